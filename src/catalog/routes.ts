@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { principalOf, withVersion } from '../http/context.ts';
+import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
+import { AgencyCode } from '../registry/schemas.ts';
+import type { Catalog } from './index.ts';
+import * as S from './schemas.ts';
+import { AUDIENCES, DATASET_STATUSES } from './types.ts';
+import type { DatasetPatch } from './types.ts';
+
+const security = BearerSecurity;
+const tags = ['catalog'];
+const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
+
+export function catalogRoutes(catalog: Catalog) {
+  const { datasets } = catalog;
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get('/domains', {
+      schema: { tags, summary: 'Nhóm lĩnh vực dữ liệu / Domain groups', security, response: { 200: Type.Array(S.Domain), ...errors(401) } },
+    }, async (req) => {
+      principalOf(req);
+      return datasets.domains();
+    });
+
+    app.get('/datasets', {
+      schema: {
+        tags, summary: 'Danh mục dữ liệu / List datasets', security,
+        querystring: Type.Object({
+          domain: Type.Optional(S.DomainCode),
+          custodian: Type.Optional(AgencyCode),
+          classification: Type.Optional(S.Classification),
+          status: Type.Optional(Type.Union(DATASET_STATUSES.map((s) => Type.Literal(s)))),
+          audience: Type.Optional(Type.Union(AUDIENCES.map((s) => Type.Literal(s)))),
+          q: Type.Optional(Type.String({ maxLength: 200, description: 'Tìm không dấu: "dang vien" khớp "đảng viên" / diacritics-insensitive' })),
+          ...Pagination,
+        }, { additionalProperties: false }),
+        response: { 200: pageOf(S.Dataset), ...errors(400, 401) },
+      },
+    }, async (req) => {
+      principalOf(req);
+      return datasets.list(req.query);
+    });
+
+    app.post('/datasets', {
+      schema: { tags, summary: 'Thêm bộ dữ liệu / Create dataset (custodian)', security, body: S.DatasetCreate, response: { 201: S.Dataset, ...errors(400, 401, 403, 409, 422) } },
+    }, async (req, reply) => reply.code(201).send(withVersion(reply, await datasets.create(principalOf(req), req.body))));
+
+    app.get('/datasets/:code', {
+      schema: { tags, summary: 'Một bộ dữ liệu / One dataset', security, params: CodeParam, response: { 200: S.Dataset, ...errors(401, 404) } },
+    }, async (req, reply) => {
+      principalOf(req);
+      return withVersion(reply, await datasets.get(req.params.code));
+    });
+
+    app.patch('/datasets/:code', {
+      schema: { tags, summary: 'Sửa bộ dữ liệu / Update dataset (custodian, R-8.2)', security, params: CodeParam, headers: IfMatchHeaders, body: S.DatasetPatch, response: { 200: S.Dataset, ...errors(400, 401, 403, 404, 412, 422) } },
+    }, async (req, reply) =>
+      withVersion(reply, await datasets.update(principalOf(req), req.params.code, req.body as DatasetPatch, versionFromIfMatch(req.headers['if-match']))));
+
+    app.get('/datasets/:code/history', {
+      schema: { tags, summary: 'Lịch sử thay đổi / Change history', security, params: CodeParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },
+    }, async (req) => {
+      principalOf(req);
+      return datasets.history(req.params.code);
+    });
+  };
+}

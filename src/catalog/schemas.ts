@@ -1,0 +1,93 @@
+import { Type } from 'typebox';
+import { NullableString, Timestamp } from '../http/schemas.ts';
+import { AgencyCode } from '../registry/schemas.ts';
+import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MODES, PERSONAL_CATEGORIES } from './types.ts';
+
+/** A string enum that keeps its literal type for handlers and its `enum` list for OpenAPI. */
+const oneOf = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description && { description }) });
+
+export const DatasetCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$', description: 'Mã bộ dữ liệu, e.g. to-chuc-dang' });
+export const DomainCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
+export const Classification = oneOf(CLASSIFICATIONS, 'R-4.6: thường / nhạy cảm / mật / tối mật');
+
+export const SharedField = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
+    type: oneOf(FIELD_TYPES),
+    label_vi: Type.String({ minLength: 1, maxLength: 200 }),
+    label_en: Type.String({ minLength: 1, maxLength: 200 }),
+    personal: oneOf(PERSONAL_CATEGORIES, 'Personal-data category'),
+    required: Type.Boolean(),
+    code_list: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const SharingSpec = Type.Object(
+  {
+    fields: Type.Array(SharedField, { maxItems: 500 }),
+    frequency: oneOf(FREQUENCIES),
+    format: Type.String({ minLength: 1, maxLength: 100, description: 'Media type, e.g. application/json' }),
+  },
+  { additionalProperties: false, description: 'R-18.1: fields, frequency and format the custodian shares' },
+);
+
+export const Domain = Type.Object({
+  code: Type.String(),
+  number: Type.Union([Type.Integer(), Type.Null()]),
+  name_vi: Type.String(),
+  name_en: Type.String(),
+  source: Type.String(),
+  dataset_count: Type.Integer(),
+});
+
+export const Dataset = Type.Object({
+  code: Type.String(),
+  name_vi: Type.String(),
+  name_en: Type.String(),
+  description_vi: NullableString(),
+  description_en: NullableString(),
+  domain_code: Type.String(),
+  custodian_code: Type.String(),
+  custodian_text: NullableString(),
+  audience: Type.String(),
+  classification: Type.String(),
+  personal_data: Type.Boolean(),
+  auth_required: Type.Boolean({ description: 'False only for datasets declared as needing no authentication (R-14.1)' }),
+  sharing_spec: SharingSpec,
+  mode: Type.String(),
+  status: Type.String(),
+  legal_basis: NullableString(),
+  last_reviewed_on: NullableString(),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+const NullableText = (max: number) => Type.Union([Text(max), Type.Null()]);
+const IsoDate = Type.Union([Type.String({ format: 'date' }), Type.Null()]);
+
+const editable = {
+  name_vi: Text(500),
+  name_en: Text(500),
+  description_vi: Type.Optional(NullableText(5000)),
+  description_en: Type.Optional(NullableText(5000)),
+  domain_code: DomainCode,
+  custodian_code: AgencyCode,
+  custodian_text: Type.Optional(NullableText(500)),
+  audience: Type.Optional(oneOf(AUDIENCES)),
+  classification: Classification,
+  personal_data: Type.Boolean(),
+  auth_required: Type.Optional(Type.Boolean()),
+  sharing_spec: SharingSpec,
+  mode: Type.Optional(oneOf(MODES)),
+  status: Type.Optional(oneOf(DATASET_STATUSES)),
+  legal_basis: Type.Optional(NullableText(500)),
+  last_reviewed_on: Type.Optional(IsoDate),
+};
+
+export const DatasetCreate = Type.Object({ code: DatasetCode, ...editable }, { additionalProperties: false });
+
+export const DatasetPatch = Type.Partial(Type.Object(editable), { additionalProperties: false, minProperties: 1 });

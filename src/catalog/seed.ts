@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Queryable } from '../db/database.ts';
+import { insertDataset } from './datasets.ts';
+import type { Classification, Dataset, Domain, SharedField, SharingSpec } from './types.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface SeedDataset {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  custodian_code: string;
+  custodian_text: string;
+  audience: Dataset['audience'];
+  classification: Classification;
+  personal_data: boolean;
+  auth_required: boolean;
+  frequency: SharingSpec['frequency'];
+  format: string;
+  fields: SharedField[];
+}
+
+export interface SeedDomain extends Omit<Domain, 'dataset_count'> {
+  datasets: SeedDataset[];
+}
+
+export interface AppendixSeed {
+  source_vi: string;
+  domains: SeedDomain[];
+}
+
+/** The initial catalog: the Appendix of Regulation 384 (R-8.2) and the Art. 10 list (R-10). */
+export function appendix(): AppendixSeed {
+  return JSON.parse(fs.readFileSync(path.join(here, 'seed/appendix.json'), 'utf8')) as AppendixSeed;
+}
+
+const REGULATION_DATE = '2025-11-19';
+
+/** Inserts the domains and datasets that are missing; rows edited since are left alone. */
+export async function seedCatalog(tx: Queryable, now: Date): Promise<number> {
+  let inserted = 0;
+  for (const d of appendix().domains) {
+    await tx.query(
+      `INSERT INTO domains (code, number, name_vi, name_en, source) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING`,
+      [d.code, d.number, d.name_vi.normalize('NFC'), d.name_en, d.source],
+    );
+    for (const s of d.datasets) {
+      const ok = await insertDataset(
+        tx,
+        {
+          code: s.code,
+          name_vi: s.name_vi.normalize('NFC'),
+          name_en: s.name_en,
+          domain_code: d.code,
+          custodian_code: s.custodian_code,
+          custodian_text: s.custodian_text.normalize('NFC'),
+          audience: s.audience,
+          classification: s.classification,
+          personal_data: s.personal_data,
+          auth_required: s.auth_required,
+          sharing_spec: { fields: s.fields, frequency: s.frequency, format: s.format },
+          mode: 'hosted',
+          status: 'published',
+          legal_basis: d.source === 'article-10' ? 'Điều 10, Quy định 384-QĐ/TW ngày 19/11/2025' : 'Phụ lục, Quy định 384-QĐ/TW ngày 19/11/2025',
+          last_reviewed_on: REGULATION_DATE,
+        },
+        now,
+      );
+      if (ok) inserted++;
+    }
+  }
+  return inserted;
+}

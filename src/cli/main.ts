@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { Problem } from '../core/errors.ts';
+import { adminCommand } from './admin.ts';
+import { migrateCommand, statusCommand } from './database.ts';
+import { serveCommand } from './serve.ts';
+
+const program = new Command('lienthong')
+  .description('Liên Thông — nền tảng kết nối, chia sẻ dữ liệu (Quy định 384-QĐ/TW) / data sharing platform')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(migrateCommand());
+program.addCommand(statusCommand());
+program.addCommand(adminCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof Problem) {
+    const o = err.options;
+    console.error(`Lỗi: ${err.kind.title}${o.detail ? ` — ${o.detail}` : ''}`);
+    console.error(`Error: ${err.kind.title_en}${o.detail_en ? ` — ${o.detail_en}` : ''}`);
+    for (const e of o.errors ?? []) console.error(`  ${e.path}: ${e.message} / ${e.message_en}`);
+  } else {
+    console.error(`Lỗi / Error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { loadConfig } from '../core/config.ts';
+import { buildServer } from '../http/server.ts';
+import { openPlatform } from '../platform.ts';
+import { ensureFirstAdmin } from '../registry/bootstrap.ts';
+import { printCredentials } from './credentials.ts';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Chạy máy chủ API / run the API server (what `npm start` runs)')
+    .action(async () => {
+      const config = loadConfig();
+      const platform = await openPlatform(config);
+      const firstAdmin = await ensureFirstAdmin(platform.registry.users, config);
+      const app = await buildServer(platform);
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+      console.log('');
+      console.log(`Liên Thông đang chạy / is running — ${platform.db.driver === 'pglite' ? `CSDL nhúng / embedded database: ${config.dataDir}` : 'PostgreSQL server'}`);
+      console.log(`  Trang chủ / Console:  ${url}/`);
+      console.log(`  Tài liệu API / API:   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+      if (firstAdmin) {
+        console.log('Đăng nhập lần đầu / First login:');
+        console.log('  Tên đăng nhập / username: admin (coordinator, VPTW)');
+        if (!firstAdmin.initial_password) console.log('  Mật khẩu / password: LIENTHONG_ADMIN_PASSWORD');
+        printCredentials(firstAdmin);
+        if (!firstAdmin.totp_secret) console.log('  Khoá TOTP / TOTP secret: LIENTHONG_ADMIN_TOTP_SECRET');
+        console.log('  Thêm khoá TOTP vào ứng dụng xác thực, rồi / add the TOTP secret to an authenticator app, then:');
+        console.log(`  curl -s -X POST ${url}/api/v1/auth/login -H 'content-type: application/json' \\`);
+        console.log(`       -d '{"username":"admin","password":"<mật khẩu>","totp":"<6 số>"}'`);
+      } else {
+        console.log('  Đăng nhập bằng tài khoản đã có / sign in with an existing account: POST /api/v1/auth/login');
+      }
+      console.log('');
+
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        app.log.info({ signal }, 'shutting down');
+        // In-flight requests finish; new ones get 503 (return503OnClosing) until the socket closes.
+        await app.close();
+        await platform.close();
+        process.exit(0);
+      };
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+    });
+}

@@ -1,0 +1,51 @@
+/**
+ * The one database interface the rest of the platform sees. Only `db/` knows
+ * the drivers (PGlite embedded, PostgreSQL server); both speak the same SQL.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+}
+
+/** A transaction handle: queries plus multi-statement scripts (migrations). */
+export interface Transaction extends Queryable {
+  exec(sql: string): Promise<void>;
+}
+
+export type DriverName = 'pglite' | 'postgres';
+
+export interface Database extends Queryable {
+  readonly driver: DriverName;
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when
+   * it throws. Queries inside must go through `tx`, never through the database.
+   */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL error codes the services map to user-facing problems. */
+export const PG_UNIQUE_VIOLATION = '23505';
+export const PG_FOREIGN_KEY_VIOLATION = '23503';
+export const PG_CHECK_VIOLATION = '23514';
+
+export function pgErrorCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+/** Type OIDs parsed the same way on both drivers, so results do not depend on the driver. */
+export const OID_INT8 = 20;
+export const OID_DATE = 1082;
+/** bigint counts fit in a double for any table this platform holds; dates stay 'YYYY-MM-DD' (no time zone shift). */
+export const parseInt8 = (v: string): number => Number(v);
+export const parseDate = (v: string): string => v;

@@ -1,0 +1,14 @@
+import type { Database } from './database.ts';
+import { openPglite } from './pglite.ts';
+import { openPostgres } from './postgres.ts';
+
+export interface OpenOptions {
+  /** postgres://… selects the PostgreSQL server driver. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; undefined means in-memory (tests). */
+  dataDir?: string | undefined;
+}
+
+export function openDatabase(opts: OpenOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database, Queryable, QueryResult, Transaction } from './database.ts';
+import { OID_DATE, OID_INT8, parseDate, parseInt8 } from './database.ts';
+import { Mutex } from './mutex.ts';
+
+/**
+ * Embedded PostgreSQL (WASM). PGlite is a single connection, so this driver
+ * serialises every query and transaction through one mutex: a transaction
+ * holds the connection from BEGIN to COMMIT/ROLLBACK and nobody else's
+ * statement can slip in between.
+ */
+export async function openPglite(dataDir: string | undefined): Promise<Database> {
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const pg = await PGlite.create({
+    ...(dataDir && { dataDir }),
+    parsers: { [OID_INT8]: parseInt8, [OID_DATE]: parseDate },
+  });
+  const mutex = new Mutex();
+  // Set while a transaction holds the connection: a query on the database
+  // itself from inside would wait for the mutex forever, so fail fast instead.
+  const inTransaction = new AsyncLocalStorage<true>();
+  const guard = (): void => {
+    if (inTransaction.getStore()) throw new Error('query on the database inside a transaction: use the transaction handle');
+  };
+
+  const run = async <T>(q: Queryable, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
+    const r = await (q as PGlite).query<T>(sql, params as unknown[] | undefined);
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  };
+
+  return {
+    driver: 'pglite',
+    query: (sql, params) => {
+      guard();
+      return mutex.run(() => run(pg as unknown as Queryable, sql, params));
+    },
+    transaction: (fn) => {
+      guard();
+      return mutex.run(() =>
+        pg.transaction(async (tx) => {
+          const scoped: Transaction = {
+            query: async <T>(sql: string, params?: unknown[]) => {
+              const r = await tx.query<T>(sql, params as unknown[] | undefined);
+              return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+            },
+            exec: async (sql: string) => void (await tx.exec(sql)),
+          };
+          return inTransaction.run(true, () => fn(scoped));
+        }),
+      );
+    },
+    exec: (sql) => mutex.run(async () => void (await pg.exec(sql))),
+    close: () => mutex.run(() => pg.close()),
+  };
+}

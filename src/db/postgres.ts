@@ -1,0 +1,45 @@
+import pg from 'pg';
+import type { Database, QueryResult, Transaction } from './database.ts';
+import { OID_DATE, OID_INT8, parseDate, parseInt8 } from './database.ts';
+
+/** PostgreSQL server driver: a pool; a transaction pins one client from BEGIN to COMMIT. */
+export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
+  const typeOverrides = new pg.TypeOverrides();
+  typeOverrides.setTypeParser(OID_INT8, parseInt8);
+  typeOverrides.setTypeParser(OID_DATE, parseDate);
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: typeOverrides });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  await pool.query('SELECT 1');
+
+  const wrap = async <T>(r: Promise<pg.QueryResult>): Promise<QueryResult<T>> => {
+    const res = await r;
+    return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
+  };
+
+  return {
+    driver: 'postgres',
+    query: (sql, params) => wrap(pool.query(sql, params as unknown[] | undefined)),
+    async transaction(fn) {
+      const client = await pool.connect();
+      const tx: Transaction = {
+        query: (sql, params) => wrap(client.query(sql, params as unknown[] | undefined)),
+        // Without parameters pg uses the simple protocol, which runs multi-statement scripts.
+        exec: async (sql) => void (await client.query(sql)),
+      };
+      try {
+        await client.query('BEGIN');
+        const result = await fn(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    exec: async (sql) => void (await pool.query(sql)),
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,98 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FieldViolation, PROBLEMS, Problem } from '../core/errors.ts';
+import { PG_CHECK_VIOLATION, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/database.ts';
+
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** Vietnamese wording of the JSON-schema keywords a client can trip over. */
+function vietnamese(e: AjvError): string {
+  const p = e.params;
+  switch (e.keyword) {
+    case 'required': return `Thiếu trường bắt buộc "${String(p.missingProperty)}".`;
+    case 'additionalProperties': return `Trường "${String(p.additionalProperty)}" không được chấp nhận.`;
+    case 'type': return `Sai kiểu dữ liệu: cần ${String(p.type)}.`;
+    case 'enum': return `Giá trị không thuộc danh sách cho phép: ${(p.allowedValues as unknown[]).join(', ')}.`;
+    case 'minLength': return `Độ dài tối thiểu là ${String(p.limit)}.`;
+    case 'maxLength': return `Độ dài tối đa là ${String(p.limit)}.`;
+    case 'minimum': return `Giá trị tối thiểu là ${String(p.limit)}.`;
+    case 'maximum': return `Giá trị tối đa là ${String(p.limit)}.`;
+    case 'pattern': return 'Giá trị không đúng định dạng.';
+    case 'format': return `Giá trị không đúng định dạng ${String(p.format)}.`;
+    case 'minItems': return `Cần ít nhất ${String(p.limit)} phần tử.`;
+    case 'maxItems': return `Tối đa ${String(p.limit)} phần tử.`;
+    case 'uniqueItems': return 'Các phần tử không được trùng nhau.';
+    case 'minProperties': return 'Cần ít nhất một trường.';
+    default: return 'Giá trị không hợp lệ.';
+  }
+}
+
+function violations(err: FastifyError): FieldViolation[] {
+  const list = (err.validation ?? []) as unknown as AjvError[];
+  const ctx = err.validationContext ?? 'body';
+  return list.map((e) => {
+    const extra = (e.params.additionalProperty ?? e.params.missingProperty) as string | undefined;
+    return {
+      path: `/${ctx}${e.instancePath}${extra ? `/${extra}` : ''}`,
+      message: vietnamese(e),
+      message_en: e.message ?? e.keyword,
+    };
+  });
+}
+
+/** Maps anything thrown to a Problem; unknown errors become 500 without internals. */
+export function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  const fe = err as FastifyError;
+  if (fe.validation) return new Problem(PROBLEMS.validation, { errors: violations(fe) });
+  switch (fe.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new Problem(PROBLEMS.malformedJson, { detail_en: fe.message });
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem(PROBLEMS.payloadTooLarge);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new Problem(fe.statusCode === 415 ? PROBLEMS.unsupportedMediaType : PROBLEMS.badRequest, { detail_en: fe.message });
+  }
+  if (fe instanceof SyntaxError && fe.statusCode === 400) return new Problem(PROBLEMS.malformedJson);
+  switch (pgErrorCode(err)) {
+    case PG_UNIQUE_VIOLATION:
+      return new Problem(PROBLEMS.conflict, { detail: 'Mã đã tồn tại.', detail_en: 'The code already exists.' });
+    case PG_FOREIGN_KEY_VIOLATION:
+      return new Problem(PROBLEMS.unprocessable, { detail: 'Tham chiếu tới đối tượng không tồn tại.', detail_en: 'Reference to an object that does not exist.' });
+    case PG_CHECK_VIOLATION:
+      return new Problem(PROBLEMS.validation, { detail: 'Giá trị vi phạm ràng buộc dữ liệu.', detail_en: 'A value violates a data constraint.' });
+  }
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return new Problem({ ...PROBLEMS.badRequest, status: fe.statusCode }, { detail_en: fe.message });
+  }
+  return new Problem(PROBLEMS.internal);
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: Problem): FastifyReply {
+  for (const [k, v] of Object.entries(problem.options.headers ?? {})) void reply.header(k, v);
+  return reply
+    .code(problem.status)
+    .type('application/problem+json; charset=utf-8')
+    .send(JSON.stringify(problem.body(request.url, String(request.id))));
+}
+
+export function installProblemHandlers(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const problem = toProblem(err);
+    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ problem: problem.kind.slug, status: problem.status }, 'request refused');
+    return sendProblem(request, reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(request, reply, new Problem(PROBLEMS.notFound, {
+      detail: `Không có tài nguyên ${request.method} ${request.url.split('?')[0]}.`,
+      detail_en: `No resource at ${request.method} ${request.url.split('?')[0]}.`,
+    })),
+  );
+}

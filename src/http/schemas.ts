@@ -1,0 +1,70 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Shared schema pieces; route schemas also produce the OpenAPI document. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'Stable problem type URI (resolves to /problems/{slug})' }),
+    title: Type.String({ description: 'Tiêu đề (tiếng Việt)' }),
+    title_en: Type.String({ description: 'Title (English)' }),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    detail_en: Type.Optional(Type.String()),
+    rule: Type.Optional(Type.String({ description: 'Requirement id of the regulation rule, e.g. R-13.3' })),
+    errors: Type.Optional(
+      Type.Array(Type.Object({ path: Type.String(), message: Type.String(), message_en: Type.String() })),
+    ),
+    instance: Type.String(),
+    request_id: Type.String(),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)', additionalProperties: true },
+);
+
+export const ProblemRef = Type.Ref('Problem');
+
+/** Error responses every authenticated route can give. */
+export function errors(...codes: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const c of codes) out[c] = ProblemRef;
+  return out;
+}
+
+export const Pagination = {
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+};
+
+export function pageOf(item: TSchema) {
+  return Type.Object({
+    items: Type.Array(item),
+    total: Type.Integer(),
+    limit: Type.Integer(),
+    offset: Type.Integer(),
+  });
+}
+
+/** Services hand out Date objects; the serializer writes them as RFC 3339 UTC strings. */
+export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
+export const NullableString = () => Type.Union([Type.String(), Type.Null()]);
+
+export const HistoryEntry = Type.Object({
+  id: Type.String(),
+  entity: Type.String(),
+  entity_key: Type.String(),
+  action: Type.String(),
+  actor: Type.String(),
+  at: Timestamp,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  changes: Type.Record(Type.String(), Type.Object({ from: Type.Unknown(), to: Type.Unknown() })),
+});
+
+/** `If-Match: "3"` carries the version an edit is based on (optimistic concurrency). */
+export const IfMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"?[0-9]{1,9}"?$', description: 'Version the edit is based on, from the ETag' })),
+});
+
+export function versionFromIfMatch(h: string | undefined): number | undefined {
+  if (!h) return undefined;
+  return Number(h.replace(/^W\//, '').replace(/"/g, ''));
+}
+
+export const BearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,87 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { PROBLEMS, Problem } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { Platform } from '../platform.ts';
+import { catalogRoutes } from '../catalog/routes.ts';
+import { registryRoutes } from '../registry/routes.ts';
+import { installMetrics } from './metrics.ts';
+import { installProblemHandlers } from './problems.ts';
+import { Problem as ProblemSchema } from './schemas.ts';
+import { systemRoutes } from './system-routes.ts';
+
+export interface ServerOptions {
+  /** pino options, or false for silence (tests, benchmarks). */
+  logger?: boolean | { level: string };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export type App = FastifyInstance;
+
+export async function buildServer(platform: Platform, opts: ServerOptions = {}): Promise<App> {
+  const app = Fastify({
+    logger: opts.logger ?? { level: platform.config.logLevel },
+    bodyLimit: platform.config.bodyLimitBytes,
+    // A caller's request id is kept (tracing across systems) when it is well-formed.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
+    },
+    ajv: {
+      customOptions: {
+        // Unknown fields are refused, not silently dropped: a typo must not look like success.
+        removeAdditional: false,
+        allErrors: true,
+        coerceTypes: 'array',
+        useDefaults: true,
+      },
+    },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', null);
+  app.addSchema(ProblemSchema);
+  installProblemHandlers(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', String(request.id));
+    void reply.header('x-content-type-options', 'nosniff');
+    void reply.header('referrer-policy', 'no-referrer');
+    const auth = request.headers.authorization;
+    if (auth && request.url.startsWith('/api/')) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      if (!m) throw new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".' });
+      request.principal = await platform.registry.auth.authenticate(m[1]!);
+    }
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Liên Thông API',
+        version: '1',
+        description:
+          'Nền tảng kết nối, chia sẻ dữ liệu theo Quy định 384-QĐ/TW. / Data connection and sharing platform of Regulation 384-QĐ/TW. Errors are RFC 9457 application/problem+json with Vietnamese `title` and English `title_en`.',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      tags: [
+        { name: 'auth', description: 'Đăng nhập / Sign-in' },
+        { name: 'registry', description: 'Cơ quan, hệ thống, người dùng / Agencies, systems, users' },
+        { name: 'catalog', description: 'Danh mục dữ liệu / Catalog' },
+        { name: 'system', description: 'Vận hành / Operations' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+
+  installMetrics(app);
+  await app.register(systemRoutes(platform));
+  await app.register(registryRoutes(platform.registry), { prefix: '/api/v1' });
+  await app.register(catalogRoutes(platform.catalog), { prefix: '/api/v1' });
+  await app.ready();
+  return app;
+}

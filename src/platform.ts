@@ -1,0 +1,39 @@
+import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
+import { seedCatalog } from './catalog/seed.ts';
+import { type Clock, systemClock } from './core/clock.ts';
+import type { Config } from './core/config.ts';
+import type { Database } from './db/database.ts';
+import { dbMigrations } from './db/history.ts';
+import { type Migration, migrate, orderMigrations } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
+import { type Registry, createRegistry, registryMigrations } from './registry/index.ts';
+import { seedAgencies } from './registry/seed.ts';
+
+/** Every module's migrations, in version order. */
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations]);
+
+export interface Platform {
+  config: Config;
+  clock: Clock;
+  db: Database;
+  registry: Registry;
+  catalog: Catalog;
+  close(): Promise<void>;
+}
+
+/** Applies migrations, then inserts whatever reference data is missing (agencies, the Appendix catalog). */
+export async function prepareDatabase(db: Database, clock: Clock): Promise<{ applied: number[]; seeded: number }> {
+  const applied = await migrate(db, MIGRATIONS);
+  const seeded = await db.transaction(async (tx) => (await seedAgencies(tx, clock.now())) + (await seedCatalog(tx, clock.now())));
+  return { applied, seeded };
+}
+
+/** Composition root: opens the database, prepares it, wires the module services. */
+export async function openPlatform(config: Config, opts: { clock?: Clock; db?: Database } = {}): Promise<Platform> {
+  const clock = opts.clock ?? systemClock;
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await prepareDatabase(db, clock);
+  const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
+  const catalog = createCatalog(db, clock, registry.agencies);
+  return { config, clock, db, registry, catalog, close: () => db.close() };
+}

@@ -1,0 +1,152 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { notFound } from '../core/errors.ts';
+import { principalOf, withVersion } from '../http/context.ts';
+import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
+import { AGENCY_KINDS } from './agencies.ts';
+import type { Registry } from './index.ts';
+import { ROLES } from './principal.ts';
+import * as S from './schemas.ts';
+
+const security = BearerSecurity;
+const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
+
+export function registryRoutes(registry: Registry) {
+  const { agencies, systems, users, auth } = registry;
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+    // ── auth ──
+    app.post('/auth/login', {
+      schema: { tags: ['auth'], summary: 'Đăng nhập / Sign in', body: S.LoginBody, response: { 200: S.LoginResult, ...errors(400, 401, 423) } },
+    }, async (req) => auth.login(req.body));
+
+    app.post('/auth/logout', {
+      schema: { tags: ['auth'], summary: 'Đăng xuất / Sign out', security, response: { 204: Type.Null(), ...errors(401) } },
+    }, async (req, reply) => {
+      await auth.logout(principalOf(req));
+      return reply.code(204).send(null);
+    });
+
+    app.get('/me', {
+      schema: { tags: ['auth'], summary: 'Người dùng hiện tại / Current user', security, response: { 200: S.Me, ...errors(401) } },
+    }, async (req) => {
+      const p = principalOf(req);
+      const [user, agency] = await Promise.all([users.get(p.username), agencies.get(p.agencyCode)]);
+      return {
+        username: user.username,
+        full_name: user.full_name,
+        agency: { code: agency.code, name_vi: agency.name_vi, name_en: agency.name_en },
+        roles: user.roles,
+        mfa_enabled: user.mfa_enabled,
+        session_expires_at: p.sessionExpiresAt,
+      };
+    });
+
+    // ── agencies ──
+    const agencyTags = ['registry'];
+    app.get('/agencies', {
+      schema: {
+        tags: agencyTags, summary: 'Danh sách cơ quan / List agencies', security,
+        querystring: Type.Object({
+          kind: Type.Optional(Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)))),
+          parent: Type.Optional(S.AgencyCode),
+          central_office: Type.Optional(Type.Boolean()),
+          status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired')])),
+          q: Type.Optional(Type.String({ maxLength: 200, description: 'Tìm không dấu / diacritics-insensitive' })),
+          ...Pagination,
+        }, { additionalProperties: false }),
+        response: { 200: pageOf(S.Agency), ...errors(400, 401) },
+      },
+    }, async (req) => {
+      principalOf(req);
+      return agencies.list(req.query);
+    });
+
+    app.post('/agencies', {
+      schema: { tags: agencyTags, summary: 'Thêm cơ quan / Create agency (coordinator)', security, body: S.AgencyCreate, response: { 201: S.Agency, ...errors(400, 401, 403, 409, 422) } },
+    }, async (req, reply) => reply.code(201).send(withVersion(reply, await agencies.create(principalOf(req), req.body))));
+
+    app.get('/agencies/:code', {
+      schema: { tags: agencyTags, summary: 'Một cơ quan / One agency', security, params: CodeParam, response: { 200: S.Agency, ...errors(401, 404) } },
+    }, async (req, reply) => {
+      principalOf(req);
+      return withVersion(reply, await agencies.get(req.params.code));
+    });
+
+    app.patch('/agencies/:code', {
+      schema: { tags: agencyTags, summary: 'Sửa cơ quan / Update agency (coordinator)', security, params: CodeParam, headers: IfMatchHeaders, body: S.AgencyPatch, response: { 200: S.Agency, ...errors(400, 401, 403, 404, 412, 422) } },
+    }, async (req, reply) => withVersion(reply, await agencies.update(principalOf(req), req.params.code, req.body, versionFromIfMatch(req.headers['if-match']))));
+
+    app.get('/agencies/:code/history', {
+      schema: { tags: agencyTags, summary: 'Lịch sử thay đổi / Change history', security, params: CodeParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },
+    }, async (req) => {
+      principalOf(req);
+      await agencies.get(req.params.code);
+      return agencies.history(req.params.code);
+    });
+
+    // ── information systems ──
+    app.get('/systems', {
+      schema: {
+        tags: agencyTags, summary: 'Hệ thống thông tin / List information systems', security,
+        querystring: Type.Object({
+          agency: Type.Optional(S.AgencyCode),
+          zone: Type.Optional(Type.Union([Type.Literal('internet'), Type.Literal('tslcd')])),
+          status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')])),
+          ...Pagination,
+        }, { additionalProperties: false }),
+        response: { 200: pageOf(S.InformationSystem), ...errors(400, 401) },
+      },
+    }, async (req) => systems.list(principalOf(req), req.query));
+
+    app.post('/systems', {
+      schema: { tags: agencyTags, summary: 'Đăng ký hệ thống / Register a system', security, body: S.SystemCreate, response: { 201: S.InformationSystem, ...errors(400, 401, 403, 409, 422) } },
+    }, async (req, reply) => reply.code(201).send(withVersion(reply, await systems.create(principalOf(req), req.body))));
+
+    app.get('/systems/:code', {
+      schema: { tags: agencyTags, summary: 'Một hệ thống / One system', security, params: CodeParam, response: { 200: S.InformationSystem, ...errors(401, 404) } },
+    }, async (req, reply) => withVersion(reply, await systems.get(principalOf(req), req.params.code)));
+
+    app.patch('/systems/:code', {
+      schema: { tags: agencyTags, summary: 'Sửa hệ thống / Update a system', security, params: CodeParam, headers: IfMatchHeaders, body: S.SystemPatch, response: { 200: S.InformationSystem, ...errors(400, 401, 403, 404, 412, 422) } },
+    }, async (req, reply) => withVersion(reply, await systems.update(principalOf(req), req.params.code, req.body, versionFromIfMatch(req.headers['if-match']))));
+
+    app.get('/systems/:code/history', {
+      schema: { tags: agencyTags, summary: 'Lịch sử thay đổi / Change history', security, params: CodeParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },
+    }, async (req) => systems.history(principalOf(req), req.params.code));
+
+    // ── users ──
+    app.get('/users', {
+      schema: {
+        tags: agencyTags, summary: 'Người dùng / List users', security,
+        querystring: Type.Object({
+          agency: Type.Optional(S.AgencyCode),
+          role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))),
+          ...Pagination,
+        }, { additionalProperties: false }),
+        response: { 200: pageOf(S.User), ...errors(400, 401, 403) },
+      },
+    }, async (req) => users.list(principalOf(req), req.query));
+
+    app.post('/users', {
+      schema: { tags: agencyTags, summary: 'Tạo người dùng / Create user (coordinator)', security, body: S.UserCreate, response: { 201: S.CreatedUser, ...errors(400, 401, 403, 409, 422) } },
+    }, async (req, reply) => reply.code(201).send(await users.create(principalOf(req), req.body)));
+
+    const UserParam = Type.Object({ username: Type.String({ maxLength: 64 }) });
+    app.get('/users/:username', {
+      schema: { tags: agencyTags, summary: 'Một người dùng / One user', security, params: UserParam, response: { 200: S.User, ...errors(401, 403, 404) } },
+    }, async (req, reply) => {
+      const p = principalOf(req);
+      const user = await users.get(req.params.username);
+      const visible = p.roles.includes('coordinator') || p.roles.includes('auditor') || user.agency_code === p.agencyCode;
+      if (!visible) throw notFound('người dùng', 'user', req.params.username);
+      return withVersion(reply, user);
+    });
+
+    app.patch('/users/:username', {
+      schema: { tags: agencyTags, summary: 'Sửa người dùng / Update user (coordinator)', security, params: UserParam, headers: IfMatchHeaders, body: S.UserPatch, response: { 200: S.User, ...errors(400, 401, 403, 404, 412, 422) } },
+    }, async (req, reply) => withVersion(reply, await users.update(principalOf(req), req.params.username, req.body, versionFromIfMatch(req.headers['if-match']))));
+  };
+}

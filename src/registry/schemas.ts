@@ -1,0 +1,146 @@
+import { Type } from 'typebox';
+import { NullableString, Timestamp } from '../http/schemas.ts';
+import { AGENCY_KINDS } from './agencies.ts';
+import { ROLES } from './principal.ts';
+
+const NameVi = Type.String({ minLength: 1, maxLength: 300, description: 'Tên tiếng Việt (NFC)' });
+const NameEn = Type.String({ minLength: 1, maxLength: 300, description: 'English name' });
+export const AgencyCode = Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$', description: 'Mã cơ quan, e.g. BTCTW' });
+export const SystemCode = Type.String({ pattern: '^[A-Z][A-Z0-9-]{1,63}$', description: 'Mã hệ thống, e.g. BTCTW-QLDV' });
+export const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' });
+const Kind = Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)));
+const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], { description: 'internet, or tslcd = mạng truyền số liệu chuyên dùng (R-12.2)' });
+const SecurityLevel = Type.Integer({ minimum: 1, maximum: 5, description: 'Cấp độ an toàn hệ thống thông tin 1–5; sharing requires ≥ 3 (R-13.3)' });
+const BaseUrl = Type.Union([Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' }), Type.Null()]);
+
+export const Agency = Type.Object({
+  code: Type.String(),
+  name_vi: Type.String(),
+  name_en: Type.String(),
+  kind: Type.String(),
+  parent_code: NullableString(),
+  central_office: Type.Boolean({ description: 'One of the 4 Central Offices (Art. 10)' }),
+  status: Type.String(),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const AgencyCreate = Type.Object(
+  { code: AgencyCode, name_vi: NameVi, name_en: NameEn, kind: Kind, parent_code: Type.Optional(Type.Union([AgencyCode, Type.Null()])), central_office: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
+export const AgencyPatch = Type.Object(
+  {
+    name_vi: Type.Optional(NameVi),
+    name_en: Type.Optional(NameEn),
+    kind: Type.Optional(Kind),
+    parent_code: Type.Optional(Type.Union([AgencyCode, Type.Null()])),
+    central_office: Type.Optional(Type.Boolean()),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired')])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const InformationSystem = Type.Object({
+  code: Type.String(),
+  agency_code: Type.String(),
+  name_vi: Type.String(),
+  name_en: Type.String(),
+  security_level: Type.Integer(),
+  zone: Type.String(),
+  base_url: NullableString(),
+  status: Type.String(),
+  sharing_allowed: Type.Boolean(),
+  sharing_refusal: Type.Union([Type.Object({ rule: Type.String(), reason: Type.String(), reason_en: Type.String() }), Type.Null()]),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+export const SystemCreate = Type.Object(
+  { code: SystemCode, agency_code: AgencyCode, name_vi: NameVi, name_en: NameEn, security_level: SecurityLevel, zone: Zone, base_url: Type.Optional(BaseUrl) },
+  { additionalProperties: false },
+);
+
+export const SystemPatch = Type.Object(
+  {
+    agency_code: Type.Optional(AgencyCode),
+    name_vi: Type.Optional(NameVi),
+    name_en: Type.Optional(NameEn),
+    security_level: Type.Optional(SecurityLevel),
+    zone: Type.Optional(Zone),
+    base_url: Type.Optional(BaseUrl),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const User = Type.Object({
+  username: Type.String(),
+  full_name: Type.String(),
+  email: NullableString(),
+  agency_code: Type.String(),
+  roles: Type.Array(Type.String()),
+  status: Type.String(),
+  mfa_enabled: Type.Boolean(),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+
+const Roles = Type.Array(Role, { minItems: 1, maxItems: 5, uniqueItems: true });
+const Email = Type.Union([Type.String({ format: 'email', maxLength: 254 }), Type.Null()]);
+
+export const UserCreate = Type.Object(
+  {
+    username: Username,
+    full_name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Email),
+    agency_code: AgencyCode,
+    roles: Roles,
+    password: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
+    totp_secret: Type.Optional(Type.String({ pattern: '^[A-Z2-7]{16,128}=*$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const UserPatch = Type.Object(
+  {
+    full_name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    email: Type.Optional(Email),
+    agency_code: Type.Optional(AgencyCode),
+    roles: Type.Optional(Roles),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const CreatedUser = Type.Object({
+  user: User,
+  initial_password: Type.Optional(Type.String({ description: 'Shown once when the password was generated' })),
+  totp_secret: Type.Optional(Type.String({ description: 'Shown once when the TOTP secret was generated' })),
+  otpauth_uri: Type.Optional(Type.String()),
+});
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+    totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'TOTP code (RFC 6238); required for coordinator and approver (R-13.3)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginResult = Type.Object({ token: Type.String(), token_type: Type.Literal('Bearer'), expires_at: Timestamp });
+
+export const Me = Type.Object({
+  username: Type.String(),
+  full_name: Type.String(),
+  agency: Type.Object({ code: Type.String(), name_vi: Type.String(), name_en: Type.String() }),
+  roles: Type.Array(Type.String()),
+  mfa_enabled: Type.Boolean(),
+  session_expires_at: Timestamp,
+});

@@ -1,0 +1,163 @@
+import { Problem, PROBLEMS, conflict, forbidden, notFound } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { nfc } from '../core/text.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { historyOf, recordChange } from '../db/history.ts';
+import { type Page, Where, updateVersioned } from '../db/rows.ts';
+import type { AgencyService } from './agencies.ts';
+import { staleVersion } from './agencies.ts';
+import { type Principal, administers, seesEverything } from './principal.ts';
+
+/** R-13.3: systems taking part in sharing must be at information-security level 3 or above. */
+export const MIN_SHARING_SECURITY_LEVEL = 3;
+
+export type Zone = 'internet' | 'tslcd';
+export type SystemStatus = 'active' | 'suspended' | 'retired';
+
+interface SystemRow {
+  code: string;
+  agency_code: string;
+  name_vi: string;
+  name_en: string;
+  security_level: number;
+  zone: Zone;
+  base_url: string | null;
+  status: SystemStatus;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface InformationSystem extends SystemRow {
+  /** False when the system may not take part in sharing; `sharing_refusal` says why. */
+  sharing_allowed: boolean;
+  sharing_refusal: { rule: string; reason: string; reason_en: string } | null;
+}
+
+export interface SystemInput {
+  code: string;
+  agency_code: string;
+  name_vi: string;
+  name_en: string;
+  security_level: number;
+  zone: Zone;
+  base_url?: string | null | undefined;
+}
+
+export type SystemPatch = Partial<Omit<SystemInput, 'code'>> & { status?: SystemStatus | undefined };
+
+const COLUMNS = 'code, agency_code, name_vi, name_en, security_level, zone, base_url, status, version, created_at, updated_at';
+const ADMIN_ROLES = ['custodian_admin', 'consumer_admin'] as const;
+
+/** The R-13.3 rule as data, so the console, the API and the gateway give the same answer. */
+export function sharingEligibility(s: Pick<SystemRow, 'security_level' | 'status'>): InformationSystem['sharing_refusal'] {
+  if (s.security_level < MIN_SHARING_SECURITY_LEVEL) {
+    return {
+      rule: 'R-13.3',
+      reason: `Hệ thống có cấp độ an toàn thông tin ${s.security_level}, thấp hơn cấp độ tối thiểu ${MIN_SHARING_SECURITY_LEVEL}; không được tham gia kết nối, chia sẻ dữ liệu.`,
+      reason_en: `The system is at information-security level ${s.security_level}, below the minimum of ${MIN_SHARING_SECURITY_LEVEL}; it may not take part in data sharing.`,
+    };
+  }
+  if (s.status !== 'active') {
+    return { rule: 'R-13.3', reason: `Hệ thống đang ở trạng thái "${s.status}".`, reason_en: `The system is "${s.status}".` };
+  }
+  return null;
+}
+
+function present(row: SystemRow): InformationSystem {
+  const refusal = sharingEligibility(row);
+  return { ...row, sharing_allowed: refusal === null, sharing_refusal: refusal };
+}
+
+function denyAdmin(): Problem {
+  return forbidden(
+    'Chỉ quản trị viên của cơ quan sở hữu hệ thống (hoặc Văn phòng Trung ương Đảng) được thay đổi hệ thống này.',
+    "Only the owning agency's administrators (or the coordinator) may change this system.",
+  );
+}
+
+export function createSystemService(db: Database, clock: Clock, agencies: AgencyService) {
+  async function load(code: string, q: Queryable = db): Promise<SystemRow> {
+    const r = await q.query<SystemRow>(`SELECT ${COLUMNS} FROM information_systems WHERE code = $1`, [code]);
+    if (!r.rows[0]) throw notFound('hệ thống thông tin', 'information system', code);
+    return r.rows[0];
+  }
+
+  async function requireAgency(tx: Queryable, code: string): Promise<void> {
+    if (!(await agencies.exists(code, tx))) {
+      throw new Problem(PROBLEMS.unprocessable, {
+        detail: `Cơ quan "${code}" không tồn tại.`,
+        detail_en: `Agency "${code}" does not exist.`,
+      });
+    }
+  }
+
+  return {
+    /** Reads one system; other agencies' systems are hidden (404) from non-inspecting users. */
+    async get(p: Principal, code: string): Promise<InformationSystem> {
+      const row = await load(code);
+      if (!seesEverything(p) && row.agency_code !== p.agencyCode) throw notFound('hệ thống thông tin', 'information system', code);
+      return present(row);
+    },
+
+    async list(p: Principal, f: { agency?: string | undefined; zone?: string | undefined; status?: string | undefined; limit: number; offset: number }): Promise<Page<InformationSystem>> {
+      const w = new Where()
+        .addIf(!seesEverything(p), 'agency_code = ?', p.agencyCode)
+        .addIf(f.agency !== undefined, 'agency_code = ?', f.agency)
+        .addIf(f.zone !== undefined, 'zone = ?', f.zone)
+        .addIf(f.status !== undefined, 'status = ?', f.status);
+      const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM information_systems ${w}`, w.params);
+      const rows = await db.query<SystemRow>(
+        `SELECT ${COLUMNS} FROM information_systems ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+        w.params,
+      );
+      return { items: rows.rows.map(present), total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
+    },
+
+    async create(p: Principal, input: SystemInput): Promise<InformationSystem> {
+      if (!administers(p, input.agency_code, ...ADMIN_ROLES)) throw denyAdmin();
+      return db.transaction(async (tx) => {
+        await requireAgency(tx, input.agency_code);
+        const now = clock.now();
+        const r = await tx.query(
+          `INSERT INTO information_systems (id, code, agency_code, name_vi, name_en, security_level, zone, base_url, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (code) DO NOTHING`,
+          [newId(), input.code, input.agency_code, nfc(input.name_vi), input.name_en, input.security_level, input.zone, input.base_url ?? null, now],
+        );
+        if (r.rowCount === 0) throw conflict(`Mã hệ thống "${input.code}" đã tồn tại.`, `System code "${input.code}" already exists.`);
+        await recordChange(tx, { entity: 'system', key: input.code, action: 'create', actor: p.username, after: { ...input }, at: now });
+        return present(await load(input.code, tx));
+      });
+    },
+
+    async update(p: Principal, code: string, patch: SystemPatch, expectedVersion?: number): Promise<InformationSystem> {
+      return db.transaction(async (tx) => {
+        const current = await load(code, tx);
+        if (!administers(p, current.agency_code, ...ADMIN_ROLES)) {
+          if (!seesEverything(p) && current.agency_code !== p.agencyCode) throw notFound('hệ thống thông tin', 'information system', code);
+          throw denyAdmin();
+        }
+        if (patch.agency_code !== undefined && patch.agency_code !== current.agency_code) {
+          if (!administers(p, patch.agency_code, ...ADMIN_ROLES)) throw denyAdmin();
+          await requireAgency(tx, patch.agency_code);
+        }
+        const clean: Record<string, unknown> = { ...patch };
+        if (patch.name_vi !== undefined) clean.name_vi = nfc(patch.name_vi);
+        const out = await updateVersioned<SystemRow>(tx, { table: 'information_systems', keyColumn: 'code', key: code, patch: clean, expectedVersion, now: clock.now() });
+        if (out.status === 'missing') throw notFound('hệ thống thông tin', 'information system', code);
+        if (out.status === 'stale') throw staleVersion(out.current.version);
+        await recordChange(tx, { entity: 'system', key: code, action: 'update', actor: p.username, before: out.before, after: out.after, at: clock.now() });
+        return present(await load(code, tx));
+      });
+    },
+
+    async history(p: Principal, code: string) {
+      const row = await load(code);
+      if (!seesEverything(p) && row.agency_code !== p.agencyCode) throw notFound('hệ thống thông tin', 'information system', code);
+      return historyOf(db, 'system', code);
+    },
+  };
+}
+
+export type SystemService = ReturnType<typeof createSystemService>;

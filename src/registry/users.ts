@@ -1,0 +1,169 @@
+import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { nfc } from '../core/text.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { historyOf, recordChange } from '../db/history.ts';
+import { type Page, Where, updateVersioned } from '../db/rows.ts';
+import type { AgencyService } from './agencies.ts';
+import { staleVersion } from './agencies.ts';
+import {
+  MIN_PASSWORD_LENGTH,
+  generatePassword,
+  generateTotpSecret,
+  hashPassword,
+  isBase32Secret,
+  totpUri,
+} from './credentials.ts';
+import { type Principal, type Role, SYSTEM_ACTOR, hasRole, requiresMfa, seesEverything } from './principal.ts';
+
+export interface User {
+  username: string;
+  full_name: string;
+  email: string | null;
+  agency_code: string;
+  roles: Role[];
+  status: 'active' | 'disabled';
+  mfa_enabled: boolean;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface UserInput {
+  username: string;
+  full_name: string;
+  email?: string | null | undefined;
+  agency_code: string;
+  roles: Role[];
+  password?: string | undefined;
+  totp_secret?: string | undefined;
+}
+
+export interface UserPatch {
+  full_name?: string | undefined;
+  email?: string | null | undefined;
+  agency_code?: string | undefined;
+  roles?: Role[] | undefined;
+  status?: 'active' | 'disabled' | undefined;
+}
+
+/** What a new user needs to sign in the first time; shown once, never stored in clear. */
+export interface CreatedUser {
+  user: User;
+  initial_password?: string;
+  totp_secret?: string;
+  otpauth_uri?: string;
+}
+
+export const COORDINATOR_AGENCY = 'VPTW';
+const COLUMNS = `username, full_name, email, agency_code, roles, status, (totp_secret IS NOT NULL) AS mfa_enabled,
+  version, created_at, updated_at`;
+
+function checkRoles(agencyCode: string, roles: Role[]): void {
+  // R-18.2: the coordination and inspection roles belong to the Central Party Office.
+  if (roles.includes('coordinator') && agencyCode !== COORDINATOR_AGENCY) {
+    throw invalid('/roles', 'Vai trò "coordinator" chỉ dành cho Văn phòng Trung ương Đảng (VPTW).', 'The "coordinator" role belongs to the Central Party Office (VPTW) only.');
+  }
+}
+
+export function createUserService(db: Database, clock: Clock, agencies: AgencyService) {
+  async function get(username: string, q: Queryable = db): Promise<User> {
+    const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username]);
+    if (!r.rows[0]) throw notFound('người dùng', 'user', username);
+    return r.rows[0];
+  }
+
+  async function requireAgency(tx: Queryable, code: string): Promise<void> {
+    if (!(await agencies.exists(code, tx))) {
+      throw new Problem(PROBLEMS.unprocessable, { detail: `Cơ quan "${code}" không tồn tại.`, detail_en: `Agency "${code}" does not exist.` });
+    }
+  }
+
+  /** Creates an official; `actor` is a coordinator, or `system` for the first-start admin and the CLI. */
+  async function create(actor: Principal | typeof SYSTEM_ACTOR, input: UserInput): Promise<CreatedUser> {
+    if (actor !== SYSTEM_ACTOR && !hasRole(actor, 'coordinator')) {
+      throw forbidden('Chỉ vai trò điều phối được tạo người dùng.', 'Only coordinators create users.');
+    }
+    checkRoles(input.agency_code, input.roles);
+    const password = input.password ?? generatePassword();
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw invalid('/password', `Mật khẩu phải có ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
+    }
+    if (input.totp_secret !== undefined && !isBase32Secret(input.totp_secret)) {
+      throw invalid('/totp_secret', 'Khoá TOTP phải là chuỗi base32 (A–Z, 2–7), ít nhất 16 ký tự.', 'The TOTP secret must be base32 (A–Z, 2–7), at least 16 characters.');
+    }
+    // R-13.3: coordinator and approver accounts always get TOTP; others may opt in.
+    const totpSecret = input.totp_secret ?? (requiresMfa(input.roles) ? generateTotpSecret() : undefined);
+    const passwordHash = await hashPassword(password);
+    const actorName = actor === SYSTEM_ACTOR ? SYSTEM_ACTOR : actor.username;
+    const user = await db.transaction(async (tx) => {
+      await requireAgency(tx, input.agency_code);
+      const now = clock.now();
+      const r = await tx.query(
+        `INSERT INTO users (id, username, full_name, email, agency_code, roles, password_hash, totp_secret, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (username) DO NOTHING`,
+        [newId(), input.username, nfc(input.full_name), input.email ?? null, input.agency_code, input.roles, passwordHash, totpSecret ?? null, now],
+      );
+      if (r.rowCount === 0) throw conflict(`Tên đăng nhập "${input.username}" đã tồn tại.`, `Username "${input.username}" already exists.`);
+      const created = await get(input.username, tx);
+      await recordChange(tx, { entity: 'user', key: input.username, action: 'create', actor: actorName, after: { ...created }, at: now });
+      return created;
+    });
+    return {
+      user,
+      ...(input.password === undefined && { initial_password: password }),
+      ...(totpSecret !== undefined && input.totp_secret === undefined && { totp_secret: totpSecret, otpauth_uri: totpUri(totpSecret, input.username) }),
+    };
+  }
+
+  return {
+    get,
+    create,
+
+    async count(): Promise<number> {
+      return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n;
+    },
+
+    /** Coordinators and auditors list everyone; agency admins list their own agency. */
+    async list(p: Principal, f: { agency?: string | undefined; role?: string | undefined; limit: number; offset: number }): Promise<Page<User>> {
+      if (!seesEverything(p) && !hasRole(p, 'custodian_admin', 'consumer_admin')) {
+        throw forbidden('Không có quyền xem danh sách người dùng.', 'Not allowed to list users.');
+      }
+      const w = new Where()
+        .addIf(!seesEverything(p), 'agency_code = ?', p.agencyCode)
+        .addIf(f.agency !== undefined, 'agency_code = ?', f.agency)
+        .addIf(f.role !== undefined, '? = ANY(roles)', f.role);
+      const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM users ${w}`, w.params);
+      const rows = await db.query<User>(`SELECT ${COLUMNS} FROM users ${w} ORDER BY username LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
+      return { items: rows.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
+    },
+
+    async update(p: Principal, username: string, patch: UserPatch, expectedVersion?: number): Promise<User> {
+      if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ vai trò điều phối được sửa người dùng.', 'Only coordinators change users.');
+      if (username === p.username && (patch.status === 'disabled' || (patch.roles && !patch.roles.includes('coordinator')))) {
+        throw new Problem(PROBLEMS.unprocessable, { detail: 'Không thể tự khoá hoặc tự bỏ vai trò điều phối của mình.', detail_en: 'You cannot disable yourself or drop your own coordinator role.' });
+      }
+      return db.transaction(async (tx) => {
+        const current = await get(username, tx);
+        checkRoles(patch.agency_code ?? current.agency_code, patch.roles ?? current.roles);
+        if (patch.agency_code !== undefined) await requireAgency(tx, patch.agency_code);
+        const clean: Record<string, unknown> = { ...patch };
+        if (patch.full_name !== undefined) clean.full_name = nfc(patch.full_name);
+        const out = await updateVersioned<{ version: number }>(tx, { table: 'users', keyColumn: 'username', key: username, patch: clean, expectedVersion, now: clock.now() });
+        if (out.status === 'stale') throw staleVersion(out.current.version);
+        const after = await get(username, tx);
+        await recordChange(tx, { entity: 'user', key: username, action: 'update', actor: p.username, before: { ...current }, after: { ...after }, at: clock.now() });
+        // A disabled user or changed roles must not keep old sessions alive.
+        if (patch.status === 'disabled' || patch.roles !== undefined || patch.agency_code !== undefined) {
+          await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
+        }
+        return after;
+      });
+    },
+
+    history: (username: string) => historyOf(db, 'user', username),
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;
