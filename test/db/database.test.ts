@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.ts';
+import { appliedMigrations, migrate, type Migration, sha256 } from '../../src/db/migrate.ts';
+import { MIGRATIONS, prepareDatabase } from '../../src/platform.ts';
+import { systemClock } from '../../src/core/clock.ts';
+import { DRIVERS, freshDatabase } from '../helpers/platform.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] database`, () => {
+    let db: Database;
+    let drop: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ db, drop } = await freshDatabase(driver));
+      await db.exec('CREATE TABLE scratch (id serial PRIMARY KEY, label text NOT NULL)');
+    });
+    afterAll(async () => {
+      await db.close();
+      await drop();
+    });
+
+    it('applies migrations once and records them; a second run applies nothing', async () => {
+      const first = await prepareDatabase(db, systemClock);
+      expect(first.applied).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(first.seeded).toBeGreaterThan(90);
+      const second = await prepareDatabase(db, systemClock);
+      expect(second).toEqual({ applied: [], seeded: 0 });
+      const recorded = await appliedMigrations(db);
+      expect(recorded.map((m) => [m.version, m.checksum])).toEqual(MIGRATIONS.map((m) => [m.version, m.checksum]));
+    });
+
+    it('two migrators racing apply each migration exactly once', async () => {
+      let runs = 0;
+      const step: Migration = { version: 9001, name: 'race', checksum: sha256('race'), up: async (tx) => { runs++; await tx.query("INSERT INTO scratch (label) VALUES ('race')"); } };
+      const results = await Promise.all([migrate(db, [...MIGRATIONS, step]), migrate(db, [...MIGRATIONS, step])]);
+      expect(results.flat()).toEqual([9001]);
+      expect(runs).toBe(1);
+    });
+
+    it('refuses a migration whose content changed after it was applied', async () => {
+      const changed = MIGRATIONS.map((m) => (m.version === 1 ? { ...m, checksum: sha256('edited') } : m));
+      await expect(migrate(db, changed)).rejects.toThrow(/changed after it was applied/);
+    });
+
+    it('serialises concurrent transactions: a rolled-back one leaves nothing and does not swallow the other', async () => {
+      const committed = db.transaction(async (tx) => {
+        await tx.query("INSERT INTO scratch (label) VALUES ('kept-1')");
+        await sleep(30); // let the other transaction try to run meanwhile
+        await tx.query("INSERT INTO scratch (label) VALUES ('kept-2')");
+        return 'ok';
+      });
+      const rolledBack = db.transaction(async (tx) => {
+        await tx.query("INSERT INTO scratch (label) VALUES ('lost-1')");
+        await sleep(10);
+        await tx.query("INSERT INTO scratch (label) VALUES ('lost-2')");
+        throw new Error('boom');
+      });
+      const plain = db.query("INSERT INTO scratch (label) VALUES ('plain')");
+      const [a, b] = await Promise.allSettled([committed, rolledBack, plain]);
+      expect(a.status).toBe('fulfilled');
+      expect(b.status).toBe('rejected');
+      const rows = await db.query<{ label: string }>("SELECT label FROM scratch WHERE label <> 'race' ORDER BY id");
+      expect(rows.rows.map((r) => r.label).sort()).toEqual(['kept-1', 'kept-2', 'plain']);
+    });
+
+    it('refuses hard deletes on control-plane tables and edits of the change history', async () => {
+      await expect(db.query("DELETE FROM agencies WHERE code = 'VPTW'")).rejects.toThrow(/refused/);
+      await expect(db.query('TRUNCATE datasets CASCADE')).rejects.toThrow(/refused/);
+      await db.query("INSERT INTO change_history (id, entity, entity_key, action, actor) VALUES (gen_random_uuid(), 't', 'k', 'a', 'x')");
+      await expect(db.query("UPDATE change_history SET actor = 'someone else'")).rejects.toThrow(/refused/);
+      await expect(db.query('DELETE FROM change_history')).rejects.toThrow(/refused/);
+      expect((await db.query("SELECT 1 FROM agencies WHERE code = 'VPTW'")).rows).toHaveLength(1);
+    });
+
+    it('parses dates and bigints the same way on both drivers', async () => {
+      const r = await db.query<{ d: string; n: number; t: Date }>("SELECT DATE '2025-11-19' AS d, 9007199254740::bigint AS n, TIMESTAMPTZ '2025-11-19T00:00:00Z' AS t");
+      expect(r.rows[0]).toEqual({ d: '2025-11-19', n: 9007199254740, t: new Date('2025-11-19T00:00:00Z') });
+    });
+  });
+}

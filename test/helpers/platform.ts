@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { ManualClock } from '../../src/core/clock.ts';
+import { loadConfig } from '../../src/core/config.ts';
+import type { Database, DriverName } from '../../src/db/database.ts';
+import { openDatabase } from '../../src/db/open.ts';
+import { type App, buildServer } from '../../src/http/server.ts';
+import { type Platform, openPlatform } from '../../src/platform.ts';
+import { ensureFirstAdmin } from '../../src/registry/bootstrap.ts';
+import { totpCode } from '../../src/registry/credentials.ts';
+
+/** PGlite always; the PostgreSQL server too when LIENTHONG_TEST_DATABASE_URL is set (CI sets it). */
+export const TEST_PG_URL = process.env.LIENTHONG_TEST_DATABASE_URL;
+export const DRIVERS: DriverName[] = TEST_PG_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+export const ADMIN_PASSWORD = 'mat-khau-quan-tri-2025';
+export const ADMIN_TOTP = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+
+/** A fresh, empty database: in-memory PGlite, or a new database on the PostgreSQL server. */
+export async function freshDatabase(driver: DriverName): Promise<{ db: Database; url?: string; drop(): Promise<void> }> {
+  if (driver === 'pglite') {
+    const db = await openDatabase({});
+    return { db, drop: async () => undefined };
+  }
+  const name = `lt_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(TEST_PG_URL!);
+  url.pathname = `/${name}`;
+  const db = await openDatabase({ databaseUrl: url.toString() });
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestEnv {
+  driver: DriverName;
+  platform: Platform;
+  app: App;
+  clock: ManualClock;
+  /** Signs in and returns the Authorization header value. */
+  login(username: string, password: string, totpSecret?: string): Promise<string>;
+  adminAuth(): Promise<string>;
+  /** Creates a user through the service and signs them in. */
+  userAuth(username: string, agency: string, roles: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startEnv(driver: DriverName, env: Record<string, string> = {}): Promise<TestEnv> {
+  const { db, drop } = await freshDatabase(driver);
+  const clock = new ManualClock(new Date('2026-03-02T02:00:00Z'));
+  const config = { ...loadConfig({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, ...env }) };
+  const platform = await openPlatform(config, { clock, db });
+  await ensureFirstAdmin(platform.registry.users, config);
+  const app = await buildServer(platform, { logger: false });
+
+  async function login(username: string, password: string, totpSecret?: string): Promise<string> {
+    // Each TOTP code is single-use: move past the last step before signing in again.
+    clock.advance(31_000);
+    const body: Record<string, string> = { username, password };
+    if (totpSecret) body.totp = totpCode(totpSecret, clock.now());
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: body });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    return `Bearer ${res.json().token}`;
+  }
+
+  let adminHeader: string | undefined;
+  return {
+    driver,
+    platform,
+    app,
+    clock,
+    login,
+    async adminAuth() {
+      adminHeader ??= await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
+      return adminHeader;
+    },
+    async userAuth(username, agency, roles) {
+      const password = `mat-khau-${username}-2025`;
+      const created = await platform.registry.users.create('system', { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles: roles as never, password });
+      return login(username, password, created.totp_secret);
+    },
+    async close() {
+      await app.close();
+      await platform.close();
+      await drop();
+    },
+  };
+}

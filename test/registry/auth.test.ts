@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../src/registry/credentials.ts';
+import { ADMIN_PASSWORD, ADMIN_TOTP, DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] authentication and sessions`, () => {
+    let env: TestEnv;
+    beforeAll(async () => {
+      env = await startEnv(driver, { LIENTHONG_SESSION_TTL_SECONDS: '3600' });
+    });
+    afterAll(() => env.close());
+
+    const login = (payload: object) => env.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload });
+    const me = (authorization?: string) => env.app.inject({ method: 'GET', url: '/api/v1/me', headers: authorization ? { authorization } : {} });
+
+    it('no token → 401 problem+json with vi/en titles and a request id', async () => {
+      const res = await me();
+      expect(res.statusCode).toBe(401);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const body = res.json();
+      expect(body).toMatchObject({ type: '/problems/unauthenticated', status: 401, title: expect.stringContaining('xác thực'), title_en: expect.any(String) });
+      expect(body.request_id).toBe(res.headers['x-request-id']);
+      expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
+    });
+
+    it('a malformed or unknown bearer token → 401', async () => {
+      expect((await me('Bearer not-a-real-token')).statusCode).toBe(401);
+      expect((await me('Basic YWRtaW46eA==')).statusCode).toBe(401);
+    });
+
+    it('R-13.3: the coordinator must give a TOTP code; password alone is refused', async () => {
+      env.clock.advance(31_000);
+      const res = await login({ username: 'admin', password: ADMIN_PASSWORD });
+      expect(res.statusCode).toBe(401);
+      expect(res.json()).toMatchObject({ type: '/problems/mfa-required', rule: 'R-13.3' });
+      const wrong = await login({ username: 'admin', password: ADMIN_PASSWORD, totp: '000000' });
+      expect(wrong.statusCode).toBe(401);
+      expect(wrong.json().type).toBe('/problems/mfa-invalid');
+    });
+
+    it('a valid password and TOTP sign in; /me names the user, agency and roles', async () => {
+      env.clock.advance(31_000);
+      const res = await login({ username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, env.clock.now()) });
+      expect(res.statusCode).toBe(200);
+      const { token, expires_at } = res.json();
+      expect(token).toMatch(/^lts_/);
+      expect(new Date(expires_at).getTime() - env.clock.now().getTime()).toBe(3600_000);
+      const who = await me(`Bearer ${token}`);
+      expect(who.statusCode).toBe(200);
+      expect(who.json()).toMatchObject({ username: 'admin', roles: ['coordinator'], mfa_enabled: true, agency: { code: 'VPTW', name_vi: 'Văn phòng Trung ương Đảng' } });
+    });
+
+    it('a TOTP code cannot be replayed', async () => {
+      env.clock.advance(31_000);
+      const code = totpCode(ADMIN_TOTP, env.clock.now());
+      expect((await login({ username: 'admin', password: ADMIN_PASSWORD, totp: code })).statusCode).toBe(200);
+      const replay = await login({ username: 'admin', password: ADMIN_PASSWORD, totp: code });
+      expect(replay.statusCode).toBe(401);
+      expect(replay.json().type).toBe('/problems/mfa-invalid');
+    });
+
+    it('roles without MFA sign in with a password; wrong password → 401 without saying which part was wrong', async () => {
+      await env.platform.registry.users.create('system', { username: 'ktv.btctw', full_name: 'Kiểm thử viên', agency_code: 'BTCTW', roles: ['custodian_admin'], password: 'mat-khau-dung-12' });
+      expect((await login({ username: 'ktv.btctw', password: 'mat-khau-dung-12' })).statusCode).toBe(200);
+      const bad = await login({ username: 'ktv.btctw', password: 'mat-khau-sai-123' });
+      const unknown = await login({ username: 'khong.ton.tai', password: 'mat-khau-sai-123' });
+      expect(bad.statusCode).toBe(401);
+      expect(unknown.statusCode).toBe(401);
+      expect(bad.json().type).toBe(unknown.json().type);
+    });
+
+    it('locks the account after 5 failed attempts, even for the right password, until the lock expires', async () => {
+      await env.platform.registry.users.create('system', { username: 'bi.khoa', full_name: 'Người bị khoá', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
+      for (let i = 0; i < 5; i++) expect((await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' })).statusCode).toBe(401);
+      const locked = await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' });
+      expect(locked.statusCode).toBe(423);
+      expect(locked.headers['retry-after']).toBeDefined();
+      env.clock.advance(16 * 60_000);
+      expect((await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' })).statusCode).toBe(200);
+    });
+
+    it('an expired session → 401; logout revokes at once', async () => {
+      const auth = await env.userAuth('het.han', 'BTCTW', ['consumer_admin']);
+      expect((await me(auth)).statusCode).toBe(200);
+      env.clock.advance(3601_000);
+      const expired = await me(auth);
+      expect(expired.statusCode).toBe(401);
+      expect(expired.json().detail_en).toMatch(/expired/);
+
+      const fresh = await env.login('het.han', 'mat-khau-het.han-2025');
+      expect((await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: fresh } })).statusCode).toBe(204);
+      expect((await me(fresh)).statusCode).toBe(401);
+    });
+
+    it('disabling a user ends their sessions', async () => {
+      const auth = await env.userAuth('se.bi.khoa', 'BTCTW', ['consumer_admin']);
+      const res = await env.app.inject({ method: 'PATCH', url: '/api/v1/users/se.bi.khoa', headers: { authorization: await env.adminAuth() }, payload: { status: 'disabled' } });
+      expect(res.statusCode).toBe(200);
+      expect((await me(auth)).statusCode).toBe(401);
+    });
+
+    it('rejects malformed login bodies with 400 and the offending fields', async () => {
+      const res = await login({ username: 'admin', password: 'x', totp: '12ab56', extra: true });
+      expect(res.statusCode).toBe(400);
+      const paths = res.json().errors.map((e: { path: string }) => e.path);
+      expect(paths).toEqual(expect.arrayContaining(['/body/extra', '/body/totp']));
+    });
+  });
+}
