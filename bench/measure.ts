@@ -42,7 +42,7 @@ function fire(url: string, headers: Record<string, string>, connections: number,
  * sub-millisecond baseline to 0 or 1; so percentiles come from the raw
  * per-response times instead (nearest-rank).
  */
-function percentile(sortedMs: number[], p: number): number {
+function percentile(sortedMs: Float64Array, p: number): number {
   if (sortedMs.length === 0) return Number.NaN;
   const rank = Math.ceil((p / 100) * sortedMs.length);
   return sortedMs[Math.min(sortedMs.length, Math.max(1, rank)) - 1]!;
@@ -63,16 +63,15 @@ export async function measure(label: string, url: string, headers: Record<string
   if (o.warmupS > 0) assertAllOk(`${label} (warm-up)`, (await fire(url, headers, o.connections, o.warmupS)).result);
   const { result, latenciesMs } = await fire(url, headers, o.connections, o.durationS);
   assertAllOk(label, result);
-  const sorted = Float64Array.from(latenciesMs).sort();
-  const asArray = Array.from(sorted);
+  const sorted = Float64Array.from(latenciesMs).sort(); // typed arrays sort numerically
   return {
     label,
     url,
     requests: result['2xx'],
     durationS: result.duration,
     rps: result['2xx'] / result.duration,
-    p50Ms: percentile(asArray, 50),
-    p99Ms: percentile(asArray, 99),
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
     bytesPerResponse: result.throughput.total / Math.max(1, result['2xx']),
   };
 }
