@@ -49,3 +49,26 @@ export const OID_DATE = 1082;
 /** bigint counts fit in a double for any table this platform holds; dates stay 'YYYY-MM-DD' (no time zone shift). */
 export const parseInt8 = (v: string): number => Number(v);
 export const parseDate = (v: string): string => v;
+
+/** The database cannot be reached (closed, connection refused, server shutting down): a 503, not a bug. */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`database unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
+
+/** Connection-level failures of either driver, as opposed to errors in a statement. */
+export function isUnavailable(err: unknown): boolean {
+  const code = pgErrorCode(err);
+  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  const msg = err instanceof Error ? err.message : '';
+  return /PGlite is closed|pool after calling end|Connection terminated|connection timeout|Client has encountered a connection error/i.test(msg);
+}
+
+/** Rethrows connection-level failures as DatabaseUnavailableError. */
+export function classify(err: unknown): never {
+  throw isUnavailable(err) ? new DatabaseUnavailableError(err) : err;
+}

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Queryable, QueryResult, Transaction } from './database.ts';
-import { OID_DATE, OID_INT8, parseDate, parseInt8 } from './database.ts';
+import type { Database, QueryResult, Transaction } from './database.ts';
+import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.ts';
 import { Mutex } from './mutex.ts';
 
 /**
@@ -25,31 +25,26 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     if (inTransaction.getStore()) throw new Error('query on the database inside a transaction: use the transaction handle');
   };
 
-  const run = async <T>(q: Queryable, sql: string, params?: unknown[]): Promise<QueryResult<T>> => {
-    const r = await (q as PGlite).query<T>(sql, params as unknown[] | undefined);
-    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
-  };
+  // PGlite's Results → the interface's shape (DDL has no affectedRows).
+  const toResult = <T>(r: { rows: T[]; affectedRows?: number }): QueryResult<T> => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length });
 
   return {
     driver: 'pglite',
-    query: (sql, params) => {
+    query: <T>(sql: string, params?: unknown[]) => {
       guard();
-      return mutex.run(() => run(pg as unknown as Queryable, sql, params));
+      return mutex.run(async () => toResult(await pg.query<T>(sql, params))).catch(classify);
     },
     transaction: (fn) => {
       guard();
       return mutex.run(() =>
         pg.transaction(async (tx) => {
           const scoped: Transaction = {
-            query: async <T>(sql: string, params?: unknown[]) => {
-              const r = await tx.query<T>(sql, params as unknown[] | undefined);
-              return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
-            },
+            query: async <T>(sql: string, params?: unknown[]) => toResult(await tx.query<T>(sql, params)),
             exec: async (sql: string) => void (await tx.exec(sql)),
           };
           return inTransaction.run(true, () => fn(scoped));
         }),
-      );
+      ).catch(classify);
     },
     exec: (sql) => mutex.run(async () => void (await pg.exec(sql))),
     close: () => mutex.run(() => pg.close()),

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, QueryResult, Transaction } from './database.ts';
-import { OID_DATE, OID_INT8, parseDate, parseInt8 } from './database.ts';
+import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.ts';
 
 /** PostgreSQL server driver: a pool; a transaction pins one client from BEGIN to COMMIT. */
 export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
@@ -13,7 +13,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
   await pool.query('SELECT 1');
 
   const wrap = async <T>(r: Promise<pg.QueryResult>): Promise<QueryResult<T>> => {
-    const res = await r;
+    const res = await r.catch(classify);
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
   };
 
@@ -21,7 +21,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
     driver: 'postgres',
     query: (sql, params) => wrap(pool.query(sql, params as unknown[] | undefined)),
     async transaction(fn) {
-      const client = await pool.connect();
+      const client = await pool.connect().catch(classify);
       const tx: Transaction = {
         query: (sql, params) => wrap(client.query(sql, params as unknown[] | undefined)),
         // Without parameters pg uses the simple protocol, which runs multi-statement scripts.

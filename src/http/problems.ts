@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldViolation, PROBLEMS, Problem } from '../core/errors.ts';
-import { PG_CHECK_VIOLATION, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/database.ts';
+import { DatabaseUnavailableError, PG_CHECK_VIOLATION, PG_FOREIGN_KEY_VIOLATION, PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/database.ts';
 
 interface AjvError {
   instancePath: string;
@@ -58,6 +58,9 @@ export function toProblem(err: unknown): Problem {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new Problem(fe.statusCode === 415 ? PROBLEMS.unsupportedMediaType : PROBLEMS.badRequest, { detail_en: fe.message });
+  }
+  if (err instanceof DatabaseUnavailableError) {
+    return new Problem(PROBLEMS.unavailable, { detail: 'Cơ sở dữ liệu tạm thời không truy cập được.', detail_en: 'The database is temporarily unreachable.', headers: { 'retry-after': '5' } });
   }
   if (fe instanceof SyntaxError && fe.statusCode === 400) return new Problem(PROBLEMS.malformedJson);
   switch (pgErrorCode(err)) {

@@ -24,7 +24,9 @@ export const ProblemRef = Type.Ref('Problem');
 /** Error responses every authenticated route can give. */
 export function errors(...codes: number[]): Record<number, TSchema> {
   const out: Record<number, TSchema> = {};
-  for (const c of codes) out[c] = ProblemRef;
+  for (const c of codes) {
+    out[c] = Type.Unsafe({ description: 'Problem details / Lỗi', content: { 'application/problem+json': { schema: ProblemRef } } });
+  }
   return out;
 }
 

@@ -59,6 +59,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   });
 
   await app.register(swagger, {
+    // Shared schemas keep their $id as their name in components.schemas.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
     openapi: {
       openapi: '3.1.0',
       info: {

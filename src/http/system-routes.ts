@@ -4,6 +4,7 @@ import { PROBLEMS, PROBLEM_BASE, Problem } from '../core/errors.ts';
 import { appliedMigrations, pendingMigrations } from '../db/migrate.ts';
 import { MIGRATIONS, type Platform } from '../platform.ts';
 import { landingPage } from './landing.ts';
+import { errors } from './schemas.ts';
 
 /** Operations endpoints: liveness, readiness, the OpenAPI document, the problem catalogue. */
 export function systemRoutes(platform: Platform) {
@@ -15,7 +16,7 @@ export function systemRoutes(platform: Platform) {
       schema: {
         tags,
         summary: 'Readiness: database reachable and migrations current / Sẵn sàng phục vụ',
-        response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String(), migrations: Type.Integer() }), 503: Type.Ref('Problem') },
+        response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String(), migrations: Type.Integer() }), ...errors(503) },
       },
     }, async () => {
       try {

@@ -91,7 +91,7 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
     },
     async close() {
       await app.close();
-      await platform.close();
+      await platform.close().catch(() => undefined); // a test may have closed it already
       await drop();
     },
   };
