@@ -1,8 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig } from '../core/config.ts';
-import { openPlatform } from '../platform.ts';
 import { ROLES, type Role, SYSTEM_ACTOR } from '../registry/principal.ts';
-import { printCredentials } from './credentials.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -22,6 +19,9 @@ export function adminCommand(): Command {
     .action(async (o: { username: string; fullName: string; agency: string; role: string[]; email?: string; password?: string }) => {
       const bad = o.role.filter((r) => !(ROLES as readonly string[]).includes(r));
       if (bad.length) throw new Error(`vai trò không hợp lệ / unknown role: ${bad.join(', ')}`);
+      const { loadConfig } = await import('../core/config.ts');
+      const { openPlatform } = await import('../platform.ts');
+      const { printCredentials } = await import('./credentials.ts');
       const platform = await openPlatform(loadConfig());
       try {
         const created = await platform.registry.users.create(SYSTEM_ACTOR, {

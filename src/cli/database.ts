@@ -1,11 +1,9 @@
 import { Command } from 'commander';
-import { systemClock } from '../core/clock.ts';
-import { loadConfig } from '../core/config.ts';
-import { appliedMigrations, pendingMigrations } from '../db/migrate.ts';
-import { openDatabase } from '../db/open.ts';
-import { MIGRATIONS, prepareDatabase } from '../platform.ts';
 
-function openFromEnv() {
+// Heavy modules load on use, so `--help` starts fast.
+async function openFromEnv() {
+  const { loadConfig } = await import('../core/config.ts');
+  const { openDatabase } = await import('../db/open.ts');
   const config = loadConfig();
   return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 }
@@ -15,6 +13,8 @@ export function migrateCommand(): Command {
     .description('Áp dụng các bản chuyển đổi CSDL và dữ liệu tham chiếu / apply migrations and reference data (safe to run twice)')
     .action(async () => {
       const db = await openFromEnv();
+      const { systemClock } = await import('../core/clock.ts');
+      const { prepareDatabase } = await import('../platform.ts');
       try {
         const { applied, seeded } = await prepareDatabase(db, systemClock);
         console.log(applied.length ? `Đã áp dụng / applied: ${applied.join(', ')}` : 'CSDL đã cập nhật / database is up to date');
@@ -31,6 +31,8 @@ export function statusCommand(): Command {
     .option('--json', 'JSON output')
     .action(async (opts: { json?: boolean }) => {
       const db = await openFromEnv();
+      const { appliedMigrations, pendingMigrations } = await import('../db/migrate.ts');
+      const { MIGRATIONS } = await import('../platform.ts');
       try {
         const tables = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'schema_migrations'");
         const migrated = tables.rows[0]!.n > 0;

@@ -1,14 +1,15 @@
 import { Command } from 'commander';
-import { loadConfig } from '../core/config.ts';
-import { buildServer } from '../http/server.ts';
-import { openPlatform } from '../platform.ts';
-import { ensureFirstAdmin } from '../registry/bootstrap.ts';
-import { printCredentials } from './credentials.ts';
 
 export function serveCommand(): Command {
   return new Command('serve')
     .description('Chạy máy chủ API / run the API server (what `npm start` runs)')
     .action(async () => {
+      // Loaded on use, so `--help` and the other commands start fast.
+      const { loadConfig } = await import('../core/config.ts');
+      const { buildServer } = await import('../http/server.ts');
+      const { openPlatform } = await import('../platform.ts');
+      const { ensureFirstAdmin } = await import('../registry/bootstrap.ts');
+      const { printCredentials } = await import('./credentials.ts');
       const config = loadConfig();
       const platform = await openPlatform(config);
       const firstAdmin = await ensureFirstAdmin(platform.registry.users, config);

@@ -1,0 +1,87 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRIVERS, freshDatabase } from '../helpers/platform.ts';
+
+const run = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, '../../bin/lienthong.mjs');
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] lienthong CLI`, () => {
+    let env: NodeJS.ProcessEnv;
+    let cleanup: () => Promise<void>;
+    const lt = (...args: string[]) => run(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+
+    beforeAll(async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-cli-'));
+      env = { ...process.env, LIENTHONG_DATA_DIR: dataDir, DATABASE_URL: '', LIENTHONG_LOG_LEVEL: 'warn' };
+      let drop = async () => undefined as void;
+      if (driver === 'postgres') {
+        const fresh = await freshDatabase('postgres');
+        await fresh.db.close();
+        env.DATABASE_URL = fresh.url;
+        drop = fresh.drop;
+      }
+      cleanup = async () => {
+        await drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      };
+    });
+    afterAll(() => cleanup());
+
+    it('every command has --help', async () => {
+      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user']]) {
+        const { stdout } = await lt(...cmd, '--help');
+        expect(stdout).toMatch(/Usage: lienthong/);
+      }
+    });
+
+    it('status reports pending migrations before migrate; migrate is safe to run twice', async () => {
+      await expect(lt('status')).rejects.toMatchObject({ code: 2 });
+      const first = await lt('migrate');
+      expect(first.stdout).toMatch(/applied: 1, 2, 3/);
+      const second = await lt('migrate');
+      expect(second.stdout).toMatch(/up to date/);
+      const status = JSON.parse((await lt('status', '--json')).stdout);
+      expect(status).toMatchObject({ driver, migrations: { applied: [1, 2, 3], pending: [] }, counts: { datasets: 61 } });
+      expect(status.counts.agencies).toBeGreaterThanOrEqual(34 + 16);
+    });
+
+    it('admin create-user prints generated secrets once and refuses bad input with a vi/en message', async () => {
+      const { stdout } = await lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'Nguyễn Văn Duyệt', '--agency', 'UBKTTW', '--role', 'approver', '--role', 'auditor');
+      expect(stdout).toMatch(/created: pd\.ubkt \(UBKTTW; approver, auditor\)/);
+      expect(stdout).toMatch(/password: +\S{24}/);
+      expect(stdout).toMatch(/otpauth:\/\/totp\//);
+      const dup = lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'X', '--agency', 'UBKTTW', '--role', 'auditor');
+      await expect(dup).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/Lỗi: Xung đột dữ liệu[\s\S]*Error: Conflict/) });
+      const badRole = lt('admin', 'create-user', '--username', 'x.y', '--full-name', 'X', '--agency', 'UBKTTW', '--role', 'king');
+      await expect(badRole).rejects.toMatchObject({ code: 1 });
+    });
+
+    it('serve prints the URL and first-login instructions, serves, and stops cleanly on SIGTERM', async () => {
+      const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: '0', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025' } });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 60_000);
+        child.stdout!.on('data', () => {
+          const m = /Console: +(http:\/\/\S+?)\/\s/.exec(out);
+          if (m && out.includes('/api/v1/auth/login')) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+      });
+      // A user already exists (created above), so no admin is created; first-login text says so.
+      expect(out).toMatch(/sign in with an existing account/);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(200);
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    });
+  });
+}
