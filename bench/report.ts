@@ -13,6 +13,8 @@ export interface RunFacts {
   load: LoadOptions;
   command: string;
   when: Date;
+  /** 1-minute load average when the run started: other work on the machine skews both numbers. */
+  loadAvg1: number;
 }
 
 const HEADER = `# Benchmarks
@@ -74,6 +76,7 @@ function machineFacts(f: RunFacts): string {
   return [
     `- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${gib} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `- Node ${process.version}; database driver \`${f.driver}\` (as reported by \`/readyz\`)`,
+    `- 1-min load average at start: ${f.loadAvg1.toFixed(2)} (anything well above 0 means other work shared the cores)`,
     `- Load: ${f.load.connections} connections, ${f.load.warmupS} s warm-up then ${f.load.durationS} s measured, per server`,
     `- Run at ${f.when.toISOString()} with: \`${f.command}\``,
   ].join('\n');

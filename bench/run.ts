@@ -27,14 +27,23 @@ const TOTP_PERIOD_MS = 30_000;
 
 /** Teardown steps, run newest first, whether the run succeeded, failed or was interrupted. */
 const cleanups: Array<() => Promise<void> | void> = [];
-async function cleanUp(): Promise<void> {
-  while (cleanups.length) {
-    try {
-      await cleanups.pop()!();
-    } catch (err) {
-      console.error('cleanup step failed:', err);
+let cleaning: Promise<void> | undefined;
+/**
+ * Single-flight: a signal handler and main's `finally` may both ask; they
+ * share one sequential pass, so the data directory is only removed after the
+ * server using it has exited.
+ */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()!();
+      } catch (err) {
+        console.error('cleanup step failed:', err);
+      }
     }
-  }
+  })();
+  return cleaning;
 }
 
 function positiveInt(name: string, fallback: number): number {
@@ -129,13 +138,14 @@ async function benchPlatform(load: LoadOptions): Promise<{ m: Measurement; drive
 }
 
 async function main(): Promise<void> {
+  const loadAvg1 = os.loadavg()[0]!;
   const load: LoadOptions = { connections: positiveInt('BENCH_CONNECTIONS', 10), durationS: positiveInt('BENCH_DURATION', 10), warmupS: 2 };
   console.log(`Benchmarking: ${load.connections} connections, ${load.warmupS} s warm-up + ${load.durationS} s measured per server…`);
   const bare = await benchBare(load);
   console.log(`  bare: ${Math.round(bare.rps)} req/s`);
   const { m: platform, driver } = await benchPlatform(load);
   console.log(`  platform: ${Math.round(platform.rps)} req/s\n`);
-  const facts = { driver, load, command: commandLine(), when: new Date() };
+  const facts = { driver, load, command: commandLine(), when: new Date(), loadAvg1 };
   writeReport(REPORT, driver, section(bare, platform, facts));
   console.log(section(bare, platform, facts));
   console.log(`Written to ${path.relative(process.cwd(), REPORT)}`);
@@ -143,7 +153,10 @@ async function main(): Promise<void> {
 
 // Ctrl-C or a kill must not leave a server or a data directory behind.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping servers and removing temporary files…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
 }
 
 try {

@@ -1,5 +1,6 @@
 import { Problem, PROBLEMS } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import { formatVietnamTime } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { decoyPasswordHash, newSessionToken, tokenHash, totpStep, verifyPassword } from './credentials.ts';
@@ -69,7 +70,7 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
       const now = clock.now();
       if (row.locked_until && row.locked_until > now) {
         throw new Problem(PROBLEMS.accountLocked, {
-          detail: `Thử lại sau ${row.locked_until.toISOString()}.`,
+          detail: `Thử lại sau ${formatVietnamTime(row.locked_until)} (giờ Việt Nam).`,
           detail_en: `Try again after ${row.locked_until.toISOString()}.`,
           headers: { 'retry-after': String(Math.ceil((row.locked_until.getTime() - now.getTime()) / 1000)) },
         });

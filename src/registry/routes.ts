@@ -44,6 +44,17 @@ export function registryRoutes(registry: Registry) {
       };
     });
 
+    app.post('/me/password', {
+      schema: {
+        tags: ['auth'], summary: 'Đổi mật khẩu / Change own password', security,
+        body: Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 256 }), new_password: Type.String({ minLength: 12, maxLength: 256 }) }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors(400, 401) },
+      },
+    }, async (req, reply) => {
+      await users.changePassword(principalOf(req), req.body.current_password, req.body.new_password);
+      return reply.code(204).send(null);
+    });
+
     // ── agencies ──
     const agencyTags = ['registry'];
     app.get('/agencies', {
@@ -144,6 +155,14 @@ export function registryRoutes(registry: Registry) {
       if (!visible) throw notFound('người dùng', 'user', req.params.username);
       return withVersion(reply, user);
     });
+
+    app.post('/users/:username/reset-credentials', {
+      schema: {
+        tags: agencyTags, summary: 'Cấp lại mật khẩu và khoá TOTP / Reset credentials (coordinator)', security, params: UserParam,
+        body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
+        response: { 200: S.CreatedUser, ...errors(400, 401, 403, 404) },
+      },
+    }, async (req) => users.resetCredentials(principalOf(req), req.params.username, req.body.reason));
 
     app.patch('/users/:username', {
       schema: { tags: agencyTags, summary: 'Sửa người dùng / Update user (coordinator)', security, params: UserParam, headers: IfMatchHeaders, body: S.UserPatch, response: { 200: S.User, ...errors(400, 401, 403, 404, 412, 422) } },

@@ -14,6 +14,7 @@ import {
   hashPassword,
   isBase32Secret,
   totpUri,
+  verifyPassword,
 } from './credentials.ts';
 import { type Principal, type Role, SYSTEM_ACTOR, hasRole, requiresMfa, seesEverything } from './principal.ts';
 
@@ -160,6 +161,46 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         }
         return after;
       });
+    },
+
+    /** The signed-in official changes their own password; other sessions end. */
+    async changePassword(p: Principal, current: string, next: string): Promise<void> {
+      const r = await db.query<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = $1', [p.userId]);
+      if (!r.rows[0] || !(await verifyPassword(r.rows[0].password_hash, current))) {
+        throw invalid('/current_password', 'Mật khẩu hiện tại không đúng.', 'The current password is wrong.');
+      }
+      if (next.length < MIN_PASSWORD_LENGTH || next === current) {
+        throw invalid('/new_password', `Mật khẩu mới phải khác mật khẩu cũ và có ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`, `The new password must differ from the old one and have at least ${MIN_PASSWORD_LENGTH} characters.`);
+      }
+      const hashed = await hashPassword(next);
+      await db.transaction(async (tx) => {
+        await tx.query('UPDATE users SET password_hash = $2, updated_at = $3, version = version + 1 WHERE id = $1', [p.userId, hashed, clock.now()]);
+        await tx.query('UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL', [p.userId, p.sessionId, clock.now()]);
+        await recordChange(tx, { entity: 'user', key: p.username, action: 'change_password', actor: p.username, at: clock.now() });
+      });
+    },
+
+    /** A coordinator issues new credentials (forgotten password, lost authenticator); shown once. */
+    async resetCredentials(p: Principal, username: string, reason: string): Promise<CreatedUser> {
+      if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ vai trò điều phối được cấp lại thông tin đăng nhập.', 'Only coordinators reset credentials.');
+      const user = await get(username);
+      const password = generatePassword();
+      const totpSecret = user.mfa_enabled || requiresMfa(user.roles) ? generateTotpSecret() : null;
+      const hashed = await hashPassword(password);
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE users SET password_hash = $2, totp_secret = $3, totp_last_step = NULL, failed_logins = 0, locked_until = NULL,
+             updated_at = $4, version = version + 1 WHERE username = $1`,
+          [username, hashed, totpSecret, clock.now()],
+        );
+        await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
+        await recordChange(tx, { entity: 'user', key: username, action: 'reset_credentials', actor: p.username, reason, at: clock.now() });
+      });
+      return {
+        user: await get(username),
+        initial_password: password,
+        ...(totpSecret && { totp_secret: totpSecret, otpauth_uri: totpUri(totpSecret, username) }),
+      };
     },
 
     history: (username: string) => historyOf(db, 'user', username),

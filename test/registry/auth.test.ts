@@ -99,6 +99,43 @@ for (const driver of DRIVERS) {
       expect((await me(auth)).statusCode).toBe(401);
     });
 
+    it('an official changes their own password; other sessions end, the current one stays', async () => {
+      const a = await env.userAuth('doi.mk', 'BTCTW', ['consumer_admin']);
+      const b = await env.login('doi.mk', 'mat-khau-doi.mk-2025');
+      const change = (payload: object) => env.app.inject({ method: 'POST', url: '/api/v1/me/password', headers: { authorization: a }, payload });
+      expect((await change({ current_password: 'sai-roi-sai-roi', new_password: 'mat-khau-moi-2026' })).statusCode).toBe(400);
+      expect((await change({ current_password: 'mat-khau-doi.mk-2025', new_password: 'mat-khau-moi-2026' })).statusCode).toBe(204);
+      expect((await me(a)).statusCode).toBe(200);
+      expect((await me(b)).statusCode).toBe(401);
+      expect(await env.login('doi.mk', 'mat-khau-moi-2026')).toMatch(/^Bearer /);
+      const history = await env.platform.registry.users.history('doi.mk');
+      expect(history.map((h) => h.action)).toEqual(['create', 'change_password']);
+      expect(JSON.stringify(history)).not.toMatch(/mat-khau|\$argon2/);
+    });
+
+    it('a coordinator resets lost credentials: new password and TOTP shown once, old sessions end, reason kept', async () => {
+      const old = await env.userAuth('mat.may', 'VPTW', ['approver']);
+      const admin = await env.adminAuth();
+      const res = await env.app.inject({ method: 'POST', url: '/api/v1/users/mat.may/reset-credentials', headers: { authorization: admin }, payload: { reason: 'Mất điện thoại xác thực' } });
+      expect(res.statusCode).toBe(200);
+      const { initial_password, totp_secret } = res.json();
+      expect(totp_secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect((await me(old)).statusCode).toBe(401);
+      expect(await env.login('mat.may', initial_password, totp_secret)).toMatch(/^Bearer /);
+      const intruder = await env.userAuth('khong.quyen', 'BTCTW', ['custodian_admin']);
+      const denied = await env.app.inject({ method: 'POST', url: '/api/v1/users/admin/reset-credentials', headers: { authorization: intruder }, payload: { reason: 'chiếm quyền' } });
+      expect(denied.statusCode).toBe(403);
+      const history = await env.platform.registry.users.history('mat.may');
+      expect(history.at(-1)).toMatchObject({ action: 'reset_credentials', actor: 'admin', reason: 'Mất điện thoại xác thực' });
+    });
+
+    it('the lockout message gives the time in Vietnam, dd/mm/yyyy', async () => {
+      await env.platform.registry.users.create('system', { username: 'khoa.gio', full_name: 'X', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
+      for (let i = 0; i < 5; i++) await login({ username: 'khoa.gio', password: 'sai-sai-sai-sai' });
+      const locked = (await login({ username: 'khoa.gio', password: 'mat-khau-dung-12' })).json();
+      expect(locked.detail).toMatch(/\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(giờ Việt Nam\)/);
+    });
+
     it('rejects malformed login bodies with 400 and the offending fields', async () => {
       const res = await login({ username: 'admin', password: 'x', totp: '12ab56', extra: true });
       expect(res.statusCode).toBe(400);
