@@ -13,8 +13,8 @@ export interface RunFacts {
   load: LoadOptions;
   command: string;
   when: Date;
-  /** 1-minute load average when the run started: other work on the machine skews both numbers. */
-  loadAvg1: number;
+  /** Other work on the machine skews both numbers, so the report says how busy it was just before. */
+  before: { loadAvg1: number; idlePercent: number };
 }
 
 const HEADER = `# Benchmarks
@@ -76,7 +76,7 @@ function machineFacts(f: RunFacts): string {
   return [
     `- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${gib} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}`,
     `- Node ${process.version}; database driver \`${f.driver}\` (as reported by \`/readyz\`)`,
-    `- 1-min load average at start: ${f.loadAvg1.toFixed(2)} (anything well above 0 means other work shared the cores)`,
+    `- Machine before the run: cores ${f.before.idlePercent.toFixed(0)}% idle over 1 s, 1-min load average ${f.before.loadAvg1.toFixed(2)} (other work on the cores skews results)`,
     `- Load: ${f.load.connections} connections, ${f.load.warmupS} s warm-up then ${f.load.durationS} s measured, per server`,
     `- Run at ${f.when.toISOString()} with: \`${f.command}\``,
   ].join('\n');

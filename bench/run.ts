@@ -137,15 +137,25 @@ async function benchPlatform(load: LoadOptions): Promise<{ m: Measurement; drive
   return { m, driver };
 }
 
+/** How idle the cores are right now (the load average lags by minutes), sampled over one second. */
+async function machineBusyness(): Promise<{ loadAvg1: number; idlePercent: number }> {
+  const sum = (): { idle: number; total: number } =>
+    os.cpus().reduce((a, c) => ({ idle: a.idle + c.times.idle, total: a.total + Object.values(c.times).reduce((x, y) => x + y, 0) }), { idle: 0, total: 0 });
+  const t0 = sum();
+  await new Promise((r) => setTimeout(r, 1000));
+  const t1 = sum();
+  return { loadAvg1: os.loadavg()[0]!, idlePercent: (100 * (t1.idle - t0.idle)) / Math.max(1, t1.total - t0.total) };
+}
+
 async function main(): Promise<void> {
-  const loadAvg1 = os.loadavg()[0]!;
+  const before = await machineBusyness();
   const load: LoadOptions = { connections: positiveInt('BENCH_CONNECTIONS', 10), durationS: positiveInt('BENCH_DURATION', 10), warmupS: 2 };
   console.log(`Benchmarking: ${load.connections} connections, ${load.warmupS} s warm-up + ${load.durationS} s measured per server…`);
   const bare = await benchBare(load);
   console.log(`  bare: ${Math.round(bare.rps)} req/s`);
   const { m: platform, driver } = await benchPlatform(load);
   console.log(`  platform: ${Math.round(platform.rps)} req/s\n`);
-  const facts = { driver, load, command: commandLine(), when: new Date(), loadAvg1 };
+  const facts = { driver, load, command: commandLine(), when: new Date(), before };
   writeReport(REPORT, driver, section(bare, platform, facts));
   console.log(section(bare, platform, facts));
   console.log(`Written to ${path.relative(process.cwd(), REPORT)}`);
@@ -155,7 +165,7 @@ async function main(): Promise<void> {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: stopping servers and removing temporary files…`);
-    void cleanUp().finally(() => process.exit(130));
+    void cleanUp().finally(() => process.exit(128 + os.constants.signals[signal]));
   });
 }
 

@@ -61,13 +61,17 @@ for (const driver of DRIVERS) {
       await expect(badRole).rejects.toMatchObject({ code: 1 });
     });
 
+    let child: ChildProcess | undefined;
+    afterAll(() => void child?.kill('SIGKILL')); // never leave a server behind if the test fails
+
     it('serve prints the URL and first-login instructions, serves, and stops cleanly on SIGTERM', async () => {
-      const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: '0', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025' } });
+      child = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: '0', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025' } });
       let out = '';
-      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      const server = child;
+      server.stdout!.on('data', (d: Buffer) => (out += d.toString()));
       const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 60_000);
-        child.stdout!.on('data', () => {
+        const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 50_000);
+        server.stdout!.on('data', () => {
           const m = /Console: +(http:\/\/\S+?)\/\s/.exec(out);
           if (m && out.includes('/api/v1/auth/login')) {
             clearTimeout(timer);
@@ -79,8 +83,8 @@ for (const driver of DRIVERS) {
       expect(out).toMatch(/sign in with an existing account/);
       const ready = await fetch(`${url}/readyz`);
       expect(ready.status).toBe(200);
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
+      const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+      server.kill('SIGTERM');
       expect(await exited).toBe(0);
     });
   });
