@@ -1,5 +1,7 @@
 import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
+import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
+import { seedCodeLists } from './codelists/seed.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import type { Config } from './core/config.ts';
 import type { Database } from './db/database.ts';
@@ -10,7 +12,7 @@ import { type Registry, createRegistry, registryMigrations } from './registry/in
 import { seedAgencies } from './registry/seed.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations]);
 
 export interface Platform {
   config: Config;
@@ -18,13 +20,17 @@ export interface Platform {
   db: Database;
   registry: Registry;
   catalog: Catalog;
+  codeLists: CodeLists;
   close(): Promise<void>;
 }
 
 /** Applies migrations, then inserts whatever reference data is missing (agencies, the Appendix catalog). */
 export async function prepareDatabase(db: Database, clock: Clock): Promise<{ applied: number[]; seeded: number }> {
   const applied = await migrate(db, MIGRATIONS);
-  const seeded = await db.transaction(async (tx) => (await seedAgencies(tx, clock.now())) + (await seedCatalog(tx, clock.now())));
+  const seeded = await db.transaction(async (tx) => {
+    const now = clock.now();
+    return (await seedAgencies(tx, now)) + (await seedCatalog(tx, now)) + (await seedCodeLists(tx, now));
+  });
   return { applied, seeded };
 }
 
@@ -35,5 +41,6 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   await prepareDatabase(db, clock);
   const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
   const catalog = createCatalog(db, clock, registry.agencies);
-  return { config, clock, db, registry, catalog, close: () => db.close() };
+  const codeLists = createCodeLists(db, clock);
+  return { config, clock, db, registry, catalog, codeLists, close: () => db.close() };
 }

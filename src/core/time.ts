@@ -13,3 +13,17 @@ export function formatVietnamTime(d: Date): string {
   const parts = Object.fromEntries(VN.formatToParts(d).map((p) => [p.type, p.value]));
   return `${parts.hour}:${parts.minute} ${parts.day}/${parts.month}/${parts.year}`;
 }
+
+const VN_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The calendar date in Viet Nam at instant `d`, as YYYY-MM-DD ("today" for effective dates). */
+export function vietnamDate(d: Date): string {
+  return VN_DATE.format(d);
+}
+
+/** A YYYY-MM-DD string that is a real calendar date. */
+export function isIsoDate(s: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+}

@@ -6,6 +6,7 @@ import { PROBLEMS, Problem } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
+import { codeListRoutes } from '../codelists/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
 import { installProblemHandlers } from './problems.ts';
@@ -74,6 +75,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         { name: 'auth', description: 'Đăng nhập / Sign-in' },
         { name: 'registry', description: 'Cơ quan, hệ thống, người dùng / Agencies, systems, users' },
         { name: 'catalog', description: 'Danh mục dữ liệu / Catalog' },
+        { name: 'code-lists', description: 'Danh mục dùng chung / Shared code lists (R-3.4)' },
         { name: 'system', description: 'Vận hành / Operations' },
       ],
     },
@@ -84,6 +86,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(systemRoutes(platform));
   await app.register(registryRoutes(platform.registry), { prefix: '/api/v1' });
   await app.register(catalogRoutes(platform.catalog), { prefix: '/api/v1' });
+  await app.register(codeListRoutes(platform.codeLists), { prefix: '/api/v1' });
   await app.ready();
   return app;
 }
