@@ -29,7 +29,8 @@ export async function prepareDatabase(db: Database, clock: Clock): Promise<{ app
   const applied = await migrate(db, MIGRATIONS);
   const seeded = await db.transaction(async (tx) => {
     const now = clock.now();
-    return (await seedAgencies(tx, now)) + (await seedCatalog(tx, now)) + (await seedCodeLists(tx, now));
+    // Order matters: datasets name custodians, dictionary entries name code lists.
+    return (await seedAgencies(tx, now)) + (await seedCodeLists(tx, now)) + (await seedCatalog(tx, now));
   });
   return { applied, seeded };
 }
@@ -40,7 +41,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await prepareDatabase(db, clock);
   const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
-  const catalog = createCatalog(db, clock, registry.agencies);
   const codeLists = createCodeLists(db, clock);
+  const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   return { config, clock, db, registry, catalog, codeLists, close: () => db.close() };
 }

@@ -8,6 +8,7 @@ import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from '../registry/agencies.ts';
 import { staleVersion } from '../registry/agencies.ts';
 import { type Principal, administers, hasRole } from '../registry/principal.ts';
+import type { DictionaryService } from './dictionary.ts';
 import type { Dataset, DatasetFilter, DatasetInput, DatasetPatch, Domain, SharingSpec } from './types.ts';
 
 const COLUMNS = `code, name_vi, name_en, description_vi, description_en, domain_code, custodian_code, custodian_text,
@@ -18,15 +19,12 @@ function searchText(d: Pick<Dataset, 'code' | 'name_vi' | 'name_en'> & { descrip
   return foldVietnamese([d.code, d.name_vi, d.name_en, d.description_vi ?? ''].join(' '));
 }
 
-/** Field names must be unique, and only `code` fields bind a code list. */
+/** Field names must be unique (the rest is checked against the dictionary by `DictionaryService.checkSpec`). */
 export function checkSharingSpec(spec: SharingSpec): void {
   const seen = new Set<string>();
   spec.fields.forEach((f, i) => {
     if (seen.has(f.name)) throw invalid(`/sharing_spec/fields/${i}/name`, `Trường "${f.name}" bị trùng.`, `Field "${f.name}" is duplicated.`);
     seen.add(f.name);
-    if (f.code_list !== undefined && f.type !== 'code') {
-      throw invalid(`/sharing_spec/fields/${i}/code_list`, 'Chỉ trường kiểu "code" được gắn danh mục.', 'Only fields of type "code" bind a code list.');
-    }
   });
 }
 
@@ -35,7 +33,7 @@ function normalise<T extends DatasetPatch>(d: T): T {
   if (d.name_vi !== undefined) out.name_vi = nfc(d.name_vi);
   if (d.description_vi) out.description_vi = nfc(d.description_vi);
   if (d.custodian_text) out.custodian_text = nfc(d.custodian_text);
-  if (d.sharing_spec) out.sharing_spec = { ...d.sharing_spec, fields: d.sharing_spec.fields.map((f) => ({ ...f, label_vi: nfc(f.label_vi) })) };
+  if (d.sharing_spec) out.sharing_spec = { ...d.sharing_spec, fields: d.sharing_spec.fields.map((f) => (f.label_vi ? { ...f, label_vi: nfc(f.label_vi) } : f)) };
   return out as T;
 }
 
@@ -48,7 +46,7 @@ function denyCustodian(): Problem {
   );
 }
 
-export function createDatasetService(db: Database, clock: Clock, agencies: AgencyService) {
+export function createDatasetService(db: Database, clock: Clock, agencies: AgencyService, dictionary: DictionaryService) {
   async function get(code: string, q: Queryable = db): Promise<Dataset> {
     const r = await q.query<Dataset>(`SELECT ${COLUMNS} FROM datasets WHERE code = $1`, [code]);
     if (!r.rows[0]) throw notFound('bộ dữ liệu', 'dataset', code);
@@ -98,6 +96,7 @@ export function createDatasetService(db: Database, clock: Clock, agencies: Agenc
       const d = normalise(input);
       return db.transaction(async (tx) => {
         await checkRefs(tx, d);
+        await dictionary.checkSpec(tx, d.sharing_spec);
         if (!(await insertDataset(tx, d, clock.now()))) throw conflict(`Mã bộ dữ liệu "${d.code}" đã tồn tại.`, `Dataset code "${d.code}" already exists.`);
         const created = await get(d.code, tx);
         await recordChange(tx, { entity: 'dataset', key: d.code, action: 'create', actor: p.username, after: created, at: clock.now() });
@@ -114,6 +113,7 @@ export function createDatasetService(db: Database, clock: Clock, agencies: Agenc
         // Re-assigning a dataset to another custodian is the coordinator's decision, not the custodian's.
         if (clean.custodian_code !== undefined && clean.custodian_code !== current.custodian_code && !hasRole(p, 'coordinator')) throw denyCustodian();
         await checkRefs(tx, clean);
+        if (clean.sharing_spec) await dictionary.checkSpec(tx, clean.sharing_spec);
         const row: Record<string, unknown> = { ...clean, search_text: searchText({ ...current, ...clean }) };
         if (clean.sharing_spec) row.sharing_spec = JSON.stringify(clean.sharing_spec);
         const out = await updateVersioned<Dataset>(tx, { table: 'datasets', keyColumn: 'code', key: code, patch: row, expectedVersion, now: clock.now() });

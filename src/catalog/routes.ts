@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { invalid } from '../core/errors.ts';
 import { principalOf, withVersion } from '../http/context.ts';
 import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
 import { AgencyCode } from '../registry/schemas.ts';
@@ -14,7 +15,7 @@ const tags = ['catalog'];
 const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
 
 export function catalogRoutes(catalog: Catalog) {
-  const { datasets } = catalog;
+  const { datasets, dictionary } = catalog;
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -59,6 +60,65 @@ export function catalogRoutes(catalog: Catalog) {
       schema: { tags, summary: 'Sửa bộ dữ liệu / Update dataset (custodian, R-8.2)', security, params: CodeParam, headers: IfMatchHeaders, body: S.DatasetPatch, response: { 200: S.Dataset, ...errors(400, 401, 403, 404, 412, 422) } },
     }, async (req, reply) =>
       withVersion(reply, await datasets.update(principalOf(req), req.params.code, req.body as DatasetPatch, versionFromIfMatch(req.headers['if-match']))));
+
+    app.get('/datasets/:code/fields', {
+      schema: { tags, summary: 'Trường dữ liệu (đã áp dụng từ điển) / Fields with the dictionary applied', security, params: CodeParam, response: { 200: Type.Array(S.ResolvedField), ...errors(401, 404) } },
+    }, async (req) => {
+      principalOf(req);
+      return catalog.fields(req.params.code);
+    });
+
+    app.post('/datasets/:code/validate', {
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        tags, summary: 'Kiểm tra bản ghi / Validate records against the dataset (R-4.7, R-3.4)', security, params: CodeParam,
+        description: 'Send `{"record": {…}}` or `{"records": [… up to 10,000]}`. Every violation is returned with its path, rule and a vi/en message; nothing is stored.',
+        body: S.ValidateBody, response: { 200: S.ValidationResult, ...errors(400, 401, 404, 413) },
+      },
+    }, async (req) => {
+      principalOf(req);
+      const { records, record, on } = req.body;
+      if ((records === undefined) === (record === undefined)) {
+        throw invalid('/body', 'Gửi đúng một trong hai: "record" hoặc "records".', 'Send exactly one of "record" or "records".');
+      }
+      return catalog.validate(req.params.code, records ?? [record], on);
+    });
+
+    // ── data dictionary (R-18.2) ──
+    const NameParam = Type.Object({ name: Type.String({ maxLength: 64 }) });
+    app.get('/dictionary', {
+      schema: {
+        tags, summary: 'Từ điển dữ liệu / Data dictionary', security,
+        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), personal: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('basic'), Type.Literal('sensitive')])), ...Pagination }, { additionalProperties: false }),
+        response: { 200: pageOf(S.DictionaryEntry), ...errors(400, 401) },
+      },
+    }, async (req) => {
+      principalOf(req);
+      return dictionary.list(req.query);
+    });
+
+    app.post('/dictionary', {
+      schema: { tags, summary: 'Thêm mục từ điển / Add an entry (coordinator)', security, body: S.DictionaryCreate, response: { 201: S.DictionaryEntry, ...errors(400, 401, 403, 409, 422) } },
+    }, async (req, reply) => reply.code(201).send(withVersion(reply, await dictionary.create(principalOf(req), req.body as never))));
+
+    app.get('/dictionary/:name', {
+      schema: { tags, summary: 'Một mục từ điển / One entry', security, params: NameParam, response: { 200: S.DictionaryEntry, ...errors(401, 404) } },
+    }, async (req, reply) => {
+      principalOf(req);
+      return withVersion(reply, await dictionary.get(req.params.name));
+    });
+
+    app.patch('/dictionary/:name', {
+      schema: { tags, summary: 'Sửa mục từ điển / Update an entry (coordinator)', security, params: NameParam, headers: IfMatchHeaders, body: S.DictionaryPatch, response: { 200: S.DictionaryEntry, ...errors(400, 401, 403, 404, 412, 422) } },
+    }, async (req, reply) => withVersion(reply, await dictionary.update(principalOf(req), req.params.name, req.body as never, versionFromIfMatch(req.headers['if-match']))));
+
+    app.get('/dictionary/:name/history', {
+      schema: { tags, summary: 'Lịch sử / History', security, params: NameParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },
+    }, async (req) => {
+      principalOf(req);
+      await dictionary.get(req.params.name);
+      return dictionary.history(req.params.name);
+    });
 
     app.get('/datasets/:code/history', {
       schema: { tags, summary: 'Lịch sử thay đổi / Change history', security, params: CodeParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { NullableString, Timestamp } from '../http/schemas.ts';
 import { AgencyCode } from '../registry/schemas.ts';
-import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MODES, PERSONAL_CATEGORIES } from './types.ts';
+import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MODES, PERSONAL_CATEGORIES, VALUE_FORMATS } from './types.ts';
 
 /** A string enum that keeps its literal type for handlers and its `enum` list for OpenAPI. */
 const oneOf = <T extends readonly string[]>(values: T, description?: string) =>
@@ -11,15 +11,23 @@ export const DatasetCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$', d
 export const DomainCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 export const Classification = oneOf(CLASSIFICATIONS, 'R-4.6: thường / nhạy cảm / mật / tối mật');
 
+const FieldName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' });
+const ListRef = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
+
 export const SharedField = Type.Object(
   {
-    name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }),
-    type: oneOf(FIELD_TYPES),
-    label_vi: Type.String({ minLength: 1, maxLength: 200 }),
-    label_en: Type.String({ minLength: 1, maxLength: 200 }),
-    personal: oneOf(PERSONAL_CATEGORIES, 'Personal-data category'),
+    name: FieldName,
+    dictionary: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Use this data-dictionary entry (type, format, code list, personal category)' })),
+    type: Type.Optional(oneOf(FIELD_TYPES)),
+    label_vi: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    label_en: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    personal: Type.Optional(oneOf(PERSONAL_CATEGORIES, 'Personal-data category')),
     required: Type.Boolean(),
-    code_list: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' })),
+    format: Type.Optional(oneOf(VALUE_FORMATS)),
+    max_length: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    code_list: Type.Optional(ListRef),
+    code_list_level: Type.Optional(Type.String({ maxLength: 40 })),
+    parent_field: Type.Optional(FieldName),
   },
   { additionalProperties: false },
 );
@@ -29,9 +37,58 @@ export const SharingSpec = Type.Object(
     fields: Type.Array(SharedField, { maxItems: 500 }),
     frequency: oneOf(FREQUENCIES),
     format: Type.String({ minLength: 1, maxLength: 100, description: 'Media type, e.g. application/json' }),
+    effective_date_field: Type.Optional(FieldName),
   },
   { additionalProperties: false, description: 'R-18.1: fields, frequency and format the custodian shares' },
 );
+
+const NullableStr = () => Type.Union([Type.String(), Type.Null()]);
+
+export const ResolvedField = Type.Object({
+  name: Type.String(), source: Type.String(), dictionary: NullableStr(), type: Type.String(), label_vi: Type.String(), label_en: Type.String(),
+  personal: Type.String(), required: Type.Boolean(), format: NullableStr(), max_length: Type.Union([Type.Integer(), Type.Null()]),
+  code_list: NullableStr(), code_list_level: NullableStr(), parent_field: NullableStr(),
+});
+
+export const DictionaryEntry = Type.Object({
+  name: Type.String(), label_vi: Type.String(), label_en: Type.String(), description_vi: NullableStr(), description_en: NullableStr(),
+  type: Type.String(), format: NullableStr(), max_length: Type.Union([Type.Integer(), Type.Null()]), personal: Type.String(),
+  code_list: NullableStr(), code_list_level: NullableStr(), parent_field: NullableStr(), status: Type.String(), version: Type.Integer(),
+  created_at: Timestamp, updated_at: Timestamp,
+});
+
+const dictionaryEditable = {
+  label_vi: Type.String({ minLength: 1, maxLength: 200 }),
+  label_en: Type.String({ minLength: 1, maxLength: 200 }),
+  description_vi: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+  description_en: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
+  type: oneOf(FIELD_TYPES),
+  format: Type.Optional(Type.Union([oneOf(VALUE_FORMATS), Type.Null()])),
+  max_length: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 1_000_000 }), Type.Null()])),
+  personal: oneOf(PERSONAL_CATEGORIES),
+  code_list: Type.Optional(Type.Union([ListRef, Type.Null()])),
+  code_list_level: Type.Optional(Type.Union([Type.String({ maxLength: 40 }), Type.Null()])),
+  parent_field: Type.Optional(Type.Union([FieldName, Type.Null()])),
+};
+export const DictionaryCreate = Type.Object({ name: FieldName, ...dictionaryEditable }, { additionalProperties: false });
+export const DictionaryPatch = Type.Partial(Type.Object({ ...dictionaryEditable, status: Type.Union([Type.Literal('active'), Type.Literal('retired')]) }), { additionalProperties: false, minProperties: 1 });
+
+export const ValidateBody = Type.Object(
+  {
+    records: Type.Optional(Type.Array(Type.Unknown(), { minItems: 1, maxItems: 10_000 })),
+    record: Type.Optional(Type.Unknown()),
+    on: Type.Optional(Type.String({ format: 'date', description: 'Date the code lists are checked on when a record carries no effective date (default: today in Viet Nam)' })),
+  },
+  { additionalProperties: false },
+);
+
+export const Violation = Type.Object({
+  record: Type.Integer(), path: Type.String(), field: NullableStr(), rule: Type.String(), message: Type.String(), message_en: Type.String(),
+});
+
+export const ValidationResult = Type.Object({
+  dataset: Type.String(), on: Type.String(), checked: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(), violations: Type.Array(Violation),
+});
 
 export const Domain = Type.Object({
   code: Type.String(),

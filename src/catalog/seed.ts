@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Queryable } from '../db/database.ts';
+import { insertEntry } from './dictionary.ts';
 import { insertDataset } from './datasets.ts';
-import type { Classification, Dataset, Domain, SharedField, SharingSpec } from './types.ts';
+import type { Classification, Dataset, DictionaryInput, Domain, SharedField, SharingSpec } from './types.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -38,9 +39,22 @@ export function appendix(): AppendixSeed {
 
 const REGULATION_DATE = '2025-11-19';
 
-/** Inserts the domains and datasets that are missing; rows edited since are left alone. */
+/** The shared field definitions the coordinator starts the dictionary with (R-18.2). */
+export function dictionarySeed(): DictionaryInput[] {
+  return JSON.parse(fs.readFileSync(path.join(here, 'seed/dictionary.json'), 'utf8')) as DictionaryInput[];
+}
+
+/** A seed field named like a dictionary entry uses that entry. */
+function linkDictionary(fields: SharedField[], names: Set<string>): SharedField[] {
+  return fields.map((f) => (names.has(f.name) ? { ...f, dictionary: f.name } : f));
+}
+
+/** Inserts the dictionary entries, domains and datasets that are missing; rows edited since are left alone. */
 export async function seedCatalog(tx: Queryable, now: Date): Promise<number> {
   let inserted = 0;
+  const dictionary = dictionarySeed();
+  for (const e of dictionary) if (await insertEntry(tx, e, now)) inserted++;
+  const names = new Set(dictionary.map((e) => e.name));
   for (const d of appendix().domains) {
     await tx.query(
       `INSERT INTO domains (code, number, name_vi, name_en, source) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING`,
@@ -60,7 +74,7 @@ export async function seedCatalog(tx: Queryable, now: Date): Promise<number> {
           classification: s.classification,
           personal_data: s.personal_data,
           auth_required: s.auth_required,
-          sharing_spec: { fields: s.fields, frequency: s.frequency, format: s.format },
+          sharing_spec: { fields: linkDictionary(s.fields, names), frequency: s.frequency, format: s.format },
           mode: 'hosted',
           status: 'published',
           legal_basis: d.source === 'article-10' ? 'Điều 10, Quy định 384-QĐ/TW ngày 19/11/2025' : 'Phụ lục, Quy định 384-QĐ/TW ngày 19/11/2025',

@@ -7,16 +7,46 @@ export const MODES = ['hosted', 'proxy'] as const;
 export const AUDIENCES = ['political_system', 'central_offices'] as const;
 export const FREQUENCIES = ['realtime', 'on_change', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;
 export const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'datetime', 'code'] as const;
+/** Personal-data categories of the Personal Data Protection Law 2025 / Decree 13/2023: none, basic, sensitive. */
 export const PERSONAL_CATEGORIES = ['none', 'basic', 'sensitive'] as const;
+export const VALUE_FORMATS = ['cccd', 'phone_vn', 'email', 'url'] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+export type Personal = (typeof PERSONAL_CATEGORIES)[number];
+export type ValueFormat = (typeof VALUE_FORMATS)[number];
 
+/** A dataset field: its own definition, or a reference to a dictionary entry (`dictionary`). */
 export interface SharedField {
   name: string;
-  type: (typeof FIELD_TYPES)[number];
+  dictionary?: string | undefined;
+  type?: FieldType | undefined;
+  label_vi?: string | undefined;
+  label_en?: string | undefined;
+  personal?: Personal | undefined;
+  required: boolean;
+  format?: ValueFormat | undefined;
+  max_length?: number | undefined;
+  code_list?: string | undefined;
+  /** Only items whose `level` attribute matches (e.g. `commune` in the administrative-unit list). */
+  code_list_level?: string | undefined;
+  /** The item's parent must equal this field's value in the same record (a commune within its province). */
+  parent_field?: string | undefined;
+}
+
+/** A field with its dictionary entry applied: everything validation and shaping need. */
+export interface ResolvedField {
+  name: string;
+  source: 'dictionary' | 'dataset';
+  dictionary: string | null;
+  type: FieldType;
   label_vi: string;
   label_en: string;
-  personal: (typeof PERSONAL_CATEGORIES)[number];
+  personal: Personal;
   required: boolean;
-  code_list?: string | undefined;
+  format: ValueFormat | null;
+  max_length: number | null;
+  code_list: string | null;
+  code_list_level: string | null;
+  parent_field: string | null;
 }
 
 /** R-18.1: the custodian publishes which fields are shared, how often, in what format. */
@@ -24,7 +54,31 @@ export interface SharingSpec {
   fields: SharedField[];
   frequency: (typeof FREQUENCIES)[number];
   format: string;
+  /** The field holding a record's effective date; code lists are checked as in force on that date. */
+  effective_date_field?: string | undefined;
 }
+
+export interface DictionaryEntry {
+  name: string;
+  label_vi: string;
+  label_en: string;
+  description_vi: string | null;
+  description_en: string | null;
+  type: FieldType;
+  format: ValueFormat | null;
+  max_length: number | null;
+  personal: Personal;
+  code_list: string | null;
+  code_list_level: string | null;
+  parent_field: string | null;
+  status: 'active' | 'retired';
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type DictionaryInput = Omit<DictionaryEntry, 'status' | 'version' | 'created_at' | 'updated_at' | 'description_vi' | 'description_en' | 'format' | 'max_length' | 'code_list' | 'code_list_level' | 'parent_field'> &
+  Partial<Pick<DictionaryEntry, 'description_vi' | 'description_en' | 'format' | 'max_length' | 'code_list' | 'code_list_level' | 'parent_field'>>;
 
 export interface Domain {
   code: string;
