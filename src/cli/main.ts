@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { Problem } from '../core/errors.ts';
 import { adminCommand } from './admin.ts';
+import { codeListCommand } from './codelist.ts';
 import { migrateCommand, statusCommand } from './database.ts';
 import { serveCommand } from './serve.ts';
 
@@ -13,6 +14,7 @@ program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(statusCommand());
 program.addCommand(adminCommand());
+program.addCommand(codeListCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -34,7 +34,7 @@ for (const driver of DRIVERS) {
     afterAll(() => cleanup());
 
     it('every command has --help', async () => {
-      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user']]) {
+      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import']]) {
         const { stdout } = await lt(...cmd, '--help');
         expect(stdout).toMatch(/Usage: lienthong/);
       }
@@ -60,6 +60,20 @@ for (const driver of DRIVERS) {
       await expect(dup).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/Lỗi: Xung đột dữ liệu[\s\S]*Error: Conflict/) });
       const badRole = lt('admin', 'create-user', '--username', 'x.y', '--full-name', 'X', '--agency', 'UBKTTW', '--role', 'king');
       await expect(badRole).rejects.toMatchObject({ code: 1 });
+    });
+
+    it('codelist export | diff | import: the diff first, publication only with confirmation', async () => {
+      const file = path.join(env.LIENTHONG_DATA_DIR!, 'dan-toc.csv');
+      await lt('codelist', 'export', 'dan-toc', '--out', file);
+      const csv = fs.readFileSync(file, 'utf8');
+      expect(csv.split('\n')[1]).toMatch(/^01,Kinh,/);
+      fs.writeFileSync(file, csv.replace('\n01,Kinh,', '\n01,Kinh (Việt),'));
+      expect((await lt('codelist', 'diff', 'dan-toc', '--file', file)).stdout).toMatch(/renamed: 1[\s\S]*01 +Kinh → Kinh \(Việt\)/);
+      await expect(lt('codelist', 'import', 'dan-toc', '--file', file, '--effective-from', '2030-01-01')).rejects.toMatchObject({ code: 3 });
+      const published = await lt('codelist', 'import', 'dan-toc', '--file', file, '--effective-from', '2030-01-01', '--legal-basis', 'Thử nghiệm', '--yes');
+      expect(published.stdout).toMatch(/published dan-toc v2/);
+      expect((await lt('codelist', 'export', 'dan-toc', '--on', '2030-01-01')).stdout).toMatch(/\n01,Kinh \(Việt\),/);
+      expect((await lt('codelist', 'export', 'dan-toc', '--on', '2029-12-31')).stdout).toMatch(/\n01,Kinh,/);
     });
 
     let child: ChildProcess | undefined;
