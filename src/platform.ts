@@ -10,9 +10,10 @@ import { type Migration, migrate, orderMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { type Registry, createRegistry, registryMigrations } from './registry/index.ts';
 import { seedAgencies } from './registry/seed.ts';
+import { type Sync, createSync, syncMigrations } from './sync/index.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations]);
 
 export interface Platform {
   config: Config;
@@ -21,6 +22,7 @@ export interface Platform {
   registry: Registry;
   catalog: Catalog;
   codeLists: CodeLists;
+  sync: Sync;
   close(): Promise<void>;
 }
 
@@ -43,5 +45,6 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
-  return { config, clock, db, registry, catalog, codeLists, close: () => db.close() };
+  const sync = createSync(db, clock, catalog);
+  return { config, clock, db, registry, catalog, codeLists, sync, close: () => db.close() };
 }

@@ -7,6 +7,7 @@ import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
 import { codeListRoutes } from '../codelists/routes.ts';
+import { syncRoutes } from '../sync/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
 import { installProblemHandlers } from './problems.ts';
@@ -76,6 +77,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         { name: 'registry', description: 'Cơ quan, hệ thống, người dùng / Agencies, systems, users' },
         { name: 'catalog', description: 'Danh mục dữ liệu / Catalog' },
         { name: 'code-lists', description: 'Danh mục dùng chung / Shared code lists (R-3.4)' },
+        { name: 'hosted-data', description: 'Dữ liệu lưu trên nền tảng / Hosted data (R-6.1a)' },
         { name: 'system', description: 'Vận hành / Operations' },
       ],
     },
@@ -87,6 +89,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(registryRoutes(platform.registry), { prefix: '/api/v1' });
   await app.register(catalogRoutes(platform.catalog), { prefix: '/api/v1' });
   await app.register(codeListRoutes(platform.codeLists), { prefix: '/api/v1' });
+  await app.register(syncRoutes(platform.sync), { prefix: '/api/v1' });
   await app.ready();
   return app;
 }

@@ -1,0 +1,150 @@
+import crypto from 'node:crypto';
+import { canonicalJson } from '../core/canonical.ts';
+import { Problem, PROBLEMS, forbidden, notFound, type FieldViolation } from '../core/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import type { Catalog } from '../catalog/index.ts';
+import type { Dataset } from '../catalog/types.ts';
+import { type Principal, hasRole } from '../registry/principal.ts';
+
+/** One write of a batch: a record's new content, or its deletion (a tombstone; history is kept). */
+export type RecordWrite = { key: string; data: Record<string, unknown>; delete?: undefined } | { key: string; delete: true; data?: undefined };
+
+export interface StoredRecord {
+  key: string;
+  version: number;
+  data: Record<string, unknown> | null;
+  deleted: boolean;
+  written_at: Date;
+}
+
+export interface RecordVersion extends StoredRecord {
+  content_hash: string;
+  written_by: string;
+}
+
+export const MAX_BATCH = 5000;
+
+/** SHA-256 of the record's RFC 8785 canonical JSON: the same content always hashes the same. */
+export function contentHash(data: unknown): string {
+  return crypto.createHash('sha256').update(canonicalJson(data)).digest('hex');
+}
+
+/** R-4.1: the level that produces data updates it — only the custodian's own administrators write and read hosted records here. */
+function requireCustodian(p: Principal, d: Dataset): void {
+  if (!(p.agencyCode === d.custodian_code && hasRole(p, 'custodian_admin'))) {
+    throw forbidden('Chỉ quản trị viên của cơ quan chủ quản được ghi và xem dữ liệu của bộ dữ liệu này.', "Only the custodian's administrators write and read this dataset's records.", 'R-4.1');
+  }
+}
+
+function refuse(errors: FieldViolation[], detail: string, detail_en: string): Problem {
+  return new Problem(PROBLEMS.validation, { detail, detail_en, errors: errors.slice(0, 1000), extra: { violation_count: errors.length } });
+}
+
+export function createRecordService(db: Database, clock: Clock, catalog: Catalog) {
+  async function hostedDataset(code: string): Promise<Dataset> {
+    const d = await catalog.datasets.get(code);
+    if (d.mode !== 'hosted') {
+      throw new Problem(PROBLEMS.unprocessable, { detail: 'Bộ dữ liệu này do cơ quan chủ quản tự phục vụ (proxy), không lưu trên nền tảng.', detail_en: 'This dataset is served by its custodian (proxy), not hosted on the platform.' });
+    }
+    if (d.status === 'retired') throw new Problem(PROBLEMS.unprocessable, { detail: 'Bộ dữ liệu đã ngừng sử dụng.', detail_en: 'The dataset is retired.' });
+    return d;
+  }
+
+  /** Validates the whole batch first; writes all of it or nothing (R-4.7). */
+  async function write(p: Principal, code: string, writes: RecordWrite[]): Promise<{ written: number; versions: { key: string; version: number; deleted: boolean }[] }> {
+    const dataset = await hostedDataset(code);
+    requireCustodian(p, dataset);
+    const seen = new Map<string, number>();
+    const dupes: FieldViolation[] = [];
+    writes.forEach((w, i) => {
+      if (seen.has(w.key)) dupes.push({ path: `/records/${i}/key`, message: `Khoá "${w.key}" lặp lại bản ghi ${seen.get(w.key)}.`, message_en: `Key "${w.key}" repeats record ${seen.get(w.key)}.` });
+      seen.set(w.key, i);
+    });
+    if (dupes.length) throw refuse(dupes, 'Một lô không được ghi một khoá hai lần.', 'A batch may not write a key twice.');
+
+    const upserts = writes.flatMap((w, i) => (w.delete ? [] : [{ i, data: w.data }]));
+    const result = await catalog.validate(code, upserts.map((u) => u.data));
+    if (result.violations.length) {
+      const errors = result.violations.map((v) => ({ path: `/records/${upserts[v.record]!.i}/data${v.field ? `/${v.field}` : ''}`, message: v.message, message_en: v.message_en }));
+      throw refuse(errors, `${result.invalid} bản ghi không hợp lệ; không có gì được ghi.`, `${result.invalid} invalid record(s); nothing was written.`);
+    }
+
+    const now = clock.now();
+    return db.transaction(async (tx) => {
+      const keys = writes.map((w) => w.key);
+      const current = await tx.query<{ record_key: string; version: number; deleted: boolean }>(
+        'SELECT record_key, version, deleted FROM records WHERE dataset_code = $1 AND record_key = ANY($2) FOR UPDATE',
+        [code, keys],
+      );
+      const byKey = new Map(current.rows.map((r) => [r.record_key, r]));
+      const missing = writes.flatMap((w, i) => (w.delete && (!byKey.has(w.key) || byKey.get(w.key)!.deleted) ? [{ path: `/records/${i}/key`, message: `Không có bản ghi "${w.key}" để xoá.`, message_en: `No record "${w.key}" to delete.` }] : []));
+      if (missing.length) throw refuse(missing, 'Không thể xoá bản ghi không tồn tại.', 'Cannot delete records that do not exist.');
+
+      const rows = writes.map((w) => ({
+        record_key: w.key,
+        version: (byKey.get(w.key)?.version ?? 0) + 1,
+        data: w.delete ? null : w.data,
+        deleted: Boolean(w.delete),
+        content_hash: contentHash(w.delete ? null : w.data),
+      }));
+      await insertVersions(tx, code, rows, p.username, now);
+      return { written: rows.length, versions: rows.map((r) => ({ key: r.record_key, version: r.version, deleted: r.deleted })) };
+    });
+  }
+
+  return {
+    write,
+    hostedDataset,
+
+    async get(p: Principal, code: string, key: string): Promise<StoredRecord> {
+      requireCustodian(p, await catalog.datasets.get(code));
+      const r = await db.query<StoredRecord>('SELECT record_key AS key, version, data, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2', [code, key]);
+      if (!r.rows[0]) throw notFound('bản ghi', 'record', key);
+      return r.rows[0];
+    },
+
+    async versions(p: Principal, code: string, key: string): Promise<RecordVersion[]> {
+      requireCustodian(p, await catalog.datasets.get(code));
+      const r = await db.query<RecordVersion>(
+        'SELECT record_key AS key, version, data, deleted, content_hash, written_by, written_at FROM record_versions WHERE dataset_code = $1 AND record_key = $2 ORDER BY version',
+        [code, key],
+      );
+      if (r.rows.length === 0) throw notFound('bản ghi', 'record', key);
+      return r.rows;
+    },
+
+    /** Live records in key order; `after` is the last key of the previous page (keyset pagination). */
+    async list(p: Principal, code: string, f: { limit: number; after?: string | undefined }): Promise<{ items: StoredRecord[]; next_after: string | null }> {
+      requireCustodian(p, await catalog.datasets.get(code));
+      const r = await db.query<StoredRecord>(
+        `SELECT record_key AS key, version, data, deleted, written_at FROM records
+          WHERE dataset_code = $1 AND NOT deleted AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key LIMIT $3`,
+        [code, f.after ?? null, f.limit],
+      );
+      return { items: r.rows, next_after: r.rows.length === f.limit ? r.rows.at(-1)!.key : null };
+    },
+  };
+}
+
+export type RecordService = ReturnType<typeof createRecordService>;
+
+async function insertVersions(
+  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; deleted: boolean; content_hash: string }[], writer: string, now: Date,
+): Promise<void> {
+  const json = JSON.stringify(rows);
+  await tx.query(
+    `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at)
+     SELECT $1, x.record_key, x.version, x.data, x.deleted, x.content_hash, $3, $4
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, deleted boolean, content_hash text)`,
+    [code, json, writer, now],
+  );
+  await tx.query(
+    `INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at)
+     SELECT $1, x.record_key, x.version, x.data, x.deleted, $3
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, deleted boolean)
+     ON CONFLICT (dataset_code, record_key) DO UPDATE
+       SET version = EXCLUDED.version, data = EXCLUDED.data, deleted = EXCLUDED.deleted, written_at = EXCLUDED.written_at`,
+    [code, json, now],
+  );
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { principalOf } from '../http/context.ts';
+import { BearerSecurity, Timestamp, errors } from '../http/schemas.ts';
+import type { Sync } from './index.ts';
+import { MAX_BATCH, type RecordWrite } from './records.ts';
+
+const security = BearerSecurity;
+const tags = ['hosted-data'];
+const Key = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$', description: 'Khoá bản ghi / record key' });
+const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
+const KeyParam = Type.Object({ code: Type.String({ maxLength: 64 }), key: Type.String({ maxLength: 200 }) });
+const Data = Type.Record(Type.String(), Type.Unknown());
+const StoredRecord = Type.Object({ key: Type.String(), version: Type.Integer(), data: Type.Union([Data, Type.Null()]), deleted: Type.Boolean(), written_at: Timestamp });
+const Ratio = Type.Union([Type.Number(), Type.Null()]);
+const Quality = Type.Object({
+  dataset: Type.String(), custodian: Type.String(), computed_at: Timestamp,
+  records: Type.Object({ live: Type.Integer(), deleted: Type.Integer() }),
+  completeness: Type.Object({ ratio: Ratio, required_ratio: Ratio, fields: Type.Array(Type.Object({ name: Type.String(), filled_ratio: Ratio })) }),
+  validity: Type.Object({ ratio: Ratio, checked: Type.Integer(), invalid_records: Type.Integer() }),
+  freshness: Type.Object({ last_write_at: Type.Union([Timestamp, Type.Null()]), age_seconds: Type.Union([Type.Integer(), Type.Null()]), expected_interval_seconds: Type.Union([Type.Integer(), Type.Null()]), fresh: Type.Union([Type.Boolean(), Type.Null()]) }),
+}, { description: 'R-4.7: đủ (completeness), sạch (validity), sống (freshness)' });
+
+export function syncRoutes(sync: Sync) {
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post('/datasets/:code/records', {
+      bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        tags, summary: 'Cập nhật dữ liệu lưu trữ trên nền tảng / Write hosted records (custodian, all-or-nothing)', security, params: CodeParam,
+        description: `Up to ${MAX_BATCH} writes: {"key", "data"} to create or replace a record, {"key", "delete": true} for a tombstone. Every record is validated against the dataset's fields and code lists first; one invalid record refuses the whole batch.`,
+        body: Type.Object({
+          records: Type.Array(Type.Union([
+            Type.Object({ key: Key, data: Data }, { additionalProperties: false }),
+            Type.Object({ key: Key, delete: Type.Literal(true) }, { additionalProperties: false }),
+          ]), { minItems: 1, maxItems: MAX_BATCH }),
+        }, { additionalProperties: false }),
+        response: { 200: Type.Object({ written: Type.Integer(), versions: Type.Array(Type.Object({ key: Type.String(), version: Type.Integer(), deleted: Type.Boolean() })) }), ...errors(400, 401, 403, 404, 409, 413, 422) },
+      },
+    }, async (req) => sync.records.write(principalOf(req), req.params.code, req.body.records as RecordWrite[]));
+
+    app.get('/datasets/:code/records', {
+      schema: {
+        tags, summary: 'Bản ghi hiện hành / Live records (custodian)', security, params: CodeParam,
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(StoredRecord), next_after: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401, 403, 404) },
+      },
+    }, async (req) => sync.records.list(principalOf(req), req.params.code, req.query));
+
+    app.get('/datasets/:code/records/:key', {
+      schema: { tags, summary: 'Một bản ghi / One record (custodian)', security, params: KeyParam, response: { 200: StoredRecord, ...errors(401, 403, 404) } },
+    }, async (req) => sync.records.get(principalOf(req), req.params.code, req.params.key));
+
+    app.get('/datasets/:code/records/:key/versions', {
+      schema: {
+        tags, summary: 'Lịch sử bản ghi / Record history (custodian)', security, params: KeyParam,
+        response: { 200: Type.Array(Type.Intersect([StoredRecord, Type.Object({ content_hash: Type.String(), written_by: Type.String() })])), ...errors(401, 403, 404) },
+      },
+    }, async (req) => sync.records.versions(principalOf(req), req.params.code, req.params.key));
+
+    app.get('/datasets/:code/quality', {
+      schema: { tags: ['catalog'], summary: 'Chất lượng dữ liệu / Data quality figures (R-4.7)', security, params: CodeParam, response: { 200: Quality, ...errors(401, 404) } },
+    }, async (req) => {
+      principalOf(req);
+      return sync.quality.forDataset(req.params.code);
+    });
+
+    app.get('/quality', {
+      schema: {
+        tags: ['catalog'], summary: 'Chất lượng dữ liệu theo bộ dữ liệu, cho báo cáo / Quality of every hosted dataset, for reports', security,
+        querystring: Type.Object({ custodian: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$' })), domain: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' })) }, { additionalProperties: false }),
+        response: { 200: Type.Array(Quality), ...errors(400, 401) },
+      },
+    }, async (req) => {
+      principalOf(req);
+      return sync.quality.report(req.query);
+    });
+  };
+}
