@@ -57,9 +57,7 @@ export function createDatasetService(db: Database, clock: Clock, agencies: Agenc
     if (d.domain_code !== undefined && (await tx.query('SELECT 1 FROM domains WHERE code = $1', [d.domain_code])).rows.length === 0) {
       throw new Problem(PROBLEMS.unprocessable, { detail: `Nhóm lĩnh vực "${d.domain_code}" không tồn tại.`, detail_en: `Domain "${d.domain_code}" does not exist.` });
     }
-    if (d.custodian_code !== undefined && !(await agencies.exists(d.custodian_code, tx))) {
-      throw new Problem(PROBLEMS.unprocessable, { detail: `Cơ quan chủ quản "${d.custodian_code}" không tồn tại.`, detail_en: `Custodian agency "${d.custodian_code}" does not exist.`, rule: 'R-4.1' });
-    }
+    if (d.custodian_code !== undefined) await agencies.requireExisting(d.custodian_code, tx, 'R-4.1');
   }
 
   return {

@@ -81,14 +81,16 @@ export function createAgencyService(db: Database, clock: Clock) {
     return (await q.query('SELECT 1 FROM agencies WHERE code = $1', [code])).rows.length > 0;
   }
 
+  /** For references from other objects: an unknown agency is a 422, not a 404 of the request's own resource. */
+  async function requireExisting(code: string, q: Queryable = db, rule?: string): Promise<void> {
+    if (!(await exists(code, q))) {
+      throw new Problem(PROBLEMS.unprocessable, { detail: `Cơ quan "${code}" không tồn tại.`, detail_en: `Agency "${code}" does not exist.`, ...(rule && { rule }) });
+    }
+  }
+
   async function checkParent(tx: Queryable, code: string, parent: string | null | undefined): Promise<void> {
     if (parent === null || parent === undefined) return;
-    if (!(await exists(parent, tx))) {
-      throw new Problem(PROBLEMS.unprocessable, {
-        detail: `Cơ quan cấp trên "${parent}" không tồn tại.`,
-        detail_en: `Parent agency "${parent}" does not exist.`,
-      });
-    }
+    await requireExisting(parent, tx);
     // Walk up from the parent: meeting `code` again would make a cycle.
     const r = await tx.query<{ code: string }>(
       `WITH RECURSIVE up(code, parent_code) AS (
@@ -108,6 +110,7 @@ export function createAgencyService(db: Database, clock: Clock) {
   return {
     get,
     exists,
+    requireExisting,
 
     async list(f: AgencyFilter): Promise<Page<Agency>> {
       const w = new Where()

@@ -2,20 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Queryable } from '../db/database.ts';
-import { type AgencyKind, insertAgency } from './agencies.ts';
+import { type Agency, insertAgency } from './agencies.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Real reference data shipped with the platform (MIT, see its LICENSE). */
 export const UNITS_FILE = path.resolve(here, '../../reference/don-vi-hanh-chinh/units-2025.json');
 
-interface SeedAgency {
-  code: string;
-  name_vi: string;
-  name_en: string;
-  kind: AgencyKind;
-  parent_code: string | null;
-  central_office: boolean;
-}
+type SeedAgency = Pick<Agency, 'code' | 'name_vi' | 'name_en' | 'kind' | 'parent_code' | 'central_office'>;
 
 interface Province {
   Code: string;

@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, conflict, forbidden, notFound } from '../core/errors.ts';
+import { type Problem, conflict, forbidden, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
@@ -84,14 +84,6 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
     return r.rows[0];
   }
 
-  async function requireAgency(tx: Queryable, code: string): Promise<void> {
-    if (!(await agencies.exists(code, tx))) {
-      throw new Problem(PROBLEMS.unprocessable, {
-        detail: `Cơ quan "${code}" không tồn tại.`,
-        detail_en: `Agency "${code}" does not exist.`,
-      });
-    }
-  }
 
   return {
     /** Reads one system; other agencies' systems are hidden (404) from non-inspecting users. */
@@ -118,7 +110,7 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
     async create(p: Principal, input: SystemInput): Promise<InformationSystem> {
       if (!administers(p, input.agency_code, ...ADMIN_ROLES)) throw denyAdmin();
       return db.transaction(async (tx) => {
-        await requireAgency(tx, input.agency_code);
+        await agencies.requireExisting(input.agency_code, tx);
         const now = clock.now();
         const r = await tx.query(
           `INSERT INTO information_systems (id, code, agency_code, name_vi, name_en, security_level, zone, base_url, created_at, updated_at)
@@ -140,7 +132,7 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
         }
         if (patch.agency_code !== undefined && patch.agency_code !== current.agency_code) {
           if (!administers(p, patch.agency_code, ...ADMIN_ROLES)) throw denyAdmin();
-          await requireAgency(tx, patch.agency_code);
+          await agencies.requireExisting(patch.agency_code, tx);
         }
         const clean: Record<string, unknown> = { ...patch };
         if (patch.name_vi !== undefined) clean.name_vi = nfc(patch.name_vi);

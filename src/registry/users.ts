@@ -75,11 +75,6 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     return r.rows[0];
   }
 
-  async function requireAgency(tx: Queryable, code: string): Promise<void> {
-    if (!(await agencies.exists(code, tx))) {
-      throw new Problem(PROBLEMS.unprocessable, { detail: `Cơ quan "${code}" không tồn tại.`, detail_en: `Agency "${code}" does not exist.` });
-    }
-  }
 
   /** Creates an official; `actor` is a coordinator, or `system` for the first-start admin and the CLI. */
   async function create(actor: Principal | typeof SYSTEM_ACTOR, input: UserInput): Promise<CreatedUser> {
@@ -99,7 +94,7 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     const passwordHash = await hashPassword(password);
     const actorName = actor === SYSTEM_ACTOR ? SYSTEM_ACTOR : actor.username;
     const user = await db.transaction(async (tx) => {
-      await requireAgency(tx, input.agency_code);
+      await agencies.requireExisting(input.agency_code, tx);
       const now = clock.now();
       const r = await tx.query(
         `INSERT INTO users (id, username, full_name, email, agency_code, roles, password_hash, totp_secret, created_at, updated_at)
@@ -148,7 +143,7 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
       return db.transaction(async (tx) => {
         const current = await get(username, tx);
         checkRoles(patch.agency_code ?? current.agency_code, patch.roles ?? current.roles);
-        if (patch.agency_code !== undefined) await requireAgency(tx, patch.agency_code);
+        if (patch.agency_code !== undefined) await agencies.requireExisting(patch.agency_code, tx);
         const clean: Record<string, unknown> = { ...patch };
         if (patch.full_name !== undefined) clean.full_name = nfc(patch.full_name);
         const out = await updateVersioned<{ version: number }>(tx, { table: 'users', keyColumn: 'username', key: username, patch: clean, expectedVersion, now: clock.now() });
