@@ -1,3 +1,4 @@
+import { type Accounts, accountMigrations, createAccounts } from './accounts/index.ts';
 import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
 import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
@@ -13,7 +14,7 @@ import { seedAgencies } from './registry/seed.ts';
 import { type Sync, createSync, syncMigrations } from './sync/index.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations]);
 
 export interface Platform {
   config: Config;
@@ -23,6 +24,7 @@ export interface Platform {
   catalog: Catalog;
   codeLists: CodeLists;
   sync: Sync;
+  accounts: Accounts;
   close(): Promise<void>;
 }
 
@@ -46,5 +48,6 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   const sync = createSync(db, clock, catalog);
-  return { config, clock, db, registry, catalog, codeLists, sync, close: () => db.close() };
+  const accounts = createAccounts();
+  return { config, clock, db, registry, catalog, codeLists, sync, accounts, close: () => db.close() };
 }

@@ -6,6 +6,7 @@ import { PROBLEMS, Problem } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
+import { accountRoutes, oauthRoutes } from '../accounts/index.ts';
 import { codeListRoutes } from '../codelists/routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
@@ -90,6 +91,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(catalogRoutes(platform.catalog), { prefix: '/api/v1' });
   await app.register(codeListRoutes(platform.codeLists), { prefix: '/api/v1' });
   await app.register(syncRoutes(platform.sync), { prefix: '/api/v1' });
+  await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
+  await app.register(oauthRoutes(platform.accounts));
   await app.ready();
   return app;
 }
