@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
@@ -6,7 +6,6 @@ import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from '../registry/agencies.ts';
-import { staleVersion } from '../registry/agencies.ts';
 import { type Principal, administers, hasRole } from '../registry/principal.ts';
 import type { DictionaryService } from './dictionary.ts';
 import type { Dataset, DatasetFilter, DatasetInput, DatasetPatch, Domain, SharingSpec } from './types.ts';
@@ -35,6 +34,17 @@ function normalise<T extends DatasetPatch>(d: T): T {
   if (d.custodian_text) out.custodian_text = nfc(d.custodian_text);
   if (d.sharing_spec) out.sharing_spec = { ...d.sharing_spec, fields: d.sharing_spec.fields.map((f) => (f.label_vi ? { ...f, label_vi: nfc(f.label_vi) } : f)) };
   return out as T;
+}
+
+/** allows datasets "without authentication" only for open data: normal classification and no personal data. */
+export function checkOpenAccess(d: { auth_required?: boolean | undefined; classification: Dataset['classification']; personal_data: boolean }): void {
+  if (d.auth_required === false && (d.classification !== 'normal' || d.personal_data)) {
+    throw new Problem(PROBLEMS.unprocessable, {
+      rule: 'R-14.1',
+      detail: 'Chỉ dữ liệu mức "thường", không có dữ liệu cá nhân, mới được khai thác không cần xác thực.',
+      detail_en: 'Only normal data without personal data may be read without authentication.',
+    });
+  }
 }
 
 function denyCustodian(): Problem {
@@ -91,6 +101,7 @@ export function createDatasetService(db: Database, clock: Clock, agencies: Agenc
     async create(p: Principal, input: DatasetInput): Promise<Dataset> {
       if (!administers(p, input.custodian_code, 'custodian_admin')) throw denyCustodian();
       checkSharingSpec(input.sharing_spec);
+      checkOpenAccess(input);
       const d = normalise(input);
       return db.transaction(async (tx) => {
         await checkRefs(tx, d);
@@ -110,6 +121,7 @@ export function createDatasetService(db: Database, clock: Clock, agencies: Agenc
         if (!administers(p, current.custodian_code, 'custodian_admin')) throw denyCustodian();
         // Re-assigning a dataset to another custodian is the coordinator's decision, not the custodian's.
         if (clean.custodian_code !== undefined && clean.custodian_code !== current.custodian_code && !hasRole(p, 'coordinator')) throw denyCustodian();
+        checkOpenAccess({ ...current, ...clean });
         await checkRefs(tx, clean);
         if (clean.sharing_spec) await dictionary.checkSpec(tx, clean.sharing_spec);
         const row: Record<string, unknown> = { ...clean, search_text: searchText({ ...current, ...clean }) };

@@ -1,12 +1,12 @@
-import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, type FieldViolation } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, type FieldViolation, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
-import { staleVersion } from '../registry/agencies.ts';
 import { type Principal, hasRole } from '../registry/principal.ts';
+import type { CodeLists } from '../codelists/index.ts';
 import type { DictionaryEntry, DictionaryInput, ResolvedField, SharedField, SharingSpec } from './types.ts';
 
 const COLUMNS = `name, label_vi, label_en, description_vi, description_en, type, format, max_length, personal, code_list,
@@ -44,7 +44,19 @@ export function resolveField(f: SharedField, entry: DictionaryEntry | undefined)
   };
 }
 
-export function createDictionaryService(db: Database, clock: Clock) {
+/** What a value *is* — changing it would silently change every dataset using the entry, and their stored records. */
+const IMMUTABLE = ['type', 'format', 'code_list', 'code_list_level', 'parent_field'] as const;
+
+/** A field's `parent_field` names a dictionary entry; in a dataset it is the field that uses that entry (or bears that name). */
+function linkParents(fields: ResolvedField[]): ResolvedField[] {
+  return fields.map((f) => {
+    if (!f.parent_field) return f;
+    const parent = fields.find((g) => g.dictionary === f.parent_field) ?? fields.find((g) => g.name === f.parent_field);
+    return { ...f, parent_field: parent?.name ?? null };
+  });
+}
+
+export function createDictionaryService(db: Database, clock: Clock, codeLists: CodeLists) {
   async function get(name: string, q: Queryable = db): Promise<DictionaryEntry> {
     const r = await q.query<DictionaryEntry>(`SELECT ${COLUMNS} FROM dictionary_entries WHERE name = $1`, [name]);
     if (!r.rows[0]) throw notFound('mục từ điển', 'dictionary entry', name);
@@ -57,8 +69,8 @@ export function createDictionaryService(db: Database, clock: Clock) {
     return new Map(r.rows.map((e) => [e.name, e]));
   }
 
-  async function requireCodeList(q: Queryable, code: string | null | undefined, path: string): Promise<void> {
-    if (code && (await q.query('SELECT 1 FROM code_lists WHERE code = $1', [code])).rows.length === 0) {
+  async function requireCodeList(_q: Queryable, code: string | null | undefined, path: string): Promise<void> {
+    if (code && !(await codeLists.exists(code))) {
       throw new Problem(PROBLEMS.unprocessable, { detail: `Danh mục "${code}" không tồn tại.`, detail_en: `Code list "${code}" does not exist.`, errors: [{ path, message: 'Danh mục không tồn tại.', message_en: 'No such code list.' }], rule: 'R-3.4' });
     }
   }
@@ -90,6 +102,13 @@ export function createDictionaryService(db: Database, clock: Clock) {
 
     async update(p: Principal, name: string, patch: Partial<Omit<DictionaryInput, 'name'>> & { status?: 'active' | 'retired' }, expectedVersion?: number): Promise<DictionaryEntry> {
       requireCoordinator(p);
+      const changed = IMMUTABLE.filter((k) => patch[k] !== undefined);
+      if (changed.length) {
+        throw new Problem(PROBLEMS.unprocessable, {
+          detail: `Không sửa được ${changed.join(', ')} của một mục đã ban hành: hãy tạo mục mới và chuyển các bộ dữ liệu sang.`,
+          detail_en: `${changed.join(', ')} of an issued entry cannot change: create a new entry and move datasets to it.`,
+        });
+      }
       return db.transaction(async (tx) => {
         const current = await get(name, tx);
         const merged = { ...current, ...patch };
@@ -113,6 +132,7 @@ export function createDictionaryService(db: Database, clock: Clock) {
       for (const [i, f] of spec.fields.entries()) {
         const at = `/sharing_spec/fields/${i}`;
         if (f.dictionary && !dict.has(f.dictionary)) errors.push({ path: `${at}/dictionary`, message: `Từ điển không có mục "${f.dictionary}".`, message_en: `No dictionary entry "${f.dictionary}".` });
+        if (f.dictionary && dict.get(f.dictionary)?.status === 'retired') errors.push({ path: `${at}/dictionary`, message: `Mục "${f.dictionary}" đã ngừng sử dụng.`, message_en: `Entry "${f.dictionary}" is retired.` });
         if (!f.dictionary) {
           for (const k of ['type', 'label_vi', 'label_en', 'personal'] as const) {
             if (f[k] === undefined) errors.push({ path: `${at}/${k}`, message: `Thiếu "${k}" (hoặc tham chiếu "dictionary").`, message_en: `Missing "${k}" (or a "dictionary" reference).` });
@@ -129,7 +149,7 @@ export function createDictionaryService(db: Database, clock: Clock) {
 
     async resolve(spec: SharingSpec): Promise<ResolvedField[]> {
       const dict = await entries(spec.fields.flatMap((f) => (f.dictionary ? [f.dictionary] : [])));
-      return spec.fields.map((f) => resolveField(f, f.dictionary ? dict.get(f.dictionary) : undefined));
+      return linkParents(spec.fields.map((f) => resolveField(f, f.dictionary ? dict.get(f.dictionary) : undefined)));
     },
 
     history: (name: string) => historyOf(db, 'dictionary', name),

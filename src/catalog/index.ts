@@ -11,7 +11,7 @@ import { type Violation, validateRecords } from './validation.ts';
 export const catalogMigrations = sqlMigrations(import.meta.url);
 
 export function createCatalog(db: Database, clock: Clock, agencies: AgencyService, codeLists: CodeLists) {
-  const dictionary = createDictionaryService(db, clock);
+  const dictionary = createDictionaryService(db, clock, codeLists);
   const datasets = createDatasetService(db, clock, agencies, dictionary);
   return {
     datasets,

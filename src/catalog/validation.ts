@@ -1,4 +1,4 @@
-import { isIsoDate } from '../core/time.ts';
+import { formatIsoDate, isIsoDate } from '../core/time.ts';
 import type { CodeItem } from '../codelists/types.ts';
 import type { ResolvedField, ValueFormat } from './types.ts';
 
@@ -74,7 +74,8 @@ export async function validateRecords(
     for (const k of Object.keys(r)) if (!byName.has(k)) add(k, 'unknown_field', `Trường "${k}" không thuộc đặc tả chia sẻ của bộ dữ liệu.`, `Field "${k}" is not in the dataset's sharing specification.`);
     const effective = opts.effectiveDateField && typeof r[opts.effectiveDateField] === 'string' && isIsoDate(r[opts.effectiveDateField] as string) ? (r[opts.effectiveDateField] as string) : opts.on;
     for (const f of fields) {
-      const v = r[f.name];
+      // Own properties only: a field named "constructor" must not read Object.prototype.
+      const v = Object.hasOwn(r, f.name) ? r[f.name] : undefined;
       if (empty(v)) {
         if (f.required) add(f.name, 'required', `Thiếu trường bắt buộc "${f.label_vi}".`, `Missing required field "${f.label_en}".`);
         continue;
@@ -98,15 +99,15 @@ async function checkCode(
 ): Promise<void> {
   const items = await lookup(f.code_list!, on);
   if (!items) {
-    add(f.name, 'code_list_unavailable', `Danh mục "${f.code_list}" không có phiên bản hiệu lực ngày ${on}.`, `Code list "${f.code_list}" has no version in force on ${on}.`);
+    add(f.name, 'code_list_unavailable', `Danh mục "${f.code_list}" không có phiên bản hiệu lực ngày ${formatIsoDate(on)}.`, `Code list "${f.code_list}" has no version in force on ${on}.`);
     return;
   }
   const item = items.get(value);
   if (!item || (f.code_list_level !== null && item.attributes.level !== f.code_list_level)) {
-    add(f.name, 'code_list', `Mã "${value}" không có trong danh mục "${f.code_list}"${f.code_list_level ? ` (cấp ${f.code_list_level})` : ''} hiệu lực ngày ${on}.`, `Code "${value}" is not in code list "${f.code_list}"${f.code_list_level ? ` (level ${f.code_list_level})` : ''} in force on ${on}.`);
+    add(f.name, 'code_list', `Mã "${value}" không có trong danh mục "${f.code_list}"${f.code_list_level ? ` (cấp ${f.code_list_level})` : ''} hiệu lực ngày ${formatIsoDate(on)}.`, `Code "${value}" is not in code list "${f.code_list}"${f.code_list_level ? ` (level ${f.code_list_level})` : ''} in force on ${on}.`);
     return;
   }
-  const parent = f.parent_field ? r[f.parent_field] : undefined;
+  const parent = f.parent_field && Object.hasOwn(r, f.parent_field) ? r[f.parent_field] : undefined;
   if (f.parent_field && !empty(parent) && item.parent_code !== parent) {
     add(f.name, 'code_parent', `Mã "${value}" (${item.name_vi}) không thuộc "${String(parent)}" ghi ở trường "${f.parent_field}".`, `Code "${value}" (${item.name_en ?? item.name_vi}) does not belong to "${String(parent)}" given in "${f.parent_field}".`);
   }

@@ -85,10 +85,7 @@ export function codeListCommand(): Command {
     .action(async (list: string, o: { file: string; format?: string }) => {
       const format = formatOf(o.file, o.format);
       await withPlatform(async (p) => {
-        const who = cliPrincipal();
-        const preview = await p.codeLists.previewImport(who, list, format, readInput(o.file, format));
-        await p.codeLists.discardImport(who, list, preview.id);
-        printDiff(preview.diff);
+        printDiff((await p.codeLists.diffFile(list, format, readInput(o.file, format))).diff);
       });
     });
 

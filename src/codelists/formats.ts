@@ -123,7 +123,8 @@ async function parseXlsx(bytes: Buffer): Promise<CodeItem[]> {
 export async function parseItems(format: ImportFormat, body: unknown): Promise<CodeItem[]> {
   if (format === 'csv') return parseCsv(Buffer.isBuffer(body) ? body.toString('utf8') : String(body));
   if (format === 'xlsx') return parseXlsx(Buffer.isBuffer(body) ? body : Buffer.from(String(body)));
-  return parseJson(typeof body === 'string' || Buffer.isBuffer(body) ? JSON.parse(body.toString()) : body);
+  // JSON arrives already parsed (by Fastify, or by the CLI): never parse a string twice.
+  return parseJson(Buffer.isBuffer(body) ? JSON.parse(body.toString('utf8')) : body);
 }
 
 function attributeColumns(items: CodeItem[]): string[] {
@@ -143,7 +144,8 @@ export async function serializeItems(format: ImportFormat, items: CodeItem[], sh
   // A BOM so that Excel opens UTF-8 Vietnamese text correctly.
   if (format === 'csv') return Buffer.from('\uFEFF' + stringify([header, ...rows]));
   const wb = new ExcelJS.Workbook();
-  const sheet = wb.addWorksheet(sheetName.slice(0, 31));
+  // Excel sheet names: at most 31 characters, none of \ / ? * [ ] :
+  const sheet = wb.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31).trim() || 'Sheet1');
   sheet.addRow(header).font = { bold: true };
   for (const r of rows) sheet.addRow(r);
   sheet.views = [{ state: 'frozen', ySplit: 1 }];

@@ -100,6 +100,21 @@ export const SHIPPED_LISTS: ShippedList[] = [
     items: simple([['1', 'Cấp độ 1', 'Level 1'], ['2', 'Cấp độ 2', 'Level 2'], ['3', 'Cấp độ 3', 'Level 3'], ['4', 'Cấp độ 4', 'Level 4'], ['5', 'Cấp độ 5', 'Level 5']]),
   },
   {
+    code: 'muc-dich-khai-thac', name_vi: 'Mục đích khai thác, sử dụng dữ liệu', name_en: 'Purposes of data use', issuer: 'Văn phòng Trung ương Đảng',
+    legal_basis: 'Quy định 384-QĐ/TW ngày 19/11/2025 (Điều 4.2, 5.2, 7, 10)', source_note: 'Mục đích khai báo trong đề nghị chia sẻ và trong mỗi yêu cầu (R-5.2).', effective_from: '2025-11-19',
+    items: simple([
+      ['lanh-dao-chi-dao', 'Phục vụ lãnh đạo, chỉ đạo, điều hành', 'Leadership, direction and administration'],
+      ['quan-ly-nghiep-vu', 'Quản lý nghiệp vụ', 'Operational management'],
+      ['to-chuc-can-bo', 'Công tác tổ chức, cán bộ', 'Organisation and personnel work'],
+      ['kiem-tra-giam-sat', 'Kiểm tra, giám sát, kỷ luật', 'Inspection, supervision and discipline'],
+      ['bao-cao-thong-ke', 'Báo cáo, thống kê, dự báo', 'Reporting, statistics and forecasting'],
+      ['giai-quyet-khieu-nai-to-cao', 'Giải quyết khiếu nại, tố cáo', 'Handling complaints and denunciations'],
+      ['nghien-cuu-khoa-hoc', 'Nghiên cứu khoa học', 'Scientific research'],
+      ['phoi-hop-4-van-phong', 'Phối hợp giữa 4 Văn phòng Trung ương', 'Coordination among the four Central Offices'],
+      ['dong-bo-du-lieu', 'Đồng bộ dữ liệu giữa các hệ thống', 'Synchronisation between systems'],
+    ]),
+  },
+  {
     code: 'loai-co-quan', name_vi: 'Loại cơ quan', name_en: 'Agency kinds', issuer: 'Văn phòng Trung ương Đảng', legal_basis: 'Quy định 384-QĐ/TW ngày 19/11/2025 (Điều 2, 10, 18)',
     source_note: 'Dùng cho sổ đăng ký cơ quan của nền tảng.', effective_from: '2025-11-19',
     items: simple([

@@ -1,7 +1,7 @@
 import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, type FieldViolation } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
-import { isIsoDate, vietnamDate } from '../core/time.ts';
+import { formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
@@ -44,19 +44,26 @@ export function checkItems(items: CodeItem[]): void {
   if (errors.length) throw new Problem(PROBLEMS.validation, { errors: errors.slice(0, 200) });
 }
 
-function checkDates(input: PublishInput, latest: VersionRow | null): void {
+function checkDates(input: PublishInput, latest: VersionRow | null, today: string): void {
   if (!isIsoDate(input.effective_from)) throw invalid('/effective_from', 'Ngày hiệu lực không hợp lệ (YYYY-MM-DD).', 'Invalid effective date (YYYY-MM-DD).');
   if (input.effective_to && (!isIsoDate(input.effective_to) || input.effective_to <= input.effective_from)) {
     throw invalid('/effective_to', 'Ngày hết hiệu lực phải sau ngày hiệu lực.', 'The end date must be after the effective date.');
   }
-  // History is not rewritten: a new version takes effect no earlier than the latest one.
-  if (latest && input.effective_from < latest.effective_from) {
-    throw new Problem(PROBLEMS.unprocessable, {
-      detail: `Phiên bản mới phải có hiệu lực từ ${latest.effective_from} trở đi (phiên bản ${latest.version_no}).`,
-      detail_en: `A new version must take effect on or after ${latest.effective_from} (version ${latest.version_no}).`,
-    });
+  // History is not rewritten: once a list has a version, a new one takes effect after the latest
+  // one and not before today, so no lookup for a past date ever changes its answer.
+  if (latest) {
+    const earliest = latest.effective_from >= today ? nextDay(latest.effective_from) : today;
+    if (input.effective_from < earliest) {
+      throw new Problem(PROBLEMS.unprocessable, {
+        detail: `Phiên bản mới phải có hiệu lực từ ngày ${formatIsoDate(earliest)} trở đi (không sửa quá khứ).`,
+        detail_en: `A new version must take effect on or after ${earliest} (the past is not rewritten).`,
+        extra: { earliest_effective_from: earliest },
+      });
+    }
   }
 }
+
+const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 export function createCodeListService(db: Database, clock: Clock) {
   const today = () => vietnamDate(clock.now());
@@ -78,7 +85,7 @@ export function createCodeListService(db: Database, clock: Clock) {
 
   async function publish(p: Principal, code: string, input: PublishInput, items: CodeItem[], tx: Queryable): Promise<VersionRow> {
     const latest = await latestVersion(tx, code);
-    checkDates(input, latest);
+    checkDates(input, latest, today());
     checkItems(items);
     const version = await insertVersion(tx, code, input, items, p.username, clock.now());
     await recordChange(tx, { entity: 'code_list', key: code, action: 'publish_version', actor: p.username, after: { version_no: version.version_no, effective_from: version.effective_from, item_count: version.item_count }, at: clock.now() });
@@ -87,9 +94,18 @@ export function createCodeListService(db: Database, clock: Clock) {
 
   const strip = ({ id: _id, ...v }: VersionRow): CodeListVersion => v;
 
+  /** The diff is always against the latest version: that is the one a new version follows. */
+  async function against(code: string, format: ImportFormat, body: unknown) {
+    const items = await parseItems(format, body);
+    checkItems(items);
+    const base = await latestVersion(db, code);
+    return { items, base, diff: diffItems(base ? await allItems(db, base.id) : [], items, base?.version_no ?? null) };
+  }
+
   return {
     get,
     today,
+    exists: async (code: string): Promise<boolean> => (await db.query('SELECT 1 FROM code_lists WHERE code = $1', [code])).rows.length > 0,
 
     async list(f: { q?: string | undefined; limit: number; offset: number }): Promise<Page<CodeList & { current_version: CodeListVersion | null }>> {
       const w = new Where().addIf(!!f.q, "search_text LIKE ? ESCAPE '\\'", `%${escapeLike(foldVietnamese(f.q ?? ''))}%`);
@@ -160,14 +176,18 @@ export function createCodeListService(db: Database, clock: Clock) {
       return cached;
     },
 
-    /** Parses a file, diffs it against the version in force today and keeps it pending until confirmed. */
+    /** What a file would change against the latest version; writes nothing (the CLI's `diff`). */
+    async diffFile(code: string, format: ImportFormat, body: unknown): Promise<{ item_count: number; diff: CodeListDiff }> {
+      await get(code);
+      const { items, diff } = await against(code, format, body);
+      return { item_count: items.length, diff };
+    },
+
+    /** Parses a file, diffs it against the latest version and keeps it pending until confirmed. */
     async previewImport(p: Principal, code: string, format: ImportFormat, body: unknown): Promise<ImportPreview> {
       requireCoordinator(p);
       await get(code);
-      const items = await parseItems(format, body);
-      checkItems(items);
-      const base = (await versionInForce(db, code, today())) ?? (await latestVersion(db, code));
-      const diff = diffItems(base ? await allItems(db, base.id) : [], items, base?.version_no ?? null);
+      const { items, base, diff } = await against(code, format, body);
       const id = newId();
       await db.query(
         `INSERT INTO code_list_imports (id, list_code, base_version_id, format, items, diff, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -189,10 +209,14 @@ export function createCodeListService(db: Database, clock: Clock) {
     async confirmImport(p: Principal, code: string, id: string, input: PublishInput): Promise<CodeListVersion> {
       requireCoordinator(p);
       return strip(await db.transaction(async (tx) => {
-        const r = await tx.query<{ status: string; items: CodeItem[] }>('SELECT status, items FROM code_list_imports WHERE id::text = $1 AND list_code = $2 FOR UPDATE', [id, code]);
+        const r = await tx.query<{ status: string; items: CodeItem[]; base_version_id: string | null }>('SELECT status, items, base_version_id FROM code_list_imports WHERE id::text = $1 AND list_code = $2 FOR UPDATE', [id, code]);
         const imp = r.rows[0];
         if (!imp) throw notFound('lần nhập', 'import', id);
         if (imp.status !== 'pending') throw conflict(`Lần nhập này đã ở trạng thái "${imp.status}".`, `This import is already "${imp.status}".`);
+        // The diff that was confirmed must still be the truth: no version may have appeared since.
+        if (((await latestVersion(tx, code))?.id ?? null) !== imp.base_version_id) {
+          throw conflict('Đã có phiên bản mới hơn từ khi nhập tệp; hãy nhập lại để xem khác biệt mới.', 'A newer version was published since this import; import again to see the new diff.');
+        }
         const version = await publish(p, code, input, imp.items, tx);
         await tx.query("UPDATE code_list_imports SET status = 'published', decided_at = $2, version_id = $3 WHERE id::text = $1", [id, clock.now(), version.id]);
         return version;

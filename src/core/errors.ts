@@ -23,7 +23,6 @@ export const PROBLEMS = {
   loginFailed: t('login-failed', 401, 'Tên đăng nhập hoặc mật khẩu không đúng', 'Invalid username or password'),
   mfaRequired: t('mfa-required', 401, 'Cần mã xác thực hai lớp (TOTP)', 'Two-factor code (TOTP) required'),
   mfaInvalid: t('mfa-invalid', 401, 'Mã xác thực hai lớp không đúng', 'Invalid two-factor code'),
-  accountLocked: t('account-locked', 423, 'Tài khoản tạm khoá do đăng nhập sai nhiều lần', 'Account temporarily locked after failed logins'),
   forbidden: t('forbidden', 403, 'Không có quyền thực hiện thao tác này', 'Not allowed to perform this action'),
   notFound: t('not-found', 404, 'Không tìm thấy', 'Not found'),
   methodNotAllowed: t('method-not-allowed', 405, 'Phương thức không được hỗ trợ', 'Method not allowed'),
@@ -107,5 +106,13 @@ export function invalid(path: string, message: string, message_en: string): Prob
     detail: message,
     detail_en: message_en,
     errors: [{ path, message, message_en }],
+  });
+}
+
+export function staleVersion(current: number): Problem {
+  return new Problem(PROBLEMS.versionMismatch, {
+    detail: `Phiên bản hiện tại là ${current}; hãy tải lại rồi sửa.`,
+    detail_en: `Current version is ${current}; reload and edit again.`,
+    extra: { current_version: current },
   });
 }

@@ -27,3 +27,9 @@ export function isIsoDate(s: string): boolean {
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
 }
+
+/** 'YYYY-MM-DD' → 'dd/mm/yyyy' for Vietnamese text. */
+export function formatIsoDate(iso: string): string {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
+}

@@ -1,7 +1,8 @@
 /**
- * A FIFO async mutex. Hand-written because it is ten lines and the PGlite
- * driver needs exactly this: one connection, so every query and every
- * transaction must wait its turn or statements of two callers interleave.
+ * A FIFO async mutex. Hand-written because it is ten lines. The PGlite driver
+ * runs every query and transaction through it: one connection, so statements
+ * of two callers must never interleave. PGlite 0.5 also queues internally; this
+ * makes the guarantee ours, whatever the embedded engine's version does.
  */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();

@@ -46,7 +46,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
         }),
       ).catch(classify);
     },
-    exec: (sql) => mutex.run(async () => void (await pg.exec(sql))),
+    exec: (sql) => {
+      guard();
+      return mutex.run(async () => void (await pg.exec(sql))).catch(classify);
+    },
     close: () => mutex.run(() => pg.close()),
   };
 }

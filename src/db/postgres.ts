@@ -22,6 +22,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
     query: (sql, params) => wrap(pool.query(sql, params as unknown[] | undefined)),
     async transaction(fn) {
       const client = await pool.connect().catch(classify);
+      let released = false;
       const tx: Transaction = {
         query: (sql, params) => wrap(client.query(sql, params as unknown[] | undefined)),
         // Without parameters pg uses the simple protocol, which runs multi-statement scripts.
@@ -33,10 +34,13 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        // A client whose ROLLBACK fails is broken: release it with the error so the pool drops it.
+        const broken = await client.query('ROLLBACK').then(() => undefined, (e: Error) => e);
+        client.release(broken);
+        released = true;
+        classify(err);
       } finally {
-        client.release();
+        if (!released) client.release();
       }
     },
     exec: async (sql) => void (await pool.query(sql)),

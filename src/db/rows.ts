@@ -71,6 +71,12 @@ export class Where {
     return cond ? this.add(sql, value) : this;
   }
 
+  /** A condition without a parameter. */
+  addRawIf(cond: boolean, sql: string): this {
+    if (cond) this.parts.push(sql);
+    return this;
+  }
+
   next(value: unknown): string {
     this.params.push(value);
     return `$${this.params.length}`;

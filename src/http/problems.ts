@@ -71,6 +71,10 @@ export function toProblem(err: unknown): Problem {
     case PG_CHECK_VIOLATION:
       return new Problem(PROBLEMS.validation, { detail: 'Giá trị vi phạm ràng buộc dữ liệu.', detail_en: 'A value violates a data constraint.' });
   }
+  // SQLSTATE class 22 (data exception): a value the database cannot hold — a NUL character, year 0, an overflow.
+  if (pgErrorCode(err)?.startsWith('22')) {
+    return new Problem(PROBLEMS.validation, { detail: 'Giá trị không lưu được (ký tự NUL, ngày ngoài phạm vi…).', detail_en: 'A value cannot be stored (NUL character, date out of range…).' });
+  }
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     return new Problem({ ...PROBLEMS.badRequest, status: fe.statusCode }, { detail_en: fe.message });
   }

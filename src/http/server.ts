@@ -11,7 +11,8 @@ import { codeListRoutes } from '../codelists/routes.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
-import { installProblemHandlers } from './problems.ts';
+import { installProblemHandlers, sendProblem, toProblem } from './problems.ts';
+import { validatorCompiler } from './validation.ts';
 import { Problem as ProblemSchema } from './schemas.ts';
 import { systemRoutes } from './system-routes.ts';
 
@@ -33,18 +34,12 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
-    ajv: {
-      customOptions: {
-        // Unknown fields are refused, not silently dropped: a typo must not look like success.
-        removeAdditional: false,
-        allErrors: true,
-        coerceTypes: 'array',
-        useDefaults: true,
-      },
-    },
     return503OnClosing: true,
+    // Errors Fastify raises before routing (a malformed URL…) are problems too.
+    frameworkErrors: (err, request, reply) => sendProblem(request, reply, toProblem(err)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('principal', null);
   app.addSchema(ProblemSchema);
   installProblemHandlers(app);

@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, conflict, forbidden, notFound } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, forbidden, notFound, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
@@ -168,13 +168,6 @@ export function createAgencyService(db: Database, clock: Clock) {
 
 export type AgencyService = ReturnType<typeof createAgencyService>;
 
-export function staleVersion(current: number): Problem {
-  return new Problem(PROBLEMS.versionMismatch, {
-    detail: `Phiên bản hiện tại là ${current}; hãy tải lại rồi sửa.`,
-    detail_en: `Current version is ${current}; reload and edit again.`,
-    extra: { current_version: current },
-  });
-}
 
 /** Insert used by both the API and the seed; `ON CONFLICT DO NOTHING` keeps seeding idempotent. */
 export async function insertAgency(

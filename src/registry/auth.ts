@@ -1,6 +1,5 @@
 import { Problem, PROBLEMS } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { formatVietnamTime } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { decoyPasswordHash, newSessionToken, tokenHash, totpStep, verifyPassword } from './credentials.ts';
@@ -48,10 +47,14 @@ interface SessionRow {
 const unauthenticated = (detail: string, detail_en: string) => new Problem(PROBLEMS.unauthenticated, { detail, detail_en });
 
 export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds: number) {
+  /** Counts the failure in one atomic statement, so parallel guesses cannot slip past the lockout. */
   async function fail(row: LoginRow, kind: typeof PROBLEMS.loginFailed | typeof PROBLEMS.mfaInvalid): Promise<never> {
-    const failed = row.failed_logins + 1;
-    const lockUntil = failed >= MAX_FAILED_LOGINS ? new Date(clock.now().getTime() + LOCKOUT_MS) : null;
-    await db.query('UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1', [row.id, lockUntil ? 0 : failed, lockUntil]);
+    await db.query(
+      `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
+         locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
+       WHERE id = $1`,
+      [row.id, MAX_FAILED_LOGINS, new Date(clock.now().getTime() + LOCKOUT_MS)],
+    );
     throw new Problem(kind);
   }
 
@@ -68,14 +71,11 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
         throw new Problem(PROBLEMS.loginFailed);
       }
       const now = clock.now();
-      if (row.locked_until && row.locked_until > now) {
-        throw new Problem(PROBLEMS.accountLocked, {
-          detail: `Thử lại sau ${formatVietnamTime(row.locked_until)} (giờ Việt Nam).`,
-          detail_en: `Try again after ${row.locked_until.toISOString()}.`,
-          headers: { 'retry-after': String(Math.ceil((row.locked_until.getTime() - now.getTime()) / 1000)) },
-        });
-      }
-      if (!(await verifyPassword(row.password_hash, input.password))) return fail(row, PROBLEMS.loginFailed);
+      const passwordOk = await verifyPassword(row.password_hash, input.password);
+      // A locked account answers exactly like a wrong password: saying "locked" would tell a
+      // guesser that the name exists, or that the password just tried was right.
+      if (row.locked_until && row.locked_until > now) throw new Problem(PROBLEMS.loginFailed);
+      if (!passwordOk) return fail(row, PROBLEMS.loginFailed);
 
       let step: number | null = null;
       // R-13.3: level-3 security means a second factor for coordinator and approver accounts.
@@ -89,10 +89,18 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
 
       const { token, hash } = newSessionToken();
       const expiresAt = new Date(now.getTime() + sessionTtlSeconds * 1000);
-      await db.transaction(async (tx) => {
-        await tx.query('UPDATE users SET failed_logins = 0, locked_until = NULL, totp_last_step = COALESCE($2, totp_last_step) WHERE id = $1', [row.id, step]);
+      const used = await db.transaction(async (tx) => {
+        // Claims the TOTP step atomically: of two logins racing with one code, only one updates the row.
+        const claimed = await tx.query(
+          `UPDATE users SET failed_logins = 0, locked_until = NULL, totp_last_step = COALESCE($2, totp_last_step)
+            WHERE id = $1 AND ($2::bigint IS NULL OR totp_last_step IS NULL OR totp_last_step < $2)`,
+          [row.id, step],
+        );
+        if (claimed.rowCount === 0) return false;
         await tx.query('INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [newId(), hash, row.id, now, expiresAt]);
+        return true;
       });
+      if (!used) throw new Problem(PROBLEMS.mfaInvalid);
       return { token, token_type: 'Bearer', expires_at: expiresAt };
     },
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { notFound } from '../core/errors.ts';
 import { principalOf, withVersion } from '../http/context.ts';
 import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
 import { AGENCY_KINDS } from './agencies.ts';
@@ -148,13 +147,11 @@ export function registryRoutes(registry: Registry) {
     const UserParam = Type.Object({ username: Type.String({ maxLength: 64 }) });
     app.get('/users/:username', {
       schema: { tags: agencyTags, summary: 'Một người dùng / One user', security, params: UserParam, response: { 200: S.User, ...errors(401, 403, 404) } },
-    }, async (req, reply) => {
-      const p = principalOf(req);
-      const user = await users.get(req.params.username);
-      const visible = p.roles.includes('coordinator') || p.roles.includes('auditor') || user.agency_code === p.agencyCode;
-      if (!visible) throw notFound('người dùng', 'user', req.params.username);
-      return withVersion(reply, user);
-    });
+    }, async (req, reply) => withVersion(reply, await users.getVisible(principalOf(req), req.params.username)));
+
+    app.get('/users/:username/history', {
+      schema: { tags: agencyTags, summary: 'Lịch sử thay đổi / Change history', security, params: UserParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },
+    }, async (req) => users.historyVisible(principalOf(req), req.params.username));
 
     app.post('/users/:username/reset-credentials', {
       schema: {

@@ -12,6 +12,7 @@ const Kind = Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)));
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], { description: 'internet, or tslcd = mạng truyền số liệu chuyên dùng (R-12.2)' });
 const SecurityLevel = Type.Integer({ minimum: 1, maximum: 5, description: 'Cấp độ an toàn hệ thống thông tin 1–5; sharing requires ≥ 3 (R-13.3)' });
+const EncryptionKey = Type.Union([Type.Object({ kty: Type.String() }, { additionalProperties: true, description: 'Public JWK for JWE (R-11): EC P-256/384/521, RSA ≥ 2048, OKP X25519/X448' }), Type.Null()]);
 const BaseUrl = Type.Union([Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' }), Type.Null()]);
 
 export const Agency = Type.Object({
@@ -53,6 +54,7 @@ export const InformationSystem = Type.Object({
   zone: Type.String(),
   base_url: NullableString(),
   status: Type.String(),
+  encryption_key: EncryptionKey,
   sharing_allowed: Type.Boolean(),
   sharing_refusal: Type.Union([Type.Object({ rule: Type.String(), reason: Type.String(), reason_en: Type.String() }), Type.Null()]),
   version: Type.Integer(),
@@ -61,7 +63,7 @@ export const InformationSystem = Type.Object({
 });
 
 export const SystemCreate = Type.Object(
-  { code: SystemCode, agency_code: AgencyCode, name_vi: NameVi, name_en: NameEn, security_level: SecurityLevel, zone: Zone, base_url: Type.Optional(BaseUrl) },
+  { code: SystemCode, agency_code: AgencyCode, name_vi: NameVi, name_en: NameEn, security_level: SecurityLevel, zone: Zone, base_url: Type.Optional(BaseUrl), encryption_key: Type.Optional(EncryptionKey) },
   { additionalProperties: false },
 );
 
@@ -73,6 +75,7 @@ export const SystemPatch = Type.Object(
     security_level: Type.Optional(SecurityLevel),
     zone: Type.Optional(Zone),
     base_url: Type.Optional(BaseUrl),
+    encryption_key: Type.Optional(EncryptionKey),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')])),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -1,4 +1,4 @@
-import { type Problem, conflict, forbidden, notFound } from '../core/errors.ts';
+import { type Problem, conflict, forbidden, invalid, notFound, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
@@ -6,8 +6,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from './agencies.ts';
-import { staleVersion } from './agencies.ts';
-import { type Principal, administers, seesEverything } from './principal.ts';
+import { type Principal, administers, hasRole, seesEverything } from './principal.ts';
 
 /** R-13.3: systems taking part in sharing must be at information-security level 3 or above. */
 export const MIN_SHARING_SECURITY_LEVEL = 3;
@@ -24,6 +23,8 @@ interface SystemRow {
   zone: Zone;
   base_url: string | null;
   status: SystemStatus;
+  /** Public JWK that secret / top-secret data is encrypted to (R-4.7, R-11); never a private key. */
+  encryption_key: PublicJwk | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -35,6 +36,8 @@ export interface InformationSystem extends SystemRow {
   sharing_refusal: { rule: string; reason: string; reason_en: string } | null;
 }
 
+export type PublicJwk = Record<string, unknown> & { kty: string };
+
 export interface SystemInput {
   code: string;
   agency_code: string;
@@ -43,11 +46,27 @@ export interface SystemInput {
   security_level: number;
   zone: Zone;
   base_url?: string | null | undefined;
+  encryption_key?: PublicJwk | null | undefined;
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+
+/** Accepts only public encryption keys: EC P-256/384/521, RSA ≥ 2048 bits, OKP X25519/X448. */
+export function checkEncryptionKey(jwk: PublicJwk | null | undefined): void {
+  if (!jwk) return;
+  const bad = (vi: string, en: string) => invalid('/encryption_key', vi, en);
+  if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw bad('Chỉ đăng ký khoá công khai; khoá bí mật không được gửi lên.', 'Register the public key only; never send a private key.');
+  if (jwk.use !== undefined && jwk.use !== 'enc') throw bad('Khoá phải dùng để mã hoá (use = "enc").', 'The key must be an encryption key (use = "enc").');
+  const ok =
+    (jwk.kty === 'EC' && ['P-256', 'P-384', 'P-521'].includes(String(jwk.crv)) && typeof jwk.x === 'string' && typeof jwk.y === 'string') ||
+    (jwk.kty === 'RSA' && typeof jwk.n === 'string' && typeof jwk.e === 'string' && Buffer.from(jwk.n, 'base64url').length >= 256) ||
+    (jwk.kty === 'OKP' && ['X25519', 'X448'].includes(String(jwk.crv)) && typeof jwk.x === 'string');
+  if (!ok) throw bad('Khoá không hợp lệ: cần EC P-256/384/521, RSA ≥ 2048 bit hoặc OKP X25519/X448.', 'Invalid key: EC P-256/384/521, RSA ≥ 2048 bits or OKP X25519/X448 expected.');
 }
 
 export type SystemPatch = Partial<Omit<SystemInput, 'code'>> & { status?: SystemStatus | undefined };
 
-const COLUMNS = 'code, agency_code, name_vi, name_en, security_level, zone, base_url, status, version, created_at, updated_at';
+const COLUMNS = 'code, agency_code, name_vi, name_en, security_level, zone, base_url, status, encryption_key, version, created_at, updated_at';
 const ADMIN_ROLES = ['custodian_admin', 'consumer_admin'] as const;
 
 /** The R-13.3 rule as data, so the console, the API and the gateway give the same answer. */
@@ -86,6 +105,9 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
 
 
   return {
+    /** For other modules' rule checks (agreements, accounts): no authorisation here, the caller decides what to show. */
+    byCode: (code: string, q: Queryable = db): Promise<InformationSystem> => load(code, q).then(present),
+
     /** Reads one system; other agencies' systems are hidden (404) from non-inspecting users. */
     async get(p: Principal, code: string): Promise<InformationSystem> {
       const row = await load(code);
@@ -109,13 +131,14 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
 
     async create(p: Principal, input: SystemInput): Promise<InformationSystem> {
       if (!administers(p, input.agency_code, ...ADMIN_ROLES)) throw denyAdmin();
+      checkEncryptionKey(input.encryption_key);
       return db.transaction(async (tx) => {
         await agencies.requireExisting(input.agency_code, tx);
         const now = clock.now();
         const r = await tx.query(
-          `INSERT INTO information_systems (id, code, agency_code, name_vi, name_en, security_level, zone, base_url, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (code) DO NOTHING`,
-          [newId(), input.code, input.agency_code, nfc(input.name_vi), input.name_en, input.security_level, input.zone, input.base_url ?? null, now],
+          `INSERT INTO information_systems (id, code, agency_code, name_vi, name_en, security_level, zone, base_url, encryption_key, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (code) DO NOTHING`,
+          [newId(), input.code, input.agency_code, nfc(input.name_vi), input.name_en, input.security_level, input.zone, input.base_url ?? null, input.encryption_key ? JSON.stringify(input.encryption_key) : null, now],
         );
         if (r.rowCount === 0) throw conflict(`Mã hệ thống "${input.code}" đã tồn tại.`, `System code "${input.code}" already exists.`);
         await recordChange(tx, { entity: 'system', key: input.code, action: 'create', actor: p.username, after: { ...input }, at: now });
@@ -134,8 +157,15 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
           if (!administers(p, patch.agency_code, ...ADMIN_ROLES)) throw denyAdmin();
           await agencies.requireExisting(patch.agency_code, tx);
         }
+        // A suspension is the coordinator's (and, later, the custodian's) decision, not the owner's to lift.
+        const touchesSuspension = patch.status !== undefined && patch.status !== current.status && (patch.status === 'suspended' || current.status === 'suspended');
+        if (touchesSuspension && !hasRole(p, 'coordinator')) {
+          throw forbidden('Chỉ Văn phòng Trung ương Đảng được tạm dừng hoặc khôi phục hệ thống.', 'Only the coordinator suspends a system or lifts its suspension.', 'R-13.3');
+        }
+        checkEncryptionKey(patch.encryption_key);
         const clean: Record<string, unknown> = { ...patch };
         if (patch.name_vi !== undefined) clean.name_vi = nfc(patch.name_vi);
+        if (patch.encryption_key !== undefined) clean.encryption_key = patch.encryption_key ? JSON.stringify(patch.encryption_key) : null;
         const out = await updateVersioned<SystemRow>(tx, { table: 'information_systems', keyColumn: 'code', key: code, patch: clean, expectedVersion, now: clock.now() });
         if (out.status === 'missing') throw notFound('hệ thống thông tin', 'information system', code);
         if (out.status === 'stale') throw staleVersion(out.current.version);

@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
@@ -6,7 +6,6 @@ import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from './agencies.ts';
-import { staleVersion } from './agencies.ts';
 import {
   MIN_PASSWORD_LENGTH,
   generatePassword,
@@ -62,9 +61,11 @@ const COLUMNS = `username, full_name, email, agency_code, roles, status, (totp_s
   version, created_at, updated_at`;
 
 function checkRoles(agencyCode: string, roles: Role[]): void {
-  // R-18.2: the coordination and inspection roles belong to the Central Party Office.
-  if (roles.includes('coordinator') && agencyCode !== COORDINATOR_AGENCY) {
-    throw invalid('/roles', 'Vai trò "coordinator" chỉ dành cho Văn phòng Trung ương Đảng (VPTW).', 'The "coordinator" role belongs to the Central Party Office (VPTW) only.');
+  // R-18.2: coordination and inspection (which see everything) belong to the Central Party Office.
+  for (const role of ['coordinator', 'auditor'] as const) {
+    if (roles.includes(role) && agencyCode !== COORDINATOR_AGENCY) {
+      throw invalid('/roles', `Vai trò "${role}" chỉ dành cho Văn phòng Trung ương Đảng (VPTW).`, `The "${role}" role belongs to the Central Party Office (VPTW) only.`);
+    }
   }
 }
 
@@ -113,9 +114,26 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     };
   }
 
+  /** Coordinators and auditors see everyone; an agency's administrators see their agency's people; others see themselves. */
+  function canSee(p: Principal, u: Pick<User, 'agency_code' | 'username'>): boolean {
+    return seesEverything(p) || u.username === p.username || (u.agency_code === p.agencyCode && hasRole(p, 'custodian_admin', 'consumer_admin'));
+  }
+
   return {
     get,
     create,
+
+    async getVisible(p: Principal, username: string): Promise<User> {
+      const u = await get(username);
+      if (!canSee(p, u)) throw notFound('người dùng', 'user', username);
+      return u;
+    },
+
+    async historyVisible(p: Principal, username: string) {
+      const u = await get(username);
+      if (!canSee(p, u)) throw notFound('người dùng', 'user', username);
+      return historyOf(db, 'user', username);
+    },
 
     async count(): Promise<number> {
       return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM users')).rows[0]!.n;

@@ -2,6 +2,8 @@ import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Dataset, SharingSpec } from '../catalog/types.ts';
+import { forbidden } from '../core/errors.ts';
+import { type Principal, seesEverything } from '../registry/principal.ts';
 
 /**
  * Quality figures of hosted data (R-4.7 "đúng, đủ, sạch, sống"):
@@ -84,12 +86,19 @@ export function createQualityService(db: Database, clock: Clock, catalog: Catalo
   }
 
   return {
-    async forDataset(code: string): Promise<QualityFigures> {
-      return figures(await catalog.datasets.get(code));
+    /** The custodian's own figures; the coordinator and auditors inspect all. Record counts of a secret dataset are not for everyone. */
+    async forDataset(p: Principal, code: string): Promise<QualityFigures> {
+      const d = await catalog.datasets.get(code);
+      if (!seesEverything(p) && p.agencyCode !== d.custodian_code) {
+        throw forbidden('Chỉ cơ quan chủ quản và Văn phòng Trung ương Đảng xem chất lượng dữ liệu này.', 'Only the custodian and the coordinator see these quality figures.', 'R-18.2');
+      }
+      return figures(d);
     },
-    /** Figures of every hosted, non-retired dataset matching the filter, for reports. */
-    async report(f: { custodian?: string | undefined; domain?: string | undefined }): Promise<QualityFigures[]> {
-      const page = await catalog.datasets.list({ custodian: f.custodian, domain: f.domain, limit: 1000, offset: 0 });
+    /** Figures of every hosted, non-retired dataset matching the filter, for reports; a custodian sees its own. */
+    async report(p: Principal, f: { custodian?: string | undefined; domain?: string | undefined }): Promise<QualityFigures[]> {
+      const custodian = seesEverything(p) ? f.custodian : p.agencyCode;
+      if (f.custodian !== undefined && custodian !== f.custodian) return [];
+      const page = await catalog.datasets.list({ custodian, domain: f.domain, limit: 1000, offset: 0 });
       const hosted = page.items.filter((d) => d.mode === 'hosted' && d.status !== 'retired');
       const out: QualityFigures[] = [];
       for (const d of hosted) out.push(await figures(d));

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { canonicalJson } from '../core/canonical.ts';
-import { Problem, PROBLEMS, forbidden, notFound, type FieldViolation } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, forbidden, notFound, type FieldViolation } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Database, Queryable } from '../db/database.ts';
+import { type Database, PG_UNIQUE_VIOLATION, type Queryable, pgErrorCode } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Dataset } from '../catalog/types.ts';
 import { type Principal, hasRole } from '../registry/principal.ts';
@@ -88,7 +88,13 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
         deleted: Boolean(w.delete),
         content_hash: contentHash(w.delete ? null : w.data),
       }));
-      await insertVersions(tx, code, rows, p.username, now);
+      try {
+        await insertVersions(tx, code, rows, p.username, now);
+      } catch (err) {
+        // Two batches creating the same new key at once: the second loses the primary-key race.
+        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict('Bản ghi vừa được ghi đồng thời bởi một lô khác; hãy gửi lại.', 'A record was written concurrently by another batch; send again.');
+        throw err;
+      }
       return { written: rows.length, versions: rows.map((r) => ({ key: r.record_key, version: r.version, deleted: r.deleted })) };
     });
   }

@@ -61,11 +61,8 @@ export function syncRoutes(sync: Sync) {
     }, async (req) => sync.records.versions(principalOf(req), req.params.code, req.params.key));
 
     app.get('/datasets/:code/quality', {
-      schema: { tags: ['catalog'], summary: 'Chất lượng dữ liệu / Data quality figures (R-4.7)', security, params: CodeParam, response: { 200: Quality, ...errors(401, 404) } },
-    }, async (req) => {
-      principalOf(req);
-      return sync.quality.forDataset(req.params.code);
-    });
+      schema: { tags: ['catalog'], summary: 'Chất lượng dữ liệu / Data quality figures (R-4.7)', security, params: CodeParam, response: { 200: Quality, ...errors(401, 403, 404) } },
+    }, async (req) => sync.quality.forDataset(principalOf(req), req.params.code));
 
     app.get('/quality', {
       schema: {
@@ -73,9 +70,6 @@ export function syncRoutes(sync: Sync) {
         querystring: Type.Object({ custodian: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$' })), domain: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' })) }, { additionalProperties: false }),
         response: { 200: Type.Array(Quality), ...errors(400, 401) },
       },
-    }, async (req) => {
-      principalOf(req);
-      return sync.quality.report(req.query);
-    });
+    }, async (req) => sync.quality.report(principalOf(req), req.query));
   };
 }

@@ -52,11 +52,11 @@ for (const driver of DRIVERS) {
     });
 
     it('admin create-user prints generated secrets once and refuses bad input with a vi/en message', async () => {
-      const { stdout } = await lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'Nguyễn Văn Duyệt', '--agency', 'UBKTTW', '--role', 'approver', '--role', 'auditor');
-      expect(stdout).toMatch(/created: pd\.ubkt \(UBKTTW; approver, auditor\)/);
+      const { stdout } = await lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'Nguyễn Văn Duyệt', '--agency', 'UBKTTW', '--role', 'approver', '--role', 'custodian_admin');
+      expect(stdout).toMatch(/created: pd\.ubkt \(UBKTTW; approver, custodian_admin\)/);
       expect(stdout).toMatch(/password: +\S{24}/);
       expect(stdout).toMatch(/otpauth:\/\/totp\//);
-      const dup = lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'X', '--agency', 'UBKTTW', '--role', 'auditor');
+      const dup = lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'X', '--agency', 'UBKTTW', '--role', 'custodian_admin');
       await expect(dup).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/Lỗi: Xung đột dữ liệu[\s\S]*Error: Conflict/) });
       const badRole = lt('admin', 'create-user', '--username', 'x.y', '--full-name', 'X', '--agency', 'UBKTTW', '--role', 'king');
       await expect(badRole).rejects.toMatchObject({ code: 1 });
@@ -101,6 +101,40 @@ for (const driver of DRIVERS) {
       const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
       server.kill('SIGTERM');
       expect(await exited).toBe(0);
+    });
+  });
+}
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] lienthong serve on a fresh database`, () => {
+    it('creates the first admin and prints the generated password, TOTP secret and otpauth URI once', async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-first-'));
+      const fresh = driver === 'postgres' ? await freshDatabase('postgres') : null;
+      await fresh?.db.close();
+      const env = { ...process.env, LIENTHONG_DATA_DIR: dataDir, DATABASE_URL: fresh?.url ?? '', LIENTHONG_LOG_LEVEL: 'warn', PORT: '0', LIENTHONG_ADMIN_PASSWORD: '', LIENTHONG_ADMIN_TOTP_SECRET: '' };
+      const child = spawn(process.execPath, [BIN, 'serve'], { env });
+      try {
+        let out = '';
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no first-login text: ${out}`)), 50_000);
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('/api/v1/auth/login')) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        expect(out).toMatch(/username: admin \(coordinator, VPTW\)/);
+        expect(out).toMatch(/password: +\S{24} +\(chỉ hiện một lần/);
+        expect(out).toMatch(/TOTP secret: [A-Z2-7]{32}/);
+        expect(out).toMatch(/otpauth:\/\/totp\/Lien%20Thong:admin\?/);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.on('exit', r));
+        await fresh?.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -68,14 +68,14 @@ for (const driver of DRIVERS) {
       expect(v1.statusCode).toBe(201);
       const before = (await get('/api/v1/code-lists/thu-nghiem/items?on=2025-06-01')).json();
 
-      const v2 = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2026-01-01', items: [{ code: 'B', name_vi: 'Mục B mới' }, { code: 'C', name_vi: 'Mục C' }] });
+      const v2 = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2026-06-01', items: [{ code: 'B', name_vi: 'Mục B mới' }, { code: 'C', name_vi: 'Mục C' }] });
       expect(v2.statusCode).toBe(201);
       expect(v2.json()).toMatchObject({ version_no: 2, item_count: 2 });
 
-      const lastDayOld = (await get('/api/v1/code-lists/thu-nghiem/items?on=2025-12-31')).json();
+      const lastDayOld = (await get('/api/v1/code-lists/thu-nghiem/items?on=2026-05-31')).json();
       expect(lastDayOld.version.version_no).toBe(1);
       expect(lastDayOld.items.map((i: { code: string; name_vi: string }) => `${i.code}:${i.name_vi}`)).toEqual(['A:Mục A', 'B:Mục B']);
-      const firstDayNew = (await get('/api/v1/code-lists/thu-nghiem/items?on=2026-01-01')).json();
+      const firstDayNew = (await get('/api/v1/code-lists/thu-nghiem/items?on=2026-06-01')).json();
       expect(firstDayNew.items.map((i: { code: string; name_vi: string }) => `${i.code}:${i.name_vi}`)).toEqual(['B:Mục B mới', 'C:Mục C']);
 
       const after = (await get('/api/v1/code-lists/thu-nghiem/items?on=2025-06-01')).json();
@@ -83,9 +83,15 @@ for (const driver of DRIVERS) {
       expect((await get('/api/v1/code-lists/thu-nghiem/items?on=2024-12-31')).statusCode).toBe(404);
       await expect(env.platform.db.query("UPDATE code_list_items SET name_vi = 'sửa lén' WHERE code = 'A'")).rejects.toThrow(/refused/);
 
-      const backdated = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2025-06-01', items: [{ code: 'Z', name_vi: 'Z' }] });
-      expect(backdated.statusCode).toBe(422);
-      const orphan = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2026-02-01', items: [{ code: 'X', name_vi: 'X', parent_code: 'KHONG' }] });
+      // The past is not rewritten: not before the latest version, not on the same day, not before today.
+      for (const date of ['2025-06-01', '2026-06-01']) {
+        const backdated = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: date, items: [{ code: 'Z', name_vi: 'Z' }] });
+        expect(backdated.statusCode).toBe(422);
+        expect(backdated.json().earliest_effective_from).toBe('2026-06-02');
+      }
+      const beforeToday = await post('/api/v1/code-lists/gioi-tinh/versions', { effective_from: '2023-01-01', items: [{ code: 'X', name_vi: 'X' }] });
+      expect(beforeToday.statusCode).toBe(422);
+      const orphan = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2026-07-01', items: [{ code: 'X', name_vi: 'X', parent_code: 'KHONG' }] });
       expect(orphan.statusCode).toBe(400);
       expect(orphan.json().errors[0].path).toBe('/items/0/parent_code');
       expect((await get('/api/v1/code-lists/thu-nghiem/versions')).json()).toHaveLength(2);
@@ -145,6 +151,21 @@ for (const driver of DRIVERS) {
       expect(again.json().diff.unchanged).toBe(4);
     });
 
+    it('nothing half-written: a version whose items the database refuses leaves no version behind', async () => {
+      const before = (await get('/api/v1/code-lists/ton-giao/versions')).json().length;
+      const res = await post('/api/v1/code-lists/ton-giao/versions', { effective_from: '2031-01-01', items: [{ code: '01', name_vi: 'Phật\u0000giáo' }] });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expect((await get('/api/v1/code-lists/ton-giao/versions')).json()).toHaveLength(before);
+    });
+
+    it('an import confirmed after a newer version appeared is refused (its diff is stale)', async () => {
+      const a = (await post('/api/v1/code-lists/gioi-tinh/imports', 'code,name_vi\n1,Nam\n2,Nữ\n', { 'content-type': 'text/csv' })).json();
+      const b = (await post('/api/v1/code-lists/gioi-tinh/imports', 'code,name_vi\n1,Nam\n', { 'content-type': 'text/csv' })).json();
+      expect((await post(`/api/v1/code-lists/gioi-tinh/imports/${a.id}/publish`, { effective_from: '2032-01-01' })).statusCode).toBe(201);
+      expect((await post(`/api/v1/code-lists/gioi-tinh/imports/${b.id}/publish`, { effective_from: '2033-01-01' })).statusCode).toBe(409);
+    });
+
     it('bad files: every row error named, unknown media type 415, nothing stored', async () => {
       const bad = await post('/api/v1/code-lists/dan-toc/imports', 'code,name_vi\n01,Kinh\n01,Trùng\n,Không mã\n02,\n', { 'content-type': 'text/csv' });
       expect(bad.statusCode).toBe(400);
@@ -154,6 +175,7 @@ for (const driver of DRIVERS) {
       const garbage = await post('/api/v1/code-lists/dan-toc/imports', Buffer.from('not a zip'), { 'content-type': XLSX });
       expect(garbage.statusCode).toBe(400);
       expect((await post('/api/v1/code-lists/dan-toc/imports', 'x', { 'content-type': 'text/plain' })).statusCode).toBe(415);
+      expect((await post('/api/v1/code-lists/dan-toc/imports', '"abc"', { 'content-type': 'application/json' })).statusCode).toBe(400);
       const pending = await env.platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM code_list_imports WHERE list_code = 'dan-toc' AND status = 'pending'");
       expect(pending.rows[0]!.n).toBe(0);
     });

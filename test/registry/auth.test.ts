@@ -72,9 +72,10 @@ for (const driver of DRIVERS) {
     it('locks the account after 5 failed attempts, even for the right password, until the lock expires', async () => {
       await env.platform.registry.users.create('system', { username: 'bi.khoa', full_name: 'Người bị khoá', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
       for (let i = 0; i < 5; i++) expect((await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' })).statusCode).toBe(401);
+      // Locked: even the right password gets the same answer as a wrong one (no hint for a guesser).
       const locked = await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' });
-      expect(locked.statusCode).toBe(423);
-      expect(locked.headers['retry-after']).toBeDefined();
+      expect(locked.statusCode).toBe(401);
+      expect(locked.json().type).toBe('/problems/login-failed');
       env.clock.advance(16 * 60_000);
       expect((await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' })).statusCode).toBe(200);
     });
@@ -129,11 +130,18 @@ for (const driver of DRIVERS) {
       expect(history.at(-1)).toMatchObject({ action: 'reset_credentials', actor: 'admin', reason: 'Mất điện thoại xác thực' });
     });
 
-    it('the lockout message gives the time in Vietnam, dd/mm/yyyy', async () => {
-      await env.platform.registry.users.create('system', { username: 'khoa.gio', full_name: 'X', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
-      for (let i = 0; i < 5; i++) await login({ username: 'khoa.gio', password: 'sai-sai-sai-sai' });
-      const locked = (await login({ username: 'khoa.gio', password: 'mat-khau-dung-12' })).json();
-      expect(locked.detail).toMatch(/\d{2}:\d{2} \d{2}\/\d{2}\/\d{4} \(giờ Việt Nam\)/);
+    it('parallel wrong guesses still lock the account (the count is atomic)', async () => {
+      await env.platform.registry.users.create('system', { username: 'song.song', full_name: 'X', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
+      const guesses = await Promise.all(Array.from({ length: 12 }, () => login({ username: 'song.song', password: 'sai-sai-sai-sai' })));
+      expect(guesses.every((g) => g.statusCode === 401)).toBe(true);
+      expect((await login({ username: 'song.song', password: 'mat-khau-dung-12' })).statusCode).toBe(401);
+    });
+
+    it('R-13.3: one TOTP code opens one session even when sent in parallel', async () => {
+      env.clock.advance(31_000);
+      const code = totpCode(ADMIN_TOTP, env.clock.now());
+      const tries = await Promise.all(Array.from({ length: 4 }, () => login({ username: 'admin', password: ADMIN_PASSWORD, totp: code })));
+      expect(tries.map((t) => t.statusCode).sort()).toEqual([200, 401, 401, 401]);
     });
 
     it('rejects malformed login bodies with 400 and the offending fields', async () => {

@@ -75,7 +75,10 @@ for (const driver of DRIVERS) {
     });
 
     it('R-4.7: completeness, validity and freshness are computed from the stored records', async () => {
-      const q = (await get('/api/v1/datasets/can-bo-dang-vien/quality', other)).json();
+      // the custodian and the coordinator see the figures; another agency does not.
+      expect((await get('/api/v1/datasets/can-bo-dang-vien/quality', other)).statusCode).toBe(403);
+      expect((await get('/api/v1/quality?custodian=BTCTW', other)).json()).toEqual([]);
+      const q = (await get('/api/v1/datasets/can-bo-dang-vien/quality')).json();
       expect(q.records).toEqual({ live: 2, deleted: 1 });
       const fields = q.completeness.fields.length;
       // dv-1: 7 of the fields filled (6 base + ethnic_group); dv-3: 7 (6 base + citizen_id).
@@ -96,13 +99,13 @@ for (const driver of DRIVERS) {
       const published = await env.app.inject({ method: 'POST', url: '/api/v1/code-lists/dan-toc/versions', headers: { authorization: admin }, payload: { effective_from: today, items: items.map(({ code, name_vi, name_en }) => ({ code, name_vi, name_en })) } });
       expect(published.statusCode).toBe(201);
       env.clock.advance(3 * 24 * 3600_000);
-      other = await env.login('cn.vpcp', 'mat-khau-cn.vpcp-2025'); // sessions last 8 hours
-      const later = (await get('/api/v1/datasets/can-bo-dang-vien/quality', other)).json();
+      custodian = await env.login('cn.btctw', 'mat-khau-cn.btctw-2025'); // sessions last 8 hours
+      const later = (await get('/api/v1/datasets/can-bo-dang-vien/quality')).json();
       expect(later.validity).toEqual({ ratio: 0.5, checked: 2, invalid_records: 1 });
       expect(later.freshness.age_seconds).toBeGreaterThanOrEqual(3 * 24 * 3600);
       expect(later.freshness.fresh).toBe(false);
 
-      const report = (await get('/api/v1/quality?custodian=BTCTW', other)).json();
+      const report = (await get('/api/v1/quality?custodian=BTCTW', await env.login('admin', 'mat-khau-quan-tri-2025', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'))).json();
       expect(report.map((r: { dataset: string }) => r.dataset)).toContain('can-bo-dang-vien');
       expect(report.every((r: { custodian: string }) => r.custodian === 'BTCTW')).toBe(true);
       const empty = report.find((r: { dataset: string }) => r.dataset === 'the-dang-vien');
