@@ -69,8 +69,8 @@ export function createDictionaryService(db: Database, clock: Clock, codeLists: C
     return new Map(r.rows.map((e) => [e.name, e]));
   }
 
-  async function requireCodeList(_q: Queryable, code: string | null | undefined, path: string): Promise<void> {
-    if (code && !(await codeLists.exists(code))) {
+  async function requireCodeList(q: Queryable, code: string | null | undefined, path: string): Promise<void> {
+    if (code && !(await codeLists.exists(code, q))) {
       throw new Problem(PROBLEMS.unprocessable, { detail: `Danh mục "${code}" không tồn tại.`, detail_en: `Code list "${code}" does not exist.`, errors: [{ path, message: 'Danh mục không tồn tại.', message_en: 'No such code list.' }], rule: 'R-3.4' });
     }
   }

@@ -105,7 +105,7 @@ export function createCodeListService(db: Database, clock: Clock) {
   return {
     get,
     today,
-    exists: async (code: string): Promise<boolean> => (await db.query('SELECT 1 FROM code_lists WHERE code = $1', [code])).rows.length > 0,
+    exists: async (code: string, q: Queryable = db): Promise<boolean> => (await q.query('SELECT 1 FROM code_lists WHERE code = $1', [code])).rows.length > 0,
 
     async list(f: { q?: string | undefined; limit: number; offset: number }): Promise<Page<CodeList & { current_version: CodeListVersion | null }>> {
       const w = new Where().addIf(!!f.q, "search_text LIKE ? ESCAPE '\\'", `%${escapeLike(foldVietnamese(f.q ?? ''))}%`);
