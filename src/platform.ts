@@ -1,20 +1,23 @@
 import { type Accounts, accountMigrations, createAccounts } from './accounts/index.ts';
+import { type Agreements, agreementMigrations, createAgreements } from './agreements/index.ts';
 import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
 import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
 import { seedCodeLists } from './codelists/seed.ts';
 import { type Clock, systemClock } from './core/clock.ts';
+import { fileCryptoProvider } from './core/crypto.ts';
 import type { Config } from './core/config.ts';
 import type { Database } from './db/database.ts';
 import { dbMigrations } from './db/history.ts';
 import { type Migration, migrate, orderMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
+import { type NotificationService, createNotificationService, notificationMigrations } from './notifications/index.ts';
 import { type Registry, createRegistry, registryMigrations } from './registry/index.ts';
 import { seedAgencies } from './registry/seed.ts';
 import { type Sync, createSync, syncMigrations } from './sync/index.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations]);
 
 export interface Platform {
   config: Config;
@@ -25,6 +28,8 @@ export interface Platform {
   codeLists: CodeLists;
   sync: Sync;
   accounts: Accounts;
+  agreements: Agreements;
+  notifications: NotificationService;
   close(): Promise<void>;
 }
 
@@ -48,6 +53,28 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   const sync = createSync(db, clock, catalog);
-  const accounts = createAccounts();
-  return { config, clock, db, registry, catalog, codeLists, sync, accounts, close: () => db.close() };
+  const notifications = createNotificationService(db, clock);
+  const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications });
+  const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: fileCryptoProvider(config.keyDir), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
+  return { config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, close: () => db.close() };
+}
+
+/**
+ * Periodic work of a running server: webhook deliveries (every 2 s) and the
+ * agreement expiry sweep (every minute). Safe with several instances: a
+ * delivery is updated by whoever sends it, a sweep re-checks under a row lock.
+ */
+export function startBackgroundWork(p: Platform, log: (err: unknown, what: string) => void): () => void {
+  const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      fn().catch((err) => log(err, what)).finally(() => (running = false));
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [every(2_000, 'webhook deliveries', () => p.notifications.deliverDue()), every(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries())];
+  return () => timers.forEach(clearInterval);
 }

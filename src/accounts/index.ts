@@ -1,19 +1,34 @@
-// Skeleton: replaced by the connection-accounts implementation (issue 4).
-import type { FastifyInstance } from 'fastify';
-import type { Migration } from '../db/migrate.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Database } from '../db/database.ts';
+import { sqlMigrations } from '../db/migrate.ts';
+import { createStatusCache } from './access.ts';
+import { createDelegationService } from './delegations.ts';
+import type { AccountDeps } from './deps.ts';
+import { createAccountService } from './service.ts';
+import { createTokenService } from './token.ts';
 
-export const accountMigrations: Migration[] = [];
+export type { AccountDeps, GrantSource } from './deps.ts';
+export type { AccessTokenInfo } from './token.ts';
+export { accountRoutes } from './routes.ts';
+export { oauthRoutes } from './oauth-routes.ts';
 
-export function createAccounts() {
-  return {};
+export const accountMigrations = sqlMigrations(import.meta.url);
+
+/** Connection accounts, delegated issuance and the OAuth 2.0 token endpoint. */
+export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {
+  const status = createStatusCache(db);
+  const delegations = createDelegationService(db, clock, deps, status);
+  const accounts = createAccountService(db, clock, deps, delegations, status);
+  const oauth = createTokenService(db, clock, deps, status);
+  return {
+    accounts,
+    delegations,
+    oauth,
+    /** The gateway's check of a bearer token: client, system, agency, dataset scopes, expiry; 401 problem otherwise. */
+    verifyAccessToken: oauth.verifyAccessToken,
+    /** The platform's signing keys, for the sharing log and signed responses too. */
+    crypto: deps.crypto,
+  };
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;
-
-export function accountRoutes(_accounts: Accounts) {
-  return async function routes(_app: FastifyInstance): Promise<void> {};
-}
-
-export function oauthRoutes(_accounts: Accounts) {
-  return async function routes(_app: FastifyInstance): Promise<void> {};
-}

@@ -3,7 +3,7 @@ import { newId } from '../core/ids.ts';
 import { nfc } from '../core/text.ts';
 import { isIsoDate, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
-import type { Database, Queryable } from '../db/database.ts';
+import type { Database, Queryable, Transaction } from '../db/database.ts';
 import { type Page, Where } from '../db/rows.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
@@ -29,8 +29,17 @@ function wrongState(a: Agreement, action: string): Problem {
   return conflict(`Không thể ${action} đề nghị ở trạng thái "${a.status}".`, `Cannot ${action} an agreement in status "${a.status}".`);
 }
 
-export function createAgreementService(db: Database, clock: Clock, deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService }) {
+export function createAgreementService(
+  db: Database, clock: Clock,
+  deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService; onChange: () => void },
+) {
   const { registry, catalog, codeLists, notifications } = deps;
+  /** Every state change commits, then tells this instance's decision cache at once (others poll the generation). */
+  const commit = async <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> => {
+    const out = await db.transaction(fn);
+    deps.onChange();
+    return out;
+  };
   const today = () => vietnamDate(clock.now());
 
   function view(a: Agreement): AgreementView {
@@ -136,7 +145,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
       }
       const { custodian, secret } = await checkRequest(r, system.agency_code);
       const now = clock.now();
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const id = newId();
         await tx.query(
           `INSERT INTO agreements (id, kind, dataset_code, custodian_code, consumer_code, system_code, purpose_code, purpose_text, legal_basis,
@@ -157,7 +166,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
 
     /** Custodian's approval (may narrow fields and shorten validity); for secret data, then the approver's (R-11). */
     async approve(p: Principal, id: string, input: ApprovalInput): Promise<AgreementView> {
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (a.status === 'submitted') {
@@ -189,7 +198,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
     },
 
     async reject(p: Principal, id: string, reason: string): Promise<AgreementView> {
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         const allowed = a.status === 'custodian_approved' ? isCustodianApprover(p, a) || isCustodianAdmin(p, a) : isCustodianAdmin(p, a);
@@ -202,7 +211,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
     },
 
     async requestChanges(p: Principal, id: string, reason: string): Promise<AgreementView> {
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (a.status !== 'submitted') throw wrongState(a, 'yêu cầu sửa / request changes to');
@@ -220,7 +229,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
       if (!administers(p, a0.consumer_code, 'consumer_admin')) throw forbidden('Chỉ bên đề nghị được sửa đề nghị.', 'Only the requesting agency amends its request.');
       const merged: RequestInput = { ...a0, ...change, kind: a0.kind };
       await checkRequest(merged, a0.consumer_code);
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (a.status !== 'changes_requested') throw wrongState(a, 'gửi lại / resubmit');
         const set = {
@@ -235,7 +244,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
 
     /** The consumer no longer needs the data (R-16.1d). */
     async withdraw(p: Principal, id: string, reason: string): Promise<AgreementView> {
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (!administers(p, a.consumer_code, 'consumer_admin')) throw forbidden('Chỉ bên khai thác được rút đề nghị.', 'Only the consumer withdraws.');
@@ -248,7 +257,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
 
     /** The custodian, or the coordinator on a competent authority's request (R-16.1c), revokes a grant at once. */
     async revoke(p: Principal, id: string, reason: string): Promise<AgreementView> {
-      return view(await db.transaction(async (tx) => {
+      return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (!isCustodianAdmin(p, a) && !hasRole(p, 'coordinator')) throw denyCustodian();
@@ -264,7 +273,7 @@ export function createAgreementService(db: Database, clock: Clock, deps: { regis
       const t = today();
       const ended = await db.query<Agreement>(`SELECT ${COLUMNS} FROM agreements WHERE status = 'active' AND valid_to < $1`, [t]);
       for (const a0 of ended.rows) {
-        await db.transaction(async (tx) => {
+        await commit(async (tx) => {
           const a = await load(a0.id, tx, true);
           if (a.status !== 'active' || a.valid_to >= t) return;
           const out = await transition(tx, 'system', a, 'expired', 'expire', 'Hết thời hạn / validity ended');

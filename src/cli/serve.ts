@@ -7,13 +7,16 @@ export function serveCommand(): Command {
       // Loaded on use, so `--help` and the other commands start fast.
       const { loadConfig } = await import('../core/config.ts');
       const { buildServer } = await import('../http/server.ts');
-      const { openPlatform } = await import('../platform.ts');
+      const { openPlatform, startBackgroundWork } = await import('../platform.ts');
       const { ensureFirstAdmin } = await import('../registry/bootstrap.ts');
       const { printCredentials } = await import('./credentials.ts');
       const config = loadConfig();
       const platform = await openPlatform(config);
+      // Fail at start, not on the first token request, if the key directory is unusable.
+      await platform.accounts.crypto.signingKey();
       const firstAdmin = await ensureFirstAdmin(platform.registry.users, config);
       const app = await buildServer(platform);
+      const stopWork = startBackgroundWork(platform, (err, what) => app.log.error({ err }, `${what} failed`));
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
@@ -44,6 +47,7 @@ export function serveCommand(): Command {
         closing = true;
         app.log.info({ signal }, 'shutting down');
         // In-flight requests finish; new ones get 503 (return503OnClosing) until the socket closes.
+        stopWork();
         await app.close();
         await platform.close();
         process.exit(0);

@@ -16,6 +16,11 @@ export interface Config {
   sessionTtlSeconds: number;
   bodyLimitBytes: number;
   logLevel: string;
+  /** Platform signing keys, outside the database (core/crypto.ts). */
+  keyDir: string;
+  /** The OAuth issuer and base of the URLs the platform publishes (token endpoint, JWKS). */
+  publicUrl: string;
+  accessTokenTtlSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -33,16 +38,41 @@ function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
+/** An http(s) origin with an optional path, without query, fragment or trailing slash (an OAuth issuer, RFC 8414 §2). */
+function publicUrl(env: NodeJS.ProcessEnv, host: string, port: number): string {
+  const raw = optional(env, 'LIENTHONG_PUBLIC_URL');
+  if (raw === undefined) {
+    const h = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    return `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`LIENTHONG_PUBLIC_URL must be an absolute URL, got "${raw}"`);
+  }
+  if (!/^https?:$/.test(url.protocol) || raw.includes('?') || raw.includes('#')) {
+    throw new Error(`LIENTHONG_PUBLIC_URL must be an http(s) URL without query or fragment, got "${raw}"`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const host = optional(env, 'HOST') ?? '127.0.0.1';
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const dataDir = path.resolve(optional(env, 'LIENTHONG_DATA_DIR') ?? './data');
   return {
-    host: optional(env, 'HOST') ?? '127.0.0.1',
-    port: int(env, 'PORT', 8080, 0, 65535),
+    host,
+    port,
     databaseUrl: optional(env, 'DATABASE_URL'),
-    dataDir: path.resolve(optional(env, 'LIENTHONG_DATA_DIR') ?? './data'),
+    dataDir,
     adminPassword: optional(env, 'LIENTHONG_ADMIN_PASSWORD'),
     adminTotpSecret: optional(env, 'LIENTHONG_ADMIN_TOTP_SECRET'),
     sessionTtlSeconds: int(env, 'LIENTHONG_SESSION_TTL_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
     bodyLimitBytes: int(env, 'LIENTHONG_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
     logLevel: optional(env, 'LIENTHONG_LOG_LEVEL') ?? 'info',
+    keyDir: path.resolve(optional(env, 'LIENTHONG_KEY_DIR') ?? path.join(dataDir, 'keys')),
+    publicUrl: publicUrl(env, host, port),
+    accessTokenTtlSeconds: int(env, 'LIENTHONG_ACCESS_TOKEN_TTL_SECONDS', 300, 30, 3600),
   };
 }

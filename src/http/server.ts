@@ -7,7 +7,9 @@ import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
 import { accountRoutes, oauthRoutes } from '../accounts/index.ts';
+import { agreementRoutes } from '../agreements/index.ts';
 import { codeListRoutes } from '../codelists/routes.ts';
+import { notificationRoutes } from '../notifications/index.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
@@ -74,6 +76,9 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         { name: 'catalog', description: 'Danh mục dữ liệu / Catalog' },
         { name: 'code-lists', description: 'Danh mục dùng chung / Shared code lists (R-3.4)' },
         { name: 'hosted-data', description: 'Dữ liệu lưu trên nền tảng / Hosted data (R-6.1a)' },
+        { name: 'agreements', description: 'Thoả thuận chia sẻ / Sharing agreements (R-4.2, R-5.2, R-9.2, R-11)' },
+        { name: 'inbox', description: 'Hộp thư, webhook / Inbox and webhook' },
+        { name: 'accounts', description: 'Tài khoản kết nối / Connection accounts, OAuth 2.0 (R-14.1, R-14.2)' },
         { name: 'system', description: 'Vận hành / Operations' },
       ],
     },
@@ -86,6 +91,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(catalogRoutes(platform.catalog), { prefix: '/api/v1' });
   await app.register(codeListRoutes(platform.codeLists), { prefix: '/api/v1' });
   await app.register(syncRoutes(platform.sync), { prefix: '/api/v1' });
+  await app.register(agreementRoutes(platform.agreements), { prefix: '/api/v1' });
+  await app.register(notificationRoutes(platform.notifications), { prefix: '/api/v1' });
   await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
   await app.register(oauthRoutes(platform.accounts));
   await app.ready();

@@ -108,6 +108,11 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
     /** For other modules' rule checks (agreements, accounts): no authorisation here, the caller decides what to show. */
     byCode: (code: string, q: Queryable = db): Promise<InformationSystem> => load(code, q).then(present),
 
+    /** Every system, for the policy decision cache (no authorisation: internal use). */
+    async all(): Promise<InformationSystem[]> {
+      return (await db.query<SystemRow>(`SELECT ${COLUMNS} FROM information_systems ORDER BY code`)).rows.map(present);
+    },
+
     /** Reads one system; other agencies' systems are hidden (404) from non-inspecting users. */
     async get(p: Principal, code: string): Promise<InformationSystem> {
       const row = await load(code);

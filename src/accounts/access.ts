@@ -1,0 +1,70 @@
+import { forbidden, notFound } from '../core/errors.ts';
+import type { Queryable } from '../db/database.ts';
+import { type Principal, type Role, administers, seesEverything } from '../registry/principal.ts';
+
+/** Administrators of an intermediary operator agency issue accounts under a delegation. */
+export const OPERATOR_ROLES: Role[] = ['consumer_admin', 'custodian_admin'];
+
+export interface AccountOwnership {
+  client_id: string;
+  agency_code: string;
+  issued_by_agency: string;
+  custodian_code: string | null;
+  delegation_id: string | null;
+}
+
+/**
+ * Who sees an account: its system's agency, the operator that issued it, the custodian whose
+ * delegation it was issued under, and the inspectors (R-18.2). Everyone else gets a 404, so an
+ * account's existence does not leak.
+ */
+export function seesAccount(p: Principal, a: AccountOwnership): boolean {
+  return seesEverything(p) || [a.agency_code, a.issued_by_agency, a.custodian_code].includes(p.agencyCode);
+}
+
+/** Who changes it: the system agency's consumer admins, the issuing operator's admins, the coordinator. */
+export function managesAccount(p: Principal, a: AccountOwnership): boolean {
+  if (administers(p, a.agency_code, 'consumer_admin')) return true;
+  return a.delegation_id !== null && administers(p, a.issued_by_agency, ...OPERATOR_ROLES);
+}
+
+export function accountNotFound(clientId: string) {
+  return notFound('tài khoản kết nối', 'connection account', clientId);
+}
+
+/** 404 for those who may not see it, 403 for those who see but may not change it. */
+export function requireManager(p: Principal, a: AccountOwnership): void {
+  if (!seesAccount(p, a)) throw accountNotFound(a.client_id);
+  if (!managesAccount(p, a)) {
+    throw forbidden(
+      'Chỉ quản trị viên của cơ quan sở hữu hệ thống, đơn vị trung gian đã cấp tài khoản, hoặc Văn phòng Trung ương Đảng được thay đổi tài khoản kết nối này.',
+      "Only the system agency's administrators, the intermediary operator that issued the account, or the coordinator may change this connection account.",
+      'R-14.1',
+    );
+  }
+}
+
+/**
+ * The gateway asks "is this account still active?" on every request. The answer is read from the
+ * database at most once a second per account, and a revocation on this instance clears it at
+ * once: revocation takes effect immediately here and within a second on other instances.
+ */
+export function createStatusCache(db: Queryable, ttlMs = 1000) {
+  const entries = new Map<string, { active: boolean; until: number }>();
+  return {
+    async isActive(clientId: string): Promise<boolean> {
+      const now = performance.now();
+      const hit = entries.get(clientId);
+      if (hit && hit.until > now) return hit.active;
+      const r = await db.query<{ status: string }>('SELECT status FROM connection_accounts WHERE client_id = $1', [clientId]);
+      const active = r.rows[0]?.status === 'active';
+      entries.set(clientId, { active, until: now + ttlMs });
+      return active;
+    },
+    forget(clientIds: string[]): void {
+      for (const id of clientIds) entries.delete(id);
+    },
+  };
+}
+
+export type StatusCache = ReturnType<typeof createStatusCache>;

@@ -1,0 +1,176 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as jose from 'jose';
+
+/**
+ * The platform's signing keys (R-11: exchanges use approved cryptographic products, so the key
+ * holder is pluggable). A provider only signs bytes and publishes public keys — what a hardware
+ * module (PKCS#11) offers; JWS/JWT assembly and verification are generic code below. Access
+ * tokens use it now; the sharing log's checkpoints and signed responses (R-5.3) will too.
+ */
+export type SigningAlg = 'ES256' | 'EdDSA';
+export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];
+
+export type PublicJwk = jose.JWK & { kid: string; alg: SigningAlg; use: 'sig' };
+
+export interface CryptoProvider {
+  /** The key new signatures are made with. */
+  signingKey(): Promise<{ kid: string; alg: SigningAlg }>;
+  /** Signs `data` with key `kid`; JWS signature format (ES256: r‖s, 64 bytes). */
+  sign(kid: string, data: Uint8Array): Promise<Uint8Array>;
+  /** Every key verifiers should accept: the current one and older ones still in use. */
+  publicJwks(): Promise<{ keys: PublicJwk[] }>;
+}
+
+interface HeldKey {
+  kid: string;
+  alg: SigningAlg;
+  privateKey: crypto.KeyObject | null;
+  jwk: PublicJwk;
+}
+
+function algOf(key: crypto.KeyObject): SigningAlg {
+  if (key.asymmetricKeyType === 'ed25519') return 'EdDSA';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
+  throw new Error(`unsupported signing key type ${key.asymmetricKeyType ?? key.type}: use P-256 (ES256) or Ed25519 (EdDSA)`);
+}
+
+/** kid = RFC 7638 thumbprint: stable, derived from the key, needs no metadata file. */
+async function holdKey(privateKey: crypto.KeyObject | null, publicKey: crypto.KeyObject): Promise<HeldKey> {
+  const alg = algOf(publicKey);
+  const jwk = await jose.exportJWK(publicKey);
+  const kid = await jose.calculateJwkThumbprint(jwk);
+  return { kid, alg, privateKey, jwk: { ...jwk, kid, alg, use: 'sig' } };
+}
+
+function generate(alg: SigningAlg): crypto.KeyPairKeyObjectResult {
+  return alg === 'EdDSA' ? crypto.generateKeyPairSync('ed25519') : crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+
+function keyRing(load: () => Promise<{ current: HeldKey; all: HeldKey[] }>): CryptoProvider {
+  let ring: Promise<{ current: HeldKey; all: HeldKey[]; jwks: { keys: PublicJwk[] } }> | undefined;
+  // Loaded once and kept: the same JWKS object each time lets verifiers cache their key set.
+  const loaded = () => (ring ??= load().then(({ current, all }) => ({ current, all, jwks: { keys: [current, ...all.filter((k) => k !== current)].map((k) => k.jwk) } })));
+  return {
+    async signingKey() {
+      const { current } = await loaded();
+      return { kid: current.kid, alg: current.alg };
+    },
+    async sign(kid, data) {
+      const key = (await loaded()).all.find((k) => k.kid === kid);
+      if (!key?.privateKey) throw new Error(`no private signing key ${kid}`);
+      const digest = key.alg === 'ES256' ? 'sha256' : null;
+      return new Uint8Array(crypto.sign(digest, data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }));
+    },
+    async publicJwks() {
+      return (await loaded()).jwks;
+    },
+  };
+}
+
+/** Keys held in memory only: tests, and short-lived tools. */
+export function memoryCryptoProvider(alg: SigningAlg = 'ES256'): CryptoProvider {
+  return keyRing(async () => {
+    const pair = generate(alg);
+    const key = await holdKey(pair.privateKey, pair.publicKey);
+    return { current: key, all: [key] };
+  });
+}
+
+export const SIGNING_KEY_FILE = 'signing.pem';
+
+/**
+ * Key files outside the database, so a database administrator cannot sign. `signing.pem`
+ * (PKCS#8, mode 0600) signs; every other `*.pem` in the directory (private or public) is
+ * still published, so tokens and checkpoints signed before a rotation keep verifying.
+ * The first use creates the directory (0700) and the key; several instances starting
+ * together agree on one key because it is published with an exclusive link.
+ */
+export function fileCryptoProvider(dir: string, alg: SigningAlg = 'ES256'): CryptoProvider {
+  return keyRing(async () => {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const signingPath = path.join(dir, SIGNING_KEY_FILE);
+    if (!fs.existsSync(signingPath)) writeNewKey(signingPath, alg);
+    const all: HeldKey[] = [];
+    let current: HeldKey | undefined;
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.pem')).sort()) {
+      const key = await readKeyFile(path.join(dir, file));
+      all.push(key);
+      if (file === SIGNING_KEY_FILE) current = key;
+    }
+    if (!current?.privateKey) throw new Error(`${signingPath} must hold a private key`);
+    return { current, all };
+  });
+}
+
+function writeNewKey(target: string, alg: SigningAlg): void {
+  const pem = generate(alg).privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const tmp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, pem, { mode: 0o600, flag: 'wx' });
+  try {
+    fs.linkSync(tmp, target); // fails if another instance won the race: its key is used
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    fs.unlinkSync(tmp);
+  }
+}
+
+async function readKeyFile(file: string): Promise<HeldKey> {
+  const pem = fs.readFileSync(file, 'utf8');
+  if (!pem.includes('PRIVATE KEY')) {
+    const pub = crypto.createPublicKey(pem);
+    return holdKey(null, pub);
+  }
+  // Like ssh: a private key others can read is refused rather than used.
+  if (process.platform !== 'win32' && (fs.statSync(file).mode & 0o077) !== 0) {
+    throw new Error(`${file} is readable by other users; run: chmod 600 ${file}`);
+  }
+  const priv = crypto.createPrivateKey(pem);
+  return holdKey(priv, crypto.createPublicKey(priv));
+}
+
+// ── JWS / JWT on top of any provider ──
+
+const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
+
+/** Compact JWS (RFC 7515) of `payload`, signed with the provider's current key. */
+export async function signJws(provider: CryptoProvider, payload: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
+  const { kid, alg } = await provider.signingKey();
+  const input = `${b64u(JSON.stringify({ ...header, alg, kid }))}.${b64u(payload)}`;
+  return `${input}.${b64u(await provider.sign(kid, Buffer.from(input)))}`;
+}
+
+/** Signed JWT; `typ` e.g. `at+jwt` (RFC 9068) so a token of one kind is not accepted as another. */
+export function signJwt(provider: CryptoProvider, claims: jose.JWTPayload, typ = 'JWT'): Promise<string> {
+  return signJws(provider, Buffer.from(JSON.stringify(claims)), { typ });
+}
+
+/** Detached JWS (RFC 7515 Appendix F): `header..signature`; the content travels separately. */
+export async function signDetached(provider: CryptoProvider, content: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
+  const [h, , s] = (await signJws(provider, content, header)).split('.');
+  return `${h}..${s}`;
+}
+
+const keySets = new WeakMap<object, ReturnType<typeof jose.createLocalJWKSet>>();
+
+async function verificationKeys(provider: CryptoProvider) {
+  const jwks = await provider.publicJwks();
+  let set = keySets.get(jwks);
+  if (!set) keySets.set(jwks, (set = jose.createLocalJWKSet(jwks)));
+  return set;
+}
+
+/** Verifies a JWT signed by the platform (any published key); throws jose errors. */
+export async function verifyJwt(provider: CryptoProvider, token: string, options: jose.JWTVerifyOptions): Promise<jose.JWTPayload> {
+  const { payload } = await jose.jwtVerify(token, await verificationKeys(provider), { algorithms: [...SIGNING_ALGS], ...options });
+  return payload;
+}
+
+/** Verifies a detached JWS over `content`. */
+export async function verifyDetached(provider: CryptoProvider, jws: string, content: Uint8Array): Promise<jose.CompactVerifyResult> {
+  const [h, empty, s] = jws.split('.');
+  if (h === undefined || s === undefined || empty !== '') throw new jose.errors.JWSInvalid('not a detached compact JWS');
+  return jose.compactVerify(`${h}.${b64u(content)}.${s}`, await verificationKeys(provider), { algorithms: [...SIGNING_ALGS] });
+}
