@@ -1,21 +1,16 @@
-import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, type FieldViolation, staleVersion } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, invalid, notFound, type FieldViolation, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
-import { type Principal, hasRole } from '../registry/principal.ts';
+import { type Principal, requireCoordinator } from '../registry/principal.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import type { DictionaryEntry, DictionaryInput, ResolvedField, SharedField, SharingSpec } from './types.ts';
 
 const COLUMNS = `name, label_vi, label_en, description_vi, description_en, type, format, max_length, personal, code_list,
   code_list_level, parent_field, status, version, created_at, updated_at`;
-
-function requireCoordinator(p: Principal): void {
-  // R-18.2: the Central Party Office issues the data dictionary.
-  if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được sửa từ điển dữ liệu.', 'Only the coordinator edits the data dictionary.', 'R-18.2');
-}
 
 function checkEntry(e: Partial<DictionaryInput>): void {
   if (e.type !== undefined && (e.type === 'code') !== Boolean(e.code_list)) {
@@ -89,7 +84,7 @@ export function createDictionaryService(db: Database, clock: Clock, codeLists: C
     },
 
     async create(p: Principal, input: DictionaryInput): Promise<DictionaryEntry> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'sửa từ điển dữ liệu', 'edit the data dictionary');
       checkEntry(input);
       return db.transaction(async (tx) => {
         await requireCodeList(tx, input.code_list, '/code_list');
@@ -101,7 +96,7 @@ export function createDictionaryService(db: Database, clock: Clock, codeLists: C
     },
 
     async update(p: Principal, name: string, patch: Partial<Omit<DictionaryInput, 'name'>> & { status?: 'active' | 'retired' }, expectedVersion?: number): Promise<DictionaryEntry> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'sửa từ điển dữ liệu', 'edit the data dictionary');
       const changed = IMMUTABLE.filter((k) => patch[k] !== undefined);
       if (changed.length) {
         throw new Problem(PROBLEMS.unprocessable, {

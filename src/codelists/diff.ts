@@ -1,6 +1,6 @@
+import { canonicalJson } from '../core/canonical.ts';
 import type { CodeItem, CodeListDiff } from './types.ts';
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Added, retired, renamed, re-parented and re-attributed codes between two item sets. */
 export function diffItems(base: CodeItem[], next: CodeItem[], baseVersion: number | null): CodeListDiff {
@@ -22,7 +22,7 @@ export function diffItems(base: CodeItem[], next: CodeItem[], baseVersion: numbe
       diff.reparented.push({ code: item.code, from: { parent_code: old.parent_code }, to: { parent_code: item.parent_code } });
       changed = true;
     }
-    if (!same(sortKeys(old.attributes), sortKeys(item.attributes))) {
+    if (canonicalJson(old.attributes ?? {}) !== canonicalJson(item.attributes ?? {})) {
       diff.attributes_changed.push({ code: item.code, from: { attributes: old.attributes }, to: { attributes: item.attributes } });
       changed = true;
     }
@@ -30,10 +30,6 @@ export function diffItems(base: CodeItem[], next: CodeItem[], baseVersion: numbe
   }
   for (const item of base) if (!after.has(item.code)) diff.retired.push(item);
   return diff;
-}
-
-function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o ?? {}).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 export function diffIsEmpty(d: CodeListDiff): boolean {

@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound, type FieldViolation } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, invalid, notFound, type FieldViolation } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import { formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where } from '../db/rows.ts';
-import { type Principal, hasRole } from '../registry/principal.ts';
+import { type Principal, requireCoordinator } from '../registry/principal.ts';
 import { diffItems } from './diff.ts';
 import { parseItems, serializeItems } from './formats.ts';
 import { VERSION_COLUMNS, type VersionRow, allItems, insertVersion, latestVersion, versionInForce } from './store.ts';
@@ -23,13 +23,6 @@ export interface ImportPreview {
   diff: CodeListDiff;
   created_by: string;
   created_at: Date;
-}
-
-function requireCoordinator(p: Principal): void {
-  // R-18.2: the Central Party Office issues the data dictionary and the shared code lists.
-  if (!hasRole(p, 'coordinator')) {
-    throw forbidden('Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được ban hành danh mục dùng chung.', 'Only the coordinator issues shared code lists.', 'R-18.2');
-  }
 }
 
 /** Parents must exist in the same version (a commune's province is in the list it belongs to). */
@@ -119,7 +112,7 @@ export function createCodeListService(db: Database, clock: Clock) {
     },
 
     async create(p: Principal, input: CodeListInput): Promise<CodeList> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
       return db.transaction(async (tx) => {
         if (!(await insertList(tx, input, clock.now()))) throw conflict(`Mã danh mục "${input.code}" đã tồn tại.`, `Code list "${input.code}" already exists.`);
         await recordChange(tx, { entity: 'code_list', key: input.code, action: 'create', actor: p.username, after: input, at: clock.now() });
@@ -137,7 +130,7 @@ export function createCodeListService(db: Database, clock: Clock) {
 
     /** Publishes items given directly (JSON API); use imports for files and a diff first. */
     async publishVersion(p: Principal, code: string, input: PublishInput, items: CodeItem[]): Promise<CodeListVersion> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
       const clean = items.map((i) => ({ code: i.code, name_vi: nfc(i.name_vi), name_en: i.name_en ?? null, parent_code: i.parent_code ?? null, attributes: i.attributes ?? {} }));
       const seen = new Set<string>();
       clean.forEach((i, n) => {
@@ -185,7 +178,7 @@ export function createCodeListService(db: Database, clock: Clock) {
 
     /** Parses a file, diffs it against the latest version and keeps it pending until confirmed. */
     async previewImport(p: Principal, code: string, format: ImportFormat, body: unknown): Promise<ImportPreview> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
       await get(code);
       const { items, base, diff } = await against(code, format, body);
       const id = newId();
@@ -207,7 +200,7 @@ export function createCodeListService(db: Database, clock: Clock) {
 
     /** The confirmation step: only now does the import become a published version. */
     async confirmImport(p: Principal, code: string, id: string, input: PublishInput): Promise<CodeListVersion> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
       return strip(await db.transaction(async (tx) => {
         const r = await tx.query<{ status: string; items: CodeItem[]; base_version_id: string | null }>('SELECT status, items, base_version_id FROM code_list_imports WHERE id::text = $1 AND list_code = $2 FOR UPDATE', [id, code]);
         const imp = r.rows[0];
@@ -224,7 +217,7 @@ export function createCodeListService(db: Database, clock: Clock) {
     },
 
     async discardImport(p: Principal, code: string, id: string): Promise<void> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
       const r = await db.query("UPDATE code_list_imports SET status = 'discarded', decided_at = $3 WHERE id::text = $1 AND list_code = $2 AND status = 'pending'", [id, code, clock.now()]);
       if (r.rowCount === 0) throw notFound('lần nhập đang chờ', 'pending import', id);
     },

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { canonicalJson } from '../core/canonical.ts';
 import { newId } from '../core/ids.ts';
 import { foldVietnamese } from '../core/text.ts';
 import type { Queryable } from '../db/database.ts';
@@ -35,10 +36,10 @@ export async function allItems(q: Queryable, versionId: string): Promise<CodeIte
 
 /** SHA-256 over the items in code order: two versions with the same content have the same checksum. */
 export function itemsChecksum(items: CodeItem[]): string {
-  const canonical = [...items]
+  const sorted = [...items]
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
-    .map((i) => [i.code, i.name_vi, i.name_en ?? null, i.parent_code ?? null, Object.entries(i.attributes ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))]);
-  return crypto.createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+    .map((i) => ({ code: i.code, name_vi: i.name_vi, name_en: i.name_en ?? null, parent_code: i.parent_code ?? null, attributes: i.attributes ?? {} }));
+  return crypto.createHash('sha256').update(canonicalJson(sorted)).digest('hex');
 }
 
 /** Inserts a version and all its items in two statements (thousands of communes in one round trip). */

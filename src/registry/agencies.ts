@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, conflict, forbidden, notFound, staleVersion } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, notFound, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
@@ -6,7 +6,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { PG_UNIQUE_VIOLATION, pgErrorCode } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
-import { type Principal, hasRole } from './principal.ts';
+import { type Principal, requireCoordinator } from './principal.ts';
 
 export const AGENCY_KINDS = [
   'party_leadership',
@@ -55,16 +55,6 @@ export interface AgencyFilter {
 }
 
 const COLUMNS = 'code, name_vi, name_en, kind, parent_code, central_office, status, version, created_at, updated_at';
-
-function requireCoordinator(p: Principal): void {
-  if (!hasRole(p, 'coordinator')) {
-    throw forbidden(
-      'Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được quản lý danh sách cơ quan.',
-      'Only the coordinator (Central Party Office) manages the agency registry.',
-      'R-18.2',
-    );
-  }
-}
 
 function searchText(a: { code: string; name_vi: string; name_en: string }): string {
   return foldVietnamese(`${a.code} ${a.name_vi} ${a.name_en}`);
@@ -128,7 +118,7 @@ export function createAgencyService(db: Database, clock: Clock) {
     },
 
     async create(p: Principal, input: AgencyInput): Promise<Agency> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'quản lý danh sách cơ quan', 'manage the agency registry');
       return db.transaction(async (tx) => {
         if (await exists(input.code, tx)) throw conflict(`Mã cơ quan "${input.code}" đã tồn tại.`, `Agency code "${input.code}" already exists.`);
         await checkParent(tx, input.code, input.parent_code);
@@ -147,7 +137,7 @@ export function createAgencyService(db: Database, clock: Clock) {
     },
 
     async update(p: Principal, code: string, patch: AgencyPatch, expectedVersion?: number): Promise<Agency> {
-      requireCoordinator(p);
+      requireCoordinator(p, 'quản lý danh sách cơ quan', 'manage the agency registry');
       return db.transaction(async (tx) => {
         if (patch.parent_code !== undefined) await checkParent(tx, code, patch.parent_code);
         const clean: Record<string, unknown> = { ...patch };

@@ -1,3 +1,5 @@
+import { forbidden } from '../core/errors.ts';
+
 /** Roles of officials (R-11 approver, R-18.2 coordinator/inspection). */
 export const ROLES = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -35,4 +37,11 @@ export function administers(p: Principal, agencyCode: string, ...adminRoles: Rol
 
 export function requiresMfa(roles: readonly string[]): boolean {
   return roles.some((r) => (MFA_ROLES as readonly string[]).includes(r));
+}
+
+/** R-18.2: what only the Central Party Office (the coordinator role) may do. */
+export function requireCoordinator(p: Principal, actionVi: string, actionEn: string): void {
+  if (!hasRole(p, 'coordinator')) {
+    throw forbidden(`Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được ${actionVi}.`, `Only the coordinator (Central Party Office) may ${actionEn}.`, 'R-18.2');
+  }
 }
