@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { type Accounts, accountMigrations, createAccounts } from './accounts/index.ts';
 import { type Agreements, agreementMigrations, createAgreements } from './agreements/index.ts';
+import { type Ledger, createLedger, ledgerMigrations } from './ledger/index.ts';
 import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
 import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
@@ -17,7 +19,7 @@ import { seedAgencies } from './registry/seed.ts';
 import { type Sync, createSync, syncMigrations } from './sync/index.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations, ...ledgerMigrations]);
 
 export interface Platform {
   config: Config;
@@ -30,6 +32,7 @@ export interface Platform {
   accounts: Accounts;
   agreements: Agreements;
   notifications: NotificationService;
+  ledger: Ledger;
   close(): Promise<void>;
 }
 
@@ -56,12 +59,14 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const notifications = createNotificationService(db, clock);
   const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications });
   const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: fileCryptoProvider(config.keyDir), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
-  return { config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, close: () => db.close() };
+  // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
+  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'));
+  return { config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, close: () => db.close() };
 }
 
 /**
- * Periodic work of a running server: webhook deliveries (every 2 s) and the
- * agreement expiry sweep (every minute). Safe with several instances: a
+ * Periodic work of a running server: sharing-log integration (every 250 ms), webhook
+ * deliveries (every 2 s) and the agreement expiry sweep (every minute). Safe with several instances: a
  * delivery is updated by whoever sends it, a sweep re-checks under a row lock.
  */
 export function startBackgroundWork(p: Platform, log: (err: unknown, what: string) => void): () => void {
@@ -75,6 +80,10 @@ export function startBackgroundWork(p: Platform, log: (err: unknown, what: strin
     timer.unref();
     return timer;
   };
-  const timers = [every(2_000, 'webhook deliveries', () => p.notifications.deliverDue()), every(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries())];
+  const timers = [
+    every(250, 'sharing-log integration', () => p.ledger.integrateAll()),
+    every(2_000, 'webhook deliveries', () => p.notifications.deliverDue()),
+    every(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries()),
+  ];
   return () => timers.forEach(clearInterval);
 }

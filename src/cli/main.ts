@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { Problem } from '../core/errors.ts';
 import { adminCommand } from './admin.ts';
 import { codeListCommand } from './codelist.ts';
+import { ledgerCommand } from './ledger.ts';
 import { migrateCommand, statusCommand } from './database.ts';
 import { serveCommand } from './serve.ts';
 
@@ -15,6 +16,7 @@ program.addCommand(migrateCommand());
 program.addCommand(statusCommand());
 program.addCommand(adminCommand());
 program.addCommand(codeListCommand());
+program.addCommand(ledgerCommand());
 
 try {
   await program.parseAsync(process.argv);

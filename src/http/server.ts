@@ -10,6 +10,7 @@ import { accountRoutes, oauthRoutes } from '../accounts/index.ts';
 import { agreementRoutes } from '../agreements/index.ts';
 import { codeListRoutes } from '../codelists/routes.ts';
 import { notificationRoutes } from '../notifications/index.ts';
+import { ledgerRoutes } from '../ledger/index.ts';
 import { syncRoutes } from '../sync/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
@@ -78,6 +79,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         { name: 'hosted-data', description: 'Dữ liệu lưu trên nền tảng / Hosted data (R-6.1a)' },
         { name: 'agreements', description: 'Thoả thuận chia sẻ / Sharing agreements (R-4.2, R-5.2, R-9.2, R-11)' },
         { name: 'inbox', description: 'Hộp thư, webhook / Inbox and webhook' },
+        { name: 'ledger', description: 'Nhật ký chia sẻ / Sharing log (R-17): checkpoints, proofs, receipts' },
         { name: 'accounts', description: 'Tài khoản kết nối / Connection accounts, OAuth 2.0 (R-14.1, R-14.2)' },
         { name: 'system', description: 'Vận hành / Operations' },
       ],
@@ -94,6 +96,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(agreementRoutes(platform.agreements), { prefix: '/api/v1' });
   await app.register(notificationRoutes(platform.notifications), { prefix: '/api/v1' });
   await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
+  await app.register(ledgerRoutes(platform.ledger), { prefix: '/api/v1' });
   await app.register(oauthRoutes(platform.accounts));
   await app.ready();
   return app;

@@ -34,7 +34,7 @@ for (const driver of DRIVERS) {
     afterAll(() => cleanup());
 
     it('every command has --help', async () => {
-      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import']]) {
+      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import'], ['ledger'], ['ledger', 'verify']]) {
         const { stdout } = await lt(...cmd, '--help');
         expect(stdout).toMatch(/Usage: lienthong/);
       }
@@ -49,6 +49,7 @@ for (const driver of DRIVERS) {
       const status = JSON.parse((await lt('status', '--json')).stdout);
       expect(status).toMatchObject({ driver, migrations: { applied: MIGRATIONS.map((m) => m.version), pending: [] }, counts: { datasets: 61 } });
       expect(status.counts.agencies).toBeGreaterThanOrEqual(34 + 16);
+      expect(JSON.parse((await lt('ledger', 'verify', '--json')).stdout)).toEqual([]); // no exchanges yet: nothing to verify, exit 0
     });
 
     it('admin create-user prints generated secrets once and refuses bad input with a vi/en message', async () => {

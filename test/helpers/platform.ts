@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { ManualClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
@@ -58,7 +61,9 @@ export interface TestEnv {
 export async function startEnv(driver: DriverName, env: Record<string, string> = {}): Promise<TestEnv> {
   const { db, drop } = await freshDatabase(driver);
   const clock = new ManualClock(new Date('2026-03-02T02:00:00Z'));
-  const config = { ...loadConfig({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, ...env }) };
+  // Keys in a temporary folder, never in the working tree's ./data.
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-keys-'));
+  const config = { ...loadConfig({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, LIENTHONG_KEY_DIR: keyDir, ...env }) };
   const platform = await openPlatform(config, { clock, db });
   await ensureFirstAdmin(platform.registry.users, config);
   const app = await buildServer(platform, { logger: false });
@@ -93,6 +98,7 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
       await app.close();
       await platform.close().catch(() => undefined); // a test may have closed it already
       await drop();
+      fs.rmSync(keyDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { principalOf } from '../http/context.ts';
+import { BearerSecurity, Timestamp, errors } from '../http/schemas.ts';
+import type { Ledger } from './service.ts';
+
+const security = BearerSecurity;
+const tags = ['ledger'];
+const Log = Type.Object({ custodian: Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$', description: 'Mã cơ quan chủ quản / custodian agency code' }) });
+const Hashes = Type.Object({ hashes: Type.Array(Type.String({ description: 'base64' })) });
+const Size = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+const Checkpoint = Type.Object({
+  tree_size: Type.Integer(), root_hash: Type.String(), timestamp: Timestamp, signature: Type.String(), key_id: Type.String(),
+  note: Type.String({ description: 'C2SP signed-note checkpoint (tlog-checkpoint)' }),
+});
+
+export function ledgerRoutes(ledger: Ledger) {
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.get('/ledger/:custodian/checkpoint', {
+      schema: {
+        tags, summary: 'Điểm kiểm tra mới nhất / Latest signed checkpoint (JSON; Accept: text/plain gives the signed note)', security, params: Log,
+        response: { 200: Type.Intersect([Checkpoint, Type.Object({ origin: Type.String(), verifier_key: Type.String({ description: 'signed-note verifier key of the log key' }) })]), ...errors(401, 404) },
+      },
+    }, async (req, reply) => {
+      const cp = await ledger.checkpoint(principalOf(req), req.params.custodian);
+      // The C2SP signed note itself, for tools that speak tlog-checkpoint.
+      if (/^text\/plain/.test(req.headers.accept ?? '')) return reply.type('text/plain; charset=utf-8').send(cp.note as never);
+      return cp;
+    });
+
+    app.get('/ledger/:custodian/proof/inclusion', {
+      schema: {
+        tags, summary: 'Chứng minh bao hàm / RFC 9162 inclusion proof', security, params: Log,
+        querystring: Type.Object({ index: Size, size: Size }, { additionalProperties: false }),
+        response: { 200: Hashes, ...errors(400, 401, 404) },
+      },
+    }, async (req) => ledger.inclusion(principalOf(req), req.params.custodian, req.query.index, req.query.size));
+
+    app.get('/ledger/:custodian/proof/consistency', {
+      schema: {
+        tags, summary: 'Chứng minh nhất quán / RFC 9162 consistency proof', security, params: Log,
+        querystring: Type.Object({ from: Size, to: Size }, { additionalProperties: false }),
+        response: { 200: Hashes, ...errors(400, 401, 404) },
+      },
+    }, async (req) => ledger.consistency(principalOf(req), req.params.custodian, req.query.from, req.query.to));
+
+    app.get('/ledger/receipts/:id', {
+      schema: {
+        tags, summary: 'Biên nhận / A receipt: the entry, its inclusion proof and checkpoint', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        response: {
+          200: Type.Object({
+            id: Type.String(), log: Type.String(), leaf_hash: Type.String(), queued_at: Timestamp, leaf_index: Type.Union([Type.Integer(), Type.Null()]),
+            entry: Type.Record(Type.String(), Type.Unknown()), inclusion_proof: Type.Union([Type.Array(Type.String()), Type.Null()]), checkpoint: Type.Union([Checkpoint, Type.Null()]),
+          }),
+          ...errors(401, 404),
+        },
+      },
+    }, async (req) => ledger.receipt(principalOf(req), req.params.id));
+  };
+}

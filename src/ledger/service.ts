@@ -1,0 +1,171 @@
+import { PROBLEMS, Problem, notFound } from '../core/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import type { CryptoProvider } from '../core/crypto.ts';
+import type { Database, Queryable } from '../db/database.ts';
+import { type Principal, seesEverything } from '../registry/principal.ts';
+import { type Receipt, appendEntry, originOf } from './append.ts';
+import { type CheckpointRow, latestCheckpoint, logVerifierKey, writeCheckpoint } from './checkpoints.ts';
+import type { LedgerEntry } from './entry.ts';
+import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
+import { accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
+import { appendToTiles, partialTiles } from './tiles.ts';
+import { type VerifyReport, verifyLog } from './verify.ts';
+
+export interface LedgerOptions {
+  /** Checkpoint at least every N integrated entries … */
+  checkpointEvery: number;
+  /** … or T seconds after the last one, if the tree grew. */
+  checkpointSeconds: number;
+  /** Entries sequenced per integration batch (Tessera-style: ≤ 256). */
+  batch: number;
+}
+
+export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = { checkpointEvery: 256, checkpointSeconds: 5, batch: 256 };
+const LOCK_NAMESPACE = 17_2025; // R-17, 2025: the integrator lock's first key
+
+const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
+
+export function checkpointJson(c: CheckpointRow) {
+  return { tree_size: c.tree_size, root_hash: b64(c.root_hash), timestamp: c.created_at, signature: b64(c.signature), key_id: c.key_id, note: c.note };
+}
+
+export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider, opts: LedgerOptions = DEFAULT_LEDGER_OPTIONS) {
+  async function treeSize(q: Queryable, log: string): Promise<number> {
+    const r = await q.query<{ n: number }>('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log]);
+    return Number(r.rows[0]!.n);
+  }
+
+  async function rootAt(q: Queryable, log: string, size: number): Promise<Uint8Array> {
+    return rootFromAccessor(size, await accessorFor(q, log, size, rootNodes(size)));
+  }
+
+  /**
+   * Sequences queued entries into the tree: one integrator per log at a time (a transaction-level
+   * advisory lock; other instances skip), a batch at a time, tiles and entries written in the
+   * same transaction, then a signed checkpoint when one is due. Returns the entries integrated.
+   */
+  async function integrate(log: string): Promise<number> {
+    return db.transaction(async (tx) => {
+      const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
+      if (!lock.rows[0]!.ok) return 0;
+      const size = await treeSize(tx, log);
+      const pending = await tx.query<{ id: string; leaf_hash: Uint8Array }>(
+        `SELECT q.id, q.leaf_hash FROM ledger_queue q WHERE q.custodian_code = $1
+            AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.queue_id = q.id)
+          ORDER BY q.id LIMIT $2`,
+        [log, opts.batch],
+      );
+      const now = clock.now();
+      const last = await latestCheckpoint(tx, log);
+      if (pending.rows.length === 0) {
+        if (size > (last?.tree_size ?? 0) && due(last, size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), size, await rootAt(tx, log, size), now);
+        return 0;
+      }
+      const partial = await loadTiles(tx, log, partialTiles(size));
+      const result = appendToTiles(size, pending.rows.map((p) => bytes(p.leaf_hash)), (l, i, w) => partial.get(`${l}/${i}/${w}`));
+      await writeTiles(tx, log, result.tiles);
+      await tx.query(
+        `INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
+         SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)`,
+        [log, size, now, pending.rows.map((p) => p.id)],
+      );
+      if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
+      return pending.rows.length;
+    });
+  }
+
+  function due(last: CheckpointRow | null, size: number, now: Date): boolean {
+    if (!last) return true;
+    return size - last.tree_size >= opts.checkpointEvery || now.getTime() - last.created_at.getTime() >= opts.checkpointSeconds * 1000;
+  }
+
+  /** Integrates every log until its queue is empty (the server's loop calls this). */
+  async function integrateAll(): Promise<number> {
+    const logs = await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code');
+    let total = 0;
+    for (const { custodian_code } of logs.rows) {
+      for (let n = await integrate(custodian_code); n > 0; n = await integrate(custodian_code)) total += n;
+    }
+    return total;
+  }
+
+  /** Custodians see their own log; coordinators and auditors see all (R-4.5, R-18.2). */
+  function requireLogAccess(p: Principal, log: string): void {
+    if (!seesEverything(p) && p.agencyCode !== log) throw notFound('nhật ký chia sẻ', 'sharing log', log);
+  }
+
+  async function requireLog(log: string): Promise<void> {
+    if ((await db.query('SELECT 1 FROM ledger_logs WHERE custodian_code = $1', [log])).rows.length === 0) throw notFound('nhật ký chia sẻ', 'sharing log', log);
+  }
+
+  const badSize = (detail: string, detail_en: string) => new Problem(PROBLEMS.badRequest, { detail, detail_en });
+
+  return {
+    integrate,
+    integrateAll,
+
+    /** `lienthong ledger verify`: recompute one log or all of them from the database rows. */
+    async verify(log?: string, progress?: (log: string, done: number, total: number) => void): Promise<VerifyReport[]> {
+      const logs = log ? [log] : (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code')).rows.map((r) => r.custodian_code);
+      const out: VerifyReport[] = [];
+      for (const l of logs) out.push(await verifyLog(db, l, await logVerifierKey(crypto, originOf(l)), (d, t) => progress?.(l, d, t)));
+      return out;
+    },
+    treeSize: (log: string) => treeSize(db, log),
+
+    /** The gateway's one append function: durably queued in the caller's transaction, or it throws. */
+    append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> => appendEntry(tx, custodian, entry, clock.now(), content),
+
+    async checkpoint(p: Principal, log: string) {
+      requireLogAccess(p, log);
+      await requireLog(log);
+      const c = await latestCheckpoint(db, log);
+      if (!c) throw notFound('điểm kiểm tra', 'checkpoint', log);
+      return { ...checkpointJson(c), origin: originOf(log), verifier_key: await logVerifierKey(crypto, originOf(log)) };
+    },
+
+    async inclusion(p: Principal, log: string, index: number, size: number) {
+      requireLogAccess(p, log);
+      await requireLog(log);
+      const current = await treeSize(db, log);
+      if (!(index >= 0 && index < size && size <= current)) throw badSize(`Cần 0 ≤ index < size ≤ ${current}.`, `Need 0 ≤ index < size ≤ ${current}.`);
+      return { hashes: inclusionProof(index, size, await accessorFor(db, log, size, inclusionNodes(index, size))).map(b64) };
+    },
+
+    async consistency(p: Principal, log: string, from: number, to: number) {
+      requireLogAccess(p, log);
+      await requireLog(log);
+      const current = await treeSize(db, log);
+      if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ from ≤ to ≤ ${current}.`, `Need 1 ≤ from ≤ to ≤ ${current}.`);
+      return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to))).map(b64) };
+    },
+
+    /** A receipt: the entry, its leaf index, and its inclusion proof against the newest checkpoint covering it. */
+    async receipt(p: Principal, id: string) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('biên nhận', 'receipt', id);
+      const r = await db.query<{ custodian_code: string; leaf: Uint8Array; leaf_hash: Uint8Array; queued_at: Date; requester_agency: string | null; leaf_index: number | null }>(
+        `SELECT q.custodian_code, q.leaf, q.leaf_hash, q.queued_at, q.requester_agency, e.leaf_index
+           FROM ledger_queue q LEFT JOIN ledger_entries e ON e.queue_id = q.id WHERE q.id = $1`,
+        [id],
+      );
+      const row = r.rows[0];
+      // The requester holds its receipts too: they are its proof of what it received (R-5.3, R-17.1).
+      if (!row || !(seesEverything(p) || p.agencyCode === row.custodian_code || p.agencyCode === row.requester_agency)) throw notFound('biên nhận', 'receipt', id);
+      const index = row.leaf_index === null ? null : Number(row.leaf_index);
+      const cp = index === null ? null : await latestCheckpoint(db, row.custodian_code, index + 1);
+      const proof = cp && index !== null ? inclusionProof(index, cp.tree_size, await accessorFor(db, row.custodian_code, cp.tree_size, inclusionNodes(index, cp.tree_size))).map(b64) : null;
+      return {
+        id,
+        log: row.custodian_code,
+        leaf_hash: b64(bytes(row.leaf_hash)),
+        queued_at: row.queued_at,
+        leaf_index: index,
+        entry: JSON.parse(bytes(row.leaf).toString('utf8')) as Record<string, unknown>,
+        inclusion_proof: proof,
+        checkpoint: cp ? checkpointJson(cp) : null,
+      };
+    },
+  };
+}
+
+export type Ledger = ReturnType<typeof createLedger>;

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '../../src/ledger/entry.ts';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
+import { verifyNote } from '../../src/ledger/note.ts';
+import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+
+const entry = (n: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  requested_at: new Date(Date.UTC(2026, 2, 2, 3, 0, n)).toISOString(),
+  responded_at: new Date(Date.UTC(2026, 2, 2, 3, 0, n, 120)).toISOString(),
+  form: 'api',
+  requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_test' },
+  request: { method: 'GET', resource: `/data/v1/can-bo-dang-vien/records/dv-${n}`, query: {}, purpose: 'to-chuc-can-bo', fields: ['full_name'] },
+  dataset: 'can-bo-dang-vien',
+  record_keys: [`dv-${n}`],
+  response: { status: 200, content_sha256: 'ab'.repeat(32), content_kept: false },
+  agreement_ids: [],
+  policy_version: 'g1',
+  trace_id: `trace-${n}`,
+  gateway_instance: 'test',
+  ...over,
+});
+const b = (s: string) => Buffer.from(s, 'base64');
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] R-17: the sharing log`, () => {
+    let env: TestEnv;
+    let custodian: string;
+    let requester: string;
+    let other: string;
+    const receipts: { id: string; leaf_hash: string }[] = [];
+
+    beforeAll(async () => {
+      env = await startEnv(driver);
+      custodian = await env.userAuth('cq.btctw', 'BTCTW', ['custodian_admin']);
+      requester = await env.userAuth('kt.vpcp', 'VPCP', ['consumer_admin']);
+      other = await env.userAuth('kt.tu01', 'TU01', ['consumer_admin']);
+    });
+    afterAll(() => env.close());
+
+    const get = (url: string, authorization = custodian) => env.app.inject({ method: 'GET', url, headers: { authorization } });
+
+    it('R-17.1: concurrent appenders and integrators give a contiguous tree: no gaps, no duplicates', async () => {
+      const appends = Array.from({ length: 40 }, (_, n) => env.platform.db.transaction((tx) => env.platform.ledger.append(tx, 'BTCTW', entry(n))));
+      const integrating = Promise.all([env.platform.ledger.integrate('BTCTW'), env.platform.ledger.integrate('BTCTW')]);
+      receipts.push(...(await Promise.all(appends)));
+      await integrating;
+      await env.platform.ledger.integrateAll();
+      env.clock.advance(10_000); // a time-based checkpoint covers the last batch
+      await env.platform.ledger.integrateAll();
+      custodian = await env.login('cq.btctw', 'mat-khau-cq.btctw-2025');
+      expect(await env.platform.ledger.treeSize('BTCTW')).toBe(40);
+      const rows = await env.platform.db.query<{ leaf_index: number }>("SELECT leaf_index FROM ledger_entries WHERE custodian_code = 'BTCTW' ORDER BY leaf_index");
+      expect(rows.rows.map((r) => Number(r.leaf_index))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    });
+
+    it('publishes a signed checkpoint: JSON and a C2SP signed note that verifies with the log key', async () => {
+      const res = await get('/api/v1/ledger/BTCTW/checkpoint');
+      expect(res.statusCode).toBe(200);
+      const cp = res.json();
+      expect(cp).toMatchObject({ tree_size: 40, origin: 'lienthong/btctw' });
+      const verified = verifyNote(cp.note, [cp.verifier_key], { origin: 'lienthong/btctw' });
+      expect(verified.checkpoint.size).toBe(40);
+      expect(Buffer.from(verified.checkpoint.rootHash).toString('base64')).toBe(cp.root_hash);
+      const text = await env.app.inject({ method: 'GET', url: '/api/v1/ledger/BTCTW/checkpoint', headers: { authorization: custodian, accept: 'text/plain' } });
+      expect(text.body).toBe(cp.note);
+      expect(text.body).toMatch(/^lienthong\/btctw\n40\n[A-Za-z0-9+/=]{44}\n\n\u2014 lienthong\/btctw /);
+    });
+
+    it('every receipt is provable: its inclusion proof verifies against the checkpoint it names', async () => {
+      for (const r of receipts) {
+        const rec = (await get(`/api/v1/ledger/receipts/${r.id}`, requester)).json();
+        expect(rec.leaf_index).not.toBeNull();
+        expect(rec.entry).toMatchObject({ v: 1, log: 'BTCTW', dataset: 'can-bo-dang-vien' });
+        const ok = verifyInclusion(b(rec.leaf_hash), rec.leaf_index, rec.checkpoint.tree_size, rec.inclusion_proof.map(b), b(rec.checkpoint.root_hash));
+        expect(ok).toBe(true);
+      }
+      const leaf = Buffer.from(JSON.stringify({}));
+      expect(verifyInclusion(leafHash(leaf), 0, 40, [], b((await get('/api/v1/ledger/BTCTW/checkpoint')).json().root_hash))).toBe(false);
+    });
+
+    it('RFC 9162 proofs over HTTP: inclusion and consistency between checkpoints', async () => {
+      const first = (await get('/api/v1/ledger/BTCTW/checkpoint')).json();
+      for (let n = 40; n < 300; n++) await env.platform.db.transaction((tx) => env.platform.ledger.append(tx, 'BTCTW', entry(n)));
+      await env.platform.ledger.integrateAll();
+      env.clock.advance(10_000);
+      await env.platform.ledger.integrateAll(); // a time-based checkpoint of the last batch
+      custodian = await env.login('cq.btctw', 'mat-khau-cq.btctw-2025');
+      const second = (await get('/api/v1/ledger/BTCTW/checkpoint')).json();
+      expect(second.tree_size).toBe(300);
+      const proof = (await get(`/api/v1/ledger/BTCTW/proof/consistency?from=${first.tree_size}&to=300`)).json();
+      expect(verifyConsistency(first.tree_size, 300, proof.hashes.map(b), b(first.root_hash), b(second.root_hash))).toBe(true);
+      const leaf = await env.platform.db.query<{ leaf_hash: Uint8Array }>("SELECT q.leaf_hash FROM ledger_queue q JOIN ledger_entries e ON e.queue_id = q.id WHERE e.custodian_code = 'BTCTW' AND e.leaf_index = 257");
+      const inc = (await get('/api/v1/ledger/BTCTW/proof/inclusion?index=257&size=300')).json();
+      expect(verifyInclusion(leaf.rows[0]!.leaf_hash, 257, 300, inc.hashes.map(b), b(second.root_hash))).toBe(true);
+      expect((await get('/api/v1/ledger/BTCTW/proof/inclusion?index=300&size=300')).statusCode).toBe(400);
+      expect((await get('/api/v1/ledger/BTCTW/proof/consistency?from=0&to=300')).statusCode).toBe(400);
+    });
+
+    it('R-4.5: custodians see their own log, requesters their receipts; other agencies nothing', async () => {
+      requester = await env.login('kt.vpcp', 'mat-khau-kt.vpcp-2025');
+      other = await env.login('kt.tu01', 'mat-khau-kt.tu01-2025');
+      expect((await get('/api/v1/ledger/BTCTW/checkpoint', other)).statusCode).toBe(404);
+      expect((await get('/api/v1/ledger/BTCTW/proof/inclusion?index=0&size=1', other)).statusCode).toBe(404);
+      expect((await get(`/api/v1/ledger/receipts/${receipts[0]!.id}`, other)).statusCode).toBe(404);
+      expect((await get(`/api/v1/ledger/receipts/${receipts[0]!.id}`, requester)).statusCode).toBe(200);
+    });
+
+    it('R-17.1: the database refuses to edit or delete history', async () => {
+      await expect(env.platform.db.query("UPDATE ledger_queue SET status = 500 WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
+      await expect(env.platform.db.query("DELETE FROM ledger_entries WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
+      await expect(env.platform.db.query('TRUNCATE ledger_checkpoints CASCADE')).rejects.toThrow(/refused/);
+      await expect(env.platform.db.query("UPDATE ledger_tiles SET hashes = hashes WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
+    });
+  });
+}

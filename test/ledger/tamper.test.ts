@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Transaction } from '../../src/db/database.ts';
+import type { LedgerEntry } from '../../src/ledger/entry.ts';
+import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+
+const entry = (n: number): LedgerEntry => ({
+  requested_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 0, n)).toISOString(),
+  responded_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 1, n)).toISOString(),
+  form: 'api',
+  requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_x' },
+  request: { method: 'GET', resource: `/data/v1/x/records/${n}`, query: {}, purpose: 'to-chuc-can-bo', fields: [] },
+  dataset: 'can-bo-dang-vien',
+  record_keys: [String(n)],
+  response: { status: 200, content_sha256: null, content_kept: false },
+  agreement_ids: [],
+  policy_version: 'g1',
+  trace_id: `trace-${n}`,
+  gateway_instance: 'test',
+});
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] R-17.1: tampering by a database superuser is found by verify, at the right entry`, () => {
+    let env: TestEnv;
+    beforeAll(async () => {
+      env = await startEnv(driver, {});
+      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW']) {
+        for (let n = 0; n < 300; n++) await env.platform.db.transaction((tx) => env.platform.ledger.append(tx, log, entry(n)));
+      }
+      await env.platform.ledger.integrateAll();
+      env.clock.advance(10_000);
+      await env.platform.ledger.integrateAll();
+    });
+    afterAll(() => env.close());
+
+    /** As the superuser, with the immutability triggers switched off for this transaction. */
+    const asSuperuser = (fn: (tx: Transaction) => Promise<unknown>) =>
+      env.platform.db.transaction(async (tx) => {
+        await tx.query("SET LOCAL session_replication_role = 'replica'");
+        await fn(tx);
+      });
+    const queueId = async (log: string, index: number) =>
+      (await env.platform.db.query<{ queue_id: string }>('SELECT queue_id FROM ledger_entries WHERE custodian_code = $1 AND leaf_index = $2', [log, index])).rows[0]!.queue_id;
+    const verify = async (log: string) => (await env.platform.ledger.verify(log))[0]!;
+
+    it('an untouched log verifies', async () => {
+      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW']) expect(await verify(log)).toMatchObject({ ok: true, entries: 300 });
+    });
+
+    it('edit a field of entry 17 → divergence at entry 17', async () => {
+      const id = await queueId('BTCTW', 17);
+      await asSuperuser((tx) => tx.query("UPDATE ledger_queue SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"status\":200', '\"status\":404'), 'UTF8') WHERE id = $1", [id]));
+      expect(await verify('BTCTW')).toMatchObject({ ok: false, divergence: { index: 17, what: expect.stringMatching(/edited/) } });
+    });
+
+    it('delete entry 100 → divergence at entry 100', async () => {
+      await asSuperuser((tx) => tx.query("DELETE FROM ledger_entries WHERE custodian_code = 'BNCTW' AND leaf_index = 100"));
+      expect(await verify('BNCTW')).toMatchObject({ ok: false, divergence: { index: 100, what: expect.stringMatching(/missing/) } });
+    });
+
+    it('insert a forged entry → divergence at that entry', async () => {
+      const source = await queueId('UBKTTW', 5);
+      await asSuperuser(async (tx) => {
+        const r = await tx.query<{ id: string }>(
+          `INSERT INTO ledger_queue (id, custodian_code, leaf, leaf_hash, queued_at, requested_at, status)
+           SELECT gen_random_uuid(), custodian_code, leaf, leaf_hash, queued_at, requested_at, status FROM ledger_queue WHERE id = $1 RETURNING id`,
+          [source],
+        );
+        await tx.query("INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at) VALUES ('UBKTTW', 300, $1, now())", [r.rows[0]!.id]);
+      });
+      expect(await verify('UBKTTW')).toMatchObject({ ok: false, divergence: { index: 300 } });
+    });
+
+    it('swap entries 50 and 60 → divergence at entry 50', async () => {
+      const [a, b] = [await queueId('VPTW', 50), await queueId('VPTW', 60)];
+      await asSuperuser(async (tx) => {
+        await tx.query("UPDATE ledger_entries SET leaf_index = 999999 WHERE custodian_code = 'VPTW' AND queue_id = $1", [a]);
+        await tx.query("UPDATE ledger_entries SET leaf_index = 50 WHERE custodian_code = 'VPTW' AND queue_id = $1", [b]);
+        await tx.query("UPDATE ledger_entries SET leaf_index = 60 WHERE custodian_code = 'VPTW' AND queue_id = $1", [a]);
+      });
+      expect(await verify('VPTW')).toMatchObject({ ok: false, divergence: { index: 50, what: expect.stringMatching(/reordered/) } });
+    });
+  });
+}
