@@ -47,6 +47,26 @@ export function ledgerRoutes(ledger: Ledger) {
       },
     }, async (req) => ledger.consistency(principalOf(req), req.params.custodian, req.query.from, req.query.to));
 
+    app.get('/ledger/:custodian/entries', {
+      schema: {
+        tags, summary: 'Tra cứu nhật ký / Search the log: who received what, when (R-4.5)', security, params: Log,
+        querystring: Type.Object({
+          requester: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$' })),
+          dataset: Type.Optional(Type.String({ maxLength: 64 })),
+          record_key: Type.Optional(Type.String({ maxLength: 200 })),
+          from: Type.Optional(Type.String({ format: 'date-time' })),
+          to: Type.Optional(Type.String({ format: 'date-time' })),
+          status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          after: Type.Optional(Type.Integer({ minimum: -1, description: 'leaf index of the last item of the previous page' })),
+        }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({ leaf_index: Type.Integer(), receipt_id: Type.String(), entry: Type.Record(Type.String(), Type.Unknown()) })), next_after: Type.Union([Type.Integer(), Type.Null()]) }),
+          ...errors(400, 401, 404),
+        },
+      },
+    }, async (req) => ledger.entries(principalOf(req), req.params.custodian, req.query));
+
     app.get('/ledger/receipts/:id', {
       schema: {
         tags, summary: 'Biên nhận / A receipt: the entry, its inclusion proof and checkpoint', security, params: Type.Object({ id: Type.String({ maxLength: 64 }) }),

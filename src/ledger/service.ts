@@ -1,10 +1,15 @@
 import { PROBLEMS, Problem, notFound } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
+import { Where } from '../db/rows.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/principal.ts';
 import { type Receipt, appendEntry, originOf } from './append.ts';
-import { type CheckpointRow, latestCheckpoint, logVerifierKey, writeCheckpoint } from './checkpoints.ts';
+import { type CheckpointRow, latestCheckpoint, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';
+import { buildBundle, serializeBundle } from './bundle.ts';
+import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
 import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
 import { accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
@@ -103,6 +108,64 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
   return {
     integrate,
     integrateAll,
+
+    /** A signed bundle of the whole log (or its first `upTo` entries), verifiable offline. */
+    async exportBundle(log: string, upTo?: number): Promise<Buffer> {
+      await requireLog(log);
+      const origin = originOf(log);
+      const signer = await noteSigner(crypto, origin);
+      return serializeBundle(await buildBundle(db, log, await logVerifierKey(crypto, origin), signer.sign, clock.now(), upTo));
+    },
+
+    /**
+     * R-17.1: the log is kept at least 2 years; `before` later than two years ago is refused.
+     * Entries requested before it are written to a signed bundle and the archive is recorded.
+     */
+    async archive(log: string, before: string, actor: string): Promise<{ bundle: Buffer; up_to_index: number; sha256: string }> {
+      const limit = vietnamDate(new Date(clock.now().getTime()));
+      const twoYearsAgo = `${Number(limit.slice(0, 4)) - 2}${limit.slice(4)}`;
+      if (!isIsoDate(before) || before > twoYearsAgo) {
+        throw new Problem(PROBLEMS.unprocessable, {
+          rule: 'R-17.1',
+          detail: `Nhật ký chia sẻ phải lưu ít nhất 2 năm: chỉ lưu trữ được các mục trước ngày ${formatIsoDate(twoYearsAgo)}.`,
+          detail_en: `The sharing log is kept at least 2 years: only entries before ${twoYearsAgo} can be archived.`,
+        });
+      }
+      await requireLog(log);
+      const r = await db.query<{ n: number }>(
+        `SELECT COALESCE(min(e.leaf_index), (SELECT COALESCE(max(leaf_index) + 1, 0) FROM ledger_entries WHERE custodian_code = $1))::bigint AS n
+           FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND q.requested_at >= $2::date`,
+        [log, before],
+      );
+      const upTo = Number(r.rows[0]!.n);
+      const bundle = await this.exportBundle(log, upTo);
+      const sha = sha256(bundle).toString('hex');
+      await db.query(
+        'INSERT INTO ledger_archives (id, custodian_code, before_date, up_to_index, bundle_sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [newId(), log, before, upTo, sha, actor, clock.now()],
+      );
+      return { bundle, up_to_index: upTo, sha256: sha };
+    },
+
+    /** R-4.5: who received what, when — searched from the log itself. */
+    async entries(p: Principal, log: string, f: { requester?: string | undefined; dataset?: string | undefined; record_key?: string | undefined; from?: string | undefined; to?: string | undefined; status?: number | undefined; limit: number; after?: number | undefined }) {
+      requireLogAccess(p, log);
+      await requireLog(log);
+      const w = new Where().add('e.custodian_code = ?', log)
+        .addIf(f.requester !== undefined, 'q.requester_agency = ?', f.requester)
+        .addIf(f.dataset !== undefined, 'q.dataset_code = ?', f.dataset)
+        .addIf(f.record_key !== undefined, '? = ANY(q.record_keys)', f.record_key)
+        .addIf(f.from !== undefined, 'q.requested_at >= ?', f.from)
+        .addIf(f.to !== undefined, 'q.requested_at < ?', f.to)
+        .addIf(f.status !== undefined, 'q.status = ?', f.status)
+        .addIf(f.after !== undefined, 'e.leaf_index > ?', f.after);
+      const rows = await db.query<{ leaf_index: number; id: string; leaf: Uint8Array }>(
+        `SELECT e.leaf_index, q.id, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id ${w} ORDER BY e.leaf_index LIMIT ${w.next(f.limit)}`,
+        w.params,
+      );
+      const items = rows.rows.map((r) => ({ leaf_index: Number(r.leaf_index), receipt_id: r.id, entry: JSON.parse(bytes(r.leaf).toString('utf8')) as Record<string, unknown> }));
+      return { items, next_after: items.length === f.limit ? items.at(-1)!.leaf_index : null };
+    },
 
     /** `lienthong ledger verify`: recompute one log or all of them from the database rows. */
     async verify(log?: string, progress?: (log: string, done: number, total: number) => void): Promise<VerifyReport[]> {

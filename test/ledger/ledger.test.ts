@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/entry.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
@@ -20,6 +25,7 @@ const entry = (n: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
   ...over,
 });
 const b = (s: string) => Buffer.from(s, 'base64');
+const run = promisify(execFile);
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] R-17: the sharing log`, () => {
@@ -103,6 +109,50 @@ for (const driver of DRIVERS) {
       expect((await get('/api/v1/ledger/BTCTW/proof/inclusion?index=0&size=1', other)).statusCode).toBe(404);
       expect((await get(`/api/v1/ledger/receipts/${receipts[0]!.id}`, other)).statusCode).toBe(404);
       expect((await get(`/api/v1/ledger/receipts/${receipts[0]!.id}`, requester)).statusCode).toBe(200);
+    });
+
+    it('R-4.5: the log answers "who received record X of dataset D, when"', async () => {
+      const res = await get('/api/v1/ledger/BTCTW/entries?dataset=can-bo-dang-vien&record_key=dv-7&requester=VPCP');
+      expect(res.statusCode).toBe(200);
+      const { items } = res.json();
+      expect(items).toHaveLength(1);
+      expect(items[0].entry).toMatchObject({ record_keys: ['dv-7'], requester: { agency: 'VPCP' }, requested_at: entry(7).requested_at });
+      const page = (await get('/api/v1/ledger/BTCTW/entries?limit=100&after=99')).json();
+      expect(page.items[0].leaf_index).toBe(100);
+      expect((await get('/api/v1/ledger/BTCTW/entries', other)).statusCode).toBe(404);
+    });
+
+    it('export → offline verify passes; a one-byte change anywhere in the bundle fails it', async () => {
+      const bundle = await env.platform.ledger.exportBundle('BTCTW');
+      const { verifyBundle } = await import('../../src/ledger/bundle.ts');
+      expect(verifyBundle(bundle)).toMatchObject({ ok: true, log: 'BTCTW', entries: 300 });
+      for (const at of [200, Math.floor(bundle.length / 2), bundle.length - 30]) {
+        const bad = Buffer.from(bundle);
+        bad[at] = bad[at]! ^ 0x01;
+        expect(verifyBundle(bad).ok, `byte ${at}`).toBe(false);
+      }
+    });
+
+    it('lienthong ledger verify --bundle needs nothing but the file (no database, no server)', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bundle-'));
+      const file = path.join(dir, 'btctw.bundle.json');
+      fs.writeFileSync(file, await env.platform.ledger.exportBundle('BTCTW'));
+      const cli = (f: string) => run(process.execPath, [path.resolve(import.meta.dirname, '../../bin/lienthong.mjs'), 'ledger', 'verify', '--bundle', f], {
+        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LIENTHONG_DATA_DIR: path.join(dir, 'no-data') },
+      });
+      expect((await cli(file)).stdout).toMatch(/BTCTW: OK — 300/);
+      const bad = fs.readFileSync(file);
+      bad[bad.length - 40] = bad[bad.length - 40]! ^ 0x02;
+      fs.writeFileSync(file, bad);
+      await expect(cli(file)).rejects.toMatchObject({ code: 1, stdout: expect.stringMatching(/DIVERGENCE/) });
+      expect(fs.existsSync(path.join(dir, 'no-data'))).toBe(false);
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('R-17.1: archiving entries younger than 2 years is refused', async () => {
+      await expect(env.platform.ledger.archive('BTCTW', '2025-01-01', 'test')).rejects.toMatchObject({ options: { rule: 'R-17.1' } });
+      const ok = await env.platform.ledger.archive('BTCTW', '2024-01-01', 'test'); // the test clock is in 2026
+      expect(ok.up_to_index).toBe(0); // every entry is from 2026: nothing old enough yet
     });
 
     it('R-17.1: the database refuses to edit or delete history', async () => {

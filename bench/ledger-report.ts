@@ -1,0 +1,181 @@
+/**
+ * Markdown for the sharing-log (ledger) benchmark, `bench/ledger.ts`: one
+ * `<!-- bench:ledger-postgres -->` section of docs/BENCHMARKS.md, written through
+ * report.ts's `writeReport`, which keeps every other section as it is.
+ */
+import os from 'node:os';
+
+export interface AppendRun {
+  label: string;
+  /** entries per transaction (1, or 100 for the batched and raw variants) */
+  perTx: number;
+  workers: number;
+  /** rows durably committed per second over the measured window */
+  rowsPerS: number;
+  /** transaction (or statement) latency, ms */
+  p50Ms: number;
+  p99Ms: number;
+  rowsMeasured: number;
+  /** sequencing by the background integrator (undefined for raw baselines) */
+  integrated?: {
+    perS: number;
+    /** queued but not yet sequenced when the appenders stopped */
+    backlogAtEnd: number;
+    /** seconds from the appenders stopping to the last entry sequenced */
+    drainS: number;
+    /** appended ÷ (measured window + drain): what the log sustains end to end */
+    sustainedPerS: number;
+  };
+}
+
+export interface LatencyRun {
+  label: string;
+  n: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+export interface LedgerFacts {
+  command: string;
+  when: Date;
+  totalS: number;
+  before: { loadAvg1: number; idlePercent: number };
+  pg: { version: string; settings: Record<string, string> };
+  durationS: number;
+  warmupS: number;
+  workers: number;
+  poolMax: number;
+  leafBytes: number;
+}
+
+export interface LedgerResults {
+  raw: AppendRun;
+  rawSingle: AppendRun;
+  single: AppendRun;
+  batched: AppendRun;
+  build: { entries: number; insertS: number; integrateS: number; checkpoints: number; tiles: number };
+  verify: { entries: number; seconds: number; ok: boolean; checkpoints: number; phases: Record<string, number> };
+  inclusion: { size: number; service: LatencyRun; inject?: LatencyRun; tcp?: LatencyRun; proofsChecked: number; proofLength: number };
+  facts: LedgerFacts;
+}
+
+export const GOALS = { appendRatio: 0.8, verifyS: 10, inclusionP99Ms: 2 };
+
+const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
+const f2 = (x: number): string => x.toFixed(2);
+const f3 = (x: number): string => x.toFixed(3);
+const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
+
+function appendTable(r: LedgerResults): string {
+  const raw = r.raw.rowsPerS;
+  const row = (a: AppendRun): string => {
+    const i = a.integrated;
+    return `| ${a.label} | ${a.perTx} | ${n0(a.rowsPerS)} | ${i ? n0(i.perS) : '—'} | ${i ? `${n0(i.backlogAtEnd)} / ${f2(i.drainS)} s` : '—'} | ${i ? n0(i.sustainedPerS) : '—'} | ${f3(a.rowsPerS / raw)}× | ${f2(a.p50Ms)} | ${f2(a.p99Ms)} | ${n0(a.rowsMeasured)} |`;
+  };
+  return [
+    '| Variant | entries / tx | appended / s | sequenced / s (during) | backlog at stop / drain | sustained / s | ÷ raw | tx p50 ms | tx p99 ms | rows measured |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    row(r.raw),
+    row(r.rawSingle),
+    row(r.single),
+    row(r.batched),
+  ].join('\n');
+}
+
+function latencyRow(l: LatencyRun): string {
+  return `| ${l.label} | ${n0(l.n)} | ${f3(l.p50Ms)} | ${f3(l.p90Ms)} | ${f3(l.p99Ms)} | ${f3(l.maxMs)} | ${f3(l.meanMs)} |`;
+}
+
+function goals(r: LedgerResults): string {
+  const best = Math.max(r.single.rowsPerS, r.batched.rowsPerS) / r.raw.rowsPerS;
+  const single = r.single.rowsPerS / r.raw.rowsPerS;
+  const batched = r.batched.rowsPerS / r.raw.rowsPerS;
+  const httpP99 = r.inclusion.inject?.p99Ms;
+  return [
+    '| Goal (issue 5) | Target | Measured | |',
+    '|---|--:|--:|---|',
+    `| Durable appends ÷ raw 100-row INSERT | ≥ ${GOALS.appendRatio} | ${f3(single)} (1 append / tx), ${f3(batched)} (100 / tx) | ${met(best >= GOALS.appendRatio)} |`,
+    `| \`ledger verify\` over ${n0(r.verify.entries)} entries | ≤ ${GOALS.verifyS} s | ${f2(r.verify.seconds)} s (${n0(r.verify.entries / r.verify.seconds)} entries/s) | ${met(r.verify.ok && r.verify.seconds <= GOALS.verifyS)} |`,
+    `| Inclusion proof p99 at ${n0(r.inclusion.size)} entries | ≤ ${GOALS.inclusionP99Ms} ms | ${f3(r.inclusion.service.p99Ms)} ms (service)${httpP99 !== undefined ? `, ${f3(httpP99)} ms (HTTP, in-process)` : ''} | ${met(r.inclusion.service.p99Ms <= GOALS.inclusionP99Ms)} |`,
+  ].join('\n');
+}
+
+function machine(f: LedgerFacts): string {
+  const cpus = os.cpus();
+  const s = f.pg.settings;
+  return [
+    `- Machine: ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}; the database server, the benchmark process and the integrator share these cores`,
+    `- ${f.pg.version.split(' on ')[0]} on the same machine; ${Object.entries(s).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    `- Node ${process.version}; \`pg\` pool of ${f.poolMax} connections (\`openDatabase\`, as \`serve\` opens it)`,
+    `- Machine before the run: cores ${f.before.idlePercent.toFixed(0)}% idle over 1 s, 1-min load average ${f.before.loadAvg1.toFixed(2)}`,
+    `- Run at ${f.when.toISOString()} (${(f.totalS / 60).toFixed(1)} min in all) with: \`${f.command}\``,
+  ].join('\n');
+}
+
+export function ledgerSection(r: LedgerResults): string {
+  const f = r.facts;
+  const inc = r.inclusion;
+  const phases = Object.entries(r.verify.phases).map(([k, v]) => `${k} ${f2(v)} s`).join(', ');
+  return `## Results: sharing log (ledger) on the PostgreSQL server
+
+Generated by \`bench/ledger.ts\` (issue 5 "Benchmarks"); do not edit by hand — a run replaces this
+section only. Baselines and the platform are measured in the same run, on one throwaway database.
+
+${goals(r)}
+
+### 1. Durable appends
+
+${appendTable(r)}
+
+- **raw 100-row INSERT** (the goal's baseline): ${f.workers} workers, each looping one plain
+  multi-row \`INSERT … VALUES\` of 100 rows (autocommit, so one commit per 100 rows) into a bare
+  table with \`ledger_queue\`'s columns, the same leaf bytes (${n0(f.leafBytes)} B a leaf) and
+  nothing but the primary key; same \`pg\` pool.
+- **raw 1-row INSERT / tx** (reference, not a goal): \`BEGIN; INSERT one row; COMMIT\` into the same bare
+  table — the per-commit floor a one-entry-per-exchange design pays before any ledger work.
+- **ledger.append, 1 / tx**: how the gateway will call it — each worker loops
+  \`db.transaction(tx => ledger.append(tx, custodian, entry))\`, one exchange per transaction
+  (canonical JSON, SHA-256, \`ledger_logs\` upsert, \`ledger_queue\` insert with its FK and three
+  secondary indexes, commit).
+- **ledger.append, 100 / tx**: 100 sequential \`append\` calls in one transaction.
+- The platform's own background loop (\`startBackgroundWork\`: \`integrateAll\` every 250 ms,
+  batches of 256, checkpoint every 256 entries or 5 s) runs throughout, so "durable" means
+  committed to the queue *and* sequenced into the tree: *sequenced / s* is measured over the same
+  window; after the appenders stop the run waits for the backlog to drain, and *sustained / s* =
+  entries appended ÷ (window + drain time).
+- ${f.warmupS} s unmeasured warm-up then ${f.durationS} s measured per variant; each variant appends to its own
+  custodian's log. Latency = one transaction (or one 100-row statement), nearest-rank percentiles.
+
+### 2. \`ledger verify\` over ${n0(r.verify.entries)} entries
+
+| Step | seconds | entries / s |
+|---|--:|--:|
+| build: bulk \`INSERT … SELECT FROM unnest(…)\` of queue rows (10,000 a statement) | ${f2(r.build.insertS)} | ${n0(r.build.entries / r.build.insertS)} |
+| build: \`integrate\` with \`{batch: 10000, checkpointEvery: 100000}\` | ${f2(r.build.integrateS)} | ${n0(r.build.entries / r.build.integrateS)} |
+| **\`ledger.verify(log)\`** | **${f2(r.verify.seconds)}** | **${n0(r.verify.entries / r.verify.seconds)}** |
+
+- The log: ${n0(r.build.entries)} entries (real RFC 8785 leaves of the same shape as above), ${r.build.checkpoints} signed checkpoints, ${n0(r.build.tiles)} tile rows.
+- \`verify\` is \`createLedger(…).verify(log)\` alone — what \`lienthong ledger verify --custodian\` runs —
+  and it reported ${r.verify.ok ? 'no divergence' : '**a divergence** (the run is invalid)'} over ${n0(r.verify.entries)} entries and ${r.verify.checkpoints} checkpoints.
+${phases ? `- Where its time went (the same queries and hashing, timed separately afterwards): ${phases}.\n` : ''}
+### 3. Inclusion proofs at ${n0(inc.size)} entries
+
+| Path | proofs | p50 ms | p90 ms | p99 ms | max ms | mean ms |
+|---|--:|--:|--:|--:|--:|--:|
+${[inc.service, inc.inject, inc.tcp].filter((x): x is LatencyRun => x !== undefined).map(latencyRow).join('\n')}
+
+- Uniformly random \`index\` (fixed seed) in a tree of \`size\` = ${n0(inc.size)}, one call at a time after
+  200 unmeasured ones; each proof has ${inc.proofLength} hashes.
+- *service*: \`ledger.inclusion(principal, log, index, size)\`, the function the route calls, for a
+  coordinator of VPTW. *HTTP (inject)*: \`GET /api/v1/ledger/{custodian}/proof/inclusion\` through
+  \`buildServer\` + \`app.inject\` with a real session token (adds authentication, validation,
+  serialisation). *HTTP (TCP)*: the same request over a listening socket with keep-alive \`fetch\`
+  from the same process.
+- ${inc.proofsChecked} of the proofs were checked with \`verifyInclusion\` against the signed checkpoint's root.
+
+${machine(f)}
+`;
+}
