@@ -18,7 +18,8 @@ export interface Bundle {
   origin: string;
   verifier_key: string;
   exported_at: string;
-  entries: { index: number; leaf: string }[];
+  /** `leaf`, or for entries already archived only their `leaf_hash` (both base64) */
+  entries: { index: number; leaf?: string; leaf_hash?: string }[];
   checkpoints: { tree_size: number; note: string }[];
   /** base64 Ed25519 signature by the log key over the canonical JSON of every other member */
   signature: string;
@@ -33,8 +34,8 @@ export interface BundleReport {
 }
 
 export async function buildBundle(q: Queryable, log: string, verifierKey: string, sign: (msg: Uint8Array) => Promise<Uint8Array>, now: Date, upTo?: number): Promise<Bundle> {
-  const entries = await q.query<{ leaf_index: number; leaf: Uint8Array }>(
-    `SELECT e.leaf_index, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
+  const entries = await q.query<{ leaf_index: number; leaf: Uint8Array; leaf_hash: Uint8Array }>(
+    `SELECT e.leaf_index, q.leaf, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
       WHERE e.custodian_code = $1 AND ($2::bigint IS NULL OR e.leaf_index < $2) ORDER BY e.leaf_index`,
     [log, upTo ?? null],
   );
@@ -48,7 +49,7 @@ export async function buildBundle(q: Queryable, log: string, verifierKey: string
     origin: originOf(log),
     verifier_key: verifierKey,
     exported_at: now.toISOString(),
-    entries: entries.rows.map((e) => ({ index: Number(e.leaf_index), leaf: bytes(e.leaf).toString('base64') })),
+    entries: entries.rows.map((e) => (bytes(e.leaf).length > 0 ? { index: Number(e.leaf_index), leaf: bytes(e.leaf).toString('base64') } : { index: Number(e.leaf_index), leaf_hash: bytes(e.leaf_hash).toString('base64') })),
     checkpoints: cps.rows.map((c) => ({ tree_size: Number(c.tree_size), note: c.note })),
   };
   const signature = Buffer.from(await sign(Buffer.from(canonicalJson(unsigned), 'utf8'))).toString('base64');
@@ -94,13 +95,21 @@ export function verifyBundle(file: Uint8Array): BundleReport {
   const stack: { h: number; hash: Uint8Array }[] = [];
   for (const [i, e] of b.entries.entries()) {
     if (e.index !== i) return fail(`entry ${i} is missing or out of order`, b);
-    const leaf = Buffer.from(e.leaf, 'base64');
-    try {
-      if ((JSON.parse(leaf.toString('utf8')) as { log?: string }).log !== b.log) return fail(`entry ${i} belongs to another log`, b);
-    } catch {
-      return fail(`entry ${i} is not JSON`, b);
+    let hash: Uint8Array;
+    if (e.leaf === undefined) {
+      // Archived earlier: only its hash travels; the signed checkpoints still pin it.
+      if (typeof e.leaf_hash !== 'string') return fail(`entry ${i} has neither leaf nor leaf hash`, b);
+      hash = Buffer.from(e.leaf_hash, 'base64');
+    } else {
+      const leaf = Buffer.from(e.leaf, 'base64');
+      try {
+        if ((JSON.parse(leaf.toString('utf8')) as { log?: string }).log !== b.log) return fail(`entry ${i} belongs to another log`, b);
+      } catch {
+        return fail(`entry ${i} is not JSON`, b);
+      }
+      hash = leafHash(leaf);
     }
-    let node = { h: 0, hash: leafHash(leaf) };
+    let node = { h: 0, hash };
     while (stack.length && stack.at(-1)!.h === node.h) node = { h: node.h + 1, hash: nodeHash(stack.pop()!.hash, node.hash) };
     stack.push(node);
     const want = roots.get(i + 1);

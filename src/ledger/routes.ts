@@ -61,7 +61,7 @@ export function ledgerRoutes(ledger: Ledger) {
           after: Type.Optional(Type.Integer({ minimum: -1, description: 'leaf index of the last item of the previous page' })),
         }, { additionalProperties: false }),
         response: {
-          200: Type.Object({ items: Type.Array(Type.Object({ leaf_index: Type.Integer(), receipt_id: Type.String(), entry: Type.Record(Type.String(), Type.Unknown()) })), next_after: Type.Union([Type.Integer(), Type.Null()]) }),
+          200: Type.Object({ items: Type.Array(Type.Object({ leaf_index: Type.Integer(), receipt_id: Type.String(), entry: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'null once archived (R-17.1)' }) })), next_after: Type.Union([Type.Integer(), Type.Null()]) }),
           ...errors(400, 401, 404),
         },
       },
@@ -73,7 +73,7 @@ export function ledgerRoutes(ledger: Ledger) {
         response: {
           200: Type.Object({
             id: Type.String(), log: Type.String(), leaf_hash: Type.String(), queued_at: Timestamp, leaf_index: Type.Union([Type.Integer(), Type.Null()]),
-            entry: Type.Record(Type.String(), Type.Unknown()), inclusion_proof: Type.Union([Type.Array(Type.String()), Type.Null()]), checkpoint: Type.Union([Checkpoint, Type.Null()]),
+            entry: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]), inclusion_proof: Type.Union([Type.Array(Type.String()), Type.Null()]), checkpoint: Type.Union([Checkpoint, Type.Null()]),
           }),
           ...errors(401, 404),
         },

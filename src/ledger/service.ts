@@ -30,6 +30,12 @@ const LOCK_NAMESPACE = 17_2025; // R-17, 2025: the integrator lock's first key
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
+/** An archived entry's leaf is in its archive bundle (R-17.1); here it is null. */
+function parseLeaf(leaf: Uint8Array): Record<string, unknown> | null {
+  const b = bytes(leaf);
+  return b.length === 0 ? null : (JSON.parse(b.toString('utf8')) as Record<string, unknown>);
+}
+
 export function checkpointJson(c: CheckpointRow) {
   return { tree_size: c.tree_size, root_hash: b64(c.root_hash), timestamp: c.created_at, signature: b64(c.signature), key_id: c.key_id, note: c.note };
 }
@@ -140,10 +146,16 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       const upTo = Number(r.rows[0]!.n);
       const bundle = await this.exportBundle(log, upTo);
       const sha = sha256(bundle).toString('hex');
-      await db.query(
-        'INSERT INTO ledger_archives (id, custodian_code, before_date, up_to_index, bundle_sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [newId(), log, before, upTo, sha, actor, clock.now()],
-      );
+      await db.transaction(async (tx) => {
+        await tx.query(
+          'INSERT INTO ledger_archives (id, custodian_code, before_date, up_to_index, bundle_sha256, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [newId(), log, before, upTo, sha, actor, clock.now()],
+        );
+        // The bundle now holds them: empty the leaves (hashes and tiles stay) and drop kept content.
+        const archived = 'SELECT queue_id FROM ledger_entries WHERE custodian_code = $1 AND leaf_index < $2';
+        await tx.query(`UPDATE ledger_queue SET leaf = '\\x'::bytea WHERE id IN (${archived}) AND length(leaf) > 0`, [log, upTo]);
+        await tx.query(`DELETE FROM ledger_content WHERE queue_id IN (${archived})`, [log, upTo]);
+      });
       return { bundle, up_to_index: upTo, sha256: sha };
     },
 
@@ -163,7 +175,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
         `SELECT e.leaf_index, q.id, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id ${w} ORDER BY e.leaf_index LIMIT ${w.next(f.limit)}`,
         w.params,
       );
-      const items = rows.rows.map((r) => ({ leaf_index: Number(r.leaf_index), receipt_id: r.id, entry: JSON.parse(bytes(r.leaf).toString('utf8')) as Record<string, unknown> }));
+      const items = rows.rows.map((r) => ({ leaf_index: Number(r.leaf_index), receipt_id: r.id, entry: parseLeaf(r.leaf) }));
       return { items, next_after: items.length === f.limit ? items.at(-1)!.leaf_index : null };
     },
 
@@ -223,7 +235,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
         leaf_hash: b64(bytes(row.leaf_hash)),
         queued_at: row.queued_at,
         leaf_index: index,
-        entry: JSON.parse(bytes(row.leaf).toString('utf8')) as Record<string, unknown>,
+        entry: parseLeaf(row.leaf),
         inclusion_proof: proof,
         checkpoint: cp ? checkpointJson(cp) : null,
       };

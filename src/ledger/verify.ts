@@ -64,6 +64,7 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     }
   }
 
+  const archivedUpTo = Number((await q.query<{ n: number }>('SELECT COALESCE(max(up_to_index), 0)::bigint AS n FROM ledger_archives WHERE custodian_code = $1', [log])).rows[0]!.n);
   const leaves: Uint8Array[] = [];
   const range = new CompactRange();
   let cp = 0;
@@ -77,10 +78,17 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     for (const r of rows) {
       const i = leaves.length;
       if (Number(r.leaf_index) !== i) return report({ index: i, what: `entry ${i} is missing (next stored index is ${r.leaf_index})` });
-      const h = leafHash(bytes(r.leaf));
-      if (!eq(h, bytes(r.leaf_hash))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
-      const parsed = JSON.parse(bytes(r.leaf).toString('utf8')) as { log?: string };
-      if (parsed.log !== log) return report({ index: i, what: `entry ${i} belongs to log ${String(parsed.log)}` });
+      let h: Uint8Array;
+      if (bytes(r.leaf).length === 0) {
+        // Archived (R-17.1): the leaf lives in the archive bundle; its hash must still be the tree's.
+        if (i >= archivedUpTo) return report({ index: i, what: `entry ${i} has no content and is not archived (erased)` });
+        h = bytes(r.leaf_hash);
+      } else {
+        h = leafHash(bytes(r.leaf));
+        if (!eq(h, bytes(r.leaf_hash))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
+        const parsed = JSON.parse(bytes(r.leaf).toString('utf8')) as { log?: string };
+        if (parsed.log !== log) return report({ index: i, what: `entry ${i} belongs to log ${String(parsed.log)}` });
+      }
       const tile = tiles.get(Math.floor(i / TILE_WIDTH));
       const inTree = tile && tile.length >= ((i % TILE_WIDTH) + 1) * HASH_SIZE ? tile.subarray((i % TILE_WIDTH) * HASH_SIZE, ((i % TILE_WIDTH) + 1) * HASH_SIZE) : null;
       if (!inTree) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });

@@ -155,6 +155,21 @@ for (const driver of DRIVERS) {
       expect(ok.up_to_index).toBe(0); // every entry is from 2026: nothing old enough yet
     });
 
+    it('R-17.1: after 2 years entries are archived to a signed bundle; proofs and verification still work', async () => {
+      const { verifyBundle } = await import('../../src/ledger/bundle.ts');
+      await expect(env.platform.db.query("UPDATE ledger_queue SET leaf = '\\x'::bytea WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
+      env.clock.advance(3 * 366 * 24 * 3600_000);
+      const archived = await env.platform.ledger.archive('BTCTW', '2027-01-01', 'test');
+      expect(archived.up_to_index).toBe(300);
+      expect(verifyBundle(archived.bundle)).toMatchObject({ ok: true, entries: 300 });
+      expect((await env.platform.ledger.verify('BTCTW'))[0]).toMatchObject({ ok: true, entries: 300 });
+      expect(verifyBundle(await env.platform.ledger.exportBundle('BTCTW'))).toMatchObject({ ok: true, entries: 300 });
+      custodian = await env.login('cq.btctw', 'mat-khau-cq.btctw-2025');
+      const rec = (await get(`/api/v1/ledger/receipts/${receipts[3]!.id}`)).json();
+      expect(rec.entry).toBeNull();
+      expect(verifyInclusion(b(rec.leaf_hash), rec.leaf_index, rec.checkpoint.tree_size, rec.inclusion_proof.map(b), b(rec.checkpoint.root_hash))).toBe(true);
+    });
+
     it('R-17.1: the database refuses to edit or delete history', async () => {
       await expect(env.platform.db.query("UPDATE ledger_queue SET status = 500 WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
       await expect(env.platform.db.query("DELETE FROM ledger_entries WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
