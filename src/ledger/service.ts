@@ -12,7 +12,7 @@ import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
 import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
-import { accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
+import { BoundedNodeCache, FullTileCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
 import { appendToTiles, partialTiles } from './tiles.ts';
 import { type VerifyReport, verifyLog } from './verify.ts';
 
@@ -41,6 +41,9 @@ export function checkpointJson(c: CheckpointRow) {
 }
 
 export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider, opts: LedgerOptions = DEFAULT_LEDGER_OPTIONS) {
+  const tileCache = new FullTileCache();
+  const nodeCaches = new Map<string, BoundedNodeCache>();
+  const nodesOf = (log: string) => nodeCaches.get(log) ?? nodeCaches.set(log, new BoundedNodeCache()).get(log)!;
   async function treeSize(q: Queryable, log: string): Promise<number> {
     const r = await q.query<{ n: number }>('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log]);
     return Number(r.rows[0]!.n);
@@ -204,7 +207,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       await requireLog(log);
       const current = await treeSize(db, log);
       if (!(index >= 0 && index < size && size <= current)) throw badSize(`Cần 0 ≤ index < size ≤ ${current}.`, `Need 0 ≤ index < size ≤ ${current}.`);
-      return { hashes: inclusionProof(index, size, await accessorFor(db, log, size, inclusionNodes(index, size))).map(b64) };
+      return { hashes: inclusionProof(index, size, await accessorFor(db, log, size, inclusionNodes(index, size), tileCache, nodesOf(log))).map(b64) };
     },
 
     async consistency(p: Principal, log: string, from: number, to: number) {
@@ -212,7 +215,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       await requireLog(log);
       const current = await treeSize(db, log);
       if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ from ≤ to ≤ ${current}.`, `Need 1 ≤ from ≤ to ≤ ${current}.`);
-      return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to))).map(b64) };
+      return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to), tileCache, nodesOf(log))).map(b64) };
     },
 
     /** A receipt: the entry, its leaf index, and its inclusion proof against the newest checkpoint covering it. */
@@ -228,7 +231,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       if (!row || !(seesEverything(p) || p.agencyCode === row.custodian_code || p.agencyCode === row.requester_agency)) throw notFound('biên nhận', 'receipt', id);
       const index = row.leaf_index === null ? null : Number(row.leaf_index);
       const cp = index === null ? null : await latestCheckpoint(db, row.custodian_code, index + 1);
-      const proof = cp && index !== null ? inclusionProof(index, cp.tree_size, await accessorFor(db, row.custodian_code, cp.tree_size, inclusionNodes(index, cp.tree_size))).map(b64) : null;
+      const proof = cp && index !== null ? inclusionProof(index, cp.tree_size, await accessorFor(db, row.custodian_code, cp.tree_size, inclusionNodes(index, cp.tree_size), tileCache, nodesOf(row.custodian_code))).map(b64) : null;
       return {
         id,
         log: row.custodian_code,

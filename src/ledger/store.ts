@@ -1,30 +1,70 @@
 import type { Queryable } from '../db/database.ts';
 import type { NodeAccessor, NodeId } from './merkle.ts';
-import { type Tile, type TileId, tileNodeAccessor, tilesForNodes } from './tiles.ts';
+import { type NodeCache, type Tile, type TileId, tileNodeAccessor, tilesForNodes } from './tiles.ts';
 
 /** bytea comes back as Buffer from pg and as Uint8Array from PGlite. */
 export const bytes = (v: Uint8Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 const key = (l: number, i: number, w: number) => `${l}/${i}/${w}`;
 
-/** Loads the given tiles of a log in one query. */
-export async function loadTiles(q: Queryable, log: string, ids: readonly TileId[]): Promise<Map<string, Uint8Array>> {
-  if (ids.length === 0) return new Map();
+/**
+ * Full tiles never change once written, so a process may keep them: proofs then touch the
+ * database only for the right edge. Bounded (FIFO eviction) — 4,096 tiles ≈ 32 MiB.
+ */
+export class FullTileCache {
+  private readonly tiles = new Map<string, Uint8Array>();
+  constructor(private readonly max = 4096) {}
+  get(k: string): Uint8Array | undefined {
+    return this.tiles.get(k);
+  }
+  set(k: string, data: Uint8Array): void {
+    if (this.tiles.size >= this.max) this.tiles.delete(this.tiles.keys().next().value!);
+    this.tiles.set(k, data);
+  }
+}
+
+/** Hashes of complete subtrees rehashed from tiles: immutable, so shared by all proofs (bounded, FIFO). */
+export class BoundedNodeCache implements NodeCache {
+  private readonly nodes = new Map<string, Uint8Array>();
+  constructor(private readonly max = 65_536) {}
+  get(k: string): Uint8Array | undefined {
+    return this.nodes.get(k);
+  }
+  set(k: string, hash: Uint8Array): void {
+    if (this.nodes.size >= this.max) this.nodes.delete(this.nodes.keys().next().value!);
+    this.nodes.set(k, hash);
+  }
+}
+
+/** Loads the given tiles of a log in one query (full tiles from `cache` when it has them). */
+export async function loadTiles(q: Queryable, log: string, wanted: readonly TileId[], cache?: FullTileCache): Promise<Map<string, Uint8Array>> {
+  const found = new Map<string, Uint8Array>();
+  const ids = wanted.filter((t) => {
+    const hit = t.width === 256 ? cache?.get(`${log}/${key(t.level, t.index, t.width)}`) : undefined;
+    if (hit) found.set(key(t.level, t.index, t.width), hit);
+    return !hit;
+  });
+  if (ids.length === 0) return found;
   const r = await q.query<{ level: number; tile_index: number; width: number; hashes: Uint8Array }>(
     `SELECT level, tile_index, width, hashes FROM ledger_tiles
       WHERE custodian_code = $1 AND (level, tile_index, width) IN (SELECT * FROM unnest($2::int[], $3::bigint[], $4::int[]))`,
     [log, ids.map((t) => t.level), ids.map((t) => t.index), ids.map((t) => t.width)],
   );
-  return new Map(r.rows.map((t) => [key(t.level, Number(t.tile_index), t.width), bytes(t.hashes)]));
+  for (const t of r.rows) {
+    const k = key(t.level, Number(t.tile_index), t.width);
+    found.set(k, bytes(t.hashes));
+    if (t.width === 256) cache?.set(`${log}/${k}`, bytes(t.hashes));
+  }
+  return found;
 }
 
 /**
  * A node accessor for proofs over a tree of `size` leaves: it fetches exactly the tiles holding
  * the nodes the proof needs (a handful), then answers from memory — O(log n) work per proof.
  */
-export async function accessorFor(q: Queryable, log: string, size: number, nodes: readonly NodeId[]): Promise<NodeAccessor> {
-  const tiles = await loadTiles(q, log, tilesForNodes(nodes, size));
-  return tileNodeAccessor(size, (l, i, w) => tiles.get(key(l, i, w)));
+export async function accessorFor(q: Queryable, log: string, size: number, nodes: readonly NodeId[], cache?: FullTileCache, nodeCache?: NodeCache): Promise<NodeAccessor> {
+  const tiles = await loadTiles(q, log, tilesForNodes(nodes, size), cache);
+  return tileNodeAccessor(size, (l, i, w) => tiles.get(key(l, i, w)), nodeCache);
 }
 
 export async function writeTiles(tx: Queryable, log: string, tiles: readonly Tile[]): Promise<void> {
