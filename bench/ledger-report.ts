@@ -40,6 +40,8 @@ export interface LatencyRun {
 
 export interface LedgerFacts {
   command: string;
+  /** git state of the code measured */
+  source: string;
   when: Date;
   totalS: number;
   before: { loadAvg1: number; idlePercent: number };
@@ -114,7 +116,7 @@ function machine(f: LedgerFacts): string {
     `- ${f.pg.version.split(' on ')[0]} on the same machine; ${Object.entries(s).map(([k, v]) => `${k}=${v}`).join(', ')}`,
     `- Node ${process.version}; \`pg\` pool of ${f.poolMax} connections (\`openDatabase\`, as \`serve\` opens it)`,
     `- Machine before the run: cores ${f.before.idlePercent.toFixed(0)}% idle over 1 s, 1-min load average ${f.before.loadAvg1.toFixed(2)}`,
-    `- Run at ${f.when.toISOString()} (${(f.totalS / 60).toFixed(1)} min in all) with: \`${f.command}\``,
+    `- Run at ${f.when.toISOString()} (${(f.totalS / 60).toFixed(1)} min in all) on ${f.source}, with: \`${f.command}\``,
   ].join('\n');
 }
 
@@ -166,7 +168,8 @@ ${appendTable(r)}
 | \`integrate(log)\` with an empty queue (what \`serve\` runs for every log every 250 ms), median of 3 | ${f3(r.build.idlePassMs / 1000)} | — |
 | afterwards: ${n0(r.sequencing.entries)} new entries sequenced with the server's defaults (batch 256, checkpoint every 256) at ${n0(r.sequencing.atSize)} entries, ${r.sequencing.passes} passes | ${f2(r.sequencing.seconds)} | ${n0(r.sequencing.entries / r.sequencing.seconds)} |
 
-- The log: ${n0(r.build.entries)} entries (real RFC 8785 leaves of the same shape as above), ${r.build.checkpoints} signed checkpoints, ${n0(r.build.tiles)} tile rows.
+- The log: ${n0(r.build.entries)} entries (real RFC 8785 leaves of the same shape as above), ${r.build.checkpoints} signed checkpoints, ${n0(r.build.tiles)} tile rows;
+  then \`VACUUM (ANALYZE)\` and \`CHECKPOINT\`, so what follows runs on a settled database (warm OS cache).
 - \`verify\` is \`createLedger(…).verify(log)\` alone — what \`lienthong ledger verify --custodian\` runs —
   and it reported ${r.verify.ok ? 'no divergence' : '**a divergence** (the run is invalid)'} over ${n0(r.verify.entries)} entries and ${r.verify.checkpoints} checkpoints.
 ${phases ? `- Where its time went (the same queries and hashing, timed separately afterwards): ${phases}.\n` : ''}

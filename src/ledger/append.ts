@@ -33,6 +33,7 @@ export async function appendEntry(tx: Queryable, custodian: string, entry: Ledge
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     [id, custodian, leaf, hash, now, entry.requested_at, entry.requester.agency, entry.requester.system, entry.dataset, entry.record_keys, entry.response.status],
   );
+  await tx.query('INSERT INTO ledger_pending (queue_id, custodian_code) VALUES ($1, $2)', [id, custodian]);
   if (content) await tx.query('INSERT INTO ledger_content (queue_id, content) VALUES ($1, $2)', [id, Buffer.from(content)]);
   return { id, log: custodian, leaf_hash: hash.toString('base64'), queued_at: now, leaf_index: null };
 }

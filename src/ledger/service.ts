@@ -64,9 +64,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       if (!lock.rows[0]!.ok) return 0;
       const size = await treeSize(tx, log);
       const pending = await tx.query<{ id: string; leaf_hash: Uint8Array }>(
-        `SELECT q.id, q.leaf_hash FROM ledger_queue q WHERE q.custodian_code = $1
-            AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.queue_id = q.id)
-          ORDER BY q.id LIMIT $2`,
+        `SELECT q.id, q.leaf_hash FROM ledger_pending p JOIN ledger_queue q ON q.id = p.queue_id
+          WHERE p.custodian_code = $1 ORDER BY p.queue_id LIMIT $2`,
         [log, opts.batch],
       );
       const now = clock.now();
@@ -83,6 +82,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
          SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)`,
         [log, size, now, pending.rows.map((p) => p.id)],
       );
+      await tx.query('DELETE FROM ledger_pending WHERE queue_id = ANY($1::uuid[])', [pending.rows.map((p) => p.id)]);
       if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
       return pending.rows.length;
     });
