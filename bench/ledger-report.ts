@@ -45,6 +45,8 @@ export interface LedgerFacts {
   when: Date;
   totalS: number;
   before: { loadAvg1: number; idlePercent: number };
+  /** % of the machine's CPU other processes used during each part (null: not measurable here) */
+  otherCpu: { appends: number | null; verify: number | null; inclusion: number | null; whole: number | null };
   pg: { version: string; settings: Record<string, string> };
   durationS: number;
   warmupS: number;
@@ -72,6 +74,7 @@ export const GOALS = { appendRatio: 0.8, verifyS: 10, inclusionP99Ms: 2 };
 const n0 = (x: number): string => Math.round(x).toLocaleString('en-US');
 const f2 = (x: number): string => x.toFixed(2);
 const f3 = (x: number): string => x.toFixed(3);
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${x.toFixed(0)}%`);
 const met = (ok: boolean): string => (ok ? '**met**' : '**not met**');
 
 function appendTable(r: LedgerResults): string {
@@ -116,6 +119,7 @@ function machine(f: LedgerFacts): string {
     `- ${f.pg.version.split(' on ')[0]} on the same machine; ${Object.entries(s).map(([k, v]) => `${k}=${v}`).join(', ')}`,
     `- Node ${process.version}; \`pg\` pool of ${f.poolMax} connections (\`openDatabase\`, as \`serve\` opens it)`,
     `- Machine before the run: cores ${f.before.idlePercent.toFixed(0)}% idle over 1 s, 1-min load average ${f.before.loadAvg1.toFixed(2)}`,
+    `- Other processes during the run (all busy CPU − this process − its database backends; PostgreSQL's background writers count as other): ${pct(f.otherCpu.whole)} of the machine's CPU overall — ${pct(f.otherCpu.appends)} during 1, ${pct(f.otherCpu.verify)} during 2, ${pct(f.otherCpu.inclusion)} during 3. Above a few % the numbers here are pessimistic.`,
     `- Run at ${f.when.toISOString()} (${(f.totalS / 60).toFixed(1)} min in all) on ${f.source}, with: \`${f.command}\``,
   ].join('\n');
 }

@@ -148,6 +148,53 @@ async function machineBusyness(): Promise<{ loadAvg1: number; idlePercent: numbe
   return { loadAvg1: os.loadavg()[0]!, idlePercent: (100 * (b.idle - a.idle)) / Math.max(1, b.total - a.total) };
 }
 
+/**
+ * The machine may be shared: CPU time used by *other* processes over a stretch of the run =
+ * all busy CPU time (/proc/stat) − this process − the database backends serving this database.
+ * (PostgreSQL's own background processes — WAL writer, checkpointer, autovacuum — count as
+ * "other", so a little of it is this run's.) Linux only; null elsewhere.
+ */
+interface CpuSnapshot { at: number; busy: number; self: number; backends: Map<number, number> }
+const TICK_S = 0.01; // USER_HZ is 100 on Linux
+
+function procTicks(pid: number | 'self'): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0; // exited
+  }
+}
+
+async function cpuSnapshot(db: Database): Promise<CpuSnapshot | null> {
+  try {
+    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const busy = cpu.reduce((a, b) => a + b, 0) - cpu[3]! - (cpu[4] ?? 0); // all but idle and iowait
+    const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
+    return { at: performance.now(), busy, self: procTicks('self'), backends: new Map(pids.map((pid) => [pid, procTicks(pid)])) };
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds other processes used between two snapshots, and the machine's capacity over it. */
+function otherCpu(a: CpuSnapshot | null, b: CpuSnapshot | null): { other: number; capacity: number } | null {
+  if (!a || !b) return null;
+  const capacity = ((b.at - a.at) / 1000) * os.cpus().length;
+  // Backends come and go (the pool closes idle ones): count each one's growth since it was last
+  // seen; one that started in between counts whole, one that ended is lost (a slight overestimate).
+  let mine = b.self - a.self;
+  for (const [pid, ticks] of b.backends) mine += ticks - (a.backends.get(pid) ?? 0);
+  return { other: Math.max(0, b.busy - a.busy - mine) * TICK_S, capacity };
+}
+
+function otherCpuPercent(...parts: ({ other: number; capacity: number } | null)[]): number | null {
+  if (parts.some((p) => p === null)) return null;
+  const sum = (k: 'other' | 'capacity') => parts.reduce((a, p) => a + p![k], 0);
+  return (100 * sum('other')) / sum('capacity');
+}
+
 // ——— entries: one realistic shape, numbered ———
 
 const BASE_MS = Date.UTC(2026, 2, 2, 3, 0, 0);
@@ -687,6 +734,7 @@ async function quietMachine(): Promise<{ loadAvg1: number; idlePercent: number }
 }
 
 async function main(): Promise<void> {
+  const source = sourceState(); // what was loaded, before anyone edits src/ again
   const before = await quietMachine();
   const { url, throwaway } = await setUpDatabase();
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-ledger-keys-'));
@@ -702,7 +750,9 @@ async function main(): Promise<void> {
   if ((await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'bench_raw_queue'")).rows.length) throw new Error('bench_raw_queue exists: point DATABASE_URL at a fresh database');
   const pgFacts = await serverFacts(db);
 
+  const c0 = await cpuSnapshot(db);
   const appends = await benchAppends(platform);
+  const c1 = await cpuSnapshot(db);
 
   // The log key of the big log: in memory, Ed25519, as the brief's createLedger call.
   const logKey = memoryCryptoProvider('EdDSA');
@@ -714,9 +764,15 @@ async function main(): Promise<void> {
   progress('verify: timing its steps separately…');
   const phases = await verifyPhases(db, LOGS.big, build.entries);
   progress(`  ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ')}`);
+  const c2 = await cpuSnapshot(db);
   const inclusion = await benchInclusion(platform, big, LOGS.big);
+  const c3 = await cpuSnapshot(db);
   // Last, as it grows the log that verify and the proofs measured.
   const sequencing = await benchSequencingWhenBig(db, server, LOGS.big, build.entries);
+  const c4 = await cpuSnapshot(db);
+  const parts = [otherCpu(c0, c1), otherCpu(c1, c2), otherCpu(c2, c3), otherCpu(c3, c4)] as const;
+  const others = { appends: otherCpuPercent(parts[0]), verify: otherCpuPercent(parts[1]), inclusion: otherCpuPercent(parts[2]), whole: otherCpuPercent(...parts) };
+  progress(`other processes used ${Object.entries(others).map(([k, v]) => `${v === null ? '?' : v.toFixed(0)}% (${k})`).join(', ')} of the machine's CPU`);
 
   const results: LedgerResults = {
     ...appends,
@@ -724,7 +780,7 @@ async function main(): Promise<void> {
     sequencing,
     verify: { ...verified, phases },
     inclusion,
-    facts: { command: commandLine(), source: sourceState(), when: new Date(), totalS: (performance.now() - t0) / 1000, before, pg: pgFacts, durationS: DURATION_S, warmupS: WARMUP_S, workers: WORKERS, poolMax, leafBytes: appends.leafBytes },
+    facts: { command: commandLine(), source, otherCpu: others, when: new Date(), totalS: (performance.now() - t0) / 1000, before, pg: pgFacts, durationS: DURATION_S, warmupS: WARMUP_S, workers: WORKERS, poolMax, leafBytes: appends.leafBytes },
   };
   const body = ledgerSection(results);
   writeReport(REPORT, SECTION, body);
