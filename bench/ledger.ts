@@ -17,7 +17,8 @@
  *   BENCH_ENTRIES     size of the log for verify and proofs (default 1000000)
  *   BENCH_PROOFS      inclusion proofs timed per path (default 2000)
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,23 +32,19 @@ import { memoryCryptoProvider } from '../src/core/crypto.ts';
 import { newId } from '../src/core/ids.ts';
 import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
-import { buildServer } from '../src/http/server.ts';
 import { originOf } from '../src/ledger/append.ts';
 import { type LedgerEntry, leafBytes } from '../src/ledger/entry.ts';
-import { leafHash, nodeHash, verifyInclusion } from '../src/ledger/merkle.ts';
+import { leafHash, nodeHash } from '../src/ledger/merkle.ts';
 import { createLedger } from '../src/ledger/service.ts';
 import { openPlatform, startBackgroundWork } from '../src/platform.ts';
-import { ensureFirstAdmin } from '../src/registry/bootstrap.ts';
-import { totpCode } from '../src/registry/credentials.ts';
-import type { Principal } from '../src/registry/principal.ts';
-import { type AppendRun, GOALS, type LatencyRun, type LedgerResults, ledgerSection } from './ledger-report.ts';
+import type { InclusionResult } from './ledger-inclusion.ts';
+import { type AppendRun, GOALS, type LedgerResults, ledgerSection } from './ledger-report.ts';
+import { cpuSnapshot, latencyRun, otherCpu, otherCpuPercent } from './ledger-util.ts';
 import { writeReport } from './report.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join(ROOT, 'docs', 'BENCHMARKS.md');
 const SECTION = 'ledger-postgres';
-const ADMIN_PASSWORD = 'bench-only-password-0001';
-const ADMIN_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 /** One custodian (seeded agency) per measured log, so one variant's tree does not slow the next. */
 const LOGS = { single: 'BTCTW', batched: 'BCT', steps: 'BTGDVTW', big: 'VPCP' } as const;
 const WARMUP_S = 2;
@@ -117,82 +114,12 @@ const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s`;
 const progress = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length))) - 1]!;
-}
-
-function latencyRun(label: string, samples: number[]): LatencyRun {
-  const s = Float64Array.from(samples).sort();
-  return { label, n: s.length, p50Ms: percentile(s, 50), p90Ms: percentile(s, 90), p99Ms: percentile(s, 99), maxMs: s[s.length - 1] ?? Number.NaN, meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length) };
-}
-
-/** mulberry32: a seeded PRNG, so every run asks for the same proofs. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function machineBusyness(): Promise<{ loadAvg1: number; idlePercent: number }> {
   const sum = () => os.cpus().reduce((a, c) => ({ idle: a.idle + c.times.idle, total: a.total + Object.values(c.times).reduce((x, y) => x + y, 0) }), { idle: 0, total: 0 });
   const a = sum();
   await sleep(1000);
   const b = sum();
   return { loadAvg1: os.loadavg()[0]!, idlePercent: (100 * (b.idle - a.idle)) / Math.max(1, b.total - a.total) };
-}
-
-/**
- * The machine may be shared: CPU time used by *other* processes over a stretch of the run =
- * all busy CPU time (/proc/stat) − this process − the database backends serving this database.
- * (PostgreSQL's own background processes — WAL writer, checkpointer, autovacuum — count as
- * "other", so a little of it is this run's.) Linux only; null elsewhere.
- */
-interface CpuSnapshot { at: number; busy: number; self: number; backends: Map<number, number> }
-const TICK_S = 0.01; // USER_HZ is 100 on Linux
-
-function procTicks(pid: number | 'self'): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[11]) + Number(fields[12]); // utime + stime
-  } catch {
-    return 0; // exited
-  }
-}
-
-async function cpuSnapshot(db: Database): Promise<CpuSnapshot | null> {
-  try {
-    const cpu = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const busy = cpu.reduce((a, b) => a + b, 0) - cpu[3]! - (cpu[4] ?? 0); // all but idle and iowait
-    const pids = (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')).rows.map((r) => r.pid);
-    return { at: performance.now(), busy, self: procTicks('self'), backends: new Map(pids.map((pid) => [pid, procTicks(pid)])) };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU seconds other processes used between two snapshots, and the machine's capacity over it. */
-function otherCpu(a: CpuSnapshot | null, b: CpuSnapshot | null): { other: number; capacity: number } | null {
-  if (!a || !b) return null;
-  const capacity = ((b.at - a.at) / 1000) * os.cpus().length;
-  // Backends come and go (the pool closes idle ones): count each one's growth since it was last
-  // seen; one that started in between counts whole, one that ended is lost (a slight overestimate).
-  let mine = b.self - a.self;
-  for (const [pid, ticks] of b.backends) mine += ticks - (a.backends.get(pid) ?? 0);
-  return { other: Math.max(0, b.busy - a.busy - mine) * TICK_S, capacity };
-}
-
-function otherCpuPercent(...parts: ({ other: number; capacity: number } | null)[]): number | null {
-  if (parts.some((p) => p === null)) return null;
-  const sum = (k: 'other' | 'capacity') => parts.reduce((a, p) => a + p![k], 0);
-  return (100 * sum('other')) / sum('capacity');
 }
 
 // ——— entries: one realistic shape, numbered ———
@@ -647,77 +574,31 @@ async function benchSequencingWhenBig(db: Database, server: ReturnType<typeof cr
   return { entries: n, passes, seconds, atSize: size };
 }
 
-// ——— 3. inclusion proofs ———
+// ——— 3. inclusion proofs, in a process of their own ———
 
-async function login(app: Awaited<ReturnType<typeof buildServer>>): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP_SECRET, new Date()) } });
-  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
-  return `Bearer ${(res.json() as { token: string }).token}`;
-}
-
-async function benchInclusion(platform: Awaited<ReturnType<typeof openPlatform>>, ledger: ReturnType<typeof createLedger>, log: string) {
-  const { db } = platform;
-  const size = await ledger.treeSize(log);
-  const principal: Principal = { userId: 'bench', username: 'bench', fullName: 'Bench', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 'bench', sessionExpiresAt: new Date(Date.now() + 3600_000) };
-  const random = prng(384);
-  const indexes = Array.from({ length: PROOFS + 200 }, () => Math.floor(random() * size));
-  progress(`inclusion: ${PROOFS} random proofs at size ${size.toLocaleString('en-US')} (+200 warm-up), one at a time…`);
-
-  const serviceMs: number[] = [];
-  let proofLength = 0;
-  for (const [i, index] of indexes.entries()) {
-    const s = performance.now();
-    const proof = await ledger.inclusion(principal, log, index, size);
-    const d = performance.now() - s;
-    if (i >= 200) serviceMs.push(d);
-    proofLength = proof.hashes.length;
-  }
-  const service = latencyRun('service `ledger.inclusion`', serviceMs);
-  progress(`  service: p50 ${service.p50Ms.toFixed(3)} ms, p99 ${service.p99Ms.toFixed(3)} ms`);
-
-  // A fast wrong answer is no answer: check a sample against the signed checkpoint's root.
-  const cp = await ledger.checkpoint(principal, log);
-  if (cp.tree_size !== size) throw new Error(`newest checkpoint ${cp.tree_size} != tree size ${size}`);
-  const root = Buffer.from(cp.root_hash, 'base64');
-  const sample = indexes.slice(0, 50);
-  const leafRows = await db.query<{ leaf_index: number; leaf_hash: Uint8Array }>(
-    'SELECT e.leaf_index, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = ANY($2::bigint[])', [log, sample]);
-  const leafAt = new Map(leafRows.rows.map((r) => [Number(r.leaf_index), r.leaf_hash]));
-  for (const index of sample) {
-    const proof = (await ledger.inclusion(principal, log, index, size)).hashes.map((h) => Buffer.from(h, 'base64'));
-    if (!verifyInclusion(leafAt.get(index)!, index, size, proof, root)) throw new Error(`inclusion proof for ${index} does not verify`);
-  }
-
-  // The same through HTTP: the platform's server with a coordinator's session.
-  await ensureFirstAdmin(platform.registry.users, { adminPassword: ADMIN_PASSWORD, adminTotpSecret: ADMIN_TOTP_SECRET });
-  const app = await buildServer(platform, { logger: false });
-  cleanups.push(() => app.close());
-  const authorization = await login(app);
-  const url = (index: number) => `/api/v1/ledger/${log}/proof/inclusion?index=${index}&size=${size}`;
-  const injectMs: number[] = [];
-  for (const [i, index] of indexes.entries()) {
-    const s = performance.now();
-    const res = await app.inject({ method: 'GET', url: url(index), headers: { authorization } });
-    const d = performance.now() - s;
-    if (res.statusCode !== 200) throw new Error(`GET ${url(index)}: ${res.statusCode} ${res.body}`);
-    if (i >= 200) injectMs.push(d);
-  }
-  const inject = latencyRun('HTTP `GET …/proof/inclusion` (inject)', injectMs);
-  progress(`  HTTP (inject): p50 ${inject.p50Ms.toFixed(3)} ms, p99 ${inject.p99Ms.toFixed(3)} ms`);
-
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const tcpMs: number[] = [];
-  for (const [i, index] of indexes.entries()) {
-    const s = performance.now();
-    const res = await fetch(`${address}${url(index)}`, { headers: { authorization } });
-    const body = await res.text();
-    const d = performance.now() - s;
-    if (res.status !== 200) throw new Error(`GET ${url(index)} over TCP: ${res.status} ${body}`);
-    if (i >= 200) tcpMs.push(d);
-  }
-  const tcp = latencyRun('HTTP `GET …/proof/inclusion` (TCP, keep-alive fetch)', tcpMs);
-  progress(`  HTTP (TCP): p50 ${tcp.p50Ms.toFixed(3)} ms, p99 ${tcp.p99Ms.toFixed(3)} ms`);
-  return { size, service, inject, tcp, proofsChecked: sample.length, proofLength };
+/** Runs bench/ledger-inclusion.ts as a child (a fresh heap, like a server's), passing its output through. */
+async function benchInclusion(url: string, keyDir: string, log: string): Promise<InclusionResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'ledger-inclusion.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, LT_BENCH_DATABASE_URL: url, LT_BENCH_KEY_DIR: keyDir, LT_BENCH_LOG: log, LT_BENCH_PROOFS: String(PROOFS) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = () => void (child.exitCode === null && child.kill('SIGTERM'));
+  cleanups.push(stop);
+  let result: InclusionResult | undefined;
+  let pending = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as InclusionResult;
+      else if (line.trim()) progress(line);
+    }
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0 || !result) throw new Error(`bench/ledger-inclusion.ts failed (exit ${code})`);
+  return result;
 }
 
 // ——— the run ———
@@ -765,12 +646,13 @@ async function main(): Promise<void> {
   const phases = await verifyPhases(db, LOGS.big, build.entries);
   progress(`  ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ')}`);
   const c2 = await cpuSnapshot(db);
-  const inclusion = await benchInclusion(platform, big, LOGS.big);
+  const inclusion = await benchInclusion(url, keyDir, LOGS.big);
   const c3 = await cpuSnapshot(db);
   // Last, as it grows the log that verify and the proofs measured.
   const sequencing = await benchSequencingWhenBig(db, server, LOGS.big, build.entries);
   const c4 = await cpuSnapshot(db);
-  const parts = [otherCpu(c0, c1), otherCpu(c1, c2), otherCpu(c2, c3), otherCpu(c3, c4)] as const;
+  // The proofs ran in a child process: it measured the other processes' share itself.
+  const parts = [otherCpu(c0, c1), otherCpu(c1, c2), inclusion.otherCpu, otherCpu(c3, c4)] as const;
   const others = { appends: otherCpuPercent(parts[0]), verify: otherCpuPercent(parts[1]), inclusion: otherCpuPercent(parts[2]), whole: otherCpuPercent(...parts) };
   progress(`other processes used ${Object.entries(others).map(([k, v]) => `${v === null ? '?' : v.toFixed(0)}% (${k})`).join(', ')} of the machine's CPU`);
 

@@ -24,7 +24,7 @@ export async function appendEntry(tx: Queryable, custodian: string, entry: Ledge
   if (content && entry.response.content_sha256 !== sha256(content).toString('hex')) {
     throw new Error('ledger: kept content does not match the entry content_sha256');
   }
-  await tx.query('INSERT INTO ledger_logs (custodian_code, origin, created_at) VALUES ($1, $2, $3) ON CONFLICT (custodian_code) DO NOTHING', [custodian, originOf(custodian), now]);
+  await tx.query('INSERT INTO ledger_logs (custodian_code, origin, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [custodian, originOf(custodian), now]);
   const id = newId();
   const leaf = leafBytes(custodian, entry);
   const hash = Buffer.from(leafHash(leaf));

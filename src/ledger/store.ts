@@ -45,13 +45,17 @@ export async function loadTiles(q: Queryable, log: string, wanted: readonly Tile
     return !hit;
   });
   if (ids.length === 0) return found;
-  const r = await q.query<{ level: number; tile_index: number; width: number; hashes: Uint8Array }>(
-    `SELECT level, tile_index, width, hashes FROM ledger_tiles
-      WHERE custodian_code = $1 AND (level, tile_index, width) IN (SELECT * FROM unnest($2::int[], $3::bigint[], $4::int[]))`,
+  // Only the widths at batch ends are stored: take, per tile, the narrowest stored width that
+  // holds the hashes wanted (a wider tile starts with the same hashes; the reader uses a prefix).
+  const r = await q.query<{ level: number; tile_index: number; wanted: number; width: number; hashes: Uint8Array }>(
+    `SELECT DISTINCT ON (w.level, w.tile_index) w.level, w.tile_index, w.wanted, t.width, t.hashes
+       FROM unnest($2::int[], $3::bigint[], $4::int[]) AS w(level, tile_index, wanted)
+       JOIN ledger_tiles t ON t.custodian_code = $1 AND t.level = w.level AND t.tile_index = w.tile_index AND t.width >= w.wanted
+      ORDER BY w.level, w.tile_index, t.width`,
     [log, ids.map((t) => t.level), ids.map((t) => t.index), ids.map((t) => t.width)],
   );
   for (const t of r.rows) {
-    const k = key(t.level, Number(t.tile_index), t.width);
+    const k = key(t.level, Number(t.tile_index), t.wanted);
     found.set(k, bytes(t.hashes));
     if (t.width === 256) cache?.set(`${log}/${k}`, bytes(t.hashes));
   }
