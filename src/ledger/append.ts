@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.ts';
-import type { Queryable } from '../db/database.ts';
+import type { Database, Queryable } from '../db/database.ts';
 import { type LedgerEntry, leafBytes, sha256 } from './entry.ts';
 import { leafHash } from './merkle.ts';
 
@@ -11,29 +11,225 @@ export interface Receipt {
   leaf_index: number | null;
 }
 
+/** One exchange to log: its custodian's log, the R-17.2 entry, and the content kept "where needed" (R-17.1). */
+export interface AppendItem {
+  custodian: string;
+  entry: LedgerEntry;
+  content?: Uint8Array | undefined;
+}
+
+/** An item turned into the bytes the queue stores: done before any SQL, so a bad item fails alone. */
+interface Prepared {
+  id: string;
+  custodian: string;
+  leaf: Buffer;
+  hash: Buffer;
+  content: Buffer | null;
+}
+
 /** The log's name in checkpoints (C2SP tlog-checkpoint "origin"): stable per custodian. */
 export const originOf = (custodian: string) => `lienthong/${custodian.toLowerCase()}`;
 
-/**
- * Appends one exchange to its custodian's log inside the caller's transaction: when the
- * exchange commits, the entry is durably queued; if this insert fails, the caller's transaction
- * fails and no data may leave (the rule of the gateway). Sequencing into the tree happens later,
- * in the integrator.
- */
-export async function appendEntry(tx: Queryable, custodian: string, entry: LedgerEntry, now: Date, content?: Uint8Array): Promise<Receipt> {
+function prepare(item: AppendItem): Prepared {
+  const { custodian, entry, content } = item;
   if (content && entry.response.content_sha256 !== sha256(content).toString('hex')) {
     throw new Error('ledger: kept content does not match the entry content_sha256');
   }
-  await tx.query('INSERT INTO ledger_logs (custodian_code, origin, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [custodian, originOf(custodian), now]);
-  const id = newId();
   const leaf = leafBytes(custodian, entry);
-  const hash = Buffer.from(leafHash(leaf));
-  await tx.query(
-    `INSERT INTO ledger_queue (id, custodian_code, leaf, leaf_hash, queued_at, requested_at, requester_agency, requester_system, dataset_code, record_keys, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [id, custodian, leaf, hash, now, entry.requested_at, entry.requester.agency, entry.requester.system, entry.dataset, entry.record_keys, entry.response.status],
-  );
-  await tx.query('INSERT INTO ledger_pending (queue_id, custodian_code) VALUES ($1, $2)', [id, custodian]);
-  if (content) await tx.query('INSERT INTO ledger_content (queue_id, content) VALUES ($1, $2)', [id, Buffer.from(content)]);
-  return { id, log: custodian, leaf_hash: hash.toString('base64'), queued_at: now, leaf_index: null };
+  // UUIDv7: the integrator sequences a log's queue in id order.
+  return { id: newId(), custodian, leaf, hash: Buffer.from(leafHash(leaf)), content: content ? Buffer.from(content) : null };
+}
+
+/**
+ * Logs whose ledger_logs row is known to be committed. Rows of ledger_logs are never deleted
+ * (triggers), so once seen committed a log exists for the life of the process: its upsert, the
+ * costliest statement of a lone append before (docs/BENCHMARKS.md), runs once per log.
+ */
+export class KnownLogs {
+  private readonly known = new Set<string>();
+  has(log: string): boolean {
+    return this.known.has(log);
+  }
+  /** Only for rows read from, or written by, a committed transaction. */
+  add(log: string): void {
+    this.known.add(log);
+  }
+}
+
+const LOG_UPSERT = 'INSERT INTO ledger_logs (custodian_code, origin, created_at) SELECT c, o, $3 FROM unnest($1::text[], $2::text[]) AS x(c, o) ON CONFLICT DO NOTHING';
+
+/**
+ * The queue rows and their work-list rows in ONE statement: a data-modifying CTE, so the pair is
+ * atomic even in autocommit, and a batch of any size costs one round trip. Kept content goes to
+ * ledger_content in the same statement when there is any.
+ */
+function insertSql(withContent: boolean): string {
+  return `WITH q AS (
+      INSERT INTO ledger_queue (id, custodian_code, leaf, leaf_hash, queued_at)
+      SELECT x.id, x.c, x.leaf, x.h, $5 FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::bytea[]) AS x(id, c, leaf, h)
+      RETURNING id, custodian_code)${withContent ? `,
+    k AS (INSERT INTO ledger_content (queue_id, content) SELECT y.id, y.content FROM unnest($6::uuid[], $7::bytea[]) AS y(id, content))` : ''}
+    INSERT INTO ledger_pending (queue_id, custodian_code) SELECT id, custodian_code FROM q`;
+}
+
+async function insertPrepared(q: Queryable, items: readonly Prepared[], now: Date): Promise<void> {
+  const kept = items.filter((p) => p.content !== null);
+  const params: unknown[] = [items.map((p) => p.id), items.map((p) => p.custodian), items.map((p) => p.leaf), items.map((p) => p.hash), now];
+  if (kept.length) params.push(kept.map((p) => p.id), kept.map((p) => p.content));
+  await q.query(insertSql(kept.length > 0), params);
+}
+
+const receiptOf = (p: Prepared, now: Date): Receipt => ({ id: p.id, log: p.custodian, leaf_hash: p.hash.toString('base64'), queued_at: now, leaf_index: null });
+
+/**
+ * Appends exchanges to their custodians' logs inside the caller's transaction (R-17.1, R-17.2):
+ * when the exchange commits, its entries are durably queued; if this fails, the caller's
+ * transaction fails and no data may leave (the rule of the gateway). Sequencing into the tree
+ * happens later, in the integrator. All queue and work-list rows go in one statement.
+ *
+ * `known` only skips the ledger_logs upsert for logs already seen committed; a log created here
+ * is not added to it (the caller's transaction may still roll back).
+ */
+export async function appendMany(tx: Queryable, items: readonly AppendItem[], now: Date, known?: KnownLogs): Promise<Receipt[]> {
+  if (items.length === 0) return [];
+  const prepared = items.map(prepare);
+  const logs = [...new Set(prepared.map((p) => p.custodian))].filter((l) => !known?.has(l));
+  if (logs.length) await tx.query(LOG_UPSERT, [logs, logs.map(originOf), now]);
+  await insertPrepared(tx, prepared, now);
+  return prepared.map((p) => receiptOf(p, now));
+}
+
+/** One exchange: `appendMany` of one item (kept for callers that log inside their own transaction). */
+export async function appendEntry(tx: Queryable, custodian: string, entry: LedgerEntry, now: Date, content?: Uint8Array, known?: KnownLogs): Promise<Receipt> {
+  return (await appendMany(tx, [{ custodian, entry, content }], now, known))[0]!;
+}
+
+export interface GroupAppenderOptions {
+  /** Longest a caller waits for others to share its commit, ms (the group-commit window). */
+  maxWaitMs: number;
+  /** Entries written by one statement at most; a full group is written at once. */
+  maxBatch: number;
+  /** Groups being committed at the same time at most (each holds one pool connection). */
+  maxInFlight: number;
+}
+
+export const DEFAULT_GROUP_APPENDER_OPTIONS: GroupAppenderOptions = { maxWaitMs: 2, maxBatch: 128, maxInFlight: 4 };
+
+export interface GroupAppender {
+  /**
+   * Queues one exchange durably (R-17.1, R-17.2) together with whatever other callers append
+   * at the same moment. Resolves with the receipt only once the group's statement has
+   * COMMITTED; rejects if it failed (then nothing of the group is stored). A gateway must not
+   * release data unless this resolved.
+   */
+  append(custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt>;
+  /** Writes whatever is waiting now and resolves when every group started so far has settled. */
+  flush(): Promise<void>;
+}
+
+interface Waiting {
+  item: Prepared;
+  resolve: (r: Receipt) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit for appends that do not ride in a caller's transaction: concurrent callers are
+ * collected for at most `maxWaitMs` or `maxBatch` entries and written by one autocommitted
+ * statement (queue + work list + kept content, `insertSql`) — one WAL flush for the group
+ * instead of one per exchange, which is what a per-exchange transaction cannot avoid.
+ *
+ * Every caller's promise settles after its group's commit: resolved with its receipt if the
+ * statement committed, rejected with the error if not (a single statement is atomic, so a
+ * failure stores nothing of the group). Logs are created (and remembered in `known`) by a
+ * separate committed upsert before the first group that needs them; a log that cannot be created
+ * (an unknown custodian) rejects only its own callers.
+ */
+export function createGroupAppender(db: Database, now: () => Date, known: KnownLogs = new KnownLogs(), options: Partial<GroupAppenderOptions> = {}): GroupAppender {
+  const opts = { ...DEFAULT_GROUP_APPENDER_OPTIONS, ...options };
+  let waiting: Waiting[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let inFlight = 0;
+  const running = new Set<Promise<void>>();
+
+  function schedule(): void {
+    if (waiting.length === 0) return;
+    if (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight) {
+      start();
+      return;
+    }
+    // A group no bigger than the window lets through; when every slot is busy the next group
+    // simply grows until one frees (then it is started by `settled`).
+    timer ??= setTimeout(() => {
+      timer = null;
+      if (inFlight < opts.maxInFlight) start();
+    }, opts.maxWaitMs);
+  }
+
+  function start(): void {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    const group = waiting.slice(0, opts.maxBatch);
+    waiting = waiting.slice(group.length);
+    inFlight++;
+    const p = write(group).finally(() => {
+      inFlight--;
+      running.delete(p);
+      // Callers that arrived while every slot was busy: start their group now if it is full or
+      // has already waited, else let the window run.
+      if (waiting.length) {
+        if (waiting.length >= opts.maxBatch || timer === null) start();
+      }
+    });
+    running.add(p);
+    if (waiting.length) schedule();
+  }
+
+  async function write(group: Waiting[]): Promise<void> {
+    // Logs first, committed on their own: then they are known for good, and a custodian that
+    // cannot have a log fails only its own callers.
+    const logs = [...new Set(group.map((w) => w.item.custodian))].filter((l) => !known.has(l));
+    for (const log of logs) {
+      try {
+        await db.query(LOG_UPSERT, [[log], [originOf(log)], now()]);
+        known.add(log);
+      } catch (err) {
+        for (const w of group) if (w.item.custodian === log) w.reject(err);
+        group = group.filter((w) => w.item.custodian !== log);
+      }
+    }
+    if (group.length === 0) return;
+    const at = now();
+    try {
+      await insertPrepared(db, group.map((w) => w.item), at);
+    } catch (err) {
+      for (const w of group) w.reject(err);
+      return;
+    }
+    for (const w of group) w.resolve(receiptOf(w.item, at));
+  }
+
+  return {
+    append(custodian, entry, content) {
+      let item: Prepared;
+      try {
+        item = prepare({ custodian, entry, content });
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return new Promise<Receipt>((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
+        if (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight) start();
+        else schedule();
+      });
+    },
+    async flush() {
+      while (waiting.length || running.size) {
+        if (waiting.length && inFlight < opts.maxInFlight) start();
+        await Promise.allSettled([...running]);
+      }
+    },
+  };
 }

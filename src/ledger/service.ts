@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/principal.ts';
-import { type Receipt, appendEntry, originOf } from './append.ts';
+import { type AppendItem, type GroupAppender, type GroupAppenderOptions, KnownLogs, type Receipt, appendEntry, appendMany, createGroupAppender, originOf } from './append.ts';
 import { type CheckpointRow, latestCheckpoint, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';
 import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
@@ -23,6 +23,8 @@ export interface LedgerOptions {
   checkpointSeconds: number;
   /** Entries sequenced per integration batch (Tessera-style: ≤ 256). */
   batch: number;
+  /** Group commit of `appendDurable` (see append.ts `createGroupAppender`). */
+  group?: Partial<GroupAppenderOptions>;
 }
 
 export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = { checkpointEvery: 256, checkpointSeconds: 5, batch: 256 };
@@ -44,9 +46,28 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
   const tileCache = new FullTileCache();
   const nodeCaches = new Map<string, BoundedNodeCache>();
   const nodesOf = (log: string) => nodeCaches.get(log) ?? nodeCaches.set(log, new BoundedNodeCache()).get(log)!;
+  /** Logs seen committed (ledger_logs rows are never deleted): no existence query, no upsert, after the first. */
+  const known = new KnownLogs();
+  /**
+   * The largest tree size seen committed per log. A log only grows, so a proof asking for a size
+   * ≤ this one needs no query to know the size is valid; only a larger size asks the database.
+   */
+  const sizes = new Map<string, number>();
+  const sawSize = (log: string, size: number) => {
+    if (size > (sizes.get(log) ?? 0)) sizes.set(log, size);
+  };
+  let group: GroupAppender | undefined;
   async function treeSize(q: Queryable, log: string): Promise<number> {
     const r = await q.query<{ n: number }>('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log]);
     return Number(r.rows[0]!.n);
+  }
+  /** A committed size ≥ `atLeast` if the log has one (from memory when it can), else the current size. */
+  async function sizeAtLeast(log: string, atLeast: number): Promise<number> {
+    const cached = sizes.get(log) ?? 0;
+    if (cached >= atLeast && cached > 0) return cached;
+    const n = await treeSize(db, log);
+    sawSize(log, n);
+    return n;
   }
 
   async function rootAt(q: Queryable, log: string, size: number): Promise<Uint8Array> {
@@ -59,7 +80,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
    * same transaction, then a signed checkpoint when one is due. Returns the entries integrated.
    */
   async function integrate(log: string): Promise<number> {
-    return db.transaction(async (tx) => {
+    let grown = -1;
+    const n = await db.transaction(async (tx) => {
       const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
       if (!lock.rows[0]!.ok) return 0;
       const size = await treeSize(tx, log);
@@ -77,15 +99,28 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       const partial = await loadTiles(tx, log, partialTiles(size));
       const result = appendToTiles(size, pending.rows.map((p) => bytes(p.leaf_hash)), (l, i, w) => partial.get(`${l}/${i}/${w}`));
       await writeTiles(tx, log, result.tiles);
+      // One statement: the entries, their search copies (R-4.5) read out of the leaf JSON by the
+      // database — appends no longer write them, to keep the hot path lean — and the work list
+      // emptied. Leaves are RFC 8785 canonical JSON, so these casts see exactly what was logged.
       await tx.query(
-        `INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
-         SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)`,
+        `WITH x AS (SELECT id, ord FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)),
+          e AS (INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
+                SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM x RETURNING leaf_index, queue_id),
+          s AS (INSERT INTO ledger_search (custodian_code, leaf_index, requested_at, requester_agency, requester_system, dataset_code, record_keys, status)
+                SELECT $1, e.leaf_index, (j->>'requested_at')::timestamptz, j->'requester'->>'agency', j->'requester'->>'system', j->>'dataset',
+                       ARRAY(SELECT jsonb_array_elements_text(j->'record_keys')), (j->'response'->>'status')::int
+                  FROM e JOIN ledger_queue q ON q.id = e.queue_id CROSS JOIN LATERAL (SELECT convert_from(q.leaf, 'UTF8')::jsonb AS j) l)
+         DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id IN (SELECT id FROM x)`,
         [log, size, now, pending.rows.map((p) => p.id)],
       );
-      await tx.query('DELETE FROM ledger_pending WHERE queue_id = ANY($1::uuid[])', [pending.rows.map((p) => p.id)]);
       if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
+      grown = result.size;
       return pending.rows.length;
     });
+    // Committed: the log exists and has (at least) this size.
+    known.add(log);
+    if (grown >= 0) sawSize(log, grown);
+    return n;
   }
 
   function due(last: CheckpointRow | null, size: number, now: Date): boolean {
@@ -98,6 +133,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     const logs = await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code');
     let total = 0;
     for (const { custodian_code } of logs.rows) {
+      known.add(custodian_code);
       for (let n = await integrate(custodian_code); n > 0; n = await integrate(custodian_code)) total += n;
     }
     return total;
@@ -109,7 +145,9 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
   }
 
   async function requireLog(log: string): Promise<void> {
+    if (known.has(log)) return;
     if ((await db.query('SELECT 1 FROM ledger_logs WHERE custodian_code = $1', [log])).rows.length === 0) throw notFound('nhật ký chia sẻ', 'sharing log', log);
+    known.add(log);
   }
 
   const badSize = (detail: string, detail_en: string) => new Problem(PROBLEMS.badRequest, { detail, detail_en });
@@ -143,7 +181,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       await requireLog(log);
       const r = await db.query<{ n: number }>(
         `SELECT COALESCE(min(e.leaf_index), (SELECT COALESCE(max(leaf_index) + 1, 0) FROM ledger_entries WHERE custodian_code = $1))::bigint AS n
-           FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND q.requested_at >= $2::date`,
+           FROM ledger_search e WHERE e.custodian_code = $1 AND e.requested_at >= $2::date`,
         [log, before],
       );
       const upTo = Number(r.rows[0]!.n);
@@ -166,16 +204,20 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     async entries(p: Principal, log: string, f: { requester?: string | undefined; dataset?: string | undefined; record_key?: string | undefined; from?: string | undefined; to?: string | undefined; status?: number | undefined; limit: number; after?: number | undefined }) {
       requireLogAccess(p, log);
       await requireLog(log);
-      const w = new Where().add('e.custodian_code = ?', log)
-        .addIf(f.requester !== undefined, 'q.requester_agency = ?', f.requester)
-        .addIf(f.dataset !== undefined, 'q.dataset_code = ?', f.dataset)
-        .addIf(f.record_key !== undefined, '? = ANY(q.record_keys)', f.record_key)
-        .addIf(f.from !== undefined, 'q.requested_at >= ?', f.from)
-        .addIf(f.to !== undefined, 'q.requested_at < ?', f.to)
-        .addIf(f.status !== undefined, 'q.status = ?', f.status)
-        .addIf(f.after !== undefined, 'e.leaf_index > ?', f.after);
+      // The search copies (ledger_search) are written when an entry is sequenced: the search
+      // answers over sequenced entries, as it always did (it joined ledger_entries).
+      const w = new Where().add('s.custodian_code = ?', log)
+        .addIf(f.requester !== undefined, 's.requester_agency = ?', f.requester)
+        .addIf(f.dataset !== undefined, 's.dataset_code = ?', f.dataset)
+        .addIf(f.record_key !== undefined, '? = ANY(s.record_keys)', f.record_key)
+        .addIf(f.from !== undefined, 's.requested_at >= ?', f.from)
+        .addIf(f.to !== undefined, 's.requested_at < ?', f.to)
+        .addIf(f.status !== undefined, 's.status = ?', f.status)
+        .addIf(f.after !== undefined, 's.leaf_index > ?', f.after);
       const rows = await db.query<{ leaf_index: number; id: string; leaf: Uint8Array }>(
-        `SELECT e.leaf_index, q.id, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id ${w} ORDER BY e.leaf_index LIMIT ${w.next(f.limit)}`,
+        `SELECT s.leaf_index, q.id, q.leaf FROM ledger_search s
+           JOIN ledger_entries e ON e.custodian_code = s.custodian_code AND e.leaf_index = s.leaf_index
+           JOIN ledger_queue q ON q.id = e.queue_id ${w} ORDER BY s.leaf_index LIMIT ${w.next(f.limit)}`,
         w.params,
       );
       const items = rows.rows.map((r) => ({ leaf_index: Number(r.leaf_index), receipt_id: r.id, entry: parseLeaf(r.leaf) }));
@@ -189,10 +231,30 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       for (const l of logs) out.push(await verifyLog(db, l, await logVerifierKey(crypto, originOf(l)), (d, t) => progress?.(l, d, t)));
       return out;
     },
-    treeSize: (log: string) => treeSize(db, log),
+    async treeSize(log: string): Promise<number> {
+      const n = await treeSize(db, log);
+      sawSize(log, n);
+      return n;
+    },
 
-    /** The gateway's one append function: durably queued in the caller's transaction, or it throws. */
-    append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> => appendEntry(tx, custodian, entry, clock.now(), content),
+    /** R-17.1, R-17.2: one exchange durably queued in the caller's transaction, or it throws. */
+    append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> => appendEntry(tx, custodian, entry, clock.now(), content, known),
+
+    /** R-17.1, R-17.2: several exchanges queued in the caller's transaction by one statement; receipts in the same order. */
+    appendMany: (tx: Queryable, items: readonly AppendItem[]): Promise<Receipt[]> => appendMany(tx, items, clock.now(), known),
+
+    /**
+     * R-17.1, R-17.2, R-5.3: one exchange durably queued with group commit, outside any caller
+     * transaction — concurrent callers share one statement and one WAL flush (append.ts
+     * `createGroupAppender`). Resolves with the receipt only after the commit; rejects if the
+     * group's commit failed, and then nothing of it is stored: release data only on resolve.
+     */
+    appendDurable(custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> {
+      group ??= createGroupAppender(db, () => clock.now(), known, opts.group);
+      return group.append(custodian, entry, content);
+    },
+    /** Waits until every `appendDurable` call made so far has settled (for shutdown). */
+    flushAppends: (): Promise<void> => group?.flush() ?? Promise.resolve(),
 
     async checkpoint(p: Principal, log: string) {
       requireLogAccess(p, log);
@@ -205,7 +267,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     async inclusion(p: Principal, log: string, index: number, size: number) {
       requireLogAccess(p, log);
       await requireLog(log);
-      const current = await treeSize(db, log);
+      const current = await sizeAtLeast(log, size);
       if (!(index >= 0 && index < size && size <= current)) throw badSize(`Cần 0 ≤ index < size ≤ ${current}.`, `Need 0 ≤ index < size ≤ ${current}.`);
       return { hashes: inclusionProof(index, size, await accessorFor(db, log, size, inclusionNodes(index, size), tileCache, nodesOf(log))).map(b64) };
     },
@@ -213,7 +275,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     async consistency(p: Principal, log: string, from: number, to: number) {
       requireLogAccess(p, log);
       await requireLog(log);
-      const current = await treeSize(db, log);
+      const current = await sizeAtLeast(log, to);
       if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ from ≤ to ≤ ${current}.`, `Need 1 ≤ from ≤ to ≤ ${current}.`);
       return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to), tileCache, nodesOf(log))).map(b64) };
     },
@@ -222,13 +284,17 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     async receipt(p: Principal, id: string) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('biên nhận', 'receipt', id);
       const r = await db.query<{ custodian_code: string; leaf: Uint8Array; leaf_hash: Uint8Array; queued_at: Date; requester_agency: string | null; leaf_index: number | null }>(
-        `SELECT q.custodian_code, q.leaf, q.leaf_hash, q.queued_at, q.requester_agency, e.leaf_index
-           FROM ledger_queue q LEFT JOIN ledger_entries e ON e.queue_id = q.id WHERE q.id = $1`,
+        `SELECT q.custodian_code, q.leaf, q.leaf_hash, q.queued_at, s.requester_agency, e.leaf_index
+           FROM ledger_queue q LEFT JOIN ledger_entries e ON e.queue_id = q.id
+           LEFT JOIN ledger_search s ON s.custodian_code = e.custodian_code AND s.leaf_index = e.leaf_index WHERE q.id = $1`,
         [id],
       );
       const row = r.rows[0];
+      const entry = row ? parseLeaf(row.leaf) : null;
+      // Not yet sequenced, there is no search row: the leaf itself names the requester.
+      const requester = row?.requester_agency ?? ((entry?.requester as { agency?: string | null } | undefined)?.agency ?? null);
       // The requester holds its receipts too: they are its proof of what it received (R-5.3, R-17.1).
-      if (!row || !(seesEverything(p) || p.agencyCode === row.custodian_code || p.agencyCode === row.requester_agency)) throw notFound('biên nhận', 'receipt', id);
+      if (!row || !(seesEverything(p) || p.agencyCode === row.custodian_code || p.agencyCode === requester)) throw notFound('biên nhận', 'receipt', id);
       const index = row.leaf_index === null ? null : Number(row.leaf_index);
       const cp = index === null ? null : await latestCheckpoint(db, row.custodian_code, index + 1);
       const proof = cp && index !== null ? inclusionProof(index, cp.tree_size, await accessorFor(db, row.custodian_code, cp.tree_size, inclusionNodes(index, cp.tree_size), tileCache, nodesOf(row.custodian_code))).map(b64) : null;
@@ -238,7 +304,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
         leaf_hash: b64(bytes(row.leaf_hash)),
         queued_at: row.queued_at,
         leaf_index: index,
-        entry: parseLeaf(row.leaf),
+        entry,
         inclusion_proof: proof,
         checkpoint: cp ? checkpointJson(cp) : null,
       };

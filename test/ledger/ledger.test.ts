@@ -176,7 +176,7 @@ for (const driver of DRIVERS) {
     });
 
     it('R-17.1: the database refuses to edit or delete history', async () => {
-      await expect(env.platform.db.query("UPDATE ledger_queue SET status = 500 WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
+      await expect(env.platform.db.query("UPDATE ledger_queue SET queued_at = now() WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
       await expect(env.platform.db.query("DELETE FROM ledger_entries WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);
       await expect(env.platform.db.query('TRUNCATE ledger_checkpoints CASCADE')).rejects.toThrow(/refused/);
       await expect(env.platform.db.query("UPDATE ledger_tiles SET hashes = hashes WHERE custodian_code = 'BTCTW'")).rejects.toThrow(/refused/);

@@ -61,8 +61,8 @@ for (const driver of DRIVERS) {
       const source = await queueId('UBKTTW', 5);
       await asSuperuser(async (tx) => {
         const r = await tx.query<{ id: string }>(
-          `INSERT INTO ledger_queue (id, custodian_code, leaf, leaf_hash, queued_at, requested_at, status)
-           SELECT gen_random_uuid(), custodian_code, leaf, leaf_hash, queued_at, requested_at, status FROM ledger_queue WHERE id = $1 RETURNING id`,
+          `INSERT INTO ledger_queue (id, custodian_code, leaf, leaf_hash, queued_at)
+           SELECT gen_random_uuid(), custodian_code, leaf, leaf_hash, queued_at FROM ledger_queue WHERE id = $1 RETURNING id`,
           [source],
         );
         await tx.query("INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at) VALUES ('UBKTTW', 300, $1, now())", [r.rows[0]!.id]);
