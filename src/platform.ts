@@ -2,6 +2,7 @@ import path from 'node:path';
 import { type Accounts, accountMigrations, createAccounts } from './accounts/index.ts';
 import { type Agreements, agreementMigrations, createAgreements } from './agreements/index.ts';
 import { type Ledger, createLedger, ledgerMigrations } from './ledger/index.ts';
+import { type Gateway, type UpstreamService, createGateway, createUpstreamService, gatewayMigrations } from './gateway/index.ts';
 import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
 import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
@@ -16,10 +17,11 @@ import { openDatabase } from './db/open.ts';
 import { type NotificationService, createNotificationService, notificationMigrations } from './notifications/index.ts';
 import { type Registry, createRegistry, registryMigrations } from './registry/index.ts';
 import { seedAgencies } from './registry/seed.ts';
+import { COORDINATOR_AGENCY } from './registry/users.ts';
 import { type Sync, createSync, syncMigrations } from './sync/index.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations, ...ledgerMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations, ...ledgerMigrations, ...gatewayMigrations]);
 
 export interface Platform {
   config: Config;
@@ -33,6 +35,8 @@ export interface Platform {
   agreements: Agreements;
   notifications: NotificationService;
   ledger: Ledger;
+  upstreams: UpstreamService;
+  gateway: Gateway;
   close(): Promise<void>;
 }
 
@@ -61,7 +65,18 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: fileCryptoProvider(config.keyDir), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
   const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'));
-  return { config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, close: () => db.close() };
+  const upstreams = createUpstreamService(db, clock, catalog);
+  const gateway = createGateway(clock, {
+    catalog, sync, agreements, accounts, registry, ledger, upstreams,
+    append: (log, entry, content) => db.transaction((tx) => ledger.append(tx, log, entry, content)),
+  }, { ratePerSecond: config.rateLimitPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
+  return {
+    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway,
+    close: async () => {
+      gateway.close();
+      await db.close();
+    },
+  };
 }
 
 /**

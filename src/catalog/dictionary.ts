@@ -36,6 +36,7 @@ export function resolveField(f: SharedField, entry: DictionaryEntry | undefined)
     label_vi: f.label_vi ?? base.label_vi,
     label_en: f.label_en ?? base.label_en,
     personal: f.personal ?? base.personal,
+    mask: f.mask ?? null,
   };
 }
 

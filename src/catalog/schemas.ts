@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { NullableString, Timestamp } from '../http/schemas.ts';
 import { AgencyCode } from '../registry/schemas.ts';
-import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MODES, PERSONAL_CATEGORIES, VALUE_FORMATS } from './types.ts';
+import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MASKS, MODES, PERSONAL_CATEGORIES, VALUE_FORMATS } from './types.ts';
 
 /** A string enum that keeps its literal type for handlers and its `enum` list for OpenAPI. */
 const oneOf = <T extends readonly string[]>(values: T, description?: string) =>
@@ -28,6 +28,7 @@ export const SharedField = Type.Object(
     code_list: Type.Optional(ListRef),
     code_list_level: Type.Optional(Type.String({ maxLength: 40 })),
     parent_field: Type.Optional(FieldName),
+    mask: Type.Optional(oneOf(MASKS, 'How the gateway masks this personal field when a grant does not cover it; without a mask it is dropped')),
   },
   { additionalProperties: false },
 );
@@ -38,6 +39,7 @@ export const SharingSpec = Type.Object(
     frequency: oneOf(FREQUENCIES),
     format: Type.String({ minLength: 1, maxLength: 100, description: 'Media type, e.g. application/json' }),
     effective_date_field: Type.Optional(FieldName),
+    log_content: Type.Optional(Type.Boolean({ description: 'R-17.1: the sharing log keeps the delivered content, not only its SHA-256' })),
   },
   { additionalProperties: false, description: 'R-18.1: fields, frequency and format the custodian shares' },
 );
@@ -47,7 +49,7 @@ const NullableStr = () => Type.Union([Type.String(), Type.Null()]);
 export const ResolvedField = Type.Object({
   name: Type.String(), source: Type.String(), dictionary: NullableStr(), type: Type.String(), label_vi: Type.String(), label_en: Type.String(),
   personal: Type.String(), required: Type.Boolean(), format: NullableStr(), max_length: Type.Union([Type.Integer(), Type.Null()]),
-  code_list: NullableStr(), code_list_level: NullableStr(), parent_field: NullableStr(),
+  code_list: NullableStr(), code_list_level: NullableStr(), parent_field: NullableStr(), mask: NullableStr(),
 });
 
 export const DictionaryEntry = Type.Object({

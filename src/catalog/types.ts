@@ -10,6 +10,13 @@ export const FIELD_TYPES = ['string', 'integer', 'number', 'boolean', 'date', 'd
 /** Personal-data categories of the Personal Data Protection Law 2025 / Decree 13/2023: none, basic, sensitive. */
 export const PERSONAL_CATEGORIES = ['none', 'basic', 'sensitive'] as const;
 export const VALUE_FORMATS = ['cccd', 'phone_vn', 'email', 'url'] as const;
+/**
+ * How the gateway shows a personal field the consumer's grant does not cover: `last4` keeps the
+ * last 4 characters (citizen ID 0010…1234 → ********1234), `initials` keeps each word's first
+ * letter, `year` keeps a date's year. A personal field without a mask is dropped instead.
+ */
+export const MASKS = ['last4', 'initials', 'year'] as const;
+export type Mask = (typeof MASKS)[number];
 export type FieldType = (typeof FIELD_TYPES)[number];
 export type Personal = (typeof PERSONAL_CATEGORIES)[number];
 export type ValueFormat = (typeof VALUE_FORMATS)[number];
@@ -30,6 +37,7 @@ export interface SharedField {
   code_list_level?: string | undefined;
   /** The item's parent must equal this field's value in the same record (a commune within its province). */
   parent_field?: string | undefined;
+  mask?: Mask | undefined;
 }
 
 /** A field with its dictionary entry applied: everything validation and shaping need. */
@@ -47,6 +55,7 @@ export interface ResolvedField {
   code_list: string | null;
   code_list_level: string | null;
   parent_field: string | null;
+  mask: Mask | null;
 }
 
 /** R-18.1: the custodian publishes which fields are shared, how often, in what format. */
@@ -56,6 +65,8 @@ export interface SharingSpec {
   format: string;
   /** The field holding a record's effective date; code lists are checked as in force on that date. */
   effective_date_field?: string | undefined;
+  /** R-17.1 "where needed": the sharing log keeps the delivered content itself, not only its SHA-256. */
+  log_content?: boolean | undefined;
 }
 
 export interface DictionaryEntry {

@@ -6,7 +6,7 @@ export function serveCommand(): Command {
     .action(async () => {
       // Loaded on use, so `--help` and the other commands start fast.
       const { loadConfig } = await import('../core/config.ts');
-      const { buildServer } = await import('../http/server.ts');
+      const { buildServer, listenAll } = await import('../http/server.ts');
       const { openPlatform, startBackgroundWork } = await import('../platform.ts');
       const { ensureFirstAdmin } = await import('../registry/bootstrap.ts');
       const { printCredentials } = await import('./credentials.ts');
@@ -17,16 +17,14 @@ export function serveCommand(): Command {
       const firstAdmin = await ensureFirstAdmin(platform.registry.users, config);
       const app = await buildServer(platform);
       const stopWork = startBackgroundWork(platform, (err, what) => app.log.error({ err }, `${what} failed`));
-      await app.listen({ host: config.host, port: config.port });
-      const addr = app.server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const bound = await listenAll(app, config.listeners);
+      const url = bound[0]!.url;
 
       console.log('');
       console.log(`Liên Thông đang chạy / is running — ${platform.db.driver === 'pglite' ? `CSDL nhúng / embedded database: ${config.dataDir}` : 'PostgreSQL server'}`);
       console.log(`  Trang chủ / Console:  ${url}/`);
       console.log(`  Tài liệu API / API:   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+      for (const b of bound) console.log(`  Cổng dữ liệu / Data gateway (${b.zone === 'tslcd' ? 'mạng TSLCD / dedicated network' : 'internet'}): ${b.url}/data/v1`);
       if (firstAdmin) {
         console.log('Đăng nhập lần đầu / First login:');
         console.log('  Tên đăng nhập / username: admin (coordinator, VPTW)');

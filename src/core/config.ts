@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { type Listener, parseListeners } from './zones.ts';
 
 /**
  * Every setting comes from the environment (12-factor); the README's
@@ -21,6 +22,12 @@ export interface Config {
   /** The OAuth issuer and base of the URLs the platform publishes (token endpoint, JWKS). */
   publicUrl: string;
   accessTokenTtlSeconds: number;
+  /** Addresses to listen on, each tagged with its network zone (R-12.2); the first is HOST:PORT. */
+  listeners: Listener[];
+  /** Gateway requests per second per connection account (R-4.4). */
+  rateLimitPerSecond: number;
+  /** Largest custodian-service answer the gateway takes (it is signed and hashed whole). */
+  proxyMaxResponseBytes: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -57,9 +64,17 @@ function publicUrl(env: NodeJS.ProcessEnv, host: string, port: number): string {
   return url.href.replace(/\/+$/, '');
 }
 
+/** The zone of the single HOST:PORT listener when LIENTHONG_LISTEN is not set. */
+function zoneOf(env: NodeJS.ProcessEnv): Listener['zone'] {
+  const z = optional(env, 'LIENTHONG_ZONE') ?? 'internet';
+  if (z !== 'internet' && z !== 'tslcd') throw new Error(`LIENTHONG_ZONE must be internet or tslcd, got "${z}"`);
+  return z;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const host = optional(env, 'HOST') ?? '127.0.0.1';
-  const port = int(env, 'PORT', 8080, 0, 65535);
+  const listen = optional(env, 'LIENTHONG_LISTEN');
+  const listeners = listen ? parseListeners(listen) : [{ zone: zoneOf(env), host: optional(env, 'HOST') ?? '127.0.0.1', port: int(env, 'PORT', 8080, 0, 65535) }];
+  const { host, port } = listeners[0]!;
   const dataDir = path.resolve(optional(env, 'LIENTHONG_DATA_DIR') ?? './data');
   return {
     host,
@@ -74,5 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyDir: path.resolve(optional(env, 'LIENTHONG_KEY_DIR') ?? path.join(dataDir, 'keys')),
     publicUrl: publicUrl(env, host, port),
     accessTokenTtlSeconds: int(env, 'LIENTHONG_ACCESS_TOKEN_TTL_SECONDS', 300, 30, 3600),
+    listeners,
+    rateLimitPerSecond: int(env, 'LIENTHONG_RATE_LIMIT_PER_SECOND', 100, 1, 10_000_000),
+    proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   };
 }

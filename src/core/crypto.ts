@@ -174,3 +174,34 @@ export async function verifyDetached(provider: CryptoProvider, jws: string, cont
   if (h === undefined || s === undefined || empty !== '') throw new jose.errors.JWSInvalid('not a detached compact JWS');
   return jose.compactVerify(`${h}.${b64u(content)}.${s}`, await verificationKeys(provider), { algorithms: [...SIGNING_ALGS] });
 }
+
+// ── JWE to a consumer system's registered key (R-4.7, R-11) ──
+
+const encryptionKeys = new Map<string, Promise<{ key: jose.CryptoKey | Uint8Array; alg: string }>>();
+
+/** Key management by key type: ECDH-ES+A256KW for EC/OKP (X25519), RSA-OAEP-256 for RSA. */
+function keyManagementAlg(jwk: jose.JWK): string {
+  return jwk.kty === 'RSA' ? 'RSA-OAEP-256' : 'ECDH-ES+A256KW';
+}
+
+/**
+ * Compact JWE (RFC 7516, A256GCM content encryption) of `plaintext` to a public key: only the
+ * holder of the private key reads it. Needs no platform secret, so it does not go through the
+ * signing provider; the provider still signs the result (sign the bytes sent).
+ */
+export async function encryptFor(jwk: jose.JWK, plaintext: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
+  const id = JSON.stringify(jwk);
+  let imported = encryptionKeys.get(id);
+  if (!imported) {
+    const alg = keyManagementAlg(jwk);
+    imported = jose.importJWK(jwk, alg).then((key) => ({ key, alg }));
+    // A handful of consumer systems hold secret grants: a small map, cleared rather than grown.
+    if (encryptionKeys.size > 1000) encryptionKeys.clear();
+    encryptionKeys.set(id, imported);
+    imported.catch(() => encryptionKeys.delete(id));
+  }
+  const { key, alg } = await imported;
+  return new jose.CompactEncrypt(plaintext)
+    .setProtectedHeader({ ...header, alg, enc: 'A256GCM', ...(typeof jwk.kid === 'string' && { kid: jwk.kid }) })
+    .encrypt(key);
+}

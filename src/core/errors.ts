@@ -33,7 +33,9 @@ export const PROBLEMS = {
   unprocessable: t('rule-violation', 422, 'Vi phạm quy tắc nghiệp vụ', 'Business rule violated'),
   tooManyRequests: t('too-many-requests', 429, 'Quá nhiều yêu cầu', 'Too many requests'),
   internal: t('internal-error', 500, 'Lỗi hệ thống', 'Internal error'),
+  badGateway: t('bad-gateway', 502, 'Hệ thống của cơ quan chủ quản trả lời lỗi', 'The custodian service failed'),
   unavailable: t('service-unavailable', 503, 'Dịch vụ tạm thời không sẵn sàng', 'Service unavailable'),
+  gatewayTimeout: t('gateway-timeout', 504, 'Hệ thống của cơ quan chủ quản không trả lời kịp', 'The custodian service did not answer in time'),
 } as const satisfies Record<string, ProblemType>;
 
 export const PROBLEM_BASE = '/problems/';

@@ -18,6 +18,9 @@ import { installProblemHandlers, sendProblem, toProblem } from './problems.ts';
 import { validatorCompiler } from './validation.ts';
 import { Problem as ProblemSchema } from './schemas.ts';
 import { systemRoutes } from './system-routes.ts';
+import { gatewayRoutes, upstreamRoutes } from '../gateway/index.ts';
+import type { Listener } from '../core/zones.ts';
+import { type ZoneServers, tagZone, zoneServers } from './listeners.ts';
 
 export interface ServerOptions {
   /** pino options, or false for silence (tests, benchmarks). */
@@ -28,8 +31,12 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export type App = FastifyInstance;
 
+const servers = new WeakMap<object, ZoneServers>();
+
 export async function buildServer(platform: Platform, opts: ServerOptions = {}): Promise<App> {
+  const zones = zoneServers();
   const app = Fastify({
+    serverFactory: zones.serverFactory,
     logger: opts.logger ?? { level: platform.config.logLevel },
     bodyLimit: platform.config.bodyLimitBytes,
     // A caller's request id is kept (tracing across systems) when it is well-formed.
@@ -81,6 +88,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         { name: 'inbox', description: 'Hộp thư, webhook / Inbox and webhook' },
         { name: 'ledger', description: 'Nhật ký chia sẻ / Sharing log (R-17): checkpoints, proofs, receipts' },
         { name: 'accounts', description: 'Tài khoản kết nối / Connection accounts, OAuth 2.0 (R-14.1, R-14.2)' },
+        { name: 'data', description: 'Cổng dữ liệu / Data gateway (/data/v1): hosted and proxied datasets, signed, logged (R-3.3, R-6.1)' },
         { name: 'system', description: 'Vận hành / Operations' },
       ],
     },
@@ -98,6 +106,30 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
   await app.register(ledgerRoutes(platform.ledger), { prefix: '/api/v1' });
   await app.register(oauthRoutes(platform.accounts));
+  await app.register(upstreamRoutes(platform.upstreams), { prefix: '/api/v1' });
+  await app.register(gatewayRoutes(platform.gateway), { prefix: '/data/v1' });
+  app.addHook('onClose', () => zones.close());
   await app.ready();
+  servers.set(app, zones);
   return app;
+}
+
+/**
+ * Listens on every configured address (R-12.2): the first through Fastify, the others as more
+ * servers on the same application; each connection is tagged with its listener's zone.
+ * Returns the addresses actually bound (port 0 picks a free port).
+ */
+export async function listenAll(app: App, listeners: Listener[]): Promise<{ zone: Listener['zone']; url: string }[]> {
+  const zones = servers.get(app);
+  if (!zones || listeners.length === 0) throw new Error('listenAll: server not built by buildServer, or no listener');
+  const [first, ...rest] = listeners;
+  tagZone(app.server, first!.zone);
+  await app.listen({ host: first!.host, port: first!.port });
+  const bound = [{ zone: first!.zone, address: app.server.address() }];
+  for (const l of rest) bound.push({ zone: l.zone, address: (await zones.listen(l)).address() });
+  return bound.map(({ zone, address }) => {
+    const a = address as import('node:net').AddressInfo;
+    const host = a.address === '0.0.0.0' || a.address === '::' ? '127.0.0.1' : a.address;
+    return { zone, url: `http://${host.includes(':') ? `[${host}]` : host}:${a.port}` };
+  });
 }

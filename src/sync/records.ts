@@ -6,6 +6,7 @@ import { type Database, PG_UNIQUE_VIOLATION, type Queryable, pgErrorCode } from 
 import type { Catalog } from '../catalog/index.ts';
 import type { Dataset } from '../catalog/types.ts';
 import { type Principal, hasRole } from '../registry/principal.ts';
+import { Where } from '../db/rows.ts';
 
 /** One write of a batch: a record's new content, or its deletion (a tombstone; history is kept). */
 export type RecordWrite = { key: string; data: Record<string, unknown>; delete?: undefined } | { key: string; delete: true; data?: undefined };
@@ -24,6 +25,11 @@ export interface RecordVersion extends StoredRecord {
 }
 
 export const MAX_BATCH = 5000;
+
+export interface WriteResult {
+  written: number;
+  versions: { key: string; version: number; deleted: boolean }[];
+}
 
 /** SHA-256 of the record's RFC 8785 canonical JSON: the same content always hashes the same. */
 export function contentHash(data: unknown): string {
@@ -51,10 +57,13 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     return d;
   }
 
-  /** Validates the whole batch first; writes all of it or nothing (R-4.7). */
-  async function write(p: Principal, code: string, writes: RecordWrite[]): Promise<{ written: number; versions: { key: string; version: number; deleted: boolean }[] }> {
-    const dataset = await hostedDataset(code);
-    requireCustodian(p, dataset);
+  /**
+   * Validates the whole batch first; writes all of it or nothing (R-4.7). `writer` is who the
+   * versions name: an official's username, or `system:<code>` for a custodian system writing
+   * through the gateway (which has checked it is the custodian's).
+   */
+  async function writeAs<T = WriteResult>(writer: string, code: string, writes: RecordWrite[], finish?: (tx: Queryable, result: WriteResult) => Promise<T>): Promise<T> {
+    await hostedDataset(code);
     const seen = new Map<string, number>();
     const dupes: FieldViolation[] = [];
     writes.forEach((w, i) => {
@@ -89,19 +98,39 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
         content_hash: contentHash(w.delete ? null : w.data),
       }));
       try {
-        await insertVersions(tx, code, rows, p.username, now);
+        await insertVersions(tx, code, rows, writer, now);
       } catch (err) {
         // Two batches creating the same new key at once: the second loses the primary-key race.
         if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict('Bản ghi vừa được ghi đồng thời bởi một lô khác; hãy gửi lại.', 'A record was written concurrently by another batch; send again.');
         throw err;
       }
-      return { written: rows.length, versions: rows.map((r) => ({ key: r.record_key, version: r.version, deleted: r.deleted })) };
+      const result: WriteResult = { written: rows.length, versions: rows.map((r) => ({ key: r.record_key, version: r.version, deleted: r.deleted })) };
+      // The gateway logs the exchange here, so a write and its log entry commit together or not at all.
+      return finish ? finish(tx, result) : (result as T);
     });
   }
 
   return {
-    write,
+    async write(p: Principal, code: string, writes: RecordWrite[]): Promise<WriteResult> {
+      requireCustodian(p, await catalog.datasets.get(code));
+      return writeAs(p.username, code, writes);
+    },
+    writeAs,
     hostedDataset,
+
+    /** The gateway's read of one live record; the gateway has already decided the reader may (R-4.2). */
+    async readLive(code: string, key: string): Promise<StoredRecord | null> {
+      const r = await db.query<StoredRecord>('SELECT record_key AS key, version, data, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2 AND NOT deleted', [code, key]);
+      return r.rows[0] ?? null;
+    },
+
+    /** The gateway's listing: live records in key order, optionally where field = value (fields the gateway checked are granted). */
+    async listLive(code: string, f: { where: Record<string, string>; limit: number; after?: string | undefined }): Promise<StoredRecord[]> {
+      const w = new Where().add('dataset_code = ?', code).addRawIf(true, 'NOT deleted').addIf(f.after !== undefined, 'record_key > ?', f.after);
+      for (const [field, value] of Object.entries(f.where)) w.add(`data ->> ? = ${w.next(value)}`, field);
+      const r = await db.query<StoredRecord>(`SELECT record_key AS key, version, data, deleted, written_at FROM records ${w} ORDER BY record_key LIMIT ${w.next(f.limit)}`, w.params);
+      return r.rows;
+    },
 
     async get(p: Principal, code: string, key: string): Promise<StoredRecord> {
       requireCustodian(p, await catalog.datasets.get(code));

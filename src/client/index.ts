@@ -1,0 +1,200 @@
+/**
+ * Liên Thông consumer SDK (`lienthong/client`): gets connection-account tokens, declares the
+ * purpose (R-5.2), verifies every answer's signature against the platform's published keys
+ * (R-5.3), decrypts secret data sent as JWE (R-4.7, R-11) and keeps each exchange's receipt,
+ * the consumer's proof of what it received (R-17). Node.js 20+; depends on `jose` and the global fetch only.
+ */
+import { createHash } from 'node:crypto';
+import * as jose from 'jose';
+
+export interface ClientOptions {
+  /** The platform's base URL, e.g. https://lienthong.example.vn (a tslcd listener for secret data). */
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Default purpose code sent with every request; a call may override it. */
+  purpose?: string | undefined;
+  /** Datasets to ask tokens for (OAuth scope); all granted ones when omitted. */
+  scope?: string[] | undefined;
+  /** The system's private key (JWK or KeyObject) for secret data; its public half is registered on the system. */
+  decryptionKey?: jose.JWK | jose.CryptoKey | import('node:crypto').KeyObject | undefined;
+  /** Where the platform's keys are, when they are not served by `baseUrl` (e.g. an internal mirror). */
+  jwksUrl?: string | undefined;
+  fetch?: typeof fetch | undefined;
+}
+
+/** What every answer leaves with the consumer. */
+export interface Receipt {
+  id: string;
+  log: string;
+  method: string;
+  url: string;
+  status: number;
+  /** SHA-256 (hex) of the exact bytes received: what the log entry records. */
+  content_sha256: string;
+  /** The detached JWS over those bytes, verified. */
+  signature: string;
+  received_at: string;
+}
+
+export interface Received<T> {
+  status: number;
+  data: T;
+  receipt: Receipt;
+}
+
+export interface RecordAnswer<D = Record<string, unknown>> {
+  dataset: string;
+  key: string;
+  version: number;
+  updated_at: string;
+  data: D;
+}
+
+export interface ListAnswer<D = Record<string, unknown>> {
+  dataset: string;
+  items: { key: string; version: number; updated_at: string; data: D }[];
+  next_cursor: string | null;
+}
+
+export interface CallOptions {
+  purpose?: string | undefined;
+  fields?: string[] | undefined;
+}
+
+/** A refusal (problem+json, RFC 9457) — signed and logged like data; `receipt` proves it was. */
+export class LienThongError extends Error {
+  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly receipt: Receipt | null) {
+    super(`${status} ${String(problem.title_en ?? problem.title ?? 'error')}${problem.detail_en ? `: ${String(problem.detail_en)}` : ''}`);
+    this.name = 'LienThongError';
+  }
+}
+
+/** The signature did not verify: the bytes are not what the platform sent. Never use them. */
+export class SignatureError extends Error {
+  override name = 'SignatureError';
+}
+
+const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+export class LienThongClient {
+  /** Every receipt of this client's exchanges, oldest first. Persist them: they are the consumer's evidence. */
+  readonly receipts: Receipt[] = [];
+  private readonly base: string;
+  private readonly http: typeof fetch;
+  private readonly jwks: ReturnType<typeof jose.createRemoteJWKSet>;
+  private token: { value: string; until: number } | null = null;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+    this.http = opts.fetch ?? fetch;
+    this.jwks = jose.createRemoteJWKSet(new URL(opts.jwksUrl ?? `${this.base}/.well-known/jwks.json`));
+  }
+
+  /** An access token, renewed 30 s before it expires (RFC 6749 §4.4, client_secret_basic). */
+  async accessToken(): Promise<string> {
+    if (this.token && this.token.until > Date.now()) return this.token.value;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (this.opts.scope) form.set('scope', this.opts.scope.join(' '));
+    const basic = Buffer.from(`${encodeURIComponent(this.opts.clientId)}:${encodeURIComponent(this.opts.clientSecret)}`).toString('base64');
+    const res = await this.http(`${this.base}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const body = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new LienThongError(res.status, body, null);
+    this.token = { value: String(body.access_token), until: Date.now() + (Number(body.expires_in) - 30) * 1000 };
+    return this.token.value;
+  }
+
+  getRecord<D = Record<string, unknown>>(dataset: string, key: string, o: CallOptions = {}): Promise<Received<RecordAnswer<D>>> {
+    return this.call('GET', `/data/v1/${dataset}/records/${encodeURIComponent(key)}`, this.query({}, o), o);
+  }
+
+  /** One page; `filters` are equality filters on granted fields. */
+  listRecords<D = Record<string, unknown>>(dataset: string, o: CallOptions & { filters?: Record<string, string>; limit?: number; cursor?: string } = {}): Promise<Received<ListAnswer<D>>> {
+    const q = { ...o.filters, ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.cursor !== undefined && { cursor: o.cursor }) };
+    return this.call('GET', `/data/v1/${dataset}/records`, this.query(q, o), o);
+  }
+
+  /** Every record, page after page. */
+  async *allRecords<D = Record<string, unknown>>(dataset: string, o: CallOptions & { filters?: Record<string, string>; limit?: number } = {}): AsyncGenerator<ListAnswer<D>['items'][number]> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listRecords<D>(dataset, { ...o, ...(cursor !== undefined && { cursor }) });
+      yield* page.data.items;
+      cursor = page.data.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** A call to a proxy dataset's own service (GET or POST with a JSON body). */
+  service<T = unknown>(dataset: string, path: string, o: CallOptions & { method?: 'GET' | 'POST'; query?: Record<string, string>; body?: unknown } = {}): Promise<Received<T>> {
+    return this.call(o.method ?? 'GET', `/data/v1/${dataset}/service/${path.replace(/^\/+/, '')}`, this.query(o.query ?? {}, o), o, o.body);
+  }
+
+  // Custodian systems write their hosted datasets (R-6.1a).
+  putRecord(dataset: string, key: string, data: Record<string, unknown>): Promise<Received<unknown>> {
+    return this.call('PUT', `/data/v1/${dataset}/records/${encodeURIComponent(key)}`, '', {}, data);
+  }
+
+  deleteRecord(dataset: string, key: string): Promise<Received<unknown>> {
+    return this.call('DELETE', `/data/v1/${dataset}/records/${encodeURIComponent(key)}`, '', {});
+  }
+
+  writeBatch(dataset: string, records: ({ key: string; data: Record<string, unknown> } | { key: string; delete: true })[]): Promise<Received<unknown>> {
+    return this.call('POST', `/data/v1/${dataset}/records:batch`, '', {}, { records });
+  }
+
+  private query(q: Record<string, string>, o: CallOptions): string {
+    const p = new URLSearchParams(q);
+    if (o.fields) p.set('fields', o.fields.join(','));
+    const s = p.toString();
+    return s ? `?${s}` : '';
+  }
+
+  private async call<T>(method: string, path: string, query: string, o: CallOptions, body?: unknown): Promise<Received<T>> {
+    const purpose = o.purpose ?? this.opts.purpose;
+    const url = `${this.base}${path}${query}`;
+    const res = await this.http(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${await this.accessToken()}`,
+        accept: 'application/json, application/jose',
+        ...(purpose && { 'lienthong-purpose': purpose }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const receipt = await this.verify(method, url, res, bytes);
+    const contentType = res.headers.get('content-type') ?? '';
+    const text = contentType.startsWith('application/jose') ? await this.decrypt(bytes) : new TextDecoder().decode(bytes);
+    const parsed = /json/.test(contentType) || contentType.startsWith('application/jose') ? (JSON.parse(text) as unknown) : text;
+    if (!res.ok) throw new LienThongError(res.status, (parsed ?? {}) as Record<string, unknown>, receipt);
+    if (!receipt) throw new SignatureError(`answer ${res.status} carries no signature or receipt`);
+    return { status: res.status, data: parsed as T, receipt };
+  }
+
+  /** Checks the detached JWS over the exact bytes; keeps the receipt. A 503 from a failed log carries neither. */
+  private async verify(method: string, url: string, res: Response, bytes: Uint8Array): Promise<Receipt | null> {
+    const signature = res.headers.get('x-jws-signature');
+    const id = res.headers.get('lienthong-receipt');
+    if (!signature || !id) return null;
+    const [h, empty, s] = signature.split('.');
+    if (h === undefined || s === undefined || empty !== '') throw new SignatureError('malformed detached JWS');
+    try {
+      await jose.compactVerify(`${h}.${b64u(bytes)}.${s}`, this.jwks, { algorithms: ['ES256', 'EdDSA'] });
+    } catch (err) {
+      throw new SignatureError(`the answer's signature does not verify: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const receipt: Receipt = { id, log: res.headers.get('lienthong-log') ?? '', method, url, status: res.status, content_sha256: sha256hex(bytes), signature, received_at: new Date().toISOString() };
+    this.receipts.push(receipt);
+    return receipt;
+  }
+
+  private async decrypt(bytes: Uint8Array): Promise<string> {
+    const key = this.opts.decryptionKey;
+    if (!key) throw new Error('the answer is encrypted (secret data): give decryptionKey, the system\'s private key');
+    const k = typeof key === 'object' && 'kty' in key ? await jose.importJWK(key as jose.JWK, undefined) : key;
+    const { plaintext } = await jose.compactDecrypt(new TextDecoder().decode(bytes), k as jose.CryptoKey);
+    return new TextDecoder().decode(plaintext);
+  }
+}

@@ -1,0 +1,156 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { PROBLEMS, Problem } from '../core/errors.ts';
+import { signDetached, type CryptoProvider } from '../core/crypto.ts';
+import type { LedgerEntry } from '../ledger/entry.ts';
+import { toProblem } from '../http/problems.ts';
+import type { Zone } from '../core/zones.ts';
+
+export type Form = LedgerEntry['form'];
+
+/** What the gateway needs of an HTTP request; the routes fill it, the service never sees Fastify. */
+export interface GatewayRequest {
+  requestId: string;
+  method: string;
+  /** Path without the query, e.g. /data/v1/to-chuc-dang/records/ABC */
+  path: string;
+  query: Record<string, string>;
+  authorization: string | undefined;
+  /** `Lienthong-Purpose` header: the declared purpose of use (R-5.2). */
+  purpose: string | undefined;
+  /** W3C traceparent's trace id when given, else the request id. */
+  traceId: string;
+  /** The network zone of the listener the request arrived on (R-12.2). */
+  zone: Zone;
+  /** Client address, the rate-limit key of unauthenticated (open-data) requests. */
+  ip: string;
+}
+
+/** Who asked, once known: filled as the pipeline learns it, logged whatever the outcome. */
+export interface Exchange {
+  req: GatewayRequest;
+  form: Form;
+  requestedAt: Date;
+  dataset: string | null;
+  /** The log the exchange goes to: the dataset's custodian, or the coordinator's when no dataset is known. */
+  log: string;
+  requester: LedgerEntry['requester'];
+  fields: string[];
+  recordKeys: string[];
+  agreementIds: string[];
+  policyVersion: string | null;
+  keepContent: boolean;
+}
+
+/**
+ * The exact bytes that will be sent. Held whole, because the signature header (a detached JWS,
+ * whose signing input is the whole payload) and the log entry's SHA-256 must both exist before
+ * the first byte leaves; upstream answers are bounded by `maxResponseBytes`.
+ */
+export interface Outcome {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface GatewayResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export const SIGNATURE_HEADER = 'x-jws-signature';
+export const RECEIPT_HEADER = 'lienthong-receipt';
+export const LOG_HEADER = 'lienthong-log';
+export const PURPOSE_HEADER = 'lienthong-purpose';
+
+/** Appends one exchange durably or throws (the ledger's contract); returns the receipt id. */
+export type LogAppend = (log: string, entry: LedgerEntry, content?: Uint8Array) => Promise<{ id: string }>;
+
+export const GATEWAY_INSTANCE = `${os.hostname()}:${process.pid}`;
+
+export function jsonOutcome(status: number, value: unknown, headers?: Record<string, string>): Outcome {
+  return { status, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(value)), ...(headers && { headers }) };
+}
+
+export function problemOutcome(err: unknown, req: GatewayRequest): Outcome {
+  const p = toProblem(err);
+  return {
+    status: p.status,
+    contentType: 'application/problem+json; charset=utf-8',
+    body: Buffer.from(JSON.stringify(p.body(req.path, req.requestId))),
+    headers: p.options.headers ?? {},
+  };
+}
+
+const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest();
+
+/**
+ * The last two steps of every exchange, served or refused: sign the exact bytes that will be
+ * sent (R-5.3) and write the R-17.2 entry to the custodian's log; only when both succeed does
+ * the response leave, carrying its receipt. If the log cannot take the entry the caller gets a
+ * 503 and none of the data (the gateway's rule: nothing leaves unlogged).
+ */
+export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProvider, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
+  const body = outcome.body;
+  const digest = sha256(body);
+  const entry: LedgerEntry = {
+    requested_at: ex.requestedAt.toISOString(),
+    responded_at: now().toISOString(),
+    form: ex.form,
+    requester: ex.requester,
+    request: { method: ex.req.method, resource: ex.req.path, query: ex.req.query, purpose: ex.req.purpose ?? null, fields: ex.fields },
+    dataset: ex.dataset,
+    record_keys: ex.recordKeys,
+    response: { status: outcome.status, content_sha256: digest.toString('hex'), content_kept: ex.keepContent && outcome.status < 300 },
+    agreement_ids: ex.agreementIds,
+    policy_version: ex.policyVersion,
+    trace_id: ex.req.traceId,
+    gateway_instance: GATEWAY_INSTANCE,
+  };
+  const kept = entry.response.content_kept ? body : undefined;
+  let receipt: { id: string };
+  let signature: string;
+  try {
+    // Signing only needs the bytes; both run at once, and both must succeed.
+    [receipt, signature] = await Promise.all([append(ex.log, entry, kept), signDetached(crypto, body)]);
+  } catch (err) {
+    if (err instanceof LogWriteFailed) throw err; // inside a write's transaction: roll it back
+    return logFailure(ex.req, err);
+  }
+  return {
+    status: outcome.status,
+    headers: {
+      ...outcome.headers,
+      'content-type': outcome.contentType,
+      'content-length': String(body.length),
+      [SIGNATURE_HEADER]: signature,
+      [RECEIPT_HEADER]: receipt.id,
+      [LOG_HEADER]: ex.log,
+      'cache-control': 'no-store',
+    },
+    body,
+  };
+}
+
+/** The log refused an entry inside a write's transaction: the write is rolled back and the caller gets 503. */
+export class LogWriteFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('sharing log append failed');
+  }
+}
+
+export function logFailure(req: GatewayRequest, err: unknown): GatewayResponse {
+  const p = new Problem(PROBLEMS.unavailable, {
+    rule: 'R-17.1',
+    detail: 'Không ghi được nhật ký chia sẻ nên dữ liệu không được cung cấp; hãy thử lại sau.',
+    detail_en: `The sharing log could not record this exchange, so no data is released; try again later (${err instanceof Error ? err.constructor.name : 'error'}).`,
+    headers: { 'retry-after': '5' },
+  });
+  return {
+    status: 503,
+    headers: { 'content-type': 'application/problem+json; charset=utf-8', 'retry-after': '5', 'cache-control': 'no-store' },
+    body: Buffer.from(JSON.stringify(p.body(req.path, req.requestId))),
+  };
+}

@@ -1,0 +1,124 @@
+import type { Readable } from 'node:stream';
+import CircuitBreaker from 'opossum';
+import { request } from 'undici';
+import { PROBLEMS, Problem } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import { type CryptoProvider, signJwt } from '../core/crypto.ts';
+import type { ProxyService } from './upstreams.ts';
+
+/** What goes to the custodian's service: the consumer's request, minus its credentials. */
+export interface UpstreamCall {
+  method: string;
+  /** Path under the service's base URL, starting with `/`. */
+  path: string;
+  query: Record<string, string>;
+  body?: Readable | undefined;
+  contentType?: string | undefined;
+  consumerSystem: string | null;
+  purpose: string | undefined;
+  traceId: string;
+}
+
+export interface UpstreamAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+/** A 5xx answer: counts against the circuit breaker. */
+class UpstreamFailure extends Error {
+  constructor(readonly status: number) {
+    super(`upstream answered ${status}`);
+  }
+}
+
+const TOO_LARGE = 'LT_UPSTREAM_TOO_LARGE';
+
+/**
+ * Forwards to custodian services (R-6.1b) with a timeout per service and a circuit breaker per
+ * dataset (opossum): after half of at least 5 calls in 10 s fail, calls are refused at once for
+ * 10 s instead of piling up on a service that is down, then one trial call is let through.
+ */
+export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxResponseBytes: number; now: () => Date }) {
+  const breakers = new Map<string, CircuitBreaker<[ProxyService, UpstreamCall], UpstreamAnswer>>();
+
+  async function authorization(svc: ProxyService, call: UpstreamCall): Promise<Record<string, string>> {
+    if (svc.auth === 'none') return {};
+    const iat = Math.floor(deps.now().getTime() / 1000);
+    // The custodian checks this with the platform's JWKS: no shared secret to leak or rotate.
+    const jwt = await signJwt(deps.crypto, { iss: deps.issuer, aud: svc.base_url, sub: call.consumerSystem ?? 'anonymous', dataset: svc.dataset_code, purpose: call.purpose ?? null, iat, exp: iat + 60, jti: newId() }, 'lienthong-upstream+jwt');
+    return { authorization: `Bearer ${jwt}` };
+  }
+
+  async function send(svc: ProxyService, call: UpstreamCall): Promise<UpstreamAnswer> {
+    const url = new URL(svc.base_url + call.path);
+    for (const [k, v] of Object.entries(call.query)) url.searchParams.append(k, v);
+    const res = await request(url, {
+      method: call.method as 'GET',
+      headers: {
+        accept: 'application/json, */*;q=0.5',
+        ...(call.contentType && { 'content-type': call.contentType }),
+        ...(call.purpose && { 'lienthong-purpose': call.purpose }),
+        ...(call.consumerSystem && { 'lienthong-consumer-system': call.consumerSystem }),
+        'lienthong-trace-id': call.traceId,
+        ...(await authorization(svc, call)),
+      },
+      body: call.body ?? null,
+      signal: AbortSignal.timeout(svc.timeout_ms),
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > deps.maxResponseBytes) {
+        res.body.destroy();
+        throw Object.assign(new Error('upstream answer too large'), { code: TOO_LARGE });
+      }
+      chunks.push(chunk as Buffer);
+    }
+    if (res.statusCode >= 500) throw new UpstreamFailure(res.statusCode);
+    return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? 'application/octet-stream'), body: Buffer.concat(chunks) };
+  }
+
+  function breakerFor(dataset: string) {
+    let b = breakers.get(dataset);
+    if (!b) {
+      b = new CircuitBreaker(send, { timeout: false, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeout: 10_000, rollingCountTimeout: 10_000 });
+      breakers.set(dataset, b);
+    }
+    return b;
+  }
+
+  return {
+    async forward(svc: ProxyService, call: UpstreamCall): Promise<UpstreamAnswer> {
+      try {
+        return await breakerFor(svc.dataset_code).fire(svc, call);
+      } catch (err) {
+        throw upstreamProblem(err, svc);
+      }
+    },
+    /** For shutdown: breakers hold timers. */
+    close(): void {
+      for (const b of breakers.values()) b.shutdown();
+      breakers.clear();
+    },
+  };
+}
+
+/** 504 when the service is slow, 502 when it is down, broken or the circuit is open (R-4.4: say so, don't hang). */
+function upstreamProblem(err: unknown, svc: ProxyService): Problem {
+  const e = err as { name?: string; code?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
+    return new Problem(PROBLEMS.gatewayTimeout, { detail: `Dịch vụ của cơ quan chủ quản không trả lời trong ${svc.timeout_ms} ms.`, detail_en: `The custodian service did not answer within ${svc.timeout_ms} ms.` });
+  }
+  if (e.code === 'EOPENBREAKER') {
+    return new Problem(PROBLEMS.badGateway, { detail: 'Dịch vụ của cơ quan chủ quản đang gặp sự cố; tạm ngừng gửi yêu cầu tới dịch vụ.', detail_en: 'The custodian service is failing; requests to it are paused.', headers: { 'retry-after': '10' } });
+  }
+  if (e.code === TOO_LARGE) {
+    return new Problem(PROBLEMS.badGateway, { detail: 'Câu trả lời của dịch vụ quá lớn.', detail_en: 'The custodian service answer is too large.' });
+  }
+  if (err instanceof UpstreamFailure) {
+    return new Problem(PROBLEMS.badGateway, { detail: `Dịch vụ của cơ quan chủ quản trả lời lỗi ${err.status}.`, detail_en: `The custodian service answered ${err.status}.` });
+  }
+  return new Problem(PROBLEMS.badGateway, { detail: 'Không kết nối được dịch vụ của cơ quan chủ quản.', detail_en: 'The custodian service cannot be reached.' });
+}

@@ -1,0 +1,101 @@
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { zoneOf } from '../http/listeners.ts';
+import { BearerSecurity } from '../http/schemas.ts';
+import { MAX_BATCH, type RecordWrite } from '../sync/records.ts';
+import { type GatewayRequest, type GatewayResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
+import type { Gateway } from './service.ts';
+
+const tags = ['data'];
+const security = [...BearerSecurity, {}];
+const DatasetParam = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }) });
+const RecordParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }), key: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$' }) });
+const Query = Type.Record(Type.String(), Type.String(), { description: 'limit (1–1000), cursor, fields=a,b and filters <granted field>=<value>' });
+const Key = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$' });
+const Data = Type.Record(Type.String(), Type.Unknown());
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+const signed = `Every answer — data or refusal — carries \`${SIGNATURE_HEADER}\` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and \`${RECEIPT_HEADER}\` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.`;
+const purpose = `Header \`${PURPOSE_HEADER}\`: the declared purpose code, which must be the agreement's (R-5.2).`;
+
+/** The gateway request as the service sees it: no Fastify types past this point. */
+function gatewayRequest(req: FastifyRequest): GatewayRequest {
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const q = (req.query ?? {}) as Record<string, unknown>;
+  return {
+    requestId: String(req.id),
+    method: req.method,
+    path: req.url.split('?')[0]!,
+    query: Object.fromEntries(Object.entries(q).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : String(v)])),
+    authorization: header('authorization'),
+    purpose: header(PURPOSE_HEADER),
+    traceId: TRACEPARENT.exec(header('traceparent') ?? '')?.[1] ?? String(req.id),
+    zone: zoneOf(req.raw.socket),
+    ip: req.ip,
+  };
+}
+
+function send(reply: FastifyReply, res: GatewayResponse): FastifyReply {
+  return reply.code(res.status).headers(res.headers).send(res.body);
+}
+
+export function gatewayRoutes(gateway: Gateway) {
+  return async function routes(base: FastifyInstance): Promise<void> {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>();
+    // A request refused before the handler (bad JSON, a body too large, a malformed parameter) is an exchange too: logged and signed.
+    app.setErrorHandler(async (err, req, reply) => {
+      const dataset = (req.params as { dataset?: string } | undefined)?.dataset;
+      return send(reply, await gateway.refuse(gatewayRequest(req), req.method === 'GET' ? 'api' : 'sync', dataset, err));
+    });
+
+    app.get('/:dataset/records/:key', {
+      schema: { tags, security, summary: 'Đọc một bản ghi / Read one record', description: `${purpose} ${signed}`, params: RecordParams, querystring: Query },
+    }, async (req, reply) => send(reply, await gateway.readRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
+
+    app.get('/:dataset/records', {
+      schema: { tags, security, summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)', description: `${purpose} ${signed}`, params: DatasetParam, querystring: Query },
+    }, async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)));
+
+    app.put('/:dataset/records/:key', {
+      bodyLimit: 4 * 1024 * 1024,
+      schema: { tags, security: BearerSecurity, summary: 'Ghi một bản ghi (hệ thống của cơ quan chủ quản) / Write one record (custodian system)', description: `The body is the record's data, validated against the dataset's fields and code lists. ${signed}`, params: RecordParams, body: Data },
+    }, async (req, reply) => send(reply, await gateway.putRecord(gatewayRequest(req), req.params.dataset, req.params.key, req.body)));
+
+    app.delete('/:dataset/records/:key', {
+      schema: { tags, security: BearerSecurity, summary: 'Xoá (tombstone) một bản ghi / Delete a record (a tombstone; history kept)', params: RecordParams },
+    }, async (req, reply) => send(reply, await gateway.deleteRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
+
+    app.post('/:dataset/records::batch', {
+      bodyLimit: 64 * 1024 * 1024,
+      schema: {
+        tags, security: BearerSecurity, summary: 'Ghi theo lô, tất cả hoặc không / Batch write, all or nothing (custodian system)', params: DatasetParam,
+        body: Type.Object({
+          records: Type.Array(Type.Union([
+            Type.Object({ key: Key, data: Data }, { additionalProperties: false }),
+            Type.Object({ key: Key, delete: Type.Literal(true) }, { additionalProperties: false }),
+          ]), { minItems: 1, maxItems: MAX_BATCH }),
+        }, { additionalProperties: false }),
+      },
+    }, async (req, reply) => send(reply, await gateway.writeBatch(gatewayRequest(req), req.params.dataset, req.body.records as RecordWrite[])));
+
+    // The custodian's own service (R-6.1b): bodies pass through as streams, unparsed.
+    await app.register(async (proxied) => {
+      proxied.removeAllContentTypeParsers();
+      proxied.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+      const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+        const { dataset, '*': suffix } = req.params as { dataset: string; '*': string };
+        const stream = req.method === 'POST' ? (req.body as Readable | undefined) : undefined;
+        return send(reply, await gateway.forward(gatewayRequest(req), dataset, suffix, stream && { stream, contentType: req.headers['content-type'] }));
+      };
+      proxied.route({
+        method: ['GET', 'POST'], url: '/:dataset/service/*', handler,
+        schema: { tags, security, summary: 'Chuyển tiếp tới dịch vụ của cơ quan chủ quản / Forward to the custodian service (proxy datasets)', description: `GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. ${purpose} ${signed}` },
+      });
+    });
+  };
+}

@@ -1,0 +1,302 @@
+import type { Readable } from 'node:stream';
+import { PROBLEMS, Problem, forbidden, notFound } from '../core/errors.ts';
+import { encryptFor } from '../core/crypto.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Queryable } from '../db/database.ts';
+import type { AccessTokenInfo, Accounts } from '../accounts/index.ts';
+import type { Agreements } from '../agreements/index.ts';
+import type { Catalog } from '../catalog/index.ts';
+import type { Dataset, ResolvedField } from '../catalog/types.ts';
+import type { Ledger } from '../ledger/index.ts';
+import type { Registry } from '../registry/index.ts';
+import type { Sync } from '../sync/index.ts';
+import type { RecordWrite, WriteResult } from '../sync/records.ts';
+import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release } from './exchange.ts';
+import { createProxy } from './proxy.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { type ShapePlan, coversAll, shapePlan, shapeRecord, shapeUpstreamJson } from './shaping.ts';
+import type { UpstreamService } from './upstreams.ts';
+
+export interface GatewayDeps {
+  catalog: Catalog;
+  sync: Sync;
+  agreements: Agreements;
+  accounts: Accounts;
+  registry: Registry;
+  ledger: Ledger;
+  upstreams: UpstreamService;
+  /** Durable append outside a transaction (reads); throws when the entry is not queued. */
+  append: LogAppend;
+}
+
+export interface GatewayOptions {
+  /** Requests per second per connection account (burst: twice that). */
+  ratePerSecond: number;
+  /** Where exchanges naming no known dataset are logged: the coordinator's own log. */
+  coordinatorLog: string;
+  maxResponseBytes: number;
+  issuer: string;
+}
+
+interface DatasetView {
+  dataset: Dataset;
+  fields: ResolvedField[];
+  secret: boolean;
+}
+
+const SECRET = new Set(['secret', 'top_secret']);
+export const MAX_LIST_LIMIT = 1000;
+const RESERVED_QUERY = new Set(['limit', 'cursor', 'fields']);
+
+/** The data plane (R-3.3, R-6.1): authenticate, decide, fetch, shape, protect, log — every exchange. */
+export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOptions) {
+  const limiter = createRateLimiter(opts.ratePerSecond);
+  const proxy = createProxy({ crypto: deps.accounts.crypto, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
+  const crypto = deps.accounts.crypto;
+  const now = () => clock.now();
+
+  // Datasets change rarely; the gateway reads each at most once a second (like the account status cache).
+  const views = new Map<string, { view: Promise<DatasetView>; until: number }>();
+  function datasetView(code: string): Promise<DatasetView> {
+    const t = performance.now();
+    const hit = views.get(code);
+    if (hit && hit.until > t) return hit.view;
+    const view = (async () => {
+      const dataset = await deps.catalog.datasets.get(code);
+      return { dataset, fields: await deps.catalog.dictionary.resolve(dataset.sharing_spec), secret: SECRET.has(dataset.classification) };
+    })();
+    views.set(code, { view, until: t + 1000 });
+    view.catch(() => views.delete(code));
+    return view;
+  }
+
+  function begin(req: GatewayRequest, form: Form): Exchange {
+    return {
+      req, form, requestedAt: clock.now(), dataset: null, log: opts.coordinatorLog,
+      requester: { agency: null, system: null, account: null }, fields: [], recordKeys: [], agreementIds: [], policyVersion: null, keepContent: false,
+    };
+  }
+
+  /** Runs one exchange: whatever `work` answers — data or a refusal — is signed, logged, then released. */
+  async function exchange(req: GatewayRequest, form: Form, work: (ex: Exchange) => Promise<Outcome>): Promise<GatewayResponse> {
+    const ex = begin(req, form);
+    let outcome: Outcome;
+    try {
+      outcome = await work(ex);
+    } catch (err) {
+      outcome = problemOutcome(err, req);
+    }
+    return release(ex, outcome, crypto, deps.append, now);
+  }
+
+  async function enter(ex: Exchange, code: string): Promise<DatasetView> {
+    const view = await datasetView(code).catch((err) => {
+      if (err instanceof Problem && err.status === 404) throw notFound('bộ dữ liệu', 'dataset', code);
+      throw err;
+    });
+    ex.dataset = code;
+    ex.log = view.dataset.custodian_code; // R-17.1: each custodian keeps its own log
+    ex.keepContent = view.dataset.sharing_spec.log_content === true;
+    return view;
+  }
+
+  /** R-14.1: a connection-account token, unless the dataset is open data. */
+  async function authenticate(ex: Exchange, required: boolean): Promise<AccessTokenInfo | null> {
+    const header = ex.req.authorization;
+    if (!header) {
+      if (!required) return null;
+      throw new Problem(PROBLEMS.unauthenticated, {
+        rule: 'R-14.1',
+        detail: 'Cần mã truy cập của tài khoản kết nối: Authorization: Bearer <token> (POST /oauth/token).',
+        detail_en: 'A connection-account access token is required: Authorization: Bearer <token> (POST /oauth/token).',
+        headers: { 'www-authenticate': 'Bearer realm="lienthong"' },
+      });
+    }
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!m) throw new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".', headers: { 'www-authenticate': 'Bearer realm="lienthong"' } });
+    const token = await deps.accounts.verifyAccessToken(m[1]!);
+    ex.requester = { agency: token.agency, system: token.system, account: token.client_id };
+    return token;
+  }
+
+  /** R-4.4: one account cannot take the service from the others. */
+  function throttle(ex: Exchange, token: AccessTokenInfo | null): void {
+    const wait = limiter.take(token ? `account:${token.client_id}` : `ip:${ex.req.ip}`);
+    if (wait > 0) {
+      throw new Problem(PROBLEMS.tooManyRequests, {
+        rule: 'R-4.4',
+        detail: `Vượt giới hạn ${opts.ratePerSecond} yêu cầu/giây của tài khoản kết nối; thử lại sau ${wait} giây.`,
+        detail_en: `Over the limit of ${opts.ratePerSecond} requests/second per connection account; retry in ${wait} s.`,
+        headers: { 'retry-after': String(wait) },
+      });
+    }
+  }
+
+  /** Steps 1–2 for a read: who asks, and what of the dataset they may have. */
+  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined): Promise<{ view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan }> {
+    const view = await enter(ex, code);
+    const token = await authenticate(ex, view.dataset.auth_required);
+    throttle(ex, token);
+    if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
+      throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (scope).', 'The access token does not cover this dataset (scope).', 'R-4.2');
+    }
+    // The one decision function (agreements): grant, purpose (R-5.2), fields, validity, security level (R-13.3), zone (R-12.2), suspension.
+    const d = await deps.agreements.decide({ system: token?.system ?? '', dataset: code, purpose: ex.req.purpose, fields: asked, zone: ex.req.zone, at: clock.now() });
+    ex.policyVersion = d.policy_version;
+    if (!d.allow) throw forbidden(d.reason, d.reason_en, d.rule);
+    ex.fields = d.fields;
+    ex.agreementIds = d.agreement_ids;
+    return { view, token, plan: shapePlan(view.fields, d.fields) };
+  }
+
+  /** Step 5: secret and top-secret content is readable only with the consumer system's private key (R-4.7, R-11). */
+  async function protect(view: DatasetView, token: AccessTokenInfo | null, status: number, value: unknown): Promise<Outcome> {
+    const json = jsonOutcome(status, value);
+    if (!view.secret) return json;
+    const system = token && (await deps.registry.systems.byCode(token.system));
+    if (!system?.encryption_key) throw forbidden('Hệ thống khai thác chưa đăng ký khoá mã hoá; dữ liệu mật không được gửi.', 'The consumer system has no registered encryption key; secret data is not sent.', 'R-11');
+    const jwe = await encryptFor(system.encryption_key, json.body, { cty: 'application/json', dataset: view.dataset.code });
+    return { status, contentType: 'application/jose', body: Buffer.from(jwe) };
+  }
+
+  function askedFields(q: Record<string, string>): string[] | undefined {
+    if (q.fields === undefined) return undefined;
+    return [...new Set(q.fields.split(',').map((f) => f.trim()).filter(Boolean))];
+  }
+
+  async function upstream(view: DatasetView) {
+    const svc = await deps.upstreams.forDataset(view.dataset.code);
+    if (!svc) throw new Problem(PROBLEMS.badGateway, { detail: 'Cơ quan chủ quản chưa khai báo dịch vụ cung cấp bộ dữ liệu này.', detail_en: 'The custodian has not registered the service for this dataset.' });
+    return svc;
+  }
+
+  /** Forwards to the custodian's service and shapes its answer like a hosted one (R-6.1b). */
+  async function viaProxy(ex: Exchange, a: { view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan }, method: string, path: string, query: Record<string, string>, body?: { stream: Readable; contentType: string | undefined }): Promise<Outcome> {
+    const answer = await proxy.forward(await upstream(a.view), {
+      method, path, query, body: body?.stream, contentType: body?.contentType, consumerSystem: a.token?.system ?? null, purpose: ex.req.purpose, traceId: ex.req.traceId,
+    });
+    if (answer.status >= 400) {
+      // The service's own error body is not passed on: it is not a record and could carry anything.
+      throw new Problem({ ...PROBLEMS.badRequest, status: answer.status, slug: 'upstream-refused', title: 'Dịch vụ của cơ quan chủ quản từ chối yêu cầu', title_en: 'The custodian service refused the request' }, {
+        detail: `Dịch vụ của cơ quan chủ quản trả lời ${answer.status}.`, detail_en: `The custodian service answered ${answer.status}.`,
+      });
+    }
+    if (/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(answer.body.toString('utf8'));
+      } catch {
+        throw new Problem(PROBLEMS.badGateway, { detail: 'Dịch vụ trả về JSON không hợp lệ.', detail_en: 'The custodian service returned malformed JSON.' });
+      }
+      const shaped = shapeUpstreamJson(parsed, a.plan);
+      if (shaped === null) throw new Problem(PROBLEMS.badGateway, { rule: 'R-8.2', detail: 'Không lọc được câu trả lời của dịch vụ theo các trường được cấp.', detail_en: 'The custodian answer cannot be shaped to the granted fields.' });
+      return protect(a.view, a.token, answer.status, shaped);
+    }
+    // Content that cannot be shaped leaves only when the grant covers every field of the dataset.
+    if (!coversAll(a.plan, a.view.fields) || a.view.secret) {
+      throw new Problem(PROBLEMS.badGateway, { rule: 'R-8.2', detail: 'Câu trả lời không phải JSON nên không lọc được theo các trường được cấp.', detail_en: 'The answer is not JSON, so it cannot be shaped to the granted fields.' });
+    }
+    return { status: answer.status, contentType: answer.contentType, body: answer.body };
+  }
+
+  function decodeCursor(cursor: string | undefined): string | undefined {
+    if (cursor === undefined) return undefined;
+    const key = Buffer.from(cursor, 'base64url').toString('utf8');
+    if (!/^[A-Za-z0-9._:-]{1,200}$/.test(key)) throw new Problem(PROBLEMS.badRequest, { detail: 'Con trỏ phân trang không hợp lệ.', detail_en: 'Invalid pagination cursor.' });
+    return key;
+  }
+
+  /** Writes by the custodian's own systems (R-4.1, R-6.1a): validated, versioned, all-or-nothing, logged in the same transaction. */
+  async function write(req: GatewayRequest, code: string, writes: RecordWrite[]): Promise<GatewayResponse> {
+    const ex = begin(req, 'sync');
+    ex.recordKeys = writes.map((w) => w.key).slice(0, 5000);
+    let failure: unknown;
+    try {
+      const view = await enter(ex, code);
+      const token = await authenticate(ex, true);
+      throttle(ex, token);
+      if (token!.agency !== view.dataset.custodian_code) {
+        throw forbidden('Chỉ hệ thống của cơ quan chủ quản được cập nhật dữ liệu của bộ dữ liệu này.', "Only the custodian's systems update this dataset's records.", 'R-4.1');
+      }
+      const system = await deps.registry.systems.byCode(token!.system);
+      if (system.sharing_refusal) throw forbidden(system.sharing_refusal.reason, system.sharing_refusal.reason_en, system.sharing_refusal.rule);
+      if (view.secret && req.zone !== 'tslcd') throw forbidden('Dữ liệu mật, tối mật chỉ được truyền qua mạng truyền số liệu chuyên dùng.', 'Secret data travels on the dedicated data network only.', 'R-12.2');
+      ex.fields = view.fields.map((f) => f.name);
+      return await deps.sync.records.writeAs(`system:${token!.system}`, code, writes, (tx: Queryable, result: WriteResult) =>
+        release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now),
+      );
+    } catch (err) {
+      if (err instanceof LogWriteFailed) return logFailure(req, err.cause);
+      failure = err;
+    }
+    return release(ex, problemOutcome(failure, req), crypto, deps.append, now);
+  }
+
+  /** Inside the write's transaction a failed append must fail the transaction: the data is then not written. */
+  function strictAppend(tx: Queryable): LogAppend {
+    return async (log, entry, content) => {
+      try {
+        return await deps.ledger.append(tx, log, entry, content);
+      } catch (err) {
+        throw new LogWriteFailed(err);
+      }
+    };
+  }
+
+  return {
+    /** GET /data/v1/{dataset}/records/{key} */
+    readRecord(req: GatewayRequest, code: string, key: string): Promise<GatewayResponse> {
+      return exchange(req, 'api', async (ex) => {
+        ex.recordKeys = [key];
+        const a = await authorizeRead(ex, code, askedFields(req.query));
+        if (a.view.dataset.mode === 'proxy') return viaProxy(ex, a, 'GET', `/records/${encodeURIComponent(key)}`, req.query);
+        const record = await deps.sync.records.readLive(code, key);
+        if (!record?.data) throw notFound('bản ghi', 'record', key);
+        return protect(a.view, a.token, 200, { dataset: code, key, version: record.version, updated_at: record.written_at, data: shapeRecord(record.data, a.plan) });
+      });
+    },
+
+    /** GET /data/v1/{dataset}/records?limit=&cursor=&fields=&<granted field>=<value>… */
+    listRecords(req: GatewayRequest, code: string): Promise<GatewayResponse> {
+      return exchange(req, 'api', async (ex) => {
+        const a = await authorizeRead(ex, code, askedFields(req.query));
+        if (a.view.dataset.mode === 'proxy') return viaProxy(ex, a, 'GET', '/records', req.query);
+        const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_LIST_LIMIT}.`, detail_en: `limit must be 1 to ${MAX_LIST_LIMIT}.` });
+        const where = Object.fromEntries(Object.entries(req.query).filter(([k]) => !RESERVED_QUERY.has(k)));
+        // Filtering on a field one may not read would reveal it one guess at a time (R-8.2).
+        const hidden = Object.keys(where).filter((f) => !a.plan.whole.has(f));
+        if (hidden.length) throw forbidden(`Chỉ lọc được theo các trường được cấp; không được: ${hidden.join(', ')}.`, `Filters only on granted fields; not: ${hidden.join(', ')}.`, 'R-8.2');
+        const rows = await deps.sync.records.listLive(code, { where, limit, after: decodeCursor(req.query.cursor) });
+        ex.recordKeys = rows.map((r) => r.key);
+        const items = rows.map((r) => ({ key: r.key, version: r.version, updated_at: r.written_at, data: shapeRecord(r.data ?? {}, a.plan) }));
+        const next = rows.length === limit ? Buffer.from(rows.at(-1)!.key).toString('base64url') : null;
+        return protect(a.view, a.token, 200, { dataset: code, items, next_cursor: next });
+      });
+    },
+
+    /** Any GET/POST under /data/v1/{dataset}/service/… of a proxy dataset, forwarded as is (R-6.1b). */
+    forward(req: GatewayRequest, code: string, suffix: string, body?: { stream: Readable; contentType: string | undefined }): Promise<GatewayResponse> {
+      return exchange(req, 'api', async (ex) => {
+        const a = await authorizeRead(ex, code, askedFields(req.query));
+        if (a.view.dataset.mode !== 'proxy') throw notFound('dịch vụ', 'service', code);
+        return viaProxy(ex, a, req.method, `/${suffix}`, req.query, body);
+      });
+    },
+
+    putRecord: (req: GatewayRequest, code: string, key: string, data: Record<string, unknown>) => write(req, code, [{ key, data }]),
+    deleteRecord: (req: GatewayRequest, code: string, key: string) => write(req, code, [{ key, delete: true }]),
+    writeBatch: write,
+
+    /** A request refused before its handler ran (malformed body or parameters): logged like any other, to the dataset's custodian when known. */
+    refuse: (req: GatewayRequest, form: Form, dataset: string | undefined, err: unknown) =>
+      exchange(req, form, async (ex) => {
+        if (dataset) await enter(ex, dataset).then(() => authenticate(ex, false)).catch(() => undefined);
+        throw err;
+      }),
+
+    close: () => proxy.close(),
+  };
+}
+
+export type Gateway = ReturnType<typeof createGateway>;
