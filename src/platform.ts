@@ -68,12 +68,14 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const upstreams = createUpstreamService(db, clock, catalog);
   const gateway = createGateway(clock, {
     catalog, sync, agreements, accounts, registry, ledger, upstreams,
-    append: (log, entry, content) => db.transaction((tx) => ledger.append(tx, log, entry, content)),
+    // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
+    append: (log, entry, content) => ledger.appendDurable(log, entry, content),
   }, { ratePerSecond: config.rateLimitPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
   return {
     config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway,
     close: async () => {
       gateway.close();
+      await ledger.flushAppends();
       await db.close();
     },
   };

@@ -23,18 +23,20 @@ export const caseRecord = (n: number) => ({
   case_code: `VA-${n}`, case_name: `Vụ án số ${n}`, charges: 'Tham ô tài sản', defendants: 'Bị can A', monitoring_level: 'BCĐ TW', procedural_stage: 'Điều tra',
 });
 
+export type SystemCode = 'BTCTW-CSDL' | 'BNCTW-CSDL' | 'VPCP-QLCB' | 'VPCP-TK' | 'VPCP-MAT';
+
 export interface World {
   env: TestEnv;
   internet: string;
   tslcd: string;
   /** Connection-account clients, by system code. */
-  clients: Record<string, LienThongClient>;
-  accounts: Record<string, { client_id: string; client_secret: string }>;
+  clients: Record<SystemCode, LienThongClient>;
+  accounts: Record<SystemCode, { client_id: string; client_secret: string }>;
   /** VPCP-MAT's key pair: the public half is registered on the system. */
   matKey: crypto.KeyPairKeyObjectResult;
   auth: { admin: string; consumer: string; custodian: string; bnctw: string; bnctwApprover: string };
   call(method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, authorization: string, payload?: unknown, headers?: Record<string, string>): Promise<Response>;
-  client(system: string, over?: Partial<ConstructorParameters<typeof LienThongClient>[0]>): LienThongClient;
+  client(system: SystemCode, over?: Partial<ConstructorParameters<typeof LienThongClient>[0]>): LienThongClient;
 }
 
 /**
@@ -88,13 +90,13 @@ export async function startWorld(driver: DriverName, env: Record<string, string>
   await agree(auth.consumer, { dataset_code: 'khen-thuong', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', requested_fields: ['award_id', 'recipient_name', 'award_form'] }, [auth.custodian]);
   await agree(auth.consumer, { dataset_code: 'vu-an', system_code: 'VPCP-MAT', purpose_code: 'kiem-tra-giam-sat', requested_fields: ['case_code', 'case_name'] }, [auth.bnctw, auth.bnctwApprover]);
 
-  const accounts: World['accounts'] = {};
+  const accounts = {} as World['accounts'];
   for (const [code, who] of [['BTCTW-CSDL', auth.custodian], ['BNCTW-CSDL', auth.bnctw], ['VPCP-QLCB', auth.consumer], ['VPCP-TK', auth.consumer], ['VPCP-MAT', auth.consumer]] as const) {
     const created = await ok(await call('POST', '/api/v1/accounts', who, { system_code: code, name: `Tài khoản ${code}`, auth_method: 'client_secret' }), 201);
     accounts[code] = { client_id: created.account.client_id, client_secret: created.client_secret };
   }
   const client: World['client'] = (code, over = {}) =>
-    new LienThongClient({ baseUrl: internet, clientId: accounts[code]!.client_id, clientSecret: accounts[code]!.client_secret, ...over });
+    new LienThongClient({ baseUrl: internet, clientId: accounts[code].client_id, clientSecret: accounts[code].client_secret, ...over });
   const clients = {
     'BTCTW-CSDL': client('BTCTW-CSDL'),
     'BNCTW-CSDL': client('BNCTW-CSDL', { baseUrl: tslcd }),
