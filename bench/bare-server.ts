@@ -6,7 +6,8 @@
  */
 import Fastify from 'fastify';
 
-const BODY = { status: 'ok', service: 'bare-fastify', version: 1 };
+// BARE_BODY: the gateway benchmark has the baseline return the very JSON the gateway returns.
+const BODY: unknown = process.env.BARE_BODY ? JSON.parse(process.env.BARE_BODY) : { status: 'ok', service: 'bare-fastify', version: 1 };
 
 const app = Fastify({ logger: false });
 app.get('/bare', async () => BODY);

@@ -102,3 +102,36 @@ export function writeReport(file: string, driver: string, body: string): void {
 }
 
 const rank = (driver: string): number => (driver === 'pglite' ? 0 : driver === 'postgres' ? 1 : 2);
+
+/** Issue 6's goals, each a ratio against its baseline measured in the same run. */
+export function gatewaySection(r: { hosted: { bare: Measurement; gateway: Measurement }; proxy: { bare: Measurement; gateway: Measurement }; connections: number }, f: RunFacts): string {
+  const hostedRatio = r.hosted.gateway.rps / r.hosted.bare.rps;
+  const proxyRatio = r.proxy.gateway.rps / r.proxy.bare.rps;
+  const met = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const row = (m: Measurement): string => `| ${m.label} | ${n0(m.rps)} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${n0(m.requests)} | ${n0(m.bytesPerResponse)} |`;
+  return [
+    `## Results: data gateway on ${DRIVER_TITLES[f.driver] ?? f.driver}`,
+    '',
+    'Every gateway request goes through the whole pipeline: access-token check (ES256 JWT + account',
+    'status), the decision function, the record read (hosted: one SELECT; proxy: an undici request to',
+    'the upstream process), shaping to the granted fields, a detached JWS (ES256) over the exact body,',
+    'and a durable sharing-log entry committed (group commit) before the response leaves. Baselines',
+    'run in their own processes on the same machine, one after the other, under the same load.',
+    '',
+    '| Goal (issue 6) | Target | Measured | |',
+    '|---|--:|--:|---|',
+    `| hosted read ÷ bare Fastify (same JSON) | ≥ 0.40 | ${ratio(hostedRatio)} | ${met(hostedRatio >= 0.4)} |`,
+    `| hosted read p99 | ≤ 15 ms | ${ms(r.hosted.gateway.p99Ms)} ms | ${met(r.hosted.gateway.p99Ms <= 15)} |`,
+    `| proxy read ÷ Fastify → undici proxy | ≥ 0.70 | ${ratio(proxyRatio)} | ${met(proxyRatio >= 0.7)} |`,
+    '',
+    '| Server | req/s | p50 ms | p99 ms | requests | bytes/response |',
+    '|---|--:|--:|--:|--:|--:|',
+    row(r.hosted.bare),
+    row(r.hosted.gateway),
+    row(r.proxy.bare),
+    row(r.proxy.gateway),
+    '',
+    machineFacts({ ...f, load: { ...f.load, connections: r.connections } }),
+    '',
+  ].join('\n');
+}

@@ -4,8 +4,10 @@
  * docs/BENCHMARKS.md and prints the same table. See the "How measured"
  * section of that file for the method.
  *
+ * Then the data gateway (bench/gateway.ts, issue 6) against its own baselines.
+ *
  * Environment: BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS
- * (default 10), DATABASE_URL (optional: benchmark on PostgreSQL instead of
+ * (default 10), BENCH_GATEWAY_CONNECTIONS (default 50), DATABASE_URL (optional: benchmark on PostgreSQL instead of
  * PGlite — point it at a throwaway database, the run creates a user and a session).
  */
 import fs from 'node:fs';
@@ -14,7 +16,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { totpCode } from '../src/registry/credentials.ts';
 import { type LoadOptions, type Measurement, measure } from './measure.ts';
-import { section, writeReport } from './report.ts';
+import { gatewaySection, section, writeReport } from './report.ts';
+import { benchGateway } from './gateway.ts';
 import { type RunningServer, startServer } from './servers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -57,7 +60,7 @@ function positiveInt(name: string, fallback: number): number {
 /** The command as typed, for the report; a password in DATABASE_URL is masked. */
 function commandLine(): string {
   const env: string[] = [];
-  for (const name of ['BENCH_DURATION', 'BENCH_CONNECTIONS']) if (process.env[name]) env.push(`${name}=${process.env[name]}`);
+  for (const name of ['BENCH_DURATION', 'BENCH_CONNECTIONS', 'BENCH_GATEWAY_CONNECTIONS']) if (process.env[name]) env.push(`${name}=${process.env[name]}`);
   if (process.env.DATABASE_URL) {
     const url = new URL(process.env.DATABASE_URL);
     if (url.password) url.password = '***';
@@ -110,21 +113,26 @@ async function login(baseUrl: string): Promise<string> {
   }
 }
 
-async function benchPlatform(load: LoadOptions): Promise<{ m: Measurement; driver: string }> {
+/** A platform server's environment: a fresh temporary data directory (PGlite) or DATABASE_URL. */
+function platformEnv(): NodeJS.ProcessEnv {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  return {
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LIENTHONG_DATA_DIR: dataDir,
+    LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP_SECRET,
+    LIENTHONG_LOG_LEVEL: 'warn',
+  };
+}
+
+async function benchPlatform(load: LoadOptions): Promise<{ m: Measurement; driver: string }> {
   const server = await start({
     name: 'platform',
     args: [path.join(ROOT, 'bin', 'lienthong.mjs'), 'serve'],
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LIENTHONG_DATA_DIR: dataDir,
-      LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP_SECRET,
-      LIENTHONG_LOG_LEVEL: 'warn',
-    },
+    env: platformEnv(),
     readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/,
   });
   const { database: driver } = (await getJson(`${server.url}/readyz`)) as { database: string };
@@ -158,6 +166,13 @@ async function main(): Promise<void> {
   const facts = { driver, load, command: commandLine(), when: new Date(), before };
   writeReport(REPORT, driver, section(bare, platform, facts));
   console.log(section(bare, platform, facts));
+
+  const gatewayLoad: LoadOptions = { ...load, connections: positiveInt('BENCH_GATEWAY_CONNECTIONS', 50) };
+  console.log(`Data gateway: ${gatewayLoad.connections} connections…`);
+  const gateway = await benchGateway(start, platformEnv(), gatewayLoad);
+  const gatewayReport = gatewaySection(gateway, { ...facts, when: new Date() });
+  writeReport(REPORT, `gateway-${driver}`, gatewayReport);
+  console.log(gatewayReport);
   console.log(`Written to ${path.relative(process.cwd(), REPORT)}`);
 }
 

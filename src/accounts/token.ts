@@ -44,6 +44,8 @@ function parseScope(scope: string | undefined): string[] | undefined {
   return [...new Set(tokens)];
 }
 
+const VERIFIED_CACHE_SIZE = 10_000;
+
 export function createTokenService(db: Database, clock: Clock, deps: AccountDeps, status: StatusCache) {
   const ttl = deps.accessTokenTtlSeconds ?? DEFAULT_ACCESS_TOKEN_TTL_SECONDS;
   const clients = createClientAuthenticator(db, clock, deps);
@@ -72,6 +74,22 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
     return scopes;
   }
 
+  // Tokens whose signature and claims have been checked, by their exact text (bounded; cleared when full).
+  const verified = new Map<string, AccessTokenInfo>();
+  async function verifyOnce(token: string): Promise<AccessTokenInfo> {
+    let claims;
+    try {
+      claims = await verifyJwt(deps.crypto, token, {
+        issuer: deps.issuer, audience: ACCESS_TOKEN_AUDIENCE, typ: ACCESS_TOKEN_TYP, currentDate: clock.now(), clockTolerance: 5,
+        requiredClaims: ['exp', 'iat', 'jti', 'client_id', 'scope', 'system', 'agency'],
+      });
+    } catch (err) {
+      throw oauthError('invalid_token', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', `Invalid or expired access token: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const scope = String(claims.scope);
+    return Object.freeze({ client_id: String(claims.client_id), system: String(claims.system), agency: String(claims.agency), scopes: scope === '' ? [] : scope.split(' '), exp: new Date(claims.exp! * 1000), jti: String(claims.jti) });
+  }
+
   return {
     /** OAuth 2.0 client credentials grant (RFC 6749 §4.4) for connection accounts (R-14.1). */
     async token(form: TokenForm, authorization: string | undefined): Promise<TokenResponse> {
@@ -89,21 +107,25 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
       return { access_token: await signJwt(deps.crypto, claims, ACCESS_TOKEN_TYP), token_type: 'Bearer', expires_in: ttl, scope: claims.scope };
     },
 
-    /** For the gateway: a valid, unexpired token of a still-active account, or a 401 problem. */
+    /**
+     * For the gateway: a valid, unexpired token of a still-active account, or a 401 problem.
+     * A token's signature is checked once and the result kept until it expires (the signature
+     * cannot change; a JWT verification costs more than the rest of a hosted read). Expiry is
+     * re-checked against the clock, and the account's status (revocation) on every call.
+     */
     async verifyAccessToken(token: string): Promise<AccessTokenInfo> {
-      let claims;
-      try {
-        claims = await verifyJwt(deps.crypto, token, {
-          issuer: deps.issuer, audience: ACCESS_TOKEN_AUDIENCE, typ: ACCESS_TOKEN_TYP, currentDate: clock.now(), clockTolerance: 5,
-          requiredClaims: ['exp', 'iat', 'jti', 'client_id', 'scope', 'system', 'agency'],
-        });
-      } catch (err) {
-        throw oauthError('invalid_token', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', `Invalid or expired access token: ${err instanceof Error ? err.message : String(err)}`);
+      let info = verified.get(token);
+      if (!info) {
+        info = await verifyOnce(token);
+        if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+        verified.set(token, info);
       }
-      const clientId = String(claims.client_id);
-      if (!(await status.isActive(clientId))) throw oauthError('invalid_token', 'Tài khoản kết nối đã bị thu hồi.', 'The connection account has been revoked.');
-      const scope = String(claims.scope);
-      return { client_id: clientId, system: String(claims.system), agency: String(claims.agency), scopes: scope === '' ? [] : scope.split(' '), exp: new Date(claims.exp! * 1000), jti: String(claims.jti) };
+      if (info.exp.getTime() + 5_000 <= clock.now().getTime()) {
+        verified.delete(token);
+        throw oauthError('invalid_token', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'Invalid or expired access token: "exp" claim timestamp check failed');
+      }
+      if (!(await status.isActive(info.client_id))) throw oauthError('invalid_token', 'Tài khoản kết nối đã bị thu hồi.', 'The connection account has been revoked.');
+      return info;
     },
 
     /** RFC 8414 authorization server metadata. */

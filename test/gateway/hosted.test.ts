@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LienThongError } from 'lienthong/client';
 import { DRIVERS } from '../helpers/platform.ts';
-import { type World, member, startWorld } from './world.ts';
+import { type World, member, refused, startWorld } from './world.ts';
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] gateway: hosted data written by the custodian's systems, read by consumers (R-6.1a, R-4.2, R-5.2, R-8.2)`, () => {
@@ -10,16 +9,6 @@ for (const driver of DRIVERS) {
       w = await startWorld(driver);
     });
     afterAll(() => w.env.close());
-
-    const refusal = async (p: Promise<unknown>) => {
-      try {
-        await p;
-      } catch (err) {
-        if (err instanceof LienThongError) return err;
-        throw err;
-      }
-      throw new Error('expected a refusal');
-    };
 
     it('R-4.1: the custodian system writes one record, a batch, a tombstone — versioned, history kept', async () => {
       const custodian = w.clients['BTCTW-CSDL'];
@@ -36,7 +25,7 @@ for (const driver of DRIVERS) {
 
     it('R-4.7: an invalid record is refused with every violation listed, and a batch is all-or-nothing', async () => {
       const custodian = w.clients['BTCTW-CSDL'];
-      const err = await refusal(custodian.writeBatch('can-bo-dang-vien', [{ key: 'dv-5', data: member(5) }, { key: 'dv-6', data: member(6, { citizen_id: '12', gender: 'X' }) }]));
+      const err = await refused(custodian.writeBatch('can-bo-dang-vien', [{ key: 'dv-5', data: member(5) }, { key: 'dv-6', data: member(6, { citizen_id: '12', gender: 'X' }) }]));
       expect(err.status).toBe(400);
       expect((err.problem.errors as { path: string }[]).map((e) => e.path)).toEqual(['/records/1/data/citizen_id', '/records/1/data/gender']);
       expect(err.receipt).not.toBeNull(); // a refusal is logged and signed too
@@ -45,7 +34,7 @@ for (const driver of DRIVERS) {
     });
 
     it('R-4.1: a consumer system cannot write the custodian\'s dataset', async () => {
-      const err = await refusal(w.clients['VPCP-QLCB'].putRecord('can-bo-dang-vien', 'dv-9', member(9)));
+      const err = await refused(w.clients['VPCP-QLCB'].putRecord('can-bo-dang-vien', 'dv-9', member(9)));
       expect(err.status).toBe(403);
       expect(err.problem.rule).toBe('R-4.1');
     });
@@ -70,7 +59,7 @@ for (const driver of DRIVERS) {
       expect(all).toEqual(['dv-1', 'dv-2', 'dv-3']);
       const hn = await c.listRecords('can-bo-dang-vien', { filters: { province_code: '01' } });
       expect(hn.data.items.map((i) => i.key)).toEqual(['dv-1', 'dv-2']);
-      const hidden = await refusal(c.listRecords('can-bo-dang-vien', { filters: { gender: '1' } }));
+      const hidden = await refused(c.listRecords('can-bo-dang-vien', { filters: { gender: '1' } }));
       expect([hidden.status, hidden.problem.rule]).toEqual([403, 'R-8.2']);
       const asked = await c.getRecord('can-bo-dang-vien', 'dv-1', { fields: ['full_name'] });
       expect(asked.data.data).toEqual({ full_name: 'Nguyễn Văn 1', citizen_id: '********0001' });
@@ -78,13 +67,13 @@ for (const driver of DRIVERS) {
 
     it('R-5.2: no purpose, or a purpose other than the agreement\'s, is refused; R-8.2: asking for a field not granted is refused', async () => {
       const c = w.clients['VPCP-QLCB'];
-      const none = await refusal(c.getRecord('can-bo-dang-vien', 'dv-1', { purpose: '' }));
+      const none = await refused(c.getRecord('can-bo-dang-vien', 'dv-1', { purpose: '' }));
       expect([none.status, none.problem.rule]).toEqual([403, 'R-5.2']);
-      const other = await refusal(c.getRecord('can-bo-dang-vien', 'dv-1', { purpose: 'bao-cao-thong-ke' }));
+      const other = await refused(c.getRecord('can-bo-dang-vien', 'dv-1', { purpose: 'bao-cao-thong-ke' }));
       expect([other.status, other.problem.rule]).toEqual([403, 'R-5.2']);
-      const field = await refusal(c.getRecord('can-bo-dang-vien', 'dv-1', { fields: ['ethnic_group'] }));
+      const field = await refused(c.getRecord('can-bo-dang-vien', 'dv-1', { fields: ['ethnic_group'] }));
       expect([field.status, field.problem.rule]).toEqual([403, 'R-8.2']);
-      const noGrant = await refusal(w.clients['VPCP-TK'].getRecord('khen-thuong', 'x'));
+      const noGrant = await refused(w.clients['VPCP-TK'].getRecord('khen-thuong', 'x'));
       expect([noGrant.status, noGrant.problem.rule]).toEqual([403, 'R-4.2']);
     });
 
@@ -99,7 +88,7 @@ for (const driver of DRIVERS) {
     });
 
     it('a missing record is 404; a malformed body or key is a logged 400', async () => {
-      const nf = await refusal(w.clients['VPCP-QLCB'].getRecord('can-bo-dang-vien', 'dv-404'));
+      const nf = await refused(w.clients['VPCP-QLCB'].getRecord('can-bo-dang-vien', 'dv-404'));
       expect(nf.status).toBe(404);
       const token = await w.clients['BTCTW-CSDL'].accessToken();
       const bad = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"member_number":' });

@@ -2,9 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LienThongError } from 'lienthong/client';
 import { DRIVERS } from '../helpers/platform.ts';
-import { type World, startWorld } from './world.ts';
+import { type World, refused, startWorld } from './world.ts';
 
 const award = (n: number) => ({
   award_id: `KT-${n}`, recipient_type: 'individual', recipient_name: `Trần Thị ${n}`, member_number: `01.10000${n}`, award_form: 'Huy hiệu 30 năm tuổi Đảng',
@@ -91,21 +90,21 @@ for (const driver of DRIVERS) {
     });
 
     it('R-8.2: an answer that cannot be shaped (not records, not JSON) is refused, not passed on', async () => {
-      const notRecord = await qlcb().service('khen-thuong', 'other').catch((e: LienThongError) => e);
-      expect([notRecord.status, notRecord.problem?.rule]).toEqual([502, 'R-8.2']);
-      const pdf = await qlcb().service('khen-thuong', 'certificate.pdf').catch((e: LienThongError) => e);
-      expect([pdf.status, pdf.problem?.rule]).toEqual([502, 'R-8.2']);
+      const notRecord = await refused(qlcb().service('khen-thuong', 'other'));
+      expect([notRecord.status, notRecord.problem.rule]).toEqual([502, 'R-8.2']);
+      const pdf = await refused(qlcb().service('khen-thuong', 'certificate.pdf'));
+      expect([pdf.status, pdf.problem.rule]).toEqual([502, 'R-8.2']);
       expect(JSON.stringify(pdf.problem)).not.toContain('01.100001');
     });
 
     it('the service\'s own errors are not passed on; a slow service is 504, a failing one 502 — all logged', async () => {
-      const nf = await qlcb().getRecord('khen-thuong', 'KT-404').catch((e: LienThongError) => e);
+      const nf = await refused(qlcb().getRecord('khen-thuong', 'KT-404'));
       expect(nf.status).toBe(404);
       expect(JSON.stringify(nf.problem)).not.toContain('01.100004');
-      const slow = await qlcb().service('khen-thuong', 'slow').catch((e: LienThongError) => e);
+      const slow = await refused(qlcb().service('khen-thuong', 'slow'));
       expect(slow.status).toBe(504);
       expect(slow.receipt).not.toBeNull();
-      const broken = await qlcb().service('khen-thuong', 'broken').catch((e: LienThongError) => e);
+      const broken = await refused(qlcb().service('khen-thuong', 'broken'));
       expect(broken.status).toBe(502);
       expect(JSON.stringify(broken.problem)).not.toContain('database down');
     });
@@ -114,7 +113,7 @@ for (const driver of DRIVERS) {
       upstream.setBroken(true);
       for (let i = 0; i < 6; i++) await qlcb().getRecord('khen-thuong', 'KT-1').catch(() => undefined);
       const calls = upstream.seen.length;
-      const open = await qlcb().getRecord('khen-thuong', 'KT-1').catch((e: LienThongError) => e);
+      const open = await refused(qlcb().getRecord('khen-thuong', 'KT-1'));
       expect(open.status).toBe(502);
       expect(upstream.seen.length).toBe(calls);
       upstream.setBroken(false);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
-import { LienThongClient } from 'lienthong/client';
+import { LienThongClient, LienThongError } from 'lienthong/client';
 import type { Response } from 'light-my-request';
 import type { DriverName } from '../../src/db/database.ts';
 import { listenAll } from '../../src/http/server.ts';
@@ -105,4 +105,15 @@ export async function startWorld(driver: DriverName, env: Record<string, string>
     'VPCP-MAT': client('VPCP-MAT', { baseUrl: tslcd, purpose: 'kiem-tra-giam-sat', decryptionKey: matKey.privateKey }),
   };
   return { env: e, internet, tslcd, clients, accounts, matKey, auth, call, client };
+}
+
+/** The refusal a call ends with (a LienThongError: signed, logged, with its receipt); fails if it was served. */
+export async function refused(call: Promise<unknown>): Promise<LienThongError> {
+  try {
+    await call;
+  } catch (err) {
+    if (err instanceof LienThongError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal, the call was served');
 }
