@@ -14,7 +14,7 @@ import type { LedgerEntry } from './entry.ts';
 import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
 import { BoundedNodeCache, FullTileCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
 import { appendToTiles, partialTiles } from './tiles.ts';
-import { type VerifyReport, verifyLog } from './verify.ts';
+import { type VerifyOptions, type VerifyReport, verifyLog } from './verify.ts';
 
 export interface LedgerOptions {
   /** Checkpoint at least every N integrated entries … */
@@ -225,10 +225,17 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     },
 
     /** `lienthong ledger verify`: recompute one log or all of them from the database rows. */
-    async verify(log?: string, progress?: (log: string, done: number, total: number) => void): Promise<VerifyReport[]> {
+    async verify(log?: string, progress?: (log: string, done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport[]> {
       const logs = log ? [log] : (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code')).rows.map((r) => r.custodian_code);
       const out: VerifyReport[] = [];
-      for (const l of logs) out.push(await verifyLog(db, l, await logVerifierKey(crypto, originOf(l)), (d, t) => progress?.(l, d, t)));
+      for (const l of logs) {
+        const key = await logVerifierKey(crypto, originOf(l));
+        // One snapshot per log: pages, tiles and checkpoints agree while the log keeps growing.
+        out.push(await db.transaction(async (tx) => {
+          await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+          return verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { textLeaves: db.driver === 'postgres', ...options });
+        }));
+      }
       return out;
     },
     async treeSize(log: string): Promise<number> {

@@ -1,9 +1,10 @@
 import type { Queryable } from '../db/database.ts';
 import { originOf } from './append.ts';
-import { HASH_SIZE, leafHash, nodeHash } from './merkle.ts';
+import crypto from 'node:crypto';
+import { HASH_SIZE, nodeHash } from './merkle.ts';
 import { verifyNote } from './note.ts';
 import { bytes } from './store.ts';
-import { TILE_WIDTH, appendToTiles, tilesForSize } from './tiles.ts';
+import { TILE_HEIGHT, TILE_WIDTH, tilesForSize } from './tiles.ts';
 
 export interface Divergence {
   index: number | null;
@@ -19,23 +20,51 @@ export interface VerifyReport {
   divergence: Divergence | null;
 }
 
-const PAGE = 10_000;
-const eq = (a: Uint8Array, b: Uint8Array) => Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+/** Entries read per query: large pages, each fetched while the previous one is being hashed. */
+const DEFAULT_PAGE = 20_000;
+const TILE_BYTES = TILE_WIDTH * HASH_SIZE;
+/** Views, never copies: Buffer#equals compares any Uint8Array in place. */
+const eq = (a: Uint8Array, b: Uint8Array) => bytes(a).equals(b);
 
 /**
- * Compact range (RFC 9162 §2.1.1 built left to right): the roots of the perfect subtrees that
- * make up the tree so far, largest first. O(log n) memory; the root at any size is their fold.
+ * The tree rebuilt left to right, once: a compact range (RFC 9162 §2.1.1; the roots of the
+ * perfect subtrees making up the tree so far, largest first, O(log n) memory) whose every new
+ * node of a Merkle level that is a multiple of 8 is also written to the C2SP tile holding it.
+ * So the checkpoint roots and the expected tiles come from the same n − 1 interior hashes, not
+ * from two passes. Level-0 tiles are released once checked; higher levels are 1/256 as many.
  */
-class CompactRange {
-  private stack: { height: number; hash: Uint8Array }[] = [];
+class TreeBuilder {
+  private readonly stack: { height: number; hash: Uint8Array }[] = [];
+  readonly tiles = new Map<string, Buffer>();
+  size = 0;
+
   push(hash: Uint8Array): void {
     let node = { height: 0, hash };
+    const n = this.size; // leaf index; the node of height k ending here has index (n + 1) / 2^k − 1
+    this.record(0, n, hash);
     while (this.stack.length && this.stack.at(-1)!.height === node.height) {
       const left = this.stack.pop()!;
       node = { height: node.height + 1, hash: nodeHash(left.hash, node.hash) };
+      if (node.height % TILE_HEIGHT === 0) this.record(node.height, (n + 1) / 2 ** node.height - 1, node.hash);
     }
     this.stack.push(node);
+    this.size++;
   }
+
+  private record(height: number, index: number, hash: Uint8Array): void {
+    const key = `${height / TILE_HEIGHT}/${Math.floor(index / TILE_WIDTH)}`;
+    let tile = this.tiles.get(key);
+    if (!tile) this.tiles.set(key, (tile = Buffer.alloc(TILE_BYTES)));
+    tile.set(hash, (index % TILE_WIDTH) * HASH_SIZE);
+  }
+
+  /** Hashes [0, count) of tile (level, index) as rebuilt so far, or null if it has fewer. */
+  tile(level: number, index: number, count: number): Buffer | null {
+    const hashes = Math.floor(this.size / TILE_WIDTH ** level) - index * TILE_WIDTH;
+    if (hashes < count) return null;
+    return this.tiles.get(`${level}/${index}`)?.subarray(0, count * HASH_SIZE) ?? null;
+  }
+
   root(): Uint8Array {
     let acc = this.stack.at(-1)!.hash;
     for (let i = this.stack.length - 2; i >= 0; i--) acc = nodeHash(this.stack[i]!.hash, acc);
@@ -43,12 +72,65 @@ class CompactRange {
   }
 }
 
+interface StoredTile {
+  level: number;
+  index: number;
+  width: number;
+  hashes: Buffer;
+}
+
+/** A stored tile must be exactly the tree's hashes at its place: a swapped or forged tile changes proofs. */
+function tileDivergence(t: StoredTile, want: Buffer | null): Divergence | null {
+  if (t.hashes.length !== t.width * HASH_SIZE) return { index: null, what: `stored tile ${t.level}/${t.index} (width ${t.width}) has ${t.hashes.length} bytes` };
+  if (want && want.equals(t.hashes)) return null;
+  let j = 0;
+  while (want && j < t.width && eq(want.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE), t.hashes.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE))) j++;
+  const index = t.level === 0 ? t.index * TILE_WIDTH + j : null;
+  return { index, what: `stored tile ${t.level}/${t.index} (width ${t.width}) differs from the tree the entries make${index !== null ? ` at entry ${index} (entries reordered or tile forged)` : ''}` };
+}
+
 /**
  * Recomputes a log from its rows: every leaf hash from the leaf bytes, the order of the leaves,
  * every stored tile, every checkpoint root and signature (with the log key, which lives outside
- * the database). Stops at, and names, the first divergence.
+ * the database), and the search copies (R-4.5) against the leaves. Stops at, and names, the
+ * first divergence. Run it in one REPEATABLE READ transaction (the service does) so that the
+ * pages, tiles and checkpoints are one snapshot of a log that keeps growing meanwhile.
  */
-export async function verifyLog(q: Queryable, log: string, verifierKey: string, progress?: (done: number, total: number) => void): Promise<VerifyReport> {
+export interface VerifyOptions {
+  /** Entries per page (default 20,000; the tests use small pages to cross page boundaries). */
+  pageSize?: number;
+  /**
+   * Receive leaves as UTF-8 text rather than bytea (PostgreSQL server): bytea travels as hex,
+   * twice the bytes, and decoding it in JavaScript cost more than hashing. Valid UTF-8 decodes
+   * and re-encodes to the same bytes; a page holding a leaf that is not (a tampered one) is
+   * read again as bytea. Default true; PGlite hands bytea over as bytes and skips it.
+   */
+  textLeaves?: boolean;
+  /**
+   * Also compare every search copy (ledger_search, R-4.5) with its leaf. Off by default: it is a
+   * derived index that the integrator fills from the leaves and that can be rebuilt from them,
+   * not part of what the tree commits to, and checking it costs about a third of verify's time.
+   */
+  searchCopies?: boolean;
+}
+
+interface PageEntry {
+  leaf_index: number;
+  /** 0x00 ‖ leaf: the input of the leaf hash */
+  framed: Buffer;
+  /** recorded leaf hash, for archived (empty) leaves only */
+  leaf_hash: Buffer | null;
+}
+
+/** SHA-256 one-shot (crypto.hash, Node ≥ 20.12) where available. */
+const sha256: (data: Uint8Array) => Buffer = typeof crypto.hash === 'function'
+  ? (data) => crypto.hash('sha256', data, 'buffer') as unknown as Buffer
+  : (data) => crypto.createHash('sha256').update(data).digest();
+
+export async function verifyLog(q: Queryable, log: string, verifierKey: string, progress?: (done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const PAGE = options.pageSize ?? DEFAULT_PAGE;
+  const textLeaves = options.textLeaves !== false
+    && (await q.query<{ e: string }>("SELECT current_setting('server_encoding') AS e")).rows[0]!.e === 'UTF8';
   const total = Number((await q.query<{ n: number }>('SELECT count(*)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log])).rows[0]!.n);
   const cps = (await q.query<{ tree_size: number; root_hash: Uint8Array; note: string }>(
     'SELECT tree_size, root_hash, note FROM ledger_checkpoints WHERE custodian_code = $1 ORDER BY tree_size', [log],
@@ -65,78 +147,286 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
   }
 
   const archivedUpTo = Number((await q.query<{ n: number }>('SELECT COALESCE(max(up_to_index), 0)::bigint AS n FROM ledger_archives WHERE custodian_code = $1', [log])).rows[0]!.n);
-  const leaves: Uint8Array[] = [];
-  const range = new CompactRange();
-  let cp = 0;
-  for (let from = 0; from < total; from += PAGE) {
-    const rows = (await q.query<{ leaf_index: number; leaf: Uint8Array; leaf_hash: Uint8Array }>(
-      `SELECT e.leaf_index, q.leaf, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
-        WHERE e.custodian_code = $1 AND e.leaf_index >= $2 ORDER BY e.leaf_index LIMIT $3`,
-      [log, from, PAGE],
-    )).rows;
-    const tiles = await levelZeroTiles(q, log, from, from + rows.length);
-    for (const r of rows) {
-      const i = leaves.length;
-      if (Number(r.leaf_index) !== i) return report({ index: i, what: `entry ${i} is missing (next stored index is ${r.leaf_index})` });
-      let h: Uint8Array;
-      if (bytes(r.leaf).length === 0) {
-        // Archived (R-17.1): the leaf lives in the archive bundle; its hash must still be the tree's.
-        if (i >= archivedUpTo) return report({ index: i, what: `entry ${i} has no content and is not archived (erased)` });
-        h = bytes(r.leaf_hash);
-      } else {
-        h = leafHash(bytes(r.leaf));
-        if (!eq(h, bytes(r.leaf_hash))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
-        const parsed = JSON.parse(bytes(r.leaf).toString('utf8')) as { log?: string };
-        if (parsed.log !== log) return report({ index: i, what: `entry ${i} belongs to log ${String(parsed.log)}` });
-      }
-      const tile = tiles.get(Math.floor(i / TILE_WIDTH));
-      const inTree = tile && tile.length >= ((i % TILE_WIDTH) + 1) * HASH_SIZE ? tile.subarray((i % TILE_WIDTH) * HASH_SIZE, ((i % TILE_WIDTH) + 1) * HASH_SIZE) : null;
-      if (!inTree) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });
-      if (!eq(inTree, h)) return report({ index: i, what: `entry ${i} is not the leaf the tree holds at that position (entries reordered or replaced)` });
-      leaves.push(h);
-      range.push(h);
-      while (cp < cps.length && cps[cp]!.size === i + 1) {
-        if (!eq(range.root(), cps[cp]!.root)) return report({ index: i, what: `the tree of size ${i + 1} does not match its signed checkpoint` });
-        cp++;
+  /**
+   * One keyset page of entries as ONE row: the leaves concatenated, each after a 0x00 byte, so
+   * that SHA-256(0x00 ‖ leaf) — the leaf hash — is computed straight from the received buffer;
+   * their lengths; the recorded hashes of archived (empty) leaves. Row-per-entry results cost
+   * more in the driver and the garbage collector than hashing them did (docs/BENCHMARKS.md).
+   * The recorded hash of other leaves is not read: the tree's tile is the reference, and the
+   * recorded hash is asked for only to tell "edited" from "reordered".
+   */
+  const pageSql = (framed: string) => `SELECT count(*)::int AS n, min(leaf_index) AS lo, max(leaf_index) AS hi,
+              ${framed} AS framed,
+              string_agg(length(leaf)::text, ',' ORDER BY leaf_index) AS lens,
+              string_agg(CASE WHEN length(leaf) = 0 THEN leaf_hash END, ''::bytea ORDER BY leaf_index) AS archived
+         FROM (SELECT e.leaf_index, q.leaf, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
+                WHERE e.custodian_code = $1 AND e.leaf_index > $2 ORDER BY e.leaf_index LIMIT $3) p`;
+  type PageRow = { n: number; lo: number | null; hi: number | null; framed: Uint8Array | string | null; lens: string | null; archived: Uint8Array | null };
+  const read = async (after: number): Promise<PageRow> => {
+    if (textLeaves) {
+      // A failed statement would end the snapshot's transaction: a savepoint keeps it.
+      await q.query('SAVEPOINT verify_page');
+      try {
+        // Each leaf after a newline (which RFC 8785 JSON never holds raw); the newline becomes
+        // the 0x00 prefix once the text is bytes again.
+        const r = await q.query<PageRow>(pageSql(`string_agg(E'\\n' || convert_from(leaf, 'UTF8'), '' ORDER BY leaf_index)`), [log, after, PAGE]);
+        await q.query('RELEASE SAVEPOINT verify_page');
+        return r.rows[0]!;
+      } catch (err) {
+        await q.query('ROLLBACK TO SAVEPOINT verify_page');
+        // 22021 / 22P05: a leaf that is not UTF-8 text cannot be what was logged; read the page
+        // as bytes and let the checks below name it.
+        const code = (err as { code?: string }).code;
+        if (code !== '22021' && code !== '22P05') throw err;
       }
     }
-    if (rows.length === 0) return report({ index: leaves.length, what: `entry ${leaves.length} is missing` });
-    progress?.(leaves.length, total);
+    return (await q.query<PageRow>(pageSql(`string_agg('\\x00'::bytea || leaf, ''::bytea ORDER BY leaf_index)`), [log, after, PAGE])).rows[0]!;
+  };
+  const entries = async (after: number): Promise<PageEntry[]> => {
+    const a = await read(after);
+    const n = Number(a.n);
+    if (n === 0) return [];
+    const lo = Number(a.lo);
+    // Contiguous indexes (the normal case) need no list; a gap is then found from the list.
+    const indexes = Number(a.hi) - lo + 1 === n ? null : (await q.query<{ leaf_index: number }>(
+      'SELECT leaf_index FROM ledger_entries WHERE custodian_code = $1 AND leaf_index > $2 ORDER BY leaf_index LIMIT $3', [log, after, PAGE],
+    )).rows.map((x) => Number(x.leaf_index));
+    const big = typeof a.framed === 'string' ? Buffer.from(a.framed, 'utf8') : bytes(a.framed!);
+    const archived = a.archived ? bytes(a.archived) : null;
+    const lens = a.lens!.split(',');
+    const out: PageEntry[] = new Array(n);
+    let off = 0;
+    let arch = 0;
+    for (let k = 0; k < n; k++) {
+      const len = Number(lens[k]);
+      big[off] = 0x00; // (the text form's newline)
+      const framed = big.subarray(off, off + 1 + len);
+      off += 1 + len;
+      let leafHashRecorded: Buffer | null = null;
+      if (len === 0 && archived) leafHashRecorded = archived.subarray(arch * HASH_SIZE, (arch += 1) * HASH_SIZE);
+      out[k] = { leaf_index: indexes ? indexes[k]! : lo + k, framed, leaf_hash: leafHashRecorded };
+    }
+    return out;
+  };
+  // Keyset pages over the entries, each with every stored level-0 tile (all widths) of its range
+  // and the search copies of the same leaf indexes.
+  // Settles only when every query of the page has (allSettled): verify may return while a page is
+  // still being prefetched, and no statement of it may reach the connection after the caller's
+  // transaction has ended (see `drain` below).
+  const fetchPage = (after: number) => settleAll([
+    entries(after),
+    q.query<{ tile_index: number; width: number; hashes: Uint8Array }>(
+      `SELECT tile_index, width, hashes FROM ledger_tiles
+        WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`,
+      [log, Math.floor((after + 1) / TILE_WIDTH), Math.floor((after + PAGE) / TILE_WIDTH)],
+    ),
+    !options.searchCopies ? Promise.resolve({ rows: [] as SearchRow[] }) : q.query<SearchRow>(
+      `SELECT leaf_index, to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS requested_at, requester_agency, requester_system,
+              dataset_code, array_to_json(record_keys)::text AS record_keys, status
+         FROM ledger_search WHERE custodian_code = $1 AND leaf_index BETWEEN $2 AND $3 ORDER BY leaf_index`,
+      [log, after + 1, after + PAGE],
+    ),
+  ]);
+  // The leaf's own log, checked on its bytes: in RFC 8785 JSON the top-level "log" member is the
+  // first `"log":` (members before it — agreement_ids, dataset, form, gateway_instance — hold only
+  // strings, whose quotes are escaped). A leaf failing this fast test is parsed to be sure.
+  const logKey = Buffer.from('"log":');
+  const logMember = Buffer.from(`"log":${JSON.stringify(log)},`);
+  const belongs = (leaf: Buffer): boolean => {
+    const at = leaf.indexOf(logKey);
+    if (at >= 0 && leaf.compare(logMember, 0, logMember.length, at, at + logMember.length) === 0) return true;
+    try {
+      return (JSON.parse(leaf.toString('utf8')) as { log?: unknown }).log === log;
+    } catch {
+      return false;
+    }
+  };
+
+  let next: ReturnType<typeof fetchPage> | null = null;
+  try {
+    return await walk();
+  } finally {
+    // (`next` is assigned inside walk(): TypeScript cannot see it there.)
+    const inFlight = next as ReturnType<typeof fetchPage> | null;
+    if (inFlight) await inFlight.catch(() => undefined); // drain a prefetch still in flight
   }
-  const beyond = cps.find((c) => c.size > leaves.length);
-  if (beyond) return report({ index: leaves.length, what: `checkpoint ${beyond.size} covers entries that are missing (the log has ${leaves.length})` });
-  return report(await checkTiles(q, log, leaves));
-}
 
-/** The widest stored level-0 tile for each tile index covering leaves [from, to): the leaf order the tree committed to. */
-async function levelZeroTiles(q: Queryable, log: string, from: number, to: number): Promise<Map<number, Uint8Array>> {
-  const r = await q.query<{ tile_index: number; hashes: Uint8Array }>(
-    `SELECT DISTINCT ON (tile_index) tile_index, hashes FROM ledger_tiles
-      WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width DESC`,
-    [log, Math.floor(from / TILE_WIDTH), Math.floor(Math.max(from, to - 1) / TILE_WIDTH)],
-  );
-  return new Map(r.rows.map((t) => [Number(t.tile_index), bytes(t.hashes)]));
-}
-
-/** Stored tiles must equal those recomputed from the leaves: a swapped or forged tile changes proofs. */
-async function checkTiles(q: Queryable, log: string, leaves: Uint8Array[]): Promise<Divergence | null> {
-  if (leaves.length === 0) return null;
-  const expected = new Map(appendToTiles(0, leaves, () => undefined).tiles.map((t) => [`${t.level}/${t.index}`, t.data]));
-  const full = tilesForSize(leaves.length);
-  for (const t of full) if (!expected.has(`${t.level}/${t.index}`)) return { index: null, what: `tile ${t.level}/${t.index} was not recomputed` };
-  const stored = await q.query<{ level: number; tile_index: number; width: number; hashes: Uint8Array }>(
-    'SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 ORDER BY level, tile_index, width', [log],
-  );
-  for (const t of stored.rows) {
-    const want = expected.get(`${t.level}/${Number(t.tile_index)}`);
-    const got = bytes(t.hashes);
-    if (!want || want.length < got.length || !eq(want.subarray(0, got.length), got)) {
-      const hashes = got.length / HASH_SIZE;
-      let j = 0;
-      while (want && j < hashes && eq(want.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE), got.subarray(j * HASH_SIZE, (j + 1) * HASH_SIZE))) j++;
-      const index = t.level === 0 ? Number(t.tile_index) * TILE_WIDTH + j : null;
-      return { index, what: `stored tile ${t.level}/${t.tile_index} (width ${t.width}) differs from the tree the entries make${index !== null ? ` at entry ${index} (entries reordered or tile forged)` : ''}` };
+  async function walk(): Promise<VerifyReport> {
+    const tree = new TreeBuilder();
+    /** Widest stored level-0 tile per tile index: the leaf order the tree committed to. */
+    const widest = new Map<number, Buffer>();
+    /** Stored level-0 tiles not yet compared, by the number of leaves that completes them. */
+    const dueAt = new Map<number, StoredTile[]>();
+    let cp = 0;
+    let after = -1;
+    next = total > 0 ? fetchPage(after) : null;
+    while (next) {
+      const [rows, tilePage, searchPage] = await next;
+      const first = tree.size;
+      const search: (SearchRow | undefined)[] = [];
+      for (const r of searchPage.rows) search[Number(r.leaf_index) - first] = r;
+      // Ask for the next page now: the database reads it while this one is hashed.
+      next = rows.length === PAGE ? fetchPage(Number(rows.at(-1)!.leaf_index)) : null;
+      for (const t of tilePage.rows) {
+        const st = { level: 0, index: Number(t.tile_index), width: Number(t.width), hashes: bytes(t.hashes) };
+        if (st.index * TILE_WIDTH + st.width <= tree.size) continue; // compared already (a page overlap)
+        const end = st.index * TILE_WIDTH + st.width;
+        (dueAt.get(end) ?? dueAt.set(end, []).get(end)!).push(st);
+        if ((widest.get(st.index)?.length ?? 0) < st.hashes.length) widest.set(st.index, st.hashes);
+      }
+      for (const r of rows) {
+        const i = tree.size;
+        if (Number(r.leaf_index) !== i) return report({ index: i, what: `entry ${i} is missing (next stored index is ${r.leaf_index})` });
+        const leaf = r.framed.subarray(1);
+        let h: Uint8Array;
+        if (leaf.length === 0) {
+          // Archived (R-17.1): the leaf lives in the archive bundle; its hash must still be the tree's.
+          if (i >= archivedUpTo) return report({ index: i, what: `entry ${i} has no content and is not archived (erased)` });
+          if (!r.leaf_hash) return report({ index: i, what: `entry ${i} has no content and no recorded hash` });
+          h = bytes(r.leaf_hash);
+        } else {
+          h = sha256(r.framed);
+        }
+        const tile = widest.get(Math.floor(i / TILE_WIDTH));
+        const slot = (i % TILE_WIDTH) * HASH_SIZE;
+        if (!tile || tile.length < slot + HASH_SIZE) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });
+        if (tile.compare(h, 0, HASH_SIZE, slot, slot + HASH_SIZE) !== 0) {
+          if (leaf.length > 0 && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
+          return report({ index: i, what: `entry ${i} is not the leaf the tree holds at that position (entries reordered or replaced)` });
+        }
+        // Only once the leaf is the tree's (an edited leaf is named as such above).
+        if (leaf.length > 0 && !belongs(leaf)) return report({ index: i, what: `entry ${i} belongs to another log` });
+        if (options.searchCopies && leaf.length > 0) {
+          const copy = search[i - first];
+          if (!copy) return report({ index: i, what: `entry ${i} has no search copy (ledger_search)` });
+          if (!searchMatches(leaf, copy)) return report({ index: i, what: `entry ${i}: its search copy (ledger_search) does not match the leaf` });
+        }
+        tree.push(h);
+        for (const st of dueAt.get(i + 1) ?? []) {
+          const d = tileDivergence(st, tree.tile(0, st.index, st.width));
+          if (d) return report(d);
+        }
+        dueAt.delete(i + 1);
+        if ((i + 1) % TILE_WIDTH === 0) {
+          // Level-0 tile complete and all its stored widths compared: release it.
+          tree.tiles.delete(`0/${i / TILE_WIDTH}`);
+          widest.delete(Math.floor(i / TILE_WIDTH));
+        }
+        while (cp < cps.length && cps[cp]!.size === i + 1) {
+          if (!eq(tree.root(), cps[cp]!.root)) return report({ index: i, what: `the tree of size ${i + 1} does not match its signed checkpoint` });
+          cp++;
+        }
+      }
+      if (rows.length === 0) {
+        if (tree.size < total) return report({ index: tree.size, what: `entry ${tree.size} is missing` });
+        break;
+      }
+      after = Number(rows.at(-1)!.leaf_index);
+      progress?.(tree.size, total);
+      if (!next && tree.size < total) next = fetchPage(after); // a short page before the end: let the next read say what is missing
     }
+    const n = tree.size;
+    const beyond = cps.find((c) => c.size > n);
+    if (beyond) return report({ index: n, what: `checkpoint ${beyond.size} covers entries that are missing (the log has ${n})` });
+    // Level-0 tiles that reach past the last entry, then every higher-level tile.
+    for (const [, tiles] of [...dueAt].sort((a, b) => a[0] - b[0])) {
+      for (const st of tiles) {
+        const d = tileDivergence(st, tree.tile(0, st.index, st.width));
+        if (d) return report(d);
+      }
+    }
+    const upper = await q.query<{ level: number; tile_index: number; width: number; hashes: Uint8Array }>(
+      'SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 AND level > 0 ORDER BY level, tile_index, width', [log],
+    );
+    for (const t of upper.rows) {
+      const st = { level: Number(t.level), index: Number(t.tile_index), width: Number(t.width), hashes: bytes(t.hashes) };
+      const d = tileDivergence(st, tree.tile(st.level, st.index, st.width));
+      if (d) return report(d);
+    }
+    // Every tile the tree has must be stored (a deleted tile row breaks proofs).
+    const missing = await missingTile(q, log, n);
+    if (missing) return report(missing);
+    if (!options.searchCopies) return report(null);
+    const extra = await q.query<{ i: number | null }>('SELECT min(leaf_index) AS i FROM ledger_search WHERE custodian_code = $1 AND leaf_index >= $2', [log, n]);
+    if (extra.rows[0]!.i !== null) return report({ index: Number(extra.rows[0]!.i), what: `search row ${extra.rows[0]!.i} has no entry` });
+    return report(null);
+  }
+}
+
+/** Promise.all that settles only once every promise has: the first rejection, after all are done. */
+async function settleAll<T extends readonly unknown[]>(ps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const rs = await Promise.allSettled(ps);
+  const failed = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return rs.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** Every tile a tree of `size` leaves has must be stored at its width (a deleted tile row breaks proofs). */
+async function missingTile(q: Queryable, log: string, size: number): Promise<Divergence | null> {
+  const r = await q.query<{ level: number; tile_index: number; width: number }>(
+    'SELECT level, tile_index, max(width)::int AS width FROM ledger_tiles WHERE custodian_code = $1 GROUP BY level, tile_index', [log],
+  );
+  const stored = new Map(r.rows.map((t) => [`${t.level}/${Number(t.tile_index)}`, Number(t.width)]));
+  for (const t of tilesForSize(size)) {
+    if ((stored.get(`${t.level}/${t.index}`) ?? 0) < t.width) return { index: t.level === 0 ? t.index * TILE_WIDTH : null, what: `tile ${t.level}/${t.index} (width ${t.width}) of the tree is not stored` };
   }
   return null;
+}
+
+/** Whether the leaf at `index` hashes to its recorded leaf hash (asked only when it is not the tree's). */
+async function hashesToRecorded(q: Queryable, log: string, index: number, h: Uint8Array): Promise<boolean> {
+  const r = await q.query<{ leaf_hash: Uint8Array }>(
+    'SELECT q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = $2', [log, index],
+  );
+  return r.rows.length > 0 && eq(h, r.rows[0]!.leaf_hash);
+}
+
+interface SearchRow {
+  leaf_index: number;
+  /** formatted as JavaScript's toISOString, the form entries carry */
+  requested_at: string;
+  requester_agency: string | null;
+  requester_system: string | null;
+  dataset_code: string | null;
+  /** JSON text */
+  record_keys: string;
+  status: number;
+}
+
+const J = JSON.stringify;
+
+const scratch = Buffer.alloc(64 * 1024);
+/** `expected` is in `leaf` at byte `pos` (compared through a reused buffer: no allocation a field). */
+function at(leaf: Buffer, pos: number, expected: string): boolean {
+  if (pos < 0 || expected.length * 3 > scratch.length) return false;
+  const n = scratch.write(expected, 0, 'utf8');
+  return leaf.compare(scratch, 0, n, pos, pos + n) === 0;
+}
+const KEY = {
+  dataset: Buffer.from('"dataset":'), recordKeys: Buffer.from('"record_keys":'), requestedAt: Buffer.from('"requested_at":'),
+  agency: Buffer.from('"agency":'), status: Buffer.from('"status":'),
+};
+
+/**
+ * R-4.5: the search copy must say what the leaf says — an edited copy would answer "who received
+ * record X" falsely. The leaf is RFC 8785 JSON (its hash was just checked against the tree), so
+ * each member has one spelling at one place: members before `request` are the first occurrence of
+ * their key (only strings come before them, whose quotes are escaped), members after it the last
+ * (only strings, `requester` and `response` follow `request`, whose `query` may hold any key).
+ * Comparing those bytes costs a few searches a leaf where JSON.parse cost 8 µs; a leaf that does
+ * not match them (another time format, say) is parsed and compared field by field.
+ */
+function searchMatches(leaf: Buffer, s: SearchRow): boolean {
+  if (at(leaf, leaf.indexOf(KEY.dataset), `"dataset":${J(s.dataset_code)},"form":`)
+    && at(leaf, leaf.indexOf(KEY.recordKeys), `"record_keys":${s.record_keys},"request":`)
+    && at(leaf, leaf.lastIndexOf(KEY.requestedAt), `"requested_at":${J(s.requested_at)},"requester":`)
+    && at(leaf, leaf.lastIndexOf(KEY.agency), `"agency":${J(s.requester_agency)},"system":${J(s.requester_system)}},"responded_at":`)
+    && at(leaf, leaf.lastIndexOf(KEY.status), `"status":${s.status}},"trace_id":`)) return true;
+  try {
+    const e = JSON.parse(leaf.toString('utf8')) as { requested_at: string; requester: { agency: string | null; system: string | null }; dataset: string | null; record_keys: string[]; response: { status: number } };
+    return Date.parse(e.requested_at) === Date.parse(s.requested_at) && e.requester.agency === s.requester_agency && e.requester.system === s.requester_system
+      && e.dataset === s.dataset_code && J(e.record_keys) === J(JSON.parse(s.record_keys)) && e.response.status === Number(s.status);
+  } catch {
+    return false;
+  }
 }

@@ -23,7 +23,7 @@ for (const driver of DRIVERS) {
     let env: TestEnv;
     beforeAll(async () => {
       env = await startEnv(driver, {});
-      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW']) {
+      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW']) {
         for (let n = 0; n < 300; n++) await env.platform.db.transaction((tx) => env.platform.ledger.append(tx, log, entry(n)));
       }
       await env.platform.ledger.integrateAll();
@@ -40,10 +40,20 @@ for (const driver of DRIVERS) {
       });
     const queueId = async (log: string, index: number) =>
       (await env.platform.db.query<{ queue_id: string }>('SELECT queue_id FROM ledger_entries WHERE custodian_code = $1 AND leaf_index = $2', [log, index])).rows[0]!.queue_id;
-    const verify = async (log: string) => (await env.platform.ledger.verify(log))[0]!;
+    /**
+     * verify as the CLI runs it, and again in pages of 64 entries (tiles of 256 then straddle
+     * pages, and a divergence must be named the same wherever the page boundaries fall).
+     */
+    const verify = async (log: string) => {
+      const whole = (await env.platform.ledger.verify(log))[0]!;
+      const paged = (await env.platform.ledger.verify(log, undefined, { pageSize: 64 }))[0]!;
+      expect(paged).toEqual(whole);
+      return whole;
+    };
 
     it('an untouched log verifies', async () => {
-      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW']) expect(await verify(log)).toMatchObject({ ok: true, entries: 300 });
+      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW']) expect(await verify(log)).toMatchObject({ ok: true, entries: 300 });
+      for (const log of ['BTCTW', 'BTGDVTW']) expect((await env.platform.ledger.verify(log, undefined, { searchCopies: true, pageSize: 100 }))[0]).toMatchObject({ ok: true, entries: 300 });
     });
 
     it('edit a field of entry 17 → divergence at entry 17', async () => {
@@ -78,6 +88,20 @@ for (const driver of DRIVERS) {
         await tx.query("UPDATE ledger_entries SET leaf_index = 60 WHERE custodian_code = 'VPTW' AND queue_id = $1", [a]);
       });
       expect(await verify('VPTW')).toMatchObject({ ok: false, divergence: { index: 50, what: expect.stringMatching(/reordered/) } });
+    });
+
+    it('a leaf made invalid UTF-8 (entry 33) → divergence at entry 33, not a failed read', async () => {
+      const id = await queueId('BCT', 33);
+      await asSuperuser((tx) => tx.query("UPDATE ledger_queue SET leaf = leaf || '\\xff'::bytea WHERE id = $1", [id]));
+      expect(await verify('BCT')).toMatchObject({ ok: false, divergence: { index: 33, what: expect.stringMatching(/edited/) } });
+    });
+
+    it('R-4.5: an edited search copy (entry 210) is found when verify checks search copies', async () => {
+      await asSuperuser((tx) => tx.query("UPDATE ledger_search SET requester_agency = 'TU01' WHERE custodian_code = 'BTGDVTW' AND leaf_index = 210"));
+      expect((await env.platform.ledger.verify('BTGDVTW', undefined, { searchCopies: true }))[0]).toMatchObject({ ok: false, divergence: { index: 210, what: expect.stringMatching(/search copy/) } });
+      expect((await env.platform.ledger.verify('BTGDVTW', undefined, { searchCopies: true, pageSize: 64 }))[0]).toMatchObject({ ok: false, divergence: { index: 210 } });
+      // The tree itself is intact: the default verify (what the tree commits to) still passes.
+      expect(await verify('BTGDVTW')).toMatchObject({ ok: true });
     });
   });
 }
