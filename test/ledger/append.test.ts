@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.ts';
+import { KnownLogs, createGroupAppender } from '../../src/ledger/append.ts';
+import { type LedgerEntry, sha256 } from '../../src/ledger/entry.ts';
+import { verifyInclusion } from '../../src/ledger/merkle.ts';
+import type { Principal } from '../../src/registry/principal.ts';
+import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+
+const entry = (n: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  requested_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 0, n)).toISOString(),
+  responded_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 1, n)).toISOString(),
+  form: 'api',
+  requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_x' },
+  request: { method: 'GET', resource: `/data/v1/x/records/${n}`, query: {}, purpose: 'to-chuc-can-bo', fields: [] },
+  dataset: 'can-bo-dang-vien',
+  record_keys: [`k-${n}`],
+  response: { status: 200, content_sha256: null, content_kept: false },
+  agreement_ids: [],
+  policy_version: 'g1',
+  trace_id: `trace-${n}`,
+  gateway_instance: 'test',
+  ...over,
+});
+const b = (s: string) => Buffer.from(s, 'base64');
+const auditor: Principal = { userId: 't', username: 't', fullName: 'T', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 't', sessionExpiresAt: new Date('2099-01-01') };
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] R-17.1, R-17.2: appendMany and the group-commit appender`, () => {
+    let env: TestEnv;
+    beforeAll(async () => {
+      env = await startEnv(driver);
+    });
+    afterAll(() => env.close());
+
+    const count = async (table: 'ledger_queue' | 'ledger_pending', log: string) =>
+      Number((await env.platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE custodian_code = $1`, [log])).rows[0]!.n);
+    /** Sequences everything and signs a checkpoint of the whole log (time-based rule). */
+    const settle = async () => {
+      await env.platform.ledger.integrateAll();
+      env.clock.advance(10_000);
+      await env.platform.ledger.integrateAll();
+    };
+    /** Every receipt's inclusion proof verifies against the checkpoint it names (R-5.3: the requester's proof). */
+    const expectProvable = async (ids: string[]) => {
+      for (const id of ids) {
+        const r = await env.platform.ledger.receipt(auditor, id);
+        expect(r.leaf_index).not.toBeNull();
+        expect(verifyInclusion(b(r.leaf_hash), r.leaf_index!, r.checkpoint!.tree_size, r.inclusion_proof!.map(b), b(r.checkpoint!.root_hash))).toBe(true);
+      }
+    };
+
+    it('R-17.2: appendMany queues all entries with one statement in the caller transaction; receipts in order, all provable', async () => {
+      const content = Buffer.from('{"ho_ten":"Nguyễn Văn A"}');
+      const items = Array.from({ length: 50 }, (_, n) => ({
+        custodian: 'BTCTW',
+        entry: n === 7 ? entry(n, { response: { status: 200, content_sha256: sha256(content).toString('hex'), content_kept: true } }) : entry(n),
+        ...(n === 7 ? { content } : {}),
+      }));
+      const receipts = await env.platform.db.transaction((tx) => env.platform.ledger.appendMany(tx, items));
+      expect(receipts).toHaveLength(50);
+      expect(new Set(receipts.map((r) => r.id)).size).toBe(50);
+      expect(await count('ledger_pending', 'BTCTW')).toBe(50);
+      const kept = await env.platform.db.query<{ content: Uint8Array }>('SELECT content FROM ledger_content WHERE queue_id = $1', [receipts[7]!.id]);
+      expect(Buffer.from(kept.rows[0]!.content).equals(content)).toBe(true);
+      await settle();
+      expect(await count('ledger_pending', 'BTCTW')).toBe(0);
+      // UUIDv7 ids in call order: the tree keeps the order of the list.
+      const indexes = await env.platform.db.query<{ queue_id: string; leaf_index: number }>("SELECT queue_id, leaf_index FROM ledger_entries WHERE custodian_code = 'BTCTW' ORDER BY leaf_index");
+      expect(indexes.rows.map((r) => r.queue_id)).toEqual(receipts.map((r) => r.id));
+      await expectProvable(receipts.map((r) => r.id));
+      // R-4.5: the integrator wrote the search copies from the leaves.
+      const found = await env.platform.ledger.entries(auditor, 'BTCTW', { record_key: 'k-7', requester: 'VPCP', limit: 10 });
+      expect(found.items.map((i) => i.receipt_id)).toEqual([receipts[7]!.id]);
+      expect((await env.platform.ledger.verify('BTCTW', undefined, { searchCopies: true }))[0]).toMatchObject({ ok: true, entries: 50 });
+    });
+
+    it('R-17.1: appendMany rolls back with the caller transaction — nothing is queued', async () => {
+      const before = await count('ledger_queue', 'BTCTW');
+      await expect(env.platform.db.transaction(async (tx) => {
+        await env.platform.ledger.appendMany(tx, [{ custodian: 'BTCTW', entry: entry(900) }, { custodian: 'BTCTW', entry: entry(901) }]);
+        throw new Error('the exchange failed');
+      })).rejects.toThrow(/exchange failed/);
+      expect(await count('ledger_queue', 'BTCTW')).toBe(before);
+      expect(await count('ledger_pending', 'BTCTW')).toBe(0);
+    });
+
+    it('R-17.1, R-5.3: 200 concurrent appendDurable callers → every receipt after its commit; no gaps, no duplicates, every receipt provable', async () => {
+      const integrating: Promise<number>[] = [];
+      const receipts = await Promise.all(Array.from({ length: 200 }, async (_, n) => {
+        if (n % 50 === 0) integrating.push(env.platform.ledger.integrate('BNCTW')); // the integrator runs meanwhile
+        const r = await env.platform.ledger.appendDurable('BNCTW', entry(n));
+        // Resolved means committed: another connection already sees the row.
+        const seen = await env.platform.db.query('SELECT 1 FROM ledger_queue WHERE id = $1', [r.id]);
+        expect(seen.rows).toHaveLength(1);
+        return r;
+      }));
+      await Promise.all(integrating);
+      expect(new Set(receipts.map((r) => r.id)).size).toBe(200);
+      await settle();
+      expect(await env.platform.ledger.treeSize('BNCTW')).toBe(200);
+      const rows = await env.platform.db.query<{ leaf_index: number; queue_id: string }>("SELECT leaf_index, queue_id FROM ledger_entries WHERE custodian_code = 'BNCTW' ORDER BY leaf_index");
+      expect(rows.rows.map((r) => Number(r.leaf_index))).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      expect(new Set(rows.rows.map((r) => r.queue_id))).toEqual(new Set(receipts.map((r) => r.id)));
+      await expectProvable(receipts.map((r) => r.id));
+      expect((await env.platform.ledger.verify('BNCTW', undefined, { searchCopies: true }))[0]).toMatchObject({ ok: true, entries: 200 });
+    });
+
+    it('R-17.1: a failing commit rejects every waiting caller, and nothing of the group is stored', async () => {
+      // A database whose group statement runs and then fails to commit (rolled back).
+      const db = env.platform.db;
+      const failing: Database = {
+        ...db,
+        driver: db.driver,
+        transaction: (fn) => db.transaction(fn),
+        exec: (sql) => db.exec(sql),
+        close: () => db.close(),
+        query: (sql, params) => /INSERT INTO ledger_queue/.test(sql)
+          ? db.transaction(async (tx) => {
+            await tx.query(sql, params);
+            throw new Error('commit failed');
+          })
+          : db.query(sql, params),
+      };
+      const appender = createGroupAppender(failing, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5, maxBatch: 64 });
+      const calls = Array.from({ length: 20 }, (_, n) => appender.append('UBKTTW', entry(n)));
+      const settled = await Promise.allSettled(calls);
+      expect(settled.every((s) => s.status === 'rejected' && /commit failed/.test(String(s.reason)))).toBe(true);
+      expect(await count('ledger_queue', 'UBKTTW')).toBe(0);
+      expect(await count('ledger_pending', 'UBKTTW')).toBe(0);
+    });
+
+    it('R-17.1: a bad entry or an unknown custodian fails only its own caller', async () => {
+      const appender = createGroupAppender(env.platform.db, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5 });
+      const good = appender.append('VPTW', entry(1));
+      const mismatch = appender.append('VPTW', entry(2, { response: { status: 200, content_sha256: 'ab'.repeat(32), content_kept: true } }), Buffer.from('other bytes'));
+      const unknown = appender.append('KHONGCO', entry(3));
+      await expect(mismatch).rejects.toThrow(/content_sha256/);
+      await expect(unknown).rejects.toThrow();
+      const receipt = await good;
+      expect(receipt).toMatchObject({ log: 'VPTW', leaf_index: null });
+      await appender.flush();
+      expect(await count('ledger_queue', 'VPTW')).toBe(1);
+      expect(await count('ledger_queue', 'KHONGCO')).toBe(0);
+    });
+  });
+}
