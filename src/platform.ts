@@ -3,6 +3,8 @@ import { type Accounts, accountMigrations, createAccounts } from './accounts/ind
 import { type Agreements, agreementMigrations, createAgreements } from './agreements/index.ts';
 import { type Ledger, createLedger, ledgerMigrations } from './ledger/index.ts';
 import { type Gateway, type UpstreamService, createGateway, createUpstreamService, gatewayMigrations } from './gateway/index.ts';
+import { type Calendar, calendarMigrations, createCalendar, seedCalendar } from './calendar/index.ts';
+import { type Lifecycle, createLifecycle, lifecycleMigrations } from './lifecycle/index.ts';
 import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
 import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
@@ -21,7 +23,7 @@ import { COORDINATOR_AGENCY } from './registry/users.ts';
 import { type Sync, createSync, syncMigrations } from './sync/index.ts';
 
 /** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations, ...ledgerMigrations, ...gatewayMigrations]);
+export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations, ...ledgerMigrations, ...gatewayMigrations, ...calendarMigrations, ...lifecycleMigrations]);
 
 export interface Platform {
   config: Config;
@@ -37,6 +39,8 @@ export interface Platform {
   ledger: Ledger;
   upstreams: UpstreamService;
   gateway: Gateway;
+  calendar: Calendar;
+  lifecycle: Lifecycle;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,7 @@ export async function prepareDatabase(db: Database, clock: Clock): Promise<{ app
   const seeded = await db.transaction(async (tx) => {
     const now = clock.now();
     // Order matters: datasets name custodians, dictionary entries name code lists.
-    return (await seedAgencies(tx, now)) + (await seedCodeLists(tx, now)) + (await seedCatalog(tx, now));
+    return (await seedAgencies(tx, now)) + (await seedCodeLists(tx, now)) + (await seedCatalog(tx, now)) + (await seedCalendar(tx, now));
   });
   return { applied, seeded };
 }
@@ -66,13 +70,16 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
   const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'));
   const upstreams = createUpstreamService(db, clock, catalog);
+  const calendar = createCalendar(db, clock);
+  const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar });
   const gateway = createGateway(clock, {
     catalog, sync, agreements, accounts, registry, ledger, upstreams,
     // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
     append: (log, entry, content) => ledger.appendDurable(log, entry, content),
+    serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
   }, { ratePerSecond: config.rateLimitPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
   return {
-    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway,
+    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle,
     close: async () => {
       gateway.close();
       await ledger.flushAppends();

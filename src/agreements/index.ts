@@ -29,11 +29,14 @@ export function createAgreements(db: Database, clock: Clock, deps: { registry: R
       return decider.decide(q);
     },
 
-    /** Datasets a system holds a grant for today: the scopes its access tokens may carry. */
+    /**
+     * Datasets a system holds a grant for today: the scopes its access tokens may carry (R-14.1).
+     * A suspended grant still counts, so the gateway's refusal names the suspension (R-15.2).
+     */
     async datasetsFor(systemCode: string): Promise<string[]> {
       const today = vietnamDate(clock.now());
       const r = await db.query<{ dataset_code: string }>(
-        "SELECT DISTINCT dataset_code FROM agreements WHERE system_code = $1 AND status = 'active' AND valid_from <= $2 AND valid_to >= $2 ORDER BY dataset_code",
+        "SELECT DISTINCT dataset_code FROM agreements WHERE system_code = $1 AND status IN ('active', 'suspended') AND valid_from <= $2 AND valid_to >= $2 ORDER BY dataset_code",
         [systemCode, today],
       );
       return r.rows.map((x) => x.dataset_code);

@@ -17,6 +17,12 @@ const COLUMNS = `id, kind, dataset_code, custodian_code, consumer_code, system_c
   requested_fields, granted_fields, forms, frequency, valid_from, valid_to, status, second_approval_required,
   custodian_approved_by, version, created_by, created_at, updated_at`;
 export const PURPOSE_LIST = 'muc-dich-khai-thac';
+
+const LIFECYCLE: Record<'suspend' | 'restore' | 'terminate', { from: AgreementStatus[]; to: AgreementStatus; label: string }> = {
+  suspend: { from: ['active'], to: 'suspended', label: 'tạm ngừng / suspend' },
+  restore: { from: ['suspended'], to: 'active', label: 'khôi phục / restore' },
+  terminate: { from: ['active', 'suspended', 'custodian_approved'], to: 'terminated', label: 'chấm dứt / terminate' },
+};
 const EXPIRY_WARNING_DAYS = 7;
 
 export interface AgreementView extends Agreement {
@@ -266,6 +272,21 @@ export function createAgreementService(
         await tell(tx, a.consumer_code, 'agreement.revoked', out, `Thoả thuận chia sẻ "${a.dataset_code}" bị thu hồi`, `Agreement for "${a.dataset_code}" revoked`, { reason });
         return out;
       }));
+    },
+
+    /**
+     * R-15.2, R-16: the lifecycle module's changes of an agreement, in its transaction — suspend
+     * (active → suspended, with the note the consumer is refused with), restore (suspended →
+     * active), terminate (→ terminated, final: a new request is needed). The caller commits, then
+     * calls `invalidate()` so this instance's decisions see the change at once.
+     */
+    async lifecycle(tx: Queryable, p: Principal, id: string, action: 'suspend' | 'restore' | 'terminate', reason: string, details: Record<string, unknown> = {}, note?: { reason_vi: string; reason_en: string; reference: string }): Promise<Agreement> {
+      const a = await load(id, tx, true);
+      if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
+      if (!isCustodianAdmin(p, a) && !hasRole(p, 'coordinator')) throw denyCustodian();
+      const rule = LIFECYCLE[action];
+      if (!rule.from.includes(a.status)) throw wrongState(a, rule.label);
+      return transition(tx, p, a, rule.to, action, reason, { suspension_note: action === 'suspend' ? JSON.stringify(note ?? null) : null }, details);
     },
 
     /** Records expiries (and warns 7 days ahead) so both parties hear of them; decisions never wait for this. */

@@ -16,6 +16,8 @@ import { createProxy } from './proxy.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { type ShapePlan, coversAll, shapePlan, shapeRecord, shapeUpstreamJson } from './shaping.ts';
 import type { UpstreamService } from './upstreams.ts';
+import type { ServiceBlock } from '../lifecycle/index.ts';
+import { formatVietnamTime } from '../core/time.ts';
 
 export interface GatewayDeps {
   catalog: Catalog;
@@ -27,6 +29,8 @@ export interface GatewayDeps {
   upstreams: UpstreamService;
   /** Durable append outside a transaction (reads); throws when the entry is not queued. */
   append: LogAppend;
+  /** R-15.1: whether the dataset's service is stopped for everyone right now (the lifecycle module). */
+  serviceBlock(dataset: string, at: Date): Promise<ServiceBlock | null>;
 }
 
 export interface GatewayOptions {
@@ -140,13 +144,30 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
       throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (scope).', 'The access token does not cover this dataset (scope).', 'R-4.2');
     }
-    // The one decision function (agreements): grant, purpose (R-5.2), fields, validity, security level (R-13.3), zone (R-12.2), suspension.
+    await refuseIfStopped(code);
+    // The one decision function (agreements): grant, purpose (R-5.2), fields, validity, security level (R-13.3), zone (R-12.2), consumer suspension (R-15.2).
     const d = await deps.agreements.decide({ system: token?.system ?? '', dataset: code, purpose: ex.req.purpose, fields: asked, zone: ex.req.zone, at: clock.now() });
     ex.policyVersion = d.policy_version;
     if (!d.allow) throw forbidden(d.reason, d.reason_en, d.rule);
     ex.fields = d.fields;
     ex.agreementIds = d.agreement_ids;
     return { view, token, plan: shapePlan(view.fields, d.fields) };
+  }
+
+  /** R-15.3, R-15.4: while a service is stopped for everyone, every consumer gets 503 with the notice and the expected restoration. */
+  async function refuseIfStopped(code: string): Promise<void> {
+    const block = await deps.serviceBlock(code, clock.now());
+    if (!block) return;
+    const until = block.expected_restore_at;
+    const wait = until ? Math.max(1, Math.ceil((until.getTime() - clock.now().getTime()) / 1000)) : 300;
+    const notice = block.notice_reference ? ` (thông báo ${block.notice_reference})` : '';
+    throw new Problem(PROBLEMS.unavailable, {
+      rule: block.kind === 'planned' ? 'R-15.3' : 'R-15.4',
+      detail: `Dịch vụ cung cấp bộ dữ liệu đang tạm ngừng${block.kind === 'planned' ? ' để nâng cấp, bảo trì' : ' do sự cố bất khả kháng'}${notice}.${until ? ` Dự kiến khôi phục lúc ${formatVietnamTime(until)}.` : ''}`,
+      detail_en: `The dataset's service is suspended${block.kind === 'planned' ? ' for maintenance' : ' by force majeure'}${block.notice_reference ? ` (notice ${block.notice_reference})` : ''}.${until ? ` Expected back at ${until.toISOString()}.` : ''}`,
+      headers: { 'retry-after': String(wait) },
+      extra: { notice_reference: block.notice_reference, expected_restore_at: until?.toISOString() ?? null },
+    });
   }
 
   /** Step 5: secret and top-secret content is readable only with the consumer system's private key (R-4.7, R-11). */

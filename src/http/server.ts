@@ -19,6 +19,8 @@ import { validatorCompiler } from './validation.ts';
 import { Problem as ProblemSchema } from './schemas.ts';
 import { systemRoutes } from './system-routes.ts';
 import { gatewayRoutes, upstreamRoutes } from '../gateway/index.ts';
+import { calendarRoutes } from '../calendar/index.ts';
+import { lifecycleRoutes } from '../lifecycle/index.ts';
 import type { Listener } from '../core/zones.ts';
 import { type ZoneServers, tagZone, zoneServers } from './listeners.ts';
 
@@ -88,6 +90,9 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         { name: 'inbox', description: 'Hộp thư, webhook / Inbox and webhook' },
         { name: 'ledger', description: 'Nhật ký chia sẻ / Sharing log (R-17): checkpoints, proofs, receipts' },
         { name: 'accounts', description: 'Tài khoản kết nối / Connection accounts, OAuth 2.0 (R-14.1, R-14.2)' },
+        { name: 'calendar', description: 'Lịch ngày làm việc / Working-day calendar (Bộ luật Lao động 2019 Điều 112, Bộ luật Dân sự 2015 Điều 147–148)' },
+        { name: 'notices', description: 'Thông báo công khai / Public notice board (R-15.3, R-15.4)' },
+        { name: 'lifecycle', description: 'Tạm ngừng, chấm dứt / Suspension and termination (R-15, R-16)' },
         { name: 'data', description: 'Cổng dữ liệu / Data gateway (/data/v1): hosted and proxied datasets, signed, logged (R-3.3, R-6.1)' },
         { name: 'system', description: 'Vận hành / Operations' },
       ],
@@ -107,6 +112,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(ledgerRoutes(platform.ledger), { prefix: '/api/v1' });
   await app.register(oauthRoutes(platform.accounts));
   await app.register(upstreamRoutes(platform.upstreams), { prefix: '/api/v1' });
+  await app.register(calendarRoutes(platform.calendar), { prefix: '/api/v1' });
+  await app.register(lifecycleRoutes(platform.lifecycle, platform.config.publicUrl), { prefix: '/api/v1' });
   await app.register(gatewayRoutes(platform.gateway), { prefix: '/data/v1' });
   app.addHook('onClose', () => zones.close());
   await app.ready();

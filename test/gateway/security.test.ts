@@ -184,7 +184,7 @@ for (const driver of DRIVERS) {
 
     it('R-4.4: an account over its rate gets 429 with Retry-After, logged; other accounts are not affected', async () => {
       const p = w.env.platform;
-      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, append: (l, e, c) => p.ledger.appendDurable(l, e, c) },
+      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock },
         { ratePerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet });
       const req = async (system: SystemCode) => ({
         requestId: crypto.randomUUID(), method: 'GET', path: '/data/v1/can-bo-dang-vien/records/dv-1', query: {}, authorization: `Bearer ${await w.clients[system].accessToken()}`,

@@ -1,0 +1,67 @@
+import type { Clock } from '../core/clock.ts';
+import { notFound } from '../core/errors.ts';
+import type { Database } from '../db/database.ts';
+import { sqlMigrations } from '../db/migrate.ts';
+import type { Agreements } from '../agreements/index.ts';
+import type { Catalog } from '../catalog/index.ts';
+import type { NotificationService } from '../notifications/index.ts';
+import { type Principal, seesEverything } from '../registry/principal.ts';
+import type { DeadlineCalendar } from './calendar-port.ts';
+import { createConsumerSuspensions } from './consumer-suspensions.ts';
+import type { LifecycleEvent } from './events.ts';
+import { createNoticeBoard } from './notices.ts';
+import { type ServiceSuspension, createServiceSuspensions, inForce } from './service-suspensions.ts';
+
+export const lifecycleMigrations = sqlMigrations(import.meta.url);
+export { lifecycleRoutes } from './routes.ts';
+export type { DeadlineCalendar } from './calendar-port.ts';
+
+/** What the gateway answers while a service is stopped for everyone (R-15.3, R-15.4). */
+export interface ServiceBlock {
+  suspension_id: string;
+  kind: ServiceSuspension['kind'];
+  notice_reference: string | null;
+  expected_restore_at: Date | null;
+}
+
+/** Art. 15–16: stopping a service, suspending a consumer, terminating; the public notice board. */
+export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Catalog; agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar }) {
+  // The gateway asks on every request: stops not yet ended, read at most once a second, and at once after a local change.
+  let cache: { at: number; stops: Promise<(ServiceSuspension & { notice_reference: string | null })[]> } | null = null;
+  const invalidate = () => (cache = null);
+  const notices = createNoticeBoard(db, clock);
+  const services = createServiceSuspensions(db, clock, { catalog: deps.catalog, calendar: deps.calendar, onChange: invalidate });
+  const consumers = createConsumerSuspensions(db, clock, deps);
+
+  function stops() {
+    const t = performance.now();
+    if (!cache || t - cache.at > 1000) {
+      const loading = db.query<ServiceSuspension & { notice_reference: string | null }>(
+        `SELECT s.*, n.reference AS notice_reference FROM service_suspensions s LEFT JOIN public_notices n ON n.id = s.notice_id WHERE s.ended_at IS NULL`,
+      ).then((r) => r.rows);
+      cache = { at: t, stops: loading };
+      loading.catch(() => (cache = null));
+    }
+    return cache.stops;
+  }
+
+  return {
+    notices,
+    services,
+    consumers,
+
+    /** R-15.1: is the dataset's service stopped for everyone right now? (the gateway's check) */
+    async serviceBlock(dataset: string, at: Date): Promise<ServiceBlock | null> {
+      const s = (await stops()).find((x) => x.dataset_code === dataset && inForce(x, at));
+      return s ? { suspension_id: s.id, kind: s.kind, notice_reference: s.notice_reference, expected_restore_at: s.expected_restore_at } : null;
+    },
+
+    /** The custodian's lifecycle history (R-15, R-16): every action with actor, time and reason. */
+    async events(p: Principal, custodian: string, limit = 200): Promise<LifecycleEvent[]> {
+      if (!seesEverything(p) && p.agencyCode !== custodian) throw notFound('lịch sử', 'history', custodian);
+      return (await db.query<LifecycleEvent>('SELECT * FROM lifecycle_events WHERE custodian_code = $1 ORDER BY at DESC, id DESC LIMIT $2', [custodian, limit])).rows;
+    },
+  };
+}
+
+export type Lifecycle = ReturnType<typeof createLifecycle>;
