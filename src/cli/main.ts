@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { Problem } from '../core/errors.ts';
 import { adminCommand } from './admin.ts';
+import { calendarCommand } from './calendar.ts';
 import { codeListCommand } from './codelist.ts';
 import { ledgerCommand } from './ledger.ts';
 import { migrateCommand, statusCommand } from './database.ts';
@@ -17,6 +18,7 @@ program.addCommand(statusCommand());
 program.addCommand(adminCommand());
 program.addCommand(codeListCommand());
 program.addCommand(ledgerCommand());
+program.addCommand(calendarCommand());
 
 try {
   await program.parseAsync(process.argv);
