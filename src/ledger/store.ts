@@ -8,8 +8,11 @@ export const bytes = (v: Uint8Array): Buffer => Buffer.from(v.buffer, v.byteOffs
 const key = (l: number, i: number, w: number) => `${l}/${i}/${w}`;
 
 /**
- * Full tiles never change once written, so a process may keep them: proofs then touch the
- * database only for the right edge. Bounded (FIFO eviction) — 4,096 tiles ≈ 32 MiB.
+ * Tiles never change once written — a full tile, and equally the first W hashes of a tile, which
+ * any stored width ≥ W holds — so a process may keep them: a proof then touches the database only
+ * for a tile it has not read before. Keyed by (log, level, index, width asked for), so partial
+ * tiles of the right edge are kept too (a proof at a fixed tree size asks for the same ones).
+ * Bounded (FIFO eviction) — 4,096 tiles ≈ 32 MiB.
  */
 export class FullTileCache {
   private readonly tiles = new Map<string, Uint8Array>();
@@ -36,11 +39,11 @@ export class BoundedNodeCache implements NodeCache {
   }
 }
 
-/** Loads the given tiles of a log in one query (full tiles from `cache` when it has them). */
+/** Loads the given tiles of a log in one query (those `cache` holds from it). */
 export async function loadTiles(q: Queryable, log: string, wanted: readonly TileId[], cache?: FullTileCache): Promise<Map<string, Uint8Array>> {
   const found = new Map<string, Uint8Array>();
   const ids = wanted.filter((t) => {
-    const hit = t.width === 256 ? cache?.get(`${log}/${key(t.level, t.index, t.width)}`) : undefined;
+    const hit = cache?.get(`${log}/${key(t.level, t.index, t.width)}`);
     if (hit) found.set(key(t.level, t.index, t.width), hit);
     return !hit;
   });
@@ -57,7 +60,7 @@ export async function loadTiles(q: Queryable, log: string, wanted: readonly Tile
   for (const t of r.rows) {
     const k = key(t.level, Number(t.tile_index), t.wanted);
     found.set(k, bytes(t.hashes));
-    if (t.width === 256) cache?.set(`${log}/${k}`, bytes(t.hashes));
+    cache?.set(`${log}/${k}`, bytes(t.hashes));
   }
   return found;
 }
