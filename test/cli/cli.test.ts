@@ -34,7 +34,7 @@ for (const driver of DRIVERS) {
     afterAll(() => cleanup());
 
     it('every command has --help', async () => {
-      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import'], ['ledger'], ['ledger', 'verify']]) {
+      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import'], ['ledger'], ['ledger', 'verify'], ['calendar'], ['calendar', 'add']]) {
         const { stdout } = await lt(...cmd, '--help');
         expect(stdout).toMatch(/Usage: lienthong/);
       }
@@ -50,6 +50,18 @@ for (const driver of DRIVERS) {
       expect(status).toMatchObject({ driver, migrations: { applied: MIGRATIONS.map((m) => m.version), pending: [] }, counts: { datasets: 61 } });
       expect(status.counts.agencies).toBeGreaterThanOrEqual(34 + 16);
       expect(JSON.parse((await lt('ledger', 'verify', '--json')).stdout)).toEqual([]); // no exchanges yet: nothing to verify, exit 0
+    });
+
+    it('calendar add | working-days: Civil Code deadlines over the working-day calendar, Tết 2026 included (R-15.3)', async () => {
+      // Tue 10/2/2026 + 4 working days: 11, 12, 13/2, then Tết (14–22/2) → Mon 23/2.
+      const add = await lt('calendar', 'add', '2026-02-10', '4', '--json');
+      expect(JSON.parse(add.stdout)).toMatchObject({ deadline: '2026-02-23' });
+      const human = await lt('calendar', 'add', '2026-02-10', '4');
+      expect(human.stdout).toContain('23/02/2026');
+      const days = JSON.parse((await lt('calendar', 'working-days', '2026-02-12', '3', '--json')).stdout);
+      expect(JSON.stringify(days)).toContain('2026-02-13');
+      expect(JSON.stringify(days)).toContain('2026-02-24');
+      await expect(lt('calendar', 'add', '2026-02-30', '4')).rejects.toMatchObject({ code: 1 });
     });
 
     it('admin create-user prints generated secrets once and refuses bad input with a vi/en message', async () => {
