@@ -4,7 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { zoneOf } from '../http/listeners.ts';
 import { BearerSecurity } from '../http/schemas.ts';
-import { MAX_BATCH, type RecordWrite } from '../sync/records.ts';
+import type { RecordWrite } from '../sync/records.ts';
+import { RecordBatch } from '../sync/routes.ts';
 import { type GatewayRequest, type GatewayResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
 import type { Gateway } from './service.ts';
 
@@ -13,7 +14,6 @@ const security = [...BearerSecurity, {}];
 const DatasetParam = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }) });
 const RecordParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }), key: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$' }) });
 const Query = Type.Record(Type.String(), Type.String(), { description: 'limit (1–1000), cursor, fields=a,b and filters <granted field>=<value>' });
-const Key = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$' });
 const Data = Type.Record(Type.String(), Type.Unknown());
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -74,12 +74,7 @@ export function gatewayRoutes(gateway: Gateway) {
       bodyLimit: 64 * 1024 * 1024,
       schema: {
         tags, security: BearerSecurity, summary: 'Ghi theo lô, tất cả hoặc không / Batch write, all or nothing (custodian system)', params: DatasetParam,
-        body: Type.Object({
-          records: Type.Array(Type.Union([
-            Type.Object({ key: Key, data: Data }, { additionalProperties: false }),
-            Type.Object({ key: Key, delete: Type.Literal(true) }, { additionalProperties: false }),
-          ]), { minItems: 1, maxItems: MAX_BATCH }),
-        }, { additionalProperties: false }),
+        body: RecordBatch,
       },
     }, async (req, reply) => send(reply, await gateway.writeBatch(gatewayRequest(req), req.params.dataset, req.body.records as RecordWrite[])));
 

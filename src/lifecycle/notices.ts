@@ -25,16 +25,7 @@ export interface PublicNotice {
   published_by: string;
 }
 
-export interface NoticeInput {
-  custodian_code: string;
-  dataset_code: string | null;
-  kind: NoticeKind;
-  title_vi: string;
-  title_en: string;
-  body_vi: string;
-  body_en: string;
-  corrects?: string | null | undefined;
-}
+export type NoticeInput = Pick<PublicNotice, 'custodian_code' | 'dataset_code' | 'kind' | 'title_vi' | 'title_en' | 'body_vi' | 'body_en'> & { corrects?: string | null | undefined };
 
 const COLUMNS = 'id, reference, custodian_code, dataset_code, kind, title_vi, title_en, body_vi, body_en, corrects, published_at, published_by';
 

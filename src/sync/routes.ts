@@ -12,6 +12,13 @@ const Key = Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$', description: 'Kho
 const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
 const KeyParam = Type.Object({ code: Type.String({ maxLength: 64 }), key: Type.String({ maxLength: 200 }) });
 const Data = Type.Record(Type.String(), Type.Unknown());
+/** A batch of writes: the custodian's administrators here, its systems through the gateway (`records:batch`). */
+export const RecordBatch = Type.Object({
+  records: Type.Array(Type.Union([
+    Type.Object({ key: Key, data: Data }, { additionalProperties: false }),
+    Type.Object({ key: Key, delete: Type.Literal(true) }, { additionalProperties: false }),
+  ]), { minItems: 1, maxItems: MAX_BATCH }),
+}, { additionalProperties: false });
 const StoredRecord = Type.Object({ key: Type.String(), version: Type.Integer(), data: Type.Union([Data, Type.Null()]), deleted: Type.Boolean(), written_at: Timestamp });
 const Ratio = Type.Union([Type.Number(), Type.Null()]);
 const Quality = Type.Object({
@@ -31,12 +38,7 @@ export function syncRoutes(sync: Sync) {
       schema: {
         tags, summary: 'Cập nhật dữ liệu lưu trữ trên nền tảng / Write hosted records (custodian, all-or-nothing)', security, params: CodeParam,
         description: `Up to ${MAX_BATCH} writes: {"key", "data"} to create or replace a record, {"key", "delete": true} for a tombstone. Every record is validated against the dataset's fields and code lists first; one invalid record refuses the whole batch.`,
-        body: Type.Object({
-          records: Type.Array(Type.Union([
-            Type.Object({ key: Key, data: Data }, { additionalProperties: false }),
-            Type.Object({ key: Key, delete: Type.Literal(true) }, { additionalProperties: false }),
-          ]), { minItems: 1, maxItems: MAX_BATCH }),
-        }, { additionalProperties: false }),
+        body: RecordBatch,
         response: { 200: Type.Object({ written: Type.Integer(), versions: Type.Array(Type.Object({ key: Type.String(), version: Type.Integer(), deleted: Type.Boolean() })) }), ...errors(400, 401, 403, 404, 409, 413, 422) },
       },
     }, async (req) => sync.records.write(principalOf(req), req.params.code, req.body.records as RecordWrite[]));
