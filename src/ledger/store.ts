@@ -48,6 +48,19 @@ export async function loadTiles(q: Queryable, log: string, wanted: readonly Tile
     return !hit;
   });
   if (ids.length === 0) return found;
+  if (ids.length === 1 && ids[0]!.width === 256) {
+    // The usual miss of a proof: one full tile — a primary-key lookup, no join to plan.
+    const t = ids[0]!;
+    const r = await q.query<{ hashes: Uint8Array }>(
+      'SELECT hashes FROM ledger_tiles WHERE custodian_code = $1 AND level = $2 AND tile_index = $3 AND width = 256', [log, t.level, t.index],
+    );
+    if (r.rows[0]) {
+      const k = key(t.level, t.index, 256);
+      found.set(k, bytes(r.rows[0].hashes));
+      cache?.set(`${log}/${k}`, bytes(r.rows[0].hashes));
+    }
+    return found;
+  }
   // Only the widths at batch ends are stored: take, per tile, the narrowest stored width that
   // holds the hashes wanted (a wider tile starts with the same hashes; the reader uses a prefix).
   const r = await q.query<{ level: number; tile_index: number; wanted: number; width: number; hashes: Uint8Array }>(
