@@ -114,7 +114,7 @@ export function gatewaySection(r: { hosted: { bare: Measurement; gateway: Measur
     '',
     'Every gateway request goes through the whole pipeline: access-token check (ES256 JWT + account',
     'status), the decision function, the record read (hosted: one SELECT; proxy: an undici request to',
-    'the upstream process), shaping to the granted fields, a detached JWS (ES256) over the exact body,',
+    'the upstream process), shaping to the granted fields, a detached JWS (EdDSA) over the exact body,',
     'and a durable sharing-log entry committed (group commit) before the response leaves. Baselines',
     'run in their own processes on the same machine, one after the other, under the same load.',
     '',

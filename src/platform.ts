@@ -10,7 +10,7 @@ import { seedCatalog } from './catalog/seed.ts';
 import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
 import { seedCodeLists } from './codelists/seed.ts';
 import { type Clock, systemClock } from './core/clock.ts';
-import { fileCryptoProvider } from './core/crypto.ts';
+import { fileCryptoProvider, publishTogether } from './core/crypto.ts';
 import type { Config } from './core/config.ts';
 import type { Database } from './db/database.ts';
 import { dbMigrations } from './db/history.ts';
@@ -66,14 +66,17 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const sync = createSync(db, clock, catalog);
   const notifications = createNotificationService(db, clock);
   const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications });
-  const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: fileCryptoProvider(config.keyDir), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
+  // Gateway responses are signed with their own Ed25519 key: several times cheaper than
+  // ES256 per response; it is published in the same JWKS as the token key.
+  const responseSigner = fileCryptoProvider(path.join(config.keyDir, 'responses'), 'EdDSA');
+  const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: publishTogether(fileCryptoProvider(config.keyDir), responseSigner), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
   const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'));
   const upstreams = createUpstreamService(db, clock, catalog);
   const calendar = createCalendar(db, clock);
   const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar });
   const gateway = createGateway(clock, {
-    catalog, sync, agreements, accounts, registry, ledger, upstreams,
+    catalog, sync, agreements, accounts, registry, ledger, upstreams, signer: responseSigner,
     // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
     append: (log, entry, content) => ledger.appendDurable(log, entry, content),
     serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),

@@ -13,7 +13,7 @@ export function serveCommand(): Command {
       const config = loadConfig();
       const platform = await openPlatform(config);
       // Fail at start, not on the first token request, if the key directory is unusable.
-      await platform.accounts.crypto.signingKey();
+      await platform.accounts.crypto.publicJwks(); // every published key: tokens, signed responses
       const firstAdmin = await ensureFirstAdmin(platform.registry.users, config);
       const app = await buildServer(platform);
       const stopWork = startBackgroundWork(platform, (err, what) => app.log.error({ err }, `${what} failed`));

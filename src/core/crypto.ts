@@ -131,6 +131,24 @@ async function readKeyFile(file: string): Promise<HeldKey> {
   return holdKey(priv, crypto.createPublicKey(priv));
 }
 
+/**
+ * Signs with `primary` and publishes the keys of all: one JWKS (/.well-known/jwks.json) serves
+ * verifiers of access tokens (ES256, the primary) and of signed gateway responses (EdDSA).
+ */
+export function publishTogether(primary: CryptoProvider, ...others: CryptoProvider[]): CryptoProvider {
+  let jwks: Promise<{ keys: PublicJwk[] }> | undefined;
+  return {
+    signingKey: () => primary.signingKey(),
+    sign: (kid, data) => primary.sign(kid, data),
+    publicJwks() {
+      // One object for the life of the process, so verifiers keep their key-set cache.
+      jwks ??= Promise.all([primary, ...others].map((p) => p.publicJwks())).then((sets) => ({ keys: sets.flatMap((s) => s.keys) }));
+      jwks.catch(() => (jwks = undefined));
+      return jwks;
+    },
+  };
+}
+
 // ── JWS / JWT on top of any provider ──
 
 const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');

@@ -18,8 +18,12 @@ const VN_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh',
 
 /** The calendar date in Viet Nam at instant `d`, as YYYY-MM-DD ("today" for effective dates). */
 export function vietnamDate(d: Date): string {
-  return VN_DATE.format(d);
+  // Since 13/6/1975 Viet Nam keeps UTC+7 all year (no daylight saving): plain arithmetic, which
+  // the gateway's per-request decisions need; older instants go through the time-zone database.
+  const t = d.getTime();
+  return t >= SINCE_1976 ? new Date(t + 7 * 3600_000).toISOString().slice(0, 10) : VN_DATE.format(d);
 }
+const SINCE_1976 = Date.UTC(1976, 0, 1);
 
 /** A YYYY-MM-DD string that is a real calendar date. */
 export function isIsoDate(s: string): boolean {

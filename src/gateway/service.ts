@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { PROBLEMS, Problem, forbidden, notFound } from '../core/errors.ts';
-import { encryptFor } from '../core/crypto.ts';
+import { type CryptoProvider, encryptFor } from '../core/crypto.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Queryable } from '../db/database.ts';
 import type { AccessTokenInfo, Accounts } from '../accounts/index.ts';
@@ -27,6 +27,8 @@ export interface GatewayDeps {
   registry: Registry;
   ledger: Ledger;
   upstreams: UpstreamService;
+  /** Signs responses and upstream JWTs; its public key is in /.well-known/jwks.json. */
+  signer: CryptoProvider;
   /** Durable append outside a transaction (reads); throws when the entry is not queued. */
   append: LogAppend;
   /** whether the dataset's service is stopped for everyone right now (the lifecycle module). */
@@ -55,8 +57,8 @@ const RESERVED_QUERY = new Set(['limit', 'cursor', 'fields']);
 /** The data plane: authenticate, decide, fetch, shape, protect, log — every exchange. */
 export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOptions) {
   const limiter = createRateLimiter(opts.ratePerSecond);
-  const proxy = createProxy({ crypto: deps.accounts.crypto, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
-  const crypto = deps.accounts.crypto;
+  const proxy = createProxy({ crypto: deps.signer, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
+  const crypto = deps.signer;
   const now = () => clock.now();
 
   // Datasets change rarely; the gateway reads each at most once a second (like the account status cache).
@@ -316,6 +318,8 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         throw err;
       }),
 
+    /** The key responses are signed with (its public half is in the platform's JWKS). */
+    signer: deps.signer,
     close: () => proxy.close(),
   };
 }

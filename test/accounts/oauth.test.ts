@@ -93,8 +93,11 @@ for (const driver of DRIVERS) {
       });
       const jwks = await (await fetch(meta.jwks_uri)).json();
       expect(jwks.keys.length).toBeGreaterThanOrEqual(1);
+      // The token key (ES256) and the gateway's response key (EdDSA, R-5.3) are both published.
+      expect(jwks.keys.map((k: { alg: string }) => k.alg).sort()).toEqual(['ES256', 'EdDSA']);
       for (const key of jwks.keys) {
-        expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: await jose.calculateJwkThumbprint(key) });
+        expect(key).toMatchObject({ use: 'sig', kid: await jose.calculateJwkThumbprint(key) });
+        expect(key.alg === 'ES256' ? [key.kty, key.crv] : [key.kty, key.crv]).toEqual(key.alg === 'ES256' ? ['EC', 'P-256'] : ['OKP', 'Ed25519']);
         expect(key).not.toHaveProperty('d');
         await jose.importJWK(key, key.alg);
       }
