@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLL_MS } from '../../src/agreements/decision.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type World, member, refused, startWorld } from './world.ts';
 
@@ -85,6 +86,24 @@ for (const driver of DRIVERS) {
       const forged = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { headers: { authorization: 'Bearer e30.e30.AAAA' } });
       expect(forged.status).toBe(401);
       expect((await forged.json()).rule).toBeUndefined();
+    });
+
+    it('R-14.1: open data (normal, no personal data) is read without a token — still signed and logged, requester unknown', async () => {
+      const spec = { fields: [{ name: 'so_van_ban', type: 'string', label_vi: 'Số văn bản', label_en: 'Document number', personal: 'none', required: true }], frequency: 'daily', format: 'application/json' };
+      const created = await w.call('POST', '/api/v1/datasets', w.auth.custodian, {
+        code: 'van-ban-cong-khai', name_vi: 'Văn bản công khai', name_en: 'Public documents', domain_code: 'to-chuc-xay-dung-dang', custodian_code: 'BTCTW',
+        classification: 'normal', personal_data: false, auth_required: false, status: 'published', sharing_spec: spec,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      await w.clients['BTCTW-CSDL'].putRecord('van-ban-cong-khai', 'vb-1', { so_van_ban: '01-QĐ/TW' });
+      await new Promise((r) => setTimeout(r, POLL_MS + 50)); // decisions see a new dataset within POLL_MS
+      const res = await fetch(`${w.internet}/data/v1/van-ban-cong-khai/records/vb-1`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).data).toEqual({ so_van_ban: '01-QĐ/TW' });
+      const receipt = res.headers.get('lienthong-receipt')!;
+      await w.env.platform.ledger.integrateAll();
+      const logged = (await w.call('GET', `/api/v1/ledger/receipts/${receipt}`, w.auth.admin)).json();
+      expect(logged.entry).toMatchObject({ requester: { agency: null, system: null, account: null }, dataset: 'van-ban-cong-khai', response: { status: 200 } });
     });
 
     it('a missing record is 404; a malformed body or key is a logged 400', async () => {
