@@ -541,8 +541,8 @@ async function verifyPhases(db: Database, log: string, total: number): Promise<R
   for (let after = -1; leaves.length < total;) {
     // verify.ts's page: the leaves of 20,000 entries as one UTF-8 text, each after a newline.
     const r = await time('entry pages (keyset JOIN, leaves concatenated as text)', () => db.query<{ n: number; hi: number; framed: string; lens: string }>(
-      `SELECT count(*)::int AS n, max(leaf_index) AS hi, string_agg(E'\\n' || convert_from(leaf, 'UTF8'), '' ORDER BY leaf_index) AS framed,
-              string_agg(length(leaf)::text, ',' ORDER BY leaf_index) AS lens
+      `SELECT count(*)::int AS n, max(leaf_index) AS hi, string_agg(E'\\n' || convert_from(leaf, 'UTF8'), '') AS framed,
+              string_agg(length(leaf)::text, ',') AS lens
          FROM (SELECT e.leaf_index, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
                 WHERE e.custodian_code = $1 AND e.leaf_index > $2 ORDER BY e.leaf_index LIMIT $3) p`, [log, after, page]));
     await time('level-0 tile pages', () => db.query(
