@@ -35,6 +35,19 @@ class UpstreamFailure extends Error {
 const TOO_LARGE = 'LT_UPSTREAM_TOO_LARGE';
 
 /**
+ * The service URL for a consumer's path suffix. `..` segments (plain or percent-encoded) would
+ * let a consumer reach other paths of the custodian's host than the registered service, so a
+ * URL that resolves outside the base is refused.
+ */
+export function upstreamUrl(svc: Pick<ProxyService, 'base_url'>, path: string): URL {
+  const url = new URL(svc.base_url + path.replace(/%2e/gi, '.'));
+  if (!url.href.startsWith(`${svc.base_url}/`) || url.origin !== new URL(svc.base_url).origin) {
+    throw new Problem(PROBLEMS.badRequest, { detail: 'Đường dẫn vượt ra ngoài dịch vụ của cơ quan chủ quản.', detail_en: 'The path leaves the custodian service.' });
+  }
+  return url;
+}
+
+/**
  * Forwards to custodian services (R-6.1b) with a timeout per service and a circuit breaker per
  * dataset (opossum): after half of at least 5 calls in 10 s fail, calls are refused at once for
  * 10 s instead of piling up on a service that is down, then one trial call is let through.
@@ -51,7 +64,7 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
   }
 
   async function send(svc: ProxyService, call: UpstreamCall): Promise<UpstreamAnswer> {
-    const url = new URL(svc.base_url + call.path);
+    const url = upstreamUrl(svc, call.path);
     for (const [k, v] of Object.entries(call.query)) url.searchParams.append(k, v);
     const res = await request(url, {
       method: call.method as 'GET',
@@ -91,6 +104,7 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
 
   return {
     async forward(svc: ProxyService, call: UpstreamCall): Promise<UpstreamAnswer> {
+      upstreamUrl(svc, call.path); // a bad path is the consumer's fault: refused before it can count against the circuit
       try {
         return await breakerFor(svc.dataset_code).fire(svc, call);
       } catch (err) {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upstreamUrl } from '../../src/gateway/proxy.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type World, refused, startWorld } from './world.ts';
 
@@ -87,6 +88,19 @@ for (const driver of DRIVERS) {
       const res = await qlcb().service('khen-thuong', 'search', { method: 'POST', body: { n: 3 } });
       expect(res.data).toEqual([{ award_id: 'KT-3', recipient_name: 'Trần Thị 3', award_form: 'Huy hiệu 30 năm tuổi Đảng' }]);
       expect(upstream.seen.at(-1)!.body).toBe('{"n":3}');
+    });
+
+    it('a path that climbs out of the registered service (.., %2e%2e) is refused, never forwarded', async () => {
+      const token = await qlcb().accessToken();
+      const calls = upstream.seen.length;
+      for (const path of ['service/../../admin', 'service/%2e%2e/%2E%2E/admin', 'records/..']) {
+        const res = await fetch(`${w.internet}/data/v1/khen-thuong/${path}`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo' } });
+        expect([400, 404], `${path} → ${res.status}`).toContain(res.status);
+      }
+      expect(upstream.seen.length).toBe(calls);
+      expect(upstreamUrl({ base_url: 'http://svc.example/api/kt' }, '/records/KT-1').href).toBe('http://svc.example/api/kt/records/KT-1');
+      expect(() => upstreamUrl({ base_url: 'http://svc.example/api/kt' }, '/%2e%2e/x')).toThrow();
+      expect(() => upstreamUrl({ base_url: 'http://svc.example/api/kt' }, '/../kt2/x')).toThrow();
     });
 
     it('R-8.2: an answer that cannot be shaped (not records, not JSON) is refused, not passed on', async () => {
