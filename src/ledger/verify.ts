@@ -254,11 +254,12 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
   // strings, whose quotes are escaped). A leaf failing this fast test is parsed to be sure.
   const logKey = Buffer.from('"log":');
   const logMember = Buffer.from(`"log":${JSON.stringify(log)},`);
-  const belongs = (leaf: Buffer): boolean => {
-    const at = leaf.indexOf(logKey);
-    if (at >= 0 && leaf.compare(logMember, 0, logMember.length, at, at + logMember.length) === 0) return true;
+  /** On 0x00 ‖ leaf (no view of the leaf alone is made for the million leaves that pass). */
+  const belongs = (framed: Buffer): boolean => {
+    const at = framed.indexOf(logKey, 1);
+    if (at >= 0 && framed.compare(logMember, 0, logMember.length, at, at + logMember.length) === 0) return true;
     try {
-      return (JSON.parse(leaf.toString('utf8')) as { log?: unknown }).log === log;
+      return (JSON.parse(framed.toString('utf8', 1)) as { log?: unknown }).log === log;
     } catch {
       return false;
     }
@@ -281,6 +282,8 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     const dueAt = new Map<number, StoredTile[]>();
     let cp = 0;
     let after = -1;
+    /** The widest stored level-0 tile holding the current leaf (looked up once a tile). */
+    let tile: Buffer | undefined;
     next = total > 0 ? fetchPage(after) : null;
     while (next) {
       const [rows, tilePage, searchPage] = await next;
@@ -296,12 +299,13 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
         (dueAt.get(end) ?? dueAt.set(end, []).get(end)!).push(st);
         if ((widest.get(st.index)?.length ?? 0) < st.hashes.length) widest.set(st.index, st.hashes);
       }
+      tile = undefined;
       for (const r of rows) {
         const i = tree.size;
         if (Number(r.leaf_index) !== i) return report({ index: i, what: `entry ${i} is missing (next stored index is ${r.leaf_index})` });
-        const leaf = r.framed.subarray(1);
+        const empty = r.framed.length === 1;
         let h: Uint8Array;
-        if (leaf.length === 0) {
+        if (empty) {
           // Archived (R-17.1): the leaf lives in the archive bundle; its hash must still be the tree's.
           if (i >= archivedUpTo) return report({ index: i, what: `entry ${i} has no content and is not archived (erased)` });
           if (!r.leaf_hash) return report({ index: i, what: `entry ${i} has no content and no recorded hash` });
@@ -309,30 +313,34 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
         } else {
           h = sha256(r.framed);
         }
-        const tile = widest.get(Math.floor(i / TILE_WIDTH));
+        if (i % TILE_WIDTH === 0 || tile === undefined) tile = widest.get(Math.floor(i / TILE_WIDTH));
         const slot = (i % TILE_WIDTH) * HASH_SIZE;
         if (!tile || tile.length < slot + HASH_SIZE) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });
         if (tile.compare(h, 0, HASH_SIZE, slot, slot + HASH_SIZE) !== 0) {
-          if (leaf.length > 0 && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
+          if (!empty && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
           return report({ index: i, what: `entry ${i} is not the leaf the tree holds at that position (entries reordered or replaced)` });
         }
         // Only once the leaf is the tree's (an edited leaf is named as such above).
-        if (leaf.length > 0 && !belongs(leaf)) return report({ index: i, what: `entry ${i} belongs to another log` });
-        if (options.searchCopies && leaf.length > 0) {
+        if (!empty && !belongs(r.framed)) return report({ index: i, what: `entry ${i} belongs to another log` });
+        if (options.searchCopies && !empty) {
           const copy = search[i - first];
           if (!copy) return report({ index: i, what: `entry ${i} has no search copy (ledger_search)` });
-          if (!searchMatches(leaf, copy)) return report({ index: i, what: `entry ${i}: its search copy (ledger_search) does not match the leaf` });
+          if (!searchMatches(r.framed.subarray(1), copy)) return report({ index: i, what: `entry ${i}: its search copy (ledger_search) does not match the leaf` });
         }
         tree.push(h);
-        for (const st of dueAt.get(i + 1) ?? []) {
-          const d = tileDivergence(st, tree.tile(0, st.index, st.width));
-          if (d) return report(d);
+        const due = dueAt.get(i + 1);
+        if (due) {
+          for (const st of due) {
+            const d = tileDivergence(st, tree.tile(0, st.index, st.width));
+            if (d) return report(d);
+          }
+          dueAt.delete(i + 1);
         }
-        dueAt.delete(i + 1);
         if ((i + 1) % TILE_WIDTH === 0) {
           // Level-0 tile complete and all its stored widths compared: release it.
-          tree.leafTiles.delete(i / TILE_WIDTH);
-          widest.delete(Math.floor(i / TILE_WIDTH));
+          tree.leafTiles.delete((i + 1) / TILE_WIDTH - 1);
+          widest.delete((i + 1) / TILE_WIDTH - 1);
+          tile = undefined;
         }
         while (cp < cps.length && cps[cp]!.size === i + 1) {
           if (!eq(tree.root(), cps[cp]!.root)) return report({ index: i, what: `the tree of size ${i + 1} does not match its signed checkpoint` });
