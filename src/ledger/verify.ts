@@ -232,23 +232,26 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
   };
   // Keyset pages over the entries, each with every stored level-0 tile (all widths) of its range
   // and the search copies of the same leaf indexes.
-  // Settles only when every query of the page has (allSettled): verify may return while a page is
-  // still being prefetched, and no statement of it may reach the connection after the caller's
-  // transaction has ended (see `drain` below).
-  const fetchPage = (after: number) => settleAll([
-    entries(after),
-    q.query<{ tile_index: number; width: number; hashes: Uint8Array }>(
+  // The page's statements run one after another: one connection answers one statement at a time
+  // anyway, and a statement queued behind another is deprecated in pg 8 (an error in pg 9). The
+  // promise settles only when the last has, so none of them can reach the connection after the
+  // caller's transaction has ended (see `drain` below); the next page is still asked for while
+  // this one is hashed, when the connection is idle.
+  const fetchPage = async (after: number): Promise<[PageEntry[], { rows: { tile_index: number; width: number; hashes: Uint8Array }[] }, { rows: SearchRow[] }]> => {
+    const page = await entries(after);
+    const tiles = await q.query<{ tile_index: number; width: number; hashes: Uint8Array }>(
       `SELECT tile_index, width, hashes FROM ledger_tiles
         WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`,
       [log, Math.floor((after + 1) / TILE_WIDTH), Math.floor((after + PAGE) / TILE_WIDTH)],
-    ),
-    !options.searchCopies ? Promise.resolve({ rows: [] as SearchRow[] }) : q.query<SearchRow>(
+    );
+    const search = !options.searchCopies ? { rows: [] as SearchRow[] } : await q.query<SearchRow>(
       `SELECT leaf_index, to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS requested_at, requester_agency, requester_system,
               dataset_code, array_to_json(record_keys)::text AS record_keys, status
          FROM ledger_search WHERE custodian_code = $1 AND leaf_index BETWEEN $2 AND $3 ORDER BY leaf_index`,
       [log, after + 1, after + PAGE],
-    ),
-  ]);
+    );
+    return [page, tiles, search];
+  };
   // The leaf's own log, checked on its bytes: in RFC 8785 JSON the top-level "log" member is the
   // first `"log":` (members before it — agreement_ids, dataset, form, gateway_instance — hold only
   // strings, whose quotes are escaped). A leaf failing this fast test is parsed to be sure.
@@ -317,6 +320,8 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
         const slot = (i % TILE_WIDTH) * HASH_SIZE;
         if (!tile || tile.length < slot + HASH_SIZE) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });
         if (tile.compare(h, 0, HASH_SIZE, slot, slot + HASH_SIZE) !== 0) {
+          // (the prefetch of the next page settles first: one statement at a time on the connection)
+          if (!empty && next) await (next as Promise<unknown>).catch(() => undefined);
           if (!empty && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
           return report({ index: i, what: `entry ${i} is not the leaf the tree holds at that position (entries reordered or replaced)` });
         }
@@ -381,14 +386,6 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     if (extra.rows[0]!.i !== null) return report({ index: Number(extra.rows[0]!.i), what: `search row ${extra.rows[0]!.i} has no entry` });
     return report(null);
   }
-}
-
-/** Promise.all that settles only once every promise has: the first rejection, after all are done. */
-async function settleAll<T extends readonly unknown[]>(ps: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const rs = await Promise.allSettled(ps);
-  const failed = rs.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
-  return rs.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 /** Every tile a tree of `size` leaves has must be stored at its width (a deleted tile row breaks proofs). */
