@@ -26,6 +26,7 @@ export const PROBLEMS = {
   forbidden: t('forbidden', 403, 'Không có quyền thực hiện thao tác này', 'Not allowed to perform this action'),
   notFound: t('not-found', 404, 'Không tìm thấy', 'Not found'),
   methodNotAllowed: t('method-not-allowed', 405, 'Phương thức không được hỗ trợ', 'Method not allowed'),
+  notAcceptable: t('not-acceptable', 406, 'Không cung cấp được dữ liệu ở định dạng yêu cầu', 'Not acceptable'),
   conflict: t('conflict', 409, 'Xung đột dữ liệu', 'Conflict'),
   versionMismatch: t('version-mismatch', 412, 'Bản ghi đã bị thay đổi bởi người khác', 'Record was changed by someone else'),
   payloadTooLarge: t('payload-too-large', 413, 'Nội dung gửi lên quá lớn', 'Payload too large'),

@@ -24,6 +24,8 @@ export interface GatewayRequest {
   zone: Zone;
   /** Client address, the rate-limit key of unauthenticated (open-data) requests. */
   ip: string;
+  /** The Accept header, if any: answers are JSON (or JWE of JSON for secret data). */
+  accept?: string | undefined;
 }
 
 /** Who asked, once known: filled as the pipeline learns it, logged whatever the outcome. */

@@ -37,6 +37,7 @@ function gatewayRequest(req: FastifyRequest): GatewayRequest {
     traceId: TRACEPARENT.exec(header('traceparent') ?? '')?.[1] ?? String(req.id),
     zone: zoneOf(req.raw.socket),
     ip: req.ip,
+    accept: header('accept'),
   };
 }
 

@@ -139,8 +139,10 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** Steps 1–2 for a read: who asks, and what of the dataset they may have. */
-  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined): Promise<{ view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan }> {
+  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate = true): Promise<{ view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan }> {
     const view = await enter(ex, code);
+    // (a custodian service's own paths may answer other types: those pass as they come, see viaProxy)
+    if (negotiate) requireAcceptable(ex.req.accept, view.secret);
     const token = await authenticate(ex, view.dataset.auth_required);
     throttle(ex, token);
     if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
@@ -301,7 +303,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     /** Any GET/POST under /data/v1/{dataset}/service/… of a proxy dataset, forwarded as is (R-6.1b). */
     forward(req: GatewayRequest, code: string, suffix: string, body?: { stream: Readable; contentType: string | undefined }): Promise<GatewayResponse> {
       return exchange(req, 'api', async (ex) => {
-        const a = await authorizeRead(ex, code, askedFields(req.query));
+        const a = await authorizeRead(ex, code, askedFields(req.query), false);
         if (a.view.dataset.mode !== 'proxy') throw notFound('dịch vụ', 'service', code);
         return viaProxy(ex, a, req.method, `/${suffix}`, req.query, body);
       });
@@ -325,3 +327,16 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/** Answers are JSON, or a JWE of JSON (`application/jose`) for secret data: a client accepting neither gets 406. */
+function requireAcceptable(accept: string | undefined, secret: boolean): void {
+  if (!accept) return;
+  const types = accept.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
+  const ok = types.some((t) => t === '*/*' || t === 'application/*' || (secret ? t === 'application/jose' : t === 'application/json' || t.endsWith('+json')));
+  if (!ok) {
+    throw new Problem(PROBLEMS.notAcceptable, {
+      detail: `Dữ liệu được cung cấp dạng ${secret ? 'application/jose (JWE)' : 'application/json'}.`,
+      detail_en: `Data is served as ${secret ? 'application/jose (JWE)' : 'application/json'}.`,
+    });
+  }
+}

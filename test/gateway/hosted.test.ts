@@ -78,6 +78,16 @@ for (const driver of DRIVERS) {
       expect([noGrant.status, noGrant.problem.rule]).toEqual([403, 'R-4.2']);
     });
 
+    it('answers are JSON: a client that accepts neither JSON nor anything gets 406, logged', async () => {
+      const token = await w.clients['VPCP-QLCB'].accessToken();
+      const get = (accept: string) => fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo', accept } });
+      const xml = await get('application/xml');
+      expect(xml.status).toBe(406);
+      expect(xml.headers.get('lienthong-receipt')).toBeTruthy();
+      expect(await xml.text()).not.toContain('01.000001');
+      for (const ok of ['application/json', '*/*', 'text/html, application/json;q=0.9']) expect((await get(ok)).status).toBe(200);
+    });
+
     it('R-14.1: no token, or a bad one, is 401 — logged and signed like any other answer', async () => {
       const anon = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { headers: { 'lienthong-purpose': 'to-chuc-can-bo' } });
       expect(anon.status).toBe(401);
