@@ -1,6 +1,5 @@
 /** R-12.2: where a request came in decides what it may receive; secret data only on `tslcd`. */
 export type Zone = 'internet' | 'tslcd';
-export const ZONES: readonly Zone[] = ['internet', 'tslcd'];
 
 export interface Listener {
   zone: Zone;
