@@ -24,7 +24,7 @@ export interface Config {
   accessTokenTtlSeconds: number;
   /** Addresses to listen on, each tagged with its network zone; the first is HOST:PORT. */
   listeners: Listener[];
-  /** Gateway requests per second per connection account. */
+  /** Gateway requests per second per connection account (an operating limit). */
   rateLimitPerSecond: number;
   /** Largest custodian-service answer the gateway takes (it is signed and hashed whole). */
   proxyMaxResponseBytes: number;

@@ -119,7 +119,7 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
   };
 }
 
-/** 504 when the service is slow, 502 when it is down, broken or the circuit is open (R-4.4: say so, don't hang). */
+/** 504 when the service is slow, 502 when it is down, broken or the circuit is open (say so at once rather than hang). */
 function upstreamProblem(err: unknown, svc: ProxyService): Problem {
   const e = err as { name?: string; code?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {

@@ -1,5 +1,5 @@
 /**
- * Per-account token buckets (R-4.4: the data-sharing service stays available to everyone, so one
+ * Per-account token buckets (an operating limit: the data-sharing service stays available to everyone, so one
  * consumer cannot take it all). Hand-written rather than @fastify/rate-limit because a refusal
  * here is an exchange like any other: it must go through the gateway's pipeline to be logged
  * and signed. Per instance: behind N instances an account gets at most N × the rate.

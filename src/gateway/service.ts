@@ -125,12 +125,11 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     return token;
   }
 
-  /** R-4.4: one account cannot take the service from the others. */
+  /** One account cannot take the service from the others (an operating limit, not a rule of the regulation: no `rule`). */
   function throttle(ex: Exchange, token: AccessTokenInfo | null): void {
     const wait = limiter.take(token ? `account:${token.client_id}` : `ip:${ex.req.ip}`);
     if (wait > 0) {
       throw new Problem(PROBLEMS.tooManyRequests, {
-        rule: 'R-4.4',
         detail: `Vượt giới hạn ${opts.ratePerSecond} yêu cầu/giây của tài khoản kết nối; thử lại sau ${wait} giây.`,
         detail_en: `Over the limit of ${opts.ratePerSecond} requests/second per connection account; retry in ${wait} s.`,
         headers: { 'retry-after': String(wait) },

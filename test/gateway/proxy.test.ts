@@ -123,7 +123,7 @@ for (const driver of DRIVERS) {
       expect(JSON.stringify(broken.problem)).not.toContain('database down');
     });
 
-    it('R-4.4: after repeated failures the circuit opens — calls are refused at once with Retry-After, the service is left alone', async () => {
+    it('after repeated failures the circuit opens — calls are refused at once with Retry-After, the service is left alone', async () => {
       upstream.setBroken(true);
       for (let i = 0; i < 6; i++) await qlcb().getRecord('khen-thuong', 'KT-1').catch(() => undefined);
       const calls = upstream.seen.length;
