@@ -42,6 +42,7 @@ import type { InclusionResult } from './ledger-inclusion.ts';
 import { type AppendRun, GOALS, type LedgerResults, ledgerSection } from './ledger-report.ts';
 import { cpuSnapshot, latencyRun, otherCpu, otherCpuPercent } from './ledger-util.ts';
 import { writeReport } from './report.ts';
+import { teardown } from './cleanup.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join(ROOT, 'docs', 'BENCHMARKS.md');
@@ -94,20 +95,8 @@ function sourceState(): string {
 
 // ——— teardown, whatever happens ———
 
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (err) {
-        console.error('cleanup step failed:', err);
-      }
-    }
-  })();
-  return cleaning;
-}
+const cleanups = teardown();
+const cleanUp = cleanups.run;
 
 // ——— small helpers ———
 

@@ -19,6 +19,7 @@ import { type LoadOptions, type Measurement, measure } from './measure.ts';
 import { gatewaySection, section, writeReport } from './report.ts';
 import { benchGateway } from './gateway.ts';
 import { type RunningServer, startServer } from './servers.ts';
+import { teardown } from './cleanup.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join(ROOT, 'docs', 'BENCHMARKS.md');
@@ -28,26 +29,8 @@ const ADMIN_PASSWORD = 'bench-only-password-0001';
 const ADMIN_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const TOTP_PERIOD_MS = 30_000;
 
-/** Teardown steps, run newest first, whether the run succeeded, failed or was interrupted. */
-const cleanups: Array<() => Promise<void> | void> = [];
-let cleaning: Promise<void> | undefined;
-/**
- * Single-flight: a signal handler and main's `finally` may both ask; they
- * share one sequential pass, so the data directory is only removed after the
- * server using it has exited.
- */
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    while (cleanups.length) {
-      try {
-        await cleanups.pop()!();
-      } catch (err) {
-        console.error('cleanup step failed:', err);
-      }
-    }
-  })();
-  return cleaning;
-}
+const cleanups = teardown();
+const cleanUp = cleanups.run;
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
