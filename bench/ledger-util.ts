@@ -1,4 +1,4 @@
-/** Small helpers shared by bench/ledger.ts and bench/ledger-inclusion.ts. */
+/** Small helpers shared by bench/ledger.ts, bench/ledger-inclusion.ts and the ledger tests (the seeded PRNG). */
 import fs from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';

@@ -1,26 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
 import { KnownLogs, createGroupAppender } from '../../src/ledger/append.ts';
-import { type LedgerEntry, sha256 } from '../../src/ledger/entry.ts';
+import { sha256 } from '../../src/ledger/entry.ts';
 import { verifyInclusion } from '../../src/ledger/merkle.ts';
 import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+import { sampleEntry } from '../helpers/ledger.ts';
 
-const entry = (n: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({
-  requested_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 0, n)).toISOString(),
-  responded_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 1, n)).toISOString(),
-  form: 'api',
-  requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_x' },
-  request: { method: 'GET', resource: `/data/v1/x/records/${n}`, query: {}, purpose: 'to-chuc-can-bo', fields: [] },
-  dataset: 'can-bo-dang-vien',
-  record_keys: [`k-${n}`],
-  response: { status: 200, content_sha256: null, content_kept: false },
-  agreement_ids: [],
-  policy_version: 'g1',
-  trace_id: `trace-${n}`,
-  gateway_instance: 'test',
-  ...over,
-});
+const entry = sampleEntry;
 const b = (s: string) => Buffer.from(s, 'base64');
 const auditor: Principal = { userId: 't', username: 't', fullName: 'T', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 't', sessionExpiresAt: new Date('2099-01-01') };
 

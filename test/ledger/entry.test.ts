@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type LedgerEntry, genericLeafBytes, leafBytes } from '../../src/ledger/entry.ts';
-
-/** A seeded PRNG (mulberry32), so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The benchmark's seeded PRNG (mulberry32), so a failure can be replayed.
+import { prng } from '../../bench/ledger-util.ts';
 
 // Strings that exercise RFC 8785 §3.2.2: escapes, control characters, non-ASCII, astral planes,
 // U+2028, DEL, and keys whose UTF-16 order differs from code-point order.

@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transaction } from '../../src/db/database.ts';
-import type { LedgerEntry } from '../../src/ledger/entry.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+import { sampleEntry } from '../helpers/ledger.ts';
 
-const entry = (n: number): LedgerEntry => ({
-  requested_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 0, n)).toISOString(),
-  responded_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 1, n)).toISOString(),
-  form: 'api',
-  requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_x' },
-  request: { method: 'GET', resource: `/data/v1/x/records/${n}`, query: {}, purpose: 'to-chuc-can-bo', fields: [] },
-  dataset: 'can-bo-dang-vien',
-  record_keys: [String(n)],
-  response: { status: 200, content_sha256: null, content_kept: false },
-  agreement_ids: [],
-  policy_version: 'g1',
-  trace_id: `trace-${n}`,
-  gateway_instance: 'test',
-});
+const entry = (n: number) => sampleEntry(n, { record_keys: [String(n)] });
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] R-17.1: tampering by a database superuser is found by verify, at the right entry`, () => {
