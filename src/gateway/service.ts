@@ -14,6 +14,7 @@ import type { RecordWrite, WriteResult } from '../sync/records.ts';
 import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release } from './exchange.ts';
 import { createProxy } from './proxy.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { createRecordReader } from './record-reads.ts';
 import { type ShapePlan, coversAll, shapePlan, shapeRecord, shapeUpstreamJson } from './shaping.ts';
 import type { UpstreamService } from './upstreams.ts';
 import type { ServiceBlock } from '../lifecycle/index.ts';
@@ -60,6 +61,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   const proxy = createProxy({ crypto: deps.signer, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
   const crypto = deps.signer;
   const now = () => clock.now();
+  const records = createRecordReader((wanted) => deps.sync.records.readLiveMany(wanted));
 
   // Datasets change rarely; the gateway reads each at most once a second (like the account status cache).
   const views = new Map<string, { view: Promise<DatasetView>; until: number }>();
@@ -274,7 +276,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         ex.recordKeys = [key];
         const a = await authorizeRead(ex, code, askedFields(req.query));
         if (a.view.dataset.mode === 'proxy') return viaProxy(ex, a, 'GET', `/records/${encodeURIComponent(key)}`, req.query);
-        const record = await deps.sync.records.readLive(code, key);
+        const record = await records.read(code, key);
         if (!record?.data) throw notFound('bản ghi', 'record', key);
         return protect(a.view, a.token, 200, { dataset: code, key, version: record.version, updated_at: record.written_at, data: shapeRecord(record.data, a.plan) });
       });

@@ -19,6 +19,12 @@ export interface StoredRecord {
   written_at: Date;
 }
 
+/** A record by its dataset and key. */
+export interface LiveKey {
+  dataset: string;
+  key: string;
+}
+
 export interface RecordVersion extends StoredRecord {
   content_hash: string;
   written_by: string;
@@ -118,10 +124,18 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     writeAs,
     hostedDataset,
 
-    /** The gateway's read of one live record; the gateway has already decided the reader may (R-4.2). */
-    async readLive(code: string, key: string): Promise<StoredRecord | null> {
-      const r = await db.query<StoredRecord>('SELECT record_key AS key, version, data, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2 AND NOT deleted', [code, key]);
-      return r.rows[0] ?? null;
+    /**
+     * The gateway's reads of live records, several in one statement (its read batcher,
+     * src/gateway/record-reads.ts); the gateway has already decided each reader may (R-4.2).
+     * Missing and deleted records have no row.
+     */
+    async readLiveMany(wanted: readonly LiveKey[]): Promise<(StoredRecord & LiveKey)[]> {
+      const r = await db.query<StoredRecord & LiveKey>(
+        `SELECT dataset_code AS dataset, record_key AS key, version, data, deleted, written_at FROM records
+         WHERE (dataset_code, record_key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND NOT deleted`,
+        [wanted.map((w) => w.dataset), wanted.map((w) => w.key)],
+      );
+      return r.rows;
     },
 
     /** The gateway's listing: live records in key order, optionally where field = value (fields the gateway checked are granted). */

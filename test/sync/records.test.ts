@@ -67,6 +67,14 @@ for (const driver of DRIVERS) {
       await expect(env.platform.db.query("UPDATE record_versions SET data = '{}' WHERE record_key = 'dv-2'")).rejects.toThrow(/refused/);
     });
 
+    it("the gateway's batched read returns the live records asked for; deleted and missing ones have no row", async () => {
+      const rows = await env.platform.sync.records.readLiveMany([
+        { dataset: 'can-bo-dang-vien', key: 'dv-1' }, { dataset: 'can-bo-dang-vien', key: 'dv-2' }, { dataset: 'can-bo-dang-vien', key: 'dv-404' }, { dataset: 'to-chuc-dang', key: 'dv-1' },
+      ]);
+      expect(rows.map((r) => [r.dataset, r.key, r.version, r.deleted])).toEqual([['can-bo-dang-vien', 'dv-1', 1, false]]);
+      expect(rows[0]!.data).toMatchObject({ member_number: '01.000001' });
+    });
+
     it('lists live records with keyset pagination', async () => {
       const first = (await get('/api/v1/datasets/can-bo-dang-vien/records?limit=1')).json();
       expect(first.items.map((r: { key: string }) => r.key)).toEqual(['dv-1']);
