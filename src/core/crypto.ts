@@ -60,8 +60,9 @@ function keyRing(load: () => Promise<{ current: HeldKey; all: HeldKey[] }>): Cry
     async sign(kid, data) {
       const key = (await loaded()).all.find((k) => k.kid === kid);
       if (!key?.privateKey) throw new Error(`no private signing key ${kid}`);
-      const digest = key.alg === 'ES256' ? 'sha256' : null;
-      return new Uint8Array(crypto.sign(digest, data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }));
+      // dsaEncoding matters to ECDSA only; for Ed25519 the options object just costs argument parsing on every gateway response.
+      const signature = key.alg === 'ES256' ? crypto.sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }) : crypto.sign(null, data, key.privateKey);
+      return new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength);
     },
     async publicJwks() {
       return (await loaded()).jwks;
@@ -151,13 +152,21 @@ export function publishTogether(primary: CryptoProvider, ...others: CryptoProvid
 
 // ── JWS / JWT on top of any provider ──
 
-const b64u = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
+/** base64url of bytes (viewed, not copied: gateway bodies are signed whole) or of a string's UTF-8. */
+const b64u = (bytes: Uint8Array | string) =>
+  (typeof bytes === 'string' ? Buffer.from(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('base64url');
+
+/** The JWS signing input (RFC 7515 §5.1) and the key that signs it. */
+async function signingInput(provider: CryptoProvider, payload: Uint8Array, header: Record<string, unknown>) {
+  const { kid, alg } = await provider.signingKey();
+  const protectedHeader = b64u(JSON.stringify({ ...header, alg, kid }));
+  return { kid, protectedHeader, input: `${protectedHeader}.${b64u(payload)}` };
+}
 
 /** Compact JWS (RFC 7515) of `payload`, signed with the provider's current key. */
 export async function signJws(provider: CryptoProvider, payload: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
-  const { kid, alg } = await provider.signingKey();
-  const input = `${b64u(JSON.stringify({ ...header, alg, kid }))}.${b64u(payload)}`;
-  return `${input}.${b64u(await provider.sign(kid, Buffer.from(input)))}`;
+  const { kid, input } = await signingInput(provider, payload, header);
+  return `${input}.${b64u(await provider.sign(kid, Buffer.from(input, 'latin1')))}`;
 }
 
 /** Signed JWT; `typ` e.g. `at+jwt` (RFC 9068) so a token of one kind is not accepted as another. */
@@ -167,8 +176,8 @@ export function signJwt(provider: CryptoProvider, claims: jose.JWTPayload, typ =
 
 /** Detached JWS (RFC 7515 Appendix F): `header..signature`; the content travels separately. */
 export async function signDetached(provider: CryptoProvider, content: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
-  const [h, , s] = (await signJws(provider, content, header)).split('.');
-  return `${h}..${s}`;
+  const { kid, protectedHeader, input } = await signingInput(provider, content, header);
+  return `${protectedHeader}..${b64u(await provider.sign(kid, Buffer.from(input, 'latin1')))}`;
 }
 
 const keySets = new WeakMap<object, ReturnType<typeof jose.createLocalJWKSet>>();

@@ -86,7 +86,8 @@ export function problemOutcome(err: unknown, req: GatewayRequest): Outcome {
   };
 }
 
-const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest();
+// One-shot hashing (Node ≥ 20.12): no Hash object per response.
+const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'hex');
 
 /**
  * The last two steps of every exchange, served or refused: sign the exact bytes that will be
@@ -105,7 +106,7 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
     request: { method: ex.req.method, resource: ex.req.path, query: ex.req.query, purpose: ex.req.purpose ?? null, fields: ex.fields },
     dataset: ex.dataset,
     record_keys: ex.recordKeys,
-    response: { status: outcome.status, content_sha256: digest.toString('hex'), content_kept: ex.keepContent && outcome.status < 300 },
+    response: { status: outcome.status, content_sha256: digest, content_kept: ex.keepContent && outcome.status < 300 },
     agreement_ids: ex.agreementIds,
     policy_version: ex.policyVersion,
     trace_id: ex.req.traceId,
