@@ -66,6 +66,18 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
   async function send(svc: ProxyService, call: UpstreamCall): Promise<UpstreamAnswer> {
     const url = upstreamUrl(svc, call.path);
     for (const [k, v] of Object.entries(call.query)) url.searchParams.append(k, v);
+    // One timer for the whole call, cleared when it ends: AbortSignal.timeout costs ~3× as much
+    // per request and leaves its signal to the garbage collector.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new DOMException(`no answer within ${svc.timeout_ms} ms`, 'TimeoutError')), svc.timeout_ms).unref();
+    try {
+      return await receive(url, svc, call, timeout.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function receive(url: URL, svc: ProxyService, call: UpstreamCall, signal: AbortSignal): Promise<UpstreamAnswer> {
     const res = await request(url, {
       method: call.method as 'GET',
       headers: {
@@ -77,7 +89,7 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
         ...(await authorization(svc, call)),
       },
       body: call.body ?? null,
-      signal: AbortSignal.timeout(svc.timeout_ms),
+      signal,
     });
     const chunks: Buffer[] = [];
     let size = 0;
