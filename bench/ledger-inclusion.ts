@@ -3,6 +3,8 @@
  * process like `serve` — not one whose heap still holds the million leaves verify just read
  * (its garbage collections would show up in the p99). Opens the platform on the benchmark's
  * database and times, one call at a time, against the log's current size:
+ *   0. the service with the tile cache still empty (what a proof costs before `serve` has warmed it);
+ *      then `ledger.warmTiles()`, which `serve` runs at start-up, and:
  *   1. `platform.ledger.inclusion(principal, log, index, size)` — what the route calls;
  *   2. `GET /api/v1/ledger/{log}/proof/inclusion` through `buildServer` + `app.inject`;
  *   3. the same over a listening socket with keep-alive `fetch`.
@@ -30,6 +32,8 @@ const WARMUP = 200;
 
 export interface InclusionResult {
   size: number;
+  cold: LatencyRun;
+  warm: { tiles: number; seconds: number };
   service: LatencyRun;
   inject: LatencyRun;
   tcp: LatencyRun;
@@ -73,6 +77,14 @@ async function main(): Promise<InclusionResult> {
     console.log(`inclusion (child process ${process.pid}): ${proofs} random proofs per path at size ${size.toLocaleString('en-US')} (+${WARMUP} warm-up), one at a time…`);
 
     let proofLength = 0;
+    const cold = latencyRun('service, tile cache not yet warmed (each tile read from the database)', await timeEach(indexes(383), async (index) => {
+      await ledger.inclusion(principal, log, index, size);
+    }));
+    console.log(`  service, cold: p50 ${cold.p50Ms.toFixed(3)} ms, p99 ${cold.p99Ms.toFixed(3)} ms`);
+    const w0 = performance.now();
+    const warm = { tiles: await ledger.warmTiles(), seconds: (performance.now() - w0) / 1000 };
+    console.log(`  warmTiles: ${warm.tiles} tiles in ${warm.seconds.toFixed(2)} s`);
+
     const service = latencyRun('service `ledger.inclusion`', await timeEach(indexes(384), async (index) => {
       proofLength = (await ledger.inclusion(principal, log, index, size)).hashes.length;
     }));
@@ -113,7 +125,7 @@ async function main(): Promise<InclusionResult> {
         if (res.status !== 200) throw new Error(`GET ${path(index)} over TCP: ${res.status} ${body}`);
       }));
       console.log(`  HTTP (TCP): p50 ${tcp.p50Ms.toFixed(3)} ms, p99 ${tcp.p99Ms.toFixed(3)} ms`);
-      return { size, service, inject, tcp, proofsChecked: sample.length, proofLength, otherCpu: otherCpu(cpu0, await cpuSnapshot(db)) };
+      return { size, cold, warm, service, inject, tcp, proofsChecked: sample.length, proofLength, otherCpu: otherCpu(cpu0, await cpuSnapshot(db)) };
     } finally {
       await app.close();
     }

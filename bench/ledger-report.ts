@@ -72,7 +72,7 @@ export interface LedgerResults {
   build: { entries: number; insertS: number; integrateS: number; checkpoints: number; tiles: number; idlePassMs: number };
   sequencing: { entries: number; passes: number; seconds: number; atSize: number };
   verify: { entries: number; seconds: number; ok: boolean; checkpoints: number; phases: Record<string, number> };
-  inclusion: { size: number; service: LatencyRun; inject?: LatencyRun; tcp?: LatencyRun; proofsChecked: number; proofLength: number };
+  inclusion: { size: number; cold?: LatencyRun; warm?: { tiles: number; seconds: number }; service: LatencyRun; inject?: LatencyRun; tcp?: LatencyRun; proofsChecked: number; proofLength: number };
   facts: LedgerFacts;
 }
 
@@ -197,8 +197,9 @@ ${appendTable(r)}
 
 - The log: ${n0(r.build.entries)} entries (real RFC 8785 leaves of the same shape as above), ${r.build.checkpoints} signed checkpoints, ${n0(r.build.tiles)} tile rows;
   then \`VACUUM (ANALYZE)\` and \`CHECKPOINT\`, so what follows runs on a settled database (warm OS cache).
-- \`verify\` reads the log in one REPEATABLE READ snapshot, in keyset pages of 20,000 entries whose
-  leaves arrive as one text value (the next page is read while one is hashed), recomputes every
+- \`verify\` reads the log in one REPEATABLE READ snapshot, shared by two connections (an exported
+  snapshot), in pages of 20,000 entries whose leaves arrive as one text value; the two connections
+  read alternate pages while this process hashes the oldest one read, recomputes every
   leaf hash, rebuilds the tree once (its nodes give the checkpoint roots and the expected tiles),
   and compares every stored tile and signed checkpoint. Search copies (\`ledger_search\`) are
   compared only with \`{searchCopies: true}\` (not measured here).
@@ -209,13 +210,15 @@ ${phases ? `- Where its time went (the same queries and hashing, timed separatel
 
 | Path | proofs | p50 ms | p90 ms | p99 ms | max ms | mean ms |
 |---|--:|--:|--:|--:|--:|--:|
-${[inc.service, inc.inject, inc.tcp].filter((x): x is LatencyRun => x !== undefined).map(latencyRow).join('\n')}
+${[inc.cold, inc.service, inc.inject, inc.tcp].filter((x): x is LatencyRun => x !== undefined).map(latencyRow).join('\n')}
 
 - Measured in a child process of its own (\`bench/ledger-inclusion.ts\`: a fresh heap and a fresh
   \`openPlatform\`, like \`serve\`), one call at a time, each path after 200 unmeasured calls, with
   its own list of uniformly random \`index\` values (fixed seeds) in a tree of \`size\` = ${n0(inc.size)}, the
-  newest checkpoint's size; each proof has ${inc.proofLength} hashes. The process's proof caches (in src) start
-  empty and warm up over the run, in the order of the table.
+  newest checkpoint's size; each proof has ${inc.proofLength} hashes. The first row runs with the
+  process's tile cache (src/ledger/tile-cache.ts) empty, so nearly every proof reads a tile from the
+  database and expands it. Then \`ledger.warmTiles()\` — what \`serve\` runs in the background at start-up —
+  ${inc.warm ? `loaded ${n0(inc.warm.tiles)} full tiles in ${f2(inc.warm.seconds)} s` : 'loaded the tiles'}, and the other rows are what a running server answers: no round trip, no hashing.
 - *service*: \`platform.ledger.inclusion(principal, log, index, size)\`, the function the route calls, for a
   coordinator of VPTW. *HTTP (inject)*: \`GET /api/v1/ledger/{custodian}/proof/inclusion\` through
   \`buildServer\` + \`app.inject\` with a real session token (adds authentication, validation,

@@ -18,6 +18,8 @@ export function serveCommand(): Command {
       const app = await buildServer(platform);
       const stopWork = startBackgroundWork(platform, (err, what) => app.log.error({ err }, `${what} failed`));
       const bound = await listenAll(app, config.listeners);
+      // Proof tiles into memory in the background (ledger/tile-cache.ts); until then proofs read them from the database.
+      platform.ledger.warmTiles().catch((err: unknown) => app.log.error({ err }, 'warming the sharing-log tile cache failed'));
       const url = bound[0]!.url;
 
       console.log('');

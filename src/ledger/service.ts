@@ -12,9 +12,11 @@ import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
 import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
-import { BoundedNodeCache, FullTileCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
-import { appendToTiles, partialTiles } from './tiles.ts';
+import { BoundedNodeCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
+import { TileCache } from './tile-cache.ts';
+import { type Tile, appendToTiles, partialTiles } from './tiles.ts';
 import { type VerifyOptions, type VerifyReport, verifyLog } from './verify.ts';
+import { withSnapshotReaders } from '../db/snapshot.ts';
 
 export interface LedgerOptions {
   /** Checkpoint at least every N integrated entries … */
@@ -25,7 +27,15 @@ export interface LedgerOptions {
   batch: number;
   /** Group commit of `appendDurable` (see append.ts `createGroupAppender`). */
   group?: Partial<GroupAppenderOptions>;
+  /** Memory for tiles kept for proofs (tile-cache.ts); default 128 MiB. */
+  tileCacheBytes?: number;
 }
+
+/**
+ * Connections `verify` reads with beside its own on the PostgreSQL server (withSnapshotReaders):
+ * one is enough for the reads to keep up with this process's hashing.
+ */
+const VERIFY_READERS = 1;
 
 export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = { checkpointEvery: 256, checkpointSeconds: 5, batch: 256 };
 const LOCK_NAMESPACE = 17_2025; // R-17, 2025: the integrator lock's first key
@@ -43,7 +53,7 @@ export function checkpointJson(c: CheckpointRow) {
 }
 
 export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider, opts: LedgerOptions = DEFAULT_LEDGER_OPTIONS) {
-  const tileCache = new FullTileCache();
+  const tileCache = new TileCache(opts.tileCacheBytes);
   const nodeCaches = new Map<string, BoundedNodeCache>();
   const nodesOf = (log: string) => nodeCaches.get(log) ?? nodeCaches.set(log, new BoundedNodeCache()).get(log)!;
   /** Logs seen committed (ledger_logs rows are never deleted): no existence query, no upsert, after the first. */
@@ -81,6 +91,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
    */
   async function integrate(log: string): Promise<number> {
     let grown = -1;
+    let written: readonly Tile[] = [];
     const n = await db.transaction(async (tx) => {
       const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
       if (!lock.rows[0]!.ok) return 0;
@@ -99,6 +110,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       const partial = await loadTiles(tx, log, partialTiles(size));
       const result = appendToTiles(size, pending.rows.map((p) => bytes(p.leaf_hash)), (l, i, w) => partial.get(`${l}/${i}/${w}`));
       await writeTiles(tx, log, result.tiles);
+      written = result.tiles;
       // One statement: the entries, their search copies (R-4.5) read out of the leaf JSON by the
       // database — appends no longer write them, to keep the hot path lean — and the work list
       // emptied. Leaves are RFC 8785 canonical JSON, so these casts see exactly what was logged.
@@ -120,6 +132,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     // Committed: the log exists and has (at least) this size.
     known.add(log);
     if (grown >= 0) sawSize(log, grown);
+    tileCache.addFull(log, written);
     return n;
   }
 
@@ -155,6 +168,14 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
   return {
     integrate,
     integrateAll,
+    /**
+     * Loads every log's tiles into the proof cache, as far as it holds them (`serve` runs it at
+     * start-up, in the background): proofs then need no round trip to the database.
+     */
+    async warmTiles(): Promise<number> {
+      const logs = (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs')).rows.map((r) => r.custodian_code);
+      return tileCache.warm(db, logs);
+    },
 
     /** A signed bundle of the whole log (or its first `upTo` entries), verifiable offline. */
     async exportBundle(log: string, upTo?: number): Promise<Buffer> {
@@ -231,9 +252,12 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       for (const l of logs) {
         const key = await logVerifierKey(crypto, originOf(l));
         // One snapshot per log: pages, tiles and checkpoints agree while the log keeps growing.
+        // On the PostgreSQL server a second backend on the same snapshot reads every other page,
+        // so reading (the larger part of verify) uses both the server's cores and this process's.
         out.push(await db.transaction(async (tx) => {
           await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-          return verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { textLeaves: db.driver === 'postgres', ...options });
+          return withSnapshotReaders(db, tx, VERIFY_READERS, (readers) =>
+            verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { textLeaves: db.driver === 'postgres', readers, ...options }));
         }));
       }
       return out;

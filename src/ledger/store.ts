@@ -1,30 +1,12 @@
 import type { Queryable } from '../db/database.ts';
 import type { NodeAccessor, NodeId } from './merkle.ts';
+import type { TileCache } from './tile-cache.ts';
 import { type NodeCache, type Tile, type TileId, tileNodeAccessor, tilesForNodes } from './tiles.ts';
 
 /** bytea comes back as Buffer from pg and as Uint8Array from PGlite. */
 export const bytes = (v: Uint8Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 const key = (l: number, i: number, w: number) => `${l}/${i}/${w}`;
-
-/**
- * Tiles never change once written — a full tile, and equally the first W hashes of a tile, which
- * any stored width ≥ W holds — so a process may keep them: a proof then touches the database only
- * for a tile it has not read before. Keyed by (log, level, index, width asked for), so partial
- * tiles of the right edge are kept too (a proof at a fixed tree size asks for the same ones).
- * Bounded (FIFO eviction) — 4,096 tiles ≈ 32 MiB.
- */
-export class FullTileCache {
-  private readonly tiles = new Map<string, Uint8Array>();
-  constructor(private readonly max = 4096) {}
-  get(k: string): Uint8Array | undefined {
-    return this.tiles.get(k);
-  }
-  set(k: string, data: Uint8Array): void {
-    if (this.tiles.size >= this.max) this.tiles.delete(this.tiles.keys().next().value!);
-    this.tiles.set(k, data);
-  }
-}
 
 /** Hashes of complete subtrees rehashed from tiles: immutable, so shared by all proofs (bounded, FIFO). */
 export class BoundedNodeCache implements NodeCache {
@@ -40,7 +22,7 @@ export class BoundedNodeCache implements NodeCache {
 }
 
 /** Loads the given tiles of a log in one query (those `cache` holds from it). */
-export async function loadTiles(q: Queryable, log: string, wanted: readonly TileId[], cache?: FullTileCache): Promise<Map<string, Uint8Array>> {
+export async function loadTiles(q: Queryable, log: string, wanted: readonly TileId[], cache?: TileCache): Promise<Map<string, Uint8Array>> {
   const found = new Map<string, Uint8Array>();
   const ids = wanted.filter((t) => {
     const hit = cache?.get(`${log}/${key(t.level, t.index, t.width)}`);
@@ -82,7 +64,7 @@ export async function loadTiles(q: Queryable, log: string, wanted: readonly Tile
  * A node accessor for proofs over a tree of `size` leaves: it fetches exactly the tiles holding
  * the nodes the proof needs (a handful), then answers from memory — O(log n) work per proof.
  */
-export async function accessorFor(q: Queryable, log: string, size: number, nodes: readonly NodeId[], cache?: FullTileCache, nodeCache?: NodeCache): Promise<NodeAccessor> {
+export async function accessorFor(q: Queryable, log: string, size: number, nodes: readonly NodeId[], cache?: TileCache, nodeCache?: NodeCache): Promise<NodeAccessor> {
   const tiles = await loadTiles(q, log, tilesForNodes(nodes, size), cache);
   return tileNodeAccessor(size, (l, i, w) => tiles.get(key(l, i, w)), nodeCache);
 }

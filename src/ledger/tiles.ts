@@ -1,4 +1,4 @@
-import { HASH_SIZE, nodeHash, rootFromAccessor, type NodeAccessor, type NodeId } from './merkle.ts';
+import { HASH_SIZE, nodeHash, sha256, rootFromAccessor, type NodeAccessor, type NodeId } from './merkle.ts';
 
 /**
  * C2SP tlog-tiles (https://c2sp.org/tlog-tiles, §"Merkle Tree"): the tree stored as tiles of
@@ -147,11 +147,41 @@ function hashAt(data: Uint8Array, i: number): Uint8Array {
   return data.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
 }
 
-/** Reads a tile and checks it has the hashes asked for; only the first `width` are kept. */
+// ——— expanded tiles: a full tile with every node of its subtree ———
+
+/** 256 tile hashes, then the 128 nodes one level up, … then the tile's root: 511 hashes. */
+export const EXPANDED_TILE_BYTES = (2 * TILE_WIDTH - 1) * HASH_SIZE;
+/** First hash of the row `height` levels above the tile's hashes, in an expanded tile. */
+const rowStart = (height: number) => 2 * TILE_WIDTH - (2 * TILE_WIDTH) / 2 ** height;
+
+/**
+ * A full tile with the 255 nodes above its hashes computed once (twice its size): a proof then
+ * reads its siblings instead of rehashing ~250 of them — kept for tiles a process holds in memory
+ * (tile-cache.ts), where the same tile serves many proofs and the garbage of those hashes would
+ * otherwise show up as collector pauses in the proof latency.
+ */
+export function expandTile(data: Uint8Array): Buffer {
+  if (data.length !== TILE_WIDTH * HASH_SIZE) throw new RangeError(`a full tile has ${TILE_WIDTH * HASH_SIZE} bytes, not ${data.length}`);
+  const out = Buffer.allocUnsafe(EXPANDED_TILE_BYTES);
+  out.set(data, 0);
+  const input = Buffer.alloc(1 + 2 * HASH_SIZE, 0x01); // 0x01 ‖ left ‖ right (RFC 9162 §2.1.1)
+  for (let h = 1; h <= TILE_HEIGHT; h++) {
+    const below = rowStart(h - 1);
+    const row = rowStart(h);
+    for (let i = 0; i < TILE_WIDTH / 2 ** h; i++) {
+      out.copy(input, 1, (below + 2 * i) * HASH_SIZE, (below + 2 * i + 2) * HASH_SIZE);
+      out.set(sha256(input), (row + i) * HASH_SIZE);
+    }
+  }
+  return out;
+}
+
+/** Reads a tile and checks it has the hashes asked for; only the first `width` are kept (a full expanded tile stays whole). */
 function readWidth(readTile: TileReader, level: number, index: number, width: number): Uint8Array {
   const data = readTile(level, index, width);
   const where = tilePath({ level, index, width });
   if (!data) throw new Error(`${where} is not stored`);
+  if (width === TILE_WIDTH && data.length === EXPANDED_TILE_BYTES) return data;
   if (data.length < width * HASH_SIZE || data.length % HASH_SIZE !== 0) {
     throw new Error(`${where} has ${data.length} bytes, not ${width} hashes`);
   }
@@ -194,6 +224,7 @@ export function tileNodeAccessor(size: number, readTile: TileReader, cache?: Nod
   // Node (level, index) of height h above the tile hashes [start, start + 2^h) of `data`.
   const rehash = (data: Uint8Array, start: number, height: number, level: number, index: number): Uint8Array => {
     if (height === 0) return hashAt(data, start);
+    if (data.length === EXPANDED_TILE_BYTES) return hashAt(data, rowStart(height) + start / 2 ** height);
     const cached = cache && height >= CACHED_HEIGHT ? cache : undefined;
     const key = cached ? `${level}/${index}` : '';
     const hit = cached?.get(key);

@@ -1,7 +1,6 @@
 import type { Queryable } from '../db/database.ts';
 import { originOf } from './append.ts';
-import crypto from 'node:crypto';
-import { HASH_SIZE, nodeHash } from './merkle.ts';
+import { HASH_SIZE, nodeHash, sha256 } from './merkle.ts';
 import { verifyNote } from './note.ts';
 import { bytes } from './store.ts';
 import { TILE_HEIGHT, TILE_WIDTH, tilesForSize } from './tiles.ts';
@@ -127,6 +126,11 @@ export interface VerifyOptions {
    * not part of what the tree commits to, and checking it costs about a third of verify's time.
    */
   searchCopies?: boolean;
+  /**
+   * More handles on the same snapshot (`withSnapshotReaders`): pages are read round-robin on
+   * `q` and these, so several server backends read while this process hashes.
+   */
+  readers?: Queryable[];
 }
 
 interface PageEntry {
@@ -137,16 +141,19 @@ interface PageEntry {
   leaf_hash: Buffer | null;
 }
 
-/** SHA-256 one-shot (crypto.hash, Node ≥ 20.12) where available. */
-const sha256: (data: Uint8Array) => Buffer = typeof crypto.hash === 'function'
-  ? (data) => crypto.hash('sha256', data, 'buffer') as unknown as Buffer
-  : (data) => crypto.createHash('sha256').update(data).digest();
-
 export async function verifyLog(q: Queryable, log: string, verifierKey: string, progress?: (done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport> {
   const PAGE = options.pageSize ?? DEFAULT_PAGE;
   const textLeaves = options.textLeaves !== false
     && (await q.query<{ e: string }>("SELECT current_setting('server_encoding') AS e")).rows[0]!.e === 'UTF8';
-  const total = Number((await q.query<{ n: number }>('SELECT count(*)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log])).rows[0]!.n);
+  const counted = (await q.query<{ n: number; hi: number | null }>('SELECT count(*)::bigint AS n, max(leaf_index) AS hi FROM ledger_entries WHERE custodian_code = $1', [log])).rows[0]!;
+  const total = Number(counted.n);
+  /** Pages are leaf-index ranges [k·PAGE, (k+1)·PAGE) up to the highest stored index: known in advance, so several can be read at once. */
+  const pageCount = counted.hi === null ? 0 : Math.floor(Number(counted.hi) / PAGE) + 1;
+  const handles: Queryable[] = [q, ...(options.readers ?? [])];
+  // A page is an ordered index range: read in order it needs no sort. Left to itself, the planner
+  // splits it across parallel workers that each sort their share on disk (past work_mem) and
+  // merge — more CPU for the same rows, on cores the readers and this process need.
+  for (const h of handles) await h.query('SET LOCAL max_parallel_workers_per_gather = 0');
   const cps = (await q.query<{ tree_size: number; root_hash: Uint8Array; note: string }>(
     'SELECT tree_size, root_hash, note FROM ledger_checkpoints WHERE custodian_code = $1 ORDER BY tree_size', [log],
   )).rows.map((c) => ({ size: Number(c.tree_size), root: bytes(c.root_hash), note: c.note }));
@@ -181,10 +188,10 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
               string_agg(length(leaf)::text, ','${ob}) AS lens,
               string_agg(CASE WHEN length(leaf) = 0 THEN leaf_hash END, ''::bytea${ob}) AS archived
          FROM (SELECT e.leaf_index, q.leaf, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
-                WHERE e.custodian_code = $1 AND e.leaf_index > $2 ORDER BY e.leaf_index LIMIT $3) p`;
+                WHERE e.custodian_code = $1 AND e.leaf_index > $2 AND e.leaf_index <= $2 + $3 ORDER BY e.leaf_index) p`;
   };
   type PageRow = { idx: string | null; framed: Uint8Array | string | null; lens: string | null; archived: Uint8Array | null };
-  const read = async (after: number, ordered: boolean): Promise<PageRow> => {
+  const read = async (q: Queryable, after: number, ordered: boolean): Promise<PageRow> => {
     if (textLeaves) {
       // A failed statement would end the snapshot's transaction: a savepoint keeps it.
       await q.query('SAVEPOINT verify_page');
@@ -204,12 +211,12 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     }
     return (await q.query<PageRow>(pageSql((ob) => `string_agg('\\x00'::bytea || leaf, ''::bytea${ob})`, ordered), [log, after, PAGE])).rows[0]!;
   };
-  const entries = async (after: number): Promise<PageEntry[]> => {
-    let a = await read(after, false);
+  const entries = async (q: Queryable, after: number): Promise<PageEntry[]> => {
+    let a = await read(q, after, false);
     if (a.idx === null) return [];
     let indexes = a.idx.split(',').map(Number);
     if (!indexes.every((x, k) => k === 0 || x > indexes[k - 1]!)) {
-      a = await read(after, true);
+      a = await read(q, after, true);
       indexes = a.idx!.split(',').map(Number);
     }
     const n = indexes.length;
@@ -232,13 +239,12 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
   };
   // Keyset pages over the entries, each with every stored level-0 tile (all widths) of its range
   // and the search copies of the same leaf indexes.
-  // The page's statements run one after another: one connection answers one statement at a time
-  // anyway, and a statement queued behind another is deprecated in pg 8 (an error in pg 9). The
-  // promise settles only when the last has, so none of them can reach the connection after the
-  // caller's transaction has ended (see `drain` below); the next page is still asked for while
-  // this one is hashed, when the connection is idle.
-  const fetchPage = async (after: number): Promise<[PageEntry[], { rows: { tile_index: number; width: number; hashes: Uint8Array }[] }, { rows: SearchRow[] }]> => {
-    const page = await entries(after);
+  // The page's statements run one after another on one handle: a connection answers one
+  // statement at a time anyway, and a statement queued behind another is deprecated in pg 8 (an
+  // error in pg 9). Each handle has at most one page in flight (see `ahead`), and every promise
+  // settles before verify returns, so none reaches a connection after its transaction has ended.
+  const fetchPage = async (q: Queryable, after: number): Promise<[PageEntry[], { rows: { tile_index: number; width: number; hashes: Uint8Array }[] }, { rows: SearchRow[] }]> => {
+    const page = await entries(q, after);
     const tiles = await q.query<{ tile_index: number; width: number; hashes: Uint8Array }>(
       `SELECT tile_index, width, hashes FROM ledger_tiles
         WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`,
@@ -268,13 +274,29 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     }
   };
 
-  let next: ReturnType<typeof fetchPage> | null = null;
+  /**
+   * Pages asked for and not yet walked, in order: page k is read on handle k mod handles, and page
+   * k + handles is asked for only once page k is taken, so each handle reads one page at a time
+   * while this process hashes the oldest.
+   */
+  const ahead: ReturnType<typeof fetchPage>[] = [];
+  let asked = 0;
+  const askAhead = () => {
+    while (ahead.length < handles.length && asked < pageCount) {
+      const page = fetchPage(handles[asked % handles.length]!, asked * PAGE - 1);
+      page.catch(() => undefined); // a failure is reported where the page is awaited, not as unhandled
+      ahead.push(page);
+      asked++;
+    }
+  };
+  /** Waits out every read in flight (before `q` is used for anything else, and before returning). */
+  const drain = async () => {
+    await Promise.allSettled(ahead);
+  };
   try {
     return await walk();
   } finally {
-    // (`next` is assigned inside walk(): TypeScript cannot see it there.)
-    const inFlight = next as ReturnType<typeof fetchPage> | null;
-    if (inFlight) await inFlight.catch(() => undefined); // drain a prefetch still in flight
+    await drain();
   }
 
   async function walk(): Promise<VerifyReport> {
@@ -284,17 +306,18 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     /** Stored level-0 tiles not yet compared, by the number of leaves that completes them. */
     const dueAt = new Map<number, StoredTile[]>();
     let cp = 0;
-    let after = -1;
     /** The widest stored level-0 tile holding the current leaf (looked up once a tile). */
     let tile: Buffer | undefined;
-    next = total > 0 ? fetchPage(after) : null;
-    while (next) {
-      const [rows, tilePage, searchPage] = await next;
+    askAhead();
+    while (ahead.length) {
+      const [rows, tilePage, searchPage] = await ahead.shift()!;
       const first = tree.size;
       const search: (SearchRow | undefined)[] = [];
       for (const r of searchPage.rows) search[Number(r.leaf_index) - first] = r;
-      // Ask for the next page now: the database reads it while this one is hashed.
-      next = rows.length === PAGE ? fetchPage(Number(rows.at(-1)!.leaf_index)) : null;
+      // Ask for the next pages now: the database reads them while this one is hashed.
+      askAhead();
+      // A range with no entry below the highest stored one: entries deleted.
+      if (rows.length === 0) return report({ index: tree.size, what: `entry ${tree.size} is missing` });
       for (const t of tilePage.rows) {
         const st = { level: 0, index: Number(t.tile_index), width: Number(t.width), hashes: bytes(t.hashes) };
         if (st.index * TILE_WIDTH + st.width <= tree.size) continue; // compared already (a page overlap)
@@ -320,8 +343,8 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
         const slot = (i % TILE_WIDTH) * HASH_SIZE;
         if (!tile || tile.length < slot + HASH_SIZE) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });
         if (tile.compare(h, 0, HASH_SIZE, slot, slot + HASH_SIZE) !== 0) {
-          // (the prefetch of the next page settles first: one statement at a time on the connection)
-          if (!empty && next) await (next as Promise<unknown>).catch(() => undefined);
+          // (the reads ahead settle first: one statement at a time on a connection)
+          if (!empty) await drain();
           if (!empty && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
           return report({ index: i, what: `entry ${i} is not the leaf the tree holds at that position (entries reordered or replaced)` });
         }
@@ -352,13 +375,7 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
           cp++;
         }
       }
-      if (rows.length === 0) {
-        if (tree.size < total) return report({ index: tree.size, what: `entry ${tree.size} is missing` });
-        break;
-      }
-      after = Number(rows.at(-1)!.leaf_index);
       progress?.(tree.size, total);
-      if (!next && tree.size < total) next = fetchPage(after); // a short page before the end: let the next read say what is missing
     }
     const n = tree.size;
     const beyond = cps.find((c) => c.size > n);

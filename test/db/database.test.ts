@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.ts';
+import type { Database, Queryable } from '../../src/db/database.ts';
+import { withSnapshotReaders } from '../../src/db/snapshot.ts';
 import { appliedMigrations, migrate, type Migration, sha256 } from '../../src/db/migrate.ts';
 import { MIGRATIONS, prepareDatabase } from '../../src/platform.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -71,6 +72,24 @@ for (const driver of DRIVERS) {
       await expect(db.query("UPDATE change_history SET actor = 'someone else'")).rejects.toThrow(/refused/);
       await expect(db.query('DELETE FROM change_history')).rejects.toThrow(/refused/);
       expect((await db.query("SELECT 1 FROM agencies WHERE code = 'VPTW'")).rows).toHaveLength(1);
+    });
+
+    it('snapshot readers see exactly the snapshot of the transaction that shares it (PostgreSQL); none on PGlite', async () => {
+      await db.query("INSERT INTO scratch (label) VALUES ('before-snapshot')");
+      const seen = await db.transaction(async (tx) => {
+        await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+        return withSnapshotReaders(db, tx, 2, async (readers) => {
+          // Committed after the snapshot was taken: neither the transaction nor its readers may see it.
+          if (readers.length) await db.query("INSERT INTO scratch (label) VALUES ('after-snapshot')");
+          const count = async (q: Queryable) => (await q.query<{ n: number }>("SELECT count(*)::int AS n FROM scratch WHERE label LIKE '%-snapshot'")).rows[0]!.n;
+          return { own: await count(tx), readers: await Promise.all(readers.map(count)), now: readers.length ? await count(db) : null };
+        });
+      });
+      if (driver === 'pglite') {
+        expect(seen).toEqual({ own: 1, readers: [], now: null });
+      } else {
+        expect(seen).toEqual({ own: 1, readers: [1, 1], now: 2 });
+      }
     });
 
     it('parses dates and bigints the same way on both drivers', async () => {

@@ -14,6 +14,8 @@ import {
 import {
   appendToTiles,
   encodeTileIndex,
+  EXPANDED_TILE_BYTES,
+  expandTile,
   nodeTile,
   parseTilePath,
   partialTiles,
@@ -220,6 +222,35 @@ describe('C2SP tlog-tiles: building a log incrementally', () => {
       expect(tilesForNodes(consistencyNodes(m, size), size).length).toBeLessThanOrEqual(8);
       expect(consistencyProof(m, size, get).map(hex)).toEqual(consistencyProof(m, size, mem).map(hex));
     }
+  });
+
+  it('expanded full tiles (every node above their hashes) answer every node and proof as the plain tiles do', () => {
+    const store = tileStore();
+    const all = leaves(0, 70000);
+    store.write(appendToTiles(0, all, store.read).tiles);
+    const size = all.length;
+    const mem = memoryAccessor(all);
+    // What the tile cache holds: full tiles expanded, partial ones as stored.
+    const expanded: TileReader = (level, index, width) => {
+      const data = store.read(level, index, width);
+      return data && width === TILE_WIDTH ? expandTile(data) : data;
+    };
+    expect(expandTile(store.byPath.get('tile/0/000')!).length).toBe(EXPANDED_TILE_BYTES);
+    const get = tileNodeAccessor(size, expanded);
+    // Every node of a level-0 and of a level-1 tile, at every height inside it.
+    for (const [tileLevel, tileIndex] of [[0, 7], [0, 272], [1, 0]] as const) {
+      for (let h = 0; h <= 8; h++) {
+        const level = 8 * tileLevel + h;
+        const first = (tileIndex * TILE_WIDTH) / 2 ** h;
+        for (let i = first; i < first + TILE_WIDTH / 2 ** h; i++) expect(hex(get(level, i))).toBe(hex(mem(level, i)));
+      }
+    }
+    const random = prng(5);
+    for (let k = 0; k < 100; k++) {
+      const i = Math.floor(random() * size);
+      expect(inclusionProof(i, size, tileNodeAccessor(size, expanded)).map(hex)).toEqual(inclusionProof(i, size, mem).map(hex));
+    }
+    expect(() => expandTile(new Uint8Array(32 * 255))).toThrow(RangeError);
   });
 
   it('appends nothing to an empty log, and refuses bad input', () => {
