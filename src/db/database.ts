@@ -2,6 +2,8 @@
  * The one database interface the rest of the platform sees. Only `db/` knows
  * the drivers (PGlite embedded, PostgreSQL server); both speak the same SQL.
  */
+import type { CopyColumn } from './copy.ts';
+
 export interface QueryResult<T> {
   rows: T[];
   rowCount: number;
@@ -27,6 +29,12 @@ export interface Database extends Queryable {
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /** Runs a script of several statements (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk-loads rows into `table` as ONE statement, atomic in autocommit: binary COPY on the
+   * PostgreSQL server (cheaper for the server than a multi-row INSERT of the same rows), a
+   * multi-row INSERT on PGlite.
+   */
+  copyRows(table: string, columns: readonly CopyColumn[], rows: readonly (readonly unknown[])[]): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database, QueryResult, Transaction } from './database.ts';
 import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.ts';
 import { Mutex } from './mutex.ts';
+import { insertForCopy } from './copy.ts';
 
 /**
  * Embedded PostgreSQL (WASM). PGlite is a single connection, so this driver
@@ -49,6 +50,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     exec: (sql) => {
       guard();
       return mutex.run(async () => void (await pg.exec(sql))).catch(classify);
+    },
+    copyRows: (table, columns, rows) => {
+      guard();
+      const { sql, params } = insertForCopy(table, columns, rows);
+      return mutex.run(async () => void (await pg.query(sql, params))).catch(classify);
     },
     close: () => mutex.run(() => pg.close()),
   };

@@ -1,6 +1,10 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { copySql, encodeBinaryCopy } from './copy.ts';
 import type { Database, QueryResult, Transaction } from './database.ts';
-import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.ts';
+import { OID_DATE, OID_INT8, classify, isUnavailable, parseDate, parseInt8 } from './database.ts';
 
 /** PostgreSQL server driver: a pool; a transaction pins one client from BEGIN to COMMIT. */
 export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
@@ -44,6 +48,20 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
       }
     },
     exec: async (sql) => void (await pool.query(sql)),
+    async copyRows(table, columns, rows) {
+      const data = encodeBinaryCopy(columns, rows);
+      const client = await pool.connect().catch(classify);
+      let broken: Error | undefined;
+      try {
+        await pipeline(Readable.from([data]), client.query(copyFrom(copySql(table, columns))));
+      } catch (err) {
+        // A statement that failed leaves the connection ready for the next; a lost one does not.
+        if (isUnavailable(err)) broken = err as Error;
+        classify(err);
+      } finally {
+        client.release(broken);
+      }
+    },
     close: () => pool.end(),
   };
 }

@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import { canonicalJson } from '../core/canonical.ts';
 
 /** R-17.2 (a)–(đ): what one exchange leaves in the log. The leaf is its RFC 8785 canonical JSON. */
@@ -27,7 +26,19 @@ export interface LedgerEntry {
 
 /** The leaf: RFC 8785 canonical JSON of `{v: 1, log, ...entry}`. */
 export function leafBytes(log: string, e: LedgerEntry): Buffer {
-  return Buffer.from(fastLeaf(log, e) ?? canonicalJson({ v: 1, log, ...e }), 'utf8');
+  return framedLeaf(log, e).subarray(1);
+}
+
+/**
+ * 0x00 ‖ leaf in one buffer — the input of the leaf hash (RFC 9162 §2.1.1) — with the leaf a view
+ * of it: an append hashes and stores the leaf without copying it into a second buffer.
+ */
+export function framedLeaf(log: string, e: LedgerEntry): Buffer {
+  const text = fastLeaf(log, e) ?? canonicalJson({ v: 1, log, ...e });
+  const out = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'));
+  out[0] = 0x00;
+  out.write(text, 1, 'utf8');
+  return out;
 }
 
 // ——— the same bytes, written directly for the shape of a LedgerEntry ———
@@ -93,6 +104,4 @@ function fastLeaf(log: string, e: LedgerEntry): string | null {
 /** For the tests: the generic canonical form, to compare the fast one with. */
 export const genericLeafBytes = (log: string, e: LedgerEntry): Buffer => Buffer.from(canonicalJson({ v: 1, log, ...e }), 'utf8');
 
-export function sha256(data: Uint8Array): Buffer {
-  return crypto.createHash('sha256').update(data).digest();
-}
+export { sha256 } from './merkle.ts';

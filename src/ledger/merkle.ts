@@ -26,9 +26,9 @@ export interface NodeId {
 // ——— hashing (§2.1.1: domain separation of leaves and interior nodes) ———
 
 /** One-shot SHA-256 (crypto.hash, Node ≥ 20.12, is ~20% faster on 65-byte inputs); createHash before that. */
-export const sha256: (data: Uint8Array) => Uint8Array =
+export const sha256: (data: Uint8Array) => Buffer =
   typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'buffer')
+    ? (data) => crypto.hash('sha256', data, 'buffer') as Buffer
     : (data) => crypto.createHash('sha256').update(data).digest();
 
 /** MTH({d}) = SHA-256(0x00 ‖ d). */

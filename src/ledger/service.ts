@@ -96,11 +96,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
       if (!lock.rows[0]!.ok) return 0;
       const size = await treeSize(tx, log);
-      const pending = await tx.query<{ id: string; leaf_hash: Uint8Array }>(
-        `SELECT q.id, q.leaf_hash FROM ledger_pending p JOIN ledger_queue q ON q.id = p.queue_id
-          WHERE p.custodian_code = $1 ORDER BY p.queue_id LIMIT $2`,
-        [log, opts.batch],
-      );
+      const pending = await nextPending(tx, log);
       const now = clock.now();
       const last = await latestCheckpoint(tx, log);
       if (pending.rows.length === 0) {
@@ -122,8 +118,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
                 SELECT $1, e.leaf_index, (j->>'requested_at')::timestamptz, j->'requester'->>'agency', j->'requester'->>'system', j->>'dataset',
                        ARRAY(SELECT jsonb_array_elements_text(j->'record_keys')), (j->'response'->>'status')::int
                   FROM e JOIN ledger_queue q ON q.id = e.queue_id CROSS JOIN LATERAL (SELECT convert_from(q.leaf, 'UTF8')::jsonb AS j) l)
-         DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id IN (SELECT id FROM x)`,
-        [log, size, now, pending.rows.map((p) => p.id)],
+         DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id = ANY($5::uuid[])`,
+        [log, size, now, pending.rows.map((p) => p.id), pending.lists],
       );
       if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
       grown = result.size;
@@ -134,6 +130,31 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     if (grown >= 0) sawSize(log, grown);
     tileCache.addFull(log, written);
     return n;
+  }
+
+  /**
+   * The next work-list rows of a log, whole, until they list `opts.batch` entries (at least one
+   * row, however long: a batch write of thousands is sequenced at once), and their queue rows'
+   * leaf hashes in the order listed.
+   */
+  async function nextPending(tx: Queryable, log: string): Promise<{ lists: string[]; rows: { id: string; leaf_hash: Uint8Array }[] }> {
+    const work = await tx.query<{ queue_id: string; ids: string[] }>(
+      'SELECT queue_id, ids FROM ledger_pending WHERE custodian_code = $1 ORDER BY queue_id LIMIT $2', [log, opts.batch],
+    );
+    const lists: string[] = [];
+    const ids: string[] = [];
+    for (const w of work.rows) {
+      if (ids.length > 0 && ids.length + w.ids.length > opts.batch) break;
+      lists.push(w.queue_id);
+      ids.push(...w.ids);
+    }
+    if (ids.length === 0) return { lists, rows: [] };
+    const rows = await tx.query<{ id: string; leaf_hash: Uint8Array }>(
+      `SELECT q.id, q.leaf_hash FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`, [ids],
+    );
+    // Written in one statement with their list: a listed entry missing from the queue is a broken database.
+    if (rows.rows.length !== ids.length) throw new Error(`ledger: the work list of ${log} names ${ids.length - rows.rows.length} queue rows that do not exist`);
+    return { lists, rows: rows.rows };
   }
 
   function due(last: CheckpointRow | null, size: number, now: Date): boolean {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.ts';
 import { KnownLogs, createGroupAppender } from '../../src/ledger/append.ts';
 import { sha256 } from '../../src/ledger/entry.ts';
 import { verifyInclusion } from '../../src/ledger/merkle.ts';
@@ -19,8 +18,9 @@ for (const driver of DRIVERS) {
     });
     afterAll(() => env.close());
 
+    /** Queue rows, or entries listed in the work list (a row lists every entry of one append statement). */
     const count = async (table: 'ledger_queue' | 'ledger_pending', log: string) =>
-      Number((await env.platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE custodian_code = $1`, [log])).rows[0]!.n);
+      Number((await env.platform.db.query<{ n: number }>(`SELECT ${table === 'ledger_pending' ? 'COALESCE(sum(cardinality(ids)), 0)' : 'count(*)'}::int AS n FROM ${table} WHERE custodian_code = $1`, [log])).rows[0]!.n);
     /** Sequences everything and signs a checkpoint of the whole log (time-based rule). */
     const settle = async () => {
       await env.platform.ledger.integrateAll();
@@ -47,6 +47,9 @@ for (const driver of DRIVERS) {
       expect(receipts).toHaveLength(50);
       expect(new Set(receipts.map((r) => r.id)).size).toBe(50);
       expect(await count('ledger_pending', 'BTCTW')).toBe(50);
+      // … in one work-list row, its ids in call order (migration 0024).
+      const lists = await env.platform.db.query<{ ids: string[] }>("SELECT ids FROM ledger_pending WHERE custodian_code = 'BTCTW'");
+      expect(lists.rows.map((r) => r.ids)).toEqual([receipts.map((r) => r.id)]);
       const kept = await env.platform.db.query<{ content: Uint8Array }>('SELECT content FROM ledger_content WHERE queue_id = $1', [receipts[7]!.id]);
       expect(Buffer.from(kept.rows[0]!.content).equals(content)).toBe(true);
       await settle();
@@ -93,27 +96,22 @@ for (const driver of DRIVERS) {
     });
 
     it('R-17.1: a failing commit rejects every waiting caller, and nothing of the group is stored', async () => {
-      // A database whose group statement runs and then fails to commit (rolled back).
+      // The group's statement writes its rows, then fails at its end (a real trigger, as a full
+      // disk or a lost connection would make it fail): the whole statement is rolled back.
       const db = env.platform.db;
-      const failing: Database = {
-        ...db,
-        driver: db.driver,
-        transaction: (fn) => db.transaction(fn),
-        exec: (sql) => db.exec(sql),
-        close: () => db.close(),
-        query: (sql, params) => /INSERT INTO ledger_queue/.test(sql)
-          ? db.transaction(async (tx) => {
-            await tx.query(sql, params);
-            throw new Error('commit failed');
-          })
-          : db.query(sql, params),
-      };
-      const appender = createGroupAppender(failing, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5, maxBatch: 64 });
-      const calls = Array.from({ length: 20 }, (_, n) => appender.append('UBKTTW', entry(n)));
-      const settled = await Promise.allSettled(calls);
-      expect(settled.every((s) => s.status === 'rejected' && /commit failed/.test(String(s.reason)))).toBe(true);
-      expect(await count('ledger_queue', 'UBKTTW')).toBe(0);
-      expect(await count('ledger_pending', 'UBKTTW')).toBe(0);
+      await db.exec(`CREATE FUNCTION test_fail_ubkttw() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF EXISTS (SELECT 1 FROM queued WHERE custodian_code = 'UBKTTW') THEN RAISE EXCEPTION 'commit failed'; END IF; RETURN NULL; END $$;
+        CREATE TRIGGER test_fail_ubkttw AFTER INSERT ON ledger_queue REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION test_fail_ubkttw();`);
+      try {
+        const appender = createGroupAppender(db, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5, maxBatch: 64 });
+        const calls = Array.from({ length: 20 }, (_, n) => appender.append('UBKTTW', entry(n)));
+        const settled = await Promise.allSettled(calls);
+        expect(settled.every((s) => s.status === 'rejected' && /commit failed/.test(String(s.reason)))).toBe(true);
+        expect(await count('ledger_queue', 'UBKTTW')).toBe(0);
+        expect(await count('ledger_pending', 'UBKTTW')).toBe(0);
+      } finally {
+        await db.exec('DROP TRIGGER test_fail_ubkttw ON ledger_queue; DROP FUNCTION test_fail_ubkttw()');
+      }
     });
 
     it('R-17.1: a bad entry or an unknown custodian fails only its own caller', async () => {

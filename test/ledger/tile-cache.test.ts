@@ -32,7 +32,7 @@ const tile = (fill: number) => new Uint8Array(TILE_WIDTH * 32).fill(fill);
 function counting(db: Database): { db: Database; count: () => number } {
   let n = 0;
   return {
-    db: { driver: db.driver, query: (sql, params) => (n++, db.query(sql, params)), transaction: (fn) => db.transaction(fn), exec: (sql) => db.exec(sql), close: () => db.close() },
+    db: { driver: db.driver, query: (sql, params) => (n++, db.query(sql, params)), transaction: (fn) => db.transaction(fn), exec: (sql) => db.exec(sql), copyRows: (t, c, r) => (n++, db.copyRows(t, c, r)), close: () => db.close() },
     count: () => n,
   };
 }
