@@ -87,7 +87,12 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
   function breakerFor(dataset: string) {
     let b = breakers.get(dataset);
     if (!b) {
-      b = new CircuitBreaker(send, { timeout: false, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeout: 10_000, rollingCountTimeout: 10_000 });
+      // Only counts decide (fires, failures). Latency percentiles would keep every call's latency
+      // for the window and sort them all on each failure and each once-a-second snapshot — stalls
+      // of the event loop, under load, just when a service starts failing.
+      b = new CircuitBreaker(send, {
+        timeout: false, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeout: 10_000, rollingCountTimeout: 10_000, rollingPercentilesEnabled: false, enableSnapshots: false,
+      });
       breakers.set(dataset, b);
     }
     return b;
