@@ -13,6 +13,7 @@ import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
 import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
 import { BoundedNodeCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
+import { searchColumns, searchInsert, searchParams } from './search.ts';
 import { TileCache } from './tile-cache.ts';
 import { type Tile, appendToTiles, partialTiles } from './tiles.ts';
 import { type VerifyOptions, type VerifyReport, verifyLog } from './verify.ts';
@@ -107,19 +108,14 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       const result = appendToTiles(size, pending.rows.map((p) => bytes(p.leaf_hash)), (l, i, w) => partial.get(`${l}/${i}/${w}`));
       await writeTiles(tx, log, result.tiles);
       written = result.tiles;
-      // One statement: the entries, their search copies (R-4.5) read out of the leaf JSON by the
-      // database — appends no longer write them, to keep the hot path lean — and the work list
-      // emptied. Leaves are RFC 8785 canonical JSON, so these casts see exactly what was logged.
+      // One statement: the entries, their search copies (R-4.5) read out of the leaves — appends
+      // do not write them, to keep the hot path lean — and the work list emptied.
       await tx.query(
-        `WITH x AS (SELECT id, ord FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)),
-          e AS (INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
-                SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM x RETURNING leaf_index, queue_id),
-          s AS (INSERT INTO ledger_search (custodian_code, leaf_index, requested_at, requester_agency, requester_system, dataset_code, record_keys, status)
-                SELECT $1, e.leaf_index, (j->>'requested_at')::timestamptz, j->'requester'->>'agency', j->'requester'->>'system', j->>'dataset',
-                       ARRAY(SELECT jsonb_array_elements_text(j->'record_keys')), (j->'response'->>'status')::int
-                  FROM e JOIN ledger_queue q ON q.id = e.queue_id CROSS JOIN LATERAL (SELECT convert_from(q.leaf, 'UTF8')::jsonb AS j) l)
+        `WITH e AS (INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
+                SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)),
+          s AS (${searchInsert(6)})
          DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id = ANY($5::uuid[])`,
-        [log, size, now, pending.rows.map((p) => p.id), pending.lists],
+        [log, size, now, pending.rows.map((p) => p.id), pending.lists, ...searchParams(searchColumns(pending.rows.map((p) => p.leaf)))],
       );
       if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
       grown = result.size;
@@ -137,9 +133,12 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
    * row, however long: a batch write of thousands is sequenced at once), and their queue rows'
    * leaf hashes in the order listed.
    */
-  async function nextPending(tx: Queryable, log: string): Promise<{ lists: string[]; rows: { id: string; leaf_hash: Uint8Array }[] }> {
+  async function nextPending(tx: Queryable, log: string): Promise<{ lists: string[]; rows: { id: string; leaf_hash: Uint8Array; leaf: string }[] }> {
+    // Only the rows the batch takes (`before`: entries listed ahead of the row), not every listed id of `batch` rows.
     const work = await tx.query<{ queue_id: string; ids: string[] }>(
-      'SELECT queue_id, ids FROM ledger_pending WHERE custodian_code = $1 ORDER BY queue_id LIMIT $2', [log, opts.batch],
+      `SELECT queue_id, ids FROM (SELECT queue_id, ids, sum(cardinality(ids)) OVER (ORDER BY queue_id) - cardinality(ids) AS before
+                                    FROM ledger_pending WHERE custodian_code = $1 ORDER BY queue_id LIMIT $2) w
+        WHERE before < $2 ORDER BY queue_id`, [log, opts.batch],
     );
     const lists: string[] = [];
     const ids: string[] = [];
@@ -149,8 +148,9 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       ids.push(...w.ids);
     }
     if (ids.length === 0) return { lists, rows: [] };
-    const rows = await tx.query<{ id: string; leaf_hash: Uint8Array }>(
-      `SELECT q.id, q.leaf_hash FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`, [ids],
+    // The leaf as text: it is UTF-8 JSON, and its search copy is read from it.
+    const rows = await tx.query<{ id: string; leaf_hash: Uint8Array; leaf: string }>(
+      `SELECT q.id, q.leaf_hash, convert_from(q.leaf, 'UTF8') AS leaf FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`, [ids],
     );
     // Written in one statement with their list: a listed entry missing from the queue is a broken database.
     if (rows.rows.length !== ids.length) throw new Error(`ledger: the work list of ${log} names ${ids.length - rows.rows.length} queue rows that do not exist`);

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LedgerEntry } from '../../src/ledger/entry.ts';
+import { searchColumns } from '../../src/ledger/search.ts';
+import type { Principal } from '../../src/registry/principal.ts';
+import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+
+const auditor: Principal = { userId: 't', username: 't', fullName: 'T', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 't', sessionExpiresAt: new Date('2099-01-01') };
+
+const entry = (n: number, keys: string[], requester: LedgerEntry['requester'], status = 200): LedgerEntry => ({
+  requested_at: new Date(Date.UTC(2026, 4, 7, 1, 0, n)).toISOString(),
+  responded_at: new Date(Date.UTC(2026, 4, 7, 1, 0, n, 90)).toISOString(),
+  form: 'api',
+  requester,
+  request: { method: 'GET', resource: '/data/v1/can-bo-dang-vien/records', query: {}, purpose: null, fields: [] },
+  dataset: n === 2 ? null : 'can-bo-dang-vien',
+  record_keys: keys,
+  response: { status, content_sha256: null, content_kept: false },
+  agreement_ids: [],
+  policy_version: null,
+  trace_id: `t-${n}`,
+  gateway_instance: 'test',
+});
+
+/** Keys that would break a naive array literal or JSON round trip. */
+const ODD_KEYS = ['a,b', 'quote"d', 'back\\slash', '{brace}', 'Nguyễn', ''];
+
+describe('search columns of a batch of leaves', () => {
+  it('lists record keys flat, with each leaf\'s offset and count (an empty list included)', () => {
+    const c = searchColumns([JSON.stringify({ requested_at: 'x', requester: { agency: null, system: null }, dataset: null, record_keys: [], response: { status: 401 } }), JSON.stringify({ requested_at: 'y', requester: { agency: 'A', system: 'S' }, dataset: 'd', record_keys: ['k1', 'k2'], response: { status: 200 } })]);
+    expect(c).toEqual({ requestedAt: ['x', 'y'], agency: [null, 'A'], system: [null, 'S'], dataset: [null, 'd'], status: [401, 200], keys: ['k1', 'k2'], keysFrom: [0, 0], keysCount: [0, 2] });
+  });
+});
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] R-4.5: search copies written by the integrator`, () => {
+    let env: TestEnv;
+    beforeAll(async () => {
+      env = await startEnv(driver);
+    });
+    afterAll(() => env.close());
+
+    it('R-4.5: every leaf\'s copy says what the leaf says — no keys, odd keys, no requester, no dataset', async () => {
+      const { db, ledger } = env.platform;
+      const items = [
+        entry(0, [], { agency: null, system: null, account: null }, 401),
+        entry(1, ODD_KEYS, { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_x' }),
+        entry(2, ['k-2'], { agency: 'TU01', system: null, account: null }, 404),
+      ].map((e) => ({ custodian: 'BTGDVTW', entry: e }));
+      await db.transaction((tx) => ledger.appendMany(tx, items));
+      await ledger.integrateAll();
+      const rows = await db.query<{ record_keys: string[]; requester_agency: string | null; dataset_code: string | null; status: number; requested_at: Date }>(
+        "SELECT record_keys, requester_agency, dataset_code, status, requested_at FROM ledger_search WHERE custodian_code = 'BTGDVTW' ORDER BY leaf_index",
+      );
+      expect(rows.rows.map((r) => [r.record_keys, r.requester_agency, r.dataset_code, r.status, r.requested_at.toISOString()])).toEqual(
+        items.map(({ entry: e }) => [e.record_keys, e.requester.agency, e.dataset, e.response.status, e.requested_at]),
+      );
+      for (const key of ODD_KEYS) {
+        const found = await ledger.entries(auditor, 'BTGDVTW', { record_key: key, limit: 10 });
+        expect(found.items.map((i) => i.leaf_index)).toEqual([1]);
+      }
+      expect((await ledger.verify('BTGDVTW', undefined, { searchCopies: true }))[0]).toMatchObject({ ok: true, entries: 3 });
+    });
+  });
+}
