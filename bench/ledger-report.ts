@@ -155,7 +155,7 @@ ${appendTable(r)}
   multi-row \`INSERT … VALUES\` of 100 rows (autocommit, so one commit per 100 rows) into a bare
   table with \`ledger_queue\`'s columns (\`CREATE TABLE … (LIKE ledger_queue)\`: id, custodian, leaf,
   leaf hash, queue time), the same leaf bytes (${n0(f.leafBytes)} B a leaf), a uuid primary key and nothing
-  else; same \`pg\` pool of ${f.poolMax} connections. The ledger writes, beside each such row, a work-list row.
+  else; same \`pg\` pool of ${f.poolMax} connections. The ledger's statements also write one work-list row per statement and log (a trigger).
 - **raw 1-row INSERT / tx** (reference, not a goal): \`BEGIN; INSERT one row; COMMIT\` into the same bare
   table — the per-commit floor a one-entry-per-exchange design pays before any ledger work.
 - **ledger.appendDurable** (the goal's measure; how the gateway calls it): ${f.callers} concurrent callers,
@@ -163,8 +163,8 @@ ${appendTable(r)}
   after the commit — and again with ${n0(r.groupMatched.workers)} callers, as many entries in flight as the
   baseline's ${f.workers} × 100 rows (the same offered load). The group-commit appender
   (\`createGroupAppender\` in src/ledger/append.ts, default options) collects callers for ≤ 2 ms or
-  128 entries and writes each group with ONE autocommitted statement (queue rows + work-list rows in
-  a data-modifying CTE), at most 6 groups in flight. Each call still builds its RFC 8785 leaf and
+  128 entries and writes each group with ONE autocommitted statement (a binary COPY of the queue
+  rows; its trigger writes the group's work-list row), at most 6 groups in flight. Each call still builds its RFC 8785 leaf and
   hashes it; the raw baseline's rows are prepared in advance. *entries / commit* is 1 per caller;
   the latency columns are one caller's wait for its receipt.
 - **ledger.appendMany, 100 / tx**: \`db.transaction(tx => ledger.appendMany(tx, 100 items))\` — the

@@ -35,7 +35,7 @@ import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { originOf } from '../src/ledger/append.ts';
 import { type LedgerEntry, leafBytes } from '../src/ledger/entry.ts';
-import { leafHash, nodeHash } from '../src/ledger/merkle.ts';
+import { leafHash, nodeHash, sha256 } from '../src/ledger/merkle.ts';
 import { createLedger } from '../src/ledger/service.ts';
 import { openPlatform, startBackgroundWork } from '../src/platform.ts';
 import type { InclusionResult } from './ledger-inclusion.ts';
@@ -523,29 +523,33 @@ async function verifyPhases(db: Database, log: string, total: number): Promise<R
   };
   const leaves: Uint8Array[] = [];
   const page = 20_000;
-  for (let after = -1; leaves.length < total;) {
-    // verify.ts's page: the leaves of 20,000 entries as one UTF-8 text, each after a newline.
-    const r = await time('entry pages (keyset JOIN, leaves concatenated as text)', () => db.query<{ n: number; hi: number; framed: string; lens: string }>(
-      `SELECT count(*)::int AS n, max(leaf_index) AS hi, string_agg(E'\\n' || convert_from(leaf, 'UTF8'), '') AS framed,
-              string_agg(length(leaf)::text, ',') AS lens
-         FROM (SELECT e.leaf_index, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
-                WHERE e.custodian_code = $1 AND e.leaf_index > $2 ORDER BY e.leaf_index LIMIT $3) p`, [log, after, page]));
-    await time('level-0 tile pages', () => db.query(
-      `SELECT tile_index, width, hashes FROM ledger_tiles
-        WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`, [log, Math.floor((after + 1) / 256), Math.floor((after + page) / 256)]));
-    const row = r.rows[0]!;
-    if (!row.n) break;
-    await time('leaf hashes (text to bytes, SHA-256 of 0x00 ‖ leaf)', () => {
-      const big = Buffer.from(row.framed, 'utf8');
-      let off = 0;
-      for (const len of row.lens.split(',')) {
-        big[off] = 0;
-        leaves.push(crypto.createHash('sha256').update(big.subarray(off, off + 1 + Number(len))).digest());
-        off += 1 + Number(len);
-      }
-    });
-    after = Number(row.hi);
-  }
+  // One connection, one page at a time (verify itself reads with two, ahead of its hashing).
+  await db.transaction(async (tx) => {
+    await tx.query('SET LOCAL max_parallel_workers_per_gather = 0');
+    for (let after = -1; leaves.length < total;) {
+      // verify.ts's page: the leaves of 20,000 leaf indexes as one UTF-8 text, each after a newline.
+      const r = await time('entry pages (one connection; leaf-index range JOIN, leaves concatenated as text)', () => tx.query<{ n: number; hi: number; framed: string; lens: string }>(
+        `SELECT count(*)::int AS n, max(leaf_index) AS hi, string_agg(E'\\n' || convert_from(leaf, 'UTF8'), '') AS framed,
+                string_agg(length(leaf)::text, ',') AS lens
+           FROM (SELECT e.leaf_index, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
+                  WHERE e.custodian_code = $1 AND e.leaf_index > $2 AND e.leaf_index <= $2 + $3 ORDER BY e.leaf_index) p`, [log, after, page]));
+      await time('level-0 tile pages', () => tx.query(
+        `SELECT tile_index, width, hashes FROM ledger_tiles
+          WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`, [log, Math.floor((after + 1) / 256), Math.floor((after + page) / 256)]));
+      const row = r.rows[0]!;
+      if (!row.n) break;
+      await time('leaf hashes (text to bytes, SHA-256 of 0x00 ‖ leaf)', () => {
+        const big = Buffer.from(row.framed, 'utf8');
+        let off = 0;
+        for (const len of row.lens.split(',')) {
+          big[off] = 0;
+          leaves.push(sha256(big.subarray(off, off + 1 + Number(len))));
+          off += 1 + Number(len);
+        }
+      });
+      after = Number(row.hi);
+    }
+  });
   await time('tree rebuild (compact range; its nodes are the expected tiles)', () => {
     const stack: { height: number; hash: Uint8Array }[] = [];
     for (const h of leaves) {
