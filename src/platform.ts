@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { type Accounts, accountMigrations, createAccounts } from './accounts/index.ts';
 import { type Agreements, agreementMigrations, createAgreements } from './agreements/index.ts';
-import { type Ledger, createLedger, ledgerMigrations } from './ledger/index.ts';
+import { DEFAULT_LEDGER_OPTIONS, type Ledger, createLedger, ledgerMigrations } from './ledger/index.ts';
 import { type Gateway, type UpstreamService, createGateway, createUpstreamService, gatewayMigrations } from './gateway/index.ts';
 import { type Calendar, calendarMigrations, createCalendar, seedCalendar } from './calendar/index.ts';
 import { type Lifecycle, createLifecycle, lifecycleMigrations } from './lifecycle/index.ts';
@@ -71,7 +71,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const responseSigner = fileCryptoProvider(path.join(config.keyDir, 'responses'), 'EdDSA');
   const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: publishTogether(fileCryptoProvider(config.keyDir), responseSigner), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
-  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'));
+  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'), { ...DEFAULT_LEDGER_OPTIONS, tileCacheBytes: config.ledgerTileCacheBytes });
   const upstreams = createUpstreamService(db, clock, catalog);
   const calendar = createCalendar(db, clock);
   const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar });

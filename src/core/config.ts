@@ -28,6 +28,8 @@ export interface Config {
   rateLimitPerSecond: number;
   /** Largest custodian-service answer the gateway takes (it is signed and hashed whole). */
   proxyMaxResponseBytes: number;
+  /** Memory for sharing-log tiles kept for proofs (ledger/tile-cache.ts). */
+  ledgerTileCacheBytes: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -92,5 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     listeners,
     rateLimitPerSecond: int(env, 'LIENTHONG_RATE_LIMIT_PER_SECOND', 100, 1, 10_000_000),
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
   };
 }
