@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { decoyPasswordHash, newSessionToken, tokenHash, totpStep, verifyPassword } from './credentials.ts';
 import { type Principal, type Role, requiresMfa } from './principal.ts';
+import type { SessionCache } from './session-cache.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
@@ -46,7 +47,7 @@ interface SessionRow {
 
 const unauthenticated = (detail: string, detail_en: string) => new Problem(PROBLEMS.unauthenticated, { detail, detail_en });
 
-export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds: number) {
+export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds: number, sessions: SessionCache) {
   /** Counts the failure in one atomic statement, so parallel guesses cannot slip past the lockout. */
   async function fail(row: LoginRow, kind: typeof PROBLEMS.loginFailed | typeof PROBLEMS.mfaInvalid): Promise<never> {
     await db.query(
@@ -106,16 +107,20 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
 
     /** Resolves a bearer token to the official behind it, or refuses with 401. */
     async authenticate(token: string): Promise<Principal> {
+      const hash = tokenHash(token);
+      const now = clock.now();
+      const known = sessions.get(hash, now.getTime());
+      if (known) return known;
       const r = await db.query<SessionRow>(
         `SELECT s.id AS session_id, s.expires_at, s.revoked_at, u.id AS user_id, u.username, u.full_name, u.agency_code, u.roles, u.status
            FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`,
-        [tokenHash(token)],
+        [hash],
       );
       const s = r.rows[0];
       if (!s || s.revoked_at) throw unauthenticated('Phiên đăng nhập không hợp lệ hoặc đã đăng xuất.', 'Invalid or signed-out session.');
-      if (s.expires_at <= clock.now()) throw unauthenticated('Phiên đăng nhập đã hết hạn; hãy đăng nhập lại.', 'The session has expired; sign in again.');
+      if (s.expires_at <= now) throw unauthenticated('Phiên đăng nhập đã hết hạn; hãy đăng nhập lại.', 'The session has expired; sign in again.');
       if (s.status !== 'active') throw unauthenticated('Tài khoản đã bị khoá.', 'The account is disabled.');
-      return {
+      const principal: Principal = {
         userId: s.user_id,
         username: s.username,
         fullName: s.full_name,
@@ -124,10 +129,13 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
         sessionId: s.session_id,
         sessionExpiresAt: s.expires_at,
       };
+      sessions.set(hash, principal, now.getTime());
+      return principal;
     },
 
     async logout(p: Principal): Promise<void> {
       await db.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [p.sessionId, clock.now()]);
+      sessions.clear();
     },
   };
 }

@@ -5,16 +5,19 @@ import { createAgencyService } from './agencies.ts';
 import { createAuthService } from './auth.ts';
 import { createSystemService } from './systems.ts';
 import { createUserService } from './users.ts';
+import { SessionCache } from './session-cache.ts';
 
 export const registryMigrations = sqlMigrations(import.meta.url);
 
 export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSeconds: number }) {
   const agencies = createAgencyService(db, clock);
+  // Shared: what users revoke, auth stops believing at once (session-cache.ts).
+  const sessions = new SessionCache();
   return {
     agencies,
     systems: createSystemService(db, clock, agencies),
-    users: createUserService(db, clock, agencies),
-    auth: createAuthService(db, clock, opts.sessionTtlSeconds),
+    users: createUserService(db, clock, agencies, sessions),
+    auth: createAuthService(db, clock, opts.sessionTtlSeconds, sessions),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from './agencies.ts';
+import type { SessionCache } from './session-cache.ts';
 import {
   MIN_PASSWORD_LENGTH,
   generatePassword,
@@ -69,7 +70,7 @@ function checkRoles(agencyCode: string, roles: Role[]): void {
   }
 }
 
-export function createUserService(db: Database, clock: Clock, agencies: AgencyService) {
+export function createUserService(db: Database, clock: Clock, agencies: AgencyService, sessions: SessionCache) {
   async function get(username: string, q: Queryable = db): Promise<User> {
     const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username]);
     if (!r.rows[0]) throw notFound('người dùng', 'user', username);
@@ -158,7 +159,7 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
       if (username === p.username && (patch.status === 'disabled' || (patch.roles && !patch.roles.includes('coordinator')))) {
         throw new Problem(PROBLEMS.unprocessable, { detail: 'Không thể tự khoá hoặc tự bỏ vai trò điều phối của mình.', detail_en: 'You cannot disable yourself or drop your own coordinator role.' });
       }
-      return db.transaction(async (tx) => {
+      const updated = await db.transaction(async (tx) => {
         const current = await get(username, tx);
         checkRoles(patch.agency_code ?? current.agency_code, patch.roles ?? current.roles);
         if (patch.agency_code !== undefined) await agencies.requireExisting(patch.agency_code, tx);
@@ -174,6 +175,8 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         }
         return after;
       });
+      sessions.clear(); // (committed: a session believed a moment ago may be revoked now)
+      return updated;
     },
 
     /** The signed-in official changes their own password; other sessions end. */
@@ -191,6 +194,7 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         await tx.query('UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL', [p.userId, p.sessionId, clock.now()]);
         await recordChange(tx, { entity: 'user', key: p.username, action: 'change_password', actor: p.username, at: clock.now() });
       });
+      sessions.clear();
     },
 
     /** A coordinator issues new credentials (forgotten password, lost authenticator); shown once. */
@@ -209,6 +213,7 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
         await recordChange(tx, { entity: 'user', key: username, action: 'reset_credentials', actor: p.username, reason, at: clock.now() });
       });
+      sessions.clear();
       return {
         user: await get(username),
         initial_password: password,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_RECHECK_MS } from '../../src/registry/session-cache.ts';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP, DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 
@@ -91,6 +92,16 @@ for (const driver of DRIVERS) {
       const fresh = await env.login('het.han', 'mat-khau-het.han-2025');
       expect((await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: fresh } })).statusCode).toBe(204);
       expect((await me(fresh)).statusCode).toBe(401);
+    });
+
+    it('a session revoked through another server instance is refused within 1 s (sessions are rechecked every second)', async () => {
+      const auth = await env.userAuth('hai.may', 'BTCTW', ['consumer_admin']);
+      expect((await me(auth)).statusCode).toBe(200);
+      // Another instance signs the session out: the row changes, this process's memory does not.
+      await env.platform.db.query("UPDATE sessions SET revoked_at = now() WHERE user_id = (SELECT id FROM users WHERE username = 'hai.may')");
+      expect((await me(auth)).statusCode).toBe(200); // believed from memory, for at most …
+      env.clock.advance(SESSION_RECHECK_MS); // … this long
+      expect((await me(auth)).statusCode).toBe(401);
     });
 
     it('disabling a user ends their sessions', async () => {
