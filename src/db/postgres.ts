@@ -1,5 +1,3 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { copySql, encodeBinaryCopy } from './copy.ts';
@@ -53,7 +51,14 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
       const client = await pool.connect().catch(classify);
       let broken: Error | undefined;
       try {
-        await pipeline(Readable.from([data]), client.query(copyFrom(copySql(table, columns))));
+        // Written straight to the COPY stream ('finish' comes once the server has taken it): a
+        // stream pipeline per group cost an AbortController and more, for one buffer.
+        const copy = client.query(copyFrom(copySql(table, columns)));
+        await new Promise<void>((resolve, reject) => {
+          copy.on('error', reject);
+          copy.on('finish', resolve);
+          copy.end(data);
+        });
       } catch (err) {
         // A statement that failed leaves the connection ready for the next; a lost one does not.
         if (isUnavailable(err)) broken = err as Error;

@@ -182,7 +182,9 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
 
   function schedule(): void {
     if (waiting.length === 0) return;
-    if (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight) {
+    // Nothing committing: waiting would gather no one, so a lone exchange pays no window. While
+    // commits run, arrivals gather for the next group (the window, a full group or a free slot).
+    if (inFlight === 0 || (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight)) {
       start();
       return;
     }
@@ -208,7 +210,7 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
       // Callers that arrived while every slot was busy: start their group now if it is full or
       // has already waited, else let the window run.
       if (waiting.length) {
-        if (waiting.length >= opts.maxBatch || timer === null) start();
+        if (waiting.length >= opts.maxBatch || timer === null || inFlight === 0) start();
       }
     });
     running.add(p);
@@ -249,8 +251,7 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
       }
       return new Promise<Receipt>((resolve, reject) => {
         waiting.push({ item, resolve, reject });
-        if (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight) start();
-        else schedule();
+        schedule();
       });
     },
     async flush() {
