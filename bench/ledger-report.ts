@@ -72,7 +72,7 @@ export interface LedgerResults {
   build: { entries: number; insertS: number; integrateS: number; checkpoints: number; tiles: number; idlePassMs: number };
   sequencing: { entries: number; passes: number; seconds: number; atSize: number };
   verify: { entries: number; seconds: number; ok: boolean; checkpoints: number; phases: Record<string, number> };
-  inclusion: { size: number; cold?: LatencyRun; warm?: { tiles: number; seconds: number }; service: LatencyRun; inject?: LatencyRun; tcp?: LatencyRun; proofsChecked: number; proofLength: number };
+  inclusion: { size: number; cold?: LatencyRun; warm?: { tiles: number; seconds: number; cacheMb: number }; service: LatencyRun; inject?: LatencyRun; tcp?: LatencyRun; proofsChecked: number; proofLength: number };
   facts: LedgerFacts;
 }
 
@@ -218,7 +218,7 @@ ${[inc.cold, inc.service, inc.inject, inc.tcp].filter((x): x is LatencyRun => x 
   newest checkpoint's size; each proof has ${inc.proofLength} hashes. The first row runs with the
   process's tile cache (src/ledger/tile-cache.ts) empty, so nearly every proof reads a tile from the
   database and expands it. Then \`ledger.warmTiles()\` — what \`serve\` runs in the background at start-up —
-  ${inc.warm ? `loaded ${n0(inc.warm.tiles)} full tiles in ${f2(inc.warm.seconds)} s` : 'loaded the tiles'}, and the other rows are what a running server answers: no round trip, no hashing.
+  ${inc.warm ? `loaded ${n0(inc.warm.tiles)} full tiles (every log of the database; \`LIENTHONG_LEDGER_TILE_CACHE_MB=${inc.warm.cacheMb}\`) in ${f2(inc.warm.seconds)} s` : 'loaded the tiles'}, and the other rows are what a running server answers: no round trip, no hashing.
 - *service*: \`platform.ledger.inclusion(principal, log, index, size)\`, the function the route calls, for a
   coordinator of VPTW. *HTTP (inject)*: \`GET /api/v1/ledger/{custodian}/proof/inclusion\` through
   \`buildServer\` + \`app.inject\` with a real session token (adds authentication, validation,
