@@ -138,6 +138,12 @@ export interface GroupAppenderOptions {
   maxBatch: number;
   /** Groups being committed at the same time at most (each holds one pool connection). */
   maxInFlight: number;
+  /**
+   * Write a call at once when no group is committing (no window to wait out alone). Default: on
+   * the PostgreSQL server; not on PGlite, whose one connection serialises every statement — there
+   * a lone write holds up the reads queued behind it, and gathering is worth the window.
+   */
+  startWhenIdle?: boolean;
 }
 
 /** 6 of the default pool of 10 connections at most: the rest of the server keeps 4. */
@@ -174,7 +180,7 @@ interface Waiting {
  * (an unknown custodian) rejects only its own callers.
  */
 export function createGroupAppender(db: Database, now: () => Date, known: KnownLogs = new KnownLogs(), options: Partial<GroupAppenderOptions> = {}): GroupAppender {
-  const opts = { ...DEFAULT_GROUP_APPENDER_OPTIONS, ...options };
+  const opts = { ...DEFAULT_GROUP_APPENDER_OPTIONS, startWhenIdle: db.driver === 'postgres', ...options };
   let waiting: Waiting[] = [];
   let timer: NodeJS.Timeout | null = null;
   let inFlight = 0;
@@ -182,9 +188,9 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
 
   function schedule(): void {
     if (waiting.length === 0) return;
-    // Nothing committing: waiting would gather no one, so a lone exchange pays no window. While
-    // commits run, arrivals gather for the next group (the window, a full group or a free slot).
-    if (inFlight === 0 || (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight)) {
+    // Nothing committing: waiting would gather no one, so a lone exchange pays no window (on the
+    // server; see `startWhenIdle`). While commits run, arrivals gather for the next group.
+    if ((opts.startWhenIdle && inFlight === 0) || (waiting.length >= opts.maxBatch && inFlight < opts.maxInFlight)) {
       start();
       return;
     }
@@ -210,7 +216,7 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
       // Callers that arrived while every slot was busy: start their group now if it is full or
       // has already waited, else let the window run.
       if (waiting.length) {
-        if (waiting.length >= opts.maxBatch || timer === null || inFlight === 0) start();
+        if (waiting.length >= opts.maxBatch || timer === null || (opts.startWhenIdle && inFlight === 0)) start();
       }
     });
     running.add(p);

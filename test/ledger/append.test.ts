@@ -114,6 +114,20 @@ for (const driver of DRIVERS) {
       }
     });
 
+    it('a call made while no group commits is written at once; without startWhenIdle it waits for the window (or a flush)', async () => {
+      const now = () => env.clock.now();
+      const eager = createGroupAppender(env.platform.db, now, new KnownLogs(), { maxWaitMs: 60_000, startWhenIdle: true });
+      expect((await eager.append('VPCP', entry(5))).log).toBe('VPCP'); // (it would hang for a minute if it waited)
+      const gathering = createGroupAppender(env.platform.db, now, new KnownLogs(), { maxWaitMs: 60_000, startWhenIdle: false });
+      let settled = false;
+      const call = gathering.append('VPCP', entry(6)).then(() => (settled = true));
+      await new Promise((r) => setTimeout(r, 200));
+      expect(settled).toBe(false);
+      await gathering.flush();
+      await call;
+      expect(settled).toBe(true);
+    });
+
     it('R-17.1: a bad entry or an unknown custodian fails only its own caller', async () => {
       const appender = createGroupAppender(env.platform.db, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5 });
       const good = appender.append('VPTW', entry(1));
