@@ -19,7 +19,7 @@ export interface VerifyReport {
   divergence: Divergence | null;
 }
 
-/** Entries read per query: large pages, each fetched while the previous one is being hashed. */
+/** Leaf indexes a page covers: large pages, read ahead on every handle while the oldest is hashed. */
 const DEFAULT_PAGE = 20_000;
 const TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 /** Views, never copies: Buffer#equals compares any Uint8Array in place. */
@@ -170,7 +170,7 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
 
   const archivedUpTo = Number((await q.query<{ n: number }>('SELECT COALESCE(max(up_to_index), 0)::bigint AS n FROM ledger_archives WHERE custodian_code = $1', [log])).rows[0]!.n);
   /**
-   * One keyset page of entries as ONE row: the leaves concatenated, each after a 0x00 byte, so
+   * One page of entries (a leaf-index range) as ONE row: the leaves concatenated, each after a 0x00 byte, so
    * that SHA-256(0x00 ‖ leaf) — the leaf hash — is computed straight from the received buffer;
    * their lengths; the recorded hashes of archived (empty) leaves. Row-per-entry results cost
    * more in the driver and the garbage collector than hashing them did (docs/BENCHMARKS.md).
@@ -237,8 +237,8 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     }
     return out;
   };
-  // Keyset pages over the entries, each with every stored level-0 tile (all widths) of its range
-  // and the search copies of the same leaf indexes.
+  // Pages of leaf indexes (after, after + PAGE], each with every stored level-0 tile (all widths)
+  // of its range and the search copies of the same leaf indexes.
   // The page's statements run one after another on one handle: a connection answers one
   // statement at a time anyway, and a statement queued behind another is deprecated in pg 8 (an
   // error in pg 9). Each handle has at most one page in flight (see `ahead`), and every promise
