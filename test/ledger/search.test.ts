@@ -3,23 +3,12 @@ import type { LedgerEntry } from '../../src/ledger/entry.ts';
 import { searchColumns } from '../../src/ledger/search.ts';
 import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+import { sampleEntry } from '../helpers/ledger.ts';
 
 const auditor: Principal = { userId: 't', username: 't', fullName: 'T', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 't', sessionExpiresAt: new Date('2099-01-01') };
 
-const entry = (n: number, keys: string[], requester: LedgerEntry['requester'], status = 200): LedgerEntry => ({
-  requested_at: new Date(Date.UTC(2026, 4, 7, 1, 0, n)).toISOString(),
-  responded_at: new Date(Date.UTC(2026, 4, 7, 1, 0, n, 90)).toISOString(),
-  form: 'api',
-  requester,
-  request: { method: 'GET', resource: '/data/v1/can-bo-dang-vien/records', query: {}, purpose: null, fields: [] },
-  dataset: n === 2 ? null : 'can-bo-dang-vien',
-  record_keys: keys,
-  response: { status, content_sha256: null, content_kept: false },
-  agreement_ids: [],
-  policy_version: null,
-  trace_id: `t-${n}`,
-  gateway_instance: 'test',
-});
+const entry = (n: number, keys: string[], requester: LedgerEntry['requester'], status = 200): LedgerEntry =>
+  sampleEntry(n, { record_keys: keys, requester, dataset: n === 2 ? null : 'can-bo-dang-vien', response: { status, content_sha256: null, content_kept: false } });
 
 /** Keys that would break a naive array literal or JSON round trip. */
 const ODD_KEYS = ['a,b', 'quote"d', 'back\\slash', '{brace}', 'Nguyễn', ''];

@@ -2,28 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import { memoryCryptoProvider } from '../../src/core/crypto.ts';
 import type { Database } from '../../src/db/database.ts';
-import type { LedgerEntry } from '../../src/ledger/entry.ts';
 import { verifyInclusion } from '../../src/ledger/merkle.ts';
 import { createLedger } from '../../src/ledger/service.ts';
 import { TileCache } from '../../src/ledger/tile-cache.ts';
 import { EXPANDED_TILE_BYTES, TILE_WIDTH } from '../../src/ledger/tiles.ts';
 import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+import { sampleEntry } from '../helpers/ledger.ts';
 
-const entry = (n: number): LedgerEntry => ({
-  requested_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 0, n)).toISOString(),
-  responded_at: new Date(Date.UTC(2026, 2, 2, 3, 0, 1, n)).toISOString(),
-  form: 'api',
-  requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_test' },
-  request: { method: 'GET', resource: `/data/v1/can-bo-dang-vien/records/dv-${n}`, query: {}, purpose: 'to-chuc-can-bo', fields: ['full_name'] },
-  dataset: 'can-bo-dang-vien',
-  record_keys: [`dv-${n}`],
-  response: { status: 200, content_sha256: 'cd'.repeat(32), content_kept: false },
-  agreement_ids: [],
-  policy_version: 'g1',
-  trace_id: `trace-${n}`,
-  gateway_instance: 'test',
-});
+const entry = sampleEntry;
 
 const coordinator: Principal = { userId: 'u', username: 'dp.vptw', fullName: 'Điều phối', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 's', sessionExpiresAt: new Date(Date.now() + 3600_000) };
 const tile = (fill: number) => new Uint8Array(TILE_WIDTH * 32).fill(fill);
