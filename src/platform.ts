@@ -71,7 +71,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const responseSigner = fileCryptoProvider(path.join(config.keyDir, 'responses'), 'EdDSA');
   const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: publishTogether(fileCryptoProvider(config.keyDir), responseSigner), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
-  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'), { ...DEFAULT_LEDGER_OPTIONS, tileCacheBytes: config.ledgerTileCacheBytes });
+  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'), { ...DEFAULT_LEDGER_OPTIONS, tileCacheBytes: config.ledgerTileCacheBytes, queueThreadUrl: db.driver === 'postgres' ? config.databaseUrl : undefined });
   const upstreams = createUpstreamService(db, clock, catalog);
   const calendar = createCalendar(db, clock);
   const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar });
@@ -85,7 +85,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle,
     close: async () => {
       gateway.close();
-      await ledger.flushAppends();
+      await ledger.close();
       await db.close();
     },
   };

@@ -6,6 +6,8 @@
  * than a multi-row INSERT does, on the server and here.
  */
 export type CopyType = 'uuid' | 'text' | 'bytea' | 'timestamptz';
+// Values: a uuid as its string or its 16 bytes; text as a string or its UTF-8 bytes; bytea as
+// bytes; timestamptz as a Date; null or undefined as NULL.
 
 export interface CopyColumn {
   name: string;
@@ -32,7 +34,7 @@ function fieldBytes(type: CopyType, v: unknown): number {
     case 'timestamptz':
       return 8;
     case 'text':
-      return Buffer.byteLength(String(v), 'utf8');
+      return v instanceof Uint8Array ? v.length : Buffer.byteLength(String(v), 'utf8');
     case 'bytea':
       return (v as Uint8Array).length;
   }
@@ -42,9 +44,14 @@ function writeField(buf: Buffer, at: number, type: CopyType, v: unknown): number
   if (v === null || v === undefined) return buf.writeInt32BE(-1, at);
   switch (type) {
     case 'uuid': {
+      at = buf.writeInt32BE(16, at);
+      if (v instanceof Uint8Array) {
+        if (v.length !== 16) throw new Error(`copy: a uuid of ${v.length} bytes`);
+        buf.set(v, at);
+        return at + 16;
+      }
       // 8-4-4-4-12 hex digits; Buffer#write stops at the first non-hex pair, so a short count is a bad uuid.
       const s = String(v);
-      at = buf.writeInt32BE(16, at);
       let n = 0;
       if (s.length === 36 && s[8] === '-' && s[13] === '-' && s[18] === '-' && s[23] === '-') {
         for (const [from, to] of UUID_GROUPS) n += buf.write(s.substring(from, to), at + n, 'hex');
@@ -59,6 +66,11 @@ function writeField(buf: Buffer, at: number, type: CopyType, v: unknown): number
       return buf.writeBigInt64BE(BigInt(ms - PG_EPOCH_MS) * 1000n, at);
     }
     case 'text': {
+      if (v instanceof Uint8Array) {
+        at = buf.writeInt32BE(v.length, at);
+        buf.set(v, at);
+        return at + v.length;
+      }
       const s = String(v);
       const n = Buffer.byteLength(s, 'utf8');
       at = buf.writeInt32BE(n, at);

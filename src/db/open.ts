@@ -7,8 +7,10 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** PGlite data directory; undefined means in-memory (tests). */
   dataDir?: string | undefined;
+  /** Pool size on the PostgreSQL server (default 10). */
+  maxConnections?: number | undefined;
 }
 
 export function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections) : openPglite(opts.dataDir);
 }

@@ -1,7 +1,7 @@
 import { newId } from '../core/ids.ts';
-import type { CopyColumn } from '../db/copy.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { type LedgerEntry, framedLeaf, sha256 } from './entry.ts';
+import { type LedgerEntry, framed, leafText, sha256 } from './entry.ts';
+import { HASH_BYTES, QUEUE_COLUMNS, type QueuedLeaf, queueRows } from './queue-rows.ts';
 
 export interface Receipt {
   id: string;
@@ -18,26 +18,35 @@ export interface AppendItem {
   content?: Uint8Array | undefined;
 }
 
-/** An item turned into the bytes the queue stores: done before any SQL, so a bad item fails alone. */
-interface Prepared {
-  id: string;
-  custodian: string;
+/**
+ * An item checked and turned into its leaf text and queue id: done before any SQL, on the caller's
+ * thread, so a bad item fails alone. Hashing waits for the writer (`GroupWriter`).
+ */
+export interface Leafed extends QueuedLeaf {
+  content: Buffer | null;
+}
+
+/** A leafed item with its bytes: the leaf and its hash. */
+interface Prepared extends Leafed {
   leaf: Buffer;
   hash: Buffer;
-  content: Buffer | null;
 }
 
 /** The log's name in checkpoints (C2SP tlog-checkpoint "origin"): stable per custodian. */
 export const originOf = (custodian: string) => `lienthong/${custodian.toLowerCase()}`;
 
-function prepare(item: AppendItem): Prepared {
+function leafed(item: AppendItem): Leafed {
   const { custodian, entry, content } = item;
   if (content && entry.response.content_sha256 !== sha256(content).toString('hex')) {
     throw new Error('ledger: kept content does not match the entry content_sha256');
   }
-  const framed = framedLeaf(custodian, entry);
   // UUIDv7: the integrator sequences a log's queue in id order.
-  return { id: newId(), custodian, leaf: framed.subarray(1), hash: sha256(framed), content: content ? Buffer.from(content) : null };
+  return { id: newId(), custodian, text: leafText(custodian, entry), content: content ? Buffer.from(content) : null };
+}
+
+function hashed(item: Leafed): Prepared {
+  const bytes = framed(item.text);
+  return { ...item, leaf: bytes.subarray(1), hash: sha256(bytes) };
 }
 
 /**
@@ -92,23 +101,32 @@ async function insertPrepared(q: Queryable, items: readonly Prepared[], now: Dat
   await q.query(insertSql(items.length, kept), params);
 }
 
-const QUEUE_COLUMNS: readonly CopyColumn[] = [
-  { name: 'id', type: 'uuid' }, { name: 'custodian_code', type: 'text' }, { name: 'leaf', type: 'bytea' }, { name: 'leaf_hash', type: 'bytea' }, { name: 'queued_at', type: 'timestamptz' },
-];
+/**
+ * Writes one group commit as ONE autocommitted statement and resolves with its leaf hashes (32
+ * bytes each, in order) once it has committed; if it rejects, nothing of the group is stored.
+ */
+export type GroupWriter = (items: readonly Leafed[], at: Date) => Promise<Buffer>;
 
 /**
- * A group commit's statement: a binary COPY of the queue rows — the database parses and plans
- * nothing per row (1.4–1.8× the rows of a multi-row INSERT in the same server time, measured
- * alone), which matters where several gateway instances share one database; on one 2-core box
- * Node's own work is the limit and both measure alike. A group with kept content takes the
- * INSERT, which writes ledger_content in the same statement.
+ * The group commit's statement on this thread: a binary COPY of the queue rows — the database
+ * parses and plans nothing per row (1.4–1.8× the rows of a multi-row INSERT in the same server
+ * time, measured alone). A group with kept content takes the INSERT, which writes ledger_content
+ * in the same statement.
  */
-async function writeGroup(db: Database, items: readonly Prepared[], now: Date): Promise<void> {
-  if (items.some((p) => p.content !== null)) return insertPrepared(db, items, now);
-  await db.copyRows('ledger_queue', QUEUE_COLUMNS, items.map((p) => [p.id, p.custodian, p.leaf, p.hash, now]));
+export function writeInProcess(db: Database): GroupWriter {
+  return async (items, at) => {
+    if (items.some((p) => p.content !== null)) {
+      const prepared = items.map(hashed);
+      await insertPrepared(db, prepared, at);
+      return Buffer.concat(prepared.map((p) => p.hash));
+    }
+    const { rows, hashes } = queueRows(items, at);
+    await db.copyRows('ledger_queue', QUEUE_COLUMNS, rows);
+    return Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength);
+  };
 }
 
-const receiptOf = (p: Prepared, now: Date): Receipt => ({ id: p.id, log: p.custodian, leaf_hash: p.hash.toString('base64'), queued_at: now, leaf_index: null });
+const receiptOf = (p: QueuedLeaf, leafHash: string, now: Date): Receipt => ({ id: p.id, log: p.custodian, leaf_hash: leafHash, queued_at: now, leaf_index: null });
 
 /**
  * Appends exchanges to their custodians' logs inside the caller's transaction (R-17.1, R-17.2):
@@ -121,11 +139,11 @@ const receiptOf = (p: Prepared, now: Date): Receipt => ({ id: p.id, log: p.custo
  */
 export async function appendMany(tx: Queryable, items: readonly AppendItem[], now: Date, known?: KnownLogs): Promise<Receipt[]> {
   if (items.length === 0) return [];
-  const prepared = items.map(prepare);
+  const prepared = items.map((item) => hashed(leafed(item)));
   const logs = [...new Set(prepared.map((p) => p.custodian))].filter((l) => !known?.has(l));
   if (logs.length) await tx.query(LOG_UPSERT, [logs, logs.map(originOf), now]);
   await insertPrepared(tx, prepared, now);
-  return prepared.map((p) => receiptOf(p, now));
+  return prepared.map((p) => receiptOf(p, p.hash.toString('base64'), now));
 }
 
 /** One exchange: `appendMany` of one item (kept for callers that log inside their own transaction). */
@@ -164,7 +182,7 @@ export interface GroupAppender {
 }
 
 interface Waiting {
-  item: Prepared;
+  item: Leafed;
   resolve: (r: Receipt) => void;
   reject: (err: unknown) => void;
 }
@@ -172,7 +190,7 @@ interface Waiting {
 /**
  * Group commit for appends that do not ride in a caller's transaction: concurrent callers are
  * collected for at most `maxWaitMs` or `maxBatch` entries and written by one autocommitted
- * statement (`writeGroup`: queue rows and, by trigger, their work-list row) — one WAL flush for the group
+ * statement (the `writer`: queue rows and, by trigger, their work-list row) — one WAL flush for the group
  * instead of one per exchange, which is what a per-exchange transaction cannot avoid.
  *
  * Every caller's promise settles after its group's commit: resolved with its receipt if the
@@ -181,7 +199,7 @@ interface Waiting {
  * separate committed upsert before the first group that needs them; a log that cannot be created
  * (an unknown custodian) rejects only its own callers.
  */
-export function createGroupAppender(db: Database, now: () => Date, known: KnownLogs = new KnownLogs(), options: Partial<GroupAppenderOptions> = {}): GroupAppender {
+export function createGroupAppender(db: Database, now: () => Date, known: KnownLogs = new KnownLogs(), options: Partial<GroupAppenderOptions> = {}, writer: GroupWriter = writeInProcess(db)): GroupAppender {
   const opts = { ...DEFAULT_GROUP_APPENDER_OPTIONS, startWhenIdle: db.driver === 'postgres', ...options };
   let waiting: Waiting[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -240,20 +258,21 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
     }
     if (group.length === 0) return;
     const at = now();
+    let hashes: Buffer;
     try {
-      await writeGroup(db, group.map((w) => w.item), at);
+      hashes = await writer(group.map((w) => w.item), at);
     } catch (err) {
       for (const w of group) w.reject(err);
       return;
     }
-    for (const w of group) w.resolve(receiptOf(w.item, at));
+    group.forEach((w, i) => w.resolve(receiptOf(w.item, hashes.toString('base64', i * HASH_BYTES, (i + 1) * HASH_BYTES), at)));
   }
 
   return {
     append(custodian, entry, content) {
-      let item: Prepared;
+      let item: Leafed;
       try {
-        item = prepare({ custodian, entry, content });
+        item = leafed({ custodian, entry, content });
       } catch (err) {
         return Promise.reject(err);
       }

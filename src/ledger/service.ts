@@ -6,7 +6,8 @@ import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/principal.ts';
-import { type AppendItem, type GroupAppender, type GroupAppenderOptions, KnownLogs, type Receipt, appendEntry, appendMany, createGroupAppender, originOf } from './append.ts';
+import { type AppendItem, DEFAULT_GROUP_APPENDER_OPTIONS, type GroupAppender, type GroupAppenderOptions, type GroupWriter, KnownLogs, type Receipt, appendEntry, appendMany, createGroupAppender, originOf, writeInProcess } from './append.ts';
+import { type QueueThread, startQueueThread } from './queue-thread.ts';
 import { type CheckpointRow, latestCheckpoint, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';
 import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
@@ -30,6 +31,12 @@ export interface LedgerOptions {
   group?: Partial<GroupAppenderOptions>;
   /** Memory for tiles kept for proofs (tile-cache.ts); default 128 MiB. */
   tileCacheBytes?: number;
+  /**
+   * The PostgreSQL server's URL: group commits of `appendDurable` are then hashed and written by a
+   * worker thread with its own connections (queue-thread.ts). Unset (PGlite, whose one connection
+   * lives in this thread): they are written here.
+   */
+  queueThreadUrl?: string | undefined;
 }
 
 /**
@@ -68,6 +75,15 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     if (size > (sizes.get(log) ?? 0)) sizes.set(log, size);
   };
   let group: GroupAppender | undefined;
+  let queueThread: QueueThread | undefined;
+  /** Group commits go to the queue thread when there is one; a group with kept content (rare) is written here. */
+  function groupWriter(): GroupWriter {
+    const here = writeInProcess(db);
+    if (!opts.queueThreadUrl) return here;
+    const { maxInFlight } = { ...DEFAULT_GROUP_APPENDER_OPTIONS, ...opts.group };
+    const thread = (queueThread = startQueueThread({ databaseUrl: opts.queueThreadUrl, connections: maxInFlight }));
+    return (items, at) => (items.some((i) => i.content !== null) ? here(items, at) : thread.write(items, at));
+  }
   async function treeSize(q: Queryable, log: string): Promise<number> {
     const r = await q.query<{ n: number }>('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log]);
     return Number(r.rows[0]!.n);
@@ -302,11 +318,16 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
      * group's commit failed, and then nothing of it is stored: release data only on resolve.
      */
     appendDurable(custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> {
-      group ??= createGroupAppender(db, () => clock.now(), known, opts.group);
+      group ??= createGroupAppender(db, () => clock.now(), known, opts.group, groupWriter());
       return group.append(custodian, entry, content);
     },
     /** Waits until every `appendDurable` call made so far has settled (for shutdown). */
     flushAppends: (): Promise<void> => group?.flush() ?? Promise.resolve(),
+    /** Settles every `appendDurable` call made so far, then stops the queue thread, if any. */
+    async close(): Promise<void> {
+      await group?.flush();
+      await queueThread?.close();
+    },
 
     async checkpoint(p: Principal, log: string) {
       requireLogAccess(p, log);

@@ -59,11 +59,12 @@ export interface TestEnv {
 }
 
 export async function startEnv(driver: DriverName, env: Record<string, string> = {}): Promise<TestEnv> {
-  const { db, drop } = await freshDatabase(driver);
+  const { db, url, drop } = await freshDatabase(driver);
   const clock = new ManualClock(new Date('2026-03-02T02:00:00Z'));
   // Keys in a temporary folder, never in the working tree's ./data.
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-keys-'));
-  const config = { ...loadConfig({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, LIENTHONG_KEY_DIR: keyDir, ...env }) };
+  // The server's URL too (as `serve` has it): the sharing log's queue thread connects with it.
+  const config = { ...loadConfig({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, LIENTHONG_KEY_DIR: keyDir, ...(url ? { DATABASE_URL: url } : {}), ...env }) };
   const platform = await openPlatform(config, { clock, db });
   await ensureFirstAdmin(platform.registry.users, config);
   const app = await buildServer(platform, { logger: false });

@@ -4,8 +4,8 @@ import { type LedgerEntry, genericLeafBytes, leafBytes } from '../../src/ledger/
 import { prng } from '../../bench/ledger-util.ts';
 
 // Strings that exercise RFC 8785 §3.2.2: escapes, control characters, non-ASCII, astral planes,
-// U+2028, DEL, and keys whose UTF-16 order differs from code-point order.
-const ODD = ['', 'a', 'Nguyễn Văn A', '"quoted"', 'back\\slash', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\u2028\u2029', '😀 ', '\uffff', 'z', 'é', 'ﬀ', '𝄞', 'A', '€', '\u0080'];
+// U+2028, DEL, lone and paired surrogates, and keys whose UTF-16 order differs from code-point order.
+const ODD = ['', 'a', 'Nguyễn Văn A', '"quoted"', 'back\\slash', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\u2028\u2029', '😀 ', '\uffff', 'z', 'é', 'ﬀ', '𝄞', 'A', '€', '\u0080', '\ud800', 'x\udfff', '\udbff\udc00'];
 
 function randomEntry(random: () => number): LedgerEntry {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
