@@ -42,27 +42,30 @@ export function queueRows(items: readonly QueuedLeaf[], at: Date): { rows: unkno
 
 const ID_CHARS = 36;
 
-/** The group as the queue thread takes it (made on the caller's thread). */
+/**
+ * The group as the queue thread takes it (made on the caller's thread). Sized for the worst case,
+ * 3 UTF-8 bytes a UTF-16 unit, rather than measured: `Buffer.byteLength` of each freshly built
+ * leaf cost ~1 µs an entry (a profile at 1,000 callers); the leaf's length is written after it.
+ */
 export function packGroup(items: readonly QueuedLeaf[]): Uint8Array {
-  const leafLengths = items.map((item) => Buffer.byteLength(item.text, 'utf8'));
   let size = 0;
-  items.forEach((item, i) => {
-    size += ID_CHARS + 1 + Buffer.byteLength(item.custodian, 'utf8') + 4 + 1 + leafLengths[i]!;
-  });
-  const out = Buffer.alloc(size);
+  for (const item of items) size += ID_CHARS + 1 + 3 * item.custodian.length + 4 + 1 + 3 * item.text.length;
+  // Never a slice of Buffer's shared pool, which postMessage would copy whole (it is untransferable).
+  const out = Buffer.allocUnsafeSlow(size);
   let at = 0;
-  items.forEach((item, i) => {
+  for (const item of items) {
     if (item.id.length !== ID_CHARS || out.write(item.id, at, 'latin1') !== ID_CHARS) throw new Error(`ledger: not a uuid: ${item.id}`);
     at += ID_CHARS;
-    const custodian = Buffer.byteLength(item.custodian, 'utf8');
+    const custodian = out.write(item.custodian, at + 1, 'utf8');
     if (custodian > 255) throw new Error('ledger: custodian code longer than 255 bytes');
-    at = out.writeUInt8(custodian, at);
-    at += out.write(item.custodian, at, 'utf8');
-    at = out.writeUInt32BE(1 + leafLengths[i]!, at);
-    out[at] = 0x00;
-    at += 1 + out.write(item.text, at + 1, 'utf8');
-  });
-  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+    out[at] = custodian;
+    at += 1 + custodian;
+    out[at + 4] = 0x00;
+    const leaf = out.write(item.text, at + 5, 'utf8');
+    out.writeUInt32BE(1 + leaf, at);
+    at += 5 + leaf;
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, at);
 }
 
 const HEX = new Int8Array(128).fill(-1);
