@@ -172,7 +172,8 @@ ${appendTable(r)}
   and the goal's ratio is the median of the pairs' ratios: on this shared 2-core virtual machine
   the same workload's rate drifts by ±15% from one minute to the next (background checkpoints,
   autovacuum of the growing tables, the host), which a single baseline measured minutes before
-  the platform would fold into the ratio.
+  the platform would fold into the ratio. Before each measurement of a round the run waits for
+  autovacuum workers to finish and issues a \`CHECKPOINT\`, so both start from the same state.
 - **ledger.appendDurable** (the goal's measure; how the gateway calls it): ${n0(r.rounds[0]!.durable.workers)} concurrent callers — as many
   entries in flight as the baseline's ${f.workers} × 100 rows — each looping \`await ledger.appendDurable(custodian, entry)\`:
   one exchange, one receipt, resolved only after the commit. Each call builds its RFC 8785 leaf (the

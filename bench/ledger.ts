@@ -315,6 +315,21 @@ const rawInsertSql = (rows: number) => {
   return `INSERT INTO bench_raw_queue (${RAW_COLUMNS.join(', ')}) VALUES ${values.join(', ')}`;
 };
 
+/**
+ * Each measurement of a round starts from the same state: no autovacuum worker busy (the drain
+ * before it deleted a work list and grew the queue) and a fresh checkpoint (the full-page images
+ * written after one otherwise fall on whichever variant runs then). CHECKPOINT needs a superuser or
+ * pg_checkpoint; without it the rounds run unsettled (said in the progress output).
+ */
+async function settle(db: Database): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    const busy = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()");
+    if (busy.rows[0]!.n === 0) break;
+    await sleep(500);
+  }
+  await db.exec('CHECKPOINT').catch((err: unknown) => progress(`  (no CHECKPOINT before the measurement: ${err instanceof Error ? err.message : String(err)})`));
+}
+
 type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupShared' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & { leafBytes: number };
 
 async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>): Promise<AppendResults> {
@@ -355,7 +370,9 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
   const matched = WORKERS * RAW_BATCH;
   const rounds: LedgerResults['rounds'] = [];
   for (let round = 1; round <= ROUNDS; round++) {
+    await settle(db);
     const raw = await rawRun(round);
+    await settle(db);
     const durable = await runWorkload({
       label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator paused, round ${round}`, perTx: 1, workers: matched, paused: true, log: LOGS.groupMatched, treeSize: () => ledger.treeSize(LOGS.groupMatched),
       once: async () => void (await ledger.appendDurable(LOGS.groupMatched, next())),

@@ -170,7 +170,7 @@ export interface GroupAppenderOptions {
  * 6 connections at most: of the queue thread's own pool on the PostgreSQL server, else of the
  * server's pool of 10 (the rest keeps 4). 256 a group: with the hashing and writing on the queue
  * thread, a group's fixed costs (message, statement, commit) are what a bigger group spreads
- * (bench/ledger.ts at 1,000 callers: ~0.74 of the baseline with 128, ~0.79 with 256, ~0.69 with 512).
+ * (the benchmark's appendDurable workload at 1,000 callers, single runs: ~0.74 of the baseline with 128, ~0.79 with 256, ~0.69 with 512).
  */
 export const DEFAULT_GROUP_APPENDER_OPTIONS: GroupAppenderOptions = { maxWaitMs: 2, maxBatch: 256, maxInFlight: 6 };
 
