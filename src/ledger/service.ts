@@ -108,12 +108,16 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
    */
   async function integrate(log: string): Promise<number> {
     let grown = -1;
+    let exists = false;
     let written: readonly Tile[] = [];
     const n = await db.transaction(async (tx) => {
       const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
       if (!lock.rows[0]!.ok) return 0;
       const size = await treeSize(tx, log);
       const pending = await nextPending(tx, log);
+      // Entries or tiles (whose foreign key names the log) prove the log exists; an empty queue
+      // does not — its first append may not have created it yet.
+      exists = size > 0 || pending.rows.length > 0;
       const now = clock.now();
       const last = await latestCheckpoint(tx, log);
       if (pending.rows.length === 0) {
@@ -137,8 +141,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       grown = result.size;
       return pending.rows.length;
     });
-    // Committed: the log exists and has (at least) this size.
-    known.add(log);
+    // Committed: the log has (at least) this size.
+    if (exists) known.add(log);
     if (grown >= 0) sawSize(log, grown);
     tileCache.addFull(log, written);
     return n;

@@ -95,6 +95,13 @@ for (const driver of DRIVERS) {
       expect((await env.platform.ledger.verify('BNCTW', undefined, { searchCopies: true }))[0]).toMatchObject({ ok: true, entries: 200 });
     });
 
+    it('R-17.1: integrating a log before its first append does not stop that append from creating the log', async () => {
+      expect(await env.platform.ledger.integrate('BCA')).toBe(0); // no log yet, nothing queued
+      const r = await env.platform.ledger.appendDurable('BCA', entry(1));
+      expect(await env.platform.ledger.integrate('BCA')).toBe(1);
+      await expectProvable([r.id]);
+    });
+
     it('R-17.1: a failing commit rejects every waiting caller, and nothing of the group is stored', async () => {
       // The group's statement writes its rows, then fails at its end (a real trigger, as a full
       // disk or a lost connection would make it fail): the whole statement is rolled back.
