@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/core/config.ts';
 import { HOSTED, PROXIED, prepareGatewayWorld } from './gateway-setup.ts';
 import { type LoadOptions, type Measurement, measure } from './measure.ts';
-import type { RunningServer, ServerSpec } from './servers.ts';
+import { type RunningServer, type ServerSpec, serveArgs } from './servers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = (file: string) => ['--import', 'tsx', path.join(ROOT, 'bench', file)];
@@ -37,7 +37,7 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
 
   const platform = await start({
     name: 'platform (gateway)',
-    args: [path.join(ROOT, 'bin', 'lienthong.mjs'), 'serve'],
+    args: serveArgs(),
     // No rate limit in the way of the load generator's single account; the check itself still runs.
     env: { ...env, LIENTHONG_RATE_LIMIT_PER_SECOND: '10000000', LIENTHONG_ACCESS_TOKEN_TTL_SECONDS: '3600' },
     readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/,

@@ -13,7 +13,7 @@
  *                     lt_bench_ledger_<random> is created on BENCH_PG_URL and dropped at the end.
  *   BENCH_PG_URL      maintenance database of the server (default postgres://postgres@127.0.0.1:5432/postgres)
  *   BENCH_DURATION    measured seconds per append variant (default 6; 2 s warm-up each)
- *   BENCH_ROUNDS      rounds of the baseline and appendDurable, one after the other (default 3)
+ *   BENCH_ROUNDS      rounds of the baseline and appendDurable, one after the other (default 5)
  *   BENCH_WORKERS     concurrent appenders of the per-transaction variants and the raw baselines (default 10)
  *   BENCH_CALLERS     concurrent callers of the group-commit appender (default 256)
  *   BENCH_ENTRIES     size of the log for verify and proofs (default 1000000)
@@ -63,7 +63,7 @@ function positiveInt(name: string, fallback: number): number {
 }
 
 const DURATION_S = positiveInt('BENCH_DURATION', 6);
-const ROUNDS = positiveInt('BENCH_ROUNDS', 3);
+const ROUNDS = positiveInt('BENCH_ROUNDS', 5);
 const WORKERS = positiveInt('BENCH_WORKERS', 10);
 const CALLERS = positiveInt('BENCH_CALLERS', 256);
 const ENTRIES = positiveInt('BENCH_ENTRIES', 1_000_000);

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import type { LoadOptions, Measurement } from './measure.ts';
+import { serveArgs } from './servers.ts';
 
 export interface RunFacts {
   driver: string;
@@ -27,7 +28,7 @@ replaces the section of the database driver it used and keeps the others.
 
 - **Baseline**: \`bench/bare-server.ts\`, a bare Fastify 5 server (no logger,
   hooks, schemas or database) answering \`GET /bare\` with a fixed small JSON object.
-- **Platform**: the real CLI, \`node bin/lienthong.mjs serve\`, on a fresh
+- **Platform**: the real CLI as \`npm start\` runs it (\`node ${serveArgs().slice(0, -2).join(' ')} bin/lienthong.mjs serve\`), on a fresh
   temporary data directory (PGlite) or on \`DATABASE_URL\` (PostgreSQL), with
   \`LIENTHONG_LOG_LEVEL=warn\`. The harness signs in as the first admin
   (password + TOTP) and sends \`GET /api/v1/datasets/to-chuc-dang\` with

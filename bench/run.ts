@@ -18,7 +18,7 @@ import { totpCode } from '../src/registry/credentials.ts';
 import { type LoadOptions, type Measurement, measure } from './measure.ts';
 import { gatewaySection, section, writeReport } from './report.ts';
 import { benchGateway } from './gateway.ts';
-import { type RunningServer, startServer } from './servers.ts';
+import { type RunningServer, serveArgs, startServer } from './servers.ts';
 import { teardown } from './cleanup.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,7 +114,7 @@ function platformEnv(): NodeJS.ProcessEnv {
 async function benchPlatform(load: LoadOptions): Promise<{ m: Measurement; driver: string }> {
   const server = await start({
     name: 'platform',
-    args: [path.join(ROOT, 'bin', 'lienthong.mjs'), 'serve'],
+    args: serveArgs(),
     env: platformEnv(),
     readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/,
   });

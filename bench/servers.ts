@@ -4,6 +4,22 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * `node <flags> bin/lienthong.mjs serve` as `npm start` runs it: the flags are read from
+ * package.json's "start" script, so the server measured is the server shipped.
+ */
+export function serveArgs(): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const m = /^node((?:\s+--\S+)*)\s+bin\/lienthong\.mjs\s+serve$/.exec(start.trim());
+  if (!m) throw new Error(`package.json "start" is not "node [--flags] bin/lienthong.mjs serve": ${start}`);
+  return [...m[1]!.trim().split(/\s+/).filter(Boolean), path.join(ROOT, 'bin', 'lienthong.mjs'), 'serve'];
+}
 
 export interface RunningServer {
   name: string;
