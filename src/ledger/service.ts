@@ -325,8 +325,6 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       group ??= createGroupAppender(db, () => clock.now(), known, opts.group, groupWriter());
       return group.append(custodian, entry, content);
     },
-    /** Waits until every `appendDurable` call made so far has settled (for shutdown). */
-    flushAppends: (): Promise<void> => group?.flush() ?? Promise.resolve(),
     /** Settles every `appendDurable` call made so far, then stops the queue thread, if any. */
     async close(): Promise<void> {
       await group?.flush();

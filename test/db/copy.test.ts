@@ -19,6 +19,14 @@ describe('binary COPY encoding', () => {
     expect(buf.readInt16BE(buf.length - 2)).toBe(-1);
   });
 
+  it('takes a uuid as its 16 bytes and text as its UTF-8 bytes, giving the same stream', () => {
+    const at = new Date('2026-03-02T03:00:00Z');
+    const asStrings = encodeBinaryCopy(COLUMNS, [['0192f3a4-5b6c-7d8e-9f00-112233445566', 'Nguyễn', Buffer.from([1]), at]]);
+    const asBytes = encodeBinaryCopy(COLUMNS, [[Buffer.from('0192f3a45b6c7d8e9f00112233445566', 'hex'), Buffer.from('Nguyễn'), Buffer.from([1]), at]]);
+    expect(asBytes.equals(asStrings)).toBe(true);
+    expect(() => encodeBinaryCopy(COLUMNS, [[Buffer.alloc(15), 'x', Buffer.alloc(0), at]])).toThrow(/uuid of 15 bytes/);
+  });
+
   it('refuses what would corrupt the stream or the statement', () => {
     expect(() => encodeBinaryCopy(COLUMNS, [['not-a-uuid', 'x', Buffer.alloc(0), new Date()]])).toThrow(/not a uuid/);
     expect(() => encodeBinaryCopy(COLUMNS, [['0192f3a4-5b6c-7d8e-9f00-11223344556g', 'x', Buffer.alloc(0), new Date()]])).toThrow(/not a uuid/);
