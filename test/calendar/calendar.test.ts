@@ -1,6 +1,6 @@
 import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Calendar, calendarMigrations, calendarRoutes, createCalendar, seedCalendar } from '../../src/calendar/index.ts';
 import { defaultDaysOff } from '../../src/calendar/holidays.ts';
 import { isoToJdn, jdnToIso } from '../../src/calendar/lunar.ts';
@@ -13,7 +13,7 @@ import { installProblemHandlers } from '../../src/http/problems.ts';
 import { Problem as ProblemSchema } from '../../src/http/schemas.ts';
 import { validatorCompiler } from '../../src/http/validation.ts';
 import type { Principal } from '../../src/registry/principal.ts';
-import { DRIVERS, freshDatabase } from '../helpers/platform.ts';
+import { DRIVERS, useFreshDatabase } from '../helpers/platform.ts';
 
 const principal = (username: string, roles: Principal['roles']): Principal => ({
   userId: '00000000-0000-0000-0000-000000000001', username, fullName: username, agencyCode: 'VPTW', roles,
@@ -60,19 +60,14 @@ describe('default calendar, Labour Code 2019 Art. 112 (pure)', () => {
 for (const driver of DRIVERS) {
   describe(`[${driver}] working-day calendar service (R-15.3/R-15.4/R-15.5 deadlines)`, () => {
     let db: Database;
-    let drop: () => Promise<void>;
     let cal: Calendar;
     const clock = new ManualClock(new Date('2026-03-02T02:00:00Z'));
 
-    beforeAll(async () => {
-      ({ db, drop } = await freshDatabase(driver));
+    useFreshDatabase(driver, async (fresh) => {
+      db = fresh;
       await migrate(db, [...dbMigrations, ...calendarMigrations]);
       expect(await db.transaction((tx) => seedCalendar(tx, clock.now()))).toBe(calendarSeed().days.length);
       cal = createCalendar(db, clock);
-    });
-    afterAll(async () => {
-      await db.close();
-      await drop();
     });
 
     it('seeds idempotently: a second run inserts nothing', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
 import { type CopyColumn, copySql, encodeBinaryCopy } from '../../src/db/copy.ts';
-import { DRIVERS, freshDatabase } from '../helpers/platform.ts';
+import { DRIVERS, useFreshDatabase } from '../helpers/platform.ts';
 
 const COLUMNS: CopyColumn[] = [
   { name: 'id', type: 'uuid' }, { name: 'label', type: 'text' }, { name: 'body', type: 'bytea' }, { name: 'at', type: 'timestamptz' },
@@ -39,14 +39,9 @@ describe('binary COPY encoding', () => {
 for (const driver of DRIVERS) {
   describe(`[${driver}] Database.copyRows`, () => {
     let db: Database;
-    let drop: () => Promise<void>;
-    beforeAll(async () => {
-      ({ db, drop } = await freshDatabase(driver));
+    useFreshDatabase(driver, async (fresh) => {
+      db = fresh;
       await db.exec('CREATE TABLE copied (id uuid PRIMARY KEY, label text, body bytea, at timestamptz)');
-    });
-    afterAll(async () => {
-      await db.close();
-      await drop();
     });
 
     it('stores every value exactly, NULLs included', async () => {

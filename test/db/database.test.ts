@@ -1,25 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Database, Queryable } from '../../src/db/database.ts';
 import { withSnapshotReaders } from '../../src/db/snapshot.ts';
 import { appliedMigrations, migrate, type Migration, sha256 } from '../../src/db/migrate.ts';
 import { MIGRATIONS, prepareDatabase } from '../../src/platform.ts';
 import { systemClock } from '../../src/core/clock.ts';
-import { DRIVERS, freshDatabase } from '../helpers/platform.ts';
+import { DRIVERS, useFreshDatabase } from '../helpers/platform.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] database`, () => {
     let db: Database;
-    let drop: () => Promise<void>;
-
-    beforeAll(async () => {
-      ({ db, drop } = await freshDatabase(driver));
+    useFreshDatabase(driver, async (fresh) => {
+      db = fresh;
       await db.exec('CREATE TABLE scratch (id serial PRIMARY KEY, label text NOT NULL)');
-    });
-    afterAll(async () => {
-      await db.close();
-      await drop();
     });
 
     it('applies migrations once and records them; a second run applies nothing', async () => {

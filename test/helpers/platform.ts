@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import type { Database, DriverName } from '../../src/db/database.ts';
@@ -43,6 +44,22 @@ export async function freshDatabase(driver: DriverName): Promise<{ db: Database;
       await c.end();
     },
   };
+}
+
+/**
+ * A fresh database for the enclosing `describe`: opened and handed to `setup` before its tests,
+ * closed and dropped after them.
+ */
+export function useFreshDatabase(driver: DriverName, setup: (db: Database) => Promise<void>): void {
+  let fresh: Awaited<ReturnType<typeof freshDatabase>> | undefined;
+  beforeAll(async () => {
+    fresh = await freshDatabase(driver);
+    await setup(fresh.db);
+  });
+  afterAll(async () => {
+    await fresh?.db.close();
+    await fresh?.drop();
+  });
 }
 
 export interface TestEnv {
