@@ -16,6 +16,14 @@ export interface Queryable {
 /** A transaction handle: queries plus multi-statement scripts (migrations). */
 export interface Transaction extends Queryable {
   exec(sql: string): Promise<void>;
+  /**
+   * The rows of `select` (a query without parameters) in PostgreSQL's binary COPY format, handed
+   * to `onChunk` in order as they arrive (read them with `BinaryCopyDecoder`). For reads of
+   * millions of rows: the server sends each value as its bytes, with no per-row message or
+   * text conversion. If `onChunk` throws, the rest of the stream is skipped and the call
+   * rejects with that error.
+   */
+  copyOut(select: string, onChunk: (chunk: Buffer) => void): Promise<void>;
 }
 
 export type DriverName = 'pglite' | 'postgres';

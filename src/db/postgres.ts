@@ -1,8 +1,26 @@
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { copySql, encodeBinaryCopy } from './copy.ts';
 import type { Database, QueryResult, Transaction } from './database.ts';
 import { OID_DATE, OID_INT8, classify, isUnavailable, parseDate, parseInt8 } from './database.ts';
+
+/** `COPY (select) TO STDOUT`, streamed to onChunk; a throwing onChunk skips the rest and rejects. */
+function copyOut(client: pg.PoolClient, select: string, onChunk: (chunk: Buffer) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const stream = client.query(copyTo(`COPY (${select}) TO STDOUT (FORMAT binary)`));
+    let failed: { err: unknown } | null = null;
+    stream.on('data', (chunk: Buffer) => {
+      if (failed) return; // (the server still sends the rest: the connection stays in step)
+      try {
+        onChunk(chunk);
+      } catch (err) {
+        failed = { err };
+      }
+    });
+    stream.on('error', reject);
+    stream.on('end', () => (failed ? reject(failed.err) : resolve()));
+  }).catch(classify);
+}
 
 /** PostgreSQL server driver: a pool; a transaction pins one client from BEGIN to COMMIT. */
 export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
@@ -29,6 +47,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
         query: (sql, params) => wrap(client.query(sql, params as unknown[] | undefined)),
         // Without parameters pg uses the simple protocol, which runs multi-statement scripts.
         exec: async (sql) => void (await client.query(sql)),
+        copyOut: (select, onChunk) => copyOut(client, select, onChunk),
       };
       try {
         await client.query('BEGIN');

@@ -298,7 +298,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
         out.push(await db.transaction(async (tx) => {
           await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
           return withSnapshotReaders(db, tx, VERIFY_READERS, (readers) =>
-            verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { textLeaves: db.driver === 'postgres', readers, ...options }));
+            verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { readers, ...options }));
         }));
       }
       return out;

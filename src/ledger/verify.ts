@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.ts';
+import { BinaryCopyDecoder, sqlLiteral } from '../db/copy.ts';
+import type { Queryable, Transaction } from '../db/database.ts';
 import { originOf } from './append.ts';
 import { HASH_SIZE, nodeHash, sha256 } from './merkle.ts';
 import { verifyNote } from './note.ts';
@@ -19,8 +20,8 @@ export interface VerifyReport {
   divergence: Divergence | null;
 }
 
-/** Leaf indexes a page covers: large pages, read ahead on every handle while the oldest is hashed. */
-const DEFAULT_PAGE = 20_000;
+/** Leaf indexes a page covers: large pages, read ahead on every handle while the oldest is walked. */
+const DEFAULT_PAGE = 50_000;
 const TILE_BYTES = TILE_WIDTH * HASH_SIZE;
 /** Views, never copies: Buffer#equals compares any Uint8Array in place. */
 const eq = (a: Uint8Array, b: Uint8Array) => bytes(a).equals(b);
@@ -111,15 +112,8 @@ function tileDivergence(t: StoredTile, want: Buffer | null): Divergence | null {
  * pages, tiles and checkpoints are one snapshot of a log that keeps growing meanwhile.
  */
 export interface VerifyOptions {
-  /** Entries per page (default 20,000; the tests use small pages to cross page boundaries). */
+  /** Leaf indexes per page (default 50,000; the tests use small pages to cross page boundaries). */
   pageSize?: number;
-  /**
-   * Receive leaves as UTF-8 text rather than bytea (PostgreSQL server): bytea travels as hex,
-   * twice the bytes, and decoding it in JavaScript cost more than hashing. Valid UTF-8 decodes
-   * and re-encodes to the same bytes; a page holding a leaf that is not (a tampered one) is
-   * read again as bytea. Default true; PGlite hands bytea over as bytes and skips it.
-   */
-  textLeaves?: boolean;
   /**
    * Also compare every search copy (ledger_search, R-4.5) with its leaf. Off by default: it is a
    * derived index that the integrator fills from the leaves and that can be rebuilt from them,
@@ -130,30 +124,45 @@ export interface VerifyOptions {
    * More handles on the same snapshot (`withSnapshotReaders`): pages are read round-robin on
    * `q` and these, so several server backends read while this process hashes.
    */
-  readers?: Queryable[];
+  readers?: Transaction[];
 }
 
-interface PageEntry {
-  leaf_index: number;
-  /** 0x00 ‖ leaf: the input of the leaf hash */
-  framed: Buffer;
-  /** recorded leaf hash, for archived (empty) leaves only */
-  leaf_hash: Buffer | null;
+/** What a page row's leaf is: content to hash, or emptied by an archive (its hash recorded), or neither. */
+const LEAF = 0;
+const ARCHIVED = 1;
+const ERASED = 2;
+
+/**
+ * One page of entries (a leaf-index range), hashed while it streamed in and walked in order
+ * afterwards: column arrays, not an object an entry, so a page costs 42 bytes an entry (plus the
+ * leaves themselves only when search copies are compared).
+ */
+interface Page {
+  count: number;
+  indexes: Float64Array;
+  /** SHA-256(0x00 ‖ leaf), or the recorded hash of an archived leaf; 32 bytes a row. */
+  hashes: Buffer;
+  kind: Uint8Array;
+  /** 1: the leaf is not of this log. */
+  foreign: Uint8Array;
+  /** The leaves, kept only for `searchCopies`. */
+  leaves: Buffer[] | null;
 }
 
-export async function verifyLog(q: Queryable, log: string, verifierKey: string, progress?: (done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyLog(q: Transaction, log: string, verifierKey: string, progress?: (done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport> {
   const PAGE = options.pageSize ?? DEFAULT_PAGE;
-  const textLeaves = options.textLeaves !== false
-    && (await q.query<{ e: string }>("SELECT current_setting('server_encoding') AS e")).rows[0]!.e === 'UTF8';
   const counted = (await q.query<{ n: number; hi: number | null }>('SELECT count(*)::bigint AS n, max(leaf_index) AS hi FROM ledger_entries WHERE custodian_code = $1', [log])).rows[0]!;
   const total = Number(counted.n);
   /** Pages are leaf-index ranges [k·PAGE, (k+1)·PAGE) up to the highest stored index: known in advance, so several can be read at once. */
   const pageCount = counted.hi === null ? 0 : Math.floor(Number(counted.hi) / PAGE) + 1;
-  const handles: Queryable[] = [q, ...(options.readers ?? [])];
-  // A page is an ordered index range: read in order it needs no sort. Left to itself, the planner
-  // splits it across parallel workers that each sort their share on disk (past work_mem) and
-  // merge — more CPU for the same rows, on cores the readers and this process need.
-  for (const h of handles) await h.query('SET LOCAL max_parallel_workers_per_gather = 0');
+  const handles: Transaction[] = [q, ...(options.readers ?? [])];
+  // A page is an index range walked in leaf order: an index scan of the entries joined to their
+  // queue rows one by one. COPY takes no parameters, and with literal bounds the planner prices
+  // a large range as a hash join over a sequential scan of the whole queue (every page reading
+  // every leaf of every log) or splits it across parallel workers that sort their shares on
+  // disk; JIT compiling the page's expressions costs more than it saves. This transaction only
+  // reads pages, so those plans are switched off for it alone.
+  for (const h of handles) await h.exec('SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off');
   const cps = (await q.query<{ tree_size: number; root_hash: Uint8Array; note: string }>(
     'SELECT tree_size, root_hash, note FROM ledger_checkpoints WHERE custodian_code = $1 ORDER BY tree_size', [log],
   )).rows.map((c) => ({ size: Number(c.tree_size), root: bytes(c.root_hash), note: c.note }));
@@ -169,95 +178,6 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
   }
 
   const archivedUpTo = Number((await q.query<{ n: number }>('SELECT COALESCE(max(up_to_index), 0)::bigint AS n FROM ledger_archives WHERE custodian_code = $1', [log])).rows[0]!.n);
-  /**
-   * One page of entries (a leaf-index range) as ONE row: the leaves concatenated, each after a 0x00 byte, so
-   * that SHA-256(0x00 ‖ leaf) — the leaf hash — is computed straight from the received buffer;
-   * their lengths; the recorded hashes of archived (empty) leaves. Row-per-entry results cost
-   * more in the driver and the garbage collector than hashing them did (docs/BENCHMARKS.md).
-   * The recorded hash of other leaves is not read: the tree's tile is the reference, and the
-   * recorded hash is asked for only to tell "edited" from "reordered".
-   *
-   * The aggregates take their rows in the subquery's order (an index scan) without an ORDER BY of
-   * their own: with one, PostgreSQL sorts the page's 16 MB again, on disk past work_mem. All the
-   * aggregates see the same row stream, and the leaf indexes come along (`idx`): if they were ever
-   * not ascending, the page is read again with the aggregates ordered.
-   */
-  const pageSql = (framed: (ob: string) => string, ordered: boolean) => {
-    const ob = ordered ? ' ORDER BY leaf_index' : '';
-    return `SELECT string_agg(leaf_index::text, ','${ob}) AS idx, ${framed(ob)} AS framed,
-              string_agg(length(leaf)::text, ','${ob}) AS lens,
-              string_agg(CASE WHEN length(leaf) = 0 THEN leaf_hash END, ''::bytea${ob}) AS archived
-         FROM (SELECT e.leaf_index, q.leaf, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
-                WHERE e.custodian_code = $1 AND e.leaf_index > $2 AND e.leaf_index <= $2 + $3 ORDER BY e.leaf_index) p`;
-  };
-  type PageRow = { idx: string | null; framed: Uint8Array | string | null; lens: string | null; archived: Uint8Array | null };
-  const read = async (q: Queryable, after: number, ordered: boolean): Promise<PageRow> => {
-    if (textLeaves) {
-      // A failed statement would end the snapshot's transaction: a savepoint keeps it.
-      await q.query('SAVEPOINT verify_page');
-      try {
-        // Each leaf after a newline (which RFC 8785 JSON never holds raw); the newline becomes
-        // the 0x00 prefix once the text is bytes again.
-        const r = await q.query<PageRow>(pageSql((ob) => `string_agg(E'\\n' || convert_from(leaf, 'UTF8'), ''${ob})`, ordered), [log, after, PAGE]);
-        await q.query('RELEASE SAVEPOINT verify_page');
-        return r.rows[0]!;
-      } catch (err) {
-        await q.query('ROLLBACK TO SAVEPOINT verify_page');
-        // 22021 / 22P05: a leaf that is not UTF-8 text cannot be what was logged; read the page
-        // as bytes and let the checks below name it.
-        const code = (err as { code?: string }).code;
-        if (code !== '22021' && code !== '22P05') throw err;
-      }
-    }
-    return (await q.query<PageRow>(pageSql((ob) => `string_agg('\\x00'::bytea || leaf, ''::bytea${ob})`, ordered), [log, after, PAGE])).rows[0]!;
-  };
-  const entries = async (q: Queryable, after: number): Promise<PageEntry[]> => {
-    let a = await read(q, after, false);
-    if (a.idx === null) return [];
-    let indexes = a.idx.split(',').map(Number);
-    if (!indexes.every((x, k) => k === 0 || x > indexes[k - 1]!)) {
-      a = await read(q, after, true);
-      indexes = a.idx!.split(',').map(Number);
-    }
-    const n = indexes.length;
-    const big = typeof a.framed === 'string' ? Buffer.from(a.framed, 'utf8') : bytes(a.framed!);
-    const archived = a.archived ? bytes(a.archived) : null;
-    const lens = a.lens!.split(',');
-    const out: PageEntry[] = new Array(n);
-    let off = 0;
-    let arch = 0;
-    for (let k = 0; k < n; k++) {
-      const len = Number(lens[k]);
-      big[off] = 0x00; // (the text form's newline)
-      const framed = big.subarray(off, off + 1 + len);
-      off += 1 + len;
-      let leafHashRecorded: Buffer | null = null;
-      if (len === 0 && archived) leafHashRecorded = archived.subarray(arch * HASH_SIZE, (arch += 1) * HASH_SIZE);
-      out[k] = { leaf_index: indexes[k]!, framed, leaf_hash: leafHashRecorded };
-    }
-    return out;
-  };
-  // Pages of leaf indexes (after, after + PAGE], each with every stored level-0 tile (all widths)
-  // of its range and the search copies of the same leaf indexes.
-  // The page's statements run one after another on one handle: a connection answers one
-  // statement at a time anyway, and a statement queued behind another is deprecated in pg 8 (an
-  // error in pg 9). Each handle has at most one page in flight (see `ahead`), and every promise
-  // settles before verify returns, so none reaches a connection after its transaction has ended.
-  const fetchPage = async (q: Queryable, after: number): Promise<[PageEntry[], { rows: { tile_index: number; width: number; hashes: Uint8Array }[] }, { rows: SearchRow[] }]> => {
-    const page = await entries(q, after);
-    const tiles = await q.query<{ tile_index: number; width: number; hashes: Uint8Array }>(
-      `SELECT tile_index, width, hashes FROM ledger_tiles
-        WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`,
-      [log, Math.floor((after + 1) / TILE_WIDTH), Math.floor((after + PAGE) / TILE_WIDTH)],
-    );
-    const search = !options.searchCopies ? { rows: [] as SearchRow[] } : await q.query<SearchRow>(
-      `SELECT leaf_index, to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS requested_at, requester_agency, requester_system,
-              dataset_code, array_to_json(record_keys)::text AS record_keys, status
-         FROM ledger_search WHERE custodian_code = $1 AND leaf_index BETWEEN $2 AND $3 ORDER BY leaf_index`,
-      [log, after + 1, after + PAGE],
-    );
-    return [page, tiles, search];
-  };
   // The leaf's own log, checked on its bytes: in RFC 8785 JSON the top-level "log" member is the
   // first `"log":` (members before it — agreement_ids, dataset, form, gateway_instance — hold only
   // strings, whose quotes are escaped). A leaf failing this fast test is parsed to be sure.
@@ -273,7 +193,72 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
       return false;
     }
   };
-
+  /**
+   * The entries of leaf indexes (after, after + PAGE], in leaf order, as binary COPY: each leaf
+   * arrives as its bytes (no hex, no text conversion, no result row to build) and is hashed as soon
+   * as its row is complete, while the server is still sending the rest. The 0x00 prefix of the
+   * leaf hash is written over the last byte of the leaf's length field, so SHA-256(0x00 ‖ leaf)
+   * is taken on the received buffer in place. The recorded hash travels only for emptied
+   * (archived) leaves: for the others the tree's tile is the reference, and the recorded hash
+   * is asked for only to tell "edited" from "reordered".
+   */
+  const entries = async (h: Transaction, after: number): Promise<Page> => {
+    const cap = Math.max(0, Math.min(PAGE, Number(counted.hi) - after));
+    const page: Page = {
+      count: 0, indexes: new Float64Array(cap), hashes: Buffer.alloc(cap * HASH_SIZE), kind: new Uint8Array(cap), foreign: new Uint8Array(cap),
+      leaves: options.searchCopies ? [] : null,
+    };
+    const decoder = new BinaryCopyDecoder(3, (buf, at, len) => {
+      const n = page.count;
+      // (the primary key allows one row a leaf index; anything else is not what the query returns)
+      if (n === cap || len[0] !== 8) throw new Error(`ledger verify: unexpected row ${n} in the page after ${after}`);
+      page.indexes[n] = buf.readInt32BE(at[0]!) * 2 ** 32 + buf.readUInt32BE(at[0]! + 4);
+      const l = len[1]!;
+      if (l > 0) {
+        buf[at[1]! - 1] = 0x00;
+        const framed = buf.subarray(at[1]! - 1, at[1]! + l);
+        page.hashes.set(sha256(framed), n * HASH_SIZE);
+        if (!belongs(framed)) page.foreign[n] = 1;
+        if (page.leaves) page.leaves[n] = framed.subarray(1);
+      } else if (len[2] === HASH_SIZE) {
+        page.kind[n] = ARCHIVED;
+        buf.copy(page.hashes, n * HASH_SIZE, at[2]!, at[2]! + HASH_SIZE);
+      } else {
+        page.kind[n] = ERASED;
+      }
+      page.count++;
+    });
+    await h.copyOut(
+      `SELECT e.leaf_index, q.leaf, CASE WHEN length(q.leaf) = 0 THEN q.leaf_hash END
+         FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
+        WHERE e.custodian_code = ${sqlLiteral(log)} AND e.leaf_index > ${Math.trunc(after)} AND e.leaf_index <= ${Math.trunc(after + PAGE)}
+        ORDER BY e.leaf_index`,
+      (chunk) => decoder.push(chunk),
+    );
+    decoder.end();
+    return page;
+  };
+  // Pages of leaf indexes (after, after + PAGE], each with every stored level-0 tile (all widths)
+  // of its range and the search copies of the same leaf indexes.
+  // The page's statements run one after another on one handle: a connection answers one
+  // statement at a time anyway, and a statement queued behind another is deprecated in pg 8 (an
+  // error in pg 9). Each handle has at most one page in flight (see `ahead`), and every promise
+  // settles before verify returns, so none reaches a connection after its transaction has ended.
+  const fetchPage = async (q: Transaction, after: number): Promise<[Page, { rows: { tile_index: number; width: number; hashes: Uint8Array }[] }, { rows: SearchRow[] }]> => {
+    const page = await entries(q, after);
+    const tiles = await q.query<{ tile_index: number; width: number; hashes: Uint8Array }>(
+      `SELECT tile_index, width, hashes FROM ledger_tiles
+        WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`,
+      [log, Math.floor((after + 1) / TILE_WIDTH), Math.floor((after + PAGE) / TILE_WIDTH)],
+    );
+    const search = !options.searchCopies ? { rows: [] as SearchRow[] } : await q.query<SearchRow>(
+      `SELECT leaf_index, to_char(requested_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS requested_at, requester_agency, requester_system,
+              dataset_code, array_to_json(record_keys)::text AS record_keys, status
+         FROM ledger_search WHERE custodian_code = $1 AND leaf_index BETWEEN $2 AND $3 ORDER BY leaf_index`,
+      [log, after + 1, after + PAGE],
+    );
+    return [page, tiles, search];
+  };
   /**
    * Pages asked for and not yet walked, in order: page k is read on handle k mod handles, and page
    * k + handles is asked for only once page k is taken, so each handle reads one page at a time
@@ -310,14 +295,14 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
     let tile: Buffer | undefined;
     askAhead();
     while (ahead.length) {
-      const [rows, tilePage, searchPage] = await ahead.shift()!;
+      const [page, tilePage, searchPage] = await ahead.shift()!;
       const first = tree.size;
       const search: (SearchRow | undefined)[] = [];
       for (const r of searchPage.rows) search[Number(r.leaf_index) - first] = r;
       // Ask for the next pages now: the database reads them while this one is hashed.
       askAhead();
       // A range with no entry below the highest stored one: entries deleted.
-      if (rows.length === 0) return report({ index: tree.size, what: `entry ${tree.size} is missing` });
+      if (page.count === 0) return report({ index: tree.size, what: `entry ${tree.size} is missing` });
       for (const t of tilePage.rows) {
         const st = { level: 0, index: Number(t.tile_index), width: Number(t.width), hashes: bytes(t.hashes) };
         if (st.index * TILE_WIDTH + st.width <= tree.size) continue; // compared already (a page overlap)
@@ -326,34 +311,29 @@ export async function verifyLog(q: Queryable, log: string, verifierKey: string, 
         if ((widest.get(st.index)?.length ?? 0) < st.hashes.length) widest.set(st.index, st.hashes);
       }
       tile = undefined;
-      for (const r of rows) {
+      for (let k = 0; k < page.count; k++) {
         const i = tree.size;
-        if (Number(r.leaf_index) !== i) return report({ index: i, what: `entry ${i} is missing (next stored index is ${r.leaf_index})` });
-        const empty = r.framed.length === 1;
-        let h: Uint8Array;
-        if (empty) {
-          // Archived (R-17.1): the leaf lives in the archive bundle; its hash must still be the tree's.
-          if (i >= archivedUpTo) return report({ index: i, what: `entry ${i} has no content and is not archived (erased)` });
-          if (!r.leaf_hash) return report({ index: i, what: `entry ${i} has no content and no recorded hash` });
-          h = bytes(r.leaf_hash);
-        } else {
-          h = sha256(r.framed);
-        }
+        if (page.indexes[k] !== i) return report({ index: i, what: `entry ${i} is missing (next stored index is ${page.indexes[k]})` });
+        const kind = page.kind[k];
+        // Archived (R-17.1): the leaf lives in the archive bundle; its hash must still be the tree's.
+        if (kind !== LEAF && i >= archivedUpTo) return report({ index: i, what: `entry ${i} has no content and is not archived (erased)` });
+        if (kind === ERASED) return report({ index: i, what: `entry ${i} has no content and no recorded hash` });
+        const h = page.hashes.subarray(k * HASH_SIZE, (k + 1) * HASH_SIZE);
         if (i % TILE_WIDTH === 0 || tile === undefined) tile = widest.get(Math.floor(i / TILE_WIDTH));
         const slot = (i % TILE_WIDTH) * HASH_SIZE;
         if (!tile || tile.length < slot + HASH_SIZE) return report({ index: i, what: `entry ${i} is in no tile of the tree (inserted behind the integrator)` });
         if (tile.compare(h, 0, HASH_SIZE, slot, slot + HASH_SIZE) !== 0) {
           // (the reads ahead settle first: one statement at a time on a connection)
-          if (!empty) await drain();
-          if (!empty && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
+          if (kind === LEAF) await drain();
+          if (kind === LEAF && !(await hashesToRecorded(q, log, i, h))) return report({ index: i, what: `entry ${i}: its content does not hash to its recorded leaf hash (edited)` });
           return report({ index: i, what: `entry ${i} is not the leaf the tree holds at that position (entries reordered or replaced)` });
         }
         // Only once the leaf is the tree's (an edited leaf is named as such above).
-        if (!empty && !belongs(r.framed)) return report({ index: i, what: `entry ${i} belongs to another log` });
-        if (options.searchCopies && !empty) {
+        if (page.foreign[k]) return report({ index: i, what: `entry ${i} belongs to another log` });
+        if (options.searchCopies && kind === LEAF) {
           const copy = search[i - first];
           if (!copy) return report({ index: i, what: `entry ${i} has no search copy (ledger_search)` });
-          if (!searchMatches(r.framed.subarray(1), copy)) return report({ index: i, what: `entry ${i}: its search copy (ledger_search) does not match the leaf` });
+          if (!searchMatches(page.leaves![k]!, copy)) return report({ index: i, what: `entry ${i}: its search copy (ledger_search) does not match the leaf` });
         }
         tree.push(h);
         const due = dueAt.get(i + 1);

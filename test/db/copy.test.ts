@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
-import { type CopyColumn, copySql, encodeBinaryCopy } from '../../src/db/copy.ts';
+import { BinaryCopyDecoder, type CopyColumn, copySql, encodeBinaryCopy, sqlLiteral } from '../../src/db/copy.ts';
 import { DRIVERS, useFreshDatabase } from '../helpers/platform.ts';
 
 const COLUMNS: CopyColumn[] = [
@@ -27,6 +27,11 @@ describe('binary COPY encoding', () => {
     expect(() => encodeBinaryCopy(COLUMNS, [[Buffer.alloc(15), 'x', Buffer.alloc(0), at]])).toThrow(/uuid of 15 bytes/);
   });
 
+  it('quotes literals for statements without parameters', () => {
+    expect(sqlLiteral("it's")).toBe("'it''s'");
+    expect(sqlLiteral('a\\b')).toBe(" E'a\\\\b'");
+  });
+
   it('refuses what would corrupt the stream or the statement', () => {
     expect(() => encodeBinaryCopy(COLUMNS, [['not-a-uuid', 'x', Buffer.alloc(0), new Date()]])).toThrow(/not a uuid/);
     expect(() => encodeBinaryCopy(COLUMNS, [['0192f3a4-5b6c-7d8e-9f00-11223344556g', 'x', Buffer.alloc(0), new Date()]])).toThrow(/not a uuid/);
@@ -36,7 +41,74 @@ describe('binary COPY encoding', () => {
   });
 });
 
+/** Every row the decoder hands over, as [field bytes or null, …]. */
+function decodeAll(fields: number, chunks: Buffer[]): (string | null)[][] {
+  const rows: (string | null)[][] = [];
+  const d = new BinaryCopyDecoder(fields, (buf, at, len) => rows.push(Array.from(len, (l, f) => (l < 0 ? null : buf.toString('hex', at[f]!, at[f]! + l)))));
+  for (const c of chunks) d.push(c);
+  d.end();
+  return rows;
+}
+
+describe('binary COPY decoding', () => {
+  const at = new Date('2026-03-02T03:00:00Z');
+  const rows = Array.from({ length: 12 }, (_, n) => [`0192f3a4-5b6c-7d8e-9f00-${String(n).padStart(12, '0')}`, n % 5 ? `Trần ${'x'.repeat(n * 7)}` : null, Buffer.alloc(n * 13, n), at]);
+  const stream = encodeBinaryCopy(COLUMNS, rows);
+  const expected = rows.map(([id, label, body]) => [String(id).replace(/-/g, ''), label === null ? null : Buffer.from(String(label)).toString('hex'), (body as Buffer).toString('hex')]);
+
+  it('gives every row and field, NULLs as null, however the stream is cut into chunks', () => {
+    const whole = decodeAll(4, [stream]);
+    expect(whole.map((r) => r.slice(0, 3))).toEqual(expected);
+    expect(whole.every((r) => BigInt(`0x${r[3]}`) === BigInt(at.getTime() - 946_684_800_000) * 1000n)).toBe(true);
+    // Cut at every byte (header, row header, length fields and values split), and byte by byte.
+    const same = JSON.stringify(whole);
+    for (let cut = 1; cut < stream.length; cut += 1) {
+      if (JSON.stringify(decodeAll(4, [stream.subarray(0, cut), stream.subarray(cut)])) !== same) expect.fail(`cut at byte ${cut}`);
+    }
+    expect(decodeAll(4, Array.from(stream, (b) => Buffer.of(b)))).toEqual(whole);
+  });
+
+  it('refuses a stream that is not binary COPY, has other rows, or stops before its trailer', () => {
+    expect(() => decodeAll(4, [Buffer.from('id,label\n1,x\n'.padEnd(40, ' '))])).toThrow(/not the binary COPY format/);
+    expect(() => decodeAll(3, [stream])).toThrow(/a row of 4 fields, 3 expected/);
+    expect(() => decodeAll(4, [stream.subarray(0, stream.length - 2)])).toThrow(/ended in the middle of a row/);
+    expect(() => decodeAll(4, [stream.subarray(0, stream.length - 5)])).toThrow(/ended in the middle of a row/);
+    expect(() => decodeAll(4, [stream, Buffer.of(0, 4)])).toThrow(/data after the trailer/);
+  });
+});
+
 for (const driver of DRIVERS) {
+  describe(`[${driver}] Transaction.copyOut`, () => {
+    let db: Database;
+    useFreshDatabase(driver, async (fresh) => {
+      db = fresh;
+      await db.exec(`CREATE TABLE leaves (n bigint PRIMARY KEY, label text, body bytea);
+        INSERT INTO leaves SELECT g, CASE WHEN g % 9 = 0 THEN NULL ELSE 'Lê ' || g END, decode(repeat(lpad(to_hex(g % 256), 2, '0'), g % 3000), 'hex') FROM generate_series(1, 2000) g`);
+    });
+
+    it('streams the rows of a query in order, as they are stored', async () => {
+      const got: (Buffer | null)[][] = [];
+      const d = new BinaryCopyDecoder(3, (buf, at, len) => got.push(Array.from(len, (l, f) => (l < 0 ? null : Buffer.from(buf.subarray(at[f]!, at[f]! + l))))));
+      const chunks: number[] = [];
+      await db.transaction((tx) => tx.copyOut(`SELECT n, label, body FROM leaves WHERE label IS DISTINCT FROM ${sqlLiteral("it's")} ORDER BY n`, (c) => (chunks.push(c.length), d.push(c))));
+      d.end();
+      expect(got).toHaveLength(2000);
+      for (const [k, [n, label, body]] of got.entries()) {
+        const i = k + 1;
+        expect(n!.readBigInt64BE()).toBe(BigInt(i));
+        expect(!label ? null : label.toString('utf8')).toBe(i % 9 === 0 ? null : `Lê ${i}`);
+        expect(body!.equals(Buffer.alloc(i % 3000, i % 256))).toBe(true);
+      }
+      if (driver === 'postgres') expect(chunks.length).toBeGreaterThan(1); // streamed, not one reply
+    });
+
+    it('rejects with the server error or the handler error, and the connection carries on', async () => {
+      await expect(db.transaction((tx) => tx.copyOut('SELECT n / 0 FROM leaves', () => undefined))).rejects.toThrow(/division by zero/);
+      await expect(db.transaction((tx) => tx.copyOut('SELECT n FROM leaves', () => { throw new Error('handler failed'); }))).rejects.toThrow(/handler failed/);
+      for (let k = 0; k < 3; k++) expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leaves')).rows[0]!.n).toBe(2000);
+    });
+  });
+
   describe(`[${driver}] Database.copyRows`, () => {
     let db: Database;
     useFreshDatabase(driver, async (fresh) => {
