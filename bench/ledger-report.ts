@@ -238,7 +238,7 @@ ${phases ? `- Where its time went (the same queries and hashing, timed separatel
 |---|--:|--:|--:|--:|--:|--:|
 ${[inc.cold, inc.service, inc.inject, inc.tcp].filter((x): x is LatencyRun => x !== undefined).map(latencyRow).join('\n')}
 
-- Measured in a child process of its own (\`bench/ledger-inclusion.ts\`: a fresh heap and a fresh
+- Measured in a child process of its own (\`bench/ledger-inclusion.ts\`: a fresh heap, the Node flags of \`npm start\`, and a fresh
   \`openPlatform\`, like \`serve\`), one call at a time, each path after 200 unmeasured calls, with
   its own list of uniformly random \`index\` values (fixed seeds) in a tree of \`size\` = ${n0(inc.size)}, the
   newest checkpoint's size; each proof has ${inc.proofLength} hashes. The first row runs with the

@@ -44,6 +44,7 @@ import type { InclusionResult } from './ledger-inclusion.ts';
 import { type AppendRun, GOALS, type LedgerResults, appendRatio, ledgerSection } from './ledger-report.ts';
 import { cpuSnapshot, latencyRun, otherCpu, otherCpuPercent } from './ledger-util.ts';
 import { writeReport } from './report.ts';
+import { serveNodeFlags } from './servers.ts';
 import { teardown } from './cleanup.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -649,7 +650,7 @@ async function benchSequencingWhenBig(db: Database, server: ReturnType<typeof cr
 
 /** Runs bench/ledger-inclusion.ts as a child (a fresh heap, like a server's), passing its output through. */
 async function benchInclusion(url: string, keyDir: string, log: string): Promise<InclusionResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'ledger-inclusion.ts')], {
+  const child = spawn(process.execPath, [...serveNodeFlags(), '--import', 'tsx', path.join(ROOT, 'bench', 'ledger-inclusion.ts')], {
     cwd: ROOT,
     env: { ...process.env, LT_BENCH_DATABASE_URL: url, LT_BENCH_KEY_DIR: keyDir, LT_BENCH_LOG: log, LT_BENCH_PROOFS: String(PROOFS) },
     stdio: ['ignore', 'pipe', 'inherit'],

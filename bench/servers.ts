@@ -15,10 +15,15 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * package.json's "start" script, so the server measured is the server shipped.
  */
 export function serveArgs(): string[] {
+  return [...serveNodeFlags(), path.join(ROOT, 'bin', 'lienthong.mjs'), 'serve'];
+}
+
+/** The Node flags of package.json's `start` script (for processes that stand in for `serve`). */
+export function serveNodeFlags(): string[] {
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const m = /^node((?:\s+--\S+)*)\s+bin\/lienthong\.mjs\s+serve$/.exec(start.trim());
   if (!m) throw new Error(`package.json "start" is not "node [--flags] bin/lienthong.mjs serve": ${start}`);
-  return [...m[1]!.trim().split(/\s+/).filter(Boolean), path.join(ROOT, 'bin', 'lienthong.mjs'), 'serve'];
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
 }
 
 export interface RunningServer {
