@@ -180,6 +180,7 @@ export class BinaryCopyDecoder {
     if (buf.length < fixed) return -fixed;
     if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('copy: not the binary COPY format');
     const extension = buf.readInt32BE(SIGNATURE.length + 4);
+    if (extension < 0) throw new Error('copy: not the binary COPY format');
     return buf.length < fixed + extension ? -(fixed + extension) : fixed + extension;
   }
 
@@ -212,5 +213,5 @@ export class BinaryCopyDecoder {
 /** A string as an SQL literal, for statements that take no parameters (COPY). */
 export function sqlLiteral(s: string): string {
   const quoted = `'${s.replace(/'/g, "''").replace(/\\/g, '\\\\')}'`;
-  return s.includes('\\') ? ` E${quoted}` : quoted;
+  return s.includes('\\') ? `E${quoted}` : quoted;
 }

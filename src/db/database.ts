@@ -13,15 +13,15 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
 }
 
-/** A transaction handle: queries plus multi-statement scripts (migrations). */
+/** A transaction handle: queries, multi-statement scripts (migrations) and binary COPY out. */
 export interface Transaction extends Queryable {
   exec(sql: string): Promise<void>;
   /**
    * The rows of `select` (a query without parameters) in PostgreSQL's binary COPY format, handed
    * to `onChunk` in order as they arrive (read them with `BinaryCopyDecoder`). For reads of
-   * millions of rows: the server sends each value as its bytes, with no per-row message or
-   * text conversion. If `onChunk` throws, the rest of the stream is skipped and the call
-   * rejects with that error.
+   * millions of rows: the server sends each value as its bytes (no text form, no hex), and the
+   * rows are handled as they stream in instead of being gathered into a result first. If
+   * `onChunk` throws, the rest of the stream is skipped and the call rejects with that error.
    */
   copyOut(select: string, onChunk: (chunk: Buffer) => void): Promise<void>;
 }

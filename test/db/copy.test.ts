@@ -29,7 +29,7 @@ describe('binary COPY encoding', () => {
 
   it('quotes literals for statements without parameters', () => {
     expect(sqlLiteral("it's")).toBe("'it''s'");
-    expect(sqlLiteral('a\\b')).toBe(" E'a\\\\b'");
+    expect(sqlLiteral('a\\b')).toBe("E'a\\\\b'");
   });
 
   it('refuses what would corrupt the stream or the statement', () => {

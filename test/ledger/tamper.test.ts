@@ -10,7 +10,7 @@ for (const driver of DRIVERS) {
     let env: TestEnv;
     beforeAll(async () => {
       env = await startEnv(driver, {});
-      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW']) {
+      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW', 'VPCP']) {
         for (let n = 0; n < 300; n++) await env.platform.db.transaction((tx) => env.platform.ledger.append(tx, log, entry(n)));
       }
       await env.platform.ledger.integrateAll();
@@ -39,7 +39,7 @@ for (const driver of DRIVERS) {
     };
 
     it('an untouched log verifies', async () => {
-      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW']) expect(await verify(log)).toMatchObject({ ok: true, entries: 300 });
+      for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW', 'VPCP']) expect(await verify(log)).toMatchObject({ ok: true, entries: 300 });
       for (const log of ['BTCTW', 'BTGDVTW']) expect((await env.platform.ledger.verify(log, undefined, { searchCopies: true, pageSize: 100 }))[0]).toMatchObject({ ok: true, entries: 300 });
     });
 
@@ -81,6 +81,12 @@ for (const driver of DRIVERS) {
       const id = await queueId('BCT', 33);
       await asSuperuser((tx) => tx.query("UPDATE ledger_queue SET leaf = leaf || '\\xff'::bytea WHERE id = $1", [id]));
       expect(await verify('BCT')).toMatchObject({ ok: false, divergence: { index: 33, what: expect.stringMatching(/edited/) } });
+    });
+
+    it('R-17.1: a leaf emptied outside an archive (entry 140) → divergence at entry 140, erased', async () => {
+      const id = await queueId('VPCP', 140);
+      await asSuperuser((tx) => tx.query("UPDATE ledger_queue SET leaf = ''::bytea WHERE id = $1", [id]));
+      expect(await verify('VPCP')).toMatchObject({ ok: false, divergence: { index: 140, what: expect.stringMatching(/no content and is not archived/) } });
     });
 
     it('R-4.5: an edited search copy (entry 210) is found when verify checks search copies', async () => {
