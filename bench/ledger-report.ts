@@ -208,7 +208,12 @@ ${appendTable(r)}
   in PostgreSQL — against the baseline's 4 µs in Node and 11–12 µs in PostgreSQL (the COPY costs
   the server less than the INSERT). The two cores are 85–90% busy in both, so the ratio is close
   to the ratio of CPU spent a row. With the integrator in the same process it takes its share of
-  those cores (the *integrator running* row).
+  those cores (the *integrator running* row). Those figures are from an earlier host (its baseline
+  ran at 72–93k rows/s; the ratio there was 0.74). The CPU a row costs differs between hosts, and
+  PostgreSQL's share most: on a host whose baseline ran at 31–55k rows/s, \`/proc\` times over 5 s of
+  a round gave 16.5 µs of Node CPU and 15.5 µs of PostgreSQL CPU a durable entry, against about
+  42 µs of machine CPU a baseline row (cores 87–97% busy) — a baseline that spends most of its CPU
+  in the server slows most where the server is slow, so the ratio moves with the host.
 
 ### 2. \`ledger verify\` over ${n0(r.verify.entries)} entries
 
