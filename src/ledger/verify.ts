@@ -104,13 +104,6 @@ function tileDivergence(t: StoredTile, want: Buffer | null): Divergence | null {
   return { index, what: `stored tile ${t.level}/${t.index} (width ${t.width}) differs from the tree the entries make${index !== null ? ` at entry ${index} (entries reordered or tile forged)` : ''}` };
 }
 
-/**
- * Recomputes a log from its rows: every leaf hash from the leaf bytes, the order of the leaves,
- * every stored tile, every checkpoint root and signature (with the log key, which lives outside
- * the database), and the search copies (R-4.5) against the leaves. Stops at, and names, the
- * first divergence. Run it in one REPEATABLE READ transaction (the service does) so that the
- * pages, tiles and checkpoints are one snapshot of a log that keeps growing meanwhile.
- */
 export interface VerifyOptions {
   /** Leaf indexes per page (default 50,000; the tests use small pages to cross page boundaries). */
   pageSize?: number;
@@ -149,6 +142,13 @@ interface Page {
   leaves: Buffer[] | null;
 }
 
+/**
+ * Recomputes a log from its rows: every leaf hash from the leaf bytes, the order of the leaves,
+ * every stored tile, every checkpoint root and signature (with the log key, which lives outside
+ * the database), and the search copies (R-4.5) against the leaves. Stops at, and names, the
+ * first divergence. Run it in one REPEATABLE READ transaction (the service does) so that the
+ * pages, tiles and checkpoints are one snapshot of a log that keeps growing meanwhile.
+ */
 export async function verifyLog(q: Transaction, log: string, verifierKey: string, progress?: (done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport> {
   const PAGE = options.pageSize ?? DEFAULT_PAGE;
   const counted = (await q.query<{ n: number; hi: number | null }>('SELECT count(*)::bigint AS n, max(leaf_index) AS hi FROM ledger_entries WHERE custodian_code = $1', [log])).rows[0]!;
