@@ -59,7 +59,13 @@ export async function prepareDatabase(db: Database, clock: Clock): Promise<{ app
 export async function openPlatform(config: Config, opts: { clock?: Clock; db?: Database } = {}): Promise<Platform> {
   const clock = opts.clock ?? systemClock;
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  await prepareDatabase(db, clock);
+  try {
+    await prepareDatabase(db, clock);
+  } catch (err) {
+    // (the database may have gone away between opening and preparing: `serve` tries again)
+    if (!opts.db) await db.close().catch(() => undefined);
+    throw err;
+  }
   const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
@@ -94,23 +100,49 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
 /**
  * Periodic work of a running server: sharing-log integration (every 250 ms), webhook
  * deliveries (every 2 s) and the agreement expiry sweep (every minute). Safe with several instances: a
- * delivery is updated by whoever sends it, a sweep re-checks under a row lock.
+ * delivery is updated by whoever sends it, a sweep re-checks under a row lock. A job that fails
+ * (the database restarting…) waits longer after each failure in a row, up to `MAX_BACKOFF_MS`, and
+ * is back on its own period after its first success.
  */
-export function startBackgroundWork(p: Platform, log: (err: unknown, what: string) => void): () => void {
-  const every = (ms: number, what: string, fn: () => Promise<unknown>) => {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running) return;
-      running = true;
-      fn().catch((err) => log(err, what)).finally(() => (running = false));
-    }, ms);
-    timer.unref();
-    return timer;
-  };
-  const timers = [
-    every(250, 'sharing-log integration', () => p.ledger.integrateAll()),
-    every(2_000, 'webhook deliveries', () => p.notifications.deliverDue()),
-    every(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries()),
+export function startBackgroundWork(p: Platform, log: (err: unknown, what: string, retryInMs: number) => void): () => void {
+  const jobs = [
+    periodic(250, 'sharing-log integration', () => p.ledger.integrateAll(), log),
+    periodic(2_000, 'webhook deliveries', () => p.notifications.deliverDue(), log),
+    periodic(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries(), log),
   ];
-  return () => timers.forEach(clearInterval);
+  return () => jobs.forEach((stop) => stop());
+}
+
+/** The longest a failing job waits before trying again: the log is integrated soon after the database is back. */
+export const MAX_BACKOFF_MS = 5_000;
+
+/** Runs `fn` every `ms` (never two at once); after n failures in a row, waits min(ms·2ⁿ, MAX_BACKOFF_MS). */
+export function periodic(ms: number, what: string, fn: () => Promise<unknown>, log: (err: unknown, what: string, retryInMs: number) => void): () => void {
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const schedule = (delay: number) => {
+    if (stopped) return;
+    timer = setTimeout(run, delay);
+    timer.unref();
+  };
+  const run = () => {
+    fn().then(
+      () => {
+        failures = 0;
+        schedule(ms);
+      },
+      (err: unknown) => {
+        failures += 1;
+        const delay = Math.min(ms * 2 ** failures, Math.max(ms, MAX_BACKOFF_MS));
+        log(err, what, delay);
+        schedule(delay);
+      },
+    );
+  };
+  schedule(ms);
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }

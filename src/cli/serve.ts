@@ -1,4 +1,34 @@
 import { Command } from 'commander';
+import type { Listener } from '../core/zones.ts';
+import { DatabaseUnavailableError } from '../db/database.ts';
+import { listenWhileWaiting } from '../http/waiting.ts';
+
+/**
+ * Opens the platform; while its database cannot be reached, answers on the listeners with 503 and
+ * `Retry-After` (http/waiting.ts) and tries again, waiting twice as long each time up to 10 s.
+ * A database that is down at start is a state to wait out, not a reason to exit.
+ */
+async function openWhenReachable<T>(open: () => Promise<T>, listeners: Listener[], rebind: (bound: Listener[]) => void): Promise<T> {
+  let waiting: Awaited<ReturnType<typeof listenWhileWaiting>> | undefined;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      const opened = await open();
+      if (waiting) {
+        await waiting.close();
+        rebind(waiting.bound); // the same ports, even those chosen by the system (port 0)
+      }
+      return opened;
+    } catch (err) {
+      if (!(err instanceof DatabaseUnavailableError)) throw err;
+      if (!waiting) {
+        waiting = await listenWhileWaiting(listeners);
+        const urls = waiting.bound.map((l) => `http://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`).join(', ');
+        console.error(`Chưa kết nối được cơ sở dữ liệu; đang chờ / waiting for the database (${err.message}). ${urls} trả lời 503 / answers 503.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
 
 export function serveCommand(): Command {
   return new Command('serve')
@@ -11,12 +41,15 @@ export function serveCommand(): Command {
       const { ensureFirstAdmin } = await import('../registry/bootstrap.ts');
       const { printCredentials } = await import('./credentials.ts');
       const config = loadConfig();
-      const platform = await openPlatform(config);
+      const platform = await openWhenReachable(() => openPlatform(config), config.listeners, (listeners) => (config.listeners = listeners));
       // Fail at start, not on the first token request, if the key directory is unusable.
       await platform.accounts.crypto.publicJwks(); // every published key: tokens, signed responses
       const firstAdmin = await ensureFirstAdmin(platform.registry.users, config);
       const app = await buildServer(platform);
-      const stopWork = startBackgroundWork(platform, (err, what) => app.log.error({ err }, `${what} failed`));
+      const stopWork = startBackgroundWork(platform, (err, what, retryInMs) => {
+        if (err instanceof DatabaseUnavailableError) app.log.warn({ retryInMs, cause: err.message }, `${what}: database unavailable`);
+        else app.log.error({ err, retryInMs }, `${what} failed`);
+      });
       const bound = await listenAll(app, config.listeners);
       // Proof tiles into memory in the background (ledger/tile-cache.ts); until then proofs read them from the database.
       platform.ledger.warmTiles().catch((err: unknown) => app.log.error({ err }, 'warming the sharing-log tile cache failed'));

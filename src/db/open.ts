@@ -9,8 +9,10 @@ export interface OpenOptions {
   dataDir?: string | undefined;
   /** Pool size on the PostgreSQL server (default 10). */
   maxConnections?: number | undefined;
+  /** PostgreSQL server: false opens without reaching the server first (it may still be down). */
+  checkAtOpen?: boolean | undefined;
 }
 
 export function openDatabase(opts: OpenOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.maxConnections) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, { maxConnections: opts.maxConnections, checkAtOpen: opts.checkAtOpen }) : openPglite(opts.dataDir);
 }

@@ -22,15 +22,39 @@ function copyOut(client: pg.PoolClient, select: string, onChunk: (chunk: Buffer)
   }).catch(classify);
 }
 
+/** How long a new connection may take before the request gets a 503 instead of waiting on. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/** Clients whose connection failed while checked out: released with the error, so the pool drops them. */
+const lost = new WeakMap<pg.PoolClient | pg.Client, Error>();
+
+function release(client: pg.PoolClient, err?: Error): void {
+  client.release(err ?? lost.get(client));
+}
+
+export interface PostgresOptions {
+  maxConnections?: number | undefined;
+  /** Fail at open when the server cannot be reached (default); false opens lazily, for a server that may still be down. */
+  checkAtOpen?: boolean | undefined;
+}
+
 /** PostgreSQL server driver: a pool; a transaction pins one client from BEGIN to COMMIT. */
-export async function openPostgres(url: string, maxConnections = 10): Promise<Database> {
+export async function openPostgres(url: string, opts: PostgresOptions = {}): Promise<Database> {
+  const maxConnections = opts.maxConnections ?? 10;
   const typeOverrides = new pg.TypeOverrides();
   typeOverrides.setTypeParser(OID_INT8, parseInt8);
   typeOverrides.setTypeParser(OID_DATE, parseDate);
-  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: typeOverrides });
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, types: typeOverrides, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  await pool.query('SELECT 1');
+  // pg-pool listens for errors only while a client is idle: a connection lost while a client is
+  // checked out (in a transaction, a COPY, between two statements) would be an unhandled 'error'
+  // event and end the process. Every client gets a listener of its own for its whole life; the
+  // client is then released as broken (see `release`), and the pool replaces it.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => lost.set(client, err));
+  });
+  if (opts.checkAtOpen ?? true) await pool.query('SELECT 1').catch(classify);
 
   const wrap = async <T>(r: Promise<pg.QueryResult>): Promise<QueryResult<T>> => {
     const res = await r.catch(classify);
@@ -57,11 +81,11 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
       } catch (err) {
         // A client whose ROLLBACK fails is broken: release it with the error so the pool drops it.
         const broken = await client.query('ROLLBACK').then(() => undefined, (e: Error) => e);
-        client.release(broken);
+        release(client, broken);
         released = true;
         classify(err);
       } finally {
-        if (!released) client.release();
+        if (!released) release(client);
       }
     },
     exec: async (sql) => void (await pool.query(sql)),
@@ -83,7 +107,7 @@ export async function openPostgres(url: string, maxConnections = 10): Promise<Da
         if (isUnavailable(err)) broken = err as Error;
         classify(err);
       } finally {
-        client.release(broken);
+        release(client, broken);
       }
     },
     close: () => pool.end(),

@@ -13,7 +13,9 @@ const port = parentPort!;
 const settings = workerData as ThreadSettings;
 const url = new URL(settings.databaseUrl);
 url.searchParams.set('application_name', QUEUE_THREAD_APPLICATION);
-const db = await openDatabase({ databaseUrl: url.href, maxConnections: settings.connections });
+// Opened without reaching the server: while the database is away each group is answered with an
+// "unavailable" error, and the thread lives on to write the groups that follow its return.
+const db = await openDatabase({ databaseUrl: url.href, maxConnections: settings.connections, checkAtOpen: false });
 
 async function write(m: GroupMessage): Promise<ThreadReply> {
   try {
