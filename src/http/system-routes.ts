@@ -25,13 +25,14 @@ export function systemRoutes(platform: Platform) {
           return Promise.reject(new Problem(PROBLEMS.unavailable, {
             detail: `Còn ${pending.length} bản chuyển đổi CSDL chưa áp dụng: chạy "lienthong migrate".`,
             detail_en: `${pending.length} migration(s) pending: run "lienthong migrate".`,
+            headers: { 'retry-after': '30' },
           }));
         }
         const applied = await appliedMigrations(platform.db);
         return { status: 'ready' as const, database: platform.db.driver, migrations: applied.length };
       } catch (err) {
         if (err instanceof Problem) throw err;
-        throw new Problem(PROBLEMS.unavailable, { detail: 'Không kết nối được cơ sở dữ liệu.', detail_en: 'The database is unreachable.' });
+        throw new Problem(PROBLEMS.unavailable, { detail: 'Không kết nối được cơ sở dữ liệu.', detail_en: 'The database is unreachable.', headers: { 'retry-after': '5' } });
       }
     });
 
