@@ -86,11 +86,11 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
     append: (log, entry, content) => ledger.appendDurable(log, entry, content),
     serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
-  }, { ratePerSecond: config.rateLimitPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
+  }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
   return {
     config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle,
     close: async () => {
-      gateway.close();
+      await gateway.close().catch(() => undefined); // (the last summaries need the database, which may be gone)
       await ledger.close();
       await db.close();
     },

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { PROBLEMS, Problem } from '../core/errors.ts';
+import { createRateLimiter } from '../core/rate-limit.ts';
 import { errors } from '../http/schemas.ts';
 import type { Accounts } from './index.ts';
 import { invalidRequest, withBasicChallenge } from './oauth-errors.ts';
@@ -40,9 +42,24 @@ async function labelForOAuthClients(req: FastifyRequest, reply: FastifyReply, pa
   return payload;
 }
 
-/** OAuth 2.0 token endpoint and discovery documents (no /api/v1 prefix: their paths are fixed by the RFCs). */
-export function oauthRoutes(accounts: Accounts) {
+/** Failed token requests from one client address before it is told to wait: credential guessing, or a flood. */
+function tooManyFailures(wait: number): Problem {
+  return new Problem(PROBLEMS.tooManyRequests, {
+    detail: `Quá nhiều yêu cầu cấp mã truy cập không thành công từ địa chỉ này; thử lại sau ${wait} giây.`,
+    detail_en: `Too many failed token requests from this address; retry in ${wait} s.`,
+    headers: { 'retry-after': String(wait), 'cache-control': 'no-store' },
+    extra: { error: 'invalid_request', error_description: 'too many failed token requests' },
+  });
+}
+
+/**
+ * OAuth 2.0 token endpoint and discovery documents (no /api/v1 prefix: their paths are fixed by
+ * the RFCs). `failuresPerSecond`: failed token requests allowed per client address (burst 5×);
+ * past it, 429 with Retry-After before any credential is checked.
+ */
+export function oauthRoutes(accounts: Accounts, failuresPerSecond: number) {
   const { oauth } = accounts;
+  const failures = createRateLimiter(failuresPerSecond, failuresPerSecond * 5);
   return async function routes(base: FastifyInstance): Promise<void> {
     installFormParser(base);
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -57,16 +74,27 @@ export function oauthRoutes(accounts: Accounts) {
         response: { 200: S.TokenResponse, ...errors(400, 401) },
       },
     }, async (req, reply) => {
+      const wait = failures.peek(req.ip);
+      if (wait > 0) throw tooManyFailures(wait);
+      try {
+        return await issueToken(req, reply);
+      } catch (err) {
+        if (err instanceof Problem && err.status < 500) failures.take(req.ip);
+        throw err;
+      }
+    });
+
+    async function issueToken(req: FastifyRequest, reply: FastifyReply) {
       if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith(FORM)) {
         throw invalidRequest(`Nội dung yêu cầu phải là ${FORM}.`, `The request body must be ${FORM}.`);
       }
       if (req.validationError) throw invalidRequest('Tham số không hợp lệ hoặc bị lặp lại.', `Invalid or repeated parameter: ${req.validationError.message}`);
       const authorization = req.headers.authorization;
-      const token = await oauth.token(req.body, authorization).catch((err: unknown) => {
+      const token = await oauth.token(req.body as Parameters<typeof oauth.token>[0], authorization).catch((err: unknown) => {
         throw /^Basic\s/i.test(authorization ?? '') ? withBasicChallenge(err) : err;
       });
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
-    });
+    }
 
     app.get('/.well-known/jwks.json', {
       schema: {

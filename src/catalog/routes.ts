@@ -14,7 +14,8 @@ const security = BearerSecurity;
 const tags = ['catalog'];
 const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
 
-export function catalogRoutes(catalog: Catalog) {
+/** `bulkLimit`: the body limit of record validation (LIENTHONG_BULK_BODY_LIMIT_BYTES). */
+export function catalogRoutes(catalog: Catalog, bulkLimit: number) {
   const { datasets, dictionary } = catalog;
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -69,7 +70,7 @@ export function catalogRoutes(catalog: Catalog) {
     });
 
     app.post('/datasets/:code/validate', {
-      bodyLimit: 16 * 1024 * 1024,
+      bodyLimit: bulkLimit,
       schema: {
         tags, summary: 'Kiểm tra bản ghi / Validate records against the dataset (R-4.7, R-3.4)', security, params: CodeParam,
         description: 'Send `{"record": {…}}` or `{"records": [… up to 10,000]}`. Every violation is returned with its path, rule and a vi/en message; nothing is stored.',

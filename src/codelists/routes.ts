@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Problem, PROBLEMS } from '../core/errors.ts';
 import { principalOf } from '../http/context.ts';
+import { decodeUtf8 } from '../http/text-body.ts';
 import { BearerSecurity, HistoryEntry, Pagination, Timestamp, errors, pageOf } from '../http/schemas.ts';
 import { MEDIA_TYPES, formatOfMediaType } from './formats.ts';
 import type { CodeLists } from './index.ts';
@@ -14,7 +15,6 @@ const ListCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
 const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
-const IMPORT_LIMIT = 32 * 1024 * 1024;
 
 const Version = Type.Object({
   version_no: Type.Integer(), effective_from: Type.String(), effective_to: Type.Union([Type.String(), Type.Null()]),
@@ -51,12 +51,19 @@ const Import = Type.Object({
 });
 const ImportParams = Type.Object({ code: Type.String({ maxLength: 64 }), id: Type.String({ maxLength: 64 }) });
 
-export function codeListRoutes(codeLists: CodeLists) {
+/** `importLimit`: the bulk body limit (LIENTHONG_BULK_BODY_LIMIT_BYTES), for code-list files and version bodies. */
+export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     // Files arrive as they are: CSV as text, XLSX as bytes; the service parses them.
-    app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_LIMIT }, (_req, body, done) => done(null, body));
-    app.addContentTypeParser(MEDIA_TYPES.xlsx, { parseAs: 'buffer', bodyLimit: IMPORT_LIMIT }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: importLimit }, (_req, body: Buffer, done) => {
+      try {
+        done(null, decodeUtf8(body));
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    });
+    app.addContentTypeParser(MEDIA_TYPES.xlsx, { parseAs: 'buffer', bodyLimit: importLimit }, (_req, body, done) => done(null, body));
 
     app.get('/code-lists', {
       schema: {
@@ -92,7 +99,7 @@ export function codeListRoutes(codeLists: CodeLists) {
     });
 
     app.post('/code-lists/:code/versions', {
-      bodyLimit: IMPORT_LIMIT,
+      bodyLimit: importLimit,
       schema: {
         tags, summary: 'Ban hành phiên bản mới / Publish a new version (coordinator)', security, params: CodeParam,
         body: Type.Object({ ...PublishBody, items: Type.Array(Item, { minItems: 1, maxItems: 100_000 }) }, { additionalProperties: false }),
@@ -137,7 +144,7 @@ export function codeListRoutes(codeLists: CodeLists) {
     });
 
     app.post('/code-lists/:code/imports', {
-      bodyLimit: IMPORT_LIMIT,
+      bodyLimit: importLimit,
       schema: {
         tags, summary: 'Nhập tệp, xem khác biệt trước khi ban hành / Upload a file: returns the diff, publishes nothing', security, params: CodeParam,
         description: 'Body: the file itself, Content-Type text/csv, application/json or the XLSX media type. Columns: code, name_vi, name_en, parent_code, attr.<name>…',

@@ -16,6 +16,8 @@ export interface Config {
   adminTotpSecret: string | undefined;
   sessionTtlSeconds: number;
   bodyLimitBytes: number;
+  /** Bodies of bulk routes: batch writes, record validation, code-list imports. */
+  bulkBodyLimitBytes: number;
   logLevel: string;
   /** Platform signing keys, outside the database (core/crypto.ts). */
   keyDir: string;
@@ -26,6 +28,11 @@ export interface Config {
   listeners: Listener[];
   /** Gateway requests per second per connection account (an operating limit). */
   rateLimitPerSecond: number;
+  /** Refusals of unidentified callers logged one by one per second and client address (then 429, counted in summaries). */
+  unidentifiedPerSecond: number;
+  /** Slowest requests: headers must arrive within this, the whole request within `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
   /** Largest custodian-service answer the gateway takes (it is signed and hashed whole). */
   proxyMaxResponseBytes: number;
   /** Memory for sharing-log tiles kept for proofs (ledger/tile-cache.ts). */
@@ -87,12 +94,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminTotpSecret: optional(env, 'LIENTHONG_ADMIN_TOTP_SECRET'),
     sessionTtlSeconds: int(env, 'LIENTHONG_SESSION_TTL_SECONDS', 8 * 3600, 60, 7 * 24 * 3600),
     bodyLimitBytes: int(env, 'LIENTHONG_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    bulkBodyLimitBytes: int(env, 'LIENTHONG_BULK_BODY_LIMIT_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: optional(env, 'LIENTHONG_LOG_LEVEL') ?? 'info',
     keyDir: path.resolve(optional(env, 'LIENTHONG_KEY_DIR') ?? path.join(dataDir, 'keys')),
     publicUrl: publicUrl(env, host, port),
     accessTokenTtlSeconds: int(env, 'LIENTHONG_ACCESS_TOKEN_TTL_SECONDS', 300, 30, 3600),
     listeners,
     rateLimitPerSecond: int(env, 'LIENTHONG_RATE_LIMIT_PER_SECOND', 100, 1, 10_000_000),
+    unidentifiedPerSecond: int(env, 'LIENTHONG_UNIDENTIFIED_PER_SECOND', 2, 1, 1_000_000),
+    headersTimeoutMs: int(env, 'LIENTHONG_HEADERS_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
+    requestTimeoutMs: int(env, 'LIENTHONG_REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
   };

@@ -137,6 +137,24 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
   };
 }
 
+/**
+ * A refusal that is signed but not logged on its own: one of many from an unidentified caller over
+ * its address's bound, counted into a summary entry instead (unidentified.ts). No receipt.
+ */
+export async function signedOnly(outcome: Outcome, crypto: CryptoProvider): Promise<GatewayResponse> {
+  return {
+    status: outcome.status,
+    headers: {
+      ...outcome.headers,
+      'content-type': outcome.contentType,
+      'content-length': String(outcome.body.length),
+      [SIGNATURE_HEADER]: await signDetached(crypto, outcome.body),
+      'cache-control': 'no-store',
+    },
+    body: outcome.body,
+  };
+}
+
 /** The log refused an entry inside a write's transaction: the write is rolled back and the caller gets 503. */
 export class LogWriteFailed extends Error {
   constructor(override readonly cause: unknown) {

@@ -3,6 +3,6 @@ import { sqlMigrations } from '../db/migrate.ts';
 export const gatewayMigrations = sqlMigrations(import.meta.url);
 export { createGateway, type Gateway, type GatewayDeps, type GatewayOptions } from './service.ts';
 export { createUpstreamService, type UpstreamService, type ProxyService } from './upstreams.ts';
-export { gatewayRoutes } from './routes.ts';
+export { gatewayRoutes, refuseBeforeRouting, refuseUnparsed } from './routes.ts';
 export { upstreamRoutes } from './upstream-routes.ts';
 export { PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER, LOG_HEADER } from './exchange.ts';

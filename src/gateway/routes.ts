@@ -2,12 +2,15 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { PROBLEMS, Problem } from '../core/errors.ts';
+import { newId } from '../core/ids.ts';
+import type { ClientErrorRequest, RawAnswer } from '../http/edge.ts';
 import { zoneOf } from '../http/listeners.ts';
 import { BearerSecurity } from '../http/schemas.ts';
 import type { RecordWrite } from '../sync/records.ts';
 import { RecordBatch } from '../sync/routes.ts';
 import { type GatewayRequest, type GatewayResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
-import type { Gateway } from './service.ts';
+import type { Gateway, WriteAdmission } from './service.ts';
 
 const tags = ['data'];
 const security = [...BearerSecurity, {}];
@@ -41,17 +44,93 @@ function gatewayRequest(req: FastifyRequest): GatewayRequest {
   };
 }
 
+/** A request Node's parser refused (http/edge.ts), as the gateway sees it: nothing of its headers is known. */
+function rawGatewayRequest(r: ClientErrorRequest): GatewayRequest {
+  const requestId = newId();
+  const [path, search] = (r.url ?? '/data/v1').split('?', 2) as [string, string | undefined];
+  let query: Record<string, string> = {};
+  try {
+    query = Object.fromEntries(new URLSearchParams(search ?? ''));
+  } catch {
+    query = {};
+  }
+  return {
+    requestId, method: r.method, path, query, authorization: undefined, purpose: undefined,
+    traceId: requestId, zone: zoneOf(r.socket), ip: r.socket.remoteAddress ?? 'unknown',
+  };
+}
+
+const DATASET_IN_PATH = /^\/data\/v1\/([a-z0-9][a-z0-9-]{1,63})(?:\/|$)/;
+const datasetIn = (path: string) => DATASET_IN_PATH.exec(path)?.[1];
+const formOf = (method: string) => (method === 'GET' || method === 'HEAD' ? 'api' : 'sync');
+
+/** Refusals made before the gateway's routes run (Fastify's framework errors: a malformed URL, an over-long parameter): signed and logged. */
+export function refuseBeforeRouting(gateway: Gateway) {
+  return async (err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const gr = gatewayRequest(req);
+    return send(reply, await gateway.refuse(gr, formOf(req.method), datasetIn(gr.path), err));
+  };
+}
+
+/** Refusals by Node's HTTP parser (oversized headers, a slow client) of a /data/v1 request: signed and logged, answered on the raw socket. */
+export function refuseUnparsed(gateway: Gateway) {
+  return async (r: ClientErrorRequest): Promise<RawAnswer> => {
+    const gr = rawGatewayRequest(r);
+    const res = await gateway.refuse(gr, formOf(r.method), datasetIn(gr.path), r.problem);
+    return { status: res.status, headers: res.headers, body: res.body };
+  };
+}
+
 function send(reply: FastifyReply, res: GatewayResponse): FastifyReply {
   return reply.code(res.status).headers(res.headers).send(res.body);
 }
 
-export function gatewayRoutes(gateway: Gateway) {
+const admissions = new WeakMap<FastifyRequest, WriteAdmission>();
+
+/**
+ * Route hook of the write routes: the caller is identified and authorised on its headers before
+ * Fastify reads the body. A refusal closes the connection, so a large body is not read either.
+ */
+function admitBeforeBody(gateway: Gateway) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const { dataset } = req.params as { dataset: string };
+    const decided = await gateway.admitWrite(gatewayRequest(req), dataset);
+    if ('admitted' in decided) {
+      admissions.set(req, decided.admitted);
+      return;
+    }
+    void reply.header('connection', 'close');
+    return send(reply, decided.refused);
+  };
+}
+
+function admissionOf(req: FastifyRequest): WriteAdmission {
+  const a = admissions.get(req);
+  if (!a) throw new Error('write route without its admission hook');
+  return a;
+}
+
+export interface GatewayRouteOptions {
+  /** Largest body of one record's PUT (LIENTHONG_BODY_LIMIT_BYTES). */
+  recordBodyLimit: number;
+  /** Largest body of a batch write (LIENTHONG_BULK_BODY_LIMIT_BYTES). */
+  bulkBodyLimit: number;
+}
+
+export function gatewayRoutes(gateway: Gateway, limits: GatewayRouteOptions) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
     // A request refused before the handler (bad JSON, a body too large, a malformed parameter) is an exchange too: logged and signed.
     app.setErrorHandler(async (err, req, reply) => {
       const dataset = (req.params as { dataset?: string } | undefined)?.dataset;
       return send(reply, await gateway.refuse(gatewayRequest(req), req.method === 'GET' ? 'api' : 'sync', dataset, err));
+    });
+
+    // Paths under /data/v1 that name no operation are refusals of the data plane too.
+    app.setNotFoundHandler(async (req, reply) => {
+      const gr = gatewayRequest(req);
+      const problem = new Problem(PROBLEMS.notFound, { detail: `Không có thao tác ${req.method} ${gr.path}.`, detail_en: `No operation ${req.method} ${gr.path}.` });
+      return send(reply, await gateway.refuse(gr, formOf(req.method), datasetIn(gr.path), problem));
     });
 
     app.get('/:dataset/records/:key', {
@@ -63,21 +142,23 @@ export function gatewayRoutes(gateway: Gateway) {
     }, async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)));
 
     app.put('/:dataset/records/:key', {
-      bodyLimit: 4 * 1024 * 1024,
+      bodyLimit: limits.recordBodyLimit,
+      onRequest: admitBeforeBody(gateway),
       schema: { tags, security: BearerSecurity, summary: 'Ghi một bản ghi (hệ thống của cơ quan chủ quản) / Write one record (custodian system)', description: `The body is the record's data, validated against the dataset's fields and code lists. ${signed}`, params: RecordParams, body: Data },
-    }, async (req, reply) => send(reply, await gateway.putRecord(gatewayRequest(req), req.params.dataset, req.params.key, req.body)));
+    }, async (req, reply) => send(reply, await gateway.commitWrite(admissionOf(req), [{ key: req.params.key, data: req.body }])));
 
     app.delete('/:dataset/records/:key', {
       schema: { tags, security: BearerSecurity, summary: 'Xoá (tombstone) một bản ghi / Delete a record (a tombstone; history kept)', params: RecordParams },
     }, async (req, reply) => send(reply, await gateway.deleteRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
 
     app.post('/:dataset/records::batch', {
-      bodyLimit: 64 * 1024 * 1024,
+      bodyLimit: limits.bulkBodyLimit,
+      onRequest: admitBeforeBody(gateway),
       schema: {
         tags, security: BearerSecurity, summary: 'Ghi theo lô, tất cả hoặc không / Batch write, all or nothing (custodian system)', params: DatasetParam,
         body: RecordBatch,
       },
-    }, async (req, reply) => send(reply, await gateway.writeBatch(gatewayRequest(req), req.params.dataset, req.body.records as RecordWrite[])));
+    }, async (req, reply) => send(reply, await gateway.commitWrite(admissionOf(req), req.body.records as RecordWrite[])));
 
     // The custodian's own service (R-6.1b): bodies pass through as streams, unparsed.
     await app.register(async (proxied) => {

@@ -11,9 +11,10 @@ import type { Ledger } from '../ledger/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Sync } from '../sync/index.ts';
 import type { RecordWrite, WriteResult } from '../sync/records.ts';
-import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release } from './exchange.ts';
+import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release, signedOnly } from './exchange.ts';
 import { createProxy } from './proxy.ts';
-import { createRateLimiter } from './rate-limit.ts';
+import { createRateLimiter } from '../core/rate-limit.ts';
+import { createUnidentifiedRefusals } from './unidentified.ts';
 import { createRecordReader } from './record-reads.ts';
 import { type ShapePlan, coversAll, shapePlan, shapeRecord, shapeUpstreamJson } from './shaping.ts';
 import type { UpstreamService } from './upstreams.ts';
@@ -39,10 +40,19 @@ export interface GatewayDeps {
 export interface GatewayOptions {
   /** Requests per second per connection account (burst: twice that). */
   ratePerSecond: number;
+  /** Refusals of unidentified callers logged one by one, per second and client address (unidentified.ts). */
+  unidentifiedPerSecond: number;
   /** Where exchanges naming no known dataset are logged: the coordinator's own log. */
   coordinatorLog: string;
   maxResponseBytes: number;
   issuer: string;
+}
+
+/** A write whose caller may write the dataset (`admitWrite`): its body may now be read. */
+export interface WriteAdmission {
+  ex: Exchange;
+  view: DatasetView;
+  token: AccessTokenInfo;
 }
 
 interface DatasetView {
@@ -52,12 +62,25 @@ interface DatasetView {
 }
 
 const SECRET = new Set(['secret', 'top_secret']);
+/** How often the counted refusals of unidentified callers are written as summary entries. */
+const SUMMARY_PERIOD_MS = 10_000;
+
+function tooManyUnidentified(wait: number): Problem {
+  return new Problem(PROBLEMS.tooManyRequests, {
+    detail: `Quá nhiều yêu cầu không xác định được danh tính từ địa chỉ này; thử lại sau ${wait} giây.`,
+    detail_en: `Too many requests without a valid identity from this address; retry in ${wait} s.`,
+    headers: { 'retry-after': String(wait) },
+  });
+}
 export const MAX_LIST_LIMIT = 1000;
 const RESERVED_QUERY = new Set(['limit', 'cursor', 'fields']);
 
 /** The data plane (R-3.3, R-6.1): authenticate, decide, fetch, shape, protect, log — every exchange. */
 export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOptions) {
   const limiter = createRateLimiter(opts.ratePerSecond);
+  const unidentified = createUnidentifiedRefusals({ perSecond: opts.unidentifiedPerSecond, burst: opts.unidentifiedPerSecond * 5, append: deps.append, now: () => clock.now() });
+  const summaries = setInterval(() => void unidentified.flush(), SUMMARY_PERIOD_MS);
+  summaries.unref();
   const proxy = createProxy({ crypto: deps.signer, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
   const crypto = deps.signer;
   const now = () => clock.now();
@@ -93,6 +116,18 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       outcome = await work(ex);
     } catch (err) {
       outcome = problemOutcome(err, req);
+    }
+    return settle(ex, outcome);
+  }
+
+  /** Signs and logs the outcome; a refusal of an unidentified caller over its address's bound is signed and counted instead (unidentified.ts). */
+  function settle(ex: Exchange, outcome: Outcome): Promise<GatewayResponse> {
+    if (outcome.status >= 400 && ex.requester.account === null) {
+      const wait = unidentified.take(ex.req.ip);
+      if (wait > 0) {
+        unidentified.count(ex, outcome.status);
+        return signedOnly(problemOutcome(tooManyUnidentified(wait), ex.req), crypto);
+      }
     }
     return release(ex, outcome, crypto, deps.append, now);
   }
@@ -232,30 +267,47 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     return key;
   }
 
-  /** Writes by the custodian's own systems (R-4.1, R-6.1a): validated, versioned, all-or-nothing, logged in the same transaction. */
-  async function write(req: GatewayRequest, code: string, writes: RecordWrite[]): Promise<GatewayResponse> {
+  /**
+   * Who writes, decided on the headers alone (R-4.1, R-12.2, R-14.1), before any of the body is
+   * read: a caller who may not write is refused — signed and logged — without the platform reading
+   * (or parsing) what it sent. An admitted write goes on with `commitWrite`.
+   */
+  async function admitWrite(req: GatewayRequest, code: string): Promise<{ admitted: WriteAdmission } | { refused: GatewayResponse }> {
     const ex = begin(req, 'sync');
-    ex.recordKeys = writes.map((w) => w.key).slice(0, 5000);
-    let failure: unknown;
     try {
       const view = await enter(ex, code);
-      const token = await authenticate(ex, true);
+      const token = (await authenticate(ex, true))!;
       throttle(ex, token);
-      if (token!.agency !== view.dataset.custodian_code) {
+      if (token.agency !== view.dataset.custodian_code) {
         throw forbidden('Chỉ hệ thống của cơ quan chủ quản được cập nhật dữ liệu của bộ dữ liệu này.', "Only the custodian's systems update this dataset's records.", 'R-4.1');
       }
-      const system = await deps.registry.systems.byCode(token!.system);
+      const system = await deps.registry.systems.byCode(token.system);
       if (system.sharing_refusal) throw forbidden(system.sharing_refusal.reason, system.sharing_refusal.reason_en, system.sharing_refusal.rule);
       if (view.secret && req.zone !== 'tslcd') throw forbidden('Dữ liệu mật, tối mật chỉ được truyền qua mạng truyền số liệu chuyên dùng.', 'Secret data travels on the dedicated data network only.', 'R-12.2');
-      ex.fields = view.fields.map((f) => f.name);
-      return await deps.sync.records.writeAs(`system:${token!.system}`, code, writes, (tx: Queryable, result: WriteResult) =>
+      return { admitted: { ex, view, token } };
+    } catch (err) {
+      return { refused: await settle(ex, problemOutcome(err, req)) };
+    }
+  }
+
+  /** Writes by the custodian's own systems (R-4.1, R-6.1a): validated, versioned, all-or-nothing, logged in the same transaction. */
+  async function commitWrite(admission: WriteAdmission, writes: RecordWrite[]): Promise<GatewayResponse> {
+    const { ex, view, token } = admission;
+    ex.recordKeys = writes.map((w) => w.key).slice(0, 5000);
+    ex.fields = view.fields.map((f) => f.name);
+    try {
+      return await deps.sync.records.writeAs(`system:${token.system}`, view.dataset.code, writes, (tx: Queryable, result: WriteResult) =>
         release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now),
       );
     } catch (err) {
-      if (err instanceof LogWriteFailed) return logFailure(req, err.cause);
-      failure = err;
+      if (err instanceof LogWriteFailed) return logFailure(ex.req, err.cause);
+      return release(ex, problemOutcome(err, ex.req), crypto, deps.append, now);
     }
-    return release(ex, problemOutcome(failure, req), crypto, deps.append, now);
+  }
+
+  async function write(req: GatewayRequest, code: string, writes: RecordWrite[]): Promise<GatewayResponse> {
+    const admission = await admitWrite(req, code);
+    return 'refused' in admission ? admission.refused : commitWrite(admission.admitted, writes);
   }
 
   /** Inside the write's transaction a failed append must fail the transaction: the data is then not written. */
@@ -310,9 +362,9 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       });
     },
 
-    putRecord: (req: GatewayRequest, code: string, key: string, data: Record<string, unknown>) => write(req, code, [{ key, data }]),
+    admitWrite,
+    commitWrite,
     deleteRecord: (req: GatewayRequest, code: string, key: string) => write(req, code, [{ key, delete: true }]),
-    writeBatch: write,
 
     /** A request refused before its handler ran (malformed body or parameters): logged like any other, to the dataset's custodian when known. */
     refuse: (req: GatewayRequest, form: Form, dataset: string | undefined, err: unknown) =>
@@ -323,7 +375,13 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
 
     /** The key responses are signed with (its public half is in the platform's JWKS). */
     signer: deps.signer,
-    close: () => proxy.close(),
+    /** Writes the summaries of refusals counted so far (unidentified.ts). */
+    flushSummaries: () => unidentified.flush(),
+    async close(): Promise<void> {
+      clearInterval(summaries);
+      await unidentified.flush();
+      proxy.close();
+    },
   };
 }
 

@@ -10,14 +10,16 @@ declare module 'fastify' {
 
 /** The official behind the request; routes that need one call this (401 otherwise). */
 export function principalOf(request: FastifyRequest): Principal {
-  if (!request.principal) {
-    throw new Problem(PROBLEMS.unauthenticated, {
-      detail: 'Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.',
-      detail_en: 'Sign in first: send an Authorization: Bearer <token> header.',
-      headers: { 'www-authenticate': 'Bearer realm="lienthong"' },
-    });
-  }
+  if (!request.principal) throw unauthenticated();
   return request.principal;
+}
+
+export function unauthenticated(): Problem {
+  return new Problem(PROBLEMS.unauthenticated, {
+    detail: 'Cần đăng nhập: gửi tiêu đề Authorization: Bearer <token>.',
+    detail_en: 'Sign in first: send an Authorization: Bearer <token> header.',
+    headers: { 'www-authenticate': 'Bearer realm="lienthong"' },
+  });
 }
 
 /** Sets the ETag of a versioned resource so clients can send If-Match on edit. */

@@ -20,18 +20,18 @@ export function zoneOf(socket: Socket | undefined): Zone {
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
 /** Builds the primary server for Fastify and keeps its handler so more listeners can share it. */
-export function zoneServers() {
+export function zoneServers(options: http.ServerOptions = {}) {
   let handler: Handler | undefined;
   const extra: http.Server[] = [];
   return {
     serverFactory(h: Handler): http.Server {
       handler = h;
-      return http.createServer(h);
+      return http.createServer(options, h);
     },
     /** Another listener on the same application (same routes, hooks and state), tagged with its zone. */
     async listen(l: Listener): Promise<http.Server> {
       if (!handler) throw new Error('server not built');
-      const server = http.createServer(handler);
+      const server = http.createServer(options, handler);
       tagZone(server, l.zone);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);

@@ -55,6 +55,10 @@ export function toProblem(err: unknown): Problem {
       return new Problem(PROBLEMS.malformedJson, { detail_en: fe.message });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new Problem(PROBLEMS.payloadTooLarge);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new Problem(PROBLEMS.uriTooLong, { detail: 'Một tham số của đường dẫn dài quá 256 ký tự.', detail_en: 'A path parameter is longer than 256 characters.' });
+    case 'FST_ERR_BAD_URL':
+      return new Problem(PROBLEMS.badRequest, { detail: 'Đường dẫn không giải mã được (mã hoá phần trăm sai).', detail_en: 'The path cannot be decoded (bad percent-encoding).' });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new Problem(fe.statusCode === 415 ? PROBLEMS.unsupportedMediaType : PROBLEMS.badRequest, { detail_en: fe.message });

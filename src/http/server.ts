@@ -1,8 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { PROBLEMS, Problem } from '../core/errors.ts';
+import { unauthenticated } from './context.ts';
 import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
@@ -18,7 +19,9 @@ import { installProblemHandlers, sendProblem, toProblem } from './problems.ts';
 import { validatorCompiler } from './validation.ts';
 import { Problem as ProblemSchema } from './schemas.ts';
 import { systemRoutes } from './system-routes.ts';
-import { gatewayRoutes, upstreamRoutes } from '../gateway/index.ts';
+import { clientErrorHandler, missingHost, nodeServerOptions, plainAnswer } from './edge.ts';
+import { installTextParsers } from './text-body.ts';
+import { gatewayRoutes, refuseBeforeRouting, refuseUnparsed, upstreamRoutes } from '../gateway/index.ts';
 import { calendarRoutes } from '../calendar/index.ts';
 import { lifecycleRoutes } from '../lifecycle/index.ts';
 import type { Listener } from '../core/zones.ts';
@@ -33,14 +36,26 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export type App = FastifyInstance;
 
+/** Whether the route's declared security (OpenAPI) admits no anonymous caller. */
+function signInRequired(request: FastifyRequest): boolean {
+  const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
+  return Array.isArray(security) && security.length > 0 && security.every((s) => Object.keys(s).length > 0);
+}
+
 const servers = new WeakMap<object, ZoneServers>();
 
 export async function buildServer(platform: Platform, opts: ServerOptions = {}): Promise<App> {
-  const zones = zoneServers();
+  const zones = zoneServers(nodeServerOptions(platform.config));
+  const beforeRouting = refuseBeforeRouting(platform.gateway);
+  const unparsed = refuseUnparsed(platform.gateway);
   const app = Fastify({
     serverFactory: zones.serverFactory,
     logger: opts.logger ?? { level: platform.config.logLevel },
     bodyLimit: platform.config.bodyLimitBytes,
+    // Record keys are up to 200 characters; a longer parameter is a 414 (FST_ERR_MAX_PARAM_LENGTH).
+    routerOptions: { maxParamLength: 256 },
+    // Requests Node's parser refuses (431, 408, 400) are answered as problems too; on /data/v1 signed and logged.
+    clientErrorHandler: clientErrorHandler((r) => (r.url?.startsWith('/data/v1') ? unparsed(r) : Promise.resolve(plainAnswer(r.problem, r.url ?? '/')))),
     // A caller's request id is kept (tracing across systems) when it is well-formed.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -48,10 +63,12 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     },
     return503OnClosing: true,
     // Errors Fastify raises before routing (a malformed URL…) are problems too.
-    frameworkErrors: (err, request, reply) => sendProblem(request, reply, toProblem(err)),
+    frameworkErrors: (err, request, reply) =>
+      request.url.startsWith('/data/v1') ? beforeRouting(err, request, reply) : sendProblem(request, reply, toProblem(err)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  installTextParsers(app);
   app.decorateRequest('principal', null);
   app.addSchema(ProblemSchema);
   installProblemHandlers(app);
@@ -62,8 +79,13 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     void reply.header('x-request-id', String(request.id));
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'no-referrer');
+    const noHost = missingHost(request.raw.httpVersion, request.headers.host);
+    if (noHost) return done(noHost);
     const auth = request.headers.authorization;
-    if (!auth || !request.url.startsWith('/api/')) return done();
+    if (!request.url.startsWith('/api/')) return done();
+    // A route whose OpenAPI security needs a signed-in official refuses an anonymous caller here,
+    // on the headers, before any of its body is read.
+    if (!auth) return done(signInRequired(request) ? unauthenticated() : undefined);
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (!m) return done(new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".' }));
     platform.registry.auth.authenticate(m[1]!).then((principal) => {
@@ -107,18 +129,18 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   installMetrics(app);
   await app.register(systemRoutes(platform));
   await app.register(registryRoutes(platform.registry), { prefix: '/api/v1' });
-  await app.register(catalogRoutes(platform.catalog), { prefix: '/api/v1' });
-  await app.register(codeListRoutes(platform.codeLists), { prefix: '/api/v1' });
-  await app.register(syncRoutes(platform.sync), { prefix: '/api/v1' });
+  await app.register(catalogRoutes(platform.catalog, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
+  await app.register(codeListRoutes(platform.codeLists, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
+  await app.register(syncRoutes(platform.sync, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
   await app.register(agreementRoutes(platform.agreements), { prefix: '/api/v1' });
   await app.register(notificationRoutes(platform.notifications), { prefix: '/api/v1' });
   await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
   await app.register(ledgerRoutes(platform.ledger), { prefix: '/api/v1' });
-  await app.register(oauthRoutes(platform.accounts));
+  await app.register(oauthRoutes(platform.accounts, platform.config.unidentifiedPerSecond));
   await app.register(upstreamRoutes(platform.upstreams), { prefix: '/api/v1' });
   await app.register(calendarRoutes(platform.calendar), { prefix: '/api/v1' });
   await app.register(lifecycleRoutes(platform.lifecycle, platform.config.publicUrl), { prefix: '/api/v1' });
-  await app.register(gatewayRoutes(platform.gateway), { prefix: '/data/v1' });
+  await app.register(gatewayRoutes(platform.gateway, { recordBodyLimit: platform.config.bodyLimitBytes, bulkBodyLimit: platform.config.bulkBodyLimitBytes }), { prefix: '/data/v1' });
   app.addHook('onClose', () => zones.close());
   await app.ready();
   servers.set(app, zones);

@@ -121,6 +121,10 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       requireCustodian(p, await catalog.datasets.get(code));
       return writeAs(p.username, code, writes);
     },
+    /** Throws unless `p` may write the dataset's records: decided on the headers, before a body is read. */
+    async mayWrite(p: Principal, code: string): Promise<void> {
+      requireCustodian(p, await catalog.datasets.get(code));
+    },
     writeAs,
     hostedDataset,
 

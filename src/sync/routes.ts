@@ -29,12 +29,15 @@ const Quality = Type.Object({
   freshness: Type.Object({ last_write_at: Type.Union([Timestamp, Type.Null()]), age_seconds: Type.Union([Type.Integer(), Type.Null()]), expected_interval_seconds: Type.Union([Type.Integer(), Type.Null()]), fresh: Type.Union([Type.Boolean(), Type.Null()]) }),
 }, { description: 'R-4.7: đủ (completeness), sạch (validity), sống (freshness)' });
 
-export function syncRoutes(sync: Sync) {
+/** `bulkLimit`: the body limit of batch writes (LIENTHONG_BULK_BODY_LIMIT_BYTES). */
+export function syncRoutes(sync: Sync, bulkLimit: number) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
     app.post('/datasets/:code/records', {
-      bodyLimit: 64 * 1024 * 1024,
+      bodyLimit: bulkLimit,
+      // R-4.1: only the custodian's administrators write; decided before the body is read.
+      onRequest: async (req) => sync.records.mayWrite(principalOf(req), (req.params as { code: string }).code),
       schema: {
         tags, summary: 'Cập nhật dữ liệu lưu trữ trên nền tảng / Write hosted records (custodian, all-or-nothing)', security, params: CodeParam,
         description: `Up to ${MAX_BATCH} writes: {"key", "data"} to create or replace a record, {"key", "delete": true} for a tombstone. Every record is validated against the dataset's fields and code lists first; one invalid record refuses the whole batch.`,

@@ -199,7 +199,7 @@ for (const driver of DRIVERS) {
     it('rate limit: an account over its rate gets 429 with Retry-After, logged; other accounts are not affected', async () => {
       const p = w.env.platform;
       const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, signer: p.gateway.signer, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock },
-        { ratePerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet });
+        { ratePerSecond: 2, unidentifiedPerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet });
       const req = async (system: SystemCode) => ({
         requestId: crypto.randomUUID(), method: 'GET', path: '/data/v1/can-bo-dang-vien/records/dv-1', query: {}, authorization: `Bearer ${await w.clients[system].accessToken()}`,
         purpose: GRANTS[system]!.purpose, traceId: 't', zone: 'internet' as const, ip: '127.0.0.1',
@@ -213,7 +213,7 @@ for (const driver of DRIVERS) {
       expect(limited.headers['lienthong-receipt']).toBeTruthy();
       expect(JSON.parse(limited.body.toString())).toMatchObject({ status: 429, title_en: 'Too many requests' });
       expect((await slow.readRecord(await req('VPCP-TK'), 'can-bo-dang-vien', 'dv-1')).status).toBe(200);
-      slow.close();
+      await slow.close();
     });
   });
 }

@@ -1,0 +1,45 @@
+/** Buckets kept before idle ones (full again, so equal to a new one) are forgotten. */
+const PRUNE_AT = 100_000;
+
+/**
+ * Token buckets per key: per connection account, per client address (an operating limit: the
+ * data-sharing service stays available to everyone, so one caller cannot take it all).
+ * Hand-written rather than @fastify/rate-limit because a refusal here is an exchange like any
+ * other: it must go through the gateway's pipeline to be logged and signed. Per instance: behind
+ * N instances a key gets at most N × the rate.
+ */
+export function createRateLimiter(perSecond: number, burst = perSecond * 2) {
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  const refill = (key: string, now: number) => {
+    const b = buckets.get(key) ?? { tokens: burst, at: now };
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * perSecond);
+    b.at = now;
+    return b;
+  };
+  const waitFor = (tokens: number) => Math.max(1, Math.ceil((1 - tokens) / perSecond));
+  return {
+    /** 0 when allowed (a token is taken), else the seconds to wait (for Retry-After). */
+    take(key: string, now = performance.now()): number {
+      const b = refill(key, now);
+      if (!buckets.has(key)) {
+        if (buckets.size >= PRUNE_AT) for (const [k, v] of buckets) if (now - v.at > (burst / perSecond) * 1000) buckets.delete(k);
+        // (still full: the oldest key goes — memory stays bounded whatever the number of callers)
+        if (buckets.size >= PRUNE_AT) buckets.delete(buckets.keys().next().value!);
+        buckets.set(key, b);
+      }
+      if (b.tokens >= 1) {
+        b.tokens -= 1;
+        return 0;
+      }
+      return waitFor(b.tokens);
+    },
+    /** Like `take`, but takes nothing: whether a token is there now. */
+    peek(key: string, now = performance.now()): number {
+      if (!buckets.has(key)) return 0;
+      const b = refill(key, now);
+      return b.tokens >= 1 ? 0 : waitFor(b.tokens);
+    },
+  };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
