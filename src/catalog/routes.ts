@@ -89,7 +89,11 @@ export function catalogRoutes(catalog: Catalog) {
     app.get('/dictionary', {
       schema: {
         tags, summary: 'Từ điển dữ liệu / Data dictionary', security,
-        querystring: QueryString({ q: Type.Optional(Type.String({ maxLength: 200 })), personal: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('basic'), Type.Literal('sensitive')])), ...Pagination }),
+        querystring: QueryString({
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          personal: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('basic'), Type.Literal('sensitive')])),
+          ...Pagination,
+        }),
         response: { 200: pageOf(S.DictionaryEntry), ...errors(400, 401) },
       },
     }, async (req) => {

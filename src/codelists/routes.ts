@@ -122,7 +122,10 @@ export function codeListRoutes(codeLists: CodeLists) {
     app.get('/code-lists/:code/export', {
       schema: {
         tags, summary: 'Xuất danh mục / Export (csv, json, xlsx)', security, params: CodeParam,
-        querystring: QueryString({ format: Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('xlsx')], { default: 'csv' }), on: Type.Optional(IsoDate) }),
+        querystring: QueryString({
+          format: Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('xlsx')], { default: 'csv' }),
+          on: Type.Optional(IsoDate),
+        }),
         response: { ...errors(400, 401, 404) },
       },
     }, async (req, reply) => {

@@ -68,11 +68,16 @@ export function gatewayRoutes(gateway: Gateway) {
     });
 
     app.get('/:dataset/records/:key', {
-      schema: { tags, security, summary: 'Đọc một bản ghi / Read one record', description: `${purpose} ${signed}`, params: RecordParams, querystring: ReadQuery },
+      schema: {
+        tags, security, summary: 'Đọc một bản ghi / Read one record', description: `${purpose} ${signed}`, params: RecordParams, querystring: ReadQuery,
+      },
     }, async (req, reply) => send(reply, await gateway.readRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
 
     app.get('/:dataset/records', {
-      schema: { tags, security, summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)', description: `${filters} ${purpose} ${signed}`, params: DatasetParam, querystring: ListQuery },
+      schema: {
+        tags, security, summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)', description: `${filters} ${purpose} ${signed}`,
+        params: DatasetParam, querystring: ListQuery,
+      },
     }, async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)));
 
     app.put('/:dataset/records/:key', {

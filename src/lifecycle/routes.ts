@@ -30,7 +30,12 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     app.get('/notices', {
       schema: {
         tags: notices, summary: 'Thông báo công khai / Public notices (no sign-in, R-15.3, R-15.4)',
-        querystring: QueryString({ custodian: Type.Optional(Type.String({ maxLength: 32 })), dataset: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), before: Type.Optional(DateTime) }),
+        querystring: QueryString({
+          custodian: Type.Optional(Type.String({ maxLength: 32 })),
+          dataset: Type.Optional(Type.String({ maxLength: 64 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          before: Type.Optional(DateTime),
+        }),
         response: { 200: Type.Object({ items: Type.Array(Notice) }), ...errors(400) },
       },
     }, async (req) => ({ items: await lifecycle.notices.list(req.query) }));
@@ -103,7 +108,11 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     }, async (req) => lifecycle.consumers.terminate(principalOf(req), req.params.id, req.body.ground as (typeof TERMINATION_GROUNDS)[number], req.body.reason));
 
     app.get('/lifecycle/events', {
-      schema: { tags: stops, security, summary: 'Lịch sử tạm ngừng, chấm dứt của cơ quan chủ quản / A custodian\'s lifecycle history', querystring: QueryString({ custodian: Type.String({ maxLength: 32 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }), response: errors(400, 401, 404) },
+      schema: {
+        tags: stops, security, summary: 'Lịch sử tạm ngừng, chấm dứt của cơ quan chủ quản / A custodian\'s lifecycle history',
+        querystring: QueryString({ custodian: Type.String({ maxLength: 32 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }),
+        response: errors(400, 401, 404),
+      },
     }, async (req) => ({ items: await lifecycle.events(principalOf(req), req.query.custodian, req.query.limit) }));
   };
 }
