@@ -17,7 +17,7 @@ const RecordParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-
 // (as strings) to the service, which checks them and `limit` itself: a refused request is then logged like any other.
 // OpenAPI has no free-form query parameter a client generator takes, so the filters are described in words.
 const Fields = Type.String({ description: 'Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default' });
-// Query values arrive as text; the string type keeps them so (no coercion) while documenting what a client may send.
+// Ajv coerces only when no listed type matches; query values are text, so `string` matches and the service gets them as sent.
 const Limit = Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 1, maximum: 1000, description: 'Page size, 1–1000 (default 100)' });
 const filters = 'Any other query parameter `<granted field>=<value>` keeps the records whose field equals the value (hosted datasets); '
   + 'a proxy dataset\'s service gets the whole query.';
