@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf, withVersion } from '../http/context.ts';
-import { BearerSecurity, HistoryEntry, Pagination, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, Pagination, QueryString, errors, pageOf } from '../http/schemas.ts';
 import { AgencyCode, SystemCode } from '../registry/schemas.ts';
 import type { Accounts } from './index.ts';
 import * as S from './schemas.ts';
@@ -20,7 +20,7 @@ export function accountRoutes(accounts: Accounts) {
     app.get('/accounts', {
       schema: {
         tags, summary: 'Tài khoản kết nối / List connection accounts', security,
-        querystring: Type.Object({ system: Type.Optional(SystemCode), status: Type.Optional(Status), ...Pagination }, { additionalProperties: false }),
+        querystring: QueryString({ system: Type.Optional(SystemCode), status: Type.Optional(Status), ...Pagination }),
         response: { 200: pageOf(S.Account), ...errors(400, 401) },
       },
     }, async (req) => service.list(principalOf(req), req.query));
@@ -65,7 +65,7 @@ export function accountRoutes(accounts: Accounts) {
     app.get('/delegations', {
       schema: {
         tags, summary: 'Ủy quyền cấp tài khoản / List delegations of account issuance (R-14.2)', security,
-        querystring: Type.Object({ custodian: Type.Optional(AgencyCode), operator: Type.Optional(AgencyCode), status: Type.Optional(Status), ...Pagination }, { additionalProperties: false }),
+        querystring: QueryString({ custodian: Type.Optional(AgencyCode), operator: Type.Optional(AgencyCode), status: Type.Optional(Status), ...Pagination }),
         response: { 200: pageOf(S.Delegation), ...errors(400, 401) },
       },
     }, async (req) => delegations.list(principalOf(req), req.query));

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, Pagination, Timestamp, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, Pagination, QueryString, Timestamp, errors, pageOf } from '../http/schemas.ts';
 import type { Agreements } from './index.ts';
 import type { AgreementView } from './service.ts';
 import { FORMS, KINDS, STATUSES } from './types.ts';
@@ -61,12 +61,12 @@ export function agreementRoutes(agreements: Agreements) {
     app.get('/agreements', {
       schema: {
         tags, summary: 'Thoả thuận chia sẻ / Agreements (own agency as consumer or custodian; all for coordinator and auditor)', security,
-        querystring: Type.Object({
+        querystring: QueryString({
           status: Type.Optional(oneOf(STATUSES)), kind: Type.Optional(oneOf(KINDS)),
           dataset: Type.Optional(Type.String({ maxLength: 64 })), system: Type.Optional(Type.String({ maxLength: 64 })),
           consumer: Type.Optional(Type.String({ maxLength: 32 })), custodian: Type.Optional(Type.String({ maxLength: 32 })),
           ...Pagination,
-        }, { additionalProperties: false }),
+        }),
         response: { 200: pageOf(Agreement), ...errors(400, 401) },
       },
     }, async (req) => service.list(principalOf(req), req.query));

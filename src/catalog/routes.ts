@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { invalid } from '../core/errors.ts';
 import { principalOf, withVersion } from '../http/context.ts';
-import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, QueryString, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
 import { AgencyCode } from '../registry/schemas.ts';
 import type { Catalog } from './index.ts';
 import * as S from './schemas.ts';
@@ -30,7 +30,7 @@ export function catalogRoutes(catalog: Catalog, bulkLimit: number) {
     app.get('/datasets', {
       schema: {
         tags, summary: 'Danh mục dữ liệu / List datasets', security,
-        querystring: Type.Object({
+        querystring: QueryString({
           domain: Type.Optional(S.DomainCode),
           custodian: Type.Optional(AgencyCode),
           classification: Type.Optional(S.Classification),
@@ -38,7 +38,7 @@ export function catalogRoutes(catalog: Catalog, bulkLimit: number) {
           audience: Type.Optional(Type.Union(AUDIENCES.map((s) => Type.Literal(s)))),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Tìm không dấu: "dang vien" khớp "đảng viên" / diacritics-insensitive' })),
           ...Pagination,
-        }, { additionalProperties: false }),
+        }),
         response: { 200: pageOf(S.Dataset), ...errors(400, 401) },
       },
     }, async (req) => {
@@ -90,7 +90,11 @@ export function catalogRoutes(catalog: Catalog, bulkLimit: number) {
     app.get('/dictionary', {
       schema: {
         tags, summary: 'Từ điển dữ liệu / Data dictionary', security,
-        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), personal: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('basic'), Type.Literal('sensitive')])), ...Pagination }, { additionalProperties: false }),
+        querystring: QueryString({
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          personal: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('basic'), Type.Literal('sensitive')])),
+          ...Pagination,
+        }),
         response: { 200: pageOf(S.DictionaryEntry), ...errors(400, 401) },
       },
     }, async (req) => {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Problem, PROBLEMS } from '../core/errors.ts';
 import { principalOf } from '../http/context.ts';
 import { decodeUtf8 } from '../http/text-body.ts';
-import { BearerSecurity, HistoryEntry, Pagination, Timestamp, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, Pagination, QueryString, Timestamp, errors, pageOf } from '../http/schemas.ts';
 import { MEDIA_TYPES, formatOfMediaType } from './formats.ts';
 import type { CodeLists } from './index.ts';
 import type { CodeItem, ImportFormat } from './types.ts';
@@ -68,7 +68,7 @@ export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
     app.get('/code-lists', {
       schema: {
         tags, summary: 'Danh mục dùng chung / Shared code lists', security,
-        querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })), ...Pagination }, { additionalProperties: false }),
+        querystring: QueryString({ q: Type.Optional(Type.String({ maxLength: 200 })), ...Pagination }),
         response: { 200: pageOf(Type.Intersect([CodeList, Type.Object({ current_version: Type.Union([Version, Type.Null()]) })])), ...errors(400, 401) },
       },
     }, async (req) => {
@@ -113,12 +113,12 @@ export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
     app.get('/code-lists/:code/items', {
       schema: {
         tags, summary: 'Tra cứu mục theo ngày hiệu lực / Items in force on a date', security, params: CodeParam,
-        querystring: Type.Object({
+        querystring: QueryString({
           on: Type.Optional(IsoDate),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Tìm không dấu / diacritics-insensitive' })),
           parent: Type.Optional(Type.String({ maxLength: 64 })),
           ...Pagination,
-        }, { additionalProperties: false }),
+        }),
         response: { 200: Type.Object({ on: Type.String(), version: Version, items: Type.Array(ItemOut), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors(400, 401, 404) },
       },
     }, async (req) => {
@@ -129,7 +129,10 @@ export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
     app.get('/code-lists/:code/export', {
       schema: {
         tags, summary: 'Xuất danh mục / Export (csv, json, xlsx)', security, params: CodeParam,
-        querystring: Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('xlsx')], { default: 'csv' }), on: Type.Optional(IsoDate) }, { additionalProperties: false }),
+        querystring: QueryString({
+          format: Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('xlsx')], { default: 'csv' }),
+          on: Type.Optional(IsoDate),
+        }),
         response: { ...errors(400, 401, 404) },
       },
     }, async (req, reply) => {

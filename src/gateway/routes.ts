@@ -16,7 +16,20 @@ const tags = ['data'];
 const security = [...BearerSecurity, {}];
 const DatasetParam = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }) });
 const RecordParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }), key: Type.String({ pattern: '^[A-Za-z0-9._:-]{1,200}$' }) });
-const Query = Type.Record(Type.String(), Type.String(), { description: 'limit (1–1000), cursor, fields=a,b and filters <granted field>=<value>' });
+// The query is free-form — `<granted field>=<value>` filters beside the named parameters — so extra keys pass
+// (as strings) to the service, which checks them and `limit` itself: a refused request is then logged like any other.
+// OpenAPI has no free-form query parameter a client generator takes, so the filters are described in words.
+const Fields = Type.String({ description: 'Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default' });
+// Ajv coerces only when no listed type matches; query values are text, so `string` matches and the service gets them as sent.
+const Limit = Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 1, maximum: 1000, description: 'Page size, 1–1000 (default 100)' });
+const filters = 'Any other query parameter `<granted field>=<value>` keeps the records whose field equals the value (hosted datasets); '
+  + 'a proxy dataset\'s service gets the whole query.';
+const ReadQuery = Type.Object({ fields: Type.Optional(Fields) }, { additionalProperties: Type.String() });
+const ListQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Type.String({ description: 'The `next_cursor` of the previous page (opaque)' })),
+  fields: Type.Optional(Fields),
+}, { additionalProperties: Type.String() });
 const Data = Type.Record(Type.String(), Type.Unknown());
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -134,11 +147,16 @@ export function gatewayRoutes(gateway: Gateway, limits: GatewayRouteOptions) {
     });
 
     app.get('/:dataset/records/:key', {
-      schema: { tags, security, summary: 'Đọc một bản ghi / Read one record', description: `${purpose} ${signed}`, params: RecordParams, querystring: Query },
+      schema: {
+        tags, security, summary: 'Đọc một bản ghi / Read one record', description: `${purpose} ${signed}`, params: RecordParams, querystring: ReadQuery,
+      },
     }, async (req, reply) => send(reply, await gateway.readRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
 
     app.get('/:dataset/records', {
-      schema: { tags, security, summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)', description: `${purpose} ${signed}`, params: DatasetParam, querystring: Query },
+      schema: {
+        tags, security, summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)', description: `${filters} ${purpose} ${signed}`,
+        params: DatasetParam, querystring: ListQuery,
+      },
     }, async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)));
 
     app.put('/:dataset/records/:key', {

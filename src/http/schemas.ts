@@ -1,4 +1,4 @@
-import { Type, type TSchema } from 'typebox';
+import { Type, type TObject, type TProperties, type TSchema } from 'typebox';
 
 /** Shared schema pieces; route schemas also produce the OpenAPI document. */
 export const Problem = Type.Object(
@@ -30,6 +30,21 @@ export function errors(...codes: number[]): Record<number, TSchema> {
   return out;
 }
 
+/**
+ * A query string's schema; unknown parameters are refused (a typo must not look like success).
+ * A parameter with a `default` is optional to the caller — validation fills it in (`useDefaults`) —
+ * so it is left out of `required`, which is what the OpenAPI document marks required; the handler's
+ * type keeps it non-optional, as it is on every request that passed validation.
+ */
+export function QueryString<P extends TProperties>(properties: P): TObject<P> {
+  const schema = Type.Object(properties, { additionalProperties: false });
+  const required = (schema.required as string[] | undefined)?.filter((name) => !('default' in properties[name]!)) ?? [];
+  if (required.length > 0) Object.assign(schema, { required });
+  else delete (schema as { required?: unknown }).required;
+  return schema;
+}
+
+/** Spread into a `QueryString`: both have defaults, so neither is required. */
 export const Pagination = {
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
   offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),

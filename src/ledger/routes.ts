@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, Timestamp, errors } from '../http/schemas.ts';
+import { BearerSecurity, QueryString, Timestamp, errors } from '../http/schemas.ts';
 import type { Ledger } from './service.ts';
 
 const security = BearerSecurity;
@@ -50,7 +50,7 @@ export function ledgerRoutes(ledger: Ledger) {
     app.get('/ledger/:custodian/entries', {
       schema: {
         tags, summary: 'Tra cứu nhật ký / Search the log: who received what, when (R-4.5)', security, params: Log,
-        querystring: Type.Object({
+        querystring: QueryString({
           requester: Type.Optional(Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$' })),
           dataset: Type.Optional(Type.String({ maxLength: 64 })),
           record_key: Type.Optional(Type.String({ maxLength: 200 })),
@@ -59,7 +59,7 @@ export function ledgerRoutes(ledger: Ledger) {
           status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           after: Type.Optional(Type.Integer({ minimum: -1, description: 'leaf index of the last item of the previous page' })),
-        }, { additionalProperties: false }),
+        }),
         response: {
           200: Type.Object({ items: Type.Array(Type.Object({ leaf_index: Type.Integer(), receipt_id: Type.String(), entry: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'null once archived (R-17.1)' }) })), next_after: Type.Union([Type.Integer(), Type.Null()]) }),
           ...errors(400, 401, 404),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, Timestamp, errors } from '../http/schemas.ts';
+import { BearerSecurity, QueryString, Timestamp, errors } from '../http/schemas.ts';
 import { GROUNDS, TERMINATION_GROUNDS } from './consumer-suspensions.ts';
 import type { Lifecycle } from './index.ts';
 import { NOTICE_KINDS, atomFeed } from './notices.ts';
@@ -30,7 +30,12 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     app.get('/notices', {
       schema: {
         tags: notices, summary: 'Thông báo công khai / Public notices (no sign-in, R-15.3, R-15.4)',
-        querystring: Type.Object({ custodian: Type.Optional(Type.String({ maxLength: 32 })), dataset: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }), before: Type.Optional(DateTime) }, { additionalProperties: false }),
+        querystring: QueryString({
+          custodian: Type.Optional(Type.String({ maxLength: 32 })),
+          dataset: Type.Optional(Type.String({ maxLength: 64 })),
+          limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+          before: Type.Optional(DateTime),
+        }),
         response: { 200: Type.Object({ items: Type.Array(Notice) }), ...errors(400) },
       },
     }, async (req) => ({ items: await lifecycle.notices.list(req.query) }));
@@ -103,7 +108,11 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     }, async (req) => lifecycle.consumers.terminate(principalOf(req), req.params.id, req.body.ground as (typeof TERMINATION_GROUNDS)[number], req.body.reason));
 
     app.get('/lifecycle/events', {
-      schema: { tags: stops, security, summary: 'Lịch sử tạm ngừng, chấm dứt của cơ quan chủ quản / A custodian\'s lifecycle history', querystring: Type.Object({ custodian: Type.String({ maxLength: 32 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }, { additionalProperties: false }), response: errors(400, 401, 404) },
+      schema: {
+        tags: stops, security, summary: 'Lịch sử tạm ngừng, chấm dứt của cơ quan chủ quản / A custodian\'s lifecycle history',
+        querystring: QueryString({ custodian: Type.String({ maxLength: 32 }), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }) }),
+        response: errors(400, 401, 404),
+      },
     }, async (req) => ({ items: await lifecycle.events(principalOf(req), req.query.custodian, req.query.limit) }));
   };
 }

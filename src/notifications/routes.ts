@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, Pagination, Timestamp, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, Pagination, QueryString, Timestamp, errors, pageOf } from '../http/schemas.ts';
 import type { NotificationService } from './service.ts';
 
 const security = BearerSecurity;
@@ -21,7 +21,7 @@ export function notificationRoutes(notifications: NotificationService) {
     app.get('/inbox', {
       schema: {
         tags, summary: 'Hộp thư của cơ quan / The agency inbox (requests, decisions, expiries)', security,
-        querystring: Type.Object({ unread: Type.Optional(Type.Boolean()), kind: Type.Optional(Type.String({ maxLength: 64 })), ...Pagination }, { additionalProperties: false }),
+        querystring: QueryString({ unread: Type.Optional(Type.Boolean()), kind: Type.Optional(Type.String({ maxLength: 64 })), ...Pagination }),
         response: { 200: pageOf(Notification), ...errors(400, 401) },
       },
     }, async (req) => notifications.inbox(principalOf(req), req.query));

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf, withVersion } from '../http/context.ts';
-import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, QueryString, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
 import { AGENCY_KINDS } from './agencies.ts';
 import type { Registry } from './index.ts';
 import { ROLES } from './principal.ts';
@@ -59,14 +59,14 @@ export function registryRoutes(registry: Registry) {
     app.get('/agencies', {
       schema: {
         tags: agencyTags, summary: 'Danh sách cơ quan / List agencies', security,
-        querystring: Type.Object({
+        querystring: QueryString({
           kind: Type.Optional(Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)))),
           parent: Type.Optional(S.AgencyCode),
           central_office: Type.Optional(Type.Boolean()),
           status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('retired')])),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Tìm không dấu / diacritics-insensitive' })),
           ...Pagination,
-        }, { additionalProperties: false }),
+        }),
         response: { 200: pageOf(S.Agency), ...errors(400, 401) },
       },
     }, async (req) => {
@@ -101,12 +101,12 @@ export function registryRoutes(registry: Registry) {
     app.get('/systems', {
       schema: {
         tags: agencyTags, summary: 'Hệ thống thông tin / List information systems', security,
-        querystring: Type.Object({
+        querystring: QueryString({
           agency: Type.Optional(S.AgencyCode),
           zone: Type.Optional(Type.Union([Type.Literal('internet'), Type.Literal('tslcd')])),
           status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('retired')])),
           ...Pagination,
-        }, { additionalProperties: false }),
+        }),
         response: { 200: pageOf(S.InformationSystem), ...errors(400, 401) },
       },
     }, async (req) => systems.list(principalOf(req), req.query));
@@ -131,11 +131,11 @@ export function registryRoutes(registry: Registry) {
     app.get('/users', {
       schema: {
         tags: agencyTags, summary: 'Người dùng / List users', security,
-        querystring: Type.Object({
+        querystring: QueryString({
           agency: Type.Optional(S.AgencyCode),
           role: Type.Optional(Type.Union(ROLES.map((r) => Type.Literal(r)))),
           ...Pagination,
-        }, { additionalProperties: false }),
+        }),
         response: { 200: pageOf(S.User), ...errors(400, 401, 403) },
       },
     }, async (req) => users.list(principalOf(req), req.query));

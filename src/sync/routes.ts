@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, Timestamp, errors } from '../http/schemas.ts';
+import { BearerSecurity, QueryString, Timestamp, errors } from '../http/schemas.ts';
 import type { Sync } from './index.ts';
 import { MAX_BATCH, type RecordWrite } from './records.ts';
 
@@ -49,7 +49,7 @@ export function syncRoutes(sync: Sync, bulkLimit: number) {
     app.get('/datasets/:code/records', {
       schema: {
         tags, summary: 'Bản ghi hiện hành / Live records (custodian)', security, params: CodeParam,
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+        querystring: QueryString({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), after: Type.Optional(Type.String({ maxLength: 200 })) }),
         response: { 200: Type.Object({ items: Type.Array(StoredRecord), next_after: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401, 403, 404) },
       },
     }, async (req) => sync.records.list(principalOf(req), req.params.code, req.query));
