@@ -76,10 +76,16 @@ export class DatabaseUnavailableError extends Error {
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
 
-/** Connection-level failures of either driver, as opposed to errors in a statement. */
+/**
+ * Connection-level failures of either driver, as opposed to errors in a statement: SQLSTATE class
+ * 08 (connection exception), 57P0x (the server shutting down or restarting), and what only a
+ * connection attempt answers — class 28 (authorisation) and 3D000 (no such database), as during a
+ * fail-over or a restore.
+ */
 export function isUnavailable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
   const code = pgErrorCode(err);
-  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('28') || code === '3D000')) return true;
   const msg = err instanceof Error ? err.message : '';
   return /PGlite is closed|pool after calling end|Connection terminated|connection timeout|Client has encountered a connection error/i.test(msg);
 }

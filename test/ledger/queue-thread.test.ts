@@ -98,7 +98,7 @@ describe.skipIf(!TEST_PG_URL)('[postgres] R-17.1: group commits written by the q
     const thread = startQueueThread({ databaseUrl: broken.href, connections: 1 });
     const item = { id: newId(), custodian: 'BCT', text: leafText('BCT', entry(9)), content: null };
     await expect(thread.write([item], new Date())).rejects.toBeInstanceOf(DatabaseUnavailableError);
-    await expect(thread.write([item], new Date())).rejects.toBeInstanceOf(DatabaseUnavailableError); // a new thread, failing alike
+    await expect(thread.write([item], new Date())).rejects.toBeInstanceOf(DatabaseUnavailableError); // the same thread, still alive, failing alike
     await thread.close();
   });
 
