@@ -4,14 +4,24 @@
  * (R-5.3), decrypts secret data sent as JWE (R-4.7, R-11) and keeps each exchange's receipt,
  * the consumer's proof of what it received (R-17). Node.js 20+; depends on `jose` and the global fetch only.
  */
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import * as jose from 'jose';
 
 export interface ClientOptions {
   /** The platform's base URL, e.g. https://lienthong.example.vn (a tslcd listener for secret data). */
   baseUrl: string;
   clientId: string;
-  clientSecret: string;
+  /** client_secret_basic; or give `privateKey` instead (private_key_jwt). */
+  clientSecret?: string | undefined;
+  /**
+   * private_key_jwt (RFC 7523): the account's private key, ES256 (P-256) or EdDSA (Ed25519), whose
+   * public half is registered on the account (`PUT /api/v1/accounts/{client_id}/jwks`).
+   */
+  privateKey?: jose.JWK | crypto.KeyObject | undefined;
+  /** The `kid` of the registered public key, when the account has several. */
+  keyId?: string | undefined;
+  /** The platform's clock minus this machine's, in seconds, when they differ: client assertions are stamped in the platform's time. */
+  clockSkewSeconds?: number | undefined;
   /** Default purpose code sent with every request; a call may override it. */
   purpose?: string | undefined;
   /** Datasets to ask tokens for (OAuth scope); all granted ones when omitted. */
@@ -76,6 +86,16 @@ export class SignatureError extends Error {
 }
 
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+
+/** ES256 for a P-256 key, EdDSA for an Ed25519 one: the two the platform accepts here. */
+async function assertionKey(key: jose.JWK | crypto.KeyObject): Promise<{ alg: 'ES256' | 'EdDSA'; signingKey: jose.CryptoKey | crypto.KeyObject }> {
+  const jwk = key instanceof crypto.KeyObject ? key.export({ format: 'jwk' }) : key;
+  const alg = jwk.kty === 'EC' && jwk.crv === 'P-256' ? 'ES256' : jwk.kty === 'OKP' && jwk.crv === 'Ed25519' ? 'EdDSA' : null;
+  if (!alg) throw new Error('privateKey must be a P-256 (ES256) or Ed25519 (EdDSA) private key');
+  if (key instanceof crypto.KeyObject) return { alg, signingKey: key };
+  return { alg, signingKey: (await jose.importJWK(key, alg)) as jose.CryptoKey };
+}
+
 const sha256hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export class LienThongClient {
@@ -84,7 +104,9 @@ export class LienThongClient {
   private readonly base: string;
   private readonly http: typeof fetch;
   private readonly jwks: ReturnType<typeof jose.createRemoteJWKSet>;
-  private token: { value: string; until: number } | null = null;
+  private token: { value: string; renewAt: number } | null = null;
+  private renewal: Promise<string> | null = null;
+  private tokenEndpoint: string | undefined;
 
   constructor(private readonly opts: ClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
@@ -92,17 +114,61 @@ export class LienThongClient {
     this.jwks = jose.createRemoteJWKSet(new URL(opts.jwksUrl ?? `${this.base}/.well-known/jwks.json`));
   }
 
-  /** An access token, renewed 30 s before it expires (RFC 6749 §4.4, client_secret_basic). */
-  async accessToken(): Promise<string> {
-    if (this.token && this.token.until > Date.now()) return this.token.value;
+  /**
+   * An access token (RFC 6749 §4.4): renewed before it expires — once a fifth of its lifetime is
+   * left, at most 30 s before — so no call goes out with a token about to lapse; concurrent calls
+   * share one renewal.
+   */
+  accessToken(): Promise<string> {
+    if (this.token && this.token.renewAt > Date.now()) return Promise.resolve(this.token.value);
+    this.renewal ??= this.requestToken().finally(() => (this.renewal = null));
+    return this.renewal;
+  }
+
+  private async requestToken(): Promise<string> {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.opts.scope) form.set('scope', this.opts.scope.join(' '));
-    const basic = Buffer.from(`${encodeURIComponent(this.opts.clientId)}:${encodeURIComponent(this.opts.clientSecret)}`).toString('base64');
-    const res = await this.http(`${this.base}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    if (this.opts.privateKey) {
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', await this.clientAssertion(this.opts.privateKey));
+      form.set('client_id', this.opts.clientId);
+    } else if (this.opts.clientSecret !== undefined) {
+      headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(this.opts.clientId)}:${encodeURIComponent(this.opts.clientSecret)}`).toString('base64')}`;
+    } else {
+      throw new Error('give clientSecret (client_secret_basic) or privateKey (private_key_jwt)');
+    }
+    const res = await this.http(`${this.base}/oauth/token`, { method: 'POST', headers, body: form });
     const body = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new LienThongError(res.status, body, null);
-    this.token = { value: String(body.access_token), until: Date.now() + (Number(body.expires_in) - 30) * 1000 };
+    const lifetime = Number(body.expires_in) * 1000;
+    const renewAt = Date.now() + lifetime - Math.min(30_000, lifetime / 5);
+    this.token = { value: String(body.access_token), renewAt };
     return this.token.value;
+  }
+
+  /** RFC 7523 §3: iss = sub = client_id, aud = the token endpoint the platform publishes, a minute's validity, a fresh jti. */
+  private async clientAssertion(key: jose.JWK | crypto.KeyObject): Promise<string> {
+    const { alg, signingKey } = await assertionKey(key);
+    const now = Math.floor(Date.now() / 1000) + (this.opts.clockSkewSeconds ?? 0);
+    this.tokenEndpoint ??= await this.publishedTokenEndpoint();
+    return new jose.SignJWT({})
+      .setProtectedHeader({ alg, typ: 'JWT', ...(this.opts.keyId && { kid: this.opts.keyId }) })
+      .setIssuer(this.opts.clientId)
+      .setSubject(this.opts.clientId)
+      .setAudience(this.tokenEndpoint)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .setJti(crypto.randomUUID())
+      .sign(signingKey);
+  }
+
+  /** The token endpoint as the platform names itself (RFC 8414), which may differ from `baseUrl` (a tslcd listener). */
+  private async publishedTokenEndpoint(): Promise<string> {
+    const res = await this.http(`${this.base}/.well-known/oauth-authorization-server`);
+    if (!res.ok) return `${this.base}/oauth/token`;
+    const meta = (await res.json()) as { token_endpoint?: unknown };
+    return typeof meta.token_endpoint === 'string' ? meta.token_endpoint : `${this.base}/oauth/token`;
   }
 
   getRecord<D = Record<string, unknown>>(dataset: string, key: string, o: CallOptions = {}): Promise<Received<RecordAnswer<D>>> {

@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DRIVERS } from '../helpers/platform.ts';
+import { type World, member, startWorld } from '../gateway/world.ts';
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * What an SDK user writes: a plain `.mjs` file in a project of its own, `lienthong` installed in its
+ * node_modules (here a link to this repository, as `npm install <path>` makes), run by `node` with
+ * no TypeScript tooling at all. It prints what it received as JSON.
+ */
+const CONSUMER = `
+import { LienThongClient } from 'lienthong/client';
+const o = JSON.parse(process.env.SDK_OPTIONS);
+const out = {};
+for (const [name, auth] of Object.entries(o.auths)) {
+  const client = new LienThongClient({ baseUrl: o.baseUrl, clientId: auth.clientId, clientSecret: auth.clientSecret, privateKey: auth.privateKey, purpose: o.purpose, clockSkewSeconds: o.skew });
+  const first = await client.accessToken();
+  const { status, data, receipt } = await client.getRecord(o.dataset, o.key);
+  out[name] = { status, fields: Object.keys(data.data).sort(), receipt: receipt.id, sameToken: first === (await client.accessToken()) };
+}
+console.log(JSON.stringify(out));
+`;
+
+for (const driver of DRIVERS) {
+  describe(`[${driver}] the SDK as a package, from plain Node`, () => {
+    let w: World;
+    let project: string;
+    beforeAll(async () => {
+      w = await startWorld(driver);
+      await w.clients['BTCTW-CSDL'].putRecord('can-bo-dang-vien', 'dv-1', member(1));
+      project = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-sdk-user-'));
+      fs.mkdirSync(path.join(project, 'node_modules'));
+      fs.symlinkSync(ROOT, path.join(project, 'node_modules', 'lienthong'), 'dir');
+      fs.writeFileSync(path.join(project, 'consumer.mjs'), CONSUMER);
+    });
+    afterAll(async () => {
+      await w.env.close();
+      fs.rmSync(project, { recursive: true, force: true });
+    });
+
+    /** A private_key_jwt account of VPCP-QLCB with `key`'s public half registered. */
+    async function keyAccount(key: crypto.KeyPairKeyObjectResult, kid: string): Promise<{ clientId: string; privateKey: crypto.JsonWebKey }> {
+      const jwk = { ...key.publicKey.export({ format: 'jwk' }), kid, use: 'sig' };
+      const res = await w.call('POST', '/api/v1/accounts', w.auth.consumer, { system_code: 'VPCP-QLCB', name: `Khoá ${kid}`, auth_method: 'private_key_jwt', jwks: { keys: [jwk] } });
+      expect(res.statusCode, res.body).toBe(201);
+      return { clientId: res.json().account.client_id, privateKey: key.privateKey.export({ format: 'jwk' }) };
+    }
+
+    it('imports lienthong/client with no TypeScript tooling and reads with client_secret, private_key_jwt ES256 and EdDSA', async () => {
+      const auths = {
+        secret: { clientId: w.accounts['VPCP-QLCB'].client_id, clientSecret: w.accounts['VPCP-QLCB'].client_secret },
+        es256: await keyAccount(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }), 'es'),
+        eddsa: await keyAccount(crypto.generateKeyPairSync('ed25519'), 'ed'),
+      };
+      // (the platform here runs on the test's manual clock, months from this machine's)
+      const skew = Math.round((w.env.clock.now().getTime() - Date.now()) / 1000);
+      const options = { baseUrl: w.internet, purpose: 'to-chuc-can-bo', dataset: 'can-bo-dang-vien', key: 'dv-1', auths, skew };
+      // NODE_OPTIONS cleared: the child must not inherit a TypeScript loader from the test runner.
+      const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: { PATH: process.env.PATH, SDK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' }, timeout: 60_000 });
+      const out = JSON.parse(stdout) as Record<string, { status: number; fields: string[]; receipt: string; sameToken: boolean }>;
+      for (const name of ['secret', 'es256', 'eddsa']) {
+        expect(out[name], name).toMatchObject({ status: 200, fields: ['citizen_id', 'date_of_birth', 'full_name', 'member_number'], sameToken: true });
+        expect(out[name]!.receipt).toMatch(/^[0-9a-f-]{36}$/);
+      }
+    });
+
+    it('ships type declarations beside the JavaScript (package.json exports)', () => {
+      const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, { types: string; default: string }> };
+      const entry = pkg.exports['./client']!;
+      expect(fs.existsSync(path.join(ROOT, entry.default))).toBe(true);
+      expect(fs.readFileSync(path.join(ROOT, entry.types), 'utf8')).toMatch(/export declare class LienThongClient/);
+    });
+  });
+}
