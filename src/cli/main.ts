@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { Problem } from '../core/errors.ts';
+import { DataDirectoryLockedError } from '../db/data-dir.ts';
 import { adminCommand } from './admin.ts';
 import { calendarCommand } from './calendar.ts';
 import { codeListCommand } from './codelist.ts';
@@ -28,8 +29,11 @@ try {
     console.error(`Lỗi: ${err.kind.title}${o.detail ? ` — ${o.detail}` : ''}`);
     console.error(`Error: ${err.kind.title_en}${o.detail_en ? ` — ${o.detail_en}` : ''}`);
     for (const e of o.errors ?? []) console.error(`  ${e.path}: ${e.message} / ${e.message_en}`);
+  } else if (err instanceof DataDirectoryLockedError) {
+    console.error(err.message);
+    process.exitCode = DataDirectoryLockedError.EXIT_CODE;
   } else {
     console.error(`Lỗi / Error: ${err instanceof Error ? err.message : String(err)}`);
   }
-  process.exitCode = 1;
+  process.exitCode ??= 1;
 }

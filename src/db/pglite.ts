@@ -1,9 +1,9 @@
-import fs from 'node:fs';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, QueryResult, Transaction } from './database.ts';
 import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.ts';
 import { Mutex } from './mutex.ts';
+import { lockDataDir, makePrivate } from './data-dir.ts';
 import { insertForCopy } from './copy.ts';
 
 /**
@@ -13,11 +13,18 @@ import { insertForCopy } from './copy.ts';
  * statement can slip in between.
  */
 export async function openPglite(dataDir: string | undefined): Promise<Database> {
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const pg = await PGlite.create({
-    ...(dataDir && { dataDir }),
-    parsers: { [OID_INT8]: parseInt8, [OID_DATE]: parseDate },
-  });
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create({
+      ...(dataDir && { dataDir }),
+      parsers: { [OID_INT8]: parseInt8, [OID_DATE]: parseDate },
+    });
+    if (dataDir) makePrivate(dataDir);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const mutex = new Mutex();
   // Set while a transaction holds the connection: a query on the database
   // itself from inside would wait for the mutex forever, so fail fast instead.
@@ -62,6 +69,11 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
       const { sql, params } = insertForCopy(table, columns, rows);
       return mutex.run(async () => void (await pg.query(sql, params))).catch(classify);
     },
-    close: () => mutex.run(() => pg.close()),
+    close: () =>
+      mutex.run(async () => {
+        await pg.close();
+        if (dataDir) makePrivate(dataDir); // (files PostgreSQL created since opening)
+        unlock();
+      }),
   };
 }
