@@ -13,3 +13,15 @@ fs.cpSync(path.join(root, 'src'), path.join(root, 'dist'), {
   recursive: true,
   filter: (from) => fs.statSync(from).isDirectory() || !from.endsWith('.ts'),
 });
+
+// The initdb template of the embedded database (src/db/pglite.ts INITDB_TEMPLATE): made once per
+// PGlite version, since initdb is most of a first start.
+const { INITDB_TEMPLATE } = await import(path.join(root, 'dist/db/pglite.js'));
+if (!fs.existsSync(INITDB_TEMPLATE)) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const pg = await PGlite.create();
+  const tar = Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer());
+  await pg.close();
+  fs.writeFileSync(`${INITDB_TEMPLATE}.part`, tar);
+  fs.renameSync(`${INITDB_TEMPLATE}.part`, INITDB_TEMPLATE);
+}

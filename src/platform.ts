@@ -1,29 +1,28 @@
 import path from 'node:path';
-import { type Accounts, accountMigrations, createAccounts } from './accounts/index.ts';
-import { type Agreements, agreementMigrations, createAgreements } from './agreements/index.ts';
-import { DEFAULT_LEDGER_OPTIONS, type Ledger, createLedger, ledgerMigrations } from './ledger/index.ts';
-import { type Gateway, type UpstreamService, createGateway, createUpstreamService, gatewayMigrations } from './gateway/index.ts';
-import { type Calendar, calendarMigrations, createCalendar, seedCalendar } from './calendar/index.ts';
-import { type Lifecycle, createLifecycle, lifecycleMigrations } from './lifecycle/index.ts';
-import { type Catalog, catalogMigrations, createCatalog } from './catalog/index.ts';
+import { type Accounts, createAccounts } from './accounts/index.ts';
+import { type Agreements, createAgreements } from './agreements/index.ts';
+import { DEFAULT_LEDGER_OPTIONS, type Ledger, createLedger } from './ledger/index.ts';
+import { type Gateway, type UpstreamService, createGateway, createUpstreamService } from './gateway/index.ts';
+import { type Calendar, createCalendar, seedCalendar } from './calendar/index.ts';
+import { type Lifecycle, createLifecycle } from './lifecycle/index.ts';
+import { type Catalog, createCatalog } from './catalog/index.ts';
 import { seedCatalog } from './catalog/seed.ts';
-import { type CodeLists, codeListMigrations, createCodeLists } from './codelists/index.ts';
+import { type CodeLists, createCodeLists } from './codelists/index.ts';
 import { seedCodeLists } from './codelists/seed.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { fileCryptoProvider, publishTogether } from './core/crypto.ts';
 import type { Config } from './core/config.ts';
 import type { Database } from './db/database.ts';
-import { dbMigrations } from './db/history.ts';
-import { type Migration, migrate, orderMigrations } from './db/migrate.ts';
+import { migrate } from './db/migrate.ts';
+import { MIGRATIONS } from './migrations.ts';
 import { openDatabase } from './db/open.ts';
-import { type NotificationService, createNotificationService, notificationMigrations } from './notifications/index.ts';
-import { type Registry, createRegistry, registryMigrations } from './registry/index.ts';
+import { type NotificationService, createNotificationService } from './notifications/index.ts';
+import { type Registry, createRegistry } from './registry/index.ts';
 import { seedAgencies } from './registry/seed.ts';
 import { COORDINATOR_AGENCY } from './registry/users.ts';
-import { type Sync, createSync, syncMigrations } from './sync/index.ts';
+import { type Sync, createSync } from './sync/index.ts';
 
-/** Every module's migrations, in version order. */
-export const MIGRATIONS: Migration[] = orderMigrations([...dbMigrations, ...registryMigrations, ...catalogMigrations, ...codeListMigrations, ...syncMigrations, ...accountMigrations, ...agreementMigrations, ...notificationMigrations, ...ledgerMigrations, ...gatewayMigrations, ...calendarMigrations, ...lifecycleMigrations]);
+export { MIGRATIONS } from './migrations.ts';
 
 export interface Platform {
   config: Config;

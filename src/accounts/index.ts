@@ -1,6 +1,5 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import { createStatusCache } from './access.ts';
 import { createDelegationService } from './delegations.ts';
 import type { AccountDeps } from './deps.ts';
@@ -12,7 +11,6 @@ export type { AccessTokenInfo } from './token.ts';
 export { accountRoutes } from './routes.ts';
 export { oauthRoutes } from './oauth-routes.ts';
 
-export const accountMigrations = sqlMigrations(import.meta.url);
 
 /** Connection accounts, delegated issuance and the OAuth 2.0 token endpoint. */
 export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {

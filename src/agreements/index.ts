@@ -2,7 +2,6 @@ import { notFound } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { vietnamDate } from '../core/time.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
@@ -11,7 +10,6 @@ import { type Principal, seesEverything } from '../registry/principal.ts';
 import { type DecisionRequest, createDecider } from './decision.ts';
 import { createAgreementService } from './service.ts';
 
-export const agreementMigrations = sqlMigrations(import.meta.url);
 
 export function createAgreements(db: Database, clock: Clock, deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService }) {
   const decider = createDecider(db, clock, deps);

@@ -1,10 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import { createCalendarService } from './service.ts';
 
-/** Migration 0021: the table of per-date overrides (government announcements). */
-export const calendarMigrations = sqlMigrations(import.meta.url);
 
 /** The Vietnamese working-day calendar (R-15.3/R-15.4/R-15.5 deadlines). */
 export function createCalendar(db: Database, clock: Clock): Calendar {

@@ -38,7 +38,8 @@ export function calendarSeed(): CalendarSeed {
  */
 export async function seedCalendar(tx: Queryable, now: Date): Promise<number> {
   let added = 0;
-  for (const d of calendarSeed().days) {
+  const known = new Set((await tx.query<{ day: string }>('SELECT day::text AS day FROM calendar_days')).rows.map((r) => r.day));
+  for (const d of calendarSeed().days.filter((x) => !known.has(x.date))) {
     const r = await tx.query(
       `INSERT INTO calendar_days (day, working, reason_vi, reason_en, legal_basis, active, source, created_by, updated_by, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, true, 'seed', $6, $6, $7, $7) ON CONFLICT (day) DO NOTHING RETURNING day`,

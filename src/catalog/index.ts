@@ -1,6 +1,5 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import type { AgencyService } from '../registry/agencies.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import { vietnamDate } from '../core/time.ts';
@@ -8,7 +7,6 @@ import { createDatasetService } from './datasets.ts';
 import { createDictionaryService } from './dictionary.ts';
 import { type Violation, validateRecords } from './validation.ts';
 
-export const catalogMigrations = sqlMigrations(import.meta.url);
 
 export function createCatalog(db: Database, clock: Clock, agencies: AgencyService, codeLists: CodeLists) {
   const dictionary = createDictionaryService(db, clock, codeLists);

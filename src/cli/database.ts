@@ -32,7 +32,7 @@ export function statusCommand(): Command {
     .action(async (opts: { json?: boolean }) => {
       const db = await openFromEnv();
       const { appliedMigrations, pendingMigrations } = await import('../db/migrate.ts');
-      const { MIGRATIONS } = await import('../platform.ts');
+      const { MIGRATIONS } = await import('../migrations.ts');
       try {
         const tables = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'schema_migrations'");
         const migrated = tables.rows[0]!.n > 0;

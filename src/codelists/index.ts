@@ -1,9 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import { createCodeListService } from './service.ts';
 
-export const codeListMigrations = sqlMigrations(import.meta.url);
 
 export function createCodeLists(db: Database, clock: Clock) {
   return createCodeListService(db, clock);

@@ -1,9 +1,6 @@
 import { newId } from '../core/ids.ts';
 import type { Queryable } from './database.ts';
-import { sqlMigrations } from './migrate.ts';
 
-/** The db module's own tables: change history and the shared refusal trigger. */
-export const dbMigrations = sqlMigrations(import.meta.url);
 
 export interface ChangeRecord {
   entity: string;

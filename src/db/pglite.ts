@@ -1,10 +1,42 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, QueryResult, Transaction } from './database.ts';
 import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.ts';
 import { Mutex } from './mutex.ts';
 import { lockDataDir, makePrivate } from './data-dir.ts';
 import { insertForCopy } from './copy.ts';
+
+/** The installed PGlite's version (its package.json is not exported: found beside its entry point). */
+function pgliteVersion(): string {
+  let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/**
+ * A cluster fresh from initdb, as a tarball written by `npm run build` (scripts/build.mjs) for the
+ * PGlite version installed. initdb is most of a first start (5–7 s of WASM on this machine, and
+ * again for each in-memory database of the tests); unpacking its result takes well under a second.
+ * Without the file (a checkout not yet built), PGlite runs initdb itself.
+ */
+export const INITDB_TEMPLATE = fileURLToPath(new URL(`../../dist/pglite-initdb-${pgliteVersion()}.tar`, import.meta.url));
+
+function initdbTemplate(): Blob | null {
+  try {
+    return new Blob([fs.readFileSync(INITDB_TEMPLATE)]);
+  } catch {
+    return null;
+  }
+}
+
+/** In memory, or a data directory with no cluster in it yet. */
+function needsInitdb(dataDir: string | undefined): boolean {
+  return !dataDir || !fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+}
 
 /**
  * Embedded PostgreSQL (WASM). PGlite is a single connection, so this driver
@@ -16,8 +48,10 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
   let pg: PGlite;
   try {
+    const template = needsInitdb(dataDir) ? initdbTemplate() : null;
     pg = await PGlite.create({
       ...(dataDir && { dataDir }),
+      ...(template && { loadDataDir: template }),
       parsers: { [OID_INT8]: parseInt8, [OID_DATE]: parseDate },
     });
     if (dataDir) makePrivate(dataDir);

@@ -1,6 +1,4 @@
-import { sqlMigrations } from '../db/migrate.ts';
 
-export const gatewayMigrations = sqlMigrations(import.meta.url);
 export { createGateway, type Gateway, type GatewayDeps, type GatewayOptions } from './service.ts';
 export { createUpstreamService, type UpstreamService, type ProxyService } from './upstreams.ts';
 export { gatewayRoutes, refuseBeforeRouting, refuseUnparsed } from './routes.ts';

@@ -1,7 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import { notFound } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import type { Agreements } from '../agreements/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
@@ -12,7 +11,6 @@ import type { LifecycleEvent } from './events.ts';
 import { createNoticeBoard } from './notices.ts';
 import { type ServiceSuspension, createServiceSuspensions, inForce } from './service-suspensions.ts';
 
-export const lifecycleMigrations = sqlMigrations(import.meta.url);
 export { lifecycleRoutes } from './routes.ts';
 export type { DeadlineCalendar } from './calendar-port.ts';
 

@@ -1,13 +1,11 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import { createAgencyService } from './agencies.ts';
 import { createAuthService } from './auth.ts';
 import { createSystemService } from './systems.ts';
 import { createUserService } from './users.ts';
 import { SessionCache } from './session-cache.ts';
 
-export const registryMigrations = sqlMigrations(import.meta.url);
 
 export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSeconds: number }) {
   const agencies = createAgencyService(db, clock);

@@ -44,12 +44,13 @@ export function provincialCommittees(): SeedAgency[] {
 export async function seedAgencies(tx: Queryable, now: Date): Promise<number> {
   const pending = [...centralAgencies(), ...provincialCommittees()];
   const known = new Set((await tx.query<{ code: string }>('SELECT code FROM agencies')).rows.map((r) => r.code));
+  const existing = new Set(known); // (checked in memory: a restart then costs one query here, not one per agency)
   let inserted = 0;
   while (pending.length > 0) {
     const ready = pending.findIndex((a) => a.parent_code === null || known.has(a.parent_code));
     if (ready < 0) throw new Error(`agency seed: unknown parent for ${pending.map((a) => a.code).join(', ')}`);
     const [a] = pending.splice(ready, 1);
-    if (await insertAgency(tx, a!, now)) inserted++;
+    if (!existing.has(a!.code) && (await insertAgency(tx, a!, now))) inserted++;
     known.add(a!.code);
   }
   return inserted;

@@ -1,11 +1,9 @@
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import { sqlMigrations } from '../db/migrate.ts';
 import { createQualityService } from './quality.ts';
 import { createRecordService } from './records.ts';
 
-export const syncMigrations = sqlMigrations(import.meta.url);
 
 export function createSync(db: Database, clock: Clock, catalog: Catalog) {
   return { records: createRecordService(db, clock, catalog), quality: createQualityService(db, clock, catalog) };

@@ -1,13 +1,13 @@
 import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { describe, expect, it } from 'vitest';
-import { type Calendar, calendarMigrations, calendarRoutes, createCalendar, seedCalendar } from '../../src/calendar/index.ts';
+import { type Calendar, calendarRoutes, createCalendar, seedCalendar } from '../../src/calendar/index.ts';
 import { defaultDaysOff } from '../../src/calendar/holidays.ts';
 import { isoToJdn, jdnToIso } from '../../src/calendar/lunar.ts';
 import { calendarSeed } from '../../src/calendar/seed.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import type { Database } from '../../src/db/database.ts';
-import { dbMigrations } from '../../src/db/history.ts';
+import { migrationsOf } from '../../src/migrations.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { installProblemHandlers } from '../../src/http/problems.ts';
 import { Problem as ProblemSchema } from '../../src/http/schemas.ts';
@@ -65,7 +65,7 @@ for (const driver of DRIVERS) {
 
     useFreshDatabase(driver, async (fresh) => {
       db = fresh;
-      await migrate(db, [...dbMigrations, ...calendarMigrations]);
+      await migrate(db, migrationsOf('db', 'calendar'));
       expect(await db.transaction((tx) => seedCalendar(tx, clock.now()))).toBe(calendarSeed().days.length);
       cal = createCalendar(db, clock);
     });
