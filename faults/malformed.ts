@@ -1,0 +1,2 @@
+import type { Suite } from './lib/context.ts'; import type { OwnPostgres } from './lib/pg.ts';
+export async function malformedScenario(_suite: Suite, _own: OwnPostgres): Promise<void> {}
