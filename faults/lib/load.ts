@@ -64,7 +64,7 @@ export function startLoad(spec: LoadSpec): Load {
           t: Date.now(), status: res.statusCode, receipt: h('lienthong-receipt'), log: h('lienthong-log'),
           sha256: crypto.createHash('sha256').update(body).digest('hex'), contentType: h('content-type') ?? '', retryAfter: h('retry-after'), path,
         };
-        if (res.statusCode >= 500) a.bodyExcerpt = body.subarray(0, 300).toString();
+        if (res.statusCode >= 500) a.bodyExcerpt = body.subarray(0, 2000).toString();
         answers.push(a);
       } catch (err) {
         const e = err as { code?: string; message?: string };
