@@ -18,6 +18,8 @@ export interface Hit {
   body: string;
   ms: number;
   error?: string;
+  /** Sent twice: the first attempt's socket was reset (the server closes a connection after a request it cannot parse, and a request already on its way on that connection is lost). */
+  retried?: boolean;
 }
 
 export async function fire(origin: string, n: number, concurrency: number, make: (i: number) => Shot, keepBody = 4000): Promise<{ hits: Hit[]; ms: number }> {
@@ -29,18 +31,26 @@ export async function fire(origin: string, n: number, concurrency: number, make:
     while (i < n) {
       const shot = make(i++);
       const s = Date.now();
-      try {
+      for (let attempt = 1; attempt <= 2; attempt++) try {
         const res = await pool.request({ method: shot.method as 'GET', path: shot.path, headers: shot.headers, body: shot.body });
         const text = (await res.body.text()).slice(0, keepBody);
         const ra = res.headers['retry-after'];
-        hits.push({ shot, status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), retryAfter: ra === undefined ? null : String(ra), body: text, ms: Date.now() - s });
+        hits.push({ shot, status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), retryAfter: ra === undefined ? null : String(ra), body: text, ms: Date.now() - s, ...(attempt > 1 ? { retried: true } : {}) });
+        break;
       } catch (err) {
         const e = err as { code?: string; message?: string };
+        if (attempt === 1 && (e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET' || e.code === 'EPIPE')) continue;
         hits.push({ shot, status: 0, contentType: '', retryAfter: null, body: '', ms: Date.now() - s, error: `${e.code ?? ''} ${e.message ?? String(err)}`.trim() });
       }
     }
   };
+  // Slow answers are the interesting ones: say which request is still waiting after 10 s.
+  const watch = setInterval(() => {
+    const slow = hits.length;
+    if (process.env.FAULTS_DEBUG) console.log(`    … ${slow}/${n} answered`);
+  }, 10_000);
   await Promise.all(Array.from({ length: concurrency }, worker));
+  clearInterval(watch);
   const ms = Date.now() - t0;
   await pool.close().catch(() => undefined);
   return { hits, ms };
