@@ -128,7 +128,7 @@ function malformed(spec: Record<string, unknown>, op: Operation, r: () => number
   }
   let body: string | Buffer | undefined;
   if (kind === 'body') {
-    const base = sample(spec, op.body) as unknown;
+    const base = sample(spec, op.body ?? undefined) as unknown;
     const v = pick(['none', 'empty', 'truncated', 'bytes', 'wrong-ctype', 'surrogate', 'surrogate-all', 'nested-array', 'nested-object', 'duplicate', 'wrong-type', 'wrong-type', 'wrong-type', 'huge-number', 'not-object', 'nul', 'invalid-utf8', 'proto', 'too-large']);
     label = `body ${v}`;
     headers['content-type'] = op.bodyTypes.includes('application/json') || op.bodyTypes.length === 0 ? 'application/json' : pick(op.bodyTypes);
