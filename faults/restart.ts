@@ -10,7 +10,7 @@
  */
 import { request } from 'undici';
 import type { RunningServer } from '../bench/servers.ts';
-import { type Suite, fmt, percentile, sleep, tail } from './lib/context.ts';
+import { type Suite, crashText, fmt, percentile, sleep, tail } from './lib/context.ts';
 import { type Answer, countBy, problemIssue, startLoad, summary } from './lib/load.ts';
 import { type OwnPostgres, freePort } from './lib/pg.ts';
 import { HOSTED, accessToken, alive, platformEnv, prepareWorld, startPlatform } from './lib/platform.ts';
@@ -56,7 +56,7 @@ export async function restartScenario(suite: Suite, own: OwnPostgres): Promise<v
       outage.push(...load.answers.filter((a) => a.t >= tDown && a.t <= (first?.t ?? Date.now())));
       await sleep(300);
       if (!alive(server)) {
-        crashes.push(`restart ${c}: server exited (code ${server.child.exitCode}, signal ${server.child.signalCode})\n${tail(server.output(), 2500)}`);
+        crashes.push(`restart ${c}: server exited (code ${server.child.exitCode}, signal ${server.child.signalCode})\n${crashText(server.output())}`);
         outputs.push(server.output());
         server = await startPlatform(suite, `platform (restart, after crash ${c})`, env);
       } else if (!first) neverBack.push(`restart ${c}: no 2xx within 30 s of the database's return (answers since: ${summary(countBy(load.answers.filter((a) => a.t >= tBack), (a) => String(a.status)))})`);

@@ -81,3 +81,9 @@ export function rng(seed: number): () => number {
 export function tail(text: string, n = 1500): string {
   return text.length > n ? `…${text.slice(-n)}` : text;
 }
+
+/** What a dead server printed about its death: from the first error line on (the start-up banner left out). */
+export function crashText(output: string, n = 2500): string {
+  const i = output.search(/\n(node:|\S*Error\b|Unhandled|.*Lỗi)/);
+  return (i >= 0 ? output.slice(i + 1) : tail(output, n)).slice(0, n);
+}
