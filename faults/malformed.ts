@@ -100,13 +100,19 @@ function malformed(spec: Record<string, unknown>, op: Operation, r: () => number
   const kinds = ['path', 'query', 'header', ...(hasBody ? ['body', 'body', 'body', 'body'] : [])];
   const kind = pathParams.length || !hasBody ? pick(kinds) : pick(kinds.filter((k) => k !== 'path'));
   // Path parameters: plausible by default, malformed when that is the variant.
+  const bad: string[] = [];
+  const badSegment = () => {
+    const b = pick(BAD_SEGMENTS);
+    bad.push(JSON.stringify(b.slice(0, 12)));
+    return b;
+  };
   let path = op.path.replace(/\{([^}]+)\}/g, (_m, name: string) => {
     const p = pathParams.find((x) => x.name === name);
     const plausible = encodeURIComponent(String(sample(spec, p?.schema) ?? 'x'));
-    return kind === 'path' && (r() < 0.7 || pathParams.length === 1) ? pick(BAD_SEGMENTS) : plausible;
+    return kind === 'path' && (r() < 0.7 || pathParams.length === 1) ? badSegment() : plausible;
   });
-  let label = kind;
-  if (kind === 'path' && pathParams.length === 0) path += `/${pick(BAD_SEGMENTS)}`;
+  if (kind === 'path' && pathParams.length === 0) path += `/${badSegment()}`;
+  let label = kind === 'path' ? `path ${bad.join(',')}` : kind;
   if (kind === 'query') {
     const q = queryParams.length && r() < 0.8 ? pick(queryParams).name : pick(['zz', '%', '%ZZ', 'a[b]', '__proto__', 'x'.repeat(300)]);
     const v = pick(BAD_QUERY_VALUES);
@@ -202,7 +208,9 @@ export async function malformedScenario(suite: Suite, own: OwnPostgres): Promise
   suite.check(S, 'answers by class', summary(byClass), '', null);
   suite.check(S, '4xx by status', summary(by4xx), '', null);
   suite.check(S, '5xx answers', fivexx.length, '0', fivexx.length === 0, show(fivexx));
-  suite.check(S, '4xx that are not problem+json with title/title_en', `${fmt(notProblem.length)} (${fmt(100 - (100 * notProblem.length) / Math.max(1, hits.length - fivexx.length - errors.length))} % problem+json)`, '0 (100 %)', notProblem.length === 0, show(notProblem));
+  const variant = (h: Hit) => h.shot.label!.split(' ').slice(2).join(' ');
+  suite.check(S, '4xx that are not problem+json with title/title_en', `${fmt(notProblem.length)} (${fmt(100 - (100 * notProblem.length) / Math.max(1, hits.length - fivexx.length - errors.length))} % problem+json)`, '0 (100 %)', notProblem.length === 0,
+    notProblem.length ? `by variant: ${summary(countBy(notProblem, variant))}\n${show(notProblem)}` : undefined);
   suite.check(S, 'socket errors (after one retry of a reset)', errors.length, '0', errors.length === 0, show(errors));
   suite.check(S, 'requests retried after a reset connection', hits.filter((h) => h.retried).length, '', null);
 
