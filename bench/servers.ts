@@ -34,6 +34,8 @@ export interface RunningServer {
   output(): string;
   /** SIGTERM, then SIGKILL if the child has not exited within a few seconds. Safe to call twice. */
   stop(): Promise<void>;
+  /** The child process itself (the fault suite kills it with SIGKILL and watches its exit). */
+  child: ChildProcess;
 }
 
 export interface ServerSpec {
@@ -58,7 +60,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
 
-  const server: RunningServer = { name: spec.name, url: '', output: () => out, stop: () => stopChild(child) };
+  const server: RunningServer = { name: spec.name, url: '', output: () => out, stop: () => stopChild(child), child };
   try {
     const port = await waitForPort(child, spec, () => out);
     server.url = `http://127.0.0.1:${port}`;
