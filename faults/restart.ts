@@ -13,7 +13,7 @@ import type { RunningServer } from '../bench/servers.ts';
 import { type Suite, crashText, fmt, percentile, sleep, tail } from './lib/context.ts';
 import { type Answer, countBy, problemIssue, startLoad, summary } from './lib/load.ts';
 import { type OwnPostgres, freePort } from './lib/pg.ts';
-import { HOSTED, accessToken, alive, platformEnv, prepareWorld, startPlatform } from './lib/platform.ts';
+import { HOSTED, accessToken, alive, platformEnv, prepareWorld, startPlatform, WAITING } from './lib/platform.ts';
 
 const S = 'db restart';
 const DOWN_MS = 2000;
@@ -82,7 +82,8 @@ export async function restartScenario(suite: Suite, own: OwnPostgres): Promise<v
     `≤ ${FIRST_SUCCESS_GOAL_MS} ms`, firstSuccess.length === cycles && worst <= FIRST_SUCCESS_GOAL_MS, neverBack.join('\n') || undefined);
   await server.stop();
 
-  await startWithDatabaseDown(suite, own, { ...env, PORT: String(await freePort()) }, headers);
+  // Another port, the same public URL: the token (its issuer) stays valid on the new server.
+  await startWithDatabaseDown(suite, own, { ...env, PORT: String(await freePort()), LIENTHONG_PUBLIC_URL: base }, headers);
 }
 
 async function startWithDatabaseDown(suite: Suite, own: OwnPostgres, env: NodeJS.ProcessEnv, headers: Record<string, string>): Promise<void> {
@@ -90,7 +91,7 @@ async function startWithDatabaseDown(suite: Suite, own: OwnPostgres, env: NodeJS
   let server: RunningServer | undefined;
   try {
     try {
-      server = await startPlatform(suite, 'platform (started with the database down)', env, 20_000);
+      server = await startPlatform(suite, 'platform (started with the database down)', env, 20_000, WAITING);
     } catch (err) {
       suite.check(S, '`serve` started with the database down stays up and listens', 'no', 'yes', false, tail((err as Error).message, 2500));
       return;

@@ -40,8 +40,11 @@ export function platformEnv(suite: Suite, databaseUrl: string | undefined, extra
 }
 
 /** Starts `lienthong serve`; stopped by the suite's teardown if the scenario does not stop it. */
-export async function startPlatform(suite: Suite, name: string, env: NodeJS.ProcessEnv, startTimeoutMs = 90_000): Promise<RunningServer> {
-  const server = await startServer({ name, args: serveArgs(), env, readyPattern: READY, startTimeoutMs });
+/** What `serve` prints while it waits for its database (it listens meanwhile, answering 503). */
+export const WAITING = /waiting for the database[^\n]*?http:\/\/[^\s/]+:(\d+)/;
+
+export async function startPlatform(suite: Suite, name: string, env: NodeJS.ProcessEnv, startTimeoutMs = 90_000, readyPattern = READY): Promise<RunningServer> {
+  const server = await startServer({ name, args: serveArgs(), env, readyPattern, startTimeoutMs });
   suite.cleanups.push(() => server.stop());
   return server;
 }

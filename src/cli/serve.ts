@@ -23,7 +23,7 @@ async function openWhenReachable<T>(open: () => Promise<T>, listeners: Listener[
       if (!waiting) {
         waiting = await listenWhileWaiting(listeners);
         const urls = waiting.bound.map((l) => `http://${l.host.includes(':') ? `[${l.host}]` : l.host}:${l.port}`).join(', ');
-        console.error(`Chưa kết nối được cơ sở dữ liệu; đang chờ / waiting for the database (${err.message}). ${urls} trả lời 503 / answers 503.`);
+        console.log(`Chưa kết nối được cơ sở dữ liệu; đang chờ / waiting for the database (${err.message}). ${urls} trả lời 503 / answers 503.`);
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }

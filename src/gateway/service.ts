@@ -122,7 +122,8 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
 
   /** Signs and logs the outcome; a refusal of an unidentified caller over its address's bound is signed and counted instead (unidentified.ts). */
   function settle(ex: Exchange, outcome: Outcome): Promise<GatewayResponse> {
-    if (outcome.status >= 400 && ex.requester.account === null) {
+    // (4xx only: a 503 while the database is away is the platform's state, not the caller's doing)
+    if (outcome.status >= 400 && outcome.status < 500 && ex.requester.account === null) {
       const wait = unidentified.take(ex.req.ip);
       if (wait > 0) {
         unidentified.count(ex, outcome.status);

@@ -39,11 +39,19 @@ export interface RawAnswer {
 
 const REQUEST_LINE = /^([A-Z]{1,16}) (\S{1,65536}) HTTP\/1\.[01]\r?\n/;
 
-/** Node's parser errors as the platform's problems (RFC 9457): 431, 408 or 400. */
-export function clientErrorProblem(err: NodeJS.ErrnoException): Problem {
+/** A request line this long (or cut before its end) is what overflowed: the URI, not the headers. */
+const LONG_REQUEST_LINE = 8 * 1024;
+
+/** Node's parser errors as the platform's problems (RFC 9457): 414, 431, 408 or 400. */
+export function clientErrorProblem(err: NodeJS.ErrnoException, raw: Buffer | null): Problem {
   switch (err.code) {
-    case 'HPE_HEADER_OVERFLOW':
+    case 'HPE_HEADER_OVERFLOW': {
+      const lineEnd = raw ? raw.indexOf('\r\n') : -1;
+      if (raw && (lineEnd < 0 || lineEnd > LONG_REQUEST_LINE)) {
+        return new Problem(PROBLEMS.uriTooLong, { detail: 'Đường dẫn của yêu cầu quá dài.', detail_en: 'The request URI is too long.' });
+      }
       return new Problem(PROBLEMS.headersTooLarge, { detail: 'Phần tiêu đề vượt quá giới hạn cho phép.', detail_en: 'The request headers exceed the allowed size.' });
+    }
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new Problem(PROBLEMS.requestTimeout, { detail: 'Yêu cầu không được gửi đủ trong thời gian cho phép.', detail_en: 'The request was not received in the time allowed.' });
     default:
@@ -62,7 +70,7 @@ export function clientErrorHandler(answer: (r: ClientErrorRequest) => Promise<Ra
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
     const raw = Buffer.isBuffer(err.rawPacket) ? err.rawPacket : null;
     const line = raw ? REQUEST_LINE.exec(raw.subarray(0, 70_000).toString('latin1')) : null;
-    const problem = clientErrorProblem(err);
+    const problem = clientErrorProblem(err, raw);
     answer({ method: line?.[1] ?? 'GET', url: line?.[2] ?? null, socket, problem })
       .catch(() => plainAnswer(problem, line?.[2] ?? '/'))
       .then((a) => writeRaw(socket, a));

@@ -70,6 +70,7 @@ describe.skipIf(!TEST_PG_URL)('[postgres] serve while its database goes away', (
   const db = relay({ host: new URL(TEST_PG_URL ?? 'postgres://x@127.0.0.1:5432').hostname, port: Number(new URL(TEST_PG_URL ?? 'postgres://x@127.0.0.1:5432').port || 5432) });
   let child: ChildProcess;
   let stderr = '';
+  let stdout = '';
   let exitCode: number | null | undefined;
   let base = '';
   let cleanup: () => Promise<void>;
@@ -86,6 +87,7 @@ describe.skipIf(!TEST_PG_URL)('[postgres] serve while its database goes away', (
       env: { ...process.env, DATABASE_URL: url.toString(), LIENTHONG_DATA_DIR: dataDir, LIENTHONG_LOG_LEVEL: 'warn', PORT: '0', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025' },
     });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('exit', (code) => (exitCode = code));
     cleanup = async () => {
       child.kill('SIGKILL');
@@ -97,7 +99,7 @@ describe.skipIf(!TEST_PG_URL)('[postgres] serve while its database goes away', (
   afterAll(() => cleanup());
 
   it('started with the database down: stays up, /healthz 200, /readyz and the API 503 problem+json with Retry-After', async () => {
-    base = await until('the waiting message', async () => /(http:\/\/127\.0\.0\.1:\d+) trả lời 503/.exec(stderr)?.[1]);
+    base = await until('the waiting message', async () => /(http:\/\/127\.0\.0\.1:\d+) trả lời 503/.exec(stdout)?.[1]);
     expect((await probe(`${base}/healthz`))?.status).toBe(200);
     for (const p of ['/readyz', '/api/v1/datasets', '/data/v1/to-chuc-dang/records/x']) {
       const res = await probe(`${base}${p}`);
