@@ -105,8 +105,10 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
         const id = newId();
         const seq = (await tx.query<{ n: number }>("SELECT nextval('public_notice_number')::int AS n")).rows[0]!.n;
         const reference = `TN-${now.getUTCFullYear()}-${String(seq).padStart(5, '0')}`;
+        // The custodian writes the three parts once; each language frames them in its own words.
         const reason_vi = `${input.violation}. Cách xử lý: ${input.handling}. Yêu cầu để khôi phục: ${input.requirements}`;
-        const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en: reason_vi, reference });
+        const reason_en = `${input.violation}. Handling: ${input.handling}. To restore the connection: ${input.requirements}`;
+        const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en, reference });
         const due = new Date(input.found_at.getTime() + CONSUMER_NOTICE_HOURS * 3600_000);
         const r = await tx.query<ConsumerSuspension>(
           `INSERT INTO consumer_suspensions (id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,

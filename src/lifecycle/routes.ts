@@ -90,7 +90,7 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     app.post('/consumer-suspensions', {
       schema: {
         tags: stops, security, summary: 'Tạm ngừng kết nối của một bên khai thác / Suspend one consumer (R-15.2, R-15.5)',
-        description: 'Sends the consumer the notice R-15.5 requires — the violation, how it is handled, what keeps or restores the connection — now; it is late when more than 1 day after `found_at`. The gateway then refuses that consumer only (403, R-15.2). `termination_eligible_from` (R-16.1 đ) is date-only: ' + VIETNAM_DATE_RULE,
+        description: 'Sends the consumer the notice R-15.5 requires — the violation, how it is handled, what keeps or restores the connection — now; it is late when more than 1 day after `found_at`. The gateway then refuses that consumer only (403, R-15.2). `termination_eligible_from` (R-16.1(đ)) is date-only: ' + VIETNAM_DATE_RULE,
         body: Type.Object({ agreement_id: Type.String({ format: 'uuid' }), ground: enumOf(GROUNDS), violation: Text(), handling: Text(), requirements: Text(), found_at: DateTime }, { additionalProperties: false }),
         response: errors(400, 401, 403, 404, 409),
       },
@@ -104,7 +104,7 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     app.get('/agreements/:id/termination', {
       schema: {
         tags: stops, security, summary: 'Căn cứ chấm dứt được áp dụng / Termination grounds available now (R-16.1)', params: Id, response: errors(401, 404),
-        description: `Trường ngày today, eligible_from / Date-only fields today, eligible_from: ${VIETNAM_DATE_RULE}`,
+        description: `Trường ngày "today", "eligible_from" / Date-only fields "today", "eligible_from": ${VIETNAM_DATE_RULE}`,
       },
     },
       async (req) => lifecycle.consumers.eligibility(principalOf(req), req.params.id));
