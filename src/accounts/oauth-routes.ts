@@ -106,5 +106,17 @@ export function oauthRoutes(accounts: Accounts, failuresPerSecond: number) {
     app.get('/.well-known/oauth-authorization-server', {
       schema: { tags, summary: 'Siêu dữ liệu máy chủ cấp quyền / Authorization server metadata (RFC 8414)', response: { 200: Type.Record(Type.String(), Type.Unknown()) } },
     }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(oauth.metadata()));
+
+    // The same document where OpenID Connect clients look by default (RFC 8414 §5): openid-client's
+    // `discovery(issuer, …)` fetches {issuer}/.well-known/openid-configuration unless told
+    // `algorithm: 'oauth2'`. The platform issues no ID tokens: this is OAuth 2.0 metadata
+    // (client credentials only), served at that path so default discovery finds it.
+    app.get('/.well-known/openid-configuration', {
+      schema: {
+        tags, summary: 'Siêu dữ liệu máy chủ cấp quyền, tại đường dẫn OpenID / Authorization server metadata at the OpenID Connect discovery path (RFC 8414 §5)',
+        description: 'Cùng nội dung với /.well-known/oauth-authorization-server / Same document as /.well-known/oauth-authorization-server: OAuth 2.0 client credentials only, no ID tokens.',
+        response: { 200: Type.Record(Type.String(), Type.Unknown()) },
+      },
+    }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(oauth.metadata()));
   };
 }

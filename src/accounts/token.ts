@@ -40,7 +40,7 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
 function parseScope(scope: string | undefined): string[] | undefined {
   if (scope === undefined || scope.trim() === '') return undefined;
   const tokens = scope.split(' ').filter((t) => t !== '');
-  if (tokens.length > 200 || !tokens.every((t) => SCOPE_TOKEN.test(t))) throw oauthError('invalid_scope', 'Tham số scope không đúng dạng.', 'The scope parameter is malformed.');
+  if (tokens.length > 200 || !tokens.every((t) => SCOPE_TOKEN.test(t))) throw oauthError('invalid_scope', 'Tham số "scope" không đúng dạng.', 'The scope parameter is malformed.');
   return [...new Set(tokens)];
 }
 
@@ -70,7 +70,7 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
     }
     if (requested === undefined) return granted;
     const scopes = granted.filter((d) => requested.includes(d));
-    if (scopes.length === 0) throw oauthError('invalid_scope', 'Hệ thống không được cấp quyền với bộ dữ liệu nào trong scope yêu cầu.', 'The system holds no grant for any dataset in the requested scope.', 'R-4.2');
+    if (scopes.length === 0) throw oauthError('invalid_scope', 'Hệ thống không được cấp quyền với bộ dữ liệu nào trong phạm vi ("scope") yêu cầu.', 'The system holds no grant for any dataset in the requested scope.', 'R-4.2');
     return scopes;
   }
 

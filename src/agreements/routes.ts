@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, Pagination, QueryString, Timestamp, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, Pagination, QueryString, Timestamp, VietnamDate, VietnamDateOut, errors, pageOf } from '../http/schemas.ts';
 import type { Agreements } from './index.ts';
 import type { AgreementView } from './service.ts';
 import { FORMS, KINDS, STATUSES } from './types.ts';
@@ -10,7 +10,8 @@ import { FORMS, KINDS, STATUSES } from './types.ts';
 const security = BearerSecurity;
 const tags = ['agreements'];
 const oneOf = <T extends readonly string[]>(values: T) => Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
-const IsoDate = Type.String({ format: 'date' });
+const ValidFrom = 'Ngày đầu tiên có hiệu lực, không trước hôm nay / First day in force, not before today';
+const ValidTo = 'Ngày cuối cùng có hiệu lực; từ ngày hôm sau thoả thuận hết hạn / Last day in force; the agreement is expired from the next day';
 const FieldList = Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }), { minItems: 1, maxItems: 500, uniqueItems: true });
 const Reason = Type.Object({ reason: Type.String({ minLength: 3, maxLength: 2000 }) }, { additionalProperties: false });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -22,8 +23,8 @@ const editable = {
   requested_fields: FieldList,
   forms: Type.Array(oneOf(FORMS), { minItems: 1, maxItems: 4, uniqueItems: true }),
   frequency: Type.String({ minLength: 1, maxLength: 100 }),
-  valid_from: IsoDate,
-  valid_to: IsoDate,
+  valid_from: VietnamDate(ValidFrom),
+  valid_to: VietnamDate(ValidTo),
 };
 const RequestBody = Type.Object({
   kind: Type.Optional(oneOf(KINDS)),
@@ -36,7 +37,8 @@ const Agreement = Type.Object({
   id: Type.String(), kind: Type.String(), dataset_code: Type.String(), custodian_code: Type.String(), consumer_code: Type.String(), system_code: Type.String(),
   purpose_code: Type.String(), purpose_text: Type.String(), legal_basis: Type.String(), requested_fields: Type.Array(Type.String()),
   granted_fields: Type.Union([Type.Array(Type.String()), Type.Null()]), forms: Type.Array(Type.String()), frequency: Type.String(),
-  valid_from: Type.String(), valid_to: Type.String(), status: Type.String(), effective_status: Type.String(), second_approval_required: Type.Boolean(),
+  valid_from: VietnamDateOut(ValidFrom), valid_to: VietnamDateOut(ValidTo), status: Type.String(),
+  effective_status: Type.String({ description: 'Trạng thái tại hôm nay theo lịch Việt Nam: "scheduled" trước valid_from, "expired" sau valid_to / status today in Viet Nam (UTC+7): "scheduled" before valid_from, "expired" after valid_to' }), second_approval_required: Type.Boolean(),
   custodian_approved_by: Type.Union([Type.String(), Type.Null()]), version: Type.Integer(), created_by: Type.String(), created_at: Timestamp, updated_at: Timestamp,
 });
 const Event = Type.Object({
@@ -85,7 +87,7 @@ export function agreementRoutes(agreements: Agreements) {
     app.post('/agreements/:id/approve', {
       schema: {
         tags, summary: 'Chấp thuận / Approve (custodian; then approver for secret data, R-11)', security, params: IdParam,
-        body: Type.Object({ granted_fields: Type.Optional(FieldList), valid_to: Type.Optional(IsoDate), reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
+        body: Type.Object({ granted_fields: Type.Optional(FieldList), valid_to: Type.Optional(VietnamDate('Rút ngắn thời hạn: ngày cuối cùng có hiệu lực, trong khoảng đã đề nghị và không trước hôm nay / Shortened validity: last day in force, within the requested window and not before today')), reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }),
         response: { 200: Agreement, ...errors(400, 401, 403, 404, 409, 422) },
       },
     }, async (req) => service.approve(principalOf(req), req.params.id, req.body));
@@ -106,7 +108,7 @@ export function agreementRoutes(agreements: Agreements) {
         body: Type.Object({
           system: Type.String({ maxLength: 64 }), dataset: Type.String({ maxLength: 64 }), purpose: Type.Optional(Type.String({ maxLength: 64 })),
           fields: Type.Optional(Type.Array(Type.String({ maxLength: 63 }), { maxItems: 500 })), zone: Type.Optional(Type.Union([Type.Literal('internet'), Type.Literal('tslcd')])),
-          at: Type.Optional(Type.String({ format: 'date-time' })),
+          at: Type.Optional(Type.String({ format: 'date-time', description: 'Thời điểm xét, mặc định là bây giờ; thoả thuận được xét theo ngày Việt Nam (UTC+7) của thời điểm này / The instant to decide at (default: now); agreements are judged on its date in Viet Nam (UTC+7)' })),
         }, { additionalProperties: false }),
         response: { 200: Decision, ...errors(400, 401, 404) },
       },

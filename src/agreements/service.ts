@@ -1,7 +1,7 @@
 import { Problem, PROBLEMS, conflict, forbidden, invalid, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { nfc } from '../core/text.ts';
-import { isIsoDate, vietnamDate } from '../core/time.ts';
+import { VIETNAM_TODAY, formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable, Transaction } from '../db/database.ts';
 import { type Page, Where } from '../db/rows.ts';
@@ -18,10 +18,10 @@ const COLUMNS = `id, kind, dataset_code, custodian_code, consumer_code, system_c
   custodian_approved_by, version, created_by, created_at, updated_at`;
 export const PURPOSE_LIST = 'muc-dich-khai-thac';
 
-const LIFECYCLE: Record<'suspend' | 'restore' | 'terminate', { from: AgreementStatus[]; to: AgreementStatus; label: string }> = {
-  suspend: { from: ['active'], to: 'suspended', label: 'tạm ngừng / suspend' },
-  restore: { from: ['suspended'], to: 'active', label: 'khôi phục / restore' },
-  terminate: { from: ['active', 'suspended', 'custodian_approved'], to: 'terminated', label: 'chấm dứt / terminate' },
+const LIFECYCLE: Record<'suspend' | 'restore' | 'terminate', { from: AgreementStatus[]; to: AgreementStatus; label: Action }> = {
+  suspend: { from: ['active'], to: 'suspended', label: ['tạm ngừng', 'suspend'] },
+  restore: { from: ['suspended'], to: 'active', label: ['khôi phục', 'restore'] },
+  terminate: { from: ['active', 'suspended', 'custodian_approved'], to: 'terminated', label: ['chấm dứt', 'terminate'] },
 };
 const EXPIRY_WARNING_DAYS = 7;
 
@@ -31,8 +31,18 @@ export interface AgreementView extends Agreement {
 
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
-function wrongState(a: Agreement, action: string): Problem {
-  return conflict(`Không thể ${action} đề nghị ở trạng thái "${a.status}".`, `Cannot ${action} an agreement in status "${a.status}".`);
+/** An action's name in each language: a Vietnamese sentence gets the Vietnamese verb, an English one the English. */
+type Action = [vi: string, en: string];
+
+function wrongState(a: Agreement, [vi, en]: Action): Problem {
+  return conflict(`Không thể ${vi} đề nghị ở trạng thái "${a.status}".`, `Cannot ${en} an agreement in status "${a.status}".`);
+}
+
+/** Date-only fields are Viet Nam calendar dates, compared with today's date there (src/core/time.ts). */
+function beforeToday(path: string, field: string, label: string, date: string, today: string): Problem {
+  return invalid(path,
+    `${label} ${formatIsoDate(date)} (${field}) đã qua: ${VIETNAM_TODAY.vi(today)}.`,
+    `${field} ${date} is before today: ${VIETNAM_TODAY.en(today)}.`);
 }
 
 export function createAgreementService(
@@ -100,7 +110,8 @@ export function createAgreementService(
     const fields = await catalog.fields(r.dataset_code);
     checkSubset(r.requested_fields, fields.map((f) => f.name), '/requested_fields', 'các trường bộ dữ liệu chia sẻ', "the dataset's shared fields");
     if (!isIsoDate(r.valid_from) || !isIsoDate(r.valid_to) || r.valid_to < r.valid_from) throw invalid('/valid_to', 'Thời hạn không hợp lệ: valid_to phải từ valid_from trở đi.', 'Invalid validity: valid_to must not precede valid_from.');
-    if (r.valid_from < today()) throw invalid('/valid_from', 'Thời hạn không được bắt đầu trong quá khứ.', 'The validity may not start in the past.');
+    const t = today();
+    if (r.valid_from < t) throw beforeToday('/valid_from', 'valid_from', 'Ngày bắt đầu hiệu lực', r.valid_from, t);
     const system = await registry.systems.byCode(r.system_code);
     const refusals = systemRefusals(dataset, system);
     if (refusals.length) throw refuse(refusals);
@@ -182,6 +193,7 @@ export function createAgreementService(
           if (granted.length === 0) throw invalid('/granted_fields', 'Phải cho phép ít nhất một trường.', 'Grant at least one field.');
           const validTo = input.valid_to ?? a.valid_to;
           if (!isIsoDate(validTo) || validTo > a.valid_to || validTo < a.valid_from) throw invalid('/valid_to', 'Chỉ được rút ngắn thời hạn trong khoảng đã đề nghị.', 'Validity may only be shortened within the requested window.');
+          if (input.valid_to !== undefined && input.valid_to < today()) throw beforeToday('/valid_to', 'valid_to', 'Ngày cuối cùng có hiệu lực', input.valid_to, today());
           await recheckAtApproval(a, tx);
           const next = a.second_approval_required ? 'custodian_approved' : 'active';
           const out = await transition(tx, p, a, next, 'approve', input.reason, { granted_fields: granted, valid_to: validTo, custodian_approved_by: p.username }, { granted_fields: granted, valid_to: validTo });
@@ -199,7 +211,7 @@ export function createAgreementService(
           await tell(tx, a.consumer_code, 'agreement.approved', out, `Đề nghị chia sẻ "${a.dataset_code}" đã được phê duyệt`, `Request for "${a.dataset_code}" approved`);
           return out;
         }
-        throw wrongState(a, 'phê duyệt / approve');
+        throw wrongState(a, ['phê duyệt', 'approve']);
       }));
     },
 
@@ -208,7 +220,7 @@ export function createAgreementService(
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         const allowed = a.status === 'custodian_approved' ? isCustodianApprover(p, a) || isCustodianAdmin(p, a) : isCustodianAdmin(p, a);
-        if (!['submitted', 'changes_requested', 'custodian_approved'].includes(a.status)) throw wrongState(a, 'từ chối / reject');
+        if (!['submitted', 'changes_requested', 'custodian_approved'].includes(a.status)) throw wrongState(a, ['từ chối', 'reject']);
         if (!allowed) throw denyCustodian();
         const out = await transition(tx, p, a, 'rejected', 'reject', reason);
         await tell(tx, a.consumer_code, 'agreement.rejected', out, `Đề nghị chia sẻ "${a.dataset_code}" bị từ chối`, `Request for "${a.dataset_code}" rejected`, { reason });
@@ -220,7 +232,7 @@ export function createAgreementService(
       return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
-        if (a.status !== 'submitted') throw wrongState(a, 'yêu cầu sửa / request changes to');
+        if (a.status !== 'submitted') throw wrongState(a, ['yêu cầu sửa', 'request changes to']);
         if (!isCustodianAdmin(p, a)) throw denyCustodian();
         const out = await transition(tx, p, a, 'changes_requested', 'request_changes', reason);
         await tell(tx, a.consumer_code, 'agreement.changes_requested', out, `Cần sửa đề nghị chia sẻ "${a.dataset_code}"`, `Changes requested for "${a.dataset_code}"`, { reason });
@@ -237,7 +249,7 @@ export function createAgreementService(
       await checkRequest(merged, a0.consumer_code);
       return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
-        if (a.status !== 'changes_requested') throw wrongState(a, 'gửi lại / resubmit');
+        if (a.status !== 'changes_requested') throw wrongState(a, ['gửi lại', 'resubmit']);
         const set = {
           purpose_code: merged.purpose_code, purpose_text: nfc(merged.purpose_text), legal_basis: nfc(merged.legal_basis), requested_fields: merged.requested_fields,
           forms: merged.forms, frequency: merged.frequency, valid_from: merged.valid_from, valid_to: merged.valid_to,
@@ -254,7 +266,7 @@ export function createAgreementService(
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (!administers(p, a.consumer_code, 'consumer_admin')) throw forbidden('Chỉ bên khai thác được rút đề nghị.', 'Only the consumer withdraws.');
-        if (!['submitted', 'changes_requested', 'custodian_approved', 'active'].includes(a.status)) throw wrongState(a, 'rút / withdraw');
+        if (!['submitted', 'changes_requested', 'custodian_approved', 'active'].includes(a.status)) throw wrongState(a, ['rút', 'withdraw']);
         const out = await transition(tx, p, a, 'withdrawn', 'withdraw', reason);
         await tell(tx, a.custodian_code, 'agreement.withdrawn', out, `Bên khai thác rút thoả thuận "${a.dataset_code}"`, `Consumer withdrew "${a.dataset_code}"`, { reason });
         return out;
@@ -267,7 +279,7 @@ export function createAgreementService(
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (!isCustodianAdmin(p, a) && !hasRole(p, 'coordinator')) throw denyCustodian();
-        if (!['active', 'custodian_approved'].includes(a.status)) throw wrongState(a, 'thu hồi / revoke');
+        if (!['active', 'custodian_approved'].includes(a.status)) throw wrongState(a, ['thu hồi', 'revoke']);
         const out = await transition(tx, p, a, 'revoked', 'revoke', reason);
         await tell(tx, a.consumer_code, 'agreement.revoked', out, `Thoả thuận chia sẻ "${a.dataset_code}" bị thu hồi`, `Agreement for "${a.dataset_code}" revoked`, { reason });
         return out;
@@ -307,7 +319,7 @@ export function createAgreementService(
         [t, addDays(t, EXPIRY_WARNING_DAYS)],
       );
       await db.transaction(async (tx) => {
-        for (const a of soon.rows) for (const agency of [a.consumer_code, a.custodian_code]) await tell(tx, agency, 'agreement.expiring', a, `Thoả thuận "${a.dataset_code}" hết hạn ngày ${a.valid_to}`, `Agreement for "${a.dataset_code}" expires on ${a.valid_to}`);
+        for (const a of soon.rows) for (const agency of [a.consumer_code, a.custodian_code]) await tell(tx, agency, 'agreement.expiring', a, `Thoả thuận "${a.dataset_code}" hết hạn sau ngày ${formatIsoDate(a.valid_to)}`, `Agreement for "${a.dataset_code}" expires after ${a.valid_to} (Viet Nam date)`);
       });
       return { expired: ended.rows.length, warned: soon.rows.length };
     },

@@ -2,15 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, HistoryEntry, NullableString, errors } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, NullableString, VIETNAM_DATE_RULE, VietnamDate, VietnamDateOut, errors } from '../http/schemas.ts';
 import type { Calendar } from './index.ts';
 
 const tags = ['calendar'];
-const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (lịch Việt Nam / Viet Nam calendar date)' });
-const DateParam = Type.Object({ date: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }) });
+const DateParam = Type.Object({ date: Type.String({ maxLength: 10, description: `Ngày / The day. ${VIETNAM_DATE_RULE}` }) });
 
 const Day = Type.Object({
-  date: Type.String(),
+  date: VietnamDateOut('Ngày / The day'),
   working: Type.Boolean(),
   reason: Type.String({ description: 'Lý do (tiếng Việt): "Thứ Bảy", "Tết Nguyên Đán (mùng 1)", "Nghỉ bù (…)", "Làm bù cho …", "Ngày làm việc"' }),
   reason_en: Type.String(),
@@ -35,7 +34,7 @@ export function calendarRoutes(calendar: Calendar) {
     app.get('/calendar', {
       schema: {
         tags, summary: 'Lịch ngày làm việc / Working-day calendar (no sign-in; at most 3 years)',
-        querystring: Type.Object({ from: IsoDate, to: IsoDate }, { additionalProperties: false }),
+        querystring: Type.Object({ from: VietnamDate('Ngày đầu / First day'), to: VietnamDate('Ngày cuối (tính cả ngày này) / Last day (included)') }, { additionalProperties: false }),
         response: { 200: Type.Object({ from: Type.String(), to: Type.String(), working_days: Type.Integer(), days: Type.Array(Day) }), ...errors(400) },
       },
     }, async (req) => {

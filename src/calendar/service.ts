@@ -218,7 +218,7 @@ export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
 }
 
 function checkInput(input: DayInput): void {
-  if (typeof input.working !== 'boolean') throw invalid('/working', 'Cần giá trị true/false.', 'A boolean is required.');
+  if (typeof input.working !== 'boolean') throw invalid('/working', 'Cần giá trị "true" hoặc "false".', 'A boolean is required.');
   for (const [k, max] of [['reason_vi', 300], ['reason_en', 300], ['legal_basis', 500]] as const) {
     const v = input[k];
     if (typeof v !== 'string' || v.trim().length === 0 || v.length > max) {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, Timestamp } from '../http/schemas.ts';
+import { NullableString, Timestamp, VietnamDate, VietnamDateOut } from '../http/schemas.ts';
 import { AgencyCode } from '../registry/schemas.ts';
 import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MASKS, MODES, PERSONAL_CATEGORIES, VALUE_FORMATS } from './types.ts';
 
@@ -7,9 +7,11 @@ import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES,
 const oneOf = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description && { description }) });
 
-export const DatasetCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$', description: 'Mã bộ dữ liệu, e.g. to-chuc-dang' });
+export const DatasetCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$', description: 'Mã bộ dữ liệu, ví dụ to-chuc-dang / Dataset code, e.g. to-chuc-dang' });
 export const DomainCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 export const Classification = oneOf(CLASSIFICATIONS, 'R-4.6: thường / nhạy cảm / mật / tối mật');
+
+const LastReviewed = 'Ngày rà soát gần nhất / Date last reviewed';
 
 const FieldName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' });
 const ListRef = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
@@ -38,7 +40,7 @@ export const SharingSpec = Type.Object(
     fields: Type.Array(SharedField, { maxItems: 500 }),
     frequency: oneOf(FREQUENCIES),
     format: Type.String({ minLength: 1, maxLength: 100, description: 'Media type, e.g. application/json' }),
-    effective_date_field: Type.Optional(FieldName),
+    effective_date_field: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Trường kiểu "date" (ngày theo lịch Việt Nam) mà mã danh mục của bản ghi được đối chiếu theo / The "date" field (a Viet Nam calendar date) a record\'s codes are checked on' })),
     log_content: Type.Optional(Type.Boolean({ description: 'R-17.1: the sharing log keeps the delivered content, not only its SHA-256' })),
   },
   { additionalProperties: false, description: 'R-18.1: fields, frequency and format the custodian shares' },
@@ -79,7 +81,7 @@ export const ValidateBody = Type.Object(
   {
     records: Type.Optional(Type.Array(Type.Unknown(), { minItems: 1, maxItems: 10_000 })),
     record: Type.Optional(Type.Unknown()),
-    on: Type.Optional(Type.String({ format: 'date', description: 'Date the code lists are checked on when a record carries no effective date (default: today in Viet Nam)' })),
+    on: Type.Optional(VietnamDate('Ngày đối chiếu danh mục khi bản ghi không có ngày hiệu lực, mặc định là hôm nay / Date the code lists are checked on when a record carries no effective date, default today')),
   },
   { additionalProperties: false },
 );
@@ -89,7 +91,7 @@ export const Violation = Type.Object({
 });
 
 export const ValidationResult = Type.Object({
-  dataset: Type.String(), on: Type.String(), checked: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(), violations: Type.Array(Violation),
+  dataset: Type.String(), on: VietnamDateOut('Ngày đã đối chiếu danh mục / Date the code lists were checked on'), checked: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(), violations: Type.Array(Violation),
 });
 
 export const Domain = Type.Object({
@@ -118,7 +120,7 @@ export const Dataset = Type.Object({
   mode: Type.String(),
   status: Type.String(),
   legal_basis: NullableString(),
-  last_reviewed_on: NullableString(),
+  last_reviewed_on: Type.Union([VietnamDateOut(LastReviewed), Type.Null()]),
   version: Type.Integer(),
   created_at: Timestamp,
   updated_at: Timestamp,
@@ -126,7 +128,7 @@ export const Dataset = Type.Object({
 
 const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
 const NullableText = (max: number) => Type.Union([Text(max), Type.Null()]);
-const IsoDate = Type.Union([Type.String({ format: 'date' }), Type.Null()]);
+const IsoDate = Type.Union([VietnamDate(LastReviewed), Type.Null()]);
 
 const editable = {
   name_vi: Text(500),

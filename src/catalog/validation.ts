@@ -35,7 +35,7 @@ const TYPE_NAMES: Record<ResolvedField['type'], [string, string]> = {
   string: ['chuỗi ký tự', 'a string'],
   integer: ['số nguyên', 'an integer'],
   number: ['số', 'a number'],
-  boolean: ['true/false', 'a boolean'],
+  boolean: ['giá trị đúng/sai ("true" hoặc "false")', 'a boolean'],
   date: ['ngày dạng YYYY-MM-DD', 'a date YYYY-MM-DD'],
   datetime: ['thời điểm RFC 3339 có múi giờ', 'an RFC 3339 date-time with offset'],
   code: ['mã trong danh mục', 'a code of the code list'],
@@ -51,6 +51,13 @@ function hasType(f: ResolvedField, v: unknown): boolean {
     case 'datetime': return typeof v === 'string' && DATETIME.test(v) && !Number.isNaN(Date.parse(v)) && isIsoDate(v.slice(0, 10));
   }
 }
+
+/** The administrative levels of the shipped unit list, named in each language; other levels are quoted as codes. */
+const LEVEL_NAMES: Record<string, [string, string]> = {
+  province: ['cấp tỉnh', 'province level'],
+  commune: ['cấp xã', 'commune level'],
+};
+const levelName = (level: string): [string, string] => LEVEL_NAMES[level] ?? [`cấp "${level}"`, `level "${level}"`];
 
 const empty = (v: unknown) => v === undefined || v === null || v === '';
 
@@ -104,7 +111,8 @@ async function checkCode(
   }
   const item = items.get(value);
   if (!item || (f.code_list_level !== null && item.attributes.level !== f.code_list_level)) {
-    add(f.name, 'code_list', `Mã "${value}" không có trong danh mục "${f.code_list}"${f.code_list_level ? ` (cấp ${f.code_list_level})` : ''} hiệu lực ngày ${formatIsoDate(on)}.`, `Code "${value}" is not in code list "${f.code_list}"${f.code_list_level ? ` (level ${f.code_list_level})` : ''} in force on ${on}.`);
+    const [levelVi, levelEn] = f.code_list_level ? levelName(f.code_list_level) : ['', ''];
+    add(f.name, 'code_list', `Mã "${value}" không có trong danh mục "${f.code_list}"${levelVi ? ` (${levelVi})` : ''} hiệu lực ngày ${formatIsoDate(on)}.`, `Code "${value}" is not in code list "${f.code_list}"${levelEn ? ` (${levelEn})` : ''} in force on ${on}.`);
     return;
   }
   const parent = f.parent_field && Object.hasOwn(r, f.parent_field) ? r[f.parent_field] : undefined;

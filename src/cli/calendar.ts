@@ -45,7 +45,7 @@ function count(n: string): number {
 const dmy = (iso: string): string => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 export function calendarCommand(): Command {
-  const cmd = new Command('calendar').description('Lịch ngày làm việc và tính thời hạn / working-day calendar and deadlines (Bộ luật Dân sự 2015 Điều 147–148)');
+  const cmd = new Command('calendar').description('Lịch ngày làm việc và tính thời hạn theo Bộ luật Dân sự 2015 Điều 147–148 / working-day calendar and deadlines (Civil Code 2015, Art. 147–148)');
 
   cmd.command('working-days <from> <n>')
     .description('N ngày làm việc tiếp theo sau FROM (không tính FROM) / the next N working days after FROM')

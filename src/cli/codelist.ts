@@ -64,7 +64,7 @@ export function codeListCommand(): Command {
   cmd.command('export <list>')
     .description('Xuất phiên bản hiệu lực / export the version in force')
     .addOption(formatOption())
-    .option('--on <date>', 'ngày hiệu lực YYYY-MM-DD / effective date (default: today in Viet Nam)')
+    .option('--on <date>', 'ngày hiệu lực YYYY-MM-DD theo lịch Việt Nam, mặc định hôm nay / effective date YYYY-MM-DD in Viet Nam (UTC+7), default today')
     .option('--out <file>', 'tệp ra / output file (default: stdout; required for xlsx)')
     .action(async (list: string, o: { format?: string; on?: string; out?: string }) => {
       const format = o.out ? formatOf(o.out, o.format) : formatOf('', o.format ?? 'csv');
@@ -80,7 +80,7 @@ export function codeListCommand(): Command {
 
   cmd.command('diff <list>')
     .description('So sánh tệp với phiên bản hiệu lực, không ban hành / compare a file with the version in force; publishes nothing')
-    .requiredOption('--file <file>', 'tệp CSV, JSON hoặc XLSX')
+    .requiredOption('--file <file>', 'tệp CSV, JSON hoặc XLSX / CSV, JSON or XLSX file')
     .addOption(formatOption())
     .action(async (list: string, o: { file: string; format?: string }) => {
       const format = formatOf(o.file, o.format);
@@ -91,9 +91,9 @@ export function codeListCommand(): Command {
 
   cmd.command('import <list>')
     .description('Nhập tệp thành phiên bản mới: hiện khác biệt, chỉ ban hành khi xác nhận / import a file as a new version after confirmation')
-    .requiredOption('--file <file>', 'tệp CSV, JSON hoặc XLSX')
-    .requiredOption('--effective-from <date>', 'ngày có hiệu lực YYYY-MM-DD')
-    .option('--effective-to <date>', 'ngày hết hiệu lực YYYY-MM-DD')
+    .requiredOption('--file <file>', 'tệp CSV, JSON hoặc XLSX / CSV, JSON or XLSX file')
+    .requiredOption('--effective-from <date>', 'ngày có hiệu lực YYYY-MM-DD theo lịch Việt Nam (UTC+7), không trước hôm nay / first day in force, Viet Nam date, not before today')
+    .option('--effective-to <date>', 'ngày hết hiệu lực YYYY-MM-DD theo lịch Việt Nam (UTC+7) / day it stops being in force, Viet Nam date')
     .option('--legal-basis <text>', 'căn cứ pháp lý / legal basis, e.g. "Quyết định số …"')
     .option('--note <text>', 'ghi chú / note')
     .option('--yes', 'ban hành không hỏi lại / publish without asking')

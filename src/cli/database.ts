@@ -47,7 +47,7 @@ export function statusCommand(): Command {
         if (opts.json) console.log(JSON.stringify(status, null, 2));
         else {
           console.log(`CSDL / database: ${status.driver}`);
-          console.log(`Chuyển đổi / migrations: ${status.migrations.applied.length} applied, ${pending.length} pending${pending.length ? ` (${pending.join(', ')}) — run "lienthong migrate"` : ''}`);
+          console.log(`Chuyển đổi / migrations: ${status.migrations.applied.length} đã áp dụng / applied, ${pending.length} chờ / pending${pending.length ? ` (${pending.join(', ')}) — chạy / run "lienthong migrate"` : ''}`);
           for (const [k, v] of Object.entries(status.counts)) console.log(`  ${k}: ${v ?? '-'}`);
         }
         if (pending.length) process.exitCode = 2;

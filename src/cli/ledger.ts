@@ -59,7 +59,7 @@ export function ledgerCommand(): Command {
   cmd.command('archive')
     .description('Lưu trữ các mục trước một ngày (ít nhất 2 năm trước) / archive entries before a date, refused under 2 years (R-17.1)')
     .requiredOption('--custodian <code>', 'mã cơ quan chủ quản / custodian agency code')
-    .requiredOption('--before <date>', 'YYYY-MM-DD, at least 2 years ago')
+    .requiredOption('--before <date>', 'YYYY-MM-DD theo lịch Việt Nam (UTC+7), ít nhất 2 năm trước / Viet Nam date (UTC+7), at least 2 years ago')
     .requiredOption('--out <file>', 'tệp bundle / bundle file')
     .action(async (o: { custodian: string; before: string; out: string }) => {
       await withPlatform(async (p) => {

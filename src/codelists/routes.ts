@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { Problem, PROBLEMS } from '../core/errors.ts';
 import { principalOf } from '../http/context.ts';
 import { decodeUtf8 } from '../http/text-body.ts';
-import { BearerSecurity, HistoryEntry, Pagination, QueryString, Timestamp, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, Pagination, QueryString, Timestamp, VietnamDate, VietnamDateOut, errors, pageOf } from '../http/schemas.ts';
 import { MEDIA_TYPES, formatOfMediaType } from './formats.ts';
 import type { CodeLists } from './index.ts';
 import type { CodeItem, ImportFormat } from './types.ts';
@@ -13,11 +13,13 @@ const security = BearerSecurity;
 const tags = ['code-lists'];
 const ListCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
-const IsoDate = Type.String({ format: 'date', description: 'YYYY-MM-DD' });
+const EffectiveFrom = 'Ngày bắt đầu có hiệu lực; phiên bản mới không trước hôm nay và sau phiên bản mới nhất / First day in force; a new version starts neither before today nor on or before the latest version';
+const EffectiveTo = 'Ngày hết hiệu lực (không còn hiệu lực từ ngày này), sau effective_from / Day the version stops being in force, after effective_from';
+const On = 'Ngày tra cứu, mặc định là hôm nay / The date to look up, default today';
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()]);
 
 const Version = Type.Object({
-  version_no: Type.Integer(), effective_from: Type.String(), effective_to: Type.Union([Type.String(), Type.Null()]),
+  version_no: Type.Integer(), effective_from: VietnamDateOut(EffectiveFrom), effective_to: Type.Union([VietnamDateOut(EffectiveTo), Type.Null()]),
   legal_basis: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]),
   item_count: Type.Integer(), checksum: Type.String(), published_by: Type.String(), published_at: Timestamp,
 });
@@ -35,8 +37,8 @@ const Item = Type.Object({
 }, { additionalProperties: false });
 const ItemOut = Type.Object({ code: Type.String(), name_vi: Type.String(), name_en: Type.Union([Type.String(), Type.Null()]), parent_code: Type.Union([Type.String(), Type.Null()]), attributes: Attributes });
 const PublishBody = {
-  effective_from: IsoDate,
-  effective_to: Type.Optional(Nullable(IsoDate)),
+  effective_from: VietnamDate(EffectiveFrom),
+  effective_to: Type.Optional(Nullable(VietnamDate(EffectiveTo))),
   legal_basis: Type.Optional(Nullable(Type.String({ maxLength: 500 }))),
   note: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
 };
@@ -114,12 +116,12 @@ export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
       schema: {
         tags, summary: 'Tra cứu mục theo ngày hiệu lực / Items in force on a date', security, params: CodeParam,
         querystring: QueryString({
-          on: Type.Optional(IsoDate),
+          on: Type.Optional(VietnamDate(On)),
           q: Type.Optional(Type.String({ maxLength: 200, description: 'Tìm không dấu / diacritics-insensitive' })),
           parent: Type.Optional(Type.String({ maxLength: 64 })),
           ...Pagination,
         }),
-        response: { 200: Type.Object({ on: Type.String(), version: Version, items: Type.Array(ItemOut), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors(400, 401, 404) },
+        response: { 200: Type.Object({ on: VietnamDateOut('Ngày đã tra cứu / The date looked up'), version: Version, items: Type.Array(ItemOut), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errors(400, 401, 404) },
       },
     }, async (req) => {
       principalOf(req);
@@ -131,7 +133,7 @@ export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
         tags, summary: 'Xuất danh mục / Export (csv, json, xlsx)', security, params: CodeParam,
         querystring: QueryString({
           format: Type.Union([Type.Literal('csv'), Type.Literal('json'), Type.Literal('xlsx')], { default: 'csv' }),
-          on: Type.Optional(IsoDate),
+          on: Type.Optional(VietnamDate(On)),
         }),
         response: { ...errors(400, 401, 404) },
       },

@@ -1,7 +1,7 @@
 import { Problem, PROBLEMS, conflict, invalid, notFound, type FieldViolation } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
-import { formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
+import { VIETNAM_TODAY, formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
@@ -43,14 +43,14 @@ function checkDates(input: PublishInput, latest: VersionRow | null, today: strin
     throw invalid('/effective_to', 'Ngày hết hiệu lực phải sau ngày hiệu lực.', 'The end date must be after the effective date.');
   }
   // History is not rewritten: once a list has a version, a new one takes effect after the latest
-  // one and not before today, so no lookup for a past date ever changes its answer.
+  // one and not before today (the Viet Nam date), so no lookup for a past date ever changes its answer.
   if (latest) {
     const earliest = latest.effective_from >= today ? nextDay(latest.effective_from) : today;
     if (input.effective_from < earliest) {
       throw new Problem(PROBLEMS.unprocessable, {
-        detail: `Phiên bản mới phải có hiệu lực từ ngày ${formatIsoDate(earliest)} trở đi (không sửa quá khứ).`,
-        detail_en: `A new version must take effect on or after ${earliest} (the past is not rewritten).`,
-        extra: { earliest_effective_from: earliest },
+        detail: `Phiên bản mới phải có hiệu lực từ ngày ${formatIsoDate(earliest)} trở đi (không sửa quá khứ; ${VIETNAM_TODAY.vi(today)}).`,
+        detail_en: `A new version must take effect on or after ${earliest} (the past is not rewritten; ${VIETNAM_TODAY.en(today)}).`,
+        extra: { earliest_effective_from: earliest, today },
       });
     }
   }
@@ -72,7 +72,7 @@ export function createCodeListService(db: Database, clock: Clock) {
   async function inForce(code: string, on: string): Promise<VersionRow> {
     await get(code);
     const v = await versionInForce(db, code, on);
-    if (!v) throw new Problem(PROBLEMS.notFound, { detail: `Danh mục "${code}" không có phiên bản hiệu lực ngày ${on}.`, detail_en: `Code list "${code}" has no version in force on ${on}.` });
+    if (!v) throw new Problem(PROBLEMS.notFound, { detail: `Danh mục "${code}" không có phiên bản hiệu lực ngày ${formatIsoDate(on)} (lịch Việt Nam).`, detail_en: `Code list "${code}" has no version in force on ${on} (Viet Nam date).` });
     return v;
   }
 

@@ -37,3 +37,14 @@ export function formatIsoDate(iso: string): string {
   const [y, m, d] = iso.split('-');
   return `${d}/${m}/${y}`;
 }
+
+/**
+ * The one rule for date-only fields (YYYY-MM-DD): each is a calendar date in Viet Nam
+ * (Asia/Ho_Chi_Minh, UTC+7 all year), and "today" is `vietnamDate(now)`, which turns over at
+ * 17:00 UTC. Stated in the OpenAPI descriptions (`VietnamDate` in src/http/schemas.ts) and in
+ * every refusal that compares such a date with today.
+ */
+export const VIETNAM_TODAY = {
+  vi: (today: string) => `hôm nay là ngày ${formatIsoDate(today)} theo lịch Việt Nam (UTC+7)`,
+  en: (today: string) => `today is ${today} in Viet Nam (UTC+7)`,
+};

@@ -9,20 +9,33 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
+/** JSON types in Vietnamese words (a Vietnamese sentence names no English type). */
+const TYPE_VI: Record<string, string> = {
+  string: 'chuỗi ký tự', integer: 'số nguyên', number: 'số', boolean: 'giá trị đúng/sai ("true" hoặc "false")',
+  object: 'đối tượng JSON', array: 'mảng JSON', null: 'giá trị "null"',
+};
+/** Formats in Vietnamese words; date-only values are Viet Nam calendar dates (src/core/time.ts). */
+const FORMAT_VI: Record<string, string> = {
+  date: 'ngày YYYY-MM-DD (lịch Việt Nam)', 'date-time': 'thời điểm RFC 3339 có múi giờ', time: 'giờ RFC 3339',
+  email: 'địa chỉ thư điện tử', uri: 'URI', uuid: 'UUID', ipv4: 'địa chỉ IPv4', ipv6: 'địa chỉ IPv6', hostname: 'tên miền',
+};
+const quoted = (v: unknown) => `"${String(v)}"`;
+const typeVi = (t: unknown) => String(t).split(',').map((x) => TYPE_VI[x] ?? quoted(x)).join(' hoặc ');
+
 /** Vietnamese wording of the JSON-schema keywords a client can trip over. */
 function vietnamese(e: AjvError): string {
   const p = e.params;
   switch (e.keyword) {
     case 'required': return `Thiếu trường bắt buộc "${String(p.missingProperty)}".`;
     case 'additionalProperties': return `Trường "${String(p.additionalProperty)}" không được chấp nhận.`;
-    case 'type': return `Sai kiểu dữ liệu: cần ${String(p.type)}.`;
-    case 'enum': return `Giá trị không thuộc danh sách cho phép: ${(p.allowedValues as unknown[]).join(', ')}.`;
+    case 'type': return `Sai kiểu dữ liệu: cần ${typeVi(p.type)}.`;
+    case 'enum': return `Giá trị không thuộc danh sách cho phép: ${(p.allowedValues as unknown[]).map(quoted).join(', ')}.`;
     case 'minLength': return `Độ dài tối thiểu là ${String(p.limit)}.`;
     case 'maxLength': return `Độ dài tối đa là ${String(p.limit)}.`;
     case 'minimum': return `Giá trị tối thiểu là ${String(p.limit)}.`;
     case 'maximum': return `Giá trị tối đa là ${String(p.limit)}.`;
     case 'pattern': return 'Giá trị không đúng định dạng.';
-    case 'format': return `Giá trị không đúng định dạng ${String(p.format)}.`;
+    case 'format': return `Giá trị không đúng định dạng ${FORMAT_VI[String(p.format)] ?? quoted(p.format)}.`;
     case 'minItems': return `Cần ít nhất ${String(p.limit)} phần tử.`;
     case 'maxItems': return `Tối đa ${String(p.limit)} phần tử.`;
     case 'uniqueItems': return 'Các phần tử không được trùng nhau.';
@@ -39,7 +52,7 @@ function violations(err: FastifyError): FieldViolation[] {
     return {
       path: `/${ctx}${e.instancePath}${extra ? `/${extra}` : ''}`,
       message: vietnamese(e),
-      message_en: e.message ?? e.keyword,
+      message_en: e.keyword === 'format' && e.params.format === 'date' ? `${e.message ?? 'must match format "date"'} (YYYY-MM-DD, a calendar date in Viet Nam, UTC+7)` : e.message ?? e.keyword,
     };
   });
 }

@@ -63,6 +63,19 @@ export function pageOf(item: TSchema) {
 export const Timestamp = Type.Unsafe<Date | string>({ type: 'string', format: 'date-time' });
 export const NullableString = () => Type.Union([Type.String(), Type.Null()]);
 
+/**
+ * How every date-only field reads (src/core/time.ts `vietnamDate`): a calendar date in Viet Nam,
+ * compared with today's date there — which begins at 17:00 UTC, so at 20:00 UTC it is already tomorrow.
+ */
+export const VIETNAM_DATE_RULE =
+  'YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): '
+  + '"today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.';
+
+/** A date-only request field: `what` is its "vi / en" meaning; the Viet Nam date rule follows. */
+export const VietnamDate = (what: string) => Type.String({ format: 'date', description: `${what}. ${VIETNAM_DATE_RULE}` });
+/** The same rule on a date-only response field (a string as stored, so no format conversion). */
+export const VietnamDateOut = (what: string) => Type.String({ description: `${what}. ${VIETNAM_DATE_RULE}` });
+
 export const HistoryEntry = Type.Object({
   id: Type.String(),
   entity: Type.String(),

@@ -1,6 +1,6 @@
 import { Problem, PROBLEMS, conflict, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { formatIsoDate, formatVietnamTime, vietnamDate } from '../core/time.ts';
+import { VIETNAM_TODAY, formatIsoDate, formatVietnamTime, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Agreements } from '../agreements/index.ts';
@@ -105,8 +105,10 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
         const id = newId();
         const seq = (await tx.query<{ n: number }>("SELECT nextval('public_notice_number')::int AS n")).rows[0]!.n;
         const reference = `TN-${now.getUTCFullYear()}-${String(seq).padStart(5, '0')}`;
+        // The custodian writes the three parts once; each language frames them in its own words.
         const reason_vi = `${input.violation}. Cách xử lý: ${input.handling}. Yêu cầu để khôi phục: ${input.requirements}`;
-        const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en: reason_vi, reference });
+        const reason_en = `${input.violation}. Handling: ${input.handling}. To restore the connection: ${input.requirements}`;
+        const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en, reference });
         const due = new Date(input.found_at.getTime() + CONSUMER_NOTICE_HOURS * 3600_000);
         const r = await tx.query<ConsumerSuspension>(
           `INSERT INTO consumer_suspensions (id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,
@@ -170,6 +172,7 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
       return {
         agreement_id: a.id,
         status: a.status,
+        today,
         grounds: TERMINATION_GROUNDS.map((g) => ({
           ground: g, label_vi: GROUND_TEXT[g][0], label_en: GROUND_TEXT[g][1],
           eligible: g === 'đ' ? from !== null && today >= from : true,
@@ -187,9 +190,11 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
           throw new Problem(PROBLEMS.unprocessable, {
             rule: 'R-16.1',
             detail: d.eligible_from
-              ? `Chỉ chấm dứt theo điểm đ khi vi phạm không được khắc phục sau 30 ngày kể từ ngày thông báo: sớm nhất từ ngày ${formatIsoDate(d.eligible_from)}.`
+              ? `Chỉ chấm dứt theo điểm đ khi vi phạm không được khắc phục sau 30 ngày kể từ ngày thông báo: sớm nhất từ ngày ${formatIsoDate(d.eligible_from)} (${VIETNAM_TODAY.vi(e.today)}).`
               : 'Chỉ chấm dứt theo điểm đ khi đã thông báo tạm ngừng do vi phạm (Điều 15.2) mà bên khai thác không khắc phục trong 30 ngày.',
-            detail_en: d.eligible_from ? `Ground (đ) applies 30 days after an unremedied violation notice: from ${d.eligible_from}.` : 'Ground (đ) needs an unremedied Art. 15.2 suspension notice at least 30 days old.',
+            detail_en: d.eligible_from
+              ? `Ground (đ) applies 30 days after an unremedied violation notice: from ${d.eligible_from} (${VIETNAM_TODAY.en(e.today)}).`
+              : 'Ground (đ) needs an unremedied Art. 15.2 suspension notice at least 30 days old.',
             extra: { eligible_from: d.eligible_from },
           });
         }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf } from '../http/context.ts';
-import { BearerSecurity, QueryString, Timestamp, errors } from '../http/schemas.ts';
+import { BearerSecurity, QueryString, Timestamp, VIETNAM_DATE_RULE, errors } from '../http/schemas.ts';
 import { GROUNDS, TERMINATION_GROUNDS } from './consumer-suspensions.ts';
 import type { Lifecycle } from './index.ts';
 import { NOTICE_KINDS, atomFeed } from './notices.ts';
@@ -90,7 +90,7 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     app.post('/consumer-suspensions', {
       schema: {
         tags: stops, security, summary: 'Tạm ngừng kết nối của một bên khai thác / Suspend one consumer (R-15.2, R-15.5)',
-        description: 'Sends the consumer the notice R-15.5 requires — the violation, how it is handled, what keeps or restores the connection — now; it is late when more than 1 day after `found_at`. The gateway then refuses that consumer only (403, R-15.2).',
+        description: 'Sends the consumer the notice R-15.5 requires — the violation, how it is handled, what keeps or restores the connection — now; it is late when more than 1 day after `found_at`. The gateway then refuses that consumer only (403, R-15.2). `termination_eligible_from` (R-16.1(đ)) is date-only: ' + VIETNAM_DATE_RULE,
         body: Type.Object({ agreement_id: Type.String({ format: 'uuid' }), ground: enumOf(GROUNDS), violation: Text(), handling: Text(), requirements: Text(), found_at: DateTime }, { additionalProperties: false }),
         response: errors(400, 401, 403, 404, 409),
       },
@@ -101,7 +101,12 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     app.post('/consumer-suspensions/:id/restore', { schema: { tags: stops, security, summary: 'Khôi phục kết nối / Restore the connection', params: Id, body: Reason, response: errors(400, 401, 403, 404, 409) } },
       async (req) => lifecycle.consumers.restore(principalOf(req), req.params.id, req.body.reason));
 
-    app.get('/agreements/:id/termination', { schema: { tags: stops, security, summary: 'Căn cứ chấm dứt được áp dụng / Termination grounds available now (R-16.1)', params: Id, response: errors(401, 404) } },
+    app.get('/agreements/:id/termination', {
+      schema: {
+        tags: stops, security, summary: 'Căn cứ chấm dứt được áp dụng / Termination grounds available now (R-16.1)', params: Id, response: errors(401, 404),
+        description: `Trường ngày "today", "eligible_from" / Date-only fields "today", "eligible_from": ${VIETNAM_DATE_RULE}`,
+      },
+    },
       async (req) => lifecycle.consumers.eligibility(principalOf(req), req.params.id));
     app.post('/agreements/:id/terminate', {
       schema: { tags: stops, security, summary: 'Chấm dứt kết nối, chia sẻ / Terminate (R-16.1, R-16.3; final)', params: Id, body: Type.Object({ ground: enumOf(TERMINATION_GROUNDS), reason: Text(2000) }, { additionalProperties: false }), response: errors(400, 401, 403, 404, 409, 422) },

@@ -5,13 +5,13 @@ import { ROLES } from './principal.ts';
 
 const NameVi = Type.String({ minLength: 1, maxLength: 300, description: 'Tên tiếng Việt (NFC)' });
 const NameEn = Type.String({ minLength: 1, maxLength: 300, description: 'English name' });
-export const AgencyCode = Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$', description: 'Mã cơ quan, e.g. BTCTW' });
-export const SystemCode = Type.String({ pattern: '^[A-Z][A-Z0-9-]{1,63}$', description: 'Mã hệ thống, e.g. BTCTW-QLDV' });
+export const AgencyCode = Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$', description: 'Mã cơ quan, ví dụ BTCTW / Agency code, e.g. BTCTW' });
+export const SystemCode = Type.String({ pattern: '^[A-Z][A-Z0-9-]{1,63}$', description: 'Mã hệ thống, ví dụ BTCTW-QLDV / System code, e.g. BTCTW-QLDV' });
 export const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' });
 const Kind = Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)));
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], { description: 'internet, or tslcd = mạng truyền số liệu chuyên dùng (R-12.2)' });
-const SecurityLevel = Type.Integer({ minimum: 1, maximum: 5, description: 'Cấp độ an toàn hệ thống thông tin 1–5; sharing requires ≥ 3 (R-13.3)' });
+const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], { description: '"internet" hoặc "tslcd" (mạng truyền số liệu chuyên dùng) / "internet", or "tslcd": the dedicated data network (R-12.2)' });
+const SecurityLevel = Type.Integer({ minimum: 1, maximum: 5, description: 'Cấp độ an toàn hệ thống thông tin 1–5; tham gia chia sẻ cần cấp độ 3 trở lên / Information-security level 1–5; sharing requires level 3 or higher (R-13.3)' });
 const EncryptionKey = Type.Union([Type.Object({ kty: Type.String() }, { additionalProperties: true, description: 'Public JWK for JWE (R-11): EC P-256/384/521, RSA ≥ 2048, OKP X25519/X448' }), Type.Null()]);
 const BaseUrl = Type.Union([Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' }), Type.Null()]);
 

@@ -108,6 +108,17 @@ for (const driver of DRIVERS) {
       expect(config.serverMetadata().token_endpoint).toBe(`${issuer}/oauth/token`);
     });
 
+    it("openid-client's default discovery (no algorithm option: {issuer}/.well-known/openid-configuration) finds the same metadata and gets a token", async () => {
+      const oidc = await fetch(`${issuer}/.well-known/openid-configuration`);
+      expect(oidc.status).toBe(200);
+      expect(await oidc.json()).toEqual(await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json());
+      const { clientId, secret } = await newAccount({});
+      const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretPost(secret!), { execute: [client.allowInsecureRequests] }); // tests only: plain http
+      expect(config.serverMetadata()).toMatchObject({ issuer, token_endpoint: `${issuer}/oauth/token` });
+      const tokens = await client.clientCredentialsGrant(config);
+      expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 300 });
+    });
+
     it('client_secret_basic: openid-client obtains a short-lived JWT access token that verifies against /.well-known/jwks.json', async () => {
       const { clientId, secret } = await newAccount({});
       const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(secret!), insecure);
