@@ -183,7 +183,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     const token = await authenticate(ex, view.dataset.auth_required);
     throttle(ex, token);
     if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
-      throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (scope).', 'The access token does not cover this dataset (scope).', 'R-4.2');
+      throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
     }
     await refuseIfStopped(code);
     // The one decision function (agreements): grant, purpose, fields, validity, security level, zone, consumer suspension.
