@@ -5,7 +5,7 @@
  * database and times, one call at a time, against the log's current size:
  *   0. the service with the tile cache still empty (what a proof costs before `serve` has warmed it);
  *      then `ledger.warmTiles()`, which `serve` runs at start-up, and:
- *   1. `platform.ledger.inclusion(principal, log, index, size)` — what the route calls;
+ *   1. `platform.ledger.inclusion(log, index, size)` — what the route calls;
  *   2. `GET /api/v1/ledger/{log}/proof/inclusion` through `buildServer` + `app.inject`;
  *   3. the same over a listening socket with keep-alive `fetch`.
  * Prints progress, then one line `RESULT {json}`.
@@ -22,7 +22,6 @@ import { verifyInclusion } from '../src/ledger/merkle.ts';
 import { openPlatform } from '../src/platform.ts';
 import { ensureFirstAdmin } from '../src/registry/bootstrap.ts';
 import { totpCode } from '../src/registry/credentials.ts';
-import type { Principal } from '../src/registry/principal.ts';
 import type { LatencyRun } from './ledger-report.ts';
 import { cpuSnapshot, latencyRun, otherCpu, prng } from './ledger-util.ts';
 
@@ -62,7 +61,6 @@ async function main(): Promise<InclusionResult> {
     const { db, ledger } = platform;
     const cpu0 = await cpuSnapshot(db);
     const size = await ledger.treeSize(log);
-    const principal: Principal = { userId: 'bench', username: 'bench', fullName: 'Bench', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 'bench', sessionExpiresAt: new Date(Date.now() + 3600_000) };
     // A fresh list of random indexes per path (the process's proof caches warm up as it goes).
     const indexes = (seed: number) => {
       const random = prng(seed);
@@ -81,7 +79,7 @@ async function main(): Promise<InclusionResult> {
 
     let proofLength = 0;
     const cold = latencyRun('service, tile cache not yet warmed (each tile read from the database)', await timeEach(indexes(383), async (index) => {
-      await ledger.inclusion(principal, log, index, size);
+      await ledger.inclusion(log, index, size);
     }));
     console.log(`  service, cold: p50 ${cold.p50Ms.toFixed(3)} ms, p99 ${cold.p99Ms.toFixed(3)} ms`);
     const w0 = performance.now();
@@ -89,12 +87,12 @@ async function main(): Promise<InclusionResult> {
     console.log(`  warmTiles: ${warm.tiles} tiles in ${warm.seconds.toFixed(2)} s`);
 
     const service = latencyRun('service `ledger.inclusion`', await timeEach(indexes(384), async (index) => {
-      proofLength = (await ledger.inclusion(principal, log, index, size)).hashes.length;
+      proofLength = (await ledger.inclusion(log, index, size)).hashes.length;
     }));
     console.log(`  service: p50 ${service.p50Ms.toFixed(3)} ms, p99 ${service.p99Ms.toFixed(3)} ms`);
 
     // A fast wrong answer is no answer: check a sample against the newest checkpoint's root.
-    const cp = await ledger.checkpoint(principal, log);
+    const cp = await ledger.checkpoint(log);
     if (cp.tree_size !== size) throw new Error(`newest checkpoint ${cp.tree_size} != tree size ${size}`);
     const root = Buffer.from(cp.root_hash, 'base64');
     const sample = indexes(17).slice(0, 50);
@@ -102,7 +100,7 @@ async function main(): Promise<InclusionResult> {
       'SELECT e.leaf_index, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = ANY($2::bigint[])', [log, sample]);
     const leafAt = new Map(leafRows.rows.map((r) => [Number(r.leaf_index), r.leaf_hash]));
     for (const index of sample) {
-      const proof = (await ledger.inclusion(principal, log, index, size)).hashes.map((h) => Buffer.from(h, 'base64'));
+      const proof = (await ledger.inclusion(log, index, size)).hashes.map((h) => Buffer.from(h, 'base64'));
       if (!verifyInclusion(leafAt.get(index)!, index, size, proof, root)) throw new Error(`inclusion proof for ${index} does not verify`);
     }
 

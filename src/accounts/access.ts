@@ -5,6 +5,13 @@ import { type Principal, type Role, administers, seesEverything } from '../regis
 /** Administrators of an intermediary operator agency issue accounts under a delegation (R-14.2). */
 export const OPERATOR_ROLES: Role[] = ['consumer_admin', 'custodian_admin'];
 
+/**
+ * R-14.1: an agency's administrators — whichever side they administer — manage the connection
+ * accounts of their own agency's systems: a custodian's writer system needs one as much as a
+ * consumer's reader does, and the custodian administrator should not have to ask the coordinator.
+ */
+export const SYSTEM_ADMIN_ROLES: Role[] = ['consumer_admin', 'custodian_admin'];
+
 export interface AccountOwnership {
   client_id: string;
   agency_code: string;
@@ -22,9 +29,9 @@ export function seesAccount(p: Principal, a: AccountOwnership): boolean {
   return seesEverything(p) || [a.agency_code, a.issued_by_agency, a.custodian_code].includes(p.agencyCode);
 }
 
-/** Who changes it: the system agency's consumer admins (R-14.1), the issuing operator's admins (R-14.2), the coordinator. */
+/** Who changes it: the system agency's admins (R-14.1), the issuing operator's admins (R-14.2), the coordinator. */
 export function managesAccount(p: Principal, a: AccountOwnership): boolean {
-  if (administers(p, a.agency_code, 'consumer_admin')) return true;
+  if (administers(p, a.agency_code, ...SYSTEM_ADMIN_ROLES)) return true;
   return a.delegation_id !== null && administers(p, a.issued_by_agency, ...OPERATOR_ROLES);
 }
 

@@ -7,7 +7,7 @@ import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where } from '../db/rows.ts';
 import { type Principal, administers, seesEverything } from '../registry/principal.ts';
 import type { InformationSystem } from '../registry/systems.ts';
-import { OPERATOR_ROLES, type StatusCache, accountNotFound, requireManager, seesAccount } from './access.ts';
+import { OPERATOR_ROLES, SYSTEM_ADMIN_ROLES, type StatusCache, accountNotFound, requireManager, seesAccount } from './access.ts';
 import type { DelegationService } from './delegations.ts';
 import { type AccountDeps, findSystem } from './deps.ts';
 import { type ClientJwks, checkClientJwks } from './jwks.ts';
@@ -147,8 +147,8 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
   async function issuance(p: Principal, input: AccountInput) {
     if (input.delegation_id === undefined) {
       const system = await deps.systems.get(p, input.system_code); // 404 for other agencies' systems
-      if (!administers(p, system.agency_code, 'consumer_admin')) {
-        throw forbidden('Chỉ quản trị viên bên khai thác của cơ quan sở hữu hệ thống (hoặc đơn vị trung gian được ủy quyền) được cấp tài khoản kết nối.', "Only the system agency's consumer administrators (or a delegated intermediary operator) may issue connection accounts.", 'R-14.1');
+      if (!administers(p, system.agency_code, ...SYSTEM_ADMIN_ROLES)) {
+        throw forbidden('Chỉ quản trị viên của cơ quan sở hữu hệ thống (hoặc đơn vị trung gian được ủy quyền) được cấp tài khoản kết nối.', "Only the system agency's administrators (or a delegated intermediary operator) may issue connection accounts.", 'R-14.1');
       }
       return { system, delegation: null };
     }

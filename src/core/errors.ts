@@ -35,6 +35,7 @@ export const PROBLEMS = {
   uriTooLong: t('uri-too-long', 414, 'Đường dẫn hoặc tham số quá dài', 'URI too long'),
   unsupportedMediaType: t('unsupported-media-type', 415, 'Kiểu nội dung không được hỗ trợ', 'Unsupported media type'),
   unprocessable: t('rule-violation', 422, 'Vi phạm quy tắc nghiệp vụ', 'Business rule violated'),
+  accountLocked: t('account-locked', 423, 'Tài khoản đang tạm bị khoá', 'Account temporarily locked'),
   tooManyRequests: t('too-many-requests', 429, 'Quá nhiều yêu cầu', 'Too many requests'),
   headersTooLarge: t('headers-too-large', 431, 'Phần tiêu đề của yêu cầu quá lớn', 'Request header fields too large'),
   internal: t('internal-error', 500, 'Lỗi hệ thống', 'Internal error'),

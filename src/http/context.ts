@@ -6,7 +6,22 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route also takes a connection account's access token (not only an official's session):
+     * the server's sign-in hook leaves such a token to the route, which checks it itself.
+     */
+    accessToken?: boolean;
+  }
 }
+
+/** Does the route take a connection account's access token as well as a session? */
+export function takesAccessToken(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { accessToken?: boolean } | undefined)?.accessToken === true;
+}
+
+/** Session tokens are `lts_…` (src/registry/credentials.ts); anything else is not a session. */
+export const isSessionToken = (token: string): boolean => token.startsWith('lts_');
 
 /** The official behind the request; routes that need one call this (401 otherwise). */
 export function principalOf(request: FastifyRequest): Principal {

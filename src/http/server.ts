@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { PROBLEMS, Problem } from '../core/errors.ts';
-import { unauthenticated } from './context.ts';
+import { isSessionToken, takesAccessToken, unauthenticated } from './context.ts';
 import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
 import { catalogRoutes } from '../catalog/routes.ts';
@@ -88,6 +88,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     if (!auth) return done(signInRequired(request) ? unauthenticated() : undefined);
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (!m) return done(new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".' }));
+    // A connection account's access token, on a route that takes one, is the route's to check.
+    if (takesAccessToken(request) && !isSessionToken(m[1]!)) return done();
     platform.registry.auth.authenticate(m[1]!).then((principal) => {
       request.principal = principal;
       done();
@@ -135,7 +137,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   await app.register(agreementRoutes(platform.agreements), { prefix: '/api/v1' });
   await app.register(notificationRoutes(platform.notifications), { prefix: '/api/v1' });
   await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
-  await app.register(ledgerRoutes(platform.ledger), { prefix: '/api/v1' });
+  await app.register(ledgerRoutes(platform.ledger, platform.accounts.verifyAccessToken), { prefix: '/api/v1' });
   await app.register(oauthRoutes(platform.accounts, platform.config.unidentifiedPerSecond));
   await app.register(upstreamRoutes(platform.upstreams), { prefix: '/api/v1' });
   await app.register(calendarRoutes(platform.calendar), { prefix: '/api/v1' });

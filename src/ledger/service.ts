@@ -8,7 +8,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/principal.ts';
 import { type AppendItem, DEFAULT_GROUP_APPENDER_OPTIONS, type GroupAppender, type GroupAppenderOptions, type GroupWriter, KnownLogs, type Receipt, appendEntry, appendMany, createGroupAppender, originOf, writeInProcess } from './append.ts';
 import { type QueueThread, startQueueThread } from './queue-thread.ts';
-import { type CheckpointRow, latestCheckpoint, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';
+import { type CheckpointRow, latestCheckpoint, logPublicKey, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';
 import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
@@ -54,6 +54,19 @@ const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 function parseLeaf(leaf: Uint8Array): Record<string, unknown> | null {
   const b = bytes(leaf);
   return b.length === 0 ? null : (JSON.parse(b.toString('utf8')) as Record<string, unknown>);
+}
+
+/**
+ * Who reads a receipt: an official (session), or a connection account's system (access token) —
+ * the consumer system holds the receipts of its own exchanges as its evidence (R-5.3, R-17.1).
+ */
+export type ReceiptReader = Principal | { system: string; agency: string };
+
+/** May this reader see a receipt of `log` whose requester is `requester`? */
+function readsReceipt(reader: ReceiptReader, log: string, requester: { agency: string | null; system: string | null }): boolean {
+  // A system sees only its own exchanges: not its agency's other systems', nor the custodian's log.
+  if (!('userId' in reader)) return requester.system !== null && requester.system === reader.system && requester.agency === reader.agency;
+  return seesEverything(reader) || reader.agencyCode === log || reader.agencyCode === requester.agency;
 }
 
 export function checkpointJson(c: CheckpointRow) {
@@ -331,35 +344,49 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       await queueThread?.close();
     },
 
-    async checkpoint(p: Principal, log: string) {
-      requireLogAccess(p, log);
+    /**
+     * The newest checkpoint — public (no sign-in): size, root and signed note reveal no exchange,
+     * and auditors and consumers must be able to check the log without the custodian's help.
+     */
+    async checkpoint(log: string) {
       await requireLog(log);
       const c = await latestCheckpoint(db, log);
       if (!c) throw notFound('điểm kiểm tra', 'checkpoint', log);
       return { ...checkpointJson(c), origin: originOf(log), verifier_key: await logVerifierKey(crypto, originOf(log)) };
     },
 
-    async inclusion(p: Principal, log: string, index: number, size: number) {
-      requireLogAccess(p, log);
+    /** RFC 9162 inclusion proof — public: hashes only, useless without the leaf a receipt holder has. */
+    async inclusion(log: string, index: number, size: number) {
       await requireLog(log);
       const current = await sizeAtLeast(log, size);
       if (!(index >= 0 && index < size && size <= current)) throw badSize(`Cần 0 ≤ index < size ≤ ${current}.`, `Need 0 ≤ index < size ≤ ${current}.`);
       return { hashes: inclusionProof(index, size, await accessorFor(db, log, size, inclusionNodes(index, size), tileCache, nodesOf(log))).map(b64) };
     },
 
-    async consistency(p: Principal, log: string, from: number, to: number) {
-      requireLogAccess(p, log);
+    /** RFC 9162 consistency proof — public, so anyone holding an old checkpoint can check the log only grew. */
+    async consistency(log: string, from: number, to: number) {
       await requireLog(log);
       const current = await sizeAtLeast(log, to);
       if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ from ≤ to ≤ ${current}.`, `Need 1 ≤ from ≤ to ≤ ${current}.`);
       return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to), tileCache, nodesOf(log))).map(b64) };
     },
 
+    /**
+     * The public verifier keys of the logs (C2SP signed-note `name+hash+base64`), one per log: the
+     * platform's one log key under each log's origin. With these alone anyone checks a checkpoint.
+     */
+    async verifierKeys() {
+      const logs = await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code');
+      const { raw } = await logPublicKey(crypto);
+      const keys = await Promise.all(logs.rows.map(async ({ custodian_code: log }) => ({ log, origin: originOf(log), verifier_key: await logVerifierKey(crypto, originOf(log)) })));
+      return { algorithm: 'Ed25519' as const, public_key: b64(raw), keys };
+    },
+
     /** A receipt: the entry, its leaf index, and its inclusion proof against the newest checkpoint covering it. */
-    async receipt(p: Principal, id: string) {
+    async receipt(reader: ReceiptReader, id: string) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('biên nhận', 'receipt', id);
-      const r = await db.query<{ custodian_code: string; leaf: Uint8Array; leaf_hash: Uint8Array; queued_at: Date; requester_agency: string | null; leaf_index: number | null }>(
-        `SELECT q.custodian_code, q.leaf, q.leaf_hash, q.queued_at, s.requester_agency, e.leaf_index
+      const r = await db.query<{ custodian_code: string; leaf: Uint8Array; leaf_hash: Uint8Array; queued_at: Date; requester_agency: string | null; requester_system: string | null; leaf_index: number | null }>(
+        `SELECT q.custodian_code, q.leaf, q.leaf_hash, q.queued_at, s.requester_agency, s.requester_system, e.leaf_index
            FROM ledger_queue q LEFT JOIN ledger_entries e ON e.queue_id = q.id
            LEFT JOIN ledger_search s ON s.custodian_code = e.custodian_code AND s.leaf_index = e.leaf_index WHERE q.id = $1`,
         [id],
@@ -367,9 +394,10 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       const row = r.rows[0];
       const entry = row ? parseLeaf(row.leaf) : null;
       // Not yet sequenced, there is no search row: the leaf itself names the requester.
-      const requester = row?.requester_agency ?? ((entry?.requester as { agency?: string | null } | undefined)?.agency ?? null);
+      const named = entry?.requester as { agency?: string | null; system?: string | null } | undefined;
+      const requester = { agency: row?.requester_agency ?? named?.agency ?? null, system: row?.requester_system ?? named?.system ?? null };
       // The requester holds its receipts too: they are its proof of what it received (R-5.3, R-17.1).
-      if (!row || !(seesEverything(p) || p.agencyCode === row.custodian_code || p.agencyCode === requester)) throw notFound('biên nhận', 'receipt', id);
+      if (!row || !readsReceipt(reader, row.custodian_code, requester)) throw notFound('biên nhận', 'receipt', id);
       const index = row.leaf_index === null ? null : Number(row.leaf_index);
       const cp = index === null ? null : await latestCheckpoint(db, row.custodian_code, index + 1);
       const proof = cp && index !== null ? inclusionProof(index, cp.tree_size, await accessorFor(db, row.custodian_code, cp.tree_size, inclusionNodes(index, cp.tree_size), tileCache, nodesOf(row.custodian_code))).map(b64) : null;
@@ -377,6 +405,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
         id,
         log: row.custodian_code,
         leaf_hash: b64(bytes(row.leaf_hash)),
+        // The exact leaf bytes (RFC 8785 JSON of `entry`): a verifier hashes these, not a re-encoding.
+        leaf: entry === null ? null : b64(bytes(row.leaf)),
         queued_at: row.queued_at,
         leaf_index: index,
         entry,

@@ -28,7 +28,7 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
   let cache: { at: number; stops: Promise<(ServiceSuspension & { notice_reference: string | null })[]> } | null = null;
   const invalidate = () => (cache = null);
   const notices = createNoticeBoard(db, clock);
-  const services = createServiceSuspensions(db, clock, { catalog: deps.catalog, calendar: deps.calendar, onChange: invalidate });
+  const services = createServiceSuspensions(db, clock, { catalog: deps.catalog, calendar: deps.calendar, notifications: deps.notifications, onChange: invalidate });
   const consumers = createConsumerSuspensions(db, clock, deps);
 
   function stops() {

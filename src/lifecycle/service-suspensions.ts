@@ -4,6 +4,7 @@ import { formatIsoDate, formatVietnamTime, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
+import type { NotificationService } from '../notifications/index.ts';
 import { type Principal, administers, seesEverything } from '../registry/principal.ts';
 import { type DeadlineCalendar, plusDays } from './calendar-port.ts';
 import { recordEvent } from './events.ts';
@@ -46,7 +47,27 @@ export function inForce(s: Pick<ServiceSuspension, 'starts_at' | 'expected_resto
   return !(s.kind === 'planned' && s.expected_restore_at && s.expected_restore_at <= at);
 }
 
-export function createServiceSuspensions(db: Database, clock: Clock, deps: { catalog: Catalog; calendar: DeadlineCalendar; onChange: () => void }) {
+/** What a consumer's inbox message about a stop says; the public notice it points to says the rest. */
+interface StopMessage {
+  kind: 'service.suspension_planned' | 'service.stopped' | 'service.restored';
+  subject_vi: string;
+  subject_en: string;
+}
+
+/**
+ * R-15.3, R-15.4: every consumer agency with an agreement in force on the dataset (active or
+ * suspended, not yet expired — a consumer suspended today still needs to know when the service
+ * itself stops), each once.
+ */
+async function consumersOf(tx: Queryable, dataset: string, today: string): Promise<string[]> {
+  const r = await tx.query<{ consumer_code: string }>(
+    "SELECT DISTINCT consumer_code FROM agreements WHERE dataset_code = $1 AND status IN ('active', 'suspended') AND valid_to >= $2 ORDER BY consumer_code",
+    [dataset, today],
+  );
+  return r.rows.map((x) => x.consumer_code);
+}
+
+export function createServiceSuspensions(db: Database, clock: Clock, deps: { catalog: Catalog; calendar: DeadlineCalendar; notifications: NotificationService; onChange: () => void }) {
   async function load(id: string, q: Queryable = db, lock = false): Promise<ServiceSuspension> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('lịch tạm ngừng', 'suspension', id);
     const r = await q.query<ServiceSuspension>(`SELECT ${COLUMNS} FROM service_suspensions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
@@ -64,6 +85,21 @@ export function createServiceSuspensions(db: Database, clock: Clock, deps: { cat
   function requireCustodian(p: Principal, custodian: string): void {
     if (!administers(p, custodian, 'custodian_admin')) {
       throw forbidden('Chỉ cơ quan chủ quản dữ liệu được tạm ngừng dịch vụ của mình.', 'Only the data custodian suspends its own service.', 'R-15.1');
+    }
+  }
+
+  /**
+   * R-15.3, R-15.4: the public board is not enough — the consumers who use the service are told in
+   * their inbox (and so by webhook), in the transaction that publishes the notice, so the message
+   * exists exactly when the notice does.
+   */
+  async function tellConsumers(tx: Queryable, s: Pick<ServiceSuspension, 'id' | 'kind' | 'dataset_code' | 'starts_at' | 'expected_restore_at' | 'reason'>, notice: PublicNotice, message: StopMessage, now: Date): Promise<void> {
+    const payload = {
+      suspension_id: s.id, suspension_kind: s.kind, dataset: s.dataset_code, notice_id: notice.id, notice_reference: notice.reference,
+      starts_at: s.starts_at, expected_restore_at: s.expected_restore_at, reason: s.reason,
+    };
+    for (const agency of await consumersOf(tx, s.dataset_code, vietnamDate(now))) {
+      await deps.notifications.notify(tx, { agency, ...message, ref_type: 'service_suspension', ref_id: s.id, payload });
     }
   }
 
@@ -112,6 +148,12 @@ export function createServiceSuspensions(db: Database, clock: Clock, deps: { cat
           [id, dataset.code, dataset.custodian_code, input.reason, input.starts_at, input.expected_restore_at, notice.id, p.username, now],
         );
         await recordEvent(tx, { custodian: dataset.custodian_code, entity: 'service_suspension', id, action: 'schedule', actor: p, at: now, reason: input.reason, details: { notice: notice.reference, starts_at: input.starts_at, expected_restore_at: input.expected_restore_at } });
+        // R-15.3: announced to the consumers themselves, not only on the board.
+        await tellConsumers(tx, r.rows[0]!, notice, {
+          kind: 'service.suspension_planned',
+          subject_vi: `Dữ liệu "${dataset.name_vi}" sẽ tạm ngừng cung cấp từ ${formatVietnamTime(input.starts_at)} đến dự kiến ${formatVietnamTime(input.expected_restore_at)} (${notice.reference})`,
+          subject_en: `"${dataset.name_en}" will be suspended from ${input.starts_at.toISOString()} until an expected ${input.expected_restore_at.toISOString()} (${notice.reference})`,
+        }, now);
         return view(r.rows[0]!, tx);
       });
     },
@@ -164,6 +206,12 @@ export function createServiceSuspensions(db: Database, clock: Clock, deps: { cat
         }, p.username, now);
         const r = await tx.query<ServiceSuspension>(`UPDATE service_suspensions SET ended_at = $2, end_reason = $3, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`, [id, now, reason]);
         await recordEvent(tx, { custodian: s.custodian_code, entity: 'service_suspension', id, action: 'end', actor: p, at: now, reason, details: { notice: notice.reference } });
+        // R-15.3, R-15.4: those told of the stop are told it is over.
+        await tellConsumers(tx, r.rows[0]!, notice, {
+          kind: 'service.restored',
+          subject_vi: `Dữ liệu "${dataset.name_vi}" được cung cấp trở lại từ ${formatVietnamTime(now)} (${notice.reference})`,
+          subject_en: `"${dataset.name_en}" is available again from ${now.toISOString()} (${notice.reference})`,
+        }, now);
         return view(r.rows[0]!, tx);
       });
     },
@@ -198,6 +246,12 @@ export function createServiceSuspensions(db: Database, clock: Clock, deps: { cat
     }, p.username, now);
     const r = await tx.query<ServiceSuspension>(`UPDATE service_suspensions SET notice_id = $2, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`, [s.id, notice.id]);
     await recordEvent(tx, { custodian: s.custodian_code, entity: 'service_suspension', id: s.id, action: 'publish_notice', actor: p, at: now, details: { notice: notice.reference, late: s.notice_due_at !== null && now > s.notice_due_at } });
+    // R-15.4: the notice of a force-majeure stop reaches the consumers' inboxes with the board.
+    await tellConsumers(tx, s, notice, {
+      kind: 'service.stopped',
+      subject_vi: `Dữ liệu "${name_vi}" tạm ngừng cung cấp do sự cố bất khả kháng từ ${formatVietnamTime(s.starts_at)} (${notice.reference})`,
+      subject_en: `"${name_en}" stopped by force majeure at ${s.starts_at.toISOString()} (${notice.reference})`,
+    }, now);
     return r.rows[0]!;
   }
 }

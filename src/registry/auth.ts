@@ -47,16 +47,77 @@ interface SessionRow {
 
 const unauthenticated = (detail: string, detail_en: string) => new Problem(PROBLEMS.unauthenticated, { detail, detail_en });
 
+/**
+ * 423 with Retry-After while an account is locked, whatever password is sent: the official must
+ * be told the account is locked and when to try again — a 401 would send them hunting for a
+ * password that was right. It says nothing about the password tried (it is not even looked at).
+ */
+function locked(until: Date, now: Date): Problem {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  const minutes = Math.ceil(seconds / 60);
+  return new Problem(PROBLEMS.accountLocked, {
+    detail: `Tài khoản tạm bị khoá vì đăng nhập sai quá nhiều lần; hãy thử lại sau ${minutes} phút hoặc liên hệ quản trị.`,
+    detail_en: `The account is locked after too many failed sign-ins; try again in ${minutes} min or contact an administrator.`,
+    headers: { 'retry-after': String(seconds) },
+  });
+}
+
+/** Names a decoy lock remembers; beyond this the oldest are forgotten (a flood of made-up names stays bounded). */
+const DECOY_NAMES = 10_000;
+
+/**
+ * Failures at names with no active account, counted in memory exactly as the users table counts
+ * real ones: a guesser hammering a made-up name is "locked" after the same number of tries, so
+ * 423 does not tell which names exist. Per process: behind several instances an unknown name may
+ * take more tries before it looks locked.
+ */
+function createDecoyLocks() {
+  const names = new Map<string, { failures: number; until: number }>();
+  return {
+    lockedUntil(name: string, now: number): number | null {
+      const e = names.get(name);
+      return e && e.until > now ? e.until : null;
+    },
+    fail(name: string, now: number): number | null {
+      const e = names.get(name) ?? { failures: 0, until: 0 };
+      names.delete(name); // re-inserted last: the map's order is the forgetting order
+      if (names.size >= DECOY_NAMES) names.delete(names.keys().next().value!);
+      e.failures += 1;
+      if (e.failures >= MAX_FAILED_LOGINS) Object.assign(e, { failures: 0, until: now + LOCKOUT_MS });
+      names.set(name, e);
+      return e.until > now ? e.until : null;
+    },
+  };
+}
+
 export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds: number, sessions: SessionCache) {
-  /** Counts the failure in one atomic statement, so parallel guesses cannot slip past the lockout. */
+  const decoys = createDecoyLocks();
+
+  /**
+   * Counts the failure in one atomic statement, so parallel guesses cannot slip past the lockout.
+   * Before the threshold: 401, the count not revealed; the failure that reaches it: 423, the
+   * account is locked from now on.
+   */
   async function fail(row: LoginRow, kind: typeof PROBLEMS.loginFailed | typeof PROBLEMS.mfaInvalid): Promise<never> {
-    await db.query(
+    const now = clock.now();
+    const r = await db.query<{ locked_until: Date | null }>(
       `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
          locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
-       WHERE id = $1`,
-      [row.id, MAX_FAILED_LOGINS, new Date(clock.now().getTime() + LOCKOUT_MS)],
+       WHERE id = $1 RETURNING locked_until`,
+      [row.id, MAX_FAILED_LOGINS, new Date(now.getTime() + LOCKOUT_MS)],
     );
+    const until = r.rows[0]?.locked_until;
+    if (until && until > now) throw locked(until, now);
     throw new Problem(kind);
+  }
+
+  /** No active account by that name: one password verification all the same (timing), and a decoy count. */
+  async function failUnknown(name: string, password: string): Promise<never> {
+    await verifyPassword(await decoyPasswordHash(), password);
+    const now = clock.now();
+    const until = decoys.lockedUntil(name, now.getTime()) ?? decoys.fail(name, now.getTime());
+    if (until !== null) throw locked(new Date(until), now);
+    throw new Problem(PROBLEMS.loginFailed);
   }
 
   return {
@@ -67,15 +128,13 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
         [input.username],
       );
       const row = r.rows[0];
-      if (!row || row.status !== 'active') {
-        await verifyPassword(await decoyPasswordHash(), input.password);
-        throw new Problem(PROBLEMS.loginFailed);
-      }
+      if (!row || row.status !== 'active') return failUnknown(input.username, input.password);
       const now = clock.now();
+      // Verified even while locked, so a locked account costs the same time as any other.
       const passwordOk = await verifyPassword(row.password_hash, input.password);
-      // A locked account answers exactly like a wrong password: saying "locked" would tell a
-      // guesser that the name exists, or that the password just tried was right.
-      if (row.locked_until && row.locked_until > now) throw new Problem(PROBLEMS.loginFailed);
+      // Locked: 423 whatever the password (right or wrong), so the answer says nothing about it;
+      // tries during the lock are not counted and do not extend it.
+      if (row.locked_until && row.locked_until > now) throw locked(row.locked_until, now);
       if (!passwordOk) return fail(row, PROBLEMS.loginFailed);
 
       let step: number | null = null;

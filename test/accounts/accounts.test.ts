@@ -12,6 +12,7 @@ const SYSTEMS = [
   { code: 'VPCP-BAOCAO', agency_code: 'VPCP', name_vi: 'Hệ thống báo cáo', name_en: 'Reporting system', security_level: 2, zone: 'internet' },
   { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 4, zone: 'internet' },
   { code: 'BNCTW-QL', agency_code: 'BNCTW', name_vi: 'Hệ thống quản lý', name_en: 'Management system', security_level: 4, zone: 'tslcd' },
+  { code: 'BTCTW-GHI', agency_code: 'BTCTW', name_vi: 'Hệ thống cập nhật cơ sở dữ liệu đảng viên', name_en: 'Party member database writer', security_level: 3, zone: 'internet' },
 ];
 
 for (const driver of DRIVERS) {
@@ -20,7 +21,7 @@ for (const driver of DRIVERS) {
     let keyDir: string;
     let admin: string; // coordinator
     let vpcp: string; // consumer admin of Văn phòng Chính phủ
-    let vpcpCustodian: string; // an administrator of VPCP, but not of its consumer systems
+    let vpcpApprover: string; // an official of VPCP who administers nothing
     let btctw: string; // custodian admin of Ban Tổ chức Trung ương
     let operator: string; // admin of an intermediary operator (Thành ủy Hà Nội)
     let bnctw: string; // consumer admin of another agency
@@ -39,7 +40,7 @@ for (const driver of DRIVERS) {
       env = await startEnv(driver, { LIENTHONG_KEY_DIR: keyDir });
       admin = await env.adminAuth();
       vpcp = await env.userAuth('qt.vpcp', 'VPCP', ['consumer_admin']);
-      vpcpCustodian = await env.userAuth('cd.vpcp', 'VPCP', ['custodian_admin']);
+      vpcpApprover = await env.userAuth('pd.vpcp', 'VPCP', ['approver']);
       btctw = await env.userAuth('qt.btctw', 'BTCTW', ['custodian_admin']);
       operator = await env.userAuth('qt.tu01', 'TU01', ['consumer_admin']);
       bnctw = await env.userAuth('qt.bnctw', 'BNCTW', ['consumer_admin']);
@@ -188,7 +189,7 @@ for (const driver of DRIVERS) {
           expect(res.body).not.toContain('Riêng tư');
         }
         const expected = method === 'GET' ? 200 : 403;
-        for (const who of [vpcpCustodian, auditor]) expect([name, (await req(method, url, who, body)).statusCode]).toEqual([name, expected]);
+        for (const who of [vpcpApprover, auditor]) expect([name, (await req(method, url, who, body)).statusCode]).toEqual([name, expected]);
       }
       for (const who of [bnctw, btctw, operator]) {
         expect((await req('GET', '/accounts', who)).json().items.map((a: { client_id: string }) => a.client_id)).not.toContain(id);
@@ -196,11 +197,33 @@ for (const driver of DRIVERS) {
       expect((await req('GET', `/accounts?system=VPCP-DHTN`, auditor)).json().items.map((a: { client_id: string }) => a.client_id)).toContain(id);
       // Issuing for another agency's system: the system itself is hidden.
       expect((await req('POST', '/accounts', bnctw, { system_code: 'VPCP-DHTN', name: 'x', auth_method: 'client_secret' })).statusCode).toBe(404);
-      expect((await req('POST', '/accounts', vpcpCustodian, { system_code: 'VPCP-DHTN', name: 'x', auth_method: 'client_secret' })).statusCode).toBe(403);
+      expect((await req('POST', '/accounts', vpcpApprover, { system_code: 'VPCP-DHTN', name: 'x', auth_method: 'client_secret' })).statusCode).toBe(403);
       expect((await req('POST', '/accounts', auditor, { system_code: 'VPCP-DHTN', name: 'x', auth_method: 'client_secret' })).statusCode).toBe(403);
       // The coordinator acts everywhere.
       expect((await req('POST', `/accounts/${id}/revoke`, admin, { reason: 'Điều phối thu hồi' })).statusCode).toBe(200);
       expect((await req('GET', '/accounts/ltc_000000000000000000000000', vpcp)).statusCode).toBe(404);
+    });
+
+    it("R-14.1: a custodian administrator issues, rotates and revokes its own writer system's account, and the system writes through the gateway with it; another agency's system is refused", async () => {
+      const { account, client_secret } = await createAccount(btctw, { system_code: 'BTCTW-GHI', reason: 'Hệ thống cập nhật dữ liệu đảng viên' });
+      expect(account).toMatchObject({ system_code: 'BTCTW-GHI', agency_code: 'BTCTW', issued_by_agency: 'BTCTW', created_by: 'qt.btctw' });
+      const token = await env.app.inject({
+        method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: account.client_id, client_secret: client_secret! }).toString(),
+      });
+      expect(token.statusCode, token.body).toBe(200);
+      const write = await env.app.inject({
+        method: 'PUT', url: '/data/v1/can-bo-dang-vien/records/dv-ghi-1', headers: { authorization: `Bearer ${token.json().access_token}` },
+        payload: { member_number: '01.0000091', full_name: 'Nguyễn Văn Ghi', citizen_id: '001085000091', date_of_birth: '1985-01-09', gender: '1', admission_date: '2010-05-19', party_organisation_code: 'DB-01' },
+      });
+      expect(write.statusCode, write.body).toBe(200);
+      expect(write.json()).toMatchObject({ written: 1, versions: [{ key: 'dv-ghi-1', version: 1 }] });
+      expect((await req('POST', `/accounts/${account.client_id}/rotate-secret`, btctw, { reason: 'Đổi định kỳ' })).statusCode).toBe(200);
+      expect((await req('POST', `/accounts/${account.client_id}/revoke`, btctw, { reason: 'Ngừng hệ thống' })).statusCode).toBe(200);
+      // Another agency's system is hidden (404); an agency's own official who administers nothing gets 403.
+      expect((await req('POST', '/accounts', btctw, { system_code: 'VPCP-DHTN', name: 'x', auth_method: 'client_secret' })).statusCode).toBe(404);
+      const other = await createAccount(vpcp, { system_code: 'VPCP-DHTN' });
+      expect((await req('POST', `/accounts/${other.account.client_id}/revoke`, btctw, { reason: 'thử' })).statusCode).toBe(404);
     });
 
     it('R-14.2: a custodian delegates issuance; the operator issues accounts restricted to that custodian; revoking the delegation revokes them', async () => {

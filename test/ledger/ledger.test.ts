@@ -107,11 +107,14 @@ for (const driver of DRIVERS) {
       expect((await get('/api/v1/ledger/BTCTW/proof/consistency?from=0&to=300')).statusCode).toBe(400);
     });
 
-    it('R-4.5: custodians see their own log, requesters their receipts; other agencies nothing', async () => {
+    it('R-4.5: custodians search their own log, requesters read their receipts; other agencies see only the public checkpoints and proofs', async () => {
       requester = await env.login('kt.vpcp', 'mat-khau-kt.vpcp-2025');
       other = await env.login('kt.tu01', 'mat-khau-kt.tu01-2025');
-      expect((await get('/api/v1/ledger/BTCTW/checkpoint', other)).statusCode).toBe(404);
-      expect((await get('/api/v1/ledger/BTCTW/proof/inclusion?index=0&size=1', other)).statusCode).toBe(404);
+      // Checkpoints and proofs are public (anyone may check the log); who read what is not.
+      expect((await get('/api/v1/ledger/BTCTW/checkpoint', other)).statusCode).toBe(200);
+      expect((await get('/api/v1/ledger/BTCTW/proof/inclusion?index=0&size=1', other)).statusCode).toBe(200);
+      expect((await get('/api/v1/ledger/BTCTW/entries?limit=1', other)).statusCode).toBe(404);
+      expect((await get('/api/v1/ledger/BTCTW/entries?limit=1', requester)).statusCode).toBe(404);
       expect((await get(`/api/v1/ledger/receipts/${receipts[0]!.id}`, other)).statusCode).toBe(404);
       expect((await get(`/api/v1/ledger/receipts/${receipts[0]!.id}`, requester)).statusCode).toBe(200);
     });

@@ -6,13 +6,11 @@ import { verifyInclusion } from '../../src/ledger/merkle.ts';
 import { createLedger } from '../../src/ledger/service.ts';
 import { TileCache } from '../../src/ledger/tile-cache.ts';
 import { EXPANDED_TILE_BYTES, TILE_WIDTH } from '../../src/ledger/tiles.ts';
-import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 import { sampleEntry } from '../helpers/ledger.ts';
 
 const entry = sampleEntry;
 
-const coordinator: Principal = { userId: 'u', username: 'dp.vptw', fullName: 'Điều phối', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 's', sessionExpiresAt: new Date(Date.now() + 3600_000) };
 const tile = (fill: number) => new Uint8Array(TILE_WIDTH * 32).fill(fill);
 
 /** The database, counting the statements sent outside transactions (all a proof sends). */
@@ -57,7 +55,7 @@ for (const driver of DRIVERS) {
 
     it('after warmTiles a proof asks the database nothing, and every proof is the one the database gives', async () => {
       const { db, ledger } = env.platform;
-      const root = Buffer.from((await ledger.checkpoint(coordinator, 'BTCTW')).root_hash, 'base64');
+      const root = Buffer.from((await ledger.checkpoint('BTCTW')).root_hash, 'base64');
       const leafHashes = (await db.query<{ leaf_hash: Uint8Array }>(
         "SELECT q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = 'BTCTW' ORDER BY e.leaf_index",
       )).rows.map((r) => r.leaf_hash);
@@ -66,11 +64,11 @@ for (const driver of DRIVERS) {
       const watched = counting(db);
       const warm = createLedger(watched.db, systemClock, memoryCryptoProvider('EdDSA'));
       expect(await warm.warmTiles()).toBe(2); // the two full level-0 tiles; the right edge is partial
-      await warm.inclusion(coordinator, 'BTCTW', 0, size); // first proof: the log, its size, the right edge's partial tiles
+      await warm.inclusion('BTCTW', 0, size); // first proof: the log, its size, the right edge's partial tiles
       const before = watched.count();
       for (let i = 0; i < size; i += 7) {
-        const proof = await warm.inclusion(coordinator, 'BTCTW', i, size);
-        expect(proof).toEqual(await ledger.inclusion(coordinator, 'BTCTW', i, size));
+        const proof = await warm.inclusion('BTCTW', i, size);
+        expect(proof).toEqual(await ledger.inclusion('BTCTW', i, size));
         expect(verifyInclusion(leafHashes[i]!, i, size, proof.hashes.map((h) => Buffer.from(h, 'base64')), root)).toBe(true);
       }
       expect(watched.count()).toBe(before);
@@ -79,7 +77,7 @@ for (const driver of DRIVERS) {
     it('a cache too small for the log warms what fits, and proofs still come out right', async () => {
       const small = createLedger(env.platform.db, systemClock, memoryCryptoProvider('EdDSA'), { checkpointEvery: 256, checkpointSeconds: 5, batch: 256, tileCacheBytes: EXPANDED_TILE_BYTES });
       expect(await small.warmTiles()).toBe(1);
-      for (const i of [0, 300, size - 1]) expect(await small.inclusion(coordinator, 'BTCTW', i, size)).toEqual(await env.platform.ledger.inclusion(coordinator, 'BTCTW', i, size));
+      for (const i of [0, 300, size - 1]) expect(await small.inclusion('BTCTW', i, size)).toEqual(await env.platform.ledger.inclusion('BTCTW', i, size));
     });
   });
 }

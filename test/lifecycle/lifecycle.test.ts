@@ -36,6 +36,12 @@ for (const driver of DRIVERS) {
     const reader = (s: SystemCode): LienThongClient => w.client(s, { purpose: s === 'VPCP-TK' ? 'bao-cao-thong-ke' : 'to-chuc-can-bo' });
     const read = (s: SystemCode) => reader(s).getRecord('can-bo-dang-vien', 'dv-1');
     const post = (url: string, who: string, body: object) => w.call('POST', url, who, body);
+    /** An agency's inbox messages of one kind, newest first. */
+    const inbox = async (who: string, kind: string) => (await w.call('GET', `/api/v1/inbox?kind=${kind}&limit=100`, who)).json().items as { subject_vi: string; subject_en: string; ref_id: string; payload: Record<string, unknown> }[];
+    /** Webhook deliveries queued for an agency's messages of one kind. */
+    const deliveries = async (agency: string, kind: string) => Number((await w.env.platform.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM webhook_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.agency_code = $1 AND n.kind = $2', [agency, kind],
+    )).rows[0]!.n);
 
     it('R-15.3: a planned stop needs its notice 7 working days ahead — refused one day short across the Hùng Kings and 30/4–1/5 holidays, accepted on the boundary', async () => {
       await moveTo('2026-04-22T02:00:00Z'); // Wednesday 22/4/2026, 09:00 in Viet Nam
@@ -55,6 +61,29 @@ for (const driver of DRIVERS) {
       expect(ok.json().notice.kind).toBe('planned_suspension');
       const board = await w.env.app.inject({ method: 'GET', url: '/api/v1/notices?custodian=BTCTW' });
       expect(board.json().items[0].reference).toBe(ok.json().notice.reference);
+    });
+
+    it('R-15.3: the consumers of the dataset are told of a planned stop in their inbox and by webhook, not only on the board; others are not', async () => {
+      expect((await w.call('PUT', '/api/v1/inbox/webhook', consumer, { url: 'http://127.0.0.1:9/lienthong' })).statusCode).toBe(200);
+      const announced = await post('/api/v1/service-suspensions', custodian, {
+        kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: '2026-06-01T22:00:00+07:00', expected_restore_at: '2026-06-02T02:00:00+07:00', reason: 'Thay thiết bị lưu trữ',
+      });
+      expect(announced.statusCode, announced.body).toBe(201);
+      const s = announced.json();
+      // VPCP holds agreements in force on the dataset for two systems: one message to the agency.
+      const told = (await inbox(consumer, 'service.suspension_planned')).filter((m) => m.ref_id === s.id);
+      expect(told).toHaveLength(1);
+      expect(told[0]!.payload).toMatchObject({ suspension_id: s.id, suspension_kind: 'planned', dataset: 'can-bo-dang-vien', notice_reference: s.notice.reference, reason: 'Thay thiết bị lưu trữ' });
+      expect(told[0]!.subject_vi).toContain('02/06/2026');
+      expect(await deliveries('VPCP', 'service.suspension_planned')).toBeGreaterThanOrEqual(1);
+      // BNCTW uses no service of this dataset; the custodian announced it itself.
+      const bnctw = await w.env.login('cq.bnctw', 'mat-khau-cq.bnctw-2025');
+      expect(await inbox(bnctw, 'service.suspension_planned')).toEqual([]);
+      expect(await inbox(custodian, 'service.suspension_planned')).toEqual([]);
+      // Called off early (it had not started): the consumers are told the service is available.
+      const ended = await post(`/api/v1/service-suspensions/${s.id}/end`, custodian, { reason: 'Hoãn thay thiết bị' });
+      expect(ended.statusCode, ended.body).toBe(200);
+      expect((await inbox(consumer, 'service.restored')).filter((m) => m.ref_id === s.id)).toHaveLength(1);
     });
 
     it('R-15.3: during the window every consumer gets 503 with the notice and the expected restoration; service resumes after it', async () => {
@@ -85,6 +114,27 @@ for (const driver of DRIVERS) {
       const ended = await post(`/api/v1/service-suspensions/${s.id}/end`, custodian, { reason: 'Đã khôi phục nguồn điện' });
       expect(ended.json().in_force).toBe(false);
       expect((await read('VPCP-TK')).status).toBe(200);
+    });
+
+    it('R-15.4: the consumers are told of a force-majeure stop in their inbox and by webhook when its notice is published, and again when it ends', async () => {
+      const stop = await post('/api/v1/service-suspensions', custodian, {
+        kind: 'force_majeure', dataset: 'can-bo-dang-vien', starts_at: new Date(w.env.clock.now().getTime() - HOUR).toISOString(), reason: 'Đứt cáp quang',
+        publish_notice: { body_vi: 'Đang khắc phục.', body_en: 'Being repaired.' },
+      });
+      expect(stop.statusCode, stop.body).toBe(201);
+      const s = stop.json();
+      const told = (await inbox(consumer, 'service.stopped')).filter((m) => m.ref_id === s.id);
+      expect(told).toHaveLength(1);
+      expect(told[0]!.payload).toMatchObject({ suspension_kind: 'force_majeure', dataset: 'can-bo-dang-vien', notice_reference: s.notice.reference, reason: 'Đứt cáp quang' });
+      expect(await deliveries('VPCP', 'service.stopped')).toBeGreaterThanOrEqual(1);
+      const bnctw = await w.env.login('cq.bnctw', 'mat-khau-cq.bnctw-2025');
+      expect(await inbox(bnctw, 'service.stopped')).toEqual([]);
+      const before = await deliveries('VPCP', 'service.restored');
+      expect((await post(`/api/v1/service-suspensions/${s.id}/end`, custodian, { reason: 'Đã nối lại cáp' })).statusCode).toBe(200);
+      const restored = (await inbox(consumer, 'service.restored')).filter((m) => m.ref_id === s.id);
+      expect(restored).toHaveLength(1);
+      expect(restored[0]!.payload).toMatchObject({ suspension_kind: 'force_majeure', dataset: 'can-bo-dang-vien' });
+      expect(await deliveries('VPCP', 'service.restored')).toBe(before + 1);
     });
 
     it('R-15.2, R-15.5: one consumer suspended — told the violation, its handling and what restores it; only it is refused (403); restoration is its own action', async () => {

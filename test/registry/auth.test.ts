@@ -70,15 +70,35 @@ for (const driver of DRIVERS) {
       expect(bad.json().type).toBe(unknown.json().type);
     });
 
-    it('locks the account after 5 failed attempts, even for the right password, until the lock expires', async () => {
+    it('4 wrong passwords → 401 without the count; the 5th locks: 423 Locked with Retry-After, even for the right password, until the lock expires', async () => {
       await env.platform.registry.users.create('system', { username: 'bi.khoa', full_name: 'Người bị khoá', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
-      for (let i = 0; i < 5; i++) expect((await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' })).statusCode).toBe(401);
-      // Locked: even the right password gets the same answer as a wrong one (no hint for a guesser).
-      const locked = await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' });
-      expect(locked.statusCode).toBe(401);
-      expect(locked.json().type).toBe('/problems/login-failed');
-      env.clock.advance(16 * 60_000);
+      for (let i = 0; i < 4; i++) {
+        const wrong = await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' });
+        expect(wrong.statusCode).toBe(401);
+        expect(wrong.json().type).toBe('/problems/login-failed');
+        expect(wrong.body).not.toMatch(/[0-9] (lần|attempt)/);
+      }
+      const fifth = await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' });
+      expect(fifth.statusCode).toBe(423);
+      expect(fifth.headers['retry-after']).toBe(String(15 * 60));
+      // Locked: the right password and a wrong one get the same 423 — the answer says nothing about the password.
+      env.clock.advance(60_000);
+      const right = await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' });
+      const wrong = await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' });
+      for (const res of [right, wrong]) {
+        expect(res.statusCode).toBe(423);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json()).toMatchObject({ type: '/problems/account-locked', status: 423, title: 'Tài khoản đang tạm bị khoá', title_en: 'Account temporarily locked' });
+        expect(res.headers['retry-after']).toBe(String(14 * 60)); // tries during the lock do not extend it
+      }
+      env.clock.advance(14 * 60_000 + 1000);
       expect((await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' })).statusCode).toBe(200);
+    });
+
+    it('a made-up name locks after as many tries as a real one, so 423 does not reveal which names exist', async () => {
+      const tries = [];
+      for (let i = 0; i < 6; i++) tries.push((await login({ username: 'khong.co.ai', password: 'sai-sai-sai-sai' })).statusCode);
+      expect(tries).toEqual([401, 401, 401, 401, 423, 423]);
     });
 
     it('an expired session → 401; logout revokes at once', async () => {
@@ -144,8 +164,9 @@ for (const driver of DRIVERS) {
     it('parallel wrong guesses still lock the account (the count is atomic)', async () => {
       await env.platform.registry.users.create('system', { username: 'song.song', full_name: 'X', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
       const guesses = await Promise.all(Array.from({ length: 12 }, () => login({ username: 'song.song', password: 'sai-sai-sai-sai' })));
-      expect(guesses.every((g) => g.statusCode === 401)).toBe(true);
-      expect((await login({ username: 'song.song', password: 'mat-khau-dung-12' })).statusCode).toBe(401);
+      expect(guesses.every((g) => g.statusCode === 401 || g.statusCode === 423)).toBe(true);
+      expect(guesses.some((g) => g.statusCode === 423)).toBe(true);
+      expect((await login({ username: 'song.song', password: 'mat-khau-dung-12' })).statusCode).toBe(423);
     });
 
     it('R-13.3: one TOTP code opens one session even when sent in parallel', async () => {
