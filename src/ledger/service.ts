@@ -1,6 +1,6 @@
 import { PROBLEMS, Problem, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
+import { VIETNAM_TODAY, formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
 import { Where } from '../db/rows.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
@@ -249,14 +249,14 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       if (!isIsoDate(before) || before > twoYearsAgo) {
         throw new Problem(PROBLEMS.unprocessable, {
           rule: 'R-17.1',
-          detail: `Nhật ký chia sẻ phải lưu ít nhất 2 năm: chỉ lưu trữ được các mục trước ngày ${formatIsoDate(twoYearsAgo)}.`,
-          detail_en: `The sharing log is kept at least 2 years: only entries before ${twoYearsAgo} can be archived.`,
+          detail: `Nhật ký chia sẻ phải lưu ít nhất 2 năm: chỉ lưu trữ được các mục trước ngày ${formatIsoDate(twoYearsAgo)} (${VIETNAM_TODAY.vi(limit)}).`,
+          detail_en: `The sharing log is kept at least 2 years: only entries before ${twoYearsAgo} can be archived (${VIETNAM_TODAY.en(limit)}).`,
         });
       }
       await requireLog(log);
       const r = await db.query<{ n: number }>(
         `SELECT COALESCE(min(e.leaf_index), (SELECT COALESCE(max(leaf_index) + 1, 0) FROM ledger_entries WHERE custodian_code = $1))::bigint AS n
-           FROM ledger_search e WHERE e.custodian_code = $1 AND e.requested_at >= $2::date`,
+           FROM ledger_search e WHERE e.custodian_code = $1 AND e.requested_at >= ($2::date::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh')`,
         [log, before],
       );
       const upTo = Number(r.rows[0]!.n);
@@ -367,7 +367,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     async consistency(log: string, from: number, to: number) {
       await requireLog(log);
       const current = await sizeAtLeast(log, to);
-      if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ from ≤ to ≤ ${current}.`, `Need 1 ≤ from ≤ to ≤ ${current}.`);
+      if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ "from" ≤ "to" ≤ ${current}.`, `Need 1 ≤ "from" ≤ "to" ≤ ${current}.`);
       return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to), tileCache, nodesOf(log))).map(b64) };
     },
 

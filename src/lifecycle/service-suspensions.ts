@@ -1,6 +1,6 @@
 import { Problem, PROBLEMS, conflict, forbidden, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { formatIsoDate, formatVietnamTime, vietnamDate } from '../core/time.ts';
+import { VIETNAM_TODAY, formatIsoDate, formatVietnamTime, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
@@ -128,8 +128,8 @@ export function createServiceSuspensions(db: Database, clock: Clock, deps: { cat
       if (vietnamDate(input.starts_at) < earliest) {
         throw new Problem(PROBLEMS.unprocessable, {
           rule: 'R-15.3',
-          detail: `Phải thông báo công khai ít nhất ${PLANNED_NOTICE_WORKING_DAYS} ngày làm việc trước khi tạm ngừng: thông báo hôm nay thì sớm nhất được tạm ngừng từ ngày ${formatIsoDate(earliest)}.`,
-          detail_en: `A planned suspension is announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead: announced today, it may start on ${earliest} at the earliest.`,
+          detail: `Phải thông báo công khai ít nhất ${PLANNED_NOTICE_WORKING_DAYS} ngày làm việc trước khi tạm ngừng: thông báo hôm nay (${VIETNAM_TODAY.vi(vietnamDate(now))}) thì sớm nhất được tạm ngừng từ ngày ${formatIsoDate(earliest)}.`,
+          detail_en: `A planned suspension is announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead: announced today (${VIETNAM_TODAY.en(vietnamDate(now))}), it may start on ${earliest} at the earliest.`,
           extra: { earliest_start: earliest },
         });
       }
