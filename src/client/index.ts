@@ -6,6 +6,9 @@
  */
 import crypto, { createHash } from 'node:crypto';
 import * as jose from 'jose';
+import { type ReceiptRecord, ReceiptError, checkReceiptRecord } from './receipts.ts';
+
+export { ReceiptError } from './receipts.ts';
 
 export interface ClientOptions {
   /** The platform's base URL, e.g. https://lienthong.example.vn (a tslcd listener for secret data). */
@@ -20,6 +23,8 @@ export interface ClientOptions {
   privateKey?: jose.JWK | crypto.KeyObject | undefined;
   /** The `kid` of the registered public key, when the account has several. */
   keyId?: string | undefined;
+  /** Verifier keys of the sharing logs by custodian code (`GET /api/v1/ledger/keys`), pinned; fetched from `baseUrl` when omitted. */
+  logKeys?: Record<string, string> | undefined;
   /** The platform's clock minus this machine's, in seconds, when they differ: client assertions are stamped in the platform's time. */
   clockSkewSeconds?: number | undefined;
   /** Default purpose code sent with every request; a call may override it. */
@@ -107,6 +112,7 @@ export class LienThongClient {
   private token: { value: string; renewAt: number } | null = null;
   private renewal: Promise<string> | null = null;
   private tokenEndpoint: string | undefined;
+  private publishedLogKeys: Promise<Record<string, string>> | undefined;
 
   constructor(private readonly opts: ClientOptions) {
     this.base = opts.baseUrl.replace(/\/+$/, '');
@@ -207,6 +213,40 @@ export class LienThongClient {
 
   writeBatch(dataset: string, records: ({ key: string; data: Record<string, unknown> } | { key: string; delete: true })[]): Promise<Received<unknown>> {
     return this.call('POST', `/data/v1/${dataset}/records:batch`, '', {}, { records });
+  }
+
+  /**
+   * Checks that the platform's sharing log holds this exchange (R-17.1): fetches the receipt with
+   * this client's access token, then checks — with nothing but the log keys the platform
+   * publishes — that its leaf records the exact bytes received, that the leaf is in the tree, and
+   * that the log key signed that tree's root (receipts.ts). Waits up to `waitMs` (default 10 s)
+   * for the entry to be sequenced. Pin the keys (`logKeys`, from `GET /api/v1/ledger/keys` once,
+   * kept) so that a later change of key is noticed rather than trusted.
+   */
+  async verifyReceipt(receipt: Receipt, o: { waitMs?: number } = {}): Promise<{ leaf_index: number; tree_size: number }> {
+    const verifierKey = (await this.logKeys())[receipt.log];
+    if (!verifierKey) throw new ReceiptError(`no published verifier key for the log ${receipt.log}`);
+    const until = Date.now() + (o.waitMs ?? 10_000);
+    for (;;) {
+      const res = await this.http(`${this.base}/api/v1/ledger/receipts/${encodeURIComponent(receipt.id)}`, { headers: { authorization: `Bearer ${await this.accessToken()}` } });
+      const body = (await res.json()) as ReceiptRecord & Record<string, unknown>;
+      if (!res.ok) throw new LienThongError(res.status, body, null);
+      const sequenced = body.leaf_index !== null && body.checkpoint !== null && body.inclusion_proof !== null;
+      if (sequenced || Date.now() > until) return checkReceiptRecord(body, verifierKey, receipt.content_sha256);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The logs' verifier keys by custodian: the pinned ones when given, else published ones fetched once. */
+  private async logKeys(): Promise<Record<string, string>> {
+    if (this.opts.logKeys) return this.opts.logKeys;
+    this.publishedLogKeys ??= (async () => {
+      const res = await this.http(`${this.base}/api/v1/ledger/keys`);
+      if (!res.ok) throw new LienThongError(res.status, (await res.json()) as Record<string, unknown>, null);
+      const { keys } = (await res.json()) as { keys: { log: string; verifier_key: string }[] };
+      return Object.fromEntries(keys.map((k) => [k.log, k.verifier_key]));
+    })();
+    return this.publishedLogKeys;
   }
 
   private query(q: Record<string, string>, o: CallOptions): string {

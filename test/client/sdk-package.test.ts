@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackgroundWork } from '../../src/platform.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type World, member, startWorld } from '../gateway/world.ts';
 
@@ -25,6 +26,10 @@ for (const [name, auth] of Object.entries(o.auths)) {
   const first = await client.accessToken();
   const { status, data, receipt } = await client.getRecord(o.dataset, o.key);
   out[name] = { status, fields: Object.keys(data.data).sort(), receipt: receipt.id, sameToken: first === (await client.accessToken()) };
+  if (name === 'secret') {
+    out.verified = await client.verifyReceipt(receipt);
+    out.tampered = await client.verifyReceipt({ ...receipt, content_sha256: '0'.repeat(64) }).then(() => 'accepted', (e) => e.name + ': ' + e.message);
+  }
 }
 console.log(JSON.stringify(out));
 `;
@@ -54,7 +59,7 @@ for (const driver of DRIVERS) {
       return { clientId: res.json().account.client_id, privateKey: key.privateKey.export({ format: 'jwk' }) };
     }
 
-    it('imports lienthong/client with no TypeScript tooling and reads with client_secret, private_key_jwt ES256 and EdDSA', async () => {
+    it('imports lienthong/client with no TypeScript tooling, reads with client_secret, private_key_jwt ES256 and EdDSA, and verifies a receipt against the signed log (R-17.1)', async () => {
       const auths = {
         secret: { clientId: w.accounts['VPCP-QLCB'].client_id, clientSecret: w.accounts['VPCP-QLCB'].client_secret },
         es256: await keyAccount(crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }), 'es'),
@@ -64,9 +69,16 @@ for (const driver of DRIVERS) {
       const skew = Math.round((w.env.clock.now().getTime() - Date.now()) / 1000);
       const options = { baseUrl: w.internet, purpose: 'to-chuc-can-bo', dataset: 'can-bo-dang-vien', key: 'dv-1', auths, skew };
       // NODE_OPTIONS cleared: the child must not inherit a TypeScript loader from the test runner.
-      const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: { PATH: process.env.PATH, SDK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' }, timeout: 60_000 });
-      const out = JSON.parse(stdout) as Record<string, { status: number; fields: string[]; receipt: string; sameToken: boolean }>;
-      for (const name of ['secret', 'es256', 'eddsa']) {
+      // The sharing log is sequenced meanwhile, by `serve`'s own background work.
+      const stopWork = startBackgroundWork(w.env.platform, () => undefined);
+      const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: { PATH: process.env.PATH, SDK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' }, timeout: 60_000 })
+        .finally(stopWork);
+      const out = JSON.parse(stdout) as Record<string, { status: number; fields: string[]; receipt: string; sameToken: boolean }> & { verified: { leaf_index: number; tree_size: number }; tampered: string };
+      // R-17.1: the consumer proves its exchange is in the custodian's log, with the published key alone.
+      expect(out.verified.leaf_index).toBeGreaterThanOrEqual(0);
+      expect(out.verified.tree_size).toBeGreaterThan(out.verified.leaf_index);
+      expect(out.tampered).toBe('ReceiptError: the log records other content than was received');
+      for (const name of ['secret', 'es256', 'eddsa'] as const) {
         expect(out[name], name).toMatchObject({ status: 200, fields: ['citizen_id', 'date_of_birth', 'full_name', 'member_number'], sameToken: true });
         expect(out[name]!.receipt).toMatch(/^[0-9a-f-]{36}$/);
       }
