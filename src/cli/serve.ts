@@ -51,6 +51,7 @@ export function serveCommand(): Command {
         else app.log.error({ err, retryInMs }, `${what} failed`);
       });
       const bound = await listenAll(app, config.listeners);
+      platform.ledger.warmUp().catch((err: unknown) => app.log.warn({ err }, 'warming the sharing-log writer failed'));
       // Proof tiles into memory in the background (ledger/tile-cache.ts); until then proofs read them from the database.
       platform.ledger.warmTiles().catch((err: unknown) => app.log.error({ err }, 'warming the sharing-log tile cache failed'));
       const url = bound[0]!.url;

@@ -27,6 +27,8 @@ export type ThreadReply =
 export interface QueueThread {
   /** Writes the group as one statement; resolves with its leaf hashes (32 bytes each, in order) once committed. */
   write(items: readonly QueuedLeaf[], at: Date): Promise<Buffer>;
+  /** Starts the thread and has it open a connection, so the first group does not wait for either. */
+  warm(): Promise<void>;
   /** Ends the thread after the groups sent so far are answered. */
   close(): Promise<void>;
 }
@@ -91,6 +93,17 @@ export function startQueueThread(settings: ThreadSettings): QueueThread {
         waiters.set(message.seq, { resolve, reject });
         worker.ref();
         worker.postMessage(message, [message.packed.buffer as ArrayBuffer]);
+      });
+    },
+    warm() {
+      current ??= spawn();
+      const { worker, waiters } = current;
+      const message: GroupMessage = { seq: ++seq, packed: new Uint8Array(0), at: Date.now() };
+      return new Promise<void>((resolve) => {
+        // (a failure here is the first group's to report: warming only tries)
+        waiters.set(message.seq, { resolve: () => resolve(), reject: () => resolve() });
+        worker.ref();
+        worker.postMessage(message);
       });
     },
     async close() {

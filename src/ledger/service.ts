@@ -338,6 +338,14 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       group ??= createGroupAppender(db, () => clock.now(), known, opts.group, groupWriter());
       return group.append(custodian, entry, content);
     },
+    /**
+     * Starts what the first exchange would otherwise wait for: the group appender and, on the
+     * PostgreSQL server, the queue thread with a connection open (`serve` calls it at start).
+     */
+    async warmUp(): Promise<void> {
+      group ??= createGroupAppender(db, () => clock.now(), known, opts.group, groupWriter());
+      await queueThread?.warm();
+    },
     /** Settles every `appendDurable` call made so far, then stops the queue thread, if any. */
     async close(): Promise<void> {
       await group?.flush();
