@@ -1,6 +1,5 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { Problem, PROBLEMS, type FieldViolation } from '../core/errors.ts';
 import { nfc } from '../core/text.ts';
 import type { AttributeValue, CodeItem, ImportFormat } from './types.ts';
@@ -100,8 +99,11 @@ function parseJson(body: unknown): CodeItem[] {
   return itemsFromRows(rows, 0, (row, col) => `/items/${row}/${col}`);
 }
 
+/** exceljs loaded on first use: it is a third of a second of every start otherwise, for a rare import or export. */
+const excel = async () => (await import('exceljs')).default;
+
 async function parseXlsx(bytes: Buffer): Promise<CodeItem[]> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(bytes as unknown as ArrayBuffer);
   } catch {
@@ -143,7 +145,7 @@ export async function serializeItems(format: ImportFormat, items: CodeItem[], sh
   const { header, rows } = toRows(items);
   // A BOM so that Excel opens UTF-8 Vietnamese text correctly.
   if (format === 'csv') return Buffer.from('\uFEFF' + stringify([header, ...rows]));
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   // Excel sheet names: at most 31 characters, none of \ / ? * [ ] :
   const sheet = wb.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31).trim() || 'Sheet1');
   sheet.addRow(header).font = { bold: true };

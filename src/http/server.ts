@@ -16,7 +16,7 @@ import { syncRoutes } from '../sync/routes.ts';
 import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
 import { installProblemHandlers, sendProblem, toProblem } from './problems.ts';
-import { validatorCompiler } from './validation.ts';
+import { lazySerializers, validatorCompiler } from './validation.ts';
 import { Problem as ProblemSchema } from './schemas.ts';
 import { systemRoutes } from './system-routes.ts';
 import { clientErrorHandler, missingHost, nodeServerOptions, plainAnswer } from './edge.ts';
@@ -62,6 +62,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId();
     },
     return503OnClosing: true,
+    schemaController: { compilersFactory: lazySerializers() },
     // Errors Fastify raises before routing (a malformed URL…) are problems too.
     frameworkErrors: (err, request, reply) =>
       request.url.startsWith('/data/v1') ? beforeRouting(err, request, reply) : sendProblem(request, reply, toProblem(err)),
