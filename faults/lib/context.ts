@@ -65,17 +65,8 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
 }
 
-/** Small deterministic PRNG (mulberry32), so a failing malformed request can be replayed by seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG (mulberry32, shared with the benchmarks), so a failing malformed request can be replayed by seed. */
+export { prng as rng } from '../../bench/ledger-util.ts';
 
 /** Last `n` characters of a process's output, for failure details. */
 export function tail(text: string, n = 1500): string {

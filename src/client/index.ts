@@ -8,7 +8,7 @@ import crypto, { createHash } from 'node:crypto';
 import * as jose from 'jose';
 import { type ReceiptRecord, ReceiptError, checkReceiptRecord } from './receipts.ts';
 
-export { ReceiptError } from './receipts.ts';
+export { ReceiptError, openCheckpoint, parseVerifierKey, rootFromInclusionProof } from './receipts.ts';
 
 export interface ClientOptions {
   /** The platform's base URL, e.g. https://lienthong.example.vn (a tslcd listener for secret data). */

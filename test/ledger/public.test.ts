@@ -1,9 +1,10 @@
 /**
  * A consumer checks its own receipt with nothing but the public endpoints, its access token and
- * the code below — node:crypto only, none of src/ledger's helpers — as docs/ledger.md describes.
+ * the SDK's verifier (none of src/ledger's helpers), as docs/ledger.md describes.
  */
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCheckpoint as openSignedCheckpoint, parseVerifierKey, rootFromInclusionProof } from 'lienthong/client';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type SystemCode, type World, member, startWorld } from '../gateway/world.ts';
 
@@ -20,55 +21,15 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null if the proof cannot be right. */
-function rootFromInclusion(leafHash: Buffer, index: number, size: number, path: Buffer[]): Buffer | null {
-  if (index >= size) return null;
-  let fn = index;
-  let sn = size - 1;
-  let r = leafHash;
-  for (const p of path) {
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      r = sha256(Buffer.from([0x01]), p, r);
-      while (fn % 2 === 0 && fn !== 0) {
-        fn = Math.floor(fn / 2);
-        sn = Math.floor(sn / 2);
-      }
-    } else {
-      r = sha256(Buffer.from([0x01]), r, p);
-    }
-    fn = Math.floor(fn / 2);
-    sn = Math.floor(sn / 2);
+/** The SDK's checks (src/client/receipts.ts): written apart from the server's log code, as any outside verifier's would be. */
+const rootFromInclusion = (leafHash: Buffer, index: number, size: number, path: Buffer[]): Buffer | null => {
+  try {
+    return rootFromInclusionProof(leafHash, index, size, path);
+  } catch {
+    return null;
   }
-  return sn === 0 ? r : null;
-}
-
-/** `name+hash+base64`: split at the first two '+' only — the base64 may hold more. */
-function parseVerifierKey(vkey: string): { name: string; keyHash: string; keyBytes: Buffer } {
-  const m = /^([^+]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey);
-  expect(m, vkey).not.toBeNull();
-  return { name: m![1]!, keyHash: m![2]!, keyBytes: b64(m![3]!) };
-}
-
-/** C2SP signed note + tlog-checkpoint: checks the Ed25519 signature by the verifier key, returns size and root. */
-function openCheckpoint(note: string, verifierKey: string): { origin: string; size: number; root: Buffer } {
-  const { name, keyHash, keyBytes } = parseVerifierKey(verifierKey);
-  expect(keyBytes[0]).toBe(0x01); // Ed25519
-  const publicKey = keyBytes.subarray(1);
-  const keyId = sha256(Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), publicKey).subarray(0, 4);
-  expect(keyId.toString('hex')).toBe(keyHash);
-  const split = note.lastIndexOf('\n\n');
-  const text = note.slice(0, split + 1);
-  const line = note.slice(split + 2).split('\n').find((l) => l.startsWith(`\u2014 ${name} `));
-  expect(line, 'a signature by the log key').toBeDefined();
-  const sig = b64(line!.slice(`\u2014 ${name} `.length));
-  expect(sig.subarray(0, 4).equals(keyId)).toBe(true);
-  const key = crypto.createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') }, format: 'jwk' });
-  expect(crypto.verify(null, Buffer.from(text, 'utf8'), key, sig.subarray(4))).toBe(true);
-  const [origin, size, root] = text.split('\n') as [string, string, string];
-  expect(origin).toBe(name);
-  return { origin, size: Number(size), root: b64(root) };
-}
+};
+const openCheckpoint = (note: string, verifierKey: string) => openSignedCheckpoint(note, parseVerifierKey(verifierKey));
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] R-17.1, R-5.3: a consumer verifies its receipts with only the published keys`, () => {
@@ -107,7 +68,7 @@ for (const driver of DRIVERS) {
       expect(body.algorithm).toBe('Ed25519');
       const btctw = body.keys.find((k) => k.log === 'BTCTW')!;
       expect(btctw.origin).toBe('lienthong/btctw');
-      expect(parseVerifierKey(btctw.verifier_key).keyBytes.subarray(1).equals(b64(body.public_key))).toBe(true);
+      expect(parseVerifierKey(btctw.verifier_key).publicKey.export({ format: 'jwk' }).x).toBe(b64(body.public_key).toString('base64url'));
       expect((await http('/api/v1/ledger/BTCTW/checkpoint')).status).toBe(200);
       expect((await http('/api/v1/ledger/BTCTW/proof/inclusion?index=0&size=1')).status).toBe(200);
       expect((await http('/api/v1/ledger/BTCTW/proof/consistency?from=1&to=1')).status).toBe(200);
