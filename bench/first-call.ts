@@ -23,7 +23,14 @@ if (url) {
   u.pathname = `/${name}`;
   url = u.toString();
 }
-const env = { ...process.env, DATABASE_URL: url, LIENTHONG_DATA_DIR: dir, PORT: '0', LIENTHONG_LOG_LEVEL: 'warn', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-do-goi-dau-2025' };
+const env = {
+  ...process.env,
+  DATABASE_URL: url,
+  LIENTHONG_DATA_DIR: dir,
+  PORT: '0',
+  LIENTHONG_LOG_LEVEL: 'warn',
+  LIENTHONG_ADMIN_PASSWORD: 'mat-khau-do-goi-dau-2025',
+};
 const { clientId, clientSecret } = await prepareGatewayWorld(loadConfig(env), 'http://127.0.0.1:9');
 const server = await startServer({ name: 'serve', args: serveArgs(), env, readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/ });
 const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
@@ -32,7 +39,9 @@ const tok = (await (await fetch(`${server.url}/oauth/token`, { method: 'POST', b
 console.log(`token: ${(performance.now() - t).toFixed(0)} ms`);
 for (let i = 0; i < 4; i++) {
   t = performance.now();
-  const res = await fetch(`${server.url}/data/v1/${HOSTED.dataset}/records/${HOSTED.key}`, { headers: { authorization: `Bearer ${tok.access_token}`, 'lienthong-purpose': HOSTED.purpose } });
+  const res = await fetch(`${server.url}/data/v1/${HOSTED.dataset}/records/${HOSTED.key}`, {
+    headers: { authorization: `Bearer ${tok.access_token}`, 'lienthong-purpose': HOSTED.purpose },
+  });
   await res.arrayBuffer();
   console.log(`read ${i + 1}: ${res.status} ${(performance.now() - t).toFixed(0)} ms`);
 }

@@ -35,7 +35,10 @@ async function untilReady(args: string[], env: NodeJS.ProcessEnv, probe: string,
       if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}: ${out}`);
       const port = readyLine.exec(out)?.[1];
       if (port) {
-        const ok = await fetch(`http://127.0.0.1:${port}${probe}`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}${probe}`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) return performance.now() - started;
       }
       if (performance.now() - started > 120_000) throw new Error(`not ready in 120 s: ${out}`);
@@ -63,7 +66,15 @@ async function main(): Promise<void> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-start-'));
     const e = { ...env, LIENTHONG_DATA_DIR: path.join(dir, 'data') };
     add('node -e "" (baseline)', await timed(() => run(process.execPath, ['-e', ''])));
-    add('bare Fastify → 200 (baseline)', await untilReady([path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'bench/bare-server.ts')], { ...process.env, PORT: '0' }, '/bare', /listening on port (\d+)/));
+    add(
+      'bare Fastify → 200 (baseline)',
+      await untilReady(
+        [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'bench/bare-server.ts')],
+        { ...process.env, PORT: '0' },
+        '/bare',
+        /listening on port (\d+)/,
+      ),
+    );
     add('fresh start → /readyz 200', await untilReady(serveArgs(), e, '/readyz', servePort));
     add('restart → /readyz 200', await untilReady(serveArgs(), e, '/readyz', servePort));
     add('lienthong status', await timed(() => run(process.execPath, [BIN, 'status'], { env: e })));
@@ -90,7 +101,7 @@ async function main(): Promise<void> {
     'Where the time went before (CPU profiles and phase timings on this machine): initdb of the embedded cluster (5–7 s;',
     'now unpacked from a template made by `npm run build`), TypeScript transpiled at run time by tsx (now compiled to',
     'dist/), the reference-data check (one statement per seeded row; now one query per table), Ajv and fast-json-stringify',
-    'compiling every route at start (0.5 s; now on each route\'s first use), exceljs loaded at start (0.3 s; now on use),',
+    "compiling every route at start (0.5 s; now on each route's first use), exceljs loaded at start (0.3 s; now on use),",
     'and the embedded database opened only after the code had loaded (now both at once). What remains of a restart:',
     'Node and module loading (~0.6 s), PGlite starting its cluster (~0.45 s), keys, building the server (~0.2 s).',
     '<!-- startup:end -->',

@@ -35,7 +35,10 @@ export async function floodScenario(suite: Suite, own: OwnPostgres): Promise<voi
     const checkpoints = async () => {
       const out: Record<string, number> = {};
       for (const log of ['BTCTW', 'VPTW']) {
-        out[log] = await getJson<{ tree_size: number }>(`${server.url}/api/v1/ledger/${log}/checkpoint`, { authorization: `Bearer ${admin}` }).then((c) => c.tree_size, () => 0);
+        out[log] = await getJson<{ tree_size: number }>(`${server.url}/api/v1/ledger/${log}/checkpoint`, { authorization: `Bearer ${admin}` }).then(
+          (c) => c.tree_size,
+          () => 0,
+        );
       }
       return out;
     };
@@ -57,31 +60,91 @@ export async function floodScenario(suite: Suite, own: OwnPostgres): Promise<voi
     const gNotProblem = g.hits.filter((h) => h.status >= 400 && h.status < 500 && problemIssue(h.status, h.contentType, h.body) !== null);
     const gGrowth = total(afterGateway) - total(before);
     suite.check(S, `gateway: ${fmt(n)} requests with "Bearer x"`, `${summary(gStatus)} in ${fmt(g.ms)} ms`, '', null);
-    suite.check(S, 'gateway: 429 with Retry-After', `${fmt(g429ra.length)} (${fmt((100 * g429ra.length) / n)} %)${first429 >= 0 ? `, first at request ${first429 + 1}` : ''}`, '≥ 50 % of the flood', g429ra.length >= n / 2,
-      g429ra.length >= n / 2 ? undefined : 'no per-address bound on unauthenticated gateway requests: every one is answered (and logged) in full');
-    suite.check(S, 'gateway: 5xx or socket errors', g5xx.length, '0', g5xx.length === 0, g5xx.slice(0, 3).map((h) => `${h.status} ${h.error ?? h.body.slice(0, 300)}`).join('\n'));
-    suite.check(S, 'gateway: 4xx not problem+json', gNotProblem.length, '0', gNotProblem.length === 0, gNotProblem.slice(0, 3).map((h) => `${h.status} ${h.contentType} ${h.body.slice(0, 200)}`).join('\n'));
-    suite.check(S, 'gateway: sharing-log entries added by the flood', `${fmt(gGrowth)} (${Object.entries(afterGateway).map(([k, v]) => `${k} +${v - (before[k] ?? 0)}`).join(', ')})`, `≤ ${fmt(n / 10)} (10 % of requests)`, gGrowth <= n / 10);
+    suite.check(
+      S,
+      'gateway: 429 with Retry-After',
+      `${fmt(g429ra.length)} (${fmt((100 * g429ra.length) / n)} %)${first429 >= 0 ? `, first at request ${first429 + 1}` : ''}`,
+      '≥ 50 % of the flood',
+      g429ra.length >= n / 2,
+      g429ra.length >= n / 2 ? undefined : 'no per-address bound on unauthenticated gateway requests: every one is answered (and logged) in full',
+    );
+    suite.check(
+      S,
+      'gateway: 5xx or socket errors',
+      g5xx.length,
+      '0',
+      g5xx.length === 0,
+      g5xx
+        .slice(0, 3)
+        .map((h) => `${h.status} ${h.error ?? h.body.slice(0, 300)}`)
+        .join('\n'),
+    );
+    suite.check(
+      S,
+      'gateway: 4xx not problem+json',
+      gNotProblem.length,
+      '0',
+      gNotProblem.length === 0,
+      gNotProblem
+        .slice(0, 3)
+        .map((h) => `${h.status} ${h.contentType} ${h.body.slice(0, 200)}`)
+        .join('\n'),
+    );
+    suite.check(
+      S,
+      'gateway: sharing-log entries added by the flood',
+      `${fmt(gGrowth)} (${Object.entries(afterGateway)
+        .map(([k, v]) => `${k} +${v - (before[k] ?? 0)}`)
+        .join(', ')})`,
+      `≤ ${fmt(n / 10)} (10 % of requests)`,
+      gGrowth <= n / 10,
+    );
 
     // 2. The token endpoint, with a real client id and a wrong secret.
     const t = await fire(server.url, m, 10, () => ({
-      method: 'POST', path: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      path: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'ltcs_wrong-secret-wrong-secret' }).toString(),
     }));
     const tStatus = countBy(t.hits, (h) => (h.error ? `ERR ${h.error.split(' ')[0]}` : String(h.status)));
     const t429 = t.hits.filter((h) => h.status === 429 && h.retryAfter);
     const t5xx = t.hits.filter((h) => h.status >= 500 || h.error);
     suite.check(S, `token endpoint: ${fmt(m)} wrong secrets`, `${summary(tStatus)} in ${fmt(t.ms)} ms`, '', null);
-    suite.check(S, 'token endpoint: 429 with Retry-After', `${fmt(t429.length)} (${fmt((100 * t429.length) / m)} %)`, '≥ 50 % of the flood', t429.length >= m / 2,
-      t429.length >= m / 2 ? undefined : 'no bound on failed client authentications: every wrong secret is checked and answered 401');
-    suite.check(S, 'token endpoint: 5xx or socket errors', t5xx.length, '0', t5xx.length === 0, t5xx.slice(0, 3).map((h) => `${h.status} ${h.error ?? h.body.slice(0, 300)}`).join('\n'));
+    suite.check(
+      S,
+      'token endpoint: 429 with Retry-After',
+      `${fmt(t429.length)} (${fmt((100 * t429.length) / m)} %)`,
+      '≥ 50 % of the flood',
+      t429.length >= m / 2,
+      t429.length >= m / 2 ? undefined : 'no bound on failed client authentications: every wrong secret is checked and answered 401',
+    );
+    suite.check(
+      S,
+      'token endpoint: 5xx or socket errors',
+      t5xx.length,
+      '0',
+      t5xx.length === 0,
+      t5xx
+        .slice(0, 3)
+        .map((h) => `${h.status} ${h.error ?? h.body.slice(0, 300)}`)
+        .join('\n'),
+    );
     const afterToken = await logged();
     suite.check(S, 'token endpoint: sharing-log entries added', total(afterToken) - total(afterGateway), '', null);
 
     // Cross-check with the signed checkpoints once the integrator has caught up.
     await sleep(6000);
     const cpAfter = await checkpoints();
-    suite.check(S, 'checkpoint growth after settling (BTCTW, VPTW)', Object.keys(cpAfter).map((k) => `${k} +${cpAfter[k]! - cpBefore[k]!}`).join(', '), '', null);
+    suite.check(
+      S,
+      'checkpoint growth after settling (BTCTW, VPTW)',
+      Object.keys(cpAfter)
+        .map((k) => `${k} +${cpAfter[k]! - cpBefore[k]!}`)
+        .join(', '),
+      '',
+      null,
+    );
   } finally {
     await db.end();
     await server.stop();

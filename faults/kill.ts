@@ -39,7 +39,8 @@ export async function killScenario(suite: Suite, own: OwnPostgres): Promise<void
   try {
     for (let k = 1; k <= kills; k++) {
       await sleep(1500 + Math.random() * 1500);
-      if (!alive(server)) unexpectedExits.push(`before kill ${k}: exited by itself (code ${server.child.exitCode}, signal ${server.child.signalCode})\n${tail(server.output())}`);
+      if (!alive(server))
+        unexpectedExits.push(`before kill ${k}: exited by itself (code ${server.child.exitCode}, signal ${server.child.signalCode})\n${tail(server.output())}`);
       const before = load.answers.length;
       const exited = once(server.child, 'exit');
       server.child.kill('SIGKILL');
@@ -72,14 +73,35 @@ export async function killScenario(suite: Suite, own: OwnPostgres): Promise<void
   suite.log(`kill: reconciled ${acked.length} receipts in ${Date.now() - t0} ms`);
   suite.check(S, 'acknowledged exchanges (receipts) checked', acked.length, '> 0', acked.length > 0);
   suite.check(S, 'acknowledged exchanges missing from the log', r.missing.length, '0', r.missing.length === 0, r.missing.slice(0, 5).join('\n'));
-  suite.check(S, 'receipts whose entry ≠ answer (status, content SHA-256, log)', r.mismatched.length, '0', r.mismatched.length === 0, r.mismatched.slice(0, 5).join('\n'));
-  suite.check(S, 'receipts never sequenced (no leaf index after 60 s)', r.unsequenced.length, '0', r.unsequenced.length === 0, r.unsequenced.slice(0, 5).join('\n'));
+  suite.check(
+    S,
+    'receipts whose entry ≠ answer (status, content SHA-256, log)',
+    r.mismatched.length,
+    '0',
+    r.mismatched.length === 0,
+    r.mismatched.slice(0, 5).join('\n'),
+  );
+  suite.check(
+    S,
+    'receipts never sequenced (no leaf index after 60 s)',
+    r.unsequenced.length,
+    '0',
+    r.unsequenced.length === 0,
+    r.unsequenced.slice(0, 5).join('\n'),
+  );
   suite.check(S, 'receipt look-ups failing (not 200/404)', r.errors.length, '0', r.errors.length === 0, r.errors.slice(0, 5).join('\n'));
 
   await server.stop();
   const v = await ledgerVerify(env);
   const entries = v.reports?.reduce((n, x) => n + x.entries, 0) ?? 0;
-  suite.check(S, '`lienthong ledger verify` exit code', `${v.code} (${v.reports?.length ?? '?'} logs, ${fmt(entries)} entries, ${fmt(v.ms)} ms)`, '0', v.code === 0, v.code === 0 ? undefined : tail(v.output));
+  suite.check(
+    S,
+    '`lienthong ledger verify` exit code',
+    `${v.code} (${v.reports?.length ?? '?'} logs, ${fmt(entries)} entries, ${fmt(v.ms)} ms)`,
+    '0',
+    v.code === 0,
+    v.code === 0 ? undefined : tail(v.output),
+  );
 }
 
 interface Reconciliation {
@@ -102,7 +124,10 @@ async function reconcile(base: string, admin: string, acked: Answer[]): Promise<
         while (i < pending.length) {
           const a = pending[i++]!;
           try {
-            const res = await request(`${base}/api/v1/ledger/receipts/${encodeURIComponent(a.receipt!)}`, { headers: { authorization: `Bearer ${admin}` }, dispatcher });
+            const res = await request(`${base}/api/v1/ledger/receipts/${encodeURIComponent(a.receipt!)}`, {
+              headers: { authorization: `Bearer ${admin}` },
+              dispatcher,
+            });
             const text = await res.body.text();
             if (res.statusCode === 404) {
               out.missing.push(`receipt ${a.receipt} (answer ${a.status} ${a.path} at ${new Date(a.t).toISOString()}): 404 ${text.slice(0, 200)}`);
@@ -112,7 +137,11 @@ async function reconcile(base: string, admin: string, acked: Answer[]): Promise<
               out.errors.push(`receipt ${a.receipt}: ${res.statusCode} ${text.slice(0, 200)}`);
               continue;
             }
-            const body = JSON.parse(text) as { log: string; leaf_index: number | null; entry: { response?: { status?: number; content_sha256?: string | null } } | null };
+            const body = JSON.parse(text) as {
+              log: string;
+              leaf_index: number | null;
+              entry: { response?: { status?: number; content_sha256?: string | null } } | null;
+            };
             const rs = body.entry?.response;
             if (!rs || rs.content_sha256 !== a.sha256 || rs.status !== a.status || body.log !== a.log) {
               out.mismatched.push(`receipt ${a.receipt}: answer ${a.status} sha256 ${a.sha256} log ${a.log}; entry ${JSON.stringify(rs)} log ${body.log}`);
@@ -138,5 +167,8 @@ async function reconcile(base: string, admin: string, acked: Answer[]): Promise<
 
 function samples(list: Answer[]): string | undefined {
   if (!list.length) return undefined;
-  return list.slice(0, 5).map((a) => `${a.status} ${a.path} ${a.contentType} ${a.bodyExcerpt ?? ''}`).join('\n');
+  return list
+    .slice(0, 5)
+    .map((a) => `${a.status} ${a.path} ${a.contentType} ${a.bodyExcerpt ?? ''}`)
+    .join('\n');
 }

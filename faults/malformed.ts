@@ -18,17 +18,102 @@ import { alive, login, platformEnv, startPlatform } from './lib/platform.ts';
 
 const S = 'malformed';
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; items?: Schema; $ref?: string; format?: string; enum?: unknown[]; anyOf?: Schema[]; oneOf?: Schema[]; allOf?: Schema[] };
-interface Param { name: string; in: string; schema?: Schema }
-interface Operation { method: string; path: string; params: Param[]; body: Schema | null; bodyTypes: string[] }
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  $ref?: string;
+  format?: string;
+  enum?: unknown[];
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+  allOf?: Schema[];
+};
+interface Param {
+  name: string;
+  in: string;
+  schema?: Schema;
+}
+interface Operation {
+  method: string;
+  path: string;
+  params: Param[];
+  body: Schema | null;
+  bodyTypes: string[];
+}
 
 const BAD_SEGMENTS = [
-  '%', '%Z', '%ZZ', '%E0%A4%A', '%ED%A0%80', '%ED%B0%80x', '%C0%AF', '%FF%FE', '%00', '%0D%0Aset-cookie:x', '%20', '%2F..%2F..%2Fetc%2Fpasswd', '..', '.',
-  'a'.repeat(300), 'a'.repeat(5000), '9'.repeat(400), '-1', '1e999', '-0', 'NaN', 'null', 'undefined', '__proto__', 'constructor',
-  "'%20OR%201=1--", '%F0%9F%92%A9'.repeat(50), '00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff', '0x1F', '1.5', '%E1%BA%A1', '\u00a0',
+  '%',
+  '%Z',
+  '%ZZ',
+  '%E0%A4%A',
+  '%ED%A0%80',
+  '%ED%B0%80x',
+  '%C0%AF',
+  '%FF%FE',
+  '%00',
+  '%0D%0Aset-cookie:x',
+  '%20',
+  '%2F..%2F..%2Fetc%2Fpasswd',
+  '..',
+  '.',
+  'a'.repeat(300),
+  'a'.repeat(5000),
+  '9'.repeat(400),
+  '-1',
+  '1e999',
+  '-0',
+  'NaN',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  "'%20OR%201=1--",
+  '%F0%9F%92%A9'.repeat(50),
+  '00000000-0000-0000-0000-000000000000',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  '0x1F',
+  '1.5',
+  '%E1%BA%A1',
+  '\u00a0',
 ];
-const BAD_QUERY_VALUES = ['', '%', '%ZZ', '%ED%A0%80', '-1', '1e400', '9'.repeat(400), 'abc', 'true', '[]', '{}', 'x'.repeat(5000), '2026-13-45', '2026-02-30T25:61:00Z', '0', '1.5', '%00', 'null'];
-const WRONG_VALUES: unknown[] = [123, -1, 1.5, true, false, [], {}, null, '', 'x'.repeat(100_000), '\u0000', '9999-99-99', ['x', 1, null], { a: { b: { c: 1 } } }];
+const BAD_QUERY_VALUES = [
+  '',
+  '%',
+  '%ZZ',
+  '%ED%A0%80',
+  '-1',
+  '1e400',
+  '9'.repeat(400),
+  'abc',
+  'true',
+  '[]',
+  '{}',
+  'x'.repeat(5000),
+  '2026-13-45',
+  '2026-02-30T25:61:00Z',
+  '0',
+  '1.5',
+  '%00',
+  'null',
+];
+const WRONG_VALUES: unknown[] = [
+  123,
+  -1,
+  1.5,
+  true,
+  false,
+  [],
+  {},
+  null,
+  '',
+  'x'.repeat(100_000),
+  '\u0000',
+  '9999-99-99',
+  ['x', 1, null],
+  { a: { b: { c: 1 } } },
+];
 const HUGE_NUMBERS = ['1' + '0'.repeat(400), '1e400', '-1e400', '123456789012345678901234567890', '1E308', '-0', '0.0000000000000000000000000001'];
 
 function deref(spec: Record<string, unknown>, s: Schema | undefined, depth = 0): Schema | undefined {
@@ -39,7 +124,13 @@ function deref(spec: Record<string, unknown>, s: Schema | undefined, depth = 0):
     for (const p of parts) x = (x as Record<string, unknown> | undefined)?.[p];
     return deref(spec, x as Schema, depth + 1);
   }
-  if (s.allOf) return s.allOf.map((a) => deref(spec, a, depth + 1) ?? {}).reduce<Schema>((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties }, required: [...(a.required ?? []), ...(b.required ?? [])] }), {});
+  if (s.allOf)
+    return s.allOf
+      .map((a) => deref(spec, a, depth + 1) ?? {})
+      .reduce<Schema>(
+        (a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties }, required: [...(a.required ?? []), ...(b.required ?? [])] }),
+        {},
+      );
   if (s.anyOf || s.oneOf) return deref(spec, (s.anyOf ?? s.oneOf)![0], depth + 1);
   return s;
 }
@@ -58,18 +149,29 @@ function sample(spec: Record<string, unknown>, s0: Schema | undefined, depth = 0
       for (const [k, v] of Object.entries(s.properties)) o[k] = sample(spec, v, depth + 1);
       return o;
     }
-    case 'array': return [sample(spec, s.items, depth + 1)];
-    case 'integer': case 'number': return 1;
-    case 'boolean': return true;
-    case 'null': return null;
+    case 'array':
+      return [sample(spec, s.items, depth + 1)];
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'null':
+      return null;
     default:
       switch (s.format) {
-        case 'date': return '2026-01-01';
-        case 'date-time': return '2026-01-01T00:00:00Z';
-        case 'uuid': return '00000000-0000-4000-8000-000000000000';
-        case 'email': return 'a@b.vn';
-        case 'uri': return 'http://127.0.0.1:9/';
-        default: return 'x';
+        case 'date':
+          return '2026-01-01';
+        case 'date-time':
+          return '2026-01-01T00:00:00Z';
+        case 'uuid':
+          return '00000000-0000-4000-8000-000000000000';
+        case 'email':
+          return 'a@b.vn';
+        case 'uri':
+          return 'http://127.0.0.1:9/';
+        default:
+          return 'x';
       }
   }
 }
@@ -83,7 +185,13 @@ function operations(spec: Record<string, unknown>): Operation[] {
       if (!op) continue;
       const content = op.requestBody?.content ?? {};
       const types = Object.keys(content);
-      ops.push({ method: method.toUpperCase(), path, params: [...shared, ...(op.parameters ?? [])], body: types.length ? (content['application/json']?.schema ?? content[types[0]!]?.schema ?? {}) : null, bodyTypes: types });
+      ops.push({
+        method: method.toUpperCase(),
+        path,
+        params: [...shared, ...(op.parameters ?? [])],
+        body: types.length ? (content['application/json']?.schema ?? content[types[0]!]?.schema ?? {}) : null,
+        bodyTypes: types,
+      });
     }
   }
   return ops;
@@ -123,34 +231,119 @@ function malformed(spec: Record<string, unknown>, op: Operation, r: () => number
     const h = pick(['auth', 'auth', 'if-match', 'accept', 'purpose', 'ctype', 'request-id', 'encoding']);
     label = `header ${h}`;
     switch (h) {
-      case 'auth': headers.authorization = pick(['Bearer', 'Bearer ', 'Bearer x y', `Bearer ${'a'.repeat(8000)}`, 'Basic Zm9vOmJhcg==', 'bearer %ZZ', 'Bearer ' + (token ?? 'x') + 'x', 'Token x', 'Bearer \u00ff\u00fe']); break;
-      case 'if-match': headers['if-match'] = pick(['*', 'x', '"-1"', `"${'9'.repeat(40)}"`, 'W/', '""']); break;
-      case 'accept': headers.accept = pick(['application/xml', 'text/csv', '*/*;q=x', 'a/b, c/d;q=0', 'application/jose']); break;
-      case 'purpose': headers['lienthong-purpose'] = pick(['', 'x'.repeat(5000), '%ZZ', 'a, b']); break;
-      case 'ctype': headers['content-type'] = pick(['application/json; charset=latin1', 'application/json; charset=utf-7', 'multipart/form-data', 'text/csv', '*/*', 'application/']); break;
-      case 'request-id': headers['x-request-id'] = pick(['x'.repeat(500), '../..', '%00']); break;
-      case 'encoding': headers['content-encoding'] = pick(['gzip', 'br', 'deflate', 'x']); headers['content-type'] = 'application/json'; return { method: op.method === 'GET' ? 'POST' : op.method, path, headers, body: '{"a":1}', label: `${op.method} ${op.path} ${label}` };
+      case 'auth':
+        headers.authorization = pick([
+          'Bearer',
+          'Bearer ',
+          'Bearer x y',
+          `Bearer ${'a'.repeat(8000)}`,
+          'Basic Zm9vOmJhcg==',
+          'bearer %ZZ',
+          'Bearer ' + (token ?? 'x') + 'x',
+          'Token x',
+          'Bearer \u00ff\u00fe',
+        ]);
+        break;
+      case 'if-match':
+        headers['if-match'] = pick(['*', 'x', '"-1"', `"${'9'.repeat(40)}"`, 'W/', '""']);
+        break;
+      case 'accept':
+        headers.accept = pick(['application/xml', 'text/csv', '*/*;q=x', 'a/b, c/d;q=0', 'application/jose']);
+        break;
+      case 'purpose':
+        headers['lienthong-purpose'] = pick(['', 'x'.repeat(5000), '%ZZ', 'a, b']);
+        break;
+      case 'ctype':
+        headers['content-type'] = pick([
+          'application/json; charset=latin1',
+          'application/json; charset=utf-7',
+          'multipart/form-data',
+          'text/csv',
+          '*/*',
+          'application/',
+        ]);
+        break;
+      case 'request-id':
+        headers['x-request-id'] = pick(['x'.repeat(500), '../..', '%00']);
+        break;
+      case 'encoding':
+        headers['content-encoding'] = pick(['gzip', 'br', 'deflate', 'x']);
+        headers['content-type'] = 'application/json';
+        return { method: op.method === 'GET' ? 'POST' : op.method, path, headers, body: '{"a":1}', label: `${op.method} ${op.path} ${label}` };
     }
   }
   let body: string | Buffer | undefined;
   if (kind === 'body') {
     const base = sample(spec, op.body ?? undefined) as unknown;
-    const v = pick(['none', 'empty', 'truncated', 'bytes', 'wrong-ctype', 'surrogate', 'surrogate-all', 'nested-array', 'nested-object', 'duplicate', 'wrong-type', 'wrong-type', 'wrong-type', 'huge-number', 'not-object', 'nul', 'invalid-utf8', 'proto', 'too-large']);
+    const v = pick([
+      'none',
+      'empty',
+      'truncated',
+      'bytes',
+      'wrong-ctype',
+      'surrogate',
+      'surrogate-all',
+      'nested-array',
+      'nested-object',
+      'duplicate',
+      'wrong-type',
+      'wrong-type',
+      'wrong-type',
+      'huge-number',
+      'not-object',
+      'nul',
+      'invalid-utf8',
+      'proto',
+      'too-large',
+    ]);
     label = `body ${v}`;
     headers['content-type'] = op.bodyTypes.includes('application/json') || op.bodyTypes.length === 0 ? 'application/json' : pick(op.bodyTypes);
     const json = JSON.stringify(base ?? {});
     switch (v) {
-      case 'none': break;
-      case 'empty': body = ''; break;
-      case 'truncated': body = json.slice(0, Math.max(1, Math.floor(json.length * r()))); break;
-      case 'bytes': body = Buffer.from(Array.from({ length: 1 + Math.floor(r() * 2000) }, () => Math.floor(r() * 256))); break;
-      case 'wrong-ctype': headers['content-type'] = pick(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/octet-stream', 'image/png']); body = pick([json, 'a=1&b=2', '<a/>', '--x\r\n\r\n--x--']); break;
-      case 'surrogate': body = json.replace(/"x"/g, '"\\ud800"').replace(/^\{/, '{"zz":"\\udfff\\ud800",'); break;
-      case 'surrogate-all': body = JSON.stringify(mapStrings(base, () => 'SURROGATE')).replace(/"SURROGATE"/g, '"a\\ud800b"'); break;
-      case 'nested-array': { const d = 1000 + Math.floor(r() * 9000); body = '['.repeat(d) + ']'.repeat(d); break; }
-      case 'nested-object': { const d = 1000 + Math.floor(r() * 4000); body = '{"a":'.repeat(d) + '1' + '}'.repeat(d); break; }
-      case 'duplicate': body = base && typeof base === 'object' && !Array.isArray(base) && Object.keys(base).length
-        ? json.replace(/^\{/, `{${JSON.stringify(Object.keys(base)[0])}:${JSON.stringify(pick(WRONG_VALUES))},`) : '{"a":1,"a":2}'; break;
+      case 'none':
+        break;
+      case 'empty':
+        body = '';
+        break;
+      case 'truncated':
+        body = json.slice(0, Math.max(1, Math.floor(json.length * r())));
+        break;
+      case 'bytes':
+        body = Buffer.from(Array.from({ length: 1 + Math.floor(r() * 2000) }, () => Math.floor(r() * 256)));
+        break;
+      case 'wrong-ctype':
+        headers['content-type'] = pick([
+          'text/plain',
+          'application/xml',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/octet-stream',
+          'image/png',
+        ]);
+        body = pick([json, 'a=1&b=2', '<a/>', '--x\r\n\r\n--x--']);
+        break;
+      case 'surrogate':
+        body = json.replace(/"x"/g, '"\\ud800"').replace(/^\{/, '{"zz":"\\udfff\\ud800",');
+        break;
+      case 'surrogate-all':
+        body = JSON.stringify(mapStrings(base, () => 'SURROGATE')).replace(/"SURROGATE"/g, '"a\\ud800b"');
+        break;
+      case 'nested-array': {
+        const d = 1000 + Math.floor(r() * 9000);
+        body = '['.repeat(d) + ']'.repeat(d);
+        break;
+      }
+      case 'nested-object': {
+        const d = 1000 + Math.floor(r() * 4000);
+        body = '{"a":'.repeat(d) + '1' + '}'.repeat(d);
+        break;
+      }
+      case 'duplicate':
+        body =
+          base && typeof base === 'object' && !Array.isArray(base) && Object.keys(base).length
+            ? json.replace(/^\{/, `{${JSON.stringify(Object.keys(base)[0])}:${JSON.stringify(pick(WRONG_VALUES))},`)
+            : '{"a":1,"a":2}';
+        break;
       case 'wrong-type': {
         const o = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
         const keys = Object.keys(o);
@@ -167,11 +360,25 @@ function malformed(spec: Record<string, unknown>, op: Operation, r: () => number
         label += ` ${k}`;
         break;
       }
-      case 'not-object': body = pick(['null', '1', '"x"', '[]', 'true', '[{}]']); break;
-      case 'nul': body = JSON.stringify(mapStrings(base, (s) => `${s}\u0000`)); break;
-      case 'invalid-utf8': body = Buffer.concat([Buffer.from(json.slice(0, -1) + (json.length > 2 ? ',' : '') + '"q":"'), Buffer.from([0xc3, 0x28, 0xed, 0xa0, 0x80, 0xff]), Buffer.from('"}')]); break;
-      case 'proto': body = json.replace(/^\{/, '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},'); break;
-      case 'too-large': body = `{"a":"${'x'.repeat(1_100_000)}"}`; break;
+      case 'not-object':
+        body = pick(['null', '1', '"x"', '[]', 'true', '[{}]']);
+        break;
+      case 'nul':
+        body = JSON.stringify(mapStrings(base, (s) => `${s}\u0000`));
+        break;
+      case 'invalid-utf8':
+        body = Buffer.concat([
+          Buffer.from(json.slice(0, -1) + (json.length > 2 ? ',' : '') + '"q":"'),
+          Buffer.from([0xc3, 0x28, 0xed, 0xa0, 0x80, 0xff]),
+          Buffer.from('"}'),
+        ]);
+        break;
+      case 'proto':
+        body = json.replace(/^\{/, '{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"x":1}},');
+        break;
+      case 'too-large':
+        body = `{"a":"${'x'.repeat(1_100_000)}"}`;
+        break;
     }
   }
   return { method: op.method, path, headers, body, label: `${op.method} ${op.path} ${label}` };
@@ -195,31 +402,74 @@ export async function malformedScenario(suite: Suite, own: OwnPostgres): Promise
   const r = rng(seed);
   suite.log(`malformed: ${ops.length} operations in /openapi.json, ${fmt(n)} requests, seed ${seed}`);
   // Every operation in turn, so each gets n / ops requests; alternately with and without the admin token.
-  const { hits, ms } = await fire(server.url, n, 8, (i) => malformed(spec, ops[i % ops.length]!, r, Math.floor(i / ops.length) % 2 === 0 ? admin : null), 256 * 1024);
+  const { hits, ms } = await fire(
+    server.url,
+    n,
+    8,
+    (i) => malformed(spec, ops[i % ops.length]!, r, Math.floor(i / ops.length) % 2 === 0 ? admin : null),
+    256 * 1024,
+  );
   const errors = hits.filter((h) => h.error);
   const fivexx = hits.filter((h) => h.status >= 500);
   const notProblem = hits.filter((h) => h.status >= 400 && h.status < 500 && problemIssue(h.status, h.contentType, h.body) !== null);
   const byClass = countBy(hits, (h) => (h.error ? 'socket error' : `${Math.floor(h.status / 100)}xx`));
-  const by4xx = countBy(hits.filter((h) => h.status >= 400 && h.status < 500), (h) => String(h.status));
+  const by4xx = countBy(
+    hits.filter((h) => h.status >= 400 && h.status < 500),
+    (h) => String(h.status),
+  );
   const covered = new Set(hits.filter((h) => !h.error).map((h) => h.shot.label!.split(' ').slice(0, 2).join(' '))).size;
-  const show = (list: Hit[]) => list.slice(0, 8).map((h) => `${h.status || h.error}${h.status >= 400 && h.status < 500 ? ` (${problemIssue(h.status, h.contentType, h.body)})` : ''} ← ${h.shot.label} ${h.shot.path.slice(0, 120)} | ${h.contentType} ${h.body.slice(0, 240)}`).join('\n');
-  suite.check(S, 'requests sent (seed)', `${fmt(hits.length)} in ${fmt(ms / 1000)} s (seed ${seed})`, suite.mode === 'full' ? '≥ 20,000' : 'a few thousand (short)', suite.mode === 'full' ? hits.length >= 20_000 : hits.length >= 1000);
+  const show = (list: Hit[]) =>
+    list
+      .slice(0, 8)
+      .map(
+        (h) =>
+          `${h.status || h.error}${h.status >= 400 && h.status < 500 ? ` (${problemIssue(h.status, h.contentType, h.body)})` : ''} ← ${h.shot.label} ${h.shot.path.slice(0, 120)} | ${h.contentType} ${h.body.slice(0, 240)}`,
+      )
+      .join('\n');
+  suite.check(
+    S,
+    'requests sent (seed)',
+    `${fmt(hits.length)} in ${fmt(ms / 1000)} s (seed ${seed})`,
+    suite.mode === 'full' ? '≥ 20,000' : 'a few thousand (short)',
+    suite.mode === 'full' ? hits.length >= 20_000 : hits.length >= 1000,
+  );
   suite.check(S, 'operations of /openapi.json exercised', `${covered} / ${ops.length}`, 'all', covered === ops.length);
   suite.check(S, 'answers by class', summary(byClass), '', null);
   suite.check(S, '4xx by status', summary(by4xx), '', null);
   suite.check(S, '5xx answers', fivexx.length, '0', fivexx.length === 0, show(fivexx));
   const variant = (h: Hit) => h.shot.label!.split(' ').slice(2).join(' ');
-  suite.check(S, '4xx that are not problem+json with title/title_en', `${fmt(notProblem.length)} (${fmt(100 - (100 * notProblem.length) / Math.max(1, hits.length - fivexx.length - errors.length))} % problem+json)`, '0 (100 %)', notProblem.length === 0,
-    notProblem.length ? `by variant: ${summary(countBy(notProblem, variant))}\n${show(notProblem)}` : undefined);
+  suite.check(
+    S,
+    '4xx that are not problem+json with title/title_en',
+    `${fmt(notProblem.length)} (${fmt(100 - (100 * notProblem.length) / Math.max(1, hits.length - fivexx.length - errors.length))} % problem+json)`,
+    '0 (100 %)',
+    notProblem.length === 0,
+    notProblem.length ? `by variant: ${summary(countBy(notProblem, variant))}\n${show(notProblem)}` : undefined,
+  );
   suite.check(S, 'socket errors (after one retry of a reset)', errors.length, '0', errors.length === 0, show(errors));
   suite.check(S, 'requests retried after a reset connection', hits.filter((h) => h.retried).length, '', null);
 
   for (const c of RAW_CASES) {
     const a = await raw(server.url, c.bytes());
-    const issue = a.status === c.expect ? (a.body || a.contentType ? problemIssue(a.status, a.contentType, a.body) : 'no body') : `status ${a.status || 'none'}`;
-    suite.check(S, `raw: ${c.name}`, a.status ? `${a.status} ${a.contentType.split(';')[0] || '(no content-type)'}` : `no answer (${a.note})`, `${c.expect} problem+json`, issue === null, issue === null ? undefined : `${issue}: ${a.head.slice(0, 300)} ${a.body.slice(0, 300)}`);
+    const issue =
+      a.status === c.expect ? (a.body || a.contentType ? problemIssue(a.status, a.contentType, a.body) : 'no body') : `status ${a.status || 'none'}`;
+    suite.check(
+      S,
+      `raw: ${c.name}`,
+      a.status ? `${a.status} ${a.contentType.split(';')[0] || '(no content-type)'}` : `no answer (${a.note})`,
+      `${c.expect} problem+json`,
+      issue === null,
+      issue === null ? undefined : `${issue}: ${a.head.slice(0, 300)} ${a.body.slice(0, 300)}`,
+    );
   }
-  suite.check(S, 'server still running', alive(server) ? 'yes' : `no (code ${server.child.exitCode})`, 'yes', alive(server), alive(server) ? undefined : tail(server.output()));
+  suite.check(
+    S,
+    'server still running',
+    alive(server) ? 'yes' : `no (code ${server.child.exitCode})`,
+    'yes',
+    alive(server),
+    alive(server) ? undefined : tail(server.output()),
+  );
   await server.stop();
 }
 
@@ -228,9 +478,22 @@ const RAW_CASES: Array<{ name: string; expect: number; bytes: () => string }> = 
   { name: 'no Host header', expect: 400, bytes: () => 'GET /healthz HTTP/1.1\r\n\r\n' },
   { name: 'over-long URL (20,000 characters)', expect: 414, bytes: () => `GET /api/v1/datasets/${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n` },
   { name: 'garbage request line', expect: 400, bytes: () => 'HELLO WORLD\r\n\r\n' },
-  { name: 'broken chunked body', expect: 400, bytes: () => 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n' },
-  { name: 'Content-Length and Transfer-Encoding both', expect: 400, bytes: () => 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' },
-  { name: 'Content-Length not a number', expect: 400, bytes: () => 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}' },
+  {
+    name: 'broken chunked body',
+    expect: 400,
+    bytes: () => 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+  },
+  {
+    name: 'Content-Length and Transfer-Encoding both',
+    expect: 400,
+    bytes: () =>
+      'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+  },
+  {
+    name: 'Content-Length not a number',
+    expect: 400,
+    bytes: () => 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}',
+  },
   { name: 'space in a header name', expect: 400, bytes: () => 'GET /healthz HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n' },
 ];
 

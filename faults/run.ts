@@ -20,15 +20,22 @@ import { malformedScenario } from './malformed.ts';
 import { slowScenario } from './slow.ts';
 
 type Scenario = (suite: Suite, own: OwnPostgres) => Promise<void>;
-const SCENARIOS: Record<string, Scenario> = { kill: killScenario, restart: restartScenario, flood: floodScenario, malformed: malformedScenario, slow: slowScenario };
+const SCENARIOS: Record<string, Scenario> = {
+  kill: killScenario,
+  restart: restartScenario,
+  flood: floodScenario,
+  malformed: malformedScenario,
+  slow: slowScenario,
+};
 
 const args = process.argv.slice(2);
 const mode: Mode = args.includes('--short') || process.env.FAULTS_SHORT === '1' ? 'short' : 'full';
 const picked = args.filter((a) => !a.startsWith('--'));
-for (const p of picked) if (!SCENARIOS[p]) {
-  console.error(`unknown scenario "${p}"; choose from: ${Object.keys(SCENARIOS).join(', ')}`);
-  process.exit(2);
-}
+for (const p of picked)
+  if (!SCENARIOS[p]) {
+    console.error(`unknown scenario "${p}"; choose from: ${Object.keys(SCENARIOS).join(', ')}`);
+    process.exit(2);
+  }
 const names = picked.length ? picked : Object.keys(SCENARIOS);
 const suite = createSuite(mode);
 
@@ -57,12 +64,12 @@ try {
     try {
       await SCENARIOS[name]!(suite, own);
     } catch (err) {
-      suite.check(name, 'scenario ran to the end', 'no', 'yes', false, err instanceof Error ? err.stack ?? err.message : String(err));
+      suite.check(name, 'scenario ran to the end', 'no', 'yes', false, err instanceof Error ? (err.stack ?? err.message) : String(err));
     }
     suite.log(`${name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
 } catch (err) {
-  suite.check('suite', 'set-up', 'failed', 'ok', false, err instanceof Error ? err.stack ?? err.message : String(err));
+  suite.check('suite', 'set-up', 'failed', 'ok', false, err instanceof Error ? (err.stack ?? err.message) : String(err));
 } finally {
   await suite.cleanups.run();
 }
@@ -70,7 +77,21 @@ try {
 const failed = suite.checks.filter((c) => c.pass === false);
 console.log(`\n${table()}\n`);
 const out = process.env.FAULTS_JSON ?? 'faults-report.json';
-fs.writeFileSync(out, JSON.stringify({ mode, scenarios: names, started: started.toISOString(), finished: new Date().toISOString(), host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, checks: suite.checks }, null, 2));
+fs.writeFileSync(
+  out,
+  JSON.stringify(
+    {
+      mode,
+      scenarios: names,
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      host: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+      checks: suite.checks,
+    },
+    null,
+    2,
+  ),
+);
 console.log(failed.length ? `FAILED: ${failed.length} check(s) — ${failed.map((c) => `[${c.scenario}] ${c.measure}`).join('; ')}` : 'All checks passed.');
 console.log(`Report: ${out}`);
 process.exit(failed.length ? 1 : 0);

@@ -15,7 +15,11 @@ import { alive, platformEnv, startPlatform } from './lib/platform.ts';
 const S = 'slow clients';
 const P99_GOAL_MS = 50;
 
-interface Probe { latencies: number[]; errors: string[]; connected: number[] }
+interface Probe {
+  latencies: number[];
+  errors: string[];
+  connected: number[];
+}
 
 async function probe(origin: string, ms: number, connected: () => number): Promise<Probe> {
   const client = new Client(origin, { headersTimeout: 5000, bodyTimeout: 5000 });
@@ -63,9 +67,11 @@ export async function slowScenario(suite: Suite, own: OwnPostgres): Promise<void
     let gotAnswer = false;
     sock.on('connect', () => {
       open++;
-      sock.write(withBody
-        ? `POST /api/v1/auth/login HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`
-        : `GET /healthz HTTP/1.1\r\nHost: ${u.host}\r\nX-Slow: `);
+      sock.write(
+        withBody
+          ? `POST /api/v1/auth/login HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`
+          : `GET /healthz HTTP/1.1\r\nHost: ${u.host}\r\nX-Slow: `,
+      );
       const tick = () => {
         if (!sock.destroyed) sock.write(withBody ? ' ' : 'a');
         timer = setTimeout(tick, 1000);
@@ -96,14 +102,51 @@ export async function slowScenario(suite: Suite, own: OwnPostgres): Promise<void
   for (const s of sockets) s.destroy();
 
   const p = (xs: number[], q: number) => fmt(percentile(xs, q));
-  suite.check(S, 'slow connections held open (min / median during the probe)', `${fmt(Math.min(...during.connected))} / ${p(during.connected, 50)}`, `${total}`, null);
-  suite.check(S, 'health probe before, p50 / p99 / max', `${p(baseline.latencies, 50)} / ${p(baseline.latencies, 99)} / ${fmt(Math.max(...baseline.latencies))} ms`, '', null);
+  suite.check(
+    S,
+    'slow connections held open (min / median during the probe)',
+    `${fmt(Math.min(...during.connected))} / ${p(during.connected, 50)}`,
+    `${total}`,
+    null,
+  );
+  suite.check(
+    S,
+    'health probe before, p50 / p99 / max',
+    `${p(baseline.latencies, 50)} / ${p(baseline.latencies, 99)} / ${fmt(Math.max(...baseline.latencies))} ms`,
+    '',
+    null,
+  );
   const p99 = percentile(during.latencies, 99);
-  suite.check(S, `health probe with ${total} slow clients, p50 / p99 / max`, `${p(during.latencies, 50)} / ${fmt(p99)} / ${fmt(Math.max(...during.latencies))} ms (${fmt(during.latencies.length)} probes)`, `p99 ≤ ${P99_GOAL_MS} ms`, p99 <= P99_GOAL_MS);
-  suite.check(S, 'health probe failures', `${during.errors.length}${during.errors.length ? ` (${summary(countBy(during.errors, (e) => e))})` : ''}`, '0', during.errors.length === 0);
-  suite.check(S, 'slow connections cut by the server', lifetimes.length
-    ? `${fmt(lifetimes.length)}, after p50 ${fmt(percentile(lifetimes, 50) / 1000)} s / max ${fmt(Math.max(...lifetimes) / 1000)} s; answers ${summary(countBy(answers, (a) => a))}`
-    : `none within ${fmt(durationMs / 1000 + 1.5)} s`, '', null);
-  suite.check(S, 'server still running', alive(server) ? 'yes' : `no (code ${server.child.exitCode})`, 'yes', alive(server), alive(server) ? undefined : tail(server.output()));
+  suite.check(
+    S,
+    `health probe with ${total} slow clients, p50 / p99 / max`,
+    `${p(during.latencies, 50)} / ${fmt(p99)} / ${fmt(Math.max(...during.latencies))} ms (${fmt(during.latencies.length)} probes)`,
+    `p99 ≤ ${P99_GOAL_MS} ms`,
+    p99 <= P99_GOAL_MS,
+  );
+  suite.check(
+    S,
+    'health probe failures',
+    `${during.errors.length}${during.errors.length ? ` (${summary(countBy(during.errors, (e) => e))})` : ''}`,
+    '0',
+    during.errors.length === 0,
+  );
+  suite.check(
+    S,
+    'slow connections cut by the server',
+    lifetimes.length
+      ? `${fmt(lifetimes.length)}, after p50 ${fmt(percentile(lifetimes, 50) / 1000)} s / max ${fmt(Math.max(...lifetimes) / 1000)} s; answers ${summary(countBy(answers, (a) => a))}`
+      : `none within ${fmt(durationMs / 1000 + 1.5)} s`,
+    '',
+    null,
+  );
+  suite.check(
+    S,
+    'server still running',
+    alive(server) ? 'yes' : `no (code ${server.child.exitCode})`,
+    'yes',
+    alive(server),
+    alive(server) ? undefined : tail(server.output()),
+  );
   await server.stop();
 }

@@ -5,7 +5,20 @@ import { type Migration, orderMigrations, sqlMigrations } from './db/migrate.ts'
  * them). Read here rather than through each module's index, so `lienthong status` and `migrate`
  * load no service, route or framework code.
  */
-const MODULES_WITH_TABLES = ['db', 'registry', 'catalog', 'codelists', 'sync', 'accounts', 'agreements', 'notifications', 'ledger', 'gateway', 'calendar', 'lifecycle'];
+const MODULES_WITH_TABLES = [
+  'db',
+  'registry',
+  'catalog',
+  'codelists',
+  'sync',
+  'accounts',
+  'agreements',
+  'notifications',
+  'ledger',
+  'gateway',
+  'calendar',
+  'lifecycle',
+];
 
 /** The migrations of the modules named, in version order (a module's tables alone, in tests). */
 export function migrationsOf(...modules: string[]): Migration[] {

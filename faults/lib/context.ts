@@ -52,7 +52,10 @@ export function fmt(n: number): string {
 }
 
 function indent(s: string, pad: string): string {
-  return s.split('\n').map((l) => pad + l).join('\n');
+  return s
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -31,17 +31,34 @@ export async function fire(origin: string, n: number, concurrency: number, make:
     while (i < n) {
       const shot = make(i++);
       const s = Date.now();
-      for (let attempt = 1; attempt <= 2; attempt++) try {
-        const res = await pool.request({ method: shot.method as 'GET', path: shot.path, headers: shot.headers, body: shot.body });
-        const text = (await res.body.text()).slice(0, keepBody);
-        const ra = res.headers['retry-after'];
-        hits.push({ shot, status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), retryAfter: ra === undefined ? null : String(ra), body: text, ms: Date.now() - s, ...(attempt > 1 ? { retried: true } : {}) });
-        break;
-      } catch (err) {
-        const e = err as { code?: string; message?: string };
-        if (attempt === 1 && (e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET' || e.code === 'EPIPE')) continue;
-        hits.push({ shot, status: 0, contentType: '', retryAfter: null, body: '', ms: Date.now() - s, error: `${e.code ?? ''} ${e.message ?? String(err)}`.trim() });
-      }
+      for (let attempt = 1; attempt <= 2; attempt++)
+        try {
+          const res = await pool.request({ method: shot.method as 'GET', path: shot.path, headers: shot.headers, body: shot.body });
+          const text = (await res.body.text()).slice(0, keepBody);
+          const ra = res.headers['retry-after'];
+          hits.push({
+            shot,
+            status: res.statusCode,
+            contentType: String(res.headers['content-type'] ?? ''),
+            retryAfter: ra === undefined ? null : String(ra),
+            body: text,
+            ms: Date.now() - s,
+            ...(attempt > 1 ? { retried: true } : {}),
+          });
+          break;
+        } catch (err) {
+          const e = err as { code?: string; message?: string };
+          if (attempt === 1 && (e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET' || e.code === 'EPIPE')) continue;
+          hits.push({
+            shot,
+            status: 0,
+            contentType: '',
+            retryAfter: null,
+            body: '',
+            ms: Date.now() - s,
+            error: `${e.code ?? ''} ${e.message ?? String(err)}`.trim(),
+          });
+        }
     }
   };
   // FAULTS_DEBUG=1: progress every 10 s (a run that stalls shows where).

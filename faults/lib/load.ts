@@ -45,7 +45,12 @@ export interface LoadSpec {
 }
 
 export function startLoad(spec: LoadSpec): Load {
-  const dispatcher = new Agent({ connections: spec.concurrency, keepAliveTimeout: 10_000, headersTimeout: spec.timeoutMs ?? 15_000, bodyTimeout: spec.timeoutMs ?? 15_000 });
+  const dispatcher = new Agent({
+    connections: spec.concurrency,
+    keepAliveTimeout: 10_000,
+    headersTimeout: spec.timeoutMs ?? 15_000,
+    bodyTimeout: spec.timeoutMs ?? 15_000,
+  });
   const answers: Answer[] = [];
   const errors: Failure[] = [];
   let running = true;
@@ -61,8 +66,14 @@ export function startLoad(spec: LoadSpec): Load {
           return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
         };
         const a: Answer = {
-          t: Date.now(), status: res.statusCode, receipt: h('lienthong-receipt'), log: h('lienthong-log'),
-          sha256: crypto.createHash('sha256').update(body).digest('hex'), contentType: h('content-type') ?? '', retryAfter: h('retry-after'), path,
+          t: Date.now(),
+          status: res.statusCode,
+          receipt: h('lienthong-receipt'),
+          log: h('lienthong-log'),
+          sha256: crypto.createHash('sha256').update(body).digest('hex'),
+          contentType: h('content-type') ?? '',
+          retryAfter: h('retry-after'),
+          path,
         };
         if (res.statusCode >= 500) a.bodyExcerpt = body.subarray(0, 2000).toString();
         answers.push(a);
@@ -108,5 +119,10 @@ export function countBy<T>(items: T[], key: (x: T) => string): Record<string, nu
 }
 
 export function summary(counts: Record<string, number>): string {
-  return Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}×${v}`).join(' ') || '—';
+  return (
+    Object.entries(counts)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ') || '—'
+  );
 }

@@ -30,7 +30,12 @@ export interface OwnPostgres {
 function binDir(): string {
   if (process.env.FAULTS_PG_BIN) return process.env.FAULTS_PG_BIN;
   const base = '/usr/lib/postgresql';
-  const versions = fs.existsSync(base) ? fs.readdirSync(base).filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = fs.existsSync(base)
+    ? fs
+        .readdirSync(base)
+        .filter((v) => fs.existsSync(path.join(base, v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   if (!versions[0]) throw new Error('no PostgreSQL binaries under /usr/lib/postgresql/*/bin (set FAULTS_PG_BIN)');
   return path.join(base, versions[0], 'bin');
 }

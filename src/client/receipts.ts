@@ -51,7 +51,10 @@ export function openCheckpoint(note: string, key: VerifierKey): { origin: string
   const split = note.lastIndexOf('\n\n');
   if (split < 0) throw new ReceiptError('malformed signed note');
   const text = note.slice(0, split + 1);
-  const line = note.slice(split + 2).split('\n').find((l) => l.startsWith(`\u2014 ${key.name} `));
+  const line = note
+    .slice(split + 2)
+    .split('\n')
+    .find((l) => l.startsWith(`\u2014 ${key.name} `));
   if (!line) throw new ReceiptError(`the checkpoint carries no signature by ${key.name}`);
   const sig = b64(line.slice(`\u2014 ${key.name} `.length));
   if (sig.length !== 68 || !sig.subarray(0, 4).equals(key.keyId)) throw new ReceiptError('the checkpoint signature is not by the pinned key');

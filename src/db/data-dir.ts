@@ -13,7 +13,10 @@ const LOCK_FILE = 'lienthong.lock';
 export class DataDirectoryLockedError extends Error {
   /** sysexits EX_TEMPFAIL: try again once the holder has stopped. */
   static readonly EXIT_CODE = 75;
-  constructor(readonly dataDir: string, readonly holderPid: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly holderPid: number,
+  ) {
     super(
       `Thư mục dữ liệu ${dataDir} đang được tiến trình ${holderPid} sử dụng (máy chủ đang chạy?): dừng tiến trình đó, hoặc dùng API của máy chủ. / ` +
         `The data directory ${dataDir} is held by process ${holderPid} (a running server?): stop it, or use the server's API.`,

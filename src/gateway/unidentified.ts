@@ -97,7 +97,10 @@ export type UnidentifiedRefusals = ReturnType<typeof createUnidentifiedRefusals>
 /** One entry standing for many refusals: `query` says how many, of which statuses, from which address. */
 function summaryEntry(t: Tally): LedgerEntry {
   const total = [...t.statuses.values()].reduce((a, b) => a + b, 0);
-  const statuses = [...t.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}:${n}`).join(',');
+  const statuses = [...t.statuses]
+    .sort(([a], [b]) => a - b)
+    .map(([s, n]) => `${s}:${n}`)
+    .join(',');
   return {
     requested_at: t.first.toISOString(),
     responded_at: t.last.toISOString(),

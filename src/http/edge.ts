@@ -50,10 +50,16 @@ export function clientErrorProblem(err: NodeJS.ErrnoException, raw: Buffer | nul
       if (raw && (lineEnd < 0 || lineEnd > LONG_REQUEST_LINE)) {
         return new Problem(PROBLEMS.uriTooLong, { detail: 'Đường dẫn của yêu cầu quá dài.', detail_en: 'The request URI is too long.' });
       }
-      return new Problem(PROBLEMS.headersTooLarge, { detail: 'Phần tiêu đề vượt quá giới hạn cho phép.', detail_en: 'The request headers exceed the allowed size.' });
+      return new Problem(PROBLEMS.headersTooLarge, {
+        detail: 'Phần tiêu đề vượt quá giới hạn cho phép.',
+        detail_en: 'The request headers exceed the allowed size.',
+      });
     }
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new Problem(PROBLEMS.requestTimeout, { detail: 'Yêu cầu không được gửi đủ trong thời gian cho phép.', detail_en: 'The request was not received in the time allowed.' });
+      return new Problem(PROBLEMS.requestTimeout, {
+        detail: 'Yêu cầu không được gửi đủ trong thời gian cho phép.',
+        detail_en: 'The request was not received in the time allowed.',
+      });
     default:
       return new Problem(PROBLEMS.badRequest, { detail: 'Yêu cầu HTTP không đúng cú pháp.', detail_en: 'The HTTP request is malformed.' });
   }
@@ -86,7 +92,9 @@ export function plainAnswer(problem: Problem, url: string): RawAnswer {
 function writeRaw(socket: Socket, a: RawAnswer): void {
   if (socket.destroyed || !socket.writable) return void socket.destroy();
   const headers = { ...a.headers, 'content-length': String(a.body.length), connection: 'close' };
-  const head = `HTTP/1.1 ${a.status} ${http.STATUS_CODES[a.status] ?? ''}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`;
+  const head = `HTTP/1.1 ${a.status} ${http.STATUS_CODES[a.status] ?? ''}\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n')}\r\n\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), a.body]));
   // A client that reads nothing must not hold the socket: it goes after a second either way.
   setTimeout(() => socket.destroy(), 1_000).unref();

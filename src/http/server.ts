@@ -55,7 +55,9 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     // Record keys are up to 200 characters; a longer parameter is a 414 (FST_ERR_MAX_PARAM_LENGTH).
     routerOptions: { maxParamLength: 256 },
     // Requests Node's parser refuses (431, 408, 400) are answered as problems too; on /data/v1 signed and logged.
-    clientErrorHandler: clientErrorHandler((r) => (r.url?.startsWith('/data/v1') ? unparsed(r) : Promise.resolve(plainAnswer(r.problem, r.url ?? '/')))),
+    clientErrorHandler: clientErrorHandler((r) =>
+      r.url?.startsWith('/data/v1') ? unparsed(r) : Promise.resolve(plainAnswer(r.problem, r.url ?? '/')),
+    ),
     // A caller's request id is kept (tracing across systems) when it is well-formed.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -12,7 +12,9 @@ function invalidText(detail: string, detail_en: string, path?: string): Problem 
   return new Problem(PROBLEMS.invalidText, {
     detail,
     detail_en,
-    ...(path !== undefined && { errors: [{ path, message: 'Chuỗi chứa nửa cặp thay thế UTF-16 đơn lẻ.', message_en: 'The string holds a lone UTF-16 surrogate.' }] }),
+    ...(path !== undefined && {
+      errors: [{ path, message: 'Chuỗi chứa nửa cặp thay thế UTF-16 đơn lẻ.', message_en: 'The string holds a lone UTF-16 surrogate.' }],
+    }),
   });
 }
 
@@ -57,7 +59,15 @@ export function installTextParsers(app: FastifyInstance): void {
     parseJson(req, text, (err, value) => {
       if (err) return done(err, undefined);
       const at = SURROGATE_ESCAPE.test(text) ? loneSurrogateAt(value) : null;
-      if (at !== null) return done(invalidText('Văn bản chứa ký tự không hợp lệ (nửa cặp thay thế UTF-16 đơn lẻ).', 'Text holds an invalid character (a lone UTF-16 surrogate).', `/body${at === '/' ? '' : at}`), undefined);
+      if (at !== null)
+        return done(
+          invalidText(
+            'Văn bản chứa ký tự không hợp lệ (nửa cặp thay thế UTF-16 đơn lẻ).',
+            'Text holds an invalid character (a lone UTF-16 surrogate).',
+            `/body${at === '/' ? '' : at}`,
+          ),
+          undefined,
+        );
       done(null, value);
     });
   });

@@ -28,10 +28,15 @@ export async function listenWhileWaiting(listeners: Listener[]): Promise<{ bound
   return {
     bound,
     close: () =>
-      Promise.all(servers.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      }))).then(() => undefined),
+      Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      ).then(() => undefined),
   };
 }
 

@@ -17,10 +17,11 @@ describe('[pglite] the embedded data directory beside a running server', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
   let server: ChildProcess;
-  const lt = (...args: string[]) => run(process.execPath, [BIN, ...args], { env, timeout: 60_000 }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
+  const lt = (...args: string[]) =>
+    run(process.execPath, [BIN, ...args], { env, timeout: 60_000 }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    );
 
   function startServer(): Promise<string> {
     server = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, PORT: '0', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025' } });
@@ -60,7 +61,10 @@ describe('[pglite] the embedded data directory beside a running server', () => {
 
   it('a CLI command while the server holds it is refused at once (exit 75, vi/en message) and touches nothing', async () => {
     const before = fs.readdirSync(dataDir, { recursive: true }).length;
-    for (const args of [['status'], ['admin', 'create-user', '--username', 'hai', '--full-name', 'Người Thứ Hai', '--agency', 'BTCTW', '--role', 'custodian_admin']]) {
+    for (const args of [
+      ['status'],
+      ['admin', 'create-user', '--username', 'hai', '--full-name', 'Người Thứ Hai', '--agency', 'BTCTW', '--role', 'custodian_admin'],
+    ]) {
       const r = await lt(...args);
       expect(r.code, r.stderr).toBe(75);
       expect(r.stderr).toMatch(/đang được tiến trình \d+ sử dụng/);

@@ -67,7 +67,10 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 }
 
 describe.skipIf(!TEST_PG_URL)('[postgres] serve while its database goes away', () => {
-  const db = relay({ host: new URL(TEST_PG_URL ?? 'postgres://x@127.0.0.1:5432').hostname, port: Number(new URL(TEST_PG_URL ?? 'postgres://x@127.0.0.1:5432').port || 5432) });
+  const db = relay({
+    host: new URL(TEST_PG_URL ?? 'postgres://x@127.0.0.1:5432').hostname,
+    port: Number(new URL(TEST_PG_URL ?? 'postgres://x@127.0.0.1:5432').port || 5432),
+  });
   let child: ChildProcess;
   let stderr = '';
   let stdout = '';
@@ -84,7 +87,14 @@ describe.skipIf(!TEST_PG_URL)('[postgres] serve while its database goes away', (
     url.port = String(db.port);
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-dbloss-'));
     child = spawn(process.execPath, [BIN, 'serve'], {
-      env: { ...process.env, DATABASE_URL: url.toString(), LIENTHONG_DATA_DIR: dataDir, LIENTHONG_LOG_LEVEL: 'warn', PORT: '0', LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        LIENTHONG_DATA_DIR: dataDir,
+        LIENTHONG_LOG_LEVEL: 'warn',
+        PORT: '0',
+        LIENTHONG_ADMIN_PASSWORD: 'mat-khau-lan-dau-2025',
+      },
     });
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));

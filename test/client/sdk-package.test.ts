@@ -54,7 +54,12 @@ for (const driver of DRIVERS) {
     /** A private_key_jwt account of VPCP-QLCB with `key`'s public half registered. */
     async function keyAccount(key: crypto.KeyPairKeyObjectResult, kid: string): Promise<{ clientId: string; privateKey: crypto.JsonWebKey }> {
       const jwk = { ...key.publicKey.export({ format: 'jwk' }), kid, use: 'sig' };
-      const res = await w.call('POST', '/api/v1/accounts', w.auth.consumer, { system_code: 'VPCP-QLCB', name: `Khoá ${kid}`, auth_method: 'private_key_jwt', jwks: { keys: [jwk] } });
+      const res = await w.call('POST', '/api/v1/accounts', w.auth.consumer, {
+        system_code: 'VPCP-QLCB',
+        name: `Khoá ${kid}`,
+        auth_method: 'private_key_jwt',
+        jwks: { keys: [jwk] },
+      });
       expect(res.statusCode, res.body).toBe(201);
       return { clientId: res.json().account.client_id, privateKey: key.privateKey.export({ format: 'jwk' }) };
     }
@@ -71,9 +76,15 @@ for (const driver of DRIVERS) {
       // NODE_OPTIONS cleared: the child must not inherit a TypeScript loader from the test runner.
       // The sharing log is sequenced meanwhile, by `serve`'s own background work.
       const stopWork = startBackgroundWork(w.env.platform, () => undefined);
-      const { stdout } = await run(process.execPath, ['consumer.mjs'], { cwd: project, env: { PATH: process.env.PATH, SDK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' }, timeout: 60_000 })
-        .finally(stopWork);
-      const out = JSON.parse(stdout) as Record<string, { status: number; fields: string[]; receipt: string; sameToken: boolean }> & { verified: { leaf_index: number; tree_size: number }; tampered: string };
+      const { stdout } = await run(process.execPath, ['consumer.mjs'], {
+        cwd: project,
+        env: { PATH: process.env.PATH, SDK_OPTIONS: JSON.stringify(options), NODE_OPTIONS: '' },
+        timeout: 60_000,
+      }).finally(stopWork);
+      const out = JSON.parse(stdout) as Record<string, { status: number; fields: string[]; receipt: string; sameToken: boolean }> & {
+        verified: { leaf_index: number; tree_size: number };
+        tampered: string;
+      };
       // R-17.1: the consumer proves its exchange is in the custodian's log, with the published key alone.
       expect(out.verified.leaf_index).toBeGreaterThanOrEqual(0);
       expect(out.verified.tree_size).toBeGreaterThan(out.verified.leaf_index);

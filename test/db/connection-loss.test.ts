@@ -54,9 +54,16 @@ describe.skipIf(!TEST_PG_URL)('[postgres] a connection lost while checked out', 
 
   it('every pooled connection ended at once: each caller gets unavailable or a result, never a crash', async () => {
     await Promise.all(Array.from({ length: 8 }, () => db.query('SELECT 1')));
-    const running = Array.from({ length: 8 }, () => db.transaction((t) => t.query('SELECT pg_sleep(0.3)')).then(() => 'ok', (e: unknown) => e));
+    const running = Array.from({ length: 8 }, () =>
+      db
+        .transaction((t) => t.query('SELECT pg_sleep(0.3)'))
+        .then(
+          () => 'ok',
+          (e: unknown) => e,
+        ),
+    );
     await new Promise((r) => setTimeout(r, 100));
-    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
     const outcomes = await Promise.all(running);
     for (const o of outcomes) if (o !== 'ok') expect(o).toBeInstanceOf(DatabaseUnavailableError);
     expect((await db.query('SELECT 1')).rowCount).toBe(1);

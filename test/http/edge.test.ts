@@ -106,7 +106,8 @@ for (const driver of DRIVERS) {
     });
 
     it('R-4.1: the admin API refuses an anonymous or non-custodian batch write before its body', async () => {
-      const head = (auth: string) => `POST /api/v1/datasets/can-bo-dang-vien/records HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${SIXTY_MB}\r\n${auth}\r\n`;
+      const head = (auth: string) =>
+        `POST /api/v1/datasets/can-bo-dang-vien/records HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${SIXTY_MB}\r\n${auth}\r\n`;
       expectProblem(await raw(port, [head(''), '{"records":['], { from: '127.0.0.13' }), 401);
       const consumer = await raw(port, [head(`authorization: ${w.auth.consumer}\r\n`), '{"records":['], { from: '127.0.0.13' });
       expect(expectProblem(consumer, 403).rule).toBe('R-4.1');
@@ -161,9 +162,15 @@ for (const driver of DRIVERS) {
 
     it('a lone surrogate ("\\ud800") or bytes that are not UTF-8 in a body are refused with 400, and nothing is stored', async () => {
       const from = '127.0.0.18';
-      const put = (body: Buffer) => raw(port, [
-        `PUT /data/v1/can-bo-dang-vien/records/dv-lone HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${custodianToken}\r\ncontent-length: ${body.length}\r\n\r\n`, body,
-      ], { from });
+      const put = (body: Buffer) =>
+        raw(
+          port,
+          [
+            `PUT /data/v1/can-bo-dang-vien/records/dv-lone HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\nauthorization: Bearer ${custodianToken}\r\ncontent-length: ${body.length}\r\n\r\n`,
+            body,
+          ],
+          { from },
+        );
       const lone = JSON.stringify(member(8)).replace('"Nguyễn Văn 8"', '"Nguyễn \\ud800 8"');
       expect(lone).toContain('\\ud800');
       const refused = await put(Buffer.from(lone));
@@ -172,7 +179,12 @@ for (const driver of DRIVERS) {
       expectProblem(await put(Buffer.concat([Buffer.from('{"full_name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')])), 400);
       const admin = await w.call('POST', '/api/v1/agencies', w.auth.admin, undefined, {});
       expect(admin.statusCode).toBe(400); // (no body at all: a plain validation problem, for contrast)
-      const agency = await w.env.app.inject({ method: 'POST', url: '/api/v1/agencies', headers: { authorization: w.auth.admin, 'content-type': 'application/json' }, payload: '{"code":"X-LONE","name_vi":"\\udc00","name_en":"x","kind":"central"}' });
+      const agency = await w.env.app.inject({
+        method: 'POST',
+        url: '/api/v1/agencies',
+        headers: { authorization: w.auth.admin, 'content-type': 'application/json' },
+        payload: '{"code":"X-LONE","name_vi":"\\udc00","name_en":"x","kind":"central"}',
+      });
       expect(agency.statusCode).toBe(400);
       expect(agency.json()).toMatchObject({ type: expect.stringContaining('invalid-text'), errors: [{ path: '/body/name_vi' }] });
       expect((await w.call('GET', '/api/v1/datasets/can-bo-dang-vien/records/dv-lone', w.auth.custodian)).statusCode).toBe(404);
@@ -184,13 +196,18 @@ for (const driver of DRIVERS) {
 
     it('R-17.2: a flood of requests without a valid identity is bounded per address (429 + Retry-After); the log grows by a bounded number of entries and records the rest in a summary', async () => {
       const db = w.env.platform.db;
-      const count = async () => Number((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_queue WHERE custodian_code = 'BTCTW'")).rows[0]!.n);
+      const count = async () =>
+        Number((await db.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_queue WHERE custodian_code = 'BTCTW'")).rows[0]!.n);
       await w.env.platform.gateway.flushSummaries();
       const before = await count();
       const statuses: Record<number, number> = {};
       let retryAfter: string | undefined;
       for (let i = 0; i < 200; i++) {
-        const res = await raw(port, [`GET /data/v1/can-bo-dang-vien/records/dv-1 HTTP/1.1\r\nHost: x\r\nauthorization: Bearer x\r\nconnection: close\r\n\r\n`], { from: '127.0.0.19' });
+        const res = await raw(
+          port,
+          [`GET /data/v1/can-bo-dang-vien/records/dv-1 HTTP/1.1\r\nHost: x\r\nauthorization: Bearer x\r\nconnection: close\r\n\r\n`],
+          { from: '127.0.0.19' },
+        );
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
         if (res.status === 429) {
           retryAfter = res.headers['retry-after'];
@@ -207,15 +224,28 @@ for (const driver of DRIVERS) {
       expect(grown).toBe(statuses[401]! + 1);
       const summary = await db.query<{ leaf: Buffer }>("SELECT leaf FROM ledger_queue WHERE custodian_code = 'BTCTW' ORDER BY id DESC LIMIT 1");
       const entry = JSON.parse(Buffer.from(summary.rows[0]!.leaf).toString('utf8')) as { request: { query: Record<string, string> } };
-      expect(entry.request.query).toEqual({ summary: 'unidentified-refusals', client_address: '127.0.0.19', refusals: String(statuses[429]), statuses: `401:${statuses[429]}` });
+      expect(entry.request.query).toEqual({
+        summary: 'unidentified-refusals',
+        client_address: '127.0.0.19',
+        refusals: String(statuses[429]),
+        statuses: `401:${statuses[429]}`,
+      });
       // Another address is not affected by the first one's flood.
-      expectProblem(await raw(port, ['GET /data/v1/can-bo-dang-vien/records/dv-1 HTTP/1.1\r\nHost: x\r\nauthorization: Bearer x\r\n\r\n'], { from: '127.0.0.20' }), 401);
+      expectProblem(
+        await raw(port, ['GET /data/v1/can-bo-dang-vien/records/dv-1 HTTP/1.1\r\nHost: x\r\nauthorization: Bearer x\r\n\r\n'], { from: '127.0.0.20' }),
+        401,
+      );
     });
 
     it('the token endpoint: failed requests from one address are bounded (429 + Retry-After, before any credential is checked)', async () => {
-      const token = (secret: string) => raw(port, [
-        `POST /oauth/token HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\nconnection: close\r\ncontent-length: ${`grant_type=client_credentials&client_id=${w.accounts['VPCP-TK'].client_id}&client_secret=${secret}`.length}\r\n\r\ngrant_type=client_credentials&client_id=${w.accounts['VPCP-TK'].client_id}&client_secret=${secret}`,
-      ], { from: '127.0.0.21' });
+      const token = (secret: string) =>
+        raw(
+          port,
+          [
+            `POST /oauth/token HTTP/1.1\r\nHost: x\r\ncontent-type: application/x-www-form-urlencoded\r\nconnection: close\r\ncontent-length: ${`grant_type=client_credentials&client_id=${w.accounts['VPCP-TK'].client_id}&client_secret=${secret}`.length}\r\n\r\ngrant_type=client_credentials&client_id=${w.accounts['VPCP-TK'].client_id}&client_secret=${secret}`,
+          ],
+          { from: '127.0.0.21' },
+        );
       const statuses: number[] = [];
       for (let i = 0; i < 40; i++) statuses.push((await token('sai')).status);
       expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
