@@ -67,6 +67,15 @@ export interface SuspendInput {
 const COLUMNS = `id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,
   found_at, notice_due_at, notified_at, restored_at, restore_reason, created_by, created_at, version`;
 
+/**
+ * R-16.1(đ), Civil Code Art. 147–148: the 30 days to remedy run from the day after the notice (a
+ * Vietnam date); a period ending on a day off ends on the next working day; termination on ground
+ * (đ) is possible from the day after the period ends.
+ */
+export async function remedyEligibleFrom(calendar: DeadlineCalendar, notifiedAt: Date): Promise<string> {
+  return plusDays(await calendar.addDays(vietnamDate(notifiedAt), REMEDY_DAYS), 1);
+}
+
 export function createConsumerSuspensions(db: Database, clock: Clock, deps: { agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar }) {
   async function load(id: string, q: Queryable = db, lock = false): Promise<ConsumerSuspension> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('quyết định tạm ngừng', 'suspension', id);
@@ -75,10 +84,8 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
     return r.rows[0];
   }
 
-  /** R-16.1(đ), Civil Code Art. 147–148: 30 days from the day after the notice; the period ends on a working day; eligible the day after. */
   async function eligibleFrom(s: ConsumerSuspension): Promise<string | null> {
-    if (s.restored_at) return null;
-    return plusDays(await deps.calendar.addDays(vietnamDate(s.notified_at), REMEDY_DAYS), 1);
+    return s.restored_at ? null : remedyEligibleFrom(deps.calendar, s.notified_at);
   }
 
   async function view(s: ConsumerSuspension): Promise<ConsumerSuspensionView> {
