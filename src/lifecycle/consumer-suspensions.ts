@@ -10,8 +10,8 @@ import { COORDINATOR_AGENCY } from '../registry/users.ts';
 import { type DeadlineCalendar, plusDays } from './calendar-port.ts';
 import { recordEvent } from './events.ts';
 
-/** R-15.5: the consumer is told within 1 day of the violation being found. */
-export const CONSUMER_NOTICE_HOURS = 24;
+/** R-15.5: the consumer is told "at the latest 1 day from when the violation is determined" — a period in days. */
+export const CONSUMER_NOTICE_DAYS = 1;
 /** R-16.1(đ): termination once a violation is unremedied this many days after its notice. */
 export const REMEDY_DAYS = 30;
 
@@ -68,6 +68,18 @@ const COLUMNS = `id, reference, agreement_id, dataset_code, system_code, consume
   found_at, notice_due_at, notified_at, restored_at, restore_reason, created_by, created_at, version`;
 
 /**
+ * R-15.5, Civil Code (Bộ luật Dân sự 2015) Art. 147–148: a period counted in days starts on the
+ * day after the violation is determined (a Vietnam date) and ends at 24:00 of its last day, moved
+ * to the next working day when that day is a day off. "Found Monday 10:00, notified Tuesday 15:00"
+ * is on time; found on a Friday, the notice is due by the end of Monday. The instant returned is
+ * that 24:00 — midnight at the start of the following day in Viet Nam.
+ */
+export async function consumerNoticeDueAt(calendar: DeadlineCalendar, foundAt: Date): Promise<Date> {
+  const lastDay = await calendar.addDays(vietnamDate(foundAt), CONSUMER_NOTICE_DAYS);
+  return new Date(`${plusDays(lastDay, 1)}T00:00:00+07:00`);
+}
+
+/**
  * R-16.1(đ), Civil Code Art. 147–148: the 30 days to remedy run from the day after the notice (a
  * Vietnam date); a period ending on a day off ends on the next working day; termination on ground
  * (đ) is possible from the day after the period ends.
@@ -116,7 +128,7 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
         const reason_vi = `${input.violation}. Cách xử lý: ${input.handling}. Yêu cầu để khôi phục: ${input.requirements}`;
         const reason_en = `${input.violation}. Handling: ${input.handling}. To restore the connection: ${input.requirements}`;
         const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en, reference });
-        const due = new Date(input.found_at.getTime() + CONSUMER_NOTICE_HOURS * 3600_000);
+        const due = await consumerNoticeDueAt(deps.calendar, input.found_at);
         const r = await tx.query<ConsumerSuspension>(
           `INSERT INTO consumer_suspensions (id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,
              found_at, notice_due_at, notified_at, created_by, created_at)

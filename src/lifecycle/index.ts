@@ -7,7 +7,7 @@ import type { NotificationService } from '../notifications/index.ts';
 import { type Principal, seesEverything } from '../registry/principal.ts';
 import type { DeadlineCalendar } from './calendar-port.ts';
 import { createConsumerSuspensions } from './consumer-suspensions.ts';
-export { remedyEligibleFrom } from './consumer-suspensions.ts';
+export { consumerNoticeDueAt, remedyEligibleFrom } from './consumer-suspensions.ts';
 import type { LifecycleEvent } from './events.ts';
 import { createNoticeBoard } from './notices.ts';
 import { type ServiceSuspension, createServiceSuspensions, inForce } from './service-suspensions.ts';

@@ -138,13 +138,13 @@ for (const driver of DRIVERS) {
     });
 
     it('R-15.2, R-15.5: one consumer suspended — told the violation, its handling and what restores it; only it is refused (403); restoration is its own action', async () => {
-      const found = new Date(w.env.clock.now().getTime() - 30 * HOUR).toISOString();
+      const found = new Date(w.env.clock.now().getTime() - 10 * 24 * HOUR).toISOString();
       const res = await post('/api/v1/consumer-suspensions', custodian, {
         agreement_id: qlcbAgreement, ground: 'purpose_violation', violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại', handling: 'Tạm ngừng kết nối, yêu cầu giải trình', requirements: 'Gửi báo cáo giải trình và cam kết đúng mục đích', found_at: found,
       });
       expect(res.statusCode, res.body).toBe(201);
       const s = res.json();
-      expect(s).toMatchObject({ notice_late: true, system_code: 'VPCP-QLCB' }); // sent 30 h after the finding: more than 1 day
+      expect(s).toMatchObject({ notice_late: true, system_code: 'VPCP-QLCB' }); // sent 10 days after the finding: past its 1-day period
       const inbox = (await w.call('GET', '/api/v1/inbox?limit=200', consumer)).json().items;
       const notice = inbox.find((n: { kind: string }) => n.kind === 'connection.suspended');
       expect(notice.payload).toMatchObject({ violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại', handling: 'Tạm ngừng kết nối, yêu cầu giải trình', requirements: 'Gửi báo cáo giải trình và cam kết đúng mục đích' });

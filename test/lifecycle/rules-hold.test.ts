@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { remedyEligibleFrom } from '../../src/lifecycle/index.ts';
+import { consumerNoticeDueAt, remedyEligibleFrom } from '../../src/lifecycle/index.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type World, startWorld } from '../gateway/world.ts';
 
 /** Rules that, removed from the code, left the suite green: each case here fails without its rule. */
 for (const driver of DRIVERS) {
-  describe(`[${driver}] rules that must not be deletable silently (R-11, R-15.3, R-16.1)`, () => {
+  describe(`[${driver}] rules that must not be deletable silently (R-11, R-15.3, R-15.5, R-16.1)`, () => {
     let w: World;
     beforeAll(async () => {
       w = await startWorld(driver);
@@ -33,6 +33,18 @@ for (const driver of DRIVERS) {
       const res = await post('/api/v1/service-suspensions', w.auth.custodian, { kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: '2026-06-01T00:00:00+07:00', reason: 'Nâng cấp' });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ rule: 'R-15.3', detail_en: 'The expected restoration time is required.' });
+    });
+
+    it('R-15.5: "within 1 day" is a period in days (Civil Code Art. 147–148): ends at 24:00 of the next day, or of the next working day', async () => {
+      const calendar = w.env.platform.calendar;
+      const due = async (found: string) => (await consumerNoticeDueAt(calendar, new Date(found))).toISOString();
+      // Found Monday 1/6/2026 at 10:00 in Viet Nam: due at 24:00 on Tuesday 2/6 — notified Tuesday 15:00 is on time.
+      expect(await due('2026-06-01T03:00:00Z')).toBe('2026-06-02T17:00:00.000Z');
+      expect(new Date('2026-06-02T08:00:00Z') <= new Date(await due('2026-06-01T03:00:00Z'))).toBe(true);
+      // Found Friday 5/6: the day after is Saturday, a day off → due at 24:00 on Monday 8/6.
+      expect(await due('2026-06-05T03:00:00Z')).toBe('2026-06-08T17:00:00.000Z');
+      // Found at 23:30 on Monday 1/6 in Viet Nam (16:30 UTC): still found on 1/6.
+      expect(await due('2026-06-01T16:30:00Z')).toBe('2026-06-02T17:00:00.000Z');
     });
 
     it('R-16.1(đ): the remedy period is exactly 30 days from the day after the notice, moved off a day off (Civil Code Art. 147–148)', async () => {
