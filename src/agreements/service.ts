@@ -273,13 +273,26 @@ export function createAgreementService(
       }));
     },
 
-    /** The custodian, or the coordinator on a competent authority's request (R-16.1c), revokes a grant at once. */
+    /**
+     * The custodian (or the coordinator) takes back an approval before the grant is in force (awaiting
+     * its second approval). R-16.1: a grant in force ends only on one of the grounds of Art. 16.1,
+     * with its evidence — through termination (lifecycle), which checks the ground and tells the
+     * consumer, the custodian and VPTW (R-16.3); revoking it would sidestep that, and the 30 days
+     * ground (đ) gives a consumer that violated a rule.
+     */
     async revoke(p: Principal, id: string, reason: string): Promise<AgreementView> {
       return view(await commit(async (tx) => {
         const a = await load(id, tx, true);
         if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
         if (!isCustodianAdmin(p, a) && !hasRole(p, 'coordinator')) throw denyCustodian();
-        if (!['active', 'custodian_approved'].includes(a.status)) throw wrongState(a, ['thu hồi', 'revoke']);
+        if (a.status === 'active' || a.status === 'suspended') {
+          throw new Problem(PROBLEMS.unprocessable, {
+            rule: 'R-16.1',
+            detail: 'Thoả thuận đang có hiệu lực chỉ chấm dứt theo một căn cứ tại khoản 1 Điều 16, kèm tài liệu chứng minh: dùng thao tác chấm dứt (POST …/terminate).',
+            detail_en: 'An agreement in force ends only on a ground of Art. 16.1, with its evidence: terminate it (POST …/terminate).',
+          });
+        }
+        if (a.status !== 'custodian_approved') throw wrongState(a, ['thu hồi', 'revoke']);
         const out = await transition(tx, p, a, 'revoked', 'revoke', reason);
         await tell(tx, a.consumer_code, 'agreement.revoked', out, `Thoả thuận chia sẻ "${a.dataset_code}" bị thu hồi`, `Agreement for "${a.dataset_code}" revoked`, { reason });
         return out;

@@ -88,7 +88,17 @@ export async function remedyEligibleFrom(calendar: DeadlineCalendar, notifiedAt:
   return plusDays(await calendar.addDays(vietnamDate(notifiedAt), REMEDY_DAYS), 1);
 }
 
-export function createConsumerSuspensions(db: Database, clock: Clock, deps: { agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar }) {
+export function createConsumerSuspensions(
+  db: Database,
+  clock: Clock,
+  deps: {
+    agreements: Agreements;
+    notifications: NotificationService;
+    calendar: DeadlineCalendar;
+    /** R-16.1(b): the reference of a force-majeure stop of the dataset in effect at `at`, if any. */
+    forceMajeureStop(dataset: string, at: Date): Promise<string | null>;
+  },
+) {
   async function load(id: string, q: Queryable = db, lock = false): Promise<ConsumerSuspension> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('quyết định tạm ngừng', 'suspension', id);
     const r = await q.query<ConsumerSuspension>(`SELECT ${COLUMNS} FROM consumer_suspensions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
@@ -183,28 +193,56 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
     },
 
     /** R-16.1: which grounds allow terminating this agreement now; (đ) only 30 days after an unremedied R-15.2 notice. */
+    /**
+     * R-16.1: each ground, whether it applies now, and what it rests on: (b) a force-majeure stop
+     * of the dataset still in effect; (đ) an unremedied violation notice past its 30 days; (a), (c),
+     * (d) the document the custodian cites (`evidence`) — a decision, a competent authority's
+     * request, the consumer's own request — which the termination records and sends to all parties.
+     */
     async eligibility(p: Principal, agreementId: string) {
       const a = await deps.agreements.service.get(p, agreementId);
       const open = (await db.query<ConsumerSuspension>(`SELECT ${COLUMNS} FROM consumer_suspensions WHERE agreement_id = $1 AND restored_at IS NULL ORDER BY notified_at LIMIT 1`, [a.id])).rows[0];
       const from = open ? await eligibleFrom(open) : null;
       const today = vietnamDate(clock.now());
+      const stop = await deps.forceMajeureStop(a.dataset_code, clock.now());
+      const rests: Record<(typeof TERMINATION_GROUNDS)[number], { eligible: boolean; rests_on: string | null; evidence_required: boolean }> = {
+        a: { eligible: true, rests_on: null, evidence_required: true },
+        b: { eligible: stop !== null, rests_on: stop, evidence_required: false },
+        c: { eligible: true, rests_on: null, evidence_required: true },
+        d: { eligible: true, rests_on: null, evidence_required: true },
+        đ: { eligible: from !== null && today >= from, rests_on: open?.reference ?? null, evidence_required: false },
+      };
       return {
         agreement_id: a.id,
         status: a.status,
         today,
         grounds: TERMINATION_GROUNDS.map((g) => ({
-          ground: g, label_vi: GROUND_TEXT[g][0], label_en: GROUND_TEXT[g][1],
-          eligible: g === 'đ' ? from !== null && today >= from : true,
+          ground: g, label_vi: GROUND_TEXT[g][0], label_en: GROUND_TEXT[g][1], ...rests[g],
           ...(g === 'đ' && { eligible_from: from, suspension: open?.reference ?? null }),
         })),
       };
     },
 
     /** R-16.1, R-16.3: terminate (final) and tell the consumer and the related agencies. */
-    async terminate(p: Principal, agreementId: string, ground: (typeof TERMINATION_GROUNDS)[number], reason: string) {
+    async terminate(p: Principal, agreementId: string, ground: (typeof TERMINATION_GROUNDS)[number], reason: string, evidence?: string) {
+      const e = await this.eligibility(p, agreementId);
+      const g = e.grounds.find((x) => x.ground === ground)!;
+      if (g.evidence_required && !evidence?.trim()) {
+        throw new Problem(PROBLEMS.validation, {
+          rule: 'R-16.1',
+          detail: `Chấm dứt theo điểm ${ground} khoản 1 Điều 16 phải nêu tài liệu làm căn cứ (số, ngày văn bản hoặc đề nghị).`,
+          detail_en: `Termination on ground (${ground}) of Art. 16.1 must cite its evidence (the document's number and date, or the request).`,
+        });
+      }
+      if (ground === 'b' && !g.eligible) {
+        throw new Problem(PROBLEMS.unprocessable, {
+          rule: 'R-16.1',
+          detail: 'Chỉ chấm dứt theo điểm b khi dịch vụ đang tạm ngừng do sự cố bất khả kháng mà không thể khôi phục.',
+          detail_en: 'Ground (b) applies only while the service is stopped by force majeure and cannot be restored.',
+        });
+      }
       if (ground === 'đ') {
-        const e = await this.eligibility(p, agreementId);
-        const d = e.grounds.find((g) => g.ground === 'đ')!;
+        const d = g;
         if (!d.eligible) {
           throw new Problem(PROBLEMS.unprocessable, {
             rule: 'R-16.1',
@@ -221,17 +259,18 @@ export function createConsumerSuspensions(db: Database, clock: Clock, deps: { ag
       const now = clock.now();
       const [vi, en] = GROUND_TEXT[ground];
       return commit(async (tx) => {
-        const a = await deps.agreements.service.lifecycle(tx, p, agreementId, 'terminate', reason, { ground });
+        const basis = evidence?.trim() || g.rests_on;
+        const a = await deps.agreements.service.lifecycle(tx, p, agreementId, 'terminate', reason, { ground, evidence: basis });
         for (const agency of new Set([a.consumer_code, a.custodian_code, COORDINATOR_AGENCY])) {
           await deps.notifications.notify(tx, {
             agency, kind: 'agreement.terminated', ref_type: 'agreement', ref_id: a.id,
             subject_vi: `Chấm dứt kết nối, chia sẻ dữ liệu "${a.dataset_code}" với hệ thống ${a.system_code} — căn cứ điểm ${ground} khoản 1 Điều 16`,
             subject_en: `Sharing of "${a.dataset_code}" with ${a.system_code} terminated — Art. 16.1(${ground})`,
-            payload: { ground, ground_vi: vi, ground_en: en, reason, terminated_at: formatVietnamTime(now) },
+            payload: { ground, ground_vi: vi, ground_en: en, evidence: basis, reason, terminated_at: formatVietnamTime(now) },
           });
         }
-        await recordEvent(tx, { custodian: a.custodian_code, entity: 'agreement', id: a.id, action: 'terminate', actor: p, at: now, reason, details: { ground } });
-        return { agreement_id: a.id, status: a.status, ground, reason, terminated_at: now };
+        await recordEvent(tx, { custodian: a.custodian_code, entity: 'agreement', id: a.id, action: 'terminate', actor: p, at: now, reason, details: { ground, evidence: basis } });
+        return { agreement_id: a.id, status: a.status, ground, evidence: basis, reason, terminated_at: now };
       });
     },
   };

@@ -30,7 +30,12 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
   const invalidate = () => (cache = null);
   const notices = createNoticeBoard(db, clock);
   const services = createServiceSuspensions(db, clock, { catalog: deps.catalog, calendar: deps.calendar, notifications: deps.notifications, onChange: invalidate });
-  const consumers = createConsumerSuspensions(db, clock, deps);
+  // R-16.1(b): a force-majeure stop still in effect is what "the connection cannot be restored" rests on.
+  const forceMajeureStop = async (dataset: string, at: Date) => {
+    const s = (await stops()).find((x) => x.dataset_code === dataset && x.kind === 'force_majeure' && inForce(x, at));
+    return s ? (s.notice_reference ?? s.id) : null;
+  };
+  const consumers = createConsumerSuspensions(db, clock, { ...deps, forceMajeureStop });
 
   function stops() {
     const t = performance.now();

@@ -109,8 +109,13 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
     },
       async (req) => lifecycle.consumers.eligibility(principalOf(req), req.params.id));
     app.post('/agreements/:id/terminate', {
-      schema: { tags: stops, security, summary: 'Chấm dứt kết nối, chia sẻ / Terminate (R-16.1, R-16.3; final)', params: Id, body: Type.Object({ ground: enumOf(TERMINATION_GROUNDS), reason: Text(2000) }, { additionalProperties: false }), response: errors(400, 401, 403, 404, 409, 422) },
-    }, async (req) => lifecycle.consumers.terminate(principalOf(req), req.params.id, req.body.ground as (typeof TERMINATION_GROUNDS)[number], req.body.reason));
+      schema: {
+        tags: stops, security, summary: 'Chấm dứt kết nối, chia sẻ / Terminate (R-16.1, R-16.3; final)', params: Id,
+        description: 'Grounds (a), (c), (d) need `evidence` (the document cited: number and date, or the request); (b) rests on a force-majeure stop in effect, (đ) on an unremedied notice past its 30 days.',
+        body: Type.Object({ ground: enumOf(TERMINATION_GROUNDS), reason: Text(2000), evidence: Type.Optional(Text(2000)) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409, 422),
+      },
+    }, async (req) => lifecycle.consumers.terminate(principalOf(req), req.params.id, req.body.ground as (typeof TERMINATION_GROUNDS)[number], req.body.reason, req.body.evidence));
 
     app.get('/lifecycle/events', {
       schema: {

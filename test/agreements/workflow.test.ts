@@ -161,13 +161,19 @@ for (const driver of DRIVERS) {
       expect(all.total).toBeGreaterThan(listed.total);
     });
 
-    it('revocation takes effect at once; the consumer is told', async () => {
+    it('R-16.1: an agreement in force is not revoked without a ground — it is terminated on one, with its evidence, at once; the consumer is told', async () => {
       const q = { system: 'VPCP-QLCB', dataset: 'can-bo-dang-vien', purpose: 'to-chuc-can-bo', fields: ['full_name'] };
       expect((await decide(q)).allow).toBe(true);
       expect((await call('POST', `/api/v1/agreements/${approvedId}/revoke`, consumer, { reason: 'x x x' })).statusCode).toBe(403);
-      expect((await call('POST', `/api/v1/agreements/${approvedId}/revoke`, custodian, { reason: 'Vi phạm mục đích' })).json().status).toBe('revoked');
+      const revoke = await call('POST', `/api/v1/agreements/${approvedId}/revoke`, custodian, { reason: 'Vi phạm mục đích' });
+      expect(revoke.statusCode).toBe(422);
+      expect(revoke.json().rule).toBe('R-16.1');
+      const noEvidence = await call('POST', `/api/v1/agreements/${approvedId}/terminate`, custodian, { ground: 'a', reason: 'Vi phạm mục đích' });
+      expect([noEvidence.statusCode, noEvidence.json().rule]).toEqual([400, 'R-16.1']);
+      const ended = await call('POST', `/api/v1/agreements/${approvedId}/terminate`, custodian, { ground: 'a', reason: 'Vi phạm mục đích', evidence: 'Biên bản kiểm tra số 12/BB-BTCTW ngày 02/3/2026' });
+      expect(ended.json()).toMatchObject({ status: 'terminated', ground: 'a', evidence: 'Biên bản kiểm tra số 12/BB-BTCTW ngày 02/3/2026' });
       expect(await decide(q)).toMatchObject({ allow: false, rule: 'R-4.2' });
-      expect(await inbox(consumer)).toContain('agreement.revoked');
+      expect(await inbox(consumer)).toContain('agreement.terminated');
     });
   });
 

@@ -29,6 +29,20 @@ for (const driver of DRIVERS) {
       expect((await post(`/api/v1/agreements/${id}/approve`, w.auth.bnctwApprover, { reason: 'Đồng ý' })).json().status).toBe('active');
     });
 
+    it('R-16.1(b): "the connection cannot be restored" only while a force-majeure stop of the dataset is in effect', async () => {
+      const list = (await w.call('GET', '/api/v1/agreements?dataset=can-bo-dang-vien&limit=50', w.auth.custodian)).json().items as { id: string; system_code: string; status: string }[];
+      const tk = list.find((a) => a.system_code === 'VPCP-TK' && a.status === 'active')!;
+      const grounds = (await w.call('GET', `/api/v1/agreements/${tk.id}/termination`, w.auth.custodian)).json().grounds as { ground: string; eligible: boolean }[];
+      expect(grounds.find((g) => g.ground === 'b')!.eligible).toBe(false);
+      const early = await post(`/api/v1/agreements/${tk.id}/terminate`, w.auth.custodian, { ground: 'b', reason: 'Không khôi phục được' });
+      expect([early.statusCode, early.json().rule]).toEqual([422, 'R-16.1']);
+      const stop = await post('/api/v1/service-suspensions', w.auth.custodian, { kind: 'force_majeure', dataset: 'can-bo-dang-vien', starts_at: w.env.clock.now().toISOString(), reason: 'Hoả hoạn tại trung tâm dữ liệu' });
+      expect(stop.statusCode, stop.body).toBe(201);
+      const ended = await post(`/api/v1/agreements/${tk.id}/terminate`, w.auth.custodian, { ground: 'b', reason: 'Không khôi phục được' });
+      expect(ended.statusCode, ended.body).toBe(200);
+      expect(ended.json()).toMatchObject({ ground: 'b', evidence: stop.json().id });
+    });
+
     it('R-15.3: a planned suspension without its expected restoration time is refused', async () => {
       const res = await post('/api/v1/service-suspensions', w.auth.custodian, { kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: '2026-06-01T00:00:00+07:00', reason: 'Nâng cấp' });
       expect(res.statusCode).toBe(400);
