@@ -130,6 +130,8 @@ export function createConsumerSuspensions(
       for (const [k, v] of Object.entries({ violation: input.violation, handling: input.handling, requirements: input.requirements })) {
         if (!v.trim()) throw new Problem(PROBLEMS.validation, { rule: 'R-15.5', detail: `Thông báo phải nêu ${k === 'violation' ? 'vi phạm' : k === 'handling' ? 'cách xử lý' : 'yêu cầu để duy trì hoặc khôi phục kết nối'}.`, detail_en: `The notice must state the ${k}.` });
       }
+      // (before the transaction: the calendar reads through its own connection, which PGlite's one connection cannot give it inside one)
+      const due = await consumerNoticeDueAt(deps.calendar, input.found_at);
       const s = await commit(async (tx) => {
         const id = newId();
         const seq = (await tx.query<{ n: number }>("SELECT nextval('public_notice_number')::int AS n")).rows[0]!.n;
@@ -138,7 +140,6 @@ export function createConsumerSuspensions(
         const reason_vi = `${input.violation}. Cách xử lý: ${input.handling}. Yêu cầu để khôi phục: ${input.requirements}`;
         const reason_en = `${input.violation}. Handling: ${input.handling}. To restore the connection: ${input.requirements}`;
         const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en, reference });
-        const due = await consumerNoticeDueAt(deps.calendar, input.found_at);
         const r = await tx.query<ConsumerSuspension>(
           `INSERT INTO consumer_suspensions (id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,
              found_at, notice_due_at, notified_at, created_by, created_at)
