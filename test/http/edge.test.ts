@@ -219,17 +219,17 @@ for (const driver of DRIVERS) {
       expect(statuses[401]).toBeLessThan(60);
       expect(statuses[429]).toBe(200 - statuses[401]!);
       expect(retryAfter).toMatch(/^\d+$/);
-      expect(await w.env.platform.gateway.flushSummaries()).toBe(1);
-      const grown = (await count()) - before;
-      expect(grown).toBe(statuses[401]! + 1);
-      const summary = await db.query<{ leaf: Buffer }>("SELECT leaf FROM ledger_queue WHERE custodian_code = 'BTCTW' ORDER BY id DESC LIMIT 1");
-      const entry = JSON.parse(Buffer.from(summary.rows[0]!.leaf).toString('utf8')) as { request: { query: Record<string, string> } };
-      expect(entry.request.query).toEqual({
-        summary: 'unidentified-refusals',
-        client_address: '127.0.0.19',
-        refusals: String(statuses[429]),
-        statuses: `401:${statuses[429]}`,
-      });
+      await w.env.platform.gateway.flushSummaries();
+      // (the gateway's own 10-second flush may have written a part of the count already: summaries are summed)
+      const rows = await db.query<{ leaf: Buffer }>("SELECT leaf FROM ledger_queue WHERE custodian_code = 'BTCTW' ORDER BY id DESC LIMIT 200");
+      const summaries = rows.rows
+        .map((r) => (JSON.parse(Buffer.from(r.leaf).toString('utf8')) as { request: { query: Record<string, string> } }).request.query)
+        .filter((q) => q.summary === 'unidentified-refusals' && q.client_address === '127.0.0.19');
+      expect(summaries.length).toBeGreaterThanOrEqual(1);
+      expect(summaries.length).toBeLessThanOrEqual(2);
+      expect(summaries.reduce((n, q) => n + Number(q.refusals), 0)).toBe(statuses[429]);
+      expect(summaries.every((q) => /^401:\d+$/.test(q.statuses!))).toBe(true);
+      expect((await count()) - before).toBe(statuses[401]! + summaries.length);
       // Another address is not affected by the first one's flood.
       expectProblem(
         await raw(port, ['GET /data/v1/can-bo-dang-vien/records/dv-1 HTTP/1.1\r\nHost: x\r\nauthorization: Bearer x\r\n\r\n'], { from: '127.0.0.20' }),
