@@ -86,7 +86,7 @@ for (const driver of DRIVERS) {
       const payload = { code: 'CSRF-TEST-1', agency_code: 'VPTW', name_vi: 'Hệ thống thử', name_en: 'Test system', security_level: 3, zone: 'internet' };
       const post = (headers: Record<string, string>, code = payload.code) =>
         env.app.inject({ method: 'POST', url: '/api/v1/systems', headers: { cookie, ...headers }, payload: { ...payload, code } });
-      for (const headers of [{}, { 'x-csrf-token': 'sai' }, { 'x-csrf-token': csrf.slice(0, -2) + (csrf.endsWith('AA') ? 'BB' : 'AA') }]) {
+      for (const headers of [{} as Record<string, string>, { 'x-csrf-token': 'sai' }, { 'x-csrf-token': csrf.slice(0, -2) + (csrf.endsWith('AA') ? 'BB' : 'AA') }]) {
         const refused = await post(headers);
         expect(refused.statusCode).toBe(403);
         expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
