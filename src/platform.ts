@@ -65,7 +65,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     if (!opts.db) await db.close().catch(() => undefined);
     throw err;
   }
-  const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds });
+  const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds, publicUrl: config.publicUrl });
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   const sync = createSync(db, clock, catalog);

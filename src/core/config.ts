@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Listener, parseListeners } from './zones.ts';
 
 /**
@@ -37,7 +38,12 @@ export interface Config {
   proxyMaxResponseBytes: number;
   /** Memory for sharing-log tiles kept for proofs (ledger/tile-cache.ts). */
   ledgerTileCacheBytes: number;
+  /** The web console's build (index.html, assets/), served at `/` when it exists (src/console/static.ts). */
+  consoleDir: string;
 }
+
+/** `<repo>/web/dist`, from src/core or dist/core alike. */
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -106,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: int(env, 'LIENTHONG_REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
+    consoleDir: path.resolve(optional(env, 'LIENTHONG_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
   };
 }

@@ -106,17 +106,21 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     .send(JSON.stringify(problem.body(request.url, String(request.id))));
 }
 
-export function installProblemHandlers(app: FastifyInstance): void {
+/**
+ * `notFound`, when given, may answer a request no route took (the web console's pages); it
+ * returns null to leave it to the 404 problem.
+ */
+export function installProblemHandlers(app: FastifyInstance, notFound?: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | null>): void {
   app.setErrorHandler((err, request, reply) => {
     const problem = toProblem(err);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ problem: problem.kind.slug, status: problem.status }, 'request refused');
     return sendProblem(request, reply, problem);
   });
-  app.setNotFoundHandler((request, reply) =>
+  const missing = (request: FastifyRequest, reply: FastifyReply) =>
     sendProblem(request, reply, new Problem(PROBLEMS.notFound, {
       detail: `Không có tài nguyên ${request.method} ${request.url.split('?')[0]}.`,
       detail_en: `No resource at ${request.method} ${request.url.split('?')[0]}.`,
-    })),
-  );
+    }));
+  app.setNotFoundHandler(notFound ? async (request, reply) => (await notFound(request, reply)) ?? missing(request, reply) : missing);
 }

@@ -98,3 +98,9 @@ export function versionFromIfMatch(h: string | undefined): number | undefined {
 }
 
 export const BearerSecurity = [{ bearerAuth: [] }];
+/**
+ * An official's session as a bearer token (scripts) or as the console's cookie. Every `/api/`
+ * route that takes `bearerAuth` takes the cookie too (the security scheme says so); only the
+ * console's own session routes name it.
+ */
+export const SessionSecurity: Record<string, string[]>[] = [{ bearerAuth: [] }, { consoleCookie: [] }];

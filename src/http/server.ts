@@ -21,6 +21,10 @@ import { Problem as ProblemSchema } from './schemas.ts';
 import { systemRoutes } from './system-routes.ts';
 import { clientErrorHandler, missingHost, nodeServerOptions, plainAnswer } from './edge.ts';
 import { installTextParsers } from './text-body.ts';
+import { SESSION_COOKIE, readCookie } from '../console/cookie.ts';
+import { csrfRefusal } from '../console/csrf.ts';
+import { consoleSessionRoutes } from '../console/session-routes.ts';
+import { createConsoleServing } from '../console/static.ts';
 import { gatewayRoutes, refuseBeforeRouting, refuseUnparsed, upstreamRoutes } from '../gateway/index.ts';
 import { calendarRoutes } from '../calendar/index.ts';
 import { lifecycleRoutes } from '../lifecycle/index.ts';
@@ -36,11 +40,16 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export type App = FastifyInstance;
 
+const securityOf = (request: FastifyRequest) => (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
+
 /** Whether the route's declared security (OpenAPI) admits no anonymous caller. */
 function signInRequired(request: FastifyRequest): boolean {
-  const security = (request.routeOptions.schema as { security?: Record<string, unknown>[] } | undefined)?.security;
+  const security = securityOf(request);
   return Array.isArray(security) && security.length > 0 && security.every((s) => Object.keys(s).length > 0);
 }
+
+/** Whether the route can use a signed-in official at all: public routes (sign-in, enrolment) never look at the cookie. */
+const usesSession = (request: FastifyRequest): boolean => (securityOf(request) ?? []).some((s) => Object.keys(s).length > 0);
 
 const servers = new WeakMap<object, ZoneServers>();
 
@@ -74,7 +83,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   installTextParsers(app);
   app.decorateRequest('principal', null);
   app.addSchema(ProblemSchema);
-  installProblemHandlers(app);
+  const webConsole = createConsoleServing(platform.config.consoleDir);
+  installProblemHandlers(app, webConsole.fallback);
 
   // Callback style, not async: a request with no session to look up (the data plane's) then
   // costs no promise here.
@@ -85,10 +95,26 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     const noHost = missingHost(request.raw.httpVersion, request.headers.host);
     if (noHost) return done(noHost);
     const auth = request.headers.authorization;
+    // The data gateway, OAuth and the rest never take the console's cookie: tokens only there.
     if (!request.url.startsWith('/api/')) return done();
-    // A route whose OpenAPI security needs a signed-in official refuses an anonymous caller here,
-    // on the headers, before any of its body is read.
-    if (!auth) return done(signInRequired(request) ? unauthenticated() : undefined);
+    if (!auth) {
+      const cookie = usesSession(request) ? readCookie(request.headers.cookie, SESSION_COOKIE) : undefined;
+      // A route whose OpenAPI security needs a signed-in official refuses an anonymous caller here,
+      // on the headers, before any of its body is read.
+      if (!cookie) return done(signInRequired(request) ? unauthenticated() : undefined);
+      platform.registry.auth.authenticate(cookie).then((principal) => {
+        // R-13.3: a change made with the browser's cookie must prove it comes from the console (CSRF).
+        const refusal = csrfRefusal(request, cookie, platform.config.publicUrl);
+        if (refusal) return done(refusal);
+        request.principal = principal;
+        done();
+      }, (err: unknown) => {
+        // A stale cookie does not stand in the way of a route that also serves anonymous callers.
+        const stale = err instanceof Problem && err.status === 401 && !signInRequired(request);
+        done(stale ? undefined : (err as Error));
+      });
+      return;
+    }
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (!m) return done(new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".' }));
     // A connection account's access token, on a route that takes one, is the route's to check.
@@ -110,7 +136,16 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         description:
           'Nền tảng kết nối, chia sẻ dữ liệu theo Quy định 384-QĐ/TW. / Data connection and sharing platform of Regulation 384-QĐ/TW. Errors are RFC 9457 application/problem+json with Vietnamese `title` and English `title_en`.',
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+          consoleCookie: {
+            type: 'apiKey', in: 'cookie', name: 'lt_session',
+            description: 'Phiên của bảng điều khiển (POST /api/v1/console/session); được chấp nhận trên mọi đường dẫn /api/ thay cho bearer, không trên /data/v1; yêu cầu POST/PUT/PATCH/DELETE phải kèm X-CSRF-Token / '
+              + 'The console\'s session cookie (POST /api/v1/console/session): accepted on every /api/ route in place of the bearer token, never on /data/v1; POST, PUT, PATCH and DELETE must carry X-CSRF-Token.',
+          },
+        },
+      },
       tags: [
         { name: 'auth', description: 'Đăng nhập / Sign-in' },
         { name: 'registry', description: 'Cơ quan, hệ thống, người dùng / Agencies, systems, users' },
@@ -133,7 +168,9 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
 
   installMetrics(app);
   await app.register(systemRoutes(platform));
+  await app.register(webConsole.routes);
   await app.register(registryRoutes(platform.registry), { prefix: '/api/v1' });
+  await app.register(consoleSessionRoutes(platform.registry, platform.config.publicUrl), { prefix: '/api/v1' });
   await app.register(catalogRoutes(platform.catalog, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
   await app.register(codeListRoutes(platform.codeLists, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
   await app.register(syncRoutes(platform.sync, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });

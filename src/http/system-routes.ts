@@ -3,7 +3,6 @@ import { Type } from 'typebox';
 import { PROBLEMS, PROBLEM_BASE, Problem } from '../core/errors.ts';
 import { appliedMigrations, pendingMigrations } from '../db/migrate.ts';
 import { MIGRATIONS, type Platform } from '../platform.ts';
-import { landingPage } from './landing.ts';
 import { errors } from './schemas.ts';
 
 /** Operations endpoints: liveness, readiness, the OpenAPI document, the problem catalogue. */
@@ -44,7 +43,5 @@ export function systemRoutes(platform: Platform) {
       if (!kind) throw new Problem(PROBLEMS.notFound, { detail: `Không có loại lỗi "${slug}".`, detail_en: `No problem type "${slug}".` });
       return { type: PROBLEM_BASE + kind.slug, status: kind.status, title: kind.title, title_en: kind.title_en };
     });
-
-    app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
   };
 }

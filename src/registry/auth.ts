@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts';
 import { decoyPasswordHash, newSessionToken, tokenHash, totpStep, verifyPassword } from './credentials.ts';
 import { type Principal, type Role, requiresMfa } from './principal.ts';
 import type { SessionCache } from './session-cache.ts';
+import type { RequestMeta, SecurityEvents } from './security-events.ts';
 
 export const MAX_FAILED_LOGINS = 5;
 export const LOCKOUT_MS = 15 * 60 * 1000;
@@ -90,7 +91,7 @@ function createDecoyLocks() {
   };
 }
 
-export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds: number, sessions: SessionCache) {
+export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds: number, sessions: SessionCache, events: SecurityEvents) {
   const decoys = createDecoyLocks();
 
   /**
@@ -98,8 +99,10 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
    * Before the threshold: 401, the count not revealed; the failure that reaches it: 423, the
    * account is locked from now on.
    */
-  async function fail(row: LoginRow, kind: typeof PROBLEMS.loginFailed | typeof PROBLEMS.mfaInvalid): Promise<never> {
+  async function fail(row: LoginRow, kind: typeof PROBLEMS.loginFailed | typeof PROBLEMS.mfaInvalid, meta: RequestMeta): Promise<never> {
     const now = clock.now();
+    const reason = kind === PROBLEMS.loginFailed ? 'password' : 'totp';
+    await events.record({ kind: 'sign_in_failed', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { reason } });
     const r = await db.query<{ locked_until: Date | null }>(
       `UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,
          locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3::timestamptz ELSE locked_until END
@@ -107,44 +110,52 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
       [row.id, MAX_FAILED_LOGINS, new Date(now.getTime() + LOCKOUT_MS)],
     );
     const until = r.rows[0]?.locked_until;
-    if (until && until > now) throw locked(until, now);
+    if (until && until > now) {
+      await events.record({ kind: 'account_locked', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { until: until.toISOString() } });
+      throw locked(until, now);
+    }
     throw new Problem(kind);
   }
 
   /** No active account by that name: one password verification all the same (timing), and a decoy count. */
-  async function failUnknown(name: string, password: string): Promise<never> {
+  async function failUnknown(name: string, password: string, meta: RequestMeta): Promise<never> {
     await verifyPassword(await decoyPasswordHash(), password);
     const now = clock.now();
+    await events.record({ kind: 'sign_in_failed', actor: name, username: name, clientAddress: meta.clientAddress, detail: { reason: 'no_active_account' } });
     const until = decoys.lockedUntil(name, now.getTime()) ?? decoys.fail(name, now.getTime());
     if (until !== null) throw locked(new Date(until), now);
     throw new Problem(PROBLEMS.loginFailed);
   }
 
   return {
-    async login(input: LoginInput): Promise<LoginResult> {
+    /** Signs in; every outcome is a security event (`meta` gives the client address). */
+    async login(input: LoginInput, meta: RequestMeta = {}): Promise<LoginResult> {
       const r = await db.query<LoginRow>(
         `SELECT id, username, password_hash, totp_secret, totp_last_step, failed_logins, locked_until, roles, status
            FROM users WHERE username = $1`,
         [input.username],
       );
       const row = r.rows[0];
-      if (!row || row.status !== 'active') return failUnknown(input.username, input.password);
+      if (!row || row.status !== 'active') return failUnknown(input.username, input.password, meta);
       const now = clock.now();
       // Verified even while locked, so a locked account costs the same time as any other.
       const passwordOk = await verifyPassword(row.password_hash, input.password);
       // Locked: 423 whatever the password (right or wrong), so the answer says nothing about it;
       // tries during the lock are not counted and do not extend it.
-      if (row.locked_until && row.locked_until > now) throw locked(row.locked_until, now);
-      if (!passwordOk) return fail(row, PROBLEMS.loginFailed);
+      if (row.locked_until && row.locked_until > now) {
+        await events.record({ kind: 'sign_in_failed', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { reason: 'locked' } });
+        throw locked(row.locked_until, now);
+      }
+      if (!passwordOk) return fail(row, PROBLEMS.loginFailed, meta);
 
       let step: number | null = null;
-      // R-13.3: level-3 security means a second factor for coordinator and approver accounts.
+      // R-13.3: level-3 security means a second factor for every role (principal.ts `requiresMfa`).
       if (row.totp_secret || requiresMfa(row.roles)) {
         if (!row.totp_secret) throw new Problem(PROBLEMS.mfaRequired, { rule: 'R-13.3', detail: 'Tài khoản chưa được cấp khoá TOTP; liên hệ quản trị.', detail_en: 'No TOTP secret is enrolled for this account; contact an administrator.' });
         if (!input.totp) throw new Problem(PROBLEMS.mfaRequired, { rule: 'R-13.3' });
         step = totpStep(row.totp_secret, input.totp, now);
         // A code is valid once: a step not later than the last used one is a replay.
-        if (step === null || (row.totp_last_step !== null && step <= row.totp_last_step)) return fail(row, PROBLEMS.mfaInvalid);
+        if (step === null || (row.totp_last_step !== null && step <= row.totp_last_step)) return fail(row, PROBLEMS.mfaInvalid, meta);
       }
 
       const { token, hash } = newSessionToken();
@@ -157,7 +168,9 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
           [row.id, step],
         );
         if (claimed.rowCount === 0) return false;
-        await tx.query('INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [newId(), hash, row.id, now, expiresAt]);
+        const sessionId = newId();
+        await tx.query('INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [sessionId, hash, row.id, now, expiresAt]);
+        await events.record({ kind: 'sign_in_succeeded', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { session_id: sessionId } }, tx);
         return true;
       });
       if (!used) throw new Problem(PROBLEMS.mfaInvalid);
@@ -192,8 +205,13 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
       return principal;
     },
 
-    async logout(p: Principal): Promise<void> {
-      await db.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [p.sessionId, clock.now()]);
+    async logout(p: Principal, meta: RequestMeta = {}): Promise<void> {
+      await db.transaction(async (tx) => {
+        const r = await tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [p.sessionId, clock.now()]);
+        if (r.rowCount) {
+          await events.record({ kind: 'session_revoked', actor: p.username, username: p.username, clientAddress: meta.clientAddress, detail: { session_id: p.sessionId, reason: 'sign_out' } }, tx);
+        }
+      });
       sessions.clear();
     },
   };

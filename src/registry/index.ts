@@ -2,20 +2,26 @@ import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { createAgencyService } from './agencies.ts';
 import { createAuthService } from './auth.ts';
+import { createEnrolments } from './enrolments.ts';
+import { createSecurityEvents } from './security-events.ts';
 import { createSystemService } from './systems.ts';
 import { createUserService } from './users.ts';
 import { SessionCache } from './session-cache.ts';
 
-
-export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSeconds: number }) {
+export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSeconds: number; publicUrl: string }) {
   const agencies = createAgencyService(db, clock);
   // Shared: what users revoke, auth stops believing at once (session-cache.ts).
   const sessions = new SessionCache();
+  const securityEvents = createSecurityEvents(db, clock);
+  const enrolments = createEnrolments(db, clock, opts.publicUrl, sessions, securityEvents);
   return {
     agencies,
     systems: createSystemService(db, clock, agencies),
-    users: createUserService(db, clock, agencies, sessions),
-    auth: createAuthService(db, clock, opts.sessionTtlSeconds, sessions),
+    users: createUserService(db, clock, agencies, sessions, enrolments, securityEvents),
+    auth: createAuthService(db, clock, opts.sessionTtlSeconds, sessions, securityEvents),
+    enrolments,
+    securityEvents,
+    sessionTtlSeconds: opts.sessionTtlSeconds,
   };
 }
 

@@ -4,8 +4,14 @@ import { forbidden } from '../core/errors.ts';
 export const ROLES = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Roles that must use TOTP MFA: security level 3 for the most powerful accounts. */
-export const MFA_ROLES: readonly Role[] = ['coordinator', 'approver'];
+/**
+ * R-13.3: security level 3 means a second factor for every account that can change anything or
+ * read personal data — and every role here can: coordinators and agency administrators change
+ * the registry, catalog, records and agreements; approvers decide on secret data; auditors read
+ * everything, the hosted records and the sharing log included. Only a role that reads public data
+ * alone could sign in with a password, and there is none; one added later goes here.
+ */
+export const ROLES_WITHOUT_MFA: readonly Role[] = [];
 
 /** The authenticated official behind a request. */
 export interface Principal {
@@ -35,8 +41,9 @@ export function administers(p: Principal, agencyCode: string, ...adminRoles: Rol
   return p.agencyCode === agencyCode && hasRole(p, ...adminRoles);
 }
 
+/** does an account with these roles need TOTP? Any role not listed as exempt does. */
 export function requiresMfa(roles: readonly string[]): boolean {
-  return roles.some((r) => (MFA_ROLES as readonly string[]).includes(r));
+  return roles.some((r) => !(ROLES_WITHOUT_MFA as readonly string[]).includes(r));
 }
 
 /** what only the Central Party Office (the coordinator role) may do. */

@@ -1,47 +1,89 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf, withVersion } from '../http/context.ts';
 import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, QueryString, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
 import { AGENCY_KINDS } from './agencies.ts';
 import type { Registry } from './index.ts';
-import { ROLES } from './principal.ts';
+import { type Principal, ROLES } from './principal.ts';
+import { SECURITY_EVENT_KINDS, type RequestMeta } from './security-events.ts';
 import * as S from './schemas.ts';
 
 const security = BearerSecurity;
 const CodeParam = Type.Object({ code: Type.String({ maxLength: 64 }) });
 
+/** Where the request came from, for the security events it causes. */
+export const metaOf = (req: FastifyRequest): RequestMeta => ({ clientAddress: req.ip });
+
+/** The signed-in official as `GET /me` (and the console's session) answers. */
+export async function currentUser(registry: Pick<Registry, 'users' | 'agencies'>, p: Principal) {
+  const [user, agency] = await Promise.all([registry.users.get(p.username), registry.agencies.get(p.agencyCode)]);
+  return {
+    username: user.username,
+    full_name: user.full_name,
+    agency: { code: agency.code, name_vi: agency.name_vi, name_en: agency.name_en },
+    roles: user.roles,
+    mfa_enabled: user.mfa_enabled,
+    session_expires_at: p.sessionExpiresAt,
+  };
+}
+
 export function registryRoutes(registry: Registry) {
-  const { agencies, systems, users, auth } = registry;
+  const { agencies, systems, users, auth, enrolments, securityEvents } = registry;
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
     // ── auth ──
     app.post('/auth/login', {
       schema: { tags: ['auth'], summary: 'Đăng nhập / Sign in', body: S.LoginBody, response: { 200: S.LoginResult, ...errors(400, 401, 423) } },
-    }, async (req) => auth.login(req.body));
+    }, async (req) => auth.login(req.body, metaOf(req)));
 
     app.post('/auth/logout', {
       schema: { tags: ['auth'], summary: 'Đăng xuất / Sign out', security, response: { 204: Type.Null(), ...errors(401) } },
     }, async (req, reply) => {
-      await auth.logout(principalOf(req));
+      await auth.logout(principalOf(req), metaOf(req));
       return reply.code(204).send(null);
     });
 
     app.get('/me', {
       schema: { tags: ['auth'], summary: 'Người dùng hiện tại / Current user', security, response: { 200: S.Me, ...errors(401) } },
-    }, async (req) => {
-      const p = principalOf(req);
-      const [user, agency] = await Promise.all([users.get(p.username), agencies.get(p.agencyCode)]);
-      return {
-        username: user.username,
-        full_name: user.full_name,
-        agency: { code: agency.code, name_vi: agency.name_vi, name_en: agency.name_en },
-        roles: user.roles,
-        mfa_enabled: user.mfa_enabled,
-        session_expires_at: p.sessionExpiresAt,
-      };
+    }, async (req) => currentUser(registry, principalOf(req)));
+
+    // ── enrolment (public: the link's token is the credential) ──
+    app.get('/enrolments/:token', {
+      schema: {
+        tags: ['auth'], summary: 'Xem liên kết kích hoạt, nhận khoá TOTP / Open an enrolment link, receive the TOTP secret (R-13.3)',
+        params: S.EnrolmentToken, response: { 200: S.EnrolmentView, ...errors(404, 410) },
+      },
+    }, async (req, reply) => {
+      void reply.header('cache-control', 'no-store');
+      return enrolments.view(req.params.token);
     });
+
+    app.post('/enrolments/:token', {
+      schema: {
+        tags: ['auth'], summary: 'Đặt mật khẩu và xác nhận TOTP / Set the password and confirm the TOTP secret (R-13.3)',
+        params: S.EnrolmentToken, body: S.EnrolmentCompletion, response: { 204: Type.Null(), ...errors(400, 404, 409, 410) },
+      },
+    }, async (req, reply) => {
+      await enrolments.complete(req.params.token, req.body.password, req.body.totp, metaOf(req));
+      return reply.code(204).send(null);
+    });
+
+    // ── security events ──
+    app.get('/security-events', {
+      schema: {
+        tags: ['auth'], summary: 'Nhật ký an ninh tài khoản / Security events of accounts (coordinator, auditor)', security,
+        querystring: QueryString({
+          username: Type.Optional(Type.String({ maxLength: 200 })),
+          kind: Type.Optional(Type.Union(SECURITY_EVENT_KINDS.map((k) => Type.Literal(k)))),
+          from: Type.Optional(Type.String({ format: 'date-time', description: 'Từ thời điểm (gồm) / From (inclusive), RFC 3339' })),
+          to: Type.Optional(Type.String({ format: 'date-time', description: 'Đến thời điểm (không gồm) / To (exclusive), RFC 3339' })),
+          ...Pagination,
+        }),
+        response: { 200: pageOf(S.SecurityEvent), ...errors(400, 401, 403) },
+      },
+    }, async (req) => securityEvents.search(principalOf(req), req.query));
 
     app.post('/me/password', {
       schema: {
@@ -141,8 +183,11 @@ export function registryRoutes(registry: Registry) {
     }, async (req) => users.list(principalOf(req), req.query));
 
     app.post('/users', {
-      schema: { tags: agencyTags, summary: 'Tạo người dùng / Create user (coordinator)', security, body: S.UserCreate, response: { 201: S.CreatedUser, ...errors(400, 401, 403, 409, 422) } },
-    }, async (req, reply) => reply.code(201).send(await users.create(principalOf(req), req.body)));
+      schema: {
+        tags: agencyTags, summary: 'Tạo người dùng, trả liên kết kích hoạt / Create user, answers an enrolment link (coordinator)', security,
+        body: S.UserCreate, response: { 201: S.InvitedUser, ...errors(400, 401, 403, 409, 422) },
+      },
+    }, async (req, reply) => reply.code(201).send(await users.invite(principalOf(req), req.body, metaOf(req))));
 
     const UserParam = Type.Object({ username: Type.String({ maxLength: 64 }) });
     app.get('/users/:username', {
@@ -155,14 +200,14 @@ export function registryRoutes(registry: Registry) {
 
     app.post('/users/:username/reset-credentials', {
       schema: {
-        tags: agencyTags, summary: 'Cấp lại mật khẩu và khoá TOTP / Reset credentials (coordinator)', security, params: UserParam,
+        tags: agencyTags, summary: 'Cấp lại thông tin đăng nhập qua liên kết kích hoạt / Reset credentials: a new enrolment link (coordinator)', security, params: UserParam,
         body: Type.Object({ reason: Type.String({ minLength: 3, maxLength: 500 }) }, { additionalProperties: false }),
-        response: { 200: S.CreatedUser, ...errors(400, 401, 403, 404) },
+        response: { 200: S.InvitedUser, ...errors(400, 401, 403, 404) },
       },
-    }, async (req) => users.resetCredentials(principalOf(req), req.params.username, req.body.reason));
+    }, async (req) => users.resetCredentials(principalOf(req), req.params.username, req.body.reason, metaOf(req)));
 
     app.patch('/users/:username', {
       schema: { tags: agencyTags, summary: 'Sửa người dùng / Update user (coordinator)', security, params: UserParam, headers: IfMatchHeaders, body: S.UserPatch, response: { 200: S.User, ...errors(400, 401, 403, 404, 412, 422) } },
-    }, async (req, reply) => withVersion(reply, await users.update(principalOf(req), req.params.username, req.body, versionFromIfMatch(req.headers['if-match']))));
+    }, async (req, reply) => withVersion(reply, await users.update(principalOf(req), req.params.username, req.body, versionFromIfMatch(req.headers['if-match']), metaOf(req))));
   };
 }

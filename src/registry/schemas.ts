@@ -104,10 +104,11 @@ export const UserCreate = Type.Object(
     email: Type.Optional(Email),
     agency_code: AgencyCode,
     roles: Roles,
-    password: Type.Optional(Type.String({ minLength: 12, maxLength: 256 })),
-    totp_secret: Type.Optional(Type.String({ pattern: '^[A-Z2-7]{16,128}=*$' })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'Không có mật khẩu hay khoá TOTP: người được tạo tự đặt qua liên kết kích hoạt / No password or TOTP secret: the official sets their own through the enrolment link',
+  },
 );
 
 export const UserPatch = Type.Object(
@@ -121,18 +122,50 @@ export const UserPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const CreatedUser = Type.Object({
-  user: User,
-  initial_password: Type.Optional(Type.String({ description: 'Shown once when the password was generated' })),
-  totp_secret: Type.Optional(Type.String({ description: 'Shown once when the TOTP secret was generated' })),
-  otpauth_uri: Type.Optional(Type.String()),
+export const EnrolmentLink = Type.Object({
+  url: Type.String({ description: 'Liên kết kích hoạt, dùng một lần, hiệu lực 72 giờ / Single-use enrolment link, valid 72 h: <public url>/enrol/<token>' }),
+  expires_at: Timestamp,
+});
+
+/** An official created, or whose credentials were reset: the enrolment link, nothing secret. */
+export const InvitedUser = Type.Object({ user: User, enrolment: EnrolmentLink });
+
+export const EnrolmentToken = Type.Object({ token: Type.String({ minLength: 10, maxLength: 100 }) });
+
+export const EnrolmentView = Type.Object({
+  username: Type.String(),
+  full_name: Type.String(),
+  agency_code: Type.String(),
+  roles: Type.Array(Type.String()),
+  purpose: Type.String({ description: '"create" (new account) or "reset" (credentials reset)' }),
+  expires_at: Timestamp,
+  totp_secret: Type.String({ description: 'Khoá TOTP chờ xác nhận (base32) / The pending TOTP secret (base32), generated on the first view' }),
+  otpauth_uri: Type.String(),
+});
+
+export const EnrolmentCompletion = Type.Object(
+  {
+    password: Type.String({ minLength: 12, maxLength: 256 }),
+    totp: Type.String({ pattern: '^[0-9]{6}$', description: 'A current code of the authenticator holding the pending secret (R-13.3)' }),
+  },
+  { additionalProperties: false },
+);
+
+export const SecurityEvent = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  kind: Type.String(),
+  actor: Type.String(),
+  username: Type.String(),
+  client_address: NullableString(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
 });
 
 export const LoginBody = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 64 }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
-    totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'TOTP code (RFC 6238); required for coordinator and approver (R-13.3)' })),
+    totp: Type.Optional(Type.String({ pattern: '^[0-9]{6}$', description: 'TOTP code (RFC 6238); required for every role (R-13.3)' })),
   },
   { additionalProperties: false },
 );

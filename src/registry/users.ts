@@ -7,6 +7,8 @@ import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from './agencies.ts';
 import type { SessionCache } from './session-cache.ts';
+import { type EnrolmentLink, type Enrolments, NO_PASSWORD } from './enrolments.ts';
+import type { RequestMeta, SecurityEvents } from './security-events.ts';
 import {
   MIN_PASSWORD_LENGTH,
   generatePassword,
@@ -24,11 +26,27 @@ export interface User {
   email: string | null;
   agency_code: string;
   roles: Role[];
-  status: 'active' | 'disabled';
+  /** `pending`: created or reset, waiting for its enrolment link to be used; cannot sign in. */
+  status: 'active' | 'disabled' | 'pending';
   mfa_enabled: boolean;
   version: number;
   created_at: Date;
   updated_at: Date;
+}
+
+/** What an administrator gives to create an official: no password, no TOTP secret (enrolment). */
+export interface UserInvite {
+  username: string;
+  full_name: string;
+  email?: string | null | undefined;
+  agency_code: string;
+  roles: Role[];
+}
+
+/** An account created or reset through the API: the link the official enrols with, nothing secret. */
+export interface InvitedUser {
+  user: User;
+  enrolment: EnrolmentLink;
 }
 
 export interface UserInput {
@@ -70,7 +88,7 @@ function checkRoles(agencyCode: string, roles: Role[]): void {
   }
 }
 
-export function createUserService(db: Database, clock: Clock, agencies: AgencyService, sessions: SessionCache) {
+export function createUserService(db: Database, clock: Clock, agencies: AgencyService, sessions: SessionCache, enrolments: Enrolments, events: SecurityEvents) {
   async function get(username: string, q: Queryable = db): Promise<User> {
     const r = await q.query<User>(`SELECT ${COLUMNS} FROM users WHERE username = $1`, [username]);
     if (!r.rows[0]) throw notFound('người dùng', 'user', username);
@@ -78,11 +96,12 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
   }
 
 
-  /** Creates an official; `actor` is a coordinator, or `system` for the first-start admin and the CLI. */
-  async function create(actor: Principal | typeof SYSTEM_ACTOR, input: UserInput): Promise<CreatedUser> {
-    if (actor !== SYSTEM_ACTOR && !hasRole(actor, 'coordinator')) {
-      throw forbidden('Chỉ vai trò điều phối được tạo người dùng.', 'Only coordinators create users.');
-    }
+  /**
+   * Creates an official with credentials, for the operator at the console of the server: the
+   * first-start admin and `lienthong admin create-user`, which print them once. Through the API an
+   * official is invited instead (`invite`), and sets their own credentials.
+   */
+  async function create(actor: typeof SYSTEM_ACTOR, input: UserInput): Promise<CreatedUser> {
     checkRoles(input.agency_code, input.roles);
     const password = input.password ?? generatePassword();
     if (password.length < MIN_PASSWORD_LENGTH) {
@@ -91,10 +110,10 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     if (input.totp_secret !== undefined && !isBase32Secret(input.totp_secret)) {
       throw invalid('/totp_secret', 'Khoá TOTP phải là chuỗi base32 (A–Z, 2–7), ít nhất 16 ký tự.', 'The TOTP secret must be base32 (A–Z, 2–7), at least 16 characters.');
     }
-    // R-13.3: coordinator and approver accounts always get TOTP; others may opt in.
+    // R-13.3: every role needs TOTP (principal.ts `requiresMfa`).
     const totpSecret = input.totp_secret ?? (requiresMfa(input.roles) ? generateTotpSecret() : undefined);
     const passwordHash = await hashPassword(password);
-    const actorName = actor === SYSTEM_ACTOR ? SYSTEM_ACTOR : actor.username;
+    const actorName = actor;
     const user = await db.transaction(async (tx) => {
       await agencies.requireExisting(input.agency_code, tx);
       const now = clock.now();
@@ -120,9 +139,34 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     return seesEverything(p) || u.username === p.username || (u.agency_code === p.agencyCode && hasRole(p, 'custodian_admin', 'consumer_admin'));
   }
 
+  /**
+   * A coordinator creates an official, who is `pending` until they use the enrolment link the
+   * answer carries (72 h, single use): the creator learns neither password nor TOTP secret.
+   */
+  async function invite(p: Principal, input: UserInvite, meta: RequestMeta = {}): Promise<InvitedUser> {
+    if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ vai trò điều phối được tạo người dùng.', 'Only coordinators create users.');
+    checkRoles(input.agency_code, input.roles);
+    return db.transaction(async (tx) => {
+      await agencies.requireExisting(input.agency_code, tx);
+      const now = clock.now();
+      const id = newId();
+      const r = await tx.query(
+        `INSERT INTO users (id, username, full_name, email, agency_code, roles, password_hash, status, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8) ON CONFLICT (username) DO NOTHING`,
+        [id, input.username, nfc(input.full_name), input.email ?? null, input.agency_code, input.roles, NO_PASSWORD, now],
+      );
+      if (r.rowCount === 0) throw conflict(`Tên đăng nhập "${input.username}" đã tồn tại.`, `Username "${input.username}" already exists.`);
+      const user = await get(input.username, tx);
+      await recordChange(tx, { entity: 'user', key: input.username, action: 'create', actor: p.username, after: { ...user }, at: now });
+      const enrolment = await enrolments.issue(tx, { id, username: input.username }, 'create', p.username, meta);
+      return { user, enrolment };
+    });
+  }
+
   return {
     get,
     create,
+    invite,
 
     async getVisible(p: Principal, username: string): Promise<User> {
       const u = await get(username);
@@ -154,7 +198,7 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
       return { items: rows.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
-    async update(p: Principal, username: string, patch: UserPatch, expectedVersion?: number): Promise<User> {
+    async update(p: Principal, username: string, patch: UserPatch, expectedVersion?: number, meta: RequestMeta = {}): Promise<User> {
       if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ vai trò điều phối được sửa người dùng.', 'Only coordinators change users.');
       if (username === p.username && (patch.status === 'disabled' || (patch.roles && !patch.roles.includes('coordinator')))) {
         throw new Problem(PROBLEMS.unprocessable, { detail: 'Không thể tự khoá hoặc tự bỏ vai trò điều phối của mình.', detail_en: 'You cannot disable yourself or drop your own coordinator role.' });
@@ -169,9 +213,19 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         if (out.status === 'stale') throw staleVersion(out.current.version);
         const after = await get(username, tx);
         await recordChange(tx, { entity: 'user', key: username, action: 'update', actor: p.username, before: { ...current }, after: { ...after }, at: clock.now() });
+        const rolesChanged = JSON.stringify(current.roles) !== JSON.stringify(after.roles) || current.agency_code !== after.agency_code;
+        if (rolesChanged) {
+          await events.record({
+            kind: 'roles_changed', actor: p.username, username, clientAddress: meta.clientAddress,
+            detail: { roles: { from: current.roles, to: after.roles }, agency_code: { from: current.agency_code, to: after.agency_code } },
+          }, tx);
+        }
         // A disabled user or changed roles must not keep old sessions alive.
         if (patch.status === 'disabled' || patch.roles !== undefined || patch.agency_code !== undefined) {
-          await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
+          const revoked = await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
+          if (revoked.rowCount) {
+            await events.record({ kind: 'session_revoked', actor: p.username, username, clientAddress: meta.clientAddress, detail: { sessions: revoked.rowCount, reason: patch.status === 'disabled' ? 'disabled' : 'roles_changed' } }, tx);
+          }
         }
         return after;
       });
@@ -197,28 +251,34 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
       sessions.clear();
     },
 
-    /** A coordinator issues new credentials (forgotten password, lost authenticator); shown once. */
-    async resetCredentials(p: Principal, username: string, reason: string): Promise<CreatedUser> {
+    /**
+     * A coordinator resets lost credentials (forgotten password, lost authenticator): the old
+     * password and TOTP secret stop working, sessions end, and the answer is a new enrolment link
+     * through which the official sets their own — never the credentials themselves.
+     */
+    async resetCredentials(p: Principal, username: string, reason: string, meta: RequestMeta = {}): Promise<InvitedUser> {
       if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ vai trò điều phối được cấp lại thông tin đăng nhập.', 'Only coordinators reset credentials.');
-      const user = await get(username);
-      const password = generatePassword();
-      const totpSecret = user.mfa_enabled || requiresMfa(user.roles) ? generateTotpSecret() : null;
-      const hashed = await hashPassword(password);
-      await db.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE users SET password_hash = $2, totp_secret = $3, totp_last_step = NULL, failed_logins = 0, locked_until = NULL,
-             updated_at = $4, version = version + 1 WHERE username = $1`,
-          [username, hashed, totpSecret, clock.now()],
+      const out = await db.transaction(async (tx) => {
+        const current = await get(username, tx);
+        const now = clock.now();
+        const r = await tx.query<{ id: string }>(
+          `UPDATE users SET password_hash = $2, totp_secret = NULL, totp_last_step = NULL, failed_logins = 0, locked_until = NULL,
+             status = CASE WHEN status = 'active' THEN 'pending' ELSE status END, updated_at = $3, version = version + 1
+           WHERE username = $1 RETURNING id`,
+          [username, NO_PASSWORD, now],
         );
-        await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
-        await recordChange(tx, { entity: 'user', key: username, action: 'reset_credentials', actor: p.username, reason, at: clock.now() });
+        const id = r.rows[0]!.id;
+        const revoked = await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [id, now]);
+        await recordChange(tx, { entity: 'user', key: username, action: 'reset_credentials', actor: p.username, reason, before: { status: current.status }, after: { status: (await get(username, tx)).status }, at: now });
+        await events.record({ kind: 'credentials_reset', actor: p.username, username, clientAddress: meta.clientAddress, detail: { reason } }, tx);
+        if (revoked.rowCount) {
+          await events.record({ kind: 'session_revoked', actor: p.username, username, clientAddress: meta.clientAddress, detail: { sessions: revoked.rowCount, reason: 'credentials_reset' } }, tx);
+        }
+        const enrolment = await enrolments.issue(tx, { id, username }, 'reset', p.username, meta);
+        return { user: await get(username, tx), enrolment };
       });
       sessions.clear();
-      return {
-        user: await get(username),
-        initial_password: password,
-        ...(totpSecret && { totp_secret: totpSecret, otpauth_uri: totpUri(totpSecret, username) }),
-      };
+      return out;
     },
 
     history: (username: string) => historyOf(db, 'user', username),

@@ -67,11 +67,18 @@ export interface TestEnv {
   platform: Platform;
   app: App;
   clock: ManualClock;
-  /** Signs in and returns the Authorization header value. */
+  /** Signs in and returns the Authorization header value; the TOTP secret defaults to the one the user enrolled with here. */
   login(username: string, password: string, totpSecret?: string): Promise<string>;
   adminAuth(): Promise<string>;
-  /** Creates a user through the service and signs them in. */
+  /**
+   * Creates an official through the API as the coordinator does, completes the enrolment link
+   * (password `mat-khau-<username>-2025`, a new TOTP secret) and signs them in.
+   */
   userAuth(username: string, agency: string, roles: string[]): Promise<string>;
+  /** Uses an enrolment link as its official would: opens it, sets the password, confirms the TOTP secret (returned). */
+  enrol(url: string, password: string): Promise<string>;
+  /** TOTP secrets of the officials enrolled through `userAuth`/`enrol`, by username. */
+  totpSecrets: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -86,31 +93,56 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
   await ensureFirstAdmin(platform.registry.users, config);
   const app = await buildServer(platform, { logger: false });
 
-  async function login(username: string, password: string, totpSecret?: string): Promise<string> {
+  const totpSecrets = new Map<string, string>([['admin', ADMIN_TOTP]]);
+  let adminSession: { header: string; expires: number } | undefined;
+
+  async function signIn(username: string, password: string, totpSecret = totpSecrets.get(username)): Promise<{ header: string; expires: number }> {
     // Each TOTP code is single-use: move past the last step before signing in again.
     clock.advance(31_000);
     const body: Record<string, string> = { username, password };
     if (totpSecret) body.totp = totpCode(totpSecret, clock.now());
     const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: body });
     if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
-    return `Bearer ${res.json().token}`;
+    return { header: `Bearer ${res.json().token}`, expires: new Date(res.json().expires_at).getTime() };
+  }
+  const login = async (username: string, password: string, totpSecret?: string) => (await signIn(username, password, totpSecret)).header;
+
+  async function adminAuth(): Promise<string> {
+    // Tests move the clock: a session past its expiry is replaced.
+    if (!adminSession || adminSession.expires <= clock.now().getTime() + 60_000) adminSession = await signIn('admin', ADMIN_PASSWORD, ADMIN_TOTP);
+    return adminSession.header;
   }
 
-  let adminHeader: string | undefined;
+  async function enrol(url: string, password: string): Promise<string> {
+    const path = new URL(url).pathname.replace(/^\/enrol\//, '/api/v1/enrolments/');
+    const view = await app.inject({ method: 'GET', url: path });
+    if (view.statusCode !== 200) throw new Error(`enrolment view failed: ${view.statusCode} ${view.body}`);
+    const { username, totp_secret } = view.json() as { username: string; totp_secret: string };
+    clock.advance(31_000);
+    const done = await app.inject({ method: 'POST', url: path, payload: { password, totp: totpCode(totp_secret, clock.now()) } });
+    if (done.statusCode !== 204) throw new Error(`enrolment failed: ${done.statusCode} ${done.body}`);
+    totpSecrets.set(username, totp_secret);
+    return totp_secret;
+  }
+
   return {
     driver,
     platform,
     app,
     clock,
     login,
-    async adminAuth() {
-      adminHeader ??= await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
-      return adminHeader;
-    },
+    adminAuth,
+    enrol,
+    totpSecrets,
     async userAuth(username, agency, roles) {
       const password = `mat-khau-${username}-2025`;
-      const created = await platform.registry.users.create('system', { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles: roles as never, password });
-      return login(username, password, created.totp_secret);
+      const res = await app.inject({
+        method: 'POST', url: '/api/v1/users', headers: { authorization: await adminAuth() },
+        payload: { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles },
+      });
+      if (res.statusCode !== 201) throw new Error(`create user ${username} failed: ${res.statusCode} ${res.body}`);
+      const secret = await enrol(res.json().enrolment.url, password);
+      return login(username, password, secret);
     },
     async close() {
       await app.close();

@@ -60,9 +60,14 @@ for (const driver of DRIVERS) {
       expect(replay.json().type).toBe('/problems/mfa-invalid');
     });
 
-    it('roles without MFA sign in with a password; wrong password → 401 without saying which part was wrong', async () => {
-      await env.platform.registry.users.create('system', { username: 'ktv.btctw', full_name: 'Kiểm thử viên', agency_code: 'BTCTW', roles: ['custodian_admin'], password: 'mat-khau-dung-12' });
-      expect((await login({ username: 'ktv.btctw', password: 'mat-khau-dung-12' })).statusCode).toBe(200);
+    it('R-13.3: every role needs TOTP (a custodian administrator too); wrong password → 401 without saying which part was wrong', async () => {
+      const { totp_secret } = await env.platform.registry.users.create('system', { username: 'ktv.btctw', full_name: 'Kiểm thử viên', agency_code: 'BTCTW', roles: ['custodian_admin'], password: 'mat-khau-dung-12' });
+      expect(totp_secret).toMatch(/^[A-Z2-7]{32}$/);
+      const bare = await login({ username: 'ktv.btctw', password: 'mat-khau-dung-12' });
+      expect(bare.statusCode).toBe(401);
+      expect(bare.json()).toMatchObject({ type: '/problems/mfa-required', rule: 'R-13.3' });
+      env.clock.advance(31_000);
+      expect((await login({ username: 'ktv.btctw', password: 'mat-khau-dung-12', totp: totpCode(totp_secret!, env.clock.now()) })).statusCode).toBe(200);
       const bad = await login({ username: 'ktv.btctw', password: 'mat-khau-sai-123' });
       const unknown = await login({ username: 'khong.ton.tai', password: 'mat-khau-sai-123' });
       expect(bad.statusCode).toBe(401);
@@ -71,7 +76,7 @@ for (const driver of DRIVERS) {
     });
 
     it('4 wrong passwords → 401 without the count; the 5th locks: 423 Locked with Retry-After, even for the right password, until the lock expires', async () => {
-      await env.platform.registry.users.create('system', { username: 'bi.khoa', full_name: 'Người bị khoá', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
+      const { totp_secret } = await env.platform.registry.users.create('system', { username: 'bi.khoa', full_name: 'Người bị khoá', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
       for (let i = 0; i < 4; i++) {
         const wrong = await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' });
         expect(wrong.statusCode).toBe(401);
@@ -92,7 +97,7 @@ for (const driver of DRIVERS) {
         expect(res.headers['retry-after']).toBe(String(14 * 60)); // tries during the lock do not extend it
       }
       env.clock.advance(14 * 60_000 + 1000);
-      expect((await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' })).statusCode).toBe(200);
+      expect((await login({ username: 'bi.khoa', password: 'mat-khau-dung-12', totp: totpCode(totp_secret!, env.clock.now()) })).statusCode).toBe(200);
     });
 
     it('a made-up name locks after as many tries as a real one, so 423 does not reveal which names exist', async () => {
@@ -141,24 +146,31 @@ for (const driver of DRIVERS) {
       expect((await me(b)).statusCode).toBe(401);
       expect(await env.login('doi.mk', 'mat-khau-moi-2026')).toMatch(/^Bearer /);
       const history = await env.platform.registry.users.history('doi.mk');
-      expect(history.map((h) => h.action)).toEqual(['create', 'change_password']);
+      expect(history.map((h) => h.action)).toEqual(['create', 'complete_enrolment', 'change_password']);
       expect(JSON.stringify(history)).not.toMatch(/mat-khau|\$argon2/);
     });
 
-    it('a coordinator resets lost credentials: new password and TOTP shown once, old sessions end, reason kept', async () => {
+    it('a coordinator resets lost credentials: the answer is a new enrolment link (no password, no secret), old credentials and sessions end, reason kept', async () => {
       const old = await env.userAuth('mat.may', 'VPTW', ['approver']);
+      const oldSecret = env.totpSecrets.get('mat.may')!;
       const admin = await env.adminAuth();
       const res = await env.app.inject({ method: 'POST', url: '/api/v1/users/mat.may/reset-credentials', headers: { authorization: admin }, payload: { reason: 'Mất điện thoại xác thực' } });
       expect(res.statusCode).toBe(200);
-      const { initial_password, totp_secret } = res.json();
-      expect(totp_secret).toMatch(/^[A-Z2-7]{32}$/);
+      expect(JSON.stringify(res.json())).not.toMatch(/password|totp|otpauth/);
+      expect(res.json()).toMatchObject({ user: { status: 'pending', mfa_enabled: false }, enrolment: { url: expect.stringMatching(/\/enrol\/lte_/) } });
       expect((await me(old)).statusCode).toBe(401);
-      expect(await env.login('mat.may', initial_password, totp_secret)).toMatch(/^Bearer /);
+      // The old password (and the old authenticator) no longer open anything.
+      env.clock.advance(31_000);
+      expect((await login({ username: 'mat.may', password: 'mat-khau-mat.may-2025', totp: totpCode(oldSecret, env.clock.now()) })).statusCode).toBe(401);
+      const secret = await env.enrol(res.json().enrolment.url, 'mat-khau-moi-mat.may');
+      expect(secret).not.toBe(oldSecret);
+      expect(await env.login('mat.may', 'mat-khau-moi-mat.may', secret)).toMatch(/^Bearer /);
       const intruder = await env.userAuth('khong.quyen', 'BTCTW', ['custodian_admin']);
       const denied = await env.app.inject({ method: 'POST', url: '/api/v1/users/admin/reset-credentials', headers: { authorization: intruder }, payload: { reason: 'chiếm quyền' } });
       expect(denied.statusCode).toBe(403);
       const history = await env.platform.registry.users.history('mat.may');
-      expect(history.at(-1)).toMatchObject({ action: 'reset_credentials', actor: 'admin', reason: 'Mất điện thoại xác thực' });
+      expect(history.at(-2)).toMatchObject({ action: 'reset_credentials', actor: 'admin', reason: 'Mất điện thoại xác thực' });
+      expect(history.at(-1)).toMatchObject({ action: 'complete_enrolment', actor: 'mat.may' });
     });
 
     it('parallel wrong guesses still lock the account (the count is atomic)', async () => {

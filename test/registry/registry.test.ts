@@ -94,16 +94,19 @@ for (const driver of DRIVERS) {
       expect((await get('/api/v1/systems/XX-1', admin)).statusCode).toBe(404);
     });
 
-    it('users: coordinator creates, roles are checked, generated secrets are shown once', async () => {
+    it('users: coordinator creates, roles are checked; the answer is an enrolment link, never a password or TOTP secret', async () => {
       const payload = { username: 'pd.btctw', full_name: 'Người phê duyệt', agency_code: 'BTCTW', roles: ['approver'] };
       expect((await send('POST', '/api/v1/users', btctw, payload)).statusCode).toBe(403);
       const res = await send('POST', '/api/v1/users', admin, payload);
       expect(res.statusCode).toBe(201);
       const body = res.json();
-      expect(body.initial_password).toHaveLength(24);
-      expect(body.otpauth_uri).toMatch(/^otpauth:\/\/totp\//);
-      expect(body.user).toMatchObject({ mfa_enabled: true, roles: ['approver'] });
-      expect(JSON.stringify(body.user)).not.toMatch(/password_hash|totp_secret/);
+      expect(Object.keys(body).sort()).toEqual(['enrolment', 'user']);
+      expect(body.enrolment.url).toMatch(/^http:\/\/127\.0\.0\.1:8080\/enrol\/lte_[A-Za-z0-9_-]{43}$/);
+      expect(body.user).toMatchObject({ status: 'pending', mfa_enabled: false, roles: ['approver'] });
+      expect(JSON.stringify(body)).not.toMatch(/password|totp|otpauth/);
+      // An administrator may not choose another official's password or TOTP secret either.
+      const chosen = await send('POST', '/api/v1/users', admin, { ...payload, username: 'pd.chon', password: 'mat-khau-chon-san-1', totp_secret: 'JBSWY3DPEHPK3PXP' });
+      expect(chosen.statusCode).toBe(400);
 
       const coordinatorElsewhere = await send('POST', '/api/v1/users', admin, { ...payload, username: 'dp.sai', roles: ['coordinator'] });
       expect(coordinatorElsewhere.statusCode).toBe(400);
