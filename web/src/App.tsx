@@ -1,8 +1,8 @@
 import { lazy, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
-import { App as AntApp, ConfigProvider } from 'antd';
+import { ConfigProvider } from 'antd';
 import { useSession } from './auth/session.tsx';
-import { Loading } from './components/States.tsx';
+import { Loading } from './components/Loading.tsx';
 import { ANTD_LOCALES, useI18n } from './i18n/index.tsx';
 
 // Each page is its own chunk: the sign-in page does not load ECharts or the catalog's table.
@@ -52,7 +52,7 @@ export function App() {
   const { lang } = useI18n();
   return (
     <ConfigProvider locale={ANTD_LOCALES[lang]} theme={THEME}>
-      <AntApp>
+      
         <BrowserRouter>
           <Suspense fallback={<Loading />}>
             <Routes>
@@ -67,7 +67,7 @@ export function App() {
             </Routes>
           </Suspense>
         </BrowserRouter>
-      </AntApp>
+      
     </ConfigProvider>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
-import { Button, Drawer, Grid, Layout, Menu, Space, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Drawer, Grid, Layout, Menu, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
@@ -43,7 +43,9 @@ export function Shell() {
   }));
   const menu = <Menu mode="inline" selectedKeys={[selectedKey(pathname)]} items={items} style={{ borderInlineEnd: 0 }} />;
 
+  // antd's App (message, notification, modal hooks for the pages) lives here, not on the sign-in page's path.
   return (
+    <AntApp>
     <Layout style={{ minHeight: '100vh' }}>
       {!narrow && (
         <Layout.Sider width={232} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
@@ -83,6 +85,7 @@ export function Shell() {
         </Drawer>
       )}
     </Layout>
+    </AntApp>
   );
 }
 

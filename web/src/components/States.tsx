@@ -1,16 +1,7 @@
-import { Alert, Button, Empty, Spin } from 'antd';
+import { Alert, Button, Empty } from 'antd';
+export { Loading } from './Loading.tsx';
 import { problemMessage } from '../api/client.ts';
 import { useI18n } from '../i18n/index.tsx';
-
-/** The loading state of a page or a block: a spinner with its words for screen readers. */
-export function Loading() {
-  const { t } = useI18n();
-  return (
-    <div role="status" aria-live="polite" style={{ padding: 48, textAlign: 'center' }}>
-      <Spin description={t('common.loading')} />
-    </div>
-  );
-}
 
 export function EmptyState({ text }: { text?: string }) {
   const { t } = useI18n();

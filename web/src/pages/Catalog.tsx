@@ -60,13 +60,13 @@ export default function Catalog() {
   };
 
   const columns: TableProps<Dataset>['columns'] = [
-    { key: 'code', title: t('catalog.col.code'), dataIndex: 'code', width: 210, render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
+    { key: 'code', title: t('catalog.col.code'), dataIndex: 'code', width: 190, render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
     { key: 'name', title: t('catalog.col.name'), render: (_, d) => (lang === 'vi' ? d.name_vi : d.name_en) },
-    { key: 'custodian', title: t('catalog.col.custodian'), dataIndex: 'custodian_code', width: 120 },
-    { key: 'domain', title: t('catalog.col.domain'), width: 220, responsive: ['lg'], render: (_, d) => domainName(d.domain_code) },
+    { key: 'custodian', title: t('catalog.col.custodian'), dataIndex: 'custodian_code', width: 110 },
+    { key: 'domain', title: t('catalog.col.domain'), width: 220, responsive: ['xxl'], render: (_, d) => domainName(d.domain_code) },
     { key: 'classification', title: t('catalog.col.classification'), width: 120, render: (_, d) => <Tag color={CLASSIFICATION_COLOR[d.classification]}>{label(t, 'classification', d.classification)}</Tag> },
-    { key: 'status', title: t('catalog.col.status'), width: 130, responsive: ['md'], render: (_, d) => label(t, 'status', d.status) },
-    { key: 'updated', title: t('catalog.col.updated'), width: 150, responsive: ['xl'], render: (_, d) => formatDateTime(d.updated_at) },
+    { key: 'status', title: t('catalog.col.status'), width: 120, responsive: ['md'], render: (_, d) => label(t, 'status', d.status) },
+    { key: 'updated', title: t('catalog.col.updated'), width: 150, responsive: ['xxl'], render: (_, d) => formatDateTime(d.updated_at) },
   ];
 
   return (
@@ -131,7 +131,7 @@ export default function Catalog() {
           dataSource={list.data?.items ?? []}
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('catalog.empty')} /> }}
-          scroll={{ x: 960 }}
+          scroll={{ x: 900 }}
           tableLayout="fixed"
           pagination={{
             current: page,

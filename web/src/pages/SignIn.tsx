@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
-import { Alert, Button, Card, Form, Input, Typography } from 'antd';
+import { Alert, Button, Card, Form, Input } from 'antd';
 import type { InputRef } from 'antd';
 import { ApiError, problemMessage } from '../api/client.ts';
 import { type SignInInput, useSession } from '../auth/session.tsx';
@@ -58,7 +58,7 @@ export default function SignIn() {
   return (
     <PublicFrame>
       <Card>
-        <Typography.Title level={1} style={{ fontSize: 22, marginTop: 0 }}>{t('signin.title')}</Typography.Title>
+        <h1 style={{ fontSize: 22, marginTop: 0, fontWeight: 600 }}>{t('signin.title')}</h1>
         {expired && !error && <Alert type="info" showIcon title={t('shell.expired')} style={{ marginBottom: 16 }} />}
         {message && (
           <Alert type={error instanceof ApiError && error.slug === 'mfa-required' ? 'warning' : 'error'} showIcon title={message} role="alert" data-testid="signin-error" style={{ marginBottom: 16 }} />
