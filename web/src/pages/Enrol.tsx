@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Form, Input, Result, Typography } from 'antd';
 import QRCode from 'qrcode';
 import { ApiError, api, problemMessage, unwrap } from '../api/client.ts';
 import { PublicFrame } from '../components/PublicFrame.tsx';
 import { LoadError, Loading } from '../components/States.tsx';
+import { LinkButton } from '../components/LinkButton.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
 
@@ -47,10 +48,10 @@ export default function Enrol() {
   else if (enrolment.isError || gone(complete.error)) {
     const err = enrolment.error ?? complete.error;
     content = gone(err) ? (
-      <Result status="warning" title={t('enrol.expired')} extra={<Link to="/signin"><Button>{t('enrol.gotoSignin')}</Button></Link>} />
+      <Result status="warning" title={t('enrol.expired')} extra={<LinkButton to="/signin">{t('enrol.gotoSignin')}</LinkButton>} />
     ) : <LoadError error={err} retry={() => void enrolment.refetch()} />;
   } else if (complete.isSuccess) {
-    content = <Result status="success" title={t('enrol.done')} extra={<Link to="/signin"><Button type="primary">{t('enrol.gotoSignin')}</Button></Link>} />;
+    content = <Result status="success" title={t('enrol.done')} extra={<LinkButton to="/signin" type="primary">{t('enrol.gotoSignin')}</LinkButton>} />;
   } else {
     const e = enrolment.data;
     content = (

@@ -1,10 +1,10 @@
-import { Link } from 'react-router';
 import { useQuery } from '@tanstack/react-query';
-import { Button, Card, Descriptions, Flex, Tag, Typography } from 'antd';
+import { Card, Descriptions, Flex, Tag, Typography } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import { useSession } from '../auth/session.tsx';
 import { PublicFrame } from '../components/PublicFrame.tsx';
 import { EmptyState, LoadError, Loading } from '../components/States.tsx';
+import { LinkButton } from '../components/LinkButton.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
 
@@ -51,8 +51,8 @@ export default function Notices() {
     <PublicFrame wide>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>{t('notices.title')}</Typography.Title>
-        {!session && <Link to="/signin"><Button>{t('notices.signin')}</Button></Link>}
-        {session && <Link to="/"><Button>{t('nav.dashboard')}</Button></Link>}
+        {!session && <LinkButton to="/signin">{t('notices.signin')}</LinkButton>}
+        {session && <LinkButton to="/">{t('nav.dashboard')}</LinkButton>}
       </Flex>
       <Typography.Paragraph type="secondary" style={{ marginTop: 8 }}>{t('notices.intro')}</Typography.Paragraph>
       <NoticeList />
