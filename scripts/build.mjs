@@ -25,3 +25,28 @@ if (!fs.existsSync(INITDB_TEMPLATE)) {
   fs.writeFileSync(`${INITDB_TEMPLATE}.part`, tar);
   fs.renameSync(`${INITDB_TEMPLATE}.part`, INITDB_TEMPLATE);
 }
+
+// The console (web/ → web/dist/, served by the platform at '/'): built when a file under web/ or
+// the lock file is newer than the last build; `npm run build:web` always builds. Vite is a
+// development dependency: an install without them (`--omit=dev`) serves no console, and says so.
+const web = path.join(root, 'web');
+const built = path.join(web, 'dist/index.html');
+function newest(dir) {
+  let t = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'dist' && dir === web) continue;
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+  }
+  return t;
+}
+const stale = !fs.existsSync(built) || fs.statSync(built).mtimeMs < Math.max(newest(web), fs.statSync(path.join(root, 'package-lock.json')).mtimeMs);
+if (stale || process.argv.includes('--web')) {
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    console.warn('console not built: vite is not installed (development dependencies omitted)');
+  }
+  if (vite) await vite.build({ configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn' });
+}

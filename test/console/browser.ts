@@ -1,0 +1,115 @@
+/**
+ * Browser tests of the console: playwright-core driving Debian's Chromium (/usr/bin/chromium,
+ * `apt-get install -y chromium`; never a browser downloaded by Playwright), against a real
+ * `lienthong serve` child process on a temporary embedded database, which serves web/dist.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.LIENTHONG_CHROMIUM ?? '/usr/bin/chromium';
+export const INSTALL_HINT = 'install Chromium: apt-get install -y chromium';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const BIN = path.join(ROOT, 'bin/lienthong.mjs');
+export const SCREENSHOTS = path.join(ROOT, 'docs/console');
+
+/**
+ * Whether the browser tests are skipped: only when Chromium is missing and
+ * LIENTHONG_SKIP_BROWSER=1 says so (the reason is printed). Missing without it, they fail.
+ */
+export function skipBrowser(): boolean {
+  if (fs.existsSync(CHROMIUM)) return false;
+  if (process.env.LIENTHONG_SKIP_BROWSER === '1') {
+    console.warn(`console browser tests skipped (LIENTHONG_SKIP_BROWSER=1): ${CHROMIUM} is missing — ${INSTALL_HINT}`);
+    return true;
+  }
+  return false;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing — ${INSTALL_HINT} (or set LIENTHONG_SKIP_BROWSER=1 to skip the browser tests)`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    timeout: 60_000,
+  });
+}
+
+export interface ConsoleServer {
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `lienthong serve` on a fresh embedded database in a temporary folder, on a free port. */
+export async function startServer(env: Record<string, string>): Promise<ConsoleServer> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-console-'));
+  const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
+    env: { ...process.env, DATABASE_URL: '', LIENTHONG_LISTEN: '', HOST: '127.0.0.1', PORT: '0', LIENTHONG_DATA_DIR: dataDir, LIENTHONG_LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the server printed no URL in 90 s:\n${out}`)), 90_000);
+      child.once('exit', (code) => reject(new Error(`the server exited (${code}):\n${out}`)));
+      child.stdout!.on('data', () => {
+        const m = /Console: +(http:\/\/\S+?)\/\s/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    // The console is served by the platform itself (src/console/): its page, not the API's landing page.
+    const page = await fetch(`${url}/signin`).then((r) => r.text(), () => '');
+    if (!page.includes('id="root"')) {
+      throw new Error(`${url}/signin is not the console: the server must serve web/dist (src/console/) — is web/dist built (npm run build:web)?`);
+    }
+    return { url, output: () => out, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** A page that records what the CSP refused and the page's uncaught errors. */
+export async function openPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  return { page, problems };
+}
+
+/** axe-core's serious and critical violations (WCAG 2 A/AA), one line each. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+/** A full-page screenshot in docs/console/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
