@@ -2292,7 +2292,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Chấm dứt kết nối, chia sẻ / Terminate (R-16.1, R-16.3; final) */
+        /**
+         * Chấm dứt kết nối, chia sẻ / Terminate (R-16.1, R-16.3; final)
+         * @description Grounds (a), (c), (d) need `evidence` (the document cited: number and date, or the request); (b) rests on a force-majeure stop in effect, (đ) on an unremedied notice past its 30 days.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2305,6 +2308,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        evidence?: string;
                         /** @enum {string} */
                         ground: "a" | "b" | "c" | "d" | "đ";
                         reason: string;
@@ -2572,7 +2576,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         password: string;
-                        /** @description TOTP code (RFC 6238); required for coordinator and approver (R-13.3) */
+                        /** @description TOTP code (RFC 6238); required for every role (R-13.3) */
                         totp?: string;
                         username: string;
                     };
@@ -4099,6 +4103,188 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/console/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phiên bảng điều khiển hiện tại / Current console session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Gửi trong tiêu đề X-CSRF-Token với mọi yêu cầu POST/PUT/PATCH/DELETE / Send as X-CSRF-Token with every POST, PUT, PATCH and DELETE */
+                            csrf_token: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            user: {
+                                agency: {
+                                    code: string;
+                                    name_en: string;
+                                    name_vi: string;
+                                };
+                                full_name: string;
+                                mfa_enabled: boolean;
+                                roles: string[];
+                                /** Format: date-time */
+                                session_expires_at: string;
+                                username: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Đăng nhập bảng điều khiển (cookie) / Console sign-in (cookie session) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                        /** @description TOTP code (RFC 6238); required for every role (R-13.3) */
+                        totp?: string;
+                        username: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Gửi trong tiêu đề X-CSRF-Token với mọi yêu cầu POST/PUT/PATCH/DELETE / Send as X-CSRF-Token with every POST, PUT, PATCH and DELETE */
+                            csrf_token: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            user: {
+                                agency: {
+                                    code: string;
+                                    name_en: string;
+                                    name_vi: string;
+                                };
+                                full_name: string;
+                                mfa_enabled: boolean;
+                                roles: string[];
+                                /** Format: date-time */
+                                session_expires_at: string;
+                                username: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                423: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /** Đăng xuất bảng điều khiển / Console sign-out */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -6864,6 +7050,138 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolments/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Xem liên kết kích hoạt, nhận khoá TOTP / Open an enrolment link, receive the TOTP secret (R-13.3) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency_code: string;
+                            /** Format: date-time */
+                            expires_at: string;
+                            full_name: string;
+                            otpauth_uri: string;
+                            /** @description "create" (new account) or "reset" (credentials reset) */
+                            purpose: string;
+                            roles: string[];
+                            /** @description Khoá TOTP chờ xác nhận (base32) / The pending TOTP secret (base32), generated on the first view */
+                            totp_secret: string;
+                            username: string;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Đặt mật khẩu và xác nhận TOTP / Set the password and confirm the TOTP secret (R-13.3) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                        /** @description A current code of the authenticator holding the pending secret (R-13.3) */
+                        totp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inbox": {
         parameters: {
             query?: never;
@@ -8094,6 +8412,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/security-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Nhật ký an ninh tài khoản / Security events of accounts (coordinator, auditor) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Từ thời điểm (gồm) / From (inclusive), RFC 3339 */
+                    from?: string;
+                    kind?: "sign_in_succeeded" | "sign_in_failed" | "account_locked" | "enrolment_issued" | "enrolment_completed" | "roles_changed" | "credentials_reset" | "session_revoked";
+                    limit?: number;
+                    offset?: number;
+                    /** @description Đến thời điểm (không gồm) / To (exclusive), RFC 3339 */
+                    to?: string;
+                    username?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actor: string;
+                                /** Format: date-time */
+                                at: string;
+                                client_address: string | null;
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                                id: string;
+                                kind: string;
+                                username: string;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/service-suspensions": {
         parameters: {
             query?: never;
@@ -9005,7 +9411,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Tạo người dùng / Create user (coordinator) */
+        /** Tạo người dùng, trả liên kết kích hoạt / Create user, answers an enrolment link (coordinator) */
         post: {
             parameters: {
                 query?: never;
@@ -9013,6 +9419,7 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Không có mật khẩu hay khoá TOTP: người được tạo tự đặt qua liên kết kích hoạt / No password or TOTP secret: the official sets their own through the enrolment link */
             requestBody: {
                 content: {
                     "application/json": {
@@ -9020,9 +9427,7 @@ export interface paths {
                         agency_code: string;
                         email?: string | null;
                         full_name: string;
-                        password?: string;
                         roles: ("coordinator" | "custodian_admin" | "consumer_admin" | "approver" | "auditor")[];
-                        totp_secret?: string;
                         username: string;
                     };
                 };
@@ -9035,11 +9440,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Shown once when the password was generated */
-                            initial_password?: string;
-                            otpauth_uri?: string;
-                            /** @description Shown once when the TOTP secret was generated */
-                            totp_secret?: string;
+                            enrolment: {
+                                /** Format: date-time */
+                                expires_at: string;
+                                /** @description Liên kết kích hoạt, dùng một lần, hiệu lực 72 giờ / Single-use enrolment link, valid 72 h: <public url>/enrol/<token> */
+                                url: string;
+                            };
                             user: {
                                 agency_code: string;
                                 /** Format: date-time */
@@ -9371,7 +9777,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cấp lại mật khẩu và khoá TOTP / Reset credentials (coordinator) */
+        /** Cấp lại thông tin đăng nhập qua liên kết kích hoạt / Reset credentials: a new enrolment link (coordinator) */
         post: {
             parameters: {
                 query?: never;
@@ -9396,11 +9802,12 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @description Shown once when the password was generated */
-                            initial_password?: string;
-                            otpauth_uri?: string;
-                            /** @description Shown once when the TOTP secret was generated */
-                            totp_secret?: string;
+                            enrolment: {
+                                /** Format: date-time */
+                                expires_at: string;
+                                /** @description Liên kết kích hoạt, dùng một lần, hiệu lực 72 giờ / Single-use enrolment link, valid 72 h: <public url>/enrol/<token> */
+                                url: string;
+                            };
                             user: {
                                 agency_code: string;
                                 /** Format: date-time */
