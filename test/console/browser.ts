@@ -78,7 +78,7 @@ export async function startServer(env: Record<string, string>): Promise<ConsoleS
       });
     });
     // The console is served by the platform itself (src/console/): its page, not the API's landing page.
-    const page = await fetch(`${url}/signin`).then((r) => r.text(), () => '');
+    const page = await fetch(`${url}/signin`, { headers: { accept: 'text/html' } }).then((r) => r.text(), () => '');
     if (!page.includes('id="root"')) {
       throw new Error(`${url}/signin is not the console: the server must serve web/dist (src/console/) — is web/dist built (npm run build:web)?`);
     }
