@@ -1,4 +1,11 @@
 import type { Catalog } from './vi.ts';
+import { agreementsEn } from './areas/agreements.ts';
+import { accountsEn } from './areas/accounts.ts';
+import { ledgerEn } from './areas/ledger.ts';
+import { lifecycleEn } from './areas/lifecycle.ts';
+import { codelistsEn } from './areas/codelists.ts';
+import { registryEn } from './areas/registry.ts';
+
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -100,4 +107,10 @@ export const en: Catalog = {
   'enrol.gotoSignin': 'Go to sign-in',
   'notfound.title': 'Page not found',
   'notfound.home': 'Back to the overview',
+  ...agreementsEn,
+  ...accountsEn,
+  ...ledgerEn,
+  ...lifecycleEn,
+  ...codelistsEn,
+  ...registryEn,
 };

@@ -1,3 +1,10 @@
+import { agreementsVi } from './areas/agreements.ts';
+import { accountsVi } from './areas/accounts.ts';
+import { ledgerVi } from './areas/ledger.ts';
+import { lifecycleVi } from './areas/lifecycle.ts';
+import { codelistsVi } from './areas/codelists.ts';
+import { registryVi } from './areas/registry.ts';
+
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
   'app.name': 'Liên Thông',
@@ -98,6 +105,13 @@ export const vi = {
   'enrol.gotoSignin': 'Đến trang đăng nhập',
   'notfound.title': 'Không tìm thấy trang',
   'notfound.home': 'Về trang Tổng quan',
+  // Each area's pages keep their messages in areas/<area>.ts.
+  ...agreementsVi,
+  ...accountsVi,
+  ...ledgerVi,
+  ...lifecycleVi,
+  ...codelistsVi,
+  ...registryVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
