@@ -14,6 +14,7 @@ import { fileCryptoProvider, publishTogether } from './core/crypto.ts';
 import type { Config } from './core/config.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { toProblem } from './http/problems.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { openDatabase } from './db/open.ts';
 import { type NotificationService, createNotificationService } from './notifications/index.ts';
@@ -85,6 +86,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
     append: (log, entry, content) => ledger.appendDurable(log, entry, content),
     serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
+    problemOf: toProblem,
   }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
   return {
     config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle,

@@ -1,6 +1,6 @@
 import { forbidden, notFound } from '../core/errors.ts';
 import type { Queryable } from '../db/database.ts';
-import { type Principal, type Role, administers, seesEverything } from '../registry/principal.ts';
+import { type Principal, type Role, administers, seesEverything } from '../registry/index.ts';
 
 /** Administrators of an intermediary operator agency issue accounts under a delegation. */
 export const OPERATOR_ROLES: Role[] = ['consumer_admin', 'custodian_admin'];

@@ -4,7 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where } from '../db/rows.ts';
-import { type Principal, administers, seesEverything } from '../registry/principal.ts';
+import { type Principal, administers, seesEverything } from '../registry/index.ts';
 import type { StatusCache } from './access.ts';
 import { type AccountDeps, datasetsOf } from './deps.ts';
 import { revokeDelegatedAccounts } from './service.ts';

@@ -1,8 +1,8 @@
-import type { DatasetService } from '../catalog/datasets.ts';
+import type { DatasetService } from '../catalog/index.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import { Problem } from '../core/errors.ts';
-import type { AgencyService } from '../registry/agencies.ts';
-import type { InformationSystem, SystemService } from '../registry/systems.ts';
+import type { AgencyService } from '../registry/index.ts';
+import type { InformationSystem, SystemService } from '../registry/index.ts';
 
 /** What the agreements module answers: the datasets a consumer system holds an active grant for, now. */
 export interface GrantSource {

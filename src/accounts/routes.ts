@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { principalOf, withVersion } from '../http/context.ts';
 import { BearerSecurity, HistoryEntry, Pagination, QueryString, errors, pageOf } from '../http/schemas.ts';
-import { AgencyCode, SystemCode } from '../registry/schemas.ts';
+import { AgencyCode, SystemCode } from '../registry/index.ts';
 import type { Accounts } from './index.ts';
 import * as S from './schemas.ts';
 

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { NullableString, Timestamp } from '../http/schemas.ts';
-import { AgencyCode, SystemCode } from '../registry/schemas.ts';
+import { AgencyCode, SystemCode } from '../registry/index.ts';
 import { MAX_GRACE_SECONDS } from './service.ts';
 
 export const ClientId = Type.String({ pattern: '^ltc_[0-9a-f]{24}$', description: 'client_id' });

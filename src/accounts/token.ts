@@ -2,7 +2,7 @@ import { signJwt, verifyJwt } from '../core/crypto.ts';
 import { newId } from '../core/ids.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import type { InformationSystem } from '../registry/systems.ts';
+import type { InformationSystem } from '../registry/index.ts';
 import type { StatusCache } from './access.ts';
 import { type TokenForm, createClientAuthenticator, credentialsOf, tokenEndpoint } from './client-auth.ts';
 import { type AccountDeps, datasetsOf, findSystem } from './deps.ts';

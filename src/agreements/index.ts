@@ -6,7 +6,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
 import type { Registry } from '../registry/index.ts';
-import { type Principal, seesEverything } from '../registry/principal.ts';
+import { type Principal, seesEverything } from '../registry/index.ts';
 import { type DecisionRequest, createDecider } from './decision.ts';
 import { createAgreementService } from './service.ts';
 

@@ -1,6 +1,6 @@
 import { Problem, PROBLEMS, type FieldViolation } from '../core/errors.ts';
-import type { Dataset } from '../catalog/types.ts';
-import type { InformationSystem } from '../registry/systems.ts';
+import type { Dataset } from '../catalog/index.ts';
+import type { InformationSystem } from '../registry/index.ts';
 
 export interface Refusal {
   rule: string;

@@ -9,7 +9,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
 import type { Registry } from '../registry/index.ts';
-import { type Principal, administers, hasRole, seesEverything } from '../registry/principal.ts';
+import { type Principal, administers, hasRole, seesEverything } from '../registry/index.ts';
 import { checkSubset, refuse, systemRefusals, isSecret } from './rules.ts';
 import type { Agreement, AgreementEvent, AgreementFilter, AgreementStatus, Amendment, ApprovalInput, EffectiveStatus, RequestInput } from './types.ts';
 
@@ -305,6 +305,19 @@ export function createAgreementService(
      * active), terminate (→ terminated, final: a new request is needed). The caller commits, then
      * calls `invalidate()` so this instance's decisions see the change at once.
      */
+    /**
+     * R-15.3, R-15.4: every consumer agency with an agreement in force on the dataset (active or
+     * suspended, not yet expired — a consumer suspended today still needs to know when the service
+     * itself stops), each once; read in the caller's transaction.
+     */
+    async consumersOf(q: Queryable, dataset: string, today: string): Promise<string[]> {
+      const r = await q.query<{ consumer_code: string }>(
+        "SELECT DISTINCT consumer_code FROM agreements WHERE dataset_code = $1 AND status IN ('active', 'suspended') AND valid_to >= $2 ORDER BY consumer_code",
+        [dataset, today],
+      );
+      return r.rows.map((x) => x.consumer_code);
+    },
+
     async lifecycle(tx: Queryable, p: Principal, id: string, action: 'suspend' | 'restore' | 'terminate', reason: string, details: Record<string, unknown> = {}, note?: { reason_vi: string; reason_en: string; reference: string }): Promise<Agreement> {
       const a = await load(id, tx, true);
       if (!visible(p, a)) throw notFound('thoả thuận', 'agreement', id);
@@ -326,15 +339,14 @@ export function createAgreementService(
           for (const agency of [a.consumer_code, a.custodian_code]) await tell(tx, agency, 'agreement.expired', out, `Thoả thuận "${a.dataset_code}" đã hết hạn`, `Agreement for "${a.dataset_code}" expired`);
         });
       }
-      const soon = await db.query<Agreement>(
-        `SELECT ${COLUMNS} FROM agreements a WHERE status = 'active' AND valid_to >= $1 AND valid_to <= $2
-           AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.ref_id = a.id::text AND n.kind = 'agreement.expiring')`,
-        [t, addDays(t, EXPIRY_WARNING_DAYS)],
-      );
+      const ending = await db.query<Agreement>(`SELECT ${COLUMNS} FROM agreements a WHERE status = 'active' AND valid_to >= $1 AND valid_to <= $2`, [t, addDays(t, EXPIRY_WARNING_DAYS)]);
+      // (the notifications module knows which were warned already)
+      const warned = await notifications.sentFor('agreement.expiring', ending.rows.map((a) => a.id));
+      const soon = ending.rows.filter((a) => !warned.has(a.id));
       await db.transaction(async (tx) => {
-        for (const a of soon.rows) for (const agency of [a.consumer_code, a.custodian_code]) await tell(tx, agency, 'agreement.expiring', a, `Thoả thuận "${a.dataset_code}" hết hạn sau ngày ${formatIsoDate(a.valid_to)}`, `Agreement for "${a.dataset_code}" expires after ${a.valid_to} (Viet Nam date)`);
+        for (const a of soon) for (const agency of [a.consumer_code, a.custodian_code]) await tell(tx, agency, 'agreement.expiring', a, `Thoả thuận "${a.dataset_code}" hết hạn sau ngày ${formatIsoDate(a.valid_to)}`, `Agreement for "${a.dataset_code}" expires after ${a.valid_to} (Viet Nam date)`);
       });
-      return { expired: ended.rows.length, warned: soon.rows.length };
+      return { expired: ended.rows.length, warned: soon.length };
     },
   };
 }

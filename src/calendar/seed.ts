@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Queryable } from '../db/database.ts';
 import { recordChange } from '../db/history.ts';
-import { SYSTEM_ACTOR } from '../registry/principal.ts';
+import { SYSTEM_ACTOR } from '../registry/index.ts';
 import { HISTORY_ENTITY } from './service.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -4,7 +4,7 @@ import { PROBLEMS, Problem, invalid, notFound } from '../core/errors.ts';
 import { isIsoDate } from '../core/time.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type HistoryEntry, historyOf, recordChange } from '../db/history.ts';
-import { type Principal, requireCoordinator } from '../registry/principal.ts';
+import { type Principal, requireCoordinator } from '../registry/index.ts';
 import { type DefaultDay, defaultDay, defaultDaysOff, isWeekend } from './holidays.ts';
 import { MAX_YEAR, MIN_YEAR, dateFromJdn, isoToJdn, jdnFromDate, jdnToIso } from './lunar.ts';
 

@@ -5,8 +5,8 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
-import type { AgencyService } from '../registry/agencies.ts';
-import { type Principal, administers, hasRole } from '../registry/principal.ts';
+import type { AgencyService } from '../registry/index.ts';
+import { type Principal, administers, hasRole } from '../registry/index.ts';
 import type { DictionaryService } from './dictionary.ts';
 import type { Dataset, DatasetFilter, DatasetInput, DatasetPatch, Domain, SharingSpec } from './types.ts';
 

@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
-import { type Principal, requireCoordinator } from '../registry/principal.ts';
+import { type Principal, requireCoordinator } from '../registry/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import type { DictionaryEntry, DictionaryInput, ResolvedField, SharedField, SharingSpec } from './types.ts';
 

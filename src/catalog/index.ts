@@ -1,6 +1,6 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
-import type { AgencyService } from '../registry/agencies.ts';
+import type { AgencyService } from '../registry/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import { vietnamDate } from '../core/time.ts';
 import { createDatasetService } from './datasets.ts';
@@ -31,3 +31,5 @@ export function createCatalog(db: Database, clock: Clock, agencies: AgencyServic
 }
 
 export type Catalog = ReturnType<typeof createCatalog>;
+export { type Dataset, type Mask, type ResolvedField, type SharingSpec } from './types.ts';
+export { type DatasetService } from './datasets.ts';

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { invalid } from '../core/errors.ts';
 import { principalOf, withVersion } from '../http/context.ts';
 import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, QueryString, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
-import { AgencyCode } from '../registry/schemas.ts';
+import { AgencyCode } from '../registry/index.ts';
 import type { Catalog } from './index.ts';
 import * as S from './schemas.ts';
 import { AUDIENCES, DATASET_STATUSES } from './types.ts';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { NullableString, Timestamp, VietnamDate, VietnamDateOut } from '../http/schemas.ts';
-import { AgencyCode } from '../registry/schemas.ts';
+import { AgencyCode } from '../registry/index.ts';
 import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES, MASKS, MODES, PERSONAL_CATEGORIES, VALUE_FORMATS } from './types.ts';
 
 /** A string enum that keeps its literal type for handlers and its `enum` list for OpenAPI. */

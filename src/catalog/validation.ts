@@ -1,5 +1,5 @@
 import { formatIsoDate, isIsoDate } from '../core/time.ts';
-import type { CodeItem } from '../codelists/types.ts';
+import type { CodeItem } from '../codelists/index.ts';
 import type { ResolvedField, ValueFormat } from './types.ts';
 
 /**

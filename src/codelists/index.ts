@@ -8,3 +8,4 @@ export function createCodeLists(db: Database, clock: Clock) {
 }
 
 export type CodeLists = ReturnType<typeof createCodeLists>;
+export { type CodeItem } from './types.ts';

@@ -6,7 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where } from '../db/rows.ts';
-import { type Principal, requireCoordinator } from '../registry/principal.ts';
+import { type Principal, requireCoordinator } from '../registry/index.ts';
 import { diffItems } from './diff.ts';
 import { parseItems, serializeItems } from './formats.ts';
 import { VERSION_COLUMNS, type VersionRow, allItems, insertVersion, latestVersion, versionInForce } from './store.ts';

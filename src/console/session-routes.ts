@@ -4,8 +4,8 @@ import { Type } from 'typebox';
 import { principalOf, unauthenticated } from '../http/context.ts';
 import { SessionSecurity, Timestamp, errors } from '../http/schemas.ts';
 import type { Registry } from '../registry/index.ts';
-import { currentUser, metaOf } from '../registry/routes.ts';
-import { LoginBody, Me } from '../registry/schemas.ts';
+import { currentUser, metaOf } from '../registry/index.ts';
+import { LoginBody, Me } from '../registry/index.ts';
 import { SESSION_COOKIE, readCookie, sessionCookie } from './cookie.ts';
 import { crossSiteRefusal, csrfTokenFor } from './csrf.ts';
 

@@ -2,8 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { PROBLEMS, Problem } from '../core/errors.ts';
 import { signDetached, type CryptoProvider } from '../core/crypto.ts';
-import type { LedgerEntry } from '../ledger/entry.ts';
-import { toProblem } from '../http/problems.ts';
+import type { LedgerEntry } from '../ledger/index.ts';
 import type { Zone } from '../core/zones.ts';
 
 export type Form = LedgerEntry['form'];
@@ -76,8 +75,8 @@ export function jsonOutcome(status: number, value: unknown, headers?: Record<str
   return { status, contentType: 'application/json; charset=utf-8', body: Buffer.from(JSON.stringify(value)), ...(headers && { headers }) };
 }
 
-export function problemOutcome(err: unknown, req: GatewayRequest): Outcome {
-  const p = toProblem(err);
+/** A refusal as the bytes that will be sent (`p` from the HTTP layer's mapping of errors, given to the gateway). */
+export function problemOutcome(p: Problem, req: GatewayRequest): Outcome {
   return {
     status: p.status,
     contentType: 'application/problem+json; charset=utf-8',

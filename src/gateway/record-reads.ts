@@ -1,4 +1,4 @@
-import type { LiveKey, StoredRecord } from '../sync/records.ts';
+import type { LiveKey, StoredRecord } from '../sync/index.ts';
 
 /** Distinct records one statement reads at most; a larger batch is split. */
 export const MAX_READ_BATCH = 256;

@@ -7,8 +7,8 @@ import { newId } from '../core/ids.ts';
 import type { ClientErrorRequest, RawAnswer } from '../http/edge.ts';
 import { zoneOf } from '../http/listeners.ts';
 import { BearerSecurity } from '../http/schemas.ts';
-import type { RecordWrite } from '../sync/records.ts';
-import { RecordBatch } from '../sync/routes.ts';
+import type { RecordWrite } from '../sync/index.ts';
+import { RecordBatch } from '../sync/index.ts';
 import { type GatewayRequest, type GatewayResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
 import type { Gateway, WriteAdmission } from './service.ts';
 

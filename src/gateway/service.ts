@@ -6,11 +6,11 @@ import type { Queryable } from '../db/database.ts';
 import type { AccessTokenInfo, Accounts } from '../accounts/index.ts';
 import type { Agreements } from '../agreements/index.ts';
 import type { Catalog } from '../catalog/index.ts';
-import type { Dataset, ResolvedField } from '../catalog/types.ts';
+import type { Dataset, ResolvedField } from '../catalog/index.ts';
 import type { Ledger } from '../ledger/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Sync } from '../sync/index.ts';
-import type { RecordWrite, WriteResult } from '../sync/records.ts';
+import type { RecordWrite, WriteResult } from '../sync/index.ts';
 import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release, signedOnly } from './exchange.ts';
 import { createProxy } from './proxy.ts';
 import { createRateLimiter } from '../core/rate-limit.ts';
@@ -33,6 +33,8 @@ export interface GatewayDeps {
   signer: CryptoProvider;
   /** Durable append outside a transaction (reads); throws when the entry is not queued. */
   append: LogAppend;
+  /** Any error as the problem it answers (the HTTP layer's mapping: the gateway service never imports it). */
+  problemOf(err: unknown): Problem;
   /** whether the dataset's service is stopped for everyone right now (the lifecycle module). */
   serviceBlock(dataset: string, at: Date): Promise<ServiceBlock | null>;
 }
@@ -115,7 +117,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     try {
       outcome = await work(ex);
     } catch (err) {
-      outcome = problemOutcome(err, req);
+      outcome = problemOutcome(deps.problemOf(err), req);
     }
     return settle(ex, outcome);
   }
@@ -287,7 +289,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       if (view.secret && req.zone !== 'tslcd') throw forbidden('Dữ liệu mật, tối mật chỉ được truyền qua mạng truyền số liệu chuyên dùng.', 'Secret data travels on the dedicated data network only.', 'R-12.2');
       return { admitted: { ex, view, token } };
     } catch (err) {
-      return { refused: await settle(ex, problemOutcome(err, req)) };
+      return { refused: await settle(ex, problemOutcome(deps.problemOf(err), req)) };
     }
   }
 
@@ -302,7 +304,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       );
     } catch (err) {
       if (err instanceof LogWriteFailed) return logFailure(ex.req, err.cause);
-      return release(ex, problemOutcome(err, ex.req), crypto, deps.append, now);
+      return release(ex, problemOutcome(deps.problemOf(err), ex.req), crypto, deps.append, now);
     }
   }
 

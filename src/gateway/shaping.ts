@@ -1,4 +1,4 @@
-import type { Mask, ResolvedField } from '../catalog/types.ts';
+import type { Mask, ResolvedField } from '../catalog/index.ts';
 
 /**
  * What of a record may leave (R-4.2, R-8.2, personal-data protection): the granted fields whole;

@@ -1,5 +1,5 @@
 import { newId } from '../core/ids.ts';
-import type { LedgerEntry } from '../ledger/entry.ts';
+import type { LedgerEntry } from '../ledger/index.ts';
 import { GATEWAY_INSTANCE, type Exchange, type LogAppend } from './exchange.ts';
 import { createRateLimiter } from '../core/rate-limit.ts';
 

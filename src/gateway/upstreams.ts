@@ -3,7 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
 import type { Catalog } from '../catalog/index.ts';
-import { type Principal, administers, seesEverything } from '../registry/principal.ts';
+import { type Principal, administers, seesEverything } from '../registry/index.ts';
 
 /** How the gateway reaches a custodian's own service (R-6.1b) and authenticates to it. */
 export interface ProxyService {

@@ -1,3 +1,4 @@
 
 export { createLedger, type Ledger, DEFAULT_LEDGER_OPTIONS } from './service.ts';
 export { ledgerRoutes } from './routes.ts';
+export { type LedgerEntry } from './entry.ts';

@@ -5,7 +5,7 @@ import { Where } from '../db/rows.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { type Principal, seesEverything } from '../registry/principal.ts';
+import { type Principal, seesEverything } from '../registry/index.ts';
 import { type AppendItem, DEFAULT_GROUP_APPENDER_OPTIONS, type GroupAppender, type GroupAppenderOptions, type GroupWriter, KnownLogs, type Receipt, appendEntry, appendMany, createGroupAppender, originOf, writeInProcess } from './append.ts';
 import { type QueueThread, startQueueThread } from './queue-thread.ts';
 import { type CheckpointRow, latestCheckpoint, logPublicKey, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';

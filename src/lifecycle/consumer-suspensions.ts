@@ -5,8 +5,8 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Agreements } from '../agreements/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
-import { type Principal, seesEverything } from '../registry/principal.ts';
-import { COORDINATOR_AGENCY } from '../registry/users.ts';
+import { type Principal, seesEverything } from '../registry/index.ts';
+import { COORDINATOR_AGENCY } from '../registry/index.ts';
 import { type DeadlineCalendar, plusDays } from './calendar-port.ts';
 import { recordEvent } from './events.ts';
 

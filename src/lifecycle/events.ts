@@ -1,6 +1,6 @@
 import { newId } from '../core/ids.ts';
 import type { Queryable } from '../db/database.ts';
-import type { Principal } from '../registry/principal.ts';
+import type { Principal } from '../registry/index.ts';
 
 export interface LifecycleEvent {
   id: string;

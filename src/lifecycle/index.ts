@@ -4,7 +4,7 @@ import type { Database } from '../db/database.ts';
 import type { Agreements } from '../agreements/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
-import { type Principal, seesEverything } from '../registry/principal.ts';
+import { type Principal, seesEverything } from '../registry/index.ts';
 import type { DeadlineCalendar } from './calendar-port.ts';
 import { createConsumerSuspensions } from './consumer-suspensions.ts';
 export { consumerNoticeDueAt, remedyEligibleFrom } from './consumer-suspensions.ts';
@@ -29,7 +29,10 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
   let cache: { at: number; stops: Promise<(ServiceSuspension & { notice_reference: string | null })[]> } | null = null;
   const invalidate = () => (cache = null);
   const notices = createNoticeBoard(db, clock);
-  const services = createServiceSuspensions(db, clock, { catalog: deps.catalog, calendar: deps.calendar, notifications: deps.notifications, onChange: invalidate });
+  const services = createServiceSuspensions(db, clock, {
+    catalog: deps.catalog, calendar: deps.calendar, notifications: deps.notifications, onChange: invalidate,
+    consumersOf: (q, dataset, today) => deps.agreements.service.consumersOf(q, dataset, today),
+  });
   // R-16.1(b): a force-majeure stop still in effect is what "the connection cannot be restored" rests on.
   const forceMajeureStop = async (dataset: string, at: Date) => {
     const s = (await stops()).find((x) => x.dataset_code === dataset && x.kind === 'force_majeure' && inForce(x, at));

@@ -3,7 +3,7 @@ import { newId } from '../core/ids.ts';
 import { nfc } from '../core/text.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
-import { type Principal, administers } from '../registry/principal.ts';
+import { type Principal, administers } from '../registry/index.ts';
 import { recordEvent } from './events.ts';
 
 export const NOTICE_KINDS = ['planned_suspension', 'force_majeure', 'restoration', 'termination', 'correction'] as const;

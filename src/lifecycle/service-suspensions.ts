@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
-import { type Principal, administers, seesEverything } from '../registry/principal.ts';
+import { type Principal, administers, seesEverything } from '../registry/index.ts';
 import { type DeadlineCalendar, plusDays } from './calendar-port.ts';
 import { recordEvent } from './events.ts';
 import { type PublicNotice, publishNotice } from './notices.ts';
@@ -54,20 +54,18 @@ interface StopMessage {
   subject_en: string;
 }
 
-/**
- * R-15.3, R-15.4: every consumer agency with an agreement in force on the dataset (active or
- * suspended, not yet expired — a consumer suspended today still needs to know when the service
- * itself stops), each once.
- */
-async function consumersOf(tx: Queryable, dataset: string, today: string): Promise<string[]> {
-  const r = await tx.query<{ consumer_code: string }>(
-    "SELECT DISTINCT consumer_code FROM agreements WHERE dataset_code = $1 AND status IN ('active', 'suspended') AND valid_to >= $2 ORDER BY consumer_code",
-    [dataset, today],
-  );
-  return r.rows.map((x) => x.consumer_code);
-}
-
-export function createServiceSuspensions(db: Database, clock: Clock, deps: { catalog: Catalog; calendar: DeadlineCalendar; notifications: NotificationService; onChange: () => void }) {
+export function createServiceSuspensions(
+  db: Database,
+  clock: Clock,
+  deps: {
+    catalog: Catalog;
+    calendar: DeadlineCalendar;
+    notifications: NotificationService;
+    /** R-15.3, R-15.4: the consumer agencies with an agreement in force on the dataset (the agreements module). */
+    consumersOf(q: Queryable, dataset: string, today: string): Promise<string[]>;
+    onChange: () => void;
+  },
+) {
   async function load(id: string, q: Queryable = db, lock = false): Promise<ServiceSuspension> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('lịch tạm ngừng', 'suspension', id);
     const r = await q.query<ServiceSuspension>(`SELECT ${COLUMNS} FROM service_suspensions WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
@@ -98,7 +96,7 @@ export function createServiceSuspensions(db: Database, clock: Clock, deps: { cat
       suspension_id: s.id, suspension_kind: s.kind, dataset: s.dataset_code, notice_id: notice.id, notice_reference: notice.reference,
       starts_at: s.starts_at, expected_restore_at: s.expected_restore_at, reason: s.reason,
     };
-    for (const agency of await consumersOf(tx, s.dataset_code, vietnamDate(now))) {
+    for (const agency of await deps.consumersOf(tx, s.dataset_code, vietnamDate(now))) {
       await deps.notifications.notify(tx, { agency, ...message, ref_type: 'service_suspension', ref_id: s.id, payload });
     }
   }

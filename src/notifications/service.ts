@@ -5,7 +5,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { recordChange } from '../db/history.ts';
 import { type Page, Where } from '../db/rows.ts';
-import { type Principal, administers } from '../registry/principal.ts';
+import { type Principal, administers } from '../registry/index.ts';
 
 export interface Notice {
   agency: string;
@@ -65,6 +65,13 @@ export function createNotificationService(db: Database, clock: Clock) {
     },
 
     /** Each agency reads its own inbox. */
+    /** Which of `refIds` already had a notice of `kind` (a warning sent once, whoever asks). */
+    async sentFor(kind: string, refIds: string[]): Promise<Set<string>> {
+      if (refIds.length === 0) return new Set();
+      const r = await db.query<{ ref_id: string }>('SELECT DISTINCT ref_id FROM notifications WHERE kind = $1 AND ref_id = ANY($2::text[])', [kind, refIds]);
+      return new Set(r.rows.map((x) => x.ref_id));
+    },
+
     async inbox(p: Principal, f: { unread?: boolean | undefined; kind?: string | undefined; limit: number; offset: number }): Promise<Page<Notification>> {
       const w = new Where().add('agency_code = ?', p.agencyCode).addRawIf(f.unread === true, 'read_at IS NULL').addIf(f.kind !== undefined, 'kind = ?', f.kind);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications ${w}`, w.params);

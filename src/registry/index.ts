@@ -26,3 +26,9 @@ export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSec
 }
 
 export type Registry = ReturnType<typeof createRegistry>;
+export { type AgencyService } from './agencies.ts';
+export { type Principal, type Role, SYSTEM_ACTOR, administers, hasRole, requireCoordinator, seesEverything } from './principal.ts';
+export { AgencyCode, LoginBody, Me, SystemCode } from './schemas.ts';
+export { type InformationSystem, type SystemService } from './systems.ts';
+export { COORDINATOR_AGENCY } from './users.ts';
+export { currentUser, metaOf } from './routes.ts';

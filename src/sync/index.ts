@@ -10,3 +10,5 @@ export function createSync(db: Database, clock: Clock, catalog: Catalog) {
 }
 
 export type Sync = ReturnType<typeof createSync>;
+export { type LiveKey, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
+export { RecordBatch } from './routes.ts';

@@ -1,9 +1,9 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
-import type { Dataset, SharingSpec } from '../catalog/types.ts';
+import type { Dataset, SharingSpec } from '../catalog/index.ts';
 import { forbidden } from '../core/errors.ts';
-import { type Principal, seesEverything } from '../registry/principal.ts';
+import { type Principal, seesEverything } from '../registry/index.ts';
 
 /**
  * Quality figures of hosted data (R-4.7 "đúng, đủ, sạch, sống"):

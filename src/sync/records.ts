@@ -4,8 +4,8 @@ import { Problem, PROBLEMS, conflict, forbidden, notFound, type FieldViolation }
 import type { Clock } from '../core/clock.ts';
 import { type Database, PG_UNIQUE_VIOLATION, type Queryable, pgErrorCode } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
-import type { Dataset } from '../catalog/types.ts';
-import { type Principal, hasRole } from '../registry/principal.ts';
+import type { Dataset } from '../catalog/index.ts';
+import { type Principal, hasRole } from '../registry/index.ts';
 import { Where } from '../db/rows.ts';
 
 /** One write of a batch: a record's new content, or its deletion (a tombstone; history is kept). */
