@@ -1,11 +1,12 @@
 import { useState } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tabs, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { ProblemAlert } from '../components/accounts/ProblemAlert.tsx';
+import { AccessibleColours, StatusTag } from '../components/accounts/StatusTag.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -62,13 +63,13 @@ function SecretOnce({ secret, clientId }: { secret: string; clientId: string }) 
 export default function Accounts() {
   const { t } = useI18n();
   return (
-    <>
+    <AccessibleColours>
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('accounts.title')}</Typography.Title>
       <Tabs items={[
         { key: 'accounts', label: t('accounts.tab.accounts'), children: <AccountList /> },
         { key: 'delegations', label: t('accounts.tab.delegations'), children: <DelegationList /> },
       ]} />
-    </>
+    </AccessibleColours>
   );
 }
 
@@ -100,7 +101,7 @@ function AccountList() {
     { key: 'name', title: t('accounts.col.name'), dataIndex: 'name' },
     { key: 'system', title: t('accounts.col.system'), dataIndex: 'system_code', width: 140 },
     { key: 'method', title: t('accounts.col.method'), width: 150, render: (_, a) => t(`accounts.method.${a.auth_method}` as MessageKey) },
-    { key: 'status', title: t('accounts.col.status'), width: 110, render: (_, a) => <Tag color={a.status === 'active' ? 'green' : 'default'}>{t(`accounts.status.${a.status}` as MessageKey)}</Tag> },
+    { key: 'status', title: t('accounts.col.status'), width: 110, render: (_, a) => <StatusTag tone={a.status === 'active' ? 'good' : 'off'}>{t(`accounts.status.${a.status}` as MessageKey)}</StatusTag> },
     { key: 'created', title: t('accounts.col.created'), width: 150, responsive: ['xl'], render: (_, a) => formatDateTime(a.created_at) },
     {
       key: 'actions', title: t('accounts.col.actions'), width: 260,
@@ -285,7 +286,7 @@ function DelegationList() {
   const columns: TableProps<Delegation>['columns'] = [
     { key: 'custodian', title: t('accounts.del.custodian'), dataIndex: 'custodian_code', width: 140 },
     { key: 'operator', title: t('accounts.del.operator'), dataIndex: 'operator_code', width: 160 },
-    { key: 'status', title: t('accounts.col.status'), width: 110, render: (_, d) => <Tag color={d.status === 'active' ? 'green' : 'default'}>{t(`accounts.status.${d.status}` as MessageKey)}</Tag> },
+    { key: 'status', title: t('accounts.col.status'), width: 110, render: (_, d) => <StatusTag tone={d.status === 'active' ? 'good' : 'off'}>{t(`accounts.status.${d.status}` as MessageKey)}</StatusTag> },
     { key: 'created', title: t('accounts.col.created'), width: 150, render: (_, d) => formatDateTime(d.created_at) },
     { key: 'id', title: t('accounts.del.id'), responsive: ['xl'], render: (_, d) => <Typography.Text code>{d.id}</Typography.Text> },
     { key: 'actions', title: t('accounts.col.actions'), width: 120, render: (_, d) => d.status === 'active' && canDelegate ? <Button size="small" danger onClick={() => setRevoking(d)}>{t('accounts.revoke')}</Button> : null },

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, DatePicker, Descriptions, Flex, Form, Input, InputNumber, List, Select, Space, Spin, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, DatePicker, Descriptions, Flex, Form, Input, InputNumber, List, Select, Space, Spin, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
+import { AccessibleColours, StatusTag } from '../components/accounts/StatusTag.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { type Step, fromBase64, parseNote, parseVerifierKey, verifyConsistency, verifyNoteSignature, verifyReceipt } from '../ledger/verify.ts';
@@ -73,12 +74,12 @@ export default function Ledger() {
     { key: 'requester', title: t('ledger.col.requester'), width: 200, render: (_, i) => { const e = i.entry as Entry | null; return e?.requester ? `${e.requester.agency ?? ''} / ${e.requester.system ?? ''}` : '—'; } },
     { key: 'dataset', title: t('ledger.col.dataset'), render: (_, i) => (i.entry as Entry | null)?.dataset ?? '—' },
     { key: 'keys', title: t('ledger.col.record_keys'), width: 160, render: (_, i) => ((i.entry as Entry | null)?.record_keys ?? []).join(', ') },
-    { key: 'status', title: t('ledger.col.status'), width: 90, render: (_, i) => { const s = (i.entry as Entry | null)?.response?.status; return s ? <Tag color={s < 400 ? 'green' : 'orange'}>{s}</Tag> : '—'; } },
+    { key: 'status', title: t('ledger.col.status'), width: 90, render: (_, i) => { const s = (i.entry as Entry | null)?.response?.status; return s ? <StatusTag tone={s < 400 ? 'good' : 'warn'}>{s}</StatusTag> : '—'; } },
     { key: 'open', title: t('ledger.col.receipt'), width: 150, render: (_, i) => <Button size="small" onClick={() => setReceiptId(i.receipt_id)} aria-label={t('ledger.open.label', { n: i.leaf_index })}>{t('ledger.open')}</Button> },
   ];
 
   return (
-    <>
+    <AccessibleColours>
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('ledger.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('ledger.intro')}</Typography.Paragraph>
       <Card style={{ marginBottom: 16 }}>
@@ -132,7 +133,7 @@ export default function Ledger() {
       )}
       {receiptId && custodian && <ReceiptPanel id={receiptId} custodian={custodian} keys={keys.data} />}
       <Alert type="info" showIcon style={{ marginTop: 16 }} title={t('ledger.export.title')} description={t('ledger.export.none')} />
-    </>
+    </AccessibleColours>
   );
 }
 
