@@ -4,6 +4,7 @@
  * browser verification module (web/src/ledger/verify.ts) run directly under Node's WebCrypto on a
  * real receipt, and tampered.
  */
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LienThongClient } from 'lienthong/client';
@@ -212,6 +213,46 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     expect(await page.getByTestId('secret-once').count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
     await screenshot(page, 'accounts');
+
+    // Rotation: a new secret, shown once too.
+    const row = page.locator('[data-testid="accounts-table"] tbody tr', { hasText: list.json.items[0].client_id });
+    await row.getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await page.getByRole('dialog').getByLabel('Lý do (ghi vào lịch sử thay đổi)').fill('Đổi định kỳ theo quy chế');
+    await page.getByRole('dialog').getByRole('button', { name: 'Đổi mật khẩu' }).click();
+    await page.getByTestId('client-secret').waitFor(WAIT);
+    const rotated = (await page.getByTestId('client-secret').locator('code').textContent())!.trim();
+    expect(rotated).toMatch(/^ltcs_/);
+    expect(rotated).not.toBe(secret);
+    await page.getByRole('button', { name: 'Tôi đã lưu, ẩn mật khẩu' }).click();
+    await expect.poll(() => page.getByTestId('secret-once').count(), WAIT).toBe(0);
+
+    // A private_key_jwt account with a JWKS: no secret at all; a private key in the JWKS is refused with the API's reasons.
+    const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwk = (k: crypto.KeyObject) => ({ ...k.export({ format: 'jwk' }), kid: 'ttdt-1', use: 'sig', alg: 'ES256' });
+    await page.getByRole('button', { name: 'Cấp tài khoản mới' }).click();
+    const dialog2 = page.getByRole('dialog');
+    await dialog2.getByLabel('Hệ thống thông tin').click();
+    await page.locator('.ant-select-item-option', { hasText: 'BTCTW-TTDT' }).click();
+    await dialog2.getByLabel('Tên tài khoản').fill('Ký bằng khoá riêng');
+    await dialog2.getByText('Khoá riêng ký (private_key_jwt)').click();
+    await dialog2.getByLabel('Bộ khoá công khai (JWKS)').fill(JSON.stringify({ keys: [jwk(privateKey)] }));
+    await dialog2.getByRole('button', { name: 'Cấp tài khoản' }).click();
+    await page.getByTestId('account-error').waitFor(WAIT);
+    await dialog2.getByLabel('Bộ khoá công khai (JWKS)').fill(JSON.stringify({ keys: [jwk(publicKey)] }));
+    await dialog2.getByRole('button', { name: 'Cấp tài khoản' }).click();
+    await expect.poll(() => page.getByRole('dialog').count(), WAIT).toBe(0);
+    await page.getByText('Ký bằng khoá riêng').waitFor(WAIT);
+    expect(await page.getByTestId('secret-once').count()).toBe(0);
+
+    // Delegations tab.
+    await page.getByRole('tab', { name: 'Ủy quyền cấp tài khoản' }).click();
+    await page.getByRole('button', { name: 'Ủy quyền mới' }).click();
+    await page.getByRole('dialog').getByLabel('Đơn vị trung gian được ủy quyền').fill('VPCP');
+    await page.getByRole('dialog').getByLabel('Lý do (ghi vào lịch sử thay đổi)').fill('Văn phòng Chính phủ cấp tài khoản cho các hệ thống của mình');
+    await page.getByRole('dialog').getByRole('button', { name: 'Ủy quyền mới' }).click();
+    await expect.poll(() => page.locator('[data-testid="delegations-table"] tbody tr.ant-table-row').count(), WAIT).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'accounts-delegations');
     expect(problems).toEqual([]);
   });
 
@@ -237,7 +278,27 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     await page.locator('[data-testid="consistency"][data-ok="true"]').waitFor(WAIT);
     expect(await page.getByTestId('verdict').textContent()).toContain('Đã xác minh');
     expect(await seriousViolations(page)).toEqual([]);
+
+    // The log grows; checked again, the newest checkpoint is consistent with the receipt's.
+    const before = (await page.getByTestId('consistency').textContent())!;
+    const size = Number(/từ kích thước (\d+)/.exec(before)![1]);
+    for (const key of ['dv-1', 'dv-2']) expect((await reader.getRecord(DATASET, key)).status).toBe(200);
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Kiểm tra lại với điểm kiểm tra mới nhất' }).click();
+      await page.locator('[data-testid="consistency"]').waitFor(WAIT);
+      const text = (await page.getByTestId('consistency').textContent())!;
+      const to = Number(/đến (\d+)/.exec(text)?.[1] ?? 0);
+      return to > size && (await page.getByTestId('consistency').getAttribute('data-ok')) === 'true';
+    }, { timeout: 30_000, interval: 1000 }).toBe(true);
     await screenshot(page, 'ledger-receipt');
+
+    // English: the same page, the same verdict.
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Data sharing log' }).waitFor(WAIT);
+    await page.locator('[data-testid="verdict"][data-verified="true"]').waitFor(WAIT);
+    expect(await page.getByTestId('verdict').textContent()).toContain('Verified');
+    await page.getByText('Tiếng Việt', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Nhật ký chia sẻ dữ liệu' }).waitFor(WAIT);
     expect(problems).toEqual([]);
   });
 
