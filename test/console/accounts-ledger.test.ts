@@ -83,6 +83,8 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   let problems: string[];
   let custodian: User;
   let reader: LienThongClient;
+  let ttdtClientId = '';
+  let firstSecret = '';
 
   async function call(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
     const res = await fetch(`${server.url}${path}`, {
@@ -213,9 +215,15 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     expect(await page.getByTestId('secret-once').count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
     await screenshot(page, 'accounts');
+    expect(problems).toEqual([]);
+    ttdtClientId = list.json.items[0].client_id;
+    firstSecret = secret;
+  });
 
+  it('rotates a secret (the new one shown once), issues a private_key_jwt account from a JWKS, and delegates issuance', async () => {
+    const secret = firstSecret;
     // Rotation: a new secret, shown once too.
-    const row = page.locator('[data-testid="accounts-table"] tbody tr', { hasText: list.json.items[0].client_id });
+    const row = page.locator('[data-testid="accounts-table"] tbody tr', { hasText: ttdtClientId });
     await row.getByRole('button', { name: 'Đổi mật khẩu' }).click();
     await page.getByRole('dialog').getByLabel('Lý do (ghi vào lịch sử thay đổi)').fill('Đổi định kỳ theo quy chế');
     await page.getByRole('dialog').getByRole('button', { name: 'Đổi mật khẩu' }).click();
