@@ -82,6 +82,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   let page: Page;
   let problems: string[];
   let custodian: User;
+  let auditor: User;
   let reader: LienThongClient;
   let ttdtClientId = '';
   let firstSecret = '';
@@ -138,6 +139,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
     custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin', 'consumer_admin']);
     const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
+    auditor = await user(admin, 'kiem.tra', 'VPTW', ['auditor']);
     const system = (who: string, code: string, agency: string) =>
       ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
     await system(custodian.auth, 'BTCTW-CSDL', 'BTCTW');
@@ -308,6 +310,35 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     await page.getByText('Tiếng Việt', { exact: true }).click();
     await page.getByRole('heading', { name: 'Nhật ký chia sẻ dữ liệu' }).waitFor(WAIT);
     expect(problems).toEqual([]);
+  });
+
+  it('an auditor sees every log: chooses one, reads its entries and verifies a receipt; no menu for accounts', async () => {
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
+    try {
+      const { page: p, problems: errors } = await openPage(other);
+      await p.goto(`${server.url}/signin`);
+      await p.getByLabel('Tên đăng nhập').fill(auditor.username);
+      await p.getByLabel('Mật khẩu').fill(auditor.password);
+      await p.getByRole('button', { name: 'Đăng nhập' }).click();
+      await p.getByLabel('Mã xác thực (6 số)').waitFor(WAIT);
+      await p.getByLabel('Mã xác thực (6 số)').fill(totpCode(auditor.secret, new Date(Date.now() + 30_000)));
+      await p.getByRole('button', { name: 'Đăng nhập' }).click();
+      await p.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+      expect(await p.getByRole('link', { name: 'Tài khoản kết nối' }).count()).toBe(0);
+      await p.getByRole('link', { name: 'Nhật ký chia sẻ' }).click();
+      await p.getByRole('heading', { name: 'Nhật ký chia sẻ dữ liệu' }).waitFor(WAIT);
+      // The log list comes from the published keys; the first log is chosen, and can be changed.
+      await p.getByLabel('Nhật ký của cơ quan').click();
+      await p.locator('.ant-select-item-option', { hasText: 'BTCTW' }).click();
+      await expect.poll(() => p.locator('[data-testid="ledger-table"] tbody tr.ant-table-row').count(), WAIT).toBeGreaterThan(2);
+      await p.getByRole('button', { name: /Xem và kiểm tra biên nhận số/ }).first().click();
+      await p.locator('[data-testid="verdict"][data-verified="true"]').waitFor(WAIT);
+      expect(await seriousViolations(p)).toEqual([]);
+      await screenshot(p, 'ledger');
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('verify.ts (WebCrypto under Node): a real receipt verifies; a flipped byte anywhere does not', async () => {
