@@ -83,6 +83,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   let problems: string[];
   let custodian: User;
   let auditor: User;
+  let consumer: User;
   let reader: LienThongClient;
   let ttdtClientId = '';
   let firstSecret = '';
@@ -138,7 +139,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     // with a reader system under an approved agreement, and a few exchanges on the gateway.
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
     custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin', 'consumer_admin']);
-    const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
+    consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
     auditor = await user(admin, 'kiem.tra', 'VPTW', ['auditor']);
     const system = (who: string, code: string, agency: string) =>
       ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
@@ -264,6 +265,36 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'accounts-delegations');
     expect(problems).toEqual([]);
+  });
+
+  it('the intermediary operator (VPCP) issues an account under the delegation: restricted to the custodian', async () => {
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
+    try {
+      const { page: p, problems: errors } = await openPage(other);
+      await p.goto(`${server.url}/accounts`);
+      await p.getByLabel('Tên đăng nhập').fill(consumer.username);
+      await p.getByLabel('Mật khẩu').fill(consumer.password);
+      await p.getByRole('button', { name: 'Đăng nhập' }).click();
+      await p.getByLabel('Mã xác thực (6 số)').waitFor(WAIT);
+      await p.getByLabel('Mã xác thực (6 số)').fill(totpCode(consumer.secret, new Date(Date.now() + 30_000)));
+      await p.getByRole('button', { name: 'Đăng nhập' }).click();
+      await p.getByRole('heading', { name: 'Tài khoản kết nối', level: 1 }).waitFor(WAIT);
+      expect(await p.getByRole('link', { name: 'Nhật ký chia sẻ' }).count()).toBe(0);
+      await p.getByRole('button', { name: 'Cấp tài khoản mới' }).click();
+      const dialog = p.getByRole('dialog');
+      await dialog.getByLabel('Cấp theo ủy quyền (đơn vị trung gian)').click();
+      await p.locator('.ant-select-item-option', { hasText: 'Ủy quyền của BTCTW' }).click();
+      await dialog.getByLabel('Hệ thống thông tin').click();
+      await p.locator('.ant-select-item-option', { hasText: 'VPCP-QLCB' }).click();
+      await dialog.getByLabel('Tên tài khoản').fill('Theo ủy quyền của Ban Tổ chức');
+      await dialog.getByRole('button', { name: 'Cấp tài khoản' }).click();
+      await p.getByTestId('client-secret').waitFor(WAIT);
+      const listed = await ok(call('GET', '/api/v1/accounts?system=VPCP-QLCB', consumer.auth));
+      expect(listed.items.find((a: { name: string }) => a.name === 'Theo ủy quyền của Ban Tổ chức')).toMatchObject({ custodian_code: 'BTCTW', issued_by_agency: 'VPCP' });
+      expect(errors).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('finds an exchange in the sharing log and verifies its proof and signature in the browser', async () => {

@@ -156,24 +156,37 @@ function CreateAccount({ agency, onClose, onCreated }: { agency: string; onClose
   const { t, lang } = useI18n();
   const [form] = Form.useForm();
   const method = Form.useWatch('auth_method', form) as string | undefined;
+  const delegationId = Form.useWatch('delegation_id', form) as string | undefined;
+  // R-14.2: an intermediary operator issues under a live delegation made to its agency, for any agency's consumer system.
+  const delegations = useQuery({
+    queryKey: ['delegations', 'operator', agency],
+    queryFn: async () => unwrap(await api.GET('/api/v1/delegations', { params: { query: { operator: agency, status: 'active', limit: 200, offset: 0 } } })),
+  });
   const systems = useQuery({
-    queryKey: ['systems', agency],
-    queryFn: async () => unwrap(await api.GET('/api/v1/systems', { params: { query: { agency, status: 'active', limit: 200 } as never } })),
+    queryKey: ['systems', delegationId ? '*' : agency],
+    queryFn: async () => unwrap(await api.GET('/api/v1/systems', { params: { query: { ...(!delegationId && { agency }), status: 'active', limit: 200, offset: 0 } } })),
   });
   const create = useMutation({
-    mutationFn: async (v: { system_code: string; name: string; auth_method: 'client_secret' | 'private_key_jwt'; jwks?: string }) => {
+    mutationFn: async (v: { system_code: string; name: string; auth_method: 'client_secret' | 'private_key_jwt'; jwks?: string; delegation_id?: string }) => {
       const jwks = v.auth_method === 'private_key_jwt' && v.jwks ? parseJwks(v.jwks) : undefined;
-      return unwrap(await api.POST('/api/v1/accounts', { body: { system_code: v.system_code, name: v.name, auth_method: v.auth_method, ...(jwks && { jwks }) } }));
+      return unwrap(await api.POST('/api/v1/accounts', { body: { system_code: v.system_code, name: v.name, auth_method: v.auth_method, ...(jwks && { jwks }), ...(v.delegation_id && { delegation_id: v.delegation_id }) } }));
     },
     onSuccess: (r) => onCreated(r.account.client_id, r.client_secret),
   });
-  const items = (systems.data as { items?: { code: string; name_vi: string; name_en: string }[] } | undefined)?.items ?? [];
+  const items = systems.data?.items ?? [];
+  const offered = delegations.data?.items ?? [];
   return (
     <Modal open title={t('accounts.create')} onCancel={onClose} okText={t('accounts.create.submit')} cancelText={t('accounts.cancel')}
       onOk={() => form.submit()} confirmLoading={create.isPending} destroyOnHidden>
       <Form form={form} layout="vertical" initialValues={{ auth_method: 'client_secret' }} onFinish={(v) => create.mutate(v)}>
-        <Form.Item name="system_code" label={t('accounts.col.system')} htmlFor="account-system" rules={[{ required: true, message: t('accounts.required') }]} extra={t('accounts.system.help', { agency })}>
-          <Select id="account-system" loading={systems.isPending} options={items.map((s) => ({ value: s.code, label: `${s.code} — ${lang === 'vi' ? s.name_vi : s.name_en}` }))} />
+        {offered.length > 0 && (
+          <Form.Item name="delegation_id" label={t('accounts.delegation')} htmlFor="account-delegation" extra={t('accounts.delegation.help')}>
+            <Select id="account-delegation" allowClear placeholder={t('accounts.delegation.none')} onChange={() => form.setFieldValue('system_code', undefined)}
+              options={offered.map((d) => ({ value: d.id, label: t('accounts.delegation.of', { custodian: d.custodian_code }) }))} />
+          </Form.Item>
+        )}
+        <Form.Item name="system_code" label={t('accounts.col.system')} htmlFor="account-system" rules={[{ required: true, message: t('accounts.required') }]} extra={delegationId ? undefined : t('accounts.system.help', { agency })}>
+          <Select id="account-system" showSearch optionFilterProp="label" loading={systems.isPending} options={items.map((s) => ({ value: s.code, label: `${s.code} — ${lang === 'vi' ? s.name_vi : s.name_en}` }))} />
         </Form.Item>
         <Form.Item name="name" label={t('accounts.col.name')} htmlFor="account-name" rules={[{ required: true, message: t('accounts.required') }]}>
           <Input id="account-name" maxLength={200} />
