@@ -11,6 +11,8 @@ const SignIn = lazy(() => import('./pages/SignIn.tsx'));
 const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Catalog = lazy(() => import('./pages/Catalog.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
+const Accounts = lazy(() => import('./pages/Accounts.tsx'));
+const Ledger = lazy(() => import('./pages/Ledger.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
@@ -62,6 +64,8 @@ export function App() {
               <Route element={<RequireSession />}>
                 <Route index element={<Dashboard />} />
                 <Route path="/catalog" element={<Catalog />} />
+                <Route path="/accounts" element={<Accounts />} />
+                <Route path="/ledger" element={<Ledger />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

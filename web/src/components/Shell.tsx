@@ -18,6 +18,8 @@ export const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/catalog', label: 'nav.catalog' },
   { path: '/notices', label: 'nav.notices' },
+  { path: '/accounts', label: 'nav.accounts', roles: ['custodian_admin', 'consumer_admin', 'coordinator'] },
+  { path: '/ledger', label: 'nav.ledger', roles: ['custodian_admin', 'coordinator', 'auditor'] },
 ];
 
 function selectedKey(pathname: string): string {
