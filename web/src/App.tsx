@@ -12,6 +12,10 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Catalog = lazy(() => import('./pages/Catalog.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
+const Registry = lazy(() => import('./pages/Registry.tsx'));
+const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
+const RegistryInbox = lazy(() => import('./pages/RegistryInbox.tsx'));
+const RegistryCalendar = lazy(() => import('./pages/RegistryCalendar.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -62,6 +66,10 @@ export function App() {
               <Route element={<RequireSession />}>
                 <Route index element={<Dashboard />} />
                 <Route path="/catalog" element={<Catalog />} />
+                <Route path="/registry" element={<Registry />} />
+                <Route path="/security-events" element={<RegistrySecurity />} />
+                <Route path="/inbox" element={<RegistryInbox />} />
+                <Route path="/calendar" element={<RegistryCalendar />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>
