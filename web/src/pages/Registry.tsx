@@ -112,8 +112,6 @@ function Systems() {
       dataSource={list.data?.items ?? []}
       loading={list.isFetching}
       locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('registry.systems.empty')} /> }}
-      scroll={{ x: 1200 }}
-      tableLayout="fixed"
       pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
     />
   );
@@ -276,8 +274,6 @@ function Users() {
           dataSource={list.data?.items ?? []}
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('registry.users.empty')} /> }}
-          scroll={{ x: 1100 }}
-          tableLayout="fixed"
           pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
         />
       )}

@@ -24,6 +24,9 @@ const KIND_STYLE: Record<Kind, { background: string; color: string }> = {
   makeup: { background: '#d9f7be', color: '#1d4d07' },
 };
 
+/** Read by screen readers, not shown. */
+const SR_ONLY = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+
 interface EditForm { date: dayjs.Dayjs; working: boolean; reason_vi: string; reason_en: string; legal_basis: string; reason?: string }
 
 function Month({ month, days, kindLabel }: { month: number; days: Day[]; kindLabel: (k: Kind) => string }) {
@@ -44,11 +47,11 @@ function Month({ month, days, kindLabel }: { month: number; days: Day[]; kindLab
               role="gridcell"
               key={d.date}
               title={`${formatDate(d.date)}: ${lang === 'vi' ? d.reason : d.reason_en}`}
-              aria-label={`${formatDate(d.date)}: ${kindLabel(d.kind)}${d.kind === 'workday' || d.kind === 'weekend' ? '' : ` — ${lang === 'vi' ? d.reason : d.reason_en}`}`}
               data-kind={d.kind}
-              style={{ ...KIND_STYLE[d.kind], borderRadius: 3, padding: '2px 0', outline: d.override ? '2px solid #1d39c4' : undefined, outlineOffset: -2 }}
+              style={{ ...KIND_STYLE[d.kind], position: 'relative', borderRadius: 3, padding: '2px 0', outline: d.override ? '2px solid #1d39c4' : undefined, outlineOffset: -2 }}
             >
               {Number(d.date.slice(8))}
+              <span style={SR_ONLY}>{` ${formatDate(d.date)}: ${kindLabel(d.kind)}${d.kind === 'workday' || d.kind === 'weekend' ? '' : ` — ${lang === 'vi' ? d.reason : d.reason_en}`}`}</span>
             </div>
           ))}
         </div>
@@ -131,7 +134,7 @@ export default function RegistryCalendar() {
             ))}
           </Row>
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('calendar.list')}</h2>} style={{ marginTop: 16 }}>
-            <Table<Day> rowKey="date" data-testid="calendar-days" size="small" columns={columns} dataSource={special} pagination={false} locale={{ emptyText: <EmptyState /> }} scroll={{ x: 800 }} />
+            <Table<Day> rowKey="date" data-testid="calendar-days" size="small" columns={columns} dataSource={special} pagination={false} locale={{ emptyText: <EmptyState /> }} />
           </Card>
         </>
       )}

@@ -124,8 +124,6 @@ export default function RegistryInbox() {
           dataSource={list.data?.items ?? []}
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('inbox.empty')} /> }}
-          scroll={{ x: 900 }}
-          tableLayout="fixed"
           pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
         />
       )}

@@ -107,8 +107,6 @@ export default function RegistrySecurity() {
           dataSource={list.data?.items ?? []}
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('security.empty')} /> }}
-          scroll={{ x: 1100 }}
-          tableLayout="fixed"
           pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: (p) => update({ page: p > 1 ? String(p) : undefined }) }}
         />
       )}
