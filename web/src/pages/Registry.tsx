@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Alert, Button, Card, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Tree, Typography } from 'antd';
+import { App as AntApp, Alert, Button, Card, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tree, Typography } from 'antd';
 import type { TableProps, TreeDataNode } from 'antd';
 import { api, problemMessage, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { useSession } from '../auth/session.tsx';
+import { Pill } from '../components/registry/Pill.tsx';
 import { EmptyState, LoadError, Loading } from '../components/States.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -38,7 +39,7 @@ function useAgencies() {
 function StatusTag({ status }: { status: string }) {
   const { t } = useI18n();
   const key = `registry.status.${status}` as MessageKey;
-  return <Tag color={STATUS_COLOR[status]}>{t(key) ?? status}</Tag>;
+  return <Pill tone={STATUS_COLOR[status]}>{t(key) ?? status}</Pill>;
 }
 
 /** Agencies as a tree: central bodies with the provincial committees under them (parent_code). */
@@ -59,8 +60,8 @@ function AgencyTree() {
         title: (
           <span data-testid={`agency-${a.code}`}>
             <Typography.Text code>{a.code}</Typography.Text> {lang === 'vi' ? a.name_vi : a.name_en}{' '}
-            {a.central_office && <Tag color="red">{t('registry.agencies.central')}</Tag>}
-            {a.status === 'retired' && <Tag>{t('registry.agencies.retired')}</Tag>}
+            {a.central_office && <Pill tone="red">{t('registry.agencies.central')}</Pill>}
+            {a.status === 'retired' && <Pill>{t('registry.agencies.retired')}</Pill>}
           </span>
         ),
         children: build(a.code),
@@ -92,14 +93,14 @@ function Systems() {
     { key: 'agency', title: t('registry.col.agency'), dataIndex: 'agency_code', width: 110 },
     { key: 'level', title: t('registry.col.level'), width: 120, render: (_, s) => t('registry.level', { n: s.security_level }) },
     { key: 'zone', title: t('registry.col.zone'), width: 140, render: (_, s) => t(`registry.zone.${s.zone}` as MessageKey) ?? s.zone },
-    { key: 'keys', title: t('registry.col.keys'), width: 170, render: (_, s) => (s.encryption_key ? <Tag color="blue">{t('registry.keys.yes')} ({s.encryption_key.kty})</Tag> : <Tag>{t('registry.keys.no')}</Tag>) },
+    { key: 'keys', title: t('registry.col.keys'), width: 170, render: (_, s) => (s.encryption_key ? <Pill tone="blue">{t('registry.keys.yes')} ({s.encryption_key.kty})</Pill> : <Pill>{t('registry.keys.no')}</Pill>) },
     {
       key: 'sharing', title: t('registry.col.sharing'), width: 260,
       render: (_, s) => s.sharing_allowed
-        ? <Tag color="green">{t('registry.sharing.yes')}</Tag>
+        ? <Pill tone="green">{t('registry.sharing.yes')}</Pill>
         : s.sharing_refusal
-          ? <span data-testid={`refusal-${s.code}`}><Tag color="red">{s.sharing_refusal.rule}</Tag>{lang === 'vi' ? s.sharing_refusal.reason : s.sharing_refusal.reason_en}</span>
-          : <Tag color="red">{t('common.no')}</Tag>,
+          ? <span data-testid={`refusal-${s.code}`}><Pill tone="red">{s.sharing_refusal.rule}</Pill>{lang === 'vi' ? s.sharing_refusal.reason : s.sharing_refusal.reason_en}</span>
+          : <Pill tone="red">{t('common.no')}</Pill>,
     },
     { key: 'status', title: t('registry.col.status'), width: 140, render: (_, s) => <StatusTag status={s.status} /> },
   ];
@@ -201,8 +202,8 @@ function Users() {
     { key: 'username', title: t('registry.col.username'), width: 160, render: (_, u) => <Typography.Text code>{u.username}</Typography.Text> },
     { key: 'name', title: t('registry.col.fullname'), dataIndex: 'full_name', width: 200 },
     { key: 'agency', title: t('registry.col.agency'), dataIndex: 'agency_code', width: 100 },
-    { key: 'roles', title: t('registry.col.roles'), render: (_, u) => u.roles.map((r) => <Tag key={r}>{roleLabel(r)}</Tag>) },
-    { key: 'mfa', title: t('registry.col.mfa'), width: 130, render: (_, u) => (u.mfa_enabled ? <Tag color="green">{t('registry.mfa.on')}</Tag> : <Tag color="gold">{t('registry.mfa.off')}</Tag>) },
+    { key: 'roles', title: t('registry.col.roles'), render: (_, u) => u.roles.map((r) => <Pill key={r}>{roleLabel(r)}</Pill>) },
+    { key: 'mfa', title: t('registry.col.mfa'), width: 130, render: (_, u) => (u.mfa_enabled ? <Pill tone="green">{t('registry.mfa.on')}</Pill> : <Pill tone="gold">{t('registry.mfa.off')}</Pill>) },
     { key: 'status', title: t('registry.col.status'), width: 150, render: (_, u) => <StatusTag status={u.status} /> },
     ...(isCoordinator
       ? [{

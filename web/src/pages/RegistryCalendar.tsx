@@ -7,6 +7,7 @@ import dayjs from 'dayjs';
 import { api, problemMessage, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { useSession } from '../auth/session.tsx';
+import { Pill } from '../components/registry/Pill.tsx';
 import { EmptyState, LoadError, Loading } from '../components/States.tsx';
 import { DATE_FORMAT, type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDate } from '../time.ts';
@@ -98,7 +99,7 @@ export default function RegistryCalendar() {
 
   const columns: TableProps<Day>['columns'] = [
     { key: 'date', title: t('calendar.col.date'), width: 120, render: (_, d) => formatDate(d.date) },
-    { key: 'kind', title: t('calendar.col.kind'), width: 200, render: (_, d) => <Space size={4} wrap><Tag style={{ ...KIND_STYLE[d.kind], borderColor: KIND_STYLE[d.kind].color }}>{kindLabel(d.kind)}</Tag>{d.override && <Tag color="geekblue">{t('calendar.edited')}</Tag>}</Space> },
+    { key: 'kind', title: t('calendar.col.kind'), width: 200, render: (_, d) => <Space size={4} wrap><Tag style={{ ...KIND_STYLE[d.kind], borderColor: KIND_STYLE[d.kind].color }}>{kindLabel(d.kind)}</Tag>{d.override && <Pill tone="geekblue">{t('calendar.edited')}</Pill>}</Space> },
     { key: 'reason', title: t('calendar.col.reason'), render: (_, d) => (lang === 'vi' ? d.reason : d.reason_en) },
     { key: 'basis', title: t('calendar.col.basis'), width: 240, render: (_, d) => d.legal_basis ?? '—' },
     ...(isCoordinator

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Badge, Button, Card, Descriptions, Flex, Form, Input, Popconfirm, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, Badge, Button, Card, Descriptions, Flex, Form, Input, Popconfirm, Space, Switch, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, problemMessage, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { Pill } from '../components/registry/Pill.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -37,11 +38,11 @@ function Webhook() {
       {current.isError ? <LoadError error={current.error} retry={() => void current.refetch()} /> : (
         <Descriptions column={1} size="small" style={{ marginBottom: 12 }}>
           <Descriptions.Item label={t('inbox.webhook.current')}>
-            {hook ? <span data-testid="webhook-url"><Typography.Text code>{hook.url}</Typography.Text> <Tag color={hook.active ? 'green' : 'default'}>{formatDateTime(hook.updated_at)}</Tag></span> : t('inbox.webhook.none')}
+            {hook ? <span data-testid="webhook-url"><Typography.Text code>{hook.url}</Typography.Text> <Pill tone={hook.active ? 'green' : 'default'}>{formatDateTime(hook.updated_at)}</Pill></span> : t('inbox.webhook.none')}
           </Descriptions.Item>
           {deliveries.length > 0 && (
             <Descriptions.Item label={t('inbox.webhook.deliveries')}>
-              <Space wrap>{deliveries.map(([k, n]) => <Tag key={k}>{k}: {n}</Tag>)}</Space>
+              <Space wrap>{deliveries.map(([k, n]) => <Pill key={k}>{k}: {n}</Pill>)}</Space>
             </Descriptions.Item>
           )}
         </Descriptions>

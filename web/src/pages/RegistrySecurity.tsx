@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Card, DatePicker, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
+import { Card, DatePicker, Flex, Form, Input, Select, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import dayjs from 'dayjs';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { Pill } from '../components/registry/Pill.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { DATE_FORMAT, type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -64,7 +65,7 @@ export default function RegistrySecurity() {
   const columns: TableProps<Event>['columns'] = [
     { key: 'at', title: t('security.col.at'), width: 150, render: (_, e) => formatDateTime(e.at) },
     { key: 'username', title: t('security.col.username'), width: 150, render: (_, e) => <Typography.Text code>{e.username}</Typography.Text> },
-    { key: 'kind', title: t('security.col.kind'), width: 230, render: (_, e) => <Tag color={KIND_COLOR[e.kind]}>{kindLabel(e.kind)}</Tag> },
+    { key: 'kind', title: t('security.col.kind'), width: 230, render: (_, e) => <Pill tone={KIND_COLOR[e.kind]}>{kindLabel(e.kind)}</Pill> },
     { key: 'actor', title: t('security.col.actor'), dataIndex: 'actor', width: 130 },
     { key: 'address', title: t('security.col.address'), width: 140, render: (_, e) => e.client_address ?? '—' },
     {
