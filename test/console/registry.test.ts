@@ -9,16 +9,21 @@ const WAIT = { timeout: 30_000 };
 const STEP = 30_000;
 
 /**
- * TOTP codes are single-use (a step not later than the last one used is a replay) and valid
- * within ±1 step: each secret gets the next unused step, from the one before now onwards.
+ * TOTP codes are single-use (a step not later than the last one used is a replay) and accepted
+ * within ±1 step: each secret gets the current step, or the next one if that was used; a third use
+ * within the same step waits for the clock (polled) rather than risk a code at the window's edge.
  */
 const lastStep = new Map<string, number>();
-function nextCode(secret: string): string {
-  const now = Math.floor(Date.now() / STEP);
-  const step = Math.max(now - 1, (lastStep.get(secret) ?? -Infinity) + 1);
-  if (step > now + 1) throw new Error('no unused TOTP step left in the window');
-  lastStep.set(secret, step);
-  return totpCode(secret, new Date(step * STEP + 1_000));
+async function nextCode(secret: string): Promise<string> {
+  for (;;) {
+    const now = Math.floor(Date.now() / STEP);
+    const step = Math.max(now, (lastStep.get(secret) ?? -Infinity) + 1);
+    if (step <= now + 1) {
+      lastStep.set(secret, step);
+      return totpCode(secret, new Date(step * STEP + 1_000));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 /** A Viet Nam calendar date, `days` from today. */
@@ -47,7 +52,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     return text ? JSON.parse(text) : undefined;
   }
   async function login(username: string, password: string, secret: string): Promise<string> {
-    const r = await call('POST', '/api/v1/auth/login', '', { username, password, totp: nextCode(secret) });
+    const r = await call('POST', '/api/v1/auth/login', '', { username, password, totp: await nextCode(secret) });
     return `Bearer ${r.token}`;
   }
 
@@ -59,7 +64,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await p.getByRole('button', { name: 'Đăng nhập' }).click();
     const totp = p.getByLabel('Mã xác thực (6 số)');
     await totp.waitFor(WAIT);
-    await totp.fill(nextCode(secret));
+    await totp.fill(await nextCode(secret));
     await p.getByRole('button', { name: 'Đăng nhập' }).click();
     await p.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
   }
@@ -74,7 +79,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     const invited = await call('POST', '/api/v1/users', admin, { username: 'kt.vpcp', full_name: 'Trần Văn Khai', agency_code: 'VPCP', roles: ['consumer_admin'] });
     const token = new URL(invited.enrolment.url).pathname.replace(/^\/enrol\//, '');
     const view = await call('GET', `/api/v1/enrolments/${token}`, '');
-    await call('POST', `/api/v1/enrolments/${token}`, '', { password: 'mat-khau-kt-vpcp-2026', totp: nextCode(view.totp_secret) });
+    await call('POST', `/api/v1/enrolments/${token}`, '', { password: 'mat-khau-kt-vpcp-2026', totp: await nextCode(view.totp_secret) });
     const consumer = await login('kt.vpcp', 'mat-khau-kt-vpcp-2026', view.totp_secret);
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-QLCB', agency_code: 'VPCP', name_vi: 'Hệ thống quản lý cán bộ', name_en: 'Cadre management system', security_level: 3, zone: 'internet' });
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 2, zone: 'internet' });
@@ -123,10 +128,12 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     const url = await link.inputValue();
     expect(url).toMatch(/\/enrol\/[\w-]+$/);
     // The administrator sees a link, never a password or a TOTP secret.
-    expect(await page.getByRole('dialog').textContent()).not.toMatch(/otpauth|secret/i);
-    await page.getByRole('button', { name: 'Sao chép liên kết' }).waitFor(WAIT);
+    const linkDialog = page.getByRole('dialog', { name: /Liên kết kích hoạt/ });
+    expect(await linkDialog.textContent()).not.toMatch(/otpauth|secret|mật khẩu/i);
+    await linkDialog.getByRole('button', { name: 'Sao chép liên kết' }).waitFor(WAIT);
     await screenshot(page, 'registry-invite-link');
-    await page.getByRole('button', { name: 'Đóng' }).first().click();
+    await linkDialog.locator('.ant-modal-footer button').click();
+    await linkDialog.waitFor({ state: 'hidden', ...WAIT });
     await expect.poll(async () => (await page.getByTestId('users-table').textContent()) ?? '', WAIT).toContain(official.username);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'registry-users');
@@ -141,7 +148,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
       expect(officialSecret).toMatch(/^[A-Z2-7]+=*$/);
       await p.locator('#enrol_password').fill(official.password);
       await p.locator('#enrol_password2').fill(official.password);
-      await p.locator('#enrol_totp').fill(nextCode(officialSecret));
+      await p.locator('#enrol_totp').fill(await nextCode(officialSecret));
       await p.locator('form button[type="submit"]').click();
       await p.locator('.ant-result-success').waitFor(WAIT);
       await signInUi(p, official.username, official.password, officialSecret);

@@ -217,6 +217,7 @@ function Users() {
                 <Button
                   size="small"
                   danger
+                  style={{ color: '#a8071a', borderColor: '#a8071a' }}
                   aria-label={`${t('registry.disable')} ${u.username}`}
                   onClick={() => modal.confirm({
                     title: t('registry.disable'),

@@ -59,7 +59,7 @@ function Webhook() {
           <Button type="primary" htmlType="submit" loading={save.isPending}>{t('inbox.webhook.save')}</Button>
           {hook && (
             <Popconfirm title={t('inbox.webhook.delete')} okText={t('inbox.webhook.delete')} cancelText={t('registry.cancel')} onConfirm={() => remove.mutateAsync()}>
-              <Button danger loading={remove.isPending}>{t('inbox.webhook.delete')}</Button>
+              <Button danger style={{ color: '#a8071a', borderColor: '#a8071a' }} loading={remove.isPending}>{t('inbox.webhook.delete')}</Button>
             </Popconfirm>
           )}
         </Flex>
