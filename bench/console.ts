@@ -87,21 +87,20 @@ async function signInToDashboard(browser: Browser, base: string, who: Official):
     await totp.waitFor(WAIT);
     await totp.fill(totpCode(who.secret, new Date()));
     // Marks in the page itself: the submit, then the first figure's value in the DOM.
-    await page.evaluate(() => {
-      const w = window as unknown as { __figures: Promise<number> };
-      w.__figures = new Promise((resolve) => {
-        const done = () => {
+    // (A string, not a function: the TypeScript loader would wrap named functions in a helper the page lacks.)
+    await page.evaluate(`
+      window.__figures = new Promise((resolve) => {
+        const observer = new MutationObserver(() => {
           if (document.querySelector('[data-testid="figure-datasets"] .ant-statistic-content-value')) {
             performance.mark('figures');
             observer.disconnect();
             resolve(performance.measure('dashboard', 'submit', 'figures').duration);
           }
-        };
-        const observer = new MutationObserver(done);
+        });
         observer.observe(document.body, { childList: true, subtree: true });
       });
-      document.querySelector('form')!.addEventListener('submit', () => performance.mark('submit'), { capture: true, once: true });
-    });
+      document.querySelector('form').addEventListener('submit', () => performance.mark('submit'), { capture: true, once: true });
+    `);
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     const ms = await page.evaluate(() => (window as unknown as { __figures: Promise<number> }).__figures);
     return { ms, weight };
@@ -116,7 +115,7 @@ async function noticesBaseline(browser: Browser, base: string): Promise<number> 
     const page = await context.newPage();
     await page.goto(`${base}/notices`, { waitUntil: 'commit' });
     await page.getByRole('heading', { name: 'Bảng thông báo công khai' }).waitFor(WAIT);
-    return page.evaluate(() => performance.now());
+    return await page.evaluate(() => performance.now());
   } finally {
     await context.close();
   }
