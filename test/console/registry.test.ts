@@ -197,6 +197,23 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await expect.poll(() => page.locator('[data-testid="calendar-year"] [data-kind="holiday"]').count(), WAIT).toBeGreaterThan(0);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'registry-calendar');
+
+    // The coordinator records an announced day off; it shows as an edit, then is withdrawn.
+    const year = new Date().getUTCFullYear();
+    await page.getByRole('button', { name: 'Sửa ngày' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Ghi ngày nghỉ hoặc ngày làm bù' });
+    await dialog.getByLabel('Ngày', { exact: true }).fill(`30/12/${year}`);
+    await dialog.getByLabel('Ngày', { exact: true }).press('Enter');
+    await dialog.getByLabel('Lý do (tiếng Việt)').fill('Nghỉ tổng kết cuối năm');
+    await dialog.getByLabel('Lý do (tiếng Anh)').fill('Year-end review day off');
+    await dialog.getByLabel('Căn cứ (số thông báo)').fill('Thông báo số 99/TB-VPTW');
+    await dialog.getByRole('button', { name: 'Lưu ngày' }).click();
+    await dialog.waitFor({ state: 'hidden', ...WAIT });
+    const row = page.locator('[data-testid="calendar-days"] tr', { hasText: `30/12/${year}` });
+    await expect.poll(async () => (await row.textContent()) ?? '', WAIT).toContain('Nghỉ tổng kết cuối năm');
+    expect(await row.textContent()).toContain('Do điều phối viên nhập');
+    await row.getByRole('button', { name: /^Bỏ điều chỉnh/ }).click();
+    await expect.poll(() => row.count(), WAIT).toBe(0);
   }, 60_000);
 
   it('met no CSP refusal and no uncaught error', () => {
