@@ -169,6 +169,13 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
       await expect.poll(() => p.getByRole('button', { name: /^Đánh dấu đã đọc/ }).count(), WAIT).toBe(before - 1);
       await expect.poll(() => p.getByTestId('inbox-table').textContent(), WAIT).toContain('Đã đọc');
       await expect.poll(() => p.getByTestId('inbox-badge').getAttribute('aria-label'), WAIT).toBe(`Hộp thư: ${before - 1} thư chưa đọc`);
+      // The agency's webhook: the signing secret is shown once.
+      await p.getByLabel('Địa chỉ nhận (https)').fill('https://hooks.btctw.example/lienthong');
+      await p.getByRole('button', { name: 'Lưu địa chỉ' }).click();
+      await p.getByTestId('webhook-secret').waitFor(WAIT);
+      await expect.poll(() => p.getByTestId('webhook-url').textContent(), WAIT).toContain('https://hooks.btctw.example/lienthong');
+      expect(await seriousViolations(p)).toEqual([]);
+      await screenshot(p, 'registry-inbox-webhook');
       expect(freshProblems).toEqual([]);
     } finally {
       await fresh.close();

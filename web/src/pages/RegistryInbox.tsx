@@ -38,7 +38,7 @@ function Webhook() {
       {current.isError ? <LoadError error={current.error} retry={() => void current.refetch()} /> : (
         <Descriptions column={1} size="small" style={{ marginBottom: 12 }}>
           <Descriptions.Item label={t('inbox.webhook.current')}>
-            {hook ? <span data-testid="webhook-url"><Typography.Text code>{hook.url}</Typography.Text> <Pill tone={hook.active ? 'green' : 'default'}>{formatDateTime(hook.updated_at)}</Pill></span> : t('inbox.webhook.none')}
+            {hook ? <span data-testid="webhook-url"><Typography.Text code>{hook.url}</Typography.Text> <Pill tone={hook.active ? 'green' : 'default'}>{t(hook.active ? 'registry.status.active' : 'registry.status.suspended')}</Pill> <Typography.Text type="secondary">{formatDateTime(hook.updated_at)}</Typography.Text></span> : t('inbox.webhook.none')}
           </Descriptions.Item>
           {deliveries.length > 0 && (
             <Descriptions.Item label={t('inbox.webhook.deliveries')}>
