@@ -14,6 +14,10 @@ const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Ledger = lazy(() => import('./pages/Ledger.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
+const Registry = lazy(() => import('./pages/Registry.tsx'));
+const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
+const RegistryInbox = lazy(() => import('./pages/RegistryInbox.tsx'));
+const RegistryCalendar = lazy(() => import('./pages/RegistryCalendar.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -66,6 +70,10 @@ export function App() {
                 <Route path="/catalog" element={<Catalog />} />
                 <Route path="/accounts" element={<Accounts />} />
                 <Route path="/ledger" element={<Ledger />} />
+                <Route path="/registry" element={<Registry />} />
+                <Route path="/security-events" element={<RegistrySecurity />} />
+                <Route path="/inbox" element={<RegistryInbox />} />
+                <Route path="/calendar" element={<RegistryCalendar />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

@@ -5,6 +5,7 @@ import type { MenuProps } from 'antd';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { InboxBadge } from './registry/InboxBadge.tsx';
 
 interface NavItem {
   path: string;
@@ -20,6 +21,10 @@ export const NAV: NavItem[] = [
   { path: '/notices', label: 'nav.notices' },
   { path: '/accounts', label: 'nav.accounts', roles: ['custodian_admin', 'consumer_admin', 'coordinator'] },
   { path: '/ledger', label: 'nav.ledger', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/registry', label: 'nav.registry', roles: ['coordinator', 'custodian_admin', 'consumer_admin'] },
+  { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
+  { path: '/inbox', label: 'nav.inbox' },
+  { path: '/calendar', label: 'nav.calendar' },
 ];
 
 function selectedKey(pathname: string): string {
@@ -71,6 +76,7 @@ export function Shell() {
             </span>
             <Tag aria-label={t('shell.agency')} data-testid="current-agency">{user.agency ? user.agency.code : agencyCodeOf(user)}</Tag>
             <span>{user.roles.map((r) => <Tag key={r} color="red">{r in ROLE_LABELS ? t(ROLE_LABELS[r]!) : r}</Tag>)}</span>
+            <InboxBadge />
             <LanguageSwitch />
             <Button onClick={async () => { await signOut(); navigate('/signin', { replace: true }); }}>{t('shell.signout')}</Button>
           </Space>
