@@ -12,6 +12,9 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Catalog = lazy(() => import('./pages/Catalog.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
+const Agreements = lazy(() => import('./pages/Agreements.tsx'));
+const AgreementRequest = lazy(() => import('./pages/AgreementRequest.tsx'));
+const AgreementDetail = lazy(() => import('./pages/AgreementDetail.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -62,6 +65,9 @@ export function App() {
               <Route element={<RequireSession />}>
                 <Route index element={<Dashboard />} />
                 <Route path="/catalog" element={<Catalog />} />
+                <Route path="/agreements" element={<Agreements />} />
+                <Route path="/agreements/new" element={<AgreementRequest />} />
+                <Route path="/agreements/:id" element={<AgreementDetail />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

@@ -18,6 +18,7 @@ export const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/catalog', label: 'nav.catalog' },
   { path: '/notices', label: 'nav.notices' },
+  { path: '/agreements', label: 'agr.nav', roles: ['consumer_admin', 'custodian_admin', 'approver', 'coordinator', 'auditor'] },
 ];
 
 function selectedKey(pathname: string): string {
