@@ -103,8 +103,9 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     const to = page.getByLabel('Đến hết ngày (DD/MM/YYYY)');
     await to.click();
     await to.fill(`31/12/${today.year + 1}`);
+    // Enter confirms the date and submits the step, as on any form.
     await to.press('Enter');
-    await page.getByRole('button', { name: 'Tiếp' }).click();
+    await page.getByLabel('Hệ thống thông tin của cơ quan', { exact: true }).waitFor(WAIT);
     await choose(page, 'Hệ thống thông tin của cơ quan', '', system);
     await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
     await page.getByRole('heading', { name: `Thoả thuận chia sẻ ${dataset}` }).waitFor(WAIT);

@@ -49,7 +49,7 @@ export default function AgreementRequest() {
   const [step, setStep] = useState(0);
   const [q, setQ] = useState('');
   const [picked, setPicked] = useState<Dataset | null>(null);
-  const datasetCode = Form.useWatch('dataset_code', form);
+  const datasetCode = Form.useWatch('dataset_code', { form, preserve: true }) as string | undefined;
   const today = vietnamToday();
 
   const datasets = useQuery({
