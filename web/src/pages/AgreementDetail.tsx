@@ -142,7 +142,7 @@ export default function AgreementDetail() {
         ) : (
           <Space wrap>
             {actions.map((action) => (
-              <Button key={action} type={action === 'approve' || action === 'approve_secret' ? 'primary' : 'default'} danger={['reject', 'revoke', 'terminate'].includes(action)} onClick={() => start(action)} loading={action === 'resubmit' && act.isPending}>
+              <Button key={action} type={action === 'approve' || action === 'approve_secret' ? 'primary' : 'default'} onClick={() => start(action)} loading={action === 'resubmit' && act.isPending}>
                 {t(action === 'resubmit' ? 'agr.ev.resubmit' : `agr.act.${action}`)}
               </Button>
             ))}

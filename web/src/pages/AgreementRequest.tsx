@@ -156,7 +156,7 @@ export default function AgreementRequest() {
               {picked && (
                 <Space wrap style={{ marginBottom: 16 }}>
                   <Tag>{picked.custodian_code}</Tag>
-                  <Tag color={picked.classification === 'secret' || picked.classification === 'top_secret' ? 'red' : 'default'}>{label('classification', picked.classification)}</Tag>
+                  <Tag>{label('classification', picked.classification)}</Tag>
                 </Space>
               )}
               {picked?.audience === 'central_offices' && <Alert type="info" showIcon title={`R-9.2 — ${t('agr.wiz.central')}`} style={{ marginBottom: 16 }} />}

@@ -12,9 +12,10 @@ export type AgreementStatus = NonNullable<AgreementQuery['status']>;
 export const STATUSES: AgreementStatus[] = ['submitted', 'changes_requested', 'custodian_approved', 'active', 'rejected', 'revoked', 'withdrawn', 'expired', 'suspended', 'terminated'];
 export const FORMS = ['api', 'sync', 'push', 'direct'] as const;
 
+// Dark text on a light background: every status meets WCAG AA contrast (antd's preset colours do not).
 const STATUS_COLOR: Record<string, string> = {
-  submitted: 'blue', changes_requested: 'gold', custodian_approved: 'purple', active: 'green', scheduled: 'cyan',
-  rejected: 'red', revoked: 'red', withdrawn: 'default', expired: 'default', suspended: 'orange', terminated: 'red',
+  submitted: '#003a8c', changes_requested: '#614700', custodian_approved: '#391085', active: '#135200', scheduled: '#00474f',
+  rejected: '#820014', revoked: '#820014', withdrawn: '#262626', expired: '#262626', suspended: '#612500', terminated: '#820014',
 };
 
 /** A message key built from a value, or the value itself when the catalog has no such key. */
@@ -29,7 +30,7 @@ export function useLabel() {
 /** The status a reader sees today (effective_status: active split into scheduled / expired by the dates). */
 export function StatusTag({ status }: { status: string }) {
   const label = useLabel();
-  return <Tag color={STATUS_COLOR[status] ?? 'default'} data-testid="agreement-status">{label('agr.st', status)}</Tag>;
+  return <Tag style={{ color: STATUS_COLOR[status] ?? '#262626', background: '#fafafa', borderColor: STATUS_COLOR[status] ?? '#d9d9d9' }} data-testid="agreement-status">{label('agr.st', status)}</Tag>;
 }
 
 export function validity(a: { valid_from: string; valid_to: string }): string {
