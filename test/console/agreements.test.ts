@@ -179,6 +179,24 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     await screenshot(page, 'agreements-detail');
   }, 60_000);
 
+  it('the custodian terminates it on a ground of R-16.1 with its evidence: terminated, and the history says why', async () => {
+    const page = pages.get('cq.btctw')!;
+    await page.getByRole('button', { name: 'Chấm dứt' }).click();
+    const dialog = page.getByRole('dialog');
+    // Ground (b) rests on a force-majeure stop: none is in effect, so it cannot be chosen.
+    await expect.poll(() => dialog.getByRole('radio', { name: /^\(b\)/ }).isDisabled(), WAIT).toBe(true);
+    await dialog.getByRole('radio', { name: /^\(d\)/ }).check();
+    await dialog.getByLabel('Lý do').fill('Bên khai thác không còn nhu cầu khai thác');
+    await confirm(page);
+    // (d) must cite its document: the form asks for it before the API would (R-16.1).
+    await dialog.getByText('Căn cứ này phải nêu tài liệu').waitFor(WAIT);
+    await dialog.getByLabel('Tài liệu làm căn cứ (số, ngày văn bản hoặc đề nghị)').fill('Công văn số 12/VPCP ngày 01/12/2026');
+    await screenshot(page, 'agreements-terminate');
+    await confirm(page);
+    await expect.poll(() => page.getByTestId('agreement-status').first().textContent(), WAIT).toBe('Đã chấm dứt');
+    await expect.poll(() => page.getByTestId('agreement-history').textContent(), WAIT).toContain('Công văn số 12/VPCP');
+  }, 60_000);
+
   let secret = '';
   it('secret data: the custodian approves, and the same person cannot give the second approval (R-11)', async () => {
     secret = await request(pages.get('kt.vpcp')!, 'vu-an', 'VPCP-MAT');

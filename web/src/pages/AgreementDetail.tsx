@@ -163,6 +163,7 @@ export default function AgreementDetail() {
                 {e.reason && <div>{t('agr.ev.reason', { reason: e.reason })}</div>}
                 {Array.isArray(e.details.granted_fields) && <div>{t('agr.d.granted')}: {(e.details.granted_fields as string[]).join(', ')}</div>}
                 {typeof e.details.valid_to === 'string' && <div>{t('agr.d.validity')}: {formatDate(e.details.valid_to)}</div>}
+                {typeof e.details.ground === 'string' && <div>{t('agr.term.ground')}: ({e.details.ground})</div>}
                 {typeof e.details.evidence === 'string' && <div>{t('agr.term.evidence')}: {e.details.evidence}</div>}
               </div>
             ),
