@@ -18,6 +18,9 @@ const Registry = lazy(() => import('./pages/Registry.tsx'));
 const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
 const RegistryInbox = lazy(() => import('./pages/RegistryInbox.tsx'));
 const RegistryCalendar = lazy(() => import('./pages/RegistryCalendar.tsx'));
+const Agreements = lazy(() => import('./pages/Agreements.tsx'));
+const AgreementRequest = lazy(() => import('./pages/AgreementRequest.tsx'));
+const AgreementDetail = lazy(() => import('./pages/AgreementDetail.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -74,6 +77,9 @@ export function App() {
                 <Route path="/security-events" element={<RegistrySecurity />} />
                 <Route path="/inbox" element={<RegistryInbox />} />
                 <Route path="/calendar" element={<RegistryCalendar />} />
+                <Route path="/agreements" element={<Agreements />} />
+                <Route path="/agreements/new" element={<AgreementRequest />} />
+                <Route path="/agreements/:id" element={<AgreementDetail />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

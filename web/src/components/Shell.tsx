@@ -25,6 +25,7 @@ export const NAV: NavItem[] = [
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },
   { path: '/calendar', label: 'nav.calendar' },
+  { path: '/agreements', label: 'agr.nav', roles: ['consumer_admin', 'custodian_admin', 'approver', 'coordinator', 'auditor'] },
 ];
 
 function selectedKey(pathname: string): string {
