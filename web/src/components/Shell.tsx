@@ -18,6 +18,7 @@ interface NavItem {
 export const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/catalog', label: 'nav.catalog' },
+  { path: '/agreements', label: 'agr.nav', roles: ['consumer_admin', 'custodian_admin', 'approver', 'coordinator', 'auditor'] },
   { path: '/notices', label: 'nav.notices' },
   { path: '/accounts', label: 'nav.accounts', roles: ['custodian_admin', 'consumer_admin', 'coordinator'] },
   { path: '/ledger', label: 'nav.ledger', roles: ['custodian_admin', 'coordinator', 'auditor'] },
@@ -25,7 +26,6 @@ export const NAV: NavItem[] = [
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },
   { path: '/calendar', label: 'nav.calendar' },
-  { path: '/agreements', label: 'agr.nav', roles: ['consumer_admin', 'custodian_admin', 'approver', 'coordinator', 'auditor'] },
 ];
 
 function selectedKey(pathname: string): string {
