@@ -12,6 +12,9 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Catalog = lazy(() => import('./pages/Catalog.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
+const Lifecycle = lazy(() => import('./pages/Lifecycle.tsx'));
+const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
+const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -62,6 +65,9 @@ export function App() {
               <Route element={<RequireSession />}>
                 <Route index element={<Dashboard />} />
                 <Route path="/catalog" element={<Catalog />} />
+                <Route path="/lifecycle" element={<Lifecycle />} />
+                <Route path="/code-lists" element={<CodeLists />} />
+                <Route path="/code-lists/:code" element={<CodeListDetail />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>

@@ -18,6 +18,8 @@ export const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/catalog', label: 'nav.catalog' },
   { path: '/notices', label: 'nav.notices' },
+  { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/code-lists', label: 'nav.codelists' },
 ];
 
 function selectedKey(pathname: string): string {
