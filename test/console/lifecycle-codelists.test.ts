@@ -146,7 +146,7 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     await expect.poll(() => page.getByTestId('diff-summary').textContent(), WAIT).toContain('Đổi tên: 1');
     expect(await page.getByTestId('diff-summary').textContent()).toContain('Thêm mới: 0');
     expect(await page.getByTestId('diff-summary').textContent()).toContain('Bãi bỏ: 0');
-    expect(await page.locator('.ant-card').filter({ has: page.getByTestId('diff-renamed') }).textContent()).toContain(`${oldName} → Tên đã đổi`);
+    expect(await page.locator('.ant-card-small').filter({ has: page.getByTestId('diff-renamed') }).textContent()).toContain(`${oldName} → Tên đã đổi`);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'codelists-import-diff');
 

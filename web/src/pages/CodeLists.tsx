@@ -11,6 +11,9 @@ import { EmptyState, LoadError } from '../components/States.tsx';
 import { DATE_FORMAT, useI18n } from '../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../time.ts';
 
+/** Coloured tags keep dark text: the presets' light text fails WCAG AA contrast. */
+const DARK = { color: 'rgba(0, 0, 0, 0.88)' };
+
 type ListRow = paths['/api/v1/code-lists']['get']['responses'][200]['content']['application/json']['items'][number];
 type Item = paths['/api/v1/code-lists/{code}/items']['get']['responses'][200]['content']['application/json']['items'][number];
 type Version = paths['/api/v1/code-lists/{code}/versions']['get']['responses'][200]['content']['application/json'][number];
@@ -211,11 +214,11 @@ function ImportWizard({ code, onPublished }: { code: string; onPublished(): void
             { key: 'unchanged', label: t('codelists.diff.unchanged'), children: d.unchanged },
           ]} />
           <Space wrap style={{ margin: '12px 0' }} data-testid="diff-summary">
-            <Tag color="green">{t('codelists.diff.added', { n: d.added.length })}</Tag>
-            <Tag color="red">{t('codelists.diff.retired', { n: d.retired.length })}</Tag>
-            <Tag color="blue">{t('codelists.diff.renamed', { n: d.renamed.length })}</Tag>
-            <Tag color="purple">{t('codelists.diff.reparented', { n: d.reparented.length })}</Tag>
-            <Tag>{t('codelists.diff.attributes', { n: d.attributes_changed.length })}</Tag>
+            <Tag color="green" style={DARK}>{t('codelists.diff.added', { n: d.added.length })}</Tag>
+            <Tag color="red" style={DARK}>{t('codelists.diff.retired', { n: d.retired.length })}</Tag>
+            <Tag color="blue" style={DARK}>{t('codelists.diff.renamed', { n: d.renamed.length })}</Tag>
+            <Tag color="purple" style={DARK}>{t('codelists.diff.reparented', { n: d.reparented.length })}</Tag>
+            <Tag style={DARK}>{t('codelists.diff.attributes', { n: d.attributes_changed.length })}</Tag>
           </Space>
           <Flex wrap gap={12} style={{ marginBottom: 16 }}>
             <ChangeList testid="diff-added" title={t('codelists.diff.added', { n: d.added.length })} rows={d.added.map((i) => ({ code: i.code, text: i.name_vi }))} />

@@ -9,6 +9,9 @@ import { EmptyState, LoadError } from '../components/States.tsx';
 import { DATE_TIME_FORMAT, type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../time.ts';
 
+/** Coloured tags keep dark text: the presets' light text fails WCAG AA contrast. */
+const DARK = { color: 'rgba(0, 0, 0, 0.88)' };
+
 interface Notice { id: string; reference: string; published_at: string }
 interface ServiceSuspension {
   id: string; kind: 'planned' | 'force_majeure'; dataset_code: string; custodian_code: string; reason: string;
@@ -173,7 +176,7 @@ function NoticeClock({ s }: { s: ServiceSuspension }) {
     <Space orientation="vertical" size={2}>
       {s.notice ? <span>{s.notice.reference}</span> : <span>{t('lifecycle.notice.none')}</span>}
       <span>{t('lifecycle.notice.due', { at: formatDateTime(s.notice_due_at) })}</span>
-      {s.notice_overdue && <Tag color="red">R-15.4 — {t('lifecycle.notice.overdue')}</Tag>}
+      {s.notice_overdue && <Tag color="red" style={DARK}>R-15.4 — {t('lifecycle.notice.overdue')}</Tag>}
     </Space>
   );
 }
@@ -236,12 +239,12 @@ function ServiceTab({ canEdit }: { canEdit: boolean }) {
   const options = useMemo(() => (datasets.data?.items ?? []).map((d) => ({ value: d.code, label: `${d.code} — ${lang === 'vi' ? d.name_vi : d.name_en}` })), [datasets.data, lang]);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['service-suspensions'] });
   const columns: TableProps<ServiceSuspension>['columns'] = [
-    { key: 'kind', title: t('lifecycle.col.kind'), width: 150, render: (_, s) => <Tag color={s.kind === 'planned' ? 'blue' : 'volcano'}>{t(`lifecycle.kind.${s.kind}` as MessageKey)}</Tag> },
+    { key: 'kind', title: t('lifecycle.col.kind'), width: 150, render: (_, s) => <Tag color={s.kind === 'planned' ? 'blue' : 'volcano'} style={DARK}>{t(`lifecycle.kind.${s.kind}` as MessageKey)}</Tag> },
     { key: 'dataset', title: t('lifecycle.dataset'), dataIndex: 'dataset_code', width: 170, render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
     { key: 'when', title: t('lifecycle.col.when'), width: 200, render: (_, s) => <>{formatDateTime(s.starts_at)}<br />→ {s.expected_restore_at ? formatDateTime(s.expected_restore_at) : '—'}</> },
     { key: 'reason', title: t('lifecycle.reason'), dataIndex: 'reason' },
     { key: 'notice', title: t('lifecycle.col.notice'), width: 230, render: (_, s) => <NoticeClock s={s} /> },
-    { key: 'state', title: t('lifecycle.col.state'), width: 140, render: (_, s) => s.ended_at ? <Tag>{t('lifecycle.state.ended')}</Tag> : s.in_force ? <Tag color="red">{t('lifecycle.state.in_force')}</Tag> : <Tag color="gold">{t('lifecycle.state.upcoming')}</Tag> },
+    { key: 'state', title: t('lifecycle.col.state'), width: 140, render: (_, s) => s.ended_at ? <Tag style={DARK}>{t('lifecycle.state.ended')}</Tag> : s.in_force ? <Tag color="red" style={DARK}>{t('lifecycle.state.in_force')}</Tag> : <Tag color="gold" style={DARK}>{t('lifecycle.state.upcoming')}</Tag> },
     { key: 'actions', title: t('lifecycle.col.actions'), width: 170, render: (_, s) => <ServiceActions s={s} canEdit={canEdit} onDone={refresh} /> },
   ];
   return (
@@ -251,7 +254,7 @@ function ServiceTab({ canEdit }: { canEdit: boolean }) {
       <h2 style={{ fontSize: 18 }}>{t('lifecycle.list.title')}</h2>
       {list.isError ? <LoadError error={list.error} retry={() => void list.refetch()} /> : (
         <Table<ServiceSuspension> rowKey="id" data-testid="service-table" columns={columns} dataSource={list.data?.items ?? []} loading={list.isFetching}
-          locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('lifecycle.list.empty')} /> }} scroll={{ x: 1100 }} pagination={{ pageSize: 20, showSizeChanger: false }} />
+          locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('lifecycle.list.empty')} /> }} pagination={{ pageSize: 20, showSizeChanger: false }} />
       )}
     </>
   );
@@ -284,10 +287,10 @@ function ConsumerTab({ canEdit }: { canEdit: boolean }) {
       <Space orientation="vertical" size={2}>
         <span>{t('lifecycle.cs.found', { at: formatDateTime(s.found_at) })}</span>
         <span>{t('lifecycle.notice.due', { at: formatDateTime(s.notice_due_at) })}</span>
-        {s.notice_late ? <Tag color="red">R-15.5 — {t('lifecycle.cs.late')}</Tag> : <Tag color="green">R-15.5 — {t('lifecycle.cs.ontime')}</Tag>}
+        {s.notice_late ? <Tag color="red" style={DARK}>R-15.5 — {t('lifecycle.cs.late')}</Tag> : <Tag color="green" style={DARK}>R-15.5 — {t('lifecycle.cs.ontime')}</Tag>}
       </Space>
     ) },
-    { key: 'term', title: t('lifecycle.cs.termination'), width: 190, render: (_, s) => s.restored_at ? <Tag>{t('lifecycle.cs.restored', { at: formatDateTime(s.restored_at) })}</Tag> : s.termination_eligible_from ? `R-16.1(đ) — ${t('lifecycle.cs.eligible', { date: formatDate(s.termination_eligible_from) })}` : '—' },
+    { key: 'term', title: t('lifecycle.cs.termination'), width: 190, render: (_, s) => s.restored_at ? <Tag style={DARK}>{t('lifecycle.cs.restored', { at: formatDateTime(s.restored_at) })}</Tag> : s.termination_eligible_from ? `R-16.1(đ) — ${t('lifecycle.cs.eligible', { date: formatDate(s.termination_eligible_from) })}` : '—' },
   ];
   return (
     <>
@@ -313,7 +316,7 @@ function ConsumerTab({ canEdit }: { canEdit: boolean }) {
       )}
       {list.isError ? <LoadError error={list.error} retry={() => void list.refetch()} /> : (
         <Table<ConsumerSuspension> rowKey="id" data-testid="consumer-table" columns={columns} dataSource={list.data?.items ?? []} loading={list.isFetching}
-          locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('lifecycle.cs.empty')} /> }} scroll={{ x: 1100 }} pagination={{ pageSize: 20, showSizeChanger: false }} />
+          locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('lifecycle.cs.empty')} /> }} pagination={{ pageSize: 20, showSizeChanger: false }} />
       )}
     </>
   );
@@ -328,7 +331,7 @@ export default function Lifecycle() {
   return (
     <>
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('lifecycle.title')}</Typography.Title>
-      <Typography.Paragraph>{t('lifecycle.intro')} <a href="/notices">{t('lifecycle.board')}</a></Typography.Paragraph>
+      <Typography.Paragraph>{t('lifecycle.intro')} <a href="/notices" style={{ textDecoration: 'underline' }}>{t('lifecycle.board')}</a></Typography.Paragraph>
       <Tabs items={[
         { key: 'service', label: t('lifecycle.tab.service'), children: <ServiceTab canEdit={canEdit} /> },
         { key: 'consumer', label: t('lifecycle.tab.consumer'), children: <ConsumerTab canEdit={canEdit} /> },
