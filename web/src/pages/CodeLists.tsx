@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App as AntApp, Button, Card, DatePicker, Descriptions, Flex, Form, Input, Segmented, Space, Table, Tag, Tree, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, ConfigProvider, DatePicker, Descriptions, Flex, Form, Input, Segmented, Space, Table, Tag, Tree, Typography } from 'antd';
 import type { TableProps, TreeDataNode } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { api, problemMessage, unwrap } from '../api/client.ts';
@@ -13,6 +13,8 @@ import { formatDate, formatDateTime } from '../time.ts';
 
 /** Coloured tags keep dark text: the presets' light text fails WCAG AA contrast. */
 const DARK = { color: 'rgba(0, 0, 0, 0.88)' };
+/** Validation messages in a red dark enough for WCAG AA (antd's default error red is 3.3:1 on white). */
+const ERROR_THEME = { token: { colorError: '#c0262d' } };
 
 type ListRow = paths['/api/v1/code-lists']['get']['responses'][200]['content']['application/json']['items'][number];
 type Item = paths['/api/v1/code-lists/{code}/items']['get']['responses'][200]['content']['application/json']['items'][number];
@@ -196,6 +198,7 @@ function ImportWizard({ code, onPublished }: { code: string; onPublished(): void
   });
   const d = imp?.diff;
   return (
+    <ConfigProvider theme={ERROR_THEME}>
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('codelists.import.title')}</h2>} style={{ marginBottom: 16 }}>
       {!imp && (
         <>
@@ -226,7 +229,7 @@ function ImportWizard({ code, onPublished }: { code: string; onPublished(): void
             <ChangeList testid="diff-renamed" title={t('codelists.diff.renamed', { n: d.renamed.length })} rows={d.renamed.map((c) => ({ code: c.code, text: `${str(c.from.name_vi ?? c.from.name_en)} → ${str(c.to.name_vi ?? c.to.name_en)}` }))} />
             <ChangeList testid="diff-reparented" title={t('codelists.diff.reparented', { n: d.reparented.length })} rows={d.reparented.map((c) => ({ code: c.code, text: `${str(c.from.parent_code)} → ${str(c.to.parent_code)}` }))} />
           </Flex>
-          <Form form={form} layout="vertical" onFinish={(v) => publish.mutate(v)} aria-label={t('codelists.import.publish')}>
+          <Form form={form} name="import" layout="vertical" onFinish={(v) => publish.mutate(v)} aria-label={t('codelists.import.publish')}>
             <Flex wrap gap={16}>
               <Form.Item name="effective_from" label={t('codelists.import.effective')} htmlFor="import-effective" rules={[{ required: true, message: t('codelists.required') }]} style={{ flex: '1 1 200px' }}>
                 <DatePicker id="import-effective" format={DATE_FORMAT} style={{ width: '100%' }} />
@@ -245,6 +248,7 @@ function ImportWizard({ code, onPublished }: { code: string; onPublished(): void
         </>
       )}
     </Card>
+    </ConfigProvider>
   );
 }
 

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App as AntApp, Button, Card, DatePicker, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, ConfigProvider, DatePicker, Flex, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { ApiError, api, problemMessage, unwrap } from '../api/client.ts';
@@ -11,6 +11,8 @@ import { formatDate, formatDateTime } from '../time.ts';
 
 /** Coloured tags keep dark text: the presets' light text fails WCAG AA contrast. */
 const DARK = { color: 'rgba(0, 0, 0, 0.88)' };
+/** Validation messages in a red dark enough for WCAG AA (antd's default error red is 3.3:1 on white). */
+const ERROR_THEME = { token: { colorError: '#c0262d' } };
 
 interface Notice { id: string; reference: string; published_at: string }
 interface ServiceSuspension {
@@ -100,19 +102,19 @@ function AnnounceForm({ datasets, onDone }: { datasets: { value: string; label: 
           <Alert type="info" showIcon title={`R-15.3 — ${t('lifecycle.earliest', { date: formatDate(earliest.data.earliest) })}`} description={t('lifecycle.earliest.why', { today: formatDate(earliest.data.today), seventh: formatDate(earliest.data.seventh) })} />
         ) : <Typography.Text>{t('common.loading')}</Typography.Text>}
       </div>
-      <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.planned.title')}>
+      <Form form={form} name="planned" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.planned.title')}>
         <Flex wrap gap={16}>
           <Form.Item name="dataset" label={t('lifecycle.dataset')} htmlFor="planned-dataset" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 260px' }}>
             <Select id="planned-dataset" showSearch optionFilterProp="label" options={datasets} />
           </Form.Item>
-          <Form.Item name="starts_at" label={t('lifecycle.starts_at')} htmlFor="planned-start" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '1 1 200px' }}
-            validateStatus={tooEarly ? 'warning' : undefined} help={tooEarly ? t('lifecycle.tooEarly', { date: formatDate(earliest.data!.earliest) }) : undefined}>
+          <Form.Item name="starts_at" label={t('lifecycle.starts_at')} htmlFor="planned-start" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '1 1 200px' }}>
             <DatePicker id="planned-start" showTime={{ format: 'HH:mm' }} format={DATE_TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
           <Form.Item name="expected_restore_at" label={t('lifecycle.restore_at')} htmlFor="planned-restore" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '1 1 200px' }}>
             <DatePicker id="planned-restore" showTime={{ format: 'HH:mm' }} format={DATE_TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Flex>
+        {tooEarly && <Alert type="warning" showIcon style={{ marginBottom: 16 }} data-testid="too-early" title={`R-15.3 — ${t('lifecycle.tooEarly', { date: formatDate(earliest.data!.earliest) })}`} />}
         <Form.Item name="reason" label={t('lifecycle.reason')} htmlFor="planned-reason" rules={[{ required: true, message: t('lifecycle.required') }]}>
           <Input.TextArea id="planned-reason" rows={2} maxLength={2000} />
         </Form.Item>
@@ -141,7 +143,7 @@ function ForceMajeureForm({ datasets, onDone }: { datasets: { value: string; lab
   return (
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('lifecycle.fm.title')}</h2>} style={{ marginBottom: 16 }}>
       <Typography.Paragraph>{t('lifecycle.fm.help')}</Typography.Paragraph>
-      <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.fm.title')}>
+      <Form form={form} name="fm" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.fm.title')}>
         <Flex wrap gap={16}>
           <Form.Item name="dataset" label={t('lifecycle.dataset')} htmlFor="fm-dataset" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 260px' }}>
             <Select id="fm-dataset" showSearch optionFilterProp="label" options={datasets} />
@@ -296,7 +298,7 @@ function ConsumerTab({ canEdit }: { canEdit: boolean }) {
     <>
       {canEdit && (
         <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('lifecycle.cs.new')}</h2>} style={{ marginBottom: 16 }}>
-          <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.cs.new')}>
+          <Form form={form} name="cs" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.cs.new')}>
             <Flex wrap gap={16}>
               <Form.Item name="agreement_id" label={t('lifecycle.cs.agreement')} htmlFor="cs-agreement" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 300px' }}><Input id="cs-agreement" /></Form.Item>
               <Form.Item name="ground" label={t('lifecycle.cs.ground')} htmlFor="cs-ground" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '1 1 200px' }}>
@@ -329,13 +331,13 @@ export default function Lifecycle() {
   const roles = new Set(session?.user.roles ?? []);
   const canEdit = roles.has('coordinator') || roles.has('custodian_admin');
   return (
-    <>
+    <ConfigProvider theme={ERROR_THEME}>
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('lifecycle.title')}</Typography.Title>
       <Typography.Paragraph>{t('lifecycle.intro')} <a href="/notices" style={{ textDecoration: 'underline' }}>{t('lifecycle.board')}</a></Typography.Paragraph>
       <Tabs items={[
         { key: 'service', label: t('lifecycle.tab.service'), children: <ServiceTab canEdit={canEdit} /> },
         { key: 'consumer', label: t('lifecycle.tab.consumer'), children: <ConsumerTab canEdit={canEdit} /> },
       ]} />
-    </>
+    </ConfigProvider>
   );
 }
