@@ -162,6 +162,12 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     expect(await versions.textContent()).toContain(ddmmyyyy(effective));
     expect(await versions.textContent()).toContain('Quyết định số 12/QĐ-VPTW');
     await screenshot(page, 'codelists-versions');
+    // The export links work with the console's cookie session; on the new version's date the renamed item is there.
+    const href = await page.getByRole('link', { name: 'CSV', exact: true }).getAttribute('href');
+    expect(href).toContain('format=csv');
+    const exported = await page.evaluate(async (h) => { const r = await fetch(h); return `${r.status} ${await r.text()}`; }, href!.replace(/on=[\d-]+/, `on=${effective}`));
+    expect(exported).toMatch(/^200 /);
+    expect(exported).toContain('Tên đã đổi');
   }, 60_000);
 
   it('shows provinces → communes as a tree, communes loaded when a province is expanded', async () => {

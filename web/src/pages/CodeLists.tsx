@@ -109,7 +109,7 @@ function ItemsTree({ code, on }: { code: string; on: string }) {
     return kids ? { ...n, isLeaf: kids.length === 0, children: build(kids) } : n;
   });
   return (
-    <div data-testid="codelist-tree" aria-label={t('codelists.tree')}>
+    <div data-testid="codelist-tree" role="region" aria-label={t('codelists.tree')}>
       <Tree treeData={build(roots.data.map((i) => node(i, false)))} loadData={loadData} height={480} />
     </div>
   );

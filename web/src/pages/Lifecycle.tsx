@@ -104,7 +104,7 @@ function AnnounceForm({ datasets, onDone }: { datasets: { value: string; label: 
       </div>
       <Form form={form} name="planned" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.planned.title')}>
         <Flex wrap gap={16}>
-          <Form.Item name="dataset" label={t('lifecycle.dataset')} htmlFor="planned-dataset" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 260px' }}>
+          <Form.Item name="dataset" label={t('lifecycle.dataset')} htmlFor="planned-dataset" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 260px', minWidth: 0 }}>
             <Select id="planned-dataset" showSearch optionFilterProp="label" options={datasets} />
           </Form.Item>
           <Form.Item name="starts_at" label={t('lifecycle.starts_at')} htmlFor="planned-start" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '1 1 200px' }}>
@@ -145,7 +145,7 @@ function ForceMajeureForm({ datasets, onDone }: { datasets: { value: string; lab
       <Typography.Paragraph>{t('lifecycle.fm.help')}</Typography.Paragraph>
       <Form form={form} name="fm" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.fm.title')}>
         <Flex wrap gap={16}>
-          <Form.Item name="dataset" label={t('lifecycle.dataset')} htmlFor="fm-dataset" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 260px' }}>
+          <Form.Item name="dataset" label={t('lifecycle.dataset')} htmlFor="fm-dataset" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '2 1 260px', minWidth: 0 }}>
             <Select id="fm-dataset" showSearch optionFilterProp="label" options={datasets} />
           </Form.Item>
           <Form.Item name="starts_at" label={t('lifecycle.fm.started')} htmlFor="fm-start" rules={[{ required: true, message: t('lifecycle.required') }]} style={{ flex: '1 1 200px' }}>
@@ -241,13 +241,12 @@ function ServiceTab({ canEdit }: { canEdit: boolean }) {
   const options = useMemo(() => (datasets.data?.items ?? []).map((d) => ({ value: d.code, label: `${d.code} — ${lang === 'vi' ? d.name_vi : d.name_en}` })), [datasets.data, lang]);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['service-suspensions'] });
   const columns: TableProps<ServiceSuspension>['columns'] = [
-    { key: 'kind', title: t('lifecycle.col.kind'), width: 150, render: (_, s) => <Tag color={s.kind === 'planned' ? 'blue' : 'volcano'} style={DARK}>{t(`lifecycle.kind.${s.kind}` as MessageKey)}</Tag> },
-    { key: 'dataset', title: t('lifecycle.dataset'), dataIndex: 'dataset_code', width: 170, render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
-    { key: 'when', title: t('lifecycle.col.when'), width: 200, render: (_, s) => <>{formatDateTime(s.starts_at)}<br />→ {s.expected_restore_at ? formatDateTime(s.expected_restore_at) : '—'}</> },
-    { key: 'reason', title: t('lifecycle.reason'), dataIndex: 'reason' },
-    { key: 'notice', title: t('lifecycle.col.notice'), width: 230, render: (_, s) => <NoticeClock s={s} /> },
-    { key: 'state', title: t('lifecycle.col.state'), width: 140, render: (_, s) => s.ended_at ? <Tag style={DARK}>{t('lifecycle.state.ended')}</Tag> : s.in_force ? <Tag color="red" style={DARK}>{t('lifecycle.state.in_force')}</Tag> : <Tag color="gold" style={DARK}>{t('lifecycle.state.upcoming')}</Tag> },
-    { key: 'actions', title: t('lifecycle.col.actions'), width: 170, render: (_, s) => <ServiceActions s={s} canEdit={canEdit} onDone={refresh} /> },
+    { key: 'kind', title: t('lifecycle.col.kind'), width: 130, render: (_, s) => <Tag color={s.kind === 'planned' ? 'blue' : 'volcano'} style={DARK}>{t(`lifecycle.kind.${s.kind}` as MessageKey)}</Tag> },
+    { key: 'dataset', title: `${t('lifecycle.dataset')} / ${t('lifecycle.reason')}`, render: (_, s) => <><Typography.Text code>{s.dataset_code}</Typography.Text><br />{s.reason}</> },
+    { key: 'when', title: t('lifecycle.col.when'), width: 180, render: (_, s) => <>{formatDateTime(s.starts_at)}<br />→ {s.expected_restore_at ? formatDateTime(s.expected_restore_at) : '—'}</> },
+    { key: 'notice', title: t('lifecycle.col.notice'), width: 220, render: (_, s) => <NoticeClock s={s} /> },
+    { key: 'state', title: t('lifecycle.col.state'), width: 130, render: (_, s) => s.ended_at ? <Tag style={DARK}>{t('lifecycle.state.ended')}</Tag> : s.in_force ? <Tag color="red" style={DARK}>{t('lifecycle.state.in_force')}</Tag> : <Tag color="gold" style={DARK}>{t('lifecycle.state.upcoming')}</Tag> },
+    { key: 'actions', title: t('lifecycle.col.actions'), width: 160, render: (_, s) => <ServiceActions s={s} canEdit={canEdit} onDone={refresh} /> },
   ];
   return (
     <>
