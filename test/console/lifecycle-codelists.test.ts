@@ -124,6 +124,35 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     expect(problems).toEqual([]);
   }, 60_000);
 
+  it('shows a force-majeure stop\'s 24-hour notice clock (R-15.4) overdue, publishes its notice and ends the stop', async () => {
+    const started = new Date(Date.now() - 25 * 3600_000);
+    const res = await fetch(`${server.url}/api/v1/service-suspensions`, {
+      method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ kind: 'force_majeure', dataset, starts_at: started.toISOString(), reason: 'Mất điện tại trung tâm dữ liệu' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    await page.reload();
+    const table = page.getByTestId('service-table');
+    const row = table.locator('tbody tr.ant-table-row', { hasText: 'Mất điện tại trung tâm dữ liệu' });
+    await row.waitFor(WAIT);
+    expect(await row.textContent()).toContain('R-15.4 — quá hạn thông báo');
+    expect(await row.textContent()).toContain('Hạn thông báo:');
+    await row.getByRole('button', { name: 'Đăng thông báo' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Nội dung thông báo (tiếng Việt)').fill('Dịch vụ tạm ngừng do mất điện.');
+    await dialog.getByLabel('Nội dung thông báo (tiếng Anh)').fill('The service is stopped by a power failure.');
+    await dialog.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => row.textContent(), WAIT).toMatch(/TB-\d{4}-\d+/);
+    // Published late: the clock stays red.
+    expect(await row.textContent()).toContain('quá hạn thông báo');
+    await row.getByRole('button', { name: 'Kết thúc tạm ngừng' }).click();
+    await page.getByRole('dialog').getByLabel('Lý do').fill('Đã có điện trở lại');
+    await page.getByRole('dialog').getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => row.textContent(), WAIT).toContain('Đã kết thúc');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'lifecycle-force-majeure');
+  }, 60_000);
+
   it('imports a CSV that renames one item: the diff shows 1 renamed, published with a future date, the new version is listed', async () => {
     const csv = await (await apiGet('/api/v1/code-lists/gioi-tinh/export?format=csv')).text();
     const lines = csv.split(/\r?\n/);
