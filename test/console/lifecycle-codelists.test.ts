@@ -72,15 +72,27 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
+  /** Types a date (and time) into an antd picker and confirms with Enter; a held value is cleared first with the picker's clear button. */
   async function pickDateTime(id: string, value: string) {
     const input = page.locator(`#${id}`);
-    await input.click();
-    // Typed as a person does (a picker that already holds a value ignores a bulk fill).
-    await input.press('ControlOrMeta+A');
-    await input.press('Backspace');
-    await input.pressSequentially(value);
-    await input.press('Enter');
-    await expect.poll(() => input.inputValue(), WAIT).toBe(value);
+    const picker = page.locator('.ant-picker', { has: input });
+    for (let attempt = 1; ; attempt++) {
+      if (await input.inputValue()) {
+        await picker.hover();
+        await picker.locator('.ant-picker-clear').click();
+        await expect.poll(() => input.inputValue(), WAIT).toBe('');
+      }
+      await input.click();
+      await page.locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)').first().waitFor(WAIT);
+      await input.fill(value);
+      await input.press('Enter');
+      try {
+        await expect.poll(() => input.inputValue(), { timeout: 5_000 }).toBe(value);
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+      }
+    }
   }
 
   it('shows the earliest legal start before submitting, refuses an earlier start with R-15.3 and earliest_start, then accepts that date', async () => {
