@@ -21,6 +21,9 @@ const RegistryCalendar = lazy(() => import('./pages/RegistryCalendar.tsx'));
 const Agreements = lazy(() => import('./pages/Agreements.tsx'));
 const AgreementRequest = lazy(() => import('./pages/AgreementRequest.tsx'));
 const AgreementDetail = lazy(() => import('./pages/AgreementDetail.tsx'));
+const Lifecycle = lazy(() => import('./pages/Lifecycle.tsx'));
+const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
+const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -80,6 +83,9 @@ export function App() {
                 <Route path="/agreements" element={<Agreements />} />
                 <Route path="/agreements/new" element={<AgreementRequest />} />
                 <Route path="/agreements/:id" element={<AgreementDetail />} />
+                <Route path="/lifecycle" element={<Lifecycle />} />
+                <Route path="/code-lists" element={<CodeLists />} />
+                <Route path="/code-lists/:code" element={<CodeListDetail />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
             </Routes>
