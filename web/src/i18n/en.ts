@@ -5,6 +5,8 @@ import { ledgerEn } from './areas/ledger.ts';
 import { lifecycleEn } from './areas/lifecycle.ts';
 import { codelistsEn } from './areas/codelists.ts';
 import { registryEn } from './areas/registry.ts';
+import { dashboardEn } from './areas/dashboard.ts';
+import { catalogEn } from './areas/catalog.ts';
 
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
@@ -113,4 +115,6 @@ export const en: Catalog = {
   ...lifecycleEn,
   ...codelistsEn,
   ...registryEn,
+  ...dashboardEn,
+  ...catalogEn,
 };

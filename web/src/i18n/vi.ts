@@ -4,6 +4,8 @@ import { ledgerVi } from './areas/ledger.ts';
 import { lifecycleVi } from './areas/lifecycle.ts';
 import { codelistsVi } from './areas/codelists.ts';
 import { registryVi } from './areas/registry.ts';
+import { dashboardVi } from './areas/dashboard.ts';
+import { catalogVi } from './areas/catalog.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -112,6 +114,8 @@ export const vi = {
   ...lifecycleVi,
   ...codelistsVi,
   ...registryVi,
+  ...dashboardVi,
+  ...catalogVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
