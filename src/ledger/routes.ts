@@ -77,6 +77,20 @@ export function ledgerRoutes(ledger: Ledger, checkToken: AccessTokenCheck) {
       },
     }, async (req) => ledger.consistency(req.params.custodian, req.query.from, req.query.to));
 
+    app.get('/ledger/:custodian/bundle', {
+      schema: {
+        tags, summary: 'Tải gói nhật ký / Download the log as a signed bundle, verifiable offline (lienthong ledger verify --bundle; docs/ledger-bundle.md)', security, params: Log,
+        response: { 200: Type.Unsafe({ description: 'the bundle (docs/ledger-bundle.md)', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }), ...errors(401, 404) },
+      },
+    }, async (req, reply) => {
+      const bundle = await ledger.bundleFor(principalOf(req), req.params.custodian);
+      return reply
+        .type('application/octet-stream')
+        .header('content-disposition', `attachment; filename="lienthong-${req.params.custodian.toLowerCase()}.bundle"`)
+        .header('cache-control', 'no-store')
+        .send(bundle);
+    });
+
     app.get('/ledger/:custodian/entries', {
       schema: {
         tags, summary: 'Tra cứu nhật ký / Search the log: who received what, when (R-4.5)', security, params: Log,

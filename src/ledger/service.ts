@@ -231,6 +231,12 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       return tileCache.warm(db, logs);
     },
 
+    /** The bundle for an official who may search the log (it holds who received what, R-4.5): the custodian, coordinators, auditors. */
+    async bundleFor(p: Principal, log: string): Promise<Buffer> {
+      requireLogAccess(p, log);
+      return this.exportBundle(log);
+    },
+
     /** A signed bundle of the whole log (or its first `upTo` entries), verifiable offline. */
     async exportBundle(log: string, upTo?: number): Promise<Buffer> {
       await requireLog(log);

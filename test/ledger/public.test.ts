@@ -111,6 +111,17 @@ for (const driver of DRIVERS) {
       expect(rootFromInclusion(forged, rec.leaf_index, rec.checkpoint.tree_size, rec.inclusion_proof.map(b64))?.equals(root!)).not.toBe(true);
     });
 
+    it('R-17.1, R-4.5: the custodian downloads its log as a signed bundle that verifies offline; a system\'s token and another agency cannot', async () => {
+      const res = await http('/api/v1/ledger/BTCTW/bundle', w.auth.custodian);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toBe('attachment; filename="lienthong-btctw.bundle"');
+      const { verifyBundle } = await import('../../src/ledger/bundle.ts');
+      expect(verifyBundle(Buffer.from(await res.arrayBuffer()))).toMatchObject({ ok: true });
+      expect((await http('/api/v1/ledger/BTCTW/bundle', await tokenOf('VPCP-QLCB'))).status).toBe(401);
+      expect((await http('/api/v1/ledger/BTCTW/bundle', w.auth.bnctw)).status).toBe(404);
+      expect((await http('/api/v1/ledger/BTCTW/bundle')).status).toBe(401);
+    });
+
     it('R-5.3: a system reads only its own receipts — not another system of its agency, nor another agency', async () => {
       for (const other of ['VPCP-TK', 'BNCTW-CSDL'] as const) {
         expect([other, (await http(`/api/v1/ledger/receipts/${receiptId}`, await tokenOf(other))).status]).toEqual([other, 404]);

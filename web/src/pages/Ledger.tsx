@@ -132,7 +132,22 @@ export default function Ledger() {
         </>
       )}
       {receiptId && custodian && <ReceiptPanel id={receiptId} custodian={custodian} keys={keys.data} />}
-      <Alert type="info" showIcon style={{ marginTop: 16 }} title={t('ledger.export.title')} description={t('ledger.export.none')} />
+      {custodian && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginTop: 16 }}
+          title={t('ledger.export.title')}
+          description={
+            <>
+              <p style={{ margin: '0 0 8px' }}>{t('ledger.export.how')}</p>
+              <a href={`/api/v1/ledger/${encodeURIComponent(custodian)}/bundle`} download>
+                {t('ledger.export.download', { log: custodian })}
+              </a>
+            </>
+          }
+        />
+      )}
     </AccessibleColours>
   );
 }
