@@ -89,6 +89,7 @@ export const User = Type.Object({
   roles: Type.Array(Type.String()),
   status: Type.String(),
   mfa_enabled: Type.Boolean(),
+  locked_until: Type.Union([Timestamp, Type.Null()], { description: 'sign-ins refused (423) until then, after too many failures; null when not locked' }),
   version: Type.Integer(),
   created_at: Timestamp,
   updated_at: Timestamp,

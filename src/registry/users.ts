@@ -29,6 +29,8 @@ export interface User {
   /** `pending`: created or reset, waiting for its enrolment link to be used; cannot sign in. */
   status: 'active' | 'disabled' | 'pending';
   mfa_enabled: boolean;
+  /** While after now, sign-ins are refused (423) after too many failures: shown to administrators. */
+  locked_until: Date | null;
   version: number;
   created_at: Date;
   updated_at: Date;
@@ -77,7 +79,7 @@ export interface CreatedUser {
 
 export const COORDINATOR_AGENCY = 'VPTW';
 const COLUMNS = `username, full_name, email, agency_code, roles, status, (totp_secret IS NOT NULL) AS mfa_enabled,
-  version, created_at, updated_at`;
+  locked_until, version, created_at, updated_at`;
 
 function checkRoles(agencyCode: string, roles: Role[]): void {
   // R-18.2: coordination and inspection (which see everything) belong to the Central Party Office.

@@ -86,6 +86,7 @@ for (const driver of DRIVERS) {
       const fifth = await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' });
       expect(fifth.statusCode).toBe(423);
       expect(fifth.headers['retry-after']).toBe(String(15 * 60));
+      const lockedAt = env.clock.now().getTime();
       // Locked: the right password and a wrong one get the same 423 — the answer says nothing about the password.
       env.clock.advance(60_000);
       const right = await login({ username: 'bi.khoa', password: 'mat-khau-dung-12' });
@@ -96,7 +97,10 @@ for (const driver of DRIVERS) {
         expect(res.json()).toMatchObject({ type: '/problems/account-locked', status: 423, title: 'Tài khoản đang tạm bị khoá', title_en: 'Account temporarily locked' });
         expect(res.headers['retry-after']).toBe(String(14 * 60)); // tries during the lock do not extend it
       }
-      env.clock.advance(14 * 60_000 + 1000);
+      // Administrators see the lock on the user's record (the console's users page shows it).
+      const seen = await env.app.inject({ method: 'GET', url: '/api/v1/users/bi.khoa', headers: { authorization: await env.adminAuth() } });
+      expect(new Date(seen.json().locked_until).getTime()).toBe(lockedAt + 15 * 60_000);
+      env.clock.advance(lockedAt + 15 * 60_000 + 1000 - env.clock.now().getTime());
       expect((await login({ username: 'bi.khoa', password: 'mat-khau-dung-12', totp: totpCode(totp_secret!, env.clock.now()) })).statusCode).toBe(200);
     });
 

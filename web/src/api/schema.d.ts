@@ -9424,6 +9424,8 @@ export interface paths {
                                 created_at: string;
                                 email: string | null;
                                 full_name: string;
+                                /** @description sign-ins refused (423) until then, after too many failures; null when not locked */
+                                locked_until: string | null;
                                 mfa_enabled: boolean;
                                 roles: string[];
                                 status: string;
@@ -9509,6 +9511,8 @@ export interface paths {
                                 created_at: string;
                                 email: string | null;
                                 full_name: string;
+                                /** @description sign-ins refused (423) until then, after too many failures; null when not locked */
+                                locked_until: string | null;
                                 mfa_enabled: boolean;
                                 roles: string[];
                                 status: string;
@@ -9604,6 +9608,8 @@ export interface paths {
                             created_at: string;
                             email: string | null;
                             full_name: string;
+                            /** @description sign-ins refused (423) until then, after too many failures; null when not locked */
+                            locked_until: string | null;
                             mfa_enabled: boolean;
                             roles: string[];
                             status: string;
@@ -9686,6 +9692,8 @@ export interface paths {
                             created_at: string;
                             email: string | null;
                             full_name: string;
+                            /** @description sign-ins refused (423) until then, after too many failures; null when not locked */
+                            locked_until: string | null;
                             mfa_enabled: boolean;
                             roles: string[];
                             status: string;
@@ -9871,6 +9879,8 @@ export interface paths {
                                 created_at: string;
                                 email: string | null;
                                 full_name: string;
+                                /** @description sign-ins refused (423) until then, after too many failures; null when not locked */
+                                locked_until: string | null;
                                 mfa_enabled: boolean;
                                 roles: string[];
                                 status: string;

@@ -204,7 +204,17 @@ function Users() {
     { key: 'agency', title: t('registry.col.agency'), dataIndex: 'agency_code', width: 100 },
     { key: 'roles', title: t('registry.col.roles'), render: (_, u) => u.roles.map((r) => <Pill key={r}>{roleLabel(r)}</Pill>) },
     { key: 'mfa', title: t('registry.col.mfa'), width: 130, render: (_, u) => (u.mfa_enabled ? <Pill tone="green">{t('registry.mfa.on')}</Pill> : <Pill tone="gold">{t('registry.mfa.off')}</Pill>) },
-    { key: 'status', title: t('registry.col.status'), width: 150, render: (_, u) => <StatusTag status={u.status} /> },
+    {
+      key: 'status', title: t('registry.col.status'), width: 150,
+      render: (_, u) => (
+        <>
+          <StatusTag status={u.status} />
+          {u.locked_until && new Date(u.locked_until) > new Date() && (
+            <div><Pill tone="gold">{t('registry.lock.until', { time: formatDateTime(u.locked_until) })}</Pill></div>
+          )}
+        </>
+      ),
+    },
     ...(isCoordinator
       ? [{
           key: 'actions', title: t('registry.col.actions'), width: 220,
