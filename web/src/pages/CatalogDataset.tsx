@@ -196,7 +196,7 @@ function ServiceCard({ code, editable }: { code: string; editable: boolean }) {
             </Descriptions>
           ) : <EmptyState text={t('ds.s.none')} />}
           {editable && (
-            <Form form={form} layout="vertical" onFinish={(v) => save.mutate({ ...v, ...(v.reason ? {} : { reason: undefined }) })} style={{ maxWidth: 640 }}>
+            <Form form={form} layout="vertical" onFinish={(v) => save.mutate({ base_url: v.base_url, auth: v.auth, ...(typeof v.timeout_ms === 'number' && { timeout_ms: v.timeout_ms }), ...(v.reason?.trim() && { reason: v.reason.trim() }) })} style={{ maxWidth: 640 }}>
               <Form.Item name="base_url" label={t('ds.s.baseUrl')} htmlFor="svc-base-url" rules={[{ required: true, type: 'url', message: t('ds.s.urlInvalid') }]}>
                 <Input id="svc-base-url" placeholder="https://" />
               </Form.Item>
