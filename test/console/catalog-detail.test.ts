@@ -76,7 +76,7 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
     await page.getByRole('heading', { name: 'Danh mục dữ liệu' }).waitFor(WAIT);
     await page.getByLabel('Tìm theo tên hoặc mã (không cần dấu)').fill('dang vien');
     await page.getByLabel('Tìm theo tên hoặc mã (không cần dấu)').press('Enter');
-    const link = page.getByTestId('catalog-table').getByRole('link', { name: DATASET });
+    const link = page.getByTestId('catalog-table').getByRole('link', { name: DATASET, exact: true });
     await link.waitFor(WAIT);
     await link.click();
     await page.waitForURL(`**/catalog/${DATASET}`, WAIT);

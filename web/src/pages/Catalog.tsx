@@ -5,6 +5,7 @@ import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -73,7 +74,7 @@ export default function Catalog() {
     <>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('catalog.title')}</Typography.Title>
-        <Link to="/dictionary">{t('catalog.toDictionary')}</Link>
+        <LinkButton to="/dictionary">{t('catalog.toDictionary')}</LinkButton>
       </Flex>
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('catalog.title')} onSubmitCapture={(e) => e.preventDefault()}>

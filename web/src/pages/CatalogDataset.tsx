@@ -19,7 +19,8 @@ type Agreement = Json<'/api/v1/agreements', 'get'>['items'][number];
 type RecordRow = Json<'/api/v1/datasets/{code}/records', 'get'>['items'][number];
 type Version = Json<'/api/v1/datasets/{code}/records/{key}/versions', 'get'>[number];
 
-const CLASSIFICATION_COLOR: Record<string, string> = { normal: 'default', sensitive: 'gold', secret: 'volcano', top_secret: 'red' };
+// Tag colours that keep AA contrast (antd's gold and volcano filled tags do not).
+const CLASSIFICATION_COLOR: Record<string, string> = { normal: 'default', sensitive: 'red', secret: 'red', top_secret: 'red' };
 const RECORDS_PAGE = 20;
 const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -100,7 +101,7 @@ function FieldsCard({ code }: { code: string }) {
     { key: 'type', title: t('ds.f.type'), width: 110, render: (_, f) => label('ds.type', f.type) },
     { key: 'format', title: t('ds.f.format'), width: 150, render: (_, f) => [f.format, f.max_length ? `≤ ${f.max_length}` : null, f.mask ? `${t('ds.f.mask')}: ${f.mask}` : null].filter(Boolean).join(' · ') || '—' },
     { key: 'code_list', title: t('ds.f.codeList'), width: 150, render: (_, f) => (f.code_list ? <Link to={`/code-lists/${f.code_list}`}>{f.code_list}{f.code_list_level ? ` (${f.code_list_level})` : ''}</Link> : '—') },
-    { key: 'personal', title: t('ds.f.personal'), width: 120, render: (_, f) => <Tag color={f.personal === 'sensitive' ? 'red' : f.personal === 'basic' ? 'gold' : 'default'}>{label('ds.personalKind', f.personal)}</Tag> },
+    { key: 'personal', title: t('ds.f.personal'), width: 120, render: (_, f) => <Tag color={f.personal === 'sensitive' ? 'red' : 'default'}>{label('ds.personalKind', f.personal)}</Tag> },
     { key: 'required', title: t('ds.f.required'), width: 90, render: (_, f) => (f.required ? t('common.yes') : t('common.no')) },
     { key: 'source', title: t('ds.f.source'), width: 150, render: (_, f) => (f.dictionary ? <Link to={`/dictionary?q=${encodeURIComponent(f.dictionary)}`}>{t('ds.f.fromDictionary')}</Link> : label('ds.source', f.source)) },
   ];

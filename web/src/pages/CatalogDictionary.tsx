@@ -5,6 +5,7 @@ import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState } from '../components/States.tsx';
 import { Refusal, useLabel } from '../components/catalog/shared.tsx';
 import { useI18n } from '../i18n/index.tsx';
@@ -55,7 +56,7 @@ export default function CatalogDictionary() {
     { key: 'type', title: t('ds.f.type'), width: 110, render: (_, e) => label('ds.type', e.type) },
     { key: 'format', title: t('ds.f.format'), width: 140, render: (_, e) => [e.format, e.max_length ? `≤ ${e.max_length}` : null].filter(Boolean).join(' · ') || '—' },
     { key: 'code_list', title: t('ds.f.codeList'), width: 160, render: (_, e) => (e.code_list ? <Link to={`/code-lists/${e.code_list}`}>{e.code_list}{e.code_list_level ? ` (${e.code_list_level})` : ''}</Link> : '—') },
-    { key: 'personal', title: t('ds.f.personal'), width: 130, render: (_, e) => <Tag color={e.personal === 'sensitive' ? 'red' : e.personal === 'basic' ? 'gold' : 'default'}>{label('ds.personalKind', e.personal)}</Tag> },
+    { key: 'personal', title: t('ds.f.personal'), width: 130, render: (_, e) => <Tag color={e.personal === 'sensitive' ? 'red' : 'default'}>{label('ds.personalKind', e.personal)}</Tag> },
     { key: 'status', title: t('catalog.col.status'), width: 110, responsive: ['xl'], render: (_, e) => label('status', e.status) },
   ];
 
@@ -63,7 +64,7 @@ export default function CatalogDictionary() {
     <>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('dict.title')}</Typography.Title>
-        <Link to="/catalog">{t('dict.toCatalog')}</Link>
+        <LinkButton to="/catalog">{t('dict.toCatalog')}</LinkButton>
       </Flex>
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('dict.title')} onSubmitCapture={(e) => e.preventDefault()}>
