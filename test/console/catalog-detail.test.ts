@@ -50,6 +50,8 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
     const eq = pair!.indexOf('=');
     custodianCookie = { name: pair!.slice(0, eq), value: pair!.slice(eq + 1) };
     const custodian = { cookie: pair!, 'x-csrf-token': session.json.csrf_token, origin: server.url };
+    // One change of the dataset's description (its history), by its custodian.
+    await call('PATCH', `/api/v1/datasets/${DATASET}`, custodian, { description_vi: 'Dữ liệu cán bộ, đảng viên do Ban Tổ chức Trung ương quản lý.', description_en: 'Cadres and party members, kept by the Central Organisation Commission.' });
     // Two versions of one hosted record.
     await call('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoa') }] });
     await call('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoà Bình') }] });
@@ -94,6 +96,7 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
 
     const history = page.getByTestId('ds-history');
     await history.locator('tbody tr.ant-table-row').first().waitFor(WAIT);
+    expect(await history.textContent()).toContain('description_vi');
     await page.getByTestId('ds-agreements').waitFor(WAIT);
 
     expect(await seriousViolations(page)).toEqual([]);
