@@ -96,8 +96,8 @@ function FieldsCard({ code }: { code: string }) {
   const label = useLabel();
   const fields = useQuery({ queryKey: ['dataset-fields', code], queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}/fields', { params: { path: { code } } })) });
   const columns: TableProps<Field>['columns'] = [
-    { key: 'name', title: t('ds.f.name'), width: 170, render: (_, f) => <Typography.Text code>{f.name}</Typography.Text> },
-    { key: 'label', title: t('ds.f.label'), render: (_, f) => (lang === 'vi' ? f.label_vi : f.label_en) },
+    { key: 'name', title: t('ds.f.name'), width: 200, render: (_, f) => <Typography.Text code>{f.name}</Typography.Text> },
+    { key: 'label', title: t('ds.f.label'), width: 230, render: (_, f) => (lang === 'vi' ? f.label_vi : f.label_en) },
     { key: 'type', title: t('ds.f.type'), width: 110, render: (_, f) => label('ds.type', f.type) },
     { key: 'format', title: t('ds.f.format'), width: 150, render: (_, f) => [f.format, f.max_length ? `≤ ${f.max_length}` : null, f.mask ? `${t('ds.f.mask')}: ${f.mask}` : null].filter(Boolean).join(' · ') || '—' },
     { key: 'code_list', title: t('ds.f.codeList'), width: 150, render: (_, f) => (f.code_list ? <Link to={`/code-lists/${f.code_list}`}>{f.code_list}{f.code_list_level ? ` (${f.code_list_level})` : ''}</Link> : '—') },
@@ -108,7 +108,7 @@ function FieldsCard({ code }: { code: string }) {
   return (
     <Card title={<SectionTitle>{t('ds.fields')}</SectionTitle>}>
       {fields.isError ? <Refusal error={fields.error} retry={() => void fields.refetch()} /> : (
-        <Table<Field> rowKey="name" data-testid="ds-fields" size="small" columns={columns} dataSource={fields.data ?? []} loading={fields.isFetching} pagination={false} scroll={{ x: 1000 }}
+        <Table<Field> rowKey="name" data-testid="ds-fields" size="small" columns={columns} dataSource={fields.data ?? []} loading={fields.isFetching} pagination={false} scroll={{ x: 1200 }}
           locale={{ emptyText: fields.isPending ? ' ' : <EmptyState /> }} />
       )}
     </Card>
