@@ -10,6 +10,8 @@ const Shell = lazy(() => import('./components/Shell.tsx').then((m) => ({ default
 const SignIn = lazy(() => import('./pages/SignIn.tsx'));
 const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Catalog = lazy(() => import('./pages/Catalog.tsx'));
+const CatalogDataset = lazy(() => import('./pages/CatalogDataset.tsx'));
+const CatalogDictionary = lazy(() => import('./pages/CatalogDictionary.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Ledger = lazy(() => import('./pages/Ledger.tsx'));
@@ -74,6 +76,8 @@ export function App() {
               <Route element={<RequireSession />}>
                 <Route index element={<Dashboard />} />
                 <Route path="/catalog" element={<Catalog />} />
+                <Route path="/catalog/:code" element={<CatalogDataset />} />
+                <Route path="/dictionary" element={<CatalogDictionary />} />
                 <Route path="/accounts" element={<Accounts />} />
                 <Route path="/ledger" element={<Ledger />} />
                 <Route path="/registry" element={<Registry />} />

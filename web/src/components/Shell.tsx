@@ -18,6 +18,7 @@ interface NavItem {
 export const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/catalog', label: 'nav.catalog' },
+  { path: '/dictionary', label: 'nav.dictionary' },
   { path: '/agreements', label: 'agr.nav', roles: ['consumer_admin', 'custodian_admin', 'approver', 'coordinator', 'auditor'] },
   { path: '/notices', label: 'nav.notices' },
   { path: '/accounts', label: 'nav.accounts', roles: ['custodian_admin', 'consumer_admin', 'coordinator'] },

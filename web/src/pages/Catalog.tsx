@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
+import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -60,8 +61,8 @@ export default function Catalog() {
   };
 
   const columns: TableProps<Dataset>['columns'] = [
-    { key: 'code', title: t('catalog.col.code'), dataIndex: 'code', width: 190, render: (c: string) => <Typography.Text code>{c}</Typography.Text> },
-    { key: 'name', title: t('catalog.col.name'), render: (_, d) => (lang === 'vi' ? d.name_vi : d.name_en) },
+    { key: 'code', title: t('catalog.col.code'), dataIndex: 'code', width: 190, render: (c: string) => <Link to={`/catalog/${c}`}><Typography.Text code>{c}</Typography.Text></Link> },
+    { key: 'name', title: t('catalog.col.name'), render: (_, d) => <Link to={`/catalog/${d.code}`}>{lang === 'vi' ? d.name_vi : d.name_en}</Link> },
     { key: 'custodian', title: t('catalog.col.custodian'), dataIndex: 'custodian_code', width: 110 },
     { key: 'domain', title: t('catalog.col.domain'), width: 220, responsive: ['xxl'], render: (_, d) => domainName(d.domain_code) },
     { key: 'classification', title: t('catalog.col.classification'), width: 120, render: (_, d) => <Tag color={CLASSIFICATION_COLOR[d.classification]}>{label(t, 'classification', d.classification)}</Tag> },
@@ -71,7 +72,10 @@ export default function Catalog() {
 
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('catalog.title')}</Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('catalog.title')}</Typography.Title>
+        <LinkButton to="/dictionary">{t('catalog.toDictionary')}</LinkButton>
+      </Flex>
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('catalog.title')} onSubmitCapture={(e) => e.preventDefault()}>
           <Flex wrap gap={16} align="flex-end">
