@@ -123,11 +123,16 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     for (const key of ['dv-1', 'dv-2', 'dv-1']) expect((await reader.getRecord(DATASET, key)).status).toBe(200);
     await reader.getRecord(DATASET, 'dv-9').catch(() => undefined); // a record that does not exist: refused (404)
     // Wait until the exchanges are sequenced into the log and a checkpoint covers them.
-    await expect.poll(async () => {
+    const settled = async () => {
       const entries = await ok(call('GET', `/api/v1/ledger/BTCTW/entries?dataset=${DATASET}&limit=10`, custodian.auth));
       const cp = await call('GET', '/api/v1/ledger/BTCTW/checkpoint');
       return entries.items.length >= 3 && cp.status === 200 && cp.json.tree_size >= 3;
-    }, { timeout: 30_000, interval: 500 }).toBe(true);
+    };
+    const deadline = Date.now() + 30_000;
+    while (!(await settled())) {
+      if (Date.now() > deadline) throw new Error('the exchanges were not sequenced and checkpointed within 30 s');
+      await new Promise((r) => setTimeout(r, 500)); // polling the API, not waiting for the page
+    }
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -137,7 +142,7 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
   it('a custodian admin sees the request awaiting review (linked), today\'s exchanges and the checkpoint age', async () => {
     const page = await signIn(custodian);
     const review = page.getByTestId('tasks-review');
-    await review.waitFor(WAIT);
+    await review.waitFor(WAIT).catch(async (e) => { throw new Error(`${e}\n${await page.getByTestId('my-tasks').textContent()}`); });
     const link = review.getByRole('link', { name: /can-bo-dang-vien — hệ thống VPCP-TDKT/ });
     expect(await link.getAttribute('href')).toBe(`/agreements/${pendingId}`);
 

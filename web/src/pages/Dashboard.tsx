@@ -128,7 +128,7 @@ function MyTasks({ user }: { user: ConsoleUser }) {
   for (const q of awaiting) {
     const d = q.data!;
     const title: MessageKey = d.filter.status === 'submitted' ? 'dash.tasks.review' : d.filter.status === 'custodian_approved' ? 'dash.tasks.second' : 'dash.tasks.changes';
-    groups.push({ key: d.filter.status, title, items: d.items.map(agreementTask) });
+    groups.push({ key: title.slice('dash.tasks.'.length), title, items: d.items.map(agreementTask) });
   }
   const mine = (a: { consumer_code: string; custodian_code: string }) => ALL_LOGS_ROLES.some((r) => roles.has(r)) || a.consumer_code === agency || a.custodian_code === agency;
   groups.push({
