@@ -170,7 +170,7 @@ function useLogs(user: ConsoleUser) {
   });
 }
 
-function BarChart({ rows, label, t, testId, caption }: { rows: [string, number, number][]; label: string; t: Translate; testId: string; caption: string }) {
+function BarChart({ rows, label, t, testId, caption, refusedOnly = false }: { rows: [string, number, number][]; label: string; t: Translate; testId: string; caption: string; refusedOnly?: boolean }) {
   const option = useMemo<ChartOption>(() => ({
     grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
@@ -178,17 +178,17 @@ function BarChart({ rows, label, t, testId, caption }: { rows: [string, number, 
     xAxis: { type: 'value', minInterval: 1 },
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r[0]), axisLabel: { width: 180, overflow: 'truncate' } },
     series: [
-      { type: 'bar', stack: 'n', name: t('dash.ex.served'), data: rows.map((r) => r[1]), itemStyle: { color: '#2e7d32' } },
-      { type: 'bar', stack: 'n', name: t('dash.ex.refused'), data: rows.map((r) => r[2]), itemStyle: { color: '#b71c1c' } },
+      ...(refusedOnly ? [] : [{ type: 'bar', stack: 'n', name: t('dash.ex.served'), data: rows.map((r) => r[1]), itemStyle: { color: '#2e7d32' } }]),
+      { type: 'bar', stack: 'n', name: t('dash.ex.refused'), data: rows.map((r) => r[2]), itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right' } },
     ],
-  }), [rows, t]);
+  }), [rows, t, refusedOnly]);
   return (
     <div data-testid={testId}>
       <Chart option={option} label={label} height={Math.max(160, 36 * rows.length + 60)} />
       <table className="visually-hidden">
         <caption>{caption}</caption>
-        <thead><tr><th scope="col">{caption}</th><th scope="col">{t('dash.ex.served')}</th><th scope="col">{t('dash.ex.refused')}</th></tr></thead>
-        <tbody>{rows.map((r) => <tr key={r[0]}><th scope="row">{r[0]}</th><td>{r[1]}</td><td>{r[2]}</td></tr>)}</tbody>
+        <thead><tr><th scope="col">{caption}</th>{!refusedOnly && <th scope="col">{t('dash.ex.served')}</th>}<th scope="col">{t('dash.ex.refused')}</th></tr></thead>
+        <tbody>{rows.map((r) => <tr key={r[0]}><th scope="row">{r[0]}</th>{!refusedOnly && <td>{r[1]}</td>}<td>{r[2]}</td></tr>)}</tbody>
       </table>
     </div>
   );
@@ -224,7 +224,7 @@ function Exchanges({ logs }: { logs: string[] }) {
   });
   const figures = useMemo(() => (read.data ? exchangeFigures(read.data.entries, t('dash.ex.unknown')) : null), [read.data, t]);
   const ge = read.data?.capped ? '≥ ' : undefined;
-  const statusRows = useMemo<[string, number, number][]>(() => (figures?.byStatus ?? []).map(([s, n]) => [String(s), 0, n]), [figures]);
+  const statusRows = useMemo<[string, number, number][]>(() => (figures?.byStatus ?? []).map(([s, n]) => [t('dash.ex.status', { status: s }), 0, n]), [figures, t]);
 
   return (
     <Card
@@ -249,7 +249,7 @@ function Exchanges({ logs }: { logs: string[] }) {
               <Col xs={24}>
                 <h3 style={H3}>{t('dash.ex.byStatus')}</h3>
                 <Typography.Paragraph type="secondary">{t('dash.ex.statusNote')}</Typography.Paragraph>
-                {statusRows.length ? <BarChart rows={statusRows} label={t('dash.ex.chartStatus')} caption={t('dash.ex.byStatus')} t={t} testId="ex-by-status" /> : <EmptyState />}
+                {statusRows.length ? <BarChart rows={statusRows} label={t('dash.ex.chartStatus')} caption={t('dash.ex.byStatus')} t={t} testId="ex-by-status" refusedOnly /> : <EmptyState />}
               </Col>
             </Row>
           )}
