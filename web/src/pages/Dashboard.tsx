@@ -179,7 +179,7 @@ function BarChart({ rows, label, t, testId, caption, refusedOnly = false }: { ro
     yAxis: { type: 'category', inverse: true, data: rows.map((r) => r[0]), axisLabel: { width: 180, overflow: 'truncate' } },
     series: [
       ...(refusedOnly ? [] : [{ type: 'bar', stack: 'n', name: t('dash.ex.served'), data: rows.map((r) => r[1]), itemStyle: { color: '#2e7d32' } }]),
-      { type: 'bar', stack: 'n', name: t('dash.ex.refused'), data: rows.map((r) => r[2]), itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right' } },
+      { type: 'bar', stack: 'n', name: t('dash.ex.refused'), data: rows.map((r) => r[2]), itemStyle: { color: '#b71c1c' }, label: { show: refusedOnly, position: 'right' } },
     ],
   }), [rows, t, refusedOnly]);
   return (
