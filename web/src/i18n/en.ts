@@ -55,7 +55,6 @@ export const en: Catalog = {
   'role.auditor': 'Auditor',
   'dashboard.title': 'Overview',
   'dashboard.unread': 'Unread notifications',
-  'dashboard.awaiting': 'Agreements awaiting me',
   'dashboard.datasets': 'Datasets in the catalog',
   'dashboard.active': 'Active agreements',
   'dashboard.chart.title': 'Datasets by domain group',

@@ -53,7 +53,6 @@ export const vi = {
   'role.auditor': 'Kiểm tra',
   'dashboard.title': 'Tổng quan',
   'dashboard.unread': 'Thông báo chưa đọc',
-  'dashboard.awaiting': 'Thoả thuận chờ tôi xử lý',
   'dashboard.datasets': 'Bộ dữ liệu trong danh mục',
   'dashboard.active': 'Thoả thuận đang hiệu lực',
   'dashboard.chart.title': 'Bộ dữ liệu theo nhóm lĩnh vực',
