@@ -63,12 +63,23 @@ async function fileUnder(root: string, urlPath: string): Promise<{ file: string;
   }
 }
 
-function sendFile(reply: FastifyReply, f: { file: string; size: number }, cacheControl: string): FastifyReply {
-  return reply
-    .header('cache-control', cacheControl)
-    .header('content-length', String(f.size))
-    .type(TYPES[path.extname(f.file).toLowerCase()] ?? 'application/octet-stream')
-    .send(fs.createReadStream(f.file));
+function sendFile(reply: FastifyReply, f: { file: string; size: number }, cacheControl: string, gzipped?: { file: string; size: number }): FastifyReply {
+  void reply.header('cache-control', cacheControl).type(TYPES[path.extname(f.file).toLowerCase()] ?? 'application/octet-stream');
+  if (gzipped) void reply.header('content-encoding', 'gzip');
+  const sent = gzipped ?? f;
+  return reply.header('content-length', String(sent.size)).send(fs.createReadStream(sent.file));
+}
+
+/** The build's gzip copy of an asset (web/vite.config.ts), when the browser accepts gzip. */
+async function gzipCopy(request: FastifyRequest, reply: FastifyReply, f: { file: string }): Promise<{ file: string; size: number } | undefined> {
+  void reply.header('vary', 'accept-encoding');
+  if (!/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) return undefined;
+  try {
+    const st = await fs.promises.stat(`${f.file}.gz`);
+    return st.isFile() ? { file: `${f.file}.gz`, size: st.size } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -99,7 +110,7 @@ export function createConsoleServing(dir: string) {
       app.get('/assets/*', { schema: { hide: true } }, async (req, reply) => {
         const f = await fileUnder(assets, (req.params as { '*': string })['*']);
         if (!f) throw new Problem(PROBLEMS.notFound, { detail: 'Không có tệp này trong bảng điều khiển.', detail_en: 'No such file in the console.' });
-        return sendFile(reply, f, IMMUTABLE);
+        return sendFile(reply, f, IMMUTABLE, await gzipCopy(req, reply, f));
       });
     },
 

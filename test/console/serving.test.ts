@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../src/console/static.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
@@ -18,6 +19,7 @@ for (const driver of DRIVERS) {
       fs.writeFileSync(path.join(dir, 'index.html'), INDEX);
       fs.writeFileSync(path.join(dir, 'assets', 'index-AbC123.js'), 'console.log("liên thông");');
       fs.writeFileSync(path.join(dir, 'assets', 'index-AbC123.css'), 'body{margin:0}');
+      fs.writeFileSync(path.join(dir, 'assets', 'index-AbC123.js.gz'), zlib.gzipSync('console.log("liên thông");'));
       fs.writeFileSync(path.join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
       env = await startEnv(driver, { LIENTHONG_CONSOLE_DIR: dir });
     });
@@ -53,6 +55,17 @@ for (const driver of DRIVERS) {
       expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect((await get('/assets/..%2f..%2fetc%2fpasswd', '*/*')).statusCode).toBe(404);
       expect((await get('/assets/%2e%2e/index.html', '*/*')).statusCode).toBe(404);
+    });
+
+    it('assets are sent as their gzip copy to a browser that accepts gzip, and as they are otherwise', async () => {
+      const gz = await env.app.inject({ method: 'GET', url: '/assets/index-AbC123.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+      expect(gz.headers).toMatchObject({ 'content-encoding': 'gzip', vary: 'accept-encoding', 'content-type': 'text/javascript; charset=utf-8' });
+      expect(zlib.gunzipSync(gz.rawPayload).toString('utf8')).toBe('console.log("liên thông");');
+      const plain = await env.app.inject({ method: 'GET', url: '/assets/index-AbC123.js', headers: { 'accept-encoding': 'identity' } });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe('console.log("liên thông");');
+      const css = await env.app.inject({ method: 'GET', url: '/assets/index-AbC123.css', headers: { 'accept-encoding': 'gzip' } });
+      expect([css.headers['content-encoding'], css.body]).toEqual([undefined, 'body{margin:0}']); // no copy built: sent as it is
     });
 
     it('SPA fallback: /enrol/x and /agreements/1 load the console when a browser asks for a page', async () => {
