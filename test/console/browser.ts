@@ -102,6 +102,9 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; p
 
 /** axe-core's serious and critical violations (WCAG 2 A/AA), one line each. */
 export async function seriousViolations(page: Page): Promise<string[]> {
+  // Contrast is judged on what is drawn: a dialog fading out (opacity < 1) would fail it mid-way.
+  // Wait until no CSS animation or transition runs (on a loaded machine they take longer).
+  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'), undefined, { timeout: 20_000 }).catch(() => undefined);
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
