@@ -13,6 +13,7 @@ import { totpCode } from '../../src/registry/credentials.ts';
 import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { fromBase64, leafHash, parseNote, sha256, toBase64, verifyConsistency, verifyInclusion, verifyReceipt, type ReceiptInput } from '../../web/src/ledger/verify.ts';
+import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
@@ -23,7 +24,6 @@ const member = (n: number) => ({
   gender: n % 2 ? '1' : '2', admission_date: '2010-05-19', party_organisation_code: `DB-0${n % 3}`,
 });
 
-interface User { username: string; password: string; secret: string; auth: string }
 
 /** RFC 9162 §2.1.1 and §2.1.4.1 computed the plain way, as the reference for verify.ts. */
 async function mth(leaves: Uint8Array[]): Promise<Uint8Array> {
@@ -88,35 +88,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   let ttdtClientId = '';
   let firstSecret = '';
 
-  async function call(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...(auth && { authorization: auth }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let json: unknown = null;
-    try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, json, text };
-  }
-  async function ok(p: Promise<{ status: number; json: any; text: string }>, status = 200): Promise<any> {
-    const r = await p;
-    if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text}`);
-    return r.json;
-  }
-  async function login(username: string, password: string, secret: string): Promise<string> {
-    const r = await ok(call('POST', '/api/v1/auth/login', undefined, { username, password, totp: totpCode(secret, new Date()) }));
-    return `Bearer ${r.token}`;
-  }
-  /** A user created by the admin and enrolled (TOTP of the previous step), then signed in through the API (this step). */
-  async function user(admin: string, username: string, agency: string, roles: string[]): Promise<User> {
-    const created = await ok(call('POST', '/api/v1/users', admin, { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles }), 201);
-    const path = new URL(created.enrolment.url).pathname.replace(/^\/enrol\//, '/api/v1/enrolments/');
-    const view = await ok(call('GET', path));
-    const password = `mat-khau-${username}-2025`;
-    await ok(call('POST', path, undefined, { password, totp: totpCode(view.totp_secret, new Date(Date.now() - 30_000)) }), 204);
-    return { username, password, secret: view.totp_secret, auth: await login(username, password, view.totp_secret) };
-  }
+  const { call, ok, login, user } = consoleApi(() => server.url);
   /** A receipt of the BTCTW log once sequenced and covered by a checkpoint. */
   async function settledReceipt(auth: string): Promise<any> {
     let receipt: any;

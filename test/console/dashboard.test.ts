@@ -11,6 +11,7 @@ import { totpCode } from '../../src/registry/credentials.ts';
 import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { exchangeFigures, percentile } from '../../web/src/components/dashboard/figures.ts';
+import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
 const WAIT = { timeout: 20_000 };
@@ -21,7 +22,6 @@ const member = (n: number) => ({
   gender: n % 2 ? '1' : '2', admission_date: '2010-05-19', party_organisation_code: `DB-0${n % 3}`,
 });
 
-interface User { username: string; password: string; secret: string; auth: string }
 
 describe('dashboard figures', () => {
   it('counts 2xx as served and 4xx/5xx as refused, by dataset, agency and status, with median and p95 latency', () => {
@@ -45,34 +45,7 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
   let coordinator: User;
   let pendingId = '';
 
-  async function call(method: string, path: string, auth?: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { ...(auth && { authorization: auth }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    let json: unknown = null;
-    try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, json, text };
-  }
-  async function ok(p: Promise<{ status: number; json: any; text: string }>, status = 200): Promise<any> {
-    const r = await p;
-    if (r.status !== status) throw new Error(`expected ${status}, got ${r.status}: ${r.text}`);
-    return r.json;
-  }
-  async function login(username: string, password: string, secret: string): Promise<string> {
-    const r = await ok(call('POST', '/api/v1/auth/login', undefined, { username, password, totp: totpCode(secret, new Date()) }));
-    return `Bearer ${r.token}`;
-  }
-  async function user(admin: string, username: string, agency: string, roles: string[]): Promise<User> {
-    const created = await ok(call('POST', '/api/v1/users', admin, { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles }), 201);
-    const path = new URL(created.enrolment.url).pathname.replace(/^\/enrol\//, '/api/v1/enrolments/');
-    const view = await ok(call('GET', path));
-    const password = `mat-khau-${username}-2025`;
-    await ok(call('POST', path, undefined, { password, totp: totpCode(view.totp_secret, new Date(Date.now() - 30_000)) }), 204);
-    return { username, password, secret: view.totp_secret, auth: await login(username, password, view.totp_secret) };
-  }
+  const { call, ok, login, user } = consoleApi(() => server.url);
   async function signIn(who: User): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
