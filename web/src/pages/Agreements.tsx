@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Flex, Form, Input, Select, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
@@ -8,6 +8,7 @@ import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { type Agreement, type AgreementQuery, type AgreementStatus, STATUSES, StatusTag, useLabel, validity } from '../components/agreements/shared.tsx';
+import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
 
@@ -21,23 +22,13 @@ export default function Agreements() {
   const user = session!.user;
   const agency = user.agency ? user.agency.code : agencyCodeOf(user);
   const canRequest = user.roles.includes('consumer_admin');
-  const [params, setParams] = useSearchParams();
+  const { params, page, update } = useUrlFilters();
   const status = (params.get('status') ?? undefined) as AgreementStatus | undefined;
   const dataset = params.get('dataset') ?? '';
   const role = params.get('role') ?? undefined;
-  const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(dataset);
   useEffect(() => setText(dataset), [dataset]);
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next, { replace: true });
-  }
 
   const query: AgreementQuery = {
     limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE,

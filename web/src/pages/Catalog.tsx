@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
@@ -7,6 +7,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
+import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
 
@@ -29,24 +30,14 @@ function label(t: (k: MessageKey) => string, prefix: 'classification' | 'status'
 /** The catalog (GET /api/v1/datasets): diacritics-insensitive search, filters, server paging; all kept in the URL. */
 export default function Catalog() {
   const { t, lang } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, page, update } = useUrlFilters();
   const q = params.get('q') ?? '';
   const domain = params.get('domain') ?? undefined;
   const classification = (params.get('classification') ?? undefined) as Classification | undefined;
   const status = (params.get('status') ?? undefined) as Status | undefined;
-  const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next, { replace: true });
-  }
 
   const query: Query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...(q && { q }), ...(domain && { domain }), ...(classification && { classification }), ...(status && { status }) };
   const list = useQuery({

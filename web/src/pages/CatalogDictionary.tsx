@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
@@ -8,6 +8,7 @@ import type { paths } from '../api/schema.d.ts';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState } from '../components/States.tsx';
 import { Refusal, useLabel } from '../components/catalog/shared.tsx';
+import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { useI18n } from '../i18n/index.tsx';
 
 type Query = NonNullable<paths['/api/v1/dictionary']['get']['parameters']['query']>;
@@ -20,22 +21,12 @@ const PAGE_SIZE = 20;
 export default function CatalogDictionary() {
   const { t, lang } = useI18n();
   const label = useLabel();
-  const [params, setParams] = useSearchParams();
+  const { params, page, update } = useUrlFilters();
   const q = params.get('q') ?? '';
   const personal = (params.get('personal') ?? undefined) as Personal | undefined;
-  const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next, { replace: true });
-  }
 
   const query: Query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...(q && { q }), ...(personal && { personal }) };
   const list = useQuery({

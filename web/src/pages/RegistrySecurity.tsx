@@ -1,5 +1,4 @@
 import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Card, DatePicker, Flex, Form, Input, Select, Table, Typography } from 'antd';
 import type { TableProps } from 'antd';
@@ -8,6 +7,7 @@ import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { Pill } from '../components/registry/Pill.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
+import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { DATE_FORMAT, type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
 
@@ -27,24 +27,14 @@ function dayStart(day: string): string {
 /** Security events of accounts (GET /api/v1/security-events): coordinator and auditor; filters in the URL. */
 export default function RegistrySecurity() {
   const { t } = useI18n();
-  const [params, setParams] = useSearchParams();
+  const { params, page, update } = useUrlFilters();
   const username = params.get('username') ?? '';
   const kind = (params.get('kind') ?? undefined) as Kind | undefined;
   const from = params.get('from') ?? undefined;
   const to = params.get('to') ?? undefined;
-  const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(username);
   useEffect(() => setText(username), [username]);
 
-  function update(changes: Record<string, string | undefined>) {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!('page' in changes)) next.delete('page');
-    setParams(next, { replace: true });
-  }
 
   const query: Query = {
     limit: PAGE_SIZE,
