@@ -3,6 +3,7 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { ConfigProvider } from 'antd';
 import { useSession } from './auth/session.tsx';
 import { Loading } from './components/Loading.tsx';
+import { NEW_DATASET_PATH } from './components/catalog/roles.ts';
 import { ANTD_LOCALES, useI18n } from './i18n/index.tsx';
 
 // Each page is its own chunk: the sign-in page does not load ECharts or the catalog's table.
@@ -12,6 +13,9 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Catalog = lazy(() => import('./pages/Catalog.tsx'));
 const CatalogDataset = lazy(() => import('./pages/CatalogDataset.tsx'));
 const CatalogDictionary = lazy(() => import('./pages/CatalogDictionary.tsx'));
+const CatalogDatasetNew = lazy(() => import('./pages/CatalogDatasetEdit.tsx').then((m) => ({ default: m.CatalogDatasetNew })));
+const CatalogDatasetEdit = lazy(() => import('./pages/CatalogDatasetEdit.tsx').then((m) => ({ default: m.CatalogDatasetEdit })));
+const DictionaryTerm = lazy(() => import('./pages/DictionaryTerm.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Ledger = lazy(() => import('./pages/Ledger.tsx'));
@@ -76,8 +80,11 @@ export function App() {
               <Route element={<RequireSession />}>
                 <Route index element={<Dashboard />} />
                 <Route path="/catalog" element={<Catalog />} />
+                <Route path={NEW_DATASET_PATH} element={<CatalogDatasetNew />} />
                 <Route path="/catalog/:code" element={<CatalogDataset />} />
+                <Route path="/catalog/:code/edit" element={<CatalogDatasetEdit />} />
                 <Route path="/dictionary" element={<CatalogDictionary />} />
+                <Route path="/dictionary/:name" element={<DictionaryTerm />} />
                 <Route path="/accounts" element={<Accounts />} />
                 <Route path="/ledger" element={<Ledger />} />
                 <Route path="/registry" element={<Registry />} />

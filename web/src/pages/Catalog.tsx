@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
+import { Card, Flex, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
+import { NEW_DATASET_PATH, useCatalogRoles } from '../components/catalog/roles.ts';
 import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
@@ -31,6 +32,7 @@ function label(t: (k: MessageKey) => string, prefix: 'classification' | 'status'
 export default function Catalog() {
   const { t, lang } = useI18n();
   const { params, page, update } = useUrlFilters();
+  const roles = useCatalogRoles();
   const q = params.get('q') ?? '';
   const domain = params.get('domain') ?? undefined;
   const classification = (params.get('classification') ?? undefined) as Classification | undefined;
@@ -65,7 +67,10 @@ export default function Catalog() {
     <>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('catalog.title')}</Typography.Title>
-        <LinkButton to="/dictionary">{t('catalog.toDictionary')}</LinkButton>
+        <Space wrap>
+          <LinkButton to="/dictionary">{t('catalog.toDictionary')}</LinkButton>
+          {roles.mayCreateDataset && <LinkButton to={NEW_DATASET_PATH} type="primary">{t('dse.add')}</LinkButton>}
+        </Space>
       </Flex>
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('catalog.title')} onSubmitCapture={(e) => e.preventDefault()}>

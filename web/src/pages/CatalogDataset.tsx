@@ -1,44 +1,43 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { Link, useParams } from 'react-router';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Card, Descriptions, Drawer, Flex, Form, Input, InputNumber, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
+import { type UseQueryResult, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, Button, Card, Descriptions, Flex, Form, Input, InputNumber, Select, Space, Statistic, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
-import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, Loading } from '../components/States.tsx';
+import { HistoryCard } from '../components/catalog/HistoryCard.tsx';
+import { RecordEditor, recordTemplate } from '../components/catalog/RecordEditor.tsx';
+import { RecordsCard } from '../components/catalog/RecordsCard.tsx';
+import { useCatalogRoles } from '../components/catalog/roles.ts';
 import { Refusal, percent, useLabel } from '../components/catalog/shared.tsx';
 import { useI18n } from '../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../time.ts';
 
 type Json<P extends keyof paths, M extends 'get' | 'put'> = paths[P][M] extends { responses: { 200: { content: { 'application/json': infer T } } } } ? T : never;
 type Field = Json<'/api/v1/datasets/{code}/fields', 'get'>[number];
-type Change = Json<'/api/v1/datasets/{code}/history', 'get'>[number];
 type Agreement = Json<'/api/v1/agreements', 'get'>['items'][number];
-type RecordRow = Json<'/api/v1/datasets/{code}/records', 'get'>['items'][number];
-type Version = Json<'/api/v1/datasets/{code}/records/{key}/versions', 'get'>[number];
 
 // Tag colours that keep AA contrast (antd's gold and volcano filled tags do not).
 const CLASSIFICATION_COLOR: Record<string, string> = { normal: 'default', sensitive: 'red', secret: 'red', top_secret: 'red' };
-const RECORDS_PAGE = 20;
-const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** One dataset of the catalog: identity, sharing specification, quality (R-4.7), agreements, proxy service, history, hosted records. */
 export default function CatalogDataset() {
   const { code = '' } = useParams();
   const { t, lang } = useI18n();
   const label = useLabel();
-  const { session } = useSession();
-  const user = session!.user;
-  const agency = user.agency ? user.agency.code : agencyCodeOf(user);
+  const roles = useCatalogRoles();
 
   const dataset = useQuery({
     queryKey: ['dataset', code],
     queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}', { params: { path: { code } } })),
   });
   const d = dataset.data;
-  const custodianAdmin = !!d && user.roles.includes('custodian_admin') && agency === d.custodian_code;
+  const mayEdit = !!d && roles.administers(d.custodian_code);
+  const custodianAdmin = !!d && roles.custodianOf(d.custodian_code);
+  const fields = useQuery({ queryKey: ['dataset-fields', code], queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}/fields', { params: { path: { code } } })) });
+  const fieldNames = (fields.data ?? []).map((f) => f.name);
 
   if (dataset.isPending) return <Loading />;
   if (dataset.isError || !d) {
@@ -57,7 +56,10 @@ export default function CatalogDataset() {
       <Space style={{ marginBottom: 8 }}>
         <Link to="/catalog">← {t('ds.back')}</Link>
       </Space>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{name}</Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{name}</Typography.Title>
+        {mayEdit && <LinkButton to={`/catalog/${code}/edit`} type="primary">{t('dse.edit')}</LinkButton>}
+      </Flex>
       <Flex vertical gap={16}>
         <Card title={<Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>{t('ds.identity')}</Typography.Title>}>
           <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} data-testid="ds-identity">
@@ -76,12 +78,13 @@ export default function CatalogDataset() {
             {description && <Descriptions.Item label={t('ds.description')} span={2}>{description}</Descriptions.Item>}
           </Descriptions>
         </Card>
-        <FieldsCard code={code} />
+        <FieldsCard fields={fields} />
         <QualityCard code={code} />
         <AgreementsCard code={code} />
         {d.mode === 'proxy' && <ServiceCard code={code} editable={custodianAdmin} />}
-        {d.mode === 'hosted' && custodianAdmin && <RecordsCard code={code} />}
-        <HistoryCard code={code} />
+        {d.mode === 'hosted' && custodianAdmin ? <RecordsCard code={code} fieldNames={fieldNames} /> : <ValidateCard code={code} fieldNames={fieldNames} />}
+        <HistoryCard title={t('ds.history')} testId="ds-history" queryKey={['dataset-history', code]}
+          load={async () => unwrap(await api.GET('/api/v1/datasets/{code}/history', { params: { path: { code } } }))} />
       </Flex>
     </>
   );
@@ -91,10 +94,9 @@ function SectionTitle({ children }: { children: string }) {
   return <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>{children}</Typography.Title>;
 }
 
-function FieldsCard({ code }: { code: string }) {
+function FieldsCard({ fields }: { fields: UseQueryResult<Field[]> }) {
   const { t, lang } = useI18n();
   const label = useLabel();
-  const fields = useQuery({ queryKey: ['dataset-fields', code], queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}/fields', { params: { path: { code } } })) });
   const columns: TableProps<Field>['columns'] = [
     { key: 'name', title: t('ds.f.name'), width: 200, render: (_, f) => <Typography.Text code>{f.name}</Typography.Text> },
     { key: 'label', title: t('ds.f.label'), width: 230, render: (_, f) => (lang === 'vi' ? f.label_vi : f.label_en) },
@@ -222,79 +224,12 @@ function ServiceCard({ code, editable }: { code: string; editable: boolean }) {
   );
 }
 
-function HistoryCard({ code }: { code: string }) {
+/** Anyone may check a record against the dataset's fields and code lists before sending it (nothing is stored). */
+function ValidateCard({ code, fieldNames }: { code: string; fieldNames: string[] }) {
   const { t } = useI18n();
-  const label = useLabel();
-  const history = useQuery({ queryKey: ['dataset-history', code], queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}/history', { params: { path: { code } } })) });
-  const columns: TableProps<Change>['columns'] = [
-    { key: 'at', title: t('ds.h.at'), width: 160, render: (_, c) => formatDateTime(c.at) },
-    { key: 'action', title: t('ds.h.action'), width: 130, render: (_, c) => label('ds.action', c.action) },
-    { key: 'entity', title: t('ds.h.entity'), width: 150, render: (_, c) => c.entity },
-    { key: 'actor', title: t('ds.h.actor'), width: 130, dataIndex: 'actor' },
-    {
-      key: 'changes', title: t('ds.h.changes'),
-      render: (_, c) => (
-        <ul style={{ margin: 0, paddingInlineStart: 16 }}>
-          {Object.entries(c.changes).slice(0, 8).map(([k, v]) => <li key={k}><Typography.Text code>{k}</Typography.Text>: {show(v.from).slice(0, 60)} → {show(v.to).slice(0, 60)}</li>)}
-        </ul>
-      ),
-    },
-    { key: 'reason', title: t('ds.h.reason'), width: 180, render: (_, c) => c.reason ?? '—' },
-  ];
   return (
-    <Card title={<SectionTitle>{t('ds.history')}</SectionTitle>}>
-      {history.isError ? <Refusal error={history.error} retry={() => void history.refetch()} /> : (
-        <Table<Change> rowKey="id" data-testid="ds-history" size="small" columns={columns} dataSource={history.data ?? []} loading={history.isFetching} scroll={{ x: 1000 }}
-          pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }} locale={{ emptyText: history.isPending ? ' ' : <EmptyState /> }} />
-      )}
+    <Card title={<SectionTitle>{t('rec.checkTitle')}</SectionTitle>}>
+      {fieldNames.length === 0 ? <Loading /> : <RecordEditor code={code} canWrite={false} initial={{ data: recordTemplate(fieldNames.map((name) => ({ name }))) }} />}
     </Card>
   );
-}
-
-function RecordsCard({ code }: { code: string }) {
-  const { t } = useI18n();
-  // Keyset paging: the `after` cursor of each page visited, so that the previous page can be reopened.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [open, setOpen] = useState<string | null>(null);
-  const after = cursors[cursors.length - 1];
-  const records = useQuery({
-    queryKey: ['dataset-records', code, after],
-    placeholderData: keepPreviousData,
-    queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}/records', { params: { path: { code }, query: { limit: RECORDS_PAGE, ...(after && { after }) } } })),
-  });
-  const columns: TableProps<RecordRow>['columns'] = [
-    { key: 'key', title: t('ds.r.key'), width: 200, render: (_, r) => <Button type="link" style={{ padding: 0 }} onClick={() => setOpen(r.key)}>{r.key}</Button> },
-    { key: 'version', title: t('ds.r.version'), width: 90, dataIndex: 'version' },
-    { key: 'written', title: t('ds.r.written'), width: 160, render: (_, r) => formatDateTime(r.written_at) },
-    { key: 'data', title: t('ds.r.data'), render: (_, r) => (r.deleted ? <Tag>{t('ds.r.deleted')}</Tag> : <Typography.Text style={{ fontSize: 12 }}>{show(r.data).slice(0, 160)}</Typography.Text>) },
-  ];
-  return (
-    <Card title={<SectionTitle>{t('ds.records')}</SectionTitle>}>
-      {records.isError ? <Refusal error={records.error} retry={() => void records.refetch()} /> : (
-        <>
-          <Table<RecordRow> rowKey="key" data-testid="ds-records" size="small" columns={columns} dataSource={records.data?.items ?? []} loading={records.isFetching} pagination={false} scroll={{ x: 800 }}
-            locale={{ emptyText: records.isPending ? ' ' : <EmptyState text={t('ds.r.empty')} /> }} />
-          <Space style={{ marginTop: 12 }}>
-            <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>{t('ds.r.prev')}</Button>
-            <Button disabled={!records.data?.next_after} onClick={() => setCursors((c) => [...c, records.data!.next_after!])}>{t('ds.r.next')}</Button>
-          </Space>
-        </>
-      )}
-      <Drawer open={open !== null} onClose={() => setOpen(null)} title={t('ds.r.versions', { key: open ?? '' })} size={640} destroyOnHidden>
-        {open !== null && <Versions code={code} recordKey={open} />}
-      </Drawer>
-    </Card>
-  );
-}
-
-function Versions({ code, recordKey }: { code: string; recordKey: string }) {
-  const { t } = useI18n();
-  const versions = useQuery({ queryKey: ['record-versions', code, recordKey], queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}/records/{key}/versions', { params: { path: { code, key: recordKey } } })) });
-  const columns: TableProps<Version>['columns'] = [
-    { key: 'version', title: t('ds.r.version'), width: 70, dataIndex: 'version' },
-    { key: 'written', title: t('ds.r.written'), width: 150, render: (_, v) => <>{formatDateTime(v.written_at)}<br /><Typography.Text type="secondary">{v.written_by}</Typography.Text></> },
-    { key: 'data', title: t('ds.r.data'), render: (_, v) => (v.deleted ? <Tag>{t('ds.r.deleted')}</Tag> : <pre style={{ margin: 0, whiteSpace: 'pre-wrap', fontSize: 12 }}>{JSON.stringify(v.data, null, 1)}</pre>) },
-  ];
-  if (versions.isError) return <Refusal error={versions.error} retry={() => void versions.refetch()} />;
-  return <Table<Version> rowKey="version" data-testid="ds-versions" size="small" columns={columns} dataSource={versions.data ?? []} loading={versions.isFetching} pagination={false} />;
 }

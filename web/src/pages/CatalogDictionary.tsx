@@ -1,12 +1,15 @@
 import { useEffect, useState } from 'react';
-import { Link } from 'react-router';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Card, Flex, Form, Input, Select, Table, Tag, Typography } from 'antd';
+import { Link, useNavigate } from 'react-router';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, Button, Card, Drawer, Flex, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState } from '../components/States.tsx';
+import { ProblemAlert } from '../components/accounts/ProblemAlert.tsx';
+import { DictionaryForm, type EntryValues, entryBody } from '../components/catalog/DictionaryForm.tsx';
+import { useCatalogRoles } from '../components/catalog/roles.ts';
 import { Refusal, useLabel } from '../components/catalog/shared.tsx';
 import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { useI18n } from '../i18n/index.tsx';
@@ -26,6 +29,8 @@ export default function CatalogDictionary() {
   const personal = (params.get('personal') ?? undefined) as Personal | undefined;
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);
+  const { coordinator } = useCatalogRoles();
+  const [creating, setCreating] = useState(false);
 
 
   const query: Query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...(q && { q }), ...(personal && { personal }) };
@@ -36,7 +41,7 @@ export default function CatalogDictionary() {
   });
 
   const columns: TableProps<Entry>['columns'] = [
-    { key: 'name', title: t('dict.col.name'), width: 190, render: (_, e) => <Typography.Text code>{e.name}</Typography.Text> },
+    { key: 'name', title: t('dict.col.name'), width: 190, render: (_, e) => <Link to={`/dictionary/${e.name}`}><Typography.Text code>{e.name}</Typography.Text></Link> },
     {
       key: 'label', title: t('dict.col.label'),
       render: (_, e) => {
@@ -55,8 +60,14 @@ export default function CatalogDictionary() {
     <>
       <Flex justify="space-between" align="center" wrap gap={8}>
         <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('dict.title')}</Typography.Title>
-        <LinkButton to="/catalog">{t('dict.toCatalog')}</LinkButton>
+        <Space wrap>
+          <LinkButton to="/catalog">{t('dict.toCatalog')}</LinkButton>
+          {coordinator && <Button type="primary" onClick={() => setCreating(true)}>{t('dict.add')}</Button>}
+        </Space>
       </Flex>
+      <Drawer open={creating} onClose={() => setCreating(false)} title={t('dict.newTitle')} size={720} destroyOnHidden>
+        <NewTerm onCancel={() => setCreating(false)} />
+      </Drawer>
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('dict.title')} onSubmitCapture={(e) => e.preventDefault()}>
           <Flex wrap gap={16} align="flex-end">
@@ -84,5 +95,28 @@ export default function CatalogDictionary() {
         />
       )}
     </>
+  );
+}
+
+/** POST /api/v1/dictionary (the coordinator, R-18.2), then the new entry's page. */
+function NewTerm({ onCancel }: { onCancel(): void }) {
+  const { t } = useI18n();
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const create = useMutation({
+    mutationFn: async (v: EntryValues) => {
+      const { status: _status, ...body } = entryBody(v);
+      return unwrap(await api.POST('/api/v1/dictionary', { body }));
+    },
+    onSuccess: (e) => {
+      void message.success(t('dict.created', { name: e.name }));
+      void qc.invalidateQueries({ queryKey: ['dictionary'] });
+      void navigate(`/dictionary/${e.name}`);
+    },
+  });
+  return (
+    <DictionaryForm editing={false} initial={{ type: 'string', personal: 'none' }} submitting={create.isPending}
+      error={create.isError && <ProblemAlert error={create.error} testId="term-error" />} onSubmit={(v) => create.mutate(v)} onCancel={onCancel} />
   );
 }

@@ -8,6 +8,9 @@ import { api, problemMessage, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { useSession } from '../auth/session.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
+import { HistoryCard } from '../components/catalog/HistoryCard.tsx';
+import { CreateCodeList } from '../components/codelists/CreateCodeList.tsx';
+import { PublishVersion } from '../components/codelists/PublishVersion.tsx';
 import { DATE_FORMAT, useI18n } from '../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../time.ts';
 
@@ -35,6 +38,9 @@ export function CodeListsIndex() {
   const q = params.get('q') ?? '';
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(q);
+  const { session } = useSession();
+  const canCreate = !!session?.user.roles.includes('coordinator');
+  const [creating, setCreating] = useState(false);
   const query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...(q && { q }) };
   const list = useQuery({
     queryKey: ['code-lists', query],
@@ -50,7 +56,11 @@ export function CodeListsIndex() {
   ];
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('codelists.title')}</Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('codelists.title')}</Typography.Title>
+        {canCreate && <Button type="primary" onClick={() => setCreating(true)}>{t('codelists.new.add')}</Button>}
+      </Flex>
+      {canCreate && <CreateCodeList open={creating} onClose={() => setCreating(false)} />}
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('codelists.title')} onSubmitCapture={(e) => e.preventDefault()}>
           <Form.Item label={t('codelists.q')} htmlFor="codelists-q" style={{ marginBottom: 0, maxWidth: 480 }}>
@@ -265,6 +275,10 @@ export function CodeListDetail() {
   const versions = useQuery({ queryKey: ['code-list-versions', code], queryFn: async () => unwrap(await api.GET('/api/v1/code-lists/{code}/versions', { params: { path: { code } } })) });
   if (list.isError) return <LoadError error={list.error} retry={() => void list.refetch()} />;
   const l = list.data;
+  const latest = versions.data?.reduce<Version | undefined>((a, v) => (!a || v.version_no > a.version_no ? v : a), undefined);
+  const published = () => {
+    for (const key of [['code-list-versions', code], ['code-lists'], ['code-list-items', code], ['code-list-roots', code], ['code-list-history', code]]) void qc.invalidateQueries({ queryKey: key });
+  };
   const exportHref = (format: string) => `/api/v1/code-lists/${encodeURIComponent(code)}/export?format=${format}&on=${on}`;
   const vcols: TableProps<Version>['columns'] = [
     { key: 'no', title: t('codelists.col.version'), dataIndex: 'version_no', width: 90 },
@@ -298,14 +312,18 @@ export function CodeListDetail() {
             {['csv', 'json', 'xlsx'].map((f) => <a key={f} href={exportHref(f)} download>{f.toUpperCase()}</a>)}
           </Space>
         </Flex>
-        {view === 'tree' ? <ItemsTree key={on} code={code} on={on} /> : <ItemsTable key={on} code={code} on={on} />}
+        {versions.data?.length === 0 ? <EmptyState text={t('codelists.versions.none')} />
+          : view === 'tree' ? <ItemsTree key={on} code={code} on={on} /> : <ItemsTable key={on} code={code} on={on} />}
       </Card>
-      {canEdit && <ImportWizard code={code} onPublished={() => { void qc.invalidateQueries({ queryKey: ['code-list-versions', code] }); void qc.invalidateQueries({ queryKey: ['code-lists'] }); }} />}
+      {canEdit && <ImportWizard code={code} onPublished={published} />}
+      {canEdit && versions.isSuccess && <PublishVersion code={code} latest={latest} onPublished={published} />}
       <h2 style={{ fontSize: 18 }}>{t('codelists.versions')}</h2>
       {versions.isError ? <LoadError error={versions.error} retry={() => void versions.refetch()} /> : (
         <Table<Version> rowKey="version_no" data-testid="versions-table" columns={vcols} dataSource={versions.data ?? []} loading={versions.isFetching} pagination={false} scroll={{ x: 800 }}
-          locale={{ emptyText: versions.isPending ? ' ' : <EmptyState /> }} />
+          locale={{ emptyText: versions.isPending ? ' ' : <EmptyState text={t('codelists.versions.none')} /> }} style={{ marginBottom: 16 }} />
       )}
+      <HistoryCard title={t('codelists.history')} testId="code-list-history" queryKey={['code-list-history', code]}
+        load={async () => unwrap(await api.GET('/api/v1/code-lists/{code}/history', { params: { path: { code } } }))} />
     </>
   );
 }
