@@ -47,7 +47,7 @@ export function DatasetForm({ initial, editing, custodians, submitting, error, o
                 rules={[...required, { pattern: DATASET_CODE, message: t('dse.codePattern') }]}>
                 <Input disabled={editing} maxLength={64} />
               </Form.Item>
-              <Form.Item name="domain_code" label={t('catalog.col.domain')} rules={required} {...half}>
+              <Form.Item name="domain_code" label={t('catalog.domain')} rules={required} {...half}>
                 <Select showSearch optionFilterProp="label" loading={domains.loading} options={domains.options} popupMatchSelectWidth={false} />
               </Form.Item>
             </Flex>
