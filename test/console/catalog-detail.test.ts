@@ -129,7 +129,7 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
       await p.goto(`${server.url}/catalog/${DATASET}`);
       await p.getByRole('heading', { name: 'Bản ghi lưu trữ trên nền tảng' }).waitFor(WAIT);
       const records = p.getByTestId('ds-records');
-      const key = records.getByRole('button', { name: 'dv-console-1' });
+      const key = records.getByRole('button', { name: 'dv-console-1', exact: true });
       await key.waitFor(WAIT);
       expect(await records.textContent()).toContain('Nguyễn Thị Hoà Bình');
       await p.getByTestId('ds-quality').waitFor(WAIT);

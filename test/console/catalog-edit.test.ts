@@ -115,7 +115,7 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
     const first = fields.locator('.ant-card').nth(0);
     await first.getByLabel('Tên trường').fill(TERM);
     await choose(first, 'Theo mục từ điển dữ liệu', TERM, TERM);
-    await first.getByText('Bắt buộc', { exact: true }).click();
+    expect(await first.getByRole('checkbox', { name: 'Bắt buộc' }).isChecked()).toBe(true);
     await fields.getByRole('button', { name: 'Thêm trường' }).click();
     const second = fields.locator('.ant-card').nth(1);
     await second.getByLabel('Tên trường').fill('ho_ten');
@@ -197,7 +197,7 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
       await drawer.getByRole('button', { name: 'Close' }).or(drawer.getByRole('button', { name: 'Đóng' })).first().click();
 
       const records = p.getByTestId('ds-records');
-      await records.getByRole('button', { name: 'nnt-1' }).waitFor(WAIT);
+      await records.getByRole('button', { name: 'nnt-1', exact: true }).waitFor(WAIT);
       await records.getByRole('button', { name: 'Xoá bản ghi nnt-1' }).click();
       await p.locator('.ant-popconfirm').getByRole('button', { name: 'Xoá' }).click();
       await expect.poll(() => records.locator('tbody tr.ant-table-row').count(), WAIT).toBe(0);
@@ -236,7 +236,7 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
     await expect.poll(() => page.getByTestId('items-table').locator('tbody tr.ant-table-row').count(), WAIT).toBe(2);
 
     // The second version starts from the first one's items: one renamed, one added, in force from tomorrow.
-    await manual.getByRole('button', { name: 'Bắt đầu từ các mục của phiên bản 1' }).click();
+    await page.getByRole('button', { name: 'Bắt đầu từ các mục của phiên bản 1' }).click();
     await expect.poll(() => manual.getByLabel('Mã, dòng 2').inputValue(), WAIT).toBe('B');
     await manual.getByLabel('Tên tiếng Việt, dòng 2').fill('Hồ sơ bổ sung, sửa đổi');
     await manual.getByRole('button', { name: 'Thêm mục' }).click();

@@ -4,7 +4,7 @@ import { App as AntApp, Card, Descriptions, Flex, Tag, Typography } from 'antd';
 import { api, unwrap } from '../api/client.ts';
 import { ProblemAlert } from '../components/accounts/ProblemAlert.tsx';
 import { Loading } from '../components/States.tsx';
-import { DictionaryForm, type Entry, type EntryValues, entryBody } from '../components/catalog/DictionaryForm.tsx';
+import { DictionaryForm, type Entry, type EntryValues, entryPatch } from '../components/catalog/DictionaryForm.tsx';
 import { HistoryCard } from '../components/catalog/HistoryCard.tsx';
 import { useCatalogRoles } from '../components/catalog/roles.ts';
 import { Refusal, useLabel } from '../components/catalog/shared.tsx';
@@ -23,10 +23,8 @@ export default function DictionaryTerm() {
   const { coordinator } = useCatalogRoles();
   const entry = useQuery({ queryKey: ['dictionary-entry', name], queryFn: async () => unwrap(await api.GET('/api/v1/dictionary/{name}', { params: { path: { name } } })) });
   const save = useMutation({
-    mutationFn: async (v: EntryValues) => {
-      const { name: _name, ...body } = entryBody(v);
-      return unwrap(await api.PATCH('/api/v1/dictionary/{name}', { params: { path: { name }, header: { 'if-match': `"${entry.data!.version}"` } }, body }));
-    },
+    mutationFn: async (v: EntryValues) =>
+      unwrap(await api.PATCH('/api/v1/dictionary/{name}', { params: { path: { name }, header: { 'if-match': `"${entry.data!.version}"` } }, body: entryPatch(v) })),
     onSuccess: (e) => {
       void message.success(t('dict.saved'));
       qc.setQueryData(['dictionary-entry', name], e);

@@ -25,6 +25,15 @@ export function entryBody(v: EntryValues): EntryCreate & { status?: 'active' | '
   };
 }
 
+/**
+ * The body of PATCH /dictionary/{name}: what an issued entry may change. Its type, format and code
+ * list are fixed (the API refuses them even unchanged): datasets rely on them.
+ */
+export function entryPatch(v: EntryValues): EntryPatch {
+  const { name: _n, type: _t, format: _f, code_list: _c, code_list_level: _l, parent_field: _p, ...rest } = entryBody(v);
+  return rest;
+}
+
 /** A data-dictionary entry (R-18.2: the coordinator keeps the shared definitions that datasets refer to). */
 export function DictionaryForm({ initial, editing, submitting, error, onSubmit, onCancel }: {
   initial: Partial<EntryValues>;
@@ -47,8 +56,8 @@ export function DictionaryForm({ initial, editing, submitting, error, onSubmit, 
           <Form.Item name="name" label={t('dict.col.name')} extra={t('dict.nameHelp')} rules={[...required, { pattern: FIELD_NAME, message: t('dse.field.namePattern') }]} {...half}>
             <Input disabled={editing} maxLength={63} />
           </Form.Item>
-          <Form.Item name="type" label={t('ds.f.type')} rules={required} {...half}>
-            <Select options={FIELD_TYPES.map((v) => ({ value: v, label: label('ds.type', v) }))} />
+          <Form.Item name="type" label={t('ds.f.type')} rules={required} extra={editing ? t('dict.fixed') : undefined} {...half}>
+            <Select disabled={editing} options={FIELD_TYPES.map((v) => ({ value: v, label: label('ds.type', v) }))} />
           </Form.Item>
         </Flex>
         <Flex wrap gap={16}>
@@ -64,17 +73,17 @@ export function DictionaryForm({ initial, editing, submitting, error, onSubmit, 
             <Select options={PERSONAL.map((v) => ({ value: v, label: label('ds.personalKind', v) }))} />
           </Form.Item>
           <Form.Item name="format" label={t('ds.f.format')} {...half}>
-            <Select allowClear placeholder={t('dse.none')} options={VALUE_FORMATS.map((v) => ({ value: v, label: label('dse.format', v) }))} />
+            <Select disabled={editing} allowClear placeholder={t('dse.none')} options={VALUE_FORMATS.map((v) => ({ value: v, label: label('dse.format', v) }))} />
           </Form.Item>
           <Form.Item name="max_length" label={t('dse.field.maxLength')} {...half}><InputNumber min={1} max={1_000_000} style={{ width: '100%' }} /></Form.Item>
         </Flex>
         {type === 'code' && (
           <Flex wrap gap={16}>
             <Form.Item name="code_list" label={t('ds.f.codeList')} rules={required} {...half}>
-              <Select showSearch optionFilterProp="label" loading={codeLists.loading} options={codeLists.options} popupMatchSelectWidth={false} />
+              <Select disabled={editing} showSearch optionFilterProp="label" loading={codeLists.loading} options={codeLists.options} popupMatchSelectWidth={false} />
             </Form.Item>
-            <Form.Item name="code_list_level" label={t('dse.field.level')} {...half}><Input maxLength={40} /></Form.Item>
-            <Form.Item name="parent_field" label={t('dse.field.parent')} {...half}><Input maxLength={63} /></Form.Item>
+            <Form.Item name="code_list_level" label={t('dse.field.level')} {...half}><Input disabled={editing} maxLength={40} /></Form.Item>
+            <Form.Item name="parent_field" label={t('dse.field.parent')} {...half}><Input disabled={editing} maxLength={63} /></Form.Item>
           </Flex>
         )}
         {editing && (

@@ -205,6 +205,7 @@ export const catalogVi = {
   'dict.created': 'Đã thêm mục từ điển {name}',
   'dict.saved': 'Đã lưu mục từ điển',
   'dict.status.active': 'Đang sử dụng',
+  'dict.fixed': 'Kiểu, khuôn dạng và danh mục mã của một mục đã ban hành không sửa được',
   'dict.status.retired': 'Ngừng sử dụng',
 } satisfies Record<string, string>;
 
@@ -414,5 +415,6 @@ export const catalogEn: Record<keyof typeof catalogVi, string> = {
   'dict.created': 'Dictionary entry {name} added',
   'dict.saved': 'Dictionary entry saved',
   'dict.status.active': 'In use',
+  'dict.fixed': 'The type, format and code list of an issued entry cannot change',
   'dict.status.retired': 'Retired',
 };
