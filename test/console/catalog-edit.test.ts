@@ -11,7 +11,8 @@ const DATASET = 'thue-ca-nhan-thu-nghiem';
 const TERM = 'ma_so_thue';
 const LIST = 'loai-ho-so-thu-nghiem';
 
-const vietnamToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const vietnamToday = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 function plusDays(iso: string, n: number): string {
   const d = new Date(`${iso}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -34,7 +35,13 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
       launchBrowser(),
     ]);
     // The API session uses the previous TOTP step; the browser's sign-in then uses the current one (no replay).
-    const login = await api.ok(api.call('POST', '/api/v1/auth/login', undefined, { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, new Date(Date.now() - 30_000)) }));
+    const login = await api.ok(
+      api.call('POST', '/api/v1/auth/login', undefined, {
+        username: 'admin',
+        password: ADMIN_PASSWORD,
+        totp: totpCode(ADMIN_TOTP, new Date(Date.now() - 30_000)),
+      }),
+    );
     custodian = await api.user(`Bearer ${login.token}`, 'qt-btctw-sua', 'BTCTW', ['custodian_admin']);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     ({ page, problems } = await openPage(context));
@@ -162,7 +169,8 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
 
   it('the custodian administrator writes a record after checking it, sees a refused one with its violations, and deletes it', async () => {
     const session = await fetch(`${server.url}/api/v1/console/session`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: custodian.username, password: custodian.password, totp: totpCode(custodian.secret, new Date(Date.now() + 30_000)) }),
     });
     expect(session.status, await session.clone().text()).toBe(200);
@@ -194,7 +202,11 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
       await drawer.getByTestId('record-current').waitFor(WAIT);
       expect(await drawer.getByTestId('record-current').textContent()).toContain('0101234567');
       await screenshot(p, 'catalog-record-saved');
-      await drawer.getByRole('button', { name: 'Close' }).or(drawer.getByRole('button', { name: 'Đóng' })).first().click();
+      await drawer
+        .getByRole('button', { name: 'Close' })
+        .or(drawer.getByRole('button', { name: 'Đóng' }))
+        .first()
+        .click();
 
       const records = p.getByTestId('ds-records');
       await records.getByRole('button', { name: 'nnt-1', exact: true }).waitFor(WAIT);
@@ -207,7 +219,7 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
     }
   }, 120_000);
 
-  it('the coordinator creates a code list, publishes its first version by hand, then a second from the first one\'s items', async () => {
+  it("the coordinator creates a code list, publishes its first version by hand, then a second from the first one's items", async () => {
     await page.goto(`${server.url}/code-lists`);
     await page.getByRole('heading', { name: 'Danh mục dùng chung', level: 1 }).waitFor(WAIT);
     await page.getByRole('button', { name: 'Tạo danh mục' }).click();

@@ -29,7 +29,9 @@ export function CatalogDatasetNew() {
   return (
     <>
       <Link to="/catalog">← {t('ds.back')}</Link>
-      <Typography.Title level={1} style={{ fontSize: 24 }}>{t('dse.newTitle')}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 24 }}>
+        {t('dse.newTitle')}
+      </Typography.Title>
       <DatasetForm
         initial={{ ...NEW_DATASET, ...(!roles.coordinator && { custodian_code: roles.agency }) }}
         editing={false}
@@ -51,10 +53,15 @@ export function CatalogDatasetEdit() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const roles = useCatalogRoles();
-  const dataset = useQuery({ queryKey: ['dataset', code], queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}', { params: { path: { code } } })) });
+  const dataset = useQuery({
+    queryKey: ['dataset', code],
+    queryFn: async () => unwrap(await api.GET('/api/v1/datasets/{code}', { params: { path: { code } } })),
+  });
   const save = useMutation({
     mutationFn: async (v: DatasetValues) =>
-      unwrap(await api.PATCH('/api/v1/datasets/{code}', { params: { path: { code }, header: { 'if-match': `"${dataset.data!.version}"` } }, body: toPatch(v) })),
+      unwrap(
+        await api.PATCH('/api/v1/datasets/{code}', { params: { path: { code }, header: { 'if-match': `"${dataset.data!.version}"` } }, body: toPatch(v) }),
+      ),
     onSuccess: (d) => {
       void message.success(t('dse.saved'));
       qc.setQueryData(['dataset', code], d);
@@ -69,7 +76,9 @@ export function CatalogDatasetEdit() {
     <>
       <Link to={`/catalog/${code}`}>← {t('dse.backToDataset')}</Link>
       <Space align="baseline" wrap>
-        <Typography.Title level={1} style={{ fontSize: 24 }}>{t('dse.editTitle')}: {lang === 'vi' ? d.name_vi : d.name_en}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 24 }}>
+          {t('dse.editTitle')}: {lang === 'vi' ? d.name_vi : d.name_en}
+        </Typography.Title>
         <Typography.Text type="secondary">v{d.version}</Typography.Text>
       </Space>
       <DatasetForm

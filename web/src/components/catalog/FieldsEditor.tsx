@@ -17,12 +17,22 @@ export function FieldsEditor() {
         <Flex vertical gap={12} data-testid="fields-editor">
           {rows.length === 0 && <Typography.Text type="secondary">{t('dse.fields.none')}</Typography.Text>}
           {rows.map((row, i) => (
-            <Card key={row.key} size="small" title={t('dse.field.n', { n: i + 1 })}
-              extra={<Button size="small" danger onClick={() => remove(row.name)} aria-label={t('dse.field.removeN', { n: i + 1 })}>{t('dse.field.remove')}</Button>}>
+            <Card
+              key={row.key}
+              size="small"
+              title={t('dse.field.n', { n: i + 1 })}
+              extra={
+                <Button size="small" danger onClick={() => remove(row.name)} aria-label={t('dse.field.removeN', { n: i + 1 })}>
+                  {t('dse.field.remove')}
+                </Button>
+              }
+            >
               <FieldEditor index={row.name} dictionary={dictionary} codeLists={codeLists} />
             </Card>
           ))}
-          <div><Button onClick={() => add({ name: '', required: false })}>{t('dse.field.add')}</Button></div>
+          <div>
+            <Button onClick={() => add({ name: '', required: false })}>{t('dse.field.add')}</Button>
+          </div>
         </Flex>
       )}
     </Form.List>
@@ -41,8 +51,12 @@ function FieldEditor({ index, dictionary, codeLists }: { index: number; dictiona
   return (
     <>
       <Flex wrap gap={12} align="flex-end">
-        <Form.Item name={[index, 'name']} label={t('ds.f.name')} {...item('1 1 180px')}
-          rules={[...required, { pattern: FIELD_NAME, message: t('dse.field.namePattern') }]}>
+        <Form.Item
+          name={[index, 'name']}
+          label={t('ds.f.name')}
+          {...item('1 1 180px')}
+          rules={[...required, { pattern: FIELD_NAME, message: t('dse.field.namePattern') }]}
+        >
           <Input maxLength={63} />
         </Form.Item>
         <Form.Item name={[index, 'dictionary']} label={t('dse.field.dictionary')} extra={t('dse.field.dictionaryHelp')} {...item('2 1 260px')}>

@@ -22,20 +22,44 @@ export function HistoryCard({ title, queryKey, load, testId }: { title: string; 
     { key: 'entity', title: t('ds.h.entity'), width: 150, render: (_, c) => c.entity },
     { key: 'actor', title: t('ds.h.actor'), width: 130, dataIndex: 'actor' },
     {
-      key: 'changes', title: t('ds.h.changes'),
+      key: 'changes',
+      title: t('ds.h.changes'),
       render: (_, c) => (
         <ul style={{ margin: 0, paddingInlineStart: 16 }}>
-          {Object.entries(c.changes).slice(0, 8).map(([k, v]) => <li key={k}><Typography.Text code>{k}</Typography.Text>: {show(v.from).slice(0, 60)} → {show(v.to).slice(0, 60)}</li>)}
+          {Object.entries(c.changes)
+            .slice(0, 8)
+            .map(([k, v]) => (
+              <li key={k}>
+                <Typography.Text code>{k}</Typography.Text>: {show(v.from).slice(0, 60)} → {show(v.to).slice(0, 60)}
+              </li>
+            ))}
         </ul>
       ),
     },
     { key: 'reason', title: t('ds.h.reason'), width: 180, render: (_, c) => c.reason ?? '—' },
   ];
   return (
-    <Card title={<Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>{title}</Typography.Title>}>
-      {history.isError ? <Refusal error={history.error} retry={() => void history.refetch()} /> : (
-        <Table<Change> rowKey="id" data-testid={testId} size="small" columns={columns} dataSource={history.data ?? []} loading={history.isFetching} scroll={{ x: 1000 }}
-          pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }} locale={{ emptyText: history.isPending ? ' ' : <EmptyState /> }} />
+    <Card
+      title={
+        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+          {title}
+        </Typography.Title>
+      }
+    >
+      {history.isError ? (
+        <Refusal error={history.error} retry={() => void history.refetch()} />
+      ) : (
+        <Table<Change>
+          rowKey="id"
+          data-testid={testId}
+          size="small"
+          columns={columns}
+          dataSource={history.data ?? []}
+          loading={history.isFetching}
+          scroll={{ x: 1000 }}
+          pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }}
+          locale={{ emptyText: history.isPending ? ' ' : <EmptyState /> }}
+        />
       )}
     </Card>
   );

@@ -35,8 +35,16 @@ export interface DatasetValues {
 }
 
 export const NEW_DATASET: Partial<DatasetValues> = {
-  audience: 'political_system', classification: 'normal', personal_data: false, auth_required: true, mode: 'hosted', status: 'draft',
-  frequency: 'daily', format: 'application/json', log_content: false, fields: [{ name: '', required: true }],
+  audience: 'political_system',
+  classification: 'normal',
+  personal_data: false,
+  auth_required: true,
+  mode: 'hosted',
+  status: 'draft',
+  frequency: 'daily',
+  format: 'application/json',
+  log_content: false,
+  fields: [{ name: '', required: true }],
 };
 
 /** Empty text is "none" to the API (its texts are at least one character). */
@@ -44,12 +52,26 @@ const text = (v: string | null | undefined): string | null => (v?.trim() ? v.tri
 
 /** A field as the API takes it: a dictionary reference keeps only what a dataset may add to it. */
 function toField(f: FieldRow): SpecField {
-  const own = f.dictionary ? {} : {
-    type: f.type, label_vi: text(f.label_vi) ?? undefined, label_en: text(f.label_en) ?? undefined, personal: f.personal,
-    format: f.format ?? undefined, max_length: f.max_length ?? undefined, code_list: f.type === 'code' ? f.code_list ?? undefined : undefined,
-    code_list_level: text(f.code_list_level) ?? undefined, parent_field: text(f.parent_field) ?? undefined,
+  const own = f.dictionary
+    ? {}
+    : {
+        type: f.type,
+        label_vi: text(f.label_vi) ?? undefined,
+        label_en: text(f.label_en) ?? undefined,
+        personal: f.personal,
+        format: f.format ?? undefined,
+        max_length: f.max_length ?? undefined,
+        code_list: f.type === 'code' ? (f.code_list ?? undefined) : undefined,
+        code_list_level: text(f.code_list_level) ?? undefined,
+        parent_field: text(f.parent_field) ?? undefined,
+      };
+  const field: SpecField = {
+    name: f.name.trim(),
+    required: !!f.required,
+    ...(f.dictionary && { dictionary: f.dictionary }),
+    ...own,
+    ...(f.mask && { mask: f.mask }),
   };
-  const field: SpecField = { name: f.name.trim(), required: !!f.required, ...(f.dictionary && { dictionary: f.dictionary }), ...own, ...(f.mask && { mask: f.mask }) };
   return Object.fromEntries(Object.entries(field).filter(([, v]) => v !== undefined && v !== null)) as SpecField;
 }
 
@@ -89,12 +111,26 @@ export function toPatch(v: DatasetValues): DatasetPatchBody {
 
 export function fromDataset(d: Dataset): DatasetValues {
   return {
-    code: d.code, name_vi: d.name_vi, name_en: d.name_en, description_vi: d.description_vi, description_en: d.description_en,
-    domain_code: d.domain_code, custodian_code: d.custodian_code, custodian_text: d.custodian_text,
-    audience: d.audience as DatasetValues['audience'], classification: d.classification as DatasetValues['classification'],
-    personal_data: d.personal_data, auth_required: d.auth_required, mode: d.mode as DatasetValues['mode'], status: d.status as DatasetValues['status'],
-    legal_basis: d.legal_basis, last_reviewed_on: d.last_reviewed_on ? dayjs(d.last_reviewed_on) : null,
-    frequency: d.sharing_spec.frequency, format: d.sharing_spec.format, effective_date_field: d.sharing_spec.effective_date_field ?? null,
-    log_content: !!d.sharing_spec.log_content, fields: d.sharing_spec.fields,
+    code: d.code,
+    name_vi: d.name_vi,
+    name_en: d.name_en,
+    description_vi: d.description_vi,
+    description_en: d.description_en,
+    domain_code: d.domain_code,
+    custodian_code: d.custodian_code,
+    custodian_text: d.custodian_text,
+    audience: d.audience as DatasetValues['audience'],
+    classification: d.classification as DatasetValues['classification'],
+    personal_data: d.personal_data,
+    auth_required: d.auth_required,
+    mode: d.mode as DatasetValues['mode'],
+    status: d.status as DatasetValues['status'],
+    legal_basis: d.legal_basis,
+    last_reviewed_on: d.last_reviewed_on ? dayjs(d.last_reviewed_on) : null,
+    frequency: d.sharing_spec.frequency,
+    format: d.sharing_spec.format,
+    effective_date_field: d.sharing_spec.effective_date_field ?? null,
+    log_content: !!d.sharing_spec.log_content,
+    fields: d.sharing_spec.fields,
   };
 }

@@ -38,7 +38,10 @@ export function useAgencyOptions(enabled: boolean): { options: Option[]; loading
     staleTime: 60_000,
     queryFn: () => allPages(async (offset) => unwrap(await api.GET('/api/v1/agencies', { params: { query: { limit: 200, offset } } }))),
   });
-  return { loading: enabled && q.isPending, options: (q.data ?? []).map((a) => ({ value: a.code, label: `${a.code} — ${lang === 'vi' ? a.name_vi : a.name_en}` })) };
+  return {
+    loading: enabled && q.isPending,
+    options: (q.data ?? []).map((a) => ({ value: a.code, label: `${a.code} — ${lang === 'vi' ? a.name_vi : a.name_en}` })),
+  };
 }
 
 export function useDictionaryOptions(): { options: Option[]; loading: boolean } {
@@ -50,7 +53,9 @@ export function useDictionaryOptions(): { options: Option[]; loading: boolean } 
   });
   return {
     loading: q.isPending,
-    options: (q.data ?? []).filter((e) => e.status === 'active').map((e) => ({ value: e.name, label: `${e.name} — ${lang === 'vi' ? e.label_vi : e.label_en}` })),
+    options: (q.data ?? [])
+      .filter((e) => e.status === 'active')
+      .map((e) => ({ value: e.name, label: `${e.name} — ${lang === 'vi' ? e.label_vi : e.label_en}` })),
   };
 }
 

@@ -30,18 +30,42 @@ export function CreateCodeList({ open, onClose }: { open: boolean; onClose(): vo
   });
   const required = [{ required: true, whitespace: true, message: t('codelists.required') }];
   return (
-    <Modal open={open} title={t('codelists.new.title')} okText={t('codelists.new.submit')} cancelText={t('dse.cancel')} onCancel={onClose}
-      onOk={() => form.submit()} confirmLoading={create.isPending} destroyOnHidden width={640}>
+    <Modal
+      open={open}
+      title={t('codelists.new.title')}
+      okText={t('codelists.new.submit')}
+      cancelText={t('dse.cancel')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      confirmLoading={create.isPending}
+      destroyOnHidden
+      width={640}
+    >
       <ConfigProvider theme={ERROR_THEME}>
         <Form form={form} name="code-list-new" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('codelists.new.title')}>
-          <Form.Item name="code" label={t('codelists.col.code')} extra={t('codelists.new.codeHelp')} rules={[...required, { pattern: LIST_CODE, message: t('dse.codePattern') }]}>
+          <Form.Item
+            name="code"
+            label={t('codelists.col.code')}
+            extra={t('codelists.new.codeHelp')}
+            rules={[...required, { pattern: LIST_CODE, message: t('dse.codePattern') }]}
+          >
             <Input maxLength={64} />
           </Form.Item>
-          <Form.Item name="name_vi" label={t('codelists.new.nameVi')} rules={required}><Input maxLength={300} /></Form.Item>
-          <Form.Item name="name_en" label={t('codelists.new.nameEn')} rules={required}><Input maxLength={300} /></Form.Item>
-          <Form.Item name="issuer" label={t('codelists.col.issuer')} rules={required}><Input maxLength={300} /></Form.Item>
-          <Form.Item name="legal_basis" label={t('codelists.import.legal')} rules={required}><Input maxLength={500} /></Form.Item>
-          <Form.Item name="source_note" label={t('codelists.source')}><Input.TextArea rows={2} maxLength={2000} /></Form.Item>
+          <Form.Item name="name_vi" label={t('codelists.new.nameVi')} rules={required}>
+            <Input maxLength={300} />
+          </Form.Item>
+          <Form.Item name="name_en" label={t('codelists.new.nameEn')} rules={required}>
+            <Input maxLength={300} />
+          </Form.Item>
+          <Form.Item name="issuer" label={t('codelists.col.issuer')} rules={required}>
+            <Input maxLength={300} />
+          </Form.Item>
+          <Form.Item name="legal_basis" label={t('codelists.import.legal')} rules={required}>
+            <Input maxLength={500} />
+          </Form.Item>
+          <Form.Item name="source_note" label={t('codelists.source')}>
+            <Input.TextArea rows={2} maxLength={2000} />
+          </Form.Item>
           {create.isError && <ProblemAlert error={create.error} testId="code-list-error" />}
         </Form>
       </ConfigProvider>
