@@ -196,7 +196,7 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
 
     const effective = plusDays(vietnamToday(), 10);
     await pickDateTime('import-effective', ddmmyyyy(effective));
-    await page.getByLabel('Căn cứ pháp lý').fill('Quyết định số 12/QĐ-VPTW');
+    await page.locator('#import-legal').fill('Quyết định số 12/QĐ-VPTW');
     await page.getByRole('button', { name: 'Xác nhận và ban hành' }).click();
     const versions = page.getByTestId('versions-table');
     await expect.poll(() => versions.locator('tbody tr.ant-table-row').count(), WAIT).toBe(2);
