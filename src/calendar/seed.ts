@@ -61,10 +61,21 @@ export function calendarSeed(): CalendarSeed {
   const days = file.days.map((d): SeedDay => {
     const source = file.documents[d.source];
     if (!source) throw new Error(`calendar seed: ${d.date} cites unknown document ${d.source}`);
-    return { ...d, reason_vi: d.reason_vi.normalize('NFC'), legal_basis: d.legal_basis.normalize('NFC'), source: { ...source, document: source.document.normalize('NFC'), issuer: source.issuer.normalize('NFC') } };
+    return {
+      ...d,
+      reason_vi: d.reason_vi.normalize('NFC'),
+      legal_basis: d.legal_basis.normalize('NFC'),
+      source: { ...source, document: source.document.normalize('NFC'), issuer: source.issuer.normalize('NFC') },
+    };
   });
   const computed = file.computed.map((c) => ({ ...c, why_vi: c.why_vi.normalize('NFC') }));
-  loaded = { announced_years: file.announced_years, days, overrides: days.filter((d) => !agreesWithDefault(d)), confirmations: days.filter(agreesWithDefault), computed };
+  loaded = {
+    announced_years: file.announced_years,
+    days,
+    overrides: days.filter((d) => !agreesWithDefault(d)),
+    confirmations: days.filter(agreesWithDefault),
+    computed,
+  };
   return loaded;
 }
 
@@ -84,12 +95,26 @@ interface SeedRow {
 }
 
 const fieldsOf = (d: SeedDay) => ({
-  working: d.working, reason_vi: d.reason_vi, reason_en: d.reason_en, legal_basis: d.legal_basis, active: true,
-  source_document: d.source.document, source_issuer: d.source.issuer, source_date: d.source.date, source_url: d.source.url,
+  working: d.working,
+  reason_vi: d.reason_vi,
+  reason_en: d.reason_en,
+  legal_basis: d.legal_basis,
+  active: true,
+  source_document: d.source.document,
+  source_issuer: d.source.issuer,
+  source_date: d.source.date,
+  source_url: d.source.url,
 });
 const fieldsOfRow = (r: SeedRow) => ({
-  working: r.working, reason_vi: r.reason_vi, reason_en: r.reason_en, legal_basis: r.legal_basis, active: r.active,
-  source_document: r.source_document, source_issuer: r.source_issuer, source_date: r.source_date, source_url: r.source_url,
+  working: r.working,
+  reason_vi: r.reason_vi,
+  reason_en: r.reason_en,
+  legal_basis: r.legal_basis,
+  active: r.active,
+  source_document: r.source_document,
+  source_issuer: r.source_issuer,
+  source_date: r.source_date,
+  source_url: r.source_url,
 });
 const same = (a: object, b: object) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -104,8 +129,10 @@ const untouched = (r: SeedRow) => r.source === 'seed' && r.updated_by === SYSTEM
  */
 export async function seedCalendar(tx: Queryable, now: Date): Promise<number> {
   const rows = new Map(
-    (await tx.query<SeedRow>(`SELECT to_char(day, 'YYYY-MM-DD') AS date, working, reason_vi, reason_en, legal_basis, active, source, updated_by,
-       source_document, source_issuer, to_char(source_date, 'YYYY-MM-DD') AS source_date, source_url FROM calendar_days`)).rows.map((r) => [r.date, r]),
+    (
+      await tx.query<SeedRow>(`SELECT to_char(day, 'YYYY-MM-DD') AS date, working, reason_vi, reason_en, legal_basis, active, source, updated_by,
+       source_document, source_issuer, to_char(source_date, 'YYYY-MM-DD') AS source_date, source_url FROM calendar_days`)
+    ).rows.map((r) => [r.date, r]),
   );
   const shipped = calendarSeed().overrides;
   let changed = 0;
@@ -119,10 +146,27 @@ export async function seedCalendar(tx: Queryable, now: Date): Promise<number> {
          VALUES ($1, $2, $3, $4, $5, true, 'seed', $6, $6, $7, $7, $8, $9, $10, $11)`,
         [d.date, d.working, d.reason_vi, d.reason_en, d.legal_basis, SYSTEM_ACTOR, now, d.source.document, d.source.issuer, d.source.date, d.source.url],
       );
-      await recordChange(tx, { entity: HISTORY_ENTITY, key: d.date, action: 'seed', actor: SYSTEM_ACTOR, at: now, reason: `Thông báo đi kèm nền tảng / shipped announcement: ${d.source.document}`, after });
+      await recordChange(tx, {
+        entity: HISTORY_ENTITY,
+        key: d.date,
+        action: 'seed',
+        actor: SYSTEM_ACTOR,
+        at: now,
+        reason: `Thông báo đi kèm nền tảng / shipped announcement: ${d.source.document}`,
+        after,
+      });
     } else if (untouched(row) && row.active && !same(fieldsOfRow(row), after)) {
       await writeSeedRow(tx, d, now);
-      await recordChange(tx, { entity: HISTORY_ENTITY, key: d.date, action: 'seed_correction', actor: SYSTEM_ACTOR, at: now, reason: `Đối chiếu văn bản / checked against: ${d.source.document}`, before: fieldsOfRow(row), after });
+      await recordChange(tx, {
+        entity: HISTORY_ENTITY,
+        key: d.date,
+        action: 'seed_correction',
+        actor: SYSTEM_ACTOR,
+        at: now,
+        reason: `Đối chiếu văn bản / checked against: ${d.source.document}`,
+        before: fieldsOfRow(row),
+        after,
+      });
     } else continue;
     changed++;
   }
@@ -131,9 +175,14 @@ export async function seedCalendar(tx: Queryable, now: Date): Promise<number> {
     if (kept.has(row.date) || !untouched(row) || !row.active) continue;
     await tx.query(`UPDATE calendar_days SET active = false, version = version + 1, updated_at = $2 WHERE day = $1`, [row.date, now]);
     await recordChange(tx, {
-      entity: HISTORY_ENTITY, key: row.date, action: 'seed_withdrawal', actor: SYSTEM_ACTOR, at: now,
+      entity: HISTORY_ENTITY,
+      key: row.date,
+      action: 'seed_withdrawal',
+      actor: SYSTEM_ACTOR,
+      at: now,
       reason: 'Ngày đi kèm nền tảng không khớp văn bản chính thức, rút / shipped day not in the official texts, withdrawn',
-      before: fieldsOfRow(row), after: { ...fieldsOfRow(row), active: false },
+      before: fieldsOfRow(row),
+      after: { ...fieldsOfRow(row), active: false },
     });
     changed++;
   }

@@ -21,7 +21,8 @@ export function defaultDayStatus(seed: CalendarSeed): (jdn: number, kind: Defaul
     const year = dateFromJdn(jdn).year;
     if (!years.has(year)) {
       return {
-        status: 'computed', source: null,
+        status: 'computed',
+        source: null,
         status_note: `Năm ${year} chưa có thông báo nghỉ lễ, Tết của Chính phủ trong dữ liệu: ngày được tính theo Điều 112 Bộ luật Lao động 2019.`,
         status_note_en: `No Government holiday announcement for ${year} is recorded: the day is computed from Labour Code 2019 Art. 112.`,
       };
@@ -29,7 +30,8 @@ export function defaultDayStatus(seed: CalendarSeed): (jdn: number, kind: Defaul
     if (kind !== 'holiday' && kind !== 'compensatory') return announced(null);
     const c = computed.get(jdn);
     return {
-      status: 'computed', source: null,
+      status: 'computed',
+      source: null,
       status_note: c?.why_vi ?? 'Không tìm được văn bản thông báo ngày nghỉ này: ngày được tính theo Điều 112 Bộ luật Lao động 2019.',
       status_note_en: c?.why_en ?? 'No text announcing this day off was found: the day is computed from Labour Code 2019 Art. 112.',
     };

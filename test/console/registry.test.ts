@@ -230,7 +230,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
 
   it('R-15.3: shows the announcing document of each special day and marks the computed ones', async () => {
     await page.getByLabel('Năm', { exact: true }).fill('2026');
-    const day = (d: string) => page.locator('[data-testid="calendar-days"] tr', { hasText: d });
+    const day = (d: string) => page.locator('[data-testid="calendar-days"] tr', { has: page.getByRole('cell', { name: d, exact: true }) });
     await expect.poll(async () => (await day('31/08/2026').textContent()) ?? '', WAIT).toContain('9441/TB-BNV');
     expect(await day('31/08/2026').textContent()).toContain('Bộ Nội vụ, theo ý kiến Thủ tướng Chính phủ, ngày 16/10/2025');
     expect(await day('22/08/2026').textContent()).toContain('Làm bù cho Thứ Hai 31/08/2026');
