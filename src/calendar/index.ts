@@ -9,7 +9,8 @@ export function createCalendar(db: Database, clock: Clock): Calendar {
 }
 
 export type Calendar = ReturnType<typeof createCalendarService>;
-export type { CalendarDay, CalendarOverride, DayInput, DayKind } from './service.ts';
+export type { CalendarBasis, CalendarDay, CalendarOverride, DayInput, DayKind, Deadline } from './service.ts';
+export type { DaySource, DayStatus } from './sources.ts';
 export { calendarRoutes } from './routes.ts';
 export { seedCalendar } from './seed.ts';
 export { isoFromLunar, lunarFromIso, type LunarDate } from './lunar.ts';

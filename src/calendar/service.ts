@@ -7,6 +7,11 @@ import { type HistoryEntry, historyOf, recordChange } from '../db/history.ts';
 import { type Principal, requireCoordinator } from '../registry/index.ts';
 import { type DefaultDay, defaultDay, defaultDaysOff, isWeekend } from './holidays.ts';
 import { MAX_YEAR, MIN_YEAR, dateFromJdn, isoToJdn, jdnFromDate, jdnToIso } from './lunar.ts';
+import { calendarSeed } from './seed.ts';
+import { type DaySource, type DayStatusInfo, HISTORY_ENTITY } from './sources.ts';
+import { defaultDayStatus } from './status.ts';
+
+export { HISTORY_ENTITY };
 
 /**
  * The working-day calendar the platform counts legal deadlines on (R-15.3,
@@ -24,7 +29,7 @@ export type DayKind =
   | 'day_off' // an override: a swapped or added day off
   | 'makeup'; // an override: a Saturday or Sunday worked to make up a swapped day
 
-export interface CalendarDay {
+export interface CalendarDay extends DayStatusInfo {
   date: string;
   working: boolean;
   /** Vietnamese: "Thứ Bảy", "Tết Nguyên Đán (mùng 1)", "Nghỉ bù (…)", "Làm bù cho …", "Ngày làm việc". */
@@ -41,12 +46,19 @@ export interface DayInput {
   reason_vi: string;
   reason_en: string;
   legal_basis: string;
+  /** The official text (R-15.3): null only on overrides recorded before sources were kept. */
+  source: DaySource | null;
 }
 
-export interface CalendarOverride extends DayInput {
+interface OverrideRow extends Omit<DayInput, 'source'> {
   date: string;
+  source_document: string | null;
+  source_issuer: string | null;
+  source_date: string | null;
+  source_url: string | null;
   active: boolean;
-  source: 'seed' | 'operator';
+  /** Who entered the row: the shipped data or the coordinator. */
+  origin: 'seed' | 'operator';
   version: number;
   created_by: string;
   updated_by: string;
@@ -54,8 +66,27 @@ export interface CalendarOverride extends DayInput {
   updated_at: Date;
 }
 
-/** The history entity of an override; the key is the ISO date. */
-export const HISTORY_ENTITY = 'calendar_day';
+export interface CalendarOverride extends Omit<OverrideRow, 'source_document' | 'source_issuer' | 'source_date' | 'source_url'> {
+  source: DaySource | null;
+}
+
+/** What a deadline rests on: the computed (not announced) days it crossed (R-15.3). */
+export interface CalendarBasis {
+  depends_on_computed_days: boolean;
+  /** Holidays and compensatory days in the period that no official text announced. */
+  computed_days: string[];
+  /** Years in the period with no Government announcement recorded: every day of them is computed. */
+  unannounced_years: number[];
+}
+
+export interface Deadline extends CalendarBasis {
+  from: string;
+  n: number;
+  unit: 'working_days' | 'days';
+  /** The last day of the period. */
+  date: string;
+  legal_basis: string;
+}
 
 /** GET /calendar answers at most this many days (three years). */
 export const MAX_RANGE_DAYS = 3 * 366;
@@ -67,7 +98,18 @@ export const CACHE_TTL_MS = 5000;
 const MIN_JDN = jdnFromDate(MIN_YEAR, 1, 1);
 const MAX_JDN = jdnFromDate(MAX_YEAR, 12, 31);
 
-const COLUMNS = `to_char(day, 'YYYY-MM-DD') AS date, working, reason_vi, reason_en, legal_basis, active, source, version, created_by, updated_by, created_at, updated_at`;
+const COLUMNS = `to_char(day, 'YYYY-MM-DD') AS date, working, reason_vi, reason_en, legal_basis, active, source AS origin, version, created_by, updated_by, created_at, updated_at,
+  source_document, source_issuer, to_char(source_date, 'YYYY-MM-DD') AS source_date, source_url`;
+
+function sourceOf(r: OverrideRow): DaySource | null {
+  if (r.source_document === null || r.source_issuer === null || r.source_date === null) return null;
+  return { document: r.source_document, issuer: r.source_issuer, date: r.source_date, url: r.source_url };
+}
+
+function toOverride(r: OverrideRow): CalendarOverride {
+  const { source_document: _d, source_issuer: _i, source_date: _t, source_url: _u, ...rest } = r;
+  return { ...rest, source: sourceOf(r) };
+}
 
 /** A valid date of the supported range, as a Julian day number. */
 export function checkDate(path: string, date: string): number {
@@ -96,12 +138,17 @@ function outOfRange(): Problem {
 
 type OverrideMap = ReadonlyMap<number, DayInput>;
 
+const WORKING_DAYS_BASIS = 'Khoản 1 Điều 147 Bộ luật Dân sự 2015 (không tính ngày bắt đầu); chỉ đếm ngày làm việc';
+const DAYS_BASIS = 'Điều 147, khoản 4 Điều 148 Bộ luật Dân sự 2015 (ngày cuối là ngày nghỉ thì hết vào ngày làm việc tiếp theo)';
+
 /**
  * The read side: pure date arithmetic over the default calendar plus an
  * override source. Used by createCalendar (overrides from the database) and by
  * the CLI when the database has no calendar table yet (shipped seed only).
  */
 export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
+  const statusOfDefault = defaultDayStatus(calendarSeed());
+  const announcedYears = new Set(calendarSeed().announced_years);
   const years = new Map<number, Map<number, DefaultDay>>();
   const daysOffOf = (year: number): Map<number, DefaultDay> => {
     let m = years.get(year);
@@ -113,11 +160,29 @@ export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
     const date = jdnToIso(jdn);
     const o = overrides.get(jdn);
     if (o) {
-      const kind: DayKind = !o.working ? 'day_off' : isWeekend(jdn) ? 'makeup' : 'workday';
-      return { date, working: o.working, reason: o.reason_vi, reason_en: o.reason_en, kind, legal_basis: o.legal_basis, override: true };
+      const weekend = isWeekend(jdn);
+      const kind: DayKind = !o.working ? (weekend ? 'weekend' : 'day_off') : weekend ? 'makeup' : 'workday';
+      // An override records an official text (R-15.3), shipped or entered by the coordinator.
+      return { date, working: o.working, reason: o.reason_vi, reason_en: o.reason_en, kind, legal_basis: o.legal_basis, override: true, status: 'announced', source: o.source, status_note: null, status_note_en: null };
     }
     const d = defaultDay(jdn, daysOffOf(dateFromJdn(jdn).year));
-    return { date, working: d.working, reason: d.reason, reason_en: d.reason_en, kind: d.kind, legal_basis: d.legal_basis, override: false };
+    return { date, working: d.working, reason: d.reason, reason_en: d.reason_en, kind: d.kind, legal_basis: d.legal_basis, override: false, ...statusOfDefault(jdn, d.kind) };
+  }
+
+  /**
+   * R-15.3: the computed (not announced) days among lo..hi (Julian days, both included) that a
+   * period's end depends on — so every deadline can say when it rests on a computed day.
+   */
+  function basisOf(lo: number, hi: number, overrides: OverrideMap): CalendarBasis {
+    const days: string[] = [];
+    const unannounced = new Set<number>();
+    for (let d = lo; d <= hi; d++) {
+      const day = dayAt(d, overrides);
+      if (day.status !== 'computed') continue;
+      if (day.kind === 'holiday' || day.kind === 'compensatory') days.push(day.date);
+      if (!announcedYears.has(dateFromJdn(d).year)) unannounced.add(dateFromJdn(d).year);
+    }
+    return { depends_on_computed_days: days.length > 0 || unannounced.size > 0, computed_days: days, unannounced_years: [...unannounced] };
   }
 
   function workingAt(jdn: number, overrides: OverrideMap): boolean {
@@ -125,6 +190,17 @@ export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
     if (o) return o.working;
     if (isWeekend(jdn)) return false;
     return !daysOffOf(dateFromJdn(jdn).year).has(jdn);
+  }
+
+  /** Civil Code Art. 147–148: jdn + n, or the next working day when that is a day off. */
+  function endOfDays(jdn: number, n: number, overrides: OverrideMap): number {
+    let d = jdn + n;
+    if (d < MIN_JDN || d > MAX_JDN) throw outOfRange();
+    while (!workingAt(d, overrides)) {
+      d++;
+      if (d > MAX_JDN) throw outOfRange();
+    }
+    return d;
   }
 
   /** The |n|-th working day after (n > 0) or before (n < 0) `jdn`; n = 0 is `jdn` itself. */
@@ -188,14 +264,40 @@ export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
     async addDays(from: string, n: number): Promise<string> {
       const jdn = checkDate('/from', from);
       checkPeriod('/n', n);
+      return jdnToIso(endOfDays(jdn, n, await loadOverrides()));
+    },
+
+    /**
+     * addWorkingDays, with what the deadline rests on: the computed days among
+     * the days counted (R-15.3 — a deadline on a day no text announced says so).
+     */
+    async workingDeadline(from: string, n: number): Promise<Deadline> {
+      const jdn = checkDate('/from', from);
+      checkPeriod('/n', n);
       const overrides = await loadOverrides();
-      let d = jdn + n;
-      if (d < MIN_JDN || d > MAX_JDN) throw outOfRange();
-      while (!workingAt(d, overrides)) {
-        d++;
-        if (d > MAX_JDN) throw outOfRange();
-      }
-      return jdnToIso(d);
+      const end = stepWorking(jdn, n, overrides);
+      const [lo, hi] = end >= jdn ? [jdn + 1, end] : [end, jdn - 1];
+      return { from, n, unit: 'working_days', date: jdnToIso(end), legal_basis: WORKING_DAYS_BASIS, ...basisOf(lo, hi, overrides) };
+    },
+
+    /**
+     * addDays, with what the deadline rests on: the computed days among the
+     * nominal last day and the days off it moved across (Civil Code Art. 148).
+     */
+    async dayDeadline(from: string, n: number): Promise<Deadline> {
+      const jdn = checkDate('/from', from);
+      checkPeriod('/n', n);
+      const overrides = await loadOverrides();
+      const end = endOfDays(jdn, n, overrides);
+      return { from, n, unit: 'days', date: jdnToIso(end), legal_basis: DAYS_BASIS, ...basisOf(jdn + n, end, overrides) };
+    },
+
+    /** The computed days among from < d ≤ to, for a period computed elsewhere (R-15.3). */
+    async basisBetween(from: string, to: string): Promise<CalendarBasis> {
+      const a = checkDate('/from', from);
+      const b = checkDate('/to', to);
+      if (Math.abs(b - a) > MAX_PERIOD * 2) throw invalid('/to', 'Khoảng thời gian quá dài.', 'The interval is too long.');
+      return basisOf(Math.min(a, b) + 1, Math.max(a, b), await loadOverrides());
     },
 
     /**
@@ -225,20 +327,34 @@ function checkInput(input: DayInput): void {
       throw invalid(`/${k}`, `Trường "${k}" bắt buộc, tối đa ${max} ký tự.`, `"${k}" is required, at most ${max} characters.`);
     }
   }
+  // R-15.3: a day the coordinator records is an official text's day; the text is named.
+  const src = input.source;
+  if (!src || typeof src !== 'object') throw invalid('/source', 'Phải nêu văn bản (số hiệu, cơ quan ban hành, ngày).', 'The document (number, issuer, date) is required.');
+  for (const [k, max] of [['document', 200], ['issuer', 200]] as const) {
+    if (typeof src[k] !== 'string' || src[k].trim().length === 0 || src[k].length > max) {
+      throw invalid(`/source/${k}`, `Trường "source.${k}" bắt buộc, tối đa ${max} ký tự.`, `"source.${k}" is required, at most ${max} characters.`);
+    }
+  }
+  if (typeof src.date !== 'string' || !isIsoDate(src.date)) throw invalid('/source/date', 'Ngày ban hành không hợp lệ (cần dạng YYYY-MM-DD).', 'Invalid document date (expected YYYY-MM-DD).');
+  if (src.url !== null && src.url !== undefined && (typeof src.url !== 'string' || !/^https?:\/\/\S{1,490}$/.test(src.url))) {
+    throw invalid('/source/url', 'Địa chỉ văn bản phải là http(s).', 'The document address must be http(s).');
+  }
 }
 
 async function loadActive(db: Queryable): Promise<Map<number, DayInput>> {
-  const r = await db.query<CalendarOverride>(`SELECT ${COLUMNS} FROM calendar_days WHERE active`);
-  return new Map(r.rows.map((o) => [isoToJdn(o.date), { working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis }]));
+  const r = await db.query<OverrideRow>(`SELECT ${COLUMNS} FROM calendar_days WHERE active`);
+  return new Map(r.rows.map((o) => [isoToJdn(o.date), { working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis, source: sourceOf(o) }]));
 }
 
 async function overrideRow(db: Queryable, date: string, lock = false): Promise<CalendarOverride | undefined> {
-  const r = await db.query<CalendarOverride>(`SELECT ${COLUMNS} FROM calendar_days WHERE day = $1${lock ? ' FOR UPDATE' : ''}`, [date]);
-  return r.rows[0];
+  const r = await db.query<OverrideRow>(`SELECT ${COLUMNS} FROM calendar_days WHERE day = $1${lock ? ' FOR UPDATE' : ''}`, [date]);
+  return r.rows[0] && toOverride(r.rows[0]);
 }
 
+/** The fields the history shows, the source flattened as the seed records it. */
 const audited = (o: CalendarOverride | DayInput & { active?: boolean }) => ({
-  working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis, active: o.active ?? true,
+  working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis, active: 'active' in o ? o.active ?? true : true,
+  source_document: o.source?.document ?? null, source_issuer: o.source?.issuer ?? null, source_date: o.source?.date ?? null, source_url: o.source?.url ?? null,
 });
 
 export function createCalendarService(db: Database, clock: Clock) {
@@ -287,19 +403,25 @@ export function createCalendarService(db: Database, clock: Clock) {
       const now = clock.now();
       await db.transaction(async (tx) => {
         const before = await overrideRow(tx, date, true);
-        const fields = { working: input.working, reason_vi: input.reason_vi.trim(), reason_en: input.reason_en.trim(), legal_basis: input.legal_basis.trim() };
+        const src = input.source!;
+        const fields: DayInput = {
+          working: input.working, reason_vi: input.reason_vi.trim(), reason_en: input.reason_en.trim(), legal_basis: input.legal_basis.trim(),
+          source: { document: src.document.trim(), issuer: src.issuer.trim(), date: src.date, url: src.url ?? null },
+        };
+        const values = [date, fields.working, fields.reason_vi, fields.reason_en, fields.legal_basis, p.username, now, fields.source!.document, fields.source!.issuer, fields.source!.date, fields.source!.url];
         if (before) {
           await tx.query(
             `UPDATE calendar_days SET working = $2, reason_vi = $3, reason_en = $4, legal_basis = $5, active = true, source = 'operator',
-                    version = version + 1, updated_by = $6, updated_at = $7 WHERE day = $1`,
-            [date, fields.working, fields.reason_vi, fields.reason_en, fields.legal_basis, p.username, now],
+                    version = version + 1, updated_by = $6, updated_at = $7, source_document = $8, source_issuer = $9, source_date = $10, source_url = $11 WHERE day = $1`,
+            values,
           );
           await recordChange(tx, { entity: HISTORY_ENTITY, key: date, action: before.active ? 'update' : 'reinstate', actor: p.username, reason, before: audited(before), after: audited(fields), at: now });
         } else {
           await tx.query(
-            `INSERT INTO calendar_days (day, working, reason_vi, reason_en, legal_basis, active, source, created_by, updated_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, true, 'operator', $6, $6, $7, $7)`,
-            [date, fields.working, fields.reason_vi, fields.reason_en, fields.legal_basis, p.username, now],
+            `INSERT INTO calendar_days (day, working, reason_vi, reason_en, legal_basis, active, source, created_by, updated_by, created_at, updated_at,
+                                        source_document, source_issuer, source_date, source_url)
+             VALUES ($1, $2, $3, $4, $5, true, 'operator', $6, $6, $7, $7, $8, $9, $10, $11)`,
+            values,
           );
           await recordChange(tx, { entity: HISTORY_ENTITY, key: date, action: 'create', actor: p.username, reason, after: audited(fields), at: now });
         }
@@ -337,8 +459,8 @@ export function createCalendarService(db: Database, clock: Clock) {
     async overrides(from: string, to: string): Promise<CalendarOverride[]> {
       checkDate('/from', from);
       checkDate('/to', to);
-      const r = await db.query<CalendarOverride>(`SELECT ${COLUMNS} FROM calendar_days WHERE active AND day BETWEEN $1 AND $2 ORDER BY day`, [from, to]);
-      return r.rows;
+      const r = await db.query<OverrideRow>(`SELECT ${COLUMNS} FROM calendar_days WHERE active AND day BETWEEN $1 AND $2 ORDER BY day`, [from, to]);
+      return r.rows.map(toOverride);
     },
 
     async history(date: string): Promise<HistoryEntry[]> {

@@ -29,7 +29,7 @@ async function withCalendar<T>(fn: (c: CalendarReads) => Promise<T>): Promise<T>
     const r = await db.query<{ ok: boolean }>(`SELECT to_regclass('calendar_days') IS NOT NULL AS ok`);
     if (r.rows[0]?.ok) return await fn(createCalendar(db, systemClock));
     console.error('Chú ý / note: CSDL chưa có bảng lịch (chạy "lienthong migrate"); dùng lịch mặc định và thông báo đi kèm / no calendar table yet: using the default calendar and the shipped announcements');
-    const shipped = new Map(calendarSeed().days.map((d) => [isoToJdn(d.date), d]));
+    const shipped = new Map(calendarSeed().overrides.map((d) => [isoToJdn(d.date), d]));
     const { dayAt: _d, workingAt: _w, ...reads } = calendarReader(async () => shipped);
     return await fn(reads);
   } finally {

@@ -7,7 +7,7 @@ import type { Agreements } from '../agreements/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
 import { type Principal, seesEverything } from '../registry/index.ts';
 import { COORDINATOR_AGENCY } from '../registry/index.ts';
-import { type DeadlineCalendar, plusDays } from './calendar-port.ts';
+import { type DeadlineBasis, type DeadlineCalendar, plusDays } from './calendar-port.ts';
 import { recordEvent } from './events.ts';
 
 /** the consumer is told "at the latest 1 day from when the violation is determined" — a period in days. */
@@ -53,6 +53,8 @@ export interface ConsumerSuspensionView extends ConsumerSuspension {
   notice_late: boolean;
   /** R-16.1(đ): from this date (Vietnam) the agreement may be terminated on ground đ, unless restored. */
   termination_eligible_from: string | null;
+  /** whether these deadlines rest on computed, not announced, days of the calendar. */
+  deadline_calendar: { notice_due_at: DeadlineBasis; termination_eligible_from: DeadlineBasis | null };
 }
 
 export interface SuspendInput {
@@ -111,7 +113,13 @@ export function createConsumerSuspensions(
   }
 
   async function view(s: ConsumerSuspension): Promise<ConsumerSuspensionView> {
-    return { ...s, notice_late: s.notified_at > s.notice_due_at, termination_eligible_from: await eligibleFrom(s) };
+    const eligible = await eligibleFrom(s);
+    // A calendar-day period rests on its nominal last day and the days off it moved across.
+    const deadline_calendar = {
+      notice_due_at: await deps.calendar.basisBetween(plusDays(vietnamDate(s.found_at), CONSUMER_NOTICE_DAYS - 1), plusDays(vietnamDate(s.notice_due_at), -1)),
+      termination_eligible_from: eligible === null ? null : await deps.calendar.basisBetween(plusDays(vietnamDate(s.notified_at), REMEDY_DAYS - 1), plusDays(eligible, -1)),
+    };
+    return { ...s, notice_late: s.notified_at > s.notice_due_at, termination_eligible_from: eligible, deadline_calendar };
   }
 
   const visible = (p: Principal, s: ConsumerSuspension) => seesEverything(p) || [s.consumer_code, s.custodian_code].includes(p.agencyCode);

@@ -128,7 +128,8 @@ export function createServiceSuspensions(
           rule: 'R-15.3',
           detail: `Phải thông báo công khai ít nhất ${PLANNED_NOTICE_WORKING_DAYS} ngày làm việc trước khi tạm ngừng: thông báo hôm nay (${VIETNAM_TODAY.vi(vietnamDate(now))}) thì sớm nhất được tạm ngừng từ ngày ${formatIsoDate(earliest)}.`,
           detail_en: `A planned suspension is announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead: announced today (${VIETNAM_TODAY.en(vietnamDate(now))}), it may start on ${earliest} at the earliest.`,
-          extra: { earliest_start: earliest },
+          // R-15.3: the count may rest on holidays no official text announced yet.
+          extra: { earliest_start: earliest, deadline_calendar: await deps.calendar.basisBetween(vietnamDate(now), plusDays(earliest, -1)) },
         });
       }
       return commit(async (tx) => {

@@ -214,13 +214,34 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await dialog.getByLabel('Lý do (tiếng Việt)').fill('Nghỉ tổng kết cuối năm');
     await dialog.getByLabel('Lý do (tiếng Anh)').fill('Year-end review day off');
     await dialog.getByLabel('Căn cứ (số thông báo)').fill('Thông báo số 99/TB-VPTW');
+    await dialog.getByLabel('Số hiệu, tên văn bản').fill('Thông báo số 99/TB-VPTW');
+    await dialog.getByLabel('Cơ quan ban hành').fill('Văn phòng Trung ương Đảng');
+    await dialog.getByLabel('Ngày ban hành').fill(`01/12/${year}`);
+    await dialog.getByLabel('Ngày ban hành').press('Enter');
     await dialog.getByRole('button', { name: 'Lưu ngày' }).click();
     await dialog.waitFor({ state: 'hidden', ...WAIT });
     const row = page.locator('[data-testid="calendar-days"] tr', { hasText: `30/12/${year}` });
     await expect.poll(async () => (await row.textContent()) ?? '', WAIT).toContain('Nghỉ tổng kết cuối năm');
     expect(await row.textContent()).toContain('Do điều phối viên nhập');
+    expect(await row.textContent()).toContain('Văn phòng Trung ương Đảng, ngày 01/12/');
     await row.getByRole('button', { name: /^Bỏ điều chỉnh/ }).click();
     await expect.poll(() => row.count(), WAIT).toBe(0);
+  }, 60_000);
+
+  it('R-15.3: shows the announcing document of each special day and marks the computed ones', async () => {
+    await page.getByLabel('Năm', { exact: true }).fill('2026');
+    const day = (d: string) => page.locator('[data-testid="calendar-days"] tr', { has: page.getByRole('cell', { name: d, exact: true }) });
+    await expect.poll(async () => (await day('31/08/2026').textContent()) ?? '', WAIT).toContain('9441/TB-BNV');
+    expect(await day('31/08/2026').textContent()).toContain('Bộ Nội vụ, theo ý kiến Thủ tướng Chính phủ, ngày 16/10/2025');
+    expect(await day('22/08/2026').textContent()).toContain('Làm bù cho Thứ Hai 31/08/2026');
+    expect(await day('27/04/2026').textContent()).toContain('Tính toán, chưa có thông báo');
+    expect(await page.locator('[data-testid="calendar-year"] [data-status="computed"][data-kind="compensatory"]').count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-calendar-sources');
+
+    await page.getByLabel('Năm', { exact: true }).fill('2027');
+    await page.getByTestId('calendar-computed-year').waitFor(WAIT);
+    expect(await page.getByTestId('calendar-computed-year').textContent()).toContain('Năm 2027 chưa có thông báo');
   }, 60_000);
 
   it('met no CSP refusal and no uncaught error', () => {

@@ -53,6 +53,8 @@ for (const driver of DRIVERS) {
       const short = await post('/api/v1/service-suspensions', custodian, body('2026-05-06T23:00:00+07:00'));
       expect(short.statusCode).toBe(422);
       expect(short.json()).toMatchObject({ rule: 'R-15.3', earliest_start: '2026-05-07' });
+      // R-15.3: the count rests on the Hùng Kings' day, its day in lieu and 30/4–1/5 2026, which no text found announces: it says so.
+      expect(short.json().deadline_calendar).toEqual({ depends_on_computed_days: true, computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'], unannounced_years: [] });
       expect(short.json().detail).toContain('07/05/2026');
       const notCustodian = await post('/api/v1/service-suspensions', consumer, body('2026-05-07T00:00:00+07:00'));
       expect([notCustodian.statusCode, notCustodian.json().rule]).toEqual([403, 'R-15.1']);
@@ -164,6 +166,9 @@ for (const driver of DRIVERS) {
       expect(s.notice_late).toBe(false);
       // Notified on Thu 7/5/2026: 30 days end on Sat 6/6 → moved to Mon 8/6 (a day off ends on the next working day); eligible from 9/6.
       expect(s.termination_eligible_from).toBe('2026-06-09');
+      // R-15.3: both deadlines rest on announced days only (2026 has its announcements; no computed day off in May–June).
+      const announcedOnly = { depends_on_computed_days: false, computed_days: [], unannounced_years: [] };
+      expect(s.deadline_calendar).toEqual({ notice_due_at: announcedOnly, termination_eligible_from: announcedOnly });
       const early = await post(`/api/v1/agreements/${qlcbAgreement}/terminate`, custodian, { ground: 'đ', reason: 'Không khắc phục' });
       expect(early.statusCode).toBe(422);
       expect(early.json()).toMatchObject({ rule: 'R-16.1', eligible_from: '2026-06-09' });

@@ -2715,6 +2715,19 @@ export interface paths {
                                 /** @description Lý do (tiếng Việt): "Thứ Bảy", "Tết Nguyên Đán (mùng 1)", "Nghỉ bù (…)", "Làm bù cho …", "Ngày làm việc" */
                                 reason: string;
                                 reason_en: string;
+                                source: {
+                                    /** @description Ngày ban hành / Date of the document. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                    date: string;
+                                    /** @description Số hiệu, tên văn bản / Document number and title, e.g. "Thông báo số 9441/TB-BNV …" */
+                                    document: string;
+                                    /** @description Cơ quan ban hành / Issuer, e.g. "Bộ Nội vụ" */
+                                    issuer: string;
+                                    url: string | null;
+                                } | null;
+                                /** @description announced: theo văn bản chính thức / per an official text; computed: tính theo Điều 112 Bộ luật Lao động, chưa có thông báo / computed from Labour Code Art. 112, not announced */
+                                status: "announced" | "computed";
+                                status_note: string | null;
+                                status_note_en: string | null;
                                 working: boolean;
                             }[];
                             from: string;
@@ -2778,6 +2791,19 @@ export interface paths {
                             /** @description Lý do (tiếng Việt): "Thứ Bảy", "Tết Nguyên Đán (mùng 1)", "Nghỉ bù (…)", "Làm bù cho …", "Ngày làm việc" */
                             reason: string;
                             reason_en: string;
+                            source: {
+                                /** @description Ngày ban hành / Date of the document. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                date: string;
+                                /** @description Số hiệu, tên văn bản / Document number and title, e.g. "Thông báo số 9441/TB-BNV …" */
+                                document: string;
+                                /** @description Cơ quan ban hành / Issuer, e.g. "Bộ Nội vụ" */
+                                issuer: string;
+                                url: string | null;
+                            } | null;
+                            /** @description announced: theo văn bản chính thức / per an official text; computed: tính theo Điều 112 Bộ luật Lao động, chưa có thông báo / computed from Labour Code Art. 112, not announced */
+                            status: "announced" | "computed";
+                            status_note: string | null;
+                            status_note_en: string | null;
                             working: boolean;
                         };
                     };
@@ -2807,12 +2833,24 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Văn bản: "Thông báo số …/TB-… ngày …" */
+                        /** @description Căn cứ: "Thông báo số …/TB-… ngày …" */
                         legal_basis: string;
                         /** @description Lý do sửa, ghi vào lịch sử / why, kept in the history */
                         reason?: string;
                         reason_en: string;
                         reason_vi: string;
+                        source: {
+                            /**
+                             * Format: date
+                             * @description Ngày ban hành / Date of the document. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.
+                             */
+                            date: string;
+                            /** @description Số hiệu, tên văn bản / Document number and title */
+                            document: string;
+                            /** @description Cơ quan ban hành / Issuer */
+                            issuer: string;
+                            url?: string | null;
+                        };
                         working: boolean;
                     };
                 };
@@ -2834,6 +2872,19 @@ export interface paths {
                             /** @description Lý do (tiếng Việt): "Thứ Bảy", "Tết Nguyên Đán (mùng 1)", "Nghỉ bù (…)", "Làm bù cho …", "Ngày làm việc" */
                             reason: string;
                             reason_en: string;
+                            source: {
+                                /** @description Ngày ban hành / Date of the document. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                date: string;
+                                /** @description Số hiệu, tên văn bản / Document number and title, e.g. "Thông báo số 9441/TB-BNV …" */
+                                document: string;
+                                /** @description Cơ quan ban hành / Issuer, e.g. "Bộ Nội vụ" */
+                                issuer: string;
+                                url: string | null;
+                            } | null;
+                            /** @description announced: theo văn bản chính thức / per an official text; computed: tính theo Điều 112 Bộ luật Lao động, chưa có thông báo / computed from Labour Code Art. 112, not announced */
+                            status: "announced" | "computed";
+                            status_note: string | null;
+                            status_note_en: string | null;
                             working: boolean;
                         };
                     };
@@ -2899,6 +2950,19 @@ export interface paths {
                             /** @description Lý do (tiếng Việt): "Thứ Bảy", "Tết Nguyên Đán (mùng 1)", "Nghỉ bù (…)", "Làm bù cho …", "Ngày làm việc" */
                             reason: string;
                             reason_en: string;
+                            source: {
+                                /** @description Ngày ban hành / Date of the document. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                date: string;
+                                /** @description Số hiệu, tên văn bản / Document number and title, e.g. "Thông báo số 9441/TB-BNV …" */
+                                document: string;
+                                /** @description Cơ quan ban hành / Issuer, e.g. "Bộ Nội vụ" */
+                                issuer: string;
+                                url: string | null;
+                            } | null;
+                            /** @description announced: theo văn bản chính thức / per an official text; computed: tính theo Điều 112 Bộ luật Lao động, chưa có thông báo / computed from Labour Code Art. 112, not announced */
+                            status: "announced" | "computed";
+                            status_note: string | null;
+                            status_note_en: string | null;
                             working: boolean;
                         };
                     };
@@ -3001,6 +3065,79 @@ export interface paths {
                 };
                 /** @description Problem details / Lỗi */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/deadline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tính thời hạn theo Bộ luật Dân sự 2015 Điều 147–148, nêu ngày tính toán nếu có / A deadline (Civil Code Art. 147–148), saying whether it rests on computed days */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Ngày bắt đầu (không tính) / Start day (not counted). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                    from: string;
+                    n: number;
+                    unit: "working_days" | "days";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Ngày nghỉ trong thời hạn chưa có văn bản / Days off in the period no text announced */
+                            computed_days: string[];
+                            /** @description Ngày cuối của thời hạn / Last day of the period. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            date: string;
+                            /** @description Thời hạn phụ thuộc ngày tính toán, chưa có thông báo / The deadline rests on a computed, not announced, day */
+                            depends_on_computed_days: boolean;
+                            /** @description Ngày bắt đầu (không tính) / Start day (not counted). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            from: string;
+                            legal_basis: string;
+                            n: number;
+                            /** @description Năm chưa có thông báo của Chính phủ / Years with no Government announcement recorded */
+                            unannounced_years: number[];
+                            unit: "working_days" | "days";
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -25,10 +25,37 @@ const KIND_STYLE: Record<Kind, { background: string; color: string }> = {
   makeup: { background: '#d9f7be', color: '#1d4d07' },
 };
 
+/** A day the list shows: a holiday, a day off, a make-up day, or one a text decides. */
+const special = (d: Day) => (d.kind !== 'workday' && d.kind !== 'weekend') || d.override || d.source !== null;
+
 /** Read by screen readers, not shown. */
 const SR_ONLY = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 
-interface EditForm { date: dayjs.Dayjs; working: boolean; reason_vi: string; reason_en: string; legal_basis: string; reason?: string }
+interface EditForm {
+  date: dayjs.Dayjs; working: boolean; reason_vi: string; reason_en: string; legal_basis: string;
+  source_document: string; source_issuer: string; source_date: dayjs.Dayjs; source_url?: string; reason?: string;
+}
+
+/** R-15.3: the official text of a day (number, issuer, date, link), or why it is only computed. */
+function DaySourceCell({ day }: { day: Day }) {
+  const { t, lang } = useI18n();
+  if (day.status === 'computed') {
+    return (
+      <Space direction="vertical" size={2}>
+        <Pill tone="orange">{t('calendar.computed')}</Pill>
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>{lang === 'vi' ? day.status_note : day.status_note_en}</Typography.Text>
+      </Space>
+    );
+  }
+  if (!day.source) return <>—</>;
+  const { document, issuer, date, url } = day.source;
+  return (
+    <Space direction="vertical" size={2} data-testid="calendar-source">
+      {url ? <Typography.Link href={url} target="_blank" rel="noreferrer">{document}</Typography.Link> : <Typography.Text>{document}</Typography.Text>}
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>{t('calendar.source.issued', { issuer, date: formatDate(date) })}</Typography.Text>
+    </Space>
+  );
+}
 
 function Month({ month, days, kindLabel }: { month: number; days: Day[]; kindLabel: (k: Kind) => string }) {
   const { t, lang } = useI18n();
@@ -47,12 +74,13 @@ function Month({ month, days, kindLabel }: { month: number; days: Day[]; kindLab
             <div
               role="gridcell"
               key={d.date}
-              title={`${formatDate(d.date)}: ${lang === 'vi' ? d.reason : d.reason_en}`}
+              title={`${formatDate(d.date)}: ${lang === 'vi' ? d.reason : d.reason_en}${special(d) && d.status === 'computed' ? ` (${t('calendar.computed')})` : ''}`}
               data-kind={d.kind}
-              style={{ ...KIND_STYLE[d.kind], position: 'relative', borderRadius: 3, padding: '2px 0', outline: d.override ? '2px solid #1d39c4' : undefined, outlineOffset: -2 }}
+              data-status={d.status}
+              style={{ ...KIND_STYLE[d.kind], position: 'relative', borderRadius: 3, padding: '2px 0', outline: d.override ? '2px solid #1d39c4' : special(d) && d.status === 'computed' ? '2px dashed #ad4e00' : undefined, outlineOffset: -2 }}
             >
               {Number(d.date.slice(8))}
-              <span style={SR_ONLY}>{` ${formatDate(d.date)}: ${kindLabel(d.kind)}${d.kind === 'workday' || d.kind === 'weekend' ? '' : ` — ${lang === 'vi' ? d.reason : d.reason_en}`}`}</span>
+              <span style={SR_ONLY}>{` ${formatDate(d.date)}: ${kindLabel(d.kind)}${d.kind === 'workday' || d.kind === 'weekend' ? '' : ` — ${lang === 'vi' ? d.reason : d.reason_en}`}${special(d) && d.status === 'computed' ? ` (${t('calendar.computed')})` : ''}`}</span>
             </div>
           ))}
         </div>
@@ -81,7 +109,11 @@ export default function RegistryCalendar() {
   const save = useMutation({
     mutationFn: async (v: EditForm) => unwrap(await api.PUT('/api/v1/calendar/days/{date}', {
       params: { path: { date: v.date.format('YYYY-MM-DD') } },
-      body: { working: v.working, reason_vi: v.reason_vi, reason_en: v.reason_en, legal_basis: v.legal_basis, ...(v.reason && { reason: v.reason }) },
+      body: {
+        working: v.working, reason_vi: v.reason_vi, reason_en: v.reason_en, legal_basis: v.legal_basis,
+        source: { document: v.source_document, issuer: v.source_issuer, date: v.source_date.format('YYYY-MM-DD'), ...(v.source_url && { url: v.source_url }) },
+        ...(v.reason && { reason: v.reason }),
+      },
     })),
     onSuccess: () => { setEditing(false); form.resetFields(); refresh(); },
   });
@@ -94,7 +126,8 @@ export default function RegistryCalendar() {
   });
 
   const days = cal.data?.days ?? [];
-  const special = days.filter((d) => d.kind !== 'workday' && d.kind !== 'weekend' || d.override);
+  const specialDays = days.filter(special);
+  const computedYear = days.length > 0 && days.every((d) => d.status === 'computed');
   const months = Array.from({ length: 12 }, (_, i) => days.filter((d) => Number(d.date.slice(5, 7)) === i + 1));
 
   const columns: TableProps<Day>['columns'] = [
@@ -102,6 +135,7 @@ export default function RegistryCalendar() {
     { key: 'kind', title: t('calendar.col.kind'), width: 200, render: (_, d) => <Space size={4} wrap><Tag style={{ ...KIND_STYLE[d.kind], borderColor: KIND_STYLE[d.kind].color }}>{kindLabel(d.kind)}</Tag>{d.override && <Pill tone="geekblue">{t('calendar.edited')}</Pill>}</Space> },
     { key: 'reason', title: t('calendar.col.reason'), render: (_, d) => (lang === 'vi' ? d.reason : d.reason_en) },
     { key: 'basis', title: t('calendar.col.basis'), width: 240, render: (_, d) => d.legal_basis ?? '—' },
+    { key: 'source', title: t('calendar.col.source'), width: 280, render: (_, d) => <DaySourceCell day={d} /> },
     ...(isCoordinator
       ? [{ key: 'actions', title: '', width: 150, render: (_: unknown, d: Day) => d.override && (
           <Button size="small" onClick={() => withdraw.mutate(d.date)} aria-label={`${t('calendar.edit.remove')} ${formatDate(d.date)}`}>{t('calendar.edit.remove')}</Button>
@@ -124,8 +158,10 @@ export default function RegistryCalendar() {
         <Space wrap size={4} style={{ marginTop: 12 }} aria-label={t('calendar.legend')}>
           {KINDS.map((k) => <Tag key={k} style={{ ...KIND_STYLE[k], borderColor: KIND_STYLE[k].color }}>{kindLabel(k)}</Tag>)}
           <Tag style={{ outline: '2px solid #1d39c4', outlineOffset: -2 }}>{t('calendar.edited')}</Tag>
+          <Tag style={{ outline: '2px dashed #ad4e00', outlineOffset: -2 }}>{t('calendar.computed')}</Tag>
         </Space>
       </Card>
+      {computedYear && <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="calendar-computed-year" title={t('calendar.computed.year', { year })} />}
       {withdraw.isError && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={problemMessage(withdraw.error, lang, t('common.error'))} />}
       {cal.isError ? <LoadError error={cal.error} retry={() => void cal.refetch()} /> : cal.isPending ? <Loading /> : (
         <>
@@ -135,7 +171,7 @@ export default function RegistryCalendar() {
             ))}
           </Row>
           <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('calendar.list')}</h2>} style={{ marginTop: 16 }}>
-            <Table<Day> rowKey="date" data-testid="calendar-days" size="small" columns={columns} dataSource={special} pagination={false} locale={{ emptyText: <EmptyState /> }} />
+            <Table<Day> rowKey="date" data-testid="calendar-days" size="small" columns={columns} dataSource={specialDays} pagination={false} locale={{ emptyText: <EmptyState /> }} />
           </Card>
         </>
       )}
@@ -156,6 +192,18 @@ export default function RegistryCalendar() {
           </Form.Item>
           <Form.Item name="legal_basis" label={t('calendar.edit.basis')} rules={[{ required: true, message: t('registry.required', { field: t('calendar.edit.basis') }) }]}>
             <Input />
+          </Form.Item>
+          <Form.Item name="source_document" label={t('calendar.edit.source_document')} rules={[{ required: true, message: t('registry.required', { field: t('calendar.edit.source_document') }) }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="source_issuer" label={t('calendar.edit.source_issuer')} rules={[{ required: true, message: t('registry.required', { field: t('calendar.edit.source_issuer') }) }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="source_date" label={t('calendar.edit.source_date')} rules={[{ required: true, message: t('registry.required', { field: t('calendar.edit.source_date') }) }]}>
+            <DatePicker format={DATE_FORMAT} style={{ width: '100%' }} />
+          </Form.Item>
+          <Form.Item name="source_url" label={t('calendar.edit.source_url')} rules={[{ type: 'url', message: t('calendar.edit.source_url.invalid') }]}>
+            <Input maxLength={500} />
           </Form.Item>
           <Form.Item name="reason" label={t('calendar.edit.why')}>
             <Input.TextArea rows={2} />
