@@ -31,7 +31,7 @@ export default function CatalogDataset() {
   const label = useLabel();
   const { session } = useSession();
   const user = session!.user;
-  const agency = user.agency ? user.agency.code : agencyCodeOf(user);
+  const agency = agencyCodeOf(user);
 
   const dataset = useQuery({
     queryKey: ['dataset', code],
