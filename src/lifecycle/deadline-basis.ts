@@ -40,7 +40,7 @@ export const DEADLINE_BASIS = {
   remedy: {
     requirement: 'R-16.1(đ)',
     clause: `Điều 16 khoản 1 điểm đ ${REGULATION}; ${CIVIL_CODE}`,
-    text_vi: '30 ngày kể từ khi bên khai thác nhận được thông báo (lần sớm nhất thông báo được đọc trong hộp thư hoặc được gửi tới webhook): bắt đầu từ ngày tiếp theo ngày nhận; ngày cuối là ngày nghỉ thì kết thúc vào ngày làm việc tiếp theo; được chấm dứt từ ngày sau ngày kết thúc. Chưa nhận thì thời hạn chưa bắt đầu.',
+    text_vi: '30 ngày kể từ khi bên khai thác nhận được thông báo (lần sớm nhất thông báo được đọc trong hộp thư hoặc được gửi thành công tới địa chỉ nhận thông báo tự động): bắt đầu từ ngày tiếp theo ngày nhận; ngày cuối là ngày nghỉ thì kết thúc vào ngày làm việc tiếp theo; được chấm dứt từ ngày sau ngày kết thúc. Chưa nhận thì thời hạn chưa bắt đầu.',
     text_en: "30 days from when the consumer received the notice (the earliest of its being read in the inbox and its webhook delivery): counted from the day after receipt; a last day that is a day off moves to the next working day; termination is possible from the day after. Not received: the period has not started.",
   },
 } as const satisfies Record<string, DeadlineBasis>;

@@ -93,7 +93,7 @@ export function createTerminations(
     }
     const [detail, detail_en] = {
       remedied: ['Bên khai thác đã khắc phục vi phạm (chờ khôi phục kết nối): không chấm dứt theo điểm đ.', 'The consumer has remedied the violation (awaiting restoration): ground (đ) does not apply.'],
-      not_received: ['Bên khai thác chưa nhận được thông báo tạm ngừng (chưa đọc trong hộp thư, chưa nhận qua webhook): thời hạn 30 ngày chưa bắt đầu.', 'The consumer has not received the suspension notice (not read in its inbox, not delivered by webhook): the 30 days have not started.'],
+      not_received: ['Bên khai thác chưa nhận được thông báo tạm ngừng (chưa đọc trong hộp thư, chưa nhận qua địa chỉ nhận thông báo tự động): thời hạn 30 ngày chưa bắt đầu.', 'The consumer has not received the suspension notice (not read in its inbox, not delivered by webhook): the 30 days have not started.'],
       running: [`Chỉ chấm dứt theo điểm đ khi bên khai thác không khắc phục vi phạm trong 30 ngày kể từ khi nhận được thông báo: sớm nhất từ ngày ${g.eligible_from ? formatIsoDate(g.eligible_from) : ''} (${VIETNAM_TODAY.vi(today)}).`, `Ground (đ) applies 30 days after the consumer received the notice, unremedied: from ${g.eligible_from} (${VIETNAM_TODAY.en(today)}).`],
       none: ['Chỉ chấm dứt theo điểm đ khi đã thông báo tạm ngừng do vi phạm (Điều 15 khoản 2) mà bên khai thác không khắc phục trong 30 ngày kể từ khi nhận được thông báo.', 'Ground (đ) needs an Art. 15.2 suspension notice the consumer received at least 30 days ago and has not remedied.'],
     }[g.remedy_status === 'remedied' || g.remedy_status === 'not_received' || g.remedy_status === 'running' ? g.remedy_status : 'none'];
