@@ -19,17 +19,40 @@ export const DeadlineBasis = Type.Object(
 );
 
 export const Notice = Type.Object({
-  id: Type.String(), reference: Type.String(), custodian_code: Type.String(), dataset_code: NullableString(),
-  kind: enumOf(NOTICE_KINDS), title_vi: Type.String(), title_en: Type.String(), body_vi: Type.String(), body_en: Type.String(),
-  corrects: NullableString(), published_at: Timestamp, published_by: Type.String(),
+  id: Type.String(),
+  reference: Type.String(),
+  custodian_code: Type.String(),
+  dataset_code: NullableString(),
+  kind: enumOf(NOTICE_KINDS),
+  title_vi: Type.String(),
+  title_en: Type.String(),
+  body_vi: Type.String(),
+  body_en: Type.String(),
+  corrects: NullableString(),
+  published_at: Timestamp,
+  published_by: Type.String(),
 });
 
 export const ServiceSuspension = Type.Object({
-  id: Type.String(), kind: enumOf(['planned', 'force_majeure']), dataset_code: Type.String(), custodian_code: Type.String(), reason: Type.String(),
-  starts_at: Timestamp, expected_restore_at: NullableTimestamp,
-  notice_due_at: Type.Union([Timestamp, Type.Null()], { description: 'R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first)' }),
-  notice_id: NullableString(), ended_at: NullableTimestamp, end_reason: NullableString(), created_by: Type.String(), created_at: Timestamp, version: Type.Integer(),
-  notice: Type.Union([Notice, Type.Null()]), notice_overdue: Type.Boolean(), in_force: Type.Boolean(),
+  id: Type.String(),
+  kind: enumOf(['planned', 'force_majeure']),
+  dataset_code: Type.String(),
+  custodian_code: Type.String(),
+  reason: Type.String(),
+  starts_at: Timestamp,
+  expected_restore_at: NullableTimestamp,
+  notice_due_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first)',
+  }),
+  notice_id: NullableString(),
+  ended_at: NullableTimestamp,
+  end_reason: NullableString(),
+  created_by: Type.String(),
+  created_at: Timestamp,
+  version: Type.Integer(),
+  notice: Type.Union([Notice, Type.Null()]),
+  notice_overdue: Type.Boolean(),
+  in_force: Type.Boolean(),
   deadline_basis: Type.Object({ notice_due_at: Type.Optional(DeadlineBasis) }),
 });
 
@@ -41,32 +64,80 @@ export const PlannedStartWindow = Type.Object({
 });
 
 export const ConsumerSuspension = Type.Object({
-  id: Type.String(), reference: Type.String(), agreement_id: Type.String(), dataset_code: Type.String(), system_code: Type.String(),
-  consumer_code: Type.String(), custodian_code: Type.String(), ground: enumOf(GROUNDS), violation: Type.String(), handling: Type.String(), requirements: Type.String(),
-  found_at: Timestamp, notice_due_at: Timestamp, notified_at: Timestamp, restored_at: NullableTimestamp, restore_reason: NullableString(),
-  remedied_at: NullableTimestamp, remedied_by: NullableString(), remedied_by_agency: NullableString(), remedy_evidence: NullableString(),
-  created_by: Type.String(), created_at: Timestamp, version: Type.Integer(),
+  id: Type.String(),
+  reference: Type.String(),
+  agreement_id: Type.String(),
+  dataset_code: Type.String(),
+  system_code: Type.String(),
+  consumer_code: Type.String(),
+  custodian_code: Type.String(),
+  ground: enumOf(GROUNDS),
+  violation: Type.String(),
+  handling: Type.String(),
+  requirements: Type.String(),
+  found_at: Timestamp,
+  notice_due_at: Timestamp,
+  notified_at: Timestamp,
+  restored_at: NullableTimestamp,
+  restore_reason: NullableString(),
+  remedied_at: NullableTimestamp,
+  remedied_by: NullableString(),
+  remedied_by_agency: NullableString(),
+  remedy_evidence: NullableString(),
+  created_by: Type.String(),
+  created_at: Timestamp,
+  version: Type.Integer(),
   notice_late: Type.Boolean({ description: 'R-15.5: notified after notice_due_at' }),
-  received_at: Type.Union([Timestamp, Type.Null()], { description: 'R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet' }),
-  termination_eligible_from: Type.Union([Type.String(), Type.Null()], { description: `R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. ${VIETNAM_DATE_RULE}` }),
+  received_at: Type.Union([Timestamp, Type.Null()], {
+    description: 'R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet',
+  }),
+  termination_eligible_from: Type.Union([Type.String(), Type.Null()], {
+    description: `R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. ${VIETNAM_DATE_RULE}`,
+  }),
   remedy_status: enumOf(['not_received', 'running', 'expired', 'remedied', 'restored']),
   deadline_basis: Type.Object({ notice_due_at: DeadlineBasis, termination_eligible_from: DeadlineBasis }),
 });
 
 const Ground = Type.Object({
-  ground: enumOf(TERMINATION_GROUNDS), label_vi: Type.String(), label_en: Type.String(), eligible: Type.Boolean(), rests_on: NullableString(), evidence_required: Type.Boolean(),
-  eligible_from: Type.Optional(NullableString()), suspension: Type.Optional(NullableString()), received_at: Type.Optional(NullableTimestamp), remedied_at: Type.Optional(NullableTimestamp),
+  ground: enumOf(TERMINATION_GROUNDS),
+  label_vi: Type.String(),
+  label_en: Type.String(),
+  eligible: Type.Boolean(),
+  rests_on: NullableString(),
+  evidence_required: Type.Boolean(),
+  eligible_from: Type.Optional(NullableString()),
+  suspension: Type.Optional(NullableString()),
+  received_at: Type.Optional(NullableTimestamp),
+  remedied_at: Type.Optional(NullableTimestamp),
   remedy_status: Type.Optional(Type.Union([enumOf(['not_received', 'running', 'expired', 'remedied', 'restored']), Type.Null()])),
   deadline_basis: Type.Optional(DeadlineBasis),
 });
 
-export const Eligibility = Type.Object({ agreement_id: Type.String(), status: Type.String(), today: VietnamDateOut('Hôm nay / Today'), grounds: Type.Array(Ground) });
+export const Eligibility = Type.Object({
+  agreement_id: Type.String(),
+  status: Type.String(),
+  today: VietnamDateOut('Hôm nay / Today'),
+  grounds: Type.Array(Ground),
+});
 
 export const Termination = Type.Object({
-  agreement_id: Type.String(), status: Type.String(), ground: enumOf(TERMINATION_GROUNDS), evidence: NullableString(), reason: Type.String(), terminated_at: Timestamp,
+  agreement_id: Type.String(),
+  status: Type.String(),
+  ground: enumOf(TERMINATION_GROUNDS),
+  evidence: NullableString(),
+  reason: Type.String(),
+  terminated_at: Timestamp,
 });
 
 export const LifecycleEvent = Type.Object({
-  id: Type.String(), custodian_code: Type.String(), entity: Type.String(), entity_id: Type.String(), action: Type.String(), actor: Type.String(), actor_agency: NullableString(),
-  at: Timestamp, reason: NullableString(), details: Type.Record(Type.String(), Type.Unknown()),
+  id: Type.String(),
+  custodian_code: Type.String(),
+  entity: Type.String(),
+  entity_id: Type.String(),
+  action: Type.String(),
+  actor: Type.String(),
+  actor_agency: NullableString(),
+  at: Timestamp,
+  reason: NullableString(),
+  details: Type.Record(Type.String(), Type.Unknown()),
 });

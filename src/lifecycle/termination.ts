@@ -17,7 +17,10 @@ const GROUND_TEXT: Record<TerminationGround, [string, string]> = {
   b: ['Không thể khôi phục kết nối', 'The connection cannot be restored'],
   c: ['Theo yêu cầu của cơ quan có thẩm quyền', 'At the request of a competent authority'],
   d: ['Bên khai thác không còn nhu cầu hoặc thoả thuận đã hết hạn', 'The consumer no longer needs it, or the agreement expired'],
-  đ: ['Bên khai thác không khắc phục vi phạm trong 30 ngày kể từ khi nhận được thông báo', 'The consumer did not remedy a violation within 30 days of receiving the notice'],
+  đ: [
+    'Bên khai thác không khắc phục vi phạm trong 30 ngày kể từ khi nhận được thông báo',
+    'The consumer did not remedy a violation within 30 days of receiving the notice',
+  ],
 };
 
 export interface GroundView {
@@ -69,10 +72,20 @@ export function createTerminations(
       đ: { eligible: open?.remedy_status === 'expired', rests_on: open?.reference ?? null, evidence_required: false },
     };
     const remedy = {
-      eligible_from: open?.termination_eligible_from ?? null, suspension: open?.reference ?? null, received_at: open?.received_at ?? null,
-      remedied_at: open?.remedied_at ?? null, remedy_status: open?.remedy_status ?? null, deadline_basis: DEADLINE_BASIS.remedy,
+      eligible_from: open?.termination_eligible_from ?? null,
+      suspension: open?.reference ?? null,
+      received_at: open?.received_at ?? null,
+      remedied_at: open?.remedied_at ?? null,
+      remedy_status: open?.remedy_status ?? null,
+      deadline_basis: DEADLINE_BASIS.remedy,
     };
-    const grounds: GroundView[] = TERMINATION_GROUNDS.map((g) => ({ ground: g, label_vi: GROUND_TEXT[g][0], label_en: GROUND_TEXT[g][1], ...rests[g], ...(g === 'đ' && remedy) }));
+    const grounds: GroundView[] = TERMINATION_GROUNDS.map((g) => ({
+      ground: g,
+      label_vi: GROUND_TEXT[g][0],
+      label_en: GROUND_TEXT[g][1],
+      ...rests[g],
+      ...(g === 'đ' && remedy),
+    }));
     return { agreement_id: a.id, status: a.status, today, grounds };
   }
 
@@ -92,14 +105,33 @@ export function createTerminations(
       });
     }
     const [detail, detail_en] = {
-      remedied: ['Bên khai thác đã khắc phục vi phạm (chờ khôi phục kết nối): không chấm dứt theo điểm đ.', 'The consumer has remedied the violation (awaiting restoration): ground (đ) does not apply.'],
-      not_received: ['Bên khai thác chưa nhận được thông báo tạm ngừng (chưa đọc trong hộp thư, chưa nhận qua địa chỉ nhận thông báo tự động): thời hạn 30 ngày chưa bắt đầu.', 'The consumer has not received the suspension notice (not read in its inbox, not delivered by webhook): the 30 days have not started.'],
-      running: [`Chỉ chấm dứt theo điểm đ khi bên khai thác không khắc phục vi phạm trong 30 ngày kể từ khi nhận được thông báo: sớm nhất từ ngày ${g.eligible_from ? formatIsoDate(g.eligible_from) : ''} (${VIETNAM_TODAY.vi(today)}).`, `Ground (đ) applies 30 days after the consumer received the notice, unremedied: from ${g.eligible_from} (${VIETNAM_TODAY.en(today)}).`],
-      none: ['Chỉ chấm dứt theo điểm đ khi đã thông báo tạm ngừng do vi phạm (Điều 15 khoản 2) mà bên khai thác không khắc phục trong 30 ngày kể từ khi nhận được thông báo.', 'Ground (đ) needs an Art. 15.2 suspension notice the consumer received at least 30 days ago and has not remedied.'],
+      remedied: [
+        'Bên khai thác đã khắc phục vi phạm (chờ khôi phục kết nối): không chấm dứt theo điểm đ.',
+        'The consumer has remedied the violation (awaiting restoration): ground (đ) does not apply.',
+      ],
+      not_received: [
+        'Bên khai thác chưa nhận được thông báo tạm ngừng (chưa đọc trong hộp thư, chưa nhận qua địa chỉ nhận thông báo tự động): thời hạn 30 ngày chưa bắt đầu.',
+        'The consumer has not received the suspension notice (not read in its inbox, not delivered by webhook): the 30 days have not started.',
+      ],
+      running: [
+        `Chỉ chấm dứt theo điểm đ khi bên khai thác không khắc phục vi phạm trong 30 ngày kể từ khi nhận được thông báo: sớm nhất từ ngày ${g.eligible_from ? formatIsoDate(g.eligible_from) : ''} (${VIETNAM_TODAY.vi(today)}).`,
+        `Ground (đ) applies 30 days after the consumer received the notice, unremedied: from ${g.eligible_from} (${VIETNAM_TODAY.en(today)}).`,
+      ],
+      none: [
+        'Chỉ chấm dứt theo điểm đ khi đã thông báo tạm ngừng do vi phạm (Điều 15 khoản 2) mà bên khai thác không khắc phục trong 30 ngày kể từ khi nhận được thông báo.',
+        'Ground (đ) needs an Art. 15.2 suspension notice the consumer received at least 30 days ago and has not remedied.',
+      ],
     }[g.remedy_status === 'remedied' || g.remedy_status === 'not_received' || g.remedy_status === 'running' ? g.remedy_status : 'none'];
     throw new Problem(PROBLEMS.unprocessable, {
-      rule: 'R-16.1', detail, detail_en,
-      extra: { eligible_from: g.eligible_from ?? null, received_at: g.received_at ?? null, remedy_status: g.remedy_status ?? null, deadline_basis: DEADLINE_BASIS.remedy },
+      rule: 'R-16.1',
+      detail,
+      detail_en,
+      extra: {
+        eligible_from: g.eligible_from ?? null,
+        received_at: g.received_at ?? null,
+        remedy_status: g.remedy_status ?? null,
+        deadline_basis: DEADLINE_BASIS.remedy,
+      },
     });
   }
 
@@ -115,13 +147,25 @@ export function createTerminations(
       const a = await deps.agreements.service.lifecycle(tx, p, agreementId, 'terminate', reason, { ground, evidence: basis });
       for (const agency of new Set([a.consumer_code, a.custodian_code, COORDINATOR_AGENCY])) {
         await deps.notifications.notify(tx, {
-          agency, kind: 'agreement.terminated', ref_type: 'agreement', ref_id: a.id,
+          agency,
+          kind: 'agreement.terminated',
+          ref_type: 'agreement',
+          ref_id: a.id,
           subject_vi: `Chấm dứt kết nối, chia sẻ dữ liệu "${a.dataset_code}" với hệ thống ${a.system_code} — căn cứ điểm ${ground} khoản 1 Điều 16`,
           subject_en: `Sharing of "${a.dataset_code}" with ${a.system_code} terminated — Art. 16.1(${ground})`,
           payload: { ground, ground_vi: vi, ground_en: en, evidence: basis, reason, terminated_at: formatVietnamTime(now) },
         });
       }
-      await recordEvent(tx, { custodian: a.custodian_code, entity: 'agreement', id: a.id, action: 'terminate', actor: p, at: now, reason, details: { ground, evidence: basis } });
+      await recordEvent(tx, {
+        custodian: a.custodian_code,
+        entity: 'agreement',
+        id: a.id,
+        action: 'terminate',
+        actor: p,
+        at: now,
+        reason,
+        details: { ground, evidence: basis },
+      });
       return { agreement_id: a.id, status: a.status, ground, evidence: basis, reason, terminated_at: now };
     });
     deps.agreements.invalidate(); // this instance's decisions see it at once; others within a second

@@ -35,22 +35,55 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
     custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin']);
     const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
-    await ok(call('POST', '/api/v1/systems', consumer.auth, { code: 'VPCP-QLCB', agency_code: 'VPCP', name_vi: 'Hệ thống VPCP-QLCB', name_en: 'VPCP-QLCB', security_level: 3, zone: 'internet' }), 201);
-    const agreement = await ok(call('POST', '/api/v1/agreements', consumer.auth, {
-      dataset_code: DATASET, system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', requested_fields: ['member_number', 'full_name'],
-      purpose_text: 'Phục vụ công tác tổ chức cán bộ', legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', forms: ['api'], frequency: 'theo yêu cầu',
-      valid_from: vietnamDate(new Date()), valid_to: vietnamDate(new Date(Date.now() + 200 * 86_400_000)),
-    }), 201);
+    await ok(
+      call('POST', '/api/v1/systems', consumer.auth, {
+        code: 'VPCP-QLCB',
+        agency_code: 'VPCP',
+        name_vi: 'Hệ thống VPCP-QLCB',
+        name_en: 'VPCP-QLCB',
+        security_level: 3,
+        zone: 'internet',
+      }),
+      201,
+    );
+    const agreement = await ok(
+      call('POST', '/api/v1/agreements', consumer.auth, {
+        dataset_code: DATASET,
+        system_code: 'VPCP-QLCB',
+        purpose_code: 'to-chuc-can-bo',
+        requested_fields: ['member_number', 'full_name'],
+        purpose_text: 'Phục vụ công tác tổ chức cán bộ',
+        legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+        forms: ['api'],
+        frequency: 'theo yêu cầu',
+        valid_from: vietnamDate(new Date()),
+        valid_to: vietnamDate(new Date(Date.now() + 200 * 86_400_000)),
+      }),
+      201,
+    );
     await ok(call('POST', `/api/v1/agreements/${agreement.id}/approve`, custodian.auth, {}));
-    const stop = await ok(call('POST', '/api/v1/service-suspensions', custodian.auth, {
-      kind: 'force_majeure', dataset: DATASET, starts_at: new Date(Date.now() - 3600_000).toISOString(), reason: 'Mất điện tại trung tâm dữ liệu',
-      publish_notice: { body_vi: 'Dự kiến khôi phục lúc 18:00.', body_en: 'Expected back at 18:00.' },
-    }), 201);
+    const stop = await ok(
+      call('POST', '/api/v1/service-suspensions', custodian.auth, {
+        kind: 'force_majeure',
+        dataset: DATASET,
+        starts_at: new Date(Date.now() - 3600_000).toISOString(),
+        reason: 'Mất điện tại trung tâm dữ liệu',
+        publish_notice: { body_vi: 'Dự kiến khôi phục lúc 18:00.', body_en: 'Expected back at 18:00.' },
+      }),
+      201,
+    );
     notice = stop.notice;
-    suspension = await ok(call('POST', '/api/v1/consumer-suspensions', custodian.auth, {
-      agreement_id: agreement.id, ground: 'purpose_violation', violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại', handling: 'Tạm ngừng kết nối, yêu cầu giải trình',
-      requirements: 'Gửi báo cáo giải trình', found_at: new Date().toISOString(),
-    }), 201);
+    suspension = await ok(
+      call('POST', '/api/v1/consumer-suspensions', custodian.auth, {
+        agreement_id: agreement.id,
+        ground: 'purpose_violation',
+        violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại',
+        handling: 'Tạm ngừng kết nối, yêu cầu giải trình',
+        requirements: 'Gửi báo cáo giải trình',
+        found_at: new Date().toISOString(),
+      }),
+      201,
+    );
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     ({ page, problems } = await openPage(context));

@@ -22,7 +22,10 @@ for (const driver of DRIVERS) {
     beforeAll(async () => {
       w = await startWorld(driver);
       agreement = async (system) => {
-        const list = (await w.call('GET', '/api/v1/agreements?dataset=can-bo-dang-vien&limit=100', custodian)).json().items as { id: string; system_code: string }[];
+        const list = (await w.call('GET', '/api/v1/agreements?dataset=can-bo-dang-vien&limit=100', custodian)).json().items as {
+          id: string;
+          system_code: string;
+        }[];
         return list.find((a) => a.system_code === system)!.id;
       };
       hook = http.createServer((_req, res) => res.writeHead(204).end());
@@ -50,7 +53,12 @@ for (const driver of DRIVERS) {
     const within = (at: string | null, from: Date) => at !== null && new Date(at) >= from && new Date(at).getTime() - from.getTime() < 10 * 60_000;
     const suspend = async (system: string, violation: string) => {
       const res = await post('/api/v1/consumer-suspensions', custodian, {
-        agreement_id: await agreement(system), ground: 'purpose_violation', violation, handling: 'Tạm ngừng kết nối', requirements: 'Giải trình, cam kết sử dụng đúng mục đích', found_at: w.env.clock.now().toISOString(),
+        agreement_id: await agreement(system),
+        ground: 'purpose_violation',
+        violation,
+        handling: 'Tạm ngừng kết nối',
+        requirements: 'Giải trình, cam kết sử dụng đúng mục đích',
+        found_at: w.env.clock.now().toISOString(),
       });
       expect(res.statusCode, res.body).toBe(201);
       return res.json();
@@ -62,17 +70,30 @@ for (const driver of DRIVERS) {
       expect((await post(`/api/v1/inbox/${message.id}/read`, consumer, {})).statusCode).toBe(200);
     };
     const ground = async (system: string, g: string) =>
-      ((await w.call('GET', `/api/v1/agreements/${await agreement(system)}/termination`, custodian)).json().grounds as Record<string, unknown>[]).find((x) => x.ground === g)!;
+      ((await w.call('GET', `/api/v1/agreements/${await agreement(system)}/termination`, custodian)).json().grounds as Record<string, unknown>[]).find(
+        (x) => x.ground === g,
+      )!;
 
     it('deadline basis: R-15.3, R-15.4, R-15.5 and R-16.1(đ) each state the rule and clause applied beside the deadline', async () => {
-      const early = await post('/api/v1/service-suspensions', custodian, { kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: '2026-03-03T08:00:00+07:00', expected_restore_at: '2026-03-03T10:00:00+07:00', reason: 'Bảo trì' });
+      const early = await post('/api/v1/service-suspensions', custodian, {
+        kind: 'planned',
+        dataset: 'can-bo-dang-vien',
+        starts_at: '2026-03-03T08:00:00+07:00',
+        expected_restore_at: '2026-03-03T10:00:00+07:00',
+        reason: 'Bảo trì',
+      });
       expect(early.statusCode).toBe(422);
       expect(early.json().deadline_basis).toMatchObject({ requirement: 'R-15.3', clause: expect.stringContaining('Điều 15 khoản 3') });
       const window = (await w.call('GET', '/api/v1/service-suspensions/earliest-start', custodian)).json();
       expect(window).toMatchObject({ today: '2026-03-02', earliest_start: early.json().earliest_start, deadline_basis: { requirement: 'R-15.3' } });
       expect(window.deadline_basis.text_vi).toContain('7 ngày làm việc');
 
-      const fm = await post('/api/v1/service-suspensions', custodian, { kind: 'force_majeure', dataset: 'can-bo-dang-vien', starts_at: w.env.clock.now().toISOString(), reason: 'Mất điện' });
+      const fm = await post('/api/v1/service-suspensions', custodian, {
+        kind: 'force_majeure',
+        dataset: 'can-bo-dang-vien',
+        starts_at: w.env.clock.now().toISOString(),
+        reason: 'Mất điện',
+      });
       expect(fm.statusCode, fm.body).toBe(201);
       expect(fm.json().deadline_basis.notice_due_at).toMatchObject({ requirement: 'R-15.4', clause: expect.stringContaining('Điều 15 khoản 4') });
       expect((await post(`/api/v1/service-suspensions/${fm.json().id}/end`, custodian, { reason: 'Đã có điện' })).statusCode).toBe(200);
@@ -101,10 +122,18 @@ for (const driver of DRIVERS) {
       await moveTo('2026-07-02T03:00:00Z'); // 31 days after sending, 29 after receipt
       const early = await post(`/api/v1/agreements/${await agreement('VPCP-QLCB')}/terminate`, custodian, { ground: 'đ', reason: 'Không khắc phục' });
       expect(early.statusCode, early.body).toBe(422);
-      expect(early.json()).toMatchObject({ rule: 'R-16.1', eligible_from: '2026-07-04', remedy_status: 'running', deadline_basis: { requirement: 'R-16.1(đ)' } });
+      expect(early.json()).toMatchObject({
+        rule: 'R-16.1',
+        eligible_from: '2026-07-04',
+        remedy_status: 'running',
+        deadline_basis: { requirement: 'R-16.1(đ)' },
+      });
       await moveTo('2026-07-03T17:00:00Z'); // 00:00 on Saturday 4/7 in Viet Nam
       expect((await ground('VPCP-QLCB', 'đ')).eligible).toBe(true);
-      const done = await post(`/api/v1/agreements/${await agreement('VPCP-QLCB')}/terminate`, custodian, { ground: 'đ', reason: 'Không khắc phục sau 30 ngày kể từ khi nhận thông báo' });
+      const done = await post(`/api/v1/agreements/${await agreement('VPCP-QLCB')}/terminate`, custodian, {
+        ground: 'đ',
+        reason: 'Không khắc phục sau 30 ngày kể từ khi nhận thông báo',
+      });
       expect(done.statusCode, done.body).toBe(200);
       expect(done.json()).toMatchObject({ status: 'terminated', ground: 'đ', evidence: s.reference });
     });
@@ -128,18 +157,25 @@ for (const driver of DRIVERS) {
     });
 
     it('R-16.1(đ): a consumer that remedied but is not yet restored cannot be terminated on ground (đ); it stays suspended until restored', async () => {
-      const s = (await w.call('GET', `/api/v1/consumer-suspensions?agreement_id=${await agreement('VPCP-TK')}`, custodian)).json().items.find((x: { restored_at: string | null }) => !x.restored_at);
+      const s = (await w.call('GET', `/api/v1/consumer-suspensions?agreement_id=${await agreement('VPCP-TK')}`, custodian))
+        .json()
+        .items.find((x: { restored_at: string | null }) => !x.restored_at);
       await moveTo('2026-10-15T03:00:00Z'); // well past its 30 days from the delivery
       expect((await ground('VPCP-TK', 'đ')).eligible).toBe(true);
       expect((await post(`/api/v1/consumer-suspensions/${s.id}/remedied`, consumer, { evidence: '  ' })).statusCode).toBe(400);
       expect((await post(`/api/v1/consumer-suspensions/${s.id}/remedied`, bnctw, { evidence: 'Không liên quan' })).statusCode).toBe(404);
-      const remedied = await post(`/api/v1/consumer-suspensions/${s.id}/remedied`, consumer, { evidence: 'Công văn số 45/VPCP ngày 10/10/2026 báo cáo đã khắc phục' });
+      const remedied = await post(`/api/v1/consumer-suspensions/${s.id}/remedied`, consumer, {
+        evidence: 'Công văn số 45/VPCP ngày 10/10/2026 báo cáo đã khắc phục',
+      });
       expect(remedied.statusCode, remedied.body).toBe(200);
       expect(remedied.json()).toMatchObject({ remedy_status: 'remedied', remedied_by: 'kt.vpcp', restored_at: null, termination_eligible_from: null });
       expect((await post(`/api/v1/consumer-suspensions/${s.id}/remedied`, custodian, { evidence: 'lần hai' })).statusCode).toBe(409);
       const g = await ground('VPCP-TK', 'đ');
       expect(g).toMatchObject({ eligible: false, remedy_status: 'remedied' });
-      const refusedTermination = await post(`/api/v1/agreements/${await agreement('VPCP-TK')}/terminate`, custodian, { ground: 'đ', reason: 'Không khắc phục' });
+      const refusedTermination = await post(`/api/v1/agreements/${await agreement('VPCP-TK')}/terminate`, custodian, {
+        ground: 'đ',
+        reason: 'Không khắc phục',
+      });
       expect(refusedTermination.statusCode).toBe(422);
       expect(refusedTermination.json()).toMatchObject({ rule: 'R-16.1', remedy_status: 'remedied' });
       // Still suspended: remedied is not restored.

@@ -36,14 +36,47 @@ export function ConsumerActions({ s, canRestore, canRemedy, onDone }: { s: Consu
   return (
     <>
       <Space wrap>
-        {canRestore && <Button size="small" onClick={() => { act.reset(); setMode('restore'); }}>{t('lifecycle.cs.restore')}</Button>}
-        {remedy && <Button size="small" onClick={() => { act.reset(); setMode('remedied'); }}>{t('lifecycle.cs.remedied')}</Button>}
+        {canRestore && (
+          <Button
+            size="small"
+            onClick={() => {
+              act.reset();
+              setMode('restore');
+            }}
+          >
+            {t('lifecycle.cs.restore')}
+          </Button>
+        )}
+        {remedy && (
+          <Button
+            size="small"
+            onClick={() => {
+              act.reset();
+              setMode('remedied');
+            }}
+          >
+            {t('lifecycle.cs.remedied')}
+          </Button>
+        )}
       </Space>
-      <Modal open={mode !== null} title={mode === 'restore' ? `${t('lifecycle.cs.restore')} — ${s.reference}` : `${t('lifecycle.cs.remedied.title')} — ${s.reference}`}
-        onCancel={() => setMode(null)} onOk={() => form.submit()} okText={t('lifecycle.confirm')} cancelText={t('lifecycle.cancel')} confirmLoading={act.isPending} destroyOnHidden>
+      <Modal
+        open={mode !== null}
+        title={mode === 'restore' ? `${t('lifecycle.cs.restore')} — ${s.reference}` : `${t('lifecycle.cs.remedied.title')} — ${s.reference}`}
+        onCancel={() => setMode(null)}
+        onOk={() => form.submit()}
+        okText={t('lifecycle.confirm')}
+        cancelText={t('lifecycle.cancel')}
+        confirmLoading={act.isPending}
+        destroyOnHidden
+      >
         {mode === 'remedied' && <Typography.Paragraph type="secondary">R-16.1(đ) — {t('lifecycle.cs.remedied.help')}</Typography.Paragraph>}
         <Form form={form} layout="vertical" onFinish={(v) => act.mutate({ m: mode!, text: v.text.trim() })} preserve={false}>
-          <Form.Item name="text" label={mode === 'restore' ? t('lifecycle.reason') : t('lifecycle.cs.evidence')} htmlFor={id} rules={[{ required: true, whitespace: true, message: t('lifecycle.required') }]}>
+          <Form.Item
+            name="text"
+            label={mode === 'restore' ? t('lifecycle.reason') : t('lifecycle.cs.evidence')}
+            htmlFor={id}
+            rules={[{ required: true, whitespace: true, message: t('lifecycle.required') }]}
+          >
             <Input.TextArea id={id} rows={2} maxLength={2000} />
           </Form.Item>
           {act.isError && <Alert type="error" showIcon role="alert" title={problemMessage(act.error, lang, t('common.error'))} />}

@@ -12,9 +12,13 @@ export function DeadlineBasis({ basis }: { basis: Basis | undefined | null }) {
   const { t, lang } = useI18n();
   if (!basis) return null;
   return (
-    <Typography.Text type="secondary" style={{ fontSize: 12, display: 'block' }} data-testid="deadline-basis" title={lang === 'vi' ? basis.text_vi : basis.text_en}>
+    <Typography.Text
+      type="secondary"
+      style={{ fontSize: 12, display: 'block' }}
+      data-testid="deadline-basis"
+      title={lang === 'vi' ? basis.text_vi : basis.text_en}
+    >
       {basis.requirement} — {t('lifecycle.basis', { clause: basis.clause })}
     </Typography.Text>
   );
 }
-
