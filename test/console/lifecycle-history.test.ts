@@ -20,12 +20,32 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
   let server: ConsoleServer;
   let browser: Browser;
   let custodian: User;
+  let consumer: User;
+  let agreementId: string;
   let page: Page;
   let problems: string[];
   let notice: { id: string; reference: string };
   let suspension: { id: string; reference: string };
 
   const { call, ok, login, user } = consoleApi(() => server.url);
+
+  /** Signs an official in through the sign-in form, in a browser context of their own. */
+  async function signIn(who: User): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    const opened = await openPage(context);
+    const p = opened.page;
+    await p.goto(`${server.url}/signin`);
+    await p.getByLabel('Tên đăng nhập').fill(who.username);
+    await p.getByLabel('Mật khẩu').fill(who.password);
+    await p.getByRole('button', { name: 'Đăng nhập' }).click();
+    const totp = p.getByLabel('Mã xác thực (6 số)');
+    await totp.waitFor(WAIT);
+    // The next step's code: the API sign-in used this step's (each step is single-use).
+    await totp.fill(totpCode(who.secret, new Date(Date.now() + 30_000)));
+    await p.getByRole('button', { name: 'Đăng nhập' }).click();
+    await p.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(WAIT);
+    return opened;
+  }
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -34,7 +54,7 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
     ]);
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
     custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin']);
-    const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
+    consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
     await ok(
       call('POST', '/api/v1/systems', consumer.auth, {
         code: 'VPCP-QLCB',
@@ -61,6 +81,7 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
       }),
       201,
     );
+    agreementId = agreement.id;
     await ok(call('POST', `/api/v1/agreements/${agreement.id}/approve`, custodian.auth, {}));
     const stop = await ok(
       call('POST', '/api/v1/service-suspensions', custodian.auth, {
@@ -85,18 +106,7 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
       201,
     );
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
-    ({ page, problems } = await openPage(context));
-    await page.goto(`${server.url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill(custodian.username);
-    await page.getByLabel('Mật khẩu').fill(custodian.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
-    // The next step's code: the API sign-in used this step's (each step is single-use).
-    await totp.fill(totpCode(custodian.secret, new Date(Date.now() + 30_000)));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(WAIT);
+    ({ page, problems } = await signIn(custodian));
   }, 180_000);
   afterAll(async () => {
     await browser?.close();
@@ -181,4 +191,36 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
     expect(new URL(page.url()).searchParams.get('tab')).toBe('history');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('R-16.1(đ): the consumer records from the console that it remedied the violation — still suspended, but ground (đ) is closed', async () => {
+    const again = await ok(
+      call('POST', '/api/v1/consumer-suspensions', custodian.auth, {
+        agreement_id: agreementId,
+        ground: 'security_risk',
+        violation: 'Kết nối từ máy chủ chưa được cập nhật bản vá',
+        handling: 'Tạm ngừng kết nối',
+        requirements: 'Cập nhật bản vá, kiểm tra lại an toàn thông tin',
+        found_at: new Date().toISOString(),
+      }),
+      201,
+    );
+    const { page: own, problems: ownProblems } = await signIn(consumer);
+    await own.getByRole('link', { name: 'Tạm ngừng, chấm dứt' }).click();
+    await own.getByRole('tab', { name: 'Tạm ngừng bên khai thác' }).click();
+    const row = own.getByTestId('consumer-table').locator('tbody tr.ant-table-row', { hasText: again.reference });
+    await row.waitFor(WAIT);
+    expect(await row.getByRole('button', { name: 'Khôi phục kết nối' }).count()).toBe(0); // the custodian's action
+    await row.getByRole('button', { name: 'Ghi nhận đã khắc phục' }).click();
+    const dialog = own.getByRole('dialog');
+    await dialog.getByLabel('Bằng chứng đã khắc phục (số, ngày văn bản, báo cáo)').fill('Công văn số 45/VPCP báo cáo đã cập nhật bản vá');
+    await dialog.getByRole('button', { name: 'Xác nhận' }).click();
+    await expect.poll(() => row.textContent(), WAIT).toContain('Đã khắc phục');
+    expect(await seriousViolations(own)).toEqual([]);
+    await screenshot(own, 'lifecycle-remedied');
+    const after = await ok(call('GET', `/api/v1/consumer-suspensions/${again.id}`, custodian.auth));
+    expect(after).toMatchObject({ remedy_status: 'remedied', remedied_by: 'kt.vpcp', restored_at: null });
+    const grounds = await ok(call('GET', `/api/v1/agreements/${agreementId}/termination`, custodian.auth));
+    expect(grounds.grounds.find((g: { ground: string }) => g.ground === 'đ')).toMatchObject({ eligible: false, remedy_status: 'remedied' });
+    expect(ownProblems).toEqual([]);
+  }, 90_000);
 });

@@ -27,7 +27,7 @@ export const NAV: NavItem[] = [
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },
   { path: '/calendar', label: 'nav.calendar' },
-  { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
 ];
 
