@@ -5,11 +5,11 @@ export interface DeadlineCalendar {
   /** `from` + n calendar days, moved to the next working day when that is a day off. */
   addDays(from: string, n: number): Promise<string>;
   /** R-15.3: the computed (not announced) days among from < d ≤ to that a deadline rests on. */
-  basisBetween(from: string, to: string): Promise<DeadlineBasis>;
+  basisBetween(from: string, to: string): Promise<CalendarDependence>;
 }
 
 /** Whether a deadline rests on days the calendar computed but no official text announced. */
-export interface DeadlineBasis {
+export interface CalendarDependence {
   depends_on_computed_days: boolean;
   computed_days: string[];
   unannounced_years: number[];

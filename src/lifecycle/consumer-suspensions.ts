@@ -1,31 +1,23 @@
-import { Problem, PROBLEMS, conflict, notFound } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, forbidden, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { VIETNAM_TODAY, formatIsoDate, formatVietnamTime, vietnamDate } from '../core/time.ts';
+import { vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Agreements } from '../agreements/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
-import { type Principal, seesEverything } from '../registry/index.ts';
-import { COORDINATOR_AGENCY } from '../registry/index.ts';
-import { type DeadlineBasis, type DeadlineCalendar, plusDays } from './calendar-port.ts';
+import { type Principal, administers, seesEverything } from '../registry/index.ts';
+import { type CalendarDependence, type DeadlineCalendar, plusDays } from './calendar-port.ts';
+import { DEADLINE_BASIS, type DeadlineBasis } from './deadline-basis.ts';
 import { recordEvent } from './events.ts';
 
 /** R-15.5: the consumer is told "at the latest 1 day from when the violation is determined" — a period in days. */
 export const CONSUMER_NOTICE_DAYS = 1;
-/** R-16.1(đ): termination once a violation is unremedied this many days after its notice. */
+/** R-16.1(đ): termination once a violation is unremedied this many days after the consumer received its notice. */
 export const REMEDY_DAYS = 30;
+/** The inbox message (and webhook) that carries the R-15.5 notice; its receipt starts the R-16.1(đ) period. */
+export const SUSPENSION_NOTICE_KIND = 'connection.suspended';
 
 export const GROUNDS = ['purpose_violation', 'security_risk'] as const;
-/** R-16.1 (a)–(đ). */
-export const TERMINATION_GROUNDS = ['a', 'b', 'c', 'd', 'đ'] as const;
-const GROUND_TEXT: Record<(typeof TERMINATION_GROUNDS)[number], [string, string]> = {
-  a: ['Mục đích khai thác không còn phù hợp với mục đích đã được phê duyệt', 'The purpose of use no longer matches the approved purpose'],
-  b: ['Không thể khôi phục kết nối', 'The connection cannot be restored'],
-  c: ['Theo yêu cầu của cơ quan có thẩm quyền', 'At the request of a competent authority'],
-  d: ['Bên khai thác không còn nhu cầu hoặc thoả thuận đã hết hạn', 'The consumer no longer needs it, or the agreement expired'],
-  đ: ['Bên khai thác không khắc phục vi phạm trong 30 ngày kể từ ngày được thông báo', 'The consumer did not remedy a violation within 30 days of notice'],
-};
-
 export interface ConsumerSuspension {
   id: string;
   reference: string;
@@ -43,18 +35,35 @@ export interface ConsumerSuspension {
   notified_at: Date;
   restored_at: Date | null;
   restore_reason: string | null;
+  /** R-16.1(đ): the consumer (or the custodian on its behalf) recorded the violation remedied. */
+  remedied_at: Date | null;
+  remedied_by: string | null;
+  remedied_by_agency: string | null;
+  remedy_evidence: string | null;
   created_by: string;
   created_at: Date;
   version: number;
 }
 
+/**
+ * Where the R-16.1(đ) period stands: `not_received` — the consumer has not received the notice, the
+ * 30 days have not started; `running`; `expired` — termination on ground (đ) is open; `remedied` —
+ * remedied, not yet restored (ground đ closed); `restored`.
+ */
+export type RemedyStatus = 'not_received' | 'running' | 'expired' | 'remedied' | 'restored';
+
 export interface ConsumerSuspensionView extends ConsumerSuspension {
   /** R-15.5: the notice went out later than 1 day after the finding. */
   notice_late: boolean;
-  /** R-16.1(đ): from this date (Vietnam) the agreement may be terminated on ground đ, unless restored. */
+  /** R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet. */
+  received_at: Date | null;
+  /** R-16.1(đ): from this date (Vietnam) the agreement may be terminated on ground đ; null when not received, remedied or restored. */
   termination_eligible_from: string | null;
+  remedy_status: RemedyStatus;
+  /** The rule and clauses each computed deadline applied. */
+  deadline_basis: { notice_due_at: DeadlineBasis; termination_eligible_from: DeadlineBasis };
   /** R-15.3: whether these deadlines rest on computed, not announced, days of the calendar. */
-  deadline_calendar: { notice_due_at: DeadlineBasis; termination_eligible_from: DeadlineBasis | null };
+  deadline_calendar: { notice_due_at: CalendarDependence; termination_eligible_from: CalendarDependence | null };
 }
 
 export interface SuspendInput {
@@ -67,7 +76,7 @@ export interface SuspendInput {
 }
 
 const COLUMNS = `id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,
-  found_at, notice_due_at, notified_at, restored_at, restore_reason, created_by, created_at, version`;
+  found_at, notice_due_at, notified_at, restored_at, restore_reason, remedied_at, remedied_by, remedied_by_agency, remedy_evidence, created_by, created_at, version`;
 
 /**
  * R-15.5, Civil Code (Bộ luật Dân sự 2015) Art. 147–148: a period counted in days starts on the
@@ -82,12 +91,13 @@ export async function consumerNoticeDueAt(calendar: DeadlineCalendar, foundAt: D
 }
 
 /**
- * R-16.1(đ), Civil Code Art. 147–148: the 30 days to remedy run from the day after the notice (a
- * Vietnam date); a period ending on a day off ends on the next working day; termination on ground
- * (đ) is possible from the day after the period ends.
+ * R-16.1(đ) ("trong vòng 30 ngày kể từ khi nhận được thông báo"), Civil Code Art. 147–148: the 30
+ * days to remedy run from the day after the consumer RECEIVED the notice (a Vietnam date), not from
+ * when it was sent; a period ending on a day off ends on the next working day; termination on
+ * ground (đ) is possible from the day after the period ends.
  */
-export async function remedyEligibleFrom(calendar: DeadlineCalendar, notifiedAt: Date): Promise<string> {
-  return plusDays(await calendar.addDays(vietnamDate(notifiedAt), REMEDY_DAYS), 1);
+export async function remedyEligibleFrom(calendar: DeadlineCalendar, receivedAt: Date): Promise<string> {
+  return plusDays(await calendar.addDays(vietnamDate(receivedAt), REMEDY_DAYS), 1);
 }
 
 export function createConsumerSuspensions(
@@ -97,8 +107,6 @@ export function createConsumerSuspensions(
     agreements: Agreements;
     notifications: NotificationService;
     calendar: DeadlineCalendar;
-    /** R-16.1(b): the reference of a force-majeure stop of the dataset in effect at `at`, if any. */
-    forceMajeureStop(dataset: string, at: Date): Promise<string | null>;
   },
 ) {
   async function load(id: string, q: Queryable = db, lock = false): Promise<ConsumerSuspension> {
@@ -108,19 +116,37 @@ export function createConsumerSuspensions(
     return r.rows[0];
   }
 
-  async function eligibleFrom(s: ConsumerSuspension): Promise<string | null> {
-    return s.restored_at ? null : remedyEligibleFrom(deps.calendar, s.notified_at);
+  /** R-16.1(đ): the period, from the consumer's receipt of the notice; closed once remedied or restored. */
+  async function remedyPeriod(s: ConsumerSuspension, received: Date | null): Promise<{ from: string | null; status: RemedyStatus }> {
+    if (s.restored_at) return { from: null, status: 'restored' };
+    // R-16.1(đ): "not remedied" is not "not restored" — a recorded remedy closes ground (đ).
+    if (s.remedied_at) return { from: null, status: 'remedied' };
+    if (!received) return { from: null, status: 'not_received' };
+    const from = await remedyEligibleFrom(deps.calendar, received);
+    return { from, status: vietnamDate(clock.now()) >= from ? 'expired' : 'running' };
   }
 
-  async function view(s: ConsumerSuspension): Promise<ConsumerSuspensionView> {
-    const eligible = await eligibleFrom(s);
-    // A calendar-day period rests on its nominal last day and the days off it moved across.
-    const deadline_calendar = {
-      notice_due_at: await deps.calendar.basisBetween(plusDays(vietnamDate(s.found_at), CONSUMER_NOTICE_DAYS - 1), plusDays(vietnamDate(s.notice_due_at), -1)),
-      termination_eligible_from: eligible === null ? null : await deps.calendar.basisBetween(plusDays(vietnamDate(s.notified_at), REMEDY_DAYS - 1), plusDays(eligible, -1)),
-    };
-    return { ...s, notice_late: s.notified_at > s.notice_due_at, termination_eligible_from: eligible, deadline_calendar };
+  async function views(rows: ConsumerSuspension[]): Promise<ConsumerSuspensionView[]> {
+    const receipts = await deps.notifications.receivedAt(SUSPENSION_NOTICE_KIND, rows.map((s) => s.id));
+    return Promise.all(rows.map(async (s) => {
+      const received_at = receipts.get(s.id) ?? null;
+      const period = await remedyPeriod(s, received_at);
+      return {
+        ...s, notice_late: s.notified_at > s.notice_due_at, received_at, termination_eligible_from: period.from, remedy_status: period.status,
+        deadline_basis: { notice_due_at: DEADLINE_BASIS.consumerNotice, termination_eligible_from: DEADLINE_BASIS.remedy },
+        deadline_calendar: await calendarDependence(s, received_at, period.from),
+      };
+    }));
   }
+
+  /** R-15.3: a calendar-day period rests on its nominal last day and the days off it moved across. */
+  async function calendarDependence(s: ConsumerSuspension, received: Date | null, eligible: string | null): Promise<ConsumerSuspensionView['deadline_calendar']> {
+    return {
+      notice_due_at: await deps.calendar.basisBetween(plusDays(vietnamDate(s.found_at), CONSUMER_NOTICE_DAYS - 1), plusDays(vietnamDate(s.notice_due_at), -1)),
+      termination_eligible_from: eligible === null || received === null ? null : await deps.calendar.basisBetween(plusDays(vietnamDate(received), REMEDY_DAYS - 1), plusDays(eligible, -1)),
+    };
+  }
+  const view = async (s: ConsumerSuspension) => (await views([s]))[0]!;
 
   const visible = (p: Principal, s: ConsumerSuspension) => seesEverything(p) || [s.consumer_code, s.custodian_code].includes(p.agencyCode);
 
@@ -156,7 +182,7 @@ export function createConsumerSuspensions(
         );
         // R-15.5 (a), (b): the violation, how it is handled, what keeps or restores the connection.
         await deps.notifications.notify(tx, {
-          agency: a.consumer_code, kind: 'connection.suspended', ref_type: 'consumer_suspension', ref_id: id,
+          agency: a.consumer_code, kind: SUSPENSION_NOTICE_KIND, ref_type: 'consumer_suspension', ref_id: id,
           subject_vi: `Tạm ngừng kết nối của hệ thống ${a.system_code} với bộ dữ liệu "${a.dataset_code}" (${reference})`,
           subject_en: `Connection of ${a.system_code} to "${a.dataset_code}" suspended (${reference})`,
           payload: { reference, agreement_id: a.id, ground: input.ground, violation: input.violation, handling: input.handling, requirements: input.requirements, found_at: input.found_at, notice_due_at: due },
@@ -198,89 +224,48 @@ export function createConsumerSuspensions(
         `SELECT ${COLUMNS} FROM consumer_suspensions WHERE ($1::text IS NULL OR consumer_code = $1 OR custodian_code = $1) AND ($2::uuid IS NULL OR agreement_id = $2) ORDER BY created_at DESC LIMIT 500`,
         [mine, f.agreement_id ?? null],
       );
-      return Promise.all(r.rows.map(view));
+      return views(r.rows);
     },
 
-    /** R-16.1: which grounds allow terminating this agreement now; (đ) only 30 days after an unremedied R-15.2 notice. */
+    /** R-16.1(đ): the suspension of `agreementId` not yet restored, if any (the oldest notice first). */
+    async openFor(agreementId: string): Promise<ConsumerSuspensionView | null> {
+      const r = await db.query<ConsumerSuspension>(`SELECT ${COLUMNS} FROM consumer_suspensions WHERE agreement_id = $1 AND restored_at IS NULL ORDER BY notified_at LIMIT 1`, [agreementId]);
+      return r.rows[0] ? view(r.rows[0]) : null;
+    },
+
     /**
-     * R-16.1: each ground, whether it applies now, and what it rests on: (b) a force-majeure stop
-     * of the dataset still in effect; (đ) an unremedied violation notice past its 30 days; (a), (c),
-     * (d) the document the custodian cites (`evidence`) — a decision, a competent authority's
-     * request, the consumer's own request — which the termination records and sends to all parties.
+     * R-16.1(đ): the consumer — or the custodian on its behalf — records that the violation was
+     * remedied, with its evidence. The connection stays suspended until restored (R-15.2), but the
+     * agreement can no longer be terminated on ground (đ).
      */
-    async eligibility(p: Principal, agreementId: string) {
-      const a = await deps.agreements.service.get(p, agreementId);
-      const open = (await db.query<ConsumerSuspension>(`SELECT ${COLUMNS} FROM consumer_suspensions WHERE agreement_id = $1 AND restored_at IS NULL ORDER BY notified_at LIMIT 1`, [a.id])).rows[0];
-      const from = open ? await eligibleFrom(open) : null;
-      const today = vietnamDate(clock.now());
-      const stop = await deps.forceMajeureStop(a.dataset_code, clock.now());
-      const rests: Record<(typeof TERMINATION_GROUNDS)[number], { eligible: boolean; rests_on: string | null; evidence_required: boolean }> = {
-        a: { eligible: true, rests_on: null, evidence_required: true },
-        b: { eligible: stop !== null, rests_on: stop, evidence_required: false },
-        c: { eligible: true, rests_on: null, evidence_required: true },
-        d: { eligible: true, rests_on: null, evidence_required: true },
-        đ: { eligible: from !== null && today >= from, rests_on: open?.reference ?? null, evidence_required: false },
-      };
-      return {
-        agreement_id: a.id,
-        status: a.status,
-        today,
-        grounds: TERMINATION_GROUNDS.map((g) => ({
-          ground: g, label_vi: GROUND_TEXT[g][0], label_en: GROUND_TEXT[g][1], ...rests[g],
-          ...(g === 'đ' && { eligible_from: from, suspension: open?.reference ?? null }),
-        })),
-      };
-    },
-
-    /** R-16.1, R-16.3: terminate (final) and tell the consumer and the related agencies. */
-    async terminate(p: Principal, agreementId: string, ground: (typeof TERMINATION_GROUNDS)[number], reason: string, evidence?: string) {
-      const e = await this.eligibility(p, agreementId);
-      const g = e.grounds.find((x) => x.ground === ground)!;
-      if (g.evidence_required && !evidence?.trim()) {
-        throw new Problem(PROBLEMS.validation, {
-          rule: 'R-16.1',
-          detail: `Chấm dứt theo điểm ${ground} khoản 1 Điều 16 phải nêu tài liệu làm căn cứ (số, ngày văn bản hoặc đề nghị).`,
-          detail_en: `Termination on ground (${ground}) of Art. 16.1 must cite its evidence (the document's number and date, or the request).`,
-        });
-      }
-      if (ground === 'b' && !g.eligible) {
-        throw new Problem(PROBLEMS.unprocessable, {
-          rule: 'R-16.1',
-          detail: 'Chỉ chấm dứt theo điểm b khi dịch vụ đang tạm ngừng do sự cố bất khả kháng mà không thể khôi phục.',
-          detail_en: 'Ground (b) applies only while the service is stopped by force majeure and cannot be restored.',
-        });
-      }
-      if (ground === 'đ') {
-        const d = g;
-        if (!d.eligible) {
-          throw new Problem(PROBLEMS.unprocessable, {
-            rule: 'R-16.1',
-            detail: d.eligible_from
-              ? `Chỉ chấm dứt theo điểm đ khi vi phạm không được khắc phục sau 30 ngày kể từ ngày thông báo: sớm nhất từ ngày ${formatIsoDate(d.eligible_from)} (${VIETNAM_TODAY.vi(e.today)}).`
-              : 'Chỉ chấm dứt theo điểm đ khi đã thông báo tạm ngừng do vi phạm (Điều 15.2) mà bên khai thác không khắc phục trong 30 ngày.',
-            detail_en: d.eligible_from
-              ? `Ground (đ) applies 30 days after an unremedied violation notice: from ${d.eligible_from} (${VIETNAM_TODAY.en(e.today)}).`
-              : 'Ground (đ) needs an unremedied Art. 15.2 suspension notice at least 30 days old.',
-            extra: { eligible_from: d.eligible_from },
-          });
+    async remedied(p: Principal, id: string, evidence: string): Promise<ConsumerSuspensionView> {
+      if (!evidence.trim()) throw new Problem(PROBLEMS.validation, { rule: 'R-16.1', detail: 'Phải nêu bằng chứng đã khắc phục vi phạm.', detail_en: 'The evidence of the remedy is required.' });
+      const s = await commit(async (tx) => {
+        const cur = await load(id, tx, true);
+        if (!visible(p, cur)) throw notFound('quyết định tạm ngừng', 'suspension', id);
+        if (!administers(p, cur.consumer_code, 'consumer_admin') && !administers(p, cur.custodian_code, 'custodian_admin')) {
+          throw forbidden('Chỉ bên khai thác hoặc cơ quan chủ quản dữ liệu được ghi nhận việc khắc phục.', 'Only the consumer or the data custodian records the remedy.', 'R-16.1');
         }
-      }
-      const now = clock.now();
-      const [vi, en] = GROUND_TEXT[ground];
-      return commit(async (tx) => {
-        const basis = evidence?.trim() || g.rests_on;
-        const a = await deps.agreements.service.lifecycle(tx, p, agreementId, 'terminate', reason, { ground, evidence: basis });
-        for (const agency of new Set([a.consumer_code, a.custodian_code, COORDINATOR_AGENCY])) {
+        if (cur.restored_at) throw conflict('Kết nối đã được khôi phục.', 'The connection has already been restored.');
+        if (cur.remedied_at) throw conflict('Việc khắc phục đã được ghi nhận.', 'The remedy has already been recorded.');
+        const now = clock.now();
+        const r = await tx.query<ConsumerSuspension>(
+          `UPDATE consumer_suspensions SET remedied_at = $2, remedied_by = $3, remedied_by_agency = $4, remedy_evidence = $5, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`,
+          [id, now, p.username, p.agencyCode, evidence.trim()],
+        );
+        // The other side learns of it: the custodian decides on restoring, the consumer sees its case recorded.
+        for (const agency of [cur.custodian_code, cur.consumer_code].filter((a) => a !== p.agencyCode)) {
           await deps.notifications.notify(tx, {
-            agency, kind: 'agreement.terminated', ref_type: 'agreement', ref_id: a.id,
-            subject_vi: `Chấm dứt kết nối, chia sẻ dữ liệu "${a.dataset_code}" với hệ thống ${a.system_code} — căn cứ điểm ${ground} khoản 1 Điều 16`,
-            subject_en: `Sharing of "${a.dataset_code}" with ${a.system_code} terminated — Art. 16.1(${ground})`,
-            payload: { ground, ground_vi: vi, ground_en: en, evidence: basis, reason, terminated_at: formatVietnamTime(now) },
+            agency, kind: 'connection.remedied', ref_type: 'consumer_suspension', ref_id: id,
+            subject_vi: `Đã khắc phục vi phạm dẫn đến tạm ngừng kết nối ${cur.reference} (hệ thống ${cur.system_code}, bộ dữ liệu "${cur.dataset_code}")`,
+            subject_en: `Violation behind suspension ${cur.reference} remedied (${cur.system_code}, "${cur.dataset_code}")`,
+            payload: { reference: cur.reference, evidence: evidence.trim(), remedied_by: p.username },
           });
         }
-        await recordEvent(tx, { custodian: a.custodian_code, entity: 'agreement', id: a.id, action: 'terminate', actor: p, at: now, reason, details: { ground, evidence: basis } });
-        return { agreement_id: a.id, status: a.status, ground, evidence: basis, reason, terminated_at: now };
+        await recordEvent(tx, { custodian: cur.custodian_code, entity: 'consumer_suspension', id, action: 'remedied', actor: p, at: now, reason: evidence.trim(), details: { reference: cur.reference } });
+        return r.rows[0]!;
       });
+      return view(s);
     },
   };
 }

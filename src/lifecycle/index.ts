@@ -8,9 +8,12 @@ import { type Principal, seesEverything } from '../registry/index.ts';
 import type { DeadlineCalendar } from './calendar-port.ts';
 import { createConsumerSuspensions } from './consumer-suspensions.ts';
 export { consumerNoticeDueAt, remedyEligibleFrom } from './consumer-suspensions.ts';
-import type { LifecycleEvent } from './events.ts';
+export { DEADLINE_BASIS, type DeadlineBasis } from './deadline-basis.ts';
+import { type LifecycleEvent, type EventFilter, listEvents } from './events.ts';
 import { createNoticeBoard } from './notices.ts';
 import { type ServiceSuspension, createServiceSuspensions, inForce } from './service-suspensions.ts';
+import { createTerminations } from './termination.ts';
+import type { Page } from '../db/rows.ts';
 
 export { lifecycleRoutes } from './routes.ts';
 export type { DeadlineCalendar } from './calendar-port.ts';
@@ -38,7 +41,8 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
     const s = (await stops()).find((x) => x.dataset_code === dataset && x.kind === 'force_majeure' && inForce(x, at));
     return s ? (s.notice_reference ?? s.id) : null;
   };
-  const consumers = createConsumerSuspensions(db, clock, { ...deps, forceMajeureStop });
+  const consumers = createConsumerSuspensions(db, clock, deps);
+  const terminations = createTerminations(db, clock, { ...deps, forceMajeureStop, openSuspension: (id) => consumers.openFor(id) });
 
   function stops() {
     const t = performance.now();
@@ -56,6 +60,7 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
     notices,
     services,
     consumers,
+    terminations,
 
     /** is the dataset's service stopped for everyone right now? (the gateway's check) */
     async serviceBlock(dataset: string, at: Date): Promise<ServiceBlock | null> {
@@ -63,10 +68,14 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
       return s ? { suspension_id: s.id, kind: s.kind, notice_reference: s.notice_reference, expected_restore_at: s.expected_restore_at } : null;
     },
 
-    /** The custodian's lifecycle history: every action with actor, time and reason. */
-    async events(p: Principal, custodian: string, limit = 200): Promise<LifecycleEvent[]> {
-      if (!seesEverything(p) && p.agencyCode !== custodian) throw notFound('lịch sử', 'history', custodian);
-      return (await db.query<LifecycleEvent>('SELECT * FROM lifecycle_events WHERE custodian_code = $1 ORDER BY at DESC, id DESC LIMIT $2', [custodian, limit])).rows;
+    /**
+     * The lifecycle history (R-15, R-16): every action with actor, time and reason, newest first, a
+     * page at a time. A custodian reads its own; the coordinator and auditors any, or all at once.
+     */
+    async events(p: Principal, f: EventFilter): Promise<Page<LifecycleEvent>> {
+      const custodian = f.custodian ?? (seesEverything(p) ? undefined : p.agencyCode);
+      if (!seesEverything(p) && p.agencyCode !== custodian) throw notFound('lịch sử', 'history', custodian ?? '');
+      return listEvents(db, { ...f, custodian });
     },
   };
 }

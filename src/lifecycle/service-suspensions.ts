@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { NotificationService } from '../notifications/index.ts';
 import { type Principal, administers, seesEverything } from '../registry/index.ts';
 import { type DeadlineCalendar, plusDays } from './calendar-port.ts';
+import { DEADLINE_BASIS, type DeadlineBasis } from './deadline-basis.ts';
 import { recordEvent } from './events.ts';
 import { type PublicNotice, publishNotice } from './notices.ts';
 
@@ -37,6 +38,8 @@ export interface SuspensionView extends ServiceSuspension {
   /** Force majeure: the notice is late (R-15.4) — not yet published and past due, or published after the deadline. */
   notice_overdue: boolean;
   in_force: boolean;
+  /** The rule each computed deadline applied: a force-majeure stop's notice deadline (R-15.4). */
+  deadline_basis: { notice_due_at?: DeadlineBasis };
 }
 
 const COLUMNS = 'id, kind, dataset_code, custodian_code, reason, starts_at, expected_restore_at, notice_due_at, notice_id, ended_at, end_reason, created_by, created_at, version';
@@ -77,7 +80,7 @@ export function createServiceSuspensions(
     const notice = s.notice_id ? (await q.query<PublicNotice>('SELECT * FROM public_notices WHERE id = $1', [s.notice_id])).rows[0] ?? null : null;
     const now = clock.now();
     const overdue = s.kind === 'force_majeure' && s.notice_due_at !== null && (notice ? notice.published_at > s.notice_due_at : now > s.notice_due_at);
-    return { ...s, notice, notice_overdue: overdue, in_force: inForce(s, now) };
+    return { ...s, notice, notice_overdue: overdue, in_force: inForce(s, now), deadline_basis: s.notice_due_at ? { notice_due_at: DEADLINE_BASIS.forceMajeureNotice } : {} };
   }
 
   function requireCustodian(p: Principal, custodian: string): void {
@@ -115,6 +118,14 @@ export function createServiceSuspensions(
   return {
     earliestPlannedStart,
 
+    /** R-15.3: for a stop announced now — today, its last notice day (the 7th working day), the earliest start, and the rule applied. */
+    async plannedStartWindow() {
+      const today = vietnamDate(clock.now());
+      const lastNoticeDay = await deps.calendar.addWorkingDays(today, PLANNED_NOTICE_WORKING_DAYS);
+      const deadline_calendar = await deps.calendar.basisBetween(today, lastNoticeDay);
+      return { today, last_notice_day: lastNoticeDay, earliest_start: plusDays(lastNoticeDay, 1), deadline_basis: DEADLINE_BASIS.plannedStart, deadline_calendar };
+    },
+
     /** R-15.1a, R-15.3: announce a maintenance window; the public notice is published now. */
     async schedule(p: Principal, input: { dataset: string; starts_at: Date; expected_restore_at: Date; reason: string; notice_vi?: string | undefined; notice_en?: string | undefined }): Promise<SuspensionView> {
       const dataset = await deps.catalog.datasets.get(input.dataset);
@@ -129,7 +140,7 @@ export function createServiceSuspensions(
           detail: `Phải thông báo công khai ít nhất ${PLANNED_NOTICE_WORKING_DAYS} ngày làm việc trước khi tạm ngừng: thông báo hôm nay (${VIETNAM_TODAY.vi(vietnamDate(now))}) thì sớm nhất được tạm ngừng từ ngày ${formatIsoDate(earliest)}.`,
           detail_en: `A planned suspension is announced at least ${PLANNED_NOTICE_WORKING_DAYS} working days ahead: announced today (${VIETNAM_TODAY.en(vietnamDate(now))}), it may start on ${earliest} at the earliest.`,
           // R-15.3: the count may rest on holidays no official text announced yet.
-          extra: { earliest_start: earliest, deadline_calendar: await deps.calendar.basisBetween(vietnamDate(now), plusDays(earliest, -1)) },
+          extra: { earliest_start: earliest, deadline_basis: DEADLINE_BASIS.plannedStart, deadline_calendar: await deps.calendar.basisBetween(vietnamDate(now), plusDays(earliest, -1)) },
         });
       }
       return commit(async (tx) => {

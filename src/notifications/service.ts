@@ -64,7 +64,6 @@ export function createNotificationService(db: Database, clock: Clock) {
       );
     },
 
-    /** Each agency reads its own inbox. */
     /** Which of `refIds` already had a notice of `kind` (a warning sent once, whoever asks). */
     async sentFor(kind: string, refIds: string[]): Promise<Set<string>> {
       if (refIds.length === 0) return new Set();
@@ -72,6 +71,22 @@ export function createNotificationService(db: Database, clock: Clock) {
       return new Set(r.rows.map((x) => x.ref_id));
     },
 
+    /**
+     * When each message of `kind` about `refIds` first reached its agency: the earliest of its being
+     * read in the inbox and of a successful webhook delivery. Absent from the map: never received.
+     */
+    async receivedAt(kind: string, refIds: string[]): Promise<Map<string, Date>> {
+      if (refIds.length === 0) return new Map();
+      const r = await db.query<{ ref_id: string; at: Date | null }>(
+        `SELECT n.ref_id, least(min(n.read_at), min(d.delivered_at)) AS at
+           FROM notifications n LEFT JOIN webhook_deliveries d ON d.notification_id = n.id AND d.status = 'delivered'
+          WHERE n.kind = $1 AND n.ref_id = ANY($2::text[]) GROUP BY n.ref_id`,
+        [kind, refIds],
+      );
+      return new Map(r.rows.filter((x) => x.at !== null).map((x) => [x.ref_id, new Date(x.at!)]));
+    },
+
+    /** Each agency reads its own inbox. */
     async inbox(p: Principal, f: { unread?: boolean | undefined; kind?: string | undefined; limit: number; offset: number }): Promise<Page<Notification>> {
       const w = new Where().add('agency_code = ?', p.agencyCode).addRawIf(f.unread === true, 'read_at IS NULL').addIf(f.kind !== undefined, 'kind = ?', f.kind);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications ${w}`, w.params);

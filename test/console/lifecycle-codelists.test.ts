@@ -144,11 +144,15 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     });
     expect(res.status, await res.clone().text()).toBe(201);
     await page.reload();
+    // The open tab is kept in the URL: the previous test left the consumer suspensions open.
+    await page.getByRole('tab', { name: 'Tạm ngừng dịch vụ' }).click();
     const table = page.getByTestId('service-table');
     const row = table.locator('tbody tr.ant-table-row', { hasText: 'Mất điện tại trung tâm dữ liệu' });
     await row.waitFor(WAIT);
     expect(await row.textContent()).toContain('R-15.4 — quá hạn thông báo');
     expect(await row.textContent()).toContain('Hạn thông báo:');
+    // R-15.4: the deadline states the clause it applied.
+    expect(await row.textContent()).toContain('R-15.4 — Căn cứ: Điều 15 khoản 4 Quy định 384-QĐ/TW');
     await row.getByRole('button', { name: 'Đăng thông báo' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Nội dung thông báo (tiếng Việt)').fill('Dịch vụ tạm ngừng do mất điện.');

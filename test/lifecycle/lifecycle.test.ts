@@ -37,7 +37,7 @@ for (const driver of DRIVERS) {
     const read = (s: SystemCode) => reader(s).getRecord('can-bo-dang-vien', 'dv-1');
     const post = (url: string, who: string, body: object) => w.call('POST', url, who, body);
     /** An agency's inbox messages of one kind, newest first. */
-    const inbox = async (who: string, kind: string) => (await w.call('GET', `/api/v1/inbox?kind=${kind}&limit=100`, who)).json().items as { subject_vi: string; subject_en: string; ref_id: string; payload: Record<string, unknown> }[];
+    const inbox = async (who: string, kind: string) => (await w.call('GET', `/api/v1/inbox?kind=${kind}&limit=100`, who)).json().items as { id: string; subject_vi: string; subject_en: string; ref_id: string; payload: Record<string, unknown> }[];
     /** Webhook deliveries queued for an agency's messages of one kind. */
     const deliveries = async (agency: string, kind: string) => Number((await w.env.platform.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM webhook_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.agency_code = $1 AND n.kind = $2', [agency, kind],
@@ -159,16 +159,22 @@ for (const driver of DRIVERS) {
       expect((await read('VPCP-QLCB')).status).toBe(200);
     });
 
-    it('R-16.1(đ): termination for an unremedied violation only once its notice is 30 days old; final, and told to the consumer and related agencies (R-16.3)', async () => {
+    it('R-16.1(đ): termination for an unremedied violation only 30 days after the consumer received its notice; final, and told to the consumer and related agencies (R-16.3)', async () => {
       const s = (await post('/api/v1/consumer-suspensions', custodian, {
         agreement_id: qlcbAgreement, ground: 'security_risk', violation: 'Kết nối từ máy chủ nhiễm mã độc', handling: 'Tạm ngừng kết nối', requirements: 'Làm sạch máy chủ, kiểm tra lại an toàn thông tin', found_at: w.env.clock.now().toISOString(),
       })).json();
       expect(s.notice_late).toBe(false);
-      // Notified on Thu 7/5/2026: 30 days end on Sat 6/6 → moved to Mon 8/6 (a day off ends on the next working day); eligible from 9/6.
-      expect(s.termination_eligible_from).toBe('2026-06-09');
+      // R-16.1(đ): the 30 days start when the consumer receives the notice — here it reads it at once.
+      expect(s.remedy_status).toBe('not_received');
+      expect(s.deadline_calendar.termination_eligible_from).toBeNull();
+      const message = (await inbox(consumer, 'connection.suspended')).find((m) => m.ref_id === s.id)!;
+      expect((await post(`/api/v1/inbox/${message.id}/read`, consumer, {})).statusCode).toBe(200);
+      // Received on Thu 7/5/2026: 30 days end on Sat 6/6 → moved to Mon 8/6 (a day off ends on the next working day); eligible from 9/6.
+      const received = (await w.call('GET', `/api/v1/consumer-suspensions/${s.id}`, custodian)).json();
+      expect(received.termination_eligible_from).toBe('2026-06-09');
       // R-15.3: both deadlines rest on announced days only (2026 has its announcements; no computed day off in May–June).
       const announcedOnly = { depends_on_computed_days: false, computed_days: [], unannounced_years: [] };
-      expect(s.deadline_calendar).toEqual({ notice_due_at: announcedOnly, termination_eligible_from: announcedOnly });
+      expect(received.deadline_calendar).toEqual({ notice_due_at: announcedOnly, termination_eligible_from: announcedOnly });
       const early = await post(`/api/v1/agreements/${qlcbAgreement}/terminate`, custodian, { ground: 'đ', reason: 'Không khắc phục' });
       expect(early.statusCode).toBe(422);
       expect(early.json()).toMatchObject({ rule: 'R-16.1', eligible_from: '2026-06-09' });

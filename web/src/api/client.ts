@@ -1,5 +1,8 @@
 import createClient, { type Middleware } from 'openapi-fetch';
-import type { ApiPaths, Problem } from './contract.ts';
+import type { components, paths } from './schema.d.ts';
+
+/** RFC 9457 problem details, as every error of the API answers. */
+export type Problem = components['schemas']['Problem'];
 
 /**
  * The CSRF token of the cookie session, held in memory only (never in storage): it comes with
@@ -31,7 +34,7 @@ export const csrf: Middleware = {
 };
 
 /** The typed client: same origin, the session cookie sent, the CSRF header added. */
-export const api = createClient<ApiPaths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
 api.use(csrf);
 
 /** A problem answer as an Error that keeps the problem and the Retry-After header. */

@@ -2294,7 +2294,7 @@ export interface paths {
         put?: never;
         /**
          * Chấm dứt kết nối, chia sẻ / Terminate (R-16.1, R-16.3; final)
-         * @description Grounds (a), (c), (d) need `evidence` (the document cited: number and date, or the request); (b) rests on a force-majeure stop in effect, (đ) on an unremedied notice past its 30 days.
+         * @description Grounds (a), (c), (d) need `evidence` (the document cited: number and date, or the request); (b) rests on a force-majeure stop in effect, (đ) on a suspension notice the consumer received 30 days ago or more and has not remedied.
          */
         post: {
             parameters: {
@@ -2316,6 +2316,24 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string;
+                            evidence: string | null;
+                            /** @enum {string} */
+                            ground: "a" | "b" | "c" | "d" | "đ";
+                            reason: string;
+                            status: string;
+                            /** Format: date-time */
+                            terminated_at: string;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -2400,6 +2418,43 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string;
+                            grounds: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                deadline_basis?: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                                eligible: boolean;
+                                eligible_from?: string | null;
+                                evidence_required: boolean;
+                                /** @enum {string} */
+                                ground: "a" | "b" | "c" | "d" | "đ";
+                                label_en: string;
+                                label_vi: string;
+                                received_at?: string | null;
+                                remedied_at?: string | null;
+                                remedy_status?: ("not_received" | "running" | "expired" | "remedied" | "restored") | null;
+                                rests_on: string | null;
+                                suspension?: string | null;
+                            }[];
+                            status: string;
+                            /** @description Hôm nay / Today. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            today: string;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 401: {
                     headers: {
@@ -4446,6 +4501,74 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                agreement_id: string;
+                                consumer_code: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string;
+                                custodian_code: string;
+                                dataset_code: string;
+                                deadline_basis: {
+                                    /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                    notice_due_at: {
+                                        /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                        clause: string;
+                                        /** @description Requirement id, e.g. R-15.5 */
+                                        requirement: string;
+                                        text_en: string;
+                                        text_vi: string;
+                                    };
+                                    /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                    termination_eligible_from: {
+                                        /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                        clause: string;
+                                        /** @description Requirement id, e.g. R-15.5 */
+                                        requirement: string;
+                                        text_en: string;
+                                        text_vi: string;
+                                    };
+                                };
+                                /** Format: date-time */
+                                found_at: string;
+                                /** @enum {string} */
+                                ground: "purpose_violation" | "security_risk";
+                                handling: string;
+                                id: string;
+                                /** Format: date-time */
+                                notice_due_at: string;
+                                /** @description R-15.5: notified after notice_due_at */
+                                notice_late: boolean;
+                                /** Format: date-time */
+                                notified_at: string;
+                                /** @description R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet */
+                                received_at: string | null;
+                                reference: string;
+                                remedied_at: string | null;
+                                remedied_by: string | null;
+                                remedied_by_agency: string | null;
+                                remedy_evidence: string | null;
+                                /** @enum {string} */
+                                remedy_status: "not_received" | "running" | "expired" | "remedied" | "restored";
+                                requirements: string;
+                                restore_reason: string | null;
+                                restored_at: string | null;
+                                system_code: string;
+                                /** @description R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                termination_eligible_from: string | null;
+                                version: number;
+                                violation: string;
+                            }[];
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -4497,6 +4620,72 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string;
+                            consumer_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                termination_eligible_from: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            /** Format: date-time */
+                            found_at: string;
+                            /** @enum {string} */
+                            ground: "purpose_violation" | "security_risk";
+                            handling: string;
+                            id: string;
+                            /** Format: date-time */
+                            notice_due_at: string;
+                            /** @description R-15.5: notified after notice_due_at */
+                            notice_late: boolean;
+                            /** Format: date-time */
+                            notified_at: string;
+                            /** @description R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet */
+                            received_at: string | null;
+                            reference: string;
+                            remedied_at: string | null;
+                            remedied_by: string | null;
+                            remedied_by_agency: string | null;
+                            remedy_evidence: string | null;
+                            /** @enum {string} */
+                            remedy_status: "not_received" | "running" | "expired" | "remedied" | "restored";
+                            requirements: string;
+                            restore_reason: string | null;
+                            restored_at: string | null;
+                            system_code: string;
+                            /** @description R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            termination_eligible_from: string | null;
+                            version: number;
+                            violation: string;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -4569,6 +4758,72 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string;
+                            consumer_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                termination_eligible_from: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            /** Format: date-time */
+                            found_at: string;
+                            /** @enum {string} */
+                            ground: "purpose_violation" | "security_risk";
+                            handling: string;
+                            id: string;
+                            /** Format: date-time */
+                            notice_due_at: string;
+                            /** @description R-15.5: notified after notice_due_at */
+                            notice_late: boolean;
+                            /** Format: date-time */
+                            notified_at: string;
+                            /** @description R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet */
+                            received_at: string | null;
+                            reference: string;
+                            remedied_at: string | null;
+                            remedied_by: string | null;
+                            remedied_by_agency: string | null;
+                            remedy_evidence: string | null;
+                            /** @enum {string} */
+                            remedy_status: "not_received" | "running" | "expired" | "remedied" | "restored";
+                            requirements: string;
+                            restore_reason: string | null;
+                            restored_at: string | null;
+                            system_code: string;
+                            /** @description R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            termination_eligible_from: string | null;
+                            version: number;
+                            violation: string;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 401: {
                     headers: {
@@ -4591,6 +4846,155 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/consumer-suspensions/{id}/remedied": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ghi nhận đã khắc phục vi phạm / Record the violation remedied (R-16.1(đ))
+         * @description By the consumer, or the custodian on its behalf, with its evidence. The connection stays suspended until restored, but ground (đ) of R-16.1 no longer applies.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        evidence: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string;
+                            consumer_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                termination_eligible_from: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            /** Format: date-time */
+                            found_at: string;
+                            /** @enum {string} */
+                            ground: "purpose_violation" | "security_risk";
+                            handling: string;
+                            id: string;
+                            /** Format: date-time */
+                            notice_due_at: string;
+                            /** @description R-15.5: notified after notice_due_at */
+                            notice_late: boolean;
+                            /** Format: date-time */
+                            notified_at: string;
+                            /** @description R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet */
+                            received_at: string | null;
+                            reference: string;
+                            remedied_at: string | null;
+                            remedied_by: string | null;
+                            remedied_by_agency: string | null;
+                            remedy_evidence: string | null;
+                            /** @enum {string} */
+                            remedy_status: "not_received" | "running" | "expired" | "remedied" | "restored";
+                            requirements: string;
+                            restore_reason: string | null;
+                            restored_at: string | null;
+                            system_code: string;
+                            /** @description R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            termination_eligible_from: string | null;
+                            version: number;
+                            violation: string;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -4624,6 +5028,72 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string;
+                            consumer_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                termination_eligible_from: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            /** Format: date-time */
+                            found_at: string;
+                            /** @enum {string} */
+                            ground: "purpose_violation" | "security_risk";
+                            handling: string;
+                            id: string;
+                            /** Format: date-time */
+                            notice_due_at: string;
+                            /** @description R-15.5: notified after notice_due_at */
+                            notice_late: boolean;
+                            /** Format: date-time */
+                            notified_at: string;
+                            /** @description R-16.1(đ): when the consumer first received the notice (read in its inbox, or delivered by webhook); null: not yet */
+                            received_at: string | null;
+                            reference: string;
+                            remedied_at: string | null;
+                            remedied_by: string | null;
+                            remedied_by_agency: string | null;
+                            remedy_evidence: string | null;
+                            /** @enum {string} */
+                            remedy_status: "not_received" | "running" | "expired" | "remedied" | "restored";
+                            requirements: string;
+                            restore_reason: string | null;
+                            restored_at: string | null;
+                            system_code: string;
+                            /** @description R-16.1(đ): termination on ground (đ) possible from this date; null when not received, remedied or restored. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            termination_eligible_from: string | null;
+                            version: number;
+                            violation: string;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -8094,12 +8564,22 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Lịch sử tạm ngừng, chấm dứt của cơ quan chủ quản / A custodian's lifecycle history */
+        /**
+         * Lịch sử tạm ngừng, chấm dứt của cơ quan chủ quản / A custodian's lifecycle history
+         * @description Newest first, a page at a time. Without `custodian`: the official's own agency (the coordinator and auditors: every custodian).
+         */
         get: {
             parameters: {
-                query: {
-                    custodian: string;
+                query?: {
+                    action?: string;
+                    custodian?: string;
+                    entity?: "service_suspension" | "consumer_suspension" | "agreement" | "notice";
+                    /** @description Từ ngày / From. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                    from?: string;
                     limit?: number;
+                    offset?: number;
+                    /** @description Đến hết ngày / To (included). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -8107,6 +8587,34 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                action: string;
+                                actor: string;
+                                actor_agency: string | null;
+                                /** Format: date-time */
+                                at: string;
+                                custodian_code: string;
+                                details: {
+                                    [key: string]: unknown;
+                                };
+                                entity: string;
+                                entity_id: string;
+                                id: string;
+                                reason: string | null;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -8714,6 +9222,65 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string;
+                                custodian_code: string;
+                                dataset_code: string;
+                                deadline_basis: {
+                                    /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                    notice_due_at?: {
+                                        /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                        clause: string;
+                                        /** @description Requirement id, e.g. R-15.5 */
+                                        requirement: string;
+                                        text_en: string;
+                                        text_vi: string;
+                                    };
+                                };
+                                end_reason: string | null;
+                                ended_at: string | null;
+                                expected_restore_at: string | null;
+                                id: string;
+                                in_force: boolean;
+                                /** @enum {string} */
+                                kind: "planned" | "force_majeure";
+                                notice: {
+                                    body_en: string;
+                                    body_vi: string;
+                                    corrects: string | null;
+                                    custodian_code: string;
+                                    dataset_code: string | null;
+                                    id: string;
+                                    /** @enum {string} */
+                                    kind: "planned_suspension" | "force_majeure" | "restoration" | "termination" | "correction";
+                                    /** Format: date-time */
+                                    published_at: string;
+                                    published_by: string;
+                                    reference: string;
+                                    title_en: string;
+                                    title_vi: string;
+                                } | null;
+                                /** @description R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first) */
+                                notice_due_at: string | null;
+                                notice_id: string | null;
+                                notice_overdue: boolean;
+                                reason: string;
+                                /** Format: date-time */
+                                starts_at: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -8773,6 +9340,63 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at?: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            end_reason: string | null;
+                            ended_at: string | null;
+                            expected_restore_at: string | null;
+                            id: string;
+                            in_force: boolean;
+                            /** @enum {string} */
+                            kind: "planned" | "force_majeure";
+                            notice: {
+                                body_en: string;
+                                body_vi: string;
+                                corrects: string | null;
+                                custodian_code: string;
+                                dataset_code: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "planned_suspension" | "force_majeure" | "restoration" | "termination" | "correction";
+                                /** Format: date-time */
+                                published_at: string;
+                                published_by: string;
+                                reference: string;
+                                title_en: string;
+                                title_vi: string;
+                            } | null;
+                            /** @description R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first) */
+                            notice_due_at: string | null;
+                            notice_id: string | null;
+                            notice_overdue: boolean;
+                            reason: string;
+                            /** Format: date-time */
+                            starts_at: string;
+                            version: number;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -8854,6 +9478,63 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at?: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            end_reason: string | null;
+                            ended_at: string | null;
+                            expected_restore_at: string | null;
+                            id: string;
+                            in_force: boolean;
+                            /** @enum {string} */
+                            kind: "planned" | "force_majeure";
+                            notice: {
+                                body_en: string;
+                                body_vi: string;
+                                corrects: string | null;
+                                custodian_code: string;
+                                dataset_code: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "planned_suspension" | "force_majeure" | "restoration" | "termination" | "correction";
+                                /** Format: date-time */
+                                published_at: string;
+                                published_by: string;
+                                reference: string;
+                                title_en: string;
+                                title_vi: string;
+                            } | null;
+                            /** @description R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first) */
+                            notice_due_at: string | null;
+                            notice_id: string | null;
+                            notice_overdue: boolean;
+                            reason: string;
+                            /** Format: date-time */
+                            starts_at: string;
+                            version: number;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 401: {
                     headers: {
@@ -8909,6 +9590,63 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at?: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            end_reason: string | null;
+                            ended_at: string | null;
+                            expected_restore_at: string | null;
+                            id: string;
+                            in_force: boolean;
+                            /** @enum {string} */
+                            kind: "planned" | "force_majeure";
+                            notice: {
+                                body_en: string;
+                                body_vi: string;
+                                corrects: string | null;
+                                custodian_code: string;
+                                dataset_code: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "planned_suspension" | "force_majeure" | "restoration" | "termination" | "correction";
+                                /** Format: date-time */
+                                published_at: string;
+                                published_by: string;
+                                reference: string;
+                                title_en: string;
+                                title_vi: string;
+                            } | null;
+                            /** @description R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first) */
+                            notice_due_at: string | null;
+                            notice_id: string | null;
+                            notice_overdue: boolean;
+                            reason: string;
+                            /** Format: date-time */
+                            starts_at: string;
+                            version: number;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -8990,6 +9728,63 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            deadline_basis: {
+                                /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                                notice_due_at?: {
+                                    /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                    clause: string;
+                                    /** @description Requirement id, e.g. R-15.5 */
+                                    requirement: string;
+                                    text_en: string;
+                                    text_vi: string;
+                                };
+                            };
+                            end_reason: string | null;
+                            ended_at: string | null;
+                            expected_restore_at: string | null;
+                            id: string;
+                            in_force: boolean;
+                            /** @enum {string} */
+                            kind: "planned" | "force_majeure";
+                            notice: {
+                                body_en: string;
+                                body_vi: string;
+                                corrects: string | null;
+                                custodian_code: string;
+                                dataset_code: string | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "planned_suspension" | "force_majeure" | "restoration" | "termination" | "correction";
+                                /** Format: date-time */
+                                published_at: string;
+                                published_by: string;
+                                reference: string;
+                                title_en: string;
+                                title_vi: string;
+                            } | null;
+                            /** @description R-15.4: 24 hours after a force-majeure stop; null for a planned one (its notice comes first) */
+                            notice_due_at: string | null;
+                            notice_id: string | null;
+                            notice_overdue: boolean;
+                            reason: string;
+                            /** Format: date-time */
+                            starts_at: string;
+                            version: number;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -9037,6 +9832,67 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/service-suspensions/earliest-start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ngày sớm nhất được tạm ngừng nếu thông báo hôm nay / The earliest start of a planned stop announced today (R-15.3) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Căn cứ tính thời hạn / The rule a computed deadline applied */
+                            deadline_basis: {
+                                /** @description Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days) */
+                                clause: string;
+                                /** @description Requirement id, e.g. R-15.5 */
+                                requirement: string;
+                                text_en: string;
+                                text_vi: string;
+                            };
+                            /** @description Ngày sớm nhất được tạm ngừng / The earliest start. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            earliest_start: string;
+                            /** @description Ngày làm việc thứ 7 sau hôm nay / The 7th working day after today. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            last_notice_day: string;
+                            /** @description Hôm nay / Today. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            today: string;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

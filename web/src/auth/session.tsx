@@ -1,7 +1,12 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError, api, setCsrfToken, setUnauthorizedHandler, unwrap } from '../api/client.ts';
-import type { ConsoleSession, ConsoleUser } from '../api/contract.ts';
+import type { paths } from '../api/schema.d.ts';
+
+/** The console's cookie session (GET or POST /api/v1/console/session), as the server's OpenAPI document states it. */
+export type ConsoleSession = paths['/api/v1/console/session']['get']['responses'][200]['content']['application/json'];
+/** The signed-in official. */
+export type ConsoleUser = ConsoleSession['user'];
 
 export interface SignInInput {
   username: string;
@@ -20,9 +25,9 @@ interface SessionState {
 
 const SessionContext = createContext<SessionState | null>(null);
 
-/** The agency's code, whether the user carries the agency as an object or as its code. */
-export function agencyCodeOf(user: ConsoleUser): string {
-  return user.agency?.code ?? user.agency_code ?? '';
+/** The code of the official's agency. */
+export function agencyCodeOf(user: Pick<ConsoleUser, 'agency'>): string {
+  return user.agency.code;
 }
 
 /**

@@ -27,7 +27,7 @@ export const NAV: NavItem[] = [
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },
   { path: '/calendar', label: 'nav.calendar' },
-  { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
 ];
 
@@ -78,7 +78,7 @@ export function Shell() {
               <Typography.Text strong>{user.full_name}</Typography.Text>{' '}
               <Typography.Text type="secondary">({user.username})</Typography.Text>
             </span>
-            <Tag aria-label={t('shell.agency')} data-testid="current-agency">{user.agency ? user.agency.code : agencyCodeOf(user)}</Tag>
+            <Tag aria-label={t('shell.agency')} data-testid="current-agency">{agencyCodeOf(user)}</Tag>
             <span>{user.roles.map((r) => <Tag key={r} color="red">{r in ROLE_LABELS ? t(ROLE_LABELS[r]!) : r}</Tag>)}</span>
             <InboxBadge />
             <LanguageSwitch />

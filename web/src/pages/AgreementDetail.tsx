@@ -6,6 +6,7 @@ import type { Dayjs } from 'dayjs';
 import { api, unwrap } from '../api/client.ts';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { LinkButton } from '../components/LinkButton.tsx';
+import { DeadlineBasis } from '../components/lifecycle/DeadlineBasis.tsx';
 import { Loading, LoadError } from '../components/States.tsx';
 import { type AgreementWithEvents, ProblemAlert, StatusTag, useLabel, validity, vietnamToday } from '../components/agreements/shared.tsx';
 import { DATE_FORMAT, useI18n } from '../i18n/index.tsx';
@@ -13,8 +14,6 @@ import { formatDate, formatDateTime } from '../time.ts';
 
 type Action = 'approve' | 'approve_secret' | 'reject' | 'request_changes' | 'revoke' | 'withdraw' | 'resubmit' | 'terminate';
 type Ground = 'a' | 'b' | 'c' | 'd' | 'đ';
-interface GroundView { ground: Ground; label_vi: string; label_en: string; eligible: boolean; rests_on: string | null; evidence_required: boolean; eligible_from?: string | null }
-interface Eligibility { agreement_id: string; status: string; today: string; grounds: GroundView[] }
 
 interface ActionValues { granted_fields?: string[]; valid_to?: Dayjs; reason?: string; ground?: Ground; evidence?: string }
 
@@ -25,7 +24,7 @@ export default function AgreementDetail() {
   const label = useLabel();
   const { session } = useSession();
   const user = session!.user;
-  const agency = user.agency ? user.agency.code : agencyCodeOf(user);
+  const agency = agencyCodeOf(user);
   const roles = new Set(user.roles);
   const { message } = AntApp.useApp();
   const queryClient = useQueryClient();
@@ -40,7 +39,7 @@ export default function AgreementDetail() {
   const termination = useQuery({
     queryKey: ['agreement-termination', id],
     enabled: open === 'terminate',
-    queryFn: async () => unwrap(await api.GET('/api/v1/agreements/{id}/termination', { params: { path: { id } } })) as unknown as Eligibility,
+    queryFn: async () => unwrap(await api.GET('/api/v1/agreements/{id}/termination', { params: { path: { id } } })),
   });
 
   const act = useMutation({
@@ -206,6 +205,9 @@ export default function AgreementDetail() {
                       {!g.eligible && <Typography.Text type="secondary"> — {t('agr.term.not_eligible')}</Typography.Text>}
                       {g.rests_on && <Typography.Text type="secondary"> — {t('agr.term.rests_on', { ref: g.rests_on })}</Typography.Text>}
                       {g.eligible_from && <Typography.Text type="secondary"> — {t('agr.term.from', { date: formatDate(g.eligible_from) })}</Typography.Text>}
+                      {g.remedy_status === 'not_received' && <Typography.Text type="secondary"> — {t('lifecycle.cs.not_received')}</Typography.Text>}
+                      {g.remedy_status === 'remedied' && g.remedied_at && <Typography.Text type="secondary"> — {t('lifecycle.cs.remedied.at', { at: formatDateTime(g.remedied_at) })}</Typography.Text>}
+                      {g.suspension && <DeadlineBasis basis={g.deadline_basis} />}
                     </Radio>
                   ))}
                 </Radio.Group>

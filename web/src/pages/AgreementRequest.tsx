@@ -41,7 +41,7 @@ export default function AgreementRequest() {
   const label = useLabel();
   const { session } = useSession();
   const user = session!.user;
-  const agency = user.agency ? user.agency.code : agencyCodeOf(user);
+  const agency = agencyCodeOf(user);
   const navigate = useNavigate();
   const { message } = AntApp.useApp();
   const queryClient = useQueryClient();

@@ -20,7 +20,7 @@ export default function Agreements() {
   const label = useLabel();
   const { session } = useSession();
   const user = session!.user;
-  const agency = user.agency ? user.agency.code : agencyCodeOf(user);
+  const agency = agencyCodeOf(user);
   const canRequest = user.roles.includes('consumer_admin');
   const { params, page, update } = useUrlFilters();
   const status = (params.get('status') ?? undefined) as AgreementStatus | undefined;

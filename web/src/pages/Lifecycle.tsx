@@ -4,8 +4,13 @@ import { Alert, App as AntApp, Button, Card, ConfigProvider, DatePicker, Flex, F
 import type { TableProps } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { ApiError, api, problemMessage, unwrap } from '../api/client.ts';
-import { useSession } from '../auth/session.tsx';
+import type { paths } from '../api/schema.d.ts';
+import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
+import { ConsumerActions, type ConsumerSuspension } from '../components/lifecycle/ConsumerActions.tsx';
+import { type Basis, DeadlineBasis } from '../components/lifecycle/DeadlineBasis.tsx';
+import { LifecycleHistory } from '../components/lifecycle/History.tsx';
+import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { DATE_TIME_FORMAT, type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../time.ts';
 
@@ -14,44 +19,22 @@ const DARK = { color: 'rgba(0, 0, 0, 0.88)' };
 /** Validation messages in a red dark enough for WCAG AA (antd's default error red is 3.3:1 on white). */
 const ERROR_THEME = { token: { colorError: '#c0262d' } };
 
-interface Notice { id: string; reference: string; published_at: string }
-interface ServiceSuspension {
-  id: string; kind: 'planned' | 'force_majeure'; dataset_code: string; custodian_code: string; reason: string;
-  starts_at: string; expected_restore_at: string | null; notice_due_at: string | null; ended_at: string | null;
-  notice: Notice | null; notice_overdue: boolean; in_force: boolean;
-}
-interface ConsumerSuspension {
-  id: string; reference: string; agreement_id: string; dataset_code: string; system_code: string; consumer_code: string; ground: string;
-  violation: string; found_at: string; notice_due_at: string; notified_at: string; restored_at: string | null;
-  notice_late: boolean; termination_eligible_from: string | null;
-}
+type ServiceSuspension = paths['/api/v1/service-suspensions']['get']['responses'][200]['content']['application/json']['items'][number];
 
 /** Today's date in Viet Nam, YYYY-MM-DD. */
 export function vietnamToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-export function plusDays(iso: string, n: number): string {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }
 /** The picker's wall-clock value read as Viet Nam time (UTC+7), whatever the browser's zone. */
 function vietnamInstant(v: Dayjs): string {
   return `${v.format('YYYY-MM-DDTHH:mm')}:00+07:00`;
 }
 
-/** R-15.3: the day after the 7th working day after today (the announcement day not counted), from the working-day calendar. */
+/** R-15.3: the earliest start of a stop announced today, and the rule applied, as the server computes it. */
 function useEarliestPlannedStart() {
-  const today = vietnamToday();
   return useQuery({
-    queryKey: ['calendar', 'earliest-planned', today],
-    queryFn: async () => {
-      const cal = unwrap(await api.GET('/api/v1/calendar', { params: { query: { from: plusDays(today, 1), to: plusDays(today, 60) } } }));
-      const working = cal.days.filter((d) => d.working);
-      const seventh = working[6];
-      if (!seventh) throw new Error('calendar');
-      return { today, seventh: seventh.date, earliest: plusDays(seventh.date, 1) };
-    },
+    queryKey: ['service-suspensions', 'earliest-start', vietnamToday()],
+    queryFn: async () => unwrap(await api.GET('/api/v1/service-suspensions/earliest-start')),
     staleTime: 60_000,
   });
 }
@@ -62,6 +45,7 @@ function RuleError({ error }: { error: unknown }) {
   const p = error instanceof ApiError ? (error.problem as Record<string, unknown> | undefined) : undefined;
   const rule = typeof p?.rule === 'string' ? p.rule : undefined;
   const earliest = typeof p?.earliest_start === 'string' ? p.earliest_start : undefined;
+  const basis = typeof p?.deadline_basis === 'object' ? (p.deadline_basis as Basis) : undefined;
   return (
     <Alert
       type="error"
@@ -73,6 +57,7 @@ function RuleError({ error }: { error: unknown }) {
         <>
           <div>{problemMessage(error, lang, t('common.error'))}</div>
           {earliest && <div data-testid="refused-earliest"><strong>{t('lifecycle.earliest.refused', { date: formatDate(earliest) })}</strong></div>}
+          <DeadlineBasis basis={basis} />
         </>
       }
     />
@@ -85,7 +70,7 @@ function AnnounceForm({ datasets, onDone }: { datasets: { value: string; label: 
   const earliest = useEarliestPlannedStart();
   const [form] = Form.useForm();
   const start = Form.useWatch('starts_at', form) as Dayjs | null | undefined;
-  const tooEarly = !!(start && earliest.data && start.format('YYYY-MM-DD') < earliest.data.earliest);
+  const tooEarly = !!(start && earliest.data && start.format('YYYY-MM-DD') < earliest.data.earliest_start);
   const create = useMutation({
     mutationFn: async (v: { dataset: string; starts_at: Dayjs; expected_restore_at: Dayjs; reason: string }) =>
       unwrap(await api.POST('/api/v1/service-suspensions', { body: { kind: 'planned', dataset: v.dataset, starts_at: vietnamInstant(v.starts_at), expected_restore_at: vietnamInstant(v.expected_restore_at), reason: v.reason } })),
@@ -99,7 +84,8 @@ function AnnounceForm({ datasets, onDone }: { datasets: { value: string; label: 
     <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('lifecycle.planned.title')}</h2>} style={{ marginBottom: 16 }}>
       <div data-testid="earliest-start" style={{ marginBottom: 12 }}>
         {earliest.isError ? <LoadError error={earliest.error} retry={() => void earliest.refetch()} /> : earliest.data ? (
-          <Alert type="info" showIcon title={`R-15.3 — ${t('lifecycle.earliest', { date: formatDate(earliest.data.earliest) })}`} description={t('lifecycle.earliest.why', { today: formatDate(earliest.data.today), seventh: formatDate(earliest.data.seventh) })} />
+          <Alert type="info" showIcon title={`R-15.3 — ${t('lifecycle.earliest', { date: formatDate(earliest.data.earliest_start) })}`}
+            description={<>{t('lifecycle.earliest.why', { today: formatDate(earliest.data.today), seventh: formatDate(earliest.data.last_notice_day) })}<DeadlineBasis basis={earliest.data.deadline_basis} /></>} />
         ) : <Typography.Text>{t('common.loading')}</Typography.Text>}
       </div>
       <Form form={form} name="planned" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.planned.title')}>
@@ -114,7 +100,7 @@ function AnnounceForm({ datasets, onDone }: { datasets: { value: string; label: 
             <DatePicker id="planned-restore" showTime={{ format: 'HH:mm' }} format={DATE_TIME_FORMAT} style={{ width: '100%' }} />
           </Form.Item>
         </Flex>
-        {tooEarly && <Alert type="warning" showIcon style={{ marginBottom: 16 }} data-testid="too-early" title={`R-15.3 — ${t('lifecycle.tooEarly', { date: formatDate(earliest.data!.earliest) })}`} />}
+        {tooEarly && <Alert type="warning" showIcon style={{ marginBottom: 16 }} data-testid="too-early" title={`R-15.3 — ${t('lifecycle.tooEarly', { date: formatDate(earliest.data!.earliest_start) })}`} />}
         <Form.Item name="reason" label={t('lifecycle.reason')} htmlFor="planned-reason" rules={[{ required: true, message: t('lifecycle.required') }]}>
           <Input.TextArea id="planned-reason" rows={2} maxLength={2000} />
         </Form.Item>
@@ -178,6 +164,7 @@ function NoticeClock({ s }: { s: ServiceSuspension }) {
     <Space orientation="vertical" size={2}>
       {s.notice ? <span>{s.notice.reference}</span> : <span>{t('lifecycle.notice.none')}</span>}
       <span>{t('lifecycle.notice.due', { at: formatDateTime(s.notice_due_at) })}</span>
+      <DeadlineBasis basis={s.deadline_basis.notice_due_at} />
       {s.notice_overdue && <Tag color="red" style={DARK}>R-15.4 — {t('lifecycle.notice.overdue')}</Tag>}
     </Space>
   );
@@ -231,7 +218,7 @@ function ServiceTab({ canEdit }: { canEdit: boolean }) {
   const qc = useQueryClient();
   const list = useQuery({
     queryKey: ['service-suspensions'],
-    queryFn: async () => unwrap(await api.GET('/api/v1/service-suspensions', {})) as unknown as { items: ServiceSuspension[] },
+    queryFn: async () => unwrap(await api.GET('/api/v1/service-suspensions', {})),
   });
   const datasets = useQuery({
     queryKey: ['datasets', 'lifecycle-options'],
@@ -261,14 +248,31 @@ function ServiceTab({ canEdit }: { canEdit: boolean }) {
   );
 }
 
+/** R-16.1(đ): where the 30 days from the consumer's receipt of the notice stand. */
+function RemedyPeriod({ s }: { s: ConsumerSuspension }) {
+  const { t } = useI18n();
+  if (s.restored_at) return <Tag style={DARK}>{t('lifecycle.cs.restored', { at: formatDateTime(s.restored_at) })}</Tag>;
+  if (s.remedied_at) return <Tag color="green" style={DARK}>{t('lifecycle.cs.remedied.at', { at: formatDateTime(s.remedied_at) })}</Tag>;
+  return (
+    <Space orientation="vertical" size={2}>
+      {s.received_at ? <span>{t('lifecycle.cs.received', { at: formatDateTime(s.received_at) })}</span> : <span>{t('lifecycle.cs.not_received')}</span>}
+      {s.termination_eligible_from && <span>R-16.1(đ) — {t('lifecycle.cs.eligible', { date: formatDate(s.termination_eligible_from) })}</span>}
+      <DeadlineBasis basis={s.deadline_basis.termination_eligible_from} />
+    </Space>
+  );
+}
+
 function ConsumerTab({ canEdit }: { canEdit: boolean }) {
   const { t } = useI18n();
+  const { session } = useSession();
+  const user = session!.user;
+  const consumerAdmin = user.roles.includes('consumer_admin');
   const qc = useQueryClient();
   const { message } = AntApp.useApp();
   const [form] = Form.useForm();
   const list = useQuery({
     queryKey: ['consumer-suspensions'],
-    queryFn: async () => unwrap(await api.GET('/api/v1/consumer-suspensions', {})) as unknown as { items: ConsumerSuspension[] },
+    queryFn: async () => unwrap(await api.GET('/api/v1/consumer-suspensions', {})),
   });
   const create = useMutation({
     mutationFn: async (v: { agreement_id: string; ground: 'purpose_violation' | 'security_risk'; violation: string; handling: string; requirements: string; found_at: Dayjs }) =>
@@ -288,10 +292,14 @@ function ConsumerTab({ canEdit }: { canEdit: boolean }) {
       <Space orientation="vertical" size={2}>
         <span>{t('lifecycle.cs.found', { at: formatDateTime(s.found_at) })}</span>
         <span>{t('lifecycle.notice.due', { at: formatDateTime(s.notice_due_at) })}</span>
+        <DeadlineBasis basis={s.deadline_basis.notice_due_at} />
         {s.notice_late ? <Tag color="red" style={DARK}>R-15.5 — {t('lifecycle.cs.late')}</Tag> : <Tag color="green" style={DARK}>R-15.5 — {t('lifecycle.cs.ontime')}</Tag>}
       </Space>
     ) },
-    { key: 'term', title: t('lifecycle.cs.termination'), width: 190, render: (_, s) => s.restored_at ? <Tag style={DARK}>{t('lifecycle.cs.restored', { at: formatDateTime(s.restored_at) })}</Tag> : s.termination_eligible_from ? `R-16.1(đ) — ${t('lifecycle.cs.eligible', { date: formatDate(s.termination_eligible_from) })}` : '—' },
+    { key: 'term', title: t('lifecycle.cs.termination'), width: 230, render: (_, s) => <RemedyPeriod s={s} /> },
+    { key: 'actions', title: t('lifecycle.col.actions'), width: 170, render: (_, s) => (
+      <ConsumerActions s={s} canRestore={canEdit} canRemedy={canEdit || (consumerAdmin && agencyCodeOf(user) === s.consumer_code)} onDone={() => void qc.invalidateQueries({ queryKey: ['consumer-suspensions'] })} />
+    ) },
   ];
   return (
     <>
@@ -327,15 +335,19 @@ function ConsumerTab({ canEdit }: { canEdit: boolean }) {
 export default function Lifecycle() {
   const { t } = useI18n();
   const { session } = useSession();
+  const { params, update } = useUrlFilters();
   const roles = new Set(session?.user.roles ?? []);
   const canEdit = roles.has('coordinator') || roles.has('custodian_admin');
+  const tab = params.get('tab') ?? 'service';
   return (
     <ConfigProvider theme={ERROR_THEME}>
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('lifecycle.title')}</Typography.Title>
       <Typography.Paragraph>{t('lifecycle.intro')} <a href="/notices" style={{ textDecoration: 'underline' }}>{t('lifecycle.board')}</a></Typography.Paragraph>
-      <Tabs items={[
+      {/* The tab is kept in the URL with the history's filters, so a filtered history can be linked to. */}
+      <Tabs activeKey={tab} onChange={(key) => update({ tab: key === 'service' ? undefined : key, custodian: undefined, entity: undefined, action: undefined })} destroyOnHidden items={[
         { key: 'service', label: t('lifecycle.tab.service'), children: <ServiceTab canEdit={canEdit} /> },
         { key: 'consumer', label: t('lifecycle.tab.consumer'), children: <ConsumerTab canEdit={canEdit} /> },
+        { key: 'history', label: t('lifecycle.tab.history'), children: <LifecycleHistory seesEverything={roles.has('coordinator') || roles.has('auditor')} /> },
       ]} />
     </ConfigProvider>
   );
