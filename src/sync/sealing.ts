@@ -62,8 +62,14 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
       if (held.pending === registered) held = (await wrapper.promote(registered), await wrapper.kekIds());
       if (held.held.includes(registered)) return { kekId: registered, created: null };
       throw held.current === null
-        ? new KekError(`Thiếu khoá mã hoá khoá (KEK) ${registered}: dữ liệu mật không mở được; hãy khôi phục tệp khoá (LIENTHONG_KEK_FILE)`, `the key-encryption key (KEK) ${registered} is missing: secret data cannot be opened; restore the key file (LIENTHONG_KEK_FILE)`)
-        : new KekError(`Khoá mã hoá khoá (KEK) ${held.current} không phải khoá ${registered} mà CSDL dùng; hãy dùng đúng tệp khoá (LIENTHONG_KEK_FILE)`, `the key-encryption key (KEK) ${held.current} is not the KEK ${registered} this database uses; point LIENTHONG_KEK_FILE at the right file`);
+        ? new KekError(
+            `Thiếu khoá mã hoá khoá (KEK) ${registered}: dữ liệu mật không mở được; hãy khôi phục tệp khoá (LIENTHONG_KEK_FILE)`,
+            `the key-encryption key (KEK) ${registered} is missing: secret data cannot be opened; restore the key file (LIENTHONG_KEK_FILE)`,
+          )
+        : new KekError(
+            `Khoá mã hoá khoá (KEK) ${held.current} không phải khoá ${registered} mà CSDL dùng; hãy dùng đúng tệp khoá (LIENTHONG_KEK_FILE)`,
+            `the key-encryption key (KEK) ${held.current} is not the KEK ${registered} this database uses; point LIENTHONG_KEK_FILE at the right file`,
+          );
     }
     let created: string | null = null;
     if (held.current === null) created = (await wrapper.createFirst()).where;
@@ -71,7 +77,10 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
     await db.query('INSERT INTO sealing_kek (kek_id, registered_at) VALUES ($1, $2) ON CONFLICT DO NOTHING', [mine, clock.now()]);
     const now = await inForce(db);
     if (now !== mine) {
-      throw new KekError(`Một máy chủ khác đã đăng ký KEK ${now}; mọi máy chủ dùng chung một tệp khoá`, `another server registered the KEK ${now}; every server must use the same key file`);
+      throw new KekError(
+        `Một máy chủ khác đã đăng ký KEK ${now}; mọi máy chủ dùng chung một tệp khoá`,
+        `another server registered the KEK ${now}; every server must use the same key file`,
+      );
     }
     return { kekId: mine, created };
   }
@@ -89,7 +98,12 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
   async function rewrap(tx: Queryable, r: KeyRow, kek: string): Promise<void> {
     const ctx = keyContext(r.dataset_code);
     const wrapped = await wrapper.wrap(kek, await wrapper.unwrap(r.kek_id, r.wrapped, ctx), ctx);
-    await tx.query('UPDATE dataset_keys SET kek_id = $2, wrapped = $3, wrapped_at = $4 WHERE dataset_code = $1', [r.dataset_code, kek, Buffer.from(wrapped), clock.now()]);
+    await tx.query('UPDATE dataset_keys SET kek_id = $2, wrapped = $3, wrapped_at = $4 WHERE dataset_code = $1', [
+      r.dataset_code,
+      kek,
+      Buffer.from(wrapped),
+      clock.now(),
+    ]);
   }
 
   /** The dataset's data key, unwrapped once and kept in memory; created (committed on its own) when `create`. */
@@ -106,7 +120,10 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
           const kek = (await inForce(tx, 'FOR SHARE'))!;
           const wrapped = await wrapper.wrap(kek, newDataKey(), keyContext(code));
           const now = clock.now();
-          await tx.query('INSERT INTO dataset_keys (dataset_code, kek_id, wrapped, created_at, wrapped_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING', [code, kek, Buffer.from(wrapped), now]);
+          await tx.query(
+            'INSERT INTO dataset_keys (dataset_code, kek_id, wrapped, created_at, wrapped_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT DO NOTHING',
+            [code, kek, Buffer.from(wrapped), now],
+          );
         });
         row = (await keyRow(code))!; // (another server may have created it first: its key is the one)
       }
@@ -117,7 +134,8 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
     return key;
   }
 
-  const keyRow = async (code: string) => (await db.query<KeyRow>('SELECT dataset_code, kek_id, wrapped FROM dataset_keys WHERE dataset_code = $1', [code])).rows[0];
+  const keyRow = async (code: string) =>
+    (await db.query<KeyRow>('SELECT dataset_code, kek_id, wrapped FROM dataset_keys WHERE dataset_code = $1', [code])).rows[0];
 
   /** Never seal (nor write clear secret data) before the KEK was checked. */
   async function requireStarted(): Promise<void> {
@@ -131,18 +149,32 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
     let total = 0;
     for (;;) {
       const n = await db.transaction(async (tx) => {
-        const rows = (await tx.query<{ record_key: string; version: number; data: unknown }>(
-          `SELECT record_key, version, data FROM record_versions WHERE dataset_code = $1 AND data IS NOT NULL ORDER BY record_key, version LIMIT ${SEAL_PAGE} FOR UPDATE`,
-          [code],
-        )).rows;
+        const rows = (
+          await tx.query<{ record_key: string; version: number; data: unknown }>(
+            `SELECT record_key, version, data FROM record_versions WHERE dataset_code = $1 AND data IS NOT NULL ORDER BY record_key, version LIMIT ${SEAL_PAGE} FOR UPDATE`,
+            [code],
+          )
+        ).rows;
         if (rows.length === 0) return 0;
-        const sealed = JSON.stringify(rows.map((r) => ({ k: r.record_key, v: r.version, s: seal(key, Buffer.from(JSON.stringify(r.data)), recordAad(code, r.record_key, r.version)).toString('base64') })));
+        const sealed = JSON.stringify(
+          rows.map((r) => ({
+            k: r.record_key,
+            v: r.version,
+            s: seal(key, Buffer.from(JSON.stringify(r.data)), recordAad(code, r.record_key, r.version)).toString('base64'),
+          })),
+        );
         const from = `FROM jsonb_to_recordset($2::jsonb) AS x(k text, v int, s text)`;
-        await tx.query(`UPDATE record_versions t SET data = NULL, sealed = decode(x.s, 'base64'), content_hash = '${SEALED_HASH}' ${from}
-                         WHERE t.dataset_code = $1 AND t.record_key = x.k AND t.version = x.v`, [code, sealed]);
+        await tx.query(
+          `UPDATE record_versions t SET data = NULL, sealed = decode(x.s, 'base64'), content_hash = '${SEALED_HASH}' ${from}
+                         WHERE t.dataset_code = $1 AND t.record_key = x.k AND t.version = x.v`,
+          [code, sealed],
+        );
         // The current row only if it still is that version (a write may have come since).
-        await tx.query(`UPDATE records t SET data = NULL, sealed = decode(x.s, 'base64') ${from}
-                         WHERE t.dataset_code = $1 AND t.record_key = x.k AND t.version = x.v AND t.data IS NOT NULL`, [code, sealed]);
+        await tx.query(
+          `UPDATE records t SET data = NULL, sealed = decode(x.s, 'base64') ${from}
+                         WHERE t.dataset_code = $1 AND t.record_key = x.k AND t.version = x.v AND t.data IS NOT NULL`,
+          [code, sealed],
+        );
         return rows.length;
       });
       total += n;

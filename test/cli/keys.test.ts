@@ -36,7 +36,12 @@ for (const driver of DRIVERS) {
 
     it('R-11: the first start creates the KEK (0600) outside the database; rotate-kek replaces it and keeps the old one retired', async () => {
       const r = JSON.parse((await lt('keys', 'rotate-kek', '--json')).stdout);
-      expect(r).toMatchObject({ from: expect.stringMatching(/^[0-9a-f]{32}$/), to: expect.stringMatching(/^[0-9a-f]{32}$/), rewrapped: 0, kek_file: kekFile() });
+      expect(r).toMatchObject({
+        from: expect.stringMatching(/^[0-9a-f]{32}$/),
+        to: expect.stringMatching(/^[0-9a-f]{32}$/),
+        rewrapped: 0,
+        kek_file: kekFile(),
+      });
       expect(r.to).not.toBe(r.from);
       expect(fs.statSync(kekFile()).mode & 0o777).toBe(0o600);
       expect(fs.existsSync(`${kekFile()}.${r.from}.retired`)).toBe(true);
@@ -47,7 +52,10 @@ for (const driver of DRIVERS) {
     it('R-11: without its KEK the server does not start — a clear vi/en message, no stack, no new KEK made', async () => {
       fs.rmSync(path.dirname(kekFile()), { recursive: true });
       for (const cmd of [['serve'], ['keys', 'rotate-kek']]) {
-        const err = await lt(...cmd).then(() => null, (e: { code: number; stderr: string }) => e);
+        const err = await lt(...cmd).then(
+          () => null,
+          (e: { code: number; stderr: string }) => e,
+        );
         expect(err?.code).toBe(1);
         expect(err?.stderr).toMatch(/Thiếu khoá mã hoá khoá \(KEK\) [0-9a-f]+.*the key-encryption key \(KEK\) [0-9a-f]+ is missing/);
         expect(err?.stderr).not.toMatch(/\n\s+at /);

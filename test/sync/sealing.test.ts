@@ -21,29 +21,48 @@ for (const driver of DRIVERS) {
   describe(`[${driver}] secret hosted data sealed at rest (R-4.7, R-11)`, () => {
     let w: World;
     const raw = (sql: string, params: unknown[] = []) => w.env.platform.db.query<Record<string, unknown>>(sql, params);
-    const dump = async () => JSON.stringify((await raw("SELECT * FROM record_versions WHERE dataset_code = 'vu-an'")).rows.concat((await raw("SELECT * FROM records WHERE dataset_code = 'vu-an'")).rows), (_k, v: unknown) =>
-      v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v);
+    const dump = async () =>
+      JSON.stringify(
+        (await raw("SELECT * FROM record_versions WHERE dataset_code = 'vu-an'")).rows.concat(
+          (await raw("SELECT * FROM records WHERE dataset_code = 'vu-an'")).rows,
+        ),
+        (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v),
+      );
     const custodian = (url: string) => w.call('GET', `/api/v1/datasets/vu-an${url}`, w.auth.bnctw);
 
     beforeAll(async () => {
       w = await startWorld(driver);
       const writer = w.client('BNCTW-CSDL', { baseUrl: w.tslcd });
-      await writer.writeBatch('vu-an', [1, 2, 3].map((n) => ({ key: `va-${n}`, data: caseRecord(n) })));
+      await writer.writeBatch(
+        'vu-an',
+        [1, 2, 3].map((n) => ({ key: `va-${n}`, data: caseRecord(n) })),
+      );
       await writer.putRecord('vu-an', 'va-3', { ...caseRecord(3), defendants: 'Trần Thị Mật' });
     });
     afterAll(() => w.env.close());
 
-    it('R-4.7, R-11: a dump of the secret dataset\'s tables (raw SELECT, and pg_dump on PostgreSQL) holds no plaintext field value', async () => {
+    it("R-4.7, R-11: a dump of the secret dataset's tables (raw SELECT, and pg_dump on PostgreSQL) holds no plaintext field value", async () => {
       const rows = (await raw("SELECT data, sealed, content_hash FROM record_versions WHERE dataset_code = 'vu-an'")).rows;
       expect(rows).toHaveLength(4);
       for (const r of rows) expect([r.data, r.sealed instanceof Uint8Array, r.content_hash]).toEqual([null, true, 'sealed']);
       const text = await dump();
       for (const value of PLAINTEXT) expect(text).not.toContain(value);
       // (the test's own check can see plaintext: a normal dataset's records are stored in clear)
-      await w.clients['BTCTW-CSDL'].putRecord('can-bo-dang-vien', 'dv-9', { member_number: '01.000009', full_name: 'Lê Văn Thường', date_of_birth: '1985-01-09', gender: '1', admission_date: '2010-05-19', party_organisation_code: 'DB-01' });
+      await w.clients['BTCTW-CSDL'].putRecord('can-bo-dang-vien', 'dv-9', {
+        member_number: '01.000009',
+        full_name: 'Lê Văn Thường',
+        date_of_birth: '1985-01-09',
+        gender: '1',
+        admission_date: '2010-05-19',
+        party_organisation_code: 'DB-01',
+      });
       expect(JSON.stringify((await raw("SELECT data FROM records WHERE dataset_code = 'can-bo-dang-vien'")).rows)).toContain('Lê Văn Thường');
       if (driver === 'postgres' && pgDump) {
-        const { stdout } = await run(pgDump, ['--data-only', '--table=record_versions', '--table=records', '--table=dataset_keys', w.env.platform.config.databaseUrl!], { maxBuffer: 64 * 2 ** 20 });
+        const { stdout } = await run(
+          pgDump,
+          ['--data-only', '--table=record_versions', '--table=records', '--table=dataset_keys', w.env.platform.config.databaseUrl!],
+          { maxBuffer: 64 * 2 ** 20 },
+        );
         expect(stdout).toContain('Lê Văn Thường');
         for (const value of PLAINTEXT) expect(stdout).not.toContain(value);
       }
@@ -73,16 +92,22 @@ for (const driver of DRIVERS) {
     });
 
     it('R-4.7, R-11: a sealed record moved to another row does not open, and a sealed version cannot be replaced', async () => {
-      await raw("UPDATE records SET sealed = (SELECT sealed FROM records WHERE dataset_code = 'vu-an' AND record_key = 'va-2') WHERE dataset_code = 'vu-an' AND record_key = 'va-1'");
+      await raw(
+        "UPDATE records SET sealed = (SELECT sealed FROM records WHERE dataset_code = 'vu-an' AND record_key = 'va-2') WHERE dataset_code = 'vu-an' AND record_key = 'va-1'",
+      );
       await expect(w.env.platform.sync.records.readLiveMany([{ dataset: 'vu-an', key: 'va-1' }])).rejects.toThrow(/cannot be opened/);
       const res = await custodian('/records/va-1');
       expect(res.statusCode).toBe(500);
       expect(res.body).not.toContain('VA-2');
       // Put back from the immutable history (the same version: its ciphertext is bound to that row).
-      await raw("UPDATE records SET sealed = (SELECT sealed FROM record_versions WHERE dataset_code = 'vu-an' AND record_key = 'va-1' AND version = 1) WHERE dataset_code = 'vu-an' AND record_key = 'va-1'");
+      await raw(
+        "UPDATE records SET sealed = (SELECT sealed FROM record_versions WHERE dataset_code = 'vu-an' AND record_key = 'va-1' AND version = 1) WHERE dataset_code = 'vu-an' AND record_key = 'va-1'",
+      );
       expect((await custodian('/records/va-1')).json().data).toEqual(caseRecord(1));
       await expect(raw("UPDATE record_versions SET sealed = '\\x00'::bytea WHERE dataset_code = 'vu-an' AND record_key = 'va-1'")).rejects.toThrow(/refused/);
-      await expect(raw("UPDATE record_versions SET sealed = NULL, data = '{}' WHERE dataset_code = 'vu-an' AND record_key = 'va-1'")).rejects.toThrow(/refused/);
+      await expect(raw("UPDATE record_versions SET sealed = NULL, data = '{}' WHERE dataset_code = 'vu-an' AND record_key = 'va-1'")).rejects.toThrow(
+        /refused/,
+      );
     });
 
     it('R-11: KEK rotation re-wraps the data keys only — every record keeps its ciphertext — and reads go on, in this server and the next', async () => {
@@ -108,7 +133,9 @@ for (const driver of DRIVERS) {
       const p = w.env.platform;
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-kek-'));
       const missing = createSync(p.db, p.clock, p.catalog, fileKeyWrapper(path.join(dir, 'kek.key')));
-      await expect(missing.sealing.start()).rejects.toThrow(/KEK\) [0-9a-f]+ is missing: secret data cannot be opened; restore the key file \(LIENTHONG_KEK_FILE\)/);
+      await expect(missing.sealing.start()).rejects.toThrow(
+        /KEK\) [0-9a-f]+ is missing: secret data cannot be opened; restore the key file \(LIENTHONG_KEK_FILE\)/,
+      );
       expect(fs.existsSync(path.join(dir, 'kek.key'))).toBe(false); // not replaced by a new one
       fs.writeFileSync(path.join(dir, 'kek.key'), crypto.randomBytes(32).toString('base64'), { mode: 0o600 });
       const wrong = createSync(p.db, p.clock, p.catalog, fileKeyWrapper(path.join(dir, 'kek.key')));
@@ -125,8 +152,13 @@ for (const driver of DRIVERS) {
       const p = w.env.platform;
       const data = { ...caseRecord(7), defendants: 'Phạm Văn Cũ' };
       // As migration 0006 stored them: in clear, hashed in clear.
-      await raw(`INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', now())`, [JSON.stringify(data), contentHash(data)]);
-      await raw(`INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, now())`, [JSON.stringify(data)]);
+      await raw(
+        `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', now())`,
+        [JSON.stringify(data), contentHash(data)],
+      );
+      await raw(`INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, now())`, [
+        JSON.stringify(data),
+      ]);
       expect(await dump()).toContain('Phạm Văn Cũ');
       expect(await p.sync.sealing.sealClear()).toBe(1);
       expect(await dump()).not.toContain('Phạm Văn Cũ');
