@@ -26,6 +26,9 @@ export interface LiveKey {
   key: string;
 }
 
+/** A live record as the gateway's batched read returns it; `error` when its sealed content did not open. */
+export type LiveRow = StoredRecord & LiveKey & { error?: unknown };
+
 export interface RecordVersion extends StoredRecord {
   content_hash: string;
   written_by: string;
@@ -182,13 +185,14 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
      * src/gateway/record-reads.ts); the gateway has already decided each reader may (R-4.2).
      * Missing and deleted records have no row.
      */
-    async readLiveMany(wanted: readonly LiveKey[]): Promise<(StoredRecord & LiveKey)[]> {
+    async readLiveMany(wanted: readonly LiveKey[]): Promise<LiveRow[]> {
       const r = await db.query<Stored<StoredRecord & LiveKey>>(
         `SELECT dataset_code AS dataset, record_key AS key, version, data, sealed, deleted, written_at FROM records
          WHERE (dataset_code, record_key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND NOT deleted`,
         [wanted.map((w) => w.dataset), wanted.map((w) => w.key)],
       );
-      return opened((row) => row.dataset, r.rows);
+      // One row that does not open (altered, moved) fails its own reads, not the others of the batch.
+      return Promise.all(r.rows.map((row) => opened(row.dataset, [row]).then((o) => o[0]!, (error: unknown) => ({ ...row, data: null, sealed: undefined, error }))));
     },
 
     /** The gateway's listing: live records in key order, optionally where field = value (fields the gateway checked are granted). */

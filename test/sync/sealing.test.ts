@@ -95,7 +95,18 @@ for (const driver of DRIVERS) {
       await raw(
         "UPDATE records SET sealed = (SELECT sealed FROM records WHERE dataset_code = 'vu-an' AND record_key = 'va-2') WHERE dataset_code = 'vu-an' AND record_key = 'va-1'",
       );
-      await expect(w.env.platform.sync.records.readLiveMany([{ dataset: 'vu-an', key: 'va-1' }])).rejects.toThrow(/cannot be opened/);
+      const rows = await w.env.platform.sync.records.readLiveMany([
+        { dataset: 'vu-an', key: 'va-1' },
+        { dataset: 'vu-an', key: 'va-2' },
+      ]);
+      const byKey = new Map(rows.map((r) => [r.key, r]));
+      expect(String(byKey.get('va-1')!.error)).toMatch(/cannot be opened/);
+      expect([byKey.get('va-1')!.data, byKey.get('va-2')!.data?.case_code]).toEqual([null, 'VA-2']);
+      // Through the gateway, read together: the moved record fails alone, the other is served.
+      const mat = w.clients['VPCP-MAT'];
+      const [moved, other] = await Promise.allSettled([mat.getRecord('vu-an', 'va-1'), mat.getRecord('vu-an', 'va-2')]);
+      expect(moved.status === 'rejected' && (moved.reason as { status: number }).status).toBe(500);
+      expect(other.status === 'fulfilled' && other.value.data.data.case_code).toBe('VA-2');
       const res = await custodian('/records/va-1');
       expect(res.statusCode).toBe(500);
       expect(res.body).not.toContain('VA-2');
