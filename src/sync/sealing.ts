@@ -208,7 +208,14 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
         return { kekId, kekCreated: created, rewrapped: await rewrapStrays(), sealed: 0 };
       })();
       started.catch(() => (started = undefined));
-      return started.then(async (s) => ({ ...s, sealed: await sealClear() }));
+      return started.then(async (s) => {
+        const sealed = await sealClear();
+        // The old clear row images stay in the table files until they are rewritten. The embedded
+        // database is this process's alone: rewritten now. A PostgreSQL server's operator runs the
+        // same VACUUM FULL when convenient, as `serve` says (it locks the tables while it runs).
+        if (sealed && db.driver === 'pglite') await db.exec('VACUUM FULL records, record_versions');
+        return { ...s, sealed };
+      });
     },
 
     sealClear,
