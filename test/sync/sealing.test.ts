@@ -9,7 +9,9 @@ import { fileKeyWrapper } from '../../src/core/kek-file.ts';
 import { memoryKeyWrapper } from '../../src/core/sealing.ts';
 import { createSync } from '../../src/sync/index.ts';
 import { contentHash } from '../../src/sync/records.ts';
-import { type World, caseRecord, startWorld } from '../gateway/world.ts';
+import { loadConfig } from '../../src/core/config.ts';
+import { openPlatform } from '../../src/platform.ts';
+import { type World, caseRecord, member, startWorld } from '../gateway/world.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 
 const run = promisify(execFile);
@@ -181,6 +183,31 @@ for (const driver of DRIVERS) {
     });
   });
 }
+
+describe("R-4.7, R-11: a copy of the embedded database's files (a stolen backup) holds no plaintext field value of secret data", () => {
+  it('scans every file of the data directory for the values written', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-sealed-data-'));
+    const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-sealed-keys-'));
+    const p = await openPlatform(loadConfig({ LIENTHONG_DATA_DIR: dataDir, LIENTHONG_KEY_DIR: keyDir }));
+    try {
+      await p.sync.records.writeAs(
+        'system:BNCTW-CSDL',
+        'vu-an',
+        [1, 2, 3].map((n) => ({ key: `va-${n}`, data: caseRecord(n) })),
+      );
+      await p.sync.records.writeAs('cq.btctw', 'can-bo-dang-vien', [{ key: 'dv-1', data: { ...member(1), full_name: 'Lê Văn Thường' } }]);
+    } finally {
+      await p.close();
+    }
+    const files = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const all = Buffer.concat(files(dataDir).map((f) => fs.readFileSync(f)));
+    expect(all.includes(Buffer.from('Lê Văn Thường'))).toBe(true); // (normal data is in clear: the scan sees plaintext)
+    for (const value of Object.values(caseRecord(2))) expect(all.includes(Buffer.from(value)), value).toBe(false);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  });
+});
 
 describe('R-11: the key wrapper is an interface an approved cryptographic product can implement', () => {
   it('a wrapped data key is bound to its context and to its KEK', async () => {
