@@ -11,6 +11,7 @@ import { type CodeLists, createCodeLists } from './codelists/index.ts';
 import { seedCodeLists } from './codelists/seed.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { fileCryptoProvider, publishTogether } from './core/crypto.ts';
+import { fileKeyWrapper } from './core/kek-file.ts';
 import type { Config } from './core/config.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
@@ -21,7 +22,7 @@ import { type NotificationService, createNotificationService } from './notificat
 import { type Registry, createRegistry } from './registry/index.ts';
 import { seedAgencies } from './registry/seed.ts';
 import { COORDINATOR_AGENCY } from './registry/users.ts';
-import { type Sync, createSync } from './sync/index.ts';
+import { type SealingStart, type Sync, createSync } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
 
@@ -41,6 +42,8 @@ export interface Platform {
   gateway: Gateway;
   calendar: Calendar;
   lifecycle: Lifecycle;
+  /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed (R-4.7, R-11). */
+  sealing: SealingStart;
   close(): Promise<void>;
 }
 
@@ -69,7 +72,15 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds, publicUrl: config.publicUrl });
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
-  const sync = createSync(db, clock, catalog);
+  const sync = createSync(db, clock, catalog, fileKeyWrapper(config.kekFile));
+  // Before anything is served: a missing or wrong KEK stops the start here (sync/sealing.ts).
+  let sealing: SealingStart;
+  try {
+    sealing = await sync.sealing.start();
+  } catch (err) {
+    if (!opts.db) await db.close().catch(() => undefined);
+    throw err;
+  }
   const notifications = createNotificationService(db, clock);
   const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications });
   // Gateway responses are signed with their own Ed25519 key (R-5.3): several times cheaper than
@@ -89,7 +100,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     problemOf: toProblem,
   }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
   return {
-    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle,
+    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle, sealing,
     close: async () => {
       await gateway.close().catch(() => undefined); // (the last summaries need the database, which may be gone)
       await ledger.close();
@@ -100,7 +111,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
 
 /**
  * Periodic work of a running server: sharing-log integration (every 250 ms), webhook
- * deliveries (every 2 s) and the agreement expiry sweep (every minute). Safe with several instances: a
+ * deliveries (every 2 s), the agreement expiry sweep and the sealing of secret records left in clear (every minute). Safe with several instances: a
  * delivery is updated by whoever sends it, a sweep re-checks under a row lock. A job that fails
  * (the database restarting…) waits longer after each failure in a row, up to `MAX_BACKOFF_MS`, and
  * is back on its own period after its first success.
@@ -110,6 +121,8 @@ export function startBackgroundWork(p: Platform, log: (err: unknown, what: strin
     periodic(250, 'sharing-log integration', () => p.ledger.integrateAll(), log),
     periodic(2_000, 'webhook deliveries', () => p.notifications.deliverDue(), log),
     periodic(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries(), log),
+    // Records of a dataset classified secret after they were written are sealed within a minute.
+    periodic(60_000, 'sealing secret records', () => p.sync.sealing.sealClear(), log),
   ];
   return () => jobs.forEach((stop) => stop());
 }

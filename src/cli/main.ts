@@ -4,6 +4,7 @@ import { DataDirectoryLockedError } from '../db/data-dir.ts';
 import { adminCommand } from './admin.ts';
 import { calendarCommand } from './calendar.ts';
 import { codeListCommand } from './codelist.ts';
+import { keysCommand } from './keys.ts';
 import { ledgerCommand } from './ledger.ts';
 import { migrateCommand, statusCommand } from './database.ts';
 import { serveCommand } from './serve.ts';
@@ -20,6 +21,7 @@ program.addCommand(adminCommand());
 program.addCommand(codeListCommand());
 program.addCommand(ledgerCommand());
 program.addCommand(calendarCommand());
+program.addCommand(keysCommand());
 
 try {
   await program.parseAsync(process.argv);

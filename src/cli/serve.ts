@@ -74,6 +74,15 @@ export function serveCommand(): Command {
       console.log(`Liên Thông đang chạy / is running — ${platform.db.driver === 'pglite' ? `CSDL nhúng / embedded database: ${config.dataDir}` : 'PostgreSQL server'}`);
       console.log(`  Trang chủ / Console:  ${url}/`);
       console.log(`  Tài liệu API / API:   ${url}/docs   (OpenAPI: ${url}/openapi.json)`);
+      const { kekCreated, sealed } = platform.sealing;
+      if (kekCreated) {
+        console.log(`  Đã tạo khoá mã hoá khoá (KEK) / created the key-encryption key: ${kekCreated} (0600)`);
+        console.log('    Sao lưu tệp này riêng, không cùng bản sao CSDL / back this file up apart from the database backups: without it secret data cannot be read');
+      }
+      if (sealed) {
+        console.log(`  Đã mã hoá / sealed ${sealed} phiên bản bản ghi mật đang lưu rõ / secret record versions that were in clear`);
+        if (platform.db.driver === 'postgres') console.log('    Chạy / run: VACUUM FULL records, record_versions — để bản cũ rời tệp dữ liệu / so the old clear row images leave the table files');
+      }
       for (const b of bound) console.log(`  Cổng dữ liệu / Data gateway (${b.zone === 'tslcd' ? 'mạng TSLCD / dedicated network' : 'internet'}): ${b.url}/data/v1`);
       if (firstAdmin) {
         console.log('Đăng nhập lần đầu / First login:');

@@ -22,6 +22,8 @@ export interface Config {
   logLevel: string;
   /** Platform signing keys, outside the database (core/crypto.ts). */
   keyDir: string;
+  /** The key-encryption key secret records are sealed under, outside the database (core/kek-file.ts; ). */
+  kekFile: string;
   /** The OAuth issuer and base of the URLs the platform publishes (token endpoint, JWKS). */
   publicUrl: string;
   accessTokenTtlSeconds: number;
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const listeners = listen ? parseListeners(listen) : [{ zone: zoneOf(env), host: optional(env, 'HOST') ?? '127.0.0.1', port: int(env, 'PORT', 8080, 0, 65535) }];
   const { host, port } = listeners[0]!;
   const dataDir = path.resolve(optional(env, 'LIENTHONG_DATA_DIR') ?? './data');
+  const keyDir = path.resolve(optional(env, 'LIENTHONG_KEY_DIR') ?? path.join(dataDir, 'keys'));
   return {
     host,
     port,
@@ -102,7 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: int(env, 'LIENTHONG_BODY_LIMIT_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
     bulkBodyLimitBytes: int(env, 'LIENTHONG_BULK_BODY_LIMIT_BYTES', 64 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     logLevel: optional(env, 'LIENTHONG_LOG_LEVEL') ?? 'info',
-    keyDir: path.resolve(optional(env, 'LIENTHONG_KEY_DIR') ?? path.join(dataDir, 'keys')),
+    keyDir,
+    kekFile: path.resolve(optional(env, 'LIENTHONG_KEK_FILE') ?? path.join(keyDir, 'sealing', 'kek.key')),
     publicUrl: publicUrl(env, host, port),
     accessTokenTtlSeconds: int(env, 'LIENTHONG_ACCESS_TOKEN_TTL_SECONDS', 300, 30, 3600),
     listeners,

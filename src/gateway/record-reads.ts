@@ -1,9 +1,9 @@
-import type { LiveKey, StoredRecord } from '../sync/index.ts';
+import type { LiveKey, LiveRow, StoredRecord } from '../sync/index.ts';
 
 /** Distinct records one statement reads at most; a larger batch is split. */
 export const MAX_READ_BATCH = 256;
 
-type ReadMany = (wanted: readonly LiveKey[]) => Promise<(StoredRecord & LiveKey)[]>;
+type ReadMany = (wanted: readonly LiveKey[]) => Promise<LiveRow[]>;
 
 interface Wanted extends LiveKey {
   waiters: { resolve: (r: StoredRecord | null) => void; reject: (err: unknown) => void }[];
@@ -16,7 +16,8 @@ interface Wanted extends LiveKey {
  * until that turn has handled every request that came in with them (setImmediate) and then sent
  * as one statement — so the statement always starts after each of its requests arrived: no read
  * is answered from a state older than its request (no cache, no staleness). Requests for the same
- * record in one batch share its row. A failed statement fails only the reads it carried.
+ * record in one batch share its row. A failed statement fails only the reads it carried; a row
+ * whose sealed content does not open fails only the reads of that record.
  */
 export function createRecordReader(readMany: ReadMany, maxBatch = MAX_READ_BATCH) {
   let batch = new Map<string, Wanted>();
@@ -30,7 +31,7 @@ export function createRecordReader(readMany: ReadMany, maxBatch = MAX_READ_BATCH
   }
 
   async function run(wanted: Wanted[]): Promise<void> {
-    let rows: (StoredRecord & LiveKey)[];
+    let rows: LiveRow[];
     try {
       rows = await readMany(wanted);
     } catch (err) {
@@ -40,6 +41,10 @@ export function createRecordReader(readMany: ReadMany, maxBatch = MAX_READ_BATCH
     const found = new Map(rows.map((r) => [id(r.dataset, r.key), r]));
     for (const w of wanted) {
       const row = found.get(id(w.dataset, w.key));
+      if (row?.error !== undefined) {
+        for (const waiter of w.waiters) waiter.reject(row.error);
+        continue;
+      }
       const record = row ? { key: row.key, version: row.version, data: row.data, deleted: row.deleted, written_at: row.written_at } : null;
       for (const waiter of w.waiters) waiter.resolve(record);
     }

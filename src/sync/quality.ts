@@ -4,6 +4,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { Dataset, SharingSpec } from '../catalog/index.ts';
 import { forbidden } from '../core/errors.ts';
 import { type Principal, seesEverything } from '../registry/index.ts';
+import type { RecordService } from './records.ts';
 
 /**
  * Quality figures of hosted data (R-4.7 "đúng, đủ, sạch, sống"):
@@ -39,7 +40,7 @@ const PAGE = 1000;
 const ratio = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 const filled = (v: unknown) => v !== undefined && v !== null && v !== '';
 
-export function createQualityService(db: Database, clock: Clock, catalog: Catalog) {
+export function createQualityService(db: Database, clock: Clock, catalog: Catalog, records: RecordService) {
   async function figures(dataset: Dataset): Promise<QualityFigures> {
     const fields = await catalog.fields(dataset.code);
     const counts = await db.query<{ live: number; deleted: number; last: Date | null }>(
@@ -52,16 +53,13 @@ export function createQualityService(db: Database, clock: Clock, catalog: Catalo
     let invalid = 0;
     let after: string | null = null;
     for (;;) {
-      const page: { record_key: string; data: Record<string, unknown> }[] = (await db.query<{ record_key: string; data: Record<string, unknown> }>(
-        `SELECT record_key, data FROM records WHERE dataset_code = $1 AND NOT deleted AND ($2::text IS NULL OR record_key > $2)
-          ORDER BY record_key LIMIT ${PAGE}`,
-        [dataset.code, after],
-      )).rows;
+      // Opened page by page: the figures of secret data are computed on its content, which stays sealed in the database.
+      const page = await records.livePage(dataset.code, after, PAGE);
       if (page.length === 0) break;
-      for (const r of page) for (const f of fields) if (filled(r.data[f.name])) fill.set(f.name, fill.get(f.name)! + 1);
+      for (const r of page) for (const f of fields) if (filled(r.data?.[f.name])) fill.set(f.name, fill.get(f.name)! + 1);
       const result = await catalog.validate(dataset.code, page.map((r) => r.data));
       invalid += result.invalid;
-      after = page.at(-1)!.record_key;
+      after = page.at(-1)!.key;
       if (page.length < PAGE) break;
     }
     const total = [...fill.values()].reduce((a, b) => a + b, 0);

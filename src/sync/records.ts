@@ -7,6 +7,7 @@ import type { Catalog } from '../catalog/index.ts';
 import type { Dataset } from '../catalog/index.ts';
 import { type Principal, hasRole } from '../registry/index.ts';
 import { Where } from '../db/rows.ts';
+import { SEALED_HASH, type Sealing, isSealedClass } from './sealing.ts';
 
 /** One write of a batch: a record's new content, or its deletion (a tombstone; history is kept). */
 export type RecordWrite = { key: string; data: Record<string, unknown>; delete?: undefined } | { key: string; delete: true; data?: undefined };
@@ -24,6 +25,9 @@ export interface LiveKey {
   dataset: string;
   key: string;
 }
+
+/** A live record as the gateway's batched read returns it; `error` when its sealed content did not open. */
+export type LiveRow = StoredRecord & LiveKey & { error?: unknown };
 
 export interface RecordVersion extends StoredRecord {
   content_hash: string;
@@ -53,7 +57,19 @@ function refuse(errors: FieldViolation[], detail: string, detail_en: string): Pr
   return new Problem(PROBLEMS.validation, { detail, detail_en, errors: errors.slice(0, 1000), extra: { violation_count: errors.length } });
 }
 
-export function createRecordService(db: Database, clock: Clock, catalog: Catalog) {
+/** A row as stored: content in clear (`data`) or sealed (R-4.7, R-11: secret and top-secret datasets). */
+type Stored<T> = T & { sealed: Uint8Array | null };
+
+export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing) {
+  /** Rows with their sealed content opened, the `sealed` column dropped. */
+  async function opened<T extends StoredRecord>(code: string | ((r: T) => string), rows: Stored<T>[]): Promise<T[]> {
+    return Promise.all(rows.map(async ({ sealed, ...r }) => {
+      if (sealed === null) return r as unknown as T;
+      const data = await sealing.open(typeof code === 'string' ? code : code(r as unknown as T), r.key, r.version, sealed);
+      return { ...r, data } as unknown as T;
+    }));
+  }
+
   async function hostedDataset(code: string): Promise<Dataset> {
     const d = await catalog.datasets.get(code);
     if (d.mode !== 'hosted') {
@@ -69,7 +85,7 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
    * through the gateway (which has checked it is the custodian's).
    */
   async function writeAs<T = WriteResult>(writer: string, code: string, writes: RecordWrite[], finish?: (tx: Queryable, result: WriteResult) => Promise<T>): Promise<T> {
-    await hostedDataset(code);
+    const dataset = await hostedDataset(code);
     const seen = new Map<string, number>();
     const dupes: FieldViolation[] = [];
     writes.forEach((w, i) => {
@@ -85,6 +101,10 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       throw refuse(errors, `${result.invalid} bản ghi không hợp lệ; không có gì được ghi.`, `${result.invalid} invalid record(s); nothing was written.`);
     }
 
+    // R-4.7, R-11: secret content is sealed before it reaches the database. The data key is made
+    // (or read) before the transaction, which must not wait on another one.
+    const sealIt = isSealedClass(dataset);
+    if (sealIt) await sealing.ready(code);
     const now = clock.now();
     return db.transaction(async (tx) => {
       const keys = writes.map((w) => w.key);
@@ -96,12 +116,17 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       const missing = writes.flatMap((w, i) => (w.delete && (!byKey.has(w.key) || byKey.get(w.key)!.deleted) ? [{ path: `/records/${i}/key`, message: `Không có bản ghi "${w.key}" để xoá.`, message_en: `No record "${w.key}" to delete.` }] : []));
       if (missing.length) throw refuse(missing, 'Không thể xoá bản ghi không tồn tại.', 'Cannot delete records that do not exist.');
 
-      const rows = writes.map((w) => ({
-        record_key: w.key,
-        version: (byKey.get(w.key)?.version ?? 0) + 1,
-        data: w.delete ? null : w.data,
-        deleted: Boolean(w.delete),
-        content_hash: contentHash(w.delete ? null : w.data),
+      const rows = await Promise.all(writes.map(async (w) => {
+        const version = (byKey.get(w.key)?.version ?? 0) + 1;
+        const sealed = sealIt && !w.delete ? (await sealing.seal(code, w.key, version, w.data)).toString('base64') : null;
+        return {
+          record_key: w.key,
+          version,
+          data: w.delete || sealed ? null : w.data,
+          sealed,
+          deleted: Boolean(w.delete),
+          content_hash: sealed ? SEALED_HASH : contentHash(w.delete ? null : w.data),
+        };
       }));
       try {
         await insertVersions(tx, code, rows, writer, now);
@@ -116,6 +141,31 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     });
   }
 
+  /** listLive's filter over opened content: pages in key order until `limit` records match (`data ->> field = value`, as SQL would). */
+  async function filterOpened(code: string, f: { where: Record<string, string>; limit: number; after?: string | undefined }): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    const wanted = Object.entries(f.where);
+    for (let after = f.after ?? null; ; ) {
+      const page = await livePage(code, after, FILTER_PAGE);
+      for (const r of page) {
+        if (wanted.every(([field, value]) => asText(r.data?.[field]) === value)) out.push(r);
+        if (out.length === f.limit) return out;
+      }
+      if (page.length < FILTER_PAGE) return out;
+      after = page.at(-1)!.key;
+    }
+  }
+
+  /** Live records after `after` in key order, opened. */
+  async function livePage(code: string, after: string | null, limit: number): Promise<StoredRecord[]> {
+    const r = await db.query<Stored<StoredRecord>>(
+      `SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records
+        WHERE dataset_code = $1 AND NOT deleted AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key LIMIT $3`,
+      [code, after, limit],
+    );
+    return opened(code, r.rows);
+  }
+
   return {
     async write(p: Principal, code: string, writes: RecordWrite[]): Promise<WriteResult> {
       requireCustodian(p, await catalog.datasets.get(code));
@@ -127,77 +177,85 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     },
     writeAs,
     hostedDataset,
+    /** Live records in key order, content opened, for the quality figures (whoever asks was checked there). */
+    livePage,
 
     /**
      * The gateway's reads of live records, several in one statement (its read batcher,
      * src/gateway/record-reads.ts); the gateway has already decided each reader may (R-4.2).
      * Missing and deleted records have no row.
      */
-    async readLiveMany(wanted: readonly LiveKey[]): Promise<(StoredRecord & LiveKey)[]> {
-      const r = await db.query<StoredRecord & LiveKey>(
-        `SELECT dataset_code AS dataset, record_key AS key, version, data, deleted, written_at FROM records
+    async readLiveMany(wanted: readonly LiveKey[]): Promise<LiveRow[]> {
+      const r = await db.query<Stored<StoredRecord & LiveKey>>(
+        `SELECT dataset_code AS dataset, record_key AS key, version, data, sealed, deleted, written_at FROM records
          WHERE (dataset_code, record_key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND NOT deleted`,
         [wanted.map((w) => w.dataset), wanted.map((w) => w.key)],
       );
-      return r.rows;
+      // One row that does not open (altered, moved) fails its own reads, not the others of the batch.
+      return Promise.all(r.rows.map((row) => opened(row.dataset, [row]).then((o) => o[0]!, (error: unknown) => ({ ...row, data: null, sealed: undefined, error }))));
     },
 
     /** The gateway's listing: live records in key order, optionally where field = value (fields the gateway checked are granted). */
     async listLive(code: string, f: { where: Record<string, string>; limit: number; after?: string | undefined }): Promise<StoredRecord[]> {
+      // Sealed content cannot be filtered by the database: filtered in memory, page by page.
+      if (Object.keys(f.where).length && (await sealing.hasKey(code))) return filterOpened(code, f);
       const w = new Where().add('dataset_code = ?', code).addRawIf(true, 'NOT deleted').addIf(f.after !== undefined, 'record_key > ?', f.after);
       for (const [field, value] of Object.entries(f.where)) w.add(`data ->> ? = ${w.next(value)}`, field);
-      const r = await db.query<StoredRecord>(`SELECT record_key AS key, version, data, deleted, written_at FROM records ${w} ORDER BY record_key LIMIT ${w.next(f.limit)}`, w.params);
-      return r.rows;
+      const r = await db.query<Stored<StoredRecord>>(`SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records ${w} ORDER BY record_key LIMIT ${w.next(f.limit)}`, w.params);
+      return opened(code, r.rows);
     },
 
     async get(p: Principal, code: string, key: string): Promise<StoredRecord> {
       requireCustodian(p, await catalog.datasets.get(code));
-      const r = await db.query<StoredRecord>('SELECT record_key AS key, version, data, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2', [code, key]);
+      const r = await db.query<Stored<StoredRecord>>('SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2', [code, key]);
       if (!r.rows[0]) throw notFound('bản ghi', 'record', key);
-      return r.rows[0];
+      return (await opened(code, r.rows))[0]!;
     },
 
     async versions(p: Principal, code: string, key: string): Promise<RecordVersion[]> {
       requireCustodian(p, await catalog.datasets.get(code));
-      const r = await db.query<RecordVersion>(
-        'SELECT record_key AS key, version, data, deleted, content_hash, written_by, written_at FROM record_versions WHERE dataset_code = $1 AND record_key = $2 ORDER BY version',
+      const r = await db.query<Stored<RecordVersion>>(
+        'SELECT record_key AS key, version, data, sealed, deleted, content_hash, written_by, written_at FROM record_versions WHERE dataset_code = $1 AND record_key = $2 ORDER BY version',
         [code, key],
       );
       if (r.rows.length === 0) throw notFound('bản ghi', 'record', key);
-      return r.rows;
+      // A sealed version's hash is not stored (it would confirm guesses of the content): the same SHA-256, computed on the opened content.
+      return (await opened(code, r.rows)).map((v) => (v.content_hash === SEALED_HASH ? { ...v, content_hash: contentHash(v.data) } : v));
     },
 
     /** Live records in key order; `after` is the last key of the previous page (keyset pagination). */
     async list(p: Principal, code: string, f: { limit: number; after?: string | undefined }): Promise<{ items: StoredRecord[]; next_after: string | null }> {
       requireCustodian(p, await catalog.datasets.get(code));
-      const r = await db.query<StoredRecord>(
-        `SELECT record_key AS key, version, data, deleted, written_at FROM records
-          WHERE dataset_code = $1 AND NOT deleted AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key LIMIT $3`,
-        [code, f.after ?? null, f.limit],
-      );
-      return { items: r.rows, next_after: r.rows.length === f.limit ? r.rows.at(-1)!.key : null };
+      const items = await livePage(code, f.after ?? null, f.limit);
+      return { items, next_after: items.length === f.limit ? items.at(-1)!.key : null };
     },
   };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
 
+/** Records opened per round when a sealed dataset is filtered. */
+const FILTER_PAGE = 500;
+
+/** A JSON value as `->>` renders it: strings as they are, other values as JSON text, null as SQL NULL. */
+const asText = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
+
 async function insertVersions(
-  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; deleted: boolean; content_hash: string }[], writer: string, now: Date,
+  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string }[], writer: string, now: Date,
 ): Promise<void> {
   const json = JSON.stringify(rows);
   await tx.query(
-    `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at)
-     SELECT $1, x.record_key, x.version, x.data, x.deleted, x.content_hash, $3, $4
-       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, deleted boolean, content_hash text)`,
+    `INSERT INTO record_versions (dataset_code, record_key, version, data, sealed, deleted, content_hash, written_by, written_at)
+     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, x.content_hash, $3, $4
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean, content_hash text)`,
     [code, json, writer, now],
   );
   await tx.query(
-    `INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at)
-     SELECT $1, x.record_key, x.version, x.data, x.deleted, $3
-       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, deleted boolean)
+    `INSERT INTO records (dataset_code, record_key, version, data, sealed, deleted, written_at)
+     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, $3
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean)
      ON CONFLICT (dataset_code, record_key) DO UPDATE
-       SET version = EXCLUDED.version, data = EXCLUDED.data, deleted = EXCLUDED.deleted, written_at = EXCLUDED.written_at`,
+       SET version = EXCLUDED.version, data = EXCLUDED.data, sealed = EXCLUDED.sealed, deleted = EXCLUDED.deleted, written_at = EXCLUDED.written_at`,
     [code, json, now],
   );
 }
