@@ -1,11 +1,10 @@
 import { newId } from '../core/ids.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type LedgerEntry, framed, leafText, sha256 } from './entry.ts';
-import { originOf } from './log/checkpoints.ts';
-import { KnownLogs } from './log/known-logs.ts';
+import { KnownLogs, originOf } from './log/index.ts';
 import { HASH_BYTES, QUEUE_COLUMNS, type QueuedLeaf, queueRows } from './log/queue-rows.ts';
 
-export { KnownLogs } from './log/known-logs.ts';
+export { KnownLogs } from './log/index.ts';
 
 export interface Receipt {
   id: string;

@@ -1,7 +1,6 @@
 import { canonicalJson } from '../core/canonical.ts';
 import type { Queryable } from '../db/database.ts';
-import { originOf } from './log/checkpoints.ts';
-import { CompactRange } from './log/compact-range.ts';
+import { CompactRange, originOf } from './log/index.ts';
 import { HASH_SIZE, leafHash } from './log/merkle.ts';
 import { parseVerifierKey, verifyNote } from './log/note.ts';
 import { bytes } from './log/store.ts';

@@ -65,13 +65,18 @@ const searchCopies: LeafRule<SearchPage> = {
     for (const row of r.rows) rows[Number(row.leaf_index) - first] = row;
     return { first, rows };
   },
-  check: ({ first, rows }) => (i, leaf) => {
-    const copy = rows[i - first];
-    if (!copy) return `entry ${i} has no search copy (ledger_search)`;
-    return searchMatches(leaf, copy) ? null : `entry ${i}: its search copy (ledger_search) does not match the leaf`;
-  },
+  check:
+    ({ first, rows }) =>
+    (i, leaf) => {
+      const copy = rows[i - first];
+      if (!copy) return `entry ${i} has no search copy (ledger_search)`;
+      return searchMatches(leaf, copy) ? null : `entry ${i}: its search copy (ledger_search) does not match the leaf`;
+    },
   async finish(q: Queryable, log: string, size: number): Promise<Divergence | null> {
-    const extra = await q.query<{ i: number | null }>('SELECT min(leaf_index) AS i FROM ledger_search WHERE custodian_code = $1 AND leaf_index >= $2', [log, size]);
+    const extra = await q.query<{ i: number | null }>('SELECT min(leaf_index) AS i FROM ledger_search WHERE custodian_code = $1 AND leaf_index >= $2', [
+      log,
+      size,
+    ]);
     const i = extra.rows[0]!.i;
     return i === null ? null : { index: Number(i), what: `search row ${i} has no entry` };
   },
@@ -99,8 +104,11 @@ function at(leaf: Buffer, pos: number, expected: string): boolean {
   return leaf.compare(scratch, 0, n, pos, pos + n) === 0;
 }
 const KEY = {
-  dataset: Buffer.from('"dataset":'), recordKeys: Buffer.from('"record_keys":'), requestedAt: Buffer.from('"requested_at":'),
-  agency: Buffer.from('"agency":'), status: Buffer.from('"status":'),
+  dataset: Buffer.from('"dataset":'),
+  recordKeys: Buffer.from('"record_keys":'),
+  requestedAt: Buffer.from('"requested_at":'),
+  agency: Buffer.from('"agency":'),
+  status: Buffer.from('"status":'),
 };
 
 /**
@@ -113,15 +121,30 @@ const KEY = {
  * not match them (another time format, say) is parsed and compared field by field.
  */
 function searchMatches(leaf: Buffer, s: SearchRow): boolean {
-  if (at(leaf, leaf.indexOf(KEY.dataset), `"dataset":${J(s.dataset_code)},"form":`)
-    && at(leaf, leaf.indexOf(KEY.recordKeys), `"record_keys":${s.record_keys},"request":`)
-    && at(leaf, leaf.lastIndexOf(KEY.requestedAt), `"requested_at":${J(s.requested_at)},"requester":`)
-    && at(leaf, leaf.lastIndexOf(KEY.agency), `"agency":${J(s.requester_agency)},"system":${J(s.requester_system)}},"responded_at":`)
-    && at(leaf, leaf.lastIndexOf(KEY.status), `"status":${s.status}},"trace_id":`)) return true;
+  if (
+    at(leaf, leaf.indexOf(KEY.dataset), `"dataset":${J(s.dataset_code)},"form":`) &&
+    at(leaf, leaf.indexOf(KEY.recordKeys), `"record_keys":${s.record_keys},"request":`) &&
+    at(leaf, leaf.lastIndexOf(KEY.requestedAt), `"requested_at":${J(s.requested_at)},"requester":`) &&
+    at(leaf, leaf.lastIndexOf(KEY.agency), `"agency":${J(s.requester_agency)},"system":${J(s.requester_system)}},"responded_at":`) &&
+    at(leaf, leaf.lastIndexOf(KEY.status), `"status":${s.status}},"trace_id":`)
+  )
+    return true;
   try {
-    const e = JSON.parse(leaf.toString('utf8')) as { requested_at: string; requester: { agency: string | null; system: string | null }; dataset: string | null; record_keys: string[]; response: { status: number } };
-    return Date.parse(e.requested_at) === Date.parse(s.requested_at) && e.requester.agency === s.requester_agency && e.requester.system === s.requester_system
-      && e.dataset === s.dataset_code && J(e.record_keys) === J(JSON.parse(s.record_keys)) && e.response.status === Number(s.status);
+    const e = JSON.parse(leaf.toString('utf8')) as {
+      requested_at: string;
+      requester: { agency: string | null; system: string | null };
+      dataset: string | null;
+      record_keys: string[];
+      response: { status: number };
+    };
+    return (
+      Date.parse(e.requested_at) === Date.parse(s.requested_at) &&
+      e.requester.agency === s.requester_agency &&
+      e.requester.system === s.requester_system &&
+      e.dataset === s.dataset_code &&
+      J(e.record_keys) === J(JSON.parse(s.record_keys)) &&
+      e.response.status === Number(s.status)
+    );
   } catch {
     return false;
   }

@@ -99,18 +99,27 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
       const now = clock.now();
       const last = await latestCheckpoint(tx, log);
       if (pending.rows.length === 0) {
-        if (size > (last?.tree_size ?? 0) && due(last, size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), size, await rootAt(tx, log, size), now);
+        if (size > (last?.tree_size ?? 0) && due(last, size, now))
+          await writeCheckpoint(tx, crypto, log, originOf(log), size, await rootAt(tx, log, size), now);
         return 0;
       }
       const partial = await loadTiles(tx, log, partialTiles(size));
-      const result = appendToTiles(size, pending.rows.map((p) => bytes(p.leaf_hash)), (l, i, w) => partial.get(`${l}/${i}/${w}`));
+      const result = appendToTiles(
+        size,
+        pending.rows.map((p) => bytes(p.leaf_hash)),
+        (l, i, w) => partial.get(`${l}/${i}/${w}`),
+      );
       await writeTiles(tx, log, result.tiles);
       written = result.tiles;
       // One statement: the entries, the application's rows derived from the leaves, and the work list emptied.
       await tx.query(
         `WITH e AS (INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
-                SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord))${index ? `,
-          s AS (${index.sql(6)})` : ''}
+                SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord))${
+                  index
+                    ? `,
+          s AS (${index.sql(6)})`
+                    : ''
+                }
          DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id = ANY($5::uuid[])`,
         [log, size, now, pending.rows.map((p) => p.id), pending.lists, ...(index ? index.params(pending.rows.map((p) => p.leaf)) : [])],
       );
@@ -135,7 +144,8 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     const work = await tx.query<{ queue_id: string; ids: string[] }>(
       `SELECT queue_id, ids FROM (SELECT queue_id, ids, sum(cardinality(ids)) OVER (ORDER BY queue_id) - cardinality(ids) AS before
                                     FROM ledger_pending WHERE custodian_code = $1 ORDER BY queue_id LIMIT $2) w
-        WHERE before < $2 ORDER BY queue_id`, [log, opts.batch],
+        WHERE before < $2 ORDER BY queue_id`,
+      [log, opts.batch],
     );
     const lists: string[] = [];
     const ids: string[] = [];
@@ -147,7 +157,8 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     if (ids.length === 0) return { lists, rows: [] };
     // The leaf as text: it is UTF-8 JSON, and the application's index rows are read from it.
     const rows = await tx.query<{ id: string; leaf_hash: Uint8Array; leaf: string }>(
-      `SELECT q.id, q.leaf_hash, convert_from(q.leaf, 'UTF8') AS leaf FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`, [ids],
+      `SELECT q.id, q.leaf_hash, convert_from(q.leaf, 'UTF8') AS leaf FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`,
+      [ids],
     );
     // Written in one statement with their list: a listed entry missing from the queue is a broken database.
     if (rows.rows.length !== ids.length) throw new Error(`ledger: the work list of ${log} names ${ids.length - rows.rows.length} queue rows that do not exist`);
@@ -159,7 +170,8 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     return size - last.tree_size >= opts.checkpointEvery || now.getTime() - last.created_at.getTime() >= opts.checkpointSeconds * 1000;
   }
 
-  const allLogs = async () => (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code')).rows.map((r) => r.custodian_code);
+  const allLogs = async () =>
+    (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code')).rows.map((r) => r.custodian_code);
 
   async function requireLog(log: string): Promise<void> {
     if (known.has(log)) return;
@@ -221,22 +233,27 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     },
 
     /** Recomputes one log or all of them from the database rows, each in one snapshot. */
-    async verify<X>(log: string | undefined, progress: ((log: string, done: number, total: number) => void) | undefined, options: LogVerifyOptions<X>): Promise<VerifyReport[]> {
+    async verify<X>(
+      log: string | undefined,
+      progress: ((log: string, done: number, total: number) => void) | undefined,
+      options: LogVerifyOptions<X>,
+    ): Promise<VerifyReport[]> {
       const out: VerifyReport[] = [];
       for (const l of log ? [log] : await allLogs()) {
         const key = await logVerifierKey(crypto, originOf(l));
         // One snapshot per log: pages, tiles and checkpoints agree while the log keeps growing.
         // On the PostgreSQL server a second backend on the same snapshot reads every other page,
         // so reading (the larger part of verify) uses both the server's cores and this process's.
-        out.push(await db.transaction(async (tx) => {
-          await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-          return withSnapshotReaders(db, tx, VERIFY_READERS, (readers) =>
-            verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { ...options, readers: options.readers ?? readers }));
-        }));
+        out.push(
+          await db.transaction(async (tx) => {
+            await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+            return withSnapshotReaders(db, tx, VERIFY_READERS, (readers) =>
+              verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { ...options, readers: options.readers ?? readers }),
+            );
+          }),
+        );
       }
       return out;
     },
   };
 }
-
-export type Log = ReturnType<typeof createLog>;

@@ -64,7 +64,8 @@ export function checkpointDivergence(cps: readonly StoredCheckpoint[], verifierK
   for (const c of cps) {
     try {
       const v = verifyNote(c.note, [verifierKey], { origin });
-      if (v.checkpoint.size !== c.size || !c.root.equals(v.checkpoint.rootHash)) return { index: null, what: `checkpoint ${c.size}: the signed note does not match the stored size/root` };
+      if (v.checkpoint.size !== c.size || !c.root.equals(v.checkpoint.rootHash))
+        return { index: null, what: `checkpoint ${c.size}: the signed note does not match the stored size/root` };
     } catch (err) {
       return { index: null, what: `checkpoint ${c.size}: signature does not verify (${(err as Error).message})` };
     }
@@ -74,12 +75,16 @@ export function checkpointDivergence(cps: readonly StoredCheckpoint[], verifierK
 
 /** A stored tile must be exactly the tree's hashes at its place: a swapped or forged tile changes proofs. */
 function tileDivergence(t: StoredTile, want: Buffer | null): Divergence | null {
-  if (t.hashes.length !== t.width * HASH_SIZE) return { index: null, what: `stored tile ${t.level}/${t.index} (width ${t.width}) has ${t.hashes.length} bytes` };
+  if (t.hashes.length !== t.width * HASH_SIZE)
+    return { index: null, what: `stored tile ${t.level}/${t.index} (width ${t.width}) has ${t.hashes.length} bytes` };
   if (want && want.equals(t.hashes)) return null;
   let j = 0;
   while (want && j < t.width && want.compare(t.hashes, j * HASH_SIZE, (j + 1) * HASH_SIZE, j * HASH_SIZE, (j + 1) * HASH_SIZE) === 0) j++;
   const index = t.level === 0 ? t.index * TILE_WIDTH + j : null;
-  return { index, what: `stored tile ${t.level}/${t.index} (width ${t.width}) differs from the tree the entries make${index !== null ? ` at entry ${index} (entries reordered or tile forged)` : ''}` };
+  return {
+    index,
+    what: `stored tile ${t.level}/${t.index} (width ${t.width}) differs from the tree the entries make${index !== null ? ` at entry ${index} (entries reordered or tile forged)` : ''}`,
+  };
 }
 
 /**
@@ -229,7 +234,8 @@ export class LogChecker {
 /** Every tile a tree has must be stored at its width (a deleted tile row breaks proofs). */
 function missingTile(stored: ReadonlyMap<string, number>, tiles: readonly TileId[]): Divergence | null {
   for (const t of tiles) {
-    if ((stored.get(`${t.level}/${t.index}`) ?? 0) < t.width) return { index: t.level === 0 ? t.index * TILE_WIDTH : null, what: `tile ${t.level}/${t.index} (width ${t.width}) of the tree is not stored` };
+    if ((stored.get(`${t.level}/${t.index}`) ?? 0) < t.width)
+      return { index: t.level === 0 ? t.index * TILE_WIDTH : null, what: `tile ${t.level}/${t.index} (width ${t.width}) of the tree is not stored` };
   }
   return null;
 }

@@ -46,15 +46,23 @@ export interface PageRead<X> {
  * pages, so those plans are switched off for it alone.
  */
 export async function preparePageReads(handles: readonly Transaction[]): Promise<void> {
-  for (const h of handles) await h.exec('SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off');
+  for (const h of handles)
+    await h.exec('SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off');
 }
 
 export async function readSnapshot(q: Queryable, log: string): Promise<LogSnapshot> {
-  const counted = (await q.query<{ n: number; hi: number | null }>('SELECT count(*)::bigint AS n, max(leaf_index) AS hi FROM ledger_entries WHERE custodian_code = $1', [log])).rows[0]!;
-  const cps = (await q.query<{ tree_size: number; root_hash: Uint8Array; note: string }>(
-    'SELECT tree_size, root_hash, note FROM ledger_checkpoints WHERE custodian_code = $1 ORDER BY tree_size', [log],
-  )).rows.map((c) => ({ size: Number(c.tree_size), root: bytes(c.root_hash), note: c.note }));
-  const archivedUpTo = Number((await q.query<{ n: number }>('SELECT COALESCE(max(up_to_index), 0)::bigint AS n FROM ledger_archives WHERE custodian_code = $1', [log])).rows[0]!.n);
+  const counted = (
+    await q.query<{ n: number; hi: number | null }>('SELECT count(*)::bigint AS n, max(leaf_index) AS hi FROM ledger_entries WHERE custodian_code = $1', [log])
+  ).rows[0]!;
+  const cps = (
+    await q.query<{ tree_size: number; root_hash: Uint8Array; note: string }>(
+      'SELECT tree_size, root_hash, note FROM ledger_checkpoints WHERE custodian_code = $1 ORDER BY tree_size',
+      [log],
+    )
+  ).rows.map((c) => ({ size: Number(c.tree_size), root: bytes(c.root_hash), note: c.note }));
+  const archivedUpTo = Number(
+    (await q.query<{ n: number }>('SELECT COALESCE(max(up_to_index), 0)::bigint AS n FROM ledger_archives WHERE custodian_code = $1', [log])).rows[0]!.n,
+  );
   return { total: Number(counted.n), highest: counted.hi === null ? null : Number(counted.hi), checkpoints: cps, archivedUpTo };
 }
 
@@ -69,7 +77,14 @@ export async function readSnapshot(q: Queryable, log: string): Promise<LogSnapsh
  */
 async function readEntries(h: Transaction, log: string, after: number, size: number, highest: number, o: ReadOptions<unknown>): Promise<Page> {
   const cap = Math.max(0, Math.min(size, highest - after));
-  const page: Page = { count: 0, indexes: new Float64Array(cap), hashes: Buffer.alloc(cap * HASH_SIZE), kind: new Uint8Array(cap), foreign: new Uint8Array(cap), leaves: o.keepLeaves ? [] : null };
+  const page: Page = {
+    count: 0,
+    indexes: new Float64Array(cap),
+    hashes: Buffer.alloc(cap * HASH_SIZE),
+    kind: new Uint8Array(cap),
+    foreign: new Uint8Array(cap),
+    leaves: o.keepLeaves ? [] : null,
+  };
   const decoder = new BinaryCopyDecoder(3, (buf, at, len) => {
     const n = page.count;
     // (the primary key allows one row a leaf index; anything else is not what the query returns)
@@ -155,7 +170,8 @@ export function pageReader<X>(log: string, snapshot: LogSnapshot, o: ReadOptions
 /** Stored tiles above level 0, in order. */
 export async function readUpperTiles(q: Queryable, log: string): Promise<StoredTile[]> {
   const r = await q.query<{ level: number; tile_index: number; width: number; hashes: Uint8Array }>(
-    'SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 AND level > 0 ORDER BY level, tile_index, width', [log],
+    'SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 AND level > 0 ORDER BY level, tile_index, width',
+    [log],
   );
   return r.rows.map((t) => ({ level: Number(t.level), index: Number(t.tile_index), width: Number(t.width), hashes: bytes(t.hashes) }));
 }
@@ -163,7 +179,8 @@ export async function readUpperTiles(q: Queryable, log: string): Promise<StoredT
 /** The widest stored width of every tile, by "level/index". */
 export async function readStoredWidths(q: Queryable, log: string): Promise<Map<string, number>> {
   const r = await q.query<{ level: number; tile_index: number; width: number }>(
-    'SELECT level, tile_index, max(width)::int AS width FROM ledger_tiles WHERE custodian_code = $1 GROUP BY level, tile_index', [log],
+    'SELECT level, tile_index, max(width)::int AS width FROM ledger_tiles WHERE custodian_code = $1 GROUP BY level, tile_index',
+    [log],
   );
   return new Map(r.rows.map((t) => [`${t.level}/${Number(t.tile_index)}`, Number(t.width)]));
 }
@@ -171,7 +188,8 @@ export async function readStoredWidths(q: Queryable, log: string): Promise<Map<s
 /** Whether the leaf at `index` hashes to its recorded leaf hash (asked only when it is not the tree's). */
 export async function hashesToRecorded(q: Queryable, log: string, index: number, h: Uint8Array): Promise<boolean> {
   const r = await q.query<{ leaf_hash: Uint8Array }>(
-    'SELECT q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = $2', [log, index],
+    'SELECT q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = $2',
+    [log, index],
   );
   return r.rows.length > 0 && bytes(r.rows[0]!.leaf_hash).equals(h);
 }

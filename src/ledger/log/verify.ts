@@ -41,16 +41,31 @@ export interface LogVerifyOptions<X> {
  * transaction so that the pages, tiles and checkpoints are one snapshot of a log that keeps
  * growing meanwhile.
  */
-export async function verifyLog<X>(q: Transaction, log: string, verifierKey: string, progress?: (done: number, total: number) => void, options: LogVerifyOptions<X> = {}): Promise<VerifyReport> {
+export async function verifyLog<X>(
+  q: Transaction,
+  log: string,
+  verifierKey: string,
+  progress?: (done: number, total: number) => void,
+  options: LogVerifyOptions<X> = {},
+): Promise<VerifyReport> {
   const snapshot = await readSnapshot(q, log);
-  const report = (divergence: Divergence | null): VerifyReport => ({ log, entries: snapshot.total, checkpoints: snapshot.checkpoints.length, ok: divergence === null, divergence });
+  const report = (divergence: Divergence | null): VerifyReport => ({
+    log,
+    entries: snapshot.total,
+    checkpoints: snapshot.checkpoints.length,
+    ok: divergence === null,
+    divergence,
+  });
   const signed = checkpointDivergence(snapshot.checkpoints, verifierKey, originOf(log));
   if (signed) return report(signed);
   const handles = [q, ...(options.readers ?? [])];
   await preparePageReads(handles);
   const rule = options.leafRule;
   const pages = pageReader<X>(log, snapshot, {
-    pageSize: options.pageSize ?? DEFAULT_PAGE, handles, belongs: options.belongs?.(log), keepLeaves: rule !== undefined,
+    pageSize: options.pageSize ?? DEFAULT_PAGE,
+    handles,
+    belongs: options.belongs?.(log),
+    keepLeaves: rule !== undefined,
     extra: rule ? (h, first, last) => rule.read(h, log, first, last) : undefined,
   });
   try {
@@ -62,7 +77,8 @@ export async function verifyLog<X>(q: Transaction, log: string, verifierKey: str
       if (found) {
         // (the reads ahead settle first: one statement at a time on a connection)
         await pages.drain();
-        if (found.ifEdited && !(await hashesToRecorded(q, log, found.index!, found.ifEdited.hash))) return report({ index: found.index, what: found.ifEdited.what });
+        if (found.ifEdited && !(await hashesToRecorded(q, log, found.index!, found.ifEdited.hash)))
+          return report({ index: found.index, what: found.ifEdited.what });
         return report({ index: found.index, what: found.what });
       }
       progress?.(checker.size, snapshot.total);
