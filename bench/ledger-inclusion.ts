@@ -18,7 +18,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { loadConfig } from '../src/core/config.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { buildServer } from '../src/http/server.ts';
-import { verifyInclusion } from '../src/ledger/merkle.ts';
+import { verifyInclusion } from '../src/ledger/log/merkle.ts';
 import { openPlatform } from '../src/platform.ts';
 import { ensureFirstAdmin } from '../src/registry/bootstrap.ts';
 import { totpCode } from '../src/registry/credentials.ts';

@@ -181,7 +181,7 @@ ${appendTable(r)}
   collects callers for ≤ 2 ms or 256 entries and writes each group with ONE autocommitted statement,
   a binary COPY of the queue rows whose trigger writes the group's work-list row, at most 6 groups in flight.
   On the PostgreSQL server the groups are hashed, encoded and written by the queue thread
-  (src/ledger/queue-thread.ts, its own connections); the caller's thread builds the leaf text and the promise.
+  (src/ledger/log/queue-thread.ts, its own connections); the caller's thread builds the leaf text and the promise.
   *Integrator paused*: the server's background loop is stopped while these rounds are measured — this is
   the append stage alone, as the baseline is a write alone — and started again after each one:
   *backlog / drain* is how long it then took to sequence everything appended, and *sustained / s*
@@ -247,7 +247,7 @@ ${[inc.cold, inc.service, inc.inject, inc.tcp].filter((x): x is LatencyRun => x 
   \`openPlatform\`, like \`serve\`), one call at a time, each path after 200 unmeasured calls, with
   its own list of uniformly random \`index\` values (fixed seeds) in a tree of \`size\` = ${n0(inc.size)}, the
   newest checkpoint's size; each proof has ${inc.proofLength} hashes. The first row runs with the
-  process's tile cache (src/ledger/tile-cache.ts) empty, so nearly every proof reads a tile from the
+  process's tile cache (src/ledger/log/tile-cache.ts) empty, so nearly every proof reads a tile from the
   database and expands it. Then \`ledger.warmTiles()\` — what \`serve\` runs in the background at start-up —
   ${inc.warm ? `loaded ${n0(inc.warm.tiles)} full tiles (every log of the database; \`LIENTHONG_LEDGER_TILE_CACHE_MB=${inc.warm.cacheMb}\`) in ${f2(inc.warm.seconds)} s` : 'loaded the tiles'}, and the other rows are what a running server answers: no round trip, no hashing.
 - *service*: \`platform.ledger.inclusion(principal, log, index, size)\`, the function the route calls, for a

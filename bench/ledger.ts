@@ -35,9 +35,10 @@ import { newId } from '../src/core/ids.ts';
 import { BinaryCopyDecoder } from '../src/db/copy.ts';
 import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
-import { originOf } from '../src/ledger/append.ts';
+import { originOf } from '../src/ledger/log/checkpoints.ts';
 import { type LedgerEntry, leafBytes } from '../src/ledger/entry.ts';
-import { leafHash, nodeHash, sha256 } from '../src/ledger/merkle.ts';
+import { CompactRange } from '../src/ledger/log/compact-range.ts';
+import { leafHash, sha256 } from '../src/ledger/log/merkle.ts';
 import { createLedger } from '../src/ledger/service.ts';
 import { openPlatform, startBackgroundWork } from '../src/platform.ts';
 import type { InclusionResult } from './ledger-inclusion.ts';
@@ -564,7 +565,7 @@ async function benchVerify(ledger: ReturnType<typeof createLedger>, log: string)
 
 /**
  * Where verify's time goes: its steps re-run one at a time with the same queries
- * (src/ledger/verify.ts), so a missed goal comes with a breakdown. In verify itself the page
+ * (src/ledger/log/verify-read.ts), so a missed goal comes with a breakdown. In verify itself the page
  * reads overlap the hashing (the next page is read while one is hashed).
  */
 async function verifyPhases(db: Database, log: string, total: number): Promise<Record<string, number>> {
@@ -607,12 +608,8 @@ async function verifyPhases(db: Database, log: string, total: number): Promise<R
     phases['leaf hashes (SHA-256 of 0x00 ‖ leaf, on the received bytes)'] = hashing / 1000;
   });
   await time('tree rebuild (compact range; its nodes are the expected tiles)', () => {
-    const stack: { height: number; hash: Uint8Array }[] = [];
-    for (const h of leaves) {
-      let node = { height: 0, hash: h };
-      while (stack.length && stack.at(-1)!.height === node.height) node = { height: node.height + 1, hash: nodeHash(stack.pop()!.hash, node.hash) };
-      stack.push(node);
-    }
+    const tree = new CompactRange();
+    for (const h of leaves) tree.push(h);
   });
   await time('upper-level tiles and tile list', async () => {
     await db.query('SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 AND level > 0 ORDER BY level, tile_index, width', [log]);

@@ -1,3 +1,4 @@
+import { createCache } from '../core/cache.ts';
 import { forbidden, notFound } from '../core/errors.ts';
 import type { Queryable } from '../db/database.ts';
 import { type Principal, type Role, administers, seesEverything } from '../registry/index.ts';
@@ -57,19 +58,16 @@ export function requireManager(p: Principal, a: AccountOwnership): void {
  * once: revocation takes effect immediately here and within a second on other instances.
  */
 export function createStatusCache(db: Queryable, ttlMs = 1000) {
-  const entries = new Map<string, { active: boolean; until: number }>();
+  const entries = createCache<string, boolean>({ max: 100_000, ttlMs });
+  const load = async (clientId: string): Promise<boolean> => {
+    const r = await db.query<{ status: string }>('SELECT status FROM connection_accounts WHERE client_id = $1', [clientId]);
+    return r.rows[0]?.status === 'active';
+  };
   return {
-    async isActive(clientId: string): Promise<boolean> {
-      const now = performance.now();
-      const hit = entries.get(clientId);
-      if (hit && hit.until > now) return hit.active;
-      const r = await db.query<{ status: string }>('SELECT status FROM connection_accounts WHERE client_id = $1', [clientId]);
-      const active = r.rows[0]?.status === 'active';
-      entries.set(clientId, { active, until: now + ttlMs });
-      return active;
-    },
+    isActive: (clientId: string): Promise<boolean> => entries.get(clientId, load),
+    /** Revoked here: a status read before the revocation (even one still loading) is not believed. */
     forget(clientIds: string[]): void {
-      for (const id of clientIds) entries.delete(id);
+      entries.invalidate(clientIds);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { createCache } from '../core/cache.ts';
 import type { Clock } from '../core/clock.ts';
 import { PROBLEMS, Problem, invalid, notFound } from '../core/errors.ts';
 import { isIsoDate } from '../core/time.ts';
@@ -360,31 +360,9 @@ const audited = (o: CalendarOverride | DayInput & { active?: boolean }) => ({
 export function createCalendarService(db: Database, clock: Clock) {
   // Overrides cached in memory: a local change invalidates at once; other
   // instances' changes are picked up after CACHE_TTL_MS.
-  let cached: { at: number; map: Map<number, DayInput> } | undefined;
-  let loading: Promise<Map<number, DayInput>> | undefined;
-  let generation = 0;
-
-  function invalidate(): void {
-    generation++;
-    cached = undefined;
-    loading = undefined;
-  }
-
-  async function overrides(): Promise<OverrideMap> {
-    if (cached && performance.now() - cached.at < CACHE_TTL_MS) return cached.map;
-    if (!loading) {
-      const gen = generation;
-      const p = loadActive(db).then((map) => {
-        if (gen === generation) cached = { at: performance.now(), map };
-        return map;
-      });
-      loading = p;
-      void p.finally(() => {
-        if (loading === p) loading = undefined;
-      }).catch(() => undefined);
-    }
-    return loading;
-  }
+  const cache = createCache<'overrides', Map<number, DayInput>>({ max: 1, ttlMs: CACHE_TTL_MS });
+  const invalidate = (): void => cache.invalidate();
+  const overrides = (): Promise<OverrideMap> => cache.get('overrides', () => loadActive(db));
 
   const { dayAt, workingAt: _workingAt, ...read } = calendarReader(overrides);
 

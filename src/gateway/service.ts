@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { PROBLEMS, Problem, forbidden, notFound } from '../core/errors.ts';
 import { type CryptoProvider, encryptFor } from '../core/crypto.ts';
+import { createCache } from '../core/cache.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Queryable } from '../db/database.ts';
 import type { AccessTokenInfo, Accounts } from '../accounts/index.ts';
@@ -89,19 +90,12 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   const records = createRecordReader((wanted) => deps.sync.records.readLiveMany(wanted));
 
   // Datasets change rarely; the gateway reads each at most once a second (like the account status cache).
-  const views = new Map<string, { view: Promise<DatasetView>; until: number }>();
-  function datasetView(code: string): Promise<DatasetView> {
-    const t = performance.now();
-    const hit = views.get(code);
-    if (hit && hit.until > t) return hit.view;
-    const view = (async () => {
-      const dataset = await deps.catalog.datasets.get(code);
-      return { dataset, fields: await deps.catalog.dictionary.resolve(dataset.sharing_spec), secret: SECRET.has(dataset.classification) };
-    })();
-    views.set(code, { view, until: t + 1000 });
-    view.catch(() => views.delete(code));
-    return view;
-  }
+  const views = createCache<string, DatasetView>({ max: 10_000, ttlMs: 1000 });
+  const loadView = async (code: string): Promise<DatasetView> => {
+    const dataset = await deps.catalog.datasets.get(code);
+    return { dataset, fields: await deps.catalog.dictionary.resolve(dataset.sharing_spec), secret: SECRET.has(dataset.classification) };
+  };
+  const datasetView = (code: string): Promise<DatasetView> => views.get(code, loadView);
 
   function begin(req: GatewayRequest, form: Form): Exchange {
     return {

@@ -1,4 +1,5 @@
 import { Problem, PROBLEMS, forbidden, invalid, notFound } from '../core/errors.ts';
+import { createCache } from '../core/cache.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
@@ -36,7 +37,8 @@ function checkBaseUrl(raw: string): string {
 }
 
 export function createUpstreamService(db: Database, clock: Clock, catalog: Catalog) {
-  const cache = new Map<string, { value: ProxyService | null; until: number }>();
+  // Read on every proxied request: at most once a second per dataset, and at once after a change here.
+  const cache = createCache<string, ProxyService | null>({ max: 10_000, ttlMs: 1000 });
 
   async function load(code: string): Promise<ProxyService | null> {
     const r = await db.query<ProxyService>(`SELECT ${COLUMNS} FROM proxy_services WHERE dataset_code = $1`, [code]);
@@ -73,7 +75,7 @@ export function createUpstreamService(db: Database, clock: Clock, catalog: Catal
         await recordChange(tx, { entity: 'proxy_service', key: code, action: before ? 'update' : 'create', actor: p.username, at: now, reason, before, after });
         return after;
       });
-      cache.delete(code);
+      cache.invalidate([code]);
       return saved;
     },
 
@@ -88,14 +90,7 @@ export function createUpstreamService(db: Database, clock: Clock, catalog: Catal
     history: (code: string) => historyOf(db, 'proxy_service', code),
 
     /** The gateway's lookup: read at most once a second per dataset; a change here is seen at once. */
-    async forDataset(code: string): Promise<ProxyService | null> {
-      const now = performance.now();
-      const hit = cache.get(code);
-      if (hit && hit.until > now) return hit.value;
-      const value = await load(code);
-      cache.set(code, { value, until: now + 1000 });
-      return value;
-    },
+    forDataset: (code: string): Promise<ProxyService | null> => cache.get(code, load),
   };
 }
 

@@ -1,7 +1,10 @@
 import { newId } from '../core/ids.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type LedgerEntry, framed, leafText, sha256 } from './entry.ts';
-import { HASH_BYTES, QUEUE_COLUMNS, type QueuedLeaf, queueRows } from './queue-rows.ts';
+import { KnownLogs, originOf } from './log/index.ts';
+import { HASH_BYTES, QUEUE_COLUMNS, type QueuedLeaf, queueRows } from './log/queue-rows.ts';
+
+export { KnownLogs } from './log/index.ts';
 
 export interface Receipt {
   id: string;
@@ -32,9 +35,6 @@ interface Prepared extends Leafed {
   hash: Buffer;
 }
 
-/** The log's name in checkpoints (C2SP tlog-checkpoint "origin"): stable per custodian. */
-export const originOf = (custodian: string) => `lienthong/${custodian.toLowerCase()}`;
-
 function leafed(item: AppendItem): Leafed {
   const { custodian, entry, content } = item;
   if (content && entry.response.content_sha256 !== sha256(content).toString('hex')) {
@@ -47,22 +47,6 @@ function leafed(item: AppendItem): Leafed {
 function hashed(item: Leafed): Prepared {
   const bytes = framed(item.text);
   return { ...item, leaf: bytes.subarray(1), hash: sha256(bytes) };
-}
-
-/**
- * Logs whose ledger_logs row is known to be committed. Rows of ledger_logs are never deleted
- * (triggers), so once seen committed a log exists for the life of the process: its upsert, the
- * costliest statement of a lone append before (docs/BENCHMARKS.md), runs once per log.
- */
-export class KnownLogs {
-  private readonly known = new Set<string>();
-  has(log: string): boolean {
-    return this.known.has(log);
-  }
-  /** Only for rows read from, or written by, a committed transaction. */
-  add(log: string): void {
-    this.known.add(log);
-  }
 }
 
 const LOG_UPSERT = 'INSERT INTO ledger_logs (custodian_code, origin, created_at) SELECT c, o, $3 FROM unnest($1::text[], $2::text[]) AS x(c, o) ON CONFLICT DO NOTHING';

@@ -1,9 +1,9 @@
 import { canonicalJson } from '../core/canonical.ts';
 import type { Queryable } from '../db/database.ts';
-import { originOf } from './append.ts';
-import { HASH_SIZE, leafHash, nodeHash } from './merkle.ts';
-import { parseVerifierKey, verifyNote } from './note.ts';
-import { bytes } from './store.ts';
+import { CompactRange, originOf } from './log/index.ts';
+import { HASH_SIZE, leafHash } from './log/merkle.ts';
+import { parseVerifierKey, verifyNote } from './log/note.ts';
+import { bytes } from './log/store.ts';
 
 /**
  * An export bundle (docs/ledger-bundle.md): every entry's leaf bytes and every signed checkpoint
@@ -92,7 +92,7 @@ export function verifyBundle(file: Uint8Array): BundleReport {
       return fail(`checkpoint ${c.tree_size}: ${(err as Error).message}`, b);
     }
   }
-  const stack: { h: number; hash: Uint8Array }[] = [];
+  const tree = new CompactRange();
   for (const [i, e] of b.entries.entries()) {
     if (e.index !== i) return fail(`entry ${i} is missing or out of order`, b);
     let hash: Uint8Array;
@@ -109,14 +109,11 @@ export function verifyBundle(file: Uint8Array): BundleReport {
       }
       hash = leafHash(leaf);
     }
-    let node = { h: 0, hash };
-    while (stack.length && stack.at(-1)!.h === node.h) node = { h: node.h + 1, hash: nodeHash(stack.pop()!.hash, node.hash) };
-    stack.push(node);
+    if (hash.length !== HASH_SIZE) return fail(`entry ${i} has a leaf hash of ${hash.length} bytes`, b);
+    tree.push(hash);
     const want = roots.get(i + 1);
     if (want) {
-      let acc = stack.at(-1)!.hash;
-      for (let k = stack.length - 2; k >= 0; k--) acc = nodeHash(stack[k]!.hash, acc);
-      if (acc.length !== HASH_SIZE || !Buffer.from(acc).equals(Buffer.from(want))) return fail(`the tree of size ${i + 1} does not match its signed checkpoint (entries up to ${i} altered)`, b);
+      if (!Buffer.from(tree.root()).equals(Buffer.from(want))) return fail(`the tree of size ${i + 1} does not match its signed checkpoint (entries up to ${i} altered)`, b);
     }
   }
   const beyond = b.checkpoints.find((c) => c.tree_size > b.entries.length);

@@ -34,17 +34,6 @@ export function leafText(log: string, e: LedgerEntry): string {
   return fastLeaf(log, e) ?? canonicalJson({ v: 1, log, ...e });
 }
 
-/**
- * 0x00 ‖ leaf in one buffer — the input of the leaf hash (RFC 9162 §2.1.1) — with the leaf a view
- * of it: an append hashes and stores the leaf without copying it into a second buffer.
- */
-export function framed(text: string): Buffer {
-  const out = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'));
-  out[0] = 0x00;
-  out.write(text, 1, 'utf8');
-  return out;
-}
-
 // ——— the same bytes, written directly for the shape of a LedgerEntry ———
 // The generic canonicaliser (sorting every object's keys, walking every value) cost ~7 µs an
 // entry, most of an append's JavaScript and a cap on group-commit throughput. An entry has a
@@ -114,4 +103,4 @@ function fastLeaf(log: string, e: LedgerEntry): string | null {
 /** For the tests: the generic canonical form, to compare the fast one with. */
 export const genericLeafBytes = (log: string, e: LedgerEntry): Buffer => Buffer.from(canonicalJson({ v: 1, log, ...e }), 'utf8');
 
-export { sha256 } from './merkle.ts';
+export { framed, sha256 } from './log/merkle.ts';

@@ -1,3 +1,5 @@
+import type { SequencedIndex } from './log/index.ts';
+
 /**
  * The search copies (R-4.5) of a batch of leaves, as column arrays for one `unnest` insert. Read
  * here, with JSON.parse, rather than by the database: PostgreSQL's per-row JSON extraction (and
@@ -42,7 +44,7 @@ export function searchColumns(leaves: readonly string[]): SearchColumns {
 }
 
 /** The INSERT … SELECT of `searchColumns`, parameters from `$first` on (log and first leaf index are $1, $2). */
-export function searchInsert(first: number): string {
+function searchInsert(first: number): string {
   const p = (k: number) => `$${first + k}`;
   return `INSERT INTO ledger_search (custodian_code, leaf_index, requested_at, requester_agency, requester_system, dataset_code, record_keys, status)
     SELECT $1, $2::bigint + x.ord - 1, x.at::timestamptz, x.agency, x.system, x.dataset, (${p(7)}::text[])[x.kf + 1 : x.kf + x.kn], x.status
@@ -50,4 +52,7 @@ export function searchInsert(first: number): string {
            WITH ORDINALITY AS x(at, agency, system, dataset, status, kf, kn, ord)`;
 }
 
-export const searchParams = (c: SearchColumns): unknown[] => [c.requestedAt, c.agency, c.system, c.dataset, c.status, c.keysFrom, c.keysCount, c.keys];
+const searchParams = (c: SearchColumns): unknown[] => [c.requestedAt, c.agency, c.system, c.dataset, c.status, c.keysFrom, c.keysCount, c.keys];
+
+/** The search copies as the rows the integrator writes with each batch it sequences (R-4.5). */
+export const searchIndex: SequencedIndex = { sql: searchInsert, params: (leaves) => searchParams(searchColumns(leaves)) };

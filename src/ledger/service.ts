@@ -6,31 +6,24 @@ import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/index.ts';
-import { type AppendItem, DEFAULT_GROUP_APPENDER_OPTIONS, type GroupAppender, type GroupAppenderOptions, type GroupWriter, KnownLogs, type Receipt, appendEntry, appendMany, createGroupAppender, originOf, writeInProcess } from './append.ts';
-import { type QueueThread, startQueueThread } from './queue-thread.ts';
-import { type CheckpointRow, latestCheckpoint, logPublicKey, logVerifierKey, noteSigner, writeCheckpoint } from './checkpoints.ts';
+import { type AppendItem, DEFAULT_GROUP_APPENDER_OPTIONS, type GroupAppender, type GroupAppenderOptions, type GroupWriter, type Receipt, appendEntry, appendMany, createGroupAppender, writeInProcess } from './append.ts';
 import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
-import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
-import { BoundedNodeCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
-import { searchColumns, searchInsert, searchParams } from './search.ts';
-import { TileCache } from './tile-cache.ts';
-import { type Tile, appendToTiles, partialTiles } from './tiles.ts';
-import { type VerifyOptions, type VerifyReport, verifyLog } from './verify.ts';
-import { withSnapshotReaders } from '../db/snapshot.ts';
+import { type CheckpointRow, type LogOptions, type VerifyReport, createLog, originOf } from './log/index.ts';
+import { bytes } from './log/store.ts';
+import { type QueueThread, startQueueThread } from './log/queue-thread.ts';
+import { searchIndex } from './search.ts';
+import { type VerifyOptions, sharingLogChecks } from './verify.ts';
 
-export interface LedgerOptions {
-  /** Checkpoint at least every N integrated entries … */
-  checkpointEvery: number;
-  /** … or T seconds after the last one, if the tree grew. */
-  checkpointSeconds: number;
-  /** Entries sequenced per integration batch (Tessera-style: ≤ 256). */
-  batch: number;
+/**
+ * The sharing log (R-4.5, R-5.3, R-17): the application on the log (./log/) — what an exchange's
+ * entry is and how it is appended, who may read which log and receipt, the search of who received
+ * what, archives, bundles.
+ */
+export interface LedgerOptions extends LogOptions {
   /** Group commit of `appendDurable` (see append.ts `createGroupAppender`). */
   group?: Partial<GroupAppenderOptions>;
-  /** Memory for tiles kept for proofs (tile-cache.ts); default 128 MiB. */
-  tileCacheBytes?: number;
   /**
    * The PostgreSQL server's URL: group commits of `appendDurable` are then hashed and written by a
    * worker thread with its own connections (queue-thread.ts). Unset (PGlite, whose one connection
@@ -39,14 +32,7 @@ export interface LedgerOptions {
   queueThreadUrl?: string | undefined;
 }
 
-/**
- * Connections `verify` reads with beside its own on the PostgreSQL server (withSnapshotReaders):
- * one is enough for the reads to keep up with this process's hashing.
- */
-const VERIFY_READERS = 1;
-
 export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = { checkpointEvery: 256, checkpointSeconds: 5, batch: 256 };
-const LOCK_NAMESPACE = 17_2025; // R-17, 2025: the integrator lock's first key
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
@@ -74,19 +60,9 @@ export function checkpointJson(c: CheckpointRow) {
 }
 
 export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider, opts: LedgerOptions = DEFAULT_LEDGER_OPTIONS) {
-  const tileCache = new TileCache(opts.tileCacheBytes);
-  const nodeCaches = new Map<string, BoundedNodeCache>();
-  const nodesOf = (log: string) => nodeCaches.get(log) ?? nodeCaches.set(log, new BoundedNodeCache()).get(log)!;
-  /** Logs seen committed (ledger_logs rows are never deleted): no existence query, no upsert, after the first. */
-  const known = new KnownLogs();
-  /**
-   * The largest tree size seen committed per log. A log only grows, so a proof asking for a size
-   * ≤ this one needs no query to know the size is valid; only a larger size asks the database.
-   */
-  const sizes = new Map<string, number>();
-  const sawSize = (log: string, size: number) => {
-    if (size > (sizes.get(log) ?? 0)) sizes.set(log, size);
-  };
+  // The integrator writes each entry's search copy (R-4.5) in its own statement: appends do not, to keep the hot path lean.
+  const theLog = createLog(db, clock, crypto, opts, searchIndex);
+  const { known, requireLog } = theLog;
   let group: GroupAppender | undefined;
   let queueThread: QueueThread | undefined;
   /** Group commits go to the queue thread when there is one; a group with kept content (rare) is written here. */
@@ -97,139 +73,15 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     const thread = (queueThread = startQueueThread({ databaseUrl: opts.queueThreadUrl, connections: maxInFlight }));
     return (items, at) => (items.some((i) => i.content !== null) ? here(items, at) : thread.write(items, at));
   }
-  async function treeSize(q: Queryable, log: string): Promise<number> {
-    const r = await q.query<{ n: number }>('SELECT COALESCE(max(leaf_index) + 1, 0)::bigint AS n FROM ledger_entries WHERE custodian_code = $1', [log]);
-    return Number(r.rows[0]!.n);
-  }
-  /** A committed size ≥ `atLeast` if the log has one (from memory when it can), else the current size. */
-  async function sizeAtLeast(log: string, atLeast: number): Promise<number> {
-    const cached = sizes.get(log) ?? 0;
-    if (cached >= atLeast && cached > 0) return cached;
-    const n = await treeSize(db, log);
-    sawSize(log, n);
-    return n;
-  }
-
-  async function rootAt(q: Queryable, log: string, size: number): Promise<Uint8Array> {
-    return rootFromAccessor(size, await accessorFor(q, log, size, rootNodes(size)));
-  }
-
-  /**
-   * Sequences queued entries into the tree: one integrator per log at a time (a transaction-level
-   * advisory lock; other instances skip), a batch at a time, tiles and entries written in the
-   * same transaction, then a signed checkpoint when one is due. Returns the entries integrated.
-   */
-  async function integrate(log: string): Promise<number> {
-    let grown = -1;
-    let exists = false;
-    let written: readonly Tile[] = [];
-    const n = await db.transaction(async (tx) => {
-      const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
-      if (!lock.rows[0]!.ok) return 0;
-      const size = await treeSize(tx, log);
-      const pending = await nextPending(tx, log);
-      // Entries or tiles (whose foreign key names the log) prove the log exists; an empty queue
-      // does not — its first append may not have created it yet.
-      exists = size > 0 || pending.rows.length > 0;
-      const now = clock.now();
-      const last = await latestCheckpoint(tx, log);
-      if (pending.rows.length === 0) {
-        if (size > (last?.tree_size ?? 0) && due(last, size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), size, await rootAt(tx, log, size), now);
-        return 0;
-      }
-      const partial = await loadTiles(tx, log, partialTiles(size));
-      const result = appendToTiles(size, pending.rows.map((p) => bytes(p.leaf_hash)), (l, i, w) => partial.get(`${l}/${i}/${w}`));
-      await writeTiles(tx, log, result.tiles);
-      written = result.tiles;
-      // One statement: the entries, their search copies (R-4.5) read out of the leaves — appends
-      // do not write them, to keep the hot path lean — and the work list emptied.
-      await tx.query(
-        `WITH e AS (INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
-                SELECT $1, $2::bigint + x.ord - 1, x.id, $3 FROM unnest($4::uuid[]) WITH ORDINALITY AS x(id, ord)),
-          s AS (${searchInsert(6)})
-         DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id = ANY($5::uuid[])`,
-        [log, size, now, pending.rows.map((p) => p.id), pending.lists, ...searchParams(searchColumns(pending.rows.map((p) => p.leaf)))],
-      );
-      if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
-      grown = result.size;
-      return pending.rows.length;
-    });
-    // Committed: the log has (at least) this size.
-    if (exists) known.add(log);
-    if (grown >= 0) sawSize(log, grown);
-    tileCache.addFull(log, written);
-    return n;
-  }
-
-  /**
-   * The next work-list rows of a log, whole, until they list `opts.batch` entries (at least one
-   * row, however long: a batch write of thousands is sequenced at once), and their queue rows'
-   * leaf hashes in the order listed.
-   */
-  async function nextPending(tx: Queryable, log: string): Promise<{ lists: string[]; rows: { id: string; leaf_hash: Uint8Array; leaf: string }[] }> {
-    // Only the rows the batch takes (`before`: entries listed ahead of the row), not every listed id of `batch` rows.
-    const work = await tx.query<{ queue_id: string; ids: string[] }>(
-      `SELECT queue_id, ids FROM (SELECT queue_id, ids, sum(cardinality(ids)) OVER (ORDER BY queue_id) - cardinality(ids) AS before
-                                    FROM ledger_pending WHERE custodian_code = $1 ORDER BY queue_id LIMIT $2) w
-        WHERE before < $2 ORDER BY queue_id`, [log, opts.batch],
-    );
-    const lists: string[] = [];
-    const ids: string[] = [];
-    for (const w of work.rows) {
-      if (ids.length > 0 && ids.length + w.ids.length > opts.batch) break;
-      lists.push(w.queue_id);
-      ids.push(...w.ids);
-    }
-    if (ids.length === 0) return { lists, rows: [] };
-    // The leaf as text: it is UTF-8 JSON, and its search copy is read from it.
-    const rows = await tx.query<{ id: string; leaf_hash: Uint8Array; leaf: string }>(
-      `SELECT q.id, q.leaf_hash, convert_from(q.leaf, 'UTF8') AS leaf FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`, [ids],
-    );
-    // Written in one statement with their list: a listed entry missing from the queue is a broken database.
-    if (rows.rows.length !== ids.length) throw new Error(`ledger: the work list of ${log} names ${ids.length - rows.rows.length} queue rows that do not exist`);
-    return { lists, rows: rows.rows };
-  }
-
-  function due(last: CheckpointRow | null, size: number, now: Date): boolean {
-    if (!last) return true;
-    return size - last.tree_size >= opts.checkpointEvery || now.getTime() - last.created_at.getTime() >= opts.checkpointSeconds * 1000;
-  }
-
-  /** Integrates every log until its queue is empty (the server's loop calls this). */
-  async function integrateAll(): Promise<number> {
-    const logs = await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code');
-    let total = 0;
-    for (const { custodian_code } of logs.rows) {
-      known.add(custodian_code);
-      for (let n = await integrate(custodian_code); n > 0; n = await integrate(custodian_code)) total += n;
-    }
-    return total;
-  }
-
   /** Custodians see their own log; coordinators and auditors see all (R-4.5, R-18.2). */
   function requireLogAccess(p: Principal, log: string): void {
     if (!seesEverything(p) && p.agencyCode !== log) throw notFound('nhật ký chia sẻ', 'sharing log', log);
   }
 
-  async function requireLog(log: string): Promise<void> {
-    if (known.has(log)) return;
-    if ((await db.query('SELECT 1 FROM ledger_logs WHERE custodian_code = $1', [log])).rows.length === 0) throw notFound('nhật ký chia sẻ', 'sharing log', log);
-    known.add(log);
-  }
-
-  const badSize = (detail: string, detail_en: string) => new Problem(PROBLEMS.badRequest, { detail, detail_en });
-
   return {
-    integrate,
-    integrateAll,
-    /**
-     * Loads every log's tiles into the proof cache, as far as it holds them (`serve` runs it at
-     * start-up, in the background): proofs then need no round trip to the database.
-     */
-    async warmTiles(): Promise<number> {
-      const logs = (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs')).rows.map((r) => r.custodian_code);
-      return tileCache.warm(db, logs);
-    },
+    integrate: theLog.integrate,
+    integrateAll: theLog.integrateAll,
+    warmTiles: theLog.warmTiles,
 
     /** The bundle for an official who may search the log (it holds who received what, R-4.5): the custodian, coordinators, auditors. */
     async bundleFor(p: Principal, log: string): Promise<Buffer> {
@@ -240,9 +92,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     /** A signed bundle of the whole log (or its first `upTo` entries), verifiable offline. */
     async exportBundle(log: string, upTo?: number): Promise<Buffer> {
       await requireLog(log);
-      const origin = originOf(log);
-      const signer = await noteSigner(crypto, origin);
-      return serializeBundle(await buildBundle(db, log, await logVerifierKey(crypto, origin), signer.sign, clock.now(), upTo));
+      const signer = await theLog.signer(log);
+      return serializeBundle(await buildBundle(db, log, await theLog.verifierKey(log), signer.sign, clock.now(), upTo));
     },
 
     /**
@@ -285,8 +136,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     async entries(p: Principal, log: string, f: { requester?: string | undefined; dataset?: string | undefined; record_key?: string | undefined; from?: string | undefined; to?: string | undefined; status?: number | undefined; limit: number; after?: number | undefined }) {
       requireLogAccess(p, log);
       await requireLog(log);
-      // The search copies (ledger_search) are written when an entry is sequenced: the search
-      // answers over sequenced entries, as it always did (it joined ledger_entries).
+      // The search copies (ledger_search) are written when an entry is sequenced, so the search
+      // answers over sequenced entries only: each has its leaf index, hence its proof.
       const w = new Where().add('s.custodian_code = ?', log)
         .addIf(f.requester !== undefined, 's.requester_agency = ?', f.requester)
         .addIf(f.dataset !== undefined, 's.dataset_code = ?', f.dataset)
@@ -306,27 +157,9 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     },
 
     /** `lienthong ledger verify`: recompute one log or all of them from the database rows. */
-    async verify(log?: string, progress?: (log: string, done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport[]> {
-      const logs = log ? [log] : (await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code')).rows.map((r) => r.custodian_code);
-      const out: VerifyReport[] = [];
-      for (const l of logs) {
-        const key = await logVerifierKey(crypto, originOf(l));
-        // One snapshot per log: pages, tiles and checkpoints agree while the log keeps growing.
-        // On the PostgreSQL server a second backend on the same snapshot reads every other page,
-        // so reading (the larger part of verify) uses both the server's cores and this process's.
-        out.push(await db.transaction(async (tx) => {
-          await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-          return withSnapshotReaders(db, tx, VERIFY_READERS, (readers) =>
-            verifyLog(tx, l, key, (d, t) => progress?.(l, d, t), { readers, ...options }));
-        }));
-      }
-      return out;
-    },
-    async treeSize(log: string): Promise<number> {
-      const n = await treeSize(db, log);
-      sawSize(log, n);
-      return n;
-    },
+    verify: (log?: string, progress?: (log: string, done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport[]> =>
+      theLog.verify(log, progress, sharingLogChecks(options)),
+    treeSize: theLog.treeSize,
 
     /** R-17.1, R-17.2: one exchange durably queued in the caller's transaction, or it throws. */
     append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> => appendEntry(tx, custodian, entry, clock.now(), content, known),
@@ -364,35 +197,25 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
      */
     async checkpoint(log: string) {
       await requireLog(log);
-      const c = await latestCheckpoint(db, log);
+      const c = await theLog.latestCheckpoint(log);
       if (!c) throw notFound('điểm kiểm tra', 'checkpoint', log);
-      return { ...checkpointJson(c), origin: originOf(log), verifier_key: await logVerifierKey(crypto, originOf(log)) };
+      return { ...checkpointJson(c), origin: originOf(log), verifier_key: await theLog.verifierKey(log) };
     },
 
     /** RFC 9162 inclusion proof — public: hashes only, useless without the leaf a receipt holder has. */
-    async inclusion(log: string, index: number, size: number) {
-      await requireLog(log);
-      const current = await sizeAtLeast(log, size);
-      if (!(index >= 0 && index < size && size <= current)) throw badSize(`Cần 0 ≤ index < size ≤ ${current}.`, `Need 0 ≤ index < size ≤ ${current}.`);
-      return { hashes: inclusionProof(index, size, await accessorFor(db, log, size, inclusionNodes(index, size), tileCache, nodesOf(log))).map(b64) };
-    },
+    inclusion: async (log: string, index: number, size: number) => ({ hashes: (await theLog.inclusion(log, index, size)).map(b64) }),
 
     /** RFC 9162 consistency proof — public, so anyone holding an old checkpoint can check the log only grew. */
-    async consistency(log: string, from: number, to: number) {
-      await requireLog(log);
-      const current = await sizeAtLeast(log, to);
-      if (!(from >= 1 && from <= to && to <= current)) throw badSize(`Cần 1 ≤ "from" ≤ "to" ≤ ${current}.`, `Need 1 ≤ "from" ≤ "to" ≤ ${current}.`);
-      return { hashes: consistencyProof(from, to, await accessorFor(db, log, to, consistencyNodes(from, to), tileCache, nodesOf(log))).map(b64) };
-    },
+    consistency: async (log: string, from: number, to: number) => ({ hashes: (await theLog.consistency(log, from, to)).map(b64) }),
 
     /**
      * The public verifier keys of the logs (C2SP signed-note `name+hash+base64`), one per log: the
      * platform's one log key under each log's origin. With these alone anyone checks a checkpoint.
      */
     async verifierKeys() {
-      const logs = await db.query<{ custodian_code: string }>('SELECT custodian_code FROM ledger_logs ORDER BY custodian_code');
-      const { raw } = await logPublicKey(crypto);
-      const keys = await Promise.all(logs.rows.map(async ({ custodian_code: log }) => ({ log, origin: originOf(log), verifier_key: await logVerifierKey(crypto, originOf(log)) })));
+      const logs = await theLog.allLogs();
+      const { raw } = await theLog.publicKey();
+      const keys = await Promise.all(logs.map(async (log) => ({ log, origin: originOf(log), verifier_key: await theLog.verifierKey(log) })));
       return { algorithm: 'Ed25519' as const, public_key: b64(raw), keys };
     },
 
@@ -413,8 +236,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
       // The requester holds its receipts too: they are its proof of what it received (R-5.3, R-17.1).
       if (!row || !readsReceipt(reader, row.custodian_code, requester)) throw notFound('biên nhận', 'receipt', id);
       const index = row.leaf_index === null ? null : Number(row.leaf_index);
-      const cp = index === null ? null : await latestCheckpoint(db, row.custodian_code, index + 1);
-      const proof = cp && index !== null ? inclusionProof(index, cp.tree_size, await accessorFor(db, row.custodian_code, cp.tree_size, inclusionNodes(index, cp.tree_size), tileCache, nodesOf(row.custodian_code))).map(b64) : null;
+      const cp = index === null ? null : await theLog.latestCheckpoint(row.custodian_code, index + 1);
+      const proof = cp && index !== null ? (await theLog.proofAt(row.custodian_code, index, cp.tree_size)).map(b64) : null;
       return {
         id,
         log: row.custodian_code,

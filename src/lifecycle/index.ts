@@ -1,3 +1,4 @@
+import { createCache } from '../core/cache.ts';
 import type { Clock } from '../core/clock.ts';
 import { notFound } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
@@ -29,8 +30,9 @@ export interface ServiceBlock {
 /** Art. 15–16: stopping a service, suspending a consumer, terminating; the public notice board. */
 export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Catalog; agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar }) {
   // The gateway asks on every request: stops not yet ended, read at most once a second, and at once after a local change.
-  let cache: { at: number; stops: Promise<(ServiceSuspension & { notice_reference: string | null })[]> } | null = null;
-  const invalidate = () => (cache = null);
+  type Stop = ServiceSuspension & { notice_reference: string | null };
+  const cache = createCache<'stops', Stop[]>({ max: 1, ttlMs: 1000 });
+  const invalidate = () => cache.invalidate();
   const notices = createNoticeBoard(db, clock);
   const services = createServiceSuspensions(db, clock, {
     catalog: deps.catalog, calendar: deps.calendar, notifications: deps.notifications, onChange: invalidate,
@@ -44,17 +46,9 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
   const consumers = createConsumerSuspensions(db, clock, deps);
   const terminations = createTerminations(db, clock, { ...deps, forceMajeureStop, openSuspension: (id) => consumers.openFor(id) });
 
-  function stops() {
-    const t = performance.now();
-    if (!cache || t - cache.at > 1000) {
-      const loading = db.query<ServiceSuspension & { notice_reference: string | null }>(
-        `SELECT s.*, n.reference AS notice_reference FROM service_suspensions s LEFT JOIN public_notices n ON n.id = s.notice_id WHERE s.ended_at IS NULL`,
-      ).then((r) => r.rows);
-      cache = { at: t, stops: loading };
-      loading.catch(() => (cache = null));
-    }
-    return cache.stops;
-  }
+  const loadStops = async (): Promise<Stop[]> =>
+    (await db.query<Stop>(`SELECT s.*, n.reference AS notice_reference FROM service_suspensions s LEFT JOIN public_notices n ON n.id = s.notice_id WHERE s.ended_at IS NULL`)).rows;
+  const stops = () => cache.get('stops', loadStops);
 
   return {
     notices,

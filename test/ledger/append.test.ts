@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KnownLogs, createGroupAppender } from '../../src/ledger/append.ts';
 import { sha256 } from '../../src/ledger/entry.ts';
-import { verifyInclusion } from '../../src/ledger/merkle.ts';
+import { verifyInclusion } from '../../src/ledger/log/merkle.ts';
 import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 import { sampleEntry } from '../helpers/ledger.ts';

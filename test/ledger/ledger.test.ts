@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/entry.ts';
-import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/merkle.ts';
-import { verifyNote } from '../../src/ledger/note.ts';
+import { leafHash, verifyConsistency, verifyInclusion } from '../../src/ledger/log/merkle.ts';
+import { verifyNote } from '../../src/ledger/log/note.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 
 const entry = (n: number, over: Partial<LedgerEntry> = {}): LedgerEntry => ({

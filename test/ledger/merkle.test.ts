@@ -14,7 +14,7 @@ import {
   verifyConsistency,
   verifyInclusion,
   type NodeAccessor,
-} from '../../src/ledger/merkle.ts';
+} from '../../src/ledger/log/merkle.ts';
 // Sources of both files: test/ledger/vectors/README.md.
 import ref from './vectors/rfc6962-reference-tree.json' with { type: 'json' };
 import argon from './vectors/ct-argon2020.json' with { type: 'json' };

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { leafHash } from '../../src/ledger/merkle.ts';
+import { leafHash } from '../../src/ledger/log/merkle.ts';
 import {
   ed25519KeyId,
   ed25519PublicKeyBytes,
@@ -14,7 +14,7 @@ import {
   verifierKey,
   verifyNote,
   type NoteVerifier,
-} from '../../src/ledger/note.ts';
+} from '../../src/ledger/log/note.ts';
 // Sources: golang/mod sumdb/note/note_test.go, google/trillian-examples formats/log/note_test.go,
 // golang/mod sumdb/tlog/note_test.go, C2SP/C2SP signed-note.md and tlog-checkpoint.md (vectors/README.md).
 import v from './vectors/signed-note.json' with { type: 'json' };

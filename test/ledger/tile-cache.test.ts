@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.ts';
 import { memoryCryptoProvider } from '../../src/core/crypto.ts';
 import type { Database } from '../../src/db/database.ts';
-import { verifyInclusion } from '../../src/ledger/merkle.ts';
+import { verifyInclusion } from '../../src/ledger/log/merkle.ts';
 import { createLedger } from '../../src/ledger/service.ts';
-import { TileCache } from '../../src/ledger/tile-cache.ts';
-import { EXPANDED_TILE_BYTES, TILE_WIDTH } from '../../src/ledger/tiles.ts';
+import { TileCache } from '../../src/ledger/log/tile-cache.ts';
+import { EXPANDED_TILE_BYTES, TILE_WIDTH } from '../../src/ledger/log/tiles.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 import { sampleEntry } from '../helpers/ledger.ts';
 

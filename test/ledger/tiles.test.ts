@@ -10,7 +10,7 @@ import {
   rootFromLeafHashes,
   verifyConsistency,
   verifyInclusion,
-} from '../../src/ledger/merkle.ts';
+} from '../../src/ledger/log/merkle.ts';
 import {
   appendToTiles,
   encodeTileIndex,
@@ -27,7 +27,7 @@ import {
   TILE_WIDTH,
   type Tile,
   type TileReader,
-} from '../../src/ledger/tiles.ts';
+} from '../../src/ledger/log/tiles.ts';
 // Source: C2SP/C2SP tlog-tiles.md (see vectors/README.md).
 import spec from './vectors/c2sp-tlog-tiles.json' with { type: 'json' };
 

@@ -31,6 +31,17 @@ export const sha256: (data: Uint8Array) => Buffer =
     ? (data) => crypto.hash('sha256', data, 'buffer') as Buffer
     : (data) => crypto.createHash('sha256').update(data).digest();
 
+/**
+ * 0x00 ‖ leaf in one buffer — the input of the leaf hash (RFC 9162 §2.1.1) — with the leaf a view
+ * of it: an append hashes and stores the leaf without copying it into a second buffer.
+ */
+export function framed(text: string): Buffer {
+  const out = Buffer.allocUnsafe(1 + Buffer.byteLength(text, 'utf8'));
+  out[0] = 0x00;
+  out.write(text, 1, 'utf8');
+  return out;
+}
+
 /** MTH({d}) = SHA-256(0x00 ‖ d). */
 export function leafHash(leaf: Uint8Array): Uint8Array {
   const input = Buffer.allocUnsafe(1 + leaf.length);

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { NodeAccessor, NodeId } from './merkle.ts';
 import type { TileCache } from './tile-cache.ts';
 import { type NodeCache, type Tile, type TileId, tileNodeAccessor, tilesForNodes } from './tiles.ts';

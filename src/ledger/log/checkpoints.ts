@@ -1,7 +1,10 @@
-import type { CryptoProvider } from '../core/crypto.ts';
-import type { Queryable } from '../db/database.ts';
+import type { CryptoProvider } from '../../core/crypto.ts';
+import type { Queryable } from '../../db/database.ts';
 import { type NoteSigner, ed25519KeyId, formatCheckpoint, signNote, verifierKey } from './note.ts';
 import { bytes } from './store.ts';
+
+/** The log's name in checkpoints (C2SP tlog-checkpoint "origin"): stable per custodian. */
+export const originOf = (custodian: string) => `lienthong/${custodian.toLowerCase()}`;
 
 export interface CheckpointRow {
   tree_size: number;

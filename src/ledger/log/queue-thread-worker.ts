@@ -4,8 +4,8 @@
  * or with the error, in which case the statement stored nothing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { pgErrorCode, isUnavailable } from '../db/database.ts';
-import { openDatabase } from '../db/open.ts';
+import { pgErrorCode, isUnavailable } from '../../db/database.ts';
+import { openDatabase } from '../../db/open.ts';
 import { QUEUE_COLUMNS, unpackRows } from './queue-rows.ts';
 import { type GroupMessage, QUEUE_THREAD_APPLICATION, type ThreadReply, type ThreadSettings } from './queue-thread.ts';
 

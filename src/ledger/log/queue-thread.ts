@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { DatabaseUnavailableError } from '../db/database.ts';
+import { DatabaseUnavailableError } from '../../db/database.ts';
 import { type QueuedLeaf, packGroup } from './queue-rows.ts';
 
 /** The thread's connections are named, so an administrator tells them from the server's pool (pg_stat_activity). */

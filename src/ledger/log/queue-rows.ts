@@ -1,5 +1,5 @@
-import type { CopyColumn } from '../db/copy.ts';
-import { framed, sha256 } from './entry.ts';
+import type { CopyColumn } from '../../db/copy.ts';
+import { framed, sha256 } from './merkle.ts';
 
 /**
  * A queued entry as the caller's thread hands it over: the leaf's canonical text and the queue

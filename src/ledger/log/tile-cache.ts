@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.ts';
+import type { Queryable } from '../../db/database.ts';
 import { EXPANDED_TILE_BYTES, TILE_WIDTH, expandTile } from './tiles.ts';
 
 const TILE_BYTES = TILE_WIDTH * 32;
