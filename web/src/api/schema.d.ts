@@ -4536,6 +4536,18 @@ export interface paths {
                                         text_vi: string;
                                     };
                                 };
+                                deadline_calendar: {
+                                    notice_due_at: {
+                                        computed_days: string[];
+                                        depends_on_computed_days: boolean;
+                                        unannounced_years: number[];
+                                    };
+                                    termination_eligible_from: {
+                                        computed_days: string[];
+                                        depends_on_computed_days: boolean;
+                                        unannounced_years: number[];
+                                    } | null;
+                                };
                                 /** Format: date-time */
                                 found_at: string;
                                 /** @enum {string} */
@@ -4653,6 +4665,18 @@ export interface paths {
                                     text_en: string;
                                     text_vi: string;
                                 };
+                            };
+                            deadline_calendar: {
+                                notice_due_at: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                };
+                                termination_eligible_from: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                } | null;
                             };
                             /** Format: date-time */
                             found_at: string;
@@ -4792,6 +4816,18 @@ export interface paths {
                                     text_vi: string;
                                 };
                             };
+                            deadline_calendar: {
+                                notice_due_at: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                };
+                                termination_eligible_from: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                } | null;
+                            };
                             /** Format: date-time */
                             found_at: string;
                             /** @enum {string} */
@@ -4915,6 +4951,18 @@ export interface paths {
                                     text_en: string;
                                     text_vi: string;
                                 };
+                            };
+                            deadline_calendar: {
+                                notice_due_at: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                };
+                                termination_eligible_from: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                } | null;
                             };
                             /** Format: date-time */
                             found_at: string;
@@ -5061,6 +5109,18 @@ export interface paths {
                                     text_en: string;
                                     text_vi: string;
                                 };
+                            };
+                            deadline_calendar: {
+                                notice_due_at: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                };
+                                termination_eligible_from: {
+                                    computed_days: string[];
+                                    depends_on_computed_days: boolean;
+                                    unannounced_years: number[];
+                                } | null;
                             };
                             /** Format: date-time */
                             found_at: string;
@@ -9870,6 +9930,11 @@ export interface paths {
                                 requirement: string;
                                 text_en: string;
                                 text_vi: string;
+                            };
+                            deadline_calendar: {
+                                computed_days: string[];
+                                depends_on_computed_days: boolean;
+                                unannounced_years: number[];
                             };
                             /** @description Ngày sớm nhất được tạm ngừng / The earliest start. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
                             earliest_start: string;
