@@ -13,3 +13,6 @@ export type { CalendarDay, CalendarOverride, DayInput, DayKind } from './service
 export { calendarRoutes } from './routes.ts';
 export { seedCalendar } from './seed.ts';
 export { isoFromLunar, lunarFromIso, type LunarDate } from './lunar.ts';
+
+export { calendarModule } from './module.ts';
+export { calendarRuntime } from './runtime.ts';

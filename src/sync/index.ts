@@ -12,3 +12,6 @@ export function createSync(db: Database, clock: Clock, catalog: Catalog) {
 export type Sync = ReturnType<typeof createSync>;
 export { type LiveKey, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
 export { RecordBatch } from './routes.ts';
+
+export { syncModule } from './module.ts';
+export { syncRuntime } from './runtime.ts';
