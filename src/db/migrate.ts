@@ -121,7 +121,9 @@ export async function prepareMigrationTable(db: Database, known: readonly Migrat
  */
 export async function appliedMigrations(db: Queryable, known: readonly Migration[] = []): Promise<AppliedMigration[]> {
   if (await hasUnscopedIds(db)) {
-    const r = await db.query<{ version: number; name: string; checksum: string; applied_at: Date }>('SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version');
+    const r = await db.query<{ version: number; name: string; checksum: string; applied_at: Date }>(
+      'SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version',
+    );
     return r.rows.map((x) => ({ id: scopedId(known, x.version, x.name), checksum: x.checksum, applied_at: x.applied_at }));
   }
   const r = await db.query<AppliedMigration>('SELECT id, checksum, applied_at FROM schema_migrations ORDER BY applied_at, id');

@@ -34,7 +34,7 @@ async function schemaOf(q: Queryable): Promise<string[]> {
        FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations'`,
   );
   const indexes = await q.query<{ d: string }>("SELECT indexdef AS d FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'schema_migrations'");
-  const triggers = await q.query<{ d: string }>('SELECT tgrelid::regclass::text || \' \' || tgname AS d FROM pg_trigger WHERE NOT tgisinternal');
+  const triggers = await q.query<{ d: string }>("SELECT tgrelid::regclass::text || ' ' || tgname AS d FROM pg_trigger WHERE NOT tgisinternal");
   return [...columns.rows, ...indexes.rows, ...triggers.rows].map((r) => r.d).sort();
 }
 
@@ -52,7 +52,11 @@ for (const driver of DRIVERS) {
       try {
         const db = legacy.db;
         await migrateUnscoped(db, UNSCOPED);
-        const before = (await db.query<{ version: number; checksum: string; applied_at: Date }>('SELECT version, checksum, applied_at FROM schema_migrations ORDER BY version')).rows;
+        const before = (
+          await db.query<{ version: number; checksum: string; applied_at: Date }>(
+            'SELECT version, checksum, applied_at FROM schema_migrations ORDER BY version',
+          )
+        ).rows;
         // Read without changing it (`lienthong status` before `migrate`): nothing pending of what it applied.
         expect((await appliedMigrations(db, MIGRATIONS)).map((m) => m.id)).toEqual(UNSCOPED.map((m) => m.id));
         expect(await pendingMigrations(db, MIGRATIONS)).toEqual(MIGRATIONS.filter((m) => m.version > 25).map((m) => m.id));
