@@ -13,7 +13,7 @@ describe('modules: the platform and the server take everything from one list', (
   });
 
   it('every declared module runs, each after the modules it depends on', () => {
-    const names = env.platform.modules.map((m) => m.name);
+    const names: string[] = env.platform.modules.map((m) => m.name);
     expect([...names].sort()).toEqual(MODULES.map((m) => m.name).sort());
     for (const [i, m] of env.platform.modules.entries()) for (const d of m.dependsOn) expect(names.indexOf(d)).toBeLessThan(i);
   });
