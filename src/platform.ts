@@ -1,30 +1,31 @@
 import path from 'node:path';
-import { type Accounts, createAccounts } from './accounts/index.ts';
-import { type Agreements, createAgreements } from './agreements/index.ts';
-import { DEFAULT_LEDGER_OPTIONS, type Ledger, createLedger } from './ledger/index.ts';
-import { type Gateway, type UpstreamService, createGateway, createUpstreamService } from './gateway/index.ts';
-import { type Calendar, createCalendar, seedCalendar } from './calendar/index.ts';
-import { type Lifecycle, createLifecycle } from './lifecycle/index.ts';
-import { type Catalog, createCatalog } from './catalog/index.ts';
-import { seedCatalog } from './catalog/seed.ts';
-import { type CodeLists, createCodeLists } from './codelists/index.ts';
-import { seedCodeLists } from './codelists/seed.ts';
+import { type Accounts, accountsRuntime, createAccounts } from './accounts/index.ts';
+import { type Agreements, agreementsRuntime, createAgreements } from './agreements/index.ts';
+import { DEFAULT_LEDGER_OPTIONS, type Ledger, createLedger, ledgerRuntime } from './ledger/index.ts';
+import { type Gateway, type UpstreamService, createGateway, createUpstreamService, gatewayRuntime } from './gateway/index.ts';
+import { type Calendar, calendarRuntime, createCalendar } from './calendar/index.ts';
+import { type Lifecycle, createLifecycle, lifecycleRuntime } from './lifecycle/index.ts';
+import { type Catalog, catalogRuntime, createCatalog } from './catalog/index.ts';
+import { type CodeLists, codeListsRuntime, createCodeLists } from './codelists/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { fileCryptoProvider, publishTogether } from './core/crypto.ts';
 import { fileKeyWrapper } from './core/kek-file.ts';
 import type { Config } from './core/config.ts';
+import { type ModuleRuntime, orderModules } from './core/module.ts';
 import type { Database } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import type { ModuleDeclaration } from './db/modules.ts';
 import { toProblem } from './http/problems.ts';
-import { MIGRATIONS } from './migrations.ts';
+import { MIGRATIONS, MODULES, type ModuleName } from './migrations.ts';
 import { openDatabase } from './db/open.ts';
-import { type NotificationService, createNotificationService } from './notifications/index.ts';
-import { type Registry, createRegistry } from './registry/index.ts';
-import { seedAgencies } from './registry/seed.ts';
-import { COORDINATOR_AGENCY } from './registry/users.ts';
-import { type SealingStart, type Sync, createSync } from './sync/index.ts';
+import { type NotificationService, createNotificationService, notificationsRuntime } from './notifications/index.ts';
+import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
+import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
+
+/** A module of the running platform: its declaration joined with its running parts (core/module.ts). */
+export type PlatformModule = ModuleDeclaration<ModuleName> & ModuleRuntime;
 
 export interface Platform {
   config: Config;
@@ -44,18 +45,32 @@ export interface Platform {
   lifecycle: Lifecycle;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed (R-4.7, R-11). */
   sealing: SealingStart;
+  /** Every module, dependencies first: where jobs, shutdown, routes and OpenAPI tags are taken from. */
+  modules: readonly PlatformModule[];
   close(): Promise<void>;
 }
 
-/** Applies migrations, then inserts whatever reference data is missing (agencies, the Appendix catalog). */
-export async function prepareDatabase(db: Database, clock: Clock): Promise<{ applied: number[]; seeded: number }> {
+/**
+ * Applies migrations, then inserts whatever reference data is missing (agencies, the Appendix
+ * catalog…): each module's, in module order, since datasets name custodians and dictionary entries
+ * name code lists. Returns the identifiers of the migrations applied now.
+ */
+export async function prepareDatabase(db: Database, clock: Clock): Promise<{ applied: string[]; seeded: number }> {
   const applied = await migrate(db, MIGRATIONS);
   const seeded = await db.transaction(async (tx) => {
     const now = clock.now();
-    // Order matters: datasets name custodians, dictionary entries name code lists.
-    return (await seedAgencies(tx, now)) + (await seedCodeLists(tx, now)) + (await seedCatalog(tx, now)) + (await seedCalendar(tx, now));
+    let added = 0;
+    for (const m of MODULES_IN_ORDER) if (m.seed) added += await m.seed(tx, now);
+    return added;
   });
   return { applied, seeded };
+}
+
+const MODULES_IN_ORDER = orderModules(MODULES);
+
+/** Each declared module with its running parts; the parts are keyed by name, so the compiler sees one missing. */
+function joinModules(parts: Record<ModuleName, ModuleRuntime>): PlatformModule[] {
+  return MODULES_IN_ORDER.map((m) => ({ ...m, ...parts[m.name] }));
 }
 
 /** Composition root: opens the database, prepares it, wires the module services. */
@@ -99,32 +114,42 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
     problemOf: toProblem,
   }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
+  const bulkLimit = config.bulkBodyLimitBytes;
+  const modules = joinModules({
+    registry: registryRuntime(registry),
+    codelists: codeListsRuntime(codeLists, bulkLimit),
+    catalog: catalogRuntime(catalog, bulkLimit),
+    sync: syncRuntime(sync, bulkLimit),
+    notifications: notificationsRuntime(notifications),
+    agreements: agreementsRuntime(agreements),
+    accounts: accountsRuntime(accounts, config.unidentifiedPerSecond),
+    ledger: ledgerRuntime(ledger, accounts.verifyAccessToken),
+    calendar: calendarRuntime(calendar),
+    lifecycle: lifecycleRuntime(lifecycle, config.publicUrl),
+    gateway: gatewayRuntime(gateway, upstreams, { recordBodyLimit: config.bodyLimitBytes, bulkBodyLimit: bulkLimit }),
+  });
   return {
-    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle, sealing,
+    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle, sealing, modules,
     close: async () => {
-      await gateway.close().catch(() => undefined); // (the last summaries need the database, which may be gone)
-      await ledger.close();
-      await db.close();
+      // Dependents first: the gateway's last summaries go through the sharing log, which needs the database.
+      try {
+        for (const m of [...modules].reverse()) await m.close?.();
+      } finally {
+        await db.close();
+      }
     },
   };
 }
 
 /**
- * Periodic work of a running server: sharing-log integration (every 250 ms), webhook
- * deliveries (every 2 s), the agreement expiry sweep and the sealing of secret records left in clear (every minute). Safe with several instances: a
- * delivery is updated by whoever sends it, a sweep re-checks under a row lock. A job that fails
+ * Periodic work of a running server: every module's jobs (the sharing log's integration, webhook
+ * deliveries, the agreement expiry sweep…), each safe with several instances. A job that fails
  * (the database restarting…) waits longer after each failure in a row, up to `MAX_BACKOFF_MS`, and
  * is back on its own period after its first success.
  */
 export function startBackgroundWork(p: Platform, log: (err: unknown, what: string, retryInMs: number) => void): () => void {
-  const jobs = [
-    periodic(250, 'sharing-log integration', () => p.ledger.integrateAll(), log),
-    periodic(2_000, 'webhook deliveries', () => p.notifications.deliverDue(), log),
-    periodic(60_000, 'agreement expiries', () => p.agreements.service.sweepExpiries(), log),
-    // Records of a dataset classified secret after they were written are sealed within a minute.
-    periodic(60_000, 'sealing secret records', () => p.sync.sealing.sealClear(), log),
-  ];
-  return () => jobs.forEach((stop) => stop());
+  const stops = p.modules.flatMap((m) => (m.jobs ?? []).map((job) => periodic(job.periodMs, job.name, () => job.run(), log)));
+  return () => stops.forEach((stop) => stop());
 }
 
 /** The longest a failing job waits before trying again: the log is integrated soon after the database is back. */

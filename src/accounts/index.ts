@@ -30,3 +30,6 @@ export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {
 }
 
 export type Accounts = ReturnType<typeof createAccounts>;
+
+export { accountsModule } from './module.ts';
+export { accountsRuntime } from './runtime.ts';

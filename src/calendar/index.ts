@@ -14,3 +14,6 @@ export type { DaySource, DayStatus } from './sources.ts';
 export { calendarRoutes } from './routes.ts';
 export { seedCalendar } from './seed.ts';
 export { isoFromLunar, lunarFromIso, type LunarDate } from './lunar.ts';
+
+export { calendarModule } from './module.ts';
+export { calendarRuntime } from './runtime.ts';

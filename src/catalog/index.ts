@@ -33,3 +33,6 @@ export function createCatalog(db: Database, clock: Clock, agencies: AgencyServic
 export type Catalog = ReturnType<typeof createCatalog>;
 export { type Dataset, type Mask, type ResolvedField, type SharingSpec } from './types.ts';
 export { type DatasetService } from './datasets.ts';
+
+export { catalogModule } from './module.ts';
+export { catalogRuntime } from './runtime.ts';

@@ -36,12 +36,12 @@ export function statusCommand(): Command {
       try {
         const tables = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'schema_migrations'");
         const migrated = tables.rows[0]!.n > 0;
-        const applied = migrated ? await appliedMigrations(db) : [];
-        const pending = migrated ? await pendingMigrations(db, MIGRATIONS) : MIGRATIONS.map((m) => m.version);
+        const applied = migrated ? await appliedMigrations(db, MIGRATIONS) : [];
+        const pending = migrated ? await pendingMigrations(db, MIGRATIONS) : MIGRATIONS.map((m) => m.id);
         const count = async (t: string) => (migrated && applied.length === MIGRATIONS.length ? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n : null);
         const status = {
           driver: db.driver,
-          migrations: { applied: applied.map((m) => m.version), pending },
+          migrations: { applied: applied.map((m) => m.id), pending },
           counts: { agencies: await count('agencies'), systems: await count('information_systems'), users: await count('users'), datasets: await count('datasets') },
         };
         if (opts.json) console.log(JSON.stringify(status, null, 2));

@@ -9,3 +9,6 @@ export function createCodeLists(db: Database, clock: Clock) {
 
 export type CodeLists = ReturnType<typeof createCodeLists>;
 export { type CodeItem } from './types.ts';
+
+export { codeListsModule } from './module.ts';
+export { codeListsRuntime } from './runtime.ts';

@@ -4,3 +4,6 @@ export { createUpstreamService, type UpstreamService, type ProxyService } from '
 export { gatewayRoutes, refuseBeforeRouting, refuseUnparsed } from './routes.ts';
 export { upstreamRoutes } from './upstream-routes.ts';
 export { PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER, LOG_HEADER } from './exchange.ts';
+
+export { gatewayModule } from './module.ts';
+export { gatewayRuntime } from './runtime.ts';

@@ -6,14 +6,6 @@ import { PROBLEMS, Problem } from '../core/errors.ts';
 import { isSessionToken, takesAccessToken, unauthenticated } from './context.ts';
 import { newId } from '../core/ids.ts';
 import type { Platform } from '../platform.ts';
-import { catalogRoutes } from '../catalog/routes.ts';
-import { accountRoutes, oauthRoutes } from '../accounts/index.ts';
-import { agreementRoutes } from '../agreements/index.ts';
-import { codeListRoutes } from '../codelists/routes.ts';
-import { notificationRoutes } from '../notifications/index.ts';
-import { ledgerRoutes } from '../ledger/index.ts';
-import { syncRoutes } from '../sync/routes.ts';
-import { registryRoutes } from '../registry/routes.ts';
 import { installMetrics } from './metrics.ts';
 import { installProblemHandlers, sendProblem, toProblem } from './problems.ts';
 import { lazySerializers, validatorCompiler } from './validation.ts';
@@ -25,9 +17,7 @@ import { SESSION_COOKIE, readCookie } from '../console/cookie.ts';
 import { csrfRefusal } from '../console/csrf.ts';
 import { consoleSessionRoutes } from '../console/session-routes.ts';
 import { createConsoleServing } from '../console/static.ts';
-import { gatewayRoutes, refuseBeforeRouting, refuseUnparsed, upstreamRoutes } from '../gateway/index.ts';
-import { calendarRoutes } from '../calendar/index.ts';
-import { lifecycleRoutes } from '../lifecycle/index.ts';
+import { refuseBeforeRouting, refuseUnparsed } from '../gateway/index.ts';
 import type { Listener } from '../core/zones.ts';
 import { type ZoneServers, tagZone, zoneServers } from './listeners.ts';
 
@@ -146,22 +136,8 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
           },
         },
       },
-      tags: [
-        { name: 'auth', description: 'Đăng nhập / Sign-in' },
-        { name: 'registry', description: 'Cơ quan, hệ thống, người dùng / Agencies, systems, users' },
-        { name: 'catalog', description: 'Danh mục dữ liệu / Catalog' },
-        { name: 'code-lists', description: 'Danh mục dùng chung / Shared code lists (R-3.4)' },
-        { name: 'hosted-data', description: 'Dữ liệu lưu trên nền tảng / Hosted data (R-6.1a)' },
-        { name: 'agreements', description: 'Thoả thuận chia sẻ / Sharing agreements (R-4.2, R-5.2, R-9.2, R-11)' },
-        { name: 'inbox', description: 'Hộp thư, webhook / Inbox and webhook' },
-        { name: 'ledger', description: 'Nhật ký chia sẻ / Sharing log (R-17): checkpoints, proofs, receipts' },
-        { name: 'accounts', description: 'Tài khoản kết nối / Connection accounts, OAuth 2.0 (R-14.1, R-14.2)' },
-        { name: 'calendar', description: 'Lịch ngày làm việc / Working-day calendar (Bộ luật Lao động 2019 Điều 112, Bộ luật Dân sự 2015 Điều 147–148)' },
-        { name: 'notices', description: 'Thông báo công khai / Public notice board (R-15.3, R-15.4)' },
-        { name: 'lifecycle', description: 'Tạm ngừng, chấm dứt / Suspension and termination (R-15, R-16)' },
-        { name: 'data', description: 'Cổng dữ liệu / Data gateway (/data/v1): hosted and proxied datasets, signed, logged (R-3.3, R-6.1)' },
-        { name: 'system', description: 'Vận hành / Operations' },
-      ],
+      // Each module's tags, in module order; the server's own last.
+      tags: [...platform.modules.flatMap((m) => m.tags ?? []), { name: 'system', description: 'Vận hành / Operations' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
@@ -169,20 +145,9 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
   installMetrics(app);
   await app.register(systemRoutes(platform));
   await app.register(webConsole.routes);
-  await app.register(registryRoutes(platform.registry), { prefix: '/api/v1' });
+  // The console's sign-in is the HTTP layer's own (a cookie over the registry's sessions).
   await app.register(consoleSessionRoutes(platform.registry, platform.config.publicUrl), { prefix: '/api/v1' });
-  await app.register(catalogRoutes(platform.catalog, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
-  await app.register(codeListRoutes(platform.codeLists, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
-  await app.register(syncRoutes(platform.sync, platform.config.bulkBodyLimitBytes), { prefix: '/api/v1' });
-  await app.register(agreementRoutes(platform.agreements), { prefix: '/api/v1' });
-  await app.register(notificationRoutes(platform.notifications), { prefix: '/api/v1' });
-  await app.register(accountRoutes(platform.accounts), { prefix: '/api/v1' });
-  await app.register(ledgerRoutes(platform.ledger, platform.accounts.verifyAccessToken), { prefix: '/api/v1' });
-  await app.register(oauthRoutes(platform.accounts, platform.config.unidentifiedPerSecond));
-  await app.register(upstreamRoutes(platform.upstreams), { prefix: '/api/v1' });
-  await app.register(calendarRoutes(platform.calendar), { prefix: '/api/v1' });
-  await app.register(lifecycleRoutes(platform.lifecycle, platform.config.publicUrl), { prefix: '/api/v1' });
-  await app.register(gatewayRoutes(platform.gateway, { recordBodyLimit: platform.config.bodyLimitBytes, bulkBodyLimit: platform.config.bulkBodyLimitBytes }), { prefix: '/data/v1' });
+  for (const m of platform.modules) for (const r of m.routes ?? []) await app.register(r.plugin, { prefix: r.prefix });
   app.addHook('onClose', () => zones.close());
   await app.ready();
   servers.set(app, zones);

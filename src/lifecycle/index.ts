@@ -75,3 +75,6 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
 }
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
+
+export { lifecycleModule } from './module.ts';
+export { lifecycleRuntime } from './runtime.ts';

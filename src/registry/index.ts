@@ -32,3 +32,6 @@ export { AgencyCode, LoginBody, Me, SystemCode } from './schemas.ts';
 export { type InformationSystem, type SystemService } from './systems.ts';
 export { COORDINATOR_AGENCY } from './users.ts';
 export { currentUser, metaOf } from './routes.ts';
+
+export { registryModule } from './module.ts';
+export { registryRuntime } from './runtime.ts';

@@ -43,11 +43,11 @@ for (const driver of DRIVERS) {
     it('status reports pending migrations before migrate; migrate is safe to run twice', async () => {
       await expect(lt('status')).rejects.toMatchObject({ code: 2 });
       const first = await lt('migrate');
-      expect(first.stdout).toContain(`applied: ${MIGRATIONS.map((m) => m.version).join(', ')}`);
+      expect(first.stdout).toContain(`applied: ${MIGRATIONS.map((m) => m.id).join(', ')}`);
       const second = await lt('migrate');
       expect(second.stdout).toMatch(/up to date/);
       const status = JSON.parse((await lt('status', '--json')).stdout);
-      expect(status).toMatchObject({ driver, migrations: { applied: MIGRATIONS.map((m) => m.version), pending: [] }, counts: { datasets: 61 } });
+      expect(status).toMatchObject({ driver, migrations: { applied: MIGRATIONS.map((m) => m.id), pending: [] }, counts: { datasets: 61 } });
       expect(status.counts.agencies).toBeGreaterThanOrEqual(34 + 16);
       expect(JSON.parse((await lt('ledger', 'verify', '--json')).stdout)).toEqual([]); // no exchanges yet: nothing to verify, exit 0
     });

@@ -18,24 +18,24 @@ for (const driver of DRIVERS) {
 
     it('applies migrations once and records them; a second run applies nothing', async () => {
       const first = await prepareDatabase(db, systemClock);
-      expect(first.applied).toEqual(MIGRATIONS.map((m) => m.version));
+      expect(first.applied).toEqual(MIGRATIONS.map((m) => m.id));
       expect(first.seeded).toBeGreaterThan(90);
       const second = await prepareDatabase(db, systemClock);
       expect(second).toEqual({ applied: [], seeded: 0 });
       const recorded = await appliedMigrations(db);
-      expect(recorded.map((m) => [m.version, m.checksum])).toEqual(MIGRATIONS.map((m) => [m.version, m.checksum]));
+      expect(recorded.map((m) => [m.id, m.checksum])).toEqual(MIGRATIONS.map((m) => [m.id, m.checksum]));
     });
 
     it('two migrators racing apply each migration exactly once', async () => {
       let runs = 0;
-      const step: Migration = { version: 9001, name: 'race', checksum: sha256('race'), up: async (tx) => { runs++; await tx.query("INSERT INTO scratch (label) VALUES ('race')"); } };
+      const step: Migration = { id: 'scratch/9001_race', module: 'scratch', version: 9001, name: 'race', checksum: sha256('race'), up: async (tx) => { runs++; await tx.query("INSERT INTO scratch (label) VALUES ('race')"); } };
       const results = await Promise.all([migrate(db, [...MIGRATIONS, step]), migrate(db, [...MIGRATIONS, step])]);
-      expect(results.flat()).toEqual([9001]);
+      expect(results.flat()).toEqual(['scratch/9001_race']);
       expect(runs).toBe(1);
     });
 
     it('refuses a migration whose content changed after it was applied', async () => {
-      const changed = MIGRATIONS.map((m) => (m.version === 1 ? { ...m, checksum: sha256('edited') } : m));
+      const changed = MIGRATIONS.map((m) => (m.id === 'db/0001_history' ? { ...m, checksum: sha256('edited') } : m));
       await expect(migrate(db, changed)).rejects.toThrow(/changed after it was applied/);
     });
 

@@ -23,12 +23,12 @@ for (const driver of DRIVERS) {
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toEqual({ status: 'ready', database: driver, migrations: MIGRATIONS.length });
 
-      const removed = await env.platform.db.query<{ version: number; name: string; checksum: string }>('DELETE FROM schema_migrations WHERE version = 3 RETURNING version, name, checksum');
+      const removed = await env.platform.db.query<{ id: string; checksum: string }>("DELETE FROM schema_migrations WHERE id = 'catalog/0003_catalog' RETURNING id, checksum");
       const pending = await get('/readyz');
       expect(pending.statusCode).toBe(503);
       expect(pending.json().detail_en).toMatch(/migration/);
       const m = removed.rows[0]!;
-      await env.platform.db.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [m.version, m.name, m.checksum]);
+      await env.platform.db.query('INSERT INTO schema_migrations (id, checksum) VALUES ($1, $2)', [m.id, m.checksum]);
       expect((await get('/readyz')).statusCode).toBe(200);
     });
 
