@@ -82,6 +82,8 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await call('POST', `/api/v1/enrolments/${token}`, '', { password: 'mat-khau-kt-vpcp-2026', totp: await nextCode(view.totp_secret) });
     const consumer = await login('kt.vpcp', 'mat-khau-kt-vpcp-2026', view.totp_secret);
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-QLCB', agency_code: 'VPCP', name_vi: 'Hệ thống quản lý cán bộ', name_en: 'Cadre management system', security_level: 3, zone: 'internet' });
+    // R-13.3: the coordinator's decision makes the declared level count.
+    await call('POST', '/api/v1/systems/VPCP-QLCB/security-level-decisions', admin, { security_level: 3, decision_number: '3/QĐ-VPTW', decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: 'HS-VPCP-QLCB' });
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 2, zone: 'internet' });
     await call('POST', '/api/v1/agreements', consumer, {
       dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
