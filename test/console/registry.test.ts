@@ -31,7 +31,7 @@ function vnDate(days = 0): string {
   return new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-describe.skipIf(skipBrowser())('console registry in Chromium: an official enrolled by link, security events, inbox, calendar', () => {
+describe.skipIf(skipBrowser())('console registry in Chromium: an official enrolled by link, security events, inbox, calendar, agencies and systems', () => {
   let server: ConsoleServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -224,6 +224,86 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await row.getByRole('button', { name: /^Bỏ điều chỉnh/ }).click();
     await expect.poll(() => row.count(), WAIT).toBe(0);
   }, 60_000);
+
+  it('the coordinator creates an agency and a system, edits the system, records its level decision (R-13.3) and sees the history', async () => {
+    await page.getByRole('link', { name: 'Cơ quan, hệ thống, người dùng' }).click();
+    await page.getByRole('heading', { name: 'Cơ quan, hệ thống, người dùng' }).waitFor(WAIT);
+
+    // An agency under a provincial committee, through the form.
+    await page.getByRole('button', { name: 'Thêm cơ quan' }).click();
+    const agencyDialog = page.getByRole('dialog', { name: 'Thêm cơ quan' });
+    await agencyDialog.getByLabel('Mã').fill('DUTHU');
+    await agencyDialog.getByLabel('Tên tiếng Việt').fill('Đảng uỷ Khối thử nghiệm');
+    await agencyDialog.getByLabel('Tên tiếng Anh').fill('Test Party Committee');
+    await agencyDialog.getByLabel('Loại cơ quan').click();
+    await page.locator('.ant-select-item-option[title="Tổ chức cơ sở đảng"]').click();
+    await agencyDialog.getByLabel('Cơ quan cấp trên').fill('TU01');
+    await page.locator('.ant-select-item-option[title^="TU01 "]').first().click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-agency-form');
+    await agencyDialog.getByRole('button', { name: 'Lưu' }).click();
+    await agencyDialog.waitFor({ state: 'hidden', ...WAIT });
+    // Saved, it is picked in the tree (under TU01) and its history shows the creation.
+    await page.getByTestId('agency-DUTHU').waitFor(WAIT);
+    const agencyDetail = page.getByTestId('agency-detail');
+    await expect.poll(async () => (await page.getByTestId('agency-history').textContent()) ?? '', WAIT).toContain('Tạo mới');
+    await agencyDetail.getByRole('button', { name: 'Sửa cơ quan' }).click();
+    const editAgency = page.getByRole('dialog', { name: 'Sửa cơ quan DUTHU' });
+    await editAgency.getByLabel('Tên tiếng Anh').fill('Trial Party Committee');
+    await editAgency.getByRole('button', { name: 'Lưu' }).click();
+    await editAgency.waitFor({ state: 'hidden', ...WAIT });
+    await expect.poll(async () => (await page.getByTestId('agency-history').textContent()) ?? '', WAIT).toContain('Trial Party Committee');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-agency-detail');
+
+    // A system of the new agency, declared at level 3: it waits for the coordinator's decision.
+    await page.getByRole('tab', { name: 'Hệ thống thông tin' }).click();
+    await page.getByRole('button', { name: 'Đăng ký hệ thống' }).click();
+    const systemDialog = page.getByRole('dialog', { name: 'Đăng ký hệ thống' });
+    await systemDialog.getByLabel('Mã').fill('DUTHU-QLDV');
+    await systemDialog.getByLabel('Cơ quan').fill('DUTHU');
+    await page.locator('.ant-select-item-option[title^="DUTHU "]').first().click();
+    await systemDialog.getByLabel('Tên tiếng Việt').fill('Hệ thống quản lý đảng viên thử nghiệm');
+    await systemDialog.getByLabel('Tên tiếng Anh').fill('Trial member management');
+    await systemDialog.getByLabel('Địa chỉ dịch vụ (https)').fill('https://qldv.duthu.example');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-system-form');
+    await systemDialog.getByRole('button', { name: 'Lưu' }).click();
+    await systemDialog.waitFor({ state: 'hidden', ...WAIT });
+    const drawer = page.getByRole('dialog', { name: 'Hệ thống DUTHU-QLDV' });
+    const levels = drawer.getByTestId('system-levels');
+    await levels.waitFor(WAIT);
+    expect(await levels.textContent()).toContain('Chờ phê duyệt');
+    expect(await drawer.getByTestId('system-refusal').textContent()).toContain('R-13.3');
+
+    // The owner's edit: the declared level raised to 4, still not in effect.
+    await drawer.getByRole('button', { name: 'Sửa hệ thống' }).click();
+    const editSystem = page.getByRole('dialog', { name: 'Sửa hệ thống DUTHU-QLDV' });
+    await editSystem.getByLabel('Cấp độ an toàn khai báo').click();
+    await page.locator('.ant-select-item-option[title="Cấp 4"]').click();
+    await editSystem.getByRole('button', { name: 'Lưu' }).click();
+    await editSystem.waitFor({ state: 'hidden', ...WAIT });
+    await expect.poll(async () => (await drawer.getByTestId('system-history').textContent()) ?? '', WAIT).toContain('Cập nhật');
+    expect(await levels.textContent()).toMatch(/Cấp độ có hiệu lựcChưa có/);
+
+    // The coordinator records the decision: level 4 takes effect and the system may share.
+    await drawer.getByLabel('Cấp độ được phê duyệt').click();
+    await page.locator('.ant-select-item-option[title="Cấp 4"]').last().click();
+    await drawer.getByLabel('Số quyết định').fill('15/QĐ-VPTW');
+    const [y, m, d] = vnDate(-1).split('-');
+    await drawer.getByLabel('Ngày quyết định').fill(`${d}/${m}/${y}`);
+    await drawer.getByLabel('Ngày quyết định').press('Enter');
+    await drawer.getByLabel('Cơ quan, người ban hành').fill('Văn phòng Trung ương Đảng');
+    await drawer.getByLabel('Hồ sơ, văn bản kèm theo').fill('Hồ sơ đề xuất cấp độ số 7/HS');
+    await drawer.getByRole('button', { name: 'Ghi quyết định phê duyệt cấp độ' }).click();
+    await expect.poll(async () => (await levels.textContent()) ?? '', WAIT).toContain('15/QĐ-VPTW');
+    expect(await levels.textContent()).toMatch(/Cấp độ có hiệu lựcCấp 4/);
+    expect(await levels.textContent()).toContain('Đủ điều kiện');
+    await expect.poll(async () => (await drawer.getByTestId('system-history').textContent()) ?? '', WAIT).toContain('Quyết định phê duyệt cấp độ');
+    expect(await drawer.getByTestId('system-history').textContent()).toContain('Tạo mới');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-system-detail');
+  }, 120_000);
 
   it('met no CSP refusal and no uncaught error', () => {
     expect(problems).toEqual([]);

@@ -65,7 +65,6 @@ export function Systems() {
         columns={columns}
         dataSource={list.data?.items ?? []}
         loading={list.isFetching}
-        scroll={{ x: 1100 }}
         locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('registry.systems.empty')} /> }}
         pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
       />

@@ -82,7 +82,7 @@ export function HistoryTable({ data, error, loading, retry, testId }: { data: Ch
     { key: 'reason', title: t('registry.h.reason'), width: 130, render: (_, c) => c.reason ?? '—' },
   ];
   return (
-    <Table<Change> rowKey="id" data-testid={testId} size="small" columns={columns} dataSource={data ?? []} loading={loading} scroll={{ x: 700 }}
+    <Table<Change> rowKey="id" data-testid={testId} size="small" columns={columns} dataSource={data ?? []} loading={loading}
       pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }} locale={{ emptyText: loading ? ' ' : <EmptyState /> }} />
   );
 }
