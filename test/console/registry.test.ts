@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
@@ -67,6 +67,18 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await totp.fill(await nextCode(secret));
     await p.getByRole('button', { name: 'Đăng nhập' }).click();
     await p.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+  }
+
+  /** Picks an option of an antd Select by its title, again if a click landed while the list was still moving. */
+  async function pick(select: Locator, title: string) {
+    for (let attempt = 0; ; attempt++) {
+      await select.click();
+      const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
+      await option.waitFor(WAIT);
+      await option.click();
+      const chosen = select.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+      if (((await chosen.textContent()) ?? '').includes(title) || attempt === 2) return;
+    }
   }
 
   beforeAll(async () => {
@@ -182,7 +194,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     } finally {
       await fresh.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('lists the enrolment and the sign-in of the new official in the security events, for the coordinator', async () => {
     await page.getByRole('link', { name: 'Nhật ký an ninh' }).click();
@@ -235,8 +247,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await agencyDialog.getByLabel('Mã').fill('DUTHU');
     await agencyDialog.getByLabel('Tên tiếng Việt').fill('Đảng uỷ Khối thử nghiệm');
     await agencyDialog.getByLabel('Tên tiếng Anh').fill('Test Party Committee');
-    await agencyDialog.getByLabel('Loại cơ quan').click();
-    await page.locator('.ant-select-item-option[title="Tổ chức cơ sở đảng"]').click();
+    await pick(agencyDialog.getByLabel('Loại cơ quan'), 'Tổ chức cơ sở đảng');
     await agencyDialog.getByLabel('Cơ quan cấp trên').fill('TU01');
     await page.locator('.ant-select-item-option[title^="TU01 "]').first().click();
     expect(await seriousViolations(page)).toEqual([]);
@@ -260,8 +271,8 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await page.getByRole('tab', { name: 'Hệ thống thông tin' }).click();
     await page.getByRole('button', { name: 'Đăng ký hệ thống' }).click();
     const systemDialog = page.getByRole('dialog', { name: 'Đăng ký hệ thống' });
-    await systemDialog.getByLabel('Mã').fill('DUTHU-QLDV');
-    await systemDialog.getByLabel('Cơ quan').fill('DUTHU');
+    await systemDialog.getByLabel('Mã', { exact: true }).fill('DUTHU-QLDV');
+    await systemDialog.getByLabel('Cơ quan', { exact: true }).fill('DUTHU');
     await page.locator('.ant-select-item-option[title^="DUTHU "]').first().click();
     await systemDialog.getByLabel('Tên tiếng Việt').fill('Hệ thống quản lý đảng viên thử nghiệm');
     await systemDialog.getByLabel('Tên tiếng Anh').fill('Trial member management');
@@ -279,16 +290,14 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     // The owner's edit: the declared level raised to 4, still not in effect.
     await drawer.getByRole('button', { name: 'Sửa hệ thống' }).click();
     const editSystem = page.getByRole('dialog', { name: 'Sửa hệ thống DUTHU-QLDV' });
-    await editSystem.getByLabel('Cấp độ an toàn khai báo').click();
-    await page.locator('.ant-select-item-option[title="Cấp 4"]').click();
+    await pick(editSystem.getByLabel('Cấp độ an toàn khai báo'), 'Cấp 4');
     await editSystem.getByRole('button', { name: 'Lưu' }).click();
     await editSystem.waitFor({ state: 'hidden', ...WAIT });
     await expect.poll(async () => (await drawer.getByTestId('system-history').textContent()) ?? '', WAIT).toContain('Cập nhật');
     expect(await levels.textContent()).toMatch(/Cấp độ có hiệu lựcChưa có/);
 
     // The coordinator records the decision: level 4 takes effect and the system may share.
-    await drawer.getByLabel('Cấp độ được phê duyệt').click();
-    await page.locator('.ant-select-item-option[title="Cấp 4"]').last().click();
+    await pick(drawer.getByLabel('Cấp độ được phê duyệt'), 'Cấp 4');
     await drawer.getByLabel('Số quyết định').fill('15/QĐ-VPTW');
     const [y, m, d] = vnDate(-1).split('-');
     await drawer.getByLabel('Ngày quyết định').fill(`${d}/${m}/${y}`);

@@ -70,10 +70,8 @@ export function Agencies() {
     <>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
-          <Card
-            title={heading(t('registry.agencies.tree'))}
-            extra={coordinator && <Button type="primary" onClick={() => setForm('new')}>{t('registry.agencies.add')}</Button>}
-          >
+          <Card title={heading(t('registry.agencies.tree'))}>
+            {coordinator && <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setForm('new')}>{t('registry.agencies.add')}</Button>}
             {tree.length === 0 ? <EmptyState /> : (
               <Tree
                 key={agencies.data.length /* a new agency: mount again, expanded */}
