@@ -92,6 +92,8 @@ export async function latestDecisions(q: Queryable, codes: string[]): Promise<Ma
 }
 
 export async function decisionsOf(q: Queryable, code: string): Promise<SecurityLevelDecision[]> {
-  const r = await q.query<SecurityLevelDecision>(`SELECT ${COLUMNS} FROM security_level_decisions WHERE system_code = $1 ORDER BY recorded_at DESC, id DESC`, [code]);
+  const r = await q.query<SecurityLevelDecision>(`SELECT ${COLUMNS} FROM security_level_decisions WHERE system_code = $1 ORDER BY recorded_at DESC, id DESC`, [
+    code,
+  ]);
   return r.rows;
 }

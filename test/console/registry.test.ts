@@ -311,6 +311,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await expect.poll(async () => (await drawer.getByTestId('system-history').textContent()) ?? '', WAIT).toContain('Quyết định phê duyệt cấp độ');
     expect(await drawer.getByTestId('system-history').textContent()).toContain('Tạo mới');
     expect(await seriousViolations(page)).toEqual([]);
+    await levels.scrollIntoViewIfNeeded();
     await screenshot(page, 'registry-system-detail');
   }, 120_000);
 

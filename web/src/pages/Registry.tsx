@@ -12,7 +12,9 @@ export default function Registry() {
   const tab = params.get('tab') ?? 'agencies';
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('registry.title')}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t('registry.title')}
+      </Typography.Title>
       <Tabs
         activeKey={tab}
         onChange={(k) => setParams(k === 'agencies' ? {} : { tab: k }, { replace: true })}

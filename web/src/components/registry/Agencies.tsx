@@ -20,14 +20,25 @@ function AgencyDetail({ agency, onEdit }: { agency: Agency; onEdit: (() => void)
   });
   const parent = agency.parent_code ?? '—';
   return (
-    <Card title={heading(t('registry.agencies.detail', { code: agency.code }))} extra={onEdit && <Button onClick={onEdit}>{t('registry.agencies.edit')}</Button>} data-testid="agency-detail">
-      <Descriptions size="small" column={1} bordered items={[
-        { key: 'name', label: t('registry.col.name'), children: lang === 'vi' ? agency.name_vi : agency.name_en },
-        { key: 'kind', label: t('registry.field.kind'), children: t(`registry.kind.${agency.kind}` as MessageKey) ?? agency.kind },
-        { key: 'parent', label: t('registry.field.parent'), children: parent },
-        { key: 'status', label: t('registry.field.status'), children: <StatusTag status={agency.status} /> },
-      ]} />
-      <Typography.Title level={3} style={{ fontSize: 15, margin: '16px 0 8px' }}>{t('registry.history')}</Typography.Title>
+    <Card
+      title={heading(t('registry.agencies.detail', { code: agency.code }))}
+      extra={onEdit && <Button onClick={onEdit}>{t('registry.agencies.edit')}</Button>}
+      data-testid="agency-detail"
+    >
+      <Descriptions
+        size="small"
+        column={1}
+        bordered
+        items={[
+          { key: 'name', label: t('registry.col.name'), children: lang === 'vi' ? agency.name_vi : agency.name_en },
+          { key: 'kind', label: t('registry.field.kind'), children: t(`registry.kind.${agency.kind}` as MessageKey) ?? agency.kind },
+          { key: 'parent', label: t('registry.field.parent'), children: parent },
+          { key: 'status', label: t('registry.field.status'), children: <StatusTag status={agency.status} /> },
+        ]}
+      />
+      <Typography.Title level={3} style={{ fontSize: 15, margin: '16px 0 8px' }}>
+        {t('registry.history')}
+      </Typography.Title>
       <HistoryTable testId="agency-history" data={history.data} error={history.error} loading={history.isFetching} retry={() => void history.refetch()} />
     </Card>
   );
@@ -49,17 +60,19 @@ export function Agencies() {
       byParent.set(parent, [...(byParent.get(parent) ?? []), a]);
     }
     const build = (parent: string | null): TreeDataNode[] =>
-      (byParent.get(parent) ?? []).sort((x, y) => x.code.localeCompare(y.code)).map((a) => ({
-        key: a.code,
-        title: (
-          <span data-testid={`agency-${a.code}`}>
-            <Typography.Text code>{a.code}</Typography.Text> {lang === 'vi' ? a.name_vi : a.name_en}{' '}
-            {a.central_office && <Pill tone="red">{t('registry.agencies.central')}</Pill>}
-            {a.status === 'retired' && <Pill>{t('registry.agencies.retired')}</Pill>}
-          </span>
-        ),
-        children: build(a.code),
-      }));
+      (byParent.get(parent) ?? [])
+        .sort((x, y) => x.code.localeCompare(y.code))
+        .map((a) => ({
+          key: a.code,
+          title: (
+            <span data-testid={`agency-${a.code}`}>
+              <Typography.Text code>{a.code}</Typography.Text> {lang === 'vi' ? a.name_vi : a.name_en}{' '}
+              {a.central_office && <Pill tone="red">{t('registry.agencies.central')}</Pill>}
+              {a.status === 'retired' && <Pill>{t('registry.agencies.retired')}</Pill>}
+            </span>
+          ),
+          children: build(a.code),
+        }));
     return build(null);
   }, [agencies.data, lang, t]);
   if (agencies.isError) return <LoadError error={agencies.error} retry={() => void agencies.refetch()} />;
@@ -71,8 +84,14 @@ export function Agencies() {
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
           <Card title={heading(t('registry.agencies.tree'))}>
-            {coordinator && <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setForm('new')}>{t('registry.agencies.add')}</Button>}
-            {tree.length === 0 ? <EmptyState /> : (
+            {coordinator && (
+              <Button type="primary" style={{ marginBottom: 12 }} onClick={() => setForm('new')}>
+                {t('registry.agencies.add')}
+              </Button>
+            )}
+            {tree.length === 0 ? (
+              <EmptyState />
+            ) : (
               <Tree
                 key={agencies.data.length /* a new agency: mount again, expanded */}
                 treeData={tree}
@@ -86,8 +105,14 @@ export function Agencies() {
           </Card>
         </Col>
         <Col xs={24} lg={12}>
-          {current ? <AgencyDetail agency={current} onEdit={coordinator ? () => setForm('edit') : null} /> : (
-            <Card><Flex justify="center"><Typography.Text type="secondary">{t('registry.agencies.pick')}</Typography.Text></Flex></Card>
+          {current ? (
+            <AgencyDetail agency={current} onEdit={coordinator ? () => setForm('edit') : null} />
+          ) : (
+            <Card>
+              <Flex justify="center">
+                <Typography.Text type="secondary">{t('registry.agencies.pick')}</Typography.Text>
+              </Flex>
+            </Card>
           )}
         </Col>
       </Row>
@@ -95,7 +120,10 @@ export function Agencies() {
         open={form !== null}
         agency={form === 'edit' ? current : undefined}
         onClose={() => setForm(null)}
-        onSaved={(code) => { setForm(null); setSelected(code); }}
+        onSaved={(code) => {
+          setForm(null);
+          setSelected(code);
+        }}
       />
     </>
   );

@@ -6,27 +6,50 @@ import { type MessageKey, useI18n } from '../../i18n/index.tsx';
 import { ProblemAlert } from '../accounts/ProblemAlert.tsx';
 import { AGENCY_KINDS, type Agency, type AgencyKind, ifMatch, useAgencies } from './shared.tsx';
 
-interface Values { code: string; name_vi: string; name_en: string; kind: AgencyKind; parent_code: string | null; central_office: boolean; status: 'active' | 'retired' }
+interface Values {
+  code: string;
+  name_vi: string;
+  name_en: string;
+  kind: AgencyKind;
+  parent_code: string | null;
+  central_office: boolean;
+  status: 'active' | 'retired';
+}
 
 /**
  * Creates an agency (POST /agencies) or edits one (PATCH with If-Match): the coordinator's (R-18.2).
  * `agency` undefined means a new one; the API's problem (a cycle, a taken code, a stale version) shows as is.
  */
-export function AgencyForm({ open, agency, onClose, onSaved }: { open: boolean; agency?: Agency | undefined; onClose: () => void; onSaved: (code: string) => void }) {
+export function AgencyForm({
+  open,
+  agency,
+  onClose,
+  onSaved,
+}: {
+  open: boolean;
+  agency?: Agency | undefined;
+  onClose: () => void;
+  onSaved: (code: string) => void;
+}) {
   const { t, lang } = useI18n();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
   const agencies = useAgencies();
   const editing = !!agency;
   useEffect(() => {
-    if (open) form.setFieldsValue(agency ? { ...agency, kind: agency.kind as AgencyKind, status: agency.status as Values['status'] } : { central_office: false, parent_code: null });
+    if (open)
+      form.setFieldsValue(
+        agency ? { ...agency, kind: agency.kind as AgencyKind, status: agency.status as Values['status'] } : { central_office: false, parent_code: null },
+      );
   }, [open, agency, form]);
 
   const save = useMutation({
     mutationFn: async ({ code, status, ...v }: Values) => {
       const body = { ...v, parent_code: v.parent_code || null };
       if (!agency) return unwrap(await api.POST('/api/v1/agencies', { body: { code, ...body } }));
-      return unwrap(await api.PATCH('/api/v1/agencies/{code}', { params: { path: { code: agency.code }, header: ifMatch(agency.version) }, body: { ...body, status } }));
+      return unwrap(
+        await api.PATCH('/api/v1/agencies/{code}', { params: { path: { code: agency.code }, header: ifMatch(agency.version) }, body: { ...body, status } }),
+      );
     },
     onSuccess: (saved) => {
       void qc.invalidateQueries({ queryKey: ['agencies'] });
@@ -37,13 +60,18 @@ export function AgencyForm({ open, agency, onClose, onSaved }: { open: boolean; 
     },
   });
   const required = (field: MessageKey) => [{ required: true, message: t('registry.required', { field: t(field) }) }];
-  const parents = (agencies.data ?? []).filter((a) => a.code !== agency?.code).map((a) => ({ value: a.code, label: `${a.code} — ${lang === 'vi' ? a.name_vi : a.name_en}` }));
+  const parents = (agencies.data ?? [])
+    .filter((a) => a.code !== agency?.code)
+    .map((a) => ({ value: a.code, label: `${a.code} — ${lang === 'vi' ? a.name_vi : a.name_en}` }));
 
   return (
     <Modal
       open={open}
       title={editing ? `${t('registry.agencies.edit')} ${agency.code}` : t('registry.agencies.add')}
-      onCancel={() => { save.reset(); onClose(); }}
+      onCancel={() => {
+        save.reset();
+        onClose();
+      }}
       okText={t('registry.save')}
       cancelText={t('registry.cancel')}
       confirmLoading={save.isPending}

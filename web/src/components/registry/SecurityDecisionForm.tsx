@@ -6,7 +6,13 @@ import { DATE_FORMAT, type MessageKey, useI18n } from '../../i18n/index.tsx';
 import { ProblemAlert } from '../accounts/ProblemAlert.tsx';
 import { type System, ifMatch } from './shared.tsx';
 
-interface Values { security_level: number; decision_number: string; decided_on: Dayjs; issuer: string; document_reference: string }
+interface Values {
+  security_level: number;
+  decision_number: string;
+  decided_on: Dayjs;
+  issuer: string;
+  document_reference: string;
+}
 
 /**
  * R-13.3: the coordinator (or an approver of the Central Party Office) records the decision that
@@ -18,10 +24,12 @@ export function SecurityDecisionForm({ system }: { system: System }) {
   const [form] = Form.useForm<Values>();
   const record = useMutation({
     mutationFn: async ({ decided_on, ...v }: Values) =>
-      unwrap(await api.POST('/api/v1/systems/{code}/security-level-decisions', {
-        params: { path: { code: system.code }, header: ifMatch(system.version) },
-        body: { ...v, decided_on: decided_on.format('YYYY-MM-DD') },
-      })),
+      unwrap(
+        await api.POST('/api/v1/systems/{code}/security-level-decisions', {
+          params: { path: { code: system.code }, header: ifMatch(system.version) },
+          body: { ...v, decided_on: decided_on.format('YYYY-MM-DD') },
+        }),
+      ),
     onSuccess: (saved) => {
       form.resetFields();
       void qc.invalidateQueries({ queryKey: ['systems'] });
@@ -48,7 +56,9 @@ export function SecurityDecisionForm({ system }: { system: System }) {
         <Form.Item name="document_reference" label={t('registry.decision.document')} rules={required('registry.decision.document')}>
           <Input autoComplete="off" />
         </Form.Item>
-        <Button type="primary" htmlType="submit" loading={record.isPending}>{t('registry.decision.record')}</Button>
+        <Button type="primary" htmlType="submit" loading={record.isPending}>
+          {t('registry.decision.record')}
+        </Button>
       </Form>
     </Card>
   );

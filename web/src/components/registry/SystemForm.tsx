@@ -8,7 +8,17 @@ import { type System, ifMatch, useAgencies, useRegistryRights } from './shared.t
 
 type Zone = 'internet' | 'tslcd';
 type Status = 'active' | 'suspended' | 'retired';
-interface Values { code: string; agency_code: string; name_vi: string; name_en: string; security_level: number; zone: Zone; base_url?: string; encryption_key?: string; status: Status }
+interface Values {
+  code: string;
+  agency_code: string;
+  name_vi: string;
+  name_en: string;
+  security_level: number;
+  zone: Zone;
+  base_url?: string;
+  encryption_key?: string;
+  status: Status;
+}
 
 /** The JWK typed in the form, or null when left empty (the API checks it is a public key, R-11). */
 function parseKey(text: string | undefined): { kty: string } | null {
@@ -20,7 +30,17 @@ function parseKey(text: string | undefined): { kty: string } | null {
  * Registers a system (POST /systems) or edits one (PATCH with If-Match). The level here is the
  * declared one: it counts once the coordinator approves it by a decision (R-13.3).
  */
-export function SystemForm({ open, system, onClose, onSaved }: { open: boolean; system?: System | undefined; onClose: () => void; onSaved: (code: string) => void }) {
+export function SystemForm({
+  open,
+  system,
+  onClose,
+  onSaved,
+}: {
+  open: boolean;
+  system?: System | undefined;
+  onClose: () => void;
+  onSaved: (code: string) => void;
+}) {
   const { t, lang } = useI18n();
   const qc = useQueryClient();
   const [form] = Form.useForm<Values>();
@@ -30,7 +50,13 @@ export function SystemForm({ open, system, onClose, onSaved }: { open: boolean; 
   useEffect(() => {
     if (!open) return;
     if (system) {
-      form.setFieldsValue({ ...system, zone: system.zone as Zone, status: system.status as Status, base_url: system.base_url ?? '', encryption_key: system.encryption_key ? JSON.stringify(system.encryption_key, null, 2) : '' });
+      form.setFieldsValue({
+        ...system,
+        zone: system.zone as Zone,
+        status: system.status as Status,
+        base_url: system.base_url ?? '',
+        encryption_key: system.encryption_key ? JSON.stringify(system.encryption_key, null, 2) : '',
+      });
     } else {
       form.setFieldsValue({ agency_code: rights.agency, zone: 'internet', security_level: 3 });
     }
@@ -40,7 +66,12 @@ export function SystemForm({ open, system, onClose, onSaved }: { open: boolean; 
     mutationFn: async ({ code, status, base_url, encryption_key, ...v }: Values) => {
       const body = { ...v, base_url: base_url?.trim() || null, encryption_key: parseKey(encryption_key) };
       if (!system) return unwrap(await api.POST('/api/v1/systems', { body: { code, ...body } }));
-      return unwrap(await api.PATCH('/api/v1/systems/{code}', { params: { path: { code: system.code }, header: ifMatch(system.version) }, body: { ...body, ...(status !== system.status && { status }) } }));
+      return unwrap(
+        await api.PATCH('/api/v1/systems/{code}', {
+          params: { path: { code: system.code }, header: ifMatch(system.version) },
+          body: { ...body, ...(status !== system.status && { status }) },
+        }),
+      );
     },
     onSuccess: (saved) => {
       void qc.invalidateQueries({ queryKey: ['systems'] });
@@ -69,7 +100,10 @@ export function SystemForm({ open, system, onClose, onSaved }: { open: boolean; 
     <Modal
       open={open}
       title={editing ? `${t('registry.systems.edit')} ${system.code}` : t('registry.systems.add')}
-      onCancel={() => { save.reset(); onClose(); }}
+      onCancel={() => {
+        save.reset();
+        onClose();
+      }}
       okText={t('registry.save')}
       cancelText={t('registry.cancel')}
       confirmLoading={save.isPending}

@@ -27,7 +27,9 @@ export function Systems() {
     { key: 'name', title: t('registry.col.name'), render: (_, s) => (lang === 'vi' ? s.name_vi : s.name_en) },
     { key: 'agency', title: t('registry.col.agency'), dataIndex: 'agency_code', width: 100 },
     {
-      key: 'level', title: t('registry.col.level'), width: 150,
+      key: 'level',
+      title: t('registry.col.level'),
+      width: 150,
       render: (_, s) => (
         <Space size={2} direction="vertical">
           {t('registry.level', { n: s.security_level })}
@@ -36,19 +38,45 @@ export function Systems() {
       ),
     },
     { key: 'zone', title: t('registry.col.zone'), width: 130, render: (_, s) => t(`registry.zone.${s.zone}` as MessageKey) ?? s.zone },
-    { key: 'keys', title: t('registry.col.keys'), width: 160, render: (_, s) => (s.encryption_key ? <Pill tone="blue">{t('registry.keys.yes')} ({s.encryption_key.kty})</Pill> : <Pill>{t('registry.keys.no')}</Pill>) },
     {
-      key: 'sharing', title: t('registry.col.sharing'), width: 260,
-      render: (_, s) => s.sharing_allowed
-        ? <Pill tone="green">{t('registry.sharing.yes')}</Pill>
-        : s.sharing_refusal
-          ? <span data-testid={`refusal-${s.code}`}><Pill tone="red">{s.sharing_refusal.rule}</Pill>{lang === 'vi' ? s.sharing_refusal.reason : s.sharing_refusal.reason_en}</span>
-          : <Pill tone="red">{t('common.no')}</Pill>,
+      key: 'keys',
+      title: t('registry.col.keys'),
+      width: 160,
+      render: (_, s) =>
+        s.encryption_key ? (
+          <Pill tone="blue">
+            {t('registry.keys.yes')} ({s.encryption_key.kty})
+          </Pill>
+        ) : (
+          <Pill>{t('registry.keys.no')}</Pill>
+        ),
+    },
+    {
+      key: 'sharing',
+      title: t('registry.col.sharing'),
+      width: 260,
+      render: (_, s) =>
+        s.sharing_allowed ? (
+          <Pill tone="green">{t('registry.sharing.yes')}</Pill>
+        ) : s.sharing_refusal ? (
+          <span data-testid={`refusal-${s.code}`}>
+            <Pill tone="red">{s.sharing_refusal.rule}</Pill>
+            {lang === 'vi' ? s.sharing_refusal.reason : s.sharing_refusal.reason_en}
+          </span>
+        ) : (
+          <Pill tone="red">{t('common.no')}</Pill>
+        ),
     },
     { key: 'status', title: t('registry.col.status'), width: 130, render: (_, s) => <StatusTag status={s.status} /> },
     {
-      key: 'open', title: t('registry.col.actions'), width: 110,
-      render: (_, s) => <Button size="small" onClick={() => setOpen(s.code)} aria-label={`${t('registry.systems.open')} ${s.code}`}>{t('registry.systems.open')}</Button>,
+      key: 'open',
+      title: t('registry.col.actions'),
+      width: 110,
+      render: (_, s) => (
+        <Button size="small" onClick={() => setOpen(s.code)} aria-label={`${t('registry.systems.open')} ${s.code}`}>
+          {t('registry.systems.open')}
+        </Button>
+      ),
     },
   ];
   if (list.isError) return <LoadError error={list.error} retry={() => void list.refetch()} />;
@@ -56,7 +84,9 @@ export function Systems() {
     <>
       {rights.managesSystems && (
         <Flex justify="flex-end" style={{ marginBottom: 12 }}>
-          <Button type="primary" onClick={() => setForm({})}>{t('registry.systems.add')}</Button>
+          <Button type="primary" onClick={() => setForm({})}>
+            {t('registry.systems.add')}
+          </Button>
         </Flex>
       )}
       <Table<System>
@@ -66,10 +96,25 @@ export function Systems() {
         dataSource={list.data?.items ?? []}
         loading={list.isFetching}
         locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('registry.systems.empty')} /> }}
-        pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
+        pagination={{
+          current: page,
+          pageSize: PAGE_SIZE,
+          total: list.data?.total ?? 0,
+          showSizeChanger: false,
+          showTotal: (n) => t('common.total', { n }),
+          onChange: setPage,
+        }}
       />
       <SystemDetail code={open} onClose={() => setOpen(null)} onEdit={(system) => setForm({ system })} />
-      <SystemForm open={form !== null} system={form?.system} onClose={() => setForm(null)} onSaved={(code) => { setForm(null); setOpen(code); }} />
+      <SystemForm
+        open={form !== null}
+        system={form?.system}
+        onClose={() => setForm(null)}
+        onSaved={(code) => {
+          setForm(null);
+          setOpen(code);
+        }}
+      />
     </>
   );
 }

@@ -16,13 +16,19 @@ export function UserRolesModal({ user, onClose, onSaved }: { user: User | null; 
   const save = useMutation({
     mutationFn: async (roles: Role[]) =>
       unwrap(await api.PATCH('/api/v1/users/{username}', { params: { path: { username: user!.username }, header: ifMatch(user!.version) }, body: { roles } })),
-    onSuccess: () => { save.reset(); onSaved(); },
+    onSuccess: () => {
+      save.reset();
+      onSaved();
+    },
   });
   return (
     <Modal
       open={!!user}
       title={user ? t('registry.roles.title', { name: user.username }) : ''}
-      onCancel={() => { save.reset(); onClose(); }}
+      onCancel={() => {
+        save.reset();
+        onClose();
+      }}
       okText={t('registry.save')}
       cancelText={t('registry.cancel')}
       confirmLoading={save.isPending}
@@ -31,7 +37,11 @@ export function UserRolesModal({ user, onClose, onSaved }: { user: User | null; 
     >
       {save.isError && <ProblemAlert error={save.error} testId="roles-problem" />}
       <Form form={form} layout="vertical" name="roles" onFinish={(v) => save.mutate(v.roles)} style={{ marginTop: 12 }}>
-        <Form.Item name="roles" label={t('registry.col.roles')} rules={[{ required: true, message: t('registry.required', { field: t('registry.col.roles') }) }]}>
+        <Form.Item
+          name="roles"
+          label={t('registry.col.roles')}
+          rules={[{ required: true, message: t('registry.required', { field: t('registry.col.roles') }) }]}
+        >
           <Select mode="multiple" options={ROLES.map((r) => ({ value: r, label: t(`role.${r}` as MessageKey) ?? r }))} />
         </Form.Item>
       </Form>

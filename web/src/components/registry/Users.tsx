@@ -22,8 +22,21 @@ function LinkModal({ invited, onClose }: { invited: Invited | null; onClose: () 
     <Modal
       open={!!invited}
       title={invited ? t('registry.link.title', { name: invited.user.full_name }) : ''}
-      onCancel={() => { setCopied(false); onClose(); }}
-      footer={<Button type="primary" onClick={() => { setCopied(false); onClose(); }}>{t('registry.ok')}</Button>}
+      onCancel={() => {
+        setCopied(false);
+        onClose();
+      }}
+      footer={
+        <Button
+          type="primary"
+          onClick={() => {
+            setCopied(false);
+            onClose();
+          }}
+        >
+          {t('registry.ok')}
+        </Button>
+      }
       destroyOnHidden
     >
       {invited && (
@@ -51,7 +64,13 @@ function LinkModal({ invited, onClose }: { invited: Invited | null; onClose: () 
   );
 }
 
-interface InviteForm { username: string; full_name: string; email?: string; agency_code: string; roles: Role[] }
+interface InviteForm {
+  username: string;
+  full_name: string;
+  email?: string;
+  agency_code: string;
+  roles: Role[];
+}
 
 /** Invite, reset credentials, disable or enable, change roles: the coordinator's (R-18.2); others read. */
 
@@ -82,17 +101,30 @@ export function Users() {
 
   const invite = useMutation({
     mutationFn: async (v: InviteForm) => unwrap(await api.POST('/api/v1/users', { body: { ...v, email: v.email || null } })),
-    onSuccess: (data) => { setInviteOpen(false); inviteForm.resetFields(); setInvited(data); refresh(); },
+    onSuccess: (data) => {
+      setInviteOpen(false);
+      inviteForm.resetFields();
+      setInvited(data);
+      refresh();
+    },
   });
   const reset = useMutation({
     mutationFn: async ({ username, reason }: { username: string; reason: string }) =>
       unwrap(await api.POST('/api/v1/users/{username}/reset-credentials', { params: { path: { username } }, body: { reason } })),
-    onSuccess: (data) => { setResetFor(null); resetForm.resetFields(); setInvited(data); refresh(); },
+    onSuccess: (data) => {
+      setResetFor(null);
+      resetForm.resetFields();
+      setInvited(data);
+      refresh();
+    },
   });
   const setStatus = useMutation({
     mutationFn: async ({ user, status }: { user: User; status: 'active' | 'disabled' }) =>
       unwrap(await api.PATCH('/api/v1/users/{username}', { params: { path: { username: user.username }, header: ifMatch(user.version) }, body: { status } })),
-    onSuccess: () => { void message.success(t('registry.done')); refresh(); },
+    onSuccess: () => {
+      void message.success(t('registry.done'));
+      refresh();
+    },
     onError: (err) => void message.error(problemMessage(err, lang, t('common.error'))),
   });
 
@@ -101,48 +133,69 @@ export function Users() {
     { key: 'name', title: t('registry.col.fullname'), dataIndex: 'full_name', width: 200 },
     { key: 'agency', title: t('registry.col.agency'), dataIndex: 'agency_code', width: 100 },
     { key: 'roles', title: t('registry.col.roles'), render: (_, u) => u.roles.map((r) => <Pill key={r}>{roleLabel(r)}</Pill>) },
-    { key: 'mfa', title: t('registry.col.mfa'), width: 130, render: (_, u) => (u.mfa_enabled ? <Pill tone="green">{t('registry.mfa.on')}</Pill> : <Pill tone="gold">{t('registry.mfa.off')}</Pill>) },
     {
-      key: 'status', title: t('registry.col.status'), width: 150,
+      key: 'mfa',
+      title: t('registry.col.mfa'),
+      width: 130,
+      render: (_, u) => (u.mfa_enabled ? <Pill tone="green">{t('registry.mfa.on')}</Pill> : <Pill tone="gold">{t('registry.mfa.off')}</Pill>),
+    },
+    {
+      key: 'status',
+      title: t('registry.col.status'),
+      width: 150,
       render: (_, u) => (
         <>
           <StatusTag status={u.status} />
           {u.locked_until && new Date(u.locked_until) > new Date() && (
-            <div><Pill tone="gold">{t('registry.lock.until', { time: formatDateTime(u.locked_until) })}</Pill></div>
+            <div>
+              <Pill tone="gold">{t('registry.lock.until', { time: formatDateTime(u.locked_until) })}</Pill>
+            </div>
           )}
         </>
       ),
     },
     ...(isCoordinator
-      ? [{
-          key: 'actions', title: t('registry.col.actions'), width: 300,
-          render: (_: unknown, u: User) => (
-            <Space wrap size="small">
-              <Button size="small" onClick={() => setResetFor(u)} aria-label={`${t('registry.reset')} ${u.username}`}>{t('registry.reset')}</Button>
-              <Button size="small" onClick={() => setRolesFor(u)} aria-label={`${t('registry.roles.edit')} ${u.username}`}>{t('registry.roles.edit')}</Button>
-              {u.status === 'disabled' ? (
-                <Button size="small" onClick={() => setStatus.mutate({ user: u, status: 'active' })} aria-label={`${t('registry.enable')} ${u.username}`}>{t('registry.enable')}</Button>
-              ) : (
-                <Button
-                  size="small"
-                  danger
-                  style={{ color: '#a8071a', borderColor: '#a8071a' }}
-                  aria-label={`${t('registry.disable')} ${u.username}`}
-                  onClick={() => modal.confirm({
-                    title: t('registry.disable'),
-                    content: t('registry.disable.confirm', { name: u.username }),
-                    okText: t('registry.disable'),
-                    cancelText: t('registry.cancel'),
-                    okButtonProps: { danger: true },
-                    onOk: () => setStatus.mutateAsync({ user: u, status: 'disabled' }),
-                  })}
-                >
-                  {t('registry.disable')}
+      ? ([
+          {
+            key: 'actions',
+            title: t('registry.col.actions'),
+            width: 300,
+            render: (_: unknown, u: User) => (
+              <Space wrap size="small">
+                <Button size="small" onClick={() => setResetFor(u)} aria-label={`${t('registry.reset')} ${u.username}`}>
+                  {t('registry.reset')}
                 </Button>
-              )}
-            </Space>
-          ),
-        }] as TableProps<User>['columns'] & object[]
+                <Button size="small" onClick={() => setRolesFor(u)} aria-label={`${t('registry.roles.edit')} ${u.username}`}>
+                  {t('registry.roles.edit')}
+                </Button>
+                {u.status === 'disabled' ? (
+                  <Button size="small" onClick={() => setStatus.mutate({ user: u, status: 'active' })} aria-label={`${t('registry.enable')} ${u.username}`}>
+                    {t('registry.enable')}
+                  </Button>
+                ) : (
+                  <Button
+                    size="small"
+                    danger
+                    style={{ color: '#a8071a', borderColor: '#a8071a' }}
+                    aria-label={`${t('registry.disable')} ${u.username}`}
+                    onClick={() =>
+                      modal.confirm({
+                        title: t('registry.disable'),
+                        content: t('registry.disable.confirm', { name: u.username }),
+                        okText: t('registry.disable'),
+                        cancelText: t('registry.cancel'),
+                        okButtonProps: { danger: true },
+                        onOk: () => setStatus.mutateAsync({ user: u, status: 'disabled' }),
+                      })
+                    }
+                  >
+                    {t('registry.disable')}
+                  </Button>
+                )}
+              </Space>
+            ),
+          },
+        ] as TableProps<User>['columns'] & object[])
       : []),
   ];
 
@@ -164,16 +217,39 @@ export function Users() {
           <Form layout="vertical" role="search" aria-label={t('registry.tab.users')} onSubmitCapture={(e) => e.preventDefault()}>
             <Flex wrap gap={16}>
               <Form.Item label={t('registry.users.filter.agency')} htmlFor="users-agency" style={{ marginBottom: 0, minWidth: 240 }}>
-                <Select id="users-agency" allowClear showSearch optionFilterProp="label" placeholder={t('common.all')} value={agency} onChange={(v?: string) => update({ agency: v })} options={agencyOptions} popupMatchSelectWidth={false} />
+                <Select
+                  id="users-agency"
+                  allowClear
+                  showSearch
+                  optionFilterProp="label"
+                  placeholder={t('common.all')}
+                  value={agency}
+                  onChange={(v?: string) => update({ agency: v })}
+                  options={agencyOptions}
+                  popupMatchSelectWidth={false}
+                />
               </Form.Item>
               <Form.Item label={t('registry.users.filter.role')} htmlFor="users-role" style={{ marginBottom: 0, minWidth: 200 }}>
-                <Select id="users-role" allowClear placeholder={t('common.all')} value={role} onChange={(v?: string) => update({ role: v })} options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))} />
+                <Select
+                  id="users-role"
+                  allowClear
+                  placeholder={t('common.all')}
+                  value={role}
+                  onChange={(v?: string) => update({ role: v })}
+                  options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))}
+                />
               </Form.Item>
             </Flex>
           </Form>
-          {isCoordinator && <Button type="primary" onClick={() => setInviteOpen(true)}>{t('registry.invite')}</Button>}
+          {isCoordinator && (
+            <Button type="primary" onClick={() => setInviteOpen(true)}>
+              {t('registry.invite')}
+            </Button>
+          )}
         </Flex>
-        <Typography.Paragraph type="secondary" style={{ margin: '12px 0 0' }}>{t('registry.lock.note')}</Typography.Paragraph>
+        <Typography.Paragraph type="secondary" style={{ margin: '12px 0 0' }}>
+          {t('registry.lock.note')}
+        </Typography.Paragraph>
       </Card>
       {list.isError ? (
         <LoadError error={list.error} retry={() => void list.refetch()} />
@@ -185,7 +261,14 @@ export function Users() {
           dataSource={list.data?.items ?? []}
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('registry.users.empty')} /> }}
-          pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: list.data?.total ?? 0,
+            showSizeChanger: false,
+            showTotal: (n) => t('common.total', { n }),
+            onChange: setPage,
+          }}
         />
       )}
 
@@ -200,21 +283,39 @@ export function Users() {
         destroyOnHidden
       >
         <Typography.Paragraph type="secondary">{t('registry.invite.help')}</Typography.Paragraph>
-        {invite.isError && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={problemMessage(invite.error, lang, t('common.error'))} data-testid="invite-error" />}
+        {invite.isError && (
+          <Alert type="error" showIcon style={{ marginBottom: 12 }} title={problemMessage(invite.error, lang, t('common.error'))} data-testid="invite-error" />
+        )}
         <Form<InviteForm> form={inviteForm} layout="vertical" onFinish={(v) => invite.mutate(v)} name="invite">
-          <Form.Item name="username" label={t('registry.col.username')} rules={[{ required: true, message: t('registry.required', { field: t('registry.col.username') }) }]}>
+          <Form.Item
+            name="username"
+            label={t('registry.col.username')}
+            rules={[{ required: true, message: t('registry.required', { field: t('registry.col.username') }) }]}
+          >
             <Input autoComplete="off" />
           </Form.Item>
-          <Form.Item name="full_name" label={t('registry.col.fullname')} rules={[{ required: true, message: t('registry.required', { field: t('registry.col.fullname') }) }]}>
+          <Form.Item
+            name="full_name"
+            label={t('registry.col.fullname')}
+            rules={[{ required: true, message: t('registry.required', { field: t('registry.col.fullname') }) }]}
+          >
             <Input autoComplete="off" />
           </Form.Item>
           <Form.Item name="email" label={t('registry.invite.email')}>
             <Input type="email" autoComplete="off" />
           </Form.Item>
-          <Form.Item name="agency_code" label={t('registry.col.agency')} rules={[{ required: true, message: t('registry.required', { field: t('registry.col.agency') }) }]}>
+          <Form.Item
+            name="agency_code"
+            label={t('registry.col.agency')}
+            rules={[{ required: true, message: t('registry.required', { field: t('registry.col.agency') }) }]}
+          >
             <Select showSearch optionFilterProp="label" options={agencyOptions} loading={agencies.isPending} />
           </Form.Item>
-          <Form.Item name="roles" label={t('registry.col.roles')} rules={[{ required: true, message: t('registry.required', { field: t('registry.col.roles') }) }]}>
+          <Form.Item
+            name="roles"
+            label={t('registry.col.roles')}
+            rules={[{ required: true, message: t('registry.required', { field: t('registry.col.roles') }) }]}
+          >
             <Select mode="multiple" options={ROLES.map((r) => ({ value: r, label: roleLabel(r) }))} />
           </Form.Item>
         </Form>
@@ -232,14 +333,25 @@ export function Users() {
       >
         {reset.isError && <Alert type="error" showIcon style={{ marginBottom: 12 }} title={problemMessage(reset.error, lang, t('common.error'))} />}
         <Form form={resetForm} layout="vertical" name="reset" onFinish={(v) => resetFor && reset.mutate({ username: resetFor.username, reason: v.reason })}>
-          <Form.Item name="reason" label={t('registry.reset.reason')} rules={[{ required: true, min: 3, message: t('registry.required', { field: t('registry.reset.reason') }) }]}>
+          <Form.Item
+            name="reason"
+            label={t('registry.reset.reason')}
+            rules={[{ required: true, min: 3, message: t('registry.required', { field: t('registry.reset.reason') }) }]}
+          >
             <Input.TextArea rows={3} />
           </Form.Item>
         </Form>
       </Modal>
 
       <LinkModal invited={invited} onClose={() => setInvited(null)} />
-      <UserRolesModal user={rolesFor} onClose={() => setRolesFor(null)} onSaved={() => { setRolesFor(null); refresh(); }} />
+      <UserRolesModal
+        user={rolesFor}
+        onClose={() => setRolesFor(null)}
+        onSaved={() => {
+          setRolesFor(null);
+          refresh();
+        }}
+      />
     </>
   );
 }

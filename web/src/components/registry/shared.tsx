@@ -17,7 +17,16 @@ export type Change = paths['/api/v1/agencies/{code}/history']['get']['responses'
 export type AgencyKind = NonNullable<NonNullable<paths['/api/v1/agencies']['get']['parameters']['query']>['kind']>;
 
 export const ROLES: Role[] = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor'];
-export const AGENCY_KINDS: AgencyKind[] = ['party_leadership', 'party_central_body', 'party_committee_central', 'provincial_party_committee', 'grassroots_party_org', 'party_unit', 'state_body', 'other'];
+export const AGENCY_KINDS: AgencyKind[] = [
+  'party_leadership',
+  'party_central_body',
+  'party_committee_central',
+  'provincial_party_committee',
+  'grassroots_party_org',
+  'party_unit',
+  'state_body',
+  'other',
+];
 export const PAGE_SIZE = 20;
 /** The Central Party Office: its approvers record security-level decisions with the coordinator (R-13.3). */
 export const COORDINATOR_AGENCY = 'VPTW';
@@ -64,7 +73,19 @@ export function StatusTag({ status }: { status: string }) {
 const show = (v: unknown) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
 /** A change history (GET …/history): who changed what, when, field by field. */
-export function HistoryTable({ data, error, loading, retry, testId }: { data: Change[] | undefined; error: unknown; loading: boolean; retry: () => void; testId: string }) {
+export function HistoryTable({
+  data,
+  error,
+  loading,
+  retry,
+  testId,
+}: {
+  data: Change[] | undefined;
+  error: unknown;
+  loading: boolean;
+  retry: () => void;
+  testId: string;
+}) {
   const { t } = useI18n();
   if (error) return <LoadError error={error} retry={retry} />;
   const columns: TableProps<Change>['columns'] = [
@@ -72,17 +93,32 @@ export function HistoryTable({ data, error, loading, retry, testId }: { data: Ch
     { key: 'action', title: t('registry.h.action'), width: 150, render: (_, c) => t(`registry.action.${c.action}` as MessageKey) ?? c.action },
     { key: 'actor', title: t('registry.h.actor'), width: 110, dataIndex: 'actor' },
     {
-      key: 'changes', title: t('registry.h.changes'),
+      key: 'changes',
+      title: t('registry.h.changes'),
       render: (_, c) => (
         <ul style={{ margin: 0, paddingInlineStart: 16 }}>
-          {Object.entries(c.changes).slice(0, 10).map(([k, v]) => <li key={k}><Typography.Text code>{k}</Typography.Text>: {show(v.from).slice(0, 60)} → {show(v.to).slice(0, 60)}</li>)}
+          {Object.entries(c.changes)
+            .slice(0, 10)
+            .map(([k, v]) => (
+              <li key={k}>
+                <Typography.Text code>{k}</Typography.Text>: {show(v.from).slice(0, 60)} → {show(v.to).slice(0, 60)}
+              </li>
+            ))}
         </ul>
       ),
     },
     { key: 'reason', title: t('registry.h.reason'), width: 130, render: (_, c) => c.reason ?? '—' },
   ];
   return (
-    <Table<Change> rowKey="id" data-testid={testId} size="small" columns={columns} dataSource={data ?? []} loading={loading}
-      pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }} locale={{ emptyText: loading ? ' ' : <EmptyState /> }} />
+    <Table<Change>
+      rowKey="id"
+      data-testid={testId}
+      size="small"
+      columns={columns}
+      dataSource={data ?? []}
+      loading={loading}
+      pagination={{ pageSize: 10, showSizeChanger: false, hideOnSinglePage: true }}
+      locale={{ emptyText: loading ? ' ' : <EmptyState /> }}
+    />
   );
 }
