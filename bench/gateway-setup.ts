@@ -25,6 +25,11 @@ export async function prepareGatewayWorld(config: Config, upstreamUrl: string): 
     // A fresh system each run, so a reused PostgreSQL database takes a second run too.
     const system = `VPCP-BENCH-${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
     await p.registry.systems.create(consumer, { code: system, agency_code: 'VPCP', name_vi: 'Hệ thống đo hiệu năng', name_en: 'Benchmark system', security_level: 3, zone: 'internet' });
+    // R-13.3: the declared level counts once the coordinator has recorded its decision.
+    const coordinator = as('bench.vptw', 'VPTW', ['coordinator']);
+    await p.registry.systems.recordDecision(coordinator, system, {
+      security_level: 3, decision_number: '1/QĐ-BENCH', decided_on: vietnamDate(new Date()), issuer: 'Văn phòng Trung ương Đảng', document_reference: 'Đo hiệu năng',
+    });
     const kt = await p.catalog.datasets.get(PROXIED.dataset);
     if (kt.mode !== 'proxy') await p.catalog.datasets.update(custodian, PROXIED.dataset, { mode: 'proxy' });
     await p.upstreams.set(custodian, PROXIED.dataset, { base_url: upstreamUrl, auth: 'none', timeout_ms: 10_000 });

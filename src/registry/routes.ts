@@ -169,6 +169,17 @@ export function registryRoutes(registry: Registry) {
       schema: { tags: agencyTags, summary: 'Lịch sử thay đổi / Change history', security, params: CodeParam, response: { 200: Type.Array(HistoryEntry), ...errors(401, 404) } },
     }, async (req) => systems.history(principalOf(req), req.params.code));
 
+    app.post('/systems/:code/security-level-decisions', {
+      schema: {
+        tags: agencyTags, summary: 'Ghi quyết định phê duyệt cấp độ an toàn thông tin / Record the decision approving a security level (coordinator, R-13.3)', security,
+        params: CodeParam, headers: IfMatchHeaders, body: S.SecurityLevelDecisionCreate, response: { 201: S.InformationSystem, ...errors(400, 401, 403, 404, 412) },
+      },
+    }, async (req, reply) => reply.code(201).send(withVersion(reply, await systems.recordDecision(principalOf(req), req.params.code, req.body, versionFromIfMatch(req.headers['if-match'])))));
+
+    app.get('/systems/:code/security-level-decisions', {
+      schema: { tags: agencyTags, summary: 'Các quyết định phê duyệt cấp độ / Decisions on the security level (R-13.3)', security, params: CodeParam, response: { 200: Type.Array(S.SecurityLevelDecision), ...errors(401, 404) } },
+    }, async (req) => systems.decisions(principalOf(req), req.params.code));
+
     // ── users ──
     app.get('/users', {
       schema: {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { NullableString, Timestamp } from '../http/schemas.ts';
+import { NullableString, Timestamp, VietnamDate, VietnamDateOut } from '../http/schemas.ts';
 import { AGENCY_KINDS } from './agencies.ts';
 import { ROLES } from './principal.ts';
 
@@ -45,12 +45,40 @@ export const AgencyPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
+/** the coordinator's decision approving a system's security level. */
+export const SecurityLevelDecision = Type.Object({
+  id: Type.String(),
+  system_code: Type.String(),
+  security_level: Type.Integer(),
+  decision_number: Type.String(),
+  decided_on: VietnamDateOut('Ngày quyết định / Date of the decision'),
+  issuer: Type.String(),
+  document_reference: Type.String(),
+  recorded_by: Type.String(),
+  recorded_at: Timestamp,
+});
+
+export const SecurityLevelDecisionCreate = Type.Object(
+  {
+    security_level: SecurityLevel,
+    decision_number: Type.String({ minLength: 1, maxLength: 100, description: 'Số quyết định / Decision number, e.g. 123/QĐ-VPTW' }),
+    decided_on: VietnamDate('Ngày ký quyết định, không sau hôm nay / Date the decision was signed, not after today'),
+    issuer: Type.String({ minLength: 1, maxLength: 300, description: 'Cơ quan, người ký quyết định / Who issued the decision' }),
+    document_reference: Type.String({ minLength: 1, maxLength: 500, description: 'Số hồ sơ, đường dẫn văn bản / Reference of the document (file number or link)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const InformationSystem = Type.Object({
   code: Type.String(),
   agency_code: Type.String(),
   name_vi: Type.String(),
   name_en: Type.String(),
-  security_level: Type.Integer(),
+  security_level: Type.Integer({ description: 'Cấp độ chủ quản khai báo / The level the owner declares (R-13.3)' }),
+  approved_security_level: Type.Union([Type.Integer(), Type.Null()], { description: 'Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved (R-13.3)' }),
+  effective_security_level: Type.Union([Type.Integer(), Type.Null()], { description: 'Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one (R-13.3)' }),
+  security_level_pending: Type.Boolean({ description: 'Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision' }),
+  security_level_decision: Type.Union([SecurityLevelDecision, Type.Null()], { description: 'Quyết định gần nhất / The latest decision' }),
   zone: Type.String(),
   base_url: NullableString(),
   status: Type.String(),

@@ -7,9 +7,20 @@ import { historyOf, recordChange } from '../db/history.ts';
 import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import type { AgencyService } from './agencies.ts';
 import { type Principal, administers, hasRole, seesEverything } from './principal.ts';
+import {
+  type DecisionInput,
+  MIN_SHARING_SECURITY_LEVEL,
+  type SecurityLevelDecision,
+  checkDecisionDate,
+  decisionsOf,
+  effectiveSecurityLevel,
+  insertDecision,
+  latestDecisions,
+  requireSecurityLevelDecider,
+  securityLevelPending,
+} from './security-levels.ts';
 
-/** R-13.3: systems taking part in sharing must be at information-security level 3 or above. */
-export const MIN_SHARING_SECURITY_LEVEL = 3;
+export { MIN_SHARING_SECURITY_LEVEL };
 
 export type Zone = 'internet' | 'tslcd';
 export type SystemStatus = 'active' | 'suspended' | 'retired';
@@ -19,7 +30,10 @@ interface SystemRow {
   agency_code: string;
   name_vi: string;
   name_en: string;
+  /** The level the owner declares; it counts only up to `approved_security_level` (R-13.3). */
   security_level: number;
+  /** The level of the coordinator's latest decision (R-13.3); null before any. */
+  approved_security_level: number | null;
   zone: Zone;
   base_url: string | null;
   status: SystemStatus;
@@ -31,6 +45,11 @@ interface SystemRow {
 }
 
 export interface InformationSystem extends SystemRow {
+  /** R-13.3: the level the system shares at — the declared one, capped by the approved one. */
+  effective_security_level: number | null;
+  /** True while a declared level of 3 or more waits for the coordinator's decision. */
+  security_level_pending: boolean;
+  security_level_decision: SecurityLevelDecision | null;
   /** False when the system may not take part in sharing; `sharing_refusal` says why. */
   sharing_allowed: boolean;
   sharing_refusal: { rule: string; reason: string; reason_en: string } | null;
@@ -66,12 +85,18 @@ export function checkEncryptionKey(jwk: PublicJwk | null | undefined): void {
 
 export type SystemPatch = Partial<Omit<SystemInput, 'code'>> & { status?: SystemStatus | undefined };
 
-const COLUMNS = 'code, agency_code, name_vi, name_en, security_level, zone, base_url, status, encryption_key, version, created_at, updated_at';
+const COLUMNS = 'code, agency_code, name_vi, name_en, security_level, approved_security_level, zone, base_url, status, encryption_key, version, created_at, updated_at';
 const ADMIN_ROLES = ['custodian_admin', 'consumer_admin'] as const;
 
-/** The R-13.3 rule as data, so the console, the API and the gateway give the same answer. */
-export function sharingEligibility(s: Pick<SystemRow, 'security_level' | 'status'>): InformationSystem['sharing_refusal'] {
-  if (s.security_level < MIN_SHARING_SECURITY_LEVEL) {
+/**
+ * The R-13.3 rule as data, so the console, the API and the gateway give the same answer. The
+ * level judged is the approved one: a declared level of 3 without the coordinator's decision
+ * does not let a system share.
+ */
+export function sharingEligibility(s: Pick<SystemRow, 'security_level' | 'approved_security_level' | 'status'>): InformationSystem['sharing_refusal'] {
+  const effective = effectiveSecurityLevel(s.security_level, s.approved_security_level);
+  if (effective === null || effective < MIN_SHARING_SECURITY_LEVEL) {
+    if (s.security_level >= MIN_SHARING_SECURITY_LEVEL) return unapproved(s.security_level, s.approved_security_level);
     return {
       rule: 'R-13.3',
       reason: `Hệ thống có cấp độ an toàn thông tin ${s.security_level}, thấp hơn cấp độ tối thiểu ${MIN_SHARING_SECURITY_LEVEL}; không được tham gia kết nối, chia sẻ dữ liệu.`,
@@ -84,9 +109,32 @@ export function sharingEligibility(s: Pick<SystemRow, 'security_level' | 'status
   return null;
 }
 
-function present(row: SystemRow): InformationSystem {
+function unapproved(declared: number, approved: number | null): NonNullable<InformationSystem['sharing_refusal']> {
+  const vi = approved === null ? 'chưa có cấp độ nào được phê duyệt' : `cấp độ đã phê duyệt là ${approved}`;
+  const en = approved === null ? 'no level has been approved' : `the approved level is ${approved}`;
+  return {
+    rule: 'R-13.3',
+    reason: `Hệ thống khai báo cấp độ an toàn thông tin ${declared} nhưng chưa có quyết định phê duyệt cấp độ này (${vi}); chưa được tham gia kết nối, chia sẻ dữ liệu.`,
+    reason_en: `The system declares information-security level ${declared}, but no decision approves that level (${en}); it may not take part in data sharing yet.`,
+  };
+}
+
+function present(row: SystemRow, decision: SecurityLevelDecision | null): InformationSystem {
   const refusal = sharingEligibility(row);
-  return { ...row, sharing_allowed: refusal === null, sharing_refusal: refusal };
+  return {
+    ...row,
+    effective_security_level: effectiveSecurityLevel(row.security_level, row.approved_security_level),
+    security_level_pending: securityLevelPending(row.security_level, row.approved_security_level),
+    security_level_decision: decision,
+    sharing_allowed: refusal === null,
+    sharing_refusal: refusal,
+  };
+}
+
+/** Rows with their latest security-level decisions, in one query. */
+async function presentAll(q: Queryable, rows: SystemRow[]): Promise<InformationSystem[]> {
+  const decisions = await latestDecisions(q, rows.map((r) => r.code));
+  return rows.map((r) => present(r, decisions.get(r.code) ?? null));
 }
 
 function denyAdmin(): Problem {
@@ -102,22 +150,22 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
     if (!r.rows[0]) throw notFound('hệ thống thông tin', 'information system', code);
     return r.rows[0];
   }
-
+  const loadPresented = async (code: string, q: Queryable = db) => (await presentAll(q, [await load(code, q)]))[0]!;
 
   return {
     /** For other modules' rule checks (agreements, accounts): no authorisation here, the caller decides what to show. */
-    byCode: (code: string, q: Queryable = db): Promise<InformationSystem> => load(code, q).then(present),
+    byCode: (code: string, q: Queryable = db): Promise<InformationSystem> => loadPresented(code, q),
 
     /** Every system, for the policy decision cache (no authorisation: internal use). */
     async all(): Promise<InformationSystem[]> {
-      return (await db.query<SystemRow>(`SELECT ${COLUMNS} FROM information_systems ORDER BY code`)).rows.map(present);
+      return presentAll(db, (await db.query<SystemRow>(`SELECT ${COLUMNS} FROM information_systems ORDER BY code`)).rows);
     },
 
     /** Reads one system; other agencies' systems are hidden (404) from non-inspecting users. */
     async get(p: Principal, code: string): Promise<InformationSystem> {
-      const row = await load(code);
+      const row = await loadPresented(code);
       if (!seesEverything(p) && row.agency_code !== p.agencyCode) throw notFound('hệ thống thông tin', 'information system', code);
-      return present(row);
+      return row;
     },
 
     async list(p: Principal, f: { agency?: string | undefined; zone?: string | undefined; status?: string | undefined; limit: number; offset: number }): Promise<Page<InformationSystem>> {
@@ -131,7 +179,7 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
         `SELECT ${COLUMNS} FROM information_systems ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
         w.params,
       );
-      return { items: rows.rows.map(present), total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
+      return { items: await presentAll(db, rows.rows), total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
     async create(p: Principal, input: SystemInput): Promise<InformationSystem> {
@@ -147,7 +195,7 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
         );
         if (r.rowCount === 0) throw conflict(`Mã hệ thống "${input.code}" đã tồn tại.`, `System code "${input.code}" already exists.`);
         await recordChange(tx, { entity: 'system', key: input.code, action: 'create', actor: p.username, after: { ...input }, at: now });
-        return present(await load(input.code, tx));
+        return loadPresented(input.code, tx);
       });
     },
 
@@ -175,8 +223,37 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
         if (out.status === 'missing') throw notFound('hệ thống thông tin', 'information system', code);
         if (out.status === 'stale') throw staleVersion(out.current.version);
         await recordChange(tx, { entity: 'system', key: code, action: 'update', actor: p.username, before: out.before, after: out.after, at: clock.now() });
-        return present(await load(code, tx));
+        return loadPresented(code, tx);
       });
+    },
+
+    /**
+     * R-13.3: the coordinator records the decision approving a level; the system then shares at
+     * up to that level. Recorded with the system's history, in the same transaction.
+     */
+    async recordDecision(p: Principal, code: string, input: DecisionInput, expectedVersion?: number): Promise<InformationSystem> {
+      requireSecurityLevelDecider(p);
+      checkDecisionDate(input, clock.now());
+      return db.transaction(async (tx) => {
+        const now = clock.now();
+        const out = await updateVersioned<SystemRow>(tx, { table: 'information_systems', keyColumn: 'code', key: code, patch: { approved_security_level: input.security_level }, expectedVersion, now });
+        if (out.status === 'missing') throw notFound('hệ thống thông tin', 'information system', code);
+        if (out.status === 'stale') throw staleVersion(out.current.version);
+        const d = await insertDecision(tx, code, input, p.username, now);
+        const decided = { decision_number: d.decision_number, decided_on: d.decided_on, issuer: d.issuer, document_reference: d.document_reference };
+        await recordChange(tx, {
+          entity: 'system', key: code, action: 'security_level_decision', actor: p.username, reason: d.decision_number,
+          before: { approved_security_level: out.before.approved_security_level }, after: { approved_security_level: d.security_level, ...decided }, at: now,
+        });
+        return loadPresented(code, tx);
+      });
+    },
+
+    /** Every decision on a system's level, newest first (same visibility as the system). */
+    async decisions(p: Principal, code: string): Promise<SecurityLevelDecision[]> {
+      const row = await load(code);
+      if (!seesEverything(p) && row.agency_code !== p.agencyCode) throw notFound('hệ thống thông tin', 'information system', code);
+      return decisionsOf(db, code);
     },
 
     async history(p: Principal, code: string) {

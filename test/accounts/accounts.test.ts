@@ -45,7 +45,10 @@ for (const driver of DRIVERS) {
       operator = await env.userAuth('qt.tu01', 'TU01', ['consumer_admin']);
       bnctw = await env.userAuth('qt.bnctw', 'BNCTW', ['consumer_admin']);
       auditor = await env.userAuth('kiem.tra', 'VPTW', ['auditor']);
-      for (const s of SYSTEMS) expect((await req('POST', '/systems', admin, s)).statusCode).toBe(201);
+      for (const s of SYSTEMS) {
+        expect((await req('POST', '/systems', admin, s)).statusCode).toBe(201);
+        if (s.security_level >= 3) await env.approveSecurityLevel(s.code, s.security_level);
+      }
       expect((await env.app.inject({ method: 'PATCH', url: '/api/v1/systems/VPCP-CU', headers: { authorization: admin }, payload: { status: 'suspended' } })).statusCode).toBe(200);
     });
     afterAll(async () => {

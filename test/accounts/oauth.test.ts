@@ -70,7 +70,10 @@ for (const driver of DRIVERS) {
       vpcp = await env.userAuth('qt.vpcp', 'VPCP', ['consumer_admin']);
       btctw = await env.userAuth('qt.btctw', 'BTCTW', ['custodian_admin']);
       operator = await env.userAuth('qt.tu01', 'TU01', ['consumer_admin']);
-      for (const s of SYSTEMS) expect((await api('POST', '/systems', admin, s)).statusCode).toBe(201);
+      for (const s of SYSTEMS) {
+        expect((await api('POST', '/systems', admin, s)).statusCode).toBe(201);
+        await env.approveSecurityLevel(s.code, s.security_level);
+      }
       await env.app.listen({ host: '127.0.0.1', port });
     });
     beforeEach(syncClock);

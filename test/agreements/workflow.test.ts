@@ -32,8 +32,11 @@ for (const driver of DRIVERS) {
       bnctw = await env.userAuth('cq.bnctw', 'BNCTW', ['custodian_admin']);
       bnctwApprover = await env.userAuth('pd.bnctw', 'BNCTW', ['approver']);
       outsider = await env.userAuth('kt.tu01', 'TU01', ['consumer_admin']);
-      const sys = (code: string, level: number, zone: string, extra: object = {}) =>
-        call('POST', '/api/v1/systems', consumer, { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra });
+      const sys = async (code: string, level: number, zone: string, extra: object = {}) => {
+        const r = await call('POST', '/api/v1/systems', consumer, { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra });
+        if (level >= 3) await env.approveSecurityLevel(code, level); // R-13.3: a decision makes the level count
+        return r;
+      };
       expect((await sys('VPCP-QLCB', 3, 'internet')).statusCode).toBe(201);
       expect((await sys('VPCP-CU', 2, 'internet')).statusCode).toBe(201);
       expect((await sys('VPCP-MAT', 4, 'tslcd', { encryption_key: EC_KEY })).statusCode).toBe(201);
@@ -128,6 +131,7 @@ for (const driver of DRIVERS) {
     it('R-9.2 / R-10: data of the 4 Central Offices needs an Art. 9.2 request from other agencies', async () => {
       const tuSys = await call('POST', '/api/v1/systems', outsider, { code: 'TU01-DH', agency_code: 'TU01', name_vi: 'Điều hành', name_en: 'Operations', security_level: 3, zone: 'internet' });
       expect(tuSys.statusCode).toBe(201);
+      await env.approveSecurityLevel('TU01-DH', 3);
       const body = request({ dataset_code: 'van-ban-co-quan-dang-nha-nuoc', system_code: 'TU01-DH', requested_fields: ['document_id', 'subject'], purpose_code: 'lanh-dao-chi-dao' });
       const standard = await call('POST', '/api/v1/agreements', outsider, body);
       expect(standard.statusCode).toBe(422);
@@ -189,6 +193,7 @@ for (const driver of DRIVERS) {
       custodian = await env.userAuth('cq.btctw2', 'BTCTW', ['custodian_admin']);
       for (const [code, level] of [['VPQH-A', 3], ['VPQH-B', 4], ['VPQH-LOW', 2]] as const) {
         await env.app.inject({ method: 'POST', url: '/api/v1/systems', headers: { authorization: consumer }, payload: { code, agency_code: 'VPQH', name_vi: code, name_en: code, security_level: level, zone: 'internet' } });
+        if (level >= 3) await env.approveSecurityLevel(code, level);
       }
       // VPQH-A: member data for personnel work, Mar–Jun 2026; VPQH-B: party organisations for reporting, from 1 Apr 2026.
       const grant = async (key: string, body: object, approveBody: object = {}) => {

@@ -88,7 +88,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   let ttdtClientId = '';
   let firstSecret = '';
 
-  const { call, ok, login, user } = consoleApi(() => server.url);
+  const { call, ok, login, user, approveSecurityLevel } = consoleApi(() => server.url);
   /** A receipt of the BTCTW log once sequenced and covered by a checkpoint. */
   async function settledReceipt(auth: string): Promise<any> {
     let receipt: any;
@@ -113,8 +113,10 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin', 'consumer_admin']);
     consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
     auditor = await user(admin, 'kiem.tra', 'VPTW', ['auditor']);
-    const system = (who: string, code: string, agency: string) =>
-      ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
+    const system = async (who: string, code: string, agency: string) => {
+      await ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
+      await approveSecurityLevel(admin, code); // R-13.3
+    };
     await system(custodian.auth, 'BTCTW-CSDL', 'BTCTW');
     await system(custodian.auth, 'BTCTW-TTDT', 'BTCTW');
     await system(consumer.auth, 'VPCP-QLCB', 'VPCP');

@@ -140,6 +140,10 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     const sys = async (code: string, level: number, zone: string, extra: object = {}) => {
       const r = await call('POST', '/api/v1/systems', { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra }, admin);
       expect(r.status, JSON.stringify(r.json)).toBe(201);
+      // R-13.3: the coordinator's decision makes the declared level count.
+      const decision = { security_level: level, decision_number: `${level}/QĐ-VPTW`, decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: `HS-${code}` };
+      const d = await call('POST', `/api/v1/systems/${code}/security-level-decisions`, decision, admin);
+      expect(d.status, JSON.stringify(d.json)).toBe(201);
     };
     await sys('VPCP-QLCB', 3, 'internet');
     await sys('VPCP-MAT', 4, 'tslcd', { encryption_key: EC_KEY });

@@ -52,5 +52,10 @@ export function consoleApi(base: () => string) {
     await ok(call('POST', path, undefined, { password, totp: totpCode(view.totp_secret, new Date(Date.now() - 30_000)) }), 204);
     return { username, password, secret: view.totp_secret, auth: await login(username, password, view.totp_secret) };
   }
-  return { call, ok, login, user };
+  /** R-13.3: the coordinator's decision that makes a system's declared level count. */
+  async function approveSecurityLevel(coordinator: string, code: string, level = 3): Promise<void> {
+    const decision = { security_level: level, decision_number: `${level}/QĐ-VPTW`, decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: `HS-${code}` };
+    await ok(call('POST', `/api/v1/systems/${code}/security-level-decisions`, coordinator, decision), 201);
+  }
+  return { call, ok, login, user, approveSecurityLevel };
 }

@@ -45,7 +45,7 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
   let coordinator: User;
   let pendingId = '';
 
-  const { call, ok, login, user } = consoleApi(() => server.url);
+  const { call, ok, login, user, approveSecurityLevel } = consoleApi(() => server.url);
   async function signIn(who: User): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
@@ -72,8 +72,10 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin']);
     const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
     coordinator = await user(admin, 'dieu.phoi', 'VPTW', ['coordinator']);
-    const system = (who: string, code: string, agency: string) =>
-      ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
+    const system = async (who: string, code: string, agency: string) => {
+      await ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
+      await approveSecurityLevel(admin, code); // R-13.3
+    };
     await system(custodian.auth, 'BTCTW-CSDL', 'BTCTW');
     await system(consumer.auth, 'VPCP-QLCB', 'VPCP');
     await system(consumer.auth, 'VPCP-TDKT', 'VPCP');

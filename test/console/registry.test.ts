@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
@@ -31,7 +31,7 @@ function vnDate(days = 0): string {
   return new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-describe.skipIf(skipBrowser())('console registry in Chromium: an official enrolled by link, security events, inbox, calendar', () => {
+describe.skipIf(skipBrowser())('console registry in Chromium: an official enrolled by link, security events, inbox, calendar, agencies and systems', () => {
   let server: ConsoleServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -69,6 +69,18 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await p.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
   }
 
+  /** Picks an option of an antd Select by its title, again if a click landed while the list was still moving. */
+  async function pick(select: Locator, title: string) {
+    for (let attempt = 0; ; attempt++) {
+      await select.click();
+      const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
+      await option.waitFor(WAIT);
+      await option.click();
+      const chosen = select.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+      if (((await chosen.textContent()) ?? '').includes(title) || attempt === 2) return;
+    }
+  }
+
   beforeAll(async () => {
     [server, browser] = await Promise.all([
       startServer({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP }),
@@ -82,6 +94,8 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await call('POST', `/api/v1/enrolments/${token}`, '', { password: 'mat-khau-kt-vpcp-2026', totp: await nextCode(view.totp_secret) });
     const consumer = await login('kt.vpcp', 'mat-khau-kt-vpcp-2026', view.totp_secret);
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-QLCB', agency_code: 'VPCP', name_vi: 'Hệ thống quản lý cán bộ', name_en: 'Cadre management system', security_level: 3, zone: 'internet' });
+    // R-13.3: the coordinator's decision makes the declared level count.
+    await call('POST', '/api/v1/systems/VPCP-QLCB/security-level-decisions', admin, { security_level: 3, decision_number: '3/QĐ-VPTW', decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: 'HS-VPCP-QLCB' });
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 2, zone: 'internet' });
     await call('POST', '/api/v1/agreements', consumer, {
       dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
@@ -180,7 +194,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     } finally {
       await fresh.close();
     }
-  }, 60_000);
+  }, 120_000);
 
   it('lists the enrolment and the sign-in of the new official in the security events, for the coordinator', async () => {
     await page.getByRole('link', { name: 'Nhật ký an ninh' }).click();
@@ -243,6 +257,84 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await page.getByTestId('calendar-computed-year').waitFor(WAIT);
     expect(await page.getByTestId('calendar-computed-year').textContent()).toContain('Năm 2027 chưa có thông báo');
   }, 60_000);
+
+  it('the coordinator creates an agency and a system, edits the system, records its level decision (R-13.3) and sees the history', async () => {
+    await page.getByRole('link', { name: 'Cơ quan, hệ thống, người dùng' }).click();
+    await page.getByRole('heading', { name: 'Cơ quan, hệ thống, người dùng' }).waitFor(WAIT);
+
+    // An agency under a provincial committee, through the form.
+    await page.getByRole('button', { name: 'Thêm cơ quan' }).click();
+    const agencyDialog = page.getByRole('dialog', { name: 'Thêm cơ quan' });
+    await agencyDialog.getByLabel('Mã').fill('DUTHU');
+    await agencyDialog.getByLabel('Tên tiếng Việt').fill('Đảng uỷ Khối thử nghiệm');
+    await agencyDialog.getByLabel('Tên tiếng Anh').fill('Test Party Committee');
+    await pick(agencyDialog.getByLabel('Loại cơ quan'), 'Tổ chức cơ sở đảng');
+    await agencyDialog.getByLabel('Cơ quan cấp trên').fill('TU01');
+    await page.locator('.ant-select-item-option[title^="TU01 "]').first().click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-agency-form');
+    await agencyDialog.getByRole('button', { name: 'Lưu' }).click();
+    await agencyDialog.waitFor({ state: 'hidden', ...WAIT });
+    // Saved, it is picked in the tree (under TU01) and its history shows the creation.
+    await page.getByTestId('agency-DUTHU').waitFor(WAIT);
+    const agencyDetail = page.getByTestId('agency-detail');
+    await expect.poll(async () => (await page.getByTestId('agency-history').textContent()) ?? '', WAIT).toContain('Tạo mới');
+    await agencyDetail.getByRole('button', { name: 'Sửa cơ quan' }).click();
+    const editAgency = page.getByRole('dialog', { name: 'Sửa cơ quan DUTHU' });
+    await editAgency.getByLabel('Tên tiếng Anh').fill('Trial Party Committee');
+    await editAgency.getByRole('button', { name: 'Lưu' }).click();
+    await editAgency.waitFor({ state: 'hidden', ...WAIT });
+    await expect.poll(async () => (await page.getByTestId('agency-history').textContent()) ?? '', WAIT).toContain('Trial Party Committee');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-agency-detail');
+
+    // A system of the new agency, declared at level 3: it waits for the coordinator's decision.
+    await page.getByRole('tab', { name: 'Hệ thống thông tin' }).click();
+    await page.getByRole('button', { name: 'Đăng ký hệ thống' }).click();
+    const systemDialog = page.getByRole('dialog', { name: 'Đăng ký hệ thống' });
+    await systemDialog.getByLabel('Mã', { exact: true }).fill('DUTHU-QLDV');
+    await systemDialog.getByLabel('Cơ quan', { exact: true }).fill('DUTHU');
+    await page.locator('.ant-select-item-option[title^="DUTHU "]').first().click();
+    await systemDialog.getByLabel('Tên tiếng Việt').fill('Hệ thống quản lý đảng viên thử nghiệm');
+    await systemDialog.getByLabel('Tên tiếng Anh').fill('Trial member management');
+    await systemDialog.getByLabel('Địa chỉ dịch vụ (https)').fill('https://qldv.duthu.example');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'registry-system-form');
+    await systemDialog.getByRole('button', { name: 'Lưu' }).click();
+    await systemDialog.waitFor({ state: 'hidden', ...WAIT });
+    const drawer = page.getByRole('dialog', { name: 'Hệ thống DUTHU-QLDV' });
+    const levels = drawer.getByTestId('system-levels');
+    await levels.waitFor(WAIT);
+    expect(await levels.textContent()).toContain('Chờ phê duyệt');
+    expect(await drawer.getByTestId('system-refusal').textContent()).toContain('R-13.3');
+
+    // The owner's edit: the declared level raised to 4, still not in effect.
+    await drawer.getByRole('button', { name: 'Sửa hệ thống' }).click();
+    const editSystem = page.getByRole('dialog', { name: 'Sửa hệ thống DUTHU-QLDV' });
+    await pick(editSystem.getByLabel('Cấp độ an toàn khai báo'), 'Cấp 4');
+    await editSystem.getByRole('button', { name: 'Lưu' }).click();
+    await editSystem.waitFor({ state: 'hidden', ...WAIT });
+    await expect.poll(async () => (await drawer.getByTestId('system-history').textContent()) ?? '', WAIT).toContain('Cập nhật');
+    expect(await levels.textContent()).toMatch(/Cấp độ có hiệu lựcChưa có/);
+
+    // The coordinator records the decision: level 4 takes effect and the system may share.
+    await pick(drawer.getByLabel('Cấp độ được phê duyệt'), 'Cấp 4');
+    await drawer.getByLabel('Số quyết định').fill('15/QĐ-VPTW');
+    const [y, m, d] = vnDate(-1).split('-');
+    await drawer.getByLabel('Ngày quyết định').fill(`${d}/${m}/${y}`);
+    await drawer.getByLabel('Ngày quyết định').press('Enter');
+    await drawer.getByLabel('Cơ quan, người ban hành').fill('Văn phòng Trung ương Đảng');
+    await drawer.getByLabel('Hồ sơ, văn bản kèm theo').fill('Hồ sơ đề xuất cấp độ số 7/HS');
+    await drawer.getByRole('button', { name: 'Ghi quyết định phê duyệt cấp độ' }).click();
+    await expect.poll(async () => (await levels.textContent()) ?? '', WAIT).toContain('15/QĐ-VPTW');
+    expect(await levels.textContent()).toMatch(/Cấp độ có hiệu lựcCấp 4/);
+    expect(await levels.textContent()).toContain('Đủ điều kiện');
+    await expect.poll(async () => (await drawer.getByTestId('system-history').textContent()) ?? '', WAIT).toContain('Quyết định phê duyệt cấp độ');
+    expect(await drawer.getByTestId('system-history').textContent()).toContain('Tạo mới');
+    expect(await seriousViolations(page)).toEqual([]);
+    await levels.scrollIntoViewIfNeeded();
+    await screenshot(page, 'registry-system-detail');
+  }, 120_000);
 
   it('met no CSP refusal and no uncaught error', () => {
     expect(problems).toEqual([]);

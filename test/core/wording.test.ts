@@ -151,6 +151,7 @@ for (const driver of DRIVERS) {
       consumer = await env.userAuth('kt.loi', 'VPCP', ['consumer_admin']);
       custodian = await env.userAuth('cq.loi', 'BTCTW', ['custodian_admin']);
       expect((await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-LOI', agency_code: 'VPCP', name_vi: 'Hệ thống thử lời văn', name_en: 'Wording test system', security_level: 3, zone: 'internet' })).statusCode).toBe(201);
+      await env.approveSecurityLevel('VPCP-LOI', 3);
     });
     afterAll(() => env.close());
 

@@ -67,7 +67,9 @@ export async function startWorld(driver: DriverName, env: Record<string, string>
   const matKey = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const matPublic = { ...matKey.publicKey.export({ format: 'jwk' }), use: 'enc', kid: 'vpcp-mat-enc-1' };
   const system = (who: string, code: string, agency: string, level: number, zone: string, extra: object = {}) =>
-    call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra }).then((r) => ok(r, 201));
+    call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra })
+      .then((r) => ok(r, 201))
+      .then(() => e.approveSecurityLevel(code, level)); // R-13.3: the coordinator's decision makes the level count
   await system(auth.custodian, 'BTCTW-CSDL', 'BTCTW', 3, 'internet');
   await system(auth.bnctw, 'BNCTW-CSDL', 'BNCTW', 4, 'tslcd');
   await system(auth.consumer, 'VPCP-QLCB', 'VPCP', 3, 'internet');

@@ -79,6 +79,8 @@ export interface TestEnv {
   enrol(url: string, password: string): Promise<string>;
   /** TOTP secrets of the officials enrolled through `userAuth`/`enrol`, by username. */
   totpSecrets: Map<string, string>;
+  /** R-13.3: records, as the coordinator, the decision approving `level` for a system (so it may share). */
+  approveSecurityLevel(code: string, level: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -143,6 +145,13 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
       if (res.statusCode !== 201) throw new Error(`create user ${username} failed: ${res.statusCode} ${res.body}`);
       const secret = await enrol(res.json().enrolment.url, password);
       return login(username, password, secret);
+    },
+    async approveSecurityLevel(code, level) {
+      const res = await app.inject({
+        method: 'POST', url: `/api/v1/systems/${code}/security-level-decisions`, headers: { authorization: await adminAuth() },
+        payload: { security_level: level, decision_number: `${level}/QĐ-VPTW`, decided_on: '2026-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: `HS-${code}` },
+      });
+      if (res.statusCode !== 201) throw new Error(`security-level decision for ${code} failed: ${res.statusCode} ${res.body}`);
     },
     async close() {
       await app.close();

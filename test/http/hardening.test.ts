@@ -48,6 +48,7 @@ for (const driver of DRIVERS) {
 
     it('R-13.3: an owner cannot lift its own system\'s suspension; the coordinator can', async () => {
       expect((await call('POST', '/api/v1/systems', consumer, { code: 'TU01-HS', agency_code: 'TU01', name_vi: 'Hồ sơ', name_en: 'Records', security_level: 3, zone: 'internet' })).statusCode).toBe(201);
+      await env.approveSecurityLevel('TU01-HS', 3);
       expect((await call('PATCH', '/api/v1/systems/TU01-HS', admin, { status: 'suspended' })).statusCode).toBe(200);
       const lift = await call('PATCH', '/api/v1/systems/TU01-HS', consumer, { status: 'active' });
       isProblem(lift, 403);

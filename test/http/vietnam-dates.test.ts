@@ -42,6 +42,7 @@ for (const driver of DRIVERS) {
       consumer = await env.userAuth('kt.ngay', 'VPCP', ['consumer_admin']);
       custodian = await env.userAuth('cq.ngay', 'BTCTW', ['custodian_admin']);
       expect((await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-NGAY', agency_code: 'VPCP', name_vi: 'Hệ thống thử ngày', name_en: 'Date test system', security_level: 3, zone: 'internet' })).statusCode).toBe(201);
+      await env.approveSecurityLevel('VPCP-NGAY', 3);
       // Morning of 2/3/2026 in Viet Nam: one agreement ends today, one starts tomorrow.
       for (const [over, set] of [[{ valid_from: '2026-03-02', valid_to: '2026-03-02', purpose_code: 'to-chuc-can-bo' }, (id: string) => (expiring = id)], [{ valid_from: '2026-03-03', valid_to: '2026-12-31', purpose_code: 'to-chuc-can-bo' }, (id: string) => (starting = id)]] as const) {
         const a = await call('POST', '/api/v1/agreements', consumer, request(over));

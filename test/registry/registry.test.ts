@@ -64,8 +64,11 @@ for (const driver of DRIVERS) {
       const low = await send('POST', '/api/v1/systems', vpcp, { code: 'VPCP-BAOCAO', agency_code: 'VPCP', name_vi: 'Hệ thống báo cáo', name_en: 'Reporting system', security_level: 2, zone: 'internet', base_url: 'https://baocao.vpcp.example' });
       expect(low.statusCode).toBe(201);
       expect(low.json()).toMatchObject({ sharing_allowed: false, sharing_refusal: { rule: 'R-13.3' } });
+      // Raising the declared level is a claim; the coordinator's decision makes it count (test/registry/security-levels.test.ts).
       const raised = await send('PATCH', '/api/v1/systems/VPCP-BAOCAO', vpcp, { security_level: 3 });
-      expect(raised.json()).toMatchObject({ sharing_allowed: true, sharing_refusal: null, version: 2 });
+      expect(raised.json()).toMatchObject({ sharing_allowed: false, security_level_pending: true, version: 2 });
+      await env.approveSecurityLevel('VPCP-BAOCAO', 3);
+      expect((await get('/api/v1/systems/VPCP-BAOCAO', vpcp)).json()).toMatchObject({ sharing_allowed: true, sharing_refusal: null, version: 3 });
     });
 
     it("an agency's admins act only on their own agency's systems; coordinators and auditors see all", async () => {

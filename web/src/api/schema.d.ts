@@ -9997,10 +9997,14 @@ export interface paths {
                         "application/json": {
                             items: {
                                 agency_code: string;
+                                /** @description Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved */
+                                approved_security_level: number | null;
                                 base_url: string | null;
                                 code: string;
                                 /** Format: date-time */
                                 created_at: string;
+                                /** @description Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one */
+                                effective_security_level: number | null;
                                 encryption_key: ({
                                     kty: string;
                                 } & {
@@ -10008,7 +10012,24 @@ export interface paths {
                                 }) | null;
                                 name_en: string;
                                 name_vi: string;
+                                /** @description Cấp độ chủ quản khai báo / The level the owner declares */
                                 security_level: number;
+                                /** @description Quyết định gần nhất / The latest decision */
+                                security_level_decision: {
+                                    /** @description Ngày quyết định / Date of the decision. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                    decided_on: string;
+                                    decision_number: string;
+                                    document_reference: string;
+                                    id: string;
+                                    issuer: string;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                    recorded_by: string;
+                                    security_level: number;
+                                    system_code: string;
+                                } | null;
+                                /** @description Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision */
+                                security_level_pending: boolean;
                                 sharing_allowed: boolean;
                                 sharing_refusal: {
                                     reason: string;
@@ -10089,10 +10110,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             agency_code: string;
+                            /** @description Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved */
+                            approved_security_level: number | null;
                             base_url: string | null;
                             code: string;
                             /** Format: date-time */
                             created_at: string;
+                            /** @description Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one */
+                            effective_security_level: number | null;
                             encryption_key: ({
                                 kty: string;
                             } & {
@@ -10100,7 +10125,24 @@ export interface paths {
                             }) | null;
                             name_en: string;
                             name_vi: string;
+                            /** @description Cấp độ chủ quản khai báo / The level the owner declares */
                             security_level: number;
+                            /** @description Quyết định gần nhất / The latest decision */
+                            security_level_decision: {
+                                /** @description Ngày quyết định / Date of the decision. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                decided_on: string;
+                                decision_number: string;
+                                document_reference: string;
+                                id: string;
+                                issuer: string;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: string;
+                                security_level: number;
+                                system_code: string;
+                            } | null;
+                            /** @description Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision */
+                            security_level_pending: boolean;
                             sharing_allowed: boolean;
                             sharing_refusal: {
                                 reason: string;
@@ -10195,10 +10237,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             agency_code: string;
+                            /** @description Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved */
+                            approved_security_level: number | null;
                             base_url: string | null;
                             code: string;
                             /** Format: date-time */
                             created_at: string;
+                            /** @description Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one */
+                            effective_security_level: number | null;
                             encryption_key: ({
                                 kty: string;
                             } & {
@@ -10206,7 +10252,24 @@ export interface paths {
                             }) | null;
                             name_en: string;
                             name_vi: string;
+                            /** @description Cấp độ chủ quản khai báo / The level the owner declares */
                             security_level: number;
+                            /** @description Quyết định gần nhất / The latest decision */
+                            security_level_decision: {
+                                /** @description Ngày quyết định / Date of the decision. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                decided_on: string;
+                                decision_number: string;
+                                document_reference: string;
+                                id: string;
+                                issuer: string;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: string;
+                                security_level: number;
+                                system_code: string;
+                            } | null;
+                            /** @description Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision */
+                            security_level_pending: boolean;
                             sharing_allowed: boolean;
                             sharing_refusal: {
                                 reason: string;
@@ -10291,10 +10354,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             agency_code: string;
+                            /** @description Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved */
+                            approved_security_level: number | null;
                             base_url: string | null;
                             code: string;
                             /** Format: date-time */
                             created_at: string;
+                            /** @description Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one */
+                            effective_security_level: number | null;
                             encryption_key: ({
                                 kty: string;
                             } & {
@@ -10302,7 +10369,24 @@ export interface paths {
                             }) | null;
                             name_en: string;
                             name_vi: string;
+                            /** @description Cấp độ chủ quản khai báo / The level the owner declares */
                             security_level: number;
+                            /** @description Quyết định gần nhất / The latest decision */
+                            security_level_decision: {
+                                /** @description Ngày quyết định / Date of the decision. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                decided_on: string;
+                                decision_number: string;
+                                document_reference: string;
+                                id: string;
+                                issuer: string;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: string;
+                                security_level: number;
+                                system_code: string;
+                            } | null;
+                            /** @description Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision */
+                            security_level_pending: boolean;
                             sharing_allowed: boolean;
                             sharing_refusal: {
                                 reason: string;
@@ -10440,6 +10524,208 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/systems/{code}/security-level-decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các quyết định phê duyệt cấp độ / Decisions on the security level */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Ngày quyết định / Date of the decision. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            decided_on: string;
+                            decision_number: string;
+                            document_reference: string;
+                            id: string;
+                            issuer: string;
+                            /** Format: date-time */
+                            recorded_at: string;
+                            recorded_by: string;
+                            security_level: number;
+                            system_code: string;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Ghi quyết định phê duyệt cấp độ an toàn thông tin / Record the decision approving a security level (coordinator, R-13.3) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Version the edit is based on, from the ETag */
+                    "if-match"?: string;
+                };
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date
+                         * @description Ngày ký quyết định, không sau hôm nay / Date the decision was signed, not after today. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.
+                         */
+                        decided_on: string;
+                        /** @description Số quyết định / Decision number, e.g. 123/QĐ-VPTW */
+                        decision_number: string;
+                        /** @description Số hồ sơ, đường dẫn văn bản / Reference of the document (file number or link) */
+                        document_reference: string;
+                        /** @description Cơ quan, người ký quyết định / Who issued the decision */
+                        issuer: string;
+                        /** @description Cấp độ an toàn hệ thống thông tin 1–5; tham gia chia sẻ cần cấp độ 3 trở lên / Information-security level 1–5; sharing requires level 3 or higher */
+                        security_level: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency_code: string;
+                            /** @description Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved */
+                            approved_security_level: number | null;
+                            base_url: string | null;
+                            code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one */
+                            effective_security_level: number | null;
+                            encryption_key: ({
+                                kty: string;
+                            } & {
+                                [key: string]: unknown;
+                            }) | null;
+                            name_en: string;
+                            name_vi: string;
+                            /** @description Cấp độ chủ quản khai báo / The level the owner declares */
+                            security_level: number;
+                            /** @description Quyết định gần nhất / The latest decision */
+                            security_level_decision: {
+                                /** @description Ngày quyết định / Date of the decision. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                                decided_on: string;
+                                decision_number: string;
+                                document_reference: string;
+                                id: string;
+                                issuer: string;
+                                /** Format: date-time */
+                                recorded_at: string;
+                                recorded_by: string;
+                                security_level: number;
+                                system_code: string;
+                            } | null;
+                            /** @description Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision */
+                            security_level_pending: boolean;
+                            sharing_allowed: boolean;
+                            sharing_refusal: {
+                                reason: string;
+                                reason_en: string;
+                                rule: string;
+                            } | null;
+                            status: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                            zone: string;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

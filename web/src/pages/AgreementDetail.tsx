@@ -182,7 +182,8 @@ export default function AgreementDetail() {
         width={640}
       >
         {act.isError && <ProblemAlert error={act.error} />}
-        <Form<ActionValues> form={form} layout="vertical" onFinish={(v) => act.mutate({ action: open!, v })} preserve={false}>
+        {/* Initial values on the form itself: a value set before the dialog's form mounts can be lost. */}
+        <Form<ActionValues> form={form} layout="vertical" onFinish={(v) => act.mutate({ action: open!, v })} preserve={false} initialValues={open === 'approve' ? { granted_fields: a.requested_fields } : undefined}>
           {open === 'approve' && (
             <>
               <Form.Item name="granted_fields" label={t('agr.act.grant_fields')} rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.fields.required') }]}>
