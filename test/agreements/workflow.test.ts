@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkSubset } from '../../src/agreements/rules.ts';
+import type { Problem } from '../../src/core/errors.ts';
 import { signWebhook } from '../../src/notifications/service.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 
@@ -94,6 +96,10 @@ for (const driver of DRIVERS) {
       const low = await call('POST', '/api/v1/agreements', consumer, request({ system_code: 'VPCP-CU' }));
       expect(low.statusCode).toBe(422);
       expect(low.json().rule).toBe('R-13.3');
+      // Every refusal is named with its rule, in both languages, and listed for programs.
+      expect(low.json().detail).toMatch(/^R-13\.3: \S/);
+      expect(low.json().detail_en).toMatch(/^R-13\.3: \S/);
+      expect(low.json().refusals).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'R-13.3' })]));
       const a = (await call('POST', '/api/v1/agreements', consumer, request({ purpose_code: 'kiem-tra-giam-sat' }))).json();
       expect((await call('PATCH', '/api/v1/systems/VPCP-QLCB', consumer, { security_level: 2 })).statusCode).toBe(200);
       const atApproval = await call('POST', `/api/v1/agreements/${a.id}/approve`, custodian, {});
@@ -148,6 +154,20 @@ for (const driver of DRIVERS) {
       expect(res.statusCode).toBe(422);
       expect(res.json().rule).toBe('R-14.1');
       expect(await decide({ system: 'VPCP-CU', dataset: 'tac-pham' })).toMatchObject({ allow: true, rule: 'R-14.1' });
+      // Only what was asked is released, and the decision rests on no agreement.
+      expect(await decide({ system: 'VPCP-CU', dataset: 'tac-pham', fields: ['title'] })).toMatchObject({ allow: true, agreement_ids: [], fields: ['title'] });
+    });
+
+    it('R-8.2: a field named twice is refused — by the request schema over HTTP, and by the rule itself for every other caller', async () => {
+      const res = await call('POST', '/api/v1/agreements', consumer, request({ requested_fields: ['full_name', 'member_number', 'full_name'] }));
+      expect(res.statusCode).toBe(400);
+      let refusal: Record<string, unknown> = {};
+      try {
+        checkSubset(['full_name', 'member_number', 'full_name'], ['full_name', 'member_number'], '/requested_fields', 'bộ dữ liệu', 'the dataset');
+      } catch (err) {
+        refusal = (err as Problem).body('/', 'test');
+      }
+      expect(refusal).toMatchObject({ rule: 'R-8.2', errors: [expect.objectContaining({ path: '/requested_fields', message_en: 'Fields must not repeat.' })] });
     });
 
     it('an agency cannot read or act on another agency\'s agreements (every route)', async () => {

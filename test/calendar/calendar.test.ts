@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { describe, expect, it } from 'vitest';
 import { type Calendar, calendarRoutes, createCalendar, seedCalendar } from '../../src/calendar/index.ts';
-import { defaultDaysOff } from '../../src/calendar/holidays.ts';
+import { defaultDaysOff, statutoryHolidays } from '../../src/calendar/holidays.ts';
 import { isoToJdn, jdnToIso } from '../../src/calendar/lunar.ts';
 import { calendarSeed } from '../../src/calendar/seed.ts';
 import { ManualClock } from '../../src/core/clock.ts';
@@ -31,6 +31,12 @@ async function daysOff(cal: Calendar, year: number): Promise<string[]> {
 
 describe('default calendar, Labour Code 2019 Art. 112 (pure)', () => {
   const off = (y: number) => [...defaultDaysOff(y).keys()].sort((a, b) => a - b).map(jdnToIso);
+
+  it('R-15.3: two holidays on one date (Hùng Kings on 30/4 in 1947) are one day off naming both, listed in date order', () => {
+    const days = statutoryHolidays(1947).map((h) => ({ date: jdnToIso(h.jdn), reason: h.reason }));
+    expect(days.map((d) => d.date)).toEqual([...new Set(days.map((d) => d.date))].sort());
+    expect(days.find((d) => d.date === '1947-04-30')?.reason).toBe('Giỗ Tổ Hùng Vương (10/3 âm lịch); Ngày Chiến thắng (30/4)');
+  });
 
   it('R-15.3: 2023 default is the published 29/4–3/5: Hùng Kings (Sat) and 30/4 (Sun) give Tue 2/5 and Wed 3/5', () => {
     expect(off(2023).filter((d) => d >= '2023-04-01' && d <= '2023-05-31')).toEqual(['2023-04-29', '2023-04-30', '2023-05-01', '2023-05-02', '2023-05-03']);
