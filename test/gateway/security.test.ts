@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import nodeJose from 'node-jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LienThongClient } from 'lienthong/client';
-import { createGateway } from '../../src/gateway/index.ts';
+import { createExportStore, createGateway } from '../../src/gateway/index.ts';
 import { toProblem } from '../../src/http/problems.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type SystemCode, type World, caseRecord, member, refused, startWorld } from './world.ts';
@@ -199,7 +199,7 @@ for (const driver of DRIVERS) {
 
     it('rate limit: an account over its rate gets 429 with Retry-After, logged; other accounts are not affected', async () => {
       const p = w.env.platform;
-      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, signer: p.gateway.signer, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock, problemOf: toProblem },
+      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, signer: p.gateway.signer, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock, problemOf: toProblem, exports: createExportStore(p.db) },
         { ratePerSecond: 2, unidentifiedPerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet });
       const req = async (system: SystemCode) => ({
         requestId: crypto.randomUUID(), method: 'GET', path: '/data/v1/can-bo-dang-vien/records/dv-1', query: {}, authorization: `Bearer ${await w.clients[system].accessToken()}`,
