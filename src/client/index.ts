@@ -85,8 +85,9 @@ export interface ChangeItem<D = Record<string, unknown>> {
 
 /**
  * What `changes()` yields: the snapshot's records first (`kind: 'record'`), then the changes after
- * it (`kind: 'change'`). `cursor` resumes after this item's page: save it once the item is handled
- * (delivery is at least once: a resumed page may repeat items, with the same ids).
+ * it (`kind: 'change'`). `cursor` is where to resume once this item is handled: the start of its
+ * page, or after the page for its last item (delivery is at least once: a resumed page repeats
+ * items, with the same ids — de-duplicate on `id`).
  */
 export type FeedEvent<D = Record<string, unknown>> =
   | { kind: 'record'; key: string; version: number; updated_at: string; data: D; cursor: string }
@@ -261,14 +262,16 @@ export class LienThongClient {
     while (cursor.startsWith(SNAPSHOT)) {
       const page = await this.call<{ items: { key: string; version: number; updated_at: string; data: D }[]; next_cursor: string | null; changes_cursor: string }>(
         'GET', `/data/v1/${dataset}/snapshot`, this.query(q(cursor.slice(SNAPSHOT.length)), o), o);
-      cursor = page.data.next_cursor === null ? CHANGES + page.data.changes_cursor : SNAPSHOT + page.data.next_cursor;
-      for (const r of page.data.items) yield { kind: 'record', ...r, cursor };
+      const next = page.data.next_cursor === null ? CHANGES + page.data.changes_cursor : SNAPSHOT + page.data.next_cursor;
+      yield* page.data.items.map((r, i, all) => ({ kind: 'record' as const, ...r, cursor: i === all.length - 1 ? next : cursor }));
+      cursor = next;
     }
     for (;;) {
       if (o.signal?.aborted) return;
       const page = await this.call<{ items: ChangeItem<D>[]; next_cursor: string; more: boolean }>('GET', `/data/v1/${dataset}/changes`, this.query(q(cursor.slice(CHANGES.length)), o), o);
-      cursor = CHANGES + page.data.next_cursor;
-      for (const c of page.data.items) yield { kind: 'change', ...c, cursor };
+      const next = CHANGES + page.data.next_cursor;
+      yield* page.data.items.map((c, i, all) => ({ kind: 'change' as const, ...c, cursor: i === all.length - 1 ? next : cursor }));
+      cursor = next;
       if (page.data.more) continue;
       if (!o.follow) return;
       await new Promise((r) => setTimeout(r, o.intervalMs ?? 1000));
