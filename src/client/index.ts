@@ -294,27 +294,31 @@ export class LienThongClient {
     }
     const purpose = o.purpose ?? this.opts.purpose;
     const url = `${this.base}${prepared.data.content_url}`;
-    const self = this;
     return {
       manifest, jws: prepared.data.manifest, receipt: prepared.receipt,
-      async *content() {
-        const res = await self.http(url, { headers: { authorization: `Bearer ${await self.accessToken()}`, ...(purpose && { 'lienthong-purpose': purpose }) } });
-        if (!res.ok || !res.body) {
-          const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-          throw new LienThongError(res.status, body, null);
-        }
-        const hash = createHash('sha256');
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          hash.update(chunk);
-          yield chunk;
-        }
-        const digest = hash.digest('hex');
-        if (digest !== manifest.sha256) throw new SignatureError(`the export's SHA-256 ${digest} is not the signed ${manifest.sha256}`);
-        const id = res.headers.get('lienthong-receipt');
-        if (!id) throw new SignatureError('the export came without its receipt');
-        self.receipts.push({ id, log: res.headers.get('lienthong-log') ?? '', method: 'GET', url, status: res.status, content_sha256: digest, signature: prepared.data.manifest, received_at: new Date().toISOString() });
-      },
+      content: () => this.download(url, purpose, manifest, prepared.data.manifest),
     };
+  }
+
+  /** An export's bytes as they arrive, their SHA-256 checked against the signed manifest at the end. */
+  private async *download(url: string, purpose: string | undefined, manifest: ExportManifest, jws: string): AsyncGenerator<Uint8Array> {
+    const res = await this.http(url, { headers: { authorization: `Bearer ${await this.accessToken()}`, ...(purpose && { 'lienthong-purpose': purpose }) } });
+    if (!res.ok || !res.body) {
+      // A refusal is signed and logged like any answer: its receipt is checked and kept.
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const receipt = await this.verify('GET', url, res, bytes);
+      throw new LienThongError(res.status, JSON.parse(new TextDecoder().decode(bytes) || '{}') as Record<string, unknown>, receipt);
+    }
+    const hash = createHash('sha256');
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    const digest = hash.digest('hex');
+    if (digest !== manifest.sha256) throw new SignatureError(`the export's SHA-256 ${digest} is not the signed ${manifest.sha256}`);
+    const id = res.headers.get('lienthong-receipt');
+    if (!id) throw new SignatureError('the export came without its receipt');
+    this.receipts.push({ id, log: res.headers.get('lienthong-log') ?? '', method: 'GET', url, status: res.status, content_sha256: digest, signature: jws, received_at: new Date().toISOString() });
   }
 
   /** A call to a proxy dataset's own service (GET or POST with a JSON body). */

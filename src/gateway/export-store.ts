@@ -27,10 +27,22 @@ const COLUMNS = 'id, dataset_code, system_code, position, format, fields, masked
 export function createExportStore(db: Database) {
   return {
     async add(e: PreparedExport): Promise<void> {
-      await db.query(
-        `INSERT INTO data_exports (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-        [e.id, e.dataset_code, e.system_code, e.position, e.format, JSON.stringify(e.fields), JSON.stringify(e.masked), JSON.stringify(e.filters), e.records, e.bytes, e.sha256, e.manifest, e.created_at, e.expires_at],
-      );
+      await db.query(`INSERT INTO data_exports (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, [
+        e.id,
+        e.dataset_code,
+        e.system_code,
+        e.position,
+        e.format,
+        JSON.stringify(e.fields),
+        JSON.stringify(e.masked),
+        JSON.stringify(e.filters),
+        e.records,
+        e.bytes,
+        e.sha256,
+        e.manifest,
+        e.created_at,
+        e.expires_at,
+      ]);
     },
     async get(dataset: string, id: string): Promise<PreparedExport | null> {
       const r = await db.query<PreparedExport>(`SELECT ${COLUMNS} FROM data_exports WHERE dataset_code = $1 AND id = $2`, [dataset, id]);

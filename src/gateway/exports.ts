@@ -6,7 +6,16 @@ import { type CryptoProvider, signJws } from '../core/crypto.ts';
 import { PROBLEMS, Problem, conflict, forbidden, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Feed, StoredRecord } from '../sync/index.ts';
-import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type StreamedResponse, jsonOutcome, releaseStream } from './exchange.ts';
+import {
+  type Exchange,
+  type GatewayRequest,
+  type GatewayResponse,
+  type LogAppend,
+  type Outcome,
+  type StreamedResponse,
+  jsonOutcome,
+  releaseStream,
+} from './exchange.ts';
 import type { ExportFormat, ExportStore, PreparedExport } from './export-store.ts';
 import { type Pipeline, requireHosted } from './feeds.ts';
 import type { Authorized } from './service.ts';
@@ -33,7 +42,11 @@ export interface ExportDeps {
 
 export interface DownloadPipeline extends Pipeline {
   /** One exchange whose success is streamed: `work` answers the stream, or throws the refusal (signed and logged). */
-  streamed(req: GatewayRequest, form: Exchange['form'], work: (ex: Exchange) => Promise<StreamedResponse | GatewayResponse>): Promise<StreamedResponse | GatewayResponse>;
+  streamed(
+    req: GatewayRequest,
+    form: Exchange['form'],
+    work: (ex: Exchange) => Promise<StreamedResponse | GatewayResponse>,
+  ): Promise<StreamedResponse | GatewayResponse>;
 }
 
 const FORMATS = new Set<ExportFormat>(['ndjson', 'csv']);
@@ -53,7 +66,13 @@ function columnsOf(a: Authorized): string[] {
 }
 
 /** The export's bytes, page by page: the same position, plan and filters always give the same bytes. */
-async function* exportBytes(feed: Feed, e: Pick<PreparedExport, 'dataset_code' | 'position' | 'format' | 'filters'>, plan: ShapePlan, columns: string[], count = { records: 0 }): AsyncGenerator<Buffer> {
+async function* exportBytes(
+  feed: Feed,
+  e: Pick<PreparedExport, 'dataset_code' | 'position' | 'format' | 'filters'>,
+  plan: ShapePlan,
+  columns: string[],
+  count = { records: 0 },
+): AsyncGenerator<Buffer> {
   const wanted = Object.entries(e.filters);
   let first = true;
   for await (const page of feed.asOf(e.dataset_code, e.position, PAGE)) {
@@ -66,12 +85,20 @@ async function* exportBytes(feed: Feed, e: Pick<PreparedExport, 'dataset_code' |
 }
 
 type Row = { r: StoredRecord; data: Record<string, unknown> };
-const ndjson = (rows: Row[]) => rows.map(({ r, data }) => `{"key":${JSON.stringify(r.key)},"version":${r.version},"updated_at":"${r.written_at.toISOString()}","data":${canonicalJson(data)}}\n`).join('');
+const ndjson = (rows: Row[]) =>
+  rows
+    .map(
+      ({ r, data }) => `{"key":${JSON.stringify(r.key)},"version":${r.version},"updated_at":"${r.written_at.toISOString()}","data":${canonicalJson(data)}}\n`,
+    )
+    .join('');
 const csv = (rows: Row[], columns: string[], header: boolean) =>
-  stringify(rows.map(({ r, data }) => [r.key, String(r.version), r.written_at.toISOString(), ...columns.map((c) => cell(data[c]))]), {
-    ...(header && { header: true, columns: ['key', 'version', 'updated_at', ...columns] }),
-    record_delimiter: 'windows',
-  });
+  stringify(
+    rows.map(({ r, data }) => [r.key, String(r.version), r.written_at.toISOString(), ...columns.map((c) => cell(data[c]))]),
+    {
+      ...(header && { header: true, columns: ['key', 'version', 'updated_at', ...columns] }),
+      record_delimiter: 'windows',
+    },
+  );
 
 function planOf(a: Authorized): { fields: string[]; masked: Record<string, string> } {
   return { fields: [...a.plan.whole].sort(), masked: Object.fromEntries([...a.plan.masked].sort(([x], [y]) => x.localeCompare(y))) };
@@ -82,7 +109,12 @@ export function createExports(p: DownloadPipeline, d: ExportDeps) {
     const where = Object.fromEntries(Object.entries(q).filter(([k]) => !RESERVED.has(k)));
     // Filtering on a field one may not read would reveal it one guess at a time (R-8.2).
     const hidden = Object.keys(where).filter((f) => !a.plan.whole.has(f));
-    if (hidden.length) throw forbidden(`Chỉ lọc được theo các trường được cấp; không được: ${hidden.join(', ')}.`, `Filters only on granted fields; not: ${hidden.join(', ')}.`, 'R-8.2');
+    if (hidden.length)
+      throw forbidden(
+        `Chỉ lọc được theo các trường được cấp; không được: ${hidden.join(', ')}.`,
+        `Filters only on granted fields; not: ${hidden.join(', ')}.`,
+        'R-8.2',
+      );
     return where;
   }
 
@@ -91,7 +123,12 @@ export function createExports(p: DownloadPipeline, d: ExportDeps) {
     requireHosted(a);
     // R-11: an export is one file digested before it is sent; secret data is only sent as a JWE
     // per answer (the feed and the snapshot), never as a file the platform would hold in clear.
-    if (a.view.secret) throw forbidden('Dữ liệu mật, tối mật không được kết xuất thành tệp; hãy dùng ảnh chụp và luồng thay đổi (được mã hoá).', 'Secret data is not exported as a file; use the snapshot and the change feed (encrypted).', 'R-11');
+    if (a.view.secret)
+      throw forbidden(
+        'Dữ liệu mật, tối mật không được kết xuất thành tệp; hãy dùng ảnh chụp và luồng thay đổi (được mã hoá).',
+        'Secret data is not exported as a file; use the snapshot and the change feed (encrypted).',
+        'R-11',
+      );
     const format = (req.query.format ?? 'ndjson') as ExportFormat;
     if (!FORMATS.has(format)) throw new Problem(PROBLEMS.badRequest, { detail: 'format phải là ndjson hoặc csv.', detail_en: 'format must be ndjson or csv.' });
     const filters = exportFilters(a, req.query);
@@ -109,9 +146,38 @@ export function createExports(p: DownloadPipeline, d: ExportDeps) {
     const sha256 = hash.digest('hex');
     const { fields, masked } = planOf(a);
     const expires = new Date(now.getTime() + LIFETIME_MS);
-    const summary = { id, dataset: code, system: a.token?.system ?? null, position, format, records, bytes, sha256, fields, masked, filters, created_at: now.toISOString(), expires_at: expires.toISOString() };
+    const summary = {
+      id,
+      dataset: code,
+      system: a.token?.system ?? null,
+      position,
+      format,
+      records,
+      bytes,
+      sha256,
+      fields,
+      masked,
+      filters,
+      created_at: now.toISOString(),
+      expires_at: expires.toISOString(),
+    };
     const manifest = await signJws(d.signer, Buffer.from(JSON.stringify(summary)), { typ: 'lienthong-export+jws' });
-    await d.store.add({ id, dataset_code: code, system_code: a.token?.system ?? '', position, format, fields, masked: masked as PreparedExport['masked'], filters, records, bytes, sha256, manifest, created_at: now, expires_at: expires });
+    await d.store.add({
+      id,
+      dataset_code: code,
+      system_code: a.token?.system ?? '',
+      position,
+      format,
+      fields,
+      masked: masked as PreparedExport['masked'],
+      filters,
+      records,
+      bytes,
+      sha256,
+      manifest,
+      created_at: now,
+      expires_at: expires,
+    });
     return jsonOutcome(201, { ...summary, manifest, content_url: `/data/v1/${code}/exports/${id}/content` });
   }
 
@@ -119,22 +185,31 @@ export function createExports(p: DownloadPipeline, d: ExportDeps) {
     const stored = await d.store.get(code, id);
     // Decided again now, for the fields the export holds: whatever stopped the consumer since refuses it (R-15, R-16).
     const a = await p.authorizeRead(ex, code, stored?.fields, false);
-    if (!stored || stored.system_code !== (a.token?.system ?? '') || stored.expires_at.getTime() <= d.now().getTime()) throw notFound('bản kết xuất', 'export', id);
+    if (!stored || stored.system_code !== (a.token?.system ?? '') || stored.expires_at.getTime() <= d.now().getTime())
+      throw notFound('bản kết xuất', 'export', id);
     if (JSON.stringify(planOf(a)) !== JSON.stringify({ fields: stored.fields, masked: stored.masked })) {
-      throw conflict('Quyền được cấp đã thay đổi từ khi chuẩn bị bản kết xuất; hãy chuẩn bị lại.', 'The grant changed since the export was prepared; prepare it again.');
+      throw conflict(
+        'Quyền được cấp đã thay đổi từ khi chuẩn bị bản kết xuất; hãy chuẩn bị lại.',
+        'The grant changed since the export was prepared; prepare it again.',
+      );
     }
     const columns = columnsOf(a);
-    return releaseStream(ex, {
-      contentType: CONTENT_TYPES[stored.format],
-      digest: stored.sha256,
-      headers: {
-        'content-length': String(stored.bytes),
-        'repr-digest': `sha-256=:${Buffer.from(stored.sha256, 'hex').toString('base64')}:`,
-        'lienthong-export-manifest': stored.manifest,
-        'content-disposition': `attachment; filename="${code}-${stored.position}.${stored.format}"`,
+    return releaseStream(
+      ex,
+      {
+        contentType: CONTENT_TYPES[stored.format],
+        digest: stored.sha256,
+        headers: {
+          'content-length': String(stored.bytes),
+          'repr-digest': `sha-256=:${Buffer.from(stored.sha256, 'hex').toString('base64')}:`,
+          'lienthong-export-manifest': stored.manifest,
+          'content-disposition': `attachment; filename="${code}-${stored.position}.${stored.format}"`,
+        },
+        stream: () => Readable.from(checked(exportBytes(d.feed, stored, a.plan, columns), stored.sha256)),
       },
-      stream: () => Readable.from(checked(exportBytes(d.feed, stored, a.plan, columns), stored.sha256)),
-    }, d.append, d.now);
+      d.append,
+      d.now,
+    );
   }
 
   return {

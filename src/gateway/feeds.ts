@@ -23,7 +23,8 @@ export const MAX_PAGE = 1000;
 /** `limit` of a page: 1–1000, 100 when not given. */
 export function pageLimit(q: Record<string, string>): number {
   const limit = q.limit === undefined ? 100 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_PAGE}.`, detail_en: `limit must be 1 to ${MAX_PAGE}.` });
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_PAGE}.`, detail_en: `limit must be 1 to ${MAX_PAGE}.` });
   return limit;
 }
 
@@ -34,7 +35,10 @@ type SnapshotCursor = { d: string; at: number; k: string | null };
 const encode = (c: FeedCursor | SnapshotCursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
 
 function badCursor(): Problem {
-  return new Problem(PROBLEMS.badRequest, { detail: 'Con trỏ không hợp lệ hoặc thuộc bộ dữ liệu khác.', detail_en: 'The cursor is invalid or belongs to another dataset.' });
+  return new Problem(PROBLEMS.badRequest, {
+    detail: 'Con trỏ không hợp lệ hoặc thuộc bộ dữ liệu khác.',
+    detail_en: 'The cursor is invalid or belongs to another dataset.',
+  });
 }
 
 const isPosition = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -97,9 +101,12 @@ export function createFeedReads(p: Pipeline, feed: Feed) {
         ex.recordKeys = rows.map((r) => r.key);
         const last = rows.at(-1)?.position ?? after;
         return p.protect(a, 200, {
-          dataset: code, items: rows.map(changeOf(code, a)),
+          dataset: code,
+          items: rows.map(changeOf(code, a)),
           // Always given: a consumer at the end keeps it and asks again later.
-          next_cursor: encode({ d: code, p: last }), head: Math.max(head, last), more: last < head,
+          next_cursor: encode({ d: code, p: last }),
+          head: Math.max(head, last),
+          more: last < head,
         });
       });
     },
@@ -118,7 +125,9 @@ export function createFeedReads(p: Pipeline, feed: Feed) {
         ex.recordKeys = page.items.map((r) => r.key);
         const items = page.items.map((r) => ({ key: r.key, version: r.version, updated_at: r.written_at, data: shapeRecord(r.data ?? {}, a.plan) }));
         return p.protect(a, 200, {
-          dataset: code, position: c.at, items,
+          dataset: code,
+          position: c.at,
+          items,
           next_cursor: page.next_after === null ? null : encode({ d: code, at: c.at, k: page.next_after }),
           changes_cursor: encode({ d: code, p: c.at }),
         });

@@ -32,10 +32,11 @@ export function createFeed(db: Database, sealing: Sealing) {
 
   /** Up to `limit` changes after position `after`, in commit order, content opened. */
   async function changes(code: string, after: number, limit: number): Promise<Change[]> {
-    const r = await db.query<Stored<Change>>(
-      `SELECT ${COLUMNS} FROM record_versions WHERE dataset_code = $1 AND position > $2 ORDER BY position LIMIT $3`,
-      [code, after, limit],
-    );
+    const r = await db.query<Stored<Change>>(`SELECT ${COLUMNS} FROM record_versions WHERE dataset_code = $1 AND position > $2 ORDER BY position LIMIT $3`, [
+      code,
+      after,
+      limit,
+    ]);
     return openRows(sealing, code, r.rows);
   }
 

@@ -10,7 +10,10 @@ for (const driver of DRIVERS) {
     let w: World;
     beforeAll(async () => {
       w = await startWorld(driver);
-      await w.clients['BTCTW-CSDL'].writeBatch(ds, Array.from({ length: 30 }, (_, i) => ({ key: `sdk-${String(i).padStart(2, '0')}`, data: member(1 + (i % 9)) })));
+      await w.clients['BTCTW-CSDL'].writeBatch(
+        ds,
+        Array.from({ length: 30 }, (_, i) => ({ key: `sdk-${String(i).padStart(2, '0')}`, data: member(1 + (i % 9)) })),
+      );
     });
     afterAll(() => w.env.close());
 
@@ -71,14 +74,16 @@ for (const driver of DRIVERS) {
           const res = await fetch(input, init);
           if (!String(input).endsWith('/content')) return res;
           const body = Buffer.from(await res.arrayBuffer());
-          body[body.length - 3] ^= 1;
+          body[body.length - 3]! ^= 1;
           return new Response(body, { status: res.status, headers: res.headers });
         },
       });
       const bad = await altering.export(ds);
-      await expect((async () => {
-        for await (const _ of bad.content()) void _;
-      })()).rejects.toThrow(SignatureError);
+      await expect(
+        (async () => {
+          for await (const _ of bad.content()) void _;
+        })(),
+      ).rejects.toThrow(SignatureError);
     });
   });
 }

@@ -20,7 +20,7 @@ for (const driver of DRIVERS) {
     const writer = () => w.clients['BTCTW-CSDL'];
     const consumer = () => w.clients['VPCP-QLCB'];
 
-    it('R-4.3, R-6.1c: snapshot + feed under thousands of concurrent writes reproduce the custodian\'s data exactly — no gap, no duplicate, per-key order kept', async () => {
+    it("R-4.3, R-6.1c: snapshot + feed under thousands of concurrent writes reproduce the custodian's data exactly — no gap, no duplicate, per-key order kept", async () => {
       const keys = Array.from({ length: 60 }, (_, i) => `feed-${i}`);
       const rand = (n: number) => crypto.randomInt(n);
       // The consumer's copy, built from what the SDK delivers.
@@ -45,10 +45,15 @@ for (const driver of DRIVERS) {
       const live = new Set<string>();
       const writeOne = async (round: number) => {
         const batch = Array.from(new Set(Array.from({ length: 1 + rand(8) }, () => keys[rand(keys.length)]!)));
-        const records = batch.map((key) => (live.has(key) && rand(5) === 0 ? { key, delete: true as const } : { key, data: member(1 + rand(9), { full_name: `Người ${round}-${key}` }) }));
+        const records = batch.map((key) =>
+          live.has(key) && rand(5) === 0 ? { key, delete: true as const } : { key, data: member(1 + rand(9), { full_name: `Người ${round}-${key}` }) },
+        );
         try {
           await writer().writeBatch(ds, records);
-          for (const r of records) (r.data ? live.add(r.key) : live.delete(r.key));
+          for (const r of records) {
+            if (r.data) live.add(r.key);
+            else live.delete(r.key);
+          }
         } catch {
           // A concurrent batch created the same key first (409) or deleted a record in between (400): nothing of it was written.
         }
@@ -104,10 +109,18 @@ for (const driver of DRIVERS) {
       expect(Object.keys(shaped.data as object).sort()).toEqual(['citizen_id', 'date_of_birth', 'full_name', 'member_number', 'province_code']);
       // A consumer granted less (VPCP-TK: member_number, gender) sees less on the same feed.
       for await (const e of w.clients['VPCP-TK'].changes(ds, { limit: 200 })) {
-        if (e.data) expect(Object.keys(e.data).every((k) => ['member_number', 'gender', 'citizen_id'].includes(k)), JSON.stringify(e.data)).toBe(true);
+        if (e.data)
+          expect(
+            Object.keys(e.data).every((k) => ['member_number', 'gender', 'citizen_id'].includes(k)),
+            JSON.stringify(e.data),
+          ).toBe(true);
       }
       // Asking for an ungranted field is refused (R-8.2), on the feed as on reads.
-      const err = await refused(consumer().changes(ds, { fields: ['gender'] }).next());
+      const err = await refused(
+        consumer()
+          .changes(ds, { fields: ['gender'] })
+          .next(),
+      );
       expect(err.status).toBe(403);
       expect(err.receipt?.id).toBeTruthy();
     });
@@ -128,7 +141,10 @@ for (const driver of DRIVERS) {
         for (const v of UNGRANTED_VALUES) expect(text.includes(v), `${v} leaked in ${format}`).toBe(false);
         expect(text).not.toMatch(/\b00108500000\d\b/);
         if (format === 'ndjson') {
-          const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { key: string; data: object });
+          const lines = text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as { key: string; data: object });
           expect(lines.length).toBe(ex.manifest.records);
           for (const l of lines) expect(Object.keys(l.data).every((k) => [...GRANTED, 'citizen_id'].includes(k))).toBe(true);
         } else {
@@ -149,19 +165,36 @@ for (const driver of DRIVERS) {
       expect((await refused(w.clients['VPCP-MAT'].export('vu-an'))).problem.rule).toBe('R-11');
     });
 
-    it('R-6.1c: cursors are checked — another dataset\'s or a forged one is a 400, logged', async () => {
-      const res = await w.call('GET', `/data/v1/${ds}/changes?cursor=${Buffer.from('{"v":1,"d":"vu-an","p":1}').toString('base64url')}`, `Bearer ${await w.clients['VPCP-TK'].accessToken()}`, undefined, { 'lienthong-purpose': 'bao-cao-thong-ke' });
+    it("R-6.1c: cursors are checked — another dataset's or a forged one is a 400, logged", async () => {
+      const res = await w.call(
+        'GET',
+        `/data/v1/${ds}/changes?cursor=${Buffer.from('{"v":1,"d":"vu-an","p":1}').toString('base64url')}`,
+        `Bearer ${await w.clients['VPCP-TK'].accessToken()}`,
+        undefined,
+        { 'lienthong-purpose': 'bao-cao-thong-ke' },
+      );
       expect([res.statusCode, Boolean(res.headers['lienthong-receipt'])]).toEqual([400, true]);
-      const forged = await w.call('GET', `/data/v1/${ds}/snapshot?cursor=bm90IGpzb24`, `Bearer ${await w.clients['VPCP-TK'].accessToken()}`, undefined, { 'lienthong-purpose': 'bao-cao-thong-ke' });
+      const forged = await w.call('GET', `/data/v1/${ds}/snapshot?cursor=bm90IGpzb24`, `Bearer ${await w.clients['VPCP-TK'].accessToken()}`, undefined, {
+        'lienthong-purpose': 'bao-cao-thong-ke',
+      });
       expect(forged.statusCode).toBe(400);
     });
 
     it('R-15.2, R-16: a suspension, a revoked account and a terminated agreement stop the feed, the snapshot and the export download at once', async () => {
       const ex = await consumer().export(ds);
-      const agreements = (await w.call('GET', `/api/v1/agreements?dataset=${ds}&limit=50`, w.auth.custodian)).json().items as { id: string; system_code: string; status: string }[];
+      const agreements = (await w.call('GET', `/api/v1/agreements?dataset=${ds}&limit=50`, w.auth.custodian)).json().items as {
+        id: string;
+        system_code: string;
+        status: string;
+      }[];
       const qlcb = agreements.find((a) => a.system_code === 'VPCP-QLCB' && a.status === 'active')!;
       const s = await w.call('POST', '/api/v1/consumer-suspensions', w.auth.custodian, {
-        agreement_id: qlcb.id, ground: 'purpose_violation', violation: 'Dùng sai mục đích', handling: 'Tạm ngừng kết nối', requirements: 'Giải trình', found_at: w.env.clock.now().toISOString(),
+        agreement_id: qlcb.id,
+        ground: 'purpose_violation',
+        violation: 'Dùng sai mục đích',
+        handling: 'Tạm ngừng kết nối',
+        requirements: 'Giải trình',
+        found_at: w.env.clock.now().toISOString(),
       });
       expect(s.statusCode, s.body).toBe(201);
       const stopped = async (rule: string | RegExp) => {
@@ -181,7 +214,11 @@ for (const driver of DRIVERS) {
       // Termination (R-16.1) of VPCP-TK's agreement: its feed stops.
       const tk = agreements.find((a) => a.system_code === 'VPCP-TK' && a.status === 'active')!;
       const tkExport = await w.clients['VPCP-TK'].export(ds);
-      const t = await w.call('POST', `/api/v1/agreements/${tk.id}/terminate`, w.auth.custodian, { ground: 'a', reason: 'Hai bên thoả thuận chấm dứt', evidence: 'Công văn số 12/CV-VPCP ngày 02/03/2026' });
+      const t = await w.call('POST', `/api/v1/agreements/${tk.id}/terminate`, w.auth.custodian, {
+        ground: 'a',
+        reason: 'Hai bên thoả thuận chấm dứt',
+        evidence: 'Công văn số 12/CV-VPCP ngày 02/03/2026',
+      });
       expect(t.statusCode, t.body).toBe(200);
       expect((await refused(w.clients['VPCP-TK'].changes(ds).next())).status).toBe(403);
       await expect(tkExport.content().next()).rejects.toThrow(/403/);
@@ -192,7 +229,6 @@ for (const driver of DRIVERS) {
       expect((await refused(consumer().changes(ds).next())).status).toBe(401);
       await expect(ex.content().next()).rejects.toThrow(/401/);
     });
-
   });
 }
 
