@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Accounts, accountsRuntime, createAccounts } from './accounts/index.ts';
 import { type Agreements, agreementsRuntime, createAgreements } from './agreements/index.ts';
 import { DEFAULT_LEDGER_OPTIONS, type Ledger, createLedger, ledgerRuntime } from './ledger/index.ts';
-import { type Gateway, type UpstreamService, createGateway, createUpstreamService, gatewayRuntime } from './gateway/index.ts';
+import { type Gateway, type UpstreamService, createExportStore, createGateway, createUpstreamService, gatewayRuntime } from './gateway/index.ts';
 import { type Calendar, calendarRuntime, createCalendar } from './calendar/index.ts';
 import { type Lifecycle, createLifecycle, lifecycleRuntime } from './lifecycle/index.ts';
 import { type Catalog, catalogRuntime, createCatalog } from './catalog/index.ts';
@@ -113,6 +113,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     append: (log, entry, content) => ledger.appendDurable(log, entry, content),
     serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
     problemOf: toProblem,
+    exports: createExportStore(db),
   }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({

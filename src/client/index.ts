@@ -72,6 +72,59 @@ export interface ListAnswer<D = Record<string, unknown>> {
   next_cursor: string | null;
 }
 
+/** One change of the feed: `id` is stable across deliveries (de-duplicate on it); order is kept per key. */
+export interface ChangeItem<D = Record<string, unknown>> {
+  id: string;
+  position: number;
+  key: string;
+  version: number;
+  op: 'upsert' | 'delete';
+  changed_at: string;
+  data: D | null;
+}
+
+/**
+ * What `changes()` yields: the snapshot's records first (`kind: 'record'`), then the changes after
+ * it (`kind: 'change'`). `cursor` is where to resume once this item is handled: the start of its
+ * page, or after the page for its last item (delivery is at least once: a resumed page repeats
+ * items, with the same ids — de-duplicate on `id`).
+ */
+export type FeedEvent<D = Record<string, unknown>> =
+  | { kind: 'record'; key: string; version: number; updated_at: string; data: D; cursor: string }
+  | ({ kind: 'change'; cursor: string } & ChangeItem<D>);
+
+/** A prepared export's signed manifest (its JWS verified against the platform's keys). */
+export interface ExportManifest {
+  id: string;
+  dataset: string;
+  position: number;
+  format: 'ndjson' | 'csv';
+  records: number;
+  bytes: number;
+  sha256: string;
+  fields: string[];
+  masked: Record<string, string>;
+  filters: Record<string, string>;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface PreparedExport {
+  manifest: ExportManifest;
+  /** The compact JWS of the manifest, as the platform signed it. */
+  jws: string;
+  /** The preparation's receipt. */
+  receipt: Receipt;
+  /**
+   * The export's bytes as they arrive (never held whole); at the end their SHA-256 is checked
+   * against the signed manifest (SignatureError if it differs) and the download's receipt kept.
+   */
+  content(): AsyncGenerator<Uint8Array>;
+}
+
+const SNAPSHOT = 'snapshot:';
+const CHANGES = 'changes:';
+
 export interface CallOptions {
   purpose?: string | undefined;
   fields?: string[] | undefined;
@@ -195,6 +248,77 @@ export class LienThongClient {
       yield* page.data.items;
       cursor = page.data.next_cursor ?? undefined;
     } while (cursor !== undefined);
+  }
+
+  /**
+   * A hosted dataset, then its changes (R-4.3, R-6.1c): a consistent snapshot taken at one feed
+   * position, page by page, then every change after it in commit order — no gap, no duplicate
+   * between the two. Give a saved `cursor` to resume. With `follow`, waits `intervalMs` (1 s) and
+   * asks again when the feed is at its end, until `signal` aborts; otherwise ends there.
+   */
+  async *changes<D = Record<string, unknown>>(dataset: string, o: CallOptions & { cursor?: string; follow?: boolean; intervalMs?: number; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<FeedEvent<D>> {
+    let cursor = o.cursor ?? SNAPSHOT;
+    const q = (c: string) => ({ ...(c && { cursor: c }), ...(o.limit !== undefined && { limit: String(o.limit) }) });
+    while (cursor.startsWith(SNAPSHOT)) {
+      const page = await this.call<{ items: { key: string; version: number; updated_at: string; data: D }[]; next_cursor: string | null; changes_cursor: string }>(
+        'GET', `/data/v1/${dataset}/snapshot`, this.query(q(cursor.slice(SNAPSHOT.length)), o), o);
+      const next = page.data.next_cursor === null ? CHANGES + page.data.changes_cursor : SNAPSHOT + page.data.next_cursor;
+      yield* page.data.items.map((r, i, all) => ({ kind: 'record' as const, ...r, cursor: i === all.length - 1 ? next : cursor }));
+      cursor = next;
+    }
+    for (;;) {
+      if (o.signal?.aborted) return;
+      const page = await this.call<{ items: ChangeItem<D>[]; next_cursor: string; more: boolean }>('GET', `/data/v1/${dataset}/changes`, this.query(q(cursor.slice(CHANGES.length)), o), o);
+      const next = CHANGES + page.data.next_cursor;
+      yield* page.data.items.map((c, i, all) => ({ kind: 'change' as const, ...c, cursor: i === all.length - 1 ? next : cursor }));
+      cursor = next;
+      if (page.data.more) continue;
+      if (!o.follow) return;
+      await new Promise((r) => setTimeout(r, o.intervalMs ?? 1000));
+    }
+  }
+
+  /**
+   * A bulk export (NDJSON or CSV) of a hosted dataset as the grant shapes it: prepared (and logged)
+   * at one feed position; the manifest's signature is verified here, and `content()` streams it.
+   */
+  async export(dataset: string, o: CallOptions & { format?: 'ndjson' | 'csv'; filters?: Record<string, string> } = {}): Promise<PreparedExport> {
+    const q = { ...o.filters, ...(o.format && { format: o.format }) };
+    const prepared = await this.call<ExportManifest & { manifest: string; content_url: string }>('POST', `/data/v1/${dataset}/exports`, this.query(q, o), o);
+    let manifest: ExportManifest;
+    try {
+      const { payload } = await jose.compactVerify(prepared.data.manifest, this.jwks, { algorithms: ['ES256', 'EdDSA'] });
+      manifest = JSON.parse(new TextDecoder().decode(payload)) as ExportManifest;
+    } catch (err) {
+      throw new SignatureError(`the export's manifest does not verify: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const purpose = o.purpose ?? this.opts.purpose;
+    const url = `${this.base}${prepared.data.content_url}`;
+    return {
+      manifest, jws: prepared.data.manifest, receipt: prepared.receipt,
+      content: () => this.download(url, purpose, manifest, prepared.data.manifest),
+    };
+  }
+
+  /** An export's bytes as they arrive, their SHA-256 checked against the signed manifest at the end. */
+  private async *download(url: string, purpose: string | undefined, manifest: ExportManifest, jws: string): AsyncGenerator<Uint8Array> {
+    const res = await this.http(url, { headers: { authorization: `Bearer ${await this.accessToken()}`, ...(purpose && { 'lienthong-purpose': purpose }) } });
+    if (!res.ok || !res.body) {
+      // A refusal is signed and logged like any answer: its receipt is checked and kept.
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const receipt = await this.verify('GET', url, res, bytes);
+      throw new LienThongError(res.status, JSON.parse(new TextDecoder().decode(bytes) || '{}') as Record<string, unknown>, receipt);
+    }
+    const hash = createHash('sha256');
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      yield chunk;
+    }
+    const digest = hash.digest('hex');
+    if (digest !== manifest.sha256) throw new SignatureError(`the export's SHA-256 ${digest} is not the signed ${manifest.sha256}`);
+    const id = res.headers.get('lienthong-receipt');
+    if (!id) throw new SignatureError('the export came without its receipt');
+    this.receipts.push({ id, log: res.headers.get('lienthong-log') ?? '', method: 'GET', url, status: res.status, content_sha256: digest, signature: jws, received_at: new Date().toISOString() });
   }
 
   /** A call to a proxy dataset's own service (GET or POST with a JSON body). */

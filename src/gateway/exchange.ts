@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
+import type { Readable } from 'node:stream';
 import { PROBLEMS, Problem } from '../core/errors.ts';
 import { signDetached, type CryptoProvider } from '../core/crypto.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
@@ -96,21 +97,7 @@ const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'hex');
  */
 export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProvider, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
   const body = outcome.body;
-  const digest = sha256(body);
-  const entry: LedgerEntry = {
-    requested_at: ex.requestedAt.toISOString(),
-    responded_at: now().toISOString(),
-    form: ex.form,
-    requester: ex.requester,
-    request: { method: ex.req.method, resource: ex.req.path, query: ex.req.query, purpose: ex.req.purpose ?? null, fields: ex.fields },
-    dataset: ex.dataset,
-    record_keys: ex.recordKeys,
-    response: { status: outcome.status, content_sha256: digest, content_kept: ex.keepContent && outcome.status < 300 },
-    agreement_ids: ex.agreementIds,
-    policy_version: ex.policyVersion,
-    trace_id: ex.req.traceId,
-    gateway_instance: GATEWAY_INSTANCE,
-  };
+  const entry = entryOf(ex, outcome.status, sha256(body), ex.keepContent && outcome.status < 300, now);
   const kept = entry.response.content_kept ? body : undefined;
   let receipt: { id: string };
   let signature: string;
@@ -133,6 +120,49 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
       'cache-control': 'no-store',
     },
     body,
+  };
+}
+
+/** The entry of an exchange whose answer has this status and these bytes (their SHA-256). */
+export function entryOf(ex: Exchange, status: number, digest: string, kept: boolean, now: () => Date): LedgerEntry {
+  return {
+    requested_at: ex.requestedAt.toISOString(),
+    responded_at: now().toISOString(),
+    form: ex.form,
+    requester: ex.requester,
+    request: { method: ex.req.method, resource: ex.req.path, query: ex.req.query, purpose: ex.req.purpose ?? null, fields: ex.fields },
+    dataset: ex.dataset,
+    record_keys: ex.recordKeys,
+    response: { status, content_sha256: digest, content_kept: kept },
+    agreement_ids: ex.agreementIds,
+    policy_version: ex.policyVersion,
+    trace_id: ex.req.traceId,
+    gateway_instance: GATEWAY_INSTANCE,
+  };
+}
+
+/** An answer streamed rather than held (a bulk export): its log entry is written before the first byte. */
+export interface StreamedResponse {
+  status: number;
+  headers: Record<string, string>;
+  stream: Readable;
+}
+
+/**
+ * Releases a streamed body whose SHA-256 is known beforehand (an export, prepared and digested
+ * first): the R-17.2 entry naming that digest is durably appended, then the stream may start.
+ */
+export async function releaseStream(ex: Exchange, s: { contentType: string; digest: string; headers: Record<string, string>; stream: () => Readable }, append: LogAppend, now: () => Date): Promise<StreamedResponse | GatewayResponse> {
+  let receipt: { id: string };
+  try {
+    receipt = await append(ex.log, entryOf(ex, 200, s.digest, false, now));
+  } catch (err) {
+    return logFailure(ex.req, err);
+  }
+  return {
+    status: 200,
+    headers: { ...s.headers, 'content-type': s.contentType, [RECEIPT_HEADER]: receipt.id, [LOG_HEADER]: ex.log, 'cache-control': 'no-store' },
+    stream: s.stream(),
   };
 }
 

@@ -1,5 +1,6 @@
 
 export { createGateway, type Gateway, type GatewayDeps, type GatewayOptions } from './service.ts';
+export { createExportStore, type ExportStore } from './export-store.ts';
 export { createUpstreamService, type UpstreamService, type ProxyService } from './upstreams.ts';
 export { gatewayRoutes, refuseBeforeRouting, refuseUnparsed } from './routes.ts';
 export { upstreamRoutes } from './upstream-routes.ts';

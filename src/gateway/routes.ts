@@ -9,7 +9,7 @@ import { zoneOf } from '../http/listeners.ts';
 import { BearerSecurity } from '../http/schemas.ts';
 import type { RecordWrite } from '../sync/index.ts';
 import { RecordBatch } from '../sync/index.ts';
-import { type GatewayRequest, type GatewayResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
+import { type GatewayRequest, type GatewayResponse, type StreamedResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
 import type { Gateway, WriteAdmission } from './service.ts';
 
 const tags = ['data'];
@@ -31,6 +31,16 @@ const ListQuery = Type.Object({
   fields: Type.Optional(Fields),
 }, { additionalProperties: Type.String() });
 const Data = Type.Record(Type.String(), Type.Unknown());
+const FeedQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'The `next_cursor` (or `changes_cursor`) of a previous page (opaque)' })),
+  fields: Type.Optional(Fields),
+}, { additionalProperties: false });
+const ExportQuery = Type.Object({
+  format: Type.Optional(Type.String({ enum: ['ndjson', 'csv'], description: 'ndjson (default) or csv' })),
+  fields: Type.Optional(Fields),
+}, { additionalProperties: Type.String() });
+const ExportParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }), id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 const signed = `Every answer — data or refusal — carries \`${SIGNATURE_HEADER}\` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and \`${RECEIPT_HEADER}\` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.`;
@@ -98,6 +108,11 @@ function send(reply: FastifyReply, res: GatewayResponse): FastifyReply {
   return reply.code(res.status).headers(res.headers).send(res.body);
 }
 
+/** A held answer, or a streamed one (an export) whose headers already carry its receipt. */
+function sendAny(reply: FastifyReply, res: GatewayResponse | StreamedResponse): FastifyReply {
+  return 'stream' in res ? reply.code(res.status).headers(res.headers).send(res.stream) : send(reply, res);
+}
+
 const admissions = new WeakMap<FastifyRequest, WriteAdmission>();
 
 /**
@@ -158,6 +173,35 @@ export function gatewayRoutes(gateway: Gateway, limits: GatewayRouteOptions) {
         params: DatasetParam, querystring: ListQuery,
       },
     }, async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)));
+
+    // The change feed, the consistent snapshot and bulk exports (R-4.3, R-6.1c; docs/sync.md).
+    app.get('/:dataset/changes', {
+      schema: {
+        tags, security, summary: 'Luồng thay đổi / Change feed (commit order, resumable cursor)', params: DatasetParam, querystring: FeedQuery,
+        description: `Changes after the cursor (from the feed's start without one), in commit order: {id, position, key, version, op: upsert|delete, changed_at, data}. \`id\` is stable: de-duplicate on it. \`next_cursor\` is always given; \`more\` says whether the feed has more now. ${purpose} ${signed}`,
+      },
+    }, async (req, reply) => send(reply, await gateway.changes(gatewayRequest(req), req.params.dataset)));
+
+    app.get('/:dataset/snapshot', {
+      schema: {
+        tags, security, summary: 'Ảnh chụp nhất quán / Consistent snapshot at one feed position', params: DatasetParam, querystring: FeedQuery,
+        description: `The dataset as of one feed position (\`position\`, fixed by the first page), in key order, page after page with \`next_cursor\`; then follow the feed from \`changes_cursor\`: no gap, no duplicate. ${purpose} ${signed}`,
+      },
+    }, async (req, reply) => send(reply, await gateway.snapshot(gatewayRequest(req), req.params.dataset)));
+
+    app.post('/:dataset/exports', {
+      schema: {
+        tags, security, summary: 'Chuẩn bị kết xuất / Prepare a bulk export (NDJSON or CSV)', params: DatasetParam, querystring: ExportQuery,
+        description: `Prepares the dataset as of the current feed position, shaped to the grant (\`<granted field>=<value>\` filters): answers 201 with its id, SHA-256, size and a signed manifest (compact JWS, platform keys). Download it from \`content_url\`. Not offered for secret data (R-11). ${purpose} ${signed}`,
+      },
+    }, async (req, reply) => send(reply, await gateway.prepareExport(gatewayRequest(req), req.params.dataset)));
+
+    app.get('/:dataset/exports/:id/content', {
+      schema: {
+        tags, security, summary: 'Tải bản kết xuất / Download a prepared export (streamed)', params: ExportParams,
+        description: 'Decided again, logged (R-17.2, with the SHA-256 of the body) before the first byte, then streamed; `Repr-Digest` and `Lienthong-Export-Manifest` carry the digest and the signed manifest, `Lienthong-Receipt` the receipt.',
+      },
+    }, async (req, reply) => sendAny(reply, await gateway.downloadExport(gatewayRequest(req), req.params.dataset, req.params.id)));
 
     app.put('/:dataset/records/:key', {
       bodyLimit: limits.recordBodyLimit,

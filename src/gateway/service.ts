@@ -12,8 +12,11 @@ import type { Ledger } from '../ledger/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Sync } from '../sync/index.ts';
 import type { RecordWrite, WriteResult } from '../sync/index.ts';
-import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release, signedOnly } from './exchange.ts';
+import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, type StreamedResponse, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release, signedOnly } from './exchange.ts';
 import { createProxy } from './proxy.ts';
+import type { ExportStore } from './export-store.ts';
+import { createExports } from './exports.ts';
+import { createFeedReads } from './feeds.ts';
 import { createRateLimiter } from '../core/rate-limit.ts';
 import { createUnidentifiedRefusals } from './unidentified.ts';
 import { createRecordReader } from './record-reads.ts';
@@ -38,6 +41,8 @@ export interface GatewayDeps {
   problemOf(err: unknown): Problem;
   /** whether the dataset's service is stopped for everyone right now (the lifecycle module). */
   serviceBlock(dataset: string, at: Date): Promise<ServiceBlock | null>;
+  /** Prepared bulk exports (exports.ts). */
+  exports: ExportStore;
 }
 
 export interface GatewayOptions {
@@ -58,10 +63,17 @@ export interface WriteAdmission {
   token: AccessTokenInfo;
 }
 
-interface DatasetView {
+export interface DatasetView {
   dataset: Dataset;
   fields: ResolvedField[];
   secret: boolean;
+}
+
+/** A read decided: the dataset, who asks (null for open data without a token) and what of it may leave. */
+export interface Authorized {
+  view: DatasetView;
+  token: AccessTokenInfo | null;
+  plan: ShapePlan;
 }
 
 const SECRET = new Set(['secret', 'top_secret']);
@@ -172,7 +184,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** Steps 1–2 for a read: who asks, and what of the dataset they may have. */
-  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate = true): Promise<{ view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan }> {
+  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate = true): Promise<Authorized> {
     const view = await enter(ex, code);
     // (a custodian service's own paths may answer other types: those pass as they come, see viaProxy)
     if (negotiate) requireAcceptable(ex.req.accept, view.secret);
@@ -318,7 +330,24 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     };
   }
 
+  /** One exchange whose success is streamed (an export's download): a refusal is signed and logged as any other. */
+  async function streamed(req: GatewayRequest, form: Form, work: (ex: Exchange) => Promise<StreamedResponse | GatewayResponse>): Promise<StreamedResponse | GatewayResponse> {
+    const ex = begin(req, form);
+    try {
+      return await work(ex);
+    } catch (err) {
+      return settle(ex, problemOutcome(deps.problemOf(err), req));
+    }
+  }
+
+  // The feed, the snapshot and exports go through this same pipeline (feeds.ts, exports.ts).
+  const pipeline = { exchange, streamed, authorizeRead, askedFields, protect: (a: Authorized, status: number, value: unknown) => protect(a.view, a.token, status, value) };
+  const feedReads = createFeedReads(pipeline, deps.sync.feed);
+  const exportReads = createExports(pipeline, { feed: deps.sync.feed, store: deps.exports, signer: crypto, append: deps.append, now });
+
   return {
+    ...feedReads,
+    ...exportReads,
     /** GET /data/v1/{dataset}/records/{key} */
     readRecord(req: GatewayRequest, code: string, key: string): Promise<GatewayResponse> {
       return exchange(req, 'api', async (ex) => {

@@ -3,6 +3,7 @@ import type { Clock } from '../core/clock.ts';
 import type { KeyWrapper } from '../core/sealing.ts';
 import type { Database } from '../db/database.ts';
 import { createQualityService } from './quality.ts';
+import { createFeed } from './feed.ts';
 import { createRecordService } from './records.ts';
 import { createSealing } from './sealing.ts';
 
@@ -10,11 +11,12 @@ import { createSealing } from './sealing.ts';
 export function createSync(db: Database, clock: Clock, catalog: Catalog, keys: KeyWrapper) {
   const sealing = createSealing(db, clock, catalog, keys);
   const records = createRecordService(db, clock, catalog, sealing);
-  return { records, quality: createQualityService(db, clock, catalog, records), sealing };
+  return { records, feed: createFeed(db, sealing), quality: createQualityService(db, clock, catalog, records), sealing };
 }
 
 export type Sync = ReturnType<typeof createSync>;
 export { type LiveKey, type LiveRow, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
+export { type Change, type Feed, type SnapshotPage } from './feed.ts';
 export { KekError, type SealingStart } from './sealing.ts';
 export { RecordBatch } from './routes.ts';
 

@@ -58,17 +58,19 @@ function refuse(errors: FieldViolation[], detail: string, detail_en: string): Pr
 }
 
 /** A row as stored: content in clear (`data`) or sealed (R-4.7, R-11: secret and top-secret datasets). */
-type Stored<T> = T & { sealed: Uint8Array | null };
+export type Stored<T> = T & { sealed: Uint8Array | null };
+
+/** Rows with their sealed content opened, the `sealed` column dropped. */
+export async function openRows<T extends StoredRecord>(sealing: Sealing, code: string | ((r: T) => string), rows: Stored<T>[]): Promise<T[]> {
+  return Promise.all(rows.map(async ({ sealed, ...r }) => {
+    if (sealed === null) return r as unknown as T;
+    const data = await sealing.open(typeof code === 'string' ? code : code(r as unknown as T), r.key, r.version, sealed);
+    return { ...r, data } as unknown as T;
+  }));
+}
 
 export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing) {
-  /** Rows with their sealed content opened, the `sealed` column dropped. */
-  async function opened<T extends StoredRecord>(code: string | ((r: T) => string), rows: Stored<T>[]): Promise<T[]> {
-    return Promise.all(rows.map(async ({ sealed, ...r }) => {
-      if (sealed === null) return r as unknown as T;
-      const data = await sealing.open(typeof code === 'string' ? code : code(r as unknown as T), r.key, r.version, sealed);
-      return { ...r, data } as unknown as T;
-    }));
-  }
+  const opened = <T extends StoredRecord>(code: string | ((r: T) => string), rows: Stored<T>[]) => openRows(sealing, code, rows);
 
   async function hostedDataset(code: string): Promise<Dataset> {
     const d = await catalog.datasets.get(code);
@@ -129,7 +131,9 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
         };
       }));
       try {
-        await insertVersions(tx, code, rows, writer, now);
+        // R-4.3, R-6.1c: the feed positions, taken last so the dataset's feed row stays locked only until the commit.
+        const first = await takePositions(tx, code, rows.length);
+        await insertVersions(tx, code, rows.map((r, i) => ({ ...r, position: first + i })), writer, now);
       } catch (err) {
         // Two batches creating the same new key at once: the second loses the primary-key race.
         if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict('Bản ghi vừa được ghi đồng thời bởi một lô khác; hãy gửi lại.', 'A record was written concurrently by another batch; send again.');
@@ -240,22 +244,36 @@ const FILTER_PAGE = 500;
 /** A JSON value as `->>` renders it: strings as they are, other values as JSON text, null as SQL NULL. */
 const asText = (v: unknown): string | null => (v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v));
 
+/**
+ * The first of `n` consecutive feed positions of the dataset (docs/sync.md). The upsert locks the
+ * dataset's feed row until the transaction ends, so a second writer of the dataset waits here for
+ * the first to commit (or roll back, taking its positions back): positions follow commit order.
+ */
+async function takePositions(tx: Queryable, code: string, n: number): Promise<number> {
+  const r = await tx.query<{ position: number }>(
+    `INSERT INTO record_feeds (dataset_code, position) VALUES ($1, $2)
+     ON CONFLICT (dataset_code) DO UPDATE SET position = record_feeds.position + EXCLUDED.position RETURNING position`,
+    [code, n],
+  );
+  return r.rows[0]!.position - n + 1;
+}
+
 async function insertVersions(
-  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string }[], writer: string, now: Date,
+  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string; position: number }[], writer: string, now: Date,
 ): Promise<void> {
   const json = JSON.stringify(rows);
   await tx.query(
-    `INSERT INTO record_versions (dataset_code, record_key, version, data, sealed, deleted, content_hash, written_by, written_at)
-     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, x.content_hash, $3, $4
-       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean, content_hash text)`,
+    `INSERT INTO record_versions (dataset_code, record_key, version, data, sealed, deleted, content_hash, written_by, written_at, position)
+     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, x.content_hash, $3, $4, x.position
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean, content_hash text, position bigint)`,
     [code, json, writer, now],
   );
   await tx.query(
-    `INSERT INTO records (dataset_code, record_key, version, data, sealed, deleted, written_at)
-     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, $3
-       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean)
+    `INSERT INTO records (dataset_code, record_key, version, data, sealed, deleted, written_at, position)
+     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, $3, x.position
+       FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean, position bigint)
      ON CONFLICT (dataset_code, record_key) DO UPDATE
-       SET version = EXCLUDED.version, data = EXCLUDED.data, sealed = EXCLUDED.sealed, deleted = EXCLUDED.deleted, written_at = EXCLUDED.written_at`,
+       SET version = EXCLUDED.version, data = EXCLUDED.data, sealed = EXCLUDED.sealed, deleted = EXCLUDED.deleted, written_at = EXCLUDED.written_at, position = EXCLUDED.position`,
     [code, json, now],
   );
 }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import nodeJose from 'node-jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LienThongClient } from 'lienthong/client';
-import { createGateway } from '../../src/gateway/index.ts';
+import { createExportStore, createGateway } from '../../src/gateway/index.ts';
 import { toProblem } from '../../src/http/problems.ts';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type SystemCode, type World, caseRecord, member, refused, startWorld } from './world.ts';
@@ -83,6 +83,12 @@ for (const driver of DRIVERS) {
       expect(served).toBeGreaterThan(10);
       expect(refused).toBeGreaterThan(300);
     });
+
+    async function rawCall(c: LienThongClient, method: string, path: string, purpose: string | undefined) {
+      const base = (c as unknown as { base: string }).base;
+      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${await c.accessToken().catch(() => 'none')}`, ...(purpose && { 'lienthong-purpose': purpose }) } });
+      return { status: res.status, text: await res.text(), headers: res.headers };
+    }
 
     async function rawGet(c: LienThongClient, dataset: string, key: string, purpose: string | undefined, field: string | undefined) {
       const base = (c as unknown as { base: string }).base;
@@ -199,7 +205,7 @@ for (const driver of DRIVERS) {
 
     it('rate limit: an account over its rate gets 429 with Retry-After, logged; other accounts are not affected', async () => {
       const p = w.env.platform;
-      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, signer: p.gateway.signer, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock, problemOf: toProblem },
+      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, signer: p.gateway.signer, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock, problemOf: toProblem, exports: createExportStore(p.db) },
         { ratePerSecond: 2, unidentifiedPerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet });
       const req = async (system: SystemCode) => ({
         requestId: crypto.randomUUID(), method: 'GET', path: '/data/v1/can-bo-dang-vien/records/dv-1', query: {}, authorization: `Bearer ${await w.clients[system].accessToken()}`,
@@ -215,6 +221,49 @@ for (const driver of DRIVERS) {
       expect(JSON.parse(limited.body.toString())).toMatchObject({ status: 429, title_en: 'Too many requests' });
       expect((await slow.readRecord(await req('VPCP-TK'), 'can-bo-dang-vien', 'dv-1')).status).toBe(200);
       await slow.close();
+    });
+
+    it('R-4.3, R-6.1c, R-8.2: authorisation matrix on the change feed, the snapshot and exports — allowed exactly as granted, nothing ungranted in any body', async () => {
+      let served = 0;
+      for (const s of Object.keys(GRANTS) as SystemCode[]) {
+        for (const zone of ['internet', 'tslcd'] as const) {
+          const c = w.client(s, { baseUrl: zone === 'tslcd' ? w.tslcd : w.internet });
+          const grant = GRANTS[s]!;
+          for (const [dataset, d] of Object.entries(DATASETS)) {
+            for (const purpose of PURPOSES) {
+              // Every granted field, and one the grant does not cover.
+              for (const field of [undefined, d.fields.find((f) => !grant.fields.includes(f))!, ...grant.fields.filter((f) => d.fields.includes(f))]) {
+                const allowed = grant.dataset === dataset && grant.purpose === purpose && (field === undefined || grant.fields.includes(field)) && (!d.secret || zone === 'tslcd');
+                for (const [method, path] of [['GET', 'changes'], ['GET', 'snapshot'], ['POST', 'exports']] as const) {
+                  const raw = await rawCall(c, method, `/data/v1/${dataset}/${path}${field ? `?fields=${field}` : ''}`, purpose);
+                  const text = d.secret && raw.status === 200 ? await decrypt(raw.text, w.matKey.privateKey) : raw.text;
+                  for (const [f, value] of Object.entries(d.distinctive)) {
+                    const visible = allowed && grant.fields.includes(f) && (field === undefined || field === f);
+                    if (!visible) expect(text.includes(value), `${s}@${zone} ${path} ${dataset} ${purpose} ${field}: ${f} leaked`).toBe(false);
+                  }
+                  expect(raw.headers.get('lienthong-receipt'), `${path}: every answer is logged`).toBeTruthy();
+                  // Secret data is never exported as a file (R-11), even when granted.
+                  const expected = allowed && !(path === 'exports' && d.secret);
+                  if (!expected) {
+                    expect([401, 403], `${s}@${zone} ${path} ${dataset} ${purpose} ${field} → ${raw.status} ${text}`).toContain(raw.status);
+                    continue;
+                  }
+                  expect([200, 201], `${s}@${zone} ${path} ${dataset} ${purpose} ${field}: ${text}`).toContain(raw.status);
+                  served++;
+                  if (path !== 'exports') continue;
+                  const body = await rawCall(c, 'GET', JSON.parse(text).content_url, purpose);
+                  expect(body.status).toBe(200);
+                  for (const [f, value] of Object.entries(d.distinctive)) {
+                    const visible = grant.fields.includes(f) && (field === undefined || field === f);
+                    if (!visible) expect(body.text.includes(value), `${s} export ${dataset} ${field}: ${f} leaked`).toBe(false);
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      expect(served).toBeGreaterThan(10);
     });
   });
 }

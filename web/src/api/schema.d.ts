@@ -11280,6 +11280,136 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/data/v1/{dataset}/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Luồng thay đổi / Change feed (commit order, resumable cursor)
+         * @description Changes after the cursor (from the feed's start without one), in commit order: {id, position, key, version, op: upsert|delete, changed_at, data}. `id` is stable: de-duplicate on it. `next_cursor` is always given; `more` says whether the feed has more now. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next_cursor` (or `changes_cursor`) of a previous page (opaque) */
+                    cursor?: string;
+                    /** @description Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default */
+                    fields?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: number | string;
+                };
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data/v1/{dataset}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chuẩn bị kết xuất / Prepare a bulk export (NDJSON or CSV)
+         * @description Prepares the dataset as of the current feed position, shaped to the grant (`<granted field>=<value>` filters): answers 201 with its id, SHA-256, size and a signed manifest (compact JWS, platform keys). Download it from `content_url`. Not offered for secret data (R-11). Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default */
+                    fields?: string;
+                    /** @description ndjson (default) or csv */
+                    format?: "ndjson" | "csv";
+                };
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data/v1/{dataset}/exports/{id}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Tải bản kết xuất / Download a prepared export (streamed)
+         * @description Decided again, logged (R-17.2, with the SHA-256 of the body) before the first byte, then streamed; `Repr-Digest` and `Lienthong-Export-Manifest` carry the digest and the signed manifest, `Lienthong-Receipt` the receipt.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/data/v1/{dataset}/records": {
         parameters: {
             query?: never;
@@ -11531,6 +11661,52 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data/v1/{dataset}/snapshot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ảnh chụp nhất quán / Consistent snapshot at one feed position
+         * @description The dataset as of one feed position (`position`, fixed by the first page), in key order, page after page with `next_cursor`; then follow the feed from `changes_cursor`: no gap, no duplicate. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The `next_cursor` (or `changes_cursor`) of a previous page (opaque) */
+                    cursor?: string;
+                    /** @description Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default */
+                    fields?: string;
+                    /** @description Page size, 1–1000 (default 100) */
+                    limit?: number | string;
+                };
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

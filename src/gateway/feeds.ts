@@ -1,0 +1,137 @@
+import { PROBLEMS, Problem } from '../core/errors.ts';
+import type { Change, Feed } from '../sync/index.ts';
+import type { Exchange, GatewayRequest, GatewayResponse, Outcome } from './exchange.ts';
+import type { Authorized } from './service.ts';
+import { shapeRecord } from './shaping.ts';
+
+/**
+ * The change feed and the consistent snapshot of a hosted dataset through the gateway (R-4.3,
+ * R-6.1c; docs/sync.md). Each page is one exchange of the gateway's pipeline — token, decision
+ * (grant, suspension R-15, revocation and termination R-16), shaping and masking to the granted
+ * fields, JWE for secret data (R-11, on tslcd only: R-12.2), signature and sharing-log entry with
+ * its receipt (R-17.2) — so a page is refused the moment the consumer may no longer read.
+ */
+export interface Pipeline {
+  exchange(req: GatewayRequest, form: Exchange['form'], work: (ex: Exchange) => Promise<Outcome>): Promise<GatewayResponse>;
+  authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate?: boolean): Promise<Authorized>;
+  protect(a: Authorized, status: number, value: unknown): Promise<Outcome>;
+  askedFields(q: Record<string, string>): string[] | undefined;
+}
+
+export const MAX_PAGE = 1000;
+
+/** `limit` of a page: 1–1000, 100 when not given. */
+export function pageLimit(q: Record<string, string>): number {
+  const limit = q.limit === undefined ? 100 : Number(q.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+    throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_PAGE}.`, detail_en: `limit must be 1 to ${MAX_PAGE}.` });
+  return limit;
+}
+
+/** Where a consumer is: in the feed after position `p`, or in the snapshot as of `at` after key `k`. */
+type FeedCursor = { d: string; p: number };
+type SnapshotCursor = { d: string; at: number; k: string | null };
+
+const encode = (c: FeedCursor | SnapshotCursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
+
+function badCursor(): Problem {
+  return new Problem(PROBLEMS.badRequest, {
+    detail: 'Con trỏ không hợp lệ hoặc thuộc bộ dữ liệu khác.',
+    detail_en: 'The cursor is invalid or belongs to another dataset.',
+  });
+}
+
+const isPosition = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+function decode(cursor: string, dataset: string): Record<string, unknown> {
+  let c: unknown;
+  try {
+    c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  if (typeof c !== 'object' || c === null || (c as { v?: unknown }).v !== 1 || (c as { d?: unknown }).d !== dataset) throw badCursor();
+  return c as Record<string, unknown>;
+}
+
+export function feedCursor(cursor: string, dataset: string): FeedCursor {
+  const c = decode(cursor, dataset);
+  if (!isPosition(c.p)) throw badCursor();
+  return { d: dataset, p: c.p };
+}
+
+function snapshotCursor(cursor: string, dataset: string): SnapshotCursor {
+  const c = decode(cursor, dataset);
+  if (!isPosition(c.at) || !(c.k === null || (typeof c.k === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(c.k)))) throw badCursor();
+  return { d: dataset, at: c.at, k: c.k };
+}
+
+/** The feed is of data the platform holds: a proxy dataset's records stay with its custodian. */
+export function requireHosted(a: Authorized): void {
+  if (a.view.dataset.mode !== 'hosted') {
+    throw new Problem(PROBLEMS.unprocessable, {
+      rule: 'R-6.1c',
+      detail: 'Chỉ bộ dữ liệu lưu trên nền tảng có luồng thay đổi, ảnh chụp và kết xuất.',
+      detail_en: 'Only datasets hosted on the platform have a change feed, snapshots and exports.',
+    });
+  }
+}
+
+const changeOf = (code: string, a: Authorized) => (c: Change) => ({
+  // Stable: the same change has the same id on every delivery, so a consumer de-duplicates on it.
+  id: `${code}:${c.position}`,
+  position: c.position,
+  key: c.key,
+  version: c.version,
+  op: c.deleted ? ('delete' as const) : ('upsert' as const),
+  changed_at: c.written_at,
+  data: c.data ? shapeRecord(c.data, a.plan) : null,
+});
+
+export function createFeedReads(p: Pipeline, feed: Feed) {
+  return {
+    /** GET /data/v1/{dataset}/changes?cursor=&limit=&fields= — changes in commit order after the cursor (from the start without one). */
+    changes(req: GatewayRequest, code: string): Promise<GatewayResponse> {
+      return p.exchange(req, 'sync', async (ex) => {
+        const a = await p.authorizeRead(ex, code, p.askedFields(req.query));
+        requireHosted(a);
+        const limit = pageLimit(req.query);
+        const after = req.query.cursor === undefined ? 0 : feedCursor(req.query.cursor, code).p;
+        const [rows, head] = await Promise.all([feed.changes(code, after, limit), feed.head(code)]);
+        ex.recordKeys = rows.map((r) => r.key);
+        const last = rows.at(-1)?.position ?? after;
+        return p.protect(a, 200, {
+          dataset: code,
+          items: rows.map(changeOf(code, a)),
+          // Always given: a consumer at the end keeps it and asks again later.
+          next_cursor: encode({ d: code, p: last }),
+          head: Math.max(head, last),
+          more: last < head,
+        });
+      });
+    },
+
+    /**
+     * GET /data/v1/{dataset}/snapshot?cursor=&limit=&fields= — the dataset as of one feed position,
+     * in key order, page after page; `changes_cursor` continues in the feed right after it.
+     */
+    snapshot(req: GatewayRequest, code: string): Promise<GatewayResponse> {
+      return p.exchange(req, 'sync', async (ex) => {
+        const a = await p.authorizeRead(ex, code, p.askedFields(req.query));
+        requireHosted(a);
+        const limit = pageLimit(req.query);
+        const c = req.query.cursor === undefined ? { d: code, at: await feed.head(code), k: null } : snapshotCursor(req.query.cursor, code);
+        const page = await feed.snapshotPage(code, c.at, c.k, limit);
+        ex.recordKeys = page.items.map((r) => r.key);
+        const items = page.items.map((r) => ({ key: r.key, version: r.version, updated_at: r.written_at, data: shapeRecord(r.data ?? {}, a.plan) }));
+        return p.protect(a, 200, {
+          dataset: code,
+          position: c.at,
+          items,
+          next_cursor: page.next_after === null ? null : encode({ d: code, at: c.at, k: page.next_after }),
+          changes_cursor: encode({ d: code, p: c.at }),
+        });
+      });
+    },
+  };
+}
