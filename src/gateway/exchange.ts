@@ -53,6 +53,8 @@ export interface Outcome {
   contentType: string;
   body: Buffer;
   headers?: Record<string, string>;
+  /** A refusal's rule (the problem's `rule`), logged with the entry so refusals are counted by rule. */
+  rule?: string | null;
 }
 
 export interface GatewayResponse {
@@ -82,6 +84,7 @@ export function problemOutcome(p: Problem, req: GatewayRequest): Outcome {
     contentType: 'application/problem+json; charset=utf-8',
     body: Buffer.from(JSON.stringify(p.body(req.path, req.requestId))),
     headers: p.options.headers ?? {},
+    rule: p.options.rule ?? null,
   };
 }
 
@@ -105,7 +108,7 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
     request: { method: ex.req.method, resource: ex.req.path, query: ex.req.query, purpose: ex.req.purpose ?? null, fields: ex.fields },
     dataset: ex.dataset,
     record_keys: ex.recordKeys,
-    response: { status: outcome.status, content_sha256: digest, content_kept: ex.keepContent && outcome.status < 300 },
+    response: { status: outcome.status, content_sha256: digest, content_kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null },
     agreement_ids: ex.agreementIds,
     policy_version: ex.policyVersion,
     trace_id: ex.req.traceId,
