@@ -94,7 +94,7 @@ export function FiguresPanel({ custodian }: { custodian?: string | undefined }) 
               <Statistic title={t('rep.fig.refused')} value={refusedTotal} />
             </Col>
             <Col xs={12} lg={6}>
-              <Statistic title={t('rep.fig.bytes')} value={new Intl.NumberFormat(lang).format(bytes)} />
+              <Statistic title={t('rep.fig.bytes')} value={new Intl.NumberFormat(lang).format(bytes)} suffix={t('rep.fig.bytes.unit')} />
             </Col>
             <Col xs={12} lg={6}>
               <Statistic
