@@ -10,6 +10,7 @@ import { ledgerModule } from './ledger/module.ts';
 import { lifecycleModule } from './lifecycle/module.ts';
 import { notificationsModule } from './notifications/module.ts';
 import { registryModule } from './registry/module.ts';
+import { reportsModule } from './reports/module.ts';
 import { syncModule } from './sync/module.ts';
 
 /**
@@ -30,6 +31,7 @@ export const MODULES = [
   calendarModule,
   lifecycleModule,
   gatewayModule,
+  reportsModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

@@ -20,6 +20,7 @@ import { MIGRATIONS, MODULES, type ModuleName } from './migrations.ts';
 import { openDatabase } from './db/open.ts';
 import { type NotificationService, createNotificationService, notificationsRuntime } from './notifications/index.ts';
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
+import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
 import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
@@ -43,6 +44,7 @@ export interface Platform {
   gateway: Gateway;
   calendar: Calendar;
   lifecycle: Lifecycle;
+  reports: Reports;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed. */
   sealing: SealingStart;
   /** Every module, dependencies first: where jobs, shutdown, routes and OpenAPI tags are taken from. */
@@ -115,6 +117,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     problemOf: toProblem,
     exports: createExportStore(db),
   }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
+  const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),
@@ -128,9 +131,10 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     calendar: calendarRuntime(calendar),
     lifecycle: lifecycleRuntime(lifecycle, config.publicUrl),
     gateway: gatewayRuntime(gateway, upstreams, { recordBodyLimit: config.bodyLimitBytes, bulkBodyLimit: bulkLimit }),
+    reports: reportsRuntime(reports),
   });
   return {
-    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle, sealing, modules,
+    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle, reports, sealing, modules,
     close: async () => {
       // Dependents first: the gateway's last summaries go through the sharing log, which needs the database.
       try {

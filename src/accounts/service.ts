@@ -168,6 +168,11 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
   }
 
   return {
+    /** Every account not revoked, for inspection: no authorisation here, the caller decides what to show. */
+    async active(): Promise<Pick<AccountRow, 'client_id' | 'system_code' | 'agency_code' | 'created_at'>[]> {
+      return (await db.query<AccountRow>("SELECT client_id, system_code, agency_code, created_at FROM connection_accounts WHERE status = 'active' ORDER BY client_id")).rows;
+    },
+
     async list(p: Principal, f: AccountFilter): Promise<Page<ConnectionAccount>> {
       const w = new Where()
         .addIf(!seesEverything(p), '? IN (agency_code, issued_by_agency, custodian_code)', p.agencyCode)

@@ -7,6 +7,7 @@ import { codeListCommand } from './codelist.ts';
 import { keysCommand } from './keys.ts';
 import { ledgerCommand } from './ledger.ts';
 import { migrateCommand, statusCommand } from './database.ts';
+import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
 
 const program = new Command('lienthong')
@@ -20,6 +21,7 @@ program.addCommand(statusCommand());
 program.addCommand(adminCommand());
 program.addCommand(codeListCommand());
 program.addCommand(ledgerCommand());
+program.addCommand(reportCommand());
 program.addCommand(calendarCommand());
 program.addCommand(keysCommand());
 

@@ -54,6 +54,8 @@ export interface Outcome {
   contentType: string;
   body: Buffer;
   headers?: Record<string, string>;
+  /** A refusal's rule (the problem's `rule`), logged with the entry so refusals are counted by rule. */
+  rule?: string | null;
 }
 
 export interface GatewayResponse {
@@ -83,6 +85,7 @@ export function problemOutcome(p: Problem, req: GatewayRequest): Outcome {
     contentType: 'application/problem+json; charset=utf-8',
     body: Buffer.from(JSON.stringify(p.body(req.path, req.requestId))),
     headers: p.options.headers ?? {},
+    rule: p.options.rule ?? null,
   };
 }
 
@@ -97,7 +100,7 @@ const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'hex');
  */
 export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProvider, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
   const body = outcome.body;
-  const entry = entryOf(ex, outcome.status, sha256(body), ex.keepContent && outcome.status < 300, now);
+  const entry = entryOf(ex, { status: outcome.status, digest: sha256(body), kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null }, now);
   const kept = entry.response.content_kept ? body : undefined;
   let receipt: { id: string };
   let signature: string;
@@ -124,7 +127,16 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
 }
 
 /** The R-17.2 entry of an exchange whose answer has this status and these bytes (their SHA-256). */
-export function entryOf(ex: Exchange, status: number, digest: string, kept: boolean, now: () => Date): LedgerEntry {
+/** What the entry says of the answer: its status, digest and size, whether its content is kept, and a refusal's rule (counted by the reports). */
+interface Answer {
+  status: number;
+  digest: string;
+  kept: boolean;
+  bytes: number;
+  rule: string | null;
+}
+
+export function entryOf(ex: Exchange, a: Answer, now: () => Date): LedgerEntry {
   return {
     requested_at: ex.requestedAt.toISOString(),
     responded_at: now().toISOString(),
@@ -133,7 +145,7 @@ export function entryOf(ex: Exchange, status: number, digest: string, kept: bool
     request: { method: ex.req.method, resource: ex.req.path, query: ex.req.query, purpose: ex.req.purpose ?? null, fields: ex.fields },
     dataset: ex.dataset,
     record_keys: ex.recordKeys,
-    response: { status, content_sha256: digest, content_kept: kept },
+    response: { status: a.status, content_sha256: a.digest, content_kept: a.kept, bytes: a.bytes, rule: a.rule },
     agreement_ids: ex.agreementIds,
     policy_version: ex.policyVersion,
     trace_id: ex.req.traceId,
@@ -152,10 +164,10 @@ export interface StreamedResponse {
  * Releases a streamed body whose SHA-256 is known beforehand (an export, prepared and digested
  * first): the R-17.2 entry naming that digest is durably appended, then the stream may start.
  */
-export async function releaseStream(ex: Exchange, s: { contentType: string; digest: string; headers: Record<string, string>; stream: () => Readable }, append: LogAppend, now: () => Date): Promise<StreamedResponse | GatewayResponse> {
+export async function releaseStream(ex: Exchange, s: { contentType: string; digest: string; bytes: number; headers: Record<string, string>; stream: () => Readable }, append: LogAppend, now: () => Date): Promise<StreamedResponse | GatewayResponse> {
   let receipt: { id: string };
   try {
-    receipt = await append(ex.log, entryOf(ex, 200, s.digest, false, now));
+    receipt = await append(ex.log, entryOf(ex, { status: 200, digest: s.digest, kept: false, bytes: s.bytes, rule: null }, now));
   } catch (err) {
     return logFailure(ex.req, err);
   }

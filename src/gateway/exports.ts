@@ -199,6 +199,7 @@ export function createExports(p: DownloadPipeline, d: ExportDeps) {
       {
         contentType: CONTENT_TYPES[stored.format],
         digest: stored.sha256,
+        bytes: stored.bytes,
         headers: {
           'content-length': String(stored.bytes),
           'repr-digest': `sha-256=:${Buffer.from(stored.sha256, 'hex').toString('base64')}:`,

@@ -15,8 +15,13 @@ export interface LedgerEntry {
   request: { method: string; resource: string; query: Record<string, string>; purpose: string | null; fields: string[] };
   dataset: string | null;
   record_keys: string[];
-  /** (d) response status and SHA-256 (hex) of the exact bytes delivered */
-  response: { status: number; content_sha256: string | null; content_kept: boolean };
+  /**
+   * (d) response status and SHA-256 (hex) of the exact bytes delivered; the gateway also states
+   * their length and, for a refusal, the rule that refused (the problem's `rule`), so the figures
+   * of reports (src/reports/) are recounted from the log itself. Entries written before these two
+   * members, and summaries of unidentified refusals, have neither.
+   */
+  response: { status: number; content_sha256: string | null; content_kept: boolean; bytes?: number; rule?: string | null };
   /** (đ) what settles disputes later */
   agreement_ids: string[];
   policy_version: string | null;
@@ -79,14 +84,24 @@ function stringMap(o: unknown): string | null {
   return `${out}}`;
 }
 
+/** The response member: its three original members, or five with `bytes` and `rule` (keys in RFC 8785 order). */
+function responseJson(rs: LedgerEntry['response']): string | null {
+  const tail = `"content_kept":${rs.content_kept},"content_sha256":${S(rs.content_sha256)}`;
+  if (has(rs, 3)) return `{${tail},"status":${S(rs.status)}}`;
+  if (!has(rs, 5) || typeof rs.bytes !== 'number' || !Number.isFinite(rs.bytes) || !strOrNull(rs.rule)) return null;
+  return `{"bytes":${S(rs.bytes)},${tail},"rule":${S(rs.rule)},"status":${S(rs.status)}}`;
+}
+
 function fastLeaf(log: string, e: LedgerEntry): string | null {
   const { requester: who, request: rq, response: rs } = e;
   if (!has(e, 12) || !isStr(log) || !isStr(e.requested_at) || !isStr(e.responded_at) || !isStr(e.form) || !strOrNull(e.dataset)
     || !strOrNull(e.policy_version) || !isStr(e.trace_id) || !isStr(e.gateway_instance)) return null;
   if (typeof who !== 'object' || who === null || !has(who, 3) || !strOrNull(who.agency) || !strOrNull(who.system) || !strOrNull(who.account)) return null;
   if (typeof rq !== 'object' || rq === null || !has(rq, 5) || !isStr(rq.method) || !isStr(rq.resource) || !strOrNull(rq.purpose)) return null;
-  if (typeof rs !== 'object' || rs === null || !has(rs, 3) || typeof rs.status !== 'number' || !Number.isFinite(rs.status)
+  if (typeof rs !== 'object' || rs === null || typeof rs.status !== 'number' || !Number.isFinite(rs.status)
     || !strOrNull(rs.content_sha256) || typeof rs.content_kept !== 'boolean') return null;
+  const response = responseJson(rs);
+  if (response === null) return null;
   const agreements = strings(e.agreement_ids);
   const keys = strings(e.record_keys);
   const fields = strings(rq.fields);
@@ -96,7 +111,7 @@ function fastLeaf(log: string, e: LedgerEntry): string | null {
     + `"policy_version":${S(e.policy_version)},"record_keys":${keys},`
     + `"request":{"fields":${fields},"method":${S(rq.method)},"purpose":${S(rq.purpose)},"query":${query},"resource":${S(rq.resource)}},`
     + `"requested_at":${S(e.requested_at)},"requester":{"account":${S(who.account)},"agency":${S(who.agency)},"system":${S(who.system)}},`
-    + `"responded_at":${S(e.responded_at)},"response":{"content_kept":${rs.content_kept},"content_sha256":${S(rs.content_sha256)},"status":${S(rs.status)}},`
+    + `"responded_at":${S(e.responded_at)},"response":${response},`
     + `"trace_id":${S(e.trace_id)},"v":1}`;
 }
 

@@ -160,6 +160,27 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     verify: (log?: string, progress?: (log: string, done: number, total: number) => void, options: VerifyOptions = {}): Promise<VerifyReport[]> =>
       theLog.verify(log, progress, sharingLogChecks(options)),
     treeSize: theLog.treeSize,
+    /** The size of the newest signed checkpoint of `log` (0 before any): what a count "as of checkpoint N" may cover. */
+    async checkpointedSize(log: string): Promise<number> {
+      return (await theLog.latestCheckpoint(log))?.tree_size ?? 0;
+    },
+    /** Every log (custodian code), for work done per log (report figures). */
+    logs: (): Promise<string[]> => theLog.allLogs(),
+
+    /**
+     * The sequenced entries of `log` from leaf index `position` on, at most `limit`, in order — for
+     * those who count the log (src/reports/): no authorisation here, the caller decides what it
+     * shows. `entry` is null for an archived leaf (its bytes are in the archive bundle, R-17.1).
+     * `q`: the caller's transaction, when it reads inside one.
+     */
+    async entriesAfter(log: string, position: number, limit: number, q: Queryable = db): Promise<{ leaf_index: number; entry: (LedgerEntry & { log: string }) | null }[]> {
+      const r = await q.query<{ leaf_index: number; leaf: Uint8Array }>(
+        `SELECT e.leaf_index, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
+          WHERE e.custodian_code = $1 AND e.leaf_index >= $2 ORDER BY e.leaf_index LIMIT $3`,
+        [log, position, limit],
+      );
+      return r.rows.map((x) => ({ leaf_index: Number(x.leaf_index), entry: parseLeaf(x.leaf) as (LedgerEntry & { log: string }) | null }));
+    },
 
     /** R-17.1, R-17.2: one exchange durably queued in the caller's transaction, or it throws. */
     append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> => appendEntry(tx, custodian, entry, clock.now(), content, known),

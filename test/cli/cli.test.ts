@@ -34,7 +34,7 @@ for (const driver of DRIVERS) {
     afterAll(() => cleanup());
 
     it('every command has --help', async () => {
-      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import'], ['ledger'], ['ledger', 'verify'], ['calendar'], ['calendar', 'add'], ['keys'], ['keys', 'rotate-kek']]) {
+      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import'], ['ledger'], ['ledger', 'verify'], ['report'], ['report', 'verify'], ['calendar'], ['calendar', 'add'], ['keys'], ['keys', 'rotate-kek']]) {
         const { stdout } = await lt(...cmd, '--help');
         expect(stdout).toMatch(/Usage: lienthong/);
       }

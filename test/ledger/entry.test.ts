@@ -22,7 +22,11 @@ function randomEntry(random: () => number): LedgerEntry {
     request: { method: pick(['GET', 'POST']), resource: str(), query, purpose: orNull(), fields: list() },
     dataset: orNull(),
     record_keys: list(),
-    response: { status: pick([200, 404, 0, -1, 1.5, 1e21, 599]), content_sha256: orNull(), content_kept: random() < 0.5 },
+    response: {
+      status: pick([200, 404, 0, -1, 1.5, 1e21, 599]), content_sha256: orNull(), content_kept: random() < 0.5,
+      // The gateway's entries also state the length delivered and the refusing rule (reports recount them).
+      ...(random() < 0.5 && { bytes: pick([0, 17, 1e21, 65536]), rule: orNull() }),
+    },
     agreement_ids: list(),
     policy_version: orNull(),
     trace_id: str(),

@@ -19,6 +19,7 @@ const DictionaryTerm = lazy(() => import('./pages/DictionaryTerm.tsx'));
 const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Ledger = lazy(() => import('./pages/Ledger.tsx'));
+const Reports = lazy(() => import('./pages/Reports.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
 const Registry = lazy(() => import('./pages/Registry.tsx'));
 const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
@@ -87,6 +88,7 @@ export function App() {
                 <Route path="/dictionary/:name" element={<DictionaryTerm />} />
                 <Route path="/accounts" element={<Accounts />} />
                 <Route path="/ledger" element={<Ledger />} />
+                <Route path="/reports" element={<Reports />} />
                 <Route path="/registry" element={<Registry />} />
                 <Route path="/security-events" element={<RegistrySecurity />} />
                 <Route path="/inbox" element={<RegistryInbox />} />

@@ -9174,6 +9174,691 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/figures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Số liệu chia sẻ từ nhật ký / Sharing figures counted from the logs (custodian: its log; consumer agency: its consumption; coordinator, auditor: all) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Cơ quan khai thác / consumer agency */
+                    consumer?: string;
+                    /** @description Cơ quan chủ quản / custodian (the log) */
+                    custodian?: string;
+                    /** @description Bộ dữ liệu / dataset */
+                    dataset?: string;
+                    /** @description Từ ngày / from (inclusive). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                    from?: string;
+                    /** @description Comma-separated: custodian, day, consumer_agency, consumer_system, dataset, form, status, rule */
+                    group_by?: string;
+                    /** @description Đến ngày / to (inclusive). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            as_of: {
+                                /** @description The signed checkpoint of this size covers exactly the entries counted */
+                                checkpoint_size: number;
+                                /** Format: date-time */
+                                counted_at: string;
+                                log: string;
+                                /** @description Entries [0, position) of the log are counted */
+                                position: number;
+                            }[];
+                            group_by: string[];
+                            rows: {
+                                /** @description Bytes delivered, as logged (entries from before the log stated them count 0) */
+                                bytes: number;
+                                exchanges: number;
+                                /** @description The values grouped by (day YYYY-MM-DD in Viet Nam; "" = none: an unidentified caller, no dataset, no rule) */
+                                group: {
+                                    [key: string]: string | number;
+                                };
+                                latency: {
+                                    /** @description Exchanges at or under 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000 ms, and over */
+                                    buckets: number[];
+                                    count: number;
+                                    mean_ms: number | null;
+                                    /** @description Upper bound of the histogram bucket holding the median; null beyond the last bound */
+                                    p50_ms: number | null;
+                                    p95_ms: number | null;
+                                    sum_ms: number;
+                                };
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/figures/{custodian}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kiểm đếm lại số liệu từ nhật ký / Recount a log's figures from its entries and name every difference (custodian of the log, coordinator, auditor) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            archived: number;
+                            differences: {
+                                key: {
+                                    consumer_agency: string;
+                                    consumer_system: string;
+                                    dataset_code: string;
+                                    day: string;
+                                    form: string;
+                                    rule: string;
+                                    status: number;
+                                };
+                                measure: string;
+                                recounted: number;
+                                stored: number;
+                            }[];
+                            entries_recounted: number;
+                            log: string;
+                            ok: boolean;
+                            position: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Phát hiện kiểm tra tuân thủ / Compliance findings (owner agency: its own; coordinator, auditor: all) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                    /** @description Cơ quan liên quan / owner agency */
+                    owner?: string;
+                    rule?: string;
+                    status?: "open" | "acknowledged" | "resolved";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                acknowledge_note: string | null;
+                                acknowledged_at: string | null;
+                                acknowledged_by: string | null;
+                                close_reason: string | null;
+                                closed_at: string | null;
+                                closed_automatically: boolean | null;
+                                closed_by: string | null;
+                                evidence: {
+                                    href: string;
+                                    label_en: string;
+                                    label_vi: string;
+                                }[];
+                                id: string;
+                                /** Format: date-time */
+                                opened_at: string;
+                                owner_agency: string;
+                                rule: string;
+                                severity: "low" | "medium" | "high";
+                                status: "open" | "acknowledged" | "resolved";
+                                subject_id: string;
+                                subject_type: string;
+                                summary_en: string;
+                                summary_vi: string;
+                                version: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Một phát hiện / One finding */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledge_note: string | null;
+                            acknowledged_at: string | null;
+                            acknowledged_by: string | null;
+                            close_reason: string | null;
+                            closed_at: string | null;
+                            closed_automatically: boolean | null;
+                            closed_by: string | null;
+                            evidence: {
+                                href: string;
+                                label_en: string;
+                                label_vi: string;
+                            }[];
+                            id: string;
+                            /** Format: date-time */
+                            opened_at: string;
+                            owner_agency: string;
+                            rule: string;
+                            severity: "low" | "medium" | "high";
+                            status: "open" | "acknowledged" | "resolved";
+                            subject_id: string;
+                            subject_type: string;
+                            summary_en: string;
+                            summary_vi: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/findings/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ghi nhận phát hiện / Acknowledge a finding (owner agency administrator, coordinator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledge_note: string | null;
+                            acknowledged_at: string | null;
+                            acknowledged_by: string | null;
+                            close_reason: string | null;
+                            closed_at: string | null;
+                            closed_automatically: boolean | null;
+                            closed_by: string | null;
+                            evidence: {
+                                href: string;
+                                label_en: string;
+                                label_vi: string;
+                            }[];
+                            id: string;
+                            /** Format: date-time */
+                            opened_at: string;
+                            owner_agency: string;
+                            rule: string;
+                            severity: "low" | "medium" | "high";
+                            status: "open" | "acknowledged" | "resolved";
+                            subject_id: string;
+                            subject_type: string;
+                            summary_en: string;
+                            summary_vi: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/findings/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Đóng phát hiện, nêu lý do / Resolve a finding, saying why (owner agency administrator, coordinator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            acknowledge_note: string | null;
+                            acknowledged_at: string | null;
+                            acknowledged_by: string | null;
+                            close_reason: string | null;
+                            closed_at: string | null;
+                            closed_automatically: boolean | null;
+                            closed_by: string | null;
+                            evidence: {
+                                href: string;
+                                label_en: string;
+                                label_vi: string;
+                            }[];
+                            id: string;
+                            /** Format: date-time */
+                            opened_at: string;
+                            owner_agency: string;
+                            rule: string;
+                            severity: "low" | "medium" | "high";
+                            status: "open" | "acknowledged" | "resolved";
+                            subject_id: string;
+                            subject_type: string;
+                            summary_en: string;
+                            summary_vi: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/findings/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các quy tắc kiểm tra / The compliance rules checked */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            title_en: string;
+                            title_vi: string;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/findings/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chạy kiểm tra ngay / Run the compliance checks now (coordinator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            by_rule: {
+                                found: number;
+                                rule: string;
+                            }[];
+                            closed: number;
+                            open_now: number;
+                            opened: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/security-events": {
         parameters: {
             query?: never;

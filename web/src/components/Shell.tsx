@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { path: '/notices', label: 'nav.notices' },
   { path: '/accounts', label: 'nav.accounts', roles: ['custodian_admin', 'consumer_admin', 'coordinator'] },
   { path: '/ledger', label: 'nav.ledger', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/reports', label: 'nav.reports', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/registry', label: 'nav.registry', roles: ['coordinator', 'custodian_admin', 'consumer_admin'] },
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },

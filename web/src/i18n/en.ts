@@ -7,6 +7,7 @@ import { codelistsEn } from './areas/codelists.ts';
 import { registryEn } from './areas/registry.ts';
 import { dashboardEn } from './areas/dashboard.ts';
 import { catalogEn } from './areas/catalog.ts';
+import { reportsEn } from './areas/reports.ts';
 
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
@@ -116,4 +117,5 @@ export const en: Catalog = {
   ...registryEn,
   ...dashboardEn,
   ...catalogEn,
+  ...reportsEn,
 };

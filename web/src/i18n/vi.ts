@@ -6,6 +6,7 @@ import { codelistsVi } from './areas/codelists.ts';
 import { registryVi } from './areas/registry.ts';
 import { dashboardVi } from './areas/dashboard.ts';
 import { catalogVi } from './areas/catalog.ts';
+import { reportsVi } from './areas/reports.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -115,6 +116,7 @@ export const vi = {
   ...registryVi,
   ...dashboardVi,
   ...catalogVi,
+  ...reportsVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;

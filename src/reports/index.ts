@@ -1,0 +1,5 @@
+export { createReports, type Reports } from './service.ts';
+export { type FiguresVerification } from './verify.ts';
+
+export { reportsModule } from './module.ts';
+export { reportsRuntime } from './runtime.ts';

@@ -1,0 +1,19 @@
+import { type ModuleRuntime, routePlugin } from '../core/module.ts';
+import { reportRoutes } from './routes.ts';
+import type { Reports } from './service.ts';
+
+/**
+ * The figures' routes, the counting of new log entries every 2 s (entries are counted once they
+ * are under a signed checkpoint, at most 5 s after they are logged), and the compliance checks
+ * every 15 minutes (R-18.2).
+ */
+export function reportsRuntime(reports: Reports): ModuleRuntime {
+  return {
+    routes: [{ plugin: routePlugin('reports-routes', reportRoutes(reports)), prefix: '/api/v1' }],
+    tags: [{ name: 'reports', description: 'Báo cáo, kiểm tra / Reports and oversight (R-18.2): figures from the sharing logs, compliance findings' }],
+    jobs: [
+      { name: 'report figures', periodMs: 2_000, run: () => reports.counter.countAll() },
+      { name: 'compliance checks', periodMs: 15 * 60_000, run: () => reports.findings.run() },
+    ],
+  };
+}
