@@ -1,11 +1,11 @@
 import { useEffect } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, ConfigProvider, Form, Input, Modal, Typography } from 'antd';
+import { App as AntApp, ConfigProvider, Form, Modal, Typography } from 'antd';
 import { api, unwrap } from '../../api/client.ts';
 import type { paths } from '../../api/schema.d.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { ProblemAlert } from '../accounts/ProblemAlert.tsx';
-import { ERROR_THEME } from './CreateCodeList.tsx';
+import { CodeListFields, ERROR_THEME } from './CreateCodeList.tsx';
 
 type CodeList = paths['/api/v1/code-lists/{code}']['get']['responses'][200]['content']['application/json'];
 type Patch = paths['/api/v1/code-lists/{code}']['patch']['requestBody']['content']['application/json'];
@@ -46,7 +46,6 @@ export function EditCodeList({ list, open, onClose }: { list: CodeList; open: bo
     if (Object.keys(patch).length === 0) onClose();
     else save.mutate(patch);
   };
-  const required = [{ required: true, whitespace: true, message: t('codelists.required') }];
   return (
     <Modal
       open={open}
@@ -65,21 +64,7 @@ export function EditCodeList({ list, open, onClose }: { list: CodeList; open: bo
       <Typography.Paragraph type="secondary">{t('codelists.edit.help')}</Typography.Paragraph>
       <ConfigProvider theme={ERROR_THEME}>
         <Form form={form} name="code-list-edit" layout="vertical" onFinish={submit} aria-label={t('codelists.edit.title', { code: list.code })}>
-          <Form.Item name="name_vi" label={t('codelists.new.nameVi')} rules={required}>
-            <Input maxLength={300} />
-          </Form.Item>
-          <Form.Item name="name_en" label={t('codelists.new.nameEn')} rules={required}>
-            <Input maxLength={300} />
-          </Form.Item>
-          <Form.Item name="issuer" label={t('codelists.col.issuer')} rules={required}>
-            <Input maxLength={300} />
-          </Form.Item>
-          <Form.Item name="legal_basis" label={t('codelists.import.legal')} rules={required}>
-            <Input maxLength={500} />
-          </Form.Item>
-          <Form.Item name="source_note" label={t('codelists.source')}>
-            <Input.TextArea rows={2} maxLength={2000} />
-          </Form.Item>
+          <CodeListFields />
           {save.isError && <ProblemAlert error={save.error} testId="code-list-edit-error" />}
         </Form>
       </ConfigProvider>
