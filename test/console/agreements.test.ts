@@ -197,7 +197,7 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
       await warning.waitFor(WAIT);
       expect(await warning.textContent()).toContain('R-13.3 — Cấp độ 4 do cơ quan khai báo đang chờ quyết định phê duyệt');
       expect(await warning.textContent()).toContain('chưa có quyết định phê duyệt cấp độ này');
-      expect(await wizard.getByText('kể cả dữ liệu mật').textContent()).toContain('cấp độ có hiệu lực');
+      expect(await wizard.getByText('kể cả dữ liệu mật').textContent()).toContain('cấp độ an toàn thông tin có hiệu lực');
       expect(await seriousViolations(wizard)).toEqual([]);
       await screenshot(wizard, 'agreements-system-pending');
     });

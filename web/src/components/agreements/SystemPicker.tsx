@@ -12,7 +12,8 @@ type System = paths['/api/v1/systems']['get']['responses'][200]['content']['appl
  */
 export function SystemPicker({ form, systems, loading, rules }: { form: FormInstance; systems: System[]; loading: boolean; rules: object[] }) {
   const { t, lang } = useI18n();
-  const chosen = systems.find((s) => s.code === Form.useWatch('system_code', { form, preserve: true }));
+  const code = Form.useWatch('system_code', { form, preserve: true }) as string | undefined;
+  const chosen = systems.find((s) => s.code === code);
   const level = (s: System) => (s.effective_security_level === null ? t('agr.wiz.system.noLevel') : t('agr.wiz.system.level', { n: s.effective_security_level }));
   const pending = (s: System) => (s.security_level_pending ? `; ${t('agr.wiz.system.pending', { n: s.security_level })}` : '');
   const refusal = chosen?.sharing_refusal;
