@@ -82,7 +82,13 @@ export function consoleApi(base: () => string) {
   }
   /** R-13.3: the coordinator's decision that makes a system's declared level count. */
   async function approveSecurityLevel(coordinator: string, code: string, level = 3): Promise<void> {
-    const decision = { security_level: level, decision_number: `${level}/QĐ-VPTW`, decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: `HS-${code}` };
+    const decision = {
+      security_level: level,
+      decision_number: `${level}/QĐ-VPTW`,
+      decided_on: '2025-01-15',
+      issuer: 'Văn phòng Trung ương Đảng',
+      document_reference: `HS-${code}`,
+    };
     await ok(call('POST', `/api/v1/systems/${code}/security-level-decisions`, coordinator, decision), 201);
   }
   return { call, ok, send, login, user, consoleSession, approveSecurityLevel };

@@ -31,7 +31,8 @@ describe.skipIf(skipBrowser())('console in Chromium: deadlines resting on comput
     url = await env.app.listen({ host: '127.0.0.1', port: 0 });
     const admin = await env.adminAuth();
     window = (await env.app.inject({ method: 'GET', url: '/api/v1/service-suspensions/earliest-start', headers: { authorization: admin } })).json();
-    dataset = (await env.app.inject({ method: 'GET', url: '/api/v1/datasets?status=published&limit=1', headers: { authorization: admin } })).json().items[0].code;
+    dataset = (await env.app.inject({ method: 'GET', url: '/api/v1/datasets?status=published&limit=1', headers: { authorization: admin } })).json().items[0]
+      .code;
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     ({ page, problems } = await openPage(context));

@@ -14,7 +14,8 @@ export function SystemPicker({ form, systems, loading, rules }: { form: FormInst
   const { t, lang } = useI18n();
   const code = Form.useWatch('system_code', { form, preserve: true }) as string | undefined;
   const chosen = systems.find((s) => s.code === code);
-  const level = (s: System) => (s.effective_security_level === null ? t('agr.wiz.system.noLevel') : t('agr.wiz.system.level', { n: s.effective_security_level }));
+  const level = (s: System) =>
+    s.effective_security_level === null ? t('agr.wiz.system.noLevel') : t('agr.wiz.system.level', { n: s.effective_security_level });
   const pending = (s: System) => (s.security_level_pending ? `; ${t('agr.wiz.system.pending', { n: s.security_level })}` : '');
   const refusal = chosen?.sharing_refusal;
   return (
@@ -35,11 +36,19 @@ export function SystemPicker({ form, systems, loading, rules }: { form: FormInst
           data-testid="system-level-pending"
           style={{ marginBottom: 16 }}
           title={`R-13.3 — ${t('agr.wiz.system.pendingTitle', { n: chosen.security_level })}`}
-          description={refusal ? (lang === 'vi' ? refusal.reason : refusal.reason_en) : t('agr.wiz.system.pendingCapped', { n: chosen.effective_security_level ?? '' })}
+          description={
+            refusal ? (lang === 'vi' ? refusal.reason : refusal.reason_en) : t('agr.wiz.system.pendingCapped', { n: chosen.effective_security_level ?? '' })
+          }
         />
       )}
       {refusal && !chosen?.security_level_pending && (
-        <Alert type="warning" showIcon data-testid="system-refusal" style={{ marginBottom: 16 }} title={`${refusal.rule} — ${lang === 'vi' ? refusal.reason : refusal.reason_en}`} />
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="system-refusal"
+          style={{ marginBottom: 16 }}
+          title={`${refusal.rule} — ${lang === 'vi' ? refusal.reason : refusal.reason_en}`}
+        />
       )}
     </>
   );
