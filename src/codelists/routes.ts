@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { Problem, PROBLEMS } from '../core/errors.ts';
-import { principalOf } from '../http/context.ts';
+import { principalOf, withVersion } from '../http/context.ts';
 import { decodeUtf8 } from '../http/text-body.ts';
-import { BearerSecurity, HistoryEntry, Pagination, QueryString, Timestamp, VietnamDate, VietnamDateOut, errors, pageOf } from '../http/schemas.ts';
+import { BearerSecurity, HistoryEntry, IfMatchHeaders, Pagination, QueryString, Timestamp, VietnamDate, VietnamDateOut, errors, pageOf, versionFromIfMatch } from '../http/schemas.ts';
 import { MEDIA_TYPES, formatOfMediaType } from './formats.ts';
 import type { CodeLists } from './index.ts';
-import type { CodeItem, ImportFormat } from './types.ts';
+import type { CodeItem, CodeListPatch, ImportFormat } from './types.ts';
 
 const security = BearerSecurity;
 const tags = ['code-lists'];
@@ -27,6 +27,12 @@ const CodeList = Type.Object({
   code: Type.String(), name_vi: Type.String(), name_en: Type.String(), issuer: Type.String(), legal_basis: Type.String(),
   source_note: Type.Union([Type.String(), Type.Null()]), status: Type.String(), version: Type.Integer(), created_at: Timestamp, updated_at: Timestamp,
 });
+const Name = Type.String({ minLength: 1, maxLength: 300 });
+const Editable = {
+  name_vi: Name, name_en: Name, issuer: Name, legal_basis: Type.String({ minLength: 1, maxLength: 500 }),
+  source_note: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))),
+};
+const CodeListPatchBody = Type.Partial(Type.Object(Editable), { additionalProperties: false, minProperties: 1 });
 const Attributes = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]));
 const Item = Type.Object({
   code: Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S+$' }),
@@ -81,17 +87,25 @@ export function codeListRoutes(codeLists: CodeLists, importLimit: number) {
     app.post('/code-lists', {
       schema: {
         tags, summary: 'Tạo danh mục / Create a code list (coordinator, R-18.2)', security,
-        body: Type.Object({ code: ListCode, name_vi: Type.String({ minLength: 1, maxLength: 300 }), name_en: Type.String({ minLength: 1, maxLength: 300 }), issuer: Type.String({ minLength: 1, maxLength: 300 }), legal_basis: Type.String({ minLength: 1, maxLength: 500 }), source_note: Type.Optional(Nullable(Type.String({ maxLength: 2000 }))) }, { additionalProperties: false }),
+        body: Type.Object({ code: ListCode, ...Editable }, { additionalProperties: false }),
         response: { 201: CodeList, ...errors(400, 401, 403, 409) },
       },
     }, async (req, reply) => reply.code(201).send(await codeLists.create(principalOf(req), req.body)));
 
     app.get('/code-lists/:code', {
       schema: { tags, summary: 'Một danh mục / One code list', security, params: CodeParam, response: { 200: CodeList, ...errors(401, 404) } },
-    }, async (req) => {
+    }, async (req, reply) => {
       principalOf(req);
-      return codeLists.get(req.params.code);
+      return withVersion(reply, await codeLists.get(req.params.code));
     });
+
+    app.patch('/code-lists/:code', {
+      schema: {
+        tags, summary: 'Sửa tên, cơ quan ban hành của danh mục / Update a code list\'s name or issuer (coordinator, R-18.2)', security, params: CodeParam, headers: IfMatchHeaders,
+        description: 'Mã danh mục và các mục không đổi ở đây: mục thay đổi bằng phiên bản mới / The code and the items do not change here: items change by a new version.',
+        body: CodeListPatchBody, response: { 200: CodeList, ...errors(400, 401, 403, 404, 412) },
+      },
+    }, async (req, reply) => withVersion(reply, await codeLists.update(principalOf(req), req.params.code, req.body as CodeListPatch, versionFromIfMatch(req.headers['if-match']))));
 
     app.get('/code-lists/:code/versions', {
       schema: { tags, summary: 'Các phiên bản / Versions', security, params: CodeParam, response: { 200: Type.Array(Version), ...errors(401, 404) } },

@@ -1,16 +1,16 @@
-import { Problem, PROBLEMS, conflict, invalid, notFound, type FieldViolation } from '../core/errors.ts';
+import { Problem, PROBLEMS, conflict, invalid, notFound, type FieldViolation, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { escapeLike, foldVietnamese, nfc } from '../core/text.ts';
 import { VIETNAM_TODAY, formatIsoDate, isIsoDate, vietnamDate } from '../core/time.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { historyOf, recordChange } from '../db/history.ts';
-import { type Page, Where } from '../db/rows.ts';
+import { type Page, Where, updateVersioned } from '../db/rows.ts';
 import { type Principal, requireCoordinator } from '../registry/index.ts';
 import { diffItems } from './diff.ts';
 import { parseItems, serializeItems } from './formats.ts';
 import { VERSION_COLUMNS, type VersionRow, allItems, insertVersion, latestVersion, versionInForce } from './store.ts';
-import type { CodeItem, CodeList, CodeListDiff, CodeListInput, CodeListVersion, ImportFormat, PublishInput } from './types.ts';
+import type { CodeItem, CodeList, CodeListDiff, CodeListInput, CodeListPatch, CodeListVersion, ImportFormat, PublishInput } from './types.ts';
 
 const LIST_COLUMNS = 'code, name_vi, name_en, issuer, legal_basis, source_note, status, version, created_at, updated_at';
 
@@ -117,6 +117,22 @@ export function createCodeListService(db: Database, clock: Clock) {
         if (!(await insertList(tx, input, clock.now()))) throw conflict(`Mã danh mục "${input.code}" đã tồn tại.`, `Code list "${input.code}" already exists.`);
         await recordChange(tx, { entity: 'code_list', key: input.code, action: 'create', actor: p.username, after: input, at: clock.now() });
         return get(input.code, tx);
+      });
+    },
+
+    /** Name, issuer, legal basis and source note; the code stays (datasets and the dictionary bind it) and items change only by a new version. */
+    async update(p: Principal, code: string, patch: CodeListPatch, expectedVersion?: number): Promise<CodeList> {
+      requireCoordinator(p, 'sửa danh mục dùng chung', 'edit shared code lists');
+      return db.transaction(async (tx) => {
+        const current = await get(code, tx);
+        const merged = { ...current, ...patch };
+        const row: Record<string, unknown> = { ...patch, search_text: foldVietnamese(`${code} ${merged.name_vi} ${merged.name_en}`) };
+        for (const k of ['name_vi', 'issuer', 'legal_basis'] as const) if (patch[k] !== undefined) row[k] = nfc(patch[k]);
+        const out = await updateVersioned<CodeList>(tx, { table: 'code_lists', keyColumn: 'code', key: code, patch: row, expectedVersion, now: clock.now() });
+        if (out.status === 'stale') throw staleVersion(out.current.version);
+        if (out.status === 'missing') throw notFound('danh mục', 'code list', code);
+        await recordChange(tx, { entity: 'code_list', key: code, action: 'update', actor: p.username, before: out.before, after: out.after, at: clock.now() });
+        return get(code, tx);
       });
     },
 

@@ -42,6 +42,8 @@ export interface CodeListInput {
   source_note?: string | null | undefined;
 }
 
+export type CodeListPatch = Partial<Pick<CodeListInput, 'name_vi' | 'name_en' | 'issuer' | 'legal_basis' | 'source_note'>>;
+
 export interface PublishInput {
   effective_from: string;
   effective_to?: string | null | undefined;

@@ -104,6 +104,38 @@ for (const driver of DRIVERS) {
       expect((await post('/api/v1/code-lists/dan-toc/imports', 'code,name_vi\n01,Kinh\n', { 'content-type': 'text/csv' }, reader)).statusCode).toBe(403);
     });
 
+    it('R-18.2: the coordinator renames a code list or changes its issuer, with If-Match and a history entry', async () => {
+      const patch = (url: string, payload: unknown, headers: Record<string, string> = {}, authorization = admin) =>
+        env.app.inject({ method: 'PATCH', url, headers: { authorization, ...headers }, payload: payload as string });
+      expect((await post('/api/v1/code-lists', { code: 'doi-ten', name_vi: 'Danh mục cũ', name_en: 'Old list', issuer: 'VPTW', legal_basis: 'Thử nghiệm' })).statusCode).toBe(201);
+      const got = await get('/api/v1/code-lists/doi-ten');
+      expect(got.headers.etag).toBe('"1"');
+
+      const denied = await patch('/api/v1/code-lists/doi-ten', { name_vi: 'Không được' }, { 'if-match': '"1"' }, reader);
+      expect(denied.statusCode).toBe(403);
+      expect(denied.json().rule).toBe('R-18.2');
+
+      const res = await patch('/api/v1/code-lists/doi-ten', { name_vi: 'Danh mục mới', issuer: 'Ban Tổ chức Trung ương' }, { 'if-match': '"1"' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers.etag).toBe('"2"');
+      expect(res.json()).toMatchObject({ code: 'doi-ten', name_vi: 'Danh mục mới', name_en: 'Old list', issuer: 'Ban Tổ chức Trung ương', version: 2 });
+      expect((await get('/api/v1/code-lists?q=danh%20muc%20moi')).json().items.map((l: { code: string }) => l.code)).toContain('doi-ten');
+
+      const stale = await patch('/api/v1/code-lists/doi-ten', { name_en: 'Stale' }, { 'if-match': '"1"' });
+      expect(stale.statusCode).toBe(412);
+      expect(stale.json().current_version).toBe(2);
+      expect((await patch('/api/v1/code-lists/doi-ten', { code: 'khac' })).statusCode).toBe(400);
+      expect((await patch('/api/v1/code-lists/doi-ten', {})).statusCode).toBe(400);
+      expect((await patch('/api/v1/code-lists/khong-co', { name_vi: 'X' })).statusCode).toBe(404);
+
+      const history = (await get('/api/v1/code-lists/doi-ten/history')).json();
+      expect(history.at(-1)).toMatchObject({
+        action: 'update', actor: expect.any(String),
+        changes: { name_vi: { from: 'Danh mục cũ', to: 'Danh mục mới' }, issuer: { from: 'VPTW', to: 'Ban Tổ chức Trung ương' } },
+      });
+      expect(Object.keys(history.at(-1).changes).sort()).toEqual(['issuer', 'name_vi']);
+    });
+
     it('an import of a modified CSV returns the diff and publishes only on confirmation', async () => {
       const exported = await get('/api/v1/code-lists/dan-toc/export?format=csv&on=2026-01-01');
       expect(exported.statusCode).toBe(200);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
+import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
 const WAIT = { timeout: 20_000 };
@@ -22,45 +23,26 @@ function vietnamToday(): { text: string; year: number } {
 describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request wizard, review, second approval R-11)', () => {
   let server: ConsoleServer;
   let browser: Browser;
-  const secrets = new Map<string, string>();
+  const users = new Map<string, User>();
   const pages = new Map<string, Page>();
   const problems: string[][] = [];
 
-  async function call(method: string, url: string, body?: unknown, token?: string): Promise<{ status: number; json: any }> {
-    const res = await fetch(`${server.url}${url}`, {
-      method,
-      headers: { ...(body !== undefined && { 'content-type': 'application/json' }), ...(token && { authorization: `Bearer ${token}` }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    return { status: res.status, json: text ? JSON.parse(text) : null };
-  }
-
-  /** An official created by the coordinator, enrolled through the link (password and TOTP). */
-  async function createUser(admin: string, username: string, agency: string, roles: string[]) {
-    const created = await call('POST', '/api/v1/users', { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles }, admin);
-    expect(created.status, JSON.stringify(created.json)).toBe(201);
-    const path = new URL(created.json.enrolment.url).pathname.replace(/^\/enrol\//, '/api/v1/enrolments/');
-    const view = await call('GET', path);
-    expect(view.status).toBe(200);
-    const done = await call('POST', path, { password: `mat-khau-${username}-2025`, totp: totpCode(view.json.totp_secret, new Date()) });
-    expect(done.status, JSON.stringify(done.json)).toBe(204);
-    secrets.set(username, view.json.totp_secret);
-  }
+  const { call, login, user, approveSecurityLevel } = consoleApi(() => server.url);
 
   /** Signs an official in through the sign-in form in a browser context of their own. */
   async function signIn(username: string): Promise<Page> {
+    const who = users.get(username)!;
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     const { page, problems: own } = await openPage(context);
     problems.push(own);
     await page.goto(`${server.url}/signin`);
     await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(`mat-khau-${username}-2025`);
+    await page.getByLabel('Mật khẩu').fill(who.password);
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     const totp = page.getByLabel('Mã xác thực (6 số)');
     await totp.waitFor(WAIT);
-    // The enrolment used the current 30-second step; each code is single-use, so take the next one.
-    await totp.fill(totpCode(secrets.get(username)!, new Date(Date.now() + 30_000)));
+    // The API sign-in used the current 30-second step; each code is single-use, so take the next one.
+    await totp.fill(totpCode(who.secret, new Date(Date.now() + 30_000)));
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
     pages.set(username, page);
@@ -80,7 +62,7 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
   }
 
   /** The wizard, step by step; returns the new agreement's path. */
-  async function request(page: Page, dataset: string, system: string, dropField?: string): Promise<string> {
+  async function request(page: Page, dataset: string, system: string, dropField?: string, atSystemStep?: (page: Page) => Promise<void>): Promise<string> {
     await openAgreements(page);
     await page.getByRole('link', { name: 'Đề nghị chia sẻ mới' }).click();
     await page.getByRole('heading', { name: 'Đề nghị chia sẻ dữ liệu' }).waitFor(WAIT);
@@ -106,6 +88,7 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     // Enter confirms the date and submits the step, as on any form.
     await to.press('Enter');
     await page.getByLabel('Hệ thống thông tin của cơ quan', { exact: true }).waitFor(WAIT);
+    await atSystemStep?.(page);
     await choose(page, 'Hệ thống thông tin của cơ quan', '', system);
     await page.getByRole('button', { name: 'Gửi đề nghị' }).click();
     await page.getByRole('heading', { name: `Thoả thuận chia sẻ ${dataset}` }).waitFor(WAIT);
@@ -130,23 +113,24 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
       startServer({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP }),
       launchBrowser(),
     ]);
-    const login = await call('POST', '/api/v1/auth/login', { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, new Date()) });
-    expect(login.status, JSON.stringify(login.json)).toBe(200);
-    const admin = login.json.token as string;
-    await createUser(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
-    await createUser(admin, 'cq.btctw', 'BTCTW', ['custodian_admin']);
-    await createUser(admin, 'cq.bnctw', 'BNCTW', ['custodian_admin', 'approver']);
-    await createUser(admin, 'pd.bnctw', 'BNCTW', ['approver']);
+    const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
+    for (const [username, agency, roles] of [
+      ['kt.vpcp', 'VPCP', ['consumer_admin']],
+      ['cq.btctw', 'BTCTW', ['custodian_admin']],
+      ['cq.bnctw', 'BNCTW', ['custodian_admin', 'approver']],
+      ['pd.bnctw', 'BNCTW', ['approver']],
+    ] as const) users.set(username, await user(admin, username, agency, [...roles]));
     const sys = async (code: string, level: number, zone: string, extra: object = {}) => {
-      const r = await call('POST', '/api/v1/systems', { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra }, admin);
-      expect(r.status, JSON.stringify(r.json)).toBe(201);
+      const r = await call('POST', '/api/v1/systems', admin, { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra });
+      expect(r.status, r.text).toBe(201);
       // R-13.3: the coordinator's decision makes the declared level count.
-      const decision = { security_level: level, decision_number: `${level}/QĐ-VPTW`, decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: `HS-${code}` };
-      const d = await call('POST', `/api/v1/systems/${code}/security-level-decisions`, decision, admin);
-      expect(d.status, JSON.stringify(d.json)).toBe(201);
+      await approveSecurityLevel(admin, code, level);
     };
     await sys('VPCP-QLCB', 3, 'internet');
     await sys('VPCP-MAT', 4, 'tslcd', { encryption_key: EC_KEY });
+    // Declared at level 4 with no decision yet: pending, no level in effect (R-13.3).
+    const pending = await call('POST', '/api/v1/systems', admin, { code: 'VPCP-CHO', agency_code: 'VPCP', name_vi: 'Hệ thống VPCP-CHO', name_en: 'VPCP-CHO', security_level: 4, zone: 'tslcd', encryption_key: EC_KEY });
+    expect(pending.status, pending.text).toBe(201);
     for (const u of ['kt.vpcp', 'cq.btctw', 'cq.bnctw', 'pd.bnctw']) await signIn(u);
   }, 240_000);
   afterAll(async () => {
@@ -203,7 +187,20 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
 
   let secret = '';
   it('secret data: the custodian approves, and the same person cannot give the second approval (R-11)', async () => {
-    secret = await request(pages.get('kt.vpcp')!, 'vu-an', 'VPCP-MAT');
+    // R-13.3: the wizard labels each system with its level in effect, marks a declared level awaiting its decision and says why it is refused.
+    secret = await request(pages.get('kt.vpcp')!, 'vu-an', 'VPCP-MAT', undefined, async (wizard) => {
+      await choose(wizard, 'Hệ thống thông tin của cơ quan', '', 'VPCP-CHO');
+      const options = wizard.locator('.ant-select-item-option');
+      expect(await options.filter({ hasText: 'VPCP-CHO' }).textContent()).toContain('chưa có cấp độ có hiệu lực; cấp độ 4 chờ phê duyệt');
+      expect(await options.filter({ hasText: 'VPCP-MAT' }).textContent()).toContain('cấp độ có hiệu lực 4');
+      const warning = wizard.getByTestId('system-level-pending');
+      await warning.waitFor(WAIT);
+      expect(await warning.textContent()).toContain('R-13.3 — Cấp độ 4 do cơ quan khai báo đang chờ quyết định phê duyệt');
+      expect(await warning.textContent()).toContain('chưa có quyết định phê duyệt cấp độ này');
+      expect(await wizard.getByText('kể cả dữ liệu mật').textContent()).toContain('cấp độ an toàn thông tin có hiệu lực');
+      expect(await seriousViolations(wizard)).toEqual([]);
+      await screenshot(wizard, 'agreements-system-pending');
+    });
     const page = pages.get('cq.bnctw')!;
     await openFromList(page, secret, 'vu-an');
     await page.getByRole('button', { name: 'Chấp thuận' }).click();

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
+import { expect } from 'vitest';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.LIENTHONG_CHROMIUM ?? '/usr/bin/chromium';
@@ -115,4 +116,33 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+const PICKER_WAIT = { timeout: 30_000 };
+
+/**
+ * Types a date (and time) into the antd picker whose input has `id` and confirms with Enter; a held
+ * value is cleared first with the picker's clear button. Tried again (three times at most) when the
+ * picker did not take the value, as happens on a loaded machine.
+ */
+export async function pickDateTime(page: Page, id: string, value: string): Promise<void> {
+  const input = page.locator(`#${id}`);
+  const picker = page.locator('.ant-picker', { has: input });
+  for (let attempt = 1; ; attempt++) {
+    if (await input.inputValue()) {
+      await picker.hover();
+      await picker.locator('.ant-picker-clear').click();
+      await expect.poll(() => input.inputValue(), PICKER_WAIT).toBe('');
+    }
+    await input.click();
+    await page.locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)').first().waitFor(PICKER_WAIT);
+    await input.fill(value);
+    await input.press('Enter');
+    try {
+      await expect.poll(() => input.inputValue(), { timeout: 5_000 }).toBe(value);
+      return;
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
 }

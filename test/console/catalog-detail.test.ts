@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
+import { consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
@@ -20,14 +21,7 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
   let problems: string[];
   let custodianCookie: { name: string; value: string };
 
-  async function call(method: string, url: string, headers: Record<string, string>, body?: unknown) {
-    const res = await fetch(`${server.url}${url}`, {
-      method, headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) }, ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${text}`);
-    return { json: text ? JSON.parse(text) : null, res };
-  }
+  const { login, send, user, consoleSession } = consoleApi(() => server.url);
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -35,26 +29,17 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
       launchBrowser(),
     ]);
     // API sessions use the previous TOTP step; the browser's sign-in uses the current one (no replay).
-    const login = await call('POST', '/api/v1/auth/login', {}, { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, new Date(Date.now() - 30_000)) });
-    const admin = { authorization: `Bearer ${login.json.token}` };
+    const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP, new Date(Date.now() - 30_000));
 
     // A custodian administrator of BTCTW, enrolled, then signed in as a console session (cookie + CSRF token).
-    const created = await call('POST', '/api/v1/users', admin, { username: 'qt-btctw-dm', full_name: 'Cán bộ quản trị BTCTW', agency_code: 'BTCTW', roles: ['custodian_admin'] });
-    const enrolPath = new URL(created.json.enrolment.url).pathname.replace(/^\/enrol\//, '/api/v1/enrolments/');
-    const view = await call('GET', enrolPath, {});
-    const password = 'mat-khau-qt-btctw-dm-2025';
-    await call('POST', enrolPath, {}, { password, totp: totpCode(view.json.totp_secret, new Date(Date.now() - 30_000)) });
-    const session = await call('POST', '/api/v1/console/session', {}, { username: 'qt-btctw-dm', password, totp: totpCode(view.json.totp_secret, new Date()) });
-    const setCookie = session.res.headers.get('set-cookie') ?? '';
-    const [pair] = setCookie.split(';');
-    const eq = pair!.indexOf('=');
-    custodianCookie = { name: pair!.slice(0, eq), value: pair!.slice(eq + 1) };
-    const custodian = { cookie: pair!, 'x-csrf-token': session.json.csrf_token, origin: server.url };
+    const session = await consoleSession(await user(admin, 'qt-btctw-dm', 'BTCTW', ['custodian_admin']));
+    custodianCookie = session.cookie;
+    const custodian = session.headers;
     // One change of the dataset's description (its history), by its custodian.
-    await call('PATCH', `/api/v1/datasets/${DATASET}`, custodian, { description_vi: 'Dữ liệu cán bộ, đảng viên do Ban Tổ chức Trung ương quản lý.', description_en: 'Cadres and party members, kept by the Central Organisation Commission.' });
+    await send('PATCH', `/api/v1/datasets/${DATASET}`, custodian, { description_vi: 'Dữ liệu cán bộ, đảng viên do Ban Tổ chức Trung ương quản lý.', description_en: 'Cadres and party members, kept by the Central Organisation Commission.' });
     // Two versions of one hosted record.
-    await call('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoa') }] });
-    await call('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoà Bình') }] });
+    await send('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoa') }] });
+    await send('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoà Bình') }] });
 
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     ({ page, problems } = await openPage(context));

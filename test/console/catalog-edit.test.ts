@@ -35,14 +35,8 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
       launchBrowser(),
     ]);
     // The API session uses the previous TOTP step; the browser's sign-in then uses the current one (no replay).
-    const login = await api.ok(
-      api.call('POST', '/api/v1/auth/login', undefined, {
-        username: 'admin',
-        password: ADMIN_PASSWORD,
-        totp: totpCode(ADMIN_TOTP, new Date(Date.now() - 30_000)),
-      }),
-    );
-    custodian = await api.user(`Bearer ${login.token}`, 'qt-btctw-sua', 'BTCTW', ['custodian_admin']);
+    const admin = await api.login('admin', ADMIN_PASSWORD, ADMIN_TOTP, new Date(Date.now() - 30_000));
+    custodian = await api.user(admin, 'qt-btctw-sua', 'BTCTW', ['custodian_admin']);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     ({ page, problems } = await openPage(context));
     await page.goto(`${server.url}/signin`);
@@ -168,17 +162,10 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
   }, 120_000);
 
   it('the custodian administrator writes a record after checking it, sees a refused one with its violations, and deletes it', async () => {
-    const session = await fetch(`${server.url}/api/v1/console/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: custodian.username, password: custodian.password, totp: totpCode(custodian.secret, new Date(Date.now() + 30_000)) }),
-    });
-    expect(session.status, await session.clone().text()).toBe(200);
-    const [pair] = (session.headers.get('set-cookie') ?? '').split(';');
-    const eq = pair!.indexOf('=');
+    const { cookie } = await api.consoleSession(custodian);
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     try {
-      await ctx.addCookies([{ name: pair!.slice(0, eq), value: pair!.slice(eq + 1), url: server.url }]);
+      await ctx.addCookies([{ ...cookie, url: server.url }]);
       const { page: p, problems: probs } = await openPage(ctx);
       await p.goto(`${server.url}/catalog/${DATASET}`);
       await p.getByRole('heading', { name: 'Bản ghi lưu trữ trên nền tảng' }).waitFor(WAIT);

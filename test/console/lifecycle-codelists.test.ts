@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { consoleApi } from './api.ts';
+import { type ConsoleServer, launchBrowser, openPage, pickDateTime, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
@@ -29,11 +30,7 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
   let earliest: string;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-life-'));
 
-  const apiGet = async (url: string) => {
-    const res = await fetch(`${server.url}${url}`, { headers: { authorization: bearer } });
-    if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-    return res;
-  };
+  const { call, ok, send, login } = consoleApi(() => server.url);
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([
@@ -41,17 +38,12 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
       launchBrowser(),
     ]);
     // The API session uses the previous TOTP step; the browser's sign-in then uses the current one (no replay).
-    const login = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, new Date(Date.now() - 30_000)) }),
-    });
-    expect(login.status, await login.clone().text()).toBe(200);
-    bearer = `Bearer ${(await login.json()).token}`;
-    const ds = await (await apiGet('/api/v1/datasets?status=published&limit=1')).json();
+    bearer = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP, new Date(Date.now() - 30_000));
+    const ds = await send('GET', '/api/v1/datasets?status=published&limit=1', bearer);
     dataset = ds.items[0].code;
     // R-15.3 from the working-day calendar: the day after the 7th working day after today (Viet Nam).
     const today = vietnamToday();
-    const cal = await (await fetch(`${server.url}/api/v1/calendar?from=${plusDays(today, 1)}&to=${plusDays(today, 60)}`)).json();
+    const cal = await send('GET', `/api/v1/calendar?from=${plusDays(today, 1)}&to=${plusDays(today, 60)}`);
     earliest = plusDays(cal.days.filter((d: { working: boolean }) => d.working)[6].date, 1);
 
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
@@ -72,29 +64,6 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  /** Types a date (and time) into an antd picker and confirms with Enter; a held value is cleared first with the picker's clear button. */
-  async function pickDateTime(id: string, value: string) {
-    const input = page.locator(`#${id}`);
-    const picker = page.locator('.ant-picker', { has: input });
-    for (let attempt = 1; ; attempt++) {
-      if (await input.inputValue()) {
-        await picker.hover();
-        await picker.locator('.ant-picker-clear').click();
-        await expect.poll(() => input.inputValue(), WAIT).toBe('');
-      }
-      await input.click();
-      await page.locator('.ant-picker-dropdown:not(.ant-picker-dropdown-hidden)').first().waitFor(WAIT);
-      await input.fill(value);
-      await input.press('Enter');
-      try {
-        await expect.poll(() => input.inputValue(), { timeout: 5_000 }).toBe(value);
-        return;
-      } catch (err) {
-        if (attempt >= 3) throw err;
-      }
-    }
-  }
-
   it('shows the earliest legal start before submitting, refuses an earlier start with R-15.3 and earliest_start, then accepts that date', async () => {
     await page.getByRole('link', { name: 'Tạm ngừng, chấm dứt' }).click();
     await page.getByRole('heading', { name: 'Tạm ngừng, chấm dứt kết nối' }).waitFor(WAIT);
@@ -106,8 +75,8 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     await page.locator('#planned-dataset').click();
     await page.locator('#planned-dataset').fill(dataset);
     await page.locator('#planned-dataset').press('Enter');
-    await pickDateTime('planned-start', `${ddmmyyyy(plusDays(earliest, -1))} 08:00`);
-    await pickDateTime('planned-restore', `${ddmmyyyy(earliest)} 17:00`);
+    await pickDateTime(page, 'planned-start', `${ddmmyyyy(plusDays(earliest, -1))} 08:00`);
+    await pickDateTime(page, 'planned-restore', `${ddmmyyyy(earliest)} 17:00`);
     await page.getByLabel('Lý do').first().fill('Nâng cấp máy chủ cơ sở dữ liệu');
     // The page warns before anything is sent.
     await page.getByText(`Trước ngày sớm nhất được phép (${ddmmyyyy(earliest)})`).waitFor(WAIT);
@@ -118,13 +87,13 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     expect(await page.getByTestId('refused-earliest').textContent()).toContain(ddmmyyyy(earliest));
     await screenshot(page, 'lifecycle-refused');
 
-    await pickDateTime('planned-start', `${ddmmyyyy(earliest)} 08:00`);
+    await pickDateTime(page, 'planned-start', `${ddmmyyyy(earliest)} 08:00`);
     await page.getByRole('button', { name: 'Thông báo tạm ngừng' }).click();
     const table = page.getByTestId('service-table');
     await expect.poll(() => table.locator('tbody tr.ant-table-row').count(), WAIT).toBe(1);
     expect(await table.textContent()).toContain(dataset);
     expect(await table.textContent()).toContain(`${ddmmyyyy(earliest)} 08:00`);
-    const list = await (await apiGet('/api/v1/service-suspensions')).json();
+    const list = await send('GET', '/api/v1/service-suspensions', bearer);
     expect(list.items).toHaveLength(1);
     expect(list.items[0].starts_at).toBe(new Date(`${earliest}T01:00:00Z`).toISOString());
     expect(await seriousViolations(page)).toEqual([]);
@@ -138,11 +107,7 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
 
   it('shows a force-majeure stop\'s 24-hour notice clock (R-15.4) overdue, publishes its notice and ends the stop', async () => {
     const started = new Date(Date.now() - 25 * 3600_000);
-    const res = await fetch(`${server.url}/api/v1/service-suspensions`, {
-      method: 'POST', headers: { authorization: bearer, 'content-type': 'application/json' },
-      body: JSON.stringify({ kind: 'force_majeure', dataset, starts_at: started.toISOString(), reason: 'Mất điện tại trung tâm dữ liệu' }),
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
+    await ok(call('POST', '/api/v1/service-suspensions', bearer, { kind: 'force_majeure', dataset, starts_at: started.toISOString(), reason: 'Mất điện tại trung tâm dữ liệu' }), 201);
     await page.reload();
     // The open tab is kept in the URL: the previous test left the consumer suspensions open.
     await page.getByRole('tab', { name: 'Tạm ngừng dịch vụ' }).click();
@@ -170,7 +135,9 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
   }, 60_000);
 
   it('imports a CSV that renames one item: the diff shows 1 renamed, published with a future date, the new version is listed', async () => {
-    const csv = await (await apiGet('/api/v1/code-lists/gioi-tinh/export?format=csv')).text();
+    const exportedCsv = await call('GET', '/api/v1/code-lists/gioi-tinh/export?format=csv', bearer);
+    expect(exportedCsv.status, exportedCsv.text).toBe(200);
+    const csv = exportedCsv.text;
     const lines = csv.split(/\r?\n/);
     const header = lines[0]!.split(',');
     const nameAt = header.indexOf('name_vi');
@@ -199,7 +166,7 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     await screenshot(page, 'codelists-import-diff');
 
     const effective = plusDays(vietnamToday(), 10);
-    await pickDateTime('import-effective', ddmmyyyy(effective));
+    await pickDateTime(page, 'import-effective', ddmmyyyy(effective));
     await page.locator('#import-legal').fill('Quyết định số 12/QĐ-VPTW');
     await page.getByRole('button', { name: 'Xác nhận và ban hành' }).click();
     const versions = page.getByTestId('versions-table');
@@ -213,6 +180,26 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     const exported = await page.evaluate(async (h) => { const r = await fetch(h); return `${r.status} ${await r.text()}`; }, href!.replace(/on=[\d-]+/, `on=${effective}`));
     expect(exported).toMatch(/^200 /);
     expect(exported).toContain('Tên đã đổi');
+  }, 60_000);
+
+  it('R-18.2: the coordinator changes the list\'s issuer in its edit form (If-Match); the page and the history show the change', async () => {
+    await page.goto(`${server.url}/code-lists/gioi-tinh`);
+    const before = await send('GET', '/api/v1/code-lists/gioi-tinh', bearer);
+    await page.getByRole('button', { name: 'Sửa thông tin danh mục' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Sửa thông tin danh mục gioi-tinh').waitFor(WAIT);
+    const issuer = dialog.getByLabel('Cơ quan ban hành');
+    await expect.poll(() => issuer.inputValue(), WAIT).toBe(before.issuer);
+    await issuer.fill('Văn phòng Trung ương Đảng');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'codelists-edit');
+    await dialog.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await dialog.waitFor({ state: 'hidden', ...WAIT });
+    const history = page.getByTestId('code-list-history');
+    await expect.poll(() => history.textContent(), WAIT).toContain(`issuer: ${before.issuer} → Văn phòng Trung ương Đảng`);
+    expect(await page.locator('.ant-descriptions').first().textContent()).toContain('Văn phòng Trung ương Đảng');
+    const after = await send('GET', '/api/v1/code-lists/gioi-tinh', bearer);
+    expect(after).toMatchObject({ issuer: 'Văn phòng Trung ương Đảng', name_vi: before.name_vi, version: before.version + 1 });
   }, 60_000);
 
   it('shows provinces → communes as a tree, communes loaded when a province is expanded', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
+import { consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
@@ -41,16 +42,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
   const official = { username: 'cq.btctw.moi', full_name: 'Nguyễn Thị Hồng Nhung', password: 'mat-khau-can-bo-moi-2026' };
   let officialSecret = '';
 
-  async function call(method: string, path: string, authorization: string, body?: unknown) {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization, ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return text ? JSON.parse(text) : undefined;
-  }
+  const { send: call, approveSecurityLevel } = consoleApi(() => server.url);
   async function login(username: string, password: string, secret: string): Promise<string> {
     const r = await call('POST', '/api/v1/auth/login', '', { username, password, totp: await nextCode(secret) });
     return `Bearer ${r.token}`;
@@ -95,7 +87,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     const consumer = await login('kt.vpcp', 'mat-khau-kt-vpcp-2026', view.totp_secret);
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-QLCB', agency_code: 'VPCP', name_vi: 'Hệ thống quản lý cán bộ', name_en: 'Cadre management system', security_level: 3, zone: 'internet' });
     // R-13.3: the coordinator's decision makes the declared level count.
-    await call('POST', '/api/v1/systems/VPCP-QLCB/security-level-decisions', admin, { security_level: 3, decision_number: '3/QĐ-VPTW', decided_on: '2025-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: 'HS-VPCP-QLCB' });
+    await approveSecurityLevel(admin, 'VPCP-QLCB');
     await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 2, zone: 'internet' });
     await call('POST', '/api/v1/agreements', consumer, {
       dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',

@@ -8,6 +8,7 @@ import type { paths } from '../api/schema.d.ts';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { LoadError } from '../components/States.tsx';
 import { FORMS, ProblemAlert, useLabel, vietnamToday } from '../components/agreements/shared.tsx';
+import { SystemPicker } from '../components/agreements/SystemPicker.tsx';
 import { DATE_FORMAT, useI18n } from '../i18n/index.tsx';
 
 type Dataset = paths['/api/v1/datasets']['get']['responses'][200]['content']['application/json']['items'][number];
@@ -231,15 +232,7 @@ export default function AgreementRequest() {
             </Flex>
           )}
           {step === 4 && (
-            <Form.Item name="system_code" label={t('agr.wiz.system')} rules={required(t('agr.wiz.system'))}>
-              <Select
-                loading={systems.isPending}
-                options={(systems.data?.items ?? []).map((s) => ({
-                  value: s.code,
-                  label: `${s.code} — ${lang === 'vi' ? s.name_vi : s.name_en} (${t('agr.wiz.system.level', { n: s.security_level })}, ${s.zone})`,
-                }))}
-              />
-            </Form.Item>
+            <SystemPicker form={form} systems={systems.data?.items ?? []} loading={systems.isPending} rules={required(t('agr.wiz.system'))} />
           )}
           <Space>
             {step > 0 && <Button onClick={() => setStep((s) => s - 1)}>{t('agr.wiz.prev')}</Button>}

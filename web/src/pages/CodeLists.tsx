@@ -10,6 +10,7 @@ import { useSession } from '../auth/session.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { HistoryCard } from '../components/catalog/HistoryCard.tsx';
 import { CreateCodeList } from '../components/codelists/CreateCodeList.tsx';
+import { EditCodeList } from '../components/codelists/EditCodeList.tsx';
 import { PublishVersion } from '../components/codelists/PublishVersion.tsx';
 import { DATE_FORMAT, useI18n } from '../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../time.ts';
@@ -271,6 +272,7 @@ export function CodeListDetail() {
   const canEdit = !!session?.user.roles.includes('coordinator');
   const [on, setOn] = useState(vietnamToday());
   const [view, setView] = useState<'tree' | 'table'>(code === 'don-vi-hanh-chinh' ? 'tree' : 'table');
+  const [editing, setEditing] = useState(false);
   const list = useQuery({ queryKey: ['code-list', code], queryFn: async () => unwrap(await api.GET('/api/v1/code-lists/{code}', { params: { path: { code } } })) });
   const versions = useQuery({ queryKey: ['code-list-versions', code], queryFn: async () => unwrap(await api.GET('/api/v1/code-lists/{code}/versions', { params: { path: { code } } })) });
   if (list.isError) return <LoadError error={list.error} retry={() => void list.refetch()} />;
@@ -291,7 +293,11 @@ export function CodeListDetail() {
   return (
     <>
       <Link to="/code-lists">← {t('codelists.back')}</Link>
-      <Typography.Title level={1} style={{ fontSize: 24 }}>{l ? (lang === 'vi' ? l.name_vi : l.name_en) : code}</Typography.Title>
+      <Flex justify="space-between" align="center" wrap gap={8}>
+        <Typography.Title level={1} style={{ fontSize: 24 }}>{l ? (lang === 'vi' ? l.name_vi : l.name_en) : code}</Typography.Title>
+        {canEdit && l && <Button onClick={() => setEditing(true)}>{t('codelists.edit.open')}</Button>}
+      </Flex>
+      {canEdit && l && <EditCodeList list={l} open={editing} onClose={() => setEditing(false)} />}
       {l && (
         <Descriptions size="small" style={{ marginBottom: 16 }} column={{ xs: 1, md: 2 }} items={[
           { key: 'code', label: t('codelists.col.code'), children: <Typography.Text code>{l.code}</Typography.Text> },

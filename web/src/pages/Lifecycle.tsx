@@ -9,6 +9,7 @@ import { agencyCodeOf, useSession } from '../auth/session.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { ConsumerActions, type ConsumerSuspension } from '../components/lifecycle/ConsumerActions.tsx';
 import { type Basis, DeadlineBasis } from '../components/lifecycle/DeadlineBasis.tsx';
+import { type CalendarDependence, DeadlineCalendar } from '../components/lifecycle/DeadlineCalendar.tsx';
 import { LifecycleHistory } from '../components/lifecycle/History.tsx';
 import { useUrlFilters } from '../components/useUrlFilters.ts';
 import { DATE_TIME_FORMAT, type MessageKey, useI18n } from '../i18n/index.tsx';
@@ -46,6 +47,7 @@ function RuleError({ error }: { error: unknown }) {
   const rule = typeof p?.rule === 'string' ? p.rule : undefined;
   const earliest = typeof p?.earliest_start === 'string' ? p.earliest_start : undefined;
   const basis = typeof p?.deadline_basis === 'object' ? (p.deadline_basis as Basis) : undefined;
+  const calendar = typeof p?.deadline_calendar === 'object' ? (p.deadline_calendar as CalendarDependence) : undefined;
   return (
     <Alert
       type="error"
@@ -58,6 +60,7 @@ function RuleError({ error }: { error: unknown }) {
           <div>{problemMessage(error, lang, t('common.error'))}</div>
           {earliest && <div data-testid="refused-earliest"><strong>{t('lifecycle.earliest.refused', { date: formatDate(earliest) })}</strong></div>}
           <DeadlineBasis basis={basis} />
+          <DeadlineCalendar calendar={calendar} />
         </>
       }
     />
@@ -85,7 +88,7 @@ function AnnounceForm({ datasets, onDone }: { datasets: { value: string; label: 
       <div data-testid="earliest-start" style={{ marginBottom: 12 }}>
         {earliest.isError ? <LoadError error={earliest.error} retry={() => void earliest.refetch()} /> : earliest.data ? (
           <Alert type="info" showIcon title={`R-15.3 — ${t('lifecycle.earliest', { date: formatDate(earliest.data.earliest_start) })}`}
-            description={<>{t('lifecycle.earliest.why', { today: formatDate(earliest.data.today), seventh: formatDate(earliest.data.last_notice_day) })}<DeadlineBasis basis={earliest.data.deadline_basis} /></>} />
+            description={<>{t('lifecycle.earliest.why', { today: formatDate(earliest.data.today), seventh: formatDate(earliest.data.last_notice_day) })}<DeadlineBasis basis={earliest.data.deadline_basis} /><DeadlineCalendar calendar={earliest.data.deadline_calendar} /></>} />
         ) : <Typography.Text>{t('common.loading')}</Typography.Text>}
       </div>
       <Form form={form} name="planned" layout="vertical" onFinish={(v) => create.mutate(v)} aria-label={t('lifecycle.planned.title')}>
@@ -258,6 +261,7 @@ function RemedyPeriod({ s }: { s: ConsumerSuspension }) {
       {s.received_at ? <span>{t('lifecycle.cs.received', { at: formatDateTime(s.received_at) })}</span> : <span>{t('lifecycle.cs.not_received')}</span>}
       {s.termination_eligible_from && <span>R-16.1(đ) — {t('lifecycle.cs.eligible', { date: formatDate(s.termination_eligible_from) })}</span>}
       <DeadlineBasis basis={s.deadline_basis.termination_eligible_from} />
+      <DeadlineCalendar calendar={s.deadline_calendar.termination_eligible_from} />
     </Space>
   );
 }
@@ -293,6 +297,7 @@ function ConsumerTab({ canEdit }: { canEdit: boolean }) {
         <span>{t('lifecycle.cs.found', { at: formatDateTime(s.found_at) })}</span>
         <span>{t('lifecycle.notice.due', { at: formatDateTime(s.notice_due_at) })}</span>
         <DeadlineBasis basis={s.deadline_basis.notice_due_at} />
+        <DeadlineCalendar calendar={s.deadline_calendar.notice_due_at} />
         {s.notice_late ? <Tag color="red" style={DARK}>R-15.5 — {t('lifecycle.cs.late')}</Tag> : <Tag color="green" style={DARK}>R-15.5 — {t('lifecycle.cs.ontime')}</Tag>}
       </Space>
     ) },

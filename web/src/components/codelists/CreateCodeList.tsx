@@ -11,6 +11,31 @@ const LIST_CODE = /^[a-z0-9][a-z0-9-]{1,63}$/;
 /** Validation messages in a red dark enough for WCAG AA (antd's default error red is 3.3:1 on white). */
 export const ERROR_THEME = { token: { colorError: '#c0262d' } };
 
+/** The list's own details, shared by the create and edit forms (the code is set once, at creation). */
+export function CodeListFields() {
+  const { t } = useI18n();
+  const required = [{ required: true, whitespace: true, message: t('codelists.required') }];
+  return (
+    <>
+      <Form.Item name="name_vi" label={t('codelists.new.nameVi')} rules={required}>
+        <Input maxLength={300} />
+      </Form.Item>
+      <Form.Item name="name_en" label={t('codelists.new.nameEn')} rules={required}>
+        <Input maxLength={300} />
+      </Form.Item>
+      <Form.Item name="issuer" label={t('codelists.col.issuer')} rules={required}>
+        <Input maxLength={300} />
+      </Form.Item>
+      <Form.Item name="legal_basis" label={t('codelists.import.legal')} rules={required}>
+        <Input maxLength={500} />
+      </Form.Item>
+      <Form.Item name="source_note" label={t('codelists.source')}>
+        <Input.TextArea rows={2} maxLength={2000} />
+      </Form.Item>
+    </>
+  );
+}
+
 /** POST /api/v1/code-lists (the coordinator, R-18.2): the list itself; its items come with its first version. */
 export function CreateCodeList({ open, onClose }: { open: boolean; onClose(): void }) {
   const { t } = useI18n();
@@ -51,21 +76,7 @@ export function CreateCodeList({ open, onClose }: { open: boolean; onClose(): vo
           >
             <Input maxLength={64} />
           </Form.Item>
-          <Form.Item name="name_vi" label={t('codelists.new.nameVi')} rules={required}>
-            <Input maxLength={300} />
-          </Form.Item>
-          <Form.Item name="name_en" label={t('codelists.new.nameEn')} rules={required}>
-            <Input maxLength={300} />
-          </Form.Item>
-          <Form.Item name="issuer" label={t('codelists.col.issuer')} rules={required}>
-            <Input maxLength={300} />
-          </Form.Item>
-          <Form.Item name="legal_basis" label={t('codelists.import.legal')} rules={required}>
-            <Input maxLength={500} />
-          </Form.Item>
-          <Form.Item name="source_note" label={t('codelists.source')}>
-            <Input.TextArea rows={2} maxLength={2000} />
-          </Form.Item>
+          <CodeListFields />
           {create.isError && <ProblemAlert error={create.error} testId="code-list-error" />}
         </Form>
       </ConfigProvider>
