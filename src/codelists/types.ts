@@ -49,7 +49,7 @@ export interface PublishInput {
   note?: string | null | undefined;
 }
 
-export interface ItemChange {
+interface ItemChange {
   code: string;
   from: Partial<CodeItem>;
   to: Partial<CodeItem>;

@@ -10,9 +10,9 @@ import * as jose from 'jose';
  * tokens use it now; the sharing log's checkpoints and signed responses (R-5.3) will too.
  */
 export type SigningAlg = 'ES256' | 'EdDSA';
-export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];
+const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];
 
-export type PublicJwk = jose.JWK & { kid: string; alg: SigningAlg; use: 'sig' };
+type PublicJwk = jose.JWK & { kid: string; alg: SigningAlg; use: 'sig' };
 
 export interface CryptoProvider {
   /** The key new signatures are made with. */
@@ -164,7 +164,7 @@ async function signingInput(provider: CryptoProvider, payload: Uint8Array, heade
 }
 
 /** Compact JWS (RFC 7515) of `payload`, signed with the provider's current key. */
-export async function signJws(provider: CryptoProvider, payload: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
+async function signJws(provider: CryptoProvider, payload: Uint8Array, header: Record<string, unknown> = {}): Promise<string> {
   const { kid, input } = await signingInput(provider, payload, header);
   return `${input}.${b64u(await provider.sign(kid, Buffer.from(input, 'latin1')))}`;
 }

@@ -25,7 +25,7 @@ export interface AppendItem {
  * An item checked and turned into its leaf text and queue id: done before any SQL, on the caller's
  * thread, so a bad item fails alone. Hashing waits for the writer (`GroupWriter`).
  */
-export interface Leafed extends QueuedLeaf {
+interface Leafed extends QueuedLeaf {
   content: Buffer | null;
 }
 
