@@ -63,7 +63,7 @@ export interface GatewayResponse {
 
 export const SIGNATURE_HEADER = 'x-jws-signature';
 export const RECEIPT_HEADER = 'lienthong-receipt';
-export const LOG_HEADER = 'lienthong-log';
+const LOG_HEADER = 'lienthong-log';
 export const PURPOSE_HEADER = 'lienthong-purpose';
 
 /** Appends one exchange durably or throws (the ledger's contract); returns the receipt id. */

@@ -1,7 +1,7 @@
 import type { LiveKey, LiveRow, StoredRecord } from '../sync/index.ts';
 
 /** Distinct records one statement reads at most; a larger batch is split. */
-export const MAX_READ_BATCH = 256;
+const MAX_READ_BATCH = 256;
 
 type ReadMany = (wanted: readonly LiveKey[]) => Promise<LiveRow[]>;
 
@@ -69,5 +69,3 @@ export function createRecordReader(readMany: ReadMany, maxBatch = MAX_READ_BATCH
 
 // Dataset codes never contain a NUL (routes: ^[a-z0-9][a-z0-9-]{1,63}$), so the pair is unambiguous.
 const id = (dataset: string, key: string) => `${dataset}\0${key}`;
-
-export type RecordReader = ReturnType<typeof createRecordReader>;

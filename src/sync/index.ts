@@ -15,8 +15,7 @@ export function createSync(db: Database, clock: Clock, catalog: Catalog, keys: K
 
 export type Sync = ReturnType<typeof createSync>;
 export { type LiveKey, type LiveRow, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
-export { KekError, type SealingStart } from './sealing.ts';
+export { type SealingStart } from './sealing.ts';
 export { RecordBatch } from './routes.ts';
 
-export { syncModule } from './module.ts';
 export { syncRuntime } from './runtime.ts';

@@ -23,7 +23,7 @@ export const SEALED_HASH = 'sealed';
 const SEAL_PAGE = 500;
 
 /** A KEK problem at start: the server stops with this message rather than run without its data, or seal with a key no one keeps. */
-export class KekError extends Error {
+class KekError extends Error {
   constructor(vi: string, en: string) {
     super(`${vi} / ${en}`);
     this.name = 'KekError';
