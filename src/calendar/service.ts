@@ -11,8 +11,6 @@ import { calendarSeed } from './seed.ts';
 import { type DaySource, type DayStatusInfo, HISTORY_ENTITY } from './sources.ts';
 import { defaultDayStatus } from './status.ts';
 
-{ HISTORY_ENTITY };
-
 /**
  * The working-day calendar the platform counts legal deadlines on (R-15.3,
  * R-15.4, R-15.5): the default computed from Labour Code 2019 Art. 112, with

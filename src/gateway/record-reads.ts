@@ -11,7 +11,7 @@ interface Wanted extends LiveKey {
 
 /**
  * Hosted reads that arrive together share one SELECT. A query round trip (two socket writes and
- * a wake-up of the database, one per read) was the largest cost of a hosted read after the
+ * a wake-up of the database, one per read) is the largest cost of a hosted read after the
  * signature; under load many reads arrive in one turn of the event loop. Reads are collected
  * until that turn has handled every request that came in with them (setImmediate) and then sent
  * as one statement — so the statement always starts after each of its requests arrived: no read

@@ -20,8 +20,6 @@ import {
   securityLevelPending,
 } from './security-levels.ts';
 
-{ MIN_SHARING_SECURITY_LEVEL };
-
 type Zone = 'internet' | 'tslcd';
 type SystemStatus = 'active' | 'suspended' | 'retired';
 
