@@ -1,5 +1,5 @@
 /**
- * Issue 6 benchmarks, run by `npm run bench` after the admin-API comparison: the data gateway's
+ * The data gateway's benchmarks, run by `npm run bench` after the admin-API comparison: the data gateway's
  * full pipeline (token, decision, shaping, signature, durable log entry) against baselines
  * measured in the same run, under the same load (default 50 connections):
  *   1. hosted read  `GET /data/v1/can-bo-dang-vien/records/dv-1`  vs bare Fastify returning the same JSON;

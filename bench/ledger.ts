@@ -1,5 +1,5 @@
 /**
- * Sharing-log (ledger, issue 5) benchmarks on the PostgreSQL server, in one run:
+ * Sharing-log (ledger) benchmarks on the PostgreSQL server, in one run:
  *   1. durable appends per second vs a raw 100-row-batch INSERT of rows of the same size;
  *   2. `ledger verify` over 1,000,000 entries;
  *   3. inclusion-proof latency at 1,000,000 entries (service and HTTP).

@@ -105,7 +105,6 @@ export function writeReport(file: string, driver: string, body: string): void {
 
 const rank = (driver: string): number => (driver === 'pglite' ? 0 : driver === 'postgres' ? 1 : 2);
 
-/** Issue 6's goals, each a ratio against its baseline measured in the same run. */
 /** From a CPU profile of `serve` on the PostgreSQL server under the benchmark's hosted-read load (docs/gateway.md). */
 const POSTGRES_CPU_NOTE = `- Where a hosted read's server CPU goes (CPU profile of \`serve\` under this load, docs/gateway.md): about
   180 µs a request — the Ed25519 signature ~45 µs (OpenSSL 3, one call), socket writes ~30 µs, Fastify and
@@ -113,6 +112,7 @@ const POSTGRES_CPU_NOTE = `- Where a hosted read's server CPU goes (CPU profile 
   hash ~10 µs, result parsing ~10 µs. A 0.40 ratio would leave about 45 µs of CPU a request on these two
   cores, which the load generator and PostgreSQL share — less than the signature alone.`;
 
+/** The data gateway against its goals, each a ratio against its baseline measured in the same run. */
 export function gatewaySection(r: { hosted: { bare: Measurement; gateway: Measurement }; proxy: { bare: Measurement; gateway: Measurement }; connections: number }, f: RunFacts): string {
   const hostedRatio = r.hosted.gateway.rps / r.hosted.bare.rps;
   const proxyRatio = r.proxy.gateway.rps / r.proxy.bare.rps;
@@ -127,7 +127,7 @@ export function gatewaySection(r: { hosted: { bare: Measurement; gateway: Measur
     'and a durable sharing-log entry committed (group commit) before the response leaves. Baselines',
     'run in their own processes on the same machine, one after the other, under the same load.',
     '',
-    '| Goal (issue 6) | Target | Measured | |',
+    '| Goal | Target | Measured | |',
     '|---|--:|--:|---|',
     `| hosted read ÷ bare Fastify (same JSON) | ≥ 0.40 | ${ratio(hostedRatio)} | ${met(hostedRatio >= 0.4)} |`,
     `| hosted read p99 | ≤ 15 ms | ${ms(r.hosted.gateway.p99Ms)} ms | ${met(r.hosted.gateway.p99Ms <= 15)} |`,

@@ -4,7 +4,7 @@
  * docs/BENCHMARKS.md and prints the same table. See the "How measured"
  * section of that file for the method.
  *
- * Then the data gateway (bench/gateway.ts, issue 6) against its own baselines.
+ * Then the data gateway (bench/gateway.ts) against its own baselines.
  *
  * Environment: BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_GATEWAY_CONNECTIONS (default 50), DATABASE_URL (optional: benchmark on PostgreSQL instead of

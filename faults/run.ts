@@ -1,5 +1,5 @@
 /**
- * `npm run faults` — the fault suite (issue 14, item 7), against real server processes:
+ * `npm run faults` — the fault suite (docs/RELIABILITY.md), against real server processes:
  *   kill       (a) kill -9 under load; every acknowledged receipt reconciled; `ledger verify`
  *   restart    (b) the suite's own PostgreSQL restarted under load; `serve` started with it down
  *   flood      (c) unauthenticated floods of the gateway and the token endpoint

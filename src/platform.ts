@@ -26,7 +26,7 @@ import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/in
 export { MIGRATIONS } from './migrations.ts';
 
 /** A module of the running platform: its declaration joined with its running parts (core/module.ts). */
-export type PlatformModule = ModuleDeclaration<ModuleName> & ModuleRuntime;
+type PlatformModule = ModuleDeclaration<ModuleName> & ModuleRuntime;
 
 export interface Platform {
   config: Config;
@@ -158,10 +158,10 @@ export function startBackgroundWork(p: Platform, log: (err: unknown, what: strin
 }
 
 /** The longest a failing job waits before trying again: the log is integrated soon after the database is back. */
-export const MAX_BACKOFF_MS = 5_000;
+const MAX_BACKOFF_MS = 5_000;
 
 /** Runs `fn` every `ms` (never two at once); after n failures in a row, waits min(ms·2ⁿ, MAX_BACKOFF_MS). */
-export function periodic(ms: number, what: string, fn: () => Promise<unknown>, log: (err: unknown, what: string, retryInMs: number) => void): () => void {
+function periodic(ms: number, what: string, fn: () => Promise<unknown>, log: (err: unknown, what: string, retryInMs: number) => void): () => void {
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;

@@ -6,7 +6,7 @@ import { teardown } from '../../bench/cleanup.ts';
 
 export type Mode = 'short' | 'full';
 
-export interface Check {
+interface Check {
   scenario: string;
   measure: string;
   value: string;

@@ -21,7 +21,7 @@ export interface Answer {
   bodyExcerpt?: string;
 }
 
-export interface Failure {
+interface Failure {
   t: number;
   code: string;
   path: string;

@@ -8,16 +8,16 @@ import path from 'node:path';
 import { request } from 'undici';
 import { loadConfig } from '../../src/core/config.ts';
 import { totpCode } from '../../src/registry/credentials.ts';
-import { HOSTED, PROXIED, prepareGatewayWorld } from '../../bench/gateway-setup.ts';
+import { HOSTED, prepareGatewayWorld } from '../../bench/gateway-setup.ts';
 import { type RunningServer, serveArgs, startServer } from '../../bench/servers.ts';
 import type { Suite } from './context.ts';
 import { sleep } from './context.ts';
 
-export { HOSTED, PROXIED };
+export { HOSTED };
 
-export const ADMIN_PASSWORD = 'faults-only-password-0001';
-export const ADMIN_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
-export const READY = /Console:\s+http:\/\/[^\s/]+:(\d+)/;
+const ADMIN_PASSWORD = 'faults-only-password-0001';
+const ADMIN_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const READY = /Console:\s+http:\/\/[^\s/]+:(\d+)/;
 
 /** Environment of a platform server: DATABASE_URL, a fresh key/data directory, known admin credentials. */
 export function platformEnv(suite: Suite, databaseUrl: string | undefined, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -31,7 +31,7 @@ export function seesAccount(p: Principal, a: AccountOwnership): boolean {
 }
 
 /** Who changes it: the system agency's admins, the issuing operator's admins, the coordinator. */
-export function managesAccount(p: Principal, a: AccountOwnership): boolean {
+function managesAccount(p: Principal, a: AccountOwnership): boolean {
   if (administers(p, a.agency_code, ...SYSTEM_ADMIN_ROLES)) return true;
   return a.delegation_id !== null && administers(p, a.issued_by_agency, ...OPERATOR_ROLES);
 }

@@ -7,9 +7,9 @@ import { invalidClient, invalidRequest } from './oauth-errors.ts';
 import { secretHash, secretMatches } from './secrets.ts';
 import { type AccountRow, loadAccount } from './service.ts';
 
-export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** RFC 7523 wants assertions short-lived: one whose exp is further away than this is refused. */
-export const MAX_ASSERTION_SECONDS = 300;
+const MAX_ASSERTION_SECONDS = 300;
 const CLOCK_TOLERANCE_SECONDS = 30;
 const MAX_SECRETS_CHECKED = 20;
 

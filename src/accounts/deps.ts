@@ -5,7 +5,7 @@ import type { AgencyService } from '../registry/index.ts';
 import type { InformationSystem, SystemService } from '../registry/index.ts';
 
 /** What the agreements module answers: the datasets a consumer system holds an active grant for, now. */
-export interface GrantSource {
+interface GrantSource {
   datasetsFor(systemCode: string): Promise<string[]>;
 }
 

@@ -6,10 +6,8 @@ import type { AccountDeps } from './deps.ts';
 import { createAccountService } from './service.ts';
 import { createTokenService } from './token.ts';
 
-export type { AccountDeps, GrantSource } from './deps.ts';
+export type { AccountDeps } from './deps.ts';
 export type { AccessTokenInfo } from './token.ts';
-export { accountRoutes } from './routes.ts';
-export { oauthRoutes } from './oauth-routes.ts';
 
 
 /** Connection accounts, delegated issuance and the OAuth 2.0 token endpoint. */
@@ -31,5 +29,4 @@ export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {
 
 export type Accounts = ReturnType<typeof createAccounts>;
 
-export { accountsModule } from './module.ts';
 export { accountsRuntime } from './runtime.ts';

@@ -2,7 +2,8 @@ import * as jose from 'jose';
 import { type FieldViolation, PROBLEMS, Problem } from '../core/errors.ts';
 
 /**
- * Algorithms a system may sign client assertions with (issue 4: ES256, PS256, EdDSA).
+ * Algorithms a system may sign client assertions with: ES256, PS256 and EdDSA, the asymmetric
+ * algorithms the FAPI 2.0 security profile allows (so not RS256: RSA with PKCS#1 v1.5 padding).
  * `Ed25519` is RFC 9864's fully-specified name for EdDSA over Ed25519, which current
  * clients (openid-client 6) send; it is the same algorithm.
  */

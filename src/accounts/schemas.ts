@@ -3,7 +3,6 @@ import { NullableString, Timestamp } from '../http/schemas.ts';
 import { AgencyCode, SystemCode } from '../registry/index.ts';
 import { MAX_GRACE_SECONDS } from './service.ts';
 
-export const ClientId = Type.String({ pattern: '^ltc_[0-9a-f]{24}$', description: 'client_id' });
 export const Reason = Type.String({ minLength: 3, maxLength: 500, description: 'Lý do (ghi vào lịch sử) / reason, kept in the history' });
 const Uuid = Type.String({ format: 'uuid' });
 const AuthMethod = Type.Union([Type.Literal('client_secret'), Type.Literal('private_key_jwt')], {

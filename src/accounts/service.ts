@@ -13,7 +13,7 @@ import { type AccountDeps, findSystem } from './deps.ts';
 import { type ClientJwks, checkClientJwks } from './jwks.ts';
 import { newClientId, newClientSecret } from './secrets.ts';
 
-export type AuthMethod = 'client_secret' | 'private_key_jwt';
+type AuthMethod = 'client_secret' | 'private_key_jwt';
 
 export interface AccountRow {
   id: string;
@@ -56,7 +56,7 @@ export interface AccountFilter {
 }
 
 /** Default and bounds of the time a rotated-out secret keeps working, so clients can switch without downtime. */
-export const DEFAULT_GRACE_SECONDS = 24 * 3600;
+const DEFAULT_GRACE_SECONDS = 24 * 3600;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
 const COLUMNS = 'id, client_id, system_code, agency_code, name, auth_method, jwks, delegation_id, custodian_code, issued_by_agency, status, revoked_at, created_by, version, created_at, updated_at';
@@ -263,5 +263,3 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
     },
   };
 }
-
-export type AccountService = ReturnType<typeof createAccountService>;

@@ -11,10 +11,10 @@ import { invalidClient, invalidRequest, oauthError } from './oauth-errors.ts';
 import type { AccountRow } from './service.ts';
 
 /** Who access tokens are for: the data-plane gateway (RFC 9068 `aud`). */
-export const ACCESS_TOKEN_AUDIENCE = 'lienthong-gateway';
+const ACCESS_TOKEN_AUDIENCE = 'lienthong-gateway';
 /** RFC 9068 header type: an access token cannot be passed off as another kind of JWT. */
-export const ACCESS_TOKEN_TYP = 'at+jwt';
-export const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 300;
+const ACCESS_TOKEN_TYP = 'at+jwt';
+const DEFAULT_ACCESS_TOKEN_TTL_SECONDS = 300;
 
 export interface TokenResponse {
   access_token: string;

@@ -43,7 +43,5 @@ export function createAgreements(db: Database, clock: Clock, deps: { registry: R
 }
 
 export type Agreements = ReturnType<typeof createAgreements>;
-export { agreementRoutes } from './routes.ts';
 
-export { agreementsModule } from './module.ts';
 export { agreementsRuntime } from './runtime.ts';

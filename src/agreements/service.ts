@@ -16,7 +16,7 @@ import type { Agreement, AgreementEvent, AgreementFilter, AgreementStatus, Amend
 const COLUMNS = `id, kind, dataset_code, custodian_code, consumer_code, system_code, purpose_code, purpose_text, legal_basis,
   requested_fields, granted_fields, forms, frequency, valid_from, valid_to, status, second_approval_required,
   custodian_approved_by, version, created_by, created_at, updated_at`;
-export const PURPOSE_LIST = 'muc-dich-khai-thac';
+const PURPOSE_LIST = 'muc-dich-khai-thac';
 
 const LIFECYCLE: Record<'suspend' | 'restore' | 'terminate', { from: AgreementStatus[]; to: AgreementStatus; label: Action }> = {
   suspend: { from: ['active'], to: 'suspended', label: ['tạm ngừng', 'suspend'] },
@@ -350,5 +350,3 @@ export function createAgreementService(
     },
   };
 }
-
-export type AgreementService = ReturnType<typeof createAgreementService>;

@@ -1,7 +1,7 @@
 export const FORMS = ['api', 'sync', 'push', 'direct'] as const;
-export type Form = (typeof FORMS)[number];
+type Form = (typeof FORMS)[number];
 export const KINDS = ['standard', 'art_9_2'] as const;
-export type AgreementKind = (typeof KINDS)[number];
+type AgreementKind = (typeof KINDS)[number];
 export const STATUSES = ['submitted', 'changes_requested', 'custodian_approved', 'active', 'rejected', 'revoked', 'withdrawn', 'expired', 'suspended', 'terminated'] as const;
 export type AgreementStatus = (typeof STATUSES)[number];
 /** What a reader sees: `active` split by the validity window (an agreement expires by itself, R-16.1d). */

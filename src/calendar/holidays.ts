@@ -14,7 +14,7 @@
  *  - Tết: the last day of the old lunar year and days 1–4 of the new one;
  *  - the day adjacent to 2/9: 1/9 (the day before), as in 2025.
  */
-import { isoToJdn, jdnFromDate, jdnFromLunar, jdnToIso, lunarFromJdn, tetJdn, weekdayOfJdn } from './lunar.ts';
+import { jdnFromDate, jdnFromLunar, jdnToIso, lunarFromJdn, tetJdn, weekdayOfJdn } from './lunar.ts';
 
 export type DefaultKind = 'workday' | 'weekend' | 'holiday' | 'compensatory';
 
@@ -35,7 +35,7 @@ const WEEKDAY_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Fri
 export function weekdayNameVi(jdn: number): string {
   return WEEKDAY_VI[weekdayOfJdn(jdn)]!;
 }
-export function weekdayNameEn(jdn: number): string {
+function weekdayNameEn(jdn: number): string {
   return WEEKDAY_EN[weekdayOfJdn(jdn)]!;
 }
 
@@ -116,5 +116,3 @@ export function defaultDay(jdn: number, daysOff: Map<number, DefaultDay>): Defau
   if (isWeekend(jdn)) return { working: false, kind: 'weekend', reason: weekdayNameVi(jdn), reason_en: weekdayNameEn(jdn), legal_basis: null };
   return { working: true, kind: 'workday', reason: 'Ngày làm việc', reason_en: 'Working day', legal_basis: null };
 }
-
-export { isoToJdn };

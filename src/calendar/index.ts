@@ -9,11 +9,7 @@ export function createCalendar(db: Database, clock: Clock): Calendar {
 }
 
 export type Calendar = ReturnType<typeof createCalendarService>;
-export type { CalendarBasis, CalendarDay, CalendarOverride, DayInput, DayKind, Deadline } from './service.ts';
-export type { DaySource, DayStatus } from './sources.ts';
 export { calendarRoutes } from './routes.ts';
 export { seedCalendar } from './seed.ts';
-export { isoFromLunar, lunarFromIso, type LunarDate } from './lunar.ts';
 
-export { calendarModule } from './module.ts';
 export { calendarRuntime } from './runtime.ts';

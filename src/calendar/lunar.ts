@@ -29,7 +29,7 @@
  */
 
 /** Ha Noi civil time is UTC+7 (no daylight saving). */
-export const VIETNAM_UTC_OFFSET_HOURS = 7;
+const VIETNAM_UTC_OFFSET_HOURS = 7;
 
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 2100;
@@ -86,7 +86,7 @@ export function weekdayOfJdn(jdn: number): number {
  * ΔT is about a minute in this range, which only matters when a new moon is
  * within a minute of midnight, but it costs nothing to be right.
  */
-export function deltaTSeconds(decimalYear: number): number {
+function deltaTSeconds(decimalYear: number): number {
   const y = decimalYear;
   if (y < 1900) {
     const t = y - 1860;
@@ -199,12 +199,12 @@ export function newMoonJd(k: number): number {
  * starts at noon UT, so +0.5 moves the day boundary to midnight UT and the
  * offset moves it to midnight in Ha Noi.
  */
-export function newMoonDay(k: number, offsetHours = VIETNAM_UTC_OFFSET_HOURS): number {
+function newMoonDay(k: number, offsetHours = VIETNAM_UTC_OFFSET_HOURS): number {
   return Math.floor(newMoonJd(k) + 0.5 + offsetHours / 24);
 }
 
 /** The sun's apparent ecliptic longitude in degrees [0, 360) at Julian date `jd` (UT); Meeus ch. 25, ≈0.01°. */
-export function sunLongitude(jd: number): number {
+function sunLongitude(jd: number): number {
   const T = (jd + deltaTSeconds(yearOfJd(jd)) / 86400 - 2451545) / 36525;
   const L0 = 280.46646 + 36000.76983 * T + 0.0003032 * T ** 2; // mean longitude
   const M = 357.52911 + 35999.05029 * T - 0.0001537 * T ** 2; // mean anomaly
@@ -221,7 +221,7 @@ export function sunLongitude(jd: number): number {
  * next month's first midnight (the sun moves < 30° in a month). Sector 9 begins
  * at 270°, the winter solstice.
  */
-export function sunSectorAtDayStart(jdn: number, offsetHours = VIETNAM_UTC_OFFSET_HOURS): number {
+function sunSectorAtDayStart(jdn: number, offsetHours = VIETNAM_UTC_OFFSET_HOURS): number {
   return Math.floor(sunLongitude(jdn - 0.5 - offsetHours / 24) / 30);
 }
 
@@ -326,10 +326,4 @@ export function isoFromLunar(date: LunarDate): string {
 /** Tết Nguyên Đán (1/1 âm lịch) of lunar year `year`, as a JDN. */
 export function tetJdn(year: number): number {
   return jdnFromLunar({ year, month: 1, day: 1, leap: false });
-}
-
-/** Number of days of a lunar month starting at `monthStartJdn` (29 or 30). */
-export function lunarMonthLength(monthStartJdn: number, offsetHours = VIETNAM_UTC_OFFSET_HOURS): number {
-  const k = lunationOnOrBefore(monthStartJdn, offsetHours);
-  return newMoonDay(k + 1, offsetHours) - newMoonDay(k, offsetHours);
 }

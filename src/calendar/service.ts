@@ -11,8 +11,6 @@ import { calendarSeed } from './seed.ts';
 import { type DaySource, type DayStatusInfo, HISTORY_ENTITY } from './sources.ts';
 import { defaultDayStatus } from './status.ts';
 
-export { HISTORY_ENTITY };
-
 /**
  * The working-day calendar the platform counts legal deadlines on (R-15.3,
  * R-15.4, R-15.5): the default computed from Labour Code 2019 Art. 112, with
@@ -21,7 +19,7 @@ export { HISTORY_ENTITY };
  */
 
 /** Why a day is what it is. */
-export type DayKind =
+type DayKind =
   | 'workday' // Monday–Friday, or an override that makes a day a working day
   | 'weekend' // Saturday, Sunday
   | 'holiday' // Art. 112(1)
@@ -89,11 +87,11 @@ export interface Deadline extends CalendarBasis {
 }
 
 /** GET /calendar answers at most this many days (three years). */
-export const MAX_RANGE_DAYS = 3 * 366;
+const MAX_RANGE_DAYS = 3 * 366;
 /** addWorkingDays/addDays accept periods up to ten years. */
-export const MAX_PERIOD = 3660;
+const MAX_PERIOD = 3660;
 /** Other instances' edits are seen within this time (the lifecycle and gateway call often). */
-export const CACHE_TTL_MS = 5000;
+const CACHE_TTL_MS = 5000;
 
 const MIN_JDN = jdnFromDate(MIN_YEAR, 1, 1);
 const MAX_JDN = jdnFromDate(MAX_YEAR, 12, 31);
@@ -112,7 +110,7 @@ function toOverride(r: OverrideRow): CalendarOverride {
 }
 
 /** A valid date of the supported range, as a Julian day number. */
-export function checkDate(path: string, date: string): number {
+function checkDate(path: string, date: string): number {
   if (typeof date !== 'string' || !isIsoDate(date)) {
     throw invalid(path, `Ngày "${String(date)}" không hợp lệ (cần dạng YYYY-MM-DD).`, `Invalid date "${String(date)}" (expected YYYY-MM-DD).`);
   }

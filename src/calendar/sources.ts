@@ -18,7 +18,7 @@ export interface DaySource {
  * day of a year whose announcements are recorded. 'computed': the platform derived the day from
  * Labour Code 2019 Art. 112 alone — a year not announced yet, or a holiday no text was found for.
  */
-export type DayStatus = 'announced' | 'computed';
+type DayStatus = 'announced' | 'computed';
 
 export interface DayStatusInfo {
   status: DayStatus;

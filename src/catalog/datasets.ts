@@ -19,7 +19,7 @@ function searchText(d: Pick<Dataset, 'code' | 'name_vi' | 'name_en'> & { descrip
 }
 
 /** Field names must be unique (the rest is checked against the dictionary by `DictionaryService.checkSpec`). */
-export function checkSharingSpec(spec: SharingSpec): void {
+function checkSharingSpec(spec: SharingSpec): void {
   const seen = new Set<string>();
   spec.fields.forEach((f, i) => {
     if (seen.has(f.name)) throw invalid(`/sharing_spec/fields/${i}/name`, `Trường "${f.name}" bị trùng.`, `Field "${f.name}" is duplicated.`);
@@ -37,7 +37,7 @@ function normalise<T extends DatasetPatch>(d: T): T {
 }
 
 /** R-14.1 allows datasets "without authentication" only for open data: normal classification and no personal data. */
-export function checkOpenAccess(d: { auth_required?: boolean | undefined; classification: Dataset['classification']; personal_data: boolean }): void {
+function checkOpenAccess(d: { auth_required?: boolean | undefined; classification: Dataset['classification']; personal_data: boolean }): void {
   if (d.auth_required === false && (d.classification !== 'normal' || d.personal_data)) {
     throw new Problem(PROBLEMS.unprocessable, {
       rule: 'R-14.1',

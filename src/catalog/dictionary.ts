@@ -23,7 +23,7 @@ function checkEntry(e: Partial<DictionaryInput>): void {
  * personal-data category; a dataset may rename the field, set whether it is
  * required and relabel it, but not change what the value is.
  */
-export function resolveField(f: SharedField, entry: DictionaryEntry | undefined): ResolvedField {
+function resolveField(f: SharedField, entry: DictionaryEntry | undefined): ResolvedField {
   const base = entry
     ? { type: entry.type, format: entry.format, max_length: entry.max_length, code_list: entry.code_list, code_list_level: entry.code_list_level, parent_field: entry.parent_field, personal: entry.personal, label_vi: entry.label_vi, label_en: entry.label_en }
     : { type: f.type!, format: f.format ?? null, max_length: f.max_length ?? null, code_list: f.code_list ?? null, code_list_level: f.code_list_level ?? null, parent_field: f.parent_field ?? null, personal: f.personal!, label_vi: f.label_vi!, label_en: f.label_en! };

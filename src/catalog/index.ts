@@ -34,5 +34,4 @@ export type Catalog = ReturnType<typeof createCatalog>;
 export { type Dataset, type Mask, type ResolvedField, type SharingSpec } from './types.ts';
 export { type DatasetService } from './datasets.ts';
 
-export { catalogModule } from './module.ts';
 export { catalogRuntime } from './runtime.ts';

@@ -7,7 +7,7 @@ import { AUDIENCES, CLASSIFICATIONS, DATASET_STATUSES, FIELD_TYPES, FREQUENCIES,
 const oneOf = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description && { description }) });
 
-export const DatasetCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$', description: 'Mã bộ dữ liệu, ví dụ to-chuc-dang / Dataset code, e.g. to-chuc-dang' });
+const DatasetCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$', description: 'Mã bộ dữ liệu, ví dụ to-chuc-dang / Dataset code, e.g. to-chuc-dang' });
 export const DomainCode = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 export const Classification = oneOf(CLASSIFICATIONS, 'R-4.6: thường / nhạy cảm / mật / tối mật');
 
@@ -16,7 +16,7 @@ const LastReviewed = 'Ngày rà soát gần nhất / Date last reviewed';
 const FieldName = Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' });
 const ListRef = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 
-export const SharedField = Type.Object(
+const SharedField = Type.Object(
   {
     name: FieldName,
     dictionary: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Use this data-dictionary entry (type, format, code list, personal category)' })),
@@ -35,7 +35,7 @@ export const SharedField = Type.Object(
   { additionalProperties: false },
 );
 
-export const SharingSpec = Type.Object(
+const SharingSpec = Type.Object(
   {
     fields: Type.Array(SharedField, { maxItems: 500 }),
     frequency: oneOf(FREQUENCIES),
@@ -86,7 +86,7 @@ export const ValidateBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const Violation = Type.Object({
+const Violation = Type.Object({
   record: Type.Integer(), path: Type.String(), field: NullableStr(), rule: Type.String(), message: Type.String(), message_en: Type.String(),
 });
 

@@ -2,7 +2,7 @@ export const CLASSIFICATIONS = ['normal', 'sensitive', 'secret', 'top_secret'] a
 /** R-4.6: thường / nhạy cảm / mật / tối mật. */
 export type Classification = (typeof CLASSIFICATIONS)[number];
 export const DATASET_STATUSES = ['draft', 'published', 'retired'] as const;
-export type DatasetStatus = (typeof DATASET_STATUSES)[number];
+type DatasetStatus = (typeof DATASET_STATUSES)[number];
 export const MODES = ['hosted', 'proxy'] as const;
 export const AUDIENCES = ['political_system', 'central_offices'] as const;
 export const FREQUENCIES = ['realtime', 'on_change', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly'] as const;
@@ -17,8 +17,8 @@ export const VALUE_FORMATS = ['cccd', 'phone_vn', 'email', 'url'] as const;
  */
 export const MASKS = ['last4', 'initials', 'year'] as const;
 export type Mask = (typeof MASKS)[number];
-export type FieldType = (typeof FIELD_TYPES)[number];
-export type Personal = (typeof PERSONAL_CATEGORIES)[number];
+type FieldType = (typeof FIELD_TYPES)[number];
+type Personal = (typeof PERSONAL_CATEGORIES)[number];
 export type ValueFormat = (typeof VALUE_FORMATS)[number];
 
 /** A dataset field: its own definition, or a reference to a dictionary entry (`dictionary`). */

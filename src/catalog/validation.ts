@@ -8,7 +8,7 @@ import type { ResolvedField, ValueFormat } from './types.ts';
  * endpoint and, later, ingestion of hosted data: it returns every violation,
  * never stops at the first.
  */
-export type Rule = 'not_object' | 'unknown_field' | 'required' | 'type' | 'format' | 'max_length' | 'code_list' | 'code_parent' | 'code_list_unavailable';
+type Rule = 'not_object' | 'unknown_field' | 'required' | 'type' | 'format' | 'max_length' | 'code_list' | 'code_parent' | 'code_list_unavailable';
 
 export interface Violation {
   record: number;

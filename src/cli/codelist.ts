@@ -41,7 +41,7 @@ function readInput(file: string, format: ImportFormat): unknown {
   return format === 'json' ? JSON.parse(bytes.toString('utf8')) : format === 'csv' ? bytes.toString('utf8') : bytes;
 }
 
-export function printDiff(d: CodeListDiff, show = 20): void {
+function printDiff(d: CodeListDiff, show = 20): void {
   console.log(`So với phiên bản / against version: ${d.base_version ?? '(chưa có / none)'}`);
   console.log(`  thêm / added: ${d.added.length}   bỏ / retired: ${d.retired.length}   đổi tên / renamed: ${d.renamed.length}   đổi cấp trên / reparented: ${d.reparented.length}   đổi thuộc tính / attributes: ${d.attributes_changed.length}   giữ nguyên / unchanged: ${d.unchanged}`);
   const list = (label: string, rows: string[]) => {

@@ -13,7 +13,7 @@ const fromConfig: PlatformSource = async () => {
 };
 
 /** One log's recount as lines a person reads: OK, or each difference with its key, stored and recounted values. */
-export function describeVerification(r: FiguresVerification): string[] {
+function describeVerification(r: FiguresVerification): string[] {
   if (r.ok) return [`${r.log}: OK — ${r.entries_recounted} mục đã đếm lại / entries recounted (vị trí / position ${r.position})`];
   const lines = [`${r.log}: SAI LỆCH / DIFFERENCE — ${r.differences.length} số liệu / figures (vị trí / position ${r.position})`];
   for (const d of r.differences) {

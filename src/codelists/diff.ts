@@ -31,7 +31,3 @@ export function diffItems(base: CodeItem[], next: CodeItem[], baseVersion: numbe
   for (const item of base) if (!after.has(item.code)) diff.retired.push(item);
   return diff;
 }
-
-export function diffIsEmpty(d: CodeListDiff): boolean {
-  return d.added.length + d.retired.length + d.renamed.length + d.reparented.length + d.attributes_changed.length === 0;
-}

@@ -10,5 +10,4 @@ export function createCodeLists(db: Database, clock: Clock) {
 export type CodeLists = ReturnType<typeof createCodeLists>;
 export { type CodeItem } from './types.ts';
 
-export { codeListsModule } from './module.ts';
 export { codeListsRuntime } from './runtime.ts';

@@ -26,7 +26,7 @@ export interface ImportPreview {
 }
 
 /** Parents must exist in the same version (a commune's province is in the list it belongs to). */
-export function checkItems(items: CodeItem[]): void {
+function checkItems(items: CodeItem[]): void {
   const codes = new Set(items.map((i) => i.code));
   const errors: FieldViolation[] = [];
   items.forEach((i, n) => {
@@ -249,7 +249,6 @@ export function createCodeListService(db: Database, clock: Clock) {
   };
 }
 
-export type CodeListService = ReturnType<typeof createCodeListService>;
 
 export async function insertList(tx: Queryable, l: CodeListInput, now: Date): Promise<boolean> {
   const r = await tx.query(

@@ -35,7 +35,7 @@ export async function allItems(q: Queryable, versionId: string): Promise<CodeIte
 }
 
 /** SHA-256 over the items in code order: two versions with the same content have the same checksum. */
-export function itemsChecksum(items: CodeItem[]): string {
+function itemsChecksum(items: CodeItem[]): string {
   const sorted = [...items]
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
     .map((i) => ({ code: i.code, name_vi: i.name_vi, name_en: i.name_en ?? null, parent_code: i.parent_code ?? null, attributes: i.attributes ?? {} }));

@@ -51,7 +51,7 @@ export interface PublishInput {
   note?: string | null | undefined;
 }
 
-export interface ItemChange {
+interface ItemChange {
   code: string;
   from: Partial<CodeItem>;
   to: Partial<CodeItem>;

@@ -40,7 +40,7 @@ function pathOf(url: string): string {
 }
 
 /** Is this path the console's (an SPA route or one of its files) rather than another surface's? */
-export function isConsolePath(p: string): boolean {
+function isConsolePath(p: string): boolean {
   return !NOT_CONSOLE.some((prefix) => p === prefix || p.startsWith(prefix + '/') || (prefix.includes('.') && p.startsWith(prefix)));
 }
 
@@ -129,5 +129,3 @@ export function createConsoleServing(dir: string) {
     },
   };
 }
-
-export type ConsoleServing = ReturnType<typeof createConsoleServing>;

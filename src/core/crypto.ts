@@ -7,12 +7,12 @@ import * as jose from 'jose';
  * The platform's signing keys (R-11: exchanges use approved cryptographic products, so the key
  * holder is pluggable). A provider only signs bytes and publishes public keys — what a hardware
  * module (PKCS#11) offers; JWS/JWT assembly and verification are generic code below. Access
- * tokens use it now; the sharing log's checkpoints and signed responses (R-5.3) will too.
+ * tokens, the sharing log's checkpoints and signed responses (R-5.3) all sign through it.
  */
 export type SigningAlg = 'ES256' | 'EdDSA';
-export const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];
+const SIGNING_ALGS: readonly SigningAlg[] = ['ES256', 'EdDSA'];
 
-export type PublicJwk = jose.JWK & { kid: string; alg: SigningAlg; use: 'sig' };
+type PublicJwk = jose.JWK & { kid: string; alg: SigningAlg; use: 'sig' };
 
 export interface CryptoProvider {
   /** The key new signatures are made with. */

@@ -22,20 +22,20 @@ export interface ModuleNode {
 }
 
 /** A tag of the OpenAPI document, described in both languages. */
-export interface OpenApiTag {
+interface OpenApiTag {
   name: string;
   description: string;
 }
 
 /** A group of a module's routes: a named plugin (see `routePlugin`) registered under `prefix`. */
-export interface ModuleRoutes {
+interface ModuleRoutes {
   plugin: FastifyPluginAsync;
   /** '' for routes at the root (OAuth's well-known documents). */
   prefix: string;
 }
 
 /** Periodic work of a running server; `run` must be safe with several instances running it. */
-export interface ModuleJob {
+interface ModuleJob {
   name: string;
   periodMs: number;
   run(): Promise<unknown>;
@@ -51,7 +51,7 @@ export interface ModuleRuntime {
 }
 
 /** The OpenAPI document is gathered as routes are added: a route registered before this plugin would be missing from it. */
-export const OPENAPI_PLUGIN = '@fastify/swagger';
+const OPENAPI_PLUGIN = '@fastify/swagger';
 
 /**
  * A module's routes as a Fastify plugin with a name and declared dependencies: Fastify refuses to

@@ -41,5 +41,3 @@ export function createRateLimiter(perSecond: number, burst = perSecond * 2) {
     },
   };
 }
-
-export type RateLimiter = ReturnType<typeof createRateLimiter>;

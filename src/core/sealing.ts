@@ -72,7 +72,7 @@ export function open(key: Uint8Array, sealed: Uint8Array, aad: string): Buffer {
   }
 }
 
-export class SealBroken extends Error {
+class SealBroken extends Error {
   constructor(why: string) {
     super(`sealed value cannot be opened: ${why}`);
     this.name = 'SealBroken';

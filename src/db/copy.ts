@@ -5,7 +5,7 @@
  * whole batch is one buffer sized in advance — the point of using COPY at all is to spend less
  * than a multi-row INSERT does, on the server and here.
  */
-export type CopyType = 'uuid' | 'text' | 'bytea' | 'timestamptz';
+type CopyType = 'uuid' | 'text' | 'bytea' | 'timestamptz';
 // Values: a uuid as its string or its 16 bytes; text as a string or its UTF-8 bytes; bytea as
 // bytes; timestamptz as a Date; null or undefined as NULL.
 

@@ -27,7 +27,7 @@ export interface HistoryEntry {
 const IGNORED = new Set(['version', 'updated_at', 'created_at', 'search_text', 'id']);
 
 /** Field-level diff: only what changed, as {from, to}. */
-export function diff(
+function diff(
   beforeRow: object | undefined,
   afterRow: object | undefined,
 ): Record<string, { from: unknown; to: unknown }> {

@@ -29,7 +29,7 @@ export function sha256(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
 }
 
-export const migrationId = (module: string, version: number, name: string): string => `${module}/${String(version).padStart(4, '0')}_${name}`;
+const migrationId = (module: string, version: number, name: string): string => `${module}/${String(version).padStart(4, '0')}_${name}`;
 
 /** Loads the `NNNN_name.sql` files of the `migrations/` folder beside `homeUrl` (a file of the module), in version order. */
 export function sqlMigrations(module: string, homeUrl: string): Migration[] {
@@ -106,7 +106,7 @@ async function scopeRecordedIds(tx: Transaction, known: readonly Migration[]): P
 }
 
 /** Creates the record of applied migrations, or brings an existing one to scoped identifiers. */
-export async function prepareMigrationTable(db: Database, known: readonly Migration[]): Promise<void> {
+async function prepareMigrationTable(db: Database, known: readonly Migration[]): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await tx.query(CREATE_TABLE);

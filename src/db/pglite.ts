@@ -21,7 +21,9 @@ function pgliteVersion(): string {
  * A cluster fresh from initdb, as a tarball written by `npm run build` (scripts/build.mjs) for the
  * PGlite version installed. initdb is most of a first start (5–7 s of WASM on this machine, and
  * again for each in-memory database of the tests); unpacking its result takes well under a second.
- * Without the file (a checkout not yet built), PGlite runs initdb itself.
+ * Without the file (a checkout not yet built), PGlite runs initdb itself. Public: scripts/build.mjs
+ * imports it from dist/, which knip cannot follow.
+ * @public
  */
 export const INITDB_TEMPLATE = fileURLToPath(new URL(`../../dist/pglite-initdb-${pgliteVersion()}.tar`, import.meta.url));
 

@@ -66,7 +66,7 @@ export interface GatewayResponse {
 
 export const SIGNATURE_HEADER = 'x-jws-signature';
 export const RECEIPT_HEADER = 'lienthong-receipt';
-export const LOG_HEADER = 'lienthong-log';
+const LOG_HEADER = 'lienthong-log';
 export const PURPOSE_HEADER = 'lienthong-purpose';
 
 /** Appends one exchange durably or throws (the ledger's contract); returns the receipt id. */
@@ -136,7 +136,7 @@ interface Answer {
   rule: string | null;
 }
 
-export function entryOf(ex: Exchange, a: Answer, now: () => Date): LedgerEntry {
+function entryOf(ex: Exchange, a: Answer, now: () => Date): LedgerEntry {
   return {
     requested_at: ex.requestedAt.toISOString(),
     responded_at: now().toISOString(),

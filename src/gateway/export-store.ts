@@ -23,7 +23,7 @@ export interface PreparedExport {
 
 const COLUMNS = 'id, dataset_code, system_code, position, format, fields, masked, filters, records, bytes, sha256, manifest, created_at, expires_at';
 
-/** The gateway's table of prepared exports (its own migration 0035). */
+/** The gateway's table of prepared exports: what rebuilds an export's bytes, never the bytes themselves. */
 export function createExportStore(db: Database) {
   return {
     async add(e: PreparedExport): Promise<void> {

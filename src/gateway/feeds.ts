@@ -18,10 +18,10 @@ export interface Pipeline {
   askedFields(q: Record<string, string>): string[] | undefined;
 }
 
-export const MAX_PAGE = 1000;
+const MAX_PAGE = 1000;
 
 /** `limit` of a page: 1–1000, 100 when not given. */
-export function pageLimit(q: Record<string, string>): number {
+function pageLimit(q: Record<string, string>): number {
   const limit = q.limit === undefined ? 100 : Number(q.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
     throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_PAGE}.`, detail_en: `limit must be 1 to ${MAX_PAGE}.` });
@@ -54,7 +54,7 @@ function decode(cursor: string, dataset: string): Record<string, unknown> {
   return c as Record<string, unknown>;
 }
 
-export function feedCursor(cursor: string, dataset: string): FeedCursor {
+function feedCursor(cursor: string, dataset: string): FeedCursor {
   const c = decode(cursor, dataset);
   if (!isPosition(c.p)) throw badCursor();
   return { d: dataset, p: c.p };

@@ -1,10 +1,7 @@
 
-export { createGateway, type Gateway, type GatewayDeps, type GatewayOptions } from './service.ts';
-export { createExportStore, type ExportStore } from './export-store.ts';
-export { createUpstreamService, type UpstreamService, type ProxyService } from './upstreams.ts';
-export { gatewayRoutes, refuseBeforeRouting, refuseUnparsed } from './routes.ts';
-export { upstreamRoutes } from './upstream-routes.ts';
-export { PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER, LOG_HEADER } from './exchange.ts';
+export { createGateway, type Gateway } from './service.ts';
+export { createUpstreamService, type UpstreamService } from './upstreams.ts';
+export { refuseBeforeRouting, refuseUnparsed } from './routes.ts';
+export { createExportStore } from './export-store.ts';
 
-export { gatewayModule } from './module.ts';
 export { gatewayRuntime } from './runtime.ts';

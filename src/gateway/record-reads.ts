@@ -1,7 +1,7 @@
 import type { LiveKey, LiveRow, StoredRecord } from '../sync/index.ts';
 
 /** Distinct records one statement reads at most; a larger batch is split. */
-export const MAX_READ_BATCH = 256;
+const MAX_READ_BATCH = 256;
 
 type ReadMany = (wanted: readonly LiveKey[]) => Promise<LiveRow[]>;
 
@@ -11,7 +11,7 @@ interface Wanted extends LiveKey {
 
 /**
  * Hosted reads that arrive together share one SELECT. A query round trip (two socket writes and
- * a wake-up of the database, one per read) was the largest cost of a hosted read after the
+ * a wake-up of the database, one per read) is the largest cost of a hosted read after the
  * signature; under load many reads arrive in one turn of the event loop. Reads are collected
  * until that turn has handled every request that came in with them (setImmediate) and then sent
  * as one statement — so the statement always starts after each of its requests arrived: no read
@@ -69,5 +69,3 @@ export function createRecordReader(readMany: ReadMany, maxBatch = MAX_READ_BATCH
 
 // Dataset codes never contain a NUL (routes: ^[a-z0-9][a-z0-9-]{1,63}$), so the pair is unambiguous.
 const id = (dataset: string, key: string) => `${dataset}\0${key}`;
-
-export type RecordReader = ReturnType<typeof createRecordReader>;

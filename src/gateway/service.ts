@@ -87,7 +87,7 @@ function tooManyUnidentified(wait: number): Problem {
     headers: { 'retry-after': String(wait) },
   });
 }
-export const MAX_LIST_LIMIT = 1000;
+const MAX_LIST_LIMIT = 1000;
 const RESERVED_QUERY = new Set(['limit', 'cursor', 'fields']);
 
 /** The data plane: authenticate, decide, fetch, shape, protect, log — every exchange. */

@@ -26,7 +26,7 @@ export function coversAll(plan: ShapePlan, fields: readonly ResolvedField[]): bo
   return fields.every((f) => plan.whole.has(f.name));
 }
 
-export function maskValue(value: unknown, mask: Mask): unknown {
+function maskValue(value: unknown, mask: Mask): unknown {
   if (value === null || value === undefined) return value;
   const s = String(value);
   switch (mask) {

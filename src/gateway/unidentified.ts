@@ -92,7 +92,6 @@ export function createUnidentifiedRefusals(opts: UnidentifiedOptions) {
   }
 }
 
-export type UnidentifiedRefusals = ReturnType<typeof createUnidentifiedRefusals>;
 
 /** One entry standing for many refusals: `query` says how many, of which statuses, from which address. */
 function summaryEntry(t: Tally): LedgerEntry {

@@ -21,7 +21,7 @@ export interface ProxyService {
 export type ProxyServiceInput = Pick<ProxyService, 'base_url' | 'auth'> & { timeout_ms?: number | undefined };
 
 const COLUMNS = 'dataset_code, base_url, auth, timeout_ms, version, created_at, updated_at';
-export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
+const DEFAULT_UPSTREAM_TIMEOUT_MS = 10_000;
 
 function checkBaseUrl(raw: string): string {
   let url: URL;

@@ -43,7 +43,7 @@ const REQUEST_LINE = /^([A-Z]{1,16}) (\S{1,65536}) HTTP\/1\.[01]\r?\n/;
 const LONG_REQUEST_LINE = 8 * 1024;
 
 /** Node's parser errors as the platform's problems (RFC 9457): 414, 431, 408 or 400. */
-export function clientErrorProblem(err: NodeJS.ErrnoException, raw: Buffer | null): Problem {
+function clientErrorProblem(err: NodeJS.ErrnoException, raw: Buffer | null): Problem {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW': {
       const lineEnd = raw ? raw.indexOf('\r\n') : -1;

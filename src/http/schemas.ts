@@ -19,7 +19,7 @@ export const Problem = Type.Object(
   { $id: 'Problem', description: 'RFC 9457 problem details (application/problem+json)', additionalProperties: true },
 );
 
-export const ProblemRef = Type.Ref('Problem');
+const ProblemRef = Type.Ref('Problem');
 
 /** Error responses every authenticated route can give. */
 export function errors(...codes: number[]): Record<number, TSchema> {

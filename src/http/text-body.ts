@@ -28,7 +28,7 @@ export function decodeUtf8(body: Buffer): string {
 }
 
 /** JSON Pointer of the first string (or member name) holding a lone surrogate, if any. */
-export function loneSurrogateAt(value: unknown, path = ''): string | null {
+function loneSurrogateAt(value: unknown, path = ''): string | null {
   if (typeof value === 'string') return wellFormed(value) ? null : path || '/';
   if (typeof value !== 'object' || value === null) return null;
   for (const [k, v] of Object.entries(value)) {

@@ -24,7 +24,7 @@ const textParts = build('array');
 
 /**
  * Each route's validator is compiled by Ajv on the route's first request, not at start: compiling
- * every schema of every route was a third of a second of each start (CPU profile of buildServer),
+ * every schema of every route costs a third of a second of each start (CPU profile of buildServer),
  * most of it for routes a given instance may never serve. Fastify reads `errors` off the function.
  */
 export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
@@ -42,8 +42,8 @@ export const validatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema
 
 /**
  * Response serializers (fast-json-stringify, which also keeps undeclared fields out of answers)
- * built on a route's first answer with each status, for the same reason as the validators: they
- * were a quarter of a second of each start. Fastify's own factory, made lazy.
+ * built on a route's first answer with each status, for the same reason as the validators: built
+ * at start, they cost a quarter of a second of each one. Fastify's own factory, made lazy.
  */
 export function lazySerializers(): { buildSerializer: SerializerFactory } {
   const eager = SerializerSelector();

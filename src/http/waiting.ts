@@ -5,7 +5,7 @@ import { newId } from '../core/ids.ts';
 import type { Listener } from '../core/zones.ts';
 
 /** Seconds a client is asked to wait before trying again while the database is away. */
-export const WAITING_RETRY_AFTER = '5';
+const WAITING_RETRY_AFTER = '5';
 
 /**
  * What `serve` answers while it cannot reach its database at start: the process is alive

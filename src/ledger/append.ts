@@ -25,7 +25,7 @@ export interface AppendItem {
  * An item checked and turned into its leaf text and queue id: done before any SQL, on the caller's
  * thread, so a bad item fails alone. Hashing waits for the writer (`GroupWriter`).
  */
-export interface Leafed extends QueuedLeaf {
+interface Leafed extends QueuedLeaf {
   content: Buffer | null;
 }
 
@@ -53,8 +53,8 @@ const LOG_UPSERT = 'INSERT INTO ledger_logs (custodian_code, origin, created_at)
 
 /**
  * The queue rows (and kept content) in ONE statement, so they are atomic even in autocommit and a
- * batch of any size costs one round trip; the statement's trigger lists them in the integrator's
- * work list (migration 0024). Multi-row VALUES with one parameter a column, not unnest(array
+ * batch of any size costs one round trip; the statement's trigger (ledger_queue_list_queued) lists them in
+ * the integrator's work list. Multi-row VALUES with one parameter a column, not unnest(array
  * parameters): the driver sends a Buffer parameter as raw bytes, but bytea[] as a text array
  * literal of hex, twice the bytes to build and for the server to parse.
  */
@@ -130,7 +130,7 @@ export async function appendMany(tx: Queryable, items: readonly AppendItem[], no
   return prepared.map((p) => receiptOf(p, p.hash.toString('base64'), now));
 }
 
-/** One exchange: `appendMany` of one item (kept for callers that log inside their own transaction). */
+/** One exchange: `appendMany` of one item, for callers that log inside their own transaction. */
 export async function appendEntry(tx: Queryable, custodian: string, entry: LedgerEntry, now: Date, content?: Uint8Array, known?: KnownLogs): Promise<Receipt> {
   return (await appendMany(tx, [{ custodian, entry, content }], now, known))[0]!;
 }

@@ -10,7 +10,7 @@ import { bytes } from './log/store.ts';
  * of one log, plus the log's verifier key, signed as a whole by the log key. Checking it needs
  * nothing but the file: no database, no server.
  */
-export const BUNDLE_FORMAT = 'lienthong-ledger-bundle/1';
+const BUNDLE_FORMAT = 'lienthong-ledger-bundle/1';
 
 export interface Bundle {
   format: typeof BUNDLE_FORMAT;

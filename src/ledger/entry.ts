@@ -1,7 +1,7 @@
 import { canonicalJson } from '../core/canonical.ts';
 
 /** R-17.2 (a)–(đ): what one exchange leaves in the log. The leaf is its RFC 8785 canonical JSON. */
-export const FORMS = ['api', 'sync', 'push', 'export', 'direct'] as const;
+const FORMS = ['api', 'sync', 'push', 'export', 'direct'] as const;
 
 export interface LedgerEntry {
   /** (a) times of request and of response, RFC 3339 UTC */

@@ -55,7 +55,7 @@ function readsReceipt(reader: ReceiptReader, log: string, requester: { agency: s
   return seesEverything(reader) || reader.agencyCode === log || reader.agencyCode === requester.agency;
 }
 
-export function checkpointJson(c: CheckpointRow) {
+function checkpointJson(c: CheckpointRow) {
   return { tree_size: c.tree_size, root_hash: b64(c.root_hash), timestamp: c.created_at, signature: b64(c.signature), key_id: c.key_id, note: c.note };
 }
 

@@ -11,11 +11,11 @@ import { DEADLINE_BASIS, type DeadlineBasis } from './deadline-basis.ts';
 import { recordEvent } from './events.ts';
 
 /** the consumer is told "at the latest 1 day from when the violation is determined" — a period in days. */
-export const CONSUMER_NOTICE_DAYS = 1;
+const CONSUMER_NOTICE_DAYS = 1;
 /** R-16.1(đ): termination once a violation is unremedied this many days after the consumer received its notice. */
-export const REMEDY_DAYS = 30;
+const REMEDY_DAYS = 30;
 /** The inbox message (and webhook) that carries the notice; its receipt starts the R-16.1(đ) period. */
-export const SUSPENSION_NOTICE_KIND = 'connection.suspended';
+const SUSPENSION_NOTICE_KIND = 'connection.suspended';
 
 export const GROUNDS = ['purpose_violation', 'security_risk'] as const;
 export interface ConsumerSuspension {
@@ -269,5 +269,3 @@ export function createConsumerSuspensions(
     },
   };
 }
-
-export type ConsumerSuspensions = ReturnType<typeof createConsumerSuspensions>;

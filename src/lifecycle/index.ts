@@ -9,14 +9,12 @@ import { type Principal, seesEverything } from '../registry/index.ts';
 import type { DeadlineCalendar } from './calendar-port.ts';
 import { createConsumerSuspensions } from './consumer-suspensions.ts';
 export { consumerNoticeDueAt, remedyEligibleFrom } from './consumer-suspensions.ts';
-export { DEADLINE_BASIS, type DeadlineBasis } from './deadline-basis.ts';
 import { type LifecycleEvent, type EventFilter, listEvents } from './events.ts';
 import { createNoticeBoard } from './notices.ts';
 import { type ServiceSuspension, createServiceSuspensions, inForce } from './service-suspensions.ts';
 import { createTerminations } from './termination.ts';
 import type { Page } from '../db/rows.ts';
 
-export { lifecycleRoutes } from './routes.ts';
 export type { DeadlineCalendar } from './calendar-port.ts';
 
 /** What the gateway answers while a service is stopped for everyone. */
@@ -76,5 +74,4 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
 
 export type Lifecycle = ReturnType<typeof createLifecycle>;
 
-export { lifecycleModule } from './module.ts';
 export { lifecycleRuntime } from './runtime.ts';

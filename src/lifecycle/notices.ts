@@ -7,7 +7,7 @@ import { type Principal, administers } from '../registry/index.ts';
 import { recordEvent } from './events.ts';
 
 export const NOTICE_KINDS = ['planned_suspension', 'force_majeure', 'restoration', 'termination', 'correction'] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
+type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 /** A public notice (thông báo công khai, R-15.3, R-15.4): immutable once published. */
 export interface PublicNotice {
@@ -83,7 +83,6 @@ export function createNoticeBoard(db: Database, clock: Clock) {
   };
 }
 
-export type NoticeBoard = ReturnType<typeof createNoticeBoard>;
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 

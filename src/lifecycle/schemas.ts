@@ -8,7 +8,7 @@ import { TERMINATION_GROUNDS } from './termination.ts';
 export const enumOf = (values: readonly string[]) => Type.Unsafe<string>({ type: 'string', enum: [...values] });
 const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
 
-export const DeadlineBasis = Type.Object(
+const DeadlineBasis = Type.Object(
   {
     requirement: Type.String({ description: 'Requirement id, e.g. R-15.5' }),
     clause: Type.String({ description: 'Điều, khoản áp dụng / The clauses applied (the Regulation; the Civil Code for periods in days)' }),
@@ -57,7 +57,7 @@ export const ServiceSuspension = Type.Object({
 });
 
 /** the days off a deadline moved across that no official text announced yet. */
-export const CalendarDependence = Type.Object({
+const CalendarDependence = Type.Object({
   depends_on_computed_days: Type.Boolean(),
   computed_days: Type.Array(Type.String({ description: VIETNAM_DATE_RULE })),
   unannounced_years: Type.Array(Type.Integer()),

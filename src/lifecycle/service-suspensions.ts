@@ -12,9 +12,9 @@ import { recordEvent } from './events.ts';
 import { type PublicNotice, publishNotice } from './notices.ts';
 
 /** a planned stop is announced at least this many working days ahead. */
-export const PLANNED_NOTICE_WORKING_DAYS = 7;
+const PLANNED_NOTICE_WORKING_DAYS = 7;
 /** a force-majeure stop is announced within 24 hours. */
-export const FORCE_MAJEURE_NOTICE_HOURS = 24;
+const FORCE_MAJEURE_NOTICE_HOURS = 24;
 
 export interface ServiceSuspension {
   id: string;
@@ -265,5 +265,3 @@ export function createServiceSuspensions(
     return r.rows[0]!;
   }
 }
-
-export type ServiceSuspensions = ReturnType<typeof createServiceSuspensions>;

@@ -174,5 +174,3 @@ export function createTerminations(
 
   return { eligibility, terminate };
 }
-
-export type Terminations = ReturnType<typeof createTerminations>;

@@ -32,7 +32,7 @@ export interface Notification {
 }
 
 /** Retry schedule of webhook deliveries (seconds after each failed attempt); then the delivery is failed. */
-export const RETRY_DELAYS = [10, 60, 300, 1800, 7200, 21600, 43200, 86400];
+const RETRY_DELAYS = [10, 60, 300, 1800, 7200, 21600, 43200, 86400];
 const TIMEOUT_MS = 10_000;
 
 /**

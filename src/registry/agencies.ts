@@ -18,7 +18,7 @@ export const AGENCY_KINDS = [
   'state_body',
   'other',
 ] as const;
-export type AgencyKind = (typeof AGENCY_KINDS)[number];
+type AgencyKind = (typeof AGENCY_KINDS)[number];
 
 export interface Agency {
   code: string;

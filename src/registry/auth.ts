@@ -7,8 +7,8 @@ import { type Principal, type Role, requiresMfa } from './principal.ts';
 import type { SessionCache } from './session-cache.ts';
 import type { RequestMeta, SecurityEvents } from './security-events.ts';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MS = 15 * 60 * 1000;
+const MAX_FAILED_LOGINS = 5;
+const LOCKOUT_MS = 15 * 60 * 1000;
 
 export interface LoginInput {
   username: string;
@@ -216,5 +216,3 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
     },
   };
 }
-
-export type AuthService = ReturnType<typeof createAuthService>;

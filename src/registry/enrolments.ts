@@ -10,9 +10,9 @@ import type { RequestMeta, SecurityEvents } from './security-events.ts';
 import type { SessionCache } from './session-cache.ts';
 
 /** How long an enrolment link stays usable. */
-export const ENROLMENT_TTL_MS = 72 * 3600 * 1000;
+const ENROLMENT_TTL_MS = 72 * 3600 * 1000;
 /** Wrong TOTP codes a link takes before it is spent (the secret may have leaked with it). */
-export const ENROLMENT_MAX_ATTEMPTS = 5;
+const ENROLMENT_MAX_ATTEMPTS = 5;
 /**
  * What `users.password_hash` holds while an account waits for its enrolment: not an argon2 hash,
  * so no password verifies against it.

@@ -33,5 +33,4 @@ export { type InformationSystem, type SystemService } from './systems.ts';
 export { COORDINATOR_AGENCY } from './users.ts';
 export { currentUser, metaOf } from './routes.ts';
 
-export { registryModule } from './module.ts';
 export { registryRuntime } from './runtime.ts';

@@ -11,7 +11,7 @@ export type Role = (typeof ROLES)[number];
  * everything, the hosted records and the sharing log included. Only a role that reads public data
  * alone could sign in with a password, and there is none; one added later goes here.
  */
-export const ROLES_WITHOUT_MFA: readonly Role[] = [];
+const ROLES_WITHOUT_MFA: readonly Role[] = [];
 
 /** The authenticated official behind a request. */
 export interface Principal {

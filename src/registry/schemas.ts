@@ -7,7 +7,7 @@ const NameVi = Type.String({ minLength: 1, maxLength: 300, description: 'Tên ti
 const NameEn = Type.String({ minLength: 1, maxLength: 300, description: 'English name' });
 export const AgencyCode = Type.String({ pattern: '^[A-Z][A-Z0-9]{1,31}$', description: 'Mã cơ quan, ví dụ BTCTW / Agency code, e.g. BTCTW' });
 export const SystemCode = Type.String({ pattern: '^[A-Z][A-Z0-9-]{1,63}$', description: 'Mã hệ thống, ví dụ BTCTW-QLDV / System code, e.g. BTCTW-QLDV' });
-export const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' });
+const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' });
 const Kind = Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)));
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], { description: '"internet" hoặc "tslcd" (mạng truyền số liệu chuyên dùng) / "internet", or "tslcd": the dedicated data network (R-12.2)' });
@@ -151,7 +151,7 @@ export const UserPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const EnrolmentLink = Type.Object({
+const EnrolmentLink = Type.Object({
   url: Type.String({ description: 'Liên kết kích hoạt, dùng một lần, hiệu lực 72 giờ / Single-use enrolment link, valid 72 h: <public url>/enrol/<token>' }),
   expires_at: Timestamp,
 });

@@ -16,7 +16,7 @@ export const SECURITY_EVENT_KINDS = [
   'credentials_reset',
   'session_revoked',
 ] as const;
-export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
+type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
 
 /** Where a request came from, for the event it causes. */
 export interface RequestMeta {

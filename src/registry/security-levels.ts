@@ -52,7 +52,7 @@ export function securityLevelPending(declared: number, approved: number | null):
  * Who records the decision: the coordinator, or an approver of the Central Party Office
  * (COORDINATOR_AGENCY) — the approver role there is how the coordinator delegates decisions.
  */
-export function decidesSecurityLevels(p: Principal): boolean {
+function decidesSecurityLevels(p: Principal): boolean {
   return hasRole(p, 'coordinator') || (p.agencyCode === COORDINATOR_AGENCY && hasRole(p, 'approver'));
 }
 

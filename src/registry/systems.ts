@@ -20,10 +20,8 @@ import {
   securityLevelPending,
 } from './security-levels.ts';
 
-export { MIN_SHARING_SECURITY_LEVEL };
-
-export type Zone = 'internet' | 'tslcd';
-export type SystemStatus = 'active' | 'suspended' | 'retired';
+type Zone = 'internet' | 'tslcd';
+type SystemStatus = 'active' | 'suspended' | 'retired';
 
 interface SystemRow {
   code: string;
@@ -55,7 +53,7 @@ export interface InformationSystem extends SystemRow {
   sharing_refusal: { rule: string; reason: string; reason_en: string } | null;
 }
 
-export type PublicJwk = Record<string, unknown> & { kty: string };
+type PublicJwk = Record<string, unknown> & { kty: string };
 
 export interface SystemInput {
   code: string;
@@ -71,7 +69,7 @@ export interface SystemInput {
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 
 /** Accepts only public encryption keys: EC P-256/384/521, RSA ≥ 2048 bits, OKP X25519/X448. */
-export function checkEncryptionKey(jwk: PublicJwk | null | undefined): void {
+function checkEncryptionKey(jwk: PublicJwk | null | undefined): void {
   if (!jwk) return;
   const bad = (vi: string, en: string) => invalid('/encryption_key', vi, en);
   if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw bad('Chỉ đăng ký khoá công khai; khoá bí mật không được gửi lên.', 'Register the public key only; never send a private key.');
@@ -93,7 +91,7 @@ const ADMIN_ROLES = ['custodian_admin', 'consumer_admin'] as const;
  * level judged is the approved one: a declared level of 3 without the coordinator's decision
  * does not let a system share.
  */
-export function sharingEligibility(s: Pick<SystemRow, 'security_level' | 'approved_security_level' | 'status'>): InformationSystem['sharing_refusal'] {
+function sharingEligibility(s: Pick<SystemRow, 'security_level' | 'approved_security_level' | 'status'>): InformationSystem['sharing_refusal'] {
   const effective = effectiveSecurityLevel(s.security_level, s.approved_security_level);
   if (effective === null || effective < MIN_SHARING_SECURITY_LEVEL) {
     if (s.security_level >= MIN_SHARING_SECURITY_LEVEL) return unapproved(s.security_level, s.approved_security_level);

@@ -11,7 +11,7 @@ import { BUCKETS, type Figure, KEY_COLUMNS, tally } from './tally.ts';
  */
 
 /** Entries read and added per transaction: bounded so a large backlog is counted in steps others can interleave with. */
-export const COUNT_BATCH = 5000;
+const COUNT_BATCH = 5000;
 /** Batches per log and run of the job: a log with a large backlog does not hold up the others for long. */
 const BATCHES_PER_RUN = 20;
 
@@ -122,5 +122,3 @@ const rowOf = (f: Figure) => ({
   latency_ms_sum: f.latency_ms_sum,
   buckets: f.buckets,
 });
-
-export type Counter = ReturnType<typeof createCounter>;

@@ -205,5 +205,3 @@ export function createFindings(db: Database, clock: Clock, rules: readonly Compl
     },
   };
 }
-
-export type Findings = ReturnType<typeof createFindings>;

@@ -1,5 +1,4 @@
 export { createReports, type Reports } from './service.ts';
 export { type FiguresVerification } from './verify.ts';
 
-export { reportsModule } from './module.ts';
 export { reportsRuntime } from './runtime.ts';

@@ -10,7 +10,7 @@ import { BUCKETS, quantileMs } from './tally.ts';
  */
 
 /** What figures may be grouped by, and the column each is. */
-export const GROUPS = {
+const GROUPS = {
   custodian: 'custodian_code',
   day: "to_char(day, 'YYYY-MM-DD')",
   consumer_agency: 'consumer_agency',

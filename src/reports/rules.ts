@@ -46,7 +46,7 @@ export interface RuleDeps {
 }
 
 /** an account unused this long is a credential nobody watches. */
-export const UNUSED_ACCOUNT_DAYS = 90;
+const UNUSED_ACCOUNT_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 /** The inspection reads as an auditor of the Central Party Office: it sees everything and changes nothing. */

@@ -8,7 +8,7 @@ import type { LedgerEntry } from '../ledger/index.ts';
  */
 
 /** Upper bounds (ms) of the latency histogram's buckets; the last bucket is everything slower. */
-export const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000] as const;
+const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000] as const;
 export const BUCKETS = LATENCY_BOUNDS_MS.length + 1;
 
 /** What a figure is counted by (empty string: none — an unidentified caller, no dataset, no rule). */
@@ -33,7 +33,7 @@ export const KEY_COLUMNS = ['day', 'consumer_agency', 'consumer_system', 'datase
 
 export const keyOf = (k: FigureKey): string => KEY_COLUMNS.map((c) => String(k[c])).join('\u0001');
 
-export function bucketOf(ms: number): number {
+function bucketOf(ms: number): number {
   const i = LATENCY_BOUNDS_MS.findIndex((b) => ms <= b);
   return i === -1 ? LATENCY_BOUNDS_MS.length : i;
 }
@@ -67,7 +67,7 @@ export function figuresOf(e: LedgerEntry): Figure[] {
 }
 
 /** Adds `f` into the map of figures by key. */
-export function addFigure(into: Map<string, Figure>, f: Figure): void {
+function addFigure(into: Map<string, Figure>, f: Figure): void {
   const k = keyOf(f);
   const had = into.get(k);
   if (!had) {

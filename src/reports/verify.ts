@@ -10,7 +10,7 @@ import { positionOf } from './figures.ts';
  * the measure, the stored and the recounted value.
  */
 
-export interface FigureDifference {
+interface FigureDifference {
   key: FigureKey;
   measure: string;
   stored: number;

@@ -16,9 +16,8 @@ export function createSync(db: Database, clock: Clock, catalog: Catalog, keys: K
 
 export type Sync = ReturnType<typeof createSync>;
 export { type LiveKey, type LiveRow, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
-export { type Change, type Feed, type SnapshotPage } from './feed.ts';
-export { KekError, type SealingStart } from './sealing.ts';
+export { type SealingStart } from './sealing.ts';
+export { type Change, type Feed } from './feed.ts';
 export { RecordBatch } from './routes.ts';
 
-export { syncModule } from './module.ts';
 export { syncRuntime } from './runtime.ts';

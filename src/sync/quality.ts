@@ -26,7 +26,7 @@ export interface QualityFigures {
 const HOUR = 3600;
 const DAY = 24 * HOUR;
 /** How old the newest write may be for the data to count as live; on-change data promises no interval. */
-export const EXPECTED_INTERVAL: Record<SharingSpec['frequency'], number | null> = {
+const EXPECTED_INTERVAL: Record<SharingSpec['frequency'], number | null> = {
   realtime: HOUR,
   on_change: null,
   daily: DAY,
@@ -104,5 +104,3 @@ export function createQualityService(db: Database, clock: Clock, catalog: Catalo
     },
   };
 }
-
-export type QualityService = ReturnType<typeof createQualityService>;

@@ -23,7 +23,7 @@ export const SEALED_HASH = 'sealed';
 const SEAL_PAGE = 500;
 
 /** A KEK problem at start: the server stops with this message rather than run without its data, or seal with a key no one keeps. */
-export class KekError extends Error {
+class KekError extends Error {
   constructor(vi: string, en: string) {
     super(`${vi} / ${en}`);
     this.name = 'KekError';
@@ -199,8 +199,8 @@ export function createSealing(db: Database, clock: Clock, catalog: Catalog, wrap
   return {
     /**
      * At start, before anything is served: checks the KEK (a clear error, not a stack, when it is
-     * missing or wrong), re-wraps stray data keys, and seals secret data still in clear (the
-     * upgrade step of migration 0032, which needs the KEK and so cannot be SQL).
+     * missing or wrong), re-wraps stray data keys, and seals secret data still in clear (stored
+     * before the database sealed records: a step that needs the KEK and so cannot be SQL).
      */
     start(): Promise<SealingStart> {
       started ??= (async () => {

@@ -218,7 +218,7 @@ for (const driver of DRIVERS) {
     });
 
     it('R-15.3: a restart corrects shipped rows nobody edited — the wrong 15/2/2025 make-up day is withdrawn, 27/1/2025 rewritten — and keeps the coordinator\'s rows', async () => {
-      // The rows an earlier version shipped.
+      // Seed rows nobody edited, as a wrong seed wrote them: a restart may correct them.
       await db.query(`UPDATE calendar_days SET reason_vi = 'Nghỉ hoán đổi trước Tết Ất Tỵ (làm bù Thứ Bảy 15/02/2025)', source_document = NULL, source_issuer = NULL, source_date = NULL, source_url = NULL WHERE day = '2025-01-27'`);
       await db.query(
         `INSERT INTO calendar_days (day, working, reason_vi, reason_en, legal_basis, active, source, created_by, updated_by, created_at, updated_at)

@@ -11,11 +11,11 @@ import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'vitest';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 
-export const CHROMIUM = process.env.LIENTHONG_CHROMIUM ?? '/usr/bin/chromium';
-export const INSTALL_HINT = 'install Chromium: apt-get install -y chromium';
+const CHROMIUM = process.env.LIENTHONG_CHROMIUM ?? '/usr/bin/chromium';
+const INSTALL_HINT = 'install Chromium: apt-get install -y chromium';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/lienthong.mjs');
-export const SCREENSHOTS = path.join(ROOT, 'docs/console');
+const SCREENSHOTS = path.join(ROOT, 'docs/console');
 
 /**
  * Whether the browser tests are skipped: only when Chromium is missing and

@@ -32,7 +32,7 @@ function literals(): { where: string; text: string }[] {
 }
 
 describe('one language per message: no English words in Vietnamese text, no Vietnamese in English text', () => {
-  it('the heuristic itself: catches the mixes of issue 15 and passes codes, quotes, acronyms and pairs', () => {
+  it('the heuristic itself: catches sentences that mix the languages and passes codes, quotes, acronyms and pairs', () => {
     expect(englishIn('Mã "00004" không có trong danh mục "don-vi-hanh-chinh" (cấp commune).')).toEqual(['commune']);
     expect(vietnameseIn('Cannot phê duyệt / approve an agreement in status "active".')).toEqual(['phê', 'duyệt']);
     expect(vietnameseIn('Late payment. Cách xử lý: tạm ngừng.')).toEqual(['xử', 'lý', 'tạm', 'ngừng']);

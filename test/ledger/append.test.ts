@@ -47,7 +47,7 @@ for (const driver of DRIVERS) {
       expect(receipts).toHaveLength(50);
       expect(new Set(receipts.map((r) => r.id)).size).toBe(50);
       expect(await count('ledger_pending', 'BTCTW')).toBe(50);
-      // … in one work-list row, its ids in call order (migration 0024).
+      // … in one work-list row, its ids in call order (the ledger_queue trigger).
       const lists = await env.platform.db.query<{ ids: string[] }>("SELECT ids FROM ledger_pending WHERE custodian_code = 'BTCTW'");
       expect(lists.rows.map((r) => r.ids)).toEqual([receipts.map((r) => r.id)]);
       const kept = await env.platform.db.query<{ content: Uint8Array }>('SELECT content FROM ledger_content WHERE queue_id = $1', [receipts[7]!.id]);

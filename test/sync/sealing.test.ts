@@ -164,7 +164,7 @@ for (const driver of DRIVERS) {
     it('R-4.7, R-11: the upgrade step seals secret records stored in clear before sealing existed, and they read the same', async () => {
       const p = w.env.platform;
       const data = { ...caseRecord(7), defendants: 'Phạm Văn Cũ' };
-      // As migration 0006 stored them: in clear, hashed in clear.
+      // What the upgrade step finds: a secret record in clear, hashed in clear.
       await raw(
         `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', now(), 900001)`,
         [JSON.stringify(data), contentHash(data)],

@@ -11,7 +11,7 @@ import crypto from 'node:crypto';
  */
 
 /** Signature type byte for Ed25519 (signed-note §"Signature types"). */
-export const ED25519_TYPE = 0x01;
+const ED25519_TYPE = 0x01;
 const SIG_PREFIX = '\u2014 ';
 /** signed-note: verifiers MUST accept at least 16 signatures; like golang.org/x/mod/sumdb/note, stop at 100. */
 const MAX_SIGNATURES = 100;

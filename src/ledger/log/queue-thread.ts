@@ -46,8 +46,8 @@ function replyError(e: { message: string; code: string | undefined; unavailable:
 /**
  * A worker thread that hashes and writes group commits on the PostgreSQL server, so the main
  * thread's share of an append is only its canonical JSON, its id and its promise. On a 2-core
- * machine the main thread was the limit of durable appends (about 20 µs of JavaScript an entry in
- * CPU profiles before this thread existed); the leaf hash, the COPY encoding and the driver's socket work run here
+ * machine the main thread is the limit of durable appends, and the leaf hash, the COPY encoding and
+ * the driver's socket work are about 20 µs of JavaScript an entry (CPU profiles): they run here
  * instead, beside the server. Started on first use. R-17.1 (no exchange unlogged): if it dies,
  * the groups it held are rejected — nothing of them is acknowledged, so the gateway releases no
  * data — and the next group starts a new one.

@@ -15,7 +15,7 @@ export interface VerifyReport {
 }
 
 /** Leaf indexes a page covers: large pages, read ahead on every handle while the oldest is walked. */
-export const DEFAULT_PAGE = 50_000;
+const DEFAULT_PAGE = 50_000;
 
 /** An application's rule over its leaves' bytes, with rows it reads beside each page. */
 export interface LeafRule<X> {

@@ -22,7 +22,7 @@ export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
 }
 
-export const csrf: Middleware = {
+const csrf: Middleware = {
   onRequest({ request }) {
     if (!SAFE.has(request.method.toUpperCase()) && csrfToken) request.headers.set('X-CSRF-Token', csrfToken);
     return request;

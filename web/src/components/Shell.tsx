@@ -15,7 +15,7 @@ interface NavItem {
 }
 
 /** The side menu; pages added later declare the roles that see them here. */
-export const NAV: NavItem[] = [
+const NAV: NavItem[] = [
   { path: '/', label: 'nav.dashboard' },
   { path: '/catalog', label: 'nav.catalog' },
   { path: '/dictionary', label: 'nav.dictionary' },

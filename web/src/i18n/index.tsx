@@ -13,7 +13,7 @@ export type { MessageKey };
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 /** localStorage holds the language only — never a token or anything about the session. */
-export const LANG_STORAGE_KEY = 'lienthong.lang';
+const LANG_STORAGE_KEY = 'lienthong.lang';
 /** Dates are written day first everywhere, in both languages. */
 export const DATE_FORMAT = 'DD/MM/YYYY';
 export const DATE_TIME_FORMAT = 'DD/MM/YYYY HH:mm';
@@ -34,7 +34,7 @@ function withDayFirst(locale: Locale): Locale {
 }
 export const ANTD_LOCALES: Record<Lang, Locale> = { vi: withDayFirst(vi_VN), en: withDayFirst(en_US) };
 
-export function storedLang(): Lang {
+function storedLang(): Lang {
   try {
     return window.localStorage.getItem(LANG_STORAGE_KEY) === 'en' ? 'en' : 'vi';
   } catch {
@@ -43,7 +43,7 @@ export function storedLang(): Lang {
 }
 
 /** `{name}` placeholders filled from params. */
-export function format(catalog: Catalog, key: MessageKey, params?: Record<string, string | number>): string {
+function format(catalog: Catalog, key: MessageKey, params?: Record<string, string | number>): string {
   const text = catalog[key];
   return params ? text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m)) : text;
 }

@@ -24,7 +24,7 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(bin);
 }
 
-export function toHex(bytes: Uint8Array): string {
+function toHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -224,7 +224,7 @@ export interface ReceiptInput {
   checkpoint: { tree_size: number; root_hash: string; note: string } | null;
 }
 
-export type StepId = 'key' | 'leaf' | 'inclusion' | 'checkpoint' | 'signature';
+type StepId = 'key' | 'leaf' | 'inclusion' | 'checkpoint' | 'signature';
 export interface Step {
   id: StepId;
   ok: boolean;

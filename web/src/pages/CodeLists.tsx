@@ -33,7 +33,7 @@ function vietnamToday(): string {
 }
 
 /** GET /api/v1/code-lists: the shared code lists and their version in force. */
-export function CodeListsIndex() {
+function CodeListsIndex() {
   const { t, lang } = useI18n();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';

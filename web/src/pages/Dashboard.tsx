@@ -18,7 +18,7 @@ const H3 = { fontSize: 14, margin: '8px 0' };
 type AgreementFilter = { status: 'submitted' | 'custodian_approved' | 'changes_requested'; custodian?: string; consumer?: string };
 
 /** The agreements waiting for this official, by role (a coordinator sees every submitted one). */
-export function awaitingFilters(user: ConsoleUser): AgreementFilter[] {
+function awaitingFilters(user: ConsoleUser): AgreementFilter[] {
   const roles = new Set(user.roles);
   const agency = agencyCodeOf(user);
   const filters: AgreementFilter[] = [];
@@ -33,7 +33,7 @@ export function awaitingFilters(user: ConsoleUser): AgreementFilter[] {
 const LIFECYCLE_ROLES = ['custodian_admin', 'coordinator', 'auditor'];
 const ALL_LOGS_ROLES = ['coordinator', 'auditor'];
 /** How many log entries the dashboard reads at most (the reports module will keep these figures). */
-export const ENTRY_CAP = 5000;
+const ENTRY_CAP = 5000;
 const PAGE = 1000;
 const STALE_MS = 10 * 60_000;
 

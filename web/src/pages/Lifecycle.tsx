@@ -23,7 +23,7 @@ const ERROR_THEME = { token: { colorError: '#c0262d' } };
 type ServiceSuspension = paths['/api/v1/service-suspensions']['get']['responses'][200]['content']['application/json']['items'][number];
 
 /** Today's date in Viet Nam, YYYY-MM-DD. */
-export function vietnamToday(now = new Date()): string {
+function vietnamToday(now = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
 }
 /** The picker's wall-clock value read as Viet Nam time (UTC+7), whatever the browser's zone. */

@@ -93,7 +93,7 @@ function CorrectButton({ notice }: { notice: Notice }) {
 }
 
 /** The public notice board (GET /api/v1/notices): no sign-in, Art. 15–16 notices. */
-export function NoticeList() {
+function NoticeList() {
   const { t, lang } = useI18n();
   const { session } = useSession();
   const notices = useQuery({

@@ -20,7 +20,7 @@ interface Values {
 }
 
 /** Beyond this many items a list is edited as a file (the import wizard), not row by row. */
-export const MANUAL_MAX = 300;
+const MANUAL_MAX = 300;
 const text = (v: string | null | undefined) => (v?.trim() ? v.trim() : null);
 
 /**

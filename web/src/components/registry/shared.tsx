@@ -29,7 +29,7 @@ export const AGENCY_KINDS: AgencyKind[] = [
 ];
 export const PAGE_SIZE = 20;
 /** The Central Party Office: its approvers record security-level decisions with the coordinator. */
-export const COORDINATOR_AGENCY = 'VPTW';
+const COORDINATOR_AGENCY = 'VPTW';
 const STATUS_COLOR: Record<string, string> = { active: 'green', pending: 'gold', disabled: 'default', suspended: 'orange', retired: 'default' };
 
 /** The If-Match header an edit sends: the version it was based on (a 412 if it changed meanwhile). */
