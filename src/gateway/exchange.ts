@@ -41,6 +41,8 @@ export interface Exchange {
   agreementIds: string[];
   policyVersion: string | null;
   keepContent: boolean;
+  /** the agency that produced what a write stored (the custodian, or a producer it authorised); set once the write is made. */
+  producerAgency?: string;
 }
 
 /**
@@ -110,6 +112,7 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
     policy_version: ex.policyVersion,
     trace_id: ex.req.traceId,
     gateway_instance: GATEWAY_INSTANCE,
+    ...(ex.producerAgency !== undefined && { producer_agency: ex.producerAgency }),
   };
   const kept = entry.response.content_kept ? body : undefined;
   let receipt: { id: string };
