@@ -166,7 +166,7 @@ for (const driver of DRIVERS) {
       const data = { ...caseRecord(7), defendants: 'Phạm Văn Cũ' };
       // As migration 0006 stored them: in clear, hashed in clear.
       await raw(
-        `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', now())`,
+        `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, producer_agency_code, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', 'BNCTW', now())`,
         [JSON.stringify(data), contentHash(data)],
       );
       await raw(`INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at) VALUES ('vu-an', 'va-7', 1, $1, false, now())`, [
