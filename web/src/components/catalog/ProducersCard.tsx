@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Card, DatePicker, Flex, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, ConfigProvider, DatePicker, Flex, Form, Input, Modal, Select, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, unwrap } from '../../api/client.ts';
@@ -9,6 +9,7 @@ import { DATE_FORMAT, useI18n } from '../../i18n/index.tsx';
 import { formatDate, formatDateTime } from '../../time.ts';
 import { ProblemAlert } from '../accounts/ProblemAlert.tsx';
 import { EmptyState } from '../States.tsx';
+import { ERROR_THEME } from './DatasetForm.tsx';
 import { useAgencyOptions } from './options.ts';
 import { Refusal } from './shared.tsx';
 
@@ -30,6 +31,8 @@ const splitValues = (text = '') =>
     .filter(Boolean);
 
 const STATUS_COLOR: Record<string, string> = { active: 'green', expired: 'default', revoked: 'default' };
+// Dark text keeps AA contrast on the coloured tags (antd's green text on green does not).
+const DARK = { color: 'rgba(0, 0, 0, 0.88)' };
 
 /**
  * R-4.1 "the level where data arises updates it": the agencies the custodian lets write this hosted
@@ -85,6 +88,7 @@ export function ProducersCard({ code, custodian, fieldNames, editable }: { code:
     {
       key: 'scope',
       title: t('prod.scope'),
+      width: 200,
       render: (_, a) => (a.scope ? <Typography.Text code>{`${a.scope.field}: ${a.scope.values.join(', ')}`}</Typography.Text> : t('prod.whole')),
     },
     { key: 'until', title: t('prod.validUntil'), width: 120, render: (_, a) => (a.valid_until ? formatDate(a.valid_until) : t('prod.noEnd')) },
@@ -106,7 +110,9 @@ export function ProducersCard({ code, custodian, fieldNames, editable }: { code:
       width: 190,
       render: (_, a) => (
         <>
-          <Tag color={STATUS_COLOR[a.status]}>{t(`prod.status.${a.status}`)}</Tag>
+          <Tag color={STATUS_COLOR[a.status]} style={DARK}>
+            {t(`prod.status.${a.status}`)}
+          </Tag>
           {a.revoked_at && (
             <Typography.Paragraph type="secondary" style={{ margin: 0, fontSize: 12 }}>
               {formatDateTime(a.revoked_at)} · {a.revoked_by} · {a.revoke_reason}
@@ -133,96 +139,104 @@ export function ProducersCard({ code, custodian, fieldNames, editable }: { code:
   ];
 
   return (
-    <Card
-      title={
-        <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
-          {t('prod.title')}
-        </Typography.Title>
-      }
-      extra={<Typography.Text type="secondary">R-4.1</Typography.Text>}
-    >
-      <Typography.Paragraph type="secondary">{t('prod.help')}</Typography.Paragraph>
-      {list.isError ? (
-        <Refusal error={list.error} type="info" retry={() => void list.refetch()} />
-      ) : (
-        <Table<Authorisation>
-          rowKey="id"
-          data-testid="ds-producers"
-          size="small"
-          columns={columns}
-          dataSource={list.data ?? []}
-          loading={list.isFetching}
-          pagination={false}
-          scroll={{ x: 900 }}
-          locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('prod.empty')} /> }}
-        />
-      )}
-      {editable && (
-        <Form form={form} layout="vertical" onFinish={submit} style={{ marginTop: 16, maxWidth: 900 }}>
-          <Typography.Title level={3} style={{ fontSize: 16 }}>
-            {t('prod.add')}
+    <ConfigProvider theme={ERROR_THEME}>
+      <Card
+        title={
+          <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+            {t('prod.title')}
           </Typography.Title>
-          <Flex gap={16} wrap>
-            <Form.Item name="agency_code" label={t('prod.agency')} htmlFor="prod-agency" rules={[{ required: true, message: t('prod.agencyRequired') }]} style={{ flex: '1 1 280px' }}>
-              <Select
-                id="prod-agency"
-                showSearch
-                optionFilterProp="label"
-                loading={agencies.loading}
-                options={agencies.options.filter((o) => o.value !== custodian)}
-                popupMatchSelectWidth={false}
-              />
-            </Form.Item>
-            <Form.Item name="system_code" label={t('prod.system')} htmlFor="prod-system" extra={t('prod.systemHelp')} style={{ flex: '1 1 220px' }}>
-              <Input id="prod-system" maxLength={64} />
-            </Form.Item>
-          </Flex>
-          <Flex gap={16} wrap>
-            <Form.Item name="scope_field" label={t('prod.scopeField')} htmlFor="prod-scope-field" extra={t('prod.scopeHelp')} style={{ flex: '1 1 220px' }}>
-              <Select id="prod-scope-field" allowClear options={fieldNames.map((f) => ({ value: f, label: f }))} />
-            </Form.Item>
-            <Form.Item
-              name="scope_values"
-              label={t('prod.scopeValues')}
-              htmlFor="prod-scope-values"
-              extra={t('prod.valuesHelp')}
-              rules={[{ required: !!scopeField, message: t('prod.valuesRequired') }]}
-              style={{ flex: '1 1 280px' }}
-            >
-              <Input id="prod-scope-values" disabled={!scopeField} maxLength={5000} />
-            </Form.Item>
-            <Form.Item name="valid_until" label={t('prod.validUntil')} htmlFor="prod-valid-until" style={{ flex: '1 1 160px' }}>
-              <DatePicker id="prod-valid-until" format={DATE_FORMAT} style={{ width: '100%' }} />
-            </Form.Item>
-          </Flex>
-          {grant.isError && (
-            <div style={{ marginBottom: 16 }}>
-              <ProblemAlert error={grant.error} />
+        }
+        extra={<Typography.Text type="secondary">R-4.1</Typography.Text>}
+      >
+        <Typography.Paragraph type="secondary">{t('prod.help')}</Typography.Paragraph>
+        {list.isError ? (
+          <Refusal error={list.error} type="info" retry={() => void list.refetch()} />
+        ) : (
+          <Table<Authorisation>
+            rowKey="id"
+            data-testid="ds-producers"
+            size="small"
+            columns={columns}
+            dataSource={list.data ?? []}
+            loading={list.isFetching}
+            pagination={false}
+            scroll={{ x: 900 }}
+            locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('prod.empty')} /> }}
+          />
+        )}
+        {editable && (
+          <Form form={form} layout="vertical" onFinish={submit} style={{ marginTop: 16, maxWidth: 900 }}>
+            <Typography.Title level={3} style={{ fontSize: 16 }}>
+              {t('prod.add')}
+            </Typography.Title>
+            <Flex gap={16} wrap>
+              <Form.Item
+                name="agency_code"
+                label={t('prod.agency')}
+                htmlFor="prod-agency"
+                rules={[{ required: true, message: t('prod.agencyRequired') }]}
+                style={{ flex: '1 1 280px' }}
+              >
+                <Select
+                  id="prod-agency"
+                  showSearch
+                  optionFilterProp="label"
+                  loading={agencies.loading}
+                  options={agencies.options.filter((o) => o.value !== custodian)}
+                  popupMatchSelectWidth={false}
+                />
+              </Form.Item>
+              <Form.Item name="system_code" label={t('prod.system')} htmlFor="prod-system" extra={t('prod.systemHelp')} style={{ flex: '1 1 220px' }}>
+                <Input id="prod-system" maxLength={64} />
+              </Form.Item>
+            </Flex>
+            <Flex gap={16} wrap>
+              <Form.Item name="scope_field" label={t('prod.scopeField')} htmlFor="prod-scope-field" extra={t('prod.scopeHelp')} style={{ flex: '1 1 220px' }}>
+                <Select id="prod-scope-field" allowClear showSearch options={fieldNames.map((f) => ({ value: f, label: f }))} />
+              </Form.Item>
+              <Form.Item
+                name="scope_values"
+                label={t('prod.scopeValues')}
+                htmlFor="prod-scope-values"
+                extra={t('prod.valuesHelp')}
+                rules={[{ required: !!scopeField, message: t('prod.valuesRequired') }]}
+                style={{ flex: '1 1 280px' }}
+              >
+                <Input id="prod-scope-values" disabled={!scopeField} maxLength={5000} />
+              </Form.Item>
+              <Form.Item name="valid_until" label={t('prod.validUntil')} htmlFor="prod-valid-until" style={{ flex: '1 1 160px' }}>
+                <DatePicker id="prod-valid-until" format={DATE_FORMAT} style={{ width: '100%' }} />
+              </Form.Item>
+            </Flex>
+            {grant.isError && (
+              <div style={{ marginBottom: 16 }}>
+                <ProblemAlert error={grant.error} />
+              </div>
+            )}
+            <Button type="primary" htmlType="submit" loading={grant.isPending}>
+              {t('prod.authorise')}
+            </Button>
+          </Form>
+        )}
+        <Modal
+          open={revoking !== null}
+          title={revoking ? t('prod.revokeOf', { agency: revoking.producer_agency_code }) : ''}
+          okText={t('prod.revoke')}
+          okButtonProps={{ danger: true, disabled: reason.trim().length < 3, loading: revoke.isPending }}
+          cancelText={t('dse.cancel')}
+          onOk={() => revoking && revoke.mutate({ id: revoking.id, reason: reason.trim() })}
+          onCancel={() => setRevoking(null)}
+          destroyOnHidden
+        >
+          <label htmlFor="prod-revoke-reason">{t('prod.reason')}</label>
+          <Input.TextArea id="prod-revoke-reason" rows={2} maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} />
+          {revoke.isError && (
+            <div style={{ marginTop: 12 }}>
+              <ProblemAlert error={revoke.error} />
             </div>
           )}
-          <Button type="primary" htmlType="submit" loading={grant.isPending}>
-            {t('prod.authorise')}
-          </Button>
-        </Form>
-      )}
-      <Modal
-        open={revoking !== null}
-        title={revoking ? t('prod.revokeOf', { agency: revoking.producer_agency_code }) : ''}
-        okText={t('prod.revoke')}
-        okButtonProps={{ danger: true, disabled: reason.trim().length < 3, loading: revoke.isPending }}
-        cancelText={t('dse.cancel')}
-        onOk={() => revoking && revoke.mutate({ id: revoking.id, reason: reason.trim() })}
-        onCancel={() => setRevoking(null)}
-        destroyOnHidden
-      >
-        <label htmlFor="prod-revoke-reason">{t('prod.reason')}</label>
-        <Input.TextArea id="prod-revoke-reason" rows={2} maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} />
-        {revoke.isError && (
-          <div style={{ marginTop: 12 }}>
-            <ProblemAlert error={revoke.error} />
-          </div>
-        )}
-      </Modal>
-    </Card>
+        </Modal>
+      </Card>
+    </ConfigProvider>
   );
 }
