@@ -9,6 +9,10 @@ import { type Principal, hasRole } from '../registry/index.ts';
  */
 export function requireCustodian(p: Principal, d: Dataset): void {
   if (!(p.agencyCode === d.custodian_code && hasRole(p, 'custodian_admin'))) {
-    throw forbidden('Chỉ quản trị viên của cơ quan chủ quản được ghi và xem dữ liệu của bộ dữ liệu này.', "Only the custodian's administrators write and read this dataset's records.", 'R-4.1');
+    throw forbidden(
+      'Chỉ quản trị viên của cơ quan chủ quản được ghi và xem dữ liệu của bộ dữ liệu này.',
+      "Only the custodian's administrators write and read this dataset's records.",
+      'R-4.1',
+    );
   }
 }

@@ -56,7 +56,8 @@ interface Row {
   revoke_reason: string | null;
 }
 
-const COLUMNS = 'id, dataset_code, producer_agency_code, system_code, scope_field, scope_values, granted_by, granted_at, valid_until::text AS valid_until, revoked_at, revoked_by, revoke_reason';
+const COLUMNS =
+  'id, dataset_code, producer_agency_code, system_code, scope_field, scope_values, granted_by, granted_at, valid_until::text AS valid_until, revoked_at, revoked_by, revoke_reason';
 
 export interface ProducerDeps {
   catalog: Catalog;
@@ -102,7 +103,11 @@ export function createProducerService(db: Database, clock: Clock, deps: Producer
         return !item || (field.code_list_level !== null && item.attributes.level !== field.code_list_level);
       });
       if (unknown.length) {
-        throw invalid('/scope/values', `Không phải mã của danh mục "${field.code_list}": ${unknown.join(', ')}.`, `Not codes of the code list "${field.code_list}": ${unknown.join(', ')}.`);
+        throw invalid(
+          '/scope/values',
+          `Không phải mã của danh mục "${field.code_list}": ${unknown.join(', ')}.`,
+          `Not codes of the code list "${field.code_list}": ${unknown.join(', ')}.`,
+        );
       }
     }
     return { field: field.name, values };
@@ -111,7 +116,8 @@ export function createProducerService(db: Database, clock: Clock, deps: Producer
   /** The system, when named, must be one of the producer agency's (one answer for "unknown" and "another agency's": nothing leaks). */
   async function checkSystem(agency: string, system: string): Promise<void> {
     const s = await deps.registry.systems.byCode(system).catch(() => null);
-    if (s?.agency_code !== agency) throw invalid('/system_code', `Hệ thống ${system} không phải của cơ quan ${agency}.`, `System ${system} is not a system of agency ${agency}.`);
+    if (s?.agency_code !== agency)
+      throw invalid('/system_code', `Hệ thống ${system} không phải của cơ quan ${agency}.`, `System ${system} is not a system of agency ${agency}.`);
   }
 
   async function load(q: Queryable, code: string, id: string, lock = ''): Promise<Row> {
@@ -132,9 +138,15 @@ export function createProducerService(db: Database, clock: Clock, deps: Producer
     async grant(p: Principal, code: string, input: ProducerInput): Promise<ProducerAuthorisation> {
       const d = await deps.catalog.datasets.get(code);
       requireCustodian(p, d);
-      if (d.mode !== 'hosted') throw new Problem(PROBLEMS.unprocessable, { rule: 'R-4.1', detail: 'Chỉ uỷ quyền cập nhật bộ dữ liệu lưu trên nền tảng.', detail_en: 'Only a dataset hosted on the platform has producers.' });
+      if (d.mode !== 'hosted')
+        throw new Problem(PROBLEMS.unprocessable, {
+          rule: 'R-4.1',
+          detail: 'Chỉ uỷ quyền cập nhật bộ dữ liệu lưu trên nền tảng.',
+          detail_en: 'Only a dataset hosted on the platform has producers.',
+        });
       const agency = input.agency_code;
-      if (agency === d.custodian_code) throw invalid('/agency_code', 'Cơ quan chủ quản đã được cập nhật toàn bộ bộ dữ liệu.', 'The custodian already updates the whole dataset.');
+      if (agency === d.custodian_code)
+        throw invalid('/agency_code', 'Cơ quan chủ quản đã được cập nhật toàn bộ bộ dữ liệu.', 'The custodian already updates the whole dataset.');
       await deps.registry.agencies.requireExisting(agency);
       if (input.system_code) await checkSystem(agency, input.system_code);
       const scope = input.scope ? await checkScope(d, input.scope) : null;
@@ -167,9 +179,21 @@ export function createProducerService(db: Database, clock: Clock, deps: Producer
       return db.transaction(async (tx) => {
         const before = present(await load(tx, code, id, 'FOR UPDATE'));
         if (before.revoked_at) throw conflict('Uỷ quyền này đã bị thu hồi.', 'This authorisation is already revoked.');
-        const r = await tx.query<Row>(`UPDATE producer_authorisations SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 WHERE id = $1 RETURNING ${COLUMNS}`, [id, now, p.username, reason]);
+        const r = await tx.query<Row>(
+          `UPDATE producer_authorisations SET revoked_at = $2, revoked_by = $3, revoke_reason = $4 WHERE id = $1 RETURNING ${COLUMNS}`,
+          [id, now, p.username, reason],
+        );
         const after = present(r.rows[0]!);
-        await recordChange(tx, { entity: 'producer_authorisation', key: id, action: 'revoke', actor: p.username, at: now, reason, before: { revoked_at: null }, after: { revoked_at: now.toISOString() } });
+        await recordChange(tx, {
+          entity: 'producer_authorisation',
+          key: id,
+          action: 'revoke',
+          actor: p.username,
+          at: now,
+          reason,
+          before: { revoked_at: null },
+          after: { revoked_at: now.toISOString() },
+        });
         await deps.notifications.notify(tx, {
           agency: after.producer_agency_code,
           kind: 'producer_revoked',
@@ -187,7 +211,11 @@ export function createProducerService(db: Database, clock: Clock, deps: Producer
     async list(p: Principal, code: string): Promise<ProducerAuthorisation[]> {
       const d = await deps.catalog.datasets.get(code);
       if (!seesEverything(p) && !(p.agencyCode === d.custodian_code && hasRole(p, 'custodian_admin'))) {
-        throw forbidden('Chỉ quản trị viên của cơ quan chủ quản và Văn phòng Trung ương Đảng xem được uỷ quyền cập nhật.', "Only the custodian's administrators and the coordinator read producer authorisations.", 'R-4.1');
+        throw forbidden(
+          'Chỉ quản trị viên của cơ quan chủ quản và Văn phòng Trung ương Đảng xem được uỷ quyền cập nhật.',
+          "Only the custodian's administrators and the coordinator read producer authorisations.",
+          'R-4.1',
+        );
       }
       const r = await db.query<Row>(`SELECT ${COLUMNS} FROM producer_authorisations WHERE dataset_code = $1 ORDER BY granted_at DESC, id`, [code]);
       const on = today();

@@ -16,7 +16,8 @@ const inScope = (s: ProducerScope, data: Record<string, unknown>) => {
   return v !== null && s.values.includes(v);
 };
 /** One authorisation covers a write when both the record as it is and as it would be are inside its scope. */
-const covers = (s: ProducerScope | null, w: ScopedWrite) => s === null || ((w.next === null || inScope(s, w.next)) && (w.current === null || inScope(s, w.current)));
+const covers = (s: ProducerScope | null, w: ScopedWrite) =>
+  s === null || ((w.next === null || inScope(s, w.next)) && (w.current === null || inScope(s, w.current)));
 
 const scopeText = (scopes: ProducerScope[]) => scopes.map((s) => `${s.field} ∈ {${s.values.join(', ')}}`).join('; ');
 
@@ -36,18 +37,22 @@ export function scopeViolations(scopes: (ProducerScope | null)[], writes: Scoped
     const field = named[0]!.field;
     if (currentOut) {
       const v = asText(w.current![field]) ?? '—';
-      return [{
-        path: `/records/${w.index}/key`,
-        message: `Bản ghi "${w.key}" hiện có ${field} = ${v}, ngoài phạm vi được uỷ quyền (${allowed}); không được sửa hoặc xoá.`,
-        message_en: `Record "${w.key}" now has ${field} = ${v}, outside the authorised scope (${allowed}); it may not be changed or deleted.`,
-      }];
+      return [
+        {
+          path: `/records/${w.index}/key`,
+          message: `Bản ghi "${w.key}" hiện có ${field} = ${v}, ngoài phạm vi được uỷ quyền (${allowed}); không được sửa hoặc xoá.`,
+          message_en: `Record "${w.key}" now has ${field} = ${v}, outside the authorised scope (${allowed}); it may not be changed or deleted.`,
+        },
+      ];
     }
     const v = asText(w.next?.[field]) ?? '—';
-    return [{
-      path: `/records/${w.index}/data/${field}`,
-      message: `Bản ghi "${w.key}": ${field} = ${v} nằm ngoài phạm vi được uỷ quyền (${allowed}).`,
-      message_en: `Record "${w.key}": ${field} = ${v} is outside the authorised scope (${allowed}).`,
-    }];
+    return [
+      {
+        path: `/records/${w.index}/data/${field}`,
+        message: `Bản ghi "${w.key}": ${field} = ${v} nằm ngoài phạm vi được uỷ quyền (${allowed}).`,
+        message_en: `Record "${w.key}": ${field} = ${v} is outside the authorised scope (${allowed}).`,
+      },
+    ];
   });
 }
 

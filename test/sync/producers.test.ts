@@ -15,10 +15,18 @@ for (const driver of DRIVERS) {
     let tu01: string;
     let a01: { client_id: string; client_secret: string };
     let grantId: string;
-    const versions = async (key: string, ds = DS): Promise<Version[]> => (await w.call('GET', `/api/v1/datasets/${ds}/records/${key}/versions`, w.auth.custodian)).json();
+    const versions = async (key: string, ds = DS): Promise<Version[]> =>
+      (await w.call('GET', `/api/v1/datasets/${ds}/records/${key}/versions`, w.auth.custodian)).json();
     const grant = (body: object, ds = DS, who = w.auth.custodian) => w.call('POST', `/api/v1/datasets/${ds}/producers`, who, body);
     const accountFor = async (admin: string, system: string, agency: string, zone = 'internet') => {
-      const s = await w.call('POST', '/api/v1/systems', admin, { code: system, agency_code: agency, name_vi: `Hệ thống ${system}`, name_en: system, security_level: 3, zone });
+      const s = await w.call('POST', '/api/v1/systems', admin, {
+        code: system,
+        agency_code: agency,
+        name_vi: `Hệ thống ${system}`,
+        name_en: system,
+        security_level: 3,
+        zone,
+      });
       expect(s.statusCode, s.body).toBe(201);
       await w.env.approveSecurityLevel(system, 3);
       const a = await w.call('POST', '/api/v1/accounts', admin, { system_code: system, name: `Tài khoản ${system}`, auth_method: 'client_secret' });
@@ -42,12 +50,12 @@ for (const driver of DRIVERS) {
     });
     afterAll(() => w.env.close());
 
-    it('R-4.1: before any authorisation, a provincial committee\'s system is refused as any other agency\'s', async () => {
+    it("R-4.1: before any authorisation, a provincial committee's system is refused as any other agency's", async () => {
       const err = await refused(hanoi.putRecord(DS, 'hn-2', member(3, { province_code: '01' })));
       expect([err.status, err.problem.rule]).toEqual([403, 'R-4.1']);
     });
 
-    it('R-4.1: the scope names a field of the dataset and codes of its code list; only the custodian\'s administrators authorise', async () => {
+    it("R-4.1: the scope names a field of the dataset and codes of its code list; only the custodian's administrators authorise", async () => {
       const noField = await grant({ agency_code: 'TU01', scope: { field: 'tinh', values: ['01'] } });
       expect([noField.statusCode, noField.json().errors[0].path]).toEqual([400, '/scope/field']);
       const noCode = await grant({ agency_code: 'TU01', scope: { field: 'province_code', values: ['01', 'XX'] } });
@@ -61,10 +69,16 @@ for (const driver of DRIVERS) {
       expect([byCoordinator.statusCode, byCoordinator.json().rule]).toEqual([403, 'R-4.1']);
     });
 
-    it('R-4.1: a provincial committee\'s system authorised for its province writes records of its province (200); the version and the log entry name its agency', async () => {
+    it("R-4.1: a provincial committee's system authorised for its province writes records of its province (200); the version and the log entry name its agency", async () => {
       const g = await grant({ agency_code: 'TU01', system_code: 'TU01-QLDV', scope: { field: 'province_code', values: ['01'] } });
       expect(g.statusCode, g.body).toBe(201);
-      expect(g.json()).toMatchObject({ producer_agency_code: 'TU01', system_code: 'TU01-QLDV', scope: { field: 'province_code', values: ['01'] }, status: 'active', granted_by: 'cq.btctw' });
+      expect(g.json()).toMatchObject({
+        producer_agency_code: 'TU01',
+        system_code: 'TU01-QLDV',
+        scope: { field: 'province_code', values: ['01'] },
+        status: 'active',
+        granted_by: 'cq.btctw',
+      });
       grantId = g.json().id;
       const inbox = (await w.call('GET', '/api/v1/inbox', tu01)).json();
       expect(inbox.items.map((n: { kind: string }) => n.kind)).toContain('producer_authorised');
@@ -81,14 +95,21 @@ for (const driver of DRIVERS) {
       expect((await versions('hn-1')).map((v) => v.producer_agency_code)).toEqual(['BTCTW', 'TU01']);
       await w.env.platform.ledger.integrateAll();
       const logged = (await w.call('GET', `/api/v1/ledger/receipts/${res.receipt.id}`, w.auth.admin)).json();
-      expect(logged.entry).toMatchObject({ form: 'sync', producer_agency: 'TU01', requester: { agency: 'TU01', system: 'TU01-QLDV' }, record_keys: ['hn-2', 'hn-1'] });
+      expect(logged.entry).toMatchObject({
+        form: 'sync',
+        producer_agency: 'TU01',
+        requester: { agency: 'TU01', system: 'TU01-QLDV' },
+        record_keys: ['hn-2', 'hn-1'],
+      });
     });
 
-    it('R-4.1: writing another province\'s record, or turning a record of another province into its own, refuses the whole batch', async () => {
-      const other = await refused(hanoi.writeBatch(DS, [
-        { key: 'hn-3', data: member(4, { province_code: '01' }) },
-        { key: 'hcm-2', data: member(5, { province_code: '79' }) },
-      ]));
+    it("R-4.1: writing another province's record, or turning a record of another province into its own, refuses the whole batch", async () => {
+      const other = await refused(
+        hanoi.writeBatch(DS, [
+          { key: 'hn-3', data: member(4, { province_code: '01' }) },
+          { key: 'hcm-2', data: member(5, { province_code: '79' }) },
+        ]),
+      );
       expect([other.status, other.problem.rule]).toEqual([403, 'R-4.1']);
       expect((other.problem.errors as { path: string }[]).map((e) => e.path)).toEqual(['/records/1/data/province_code']);
       expect((await w.call('GET', `/api/v1/datasets/${DS}/records/hn-3`, w.auth.custodian)).statusCode).toBe(404); // nothing written
@@ -127,11 +148,19 @@ for (const driver of DRIVERS) {
           { name: 'ho_so', type: 'string', label_vi: 'Hồ sơ', label_en: 'File', personal: 'none', required: true },
           { name: 'province_code', type: 'code', code_list: 'don-vi-hanh-chinh', label_vi: 'Tỉnh', label_en: 'Province', personal: 'none', required: true },
         ],
-        frequency: 'daily', format: 'application/json',
+        frequency: 'daily',
+        format: 'application/json',
       };
       const created = await w.call('POST', '/api/v1/datasets', w.auth.custodian, {
-        code: SECRET, name_vi: 'Hồ sơ mật theo tỉnh', name_en: 'Secret files by province', domain_code: 'to-chuc-xay-dung-dang', custodian_code: 'BTCTW',
-        classification: 'secret', personal_data: false, status: 'published', sharing_spec: spec,
+        code: SECRET,
+        name_vi: 'Hồ sơ mật theo tỉnh',
+        name_en: 'Secret files by province',
+        domain_code: 'to-chuc-xay-dung-dang',
+        custodian_code: 'BTCTW',
+        classification: 'secret',
+        personal_data: false,
+        status: 'published',
+        sharing_spec: spec,
       });
       expect(created.statusCode, created.body).toBe(201);
       const custodian = w.client('BTCTW-CSDL', { baseUrl: w.tslcd });
