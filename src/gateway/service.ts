@@ -303,6 +303,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       }, producer);
     } catch (err) {
       if (err instanceof LogWriteFailed) return logFailure(ex.req, err.cause);
+      delete ex.producerAgency; // nothing was stored: the refusal names no producer
       return release(ex, problemOutcome(deps.problemOf(err), ex.req), crypto, deps.append, now);
     }
   }
