@@ -138,11 +138,11 @@ export function createProducerService(db: Database, clock: Clock, deps: Producer
     async grant(p: Principal, code: string, input: ProducerInput): Promise<ProducerAuthorisation> {
       const d = await deps.catalog.datasets.get(code);
       requireCustodian(p, d);
-      if (d.mode !== 'hosted')
+      if (d.mode !== 'hosted' || d.status === 'retired')
         throw new Problem(PROBLEMS.unprocessable, {
           rule: 'R-4.1',
-          detail: 'Chỉ uỷ quyền cập nhật bộ dữ liệu lưu trên nền tảng.',
-          detail_en: 'Only a dataset hosted on the platform has producers.',
+          detail: 'Chỉ uỷ quyền cập nhật bộ dữ liệu đang dùng, lưu trên nền tảng.',
+          detail_en: 'Only a dataset hosted on the platform, and not retired, has producers.',
         });
       const agency = input.agency_code;
       if (agency === d.custodian_code)
