@@ -89,7 +89,8 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds, publicUrl: config.publicUrl });
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
-  const sync = createSync(db, clock, catalog, fileKeyWrapper(config.kekFile));
+  const notifications = createNotificationService(db, clock);
+  const sync = createSync(db, clock, { catalog, registry, codeLists, notifications }, fileKeyWrapper(config.kekFile));
   // Before anything is served: a missing or wrong KEK stops the start here (sync/sealing.ts).
   let sealing: SealingStart;
   try {
@@ -98,7 +99,6 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     if (!opts.db) await db.close().catch(() => undefined);
     throw err;
   }
-  const notifications = createNotificationService(db, clock);
   const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications });
   // Gateway responses are signed with their own Ed25519 key: several times cheaper than
   // ES256 per response; it is published in the same JWKS as the token key.

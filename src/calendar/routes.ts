@@ -83,7 +83,7 @@ export function calendarRoutes(calendar: Calendar) {
         querystring: Type.Object({
           from: VietnamDate('Ngày bắt đầu (không tính) / Start day (not counted)'),
           n: Type.Integer({ minimum: -3660, maximum: 3660 }),
-          unit: Type.Union([Type.Literal('working_days'), Type.Literal('days')], { default: 'working_days' }),
+          unit: Type.Optional(Type.Union([Type.Literal('working_days'), Type.Literal('days')], { default: 'working_days' })),
         }, { additionalProperties: false }),
         response: { 200: Deadline, ...errors(400, 422) },
       },

@@ -42,6 +42,8 @@ export interface Exchange {
   agreementIds: string[];
   policyVersion: string | null;
   keepContent: boolean;
+  /** the agency that produced what a write stored (the custodian, or a producer it authorised); set once the write is made. */
+  producerAgency?: string;
 }
 
 /**
@@ -150,6 +152,7 @@ function entryOf(ex: Exchange, a: Answer, now: () => Date): LedgerEntry {
     policy_version: ex.policyVersion,
     trace_id: ex.req.traceId,
     gateway_instance: GATEWAY_INSTANCE,
+    ...(ex.producerAgency !== undefined && { producer_agency: ex.producerAgency }),
   };
 }
 

@@ -287,9 +287,8 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       const view = await enter(ex, code);
       const token = (await authenticate(ex, true))!;
       throttle(ex, token);
-      if (token.agency !== view.dataset.custodian_code) {
-        throw forbidden('Chỉ hệ thống của cơ quan chủ quản được cập nhật dữ liệu của bộ dữ liệu này.', "Only the custodian's systems update this dataset's records.", 'R-4.1');
-      }
+      // R-4.1: the custodian's systems, or a producer's the custodian authorised (its scope is checked record by record on commit).
+      await deps.sync.records.mayProduce(code, token.agency, token.system);
       const system = await deps.registry.systems.byCode(token.system);
       if (system.sharing_refusal) throw forbidden(system.sharing_refusal.reason, system.sharing_refusal.reason_en, system.sharing_refusal.rule);
       if (view.secret && req.zone !== 'tslcd') throw forbidden('Dữ liệu mật, tối mật chỉ được truyền qua mạng truyền số liệu chuyên dùng.', 'Secret data travels on the dedicated data network only.', 'R-12.2');
@@ -299,17 +298,24 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     }
   }
 
-  /** Writes by the custodian's own systems (R-4.1, R-6.1a): validated, versioned, all-or-nothing, logged in the same transaction. */
+  /**
+   * Writes by the custodian's own systems or an authorised producer's (R-4.1, R-6.1a): validated,
+   * versioned, all-or-nothing, logged in the same transaction; the versions and the log entry name
+   * the producing agency.
+   */
   async function commitWrite(admission: WriteAdmission, writes: RecordWrite[]): Promise<GatewayResponse> {
     const { ex, view, token } = admission;
     ex.recordKeys = writes.map((w) => w.key).slice(0, 5000);
     ex.fields = view.fields.map((f) => f.name);
     try {
-      return await deps.sync.records.writeAs(`system:${token.system}`, view.dataset.code, writes, (tx: Queryable, result: WriteResult) =>
-        release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now),
-      );
+      const producer = { agency: token.agency, system: token.system };
+      return await deps.sync.records.writeAs(`system:${token.system}`, view.dataset.code, writes, (tx: Queryable, result: WriteResult) => {
+        ex.producerAgency = token.agency;
+        return release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now);
+      }, producer);
     } catch (err) {
       if (err instanceof LogWriteFailed) return logFailure(ex.req, err.cause);
+      delete ex.producerAgency; // nothing was stored: the refusal names no producer
       return release(ex, problemOutcome(deps.problemOf(err), ex.req), crypto, deps.append, now);
     }
   }

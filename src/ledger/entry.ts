@@ -27,6 +27,8 @@ export interface LedgerEntry {
   policy_version: string | null;
   trace_id: string;
   gateway_instance: string;
+  /** R-4.1: on a write, the agency that produced the data stored (the custodian, or a producer it authorised). */
+  producer_agency?: string;
 }
 
 /** The leaf: RFC 8785 canonical JSON of `{v: 1, log, ...entry}`. */
@@ -94,7 +96,8 @@ function responseJson(rs: LedgerEntry['response']): string | null {
 
 function fastLeaf(log: string, e: LedgerEntry): string | null {
   const { requester: who, request: rq, response: rs } = e;
-  if (!has(e, 12) || !isStr(log) || !isStr(e.requested_at) || !isStr(e.responded_at) || !isStr(e.form) || !strOrNull(e.dataset)
+  const producer = e.producer_agency;
+  if (!has(e, producer === undefined ? 12 : 13) || (producer !== undefined && !isStr(producer)) || !isStr(log) || !isStr(e.requested_at) || !isStr(e.responded_at) || !isStr(e.form) || !strOrNull(e.dataset)
     || !strOrNull(e.policy_version) || !isStr(e.trace_id) || !isStr(e.gateway_instance)) return null;
   if (typeof who !== 'object' || who === null || !has(who, 3) || !strOrNull(who.agency) || !strOrNull(who.system) || !strOrNull(who.account)) return null;
   if (typeof rq !== 'object' || rq === null || !has(rq, 5) || !isStr(rq.method) || !isStr(rq.resource) || !strOrNull(rq.purpose)) return null;
@@ -108,7 +111,7 @@ function fastLeaf(log: string, e: LedgerEntry): string | null {
   const query = stringMap(rq.query);
   if (agreements === null || keys === null || fields === null || query === null) return null;
   return `{"agreement_ids":${agreements},"dataset":${S(e.dataset)},"form":${S(e.form)},"gateway_instance":${S(e.gateway_instance)},"log":${S(log)},`
-    + `"policy_version":${S(e.policy_version)},"record_keys":${keys},`
+    + `"policy_version":${S(e.policy_version)},${producer === undefined ? '' : `"producer_agency":${S(producer)},`}"record_keys":${keys},`
     + `"request":{"fields":${fields},"method":${S(rq.method)},"purpose":${S(rq.purpose)},"query":${query},"resource":${S(rq.resource)}},`
     + `"requested_at":${S(e.requested_at)},"requester":{"account":${S(who.account)},"agency":${S(who.agency)},"system":${S(who.system)}},`
     + `"responded_at":${S(e.responded_at)},"response":${response},`

@@ -1,17 +1,33 @@
 import type { Catalog } from '../catalog/index.ts';
+import type { CodeLists } from '../codelists/index.ts';
 import type { Clock } from '../core/clock.ts';
 import type { KeyWrapper } from '../core/sealing.ts';
 import type { Database } from '../db/database.ts';
+import type { NotificationService } from '../notifications/index.ts';
+import type { Registry } from '../registry/index.ts';
+import { createProducerService } from './producers.ts';
 import { createQualityService } from './quality.ts';
 import { createFeed } from './feed.ts';
 import { createRecordService } from './records.ts';
 import { createSealing } from './sealing.ts';
 
-/** `keys` holds the key-encryption key that secret records are sealed under (R-4.7, R-11; sealing.ts). */
-export function createSync(db: Database, clock: Clock, catalog: Catalog, keys: KeyWrapper) {
+export interface SyncDeps {
+  catalog: Catalog;
+  registry: Pick<Registry, 'agencies' | 'systems'>;
+  codeLists: Pick<CodeLists, 'lookup'>;
+  notifications: Pick<NotificationService, 'notify'>;
+}
+
+/**
+ * `keys` holds the key-encryption key that secret records are sealed under (R-4.7, R-11; sealing.ts);
+ * producers are the other agencies a custodian lets write its hosted datasets (R-4.1).
+ */
+export function createSync(db: Database, clock: Clock, deps: SyncDeps, keys: KeyWrapper) {
+  const { catalog } = deps;
   const sealing = createSealing(db, clock, catalog, keys);
-  const records = createRecordService(db, clock, catalog, sealing);
-  return { records, feed: createFeed(db, sealing), quality: createQualityService(db, clock, catalog, records), sealing };
+  const producers = createProducerService(db, clock, { catalog, registry: deps.registry, notifications: deps.notifications, lookup: (list, on) => deps.codeLists.lookup(list, on) });
+  const records = createRecordService(db, clock, catalog, sealing, producers);
+  return { records, producers, feed: createFeed(db, sealing), quality: createQualityService(db, clock, catalog, records), sealing };
 }
 
 export type Sync = ReturnType<typeof createSync>;

@@ -5,9 +5,12 @@ import type { Clock } from '../core/clock.ts';
 import { type Database, PG_UNIQUE_VIOLATION, type Queryable, pgErrorCode } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Dataset } from '../catalog/index.ts';
-import { type Principal, hasRole } from '../registry/index.ts';
+import type { Principal } from '../registry/index.ts';
+import { requireCustodian } from './access.ts';
 import { Where } from '../db/rows.ts';
 import { SEALED_HASH, type Sealing, isSealedClass } from './sealing.ts';
+import type { ProducerService } from './producers.ts';
+import { outOfScope, scopeViolations } from './scope.ts';
 
 /** One write of a batch: a record's new content, or its deletion (a tombstone; history is kept). */
 export type RecordWrite = { key: string; data: Record<string, unknown>; delete?: undefined } | { key: string; delete: true; data?: undefined };
@@ -32,6 +35,14 @@ export type LiveRow = StoredRecord & LiveKey & { error?: unknown };
 export interface RecordVersion extends StoredRecord {
   content_hash: string;
   written_by: string;
+  /** R-4.1: the agency that produced this version — the custodian, or a producer it authorised. */
+  producer_agency_code: string;
+}
+
+/** Who a write comes from when it is not the custodian: a producer agency's system (producers.ts). */
+export interface Producer {
+  agency: string;
+  system: string;
 }
 
 export const MAX_BATCH = 5000;
@@ -44,13 +55,6 @@ export interface WriteResult {
 /** SHA-256 of the record's RFC 8785 canonical JSON: the same content always hashes the same. */
 export function contentHash(data: unknown): string {
   return crypto.createHash('sha256').update(canonicalJson(data)).digest('hex');
-}
-
-/** R-4.1: the level that produces data updates it — only the custodian's own administrators write and read hosted records here. */
-function requireCustodian(p: Principal, d: Dataset): void {
-  if (!(p.agencyCode === d.custodian_code && hasRole(p, 'custodian_admin'))) {
-    throw forbidden('Chỉ quản trị viên của cơ quan chủ quản được ghi và xem dữ liệu của bộ dữ liệu này.', "Only the custodian's administrators write and read this dataset's records.", 'R-4.1');
-  }
 }
 
 function refuse(errors: FieldViolation[], detail: string, detail_en: string): Problem {
@@ -69,7 +73,7 @@ export async function openRows<T extends StoredRecord>(sealing: Sealing, code: s
   }));
 }
 
-export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing) {
+export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing, producers: ProducerService) {
   const opened = <T extends StoredRecord>(code: string | ((r: T) => string), rows: Stored<T>[]) => openRows(sealing, code, rows);
 
   async function hostedDataset(code: string): Promise<Dataset> {
@@ -83,11 +87,14 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
 
   /**
    * Validates the whole batch first; writes all of it or nothing (R-4.7). `writer` is who the
-   * versions name: an official's username, or `system:<code>` for a custodian system writing
-   * through the gateway (which has checked it is the custodian's).
+   * versions name: an official's username, or `system:<code>` for a system writing through the
+   * gateway (which has checked it is the custodian's, or an authorised `producer`'s).
    */
-  async function writeAs<T = WriteResult>(writer: string, code: string, writes: RecordWrite[], finish?: (tx: Queryable, result: WriteResult) => Promise<T>): Promise<T> {
+  async function writeAs<T = WriteResult>(writer: string, code: string, writes: RecordWrite[], finish?: (tx: Queryable, result: WriteResult) => Promise<T>, producer?: Producer): Promise<T> {
     const dataset = await hostedDataset(code);
+    // R-4.1: the custodian's own writes name the custodian; another agency's are checked against its authorisations.
+    const by = producer && producer.agency !== dataset.custodian_code ? producer : null;
+    const producerAgency = by?.agency ?? dataset.custodian_code;
     const seen = new Map<string, number>();
     const dupes: FieldViolation[] = [];
     writes.forEach((w, i) => {
@@ -106,17 +113,19 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     // R-4.7, R-11: secret content is sealed before it reaches the database. The data key is made
     // (or read) before the transaction, which must not wait on another one.
     const sealIt = isSealedClass(dataset);
-    if (sealIt) await sealing.ready(code);
+    // A producer's scope is checked on current content, which may be sealed: its key is read here too.
+    if (sealIt || (by && (await sealing.hasKey(code)))) await sealing.ready(code);
     const now = clock.now();
     return db.transaction(async (tx) => {
       const keys = writes.map((w) => w.key);
-      const current = await tx.query<{ record_key: string; version: number; deleted: boolean }>(
-        'SELECT record_key, version, deleted FROM records WHERE dataset_code = $1 AND record_key = ANY($2) FOR UPDATE',
+      const current = await tx.query<Stored<StoredRecord>>(
+        `SELECT record_key AS key, version, deleted, written_at, ${by ? 'data, sealed' : 'NULL::jsonb AS data, NULL::bytea AS sealed'} FROM records WHERE dataset_code = $1 AND record_key = ANY($2) FOR UPDATE`,
         [code, keys],
       );
-      const byKey = new Map(current.rows.map((r) => [r.record_key, r]));
+      const byKey = new Map(current.rows.map((r) => [r.key, r]));
       const missing = writes.flatMap((w, i) => (w.delete && (!byKey.has(w.key) || byKey.get(w.key)!.deleted) ? [{ path: `/records/${i}/key`, message: `Không có bản ghi "${w.key}" để xoá.`, message_en: `No record "${w.key}" to delete.` }] : []));
       if (missing.length) throw refuse(missing, 'Không thể xoá bản ghi không tồn tại.', 'Cannot delete records that do not exist.');
+      if (by) await requireInScope(tx, code, by, writes, current.rows);
 
       const rows = await Promise.all(writes.map(async (w) => {
         const version = (byKey.get(w.key)?.version ?? 0) + 1;
@@ -133,7 +142,7 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       try {
         // R-4.3, R-6.1c: the feed positions, taken last so the dataset's feed row stays locked only until the commit.
         const first = await takePositions(tx, code, rows.length);
-        await insertVersions(tx, code, rows.map((r, i) => ({ ...r, position: first + i })), writer, now);
+        await insertVersions(tx, code, rows.map((r, i) => ({ ...r, position: first + i })), { writer, producer: producerAgency }, now);
       } catch (err) {
         // Two batches creating the same new key at once: the second loses the primary-key race.
         if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict('Bản ghi vừa được ghi đồng thời bởi một lô khác; hãy gửi lại.', 'A record was written concurrently by another batch; send again.');
@@ -143,6 +152,20 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       // The gateway logs the exchange here, so a write and its log entry commit together or not at all.
       return finish ? finish(tx, result) : (result as T);
     });
+  }
+
+  /**
+   * R-4.1: a producer's batch is written only when authorisations in force (read again here, in the
+   * write's transaction, so a revocation that came first is obeyed) cover every record of it — the
+   * new content and, for a replace or delete, the current one, opened when sealed.
+   */
+  async function requireInScope(tx: Queryable, code: string, by: Producer, writes: RecordWrite[], rows: Stored<StoredRecord>[]): Promise<void> {
+    const grants = await producers.inForce(code, by.agency, by.system, tx);
+    if (grants.length === 0) throw notAuthorised();
+    const live = await opened(code, rows.filter((r) => !r.deleted));
+    const now = new Map(live.map((r) => [r.key, r.data]));
+    const errors = scopeViolations(grants.map((g) => g.scope), writes.map((w, index) => ({ index, key: w.key, next: w.delete ? null : w.data, current: now.get(w.key) ?? null })));
+    if (errors.length) throw outOfScope(errors);
   }
 
   /** listLive's filter over opened content: pages in key order until `limit` records match (`data ->> field = value`, as SQL would). */
@@ -178,6 +201,11 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     /** Throws unless `p` may write the dataset's records: decided on the headers, before a body is read. */
     async mayWrite(p: Principal, code: string): Promise<void> {
       requireCustodian(p, await catalog.datasets.get(code));
+    },
+    /** R-4.1: throws unless `system` of `agency` may write the dataset — the custodian's, or a producer's authorised now (decided on the headers). */
+    async mayProduce(code: string, agency: string, system: string): Promise<void> {
+      const d = await catalog.datasets.get(code);
+      if (agency !== d.custodian_code && (await producers.inForce(code, agency, system)).length === 0) throw notAuthorised();
     },
     writeAs,
     hostedDataset,
@@ -219,7 +247,7 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     async versions(p: Principal, code: string, key: string): Promise<RecordVersion[]> {
       requireCustodian(p, await catalog.datasets.get(code));
       const r = await db.query<Stored<RecordVersion>>(
-        'SELECT record_key AS key, version, data, sealed, deleted, content_hash, written_by, written_at FROM record_versions WHERE dataset_code = $1 AND record_key = $2 ORDER BY version',
+        'SELECT record_key AS key, version, data, sealed, deleted, content_hash, written_by, producer_agency_code, written_at FROM record_versions WHERE dataset_code = $1 AND record_key = $2 ORDER BY version',
         [code, key],
       );
       if (r.rows.length === 0) throw notFound('bản ghi', 'record', key);
@@ -237,6 +265,14 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
+
+function notAuthorised(): Problem {
+  return forbidden(
+    'Chỉ hệ thống của cơ quan chủ quản, hoặc của cơ quan được chủ quản uỷ quyền cập nhật, được cập nhật dữ liệu của bộ dữ liệu này.',
+    "Only the custodian's systems, or those of an agency the custodian authorised as a producer, update this dataset's records.",
+    'R-4.1',
+  );
+}
 
 /** Records opened per round when a sealed dataset is filtered. */
 const FILTER_PAGE = 500;
@@ -259,14 +295,15 @@ async function takePositions(tx: Queryable, code: string, n: number): Promise<nu
 }
 
 async function insertVersions(
-  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string; position: number }[], writer: string, now: Date,
+  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string; position: number }[],
+  who: { writer: string; producer: string }, now: Date,
 ): Promise<void> {
   const json = JSON.stringify(rows);
   await tx.query(
-    `INSERT INTO record_versions (dataset_code, record_key, version, data, sealed, deleted, content_hash, written_by, written_at, position)
-     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, x.content_hash, $3, $4, x.position
+    `INSERT INTO record_versions (dataset_code, record_key, version, data, sealed, deleted, content_hash, written_by, producer_agency_code, written_at, position)
+     SELECT $1, x.record_key, x.version, x.data, decode(x.sealed, 'base64'), x.deleted, x.content_hash, $3, $5, $4, x.position
        FROM jsonb_to_recordset($2::jsonb) AS x(record_key text, version int, data jsonb, sealed text, deleted boolean, content_hash text, position bigint)`,
-    [code, json, writer, now],
+    [code, json, who.writer, now, who.producer],
   );
   await tx.query(
     `INSERT INTO records (dataset_code, record_key, version, data, sealed, deleted, written_at, position)

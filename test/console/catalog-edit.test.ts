@@ -161,7 +161,7 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
     expect(problems).toEqual([]);
   }, 120_000);
 
-  it('the custodian administrator writes a record after checking it, sees a refused one with its violations, and deletes it', async () => {
+  it('the custodian administrator writes a record after checking it, sees a refused one with its violations, and deletes it; R-4.1: authorises a provincial committee to update its province, then revokes it', async () => {
     const { cookie } = await api.consoleSession(custodian);
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     try {
@@ -188,6 +188,7 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
       await drawer.getByRole('button', { name: 'Lưu bản ghi' }).click();
       await drawer.getByTestId('record-current').waitFor(WAIT);
       expect(await drawer.getByTestId('record-current').textContent()).toContain('0101234567');
+      await expect.poll(async () => drawer.getByTestId('ds-versions').textContent(), WAIT).toContain('BTCTW'); // R-4.1: the producing agency
       await screenshot(p, 'catalog-record-saved');
       await drawer
         .getByRole('button', { name: 'Close' })
@@ -200,6 +201,31 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
       await records.getByRole('button', { name: 'Xoá bản ghi nnt-1' }).click();
       await p.locator('.ant-popconfirm').getByRole('button', { name: 'Xoá' }).click();
       await expect.poll(() => records.locator('tbody tr.ant-table-row').count(), WAIT).toBe(0);
+
+      // R-4.1: Hà Nội's Party committee (TU01) may update the members of its province.
+      await p.goto(`${server.url}/catalog/can-bo-dang-vien`);
+      await p.getByRole('heading', { name: 'Cơ quan cập nhật dữ liệu' }).waitFor(WAIT);
+      const agency = p.getByLabel('Cơ quan được uỷ quyền', { exact: true });
+      await agency.click();
+      await agency.fill('TU01');
+      await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: 'TU01' }).first().click();
+      const field = p.getByLabel('Trường giới hạn phạm vi', { exact: true });
+      await field.click();
+      await field.fill('province_code');
+      await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: 'province_code' }).first().click();
+      await p.getByLabel('Giá trị được phép', { exact: true }).fill('01');
+      await p.getByRole('button', { name: 'Uỷ quyền', exact: true }).click();
+      const producers = p.getByTestId('ds-producers');
+      await producers.getByText('province_code: 01').waitFor(WAIT);
+      expect(await producers.textContent()).toContain('Đang hiệu lực');
+      expect(await seriousViolations(p)).toEqual([]);
+      await screenshot(p, 'catalog-producers');
+      await producers.getByRole('button', { name: 'Thu hồi uỷ quyền của TU01' }).click();
+      const dialog = p.getByRole('dialog');
+      await dialog.getByLabel('Lý do thu hồi').fill('Thử nghiệm kết thúc');
+      await dialog.getByRole('button', { name: 'Thu hồi', exact: true }).click();
+      await producers.getByText('Đã thu hồi').waitFor(WAIT);
+      expect(await producers.textContent()).toContain('Thử nghiệm kết thúc');
       expect(probs).toEqual([]);
     } finally {
       await ctx.close();

@@ -50,9 +50,12 @@ describe('modules: the platform and the server take everything from one list', (
         ['ledger', 'sharing-log integration', 250],
         ['notifications', 'webhook deliveries', 2_000],
         ['agreements', 'agreement expiries', 60_000],
+        ['sync', 'sealing secret records', 60_000],
+        ['reports', 'report figures', 2_000],
+        ['reports', 'compliance checks', 900_000],
       ]),
     );
-    expect(jobs).toHaveLength(3);
+    expect(jobs).toHaveLength(6);
     const failures: string[] = [];
     const stop = startBackgroundWork(env.platform, (_err, what) => failures.push(what));
     await new Promise((r) => setTimeout(r, 600));

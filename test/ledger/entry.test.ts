@@ -31,6 +31,8 @@ function randomEntry(random: () => number): LedgerEntry {
     policy_version: orNull(),
     trace_id: str(),
     gateway_instance: str(),
+    // a write's entry names its producing agency
+    ...(random() < 0.3 && { producer_agency: str() }),
   };
 }
 

@@ -137,7 +137,7 @@ for (const driver of DRIVERS) {
       expect(fs.statSync(p.config.kekFile).mode & 0o777).toBe(0o600);
       expect((await w.clients['VPCP-MAT'].getRecord('vu-an', 'va-1')).data.data.case_code).toBe('VA-1');
       // A server started now holds the new KEK only through the file: its reads work too.
-      const next = createSync(p.db, p.clock, p.catalog, fileKeyWrapper(p.config.kekFile));
+      const next = createSync(p.db, p.clock, p, fileKeyWrapper(p.config.kekFile));
       expect((await next.sealing.start()).kekId).toBe(r.to);
       expect((await next.records.readLiveMany([{ dataset: 'vu-an', key: 'va-3' }]))[0]!.data).toMatchObject({ defendants: 'Trần Thị Mật' });
     });
@@ -145,20 +145,20 @@ for (const driver of DRIVERS) {
     it('R-11: a missing or wrong KEK stops the start with a clear message, and no secret record is written in clear', async () => {
       const p = w.env.platform;
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-kek-'));
-      const missing = createSync(p.db, p.clock, p.catalog, fileKeyWrapper(path.join(dir, 'kek.key')));
+      const missing = createSync(p.db, p.clock, p, fileKeyWrapper(path.join(dir, 'kek.key')));
       await expect(missing.sealing.start()).rejects.toThrow(
         /KEK\) [0-9a-f]+ is missing: secret data cannot be opened; restore the key file \(LIENTHONG_KEK_FILE\)/,
       );
       expect(fs.existsSync(path.join(dir, 'kek.key'))).toBe(false); // not replaced by a new one
       fs.writeFileSync(path.join(dir, 'kek.key'), crypto.randomBytes(32).toString('base64'), { mode: 0o600 });
-      const wrong = createSync(p.db, p.clock, p.catalog, fileKeyWrapper(path.join(dir, 'kek.key')));
+      const wrong = createSync(p.db, p.clock, p, fileKeyWrapper(path.join(dir, 'kek.key')));
       await expect(wrong.sealing.start()).rejects.toThrow(/is not the KEK [0-9a-f]+ this database uses/);
       const count = async () => (await raw("SELECT count(*)::int AS n FROM record_versions WHERE dataset_code = 'vu-an'")).rows[0]!.n;
       const n = await count();
       await expect(wrong.records.writeAs('system:BNCTW-CSDL', 'vu-an', [{ key: 'va-9', data: caseRecord(9) }])).rejects.toThrow(/KEK/);
       expect(await count()).toBe(n);
       fs.chmodSync(path.join(dir, 'kek.key'), 0o644);
-      await expect(createSync(p.db, p.clock, p.catalog, fileKeyWrapper(path.join(dir, 'kek.key'))).sealing.start()).rejects.toThrow(/readable by other users/);
+      await expect(createSync(p.db, p.clock, p, fileKeyWrapper(path.join(dir, 'kek.key'))).sealing.start()).rejects.toThrow(/readable by other users/);
     });
 
     it('R-4.7, R-11: the upgrade step seals secret records stored in clear before sealing existed, and they read the same', async () => {
@@ -166,7 +166,7 @@ for (const driver of DRIVERS) {
       const data = { ...caseRecord(7), defendants: 'Phạm Văn Cũ' };
       // What the upgrade step finds: a secret record in clear, hashed in clear.
       await raw(
-        `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', now(), 900001)`,
+        `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, producer_agency_code, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', 'BNCTW', now(), 900001)`,
         [JSON.stringify(data), contentHash(data)],
       );
       await raw(`INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, now(), 900001)`, [
@@ -174,7 +174,7 @@ for (const driver of DRIVERS) {
       ]);
       expect(await dump()).toContain('Phạm Văn Cũ');
       // The next start seals them (and, embedded, rewrites the tables so the clear row images go).
-      const restarted = createSync(p.db, p.clock, p.catalog, fileKeyWrapper(p.config.kekFile));
+      const restarted = createSync(p.db, p.clock, p, fileKeyWrapper(p.config.kekFile));
       expect((await restarted.sealing.start()).sealed).toBe(1);
       expect(await dump()).not.toContain('Phạm Văn Cũ');
       expect((await custodian('/records/va-7')).json().data).toEqual(data);

@@ -3151,7 +3151,7 @@ export interface paths {
                     /** @description Ngày bắt đầu (không tính) / Start day (not counted). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
                     from: string;
                     n: number;
-                    unit: "working_days" | "days";
+                    unit?: "working_days" | "days";
                 };
                 header?: never;
                 path?: never;
@@ -6088,6 +6088,309 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/datasets/{code}/producers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các cơ quan được uỷ quyền cập nhật / Producer authorisations, revoked ones included (R-4.1) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataset_code: string;
+                            /** Format: date-time */
+                            granted_at: string;
+                            granted_by: string;
+                            id: string;
+                            producer_agency_code: string;
+                            revoke_reason: string | null;
+                            revoked_at: string | null;
+                            revoked_by: string | null;
+                            /** @description null: toàn bộ bộ dữ liệu / the whole dataset */
+                            scope: {
+                                /** @description Trường của bộ dữ liệu / a field of the dataset */
+                                field: string;
+                                /** @description Giá trị được phép (mã của danh mục nếu trường có danh mục) / allowed values (codes of its code list, when the field has one) */
+                                values: string[];
+                            } | null;
+                            status: "active" | "expired" | "revoked";
+                            /** @description null: mọi hệ thống của cơ quan / any system of the agency */
+                            system_code: string | null;
+                            valid_until: string | null;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Uỷ quyền cơ quan cập nhật dữ liệu / Authorise a producer agency (R-4.1)
+         * @description The custodian lets another agency (one of its systems, or any) write this hosted dataset, or only records whose `scope.field` holds one of `scope.values`. The agency is told in its inbox.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Mã cơ quan, ví dụ BTCTW / Agency code, e.g. BTCTW */
+                        agency_code: string;
+                        scope?: {
+                            /** @description Trường của bộ dữ liệu / a field of the dataset */
+                            field: string;
+                            /** @description Giá trị được phép (mã của danh mục nếu trường có danh mục) / allowed values (codes of its code list, when the field has one) */
+                            values: string[];
+                        } | null;
+                        system_code?: string | null;
+                        valid_until?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataset_code: string;
+                            /** Format: date-time */
+                            granted_at: string;
+                            granted_by: string;
+                            id: string;
+                            producer_agency_code: string;
+                            revoke_reason: string | null;
+                            revoked_at: string | null;
+                            revoked_by: string | null;
+                            /** @description null: toàn bộ bộ dữ liệu / the whole dataset */
+                            scope: {
+                                /** @description Trường của bộ dữ liệu / a field of the dataset */
+                                field: string;
+                                /** @description Giá trị được phép (mã của danh mục nếu trường có danh mục) / allowed values (codes of its code list, when the field has one) */
+                                values: string[];
+                            } | null;
+                            status: "active" | "expired" | "revoked";
+                            /** @description null: mọi hệ thống của cơ quan / any system of the agency */
+                            system_code: string | null;
+                            valid_until: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/{code}/producers/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Thu hồi uỷ quyền cập nhật / Revoke a producer authorisation (R-4.1) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataset_code: string;
+                            /** Format: date-time */
+                            granted_at: string;
+                            granted_by: string;
+                            id: string;
+                            producer_agency_code: string;
+                            revoke_reason: string | null;
+                            revoked_at: string | null;
+                            revoked_by: string | null;
+                            /** @description null: toàn bộ bộ dữ liệu / the whole dataset */
+                            scope: {
+                                /** @description Trường của bộ dữ liệu / a field of the dataset */
+                                field: string;
+                                /** @description Giá trị được phép (mã của danh mục nếu trường có danh mục) / allowed values (codes of its code list, when the field has one) */
+                                values: string[];
+                            } | null;
+                            status: "active" | "expired" | "revoked";
+                            /** @description null: mọi hệ thống của cơ quan / any system of the agency */
+                            system_code: string | null;
+                            valid_until: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/datasets/{code}/quality": {
         parameters: {
             query?: never;
@@ -6494,6 +6797,8 @@ export interface paths {
                             written_at: string;
                         } & {
                             content_hash: string;
+                            /** @description R-4.1: cơ quan tạo ra phiên bản (chủ quản hoặc cơ quan được uỷ quyền) / the agency that produced the version (the custodian or an authorised producer) */
+                            producer_agency_code: string;
                             written_by: string;
                         })[];
                     };

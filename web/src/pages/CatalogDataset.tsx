@@ -9,6 +9,7 @@ import { LinkButton } from '../components/LinkButton.tsx';
 import { EmptyState, Loading } from '../components/States.tsx';
 import { HistoryCard } from '../components/catalog/HistoryCard.tsx';
 import { RecordEditor, recordTemplate } from '../components/catalog/RecordEditor.tsx';
+import { ProducersCard } from '../components/catalog/ProducersCard.tsx';
 import { RecordsCard } from '../components/catalog/RecordsCard.tsx';
 import { useCatalogRoles } from '../components/catalog/roles.ts';
 import { Refusal, percent, useLabel } from '../components/catalog/shared.tsx';
@@ -22,7 +23,7 @@ type Agreement = Json<'/api/v1/agreements', 'get'>['items'][number];
 // Tag colours that keep AA contrast (antd's gold and volcano filled tags do not).
 const CLASSIFICATION_COLOR: Record<string, string> = { normal: 'default', sensitive: 'red', secret: 'red', top_secret: 'red' };
 
-/** One dataset of the catalog: identity, sharing specification, quality, agreements, proxy service, history, hosted records. */
+/** One dataset of the catalog: identity, sharing specification, quality, agreements, proxy service, producers, history, hosted records. */
 export default function CatalogDataset() {
   const { code = '' } = useParams();
   const { t, lang } = useI18n();
@@ -82,6 +83,7 @@ export default function CatalogDataset() {
         <QualityCard code={code} />
         <AgreementsCard code={code} />
         {d.mode === 'proxy' && <ServiceCard code={code} editable={custodianAdmin} />}
+        {d.mode === 'hosted' && (custodianAdmin || roles.coordinator) && <ProducersCard code={code} custodian={d.custodian_code} fieldNames={fieldNames} editable={custodianAdmin} />}
         {d.mode === 'hosted' && custodianAdmin ? <RecordsCard code={code} fieldNames={fieldNames} /> : <ValidateCard code={code} fieldNames={fieldNames} />}
         <HistoryCard title={t('ds.history')} testId="ds-history" queryKey={['dataset-history', code]}
           load={async () => unwrap(await api.GET('/api/v1/datasets/{code}/history', { params: { path: { code } } }))} />

@@ -191,6 +191,8 @@ function RecordView({ code, recordKey, onEdit }: { code: string; recordKey: stri
         </>
       ),
     },
+    // the custodian, or the producer agency it authorised
+    { key: 'producer', title: t('rec.producer'), width: 110, dataIndex: 'producer_agency_code' },
     {
       key: 'data',
       title: t('ds.r.data'),
