@@ -1,0 +1,34 @@
+/**
+ * Mutation testing of the modules that carry the regulation's rules (issue 18): each surviving
+ * mutant is a change to a legal outcome that no test notices. Run by hand (`npm run mutation`,
+ * an hour or more on two cores); the report is summarised in docs/MUTATION.md.
+ */
+export default {
+  testRunner: 'vitest',
+  vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+  plugins: ['@stryker-mutator/vitest-runner'],
+  coverageAnalysis: 'perTest',
+  mutate: (process.env.STRYKER_MUTATE ?? [
+    'src/agreements/rules.ts',
+    'src/agreements/decision.ts',
+    'src/lifecycle/consumer-suspensions.ts',
+    'src/lifecycle/service-suspensions.ts',
+    'src/calendar/holidays.ts',
+    'src/calendar/service.ts',
+    'src/gateway/shaping.ts',
+    'src/accounts/access.ts',
+  ].join(',')).split(','),
+  ignoreStatic: true,
+  // Wording is checked by the message tests (test/helpers/wording.ts), not by the rules: a mutant
+  // that only empties a message says nothing about a legal outcome, and costs a run each.
+  mutator: { excludedMutations: ['StringLiteral'] },
+  concurrency: 2,
+  timeoutMS: 30_000,
+  dryRunTimeoutMinutes: 45,
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
+  tempDirName: '.stryker-tmp',
+};
