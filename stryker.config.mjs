@@ -1,5 +1,5 @@
 /**
- * Mutation testing of the modules that carry the regulation's rules (issue 18): each surviving
+ * Mutation testing of the modules that carry the regulation's rules: each surviving
  * mutant is a change to a legal outcome that no test notices. Run by hand (`npm run mutation`,
  * an hour or more on two cores); the report is summarised in docs/MUTATION.md.
  */
@@ -8,16 +8,19 @@ export default {
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
   plugins: ['@stryker-mutator/vitest-runner'],
   coverageAnalysis: 'perTest',
-  mutate: (process.env.STRYKER_MUTATE ?? [
-    'src/agreements/rules.ts',
-    'src/agreements/decision.ts',
-    'src/lifecycle/consumer-suspensions.ts',
-    'src/lifecycle/service-suspensions.ts',
-    'src/calendar/holidays.ts',
-    'src/calendar/service.ts',
-    'src/gateway/shaping.ts',
-    'src/accounts/access.ts',
-  ].join(',')).split(','),
+  mutate: (
+    process.env.STRYKER_MUTATE ??
+    [
+      'src/agreements/rules.ts',
+      'src/agreements/decision.ts',
+      'src/lifecycle/consumer-suspensions.ts',
+      'src/lifecycle/service-suspensions.ts',
+      'src/calendar/holidays.ts',
+      'src/calendar/service.ts',
+      'src/gateway/shaping.ts',
+      'src/accounts/access.ts',
+    ].join(',')
+  ).split(','),
   ignoreStatic: true,
   // Wording is checked by the message tests (test/helpers/wording.ts), not by the rules: a mutant
   // that only empties a message says nothing about a legal outcome, and costs a run each.

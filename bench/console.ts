@@ -30,7 +30,11 @@ const WAIT = { timeout: 60_000 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kb = (n: number) => (n / 1024).toFixed(1);
 
-interface Official { username: string; password: string; secret: string }
+interface Official {
+  username: string;
+  password: string;
+  secret: string;
+}
 
 async function json(url: string, init: RequestInit = {}) {
   const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...init.headers } });
@@ -41,16 +45,26 @@ async function json(url: string, init: RequestInit = {}) {
 
 /** One official per round, enrolled through the API with a code of the previous TOTP step. */
 async function officials(base: string, n: number): Promise<Official[]> {
-  const login = await json(`${base}/api/v1/auth/login`, { method: 'POST', body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, new Date()) }) });
+  const login = await json(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, new Date()) }),
+  });
   const auth = { authorization: `Bearer ${login.token}` };
   const out: Official[] = [];
   for (let i = 1; i <= n; i++) {
     const username = `bench.${i}`;
-    const invited = await json(`${base}/api/v1/users`, { method: 'POST', headers: auth, body: JSON.stringify({ username, full_name: `Cán bộ đo ${i}`, agency_code: 'VPCP', roles: ['consumer_admin'] }) });
+    const invited = await json(`${base}/api/v1/users`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ username, full_name: `Cán bộ đo ${i}`, agency_code: 'VPCP', roles: ['consumer_admin'] }),
+    });
     const token = new URL(invited.enrolment.url).pathname.replace(/^\/enrol\//, '');
     const view = await json(`${base}/api/v1/enrolments/${token}`);
     const password = `mat-khau-${username}-2026`;
-    await json(`${base}/api/v1/enrolments/${token}`, { method: 'POST', body: JSON.stringify({ password, totp: totpCode(view.totp_secret, new Date(Date.now() - 30_000)) }) });
+    await json(`${base}/api/v1/enrolments/${token}`, {
+      method: 'POST',
+      body: JSON.stringify({ password, totp: totpCode(view.totp_secret, new Date(Date.now() - 30_000)) }),
+    });
     out.push({ username, password, secret: view.totp_secret });
   }
   return out;
@@ -63,7 +77,9 @@ async function scriptWeight(page: Page): Promise<{ files: number; transferred: n
       .filter((e) => e.initiatorType === 'script' || /\.m?js(\?|$)/.test(e.name))
       .map((e) => ({ url: e.name, encoded: e.encodedBodySize })),
   );
-  let transferred = 0, raw = 0, gzip = 0;
+  let transferred = 0,
+    raw = 0,
+    gzip = 0;
   for (const e of entries) {
     const body = Buffer.from(await (await fetch(e.url)).arrayBuffer());
     transferred += e.encoded;
@@ -130,7 +146,8 @@ async function main() {
     const people = await officials(server.url, ROUNDS);
     // One unmeasured warm-up of each page (the server's first use of each route compiles it).
     await noticesBaseline(browser, server.url);
-    const dash: number[] = [], base: number[] = [];
+    const dash: number[] = [],
+      base: number[] = [];
     let weight: Awaited<ReturnType<typeof scriptWeight>> | undefined;
     for (const who of people) {
       base.push(await noticesBaseline(browser, server.url));
@@ -139,7 +156,8 @@ async function main() {
       weight ??= r.weight;
       console.log(`round: notices ${base.at(-1)!.toFixed(0)} ms, dashboard after sign-in ${r.ms.toFixed(0)} ms`);
     }
-    const d = median(dash), b = median(base);
+    const d = median(dash),
+      b = median(base);
     const w = weight!;
     const load = os.loadavg()[0]!.toFixed(2);
     const section = [

@@ -14,7 +14,13 @@ export const HOSTED = { dataset: 'can-bo-dang-vien', key: 'dv-1', purpose: 'to-c
 export const PROXIED = { dataset: 'khen-thuong', key: 'KT-1', purpose: 'to-chuc-can-bo' };
 
 const as = (username: string, agencyCode: string, roles: Role[]): Principal => ({
-  userId: crypto.randomUUID(), username, fullName: username, agencyCode, roles, sessionId: 'bench', sessionExpiresAt: new Date(Date.now() + 3600_000),
+  userId: crypto.randomUUID(),
+  username,
+  fullName: username,
+  agencyCode,
+  roles,
+  sessionId: 'bench',
+  sessionExpiresAt: new Date(Date.now() + 3600_000),
 });
 
 export async function prepareGatewayWorld(config: Config, upstreamUrl: string): Promise<{ clientId: string; clientSecret: string }> {
@@ -24,11 +30,22 @@ export async function prepareGatewayWorld(config: Config, upstreamUrl: string): 
     const custodian = as('bench.btctw', 'BTCTW', ['custodian_admin']);
     // A fresh system each run, so a reused PostgreSQL database takes a second run too.
     const system = `VPCP-BENCH-${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
-    await p.registry.systems.create(consumer, { code: system, agency_code: 'VPCP', name_vi: 'Hệ thống đo hiệu năng', name_en: 'Benchmark system', security_level: 3, zone: 'internet' });
+    await p.registry.systems.create(consumer, {
+      code: system,
+      agency_code: 'VPCP',
+      name_vi: 'Hệ thống đo hiệu năng',
+      name_en: 'Benchmark system',
+      security_level: 3,
+      zone: 'internet',
+    });
     // R-13.3: the declared level counts once the coordinator has recorded its decision.
     const coordinator = as('bench.vptw', 'VPTW', ['coordinator']);
     await p.registry.systems.recordDecision(coordinator, system, {
-      security_level: 3, decision_number: '1/QĐ-BENCH', decided_on: vietnamDate(new Date()), issuer: 'Văn phòng Trung ương Đảng', document_reference: 'Đo hiệu năng',
+      security_level: 3,
+      decision_number: '1/QĐ-BENCH',
+      decided_on: vietnamDate(new Date()),
+      issuer: 'Văn phòng Trung ương Đảng',
+      document_reference: 'Đo hiệu năng',
     });
     const kt = await p.catalog.datasets.get(PROXIED.dataset);
     if (kt.mode !== 'proxy') await p.catalog.datasets.update(custodian, PROXIED.dataset, { mode: 'proxy' });
@@ -41,15 +58,33 @@ export async function prepareGatewayWorld(config: Config, upstreamUrl: string): 
     ];
     for (const g of grants) {
       const a = await p.agreements.service.request(consumer, {
-        ...g, system_code: system, purpose_code: HOSTED.purpose, purpose_text: 'Đo hiệu năng cổng dữ liệu', legal_basis: 'Quy định 384-QĐ/TW', forms: ['api'],
-        frequency: 'theo yêu cầu', valid_from: today, valid_to: until,
+        ...g,
+        system_code: system,
+        purpose_code: HOSTED.purpose,
+        purpose_text: 'Đo hiệu năng cổng dữ liệu',
+        legal_basis: 'Quy định 384-QĐ/TW',
+        forms: ['api'],
+        frequency: 'theo yêu cầu',
+        valid_from: today,
+        valid_to: until,
       });
       await p.agreements.service.approve(custodian, a.id, {});
     }
-    await p.sync.records.writeAs('bench', HOSTED.dataset, [{
-      key: HOSTED.key,
-      data: { member_number: '01.000001', full_name: 'Nguyễn Văn An', citizen_id: '001085000001', date_of_birth: '1985-01-01', gender: '1', province_code: '01', admission_date: '2010-05-19', party_organisation_code: 'DB-01' },
-    }]);
+    await p.sync.records.writeAs('bench', HOSTED.dataset, [
+      {
+        key: HOSTED.key,
+        data: {
+          member_number: '01.000001',
+          full_name: 'Nguyễn Văn An',
+          citizen_id: '001085000001',
+          date_of_birth: '1985-01-01',
+          gender: '1',
+          province_code: '01',
+          admission_date: '2010-05-19',
+          party_organisation_code: 'DB-01',
+        },
+      },
+    ]);
     const created = await p.accounts.accounts.create(consumer, { system_code: system, name: 'Benchmark', auth_method: 'client_secret' });
     return { clientId: created.account.client_id, clientSecret: created.client_secret! };
   } finally {

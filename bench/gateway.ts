@@ -43,7 +43,8 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
     readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/,
   });
   const token = await fetchOk(`${platform.url}/oauth/token`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
   }).then((r) => r.json() as Promise<{ access_token: string }>);
   const headers = { authorization: `Bearer ${token.access_token}`, 'lienthong-purpose': HOSTED.purpose };
@@ -56,11 +57,21 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
   const gatewayProxy = await measure(`gateway proxy read \`GET /data/v1/${PROXIED.dataset}/records/${PROXIED.key}\``, proxyUrl, headers, load);
   await platform.stop();
 
-  const bare = await start({ name: 'bare server (same JSON)', args: tsx('bare-server.ts'), env: { ...process.env, BARE_BODY: hostedBody }, readyPattern: /listening on port (\d+)/ });
+  const bare = await start({
+    name: 'bare server (same JSON)',
+    args: tsx('bare-server.ts'),
+    env: { ...process.env, BARE_BODY: hostedBody },
+    readyPattern: /listening on port (\d+)/,
+  });
   const bareHosted = await measure('bare Fastify returning the same JSON', `${bare.url}/bare`, {}, load);
   await bare.stop();
 
-  const bareProxy = await start({ name: 'bare proxy', args: tsx('bare-proxy.ts'), env: { ...process.env, UPSTREAM_URL: upstream.url }, readyPattern: /listening on port (\d+)/ });
+  const bareProxy = await start({
+    name: 'bare proxy',
+    args: tsx('bare-proxy.ts'),
+    env: { ...process.env, UPSTREAM_URL: upstream.url },
+    readyPattern: /listening on port (\d+)/,
+  });
   const bareProxied = await measure('bare Fastify → undici proxy', `${bareProxy.url}/proxy/records/${PROXIED.key}`, {}, load);
   await bareProxy.stop();
   await upstream.stop();

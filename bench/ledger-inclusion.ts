@@ -55,7 +55,12 @@ async function main(): Promise<InclusionResult> {
   const proofs = Number(need('LT_BENCH_PROOFS'));
   // The tile cache is sized so every log of the benchmark's database fits (about 3 million entries
   // in all, 16 KiB an expanded tile of 256): what an operator sizes LIENTHONG_LEDGER_TILE_CACHE_MB for.
-  const config = loadConfig({ DATABASE_URL: url, LIENTHONG_KEY_DIR: need('LT_BENCH_KEY_DIR'), LIENTHONG_LOG_LEVEL: 'warn', LIENTHONG_LEDGER_TILE_CACHE_MB: String(TILE_CACHE_MB) });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    LIENTHONG_KEY_DIR: need('LT_BENCH_KEY_DIR'),
+    LIENTHONG_LOG_LEVEL: 'warn',
+    LIENTHONG_LEDGER_TILE_CACHE_MB: String(TILE_CACHE_MB),
+  });
   const platform = await openPlatform(config, { clock: systemClock, db: await openDatabase({ databaseUrl: url }) });
   try {
     const { db, ledger } = platform;
@@ -75,20 +80,28 @@ async function main(): Promise<InclusionResult> {
       }
       return ms;
     };
-    console.log(`inclusion (child process ${process.pid}): ${proofs} random proofs per path at size ${size.toLocaleString('en-US')} (+${WARMUP} warm-up), one at a time…`);
+    console.log(
+      `inclusion (child process ${process.pid}): ${proofs} random proofs per path at size ${size.toLocaleString('en-US')} (+${WARMUP} warm-up), one at a time…`,
+    );
 
     let proofLength = 0;
-    const cold = latencyRun('service, tile cache not yet warmed (each tile read from the database)', await timeEach(indexes(383), async (index) => {
-      await ledger.inclusion(log, index, size);
-    }));
+    const cold = latencyRun(
+      'service, tile cache not yet warmed (each tile read from the database)',
+      await timeEach(indexes(383), async (index) => {
+        await ledger.inclusion(log, index, size);
+      }),
+    );
     console.log(`  service, cold: p50 ${cold.p50Ms.toFixed(3)} ms, p99 ${cold.p99Ms.toFixed(3)} ms`);
     const w0 = performance.now();
     const warm = { tiles: await ledger.warmTiles(), seconds: (performance.now() - w0) / 1000, cacheMb: TILE_CACHE_MB };
     console.log(`  warmTiles: ${warm.tiles} tiles in ${warm.seconds.toFixed(2)} s`);
 
-    const service = latencyRun('service `ledger.inclusion`', await timeEach(indexes(384), async (index) => {
-      proofLength = (await ledger.inclusion(log, index, size)).hashes.length;
-    }));
+    const service = latencyRun(
+      'service `ledger.inclusion`',
+      await timeEach(indexes(384), async (index) => {
+        proofLength = (await ledger.inclusion(log, index, size)).hashes.length;
+      }),
+    );
     console.log(`  service: p50 ${service.p50Ms.toFixed(3)} ms, p99 ${service.p99Ms.toFixed(3)} ms`);
 
     // A fast wrong answer is no answer: check a sample against the newest checkpoint's root.
@@ -97,7 +110,9 @@ async function main(): Promise<InclusionResult> {
     const root = Buffer.from(cp.root_hash, 'base64');
     const sample = indexes(17).slice(0, 50);
     const leafRows = await db.query<{ leaf_index: number; leaf_hash: Uint8Array }>(
-      'SELECT e.leaf_index, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = ANY($2::bigint[])', [log, sample]);
+      'SELECT e.leaf_index, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = $1 AND e.leaf_index = ANY($2::bigint[])',
+      [log, sample],
+    );
     const leafAt = new Map(leafRows.rows.map((r) => [Number(r.leaf_index), r.leaf_hash]));
     for (const index of sample) {
       const proof = (await ledger.inclusion(log, index, size)).hashes.map((h) => Buffer.from(h, 'base64'));
@@ -108,23 +123,33 @@ async function main(): Promise<InclusionResult> {
     await ensureFirstAdmin(platform.registry.users, { adminPassword: ADMIN_PASSWORD, adminTotpSecret: ADMIN_TOTP_SECRET });
     const app = await buildServer(platform, { logger: false });
     try {
-      const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP_SECRET, new Date()) } });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP_SECRET, new Date()) },
+      });
       if (login.statusCode !== 200) throw new Error(`login failed: ${login.statusCode} ${login.body}`);
       const authorization = `Bearer ${(login.json() as { token: string }).token}`;
       const path = (index: number) => `/api/v1/ledger/${log}/proof/inclusion?index=${index}&size=${size}`;
 
-      const inject = latencyRun('HTTP `GET …/proof/inclusion` (inject)', await timeEach(indexes(385), async (index) => {
-        const res = await app.inject({ method: 'GET', url: path(index), headers: { authorization } });
-        if (res.statusCode !== 200) throw new Error(`GET ${path(index)}: ${res.statusCode} ${res.body}`);
-      }));
+      const inject = latencyRun(
+        'HTTP `GET …/proof/inclusion` (inject)',
+        await timeEach(indexes(385), async (index) => {
+          const res = await app.inject({ method: 'GET', url: path(index), headers: { authorization } });
+          if (res.statusCode !== 200) throw new Error(`GET ${path(index)}: ${res.statusCode} ${res.body}`);
+        }),
+      );
       console.log(`  HTTP (inject): p50 ${inject.p50Ms.toFixed(3)} ms, p99 ${inject.p99Ms.toFixed(3)} ms`);
 
       const address = await app.listen({ port: 0, host: '127.0.0.1' });
-      const tcp = latencyRun('HTTP `GET …/proof/inclusion` (TCP, keep-alive fetch)', await timeEach(indexes(386), async (index) => {
-        const res = await fetch(`${address}${path(index)}`, { headers: { authorization } });
-        const body = await res.text();
-        if (res.status !== 200) throw new Error(`GET ${path(index)} over TCP: ${res.status} ${body}`);
-      }));
+      const tcp = latencyRun(
+        'HTTP `GET …/proof/inclusion` (TCP, keep-alive fetch)',
+        await timeEach(indexes(386), async (index) => {
+          const res = await fetch(`${address}${path(index)}`, { headers: { authorization } });
+          const body = await res.text();
+          if (res.status !== 200) throw new Error(`GET ${path(index)} over TCP: ${res.status} ${body}`);
+        }),
+      );
       console.log(`  HTTP (TCP): p50 ${tcp.p50Ms.toFixed(3)} ms, p99 ${tcp.p99Ms.toFixed(3)} ms`);
       return { size, cold, warm, service, inject, tcp, proofsChecked: sample.length, proofLength, otherCpu: otherCpu(cpu0, await cpuSnapshot(db)) };
     } finally {

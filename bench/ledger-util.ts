@@ -13,7 +13,15 @@ export function percentile(sorted: Float64Array, p: number): number {
 
 export function latencyRun(label: string, samples: number[]): LatencyRun {
   const s = Float64Array.from(samples).sort();
-  return { label, n: s.length, p50Ms: percentile(s, 50), p90Ms: percentile(s, 90), p99Ms: percentile(s, 99), maxMs: s[s.length - 1] ?? Number.NaN, meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length) };
+  return {
+    label,
+    n: s.length,
+    p50Ms: percentile(s, 50),
+    p90Ms: percentile(s, 90),
+    p99Ms: percentile(s, 99),
+    maxMs: s[s.length - 1] ?? Number.NaN,
+    meanMs: s.reduce((a, b) => a + b, 0) / Math.max(1, s.length),
+  };
 }
 
 /** mulberry32: a seeded PRNG, so every run asks for the same proofs. */
@@ -34,7 +42,12 @@ export function prng(seed: number): () => number {
  * (PostgreSQL's own background processes — WAL writer, checkpointer, autovacuum — count as
  * "other", so a little of it is this run's.) Linux only; null elsewhere.
  */
-export interface CpuSnapshot { at: number; busy: number; self: number; backends: Map<number, number> }
+export interface CpuSnapshot {
+  at: number;
+  busy: number;
+  self: number;
+  backends: Map<number, number>;
+}
 const TICK_S = 0.01; // USER_HZ is 100 on Linux
 
 function procTicks(pid: number | 'self'): number {

@@ -52,7 +52,16 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT = path.join(ROOT, 'docs', 'BENCHMARKS.md');
 const SECTION = 'ledger-postgres';
 /** One custodian (seeded agency) per measured log, so one variant's tree does not slow the next. */
-const LOGS = { group: 'BNCTW', groupMatched: 'BTGDVTW', shared: 'BCSCLTW', many: 'UBKTTW', single: 'BTCTW', batched: 'BCT', steps: 'VPTW', big: 'VPCP' } as const;
+const LOGS = {
+  group: 'BNCTW',
+  groupMatched: 'BTGDVTW',
+  shared: 'BCSCLTW',
+  many: 'UBKTTW',
+  single: 'BTCTW',
+  batched: 'BCT',
+  steps: 'VPTW',
+  big: 'VPCP',
+} as const;
 const WARMUP_S = 2;
 const RAW_BATCH = 100;
 const BUILD_CHUNK = 10_000;
@@ -81,7 +90,8 @@ const masked = (u: string): string => {
 
 function commandLine(): string {
   const env: string[] = [];
-  for (const name of ['BENCH_DURATION', 'BENCH_ROUNDS', 'BENCH_WORKERS', 'BENCH_CALLERS', 'BENCH_ENTRIES', 'BENCH_PROOFS']) if (process.env[name]) env.push(`${name}=${process.env[name]}`);
+  for (const name of ['BENCH_DURATION', 'BENCH_ROUNDS', 'BENCH_WORKERS', 'BENCH_CALLERS', 'BENCH_ENTRIES', 'BENCH_PROOFS'])
+    if (process.env[name]) env.push(`${name}=${process.env[name]}`);
   for (const name of ['DATABASE_URL', 'BENCH_PG_URL']) if (process.env[name]) env.push(`${name}=${masked(process.env[name]!)}`);
   const cmd = process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : 'node --import tsx bench/ledger.ts';
   return [...env, cmd].join(' ');
@@ -111,7 +121,8 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0).padStart(4
 const progress = (msg: string) => console.log(`[${elapsed()}] ${msg}`);
 
 async function machineBusyness(): Promise<{ loadAvg1: number; idlePercent: number }> {
-  const sum = () => os.cpus().reduce((a, c) => ({ idle: a.idle + c.times.idle, total: a.total + Object.values(c.times).reduce((x, y) => x + y, 0) }), { idle: 0, total: 0 });
+  const sum = () =>
+    os.cpus().reduce((a, c) => ({ idle: a.idle + c.times.idle, total: a.total + Object.values(c.times).reduce((x, y) => x + y, 0) }), { idle: 0, total: 0 });
   const a = sum();
   await sleep(1000);
   const b = sum();
@@ -129,7 +140,13 @@ function entry(n: number): LedgerEntry {
     responded_at: new Date(BASE_MS + n + 37).toISOString(),
     form: 'api',
     requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: 'ltc_0192f3a4-bench' },
-    request: { method: 'GET', resource: `/data/v1/can-bo-dang-vien/records/dv-${n}`, query: { fields: 'full_name,birth_date,party_unit' }, purpose: 'to-chuc-can-bo', fields: ['full_name', 'birth_date', 'party_unit'] },
+    request: {
+      method: 'GET',
+      resource: `/data/v1/can-bo-dang-vien/records/dv-${n}`,
+      query: { fields: 'full_name,birth_date,party_unit' },
+      purpose: 'to-chuc-can-bo',
+      fields: ['full_name', 'birth_date', 'party_unit'],
+    },
     dataset: 'can-bo-dang-vien',
     record_keys: [`dv-${n}`],
     response: { status: 200, content_sha256: hex(n), content_kept: false },
@@ -156,12 +173,18 @@ function fastLeaves(log: string): (n: number) => Buffer {
     response: { ...t.response, content_sha256: '@@H@@' },
     trace_id: '00-@@T1@@-@@T2@@-01',
   };
-  const parts = leafBytes(log, marked).toString('utf8').split(/(@@[A-Z0-9]+@@)/);
+  const parts = leafBytes(log, marked)
+    .toString('utf8')
+    .split(/(@@[A-Z0-9]+@@)/);
   const fn = (n: number): Buffer => {
     const h = hex(n);
     const values: Record<string, string> = {
-      '@@REQ@@': new Date(BASE_MS + n).toISOString(), '@@RESP@@': new Date(BASE_MS + n + 37).toISOString(),
-      '@@N@@': String(n), '@@H@@': h, '@@T1@@': h.slice(0, 32), '@@T2@@': h.slice(32, 48),
+      '@@REQ@@': new Date(BASE_MS + n).toISOString(),
+      '@@RESP@@': new Date(BASE_MS + n + 37).toISOString(),
+      '@@N@@': String(n),
+      '@@H@@': h,
+      '@@T1@@': h.slice(0, 32),
+      '@@T2@@': h.slice(32, 48),
     };
     return Buffer.from(parts.map((p) => values[p] ?? p).join(''), 'utf8');
   };
@@ -196,7 +219,10 @@ async function setUpDatabase(): Promise<{ url: string; throwaway: boolean }> {
 async function serverFacts(db: Database): Promise<{ version: string; settings: Record<string, string> }> {
   const version = (await db.query<{ v: string }>('SELECT version() AS v')).rows[0]!.v;
   const names = ['shared_buffers', 'synchronous_commit', 'fsync', 'wal_sync_method', 'commit_delay', 'max_wal_size', 'work_mem'];
-  const r = await db.query<{ name: string; setting: string; unit: string | null }>('SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1) ORDER BY name', [names]);
+  const r = await db.query<{ name: string; setting: string; unit: string | null }>(
+    'SELECT name, current_setting(name) AS setting FROM pg_settings WHERE name = ANY($1) ORDER BY name',
+    [names],
+  );
   return { version, settings: Object.fromEntries(r.rows.map((x) => [x.name, x.setting])) };
 }
 
@@ -269,7 +295,11 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
   const stopped = performance.now();
   const windowS = (m2 - m1) / 1000;
   const run: AppendRun = {
-    label: w.label, perTx: w.perTx, workers, rowsPerS: (c2 - c1) / windowS, rowsMeasured: c2 - c1,
+    label: w.label,
+    perTx: w.perTx,
+    workers,
+    rowsPerS: (c2 - c1) / windowS,
+    rowsMeasured: c2 - c1,
     ...(() => {
       const l = latencyRun('', latencies);
       return { p50Ms: l.p50Ms, p99Ms: l.p99Ms };
@@ -293,7 +323,9 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
     const afterStart = total - c1;
     run.integrated = { perS: (s2 - s1) / windowS, backlogAtEnd: backlog, drainS, sustainedPerS: afterStart / ((performance.now() - m1) / 1000) };
   }
-  progress(`  ${w.label}: ${Math.round(run.rowsPerS)} rows/s${run.integrated ? `, sequenced ${Math.round(run.integrated.perS)}/s during, backlog ${run.integrated.backlogAtEnd} drained in ${run.integrated.drainS.toFixed(2)} s` : ''}; p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms per transaction`);
+  progress(
+    `  ${w.label}: ${Math.round(run.rowsPerS)} rows/s${run.integrated ? `, sequenced ${Math.round(run.integrated.perS)}/s during, backlog ${run.integrated.backlogAtEnd} drained in ${run.integrated.drainS.toFixed(2)} s` : ''}; p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms per transaction`,
+  );
   return run;
 }
 
@@ -326,14 +358,20 @@ const rawInsertSql = (rows: number) => {
  */
 async function settle(db: Database): Promise<void> {
   for (let i = 0; i < 120; i++) {
-    const busy = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()");
+    const busy = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()",
+    );
     if (busy.rows[0]!.n === 0) break;
     await sleep(500);
   }
-  await db.exec('CHECKPOINT').catch((err: unknown) => progress(`  (no CHECKPOINT before the measurement: ${err instanceof Error ? err.message : String(err)})`));
+  await db
+    .exec('CHECKPOINT')
+    .catch((err: unknown) => progress(`  (no CHECKPOINT before the measurement: ${err instanceof Error ? err.message : String(err)})`));
 }
 
-type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupShared' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & { leafBytes: number };
+type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupShared' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & {
+  leafBytes: number;
+};
 
 async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>): Promise<AppendResults> {
   const { db, ledger } = platform;
@@ -343,16 +381,21 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
   const hashes = leaves.map((l) => Buffer.from(leafHash(l)));
   const leafSize = Math.round(leaves.reduce((a, l) => a + l.length, 0) / leaves.length);
   await db.exec(RAW_TABLE);
-  progress(`appends: ${ROUNDS} rounds of the baseline and appendDurable, then the other variants; ${WARMUP_S} s warm-up + ${DURATION_S} s each; leaves ${leafSize} B`);
+  progress(
+    `appends: ${ROUNDS} rounds of the baseline and appendDurable, then the other variants; ${WARMUP_S} s warm-up + ${DURATION_S} s each; leaves ${leafSize} B`,
+  );
 
   let n = 0;
   const rawRow = rawRows('BTCTW', leaves, hashes);
   const sql100 = rawInsertSql(RAW_BATCH);
   const sql1 = rawInsertSql(1);
-  const rawRun = (round: number) => runWorkload({
-    label: `raw ${RAW_BATCH}-row INSERT (baseline), round ${round}`, perTx: RAW_BATCH, paused: true,
-    once: async () => void (await db.query(sql100, Array.from({ length: RAW_BATCH }, () => rawRow(n++)).flat())),
-  });
+  const rawRun = (round: number) =>
+    runWorkload({
+      label: `raw ${RAW_BATCH}-row INSERT (baseline), round ${round}`,
+      perTx: RAW_BATCH,
+      paused: true,
+      once: async () => void (await db.query(sql100, Array.from({ length: RAW_BATCH }, () => rawRow(n++)).flat())),
+    });
 
   // Exchanges prepared in advance, as the raw rows are (the caller's data, not the log's work):
   // every call still canonicalises and hashes its entry.
@@ -377,34 +420,64 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
     const raw = await rawRun(round);
     await settle(db);
     const durable = await runWorkload({
-      label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator paused, round ${round}`, perTx: 1, workers: matched, paused: true, log: LOGS.groupMatched, treeSize: () => ledger.treeSize(LOGS.groupMatched),
+      label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator paused, round ${round}`,
+      perTx: 1,
+      workers: matched,
+      paused: true,
+      log: LOGS.groupMatched,
+      treeSize: () => ledger.treeSize(LOGS.groupMatched),
       once: async () => void (await ledger.appendDurable(LOGS.groupMatched, next())),
     });
     rounds.push({ raw, durable });
   }
   const group = await runWorkload({
-    label: `ledger.appendDurable, ${CALLERS} callers, integrator paused`, perTx: 1, workers: CALLERS, paused: true, log: LOGS.group, treeSize: () => ledger.treeSize(LOGS.group),
+    label: `ledger.appendDurable, ${CALLERS} callers, integrator paused`,
+    perTx: 1,
+    workers: CALLERS,
+    paused: true,
+    log: LOGS.group,
+    treeSize: () => ledger.treeSize(LOGS.group),
     once: async () => void (await ledger.appendDurable(LOGS.group, next())),
   });
   // The same as a lone `serve` runs it: the integrator sequencing in this process meanwhile.
   const groupShared = await runWorkload({
-    label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator running`, perTx: 1, workers: matched, log: LOGS.shared, treeSize: () => ledger.treeSize(LOGS.shared),
+    label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator running`,
+    perTx: 1,
+    workers: matched,
+    log: LOGS.shared,
+    treeSize: () => ledger.treeSize(LOGS.shared),
     once: async () => void (await ledger.appendDurable(LOGS.shared, next())),
   });
   const rawSingle = await runWorkload({
-    label: 'raw 1-row INSERT / tx (reference)', perTx: 1,
+    label: 'raw 1-row INSERT / tx (reference)',
+    perTx: 1,
     once: async () => void (await db.transaction((tx) => tx.query(sql1, rawRow(n++)))),
   });
   const many = await runWorkload({
-    label: `ledger.appendMany, ${RAW_BATCH} per tx`, perTx: RAW_BATCH, log: LOGS.many, treeSize: () => ledger.treeSize(LOGS.many),
-    once: async () => void (await db.transaction((tx) => ledger.appendMany(tx, Array.from({ length: RAW_BATCH }, () => ({ custodian: LOGS.many, entry: next() }))))),
+    label: `ledger.appendMany, ${RAW_BATCH} per tx`,
+    perTx: RAW_BATCH,
+    log: LOGS.many,
+    treeSize: () => ledger.treeSize(LOGS.many),
+    once: async () =>
+      void (await db.transaction((tx) =>
+        ledger.appendMany(
+          tx,
+          Array.from({ length: RAW_BATCH }, () => ({ custodian: LOGS.many, entry: next() })),
+        ),
+      )),
   });
   const single = await runWorkload({
-    label: 'ledger.append, 1 per tx', perTx: 1, log: LOGS.single, treeSize: () => ledger.treeSize(LOGS.single),
+    label: 'ledger.append, 1 per tx',
+    perTx: 1,
+    log: LOGS.single,
+    treeSize: () => ledger.treeSize(LOGS.single),
     once: async () => void (await db.transaction((tx) => ledger.append(tx, LOGS.single, next()))),
   });
   const batched = await runWorkload({
-    label: `ledger.append, ${RAW_BATCH} per tx`, perTx: RAW_BATCH, log: LOGS.batched, treeSize: () => ledger.treeSize(LOGS.batched),
+    label: `ledger.append, ${RAW_BATCH} per tx`,
+    perTx: RAW_BATCH,
+    log: LOGS.batched,
+    treeSize: () => ledger.treeSize(LOGS.batched),
     once: async () =>
       void (await db.transaction(async (tx) => {
         for (let j = 0; j < RAW_BATCH; j++) await ledger.append(tx, LOGS.batched, next());
@@ -412,9 +485,13 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
   });
   background.run(false);
   await sleep(600); // let a pass that was running finish before the big log exists
-  progress('appends: timing one append\'s steps, one worker alone…');
+  progress("appends: timing one append's steps, one worker alone…");
   const phases = await appendPhases(db, ledger, LOGS.steps);
-  progress(`  ${Object.entries(phases).map(([p, v]) => `${p} ${v.toFixed(0)} µs`).join('; ')}`);
+  progress(
+    `  ${Object.entries(phases)
+      .map(([p, v]) => `${p} ${v.toFixed(0)} µs`)
+      .join('; ')}`,
+  );
   return { rounds, rawSingle, group, groupShared, many, single, batched, leafBytes: leafSize, appendPhasesUs: phases };
 }
 
@@ -471,7 +548,13 @@ async function appendPhases(db: Database, ledger: ReturnType<typeof createLedger
 
 // ——— 2. verify over ENTRIES ———
 
-async function buildBigLog(db: Database, ledger: ReturnType<typeof createLedger>, closer: ReturnType<typeof createLedger>, server: ReturnType<typeof createLedger>, log: string) {
+async function buildBigLog(
+  db: Database,
+  ledger: ReturnType<typeof createLedger>,
+  closer: ReturnType<typeof createLedger>,
+  server: ReturnType<typeof createLedger>,
+  log: string,
+) {
   // (server: the same log key with the server's default options)
   const leafOf = fastLeaves(log);
   const now = new Date();
@@ -525,7 +608,9 @@ async function buildBigLog(db: Database, ledger: ReturnType<typeof createLedger>
   // server's time rule would sign the full tree within seconds: the same rule, due at once.
   await closer.integrate(log);
   const size = await ledger.treeSize(log);
-  const cps = await db.query<{ n: number; max: number }>('SELECT count(*)::int AS n, max(tree_size) AS max FROM ledger_checkpoints WHERE custodian_code = $1', [log]);
+  const cps = await db.query<{ n: number; max: number }>('SELECT count(*)::int AS n, max(tree_size) AS max FROM ledger_checkpoints WHERE custodian_code = $1', [
+    log,
+  ]);
   if (Number(cps.rows[0]!.max) !== size) throw new Error(`the newest checkpoint covers ${cps.rows[0]!.max} of ${size} entries`);
   const tiles = Number((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_tiles WHERE custodian_code = $1', [log])).rows[0]!.n);
   progress(`  integrated in ${integrateS.toFixed(1)} s; ${cps.rows[0]!.n} checkpoints, ${tiles} tile rows`);
@@ -559,7 +644,9 @@ async function benchVerify(ledger: ReturnType<typeof createLedger>, log: string)
   });
   const seconds = (performance.now() - v0) / 1000;
   if (!report) throw new Error('verify returned no report');
-  progress(`  ${report.ok ? 'ok' : `DIVERGENCE: ${report.divergence?.what}`}: ${report.entries} entries, ${report.checkpoints} checkpoints in ${seconds.toFixed(2)} s`);
+  progress(
+    `  ${report.ok ? 'ok' : `DIVERGENCE: ${report.divergence?.what}`}: ${report.entries} entries, ${report.checkpoints} checkpoints in ${seconds.toFixed(2)} s`,
+  );
   return { entries: report.entries, seconds, ok: report.ok, checkpoints: report.checkpoints };
 }
 
@@ -592,14 +679,21 @@ async function verifyPhases(db: Database, log: string, total: number): Promise<R
           leaves.push(sha256(buf.subarray(at[1]! - 1, at[1]! + len[1]!)));
           hashing += performance.now() - s;
         });
-        await tx.copyOut(`SELECT e.leaf_index, q.leaf, CASE WHEN length(q.leaf) = 0 THEN q.leaf_hash END
+        await tx.copyOut(
+          `SELECT e.leaf_index, q.leaf, CASE WHEN length(q.leaf) = 0 THEN q.leaf_hash END
             FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
-           WHERE e.custodian_code = '${log}' AND e.leaf_index > ${after} AND e.leaf_index <= ${after + page} ORDER BY e.leaf_index`, (c) => decoder.push(c));
+           WHERE e.custodian_code = '${log}' AND e.leaf_index > ${after} AND e.leaf_index <= ${after + page} ORDER BY e.leaf_index`,
+          (c) => decoder.push(c),
+        );
         decoder.end();
       });
-      await time('level-0 tile pages', () => tx.query(
-        `SELECT tile_index, width, hashes FROM ledger_tiles
-          WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`, [log, Math.floor((after + 1) / 256), Math.floor((after + page) / 256)]));
+      await time('level-0 tile pages', () =>
+        tx.query(
+          `SELECT tile_index, width, hashes FROM ledger_tiles
+          WHERE custodian_code = $1 AND level = 0 AND tile_index BETWEEN $2 AND $3 ORDER BY tile_index, width`,
+          [log, Math.floor((after + 1) / 256), Math.floor((after + page) / 256)],
+        ),
+      );
       if (leaves.length === before) break;
     }
     // The hashing happened inside the page reads: shown on its own line, taken out of theirs.
@@ -612,7 +706,9 @@ async function verifyPhases(db: Database, log: string, total: number): Promise<R
     for (const h of leaves) tree.push(h);
   });
   await time('upper-level tiles and tile list', async () => {
-    await db.query('SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 AND level > 0 ORDER BY level, tile_index, width', [log]);
+    await db.query('SELECT level, tile_index, width, hashes FROM ledger_tiles WHERE custodian_code = $1 AND level > 0 ORDER BY level, tile_index, width', [
+      log,
+    ]);
     await db.query('SELECT level, tile_index, max(width)::int AS width FROM ledger_tiles WHERE custodian_code = $1 GROUP BY level, tile_index', [log]);
   });
   return phases;
@@ -697,7 +793,8 @@ async function main(): Promise<void> {
   progress(`database ${masked(url)} migrated${throwaway ? '' : ' (DATABASE_URL: not dropped at the end)'}`);
   const used = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_queue WHERE custodian_code = ANY($1)', [Object.values(LOGS)]);
   if (Number(used.rows[0]!.n) > 0) throw new Error(`the logs ${Object.values(LOGS).join(', ')} already hold entries: point DATABASE_URL at a fresh database`);
-  if ((await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'bench_raw_queue'")).rows.length) throw new Error('bench_raw_queue exists: point DATABASE_URL at a fresh database');
+  if ((await db.query("SELECT 1 FROM pg_tables WHERE tablename = 'bench_raw_queue'")).rows.length)
+    throw new Error('bench_raw_queue exists: point DATABASE_URL at a fresh database');
   const pgFacts = await serverFacts(db);
 
   const c0 = await cpuSnapshot(db);
@@ -713,7 +810,11 @@ async function main(): Promise<void> {
   const verified = await benchVerify(big, LOGS.big);
   progress('verify: timing its steps separately…');
   const phases = await verifyPhases(db, LOGS.big, build.entries);
-  progress(`  ${Object.entries(phases).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join('; ')}`);
+  progress(
+    `  ${Object.entries(phases)
+      .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
+      .join('; ')}`,
+  );
   const c2 = await cpuSnapshot(db);
   const inclusion = await benchInclusion(url, keyDir, LOGS.big);
   const c3 = await cpuSnapshot(db);
@@ -722,8 +823,17 @@ async function main(): Promise<void> {
   const c4 = await cpuSnapshot(db);
   // The proofs ran in a child process: it measured the other processes' share itself.
   const parts = [otherCpu(c0, c1), otherCpu(c1, c2), inclusion.otherCpu, otherCpu(c3, c4)] as const;
-  const others = { appends: otherCpuPercent(parts[0]), verify: otherCpuPercent(parts[1]), inclusion: otherCpuPercent(parts[2]), whole: otherCpuPercent(...parts) };
-  progress(`other processes used ${Object.entries(others).map(([k, v]) => `${v === null ? '?' : v.toFixed(0)}% (${k})`).join(', ')} of the machine's CPU`);
+  const others = {
+    appends: otherCpuPercent(parts[0]),
+    verify: otherCpuPercent(parts[1]),
+    inclusion: otherCpuPercent(parts[2]),
+    whole: otherCpuPercent(...parts),
+  };
+  progress(
+    `other processes used ${Object.entries(others)
+      .map(([k, v]) => `${v === null ? '?' : v.toFixed(0)}% (${k})`)
+      .join(', ')} of the machine's CPU`,
+  );
 
   const results: LedgerResults = {
     ...appends,
@@ -731,14 +841,32 @@ async function main(): Promise<void> {
     sequencing,
     verify: { ...verified, phases },
     inclusion,
-    facts: { command: commandLine(), source, otherCpu: others, when: new Date(), totalS: (performance.now() - t0) / 1000, before, pg: pgFacts, durationS: DURATION_S, warmupS: WARMUP_S, rounds: ROUNDS, nodeFlags: process.execArgv.join(' ').replace('--import tsx', '').trim(), workers: WORKERS, callers: CALLERS, poolMax, leafBytes: appends.leafBytes },
+    facts: {
+      command: commandLine(),
+      source,
+      otherCpu: others,
+      when: new Date(),
+      totalS: (performance.now() - t0) / 1000,
+      before,
+      pg: pgFacts,
+      durationS: DURATION_S,
+      warmupS: WARMUP_S,
+      rounds: ROUNDS,
+      nodeFlags: process.execArgv.join(' ').replace('--import tsx', '').trim(),
+      workers: WORKERS,
+      callers: CALLERS,
+      poolMax,
+      leafBytes: appends.leafBytes,
+    },
   };
   const body = ledgerSection(results);
   writeReport(REPORT, SECTION, body);
   console.log(`\n${body}`);
   console.log(`Written to ${path.relative(process.cwd(), REPORT)} (section ${SECTION})`);
   const ratio = appendRatio(results);
-  console.log(`Goals: appends ${ratio >= GOALS.appendRatio ? 'met' : 'NOT met'} (median ${ratio.toFixed(3)}), verify ${verified.ok && verified.seconds <= GOALS.verifyS ? 'met' : 'NOT met'}, inclusion p99 ${inclusion.service.p99Ms <= GOALS.inclusionP99Ms ? 'met' : 'NOT met'}`);
+  console.log(
+    `Goals: appends ${ratio >= GOALS.appendRatio ? 'met' : 'NOT met'} (median ${ratio.toFixed(3)}), verify ${verified.ok && verified.seconds <= GOALS.verifyS ? 'met' : 'NOT met'}, inclusion p99 ${inclusion.service.p99Ms <= GOALS.inclusionP99Ms ? 'met' : 'NOT met'}`,
+  );
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

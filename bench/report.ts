@@ -61,8 +61,7 @@ const ms = (x: number): string => x.toFixed(2);
 const ratio = (x: number): string => `${x.toFixed(x < 1 ? 3 : 2)}×`;
 
 function table(bare: Measurement, platform: Measurement): string {
-  const row = (m: Measurement): string =>
-    `| ${m.label} | ${n0(m.rps)} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${n0(m.requests)} | ${n0(m.bytesPerResponse)} |`;
+  const row = (m: Measurement): string => `| ${m.label} | ${n0(m.rps)} | ${ms(m.p50Ms)} | ${ms(m.p99Ms)} | ${n0(m.requests)} | ${n0(m.bytesPerResponse)} |`;
   return [
     '| Server | req/s | p50 ms | p99 ms | requests | bytes/response |',
     '|---|--:|--:|--:|--:|--:|',
@@ -113,7 +112,10 @@ const POSTGRES_CPU_NOTE = `- Where a hosted read's server CPU goes (CPU profile 
   cores, which the load generator and PostgreSQL share — less than the signature alone.`;
 
 /** The data gateway against its goals, each a ratio against its baseline measured in the same run. */
-export function gatewaySection(r: { hosted: { bare: Measurement; gateway: Measurement }; proxy: { bare: Measurement; gateway: Measurement }; connections: number }, f: RunFacts): string {
+export function gatewaySection(
+  r: { hosted: { bare: Measurement; gateway: Measurement }; proxy: { bare: Measurement; gateway: Measurement }; connections: number },
+  f: RunFacts,
+): string {
   const hostedRatio = r.hosted.gateway.rps / r.hosted.bare.rps;
   const proxyRatio = r.proxy.gateway.rps / r.proxy.bare.rps;
   const met = (ok: boolean) => (ok ? 'met' : '**not met**');

@@ -90,7 +90,9 @@ async function login(baseUrl: string): Promise<string> {
     if (res.ok) return ((await res.json()) as { token: string }).token;
     const body = await res.text();
     if (res.status !== 401 || attempt > 1) {
-      throw new Error(`login failed: ${res.status} ${body}\n(the benchmark signs in as the "admin" it creates on a fresh database; is DATABASE_URL a throwaway database?)`);
+      throw new Error(
+        `login failed: ${res.status} ${body}\n(the benchmark signs in as the "admin" it creates on a fresh database; is DATABASE_URL a throwaway database?)`,
+      );
     }
     await new Promise((r) => setTimeout(r, TOTP_PERIOD_MS - (Date.now() % TOTP_PERIOD_MS) + 500));
   }

@@ -5,8 +5,14 @@
 import Fastify from 'fastify';
 
 const RECORD = {
-  award_id: 'KT-1', recipient_type: 'individual', recipient_name: 'Trần Thị Bình', member_number: '01.100001', award_form: 'Huy hiệu 30 năm tuổi Đảng',
-  decision_number: '1-QĐ/TW', decision_date: '2026-02-03', issuing_body: 'Ban Bí thư',
+  award_id: 'KT-1',
+  recipient_type: 'individual',
+  recipient_name: 'Trần Thị Bình',
+  member_number: '01.100001',
+  award_form: 'Huy hiệu 30 năm tuổi Đảng',
+  decision_number: '1-QĐ/TW',
+  decision_date: '2026-02-03',
+  issuing_body: 'Ban Bí thư',
 };
 const app = Fastify({ logger: false });
 app.get('/records/:key', async () => RECORD);

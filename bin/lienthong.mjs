@@ -7,7 +7,8 @@ const compiled = new URL('../dist/cli/main.js', import.meta.url);
 if (fs.existsSync(compiled) && process.env.LIENTHONG_FROM_SOURCE !== '1') {
   await import(compiled.href);
 } else {
-  if (process.env.LIENTHONG_FROM_SOURCE !== '1') console.error('(dist/ chưa được dựng; chạy mã nguồn qua tsx / dist/ not built: running the sources through tsx — npm run build)');
+  if (process.env.LIENTHONG_FROM_SOURCE !== '1')
+    console.error('(dist/ chưa được dựng; chạy mã nguồn qua tsx / dist/ not built: running the sources through tsx — npm run build)');
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/main.ts');

@@ -103,20 +103,49 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   // Gateway responses are signed with their own Ed25519 key: several times cheaper than
   // ES256 per response; it is published in the same JWKS as the token key.
   const responseSigner = fileCryptoProvider(path.join(config.keyDir, 'responses'), 'EdDSA');
-  const accounts = createAccounts(db, clock, { systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: publishTogether(fileCryptoProvider(config.keyDir), responseSigner), issuer: config.publicUrl, accessTokenTtlSeconds: config.accessTokenTtlSeconds, grants: { datasetsFor: (system) => agreements.datasetsFor(system) } });
+  const accounts = createAccounts(db, clock, {
+    systems: registry.systems,
+    agencies: registry.agencies,
+    datasets: catalog.datasets,
+    crypto: publishTogether(fileCryptoProvider(config.keyDir), responseSigner),
+    issuer: config.publicUrl,
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    grants: { datasetsFor: (system) => agreements.datasetsFor(system) },
+  });
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
-  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'), { ...DEFAULT_LEDGER_OPTIONS, tileCacheBytes: config.ledgerTileCacheBytes, queueThreadUrl: db.driver === 'postgres' ? config.databaseUrl : undefined });
+  const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'), {
+    ...DEFAULT_LEDGER_OPTIONS,
+    tileCacheBytes: config.ledgerTileCacheBytes,
+    queueThreadUrl: db.driver === 'postgres' ? config.databaseUrl : undefined,
+  });
   const upstreams = createUpstreamService(db, clock, catalog);
   const calendar = createCalendar(db, clock);
   const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar });
-  const gateway = createGateway(clock, {
-    catalog, sync, agreements, accounts, registry, ledger, upstreams, signer: responseSigner,
-    // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
-    append: (log, entry, content) => ledger.appendDurable(log, entry, content),
-    serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
-    problemOf: toProblem,
-    exports: createExportStore(db),
-  }, { ratePerSecond: config.rateLimitPerSecond, unidentifiedPerSecond: config.unidentifiedPerSecond, coordinatorLog: COORDINATOR_AGENCY, maxResponseBytes: config.proxyMaxResponseBytes, issuer: config.publicUrl });
+  const gateway = createGateway(
+    clock,
+    {
+      catalog,
+      sync,
+      agreements,
+      accounts,
+      registry,
+      ledger,
+      upstreams,
+      signer: responseSigner,
+      // Group commit: concurrent exchanges share one INSERT and one WAL flush; each resolves only after COMMIT.
+      append: (log, entry, content) => ledger.appendDurable(log, entry, content),
+      serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
+      problemOf: toProblem,
+      exports: createExportStore(db),
+    },
+    {
+      ratePerSecond: config.rateLimitPerSecond,
+      unidentifiedPerSecond: config.unidentifiedPerSecond,
+      coordinatorLog: COORDINATOR_AGENCY,
+      maxResponseBytes: config.proxyMaxResponseBytes,
+      issuer: config.publicUrl,
+    },
+  );
   const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
@@ -134,7 +163,24 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     reports: reportsRuntime(reports),
   });
   return {
-    config, clock, db, registry, catalog, codeLists, sync, accounts, agreements, notifications, ledger, upstreams, gateway, calendar, lifecycle, reports, sealing, modules,
+    config,
+    clock,
+    db,
+    registry,
+    catalog,
+    codeLists,
+    sync,
+    accounts,
+    agreements,
+    notifications,
+    ledger,
+    upstreams,
+    gateway,
+    calendar,
+    lifecycle,
+    reports,
+    sealing,
+    modules,
     close: async () => {
       // Dependents first: the gateway's last summaries go through the sharing log, which needs the database.
       try {

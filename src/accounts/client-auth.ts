@@ -50,10 +50,12 @@ export function credentialsOf(form: TokenForm, authorization: string | undefined
   const basic = authorization !== undefined && /^Basic\s/i.test(authorization);
   const post = form.client_secret !== undefined;
   const jwt = form.client_assertion !== undefined || form.client_assertion_type !== undefined;
-  if (Number(basic) + Number(post) + Number(jwt) > 1) throw invalidRequest('Chỉ được dùng một phương thức xác thực tài khoản kết nối.', 'Use exactly one client authentication method.');
+  if (Number(basic) + Number(post) + Number(jwt) > 1)
+    throw invalidRequest('Chỉ được dùng một phương thức xác thực tài khoản kết nối.', 'Use exactly one client authentication method.');
   if (basic) {
     const c = basicCredentials(authorization);
-    if (form.client_id !== undefined && form.client_id !== c.clientId) throw invalidRequest('client_id không khớp với tiêu đề Authorization.', 'client_id does not match the Authorization header.');
+    if (form.client_id !== undefined && form.client_id !== c.clientId)
+      throw invalidRequest('client_id không khớp với tiêu đề Authorization.', 'client_id does not match the Authorization header.');
     return { method: 'client_secret_basic', ...c };
   }
   if (post) {
@@ -61,12 +63,20 @@ export function credentialsOf(form: TokenForm, authorization: string | undefined
     return { method: 'client_secret_post', clientId: form.client_id, secret: form.client_secret! };
   }
   if (jwt) {
-    if (form.client_assertion_type !== JWT_BEARER || !form.client_assertion) throw invalidRequest(`Cần client_assertion và client_assertion_type=${JWT_BEARER}.`, `client_assertion and client_assertion_type=${JWT_BEARER} are required.`);
+    if (form.client_assertion_type !== JWT_BEARER || !form.client_assertion)
+      throw invalidRequest(
+        `Cần client_assertion và client_assertion_type=${JWT_BEARER}.`,
+        `client_assertion and client_assertion_type=${JWT_BEARER} are required.`,
+      );
     const iss = unverifiedIssuer(form.client_assertion);
-    if (form.client_id !== undefined && form.client_id !== iss) throw invalidClient('client_id không khớp với client_assertion.', 'client_id does not match the client assertion.');
+    if (form.client_id !== undefined && form.client_id !== iss)
+      throw invalidClient('client_id không khớp với client_assertion.', 'client_id does not match the client assertion.');
     return { method: 'private_key_jwt', clientId: iss, assertion: form.client_assertion };
   }
-  throw invalidClient('Cần xác thực tài khoản kết nối (client_secret_basic, client_secret_post hoặc private_key_jwt).', 'Client authentication is required (client_secret_basic, client_secret_post or private_key_jwt).');
+  throw invalidClient(
+    'Cần xác thực tài khoản kết nối (client_secret_basic, client_secret_post hoặc private_key_jwt).',
+    'Client authentication is required (client_secret_basic, client_secret_post or private_key_jwt).',
+  );
 }
 
 /** Which account the assertion claims to be; its signature is checked against that account's keys next. */
@@ -91,7 +101,10 @@ export function createClientAuthenticator(db: Database, clock: Clock, deps: Acco
     for (const s of r.rows) if (secretMatches(secret, s.secret_hash)) match = s;
     if (!match) throw failed();
     if (match.expires_at && match.expires_at <= clock.now()) {
-      throw invalidClient('Mật khẩu (client_secret) đã hết hạn: đã được thay và quá thời gian chuyển tiếp.', 'The client secret has expired: it was rotated and its grace period is over.');
+      throw invalidClient(
+        'Mật khẩu (client_secret) đã hết hạn: đã được thay và quá thời gian chuyển tiếp.',
+        'The client secret has expired: it was rotated and its grace period is over.',
+      );
     }
   }
 
@@ -111,18 +124,28 @@ export function createClientAuthenticator(db: Database, clock: Clock, deps: Acco
         requiredClaims: ['exp', 'jti'],
       }));
     } catch (err) {
-      throw invalidClient('client_assertion không hợp lệ (chữ ký, iss/sub, aud hoặc thời hạn).', `Invalid client assertion: ${err instanceof Error ? err.message : String(err)}`);
+      throw invalidClient(
+        'client_assertion không hợp lệ (chữ ký, iss/sub, aud hoặc thời hạn).',
+        `Invalid client assertion: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const exp = payload.exp!;
     if (exp - now.getTime() / 1000 > MAX_ASSERTION_SECONDS + CLOCK_TOLERANCE_SECONDS) {
-      throw invalidClient(`Thời hạn client_assertion (exp) không được quá ${MAX_ASSERTION_SECONDS} giây.`, `The client assertion must expire within ${MAX_ASSERTION_SECONDS} seconds.`);
+      throw invalidClient(
+        `Thời hạn client_assertion (exp) không được quá ${MAX_ASSERTION_SECONDS} giây.`,
+        `The client assertion must expire within ${MAX_ASSERTION_SECONDS} seconds.`,
+      );
     }
     await useJti(row.client_id, String(payload.jti).slice(0, 256), new Date((exp + CLOCK_TOLERANCE_SECONDS) * 1000));
   }
 
   async function useJti(clientId: string, jti: string, keepUntil: Date): Promise<void> {
     await db.query('DELETE FROM oauth_assertion_jtis WHERE expires_at < $1', [clock.now()]);
-    const r = await db.query('INSERT INTO oauth_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [clientId, jti, keepUntil]);
+    const r = await db.query('INSERT INTO oauth_assertion_jtis (client_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      clientId,
+      jti,
+      keepUntil,
+    ]);
     if (r.rowCount === 0) throw invalidClient('client_assertion đã được dùng (jti lặp lại).', 'The client assertion was already used (jti replay).');
   }
 

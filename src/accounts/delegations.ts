@@ -55,11 +55,16 @@ export function createDelegationService(db: Database, clock: Clock, deps: Accoun
   }
 
   async function checkParties(custodian: string, operator: string): Promise<void> {
-    if (custodian === operator) throw invalid('/body/operator_code', 'Đơn vị trung gian phải khác cơ quan chủ quản.', 'The operator must be another agency than the custodian.');
+    if (custodian === operator)
+      throw invalid('/body/operator_code', 'Đơn vị trung gian phải khác cơ quan chủ quản.', 'The operator must be another agency than the custodian.');
     await deps.agencies.requireExisting(custodian, undefined, 'R-14.2');
     await deps.agencies.requireExisting(operator, undefined, 'R-14.2');
     if ((await datasetsOf(deps, custodian)).length === 0) {
-      throw new Problem(PROBLEMS.unprocessable, { rule: 'R-14.2', detail: `Cơ quan "${custodian}" không là chủ quản bộ dữ liệu nào.`, detail_en: `Agency "${custodian}" is custodian of no dataset.` });
+      throw new Problem(PROBLEMS.unprocessable, {
+        rule: 'R-14.2',
+        detail: `Cơ quan "${custodian}" không là chủ quản bộ dữ liệu nào.`,
+        detail_en: `Agency "${custodian}" is custodian of no dataset.`,
+      });
     }
   }
 
@@ -73,7 +78,10 @@ export function createDelegationService(db: Database, clock: Clock, deps: Accoun
         .addIf(f.operator !== undefined, 'operator_code = ?', f.operator)
         .addIf(f.status !== undefined, 'status = ?', f.status);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM account_delegations ${w}`, w.params);
-      const rows = await db.query<Delegation>(`SELECT ${COLUMNS} FROM account_delegations ${w} ORDER BY created_at, id LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
+      const rows = await db.query<Delegation>(
+        `SELECT ${COLUMNS} FROM account_delegations ${w} ORDER BY created_at, id LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+        w.params,
+      );
       return { items: rows.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
@@ -88,7 +96,11 @@ export function createDelegationService(db: Database, clock: Clock, deps: Accoun
            VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING`,
           [id, input.custodian_code, input.operator_code, p.username, now],
         );
-        if (r.rowCount === 0) throw conflict(`"${input.custodian_code}" đã ủy quyền cho "${input.operator_code}".`, `"${input.custodian_code}" already delegates to "${input.operator_code}".`);
+        if (r.rowCount === 0)
+          throw conflict(
+            `"${input.custodian_code}" đã ủy quyền cho "${input.operator_code}".`,
+            `"${input.custodian_code}" already delegates to "${input.operator_code}".`,
+          );
         const created = (await load(id, tx))!;
         await recordChange(tx, { entity: 'account_delegation', key: id, action: 'create', actor: p.username, reason: input.reason, after: created, at: now });
         return created;
@@ -107,7 +119,16 @@ export function createDelegationService(db: Database, clock: Clock, deps: Accoun
           [id, now],
         );
         if (!r.rows[0]) throw conflict('Ủy quyền đã bị thu hồi trước đó.', 'The delegation was already revoked.');
-        await recordChange(tx, { entity: 'account_delegation', key: id, action: 'revoke', actor: p.username, reason, before: current, after: r.rows[0], at: now });
+        await recordChange(tx, {
+          entity: 'account_delegation',
+          key: id,
+          action: 'revoke',
+          actor: p.username,
+          reason,
+          before: current,
+          after: r.rows[0],
+          at: now,
+        });
         const revoked = await revokeDelegatedAccounts(tx, id, p.username, reason, now);
         return { delegation: r.rows[0], revoked_accounts: revoked };
       });
@@ -123,7 +144,8 @@ export function createDelegationService(db: Database, clock: Clock, deps: Accoun
     /** For delegated issuance: the live delegation `p` operates, or the reason it cannot be used. */
     async forOperator(p: Principal, id: string): Promise<Delegation> {
       const d = await get(p, id);
-      if (d.status !== 'active') throw new Problem(PROBLEMS.unprocessable, { rule: 'R-14.2', detail: 'Ủy quyền đã bị thu hồi.', detail_en: 'The delegation has been revoked.' });
+      if (d.status !== 'active')
+        throw new Problem(PROBLEMS.unprocessable, { rule: 'R-14.2', detail: 'Ủy quyền đã bị thu hồi.', detail_en: 'The delegation has been revoked.' });
       return d;
     },
   };

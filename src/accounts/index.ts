@@ -9,7 +9,6 @@ import { createTokenService } from './token.ts';
 export type { AccountDeps } from './deps.ts';
 export type { AccessTokenInfo } from './token.ts';
 
-
 /** Connection accounts, delegated issuance and the OAuth 2.0 token endpoint. */
 export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {
   const status = createStatusCache(db);

@@ -26,15 +26,33 @@ export interface ClientJwks {
 function problemsOf(key: Record<string, unknown>, seenKids: Set<string>): [string, string][] {
   const out: [string, string][] = [];
   const priv = PRIVATE_MEMBERS.filter((m) => m in key);
-  if (priv.length > 0) out.push([`Khoá chứa thành phần bí mật (${priv.join(', ')}): chỉ gửi khoá công khai.`, `The key has private members (${priv.join(', ')}): send public keys only.`]);
+  if (priv.length > 0)
+    out.push([
+      `Khoá chứa thành phần bí mật (${priv.join(', ')}): chỉ gửi khoá công khai.`,
+      `The key has private members (${priv.join(', ')}): send public keys only.`,
+    ]);
   const type = KEY_TYPES[String(key.kty)];
-  if (!type) return [...out, [`Loại khoá "${String(key.kty)}" không được hỗ trợ: dùng EC P-256 (ES256), RSA (PS256) hoặc OKP Ed25519 (EdDSA).`, `Key type "${String(key.kty)}" is not supported: use EC P-256 (ES256), RSA (PS256) or OKP Ed25519 (EdDSA).`]];
-  if (type.crv && key.crv !== type.crv) out.push([`Khoá ${String(key.kty)} phải dùng đường cong ${type.crv}.`, `A ${String(key.kty)} key must use curve ${type.crv}.`]);
-  if (key.alg !== undefined && !type.algs.includes(String(key.alg))) out.push([`Thuật toán "${String(key.alg)}" không được chấp nhận cho khoá ${String(key.kty)}; chỉ ${type.algs.join(', ')}.`, `Algorithm "${String(key.alg)}" is not accepted for a ${String(key.kty)} key; only ${type.algs.join(', ')}.`]);
+  if (!type)
+    return [
+      ...out,
+      [
+        `Loại khoá "${String(key.kty)}" không được hỗ trợ: dùng EC P-256 (ES256), RSA (PS256) hoặc OKP Ed25519 (EdDSA).`,
+        `Key type "${String(key.kty)}" is not supported: use EC P-256 (ES256), RSA (PS256) or OKP Ed25519 (EdDSA).`,
+      ],
+    ];
+  if (type.crv && key.crv !== type.crv)
+    out.push([`Khoá ${String(key.kty)} phải dùng đường cong ${type.crv}.`, `A ${String(key.kty)} key must use curve ${type.crv}.`]);
+  if (key.alg !== undefined && !type.algs.includes(String(key.alg)))
+    out.push([
+      `Thuật toán "${String(key.alg)}" không được chấp nhận cho khoá ${String(key.kty)}; chỉ ${type.algs.join(', ')}.`,
+      `Algorithm "${String(key.alg)}" is not accepted for a ${String(key.kty)} key; only ${type.algs.join(', ')}.`,
+    ]);
   if (key.use !== undefined && key.use !== 'sig') out.push(['Khoá phải dùng để ký ("use": "sig").', 'The key must be a signing key ("use": "sig").']);
-  if (key.kty === 'RSA' && typeof key.n === 'string' && Buffer.from(key.n, 'base64url').length * 8 < MIN_RSA_BITS) out.push([`Khoá RSA phải dài ít nhất ${MIN_RSA_BITS} bit.`, `RSA keys must be at least ${MIN_RSA_BITS} bits.`]);
+  if (key.kty === 'RSA' && typeof key.n === 'string' && Buffer.from(key.n, 'base64url').length * 8 < MIN_RSA_BITS)
+    out.push([`Khoá RSA phải dài ít nhất ${MIN_RSA_BITS} bit.`, `RSA keys must be at least ${MIN_RSA_BITS} bits.`]);
   if (key.kid !== undefined) {
-    if (typeof key.kid !== 'string' || key.kid.length === 0 || key.kid.length > 200) out.push(['"kid" phải là chuỗi 1–200 ký tự.', '"kid" must be a string of 1–200 characters.']);
+    if (typeof key.kid !== 'string' || key.kid.length === 0 || key.kid.length > 200)
+      out.push(['"kid" phải là chuỗi 1–200 ký tự.', '"kid" must be a string of 1–200 characters.']);
     else if (seenKids.has(key.kid)) out.push([`"kid" "${key.kid}" bị trùng.`, `Duplicate "kid" "${key.kid}".`]);
     else seenKids.add(key.kid);
   }

@@ -64,25 +64,32 @@ export function oauthRoutes(accounts: Accounts, failuresPerSecond: number) {
     installFormParser(base);
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post('/oauth/token', {
-      attachValidation: true,
-      onSend: labelForOAuthClients,
-      schema: {
-        tags, summary: 'Cấp mã truy cập cho tài khoản kết nối / OAuth 2.0 token endpoint (client credentials)',
-        description: 'RFC 6749 §4.4 with client_secret_basic, client_secret_post or private_key_jwt (RFC 7523). Errors are problem+json that also carry RFC 6749 `error` and `error_description`; failed client authentication is 401.',
-        consumes: [FORM], body: S.TokenForm,
-        response: { 200: S.TokenResponse, ...errors(400, 401) },
+    app.post(
+      '/oauth/token',
+      {
+        attachValidation: true,
+        onSend: labelForOAuthClients,
+        schema: {
+          tags,
+          summary: 'Cấp mã truy cập cho tài khoản kết nối / OAuth 2.0 token endpoint (client credentials)',
+          description:
+            'RFC 6749 §4.4 with client_secret_basic, client_secret_post or private_key_jwt (RFC 7523). Errors are problem+json that also carry RFC 6749 `error` and `error_description`; failed client authentication is 401.',
+          consumes: [FORM],
+          body: S.TokenForm,
+          response: { 200: S.TokenResponse, ...errors(400, 401) },
+        },
       },
-    }, async (req, reply) => {
-      const wait = failures.peek(req.ip);
-      if (wait > 0) throw tooManyFailures(wait);
-      try {
-        return await issueToken(req, reply);
-      } catch (err) {
-        if (err instanceof Problem && err.status < 500) failures.take(req.ip);
-        throw err;
-      }
-    });
+      async (req, reply) => {
+        const wait = failures.peek(req.ip);
+        if (wait > 0) throw tooManyFailures(wait);
+        try {
+          return await issueToken(req, reply);
+        } catch (err) {
+          if (err instanceof Problem && err.status < 500) failures.take(req.ip);
+          throw err;
+        }
+      },
+    );
 
     async function issueToken(req: FastifyRequest, reply: FastifyReply) {
       if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith(FORM)) {
@@ -96,27 +103,46 @@ export function oauthRoutes(accounts: Accounts, failuresPerSecond: number) {
       return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(token);
     }
 
-    app.get('/.well-known/jwks.json', {
-      schema: {
-        tags, summary: 'Khoá công khai của nền tảng / Platform signing keys (JWKS)',
-        response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
+    app.get(
+      '/.well-known/jwks.json',
+      {
+        schema: {
+          tags,
+          summary: 'Khoá công khai của nền tảng / Platform signing keys (JWKS)',
+          response: { 200: Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }) },
+        },
       },
-    }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(await oauth.jwks()));
+      async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(await oauth.jwks()),
+    );
 
-    app.get('/.well-known/oauth-authorization-server', {
-      schema: { tags, summary: 'Siêu dữ liệu máy chủ cấp quyền / Authorization server metadata (RFC 8414)', response: { 200: Type.Record(Type.String(), Type.Unknown()) } },
-    }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(oauth.metadata()));
+    app.get(
+      '/.well-known/oauth-authorization-server',
+      {
+        schema: {
+          tags,
+          summary: 'Siêu dữ liệu máy chủ cấp quyền / Authorization server metadata (RFC 8414)',
+          response: { 200: Type.Record(Type.String(), Type.Unknown()) },
+        },
+      },
+      async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(oauth.metadata()),
+    );
 
     // The same document where OpenID Connect clients look by default (RFC 8414 §5): openid-client's
     // `discovery(issuer, …)` fetches {issuer}/.well-known/openid-configuration unless told
     // `algorithm: 'oauth2'`. The platform issues no ID tokens: this is OAuth 2.0 metadata
     // (client credentials only), served at that path so default discovery finds it.
-    app.get('/.well-known/openid-configuration', {
-      schema: {
-        tags, summary: 'Siêu dữ liệu máy chủ cấp quyền, tại đường dẫn OpenID / Authorization server metadata at the OpenID Connect discovery path (RFC 8414 §5)',
-        description: 'Cùng nội dung với /.well-known/oauth-authorization-server / Same document as /.well-known/oauth-authorization-server: OAuth 2.0 client credentials only, no ID tokens.',
-        response: { 200: Type.Record(Type.String(), Type.Unknown()) },
+    app.get(
+      '/.well-known/openid-configuration',
+      {
+        schema: {
+          tags,
+          summary: 'Siêu dữ liệu máy chủ cấp quyền, tại đường dẫn OpenID / Authorization server metadata at the OpenID Connect discovery path (RFC 8414 §5)',
+          description:
+            'Cùng nội dung với /.well-known/oauth-authorization-server / Same document as /.well-known/oauth-authorization-server: OAuth 2.0 client credentials only, no ID tokens.',
+          response: { 200: Type.Record(Type.String(), Type.Unknown()) },
+        },
       },
-    }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(oauth.metadata()));
+      async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(oauth.metadata()),
+    );
   };
 }

@@ -59,7 +59,8 @@ export interface AccountFilter {
 const DEFAULT_GRACE_SECONDS = 24 * 3600;
 export const MAX_GRACE_SECONDS = 7 * 24 * 3600;
 
-const COLUMNS = 'id, client_id, system_code, agency_code, name, auth_method, jwks, delegation_id, custodian_code, issued_by_agency, status, revoked_at, created_by, version, created_at, updated_at';
+const COLUMNS =
+  'id, client_id, system_code, agency_code, name, auth_method, jwks, delegation_id, custodian_code, issued_by_agency, status, revoked_at, created_by, version, created_at, updated_at';
 const ENTITY = 'connection_account';
 
 /** The public view of an account, for responses and history. */
@@ -72,7 +73,11 @@ function publicView(row: AccountRow, secrets: ConnectionAccount['secrets']): Con
 function requireEligible(system: InformationSystem): void {
   if (system.sharing_refusal) {
     const r = system.sharing_refusal;
-    throw new Problem(PROBLEMS.unprocessable, { rule: r.rule, detail: `Không cấp được tài khoản kết nối: ${r.reason}`, detail_en: `No connection account can be issued: ${r.reason_en}` });
+    throw new Problem(PROBLEMS.unprocessable, {
+      rule: r.rule,
+      detail: `Không cấp được tài khoản kết nối: ${r.reason}`,
+      detail_en: `No connection account can be issued: ${r.reason_en}`,
+    });
   }
 }
 
@@ -88,7 +93,16 @@ export async function revokeDelegatedAccounts(tx: Queryable, delegationId: strin
     [delegationId, at],
   );
   for (const row of r.rows) {
-    await recordChange(tx, { entity: ENTITY, key: row.client_id, action: 'revoke', actor, reason: `Thu hồi ủy quyền / delegation revoked: ${reason}`, before: { status: 'active' }, after: { status: 'revoked' }, at });
+    await recordChange(tx, {
+      entity: ENTITY,
+      key: row.client_id,
+      action: 'revoke',
+      actor,
+      reason: `Thu hồi ủy quyền / delegation revoked: ${reason}`,
+      before: { status: 'active' },
+      after: { status: 'revoked' },
+      at,
+    });
   }
   return r.rows.map((row) => row.client_id);
 }
@@ -148,13 +162,21 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
     if (input.delegation_id === undefined) {
       const system = await deps.systems.get(p, input.system_code); // 404 for other agencies' systems
       if (!administers(p, system.agency_code, ...SYSTEM_ADMIN_ROLES)) {
-        throw forbidden('Chỉ quản trị viên của cơ quan sở hữu hệ thống (hoặc đơn vị trung gian được ủy quyền) được cấp tài khoản kết nối.', "Only the system agency's administrators (or a delegated intermediary operator) may issue connection accounts.", 'R-14.1');
+        throw forbidden(
+          'Chỉ quản trị viên của cơ quan sở hữu hệ thống (hoặc đơn vị trung gian được ủy quyền) được cấp tài khoản kết nối.',
+          "Only the system agency's administrators (or a delegated intermediary operator) may issue connection accounts.",
+          'R-14.1',
+        );
       }
       return { system, delegation: null };
     }
     const delegation = await delegations.forOperator(p, input.delegation_id);
     if (!administers(p, delegation.operator_code, ...OPERATOR_ROLES)) {
-      throw forbidden('Chỉ quản trị viên của đơn vị trung gian được ủy quyền mới cấp tài khoản theo ủy quyền này.', "Only the delegated operator's administrators may issue accounts under this delegation.", 'R-14.2');
+      throw forbidden(
+        'Chỉ quản trị viên của đơn vị trung gian được ủy quyền mới cấp tài khoản theo ủy quyền này.',
+        "Only the delegated operator's administrators may issue accounts under this delegation.",
+        'R-14.2',
+      );
     }
     const system = await findSystem(deps, input.system_code);
     if (!system) throw invalid('/body/system_code', `Không có hệ thống "${input.system_code}".`, `No system "${input.system_code}".`);
@@ -163,14 +185,17 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
 
   async function checkedJwks(input: AccountInput): Promise<ClientJwks | null> {
     if (input.jwks === undefined) return null;
-    if (input.auth_method !== 'private_key_jwt') throw invalid('/body/jwks', 'Chỉ tài khoản private_key_jwt có bộ khoá công khai.', 'Only private_key_jwt accounts have a public key set.');
+    if (input.auth_method !== 'private_key_jwt')
+      throw invalid('/body/jwks', 'Chỉ tài khoản private_key_jwt có bộ khoá công khai.', 'Only private_key_jwt accounts have a public key set.');
     return checkClientJwks(input.jwks);
   }
 
   return {
     /** Every account not revoked, for inspection (R-14, R-18.2): no authorisation here, the caller decides what to show. */
     async active(): Promise<Pick<AccountRow, 'client_id' | 'system_code' | 'agency_code' | 'created_at'>[]> {
-      return (await db.query<AccountRow>("SELECT client_id, system_code, agency_code, created_at FROM connection_accounts WHERE status = 'active' ORDER BY client_id")).rows;
+      return (
+        await db.query<AccountRow>("SELECT client_id, system_code, agency_code, created_at FROM connection_accounts WHERE status = 'active' ORDER BY client_id")
+      ).rows;
     },
 
     async list(p: Principal, f: AccountFilter): Promise<Page<ConnectionAccount>> {
@@ -179,7 +204,10 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
         .addIf(f.system !== undefined, 'system_code = ?', f.system)
         .addIf(f.status !== undefined, 'status = ?', f.status);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM connection_accounts ${w}`, w.params);
-      const rows = await db.query<AccountRow>(`SELECT ${COLUMNS} FROM connection_accounts ${w} ORDER BY created_at, client_id LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
+      const rows = await db.query<AccountRow>(
+        `SELECT ${COLUMNS} FROM connection_accounts ${w} ORDER BY created_at, client_id LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+        w.params,
+      );
       const secrets = await secretsOfMany(rows.rows.map((r) => r.id));
       const items = rows.rows.map((row) => publicView(row, secrets.get(row.id) ?? []));
       return { items, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
@@ -201,7 +229,20 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
         await tx.query(
           `INSERT INTO connection_accounts (id, client_id, system_code, agency_code, name, auth_method, jwks, delegation_id, custodian_code, issued_by_agency, created_by, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
-          [id, clientId, system.code, system.agency_code, nfc(input.name), input.auth_method, jwks && JSON.stringify(jwks), delegation?.id ?? null, delegation?.custodian_code ?? null, p.agencyCode, p.username, now],
+          [
+            id,
+            clientId,
+            system.code,
+            system.agency_code,
+            nfc(input.name),
+            input.auth_method,
+            jwks && JSON.stringify(jwks),
+            delegation?.id ?? null,
+            delegation?.custodian_code ?? null,
+            p.agencyCode,
+            p.username,
+            now,
+          ],
         );
         const secret = input.auth_method === 'client_secret' ? await addSecret(tx, id, now) : undefined;
         const account = await view(tx, (await loadAccount(tx, clientId))!);
@@ -215,18 +256,30 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
       const grace = opts.grace_seconds ?? DEFAULT_GRACE_SECONDS;
       return db.transaction(async (tx) => {
         const row = await forChange(p, tx, clientId);
-        if (row.auth_method !== 'client_secret') throw conflict('Tài khoản dùng private_key_jwt: thay bộ khoá công khai thay vì đổi mật khẩu.', 'The account uses private_key_jwt: replace its public keys instead of rotating a secret.');
+        if (row.auth_method !== 'client_secret')
+          throw conflict(
+            'Tài khoản dùng private_key_jwt: thay bộ khoá công khai thay vì đổi mật khẩu.',
+            'The account uses private_key_jwt: replace its public keys instead of rotating a secret.',
+          );
         const now = clock.now();
         const until = new Date(now.getTime() + grace * 1000);
         const before = await secretsOf(tx, row.id);
-        await tx.query(
-          'UPDATE account_secrets SET expires_at = $2 WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)',
-          [row.id, until],
-        );
+        await tx.query('UPDATE account_secrets SET expires_at = $2 WHERE account_id = $1 AND (expires_at IS NULL OR expires_at > $2)', [row.id, until]);
         const secret = await addSecret(tx, row.id, now);
-        const updated = (await tx.query<AccountRow>(`UPDATE connection_accounts SET version = version + 1, updated_at = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [row.id, now])).rows[0]!;
+        const updated = (
+          await tx.query<AccountRow>(`UPDATE connection_accounts SET version = version + 1, updated_at = $2 WHERE id = $1 RETURNING ${COLUMNS}`, [row.id, now])
+        ).rows[0]!;
         const account = await view(tx, updated);
-        await recordChange(tx, { entity: ENTITY, key: clientId, action: 'rotate_secret', actor: p.username, reason: opts.reason, before: { secrets: before }, after: { secrets: account.secrets }, at: now });
+        await recordChange(tx, {
+          entity: ENTITY,
+          key: clientId,
+          action: 'rotate_secret',
+          actor: p.username,
+          reason: opts.reason,
+          before: { secrets: before },
+          after: { secrets: account.secrets },
+          at: now,
+        });
         return { account, client_secret: secret.secret, previous_secrets_valid_until: until };
       });
     },
@@ -236,7 +289,12 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
       const account = await db.transaction(async (tx) => {
         const row = await forChange(p, tx, clientId);
         const now = clock.now();
-        const updated = (await tx.query<AccountRow>(`UPDATE connection_accounts SET status = 'revoked', revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`, [row.id, now])).rows[0]!;
+        const updated = (
+          await tx.query<AccountRow>(
+            `UPDATE connection_accounts SET status = 'revoked', revoked_at = $2, updated_at = $2, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`,
+            [row.id, now],
+          )
+        ).rows[0]!;
         await recordChange(tx, { entity: ENTITY, key: clientId, action: 'revoke', actor: p.username, reason, before: row, after: updated, at: now });
         return view(tx, updated);
       });
@@ -249,10 +307,26 @@ export function createAccountService(db: Database, clock: Clock, deps: AccountDe
       const jwks = await checkClientJwks(jwksInput);
       return db.transaction(async (tx) => {
         const row = await forChange(p, tx, clientId);
-        if (row.auth_method !== 'private_key_jwt') throw conflict('Tài khoản dùng mật khẩu (client_secret), không dùng bộ khoá công khai.', 'The account uses a client secret, not public keys.');
+        if (row.auth_method !== 'private_key_jwt')
+          throw conflict('Tài khoản dùng mật khẩu (client_secret), không dùng bộ khoá công khai.', 'The account uses a client secret, not public keys.');
         const now = clock.now();
-        const updated = (await tx.query<AccountRow>(`UPDATE connection_accounts SET jwks = $2, updated_at = $3, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`, [row.id, JSON.stringify(jwks), now])).rows[0]!;
-        await recordChange(tx, { entity: ENTITY, key: clientId, action: 'set_jwks', actor: p.username, reason, before: { jwks: row.jwks }, after: { jwks: updated.jwks }, at: now });
+        const updated = (
+          await tx.query<AccountRow>(`UPDATE connection_accounts SET jwks = $2, updated_at = $3, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`, [
+            row.id,
+            JSON.stringify(jwks),
+            now,
+          ])
+        ).rows[0]!;
+        await recordChange(tx, {
+          entity: ENTITY,
+          key: clientId,
+          action: 'set_jwks',
+          actor: p.username,
+          reason,
+          before: { jwks: row.jwks },
+          after: { jwks: updated.jwks },
+          at: now,
+        });
         return view(tx, updated);
       });
     },

@@ -40,7 +40,8 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,100}$/;
 function parseScope(scope: string | undefined): string[] | undefined {
   if (scope === undefined || scope.trim() === '') return undefined;
   const tokens = scope.split(' ').filter((t) => t !== '');
-  if (tokens.length > 200 || !tokens.every((t) => SCOPE_TOKEN.test(t))) throw oauthError('invalid_scope', 'Tham số "scope" không đúng dạng.', 'The scope parameter is malformed.');
+  if (tokens.length > 200 || !tokens.every((t) => SCOPE_TOKEN.test(t)))
+    throw oauthError('invalid_scope', 'Tham số "scope" không đúng dạng.', 'The scope parameter is malformed.');
   return [...new Set(tokens)];
 }
 
@@ -54,7 +55,10 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
   async function eligibleSystem(account: AccountRow): Promise<InformationSystem> {
     const system = await findSystem(deps, account.system_code);
     if (!system || system.agency_code !== account.agency_code) {
-      throw invalidClient('Hệ thống đã chuyển sang cơ quan khác; cơ quan mới phải cấp tài khoản kết nối mới.', 'The system has moved to another agency; that agency must issue a new connection account.');
+      throw invalidClient(
+        'Hệ thống đã chuyển sang cơ quan khác; cơ quan mới phải cấp tài khoản kết nối mới.',
+        'The system has moved to another agency; that agency must issue a new connection account.',
+      );
     }
     const refusal = system.sharing_refusal;
     if (refusal) throw oauthError('unauthorized_client', refusal.reason, refusal.reason_en, refusal.rule);
@@ -70,7 +74,13 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
     }
     if (requested === undefined) return granted;
     const scopes = granted.filter((d) => requested.includes(d));
-    if (scopes.length === 0) throw oauthError('invalid_scope', 'Hệ thống không được cấp quyền với bộ dữ liệu nào trong phạm vi ("scope") yêu cầu.', 'The system holds no grant for any dataset in the requested scope.', 'R-4.2');
+    if (scopes.length === 0)
+      throw oauthError(
+        'invalid_scope',
+        'Hệ thống không được cấp quyền với bộ dữ liệu nào trong phạm vi ("scope") yêu cầu.',
+        'The system holds no grant for any dataset in the requested scope.',
+        'R-4.2',
+      );
     return scopes;
   }
 
@@ -80,29 +90,53 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
     let claims;
     try {
       claims = await verifyJwt(deps.crypto, token, {
-        issuer: deps.issuer, audience: ACCESS_TOKEN_AUDIENCE, typ: ACCESS_TOKEN_TYP, currentDate: clock.now(), clockTolerance: 5,
+        issuer: deps.issuer,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        typ: ACCESS_TOKEN_TYP,
+        currentDate: clock.now(),
+        clockTolerance: 5,
         requiredClaims: ['exp', 'iat', 'jti', 'client_id', 'scope', 'system', 'agency'],
       });
     } catch (err) {
-      throw oauthError('invalid_token', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', `Invalid or expired access token: ${err instanceof Error ? err.message : String(err)}`);
+      throw oauthError(
+        'invalid_token',
+        'Mã truy cập không hợp lệ hoặc đã hết hạn.',
+        `Invalid or expired access token: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     const scope = String(claims.scope);
-    return Object.freeze({ client_id: String(claims.client_id), system: String(claims.system), agency: String(claims.agency), scopes: scope === '' ? [] : scope.split(' '), exp: new Date(claims.exp! * 1000), jti: String(claims.jti) });
+    return Object.freeze({
+      client_id: String(claims.client_id),
+      system: String(claims.system),
+      agency: String(claims.agency),
+      scopes: scope === '' ? [] : scope.split(' '),
+      exp: new Date(claims.exp! * 1000),
+      jti: String(claims.jti),
+    });
   }
 
   return {
     /** OAuth 2.0 client credentials grant (RFC 6749 §4.4) for connection accounts (R-14.1). */
     async token(form: TokenForm, authorization: string | undefined): Promise<TokenResponse> {
       if (form.grant_type === undefined) throw invalidRequest('Thiếu grant_type.', 'grant_type is missing.');
-      if (form.grant_type !== 'client_credentials') throw oauthError('unsupported_grant_type', 'Chỉ hỗ trợ grant_type=client_credentials.', 'Only grant_type=client_credentials is supported.');
+      if (form.grant_type !== 'client_credentials')
+        throw oauthError('unsupported_grant_type', 'Chỉ hỗ trợ grant_type=client_credentials.', 'Only grant_type=client_credentials is supported.');
       const requested = parseScope(form.scope);
       const account = await clients.authenticate(credentialsOf(form, authorization));
       const system = await eligibleSystem(account);
       const scopes = await scopesFor(account, requested);
       const iat = Math.floor(clock.now().getTime() / 1000);
       const claims = {
-        iss: deps.issuer, sub: account.client_id, aud: ACCESS_TOKEN_AUDIENCE, iat, exp: iat + ttl, jti: newId(),
-        client_id: account.client_id, scope: scopes.join(' '), system: system.code, agency: system.agency_code,
+        iss: deps.issuer,
+        sub: account.client_id,
+        aud: ACCESS_TOKEN_AUDIENCE,
+        iat,
+        exp: iat + ttl,
+        jti: newId(),
+        client_id: account.client_id,
+        scope: scopes.join(' '),
+        system: system.code,
+        agency: system.agency_code,
       };
       return { access_token: await signJwt(deps.crypto, claims, ACCESS_TOKEN_TYP), token_type: 'Bearer', expires_in: ttl, scope: claims.scope };
     },
@@ -124,7 +158,8 @@ export function createTokenService(db: Database, clock: Clock, deps: AccountDeps
         verified.delete(token);
         throw oauthError('invalid_token', 'Mã truy cập không hợp lệ hoặc đã hết hạn.', 'Invalid or expired access token: "exp" claim timestamp check failed');
       }
-      if (!(await status.isActive(info.client_id))) throw oauthError('invalid_token', 'Tài khoản kết nối đã bị thu hồi.', 'The connection account has been revoked.');
+      if (!(await status.isActive(info.client_id)))
+        throw oauthError('invalid_token', 'Tài khoản kết nối đã bị thu hồi.', 'The connection account has been revoked.');
       return info;
     },
 

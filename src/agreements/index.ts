@@ -10,8 +10,11 @@ import { type Principal, seesEverything } from '../registry/index.ts';
 import { type DecisionRequest, createDecider } from './decision.ts';
 import { createAgreementService } from './service.ts';
 
-
-export function createAgreements(db: Database, clock: Clock, deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService }) {
+export function createAgreements(
+  db: Database,
+  clock: Clock,
+  deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService },
+) {
   const decider = createDecider(db, clock, deps);
   const service = createAgreementService(db, clock, { ...deps, onChange: decider.invalidate });
   return {
@@ -21,7 +24,10 @@ export function createAgreements(db: Database, clock: Clock, deps: { registry: R
 
     /** The decision, for the parties and inspectors to see why a request would pass or fail. */
     async explain(p: Principal, q: DecisionRequest) {
-      const [system, dataset] = await Promise.all([deps.registry.systems.byCode(q.system).catch(() => null), deps.catalog.datasets.get(q.dataset).catch(() => null)]);
+      const [system, dataset] = await Promise.all([
+        deps.registry.systems.byCode(q.system).catch(() => null),
+        deps.catalog.datasets.get(q.dataset).catch(() => null),
+      ]);
       const party = (system && system.agency_code === p.agencyCode) || (dataset && dataset.custodian_code === p.agencyCode);
       if (!seesEverything(p) && !party) throw notFound('hệ thống hoặc bộ dữ liệu', 'system or dataset', `${q.system}/${q.dataset}`);
       return decider.decide(q);

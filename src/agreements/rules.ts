@@ -19,10 +19,18 @@ export function systemRefusals(dataset: Dataset, system: InformationSystem): Ref
   if (system.sharing_refusal) out.push(system.sharing_refusal); // level ≥ 3, active
   if (isSecret(dataset)) {
     if (system.zone !== 'tslcd') {
-      out.push({ rule: 'R-12.2', reason: 'Dữ liệu mật, tối mật chỉ được chia sẻ trên mạng truyền số liệu chuyên dùng: hệ thống phải ở vùng "tslcd".', reason_en: 'Secret and top-secret data travel only on the dedicated data network: the system must be in zone "tslcd".' });
+      out.push({
+        rule: 'R-12.2',
+        reason: 'Dữ liệu mật, tối mật chỉ được chia sẻ trên mạng truyền số liệu chuyên dùng: hệ thống phải ở vùng "tslcd".',
+        reason_en: 'Secret and top-secret data travel only on the dedicated data network: the system must be in zone "tslcd".',
+      });
     }
     if (!system.encryption_key) {
-      out.push({ rule: 'R-11', reason: 'Hệ thống chưa đăng ký khoá công khai để mã hoá dữ liệu mật (JWE).', reason_en: 'The system has not registered a public encryption key for secret data (JWE).' });
+      out.push({
+        rule: 'R-11',
+        reason: 'Hệ thống chưa đăng ký khoá công khai để mã hoá dữ liệu mật (JWE).',
+        reason_en: 'The system has not registered a public encryption key for secret data (JWE).',
+      });
     }
   }
   return out;

@@ -2,7 +2,18 @@ export const FORMS = ['api', 'sync', 'push', 'direct'] as const;
 type Form = (typeof FORMS)[number];
 export const KINDS = ['standard', 'art_9_2'] as const;
 type AgreementKind = (typeof KINDS)[number];
-export const STATUSES = ['submitted', 'changes_requested', 'custodian_approved', 'active', 'rejected', 'revoked', 'withdrawn', 'expired', 'suspended', 'terminated'] as const;
+export const STATUSES = [
+  'submitted',
+  'changes_requested',
+  'custodian_approved',
+  'active',
+  'rejected',
+  'revoked',
+  'withdrawn',
+  'expired',
+  'suspended',
+  'terminated',
+] as const;
 export type AgreementStatus = (typeof STATUSES)[number];
 /** What a reader sees: `active` split by the validity window (an agreement expires by itself, R-16.1d). */
 export type EffectiveStatus = AgreementStatus | 'scheduled';

@@ -70,7 +70,11 @@ export function statutoryHolidays(year: number): Holiday[] {
   for (let d = 1; d <= 4; d++) add(tet + d - 1, `Tết Nguyên Đán (mùng ${d})`, `Lunar New Year (day ${d})`);
 
   // 10/3 of the (ordinary, not leap) third month of this lunar year.
-  add(jdnFromLunar({ year, month: 3, day: 10, leap: false }), 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', "Hùng Kings' Commemoration Day (10th day of the 3rd lunar month)");
+  add(
+    jdnFromLunar({ year, month: 3, day: 10, leap: false }),
+    'Giỗ Tổ Hùng Vương (10/3 âm lịch)',
+    "Hùng Kings' Commemoration Day (10th day of the 3rd lunar month)",
+  );
   add(jdnFromDate(year, 4, 30), 'Ngày Chiến thắng (30/4)', 'Reunification Day (30 April)');
   add(jdnFromDate(year, 5, 1), 'Ngày Quốc tế Lao động (1/5)', 'International Labour Day (1 May)');
   add(jdnFromDate(year, 9, 1), 'Quốc khánh (ngày liền kề 1/9)', 'National Day (adjacent day, 1 September)');

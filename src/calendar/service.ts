@@ -161,10 +161,31 @@ export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
       const weekend = isWeekend(jdn);
       const kind: DayKind = !o.working ? (weekend ? 'weekend' : 'day_off') : weekend ? 'makeup' : 'workday';
       // An override records an official text (R-15.3), shipped or entered by the coordinator.
-      return { date, working: o.working, reason: o.reason_vi, reason_en: o.reason_en, kind, legal_basis: o.legal_basis, override: true, status: 'announced', source: o.source, status_note: null, status_note_en: null };
+      return {
+        date,
+        working: o.working,
+        reason: o.reason_vi,
+        reason_en: o.reason_en,
+        kind,
+        legal_basis: o.legal_basis,
+        override: true,
+        status: 'announced',
+        source: o.source,
+        status_note: null,
+        status_note_en: null,
+      };
     }
     const d = defaultDay(jdn, daysOffOf(dateFromJdn(jdn).year));
-    return { date, working: d.working, reason: d.reason, reason_en: d.reason_en, kind: d.kind, legal_basis: d.legal_basis, override: false, ...statusOfDefault(jdn, d.kind) };
+    return {
+      date,
+      working: d.working,
+      reason: d.reason,
+      reason_en: d.reason_en,
+      kind: d.kind,
+      legal_basis: d.legal_basis,
+      override: false,
+      ...statusOfDefault(jdn, d.kind),
+    };
   }
 
   /**
@@ -319,7 +340,11 @@ export function calendarReader(loadOverrides: () => Promise<OverrideMap>) {
 
 function checkInput(input: DayInput): void {
   if (typeof input.working !== 'boolean') throw invalid('/working', 'Cần giá trị "true" hoặc "false".', 'A boolean is required.');
-  for (const [k, max] of [['reason_vi', 300], ['reason_en', 300], ['legal_basis', 500]] as const) {
+  for (const [k, max] of [
+    ['reason_vi', 300],
+    ['reason_en', 300],
+    ['legal_basis', 500],
+  ] as const) {
     const v = input[k];
     if (typeof v !== 'string' || v.trim().length === 0 || v.length > max) {
       throw invalid(`/${k}`, `Trường "${k}" bắt buộc, tối đa ${max} ký tự.`, `"${k}" is required, at most ${max} characters.`);
@@ -327,13 +352,18 @@ function checkInput(input: DayInput): void {
   }
   // R-15.3: a day the coordinator records is an official text's day; the text is named.
   const src = input.source;
-  if (!src || typeof src !== 'object') throw invalid('/source', 'Phải nêu văn bản (số hiệu, cơ quan ban hành, ngày).', 'The document (number, issuer, date) is required.');
-  for (const [k, max] of [['document', 200], ['issuer', 200]] as const) {
+  if (!src || typeof src !== 'object')
+    throw invalid('/source', 'Phải nêu văn bản (số hiệu, cơ quan ban hành, ngày).', 'The document (number, issuer, date) is required.');
+  for (const [k, max] of [
+    ['document', 200],
+    ['issuer', 200],
+  ] as const) {
     if (typeof src[k] !== 'string' || src[k].trim().length === 0 || src[k].length > max) {
       throw invalid(`/source/${k}`, `Trường "source.${k}" bắt buộc, tối đa ${max} ký tự.`, `"source.${k}" is required, at most ${max} characters.`);
     }
   }
-  if (typeof src.date !== 'string' || !isIsoDate(src.date)) throw invalid('/source/date', 'Ngày ban hành không hợp lệ (cần dạng YYYY-MM-DD).', 'Invalid document date (expected YYYY-MM-DD).');
+  if (typeof src.date !== 'string' || !isIsoDate(src.date))
+    throw invalid('/source/date', 'Ngày ban hành không hợp lệ (cần dạng YYYY-MM-DD).', 'Invalid document date (expected YYYY-MM-DD).');
   if (src.url !== null && src.url !== undefined && (typeof src.url !== 'string' || !/^https?:\/\/\S{1,490}$/.test(src.url))) {
     throw invalid('/source/url', 'Địa chỉ văn bản phải là http(s).', 'The document address must be http(s).');
   }
@@ -341,7 +371,12 @@ function checkInput(input: DayInput): void {
 
 async function loadActive(db: Queryable): Promise<Map<number, DayInput>> {
   const r = await db.query<OverrideRow>(`SELECT ${COLUMNS} FROM calendar_days WHERE active`);
-  return new Map(r.rows.map((o) => [isoToJdn(o.date), { working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis, source: sourceOf(o) }]));
+  return new Map(
+    r.rows.map((o) => [
+      isoToJdn(o.date),
+      { working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis, source: sourceOf(o) },
+    ]),
+  );
 }
 
 async function overrideRow(db: Queryable, date: string, lock = false): Promise<CalendarOverride | undefined> {
@@ -350,9 +385,16 @@ async function overrideRow(db: Queryable, date: string, lock = false): Promise<C
 }
 
 /** The fields the history shows, the source flattened as the seed records it. */
-const audited = (o: CalendarOverride | DayInput & { active?: boolean }) => ({
-  working: o.working, reason_vi: o.reason_vi, reason_en: o.reason_en, legal_basis: o.legal_basis, active: 'active' in o ? o.active ?? true : true,
-  source_document: o.source?.document ?? null, source_issuer: o.source?.issuer ?? null, source_date: o.source?.date ?? null, source_url: o.source?.url ?? null,
+const audited = (o: CalendarOverride | (DayInput & { active?: boolean })) => ({
+  working: o.working,
+  reason_vi: o.reason_vi,
+  reason_en: o.reason_en,
+  legal_basis: o.legal_basis,
+  active: 'active' in o ? (o.active ?? true) : true,
+  source_document: o.source?.document ?? null,
+  source_issuer: o.source?.issuer ?? null,
+  source_date: o.source?.date ?? null,
+  source_url: o.source?.url ?? null,
 });
 
 export function createCalendarService(db: Database, clock: Clock) {
@@ -381,17 +423,41 @@ export function createCalendarService(db: Database, clock: Clock) {
         const before = await overrideRow(tx, date, true);
         const src = input.source!;
         const fields: DayInput = {
-          working: input.working, reason_vi: input.reason_vi.trim(), reason_en: input.reason_en.trim(), legal_basis: input.legal_basis.trim(),
+          working: input.working,
+          reason_vi: input.reason_vi.trim(),
+          reason_en: input.reason_en.trim(),
+          legal_basis: input.legal_basis.trim(),
           source: { document: src.document.trim(), issuer: src.issuer.trim(), date: src.date, url: src.url ?? null },
         };
-        const values = [date, fields.working, fields.reason_vi, fields.reason_en, fields.legal_basis, p.username, now, fields.source!.document, fields.source!.issuer, fields.source!.date, fields.source!.url];
+        const values = [
+          date,
+          fields.working,
+          fields.reason_vi,
+          fields.reason_en,
+          fields.legal_basis,
+          p.username,
+          now,
+          fields.source!.document,
+          fields.source!.issuer,
+          fields.source!.date,
+          fields.source!.url,
+        ];
         if (before) {
           await tx.query(
             `UPDATE calendar_days SET working = $2, reason_vi = $3, reason_en = $4, legal_basis = $5, active = true, source = 'operator',
                     version = version + 1, updated_by = $6, updated_at = $7, source_document = $8, source_issuer = $9, source_date = $10, source_url = $11 WHERE day = $1`,
             values,
           );
-          await recordChange(tx, { entity: HISTORY_ENTITY, key: date, action: before.active ? 'update' : 'reinstate', actor: p.username, reason, before: audited(before), after: audited(fields), at: now });
+          await recordChange(tx, {
+            entity: HISTORY_ENTITY,
+            key: date,
+            action: before.active ? 'update' : 'reinstate',
+            actor: p.username,
+            reason,
+            before: audited(before),
+            after: audited(fields),
+            at: now,
+          });
         } else {
           await tx.query(
             `INSERT INTO calendar_days (day, working, reason_vi, reason_en, legal_basis, active, source, created_by, updated_by, created_at, updated_at,
@@ -418,8 +484,21 @@ export function createCalendarService(db: Database, clock: Clock) {
       await db.transaction(async (tx) => {
         const before = await overrideRow(tx, date, true);
         if (!before?.active) throw notFound('ngày điều chỉnh', 'calendar override', date);
-        await tx.query(`UPDATE calendar_days SET active = false, version = version + 1, updated_by = $2, updated_at = $3 WHERE day = $1`, [date, p.username, now]);
-        await recordChange(tx, { entity: HISTORY_ENTITY, key: date, action: 'withdraw', actor: p.username, reason, before: audited(before), after: { ...audited(before), active: false }, at: now });
+        await tx.query(`UPDATE calendar_days SET active = false, version = version + 1, updated_by = $2, updated_at = $3 WHERE day = $1`, [
+          date,
+          p.username,
+          now,
+        ]);
+        await recordChange(tx, {
+          entity: HISTORY_ENTITY,
+          key: date,
+          action: 'withdraw',
+          actor: p.username,
+          reason,
+          before: audited(before),
+          after: { ...audited(before), active: false },
+          at: now,
+        });
       });
       invalidate();
       return dayAt(jdn, await overrides());

@@ -32,7 +32,8 @@ function normalise<T extends DatasetPatch>(d: T): T {
   if (d.name_vi !== undefined) out.name_vi = nfc(d.name_vi);
   if (d.description_vi) out.description_vi = nfc(d.description_vi);
   if (d.custodian_text) out.custodian_text = nfc(d.custodian_text);
-  if (d.sharing_spec) out.sharing_spec = { ...d.sharing_spec, fields: d.sharing_spec.fields.map((f) => (f.label_vi ? { ...f, label_vi: nfc(f.label_vi) } : f)) };
+  if (d.sharing_spec)
+    out.sharing_spec = { ...d.sharing_spec, fields: d.sharing_spec.fields.map((f) => (f.label_vi ? { ...f, label_vi: nfc(f.label_vi) } : f)) };
   return out as T;
 }
 
@@ -65,7 +66,10 @@ export function createDatasetService(db: Database, clock: Clock, agencies: Agenc
 
   async function checkRefs(tx: Queryable, d: { domain_code?: string | undefined; custodian_code?: string | undefined }): Promise<void> {
     if (d.domain_code !== undefined && (await tx.query('SELECT 1 FROM domains WHERE code = $1', [d.domain_code])).rows.length === 0) {
-      throw new Problem(PROBLEMS.unprocessable, { detail: `Nhóm lĩnh vực "${d.domain_code}" không tồn tại.`, detail_en: `Domain "${d.domain_code}" does not exist.` });
+      throw new Problem(PROBLEMS.unprocessable, {
+        detail: `Nhóm lĩnh vực "${d.domain_code}" không tồn tại.`,
+        detail_en: `Domain "${d.domain_code}" does not exist.`,
+      });
     }
     if (d.custodian_code !== undefined) await agencies.requireExisting(d.custodian_code, tx, 'R-4.1');
   }
@@ -152,10 +156,26 @@ export async function insertDataset(tx: Queryable, d: DatasetInput, now: Date): 
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
      ON CONFLICT (code) DO NOTHING`,
     [
-      newId(), d.code, d.name_vi, d.name_en, d.description_vi ?? null, d.description_en ?? null, d.domain_code,
-      d.custodian_code, d.custodian_text ?? null, d.audience ?? 'political_system', d.classification, d.personal_data,
-      d.auth_required ?? true, JSON.stringify(d.sharing_spec), d.mode ?? 'hosted', d.status ?? 'draft',
-      d.legal_basis ?? null, d.last_reviewed_on ?? null, searchText(d), now,
+      newId(),
+      d.code,
+      d.name_vi,
+      d.name_en,
+      d.description_vi ?? null,
+      d.description_en ?? null,
+      d.domain_code,
+      d.custodian_code,
+      d.custodian_text ?? null,
+      d.audience ?? 'political_system',
+      d.classification,
+      d.personal_data,
+      d.auth_required ?? true,
+      JSON.stringify(d.sharing_spec),
+      d.mode ?? 'hosted',
+      d.status ?? 'draft',
+      d.legal_basis ?? null,
+      d.last_reviewed_on ?? null,
+      searchText(d),
+      now,
     ],
   );
   return r.rowCount > 0;

@@ -7,7 +7,6 @@ import { createDatasetService } from './datasets.ts';
 import { createDictionaryService } from './dictionary.ts';
 import { type Violation, validateRecords } from './validation.ts';
 
-
 export function createCatalog(db: Database, clock: Clock, agencies: AgencyService, codeLists: CodeLists) {
   const dictionary = createDictionaryService(db, clock, codeLists);
   const datasets = createDatasetService(db, clock, agencies, dictionary);
@@ -19,7 +18,11 @@ export function createCatalog(db: Database, clock: Clock, agencies: AgencyServic
       return dictionary.resolve((await datasets.get(code)).sharing_spec);
     },
     /** Validates records of a dataset (the function ingestion uses too). */
-    async validate(code: string, records: unknown[], on?: string): Promise<{ dataset: string; on: string; checked: number; valid: number; invalid: number; violations: Violation[] }> {
+    async validate(
+      code: string,
+      records: unknown[],
+      on?: string,
+    ): Promise<{ dataset: string; on: string; checked: number; valid: number; invalid: number; violations: Violation[] }> {
       const dataset = await datasets.get(code);
       const fields = await dictionary.resolve(dataset.sharing_spec);
       const date = on ?? vietnamDate(clock.now());

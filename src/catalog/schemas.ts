@@ -19,7 +19,9 @@ const ListRef = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' });
 const SharedField = Type.Object(
   {
     name: FieldName,
-    dictionary: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Use this data-dictionary entry (type, format, code list, personal category)' })),
+    dictionary: Type.Optional(
+      Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Use this data-dictionary entry (type, format, code list, personal category)' }),
+    ),
     type: Type.Optional(oneOf(FIELD_TYPES)),
     label_vi: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     label_en: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -40,7 +42,13 @@ const SharingSpec = Type.Object(
     fields: Type.Array(SharedField, { maxItems: 500 }),
     frequency: oneOf(FREQUENCIES),
     format: Type.String({ minLength: 1, maxLength: 100, description: 'Media type, e.g. application/json' }),
-    effective_date_field: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$', description: 'Trường kiểu "date" (ngày theo lịch Việt Nam) mà mã danh mục của bản ghi được đối chiếu theo / The "date" field (a Viet Nam calendar date) a record\'s codes are checked on' })),
+    effective_date_field: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_]{0,62}$',
+        description:
+          'Trường kiểu "date" (ngày theo lịch Việt Nam) mà mã danh mục của bản ghi được đối chiếu theo / The "date" field (a Viet Nam calendar date) a record\'s codes are checked on',
+      }),
+    ),
     log_content: Type.Optional(Type.Boolean({ description: 'R-17.1: the sharing log keeps the delivered content, not only its SHA-256' })),
   },
   { additionalProperties: false, description: 'R-18.1: fields, frequency and format the custodian shares' },
@@ -49,16 +57,39 @@ const SharingSpec = Type.Object(
 const NullableStr = () => Type.Union([Type.String(), Type.Null()]);
 
 export const ResolvedField = Type.Object({
-  name: Type.String(), source: Type.String(), dictionary: NullableStr(), type: Type.String(), label_vi: Type.String(), label_en: Type.String(),
-  personal: Type.String(), required: Type.Boolean(), format: NullableStr(), max_length: Type.Union([Type.Integer(), Type.Null()]),
-  code_list: NullableStr(), code_list_level: NullableStr(), parent_field: NullableStr(), mask: NullableStr(),
+  name: Type.String(),
+  source: Type.String(),
+  dictionary: NullableStr(),
+  type: Type.String(),
+  label_vi: Type.String(),
+  label_en: Type.String(),
+  personal: Type.String(),
+  required: Type.Boolean(),
+  format: NullableStr(),
+  max_length: Type.Union([Type.Integer(), Type.Null()]),
+  code_list: NullableStr(),
+  code_list_level: NullableStr(),
+  parent_field: NullableStr(),
+  mask: NullableStr(),
 });
 
 export const DictionaryEntry = Type.Object({
-  name: Type.String(), label_vi: Type.String(), label_en: Type.String(), description_vi: NullableStr(), description_en: NullableStr(),
-  type: Type.String(), format: NullableStr(), max_length: Type.Union([Type.Integer(), Type.Null()]), personal: Type.String(),
-  code_list: NullableStr(), code_list_level: NullableStr(), parent_field: NullableStr(), status: Type.String(), version: Type.Integer(),
-  created_at: Timestamp, updated_at: Timestamp,
+  name: Type.String(),
+  label_vi: Type.String(),
+  label_en: Type.String(),
+  description_vi: NullableStr(),
+  description_en: NullableStr(),
+  type: Type.String(),
+  format: NullableStr(),
+  max_length: Type.Union([Type.Integer(), Type.Null()]),
+  personal: Type.String(),
+  code_list: NullableStr(),
+  code_list_level: NullableStr(),
+  parent_field: NullableStr(),
+  status: Type.String(),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
 });
 
 const dictionaryEditable = {
@@ -75,23 +106,40 @@ const dictionaryEditable = {
   parent_field: Type.Optional(Type.Union([FieldName, Type.Null()])),
 };
 export const DictionaryCreate = Type.Object({ name: FieldName, ...dictionaryEditable }, { additionalProperties: false });
-export const DictionaryPatch = Type.Partial(Type.Object({ ...dictionaryEditable, status: Type.Union([Type.Literal('active'), Type.Literal('retired')]) }), { additionalProperties: false, minProperties: 1 });
+export const DictionaryPatch = Type.Partial(Type.Object({ ...dictionaryEditable, status: Type.Union([Type.Literal('active'), Type.Literal('retired')]) }), {
+  additionalProperties: false,
+  minProperties: 1,
+});
 
 export const ValidateBody = Type.Object(
   {
     records: Type.Optional(Type.Array(Type.Unknown(), { minItems: 1, maxItems: 10_000 })),
     record: Type.Optional(Type.Unknown()),
-    on: Type.Optional(VietnamDate('Ngày đối chiếu danh mục khi bản ghi không có ngày hiệu lực, mặc định là hôm nay / Date the code lists are checked on when a record carries no effective date, default today')),
+    on: Type.Optional(
+      VietnamDate(
+        'Ngày đối chiếu danh mục khi bản ghi không có ngày hiệu lực, mặc định là hôm nay / Date the code lists are checked on when a record carries no effective date, default today',
+      ),
+    ),
   },
   { additionalProperties: false },
 );
 
 const Violation = Type.Object({
-  record: Type.Integer(), path: Type.String(), field: NullableStr(), rule: Type.String(), message: Type.String(), message_en: Type.String(),
+  record: Type.Integer(),
+  path: Type.String(),
+  field: NullableStr(),
+  rule: Type.String(),
+  message: Type.String(),
+  message_en: Type.String(),
 });
 
 export const ValidationResult = Type.Object({
-  dataset: Type.String(), on: VietnamDateOut('Ngày đã đối chiếu danh mục / Date the code lists were checked on'), checked: Type.Integer(), valid: Type.Integer(), invalid: Type.Integer(), violations: Type.Array(Violation),
+  dataset: Type.String(),
+  on: VietnamDateOut('Ngày đã đối chiếu danh mục / Date the code lists were checked on'),
+  checked: Type.Integer(),
+  valid: Type.Integer(),
+  invalid: Type.Integer(),
+  violations: Type.Array(Violation),
 });
 
 export const Domain = Type.Object({

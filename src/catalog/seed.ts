@@ -54,16 +54,23 @@ export async function seedCatalog(tx: Queryable, now: Date): Promise<number> {
   let inserted = 0;
   // What exists is read once: a restart then costs three queries here, not one per row.
   const codes = async (sql: string) => new Set((await tx.query<{ code: string }>(sql)).rows.map((r) => r.code));
-  const [entries, domains, datasets] = [await codes('SELECT name AS code FROM dictionary_entries'), await codes('SELECT code FROM domains'), await codes('SELECT code FROM datasets')];
+  const [entries, domains, datasets] = [
+    await codes('SELECT name AS code FROM dictionary_entries'),
+    await codes('SELECT code FROM domains'),
+    await codes('SELECT code FROM datasets'),
+  ];
   const dictionary = dictionarySeed();
   for (const e of dictionary) if (!entries.has(e.name) && (await insertEntry(tx, e, now))) inserted++;
   const names = new Set(dictionary.map((e) => e.name));
   for (const d of appendix().domains) {
     if (!domains.has(d.code)) {
-      await tx.query(
-        `INSERT INTO domains (code, number, name_vi, name_en, source) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING`,
-        [d.code, d.number, d.name_vi.normalize('NFC'), d.name_en, d.source],
-      );
+      await tx.query(`INSERT INTO domains (code, number, name_vi, name_en, source) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (code) DO NOTHING`, [
+        d.code,
+        d.number,
+        d.name_vi.normalize('NFC'),
+        d.name_en,
+        d.source,
+      ]);
     }
     for (const s of d.datasets.filter((x) => !datasets.has(x.code))) {
       const ok = await insertDataset(

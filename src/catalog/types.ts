@@ -88,7 +88,20 @@ export interface DictionaryEntry {
   updated_at: Date;
 }
 
-export type DictionaryInput = Omit<DictionaryEntry, 'status' | 'version' | 'created_at' | 'updated_at' | 'description_vi' | 'description_en' | 'format' | 'max_length' | 'code_list' | 'code_list_level' | 'parent_field'> &
+export type DictionaryInput = Omit<
+  DictionaryEntry,
+  | 'status'
+  | 'version'
+  | 'created_at'
+  | 'updated_at'
+  | 'description_vi'
+  | 'description_en'
+  | 'format'
+  | 'max_length'
+  | 'code_list'
+  | 'code_list_level'
+  | 'parent_field'
+> &
   Partial<Pick<DictionaryEntry, 'description_vi' | 'description_en' | 'format' | 'max_length' | 'code_list' | 'code_list_level' | 'parent_field'>>;
 
 export interface Domain {

@@ -24,7 +24,11 @@ export type CodeLookup = (list: string, on: string) => Promise<Map<string, CodeI
 
 const FORMATS: Record<ValueFormat, { test: RegExp; vi: string; en: string }> = {
   cccd: { test: /^\d{12}$/, vi: 'Số định danh cá nhân gồm đúng 12 chữ số.', en: 'A personal identification number is exactly 12 digits.' },
-  phone_vn: { test: /^(0|\+84)\d{9}$/, vi: 'Số điện thoại gồm 10 chữ số bắt đầu bằng 0 (hoặc +84 và 9 chữ số).', en: 'A phone number is 10 digits starting with 0 (or +84 and 9 digits).' },
+  phone_vn: {
+    test: /^(0|\+84)\d{9}$/,
+    vi: 'Số điện thoại gồm 10 chữ số bắt đầu bằng 0 (hoặc +84 và 9 chữ số).',
+    en: 'A phone number is 10 digits starting with 0 (or +84 and 9 digits).',
+  },
   email: { test: /^[^\s@]+@[^\s@]+\.[^\s@]+$/, vi: 'Địa chỉ thư điện tử không hợp lệ.', en: 'Invalid email address.' },
   url: { test: /^https?:\/\/\S+$/, vi: 'Địa chỉ URL phải bắt đầu bằng http:// hoặc https://.', en: 'A URL starts with http:// or https://.' },
 };
@@ -43,12 +47,19 @@ const TYPE_NAMES: Record<ResolvedField['type'], [string, string]> = {
 
 function hasType(f: ResolvedField, v: unknown): boolean {
   switch (f.type) {
-    case 'string': case 'code': return typeof v === 'string';
-    case 'integer': return typeof v === 'number' && Number.isInteger(v);
-    case 'number': return typeof v === 'number' && Number.isFinite(v);
-    case 'boolean': return typeof v === 'boolean';
-    case 'date': return typeof v === 'string' && isIsoDate(v);
-    case 'datetime': return typeof v === 'string' && DATETIME.test(v) && !Number.isNaN(Date.parse(v)) && isIsoDate(v.slice(0, 10));
+    case 'string':
+    case 'code':
+      return typeof v === 'string';
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v);
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'date':
+      return typeof v === 'string' && isIsoDate(v);
+    case 'datetime':
+      return typeof v === 'string' && DATETIME.test(v) && !Number.isNaN(Date.parse(v)) && isIsoDate(v.slice(0, 10));
   }
 }
 
@@ -78,8 +89,13 @@ export async function validateRecords(
       continue;
     }
     const r = record as Record<string, unknown>;
-    for (const k of Object.keys(r)) if (!byName.has(k)) add(k, 'unknown_field', `Trường "${k}" không thuộc đặc tả chia sẻ của bộ dữ liệu.`, `Field "${k}" is not in the dataset's sharing specification.`);
-    const effective = opts.effectiveDateField && typeof r[opts.effectiveDateField] === 'string' && isIsoDate(r[opts.effectiveDateField] as string) ? (r[opts.effectiveDateField] as string) : opts.on;
+    for (const k of Object.keys(r))
+      if (!byName.has(k))
+        add(k, 'unknown_field', `Trường "${k}" không thuộc đặc tả chia sẻ của bộ dữ liệu.`, `Field "${k}" is not in the dataset's sharing specification.`);
+    const effective =
+      opts.effectiveDateField && typeof r[opts.effectiveDateField] === 'string' && isIsoDate(r[opts.effectiveDateField] as string)
+        ? (r[opts.effectiveDateField] as string)
+        : opts.on;
     for (const f of fields) {
       // Own properties only: a field named "constructor" must not read Object.prototype.
       const v = Object.hasOwn(r, f.name) ? r[f.name] : undefined;
@@ -92,7 +108,8 @@ export async function validateRecords(
         add(f.name, 'type', `"${f.label_vi}" phải là ${vi}.`, `"${f.label_en}" must be ${en}.`);
         continue;
       }
-      if (typeof v === 'string' && f.max_length !== null && [...v].length > f.max_length) add(f.name, 'max_length', `"${f.label_vi}" dài tối đa ${f.max_length} ký tự.`, `"${f.label_en}" has at most ${f.max_length} characters.`);
+      if (typeof v === 'string' && f.max_length !== null && [...v].length > f.max_length)
+        add(f.name, 'max_length', `"${f.label_vi}" dài tối đa ${f.max_length} ký tự.`, `"${f.label_en}" has at most ${f.max_length} characters.`);
       if (f.format && typeof v === 'string' && !FORMATS[f.format].test.test(v)) add(f.name, 'format', FORMATS[f.format].vi, FORMATS[f.format].en);
       if (f.code_list) await checkCode(f, v as string, r, effective, lookup, add);
     }
@@ -101,22 +118,41 @@ export async function validateRecords(
 }
 
 async function checkCode(
-  f: ResolvedField, value: string, r: Record<string, unknown>, on: string, lookup: CodeLookup,
+  f: ResolvedField,
+  value: string,
+  r: Record<string, unknown>,
+  on: string,
+  lookup: CodeLookup,
   add: (field: string, rule: Rule, message: string, message_en: string) => void,
 ): Promise<void> {
   const items = await lookup(f.code_list!, on);
   if (!items) {
-    add(f.name, 'code_list_unavailable', `Danh mục "${f.code_list}" không có phiên bản hiệu lực ngày ${formatIsoDate(on)}.`, `Code list "${f.code_list}" has no version in force on ${on}.`);
+    add(
+      f.name,
+      'code_list_unavailable',
+      `Danh mục "${f.code_list}" không có phiên bản hiệu lực ngày ${formatIsoDate(on)}.`,
+      `Code list "${f.code_list}" has no version in force on ${on}.`,
+    );
     return;
   }
   const item = items.get(value);
   if (!item || (f.code_list_level !== null && item.attributes.level !== f.code_list_level)) {
     const [levelVi, levelEn] = f.code_list_level ? levelName(f.code_list_level) : ['', ''];
-    add(f.name, 'code_list', `Mã "${value}" không có trong danh mục "${f.code_list}"${levelVi ? ` (${levelVi})` : ''} hiệu lực ngày ${formatIsoDate(on)}.`, `Code "${value}" is not in code list "${f.code_list}"${levelEn ? ` (${levelEn})` : ''} in force on ${on}.`);
+    add(
+      f.name,
+      'code_list',
+      `Mã "${value}" không có trong danh mục "${f.code_list}"${levelVi ? ` (${levelVi})` : ''} hiệu lực ngày ${formatIsoDate(on)}.`,
+      `Code "${value}" is not in code list "${f.code_list}"${levelEn ? ` (${levelEn})` : ''} in force on ${on}.`,
+    );
     return;
   }
   const parent = f.parent_field && Object.hasOwn(r, f.parent_field) ? r[f.parent_field] : undefined;
   if (f.parent_field && !empty(parent) && item.parent_code !== parent) {
-    add(f.name, 'code_parent', `Mã "${value}" (${item.name_vi}) không thuộc "${String(parent)}" ghi ở trường "${f.parent_field}".`, `Code "${value}" (${item.name_en ?? item.name_vi}) does not belong to "${String(parent)}" given in "${f.parent_field}".`);
+    add(
+      f.name,
+      'code_parent',
+      `Mã "${value}" (${item.name_vi}) không thuộc "${String(parent)}" ghi ở trường "${f.parent_field}".`,
+      `Code "${value}" (${item.name_en ?? item.name_vi}) does not belong to "${String(parent)}" given in "${f.parent_field}".`,
+    );
   }
 }

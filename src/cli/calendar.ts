@@ -28,7 +28,9 @@ async function withCalendar<T>(fn: (c: CalendarReads) => Promise<T>): Promise<T>
   try {
     const r = await db.query<{ ok: boolean }>(`SELECT to_regclass('calendar_days') IS NOT NULL AS ok`);
     if (r.rows[0]?.ok) return await fn(createCalendar(db, systemClock));
-    console.error('Chú ý / note: CSDL chưa có bảng lịch (chạy "lienthong migrate"); dùng lịch mặc định và thông báo đi kèm / no calendar table yet: using the default calendar and the shipped announcements');
+    console.error(
+      'Chú ý / note: CSDL chưa có bảng lịch (chạy "lienthong migrate"); dùng lịch mặc định và thông báo đi kèm / no calendar table yet: using the default calendar and the shipped announcements',
+    );
     const shipped = new Map(calendarSeed().overrides.map((d) => [isoToJdn(d.date), d]));
     const { dayAt: _d, workingAt: _w, ...reads } = calendarReader(async () => shipped);
     return await fn(reads);
@@ -45,9 +47,12 @@ function count(n: string): number {
 const dmy = (iso: string): string => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 export function calendarCommand(): Command {
-  const cmd = new Command('calendar').description('Lịch ngày làm việc và tính thời hạn theo Bộ luật Dân sự 2015 Điều 147–148 / working-day calendar and deadlines (Civil Code 2015, Art. 147–148)');
+  const cmd = new Command('calendar').description(
+    'Lịch ngày làm việc và tính thời hạn theo Bộ luật Dân sự 2015 Điều 147–148 / working-day calendar and deadlines (Civil Code 2015, Art. 147–148)',
+  );
 
-  cmd.command('working-days <from> <n>')
+  cmd
+    .command('working-days <from> <n>')
     .description('N ngày làm việc tiếp theo sau FROM (không tính FROM) / the next N working days after FROM')
     .option('--json', 'JSON output')
     .action(async (from: string, n: string, o: { json?: boolean }) => {
@@ -61,9 +66,13 @@ export function calendarCommand(): Command {
       });
     });
 
-  cmd.command('add <from> <n>')
+  cmd
+    .command('add <from> <n>')
     .description('Thời hạn: ngày làm việc thứ N sau FROM / the deadline: the N-th working day after FROM')
-    .option('--calendar-days', 'N ngày theo lịch; ngày cuối là ngày nghỉ thì lùi sang ngày làm việc kế tiếp / N calendar days, moved to the next working day when it ends on a day off')
+    .option(
+      '--calendar-days',
+      'N ngày theo lịch; ngày cuối là ngày nghỉ thì lùi sang ngày làm việc kế tiếp / N calendar days, moved to the next working day when it ends on a day off',
+    )
     .option('--json', 'JSON output')
     .action(async (from: string, n: string, o: { calendarDays?: boolean; json?: boolean }) => {
       const period = count(n);
@@ -71,7 +80,9 @@ export function calendarCommand(): Command {
         const deadline = o.calendarDays ? await c.addDays(from, period) : await c.addWorkingDays(from, period);
         const day = await c.day(deadline);
         if (o.json) {
-          console.log(JSON.stringify({ from, n: period, unit: o.calendarDays ? 'calendar_days' : 'working_days', deadline, deadline_vi: dmy(deadline), day }, null, 2));
+          console.log(
+            JSON.stringify({ from, n: period, unit: o.calendarDays ? 'calendar_days' : 'working_days', deadline, deadline_vi: dmy(deadline), day }, null, 2),
+          );
           return;
         }
         const unit = o.calendarDays ? 'ngày / calendar days' : 'ngày làm việc / working days';
@@ -80,7 +91,8 @@ export function calendarCommand(): Command {
       });
     });
 
-  cmd.command('days <from> <to>')
+  cmd
+    .command('days <from> <to>')
     .description('Từng ngày trong khoảng (tối đa 3 năm) / every day of a range (at most 3 years)')
     .option('--off', 'chỉ ngày nghỉ không phải cuối tuần và ngày làm bù / only holidays, days off and make-up days')
     .action(async (from: string, to: string, o: { off?: boolean }) => {

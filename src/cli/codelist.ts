@@ -19,7 +19,7 @@ function cliPrincipal(): Principal {
   };
 }
 
-async function withPlatform<T>(fn: (p: Awaited<ReturnType<typeof import('../platform.ts')['openPlatform']>>) => Promise<T>): Promise<T> {
+async function withPlatform<T>(fn: (p: Awaited<ReturnType<(typeof import('../platform.ts'))['openPlatform']>>) => Promise<T>): Promise<T> {
   const { loadConfig } = await import('../core/config.ts');
   const { openPlatform } = await import('../platform.ts');
   const platform = await openPlatform(loadConfig());
@@ -43,25 +43,41 @@ function readInput(file: string, format: ImportFormat): unknown {
 
 function printDiff(d: CodeListDiff, show = 20): void {
   console.log(`So với phiên bản / against version: ${d.base_version ?? '(chưa có / none)'}`);
-  console.log(`  thêm / added: ${d.added.length}   bỏ / retired: ${d.retired.length}   đổi tên / renamed: ${d.renamed.length}   đổi cấp trên / reparented: ${d.reparented.length}   đổi thuộc tính / attributes: ${d.attributes_changed.length}   giữ nguyên / unchanged: ${d.unchanged}`);
+  console.log(
+    `  thêm / added: ${d.added.length}   bỏ / retired: ${d.retired.length}   đổi tên / renamed: ${d.renamed.length}   đổi cấp trên / reparented: ${d.reparented.length}   đổi thuộc tính / attributes: ${d.attributes_changed.length}   giữ nguyên / unchanged: ${d.unchanged}`,
+  );
   const list = (label: string, rows: string[]) => {
     if (!rows.length) return;
     console.log(`  ${label}:`);
     for (const r of rows.slice(0, show)) console.log(`    ${r}`);
     if (rows.length > show) console.log(`    … ${rows.length - show} more`);
   };
-  list('+ thêm / added', d.added.map((i) => `${i.code}  ${i.name_vi}`));
-  list('- bỏ / retired', d.retired.map((i) => `${i.code}  ${i.name_vi}`));
-  list('~ đổi tên / renamed', d.renamed.map((c) => `${c.code}  ${c.from.name_vi} → ${c.to.name_vi}`));
-  list('~ đổi cấp trên / reparented', d.reparented.map((c) => `${c.code}  ${c.from.parent_code ?? '∅'} → ${c.to.parent_code ?? '∅'}`));
+  list(
+    '+ thêm / added',
+    d.added.map((i) => `${i.code}  ${i.name_vi}`),
+  );
+  list(
+    '- bỏ / retired',
+    d.retired.map((i) => `${i.code}  ${i.name_vi}`),
+  );
+  list(
+    '~ đổi tên / renamed',
+    d.renamed.map((c) => `${c.code}  ${c.from.name_vi} → ${c.to.name_vi}`),
+  );
+  list(
+    '~ đổi cấp trên / reparented',
+    d.reparented.map((c) => `${c.code}  ${c.from.parent_code ?? '∅'} → ${c.to.parent_code ?? '∅'}`),
+  );
 }
 
-const formatOption = () => new Option('--format <format>', 'csv | json | xlsx (mặc định theo đuôi tệp / default: from the file extension)').choices(['csv', 'json', 'xlsx']);
+const formatOption = () =>
+  new Option('--format <format>', 'csv | json | xlsx (mặc định theo đuôi tệp / default: from the file extension)').choices(['csv', 'json', 'xlsx']);
 
 export function codeListCommand(): Command {
   const cmd = new Command('codelist').description('Danh mục dùng chung / shared code lists');
 
-  cmd.command('export <list>')
+  cmd
+    .command('export <list>')
     .description('Xuất phiên bản hiệu lực / export the version in force')
     .addOption(formatOption())
     .option('--on <date>', 'ngày hiệu lực YYYY-MM-DD theo lịch Việt Nam, mặc định hôm nay / effective date YYYY-MM-DD in Viet Nam (UTC+7), default today')
@@ -73,12 +89,15 @@ export function codeListCommand(): Command {
         const out = await p.codeLists.export(list, format, o.on);
         if (o.out) {
           fs.writeFileSync(o.out, out.body);
-          console.error(`Đã xuất / exported ${list} v${out.version.version_no} (${out.version.item_count} mục / items, hiệu lực / in force ${out.on}) → ${o.out}`);
+          console.error(
+            `Đã xuất / exported ${list} v${out.version.version_no} (${out.version.item_count} mục / items, hiệu lực / in force ${out.on}) → ${o.out}`,
+          );
         } else process.stdout.write(out.body);
       });
     });
 
-  cmd.command('diff <list>')
+  cmd
+    .command('diff <list>')
     .description('So sánh tệp với phiên bản hiệu lực, không ban hành / compare a file with the version in force; publishes nothing')
     .requiredOption('--file <file>', 'tệp CSV, JSON hoặc XLSX / CSV, JSON or XLSX file')
     .addOption(formatOption())
@@ -89,37 +108,51 @@ export function codeListCommand(): Command {
       });
     });
 
-  cmd.command('import <list>')
+  cmd
+    .command('import <list>')
     .description('Nhập tệp thành phiên bản mới: hiện khác biệt, chỉ ban hành khi xác nhận / import a file as a new version after confirmation')
     .requiredOption('--file <file>', 'tệp CSV, JSON hoặc XLSX / CSV, JSON or XLSX file')
-    .requiredOption('--effective-from <date>', 'ngày có hiệu lực YYYY-MM-DD theo lịch Việt Nam (UTC+7), không trước hôm nay / first day in force, Viet Nam date, not before today')
+    .requiredOption(
+      '--effective-from <date>',
+      'ngày có hiệu lực YYYY-MM-DD theo lịch Việt Nam (UTC+7), không trước hôm nay / first day in force, Viet Nam date, not before today',
+    )
     .option('--effective-to <date>', 'ngày hết hiệu lực YYYY-MM-DD theo lịch Việt Nam (UTC+7) / day it stops being in force, Viet Nam date')
     .option('--legal-basis <text>', 'căn cứ pháp lý / legal basis, e.g. "Quyết định số …"')
     .option('--note <text>', 'ghi chú / note')
     .option('--yes', 'ban hành không hỏi lại / publish without asking')
     .addOption(formatOption())
-    .action(async (list: string, o: { file: string; format?: string; effectiveFrom: string; effectiveTo?: string; legalBasis?: string; note?: string; yes?: boolean }) => {
-      const format = formatOf(o.file, o.format);
-      await withPlatform(async (p) => {
-        const who = cliPrincipal();
-        const preview = await p.codeLists.previewImport(who, list, format, readInput(o.file, format));
-        printDiff(preview.diff);
-        let confirmed = Boolean(o.yes);
-        if (!confirmed && process.stdin.isTTY) {
-          const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-          confirmed = /^(y|yes|c|có|co)$/i.test((await rl.question(`Ban hành phiên bản mới có hiệu lực từ ${o.effectiveFrom}? / Publish? [y/N] `)).trim());
-          rl.close();
-        }
-        if (!confirmed) {
-          await p.codeLists.discardImport(who, list, preview.id);
-          console.log('Chưa ban hành (thêm --yes để xác nhận) / not published (pass --yes to confirm)');
-          process.exitCode = 3;
-          return;
-        }
-        const v = await p.codeLists.confirmImport(who, list, preview.id, { effective_from: o.effectiveFrom, effective_to: o.effectiveTo, legal_basis: o.legalBasis, note: o.note });
-        console.log(`Đã ban hành / published ${list} v${v.version_no}: ${v.item_count} mục / items, hiệu lực từ / in force from ${v.effective_from}`);
-      });
-    });
+    .action(
+      async (
+        list: string,
+        o: { file: string; format?: string; effectiveFrom: string; effectiveTo?: string; legalBasis?: string; note?: string; yes?: boolean },
+      ) => {
+        const format = formatOf(o.file, o.format);
+        await withPlatform(async (p) => {
+          const who = cliPrincipal();
+          const preview = await p.codeLists.previewImport(who, list, format, readInput(o.file, format));
+          printDiff(preview.diff);
+          let confirmed = Boolean(o.yes);
+          if (!confirmed && process.stdin.isTTY) {
+            const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+            confirmed = /^(y|yes|c|có|co)$/i.test((await rl.question(`Ban hành phiên bản mới có hiệu lực từ ${o.effectiveFrom}? / Publish? [y/N] `)).trim());
+            rl.close();
+          }
+          if (!confirmed) {
+            await p.codeLists.discardImport(who, list, preview.id);
+            console.log('Chưa ban hành (thêm --yes để xác nhận) / not published (pass --yes to confirm)');
+            process.exitCode = 3;
+            return;
+          }
+          const v = await p.codeLists.confirmImport(who, list, preview.id, {
+            effective_from: o.effectiveFrom,
+            effective_to: o.effectiveTo,
+            legal_basis: o.legalBasis,
+            note: o.note,
+          });
+          console.log(`Đã ban hành / published ${list} v${v.version_no}: ${v.item_count} mục / items, hiệu lực từ / in force from ${v.effective_from}`);
+        });
+      },
+    );
 
   return cmd;
 }

@@ -38,16 +38,24 @@ export function statusCommand(): Command {
         const migrated = tables.rows[0]!.n > 0;
         const applied = migrated ? await appliedMigrations(db, MIGRATIONS) : [];
         const pending = migrated ? await pendingMigrations(db, MIGRATIONS) : MIGRATIONS.map((m) => m.id);
-        const count = async (t: string) => (migrated && applied.length === MIGRATIONS.length ? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n : null);
+        const count = async (t: string) =>
+          migrated && applied.length === MIGRATIONS.length ? (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${t}`)).rows[0]!.n : null;
         const status = {
           driver: db.driver,
           migrations: { applied: applied.map((m) => m.id), pending },
-          counts: { agencies: await count('agencies'), systems: await count('information_systems'), users: await count('users'), datasets: await count('datasets') },
+          counts: {
+            agencies: await count('agencies'),
+            systems: await count('information_systems'),
+            users: await count('users'),
+            datasets: await count('datasets'),
+          },
         };
         if (opts.json) console.log(JSON.stringify(status, null, 2));
         else {
           console.log(`CSDL / database: ${status.driver}`);
-          console.log(`Chuyển đổi / migrations: ${status.migrations.applied.length} đã áp dụng / applied, ${pending.length} chờ / pending${pending.length ? ` (${pending.join(', ')}) — chạy / run "lienthong migrate"` : ''}`);
+          console.log(
+            `Chuyển đổi / migrations: ${status.migrations.applied.length} đã áp dụng / applied, ${pending.length} chờ / pending${pending.length ? ` (${pending.join(', ')}) — chạy / run "lienthong migrate"` : ''}`,
+          );
           for (const [k, v] of Object.entries(status.counts)) console.log(`  ${k}: ${v ?? '-'}`);
         }
         if (pending.length) process.exitCode = 2;

@@ -14,7 +14,8 @@ function progressBar(): (log: string, done: number, total: number) => void {
 
 export function ledgerCommand(): Command {
   const cmd = new Command('ledger').description('Nhật ký chia sẻ dữ liệu / the sharing log (R-17)');
-  cmd.command('verify')
+  cmd
+    .command('verify')
     .description('Tính lại toàn bộ nhật ký và kiểm tra chữ ký / recompute every leaf, the tree and every checkpoint signature; exit 1 on divergence')
     .option('--custodian <code>', 'chỉ một nhật ký / one log only (agency code)')
     .option('--bundle <file>', 'kiểm tra một tệp xuất, không cần CSDL / check an export bundle offline: no database, no server')
@@ -24,7 +25,12 @@ export function ledgerCommand(): Command {
         const { verifyBundle } = await import('../ledger/bundle.ts');
         const report = verifyBundle(fs.readFileSync(o.bundle));
         if (o.json) console.log(JSON.stringify(report, null, 2));
-        else console.log(report.ok ? `${report.log}: OK — ${report.entries} mục / entries, ${report.checkpoints} điểm kiểm tra / checkpoints` : `SAI LỆCH / DIVERGENCE: ${report.problem}`);
+        else
+          console.log(
+            report.ok
+              ? `${report.log}: OK — ${report.entries} mục / entries, ${report.checkpoints} điểm kiểm tra / checkpoints`
+              : `SAI LỆCH / DIVERGENCE: ${report.problem}`,
+          );
         if (!report.ok) process.exitCode = 1;
         return;
       }
@@ -34,17 +40,21 @@ export function ledgerCommand(): Command {
       try {
         const reports = await platform.ledger.verify(o.custodian, progressBar());
         if (o.json) console.log(JSON.stringify(reports, null, 2));
-        else for (const r of reports) {
-          console.log(r.ok
-            ? `${r.log}: OK — ${r.entries} mục / entries, ${r.checkpoints} điểm kiểm tra / checkpoints`
-            : `${r.log}: SAI LỆCH / DIVERGENCE${r.divergence!.index !== null ? ` tại mục / at entry ${r.divergence!.index}` : ''}: ${r.divergence!.what}`);
-        }
+        else
+          for (const r of reports) {
+            console.log(
+              r.ok
+                ? `${r.log}: OK — ${r.entries} mục / entries, ${r.checkpoints} điểm kiểm tra / checkpoints`
+                : `${r.log}: SAI LỆCH / DIVERGENCE${r.divergence!.index !== null ? ` tại mục / at entry ${r.divergence!.index}` : ''}: ${r.divergence!.what}`,
+            );
+          }
         if (reports.some((r) => !r.ok)) process.exitCode = 1;
       } finally {
         await platform.close();
       }
     });
-  cmd.command('export')
+  cmd
+    .command('export')
     .description('Xuất nhật ký thành tệp có chữ ký để kiểm tra ngoại tuyến / export a signed bundle (docs/ledger-bundle.md)')
     .requiredOption('--custodian <code>', 'mã cơ quan chủ quản / custodian agency code')
     .requiredOption('--out <file>', 'tệp ra / output file')
@@ -56,7 +66,8 @@ export function ledgerCommand(): Command {
       });
     });
 
-  cmd.command('archive')
+  cmd
+    .command('archive')
     .description('Lưu trữ các mục trước một ngày (ít nhất 2 năm trước) / archive entries before a date, refused under 2 years (R-17.1)')
     .requiredOption('--custodian <code>', 'mã cơ quan chủ quản / custodian agency code')
     .requiredOption('--before <date>', 'YYYY-MM-DD theo lịch Việt Nam (UTC+7), ít nhất 2 năm trước / Viet Nam date (UTC+7), at least 2 years ago')
@@ -72,7 +83,7 @@ export function ledgerCommand(): Command {
   return cmd;
 }
 
-async function withPlatform(fn: (p: Awaited<ReturnType<typeof import('../platform.ts')['openPlatform']>>) => Promise<void>): Promise<void> {
+async function withPlatform(fn: (p: Awaited<ReturnType<(typeof import('../platform.ts'))['openPlatform']>>) => Promise<void>): Promise<void> {
   const { loadConfig } = await import('../core/config.ts');
   const { openPlatform } = await import('../platform.ts');
   const platform = await openPlatform(loadConfig());

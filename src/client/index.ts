@@ -90,8 +90,7 @@ export interface ChangeItem<D = Record<string, unknown>> {
  * items, with the same ids — de-duplicate on `id`).
  */
 export type FeedEvent<D = Record<string, unknown>> =
-  | { kind: 'record'; key: string; version: number; updated_at: string; data: D; cursor: string }
-  | ({ kind: 'change'; cursor: string } & ChangeItem<D>);
+  { kind: 'record'; key: string; version: number; updated_at: string; data: D; cursor: string } | ({ kind: 'change'; cursor: string } & ChangeItem<D>);
 
 /** A prepared export's signed manifest (its JWS verified against the platform's keys). */
 export interface ExportManifest {
@@ -132,7 +131,11 @@ export interface CallOptions {
 
 /** A refusal (problem+json, RFC 9457) — signed and logged like data; `receipt` proves it was. */
 export class LienThongError extends Error {
-  constructor(readonly status: number, readonly problem: Record<string, unknown>, readonly receipt: Receipt | null) {
+  constructor(
+    readonly status: number,
+    readonly problem: Record<string, unknown>,
+    readonly receipt: Receipt | null,
+  ) {
     super(`${status} ${String(problem.title_en ?? problem.title ?? 'error')}${problem.detail_en ? `: ${String(problem.detail_en)}` : ''}`);
     this.name = 'LienThongError';
   }
@@ -235,13 +238,19 @@ export class LienThongClient {
   }
 
   /** One page; `filters` are equality filters on granted fields. */
-  listRecords<D = Record<string, unknown>>(dataset: string, o: CallOptions & { filters?: Record<string, string>; limit?: number; cursor?: string } = {}): Promise<Received<ListAnswer<D>>> {
+  listRecords<D = Record<string, unknown>>(
+    dataset: string,
+    o: CallOptions & { filters?: Record<string, string>; limit?: number; cursor?: string } = {},
+  ): Promise<Received<ListAnswer<D>>> {
     const q = { ...o.filters, ...(o.limit !== undefined && { limit: String(o.limit) }), ...(o.cursor !== undefined && { cursor: o.cursor }) };
     return this.call('GET', `/data/v1/${dataset}/records`, this.query(q, o), o);
   }
 
   /** Every record, page after page. */
-  async *allRecords<D = Record<string, unknown>>(dataset: string, o: CallOptions & { filters?: Record<string, string>; limit?: number } = {}): AsyncGenerator<ListAnswer<D>['items'][number]> {
+  async *allRecords<D = Record<string, unknown>>(
+    dataset: string,
+    o: CallOptions & { filters?: Record<string, string>; limit?: number } = {},
+  ): AsyncGenerator<ListAnswer<D>['items'][number]> {
     let cursor: string | undefined;
     do {
       const page = await this.listRecords<D>(dataset, { ...o, ...(cursor !== undefined && { cursor }) });
@@ -256,19 +265,30 @@ export class LienThongClient {
    * between the two. Give a saved `cursor` to resume. With `follow`, waits `intervalMs` (1 s) and
    * asks again when the feed is at its end, until `signal` aborts; otherwise ends there.
    */
-  async *changes<D = Record<string, unknown>>(dataset: string, o: CallOptions & { cursor?: string; follow?: boolean; intervalMs?: number; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<FeedEvent<D>> {
+  async *changes<D = Record<string, unknown>>(
+    dataset: string,
+    o: CallOptions & { cursor?: string; follow?: boolean; intervalMs?: number; limit?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<FeedEvent<D>> {
     let cursor = o.cursor ?? SNAPSHOT;
     const q = (c: string) => ({ ...(c && { cursor: c }), ...(o.limit !== undefined && { limit: String(o.limit) }) });
     while (cursor.startsWith(SNAPSHOT)) {
-      const page = await this.call<{ items: { key: string; version: number; updated_at: string; data: D }[]; next_cursor: string | null; changes_cursor: string }>(
-        'GET', `/data/v1/${dataset}/snapshot`, this.query(q(cursor.slice(SNAPSHOT.length)), o), o);
+      const page = await this.call<{
+        items: { key: string; version: number; updated_at: string; data: D }[];
+        next_cursor: string | null;
+        changes_cursor: string;
+      }>('GET', `/data/v1/${dataset}/snapshot`, this.query(q(cursor.slice(SNAPSHOT.length)), o), o);
       const next = page.data.next_cursor === null ? CHANGES + page.data.changes_cursor : SNAPSHOT + page.data.next_cursor;
       yield* page.data.items.map((r, i, all) => ({ kind: 'record' as const, ...r, cursor: i === all.length - 1 ? next : cursor }));
       cursor = next;
     }
     for (;;) {
       if (o.signal?.aborted) return;
-      const page = await this.call<{ items: ChangeItem<D>[]; next_cursor: string; more: boolean }>('GET', `/data/v1/${dataset}/changes`, this.query(q(cursor.slice(CHANGES.length)), o), o);
+      const page = await this.call<{ items: ChangeItem<D>[]; next_cursor: string; more: boolean }>(
+        'GET',
+        `/data/v1/${dataset}/changes`,
+        this.query(q(cursor.slice(CHANGES.length)), o),
+        o,
+      );
       const next = CHANGES + page.data.next_cursor;
       yield* page.data.items.map((c, i, all) => ({ kind: 'change' as const, ...c, cursor: i === all.length - 1 ? next : cursor }));
       cursor = next;
@@ -295,7 +315,9 @@ export class LienThongClient {
     const purpose = o.purpose ?? this.opts.purpose;
     const url = `${this.base}${prepared.data.content_url}`;
     return {
-      manifest, jws: prepared.data.manifest, receipt: prepared.receipt,
+      manifest,
+      jws: prepared.data.manifest,
+      receipt: prepared.receipt,
       content: () => this.download(url, purpose, manifest, prepared.data.manifest),
     };
   }
@@ -318,11 +340,24 @@ export class LienThongClient {
     if (digest !== manifest.sha256) throw new SignatureError(`the export's SHA-256 ${digest} is not the signed ${manifest.sha256}`);
     const id = res.headers.get('lienthong-receipt');
     if (!id) throw new SignatureError('the export came without its receipt');
-    this.receipts.push({ id, log: res.headers.get('lienthong-log') ?? '', method: 'GET', url, status: res.status, content_sha256: digest, signature: jws, received_at: new Date().toISOString() });
+    this.receipts.push({
+      id,
+      log: res.headers.get('lienthong-log') ?? '',
+      method: 'GET',
+      url,
+      status: res.status,
+      content_sha256: digest,
+      signature: jws,
+      received_at: new Date().toISOString(),
+    });
   }
 
   /** A call to a proxy dataset's own service (GET or POST with a JSON body). */
-  service<T = unknown>(dataset: string, path: string, o: CallOptions & { method?: 'GET' | 'POST'; query?: Record<string, string>; body?: unknown } = {}): Promise<Received<T>> {
+  service<T = unknown>(
+    dataset: string,
+    path: string,
+    o: CallOptions & { method?: 'GET' | 'POST'; query?: Record<string, string>; body?: unknown } = {},
+  ): Promise<Received<T>> {
     return this.call(o.method ?? 'GET', `/data/v1/${dataset}/service/${path.replace(/^\/+/, '')}`, this.query(o.query ?? {}, o), o, o.body);
   }
 
@@ -352,7 +387,9 @@ export class LienThongClient {
     if (!verifierKey) throw new ReceiptError(`no published verifier key for the log ${receipt.log}`);
     const until = Date.now() + (o.waitMs ?? 10_000);
     for (;;) {
-      const res = await this.http(`${this.base}/api/v1/ledger/receipts/${encodeURIComponent(receipt.id)}`, { headers: { authorization: `Bearer ${await this.accessToken()}` } });
+      const res = await this.http(`${this.base}/api/v1/ledger/receipts/${encodeURIComponent(receipt.id)}`, {
+        headers: { authorization: `Bearer ${await this.accessToken()}` },
+      });
       const body = (await res.json()) as ReceiptRecord & Record<string, unknown>;
       if (!res.ok) throw new LienThongError(res.status, body, null);
       const sequenced = body.leaf_index !== null && body.checkpoint !== null && body.inclusion_proof !== null;
@@ -415,14 +452,23 @@ export class LienThongClient {
     } catch (err) {
       throw new SignatureError(`the answer's signature does not verify: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const receipt: Receipt = { id, log: res.headers.get('lienthong-log') ?? '', method, url, status: res.status, content_sha256: sha256hex(bytes), signature, received_at: new Date().toISOString() };
+    const receipt: Receipt = {
+      id,
+      log: res.headers.get('lienthong-log') ?? '',
+      method,
+      url,
+      status: res.status,
+      content_sha256: sha256hex(bytes),
+      signature,
+      received_at: new Date().toISOString(),
+    };
     this.receipts.push(receipt);
     return receipt;
   }
 
   private async decrypt(bytes: Uint8Array): Promise<string> {
     const key = this.opts.decryptionKey;
-    if (!key) throw new Error('the answer is encrypted (secret data): give decryptionKey, the system\'s private key');
+    if (!key) throw new Error("the answer is encrypted (secret data): give decryptionKey, the system's private key");
     const k = typeof key === 'object' && 'kty' in key ? await jose.importJWK(key as jose.JWK, undefined) : key;
     const { plaintext } = await jose.compactDecrypt(new TextDecoder().decode(bytes), k as jose.CryptoKey);
     return new TextDecoder().decode(plaintext);

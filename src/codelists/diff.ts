@@ -1,7 +1,6 @@
 import { canonicalJson } from '../core/canonical.ts';
 import type { CodeItem, CodeListDiff } from './types.ts';
 
-
 /** Added, retired, renamed, re-parented and re-attributed codes between two item sets. */
 export function diffItems(base: CodeItem[], next: CodeItem[], baseVersion: number | null): CodeListDiff {
   const before = new Map(base.map((i) => [i.code, i]));

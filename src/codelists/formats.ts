@@ -52,8 +52,18 @@ function itemsFromRows(rows: Record<string, unknown>[], firstRow: number, pathOf
     const code = cell(r.code);
     const name_vi = nfc(cell(r.name_vi));
     if (!code) errors.push({ path: pathOf(row, 'code'), message: 'Thiếu mã.', message_en: 'Missing code.' });
-    else if (code.length > 64 || /\s/.test(code)) errors.push({ path: pathOf(row, 'code'), message: 'Mã không được có khoảng trắng và dài tối đa 64 ký tự.', message_en: 'A code has no spaces and at most 64 characters.' });
-    else if (seen.has(code)) errors.push({ path: pathOf(row, 'code'), message: `Mã "${code}" trùng với dòng ${seen.get(code)}.`, message_en: `Code "${code}" repeats row ${seen.get(code)}.` });
+    else if (code.length > 64 || /\s/.test(code))
+      errors.push({
+        path: pathOf(row, 'code'),
+        message: 'Mã không được có khoảng trắng và dài tối đa 64 ký tự.',
+        message_en: 'A code has no spaces and at most 64 characters.',
+      });
+    else if (seen.has(code))
+      errors.push({
+        path: pathOf(row, 'code'),
+        message: `Mã "${code}" trùng với dòng ${seen.get(code)}.`,
+        message_en: `Code "${code}" repeats row ${seen.get(code)}.`,
+      });
     if (code) seen.set(code, row);
     if (!name_vi) errors.push({ path: pathOf(row, 'name_vi'), message: 'Thiếu tên tiếng Việt.', message_en: 'Missing Vietnamese name.' });
     const attributes: Record<string, AttributeValue> = {};
@@ -89,12 +99,21 @@ function requireColumns(header: string[]): void {
 function parseJson(body: unknown): CodeItem[] {
   const list = Array.isArray(body) ? body : (body as { items?: unknown })?.items;
   if (!Array.isArray(list)) {
-    throw new Problem(PROBLEMS.validation, { detail: 'Cần một mảng các mục hoặc {"items": [...]}.', detail_en: 'Expected an array of items or {"items": [...]}.' });
+    throw new Problem(PROBLEMS.validation, {
+      detail: 'Cần một mảng các mục hoặc {"items": [...]}.',
+      detail_en: 'Expected an array of items or {"items": [...]}.',
+    });
   }
   const rows = list.map((it) => {
     const o = (it ?? {}) as Record<string, unknown>;
     const attrs = (o.attributes ?? {}) as Record<string, unknown>;
-    return { code: o.code, name_vi: o.name_vi, name_en: o.name_en, parent_code: o.parent_code, ...Object.fromEntries(Object.entries(attrs).map(([k, v]) => [ATTR + k, v])) };
+    return {
+      code: o.code,
+      name_vi: o.name_vi,
+      name_en: o.name_en,
+      parent_code: o.parent_code,
+      ...Object.fromEntries(Object.entries(attrs).map(([k, v]) => [ATTR + k, v])),
+    };
   });
   return itemsFromRows(rows, 0, (row, col) => `/items/${row}/${col}`);
 }
@@ -147,7 +166,12 @@ export async function serializeItems(format: ImportFormat, items: CodeItem[], sh
   if (format === 'csv') return Buffer.from('\uFEFF' + stringify([header, ...rows]));
   const wb = new (await excel()).Workbook();
   // Excel sheet names: at most 31 characters, none of \ / ? * [ ] :
-  const sheet = wb.addWorksheet(sheetName.replace(/[\\/?*[\]:]/g, ' ').slice(0, 31).trim() || 'Sheet1');
+  const sheet = wb.addWorksheet(
+    sheetName
+      .replace(/[\\/?*[\]:]/g, ' ')
+      .slice(0, 31)
+      .trim() || 'Sheet1',
+  );
   sheet.addRow(header).font = { bold: true };
   for (const r of rows) sheet.addRow(r);
   sheet.views = [{ state: 'frozen', ySplit: 1 }];

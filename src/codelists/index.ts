@@ -2,7 +2,6 @@ import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
 import { createCodeListService } from './service.ts';
 
-
 export function createCodeLists(db: Database, clock: Clock) {
   return createCodeListService(db, clock);
 }

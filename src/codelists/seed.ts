@@ -18,8 +18,17 @@ export interface ShippedList extends CodeListInput {
   items(): CodeItem[];
 }
 
-interface Unit { Code: string; Name: string; NameEn: string; FullName: string; FullNameEn: string; CodeName: string }
-interface Province extends Unit { Wards: Unit[] }
+interface Unit {
+  Code: string;
+  Name: string;
+  NameEn: string;
+  FullName: string;
+  FullNameEn: string;
+  CodeName: string;
+}
+interface Province extends Unit {
+  Wards: Unit[];
+}
 
 /** "Thành phố Hà Nội" → "Thành phố"; "Đặc khu Côn Đảo" → "Đặc khu". */
 function unitType(full: string, name: string): string {
@@ -46,8 +55,21 @@ interface JsonList extends CodeListInput {
 function fromJson(file: string): ShippedList {
   const d = JSON.parse(fs.readFileSync(path.join(here, 'seed', file), 'utf8')) as JsonList;
   return {
-    code: d.code, name_vi: d.name_vi, name_en: d.name_en, issuer: d.issuer, legal_basis: d.legal_basis, source_note: d.source_note, effective_from: d.effective_from,
-    items: () => d.items.map((i) => ({ code: i.code, name_vi: i.name_vi.normalize('NFC'), name_en: i.name_en, parent_code: null, attributes: (i.aliases?.length ? { aliases: i.aliases.join('; ') } : {}) as CodeItem['attributes'] })),
+    code: d.code,
+    name_vi: d.name_vi,
+    name_en: d.name_en,
+    issuer: d.issuer,
+    legal_basis: d.legal_basis,
+    source_note: d.source_note,
+    effective_from: d.effective_from,
+    items: () =>
+      d.items.map((i) => ({
+        code: i.code,
+        name_vi: i.name_vi.normalize('NFC'),
+        name_en: i.name_en,
+        parent_code: null,
+        attributes: (i.aliases?.length ? { aliases: i.aliases.join('; ') } : {}) as CodeItem['attributes'],
+      })),
   };
 }
 
@@ -56,52 +78,102 @@ function countryItems(): CodeItem[] {
   countries.registerLocale(require('i18n-iso-countries/langs/en.json'));
   const vi = countries.getNames('vi', { select: 'official' });
   const en = countries.getNames('en', { select: 'official' });
-  return Object.keys(countries.getAlpha2Codes()).sort().map((a2) => ({
-    code: a2,
-    name_vi: (vi[a2] ?? en[a2]!).normalize('NFC'),
-    name_en: en[a2] ?? null,
-    parent_code: null,
-    attributes: { alpha3: countries.alpha2ToAlpha3(a2) ?? '', numeric: countries.alpha2ToNumeric(a2) ?? '' },
-  }));
+  return Object.keys(countries.getAlpha2Codes())
+    .sort()
+    .map((a2) => ({
+      code: a2,
+      name_vi: (vi[a2] ?? en[a2]!).normalize('NFC'),
+      name_en: en[a2] ?? null,
+      parent_code: null,
+      attributes: { alpha3: countries.alpha2ToAlpha3(a2) ?? '', numeric: countries.alpha2ToNumeric(a2) ?? '' },
+    }));
 }
 
-const simple = (rows: [string, string, string][]): (() => CodeItem[]) => () =>
-  rows.map(([code, name_vi, name_en]) => ({ code, name_vi, name_en, parent_code: null, attributes: {} }));
+const simple =
+  (rows: [string, string, string][]): (() => CodeItem[]) =>
+  () =>
+    rows.map(([code, name_vi, name_en]) => ({ code, name_vi, name_en, parent_code: null, attributes: {} }));
 
 const PKG_VERSION = (require('i18n-iso-countries/package.json') as { version: string }).version;
 
 export const SHIPPED_LISTS: ShippedList[] = [
   {
-    code: 'don-vi-hanh-chinh', name_vi: 'Danh mục đơn vị hành chính Việt Nam', name_en: 'Administrative units of Viet Nam',
-    issuer: 'Thủ tướng Chính phủ', legal_basis: 'Quyết định số 19/2025/QĐ-TTg (mã số đơn vị hành chính; chính quyền địa phương hai cấp từ 01/7/2025)',
-    source_note: '34 tỉnh, thành phố (mã 2 chữ số) và 3.321 xã, phường, đặc khu (mã 5 chữ số); dữ liệu từ thanglequoc/vietnamese-provinces-database (MIT), bản 25/7/2026. Tỉnh là mục cha của xã.',
-    effective_from: '2025-07-01', items: adminUnits,
+    code: 'don-vi-hanh-chinh',
+    name_vi: 'Danh mục đơn vị hành chính Việt Nam',
+    name_en: 'Administrative units of Viet Nam',
+    issuer: 'Thủ tướng Chính phủ',
+    legal_basis: 'Quyết định số 19/2025/QĐ-TTg (mã số đơn vị hành chính; chính quyền địa phương hai cấp từ 01/7/2025)',
+    source_note:
+      '34 tỉnh, thành phố (mã 2 chữ số) và 3.321 xã, phường, đặc khu (mã 5 chữ số); dữ liệu từ thanglequoc/vietnamese-provinces-database (MIT), bản 25/7/2026. Tỉnh là mục cha của xã.',
+    effective_from: '2025-07-01',
+    items: adminUnits,
   },
   fromJson('dan-toc.json'),
   fromJson('ton-giao.json'),
   {
-    code: 'quoc-gia', name_vi: 'Danh mục quốc gia và vùng lãnh thổ', name_en: 'Countries and territories',
-    issuer: 'ISO', legal_basis: 'ISO 3166-1 (mã alpha-2)', source_note: `Tên tiếng Việt và tiếng Anh từ gói i18n-iso-countries ${PKG_VERSION}; thuộc tính alpha3, numeric.`,
-    effective_from: '2020-08-01', items: countryItems,
+    code: 'quoc-gia',
+    name_vi: 'Danh mục quốc gia và vùng lãnh thổ',
+    name_en: 'Countries and territories',
+    issuer: 'ISO',
+    legal_basis: 'ISO 3166-1 (mã alpha-2)',
+    source_note: `Tên tiếng Việt và tiếng Anh từ gói i18n-iso-countries ${PKG_VERSION}; thuộc tính alpha3, numeric.`,
+    effective_from: '2020-08-01',
+    items: countryItems,
   },
   {
-    code: 'gioi-tinh', name_vi: 'Danh mục giới tính', name_en: 'Sex', issuer: 'ISO/IEC', legal_basis: 'ISO/IEC 5218:2022; Bộ luật Dân sự 2015',
-    source_note: 'Mã theo ISO/IEC 5218.', effective_from: '2022-01-01',
-    items: simple([['0', 'Chưa xác định', 'Not known'], ['1', 'Nam', 'Male'], ['2', 'Nữ', 'Female'], ['9', 'Không áp dụng', 'Not applicable']]),
+    code: 'gioi-tinh',
+    name_vi: 'Danh mục giới tính',
+    name_en: 'Sex',
+    issuer: 'ISO/IEC',
+    legal_basis: 'ISO/IEC 5218:2022; Bộ luật Dân sự 2015',
+    source_note: 'Mã theo ISO/IEC 5218.',
+    effective_from: '2022-01-01',
+    items: simple([
+      ['0', 'Chưa xác định', 'Not known'],
+      ['1', 'Nam', 'Male'],
+      ['2', 'Nữ', 'Female'],
+      ['9', 'Không áp dụng', 'Not applicable'],
+    ]),
   },
   {
-    code: 'muc-do-phan-loai', name_vi: 'Mức độ phân loại dữ liệu', name_en: 'Data classification levels', issuer: 'Ban Bí thư',
-    legal_basis: 'Khoản 6 Điều 4 Quy định 384-QĐ/TW ngày 19/11/2025', source_note: 'R-4.6', effective_from: '2025-11-19',
-    items: simple([['normal', 'Thường', 'Normal'], ['sensitive', 'Nhạy cảm', 'Sensitive'], ['secret', 'Mật', 'Secret'], ['top_secret', 'Tối mật', 'Top secret']]),
+    code: 'muc-do-phan-loai',
+    name_vi: 'Mức độ phân loại dữ liệu',
+    name_en: 'Data classification levels',
+    issuer: 'Ban Bí thư',
+    legal_basis: 'Khoản 6 Điều 4 Quy định 384-QĐ/TW ngày 19/11/2025',
+    source_note: 'R-4.6',
+    effective_from: '2025-11-19',
+    items: simple([
+      ['normal', 'Thường', 'Normal'],
+      ['sensitive', 'Nhạy cảm', 'Sensitive'],
+      ['secret', 'Mật', 'Secret'],
+      ['top_secret', 'Tối mật', 'Top secret'],
+    ]),
   },
   {
-    code: 'cap-do-attt', name_vi: 'Cấp độ an toàn hệ thống thông tin', name_en: 'Information-security levels', issuer: 'Chính phủ',
-    legal_basis: 'Luật An toàn thông tin mạng 2015, Điều 21; Nghị định 85/2016/NĐ-CP', source_note: 'Cấp độ 1 (thấp nhất) đến 5; tham gia chia sẻ cần cấp độ 3 trở lên (R-13.3).', effective_from: '2016-07-01',
-    items: simple([['1', 'Cấp độ 1', 'Level 1'], ['2', 'Cấp độ 2', 'Level 2'], ['3', 'Cấp độ 3', 'Level 3'], ['4', 'Cấp độ 4', 'Level 4'], ['5', 'Cấp độ 5', 'Level 5']]),
+    code: 'cap-do-attt',
+    name_vi: 'Cấp độ an toàn hệ thống thông tin',
+    name_en: 'Information-security levels',
+    issuer: 'Chính phủ',
+    legal_basis: 'Luật An toàn thông tin mạng 2015, Điều 21; Nghị định 85/2016/NĐ-CP',
+    source_note: 'Cấp độ 1 (thấp nhất) đến 5; tham gia chia sẻ cần cấp độ 3 trở lên (R-13.3).',
+    effective_from: '2016-07-01',
+    items: simple([
+      ['1', 'Cấp độ 1', 'Level 1'],
+      ['2', 'Cấp độ 2', 'Level 2'],
+      ['3', 'Cấp độ 3', 'Level 3'],
+      ['4', 'Cấp độ 4', 'Level 4'],
+      ['5', 'Cấp độ 5', 'Level 5'],
+    ]),
   },
   {
-    code: 'muc-dich-khai-thac', name_vi: 'Mục đích khai thác, sử dụng dữ liệu', name_en: 'Purposes of data use', issuer: 'Văn phòng Trung ương Đảng',
-    legal_basis: 'Quy định 384-QĐ/TW ngày 19/11/2025 (Điều 4.2, 5.2, 7, 10)', source_note: 'Mục đích khai báo trong đề nghị chia sẻ và trong mỗi yêu cầu (R-5.2).', effective_from: '2025-11-19',
+    code: 'muc-dich-khai-thac',
+    name_vi: 'Mục đích khai thác, sử dụng dữ liệu',
+    name_en: 'Purposes of data use',
+    issuer: 'Văn phòng Trung ương Đảng',
+    legal_basis: 'Quy định 384-QĐ/TW ngày 19/11/2025 (Điều 4.2, 5.2, 7, 10)',
+    source_note: 'Mục đích khai báo trong đề nghị chia sẻ và trong mỗi yêu cầu (R-5.2).',
+    effective_from: '2025-11-19',
     items: simple([
       ['lanh-dao-chi-dao', 'Phục vụ lãnh đạo, chỉ đạo, điều hành', 'Leadership, direction and administration'],
       ['quan-ly-nghiep-vu', 'Quản lý nghiệp vụ', 'Operational management'],
@@ -115,8 +187,13 @@ export const SHIPPED_LISTS: ShippedList[] = [
     ]),
   },
   {
-    code: 'loai-co-quan', name_vi: 'Loại cơ quan', name_en: 'Agency kinds', issuer: 'Văn phòng Trung ương Đảng', legal_basis: 'Quy định 384-QĐ/TW ngày 19/11/2025 (Điều 2, 10, 18)',
-    source_note: 'Dùng cho sổ đăng ký cơ quan của nền tảng.', effective_from: '2025-11-19',
+    code: 'loai-co-quan',
+    name_vi: 'Loại cơ quan',
+    name_en: 'Agency kinds',
+    issuer: 'Văn phòng Trung ương Đảng',
+    legal_basis: 'Quy định 384-QĐ/TW ngày 19/11/2025 (Điều 2, 10, 18)',
+    source_note: 'Dùng cho sổ đăng ký cơ quan của nền tảng.',
+    effective_from: '2025-11-19',
     items: simple([
       ['party_leadership', 'Cơ quan lãnh đạo của Đảng', 'Party leadership body'],
       ['party_central_body', 'Cơ quan đảng ở Trung ương', 'Central Party body'],
@@ -136,7 +213,14 @@ export async function seedCodeLists(tx: Queryable, now: Date): Promise<number> {
   let added = 0;
   for (const l of SHIPPED_LISTS.filter((x) => !existing.has(x.code))) {
     await insertList(tx, l, now);
-    await insertVersion(tx, l.code, { effective_from: l.effective_from, legal_basis: l.legal_basis, note: 'Phiên bản phát hành cùng nền tảng / shipped with the platform' }, l.items(), 'system', now);
+    await insertVersion(
+      tx,
+      l.code,
+      { effective_from: l.effective_from, legal_basis: l.legal_basis, note: 'Phiên bản phát hành cùng nền tảng / shipped with the platform' },
+      l.items(),
+      'system',
+      now,
+    );
     added++;
   }
   return added;

@@ -31,7 +31,11 @@ function checkItems(items: CodeItem[]): void {
   const errors: FieldViolation[] = [];
   items.forEach((i, n) => {
     if (i.parent_code !== null && !codes.has(i.parent_code)) {
-      errors.push({ path: `/items/${n}/parent_code`, message: `Mã cha "${i.parent_code}" không có trong danh mục.`, message_en: `Parent code "${i.parent_code}" is not in the list.` });
+      errors.push({
+        path: `/items/${n}/parent_code`,
+        message: `Mã cha "${i.parent_code}" không có trong danh mục.`,
+        message_en: `Parent code "${i.parent_code}" is not in the list.`,
+      });
     }
   });
   if (errors.length) throw new Problem(PROBLEMS.validation, { errors: errors.slice(0, 200) });
@@ -72,7 +76,11 @@ export function createCodeListService(db: Database, clock: Clock) {
   async function inForce(code: string, on: string): Promise<VersionRow> {
     await get(code);
     const v = await versionInForce(db, code, on);
-    if (!v) throw new Problem(PROBLEMS.notFound, { detail: `Danh mục "${code}" không có phiên bản hiệu lực ngày ${formatIsoDate(on)} (lịch Việt Nam).`, detail_en: `Code list "${code}" has no version in force on ${on} (Viet Nam date).` });
+    if (!v)
+      throw new Problem(PROBLEMS.notFound, {
+        detail: `Danh mục "${code}" không có phiên bản hiệu lực ngày ${formatIsoDate(on)} (lịch Việt Nam).`,
+        detail_en: `Code list "${code}" has no version in force on ${on} (Viet Nam date).`,
+      });
     return v;
   }
 
@@ -81,7 +89,14 @@ export function createCodeListService(db: Database, clock: Clock) {
     checkDates(input, latest, today());
     checkItems(items);
     const version = await insertVersion(tx, code, input, items, p.username, clock.now());
-    await recordChange(tx, { entity: 'code_list', key: code, action: 'publish_version', actor: p.username, after: { version_no: version.version_no, effective_from: version.effective_from, item_count: version.item_count }, at: clock.now() });
+    await recordChange(tx, {
+      entity: 'code_list',
+      key: code,
+      action: 'publish_version',
+      actor: p.username,
+      after: { version_no: version.version_no, effective_from: version.effective_from, item_count: version.item_count },
+      at: clock.now(),
+    });
     return version;
   }
 
@@ -103,11 +118,16 @@ export function createCodeListService(db: Database, clock: Clock) {
     async list(f: { q?: string | undefined; limit: number; offset: number }): Promise<Page<CodeList & { current_version: CodeListVersion | null }>> {
       const w = new Where().addIf(!!f.q, "search_text LIKE ? ESCAPE '\\'", `%${escapeLike(foldVietnamese(f.q ?? ''))}%`);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM code_lists ${w}`, w.params);
-      const rows = await db.query<CodeList>(`SELECT ${LIST_COLUMNS} FROM code_lists ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
-      const items = await Promise.all(rows.rows.map(async (l) => {
-        const v = await versionInForce(db, l.code, today());
-        return { ...l, current_version: v ? strip(v) : null };
-      }));
+      const rows = await db.query<CodeList>(
+        `SELECT ${LIST_COLUMNS} FROM code_lists ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+        w.params,
+      );
+      const items = await Promise.all(
+        rows.rows.map(async (l) => {
+          const v = await versionInForce(db, l.code, today());
+          return { ...l, current_version: v ? strip(v) : null };
+        }),
+      );
       return { items, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
@@ -147,16 +167,24 @@ export function createCodeListService(db: Database, clock: Clock) {
     /** Publishes items given directly (JSON API); use imports for files and a diff first. */
     async publishVersion(p: Principal, code: string, input: PublishInput, items: CodeItem[]): Promise<CodeListVersion> {
       requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
-      const clean = items.map((i) => ({ code: i.code, name_vi: nfc(i.name_vi), name_en: i.name_en ?? null, parent_code: i.parent_code ?? null, attributes: i.attributes ?? {} }));
+      const clean = items.map((i) => ({
+        code: i.code,
+        name_vi: nfc(i.name_vi),
+        name_en: i.name_en ?? null,
+        parent_code: i.parent_code ?? null,
+        attributes: i.attributes ?? {},
+      }));
       const seen = new Set<string>();
       clean.forEach((i, n) => {
         if (seen.has(i.code)) throw invalid(`/items/${n}/code`, `Mã "${i.code}" bị trùng.`, `Code "${i.code}" is duplicated.`);
         seen.add(i.code);
       });
-      return strip(await db.transaction(async (tx) => {
-        await get(code, tx);
-        return publish(p, code, input, clean, tx);
-      }));
+      return strip(
+        await db.transaction(async (tx) => {
+          await get(code, tx);
+          return publish(p, code, input, clean, tx);
+        }),
+      );
     },
 
     /** "Code X in list L on date D", answered from the version in force on D. */
@@ -168,7 +196,10 @@ export function createCodeListService(db: Database, clock: Clock) {
         .addIf(f.parent !== undefined, 'parent_code = ?', f.parent)
         .addIf(!!f.q, "search_text LIKE ? ESCAPE '\\'", `%${escapeLike(foldVietnamese(f.q ?? ''))}%`);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM code_list_items ${w}`, w.params);
-      const rows = await db.query<CodeItem>(`SELECT code, name_vi, name_en, parent_code, attributes FROM code_list_items ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
+      const rows = await db.query<CodeItem>(
+        `SELECT code, name_vi, name_en, parent_code, attributes FROM code_list_items ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+        w.params,
+      );
       return { on, version: strip(v), items: rows.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
@@ -217,24 +248,39 @@ export function createCodeListService(db: Database, clock: Clock) {
     /** The confirmation step: only now does the import become a published version. */
     async confirmImport(p: Principal, code: string, id: string, input: PublishInput): Promise<CodeListVersion> {
       requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
-      return strip(await db.transaction(async (tx) => {
-        const r = await tx.query<{ status: string; items: CodeItem[]; base_version_id: string | null }>('SELECT status, items, base_version_id FROM code_list_imports WHERE id::text = $1 AND list_code = $2 FOR UPDATE', [id, code]);
-        const imp = r.rows[0];
-        if (!imp) throw notFound('lần nhập', 'import', id);
-        if (imp.status !== 'pending') throw conflict(`Lần nhập này đã ở trạng thái "${imp.status}".`, `This import is already "${imp.status}".`);
-        // The diff that was confirmed must still be the truth: no version may have appeared since.
-        if (((await latestVersion(tx, code))?.id ?? null) !== imp.base_version_id) {
-          throw conflict('Đã có phiên bản mới hơn từ khi nhập tệp; hãy nhập lại để xem khác biệt mới.', 'A newer version was published since this import; import again to see the new diff.');
-        }
-        const version = await publish(p, code, input, imp.items, tx);
-        await tx.query("UPDATE code_list_imports SET status = 'published', decided_at = $2, version_id = $3 WHERE id::text = $1", [id, clock.now(), version.id]);
-        return version;
-      }));
+      return strip(
+        await db.transaction(async (tx) => {
+          const r = await tx.query<{ status: string; items: CodeItem[]; base_version_id: string | null }>(
+            'SELECT status, items, base_version_id FROM code_list_imports WHERE id::text = $1 AND list_code = $2 FOR UPDATE',
+            [id, code],
+          );
+          const imp = r.rows[0];
+          if (!imp) throw notFound('lần nhập', 'import', id);
+          if (imp.status !== 'pending') throw conflict(`Lần nhập này đã ở trạng thái "${imp.status}".`, `This import is already "${imp.status}".`);
+          // The diff that was confirmed must still be the truth: no version may have appeared since.
+          if (((await latestVersion(tx, code))?.id ?? null) !== imp.base_version_id) {
+            throw conflict(
+              'Đã có phiên bản mới hơn từ khi nhập tệp; hãy nhập lại để xem khác biệt mới.',
+              'A newer version was published since this import; import again to see the new diff.',
+            );
+          }
+          const version = await publish(p, code, input, imp.items, tx);
+          await tx.query("UPDATE code_list_imports SET status = 'published', decided_at = $2, version_id = $3 WHERE id::text = $1", [
+            id,
+            clock.now(),
+            version.id,
+          ]);
+          return version;
+        }),
+      );
     },
 
     async discardImport(p: Principal, code: string, id: string): Promise<void> {
       requireCoordinator(p, 'ban hành danh mục dùng chung', 'issue shared code lists');
-      const r = await db.query("UPDATE code_list_imports SET status = 'discarded', decided_at = $3 WHERE id::text = $1 AND list_code = $2 AND status = 'pending'", [id, code, clock.now()]);
+      const r = await db.query(
+        "UPDATE code_list_imports SET status = 'discarded', decided_at = $3 WHERE id::text = $1 AND list_code = $2 AND status = 'pending'",
+        [id, code, clock.now()],
+      );
       if (r.rowCount === 0) throw notFound('lần nhập đang chờ', 'pending import', id);
     },
 
@@ -249,12 +295,21 @@ export function createCodeListService(db: Database, clock: Clock) {
   };
 }
 
-
 export async function insertList(tx: Queryable, l: CodeListInput, now: Date): Promise<boolean> {
   const r = await tx.query(
     `INSERT INTO code_lists (id, code, name_vi, name_en, issuer, legal_basis, source_note, search_text, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) ON CONFLICT (code) DO NOTHING`,
-    [newId(), l.code, nfc(l.name_vi), l.name_en, nfc(l.issuer), nfc(l.legal_basis), l.source_note ?? null, foldVietnamese(`${l.code} ${l.name_vi} ${l.name_en}`), now],
+    [
+      newId(),
+      l.code,
+      nfc(l.name_vi),
+      l.name_en,
+      nfc(l.issuer),
+      nfc(l.legal_basis),
+      l.source_note ?? null,
+      foldVietnamese(`${l.code} ${l.name_vi} ${l.name_en}`),
+      now,
+    ],
   );
   return r.rowCount > 0;
 }

@@ -30,7 +30,9 @@ export async function latestVersion(q: Queryable, list: string): Promise<Version
 }
 
 export async function allItems(q: Queryable, versionId: string): Promise<CodeItem[]> {
-  const r = await q.query<CodeItem>('SELECT code, name_vi, name_en, parent_code, attributes FROM code_list_items WHERE version_id = $1 ORDER BY code', [versionId]);
+  const r = await q.query<CodeItem>('SELECT code, name_vi, name_en, parent_code, attributes FROM code_list_items WHERE version_id = $1 ORDER BY code', [
+    versionId,
+  ]);
   return r.rows;
 }
 
@@ -49,7 +51,19 @@ export async function insertVersion(tx: Queryable, list: string, input: PublishI
   await tx.query(
     `INSERT INTO code_list_versions (id, list_code, version_no, effective_from, effective_to, legal_basis, note, item_count, checksum, published_by, published_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [id, list, (latest?.version_no ?? 0) + 1, input.effective_from, input.effective_to ?? null, input.legal_basis ?? null, input.note ?? null, items.length, itemsChecksum(items), actor, now],
+    [
+      id,
+      list,
+      (latest?.version_no ?? 0) + 1,
+      input.effective_from,
+      input.effective_to ?? null,
+      input.legal_basis ?? null,
+      input.note ?? null,
+      items.length,
+      itemsChecksum(items),
+      actor,
+      now,
+    ],
   );
   const rows = items.map((i) => ({ ...i, search_text: foldVietnamese(`${i.code} ${i.name_vi} ${i.name_en ?? ''}`) }));
   await tx.query(

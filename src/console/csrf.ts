@@ -36,7 +36,7 @@ function hostnameOf(value: string | undefined): string | null {
  */
 export function crossSiteRefusal(request: FastifyRequest, publicUrl: string): Problem | null {
   if (request.headers['sec-fetch-site'] === 'cross-site') {
-    return refused('Yêu cầu đến từ trang của một địa chỉ khác nên bị từ chối.', 'A request sent from another site\'s page is refused.');
+    return refused('Yêu cầu đến từ trang của một địa chỉ khác nên bị từ chối.', "A request sent from another site's page is refused.");
   }
   const origin = request.headers.origin;
   if (origin === undefined) return null;
@@ -60,7 +60,10 @@ export function csrfRefusal(request: FastifyRequest, sessionToken: string, publi
   if (crossSite) return crossSite;
   const given = request.headers[CSRF_HEADER];
   if (typeof given !== 'string' || given === '') {
-    return refused('Thiếu tiêu đề X-CSRF-Token: yêu cầu thay đổi dữ liệu bằng phiên của bảng điều khiển phải mang mã chống giả mạo.', 'Missing X-CSRF-Token header: a change made with the console\'s session must carry the anti-forgery token.');
+    return refused(
+      'Thiếu tiêu đề X-CSRF-Token: yêu cầu thay đổi dữ liệu bằng phiên của bảng điều khiển phải mang mã chống giả mạo.',
+      "Missing X-CSRF-Token header: a change made with the console's session must carry the anti-forgery token.",
+    );
   }
   const expected = Buffer.from(csrfTokenFor(sessionToken));
   const actual = Buffer.from(given);

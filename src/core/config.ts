@@ -90,7 +90,9 @@ function zoneOf(env: NodeJS.ProcessEnv): Listener['zone'] {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const listen = optional(env, 'LIENTHONG_LISTEN');
-  const listeners = listen ? parseListeners(listen) : [{ zone: zoneOf(env), host: optional(env, 'HOST') ?? '127.0.0.1', port: int(env, 'PORT', 8080, 0, 65535) }];
+  const listeners = listen
+    ? parseListeners(listen)
+    : [{ zone: zoneOf(env), host: optional(env, 'HOST') ?? '127.0.0.1', port: int(env, 'PORT', 8080, 0, 65535) }];
   const { host, port } = listeners[0]!;
   const dataDir = path.resolve(optional(env, 'LIENTHONG_DATA_DIR') ?? './data');
   const keyDir = path.resolve(optional(env, 'LIENTHONG_KEY_DIR') ?? path.join(dataDir, 'keys'));

@@ -51,7 +51,8 @@ function generate(alg: SigningAlg): crypto.KeyPairKeyObjectResult {
 function keyRing(load: () => Promise<{ current: HeldKey; all: HeldKey[] }>): CryptoProvider {
   let ring: Promise<{ current: HeldKey; all: HeldKey[]; jwks: { keys: PublicJwk[] } }> | undefined;
   // Loaded once and kept: the same JWKS object each time lets verifiers cache their key set.
-  const loaded = () => (ring ??= load().then(({ current, all }) => ({ current, all, jwks: { keys: [current, ...all.filter((k) => k !== current)].map((k) => k.jwk) } })));
+  const loaded = () =>
+    (ring ??= load().then(({ current, all }) => ({ current, all, jwks: { keys: [current, ...all.filter((k) => k !== current)].map((k) => k.jwk) } })));
   return {
     async signingKey() {
       const { current } = await loaded();
@@ -61,7 +62,8 @@ function keyRing(load: () => Promise<{ current: HeldKey; all: HeldKey[] }>): Cry
       const key = (await loaded()).all.find((k) => k.kid === kid);
       if (!key?.privateKey) throw new Error(`no private signing key ${kid}`);
       // dsaEncoding matters to ECDSA only; for Ed25519 the options object just costs argument parsing on every gateway response.
-      const signature = key.alg === 'ES256' ? crypto.sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }) : crypto.sign(null, data, key.privateKey);
+      const signature =
+        key.alg === 'ES256' ? crypto.sign('sha256', data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }) : crypto.sign(null, data, key.privateKey);
       return new Uint8Array(signature.buffer, signature.byteOffset, signature.byteLength);
     },
     async publicJwks() {
@@ -95,7 +97,10 @@ export function fileCryptoProvider(dir: string, alg: SigningAlg = 'ES256'): Cryp
     if (!fs.existsSync(signingPath)) writeNewKey(signingPath, alg);
     const all: HeldKey[] = [];
     let current: HeldKey | undefined;
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.pem')).sort()) {
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.pem'))
+      .sort()) {
       const key = await readKeyFile(path.join(dir, file));
       all.push(key);
       if (file === SIGNING_KEY_FILE) current = key;

@@ -31,7 +31,12 @@ export const PROBLEMS = {
   notAcceptable: t('not-acceptable', 406, 'Không cung cấp được dữ liệu ở định dạng yêu cầu', 'Not acceptable'),
   requestTimeout: t('request-timeout', 408, 'Yêu cầu gửi quá chậm', 'Request timeout'),
   conflict: t('conflict', 409, 'Xung đột dữ liệu', 'Conflict'),
-  enrolmentExpired: t('enrolment-expired', 410, 'Liên kết kích hoạt tài khoản đã hết hạn hoặc đã được dùng', 'The enrolment link has expired or was already used'),
+  enrolmentExpired: t(
+    'enrolment-expired',
+    410,
+    'Liên kết kích hoạt tài khoản đã hết hạn hoặc đã được dùng',
+    'The enrolment link has expired or was already used',
+  ),
   versionMismatch: t('version-mismatch', 412, 'Bản ghi đã bị thay đổi bởi người khác', 'Record was changed by someone else'),
   payloadTooLarge: t('payload-too-large', 413, 'Nội dung gửi lên quá lớn', 'Payload too large'),
   uriTooLong: t('uri-too-long', 414, 'Đường dẫn hoặc tham số quá dài', 'URI too long'),

@@ -8,13 +8,7 @@ export function nfc(s: string): string {
 
 /** Lower-case, strip diacritics (NFD + combining marks) and map đ/Đ → d, which NFD leaves alone. */
 export function foldVietnamese(s: string): string {
-  return s
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[đĐ]/g, 'd')
-    .toLowerCase()
-    .replace(/\s+/g, ' ')
-    .trim();
+  return s.normalize('NFD').replace(/\p{M}/gu, '').replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
 /** Escape LIKE metacharacters so user input matches literally. */

@@ -25,4 +25,3 @@ export function parseListeners(spec: string): Listener[] {
   }
   return out;
 }
-

@@ -17,7 +17,13 @@ export interface CopyColumn {
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 /** 2000-01-01T00:00:00Z, PostgreSQL's timestamp epoch, in ms since 1970. */
 const PG_EPOCH_MS = 946_684_800_000;
-const UUID_GROUPS = [[0, 8], [9, 13], [14, 18], [19, 23], [24, 36]] as const;
+const UUID_GROUPS = [
+  [0, 8],
+  [9, 13],
+  [14, 18],
+  [19, 23],
+  [24, 36],
+] as const;
 const NAME = /^[a-z_][a-z0-9_]*$/;
 
 /** `COPY table (columns) FROM STDIN (FORMAT binary)`, names checked (they are code, never input). */
@@ -135,7 +141,10 @@ export class BinaryCopyDecoder {
   private started = false;
   private ended = false;
 
-  constructor(private readonly fields: number, private readonly onRow: CopyRowHandler) {
+  constructor(
+    private readonly fields: number,
+    private readonly onRow: CopyRowHandler,
+  ) {
     this.at = new Int32Array(fields);
     this.len = new Int32Array(fields);
   }

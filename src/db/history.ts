@@ -1,7 +1,6 @@
 import { newId } from '../core/ids.ts';
 import type { Queryable } from './database.ts';
 
-
 export interface ChangeRecord {
   entity: string;
   key: string;
@@ -27,10 +26,7 @@ export interface HistoryEntry {
 const IGNORED = new Set(['version', 'updated_at', 'created_at', 'search_text', 'id']);
 
 /** Field-level diff: only what changed, as {from, to}. */
-function diff(
-  beforeRow: object | undefined,
-  afterRow: object | undefined,
-): Record<string, { from: unknown; to: unknown }> {
+function diff(beforeRow: object | undefined, afterRow: object | undefined): Record<string, { from: unknown; to: unknown }> {
   const before = beforeRow as Record<string, unknown> | undefined;
   const after = afterRow as Record<string, unknown> | undefined;
   const out: Record<string, { from: unknown; to: unknown }> = {};

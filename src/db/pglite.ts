@@ -80,21 +80,23 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
     },
     transaction: (fn) => {
       guard();
-      return mutex.run(() =>
-        pg.transaction(async (tx) => {
-          const scoped: Transaction = {
-            query: async <T>(sql: string, params?: unknown[]) => toResult(await tx.query<T>(sql, params)),
-            exec: async (sql: string) => void (await tx.exec(sql)),
-            // PGlite has no COPY TO STDOUT: '/dev/blob' hands the whole output over as one Blob.
-            copyOut: async (select, onChunk) => {
-              const r = await tx.query(`COPY (${select}) TO '/dev/blob' (FORMAT binary)`);
-              if (!r.blob) throw new Error('copy: PGlite returned no COPY output');
-              onChunk(Buffer.from(await r.blob.arrayBuffer()));
-            },
-          };
-          return inTransaction.run(true, () => fn(scoped));
-        }),
-      ).catch(classify);
+      return mutex
+        .run(() =>
+          pg.transaction(async (tx) => {
+            const scoped: Transaction = {
+              query: async <T>(sql: string, params?: unknown[]) => toResult(await tx.query<T>(sql, params)),
+              exec: async (sql: string) => void (await tx.exec(sql)),
+              // PGlite has no COPY TO STDOUT: '/dev/blob' hands the whole output over as one Blob.
+              copyOut: async (select, onChunk) => {
+                const r = await tx.query(`COPY (${select}) TO '/dev/blob' (FORMAT binary)`);
+                if (!r.blob) throw new Error('copy: PGlite returned no COPY output');
+                onChunk(Buffer.from(await r.blob.arrayBuffer()));
+              },
+            };
+            return inTransaction.run(true, () => fn(scoped));
+          }),
+        )
+        .catch(classify);
     },
     exec: (sql) => {
       guard();

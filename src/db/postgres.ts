@@ -80,7 +80,10 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         return result;
       } catch (err) {
         // A client whose ROLLBACK fails is broken: release it with the error so the pool drops it.
-        const broken = await client.query('ROLLBACK').then(() => undefined, (e: Error) => e);
+        const broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (e: Error) => e,
+        );
         release(client, broken);
         released = true;
         classify(err);

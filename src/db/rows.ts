@@ -17,19 +17,13 @@ export interface VersionedUpdate {
   now: Date;
 }
 
-export type UpdateOutcome<R> =
-  | { status: 'updated'; before: R; after: R }
-  | { status: 'missing' }
-  | { status: 'stale'; current: R };
+export type UpdateOutcome<R> = { status: 'updated'; before: R; after: R } | { status: 'missing' } | { status: 'stale'; current: R };
 
 /**
  * Locks the row, checks its version, applies the patch and bumps the version,
  * returning the row before and after so the caller can write the history.
  */
-export async function updateVersioned<R extends { version: number }>(
-  tx: Queryable,
-  u: VersionedUpdate,
-): Promise<UpdateOutcome<R>> {
+export async function updateVersioned<R extends { version: number }>(tx: Queryable, u: VersionedUpdate): Promise<UpdateOutcome<R>> {
   const table = ident(u.table);
   const key = ident(u.keyColumn);
   const found = await tx.query<R>(`SELECT * FROM ${table} WHERE ${key} = $1 FOR UPDATE`, [u.key]);

@@ -102,7 +102,11 @@ const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'hex');
  */
 export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProvider, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
   const body = outcome.body;
-  const entry = entryOf(ex, { status: outcome.status, digest: sha256(body), kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null }, now);
+  const entry = entryOf(
+    ex,
+    { status: outcome.status, digest: sha256(body), kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null },
+    now,
+  );
   const kept = entry.response.content_kept ? body : undefined;
   let receipt: { id: string };
   let signature: string;
@@ -167,7 +171,12 @@ export interface StreamedResponse {
  * Releases a streamed body whose SHA-256 is known beforehand (an export, prepared and digested
  * first): the R-17.2 entry naming that digest is durably appended, then the stream may start.
  */
-export async function releaseStream(ex: Exchange, s: { contentType: string; digest: string; bytes: number; headers: Record<string, string>; stream: () => Readable }, append: LogAppend, now: () => Date): Promise<StreamedResponse | GatewayResponse> {
+export async function releaseStream(
+  ex: Exchange,
+  s: { contentType: string; digest: string; bytes: number; headers: Record<string, string>; stream: () => Readable },
+  append: LogAppend,
+  now: () => Date,
+): Promise<StreamedResponse | GatewayResponse> {
   let receipt: { id: string };
   try {
     receipt = await append(ex.log, entryOf(ex, { status: 200, digest: s.digest, kept: false, bytes: s.bytes, rule: null }, now));

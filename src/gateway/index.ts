@@ -1,4 +1,3 @@
-
 export { createGateway, type Gateway } from './service.ts';
 export { createUpstreamService, type UpstreamService } from './upstreams.ts';
 export { refuseBeforeRouting, refuseUnparsed } from './routes.ts';

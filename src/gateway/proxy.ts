@@ -34,7 +34,10 @@ class UpstreamFailure extends Error {
 export function upstreamUrl(svc: Pick<ProxyService, 'base_url'>, path: string): URL {
   const url = new URL(svc.base_url + path.replace(/%2e/gi, '.'));
   if (!url.href.startsWith(`${svc.base_url}/`) || url.origin !== originOf(svc.base_url)) {
-    throw new Problem(PROBLEMS.badRequest, { detail: 'Đường dẫn vượt ra ngoài dịch vụ của cơ quan chủ quản.', detail_en: 'The path leaves the custodian service.' });
+    throw new Problem(PROBLEMS.badRequest, {
+      detail: 'Đường dẫn vượt ra ngoài dịch vụ của cơ quan chủ quản.',
+      detail_en: 'The path leaves the custodian service.',
+    });
   }
   return url;
 }
@@ -61,7 +64,20 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
   async function authorization(svc: ProxyService, call: UpstreamCall): Promise<Record<string, string>> {
     const iat = Math.floor(deps.now().getTime() / 1000);
     // The custodian checks this with the platform's JWKS: no shared secret to leak or rotate.
-    const jwt = await signJwt(deps.crypto, { iss: deps.issuer, aud: svc.base_url, sub: call.consumerSystem ?? 'anonymous', dataset: svc.dataset_code, purpose: call.purpose ?? null, iat, exp: iat + 60, jti: newId() }, 'lienthong-upstream+jwt');
+    const jwt = await signJwt(
+      deps.crypto,
+      {
+        iss: deps.issuer,
+        aud: svc.base_url,
+        sub: call.consumerSystem ?? 'anonymous',
+        dataset: svc.dataset_code,
+        purpose: call.purpose ?? null,
+        iat,
+        exp: iat + 60,
+        jti: newId(),
+      },
+      'lienthong-upstream+jwt',
+    );
     return { authorization: `Bearer ${jwt}` };
   }
 
@@ -91,7 +107,13 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
       // for the window and sort them all on each failure and each once-a-second snapshot — stalls
       // of the event loop, under load, just when a service starts failing.
       b = new CircuitBreaker(send, {
-        timeout: false, errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeout: 10_000, rollingCountTimeout: 10_000, rollingPercentilesEnabled: false, enableSnapshots: false,
+        timeout: false,
+        errorThresholdPercentage: 50,
+        volumeThreshold: 5,
+        resetTimeout: 10_000,
+        rollingCountTimeout: 10_000,
+        rollingPercentilesEnabled: false,
+        enableSnapshots: false,
       });
       breakers.set(dataset, b);
     }
@@ -120,16 +142,29 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
 function upstreamProblem(err: unknown, svc: ProxyService): Problem {
   const e = err as { name?: string; code?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'UND_ERR_HEADERS_TIMEOUT' || e.code === 'UND_ERR_BODY_TIMEOUT') {
-    return new Problem(PROBLEMS.gatewayTimeout, { detail: `Dịch vụ của cơ quan chủ quản không trả lời trong ${svc.timeout_ms} ms.`, detail_en: `The custodian service did not answer within ${svc.timeout_ms} ms.` });
+    return new Problem(PROBLEMS.gatewayTimeout, {
+      detail: `Dịch vụ của cơ quan chủ quản không trả lời trong ${svc.timeout_ms} ms.`,
+      detail_en: `The custodian service did not answer within ${svc.timeout_ms} ms.`,
+    });
   }
   if (e.code === 'EOPENBREAKER') {
-    return new Problem(PROBLEMS.badGateway, { detail: 'Dịch vụ của cơ quan chủ quản đang gặp sự cố; tạm ngừng gửi yêu cầu tới dịch vụ.', detail_en: 'The custodian service is failing; requests to it are paused.', headers: { 'retry-after': '10' } });
+    return new Problem(PROBLEMS.badGateway, {
+      detail: 'Dịch vụ của cơ quan chủ quản đang gặp sự cố; tạm ngừng gửi yêu cầu tới dịch vụ.',
+      detail_en: 'The custodian service is failing; requests to it are paused.',
+      headers: { 'retry-after': '10' },
+    });
   }
   if (e.code === TOO_LARGE) {
     return new Problem(PROBLEMS.badGateway, { detail: 'Câu trả lời của dịch vụ quá lớn.', detail_en: 'The custodian service answer is too large.' });
   }
   if (err instanceof UpstreamFailure) {
-    return new Problem(PROBLEMS.badGateway, { detail: `Dịch vụ của cơ quan chủ quản trả lời lỗi ${err.status}.`, detail_en: `The custodian service answered ${err.status}.` });
+    return new Problem(PROBLEMS.badGateway, {
+      detail: `Dịch vụ của cơ quan chủ quản trả lời lỗi ${err.status}.`,
+      detail_en: `The custodian service answered ${err.status}.`,
+    });
   }
-  return new Problem(PROBLEMS.badGateway, { detail: 'Không kết nối được dịch vụ của cơ quan chủ quản.', detail_en: 'The custodian service cannot be reached.' });
+  return new Problem(PROBLEMS.badGateway, {
+    detail: 'Không kết nối được dịch vụ của cơ quan chủ quản.',
+    detail_en: 'The custodian service cannot be reached.',
+  });
 }

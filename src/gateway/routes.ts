@@ -22,24 +22,34 @@ const RecordParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-
 const Fields = Type.String({ description: 'Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default' });
 // Ajv coerces only when no listed type matches; query values are text, so `string` matches and the service gets them as sent.
 const Limit = Type.Unsafe<number | string>({ type: ['integer', 'string'], minimum: 1, maximum: 1000, description: 'Page size, 1–1000 (default 100)' });
-const filters = 'Any other query parameter `<granted field>=<value>` keeps the records whose field equals the value (hosted datasets); '
-  + 'a proxy dataset\'s service gets the whole query.';
+const filters =
+  'Any other query parameter `<granted field>=<value>` keeps the records whose field equals the value (hosted datasets); ' +
+  "a proxy dataset's service gets the whole query.";
 const ReadQuery = Type.Object({ fields: Type.Optional(Fields) }, { additionalProperties: Type.String() });
-const ListQuery = Type.Object({
-  limit: Type.Optional(Limit),
-  cursor: Type.Optional(Type.String({ description: 'The `next_cursor` of the previous page (opaque)' })),
-  fields: Type.Optional(Fields),
-}, { additionalProperties: Type.String() });
+const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Type.String({ description: 'The `next_cursor` of the previous page (opaque)' })),
+    fields: Type.Optional(Fields),
+  },
+  { additionalProperties: Type.String() },
+);
 const Data = Type.Record(Type.String(), Type.Unknown());
-const FeedQuery = Type.Object({
-  limit: Type.Optional(Limit),
-  cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'The `next_cursor` (or `changes_cursor`) of a previous page (opaque)' })),
-  fields: Type.Optional(Fields),
-}, { additionalProperties: false });
-const ExportQuery = Type.Object({
-  format: Type.Optional(Type.String({ enum: ['ndjson', 'csv'], description: 'ndjson (default) or csv' })),
-  fields: Type.Optional(Fields),
-}, { additionalProperties: Type.String() });
+const FeedQuery = Type.Object(
+  {
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'The `next_cursor` (or `changes_cursor`) of a previous page (opaque)' })),
+    fields: Type.Optional(Fields),
+  },
+  { additionalProperties: false },
+);
+const ExportQuery = Type.Object(
+  {
+    format: Type.Optional(Type.String({ enum: ['ndjson', 'csv'], description: 'ndjson (default) or csv' })),
+    fields: Type.Optional(Fields),
+  },
+  { additionalProperties: Type.String() },
+);
 const ExportParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }), id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
@@ -78,8 +88,15 @@ function rawGatewayRequest(r: ClientErrorRequest): GatewayRequest {
     query = {};
   }
   return {
-    requestId, method: r.method, path, query, authorization: undefined, purpose: undefined,
-    traceId: requestId, zone: zoneOf(r.socket), ip: r.socket.remoteAddress ?? 'unknown',
+    requestId,
+    method: r.method,
+    path,
+    query,
+    authorization: undefined,
+    purpose: undefined,
+    traceId: requestId,
+    zone: zoneOf(r.socket),
+    ip: r.socket.remoteAddress ?? 'unknown',
   };
 }
 
@@ -157,70 +174,144 @@ export function gatewayRoutes(gateway: Gateway, limits: GatewayRouteOptions) {
     // Paths under /data/v1 that name no operation are refusals of the data plane too.
     app.setNotFoundHandler(async (req, reply) => {
       const gr = gatewayRequest(req);
-      const problem = new Problem(PROBLEMS.notFound, { detail: `Không có thao tác ${req.method} ${gr.path}.`, detail_en: `No operation ${req.method} ${gr.path}.` });
+      const problem = new Problem(PROBLEMS.notFound, {
+        detail: `Không có thao tác ${req.method} ${gr.path}.`,
+        detail_en: `No operation ${req.method} ${gr.path}.`,
+      });
       return send(reply, await gateway.refuse(gr, formOf(req.method), datasetIn(gr.path), problem));
     });
 
-    app.get('/:dataset/records/:key', {
-      schema: {
-        tags, security, summary: 'Đọc một bản ghi / Read one record', description: `${purpose} ${signed}`, params: RecordParams, querystring: ReadQuery,
+    app.get(
+      '/:dataset/records/:key',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Đọc một bản ghi / Read one record',
+          description: `${purpose} ${signed}`,
+          params: RecordParams,
+          querystring: ReadQuery,
+        },
       },
-    }, async (req, reply) => send(reply, await gateway.readRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
+      async (req, reply) => send(reply, await gateway.readRecord(gatewayRequest(req), req.params.dataset, req.params.key)),
+    );
 
-    app.get('/:dataset/records', {
-      schema: {
-        tags, security, summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)', description: `${filters} ${purpose} ${signed}`,
-        params: DatasetParam, querystring: ListQuery,
+    app.get(
+      '/:dataset/records',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Tra cứu bản ghi / List records (granted-field filters, cursor)',
+          description: `${filters} ${purpose} ${signed}`,
+          params: DatasetParam,
+          querystring: ListQuery,
+        },
       },
-    }, async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)));
+      async (req, reply) => send(reply, await gateway.listRecords(gatewayRequest(req), req.params.dataset)),
+    );
 
     // The change feed, the consistent snapshot and bulk exports (R-4.3, R-6.1c; docs/sync.md).
-    app.get('/:dataset/changes', {
-      schema: {
-        tags, security, summary: 'Luồng thay đổi / Change feed (commit order, resumable cursor)', params: DatasetParam, querystring: FeedQuery,
-        description: `Changes after the cursor (from the feed's start without one), in commit order: {id, position, key, version, op: upsert|delete, changed_at, data}. \`id\` is stable: de-duplicate on it. \`next_cursor\` is always given; \`more\` says whether the feed has more now. ${purpose} ${signed}`,
+    app.get(
+      '/:dataset/changes',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Luồng thay đổi / Change feed (commit order, resumable cursor)',
+          params: DatasetParam,
+          querystring: FeedQuery,
+          description: `Changes after the cursor (from the feed's start without one), in commit order: {id, position, key, version, op: upsert|delete, changed_at, data}. \`id\` is stable: de-duplicate on it. \`next_cursor\` is always given; \`more\` says whether the feed has more now. ${purpose} ${signed}`,
+        },
       },
-    }, async (req, reply) => send(reply, await gateway.changes(gatewayRequest(req), req.params.dataset)));
+      async (req, reply) => send(reply, await gateway.changes(gatewayRequest(req), req.params.dataset)),
+    );
 
-    app.get('/:dataset/snapshot', {
-      schema: {
-        tags, security, summary: 'Ảnh chụp nhất quán / Consistent snapshot at one feed position', params: DatasetParam, querystring: FeedQuery,
-        description: `The dataset as of one feed position (\`position\`, fixed by the first page), in key order, page after page with \`next_cursor\`; then follow the feed from \`changes_cursor\`: no gap, no duplicate. ${purpose} ${signed}`,
+    app.get(
+      '/:dataset/snapshot',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Ảnh chụp nhất quán / Consistent snapshot at one feed position',
+          params: DatasetParam,
+          querystring: FeedQuery,
+          description: `The dataset as of one feed position (\`position\`, fixed by the first page), in key order, page after page with \`next_cursor\`; then follow the feed from \`changes_cursor\`: no gap, no duplicate. ${purpose} ${signed}`,
+        },
       },
-    }, async (req, reply) => send(reply, await gateway.snapshot(gatewayRequest(req), req.params.dataset)));
+      async (req, reply) => send(reply, await gateway.snapshot(gatewayRequest(req), req.params.dataset)),
+    );
 
-    app.post('/:dataset/exports', {
-      schema: {
-        tags, security, summary: 'Chuẩn bị kết xuất / Prepare a bulk export (NDJSON or CSV)', params: DatasetParam, querystring: ExportQuery,
-        description: `Prepares the dataset as of the current feed position, shaped to the grant (\`<granted field>=<value>\` filters): answers 201 with its id, SHA-256, size and a signed manifest (compact JWS, platform keys). Download it from \`content_url\`. Not offered for secret data (R-11). ${purpose} ${signed}`,
+    app.post(
+      '/:dataset/exports',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Chuẩn bị kết xuất / Prepare a bulk export (NDJSON or CSV)',
+          params: DatasetParam,
+          querystring: ExportQuery,
+          description: `Prepares the dataset as of the current feed position, shaped to the grant (\`<granted field>=<value>\` filters): answers 201 with its id, SHA-256, size and a signed manifest (compact JWS, platform keys). Download it from \`content_url\`. Not offered for secret data (R-11). ${purpose} ${signed}`,
+        },
       },
-    }, async (req, reply) => send(reply, await gateway.prepareExport(gatewayRequest(req), req.params.dataset)));
+      async (req, reply) => send(reply, await gateway.prepareExport(gatewayRequest(req), req.params.dataset)),
+    );
 
-    app.get('/:dataset/exports/:id/content', {
-      schema: {
-        tags, security, summary: 'Tải bản kết xuất / Download a prepared export (streamed)', params: ExportParams,
-        description: 'Decided again, logged (R-17.2, with the SHA-256 of the body) before the first byte, then streamed; `Repr-Digest` and `Lienthong-Export-Manifest` carry the digest and the signed manifest, `Lienthong-Receipt` the receipt.',
+    app.get(
+      '/:dataset/exports/:id/content',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Tải bản kết xuất / Download a prepared export (streamed)',
+          params: ExportParams,
+          description:
+            'Decided again, logged (R-17.2, with the SHA-256 of the body) before the first byte, then streamed; `Repr-Digest` and `Lienthong-Export-Manifest` carry the digest and the signed manifest, `Lienthong-Receipt` the receipt.',
+        },
       },
-    }, async (req, reply) => sendAny(reply, await gateway.downloadExport(gatewayRequest(req), req.params.dataset, req.params.id)));
+      async (req, reply) => sendAny(reply, await gateway.downloadExport(gatewayRequest(req), req.params.dataset, req.params.id)),
+    );
 
-    app.put('/:dataset/records/:key', {
-      bodyLimit: limits.recordBodyLimit,
-      onRequest: admitBeforeBody(gateway),
-      schema: { tags, security: BearerSecurity, summary: 'Ghi một bản ghi (hệ thống của cơ quan chủ quản) / Write one record (custodian system)', description: `The body is the record's data, validated against the dataset's fields and code lists. ${signed}`, params: RecordParams, body: Data },
-    }, async (req, reply) => send(reply, await gateway.commitWrite(admissionOf(req), [{ key: req.params.key, data: req.body }])));
-
-    app.delete('/:dataset/records/:key', {
-      schema: { tags, security: BearerSecurity, summary: 'Xoá (tombstone) một bản ghi / Delete a record (a tombstone; history kept)', params: RecordParams },
-    }, async (req, reply) => send(reply, await gateway.deleteRecord(gatewayRequest(req), req.params.dataset, req.params.key)));
-
-    app.post('/:dataset/records::batch', {
-      bodyLimit: limits.bulkBodyLimit,
-      onRequest: admitBeforeBody(gateway),
-      schema: {
-        tags, security: BearerSecurity, summary: 'Ghi theo lô, tất cả hoặc không / Batch write, all or nothing (custodian system)', params: DatasetParam,
-        body: RecordBatch,
+    app.put(
+      '/:dataset/records/:key',
+      {
+        bodyLimit: limits.recordBodyLimit,
+        onRequest: admitBeforeBody(gateway),
+        schema: {
+          tags,
+          security: BearerSecurity,
+          summary: 'Ghi một bản ghi (hệ thống của cơ quan chủ quản) / Write one record (custodian system)',
+          description: `The body is the record's data, validated against the dataset's fields and code lists. ${signed}`,
+          params: RecordParams,
+          body: Data,
+        },
       },
-    }, async (req, reply) => send(reply, await gateway.commitWrite(admissionOf(req), req.body.records as RecordWrite[])));
+      async (req, reply) => send(reply, await gateway.commitWrite(admissionOf(req), [{ key: req.params.key, data: req.body }])),
+    );
+
+    app.delete(
+      '/:dataset/records/:key',
+      {
+        schema: { tags, security: BearerSecurity, summary: 'Xoá (tombstone) một bản ghi / Delete a record (a tombstone; history kept)', params: RecordParams },
+      },
+      async (req, reply) => send(reply, await gateway.deleteRecord(gatewayRequest(req), req.params.dataset, req.params.key)),
+    );
+
+    app.post(
+      '/:dataset/records::batch',
+      {
+        bodyLimit: limits.bulkBodyLimit,
+        onRequest: admitBeforeBody(gateway),
+        schema: {
+          tags,
+          security: BearerSecurity,
+          summary: 'Ghi theo lô, tất cả hoặc không / Batch write, all or nothing (custodian system)',
+          params: DatasetParam,
+          body: RecordBatch,
+        },
+      },
+      async (req, reply) => send(reply, await gateway.commitWrite(admissionOf(req), req.body.records as RecordWrite[])),
+    );
 
     // The custodian's own service (R-6.1b): bodies pass through as streams, unparsed.
     await app.register(async (proxied) => {
@@ -232,8 +323,15 @@ export function gatewayRoutes(gateway: Gateway, limits: GatewayRouteOptions) {
         return send(reply, await gateway.forward(gatewayRequest(req), dataset, suffix, stream && { stream, contentType: req.headers['content-type'] }));
       };
       proxied.route({
-        method: ['GET', 'POST'], url: '/:dataset/service/*', handler,
-        schema: { tags, security, summary: 'Chuyển tiếp tới dịch vụ của cơ quan chủ quản / Forward to the custodian service (proxy datasets)', description: `GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. ${purpose} ${signed}` },
+        method: ['GET', 'POST'],
+        url: '/:dataset/service/*',
+        handler,
+        schema: {
+          tags,
+          security,
+          summary: 'Chuyển tiếp tới dịch vụ của cơ quan chủ quản / Forward to the custodian service (proxy datasets)',
+          description: `GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. ${purpose} ${signed}`,
+        },
       });
     });
   };

@@ -12,7 +12,21 @@ import type { Ledger } from '../ledger/index.ts';
 import type { Registry } from '../registry/index.ts';
 import type { Sync } from '../sync/index.ts';
 import type { RecordWrite, WriteResult } from '../sync/index.ts';
-import { type Exchange, type GatewayRequest, type GatewayResponse, type LogAppend, type Outcome, type Form, type StreamedResponse, LogWriteFailed, jsonOutcome, logFailure, problemOutcome, release, signedOnly } from './exchange.ts';
+import {
+  type Exchange,
+  type GatewayRequest,
+  type GatewayResponse,
+  type LogAppend,
+  type Outcome,
+  type Form,
+  type StreamedResponse,
+  LogWriteFailed,
+  jsonOutcome,
+  logFailure,
+  problemOutcome,
+  release,
+  signedOnly,
+} from './exchange.ts';
 import { createProxy } from './proxy.ts';
 import type { ExportStore } from './export-store.ts';
 import { createExports } from './exports.ts';
@@ -93,7 +107,12 @@ const RESERVED_QUERY = new Set(['limit', 'cursor', 'fields']);
 /** The data plane (R-3.3, R-6.1): authenticate, decide, fetch, shape, protect, log — every exchange. */
 export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOptions) {
   const limiter = createRateLimiter(opts.ratePerSecond);
-  const unidentified = createUnidentifiedRefusals({ perSecond: opts.unidentifiedPerSecond, burst: opts.unidentifiedPerSecond * 5, append: deps.append, now: () => clock.now() });
+  const unidentified = createUnidentifiedRefusals({
+    perSecond: opts.unidentifiedPerSecond,
+    burst: opts.unidentifiedPerSecond * 5,
+    append: deps.append,
+    now: () => clock.now(),
+  });
   const summaries = setInterval(() => void unidentified.flush(), SUMMARY_PERIOD_MS);
   summaries.unref();
   const proxy = createProxy({ crypto: deps.signer, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
@@ -111,8 +130,17 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
 
   function begin(req: GatewayRequest, form: Form): Exchange {
     return {
-      req, form, requestedAt: clock.now(), dataset: null, log: opts.coordinatorLog,
-      requester: { agency: null, system: null, account: null }, fields: [], recordKeys: [], agreementIds: [], policyVersion: null, keepContent: false,
+      req,
+      form,
+      requestedAt: clock.now(),
+      dataset: null,
+      log: opts.coordinatorLog,
+      requester: { agency: null, system: null, account: null },
+      fields: [],
+      recordKeys: [],
+      agreementIds: [],
+      policyVersion: null,
+      keepContent: false,
     };
   }
 
@@ -165,7 +193,12 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       });
     }
     const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) throw new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".', headers: { 'www-authenticate': 'Bearer realm="lienthong"' } });
+    if (!m)
+      throw new Problem(PROBLEMS.unauthenticated, {
+        detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".',
+        detail_en: 'The Authorization header must be "Bearer <token>".',
+        headers: { 'www-authenticate': 'Bearer realm="lienthong"' },
+      });
     const token = await deps.accounts.verifyAccessToken(m[1]!);
     ex.requester = { agency: token.agency, system: token.system, account: token.client_id };
     return token;
@@ -195,7 +228,14 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     }
     await refuseIfStopped(code);
     // The one decision function (agreements): grant, purpose (R-5.2), fields, validity, security level (R-13.3), zone (R-12.2), consumer suspension (R-15.2).
-    const d = await deps.agreements.decide({ system: token?.system ?? '', dataset: code, purpose: ex.req.purpose, fields: asked, zone: ex.req.zone, at: clock.now() });
+    const d = await deps.agreements.decide({
+      system: token?.system ?? '',
+      dataset: code,
+      purpose: ex.req.purpose,
+      fields: asked,
+      zone: ex.req.zone,
+      at: clock.now(),
+    });
     ex.policyVersion = d.policy_version;
     if (!d.allow) throw forbidden(d.reason, d.reason_en, d.rule);
     ex.fields = d.fields;
@@ -224,32 +264,72 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     const json = jsonOutcome(status, value);
     if (!view.secret) return json;
     const system = token && (await deps.registry.systems.byCode(token.system));
-    if (!system?.encryption_key) throw forbidden('Hệ thống khai thác chưa đăng ký khoá mã hoá; dữ liệu mật không được gửi.', 'The consumer system has no registered encryption key; secret data is not sent.', 'R-11');
+    if (!system?.encryption_key)
+      throw forbidden(
+        'Hệ thống khai thác chưa đăng ký khoá mã hoá; dữ liệu mật không được gửi.',
+        'The consumer system has no registered encryption key; secret data is not sent.',
+        'R-11',
+      );
     const jwe = await encryptFor(system.encryption_key, json.body, { cty: 'application/json', dataset: view.dataset.code });
     return { status, contentType: 'application/jose', body: Buffer.from(jwe) };
   }
 
   function askedFields(q: Record<string, string>): string[] | undefined {
     if (q.fields === undefined) return undefined;
-    return [...new Set(q.fields.split(',').map((f) => f.trim()).filter(Boolean))];
+    return [
+      ...new Set(
+        q.fields
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean),
+      ),
+    ];
   }
 
   async function upstream(view: DatasetView) {
     const svc = await deps.upstreams.forDataset(view.dataset.code);
-    if (!svc) throw new Problem(PROBLEMS.badGateway, { detail: 'Cơ quan chủ quản chưa khai báo dịch vụ cung cấp bộ dữ liệu này.', detail_en: 'The custodian has not registered the service for this dataset.' });
+    if (!svc)
+      throw new Problem(PROBLEMS.badGateway, {
+        detail: 'Cơ quan chủ quản chưa khai báo dịch vụ cung cấp bộ dữ liệu này.',
+        detail_en: 'The custodian has not registered the service for this dataset.',
+      });
     return svc;
   }
 
   /** Forwards to the custodian's service and shapes its answer like a hosted one (R-6.1b). */
-  async function viaProxy(ex: Exchange, a: { view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan }, method: string, path: string, query: Record<string, string>, body?: { stream: Readable; contentType: string | undefined }): Promise<Outcome> {
+  async function viaProxy(
+    ex: Exchange,
+    a: { view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan },
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    body?: { stream: Readable; contentType: string | undefined },
+  ): Promise<Outcome> {
     const answer = await proxy.forward(await upstream(a.view), {
-      method, path, query, body: body?.stream, contentType: body?.contentType, consumerSystem: a.token?.system ?? null, purpose: ex.req.purpose, traceId: ex.req.traceId,
+      method,
+      path,
+      query,
+      body: body?.stream,
+      contentType: body?.contentType,
+      consumerSystem: a.token?.system ?? null,
+      purpose: ex.req.purpose,
+      traceId: ex.req.traceId,
     });
     if (answer.status >= 400) {
       // The service's own error body is not passed on: it is not a record and could carry anything.
-      throw new Problem({ ...PROBLEMS.badRequest, status: answer.status, slug: 'upstream-refused', title: 'Dịch vụ của cơ quan chủ quản từ chối yêu cầu', title_en: 'The custodian service refused the request' }, {
-        detail: `Dịch vụ của cơ quan chủ quản trả lời ${answer.status}.`, detail_en: `The custodian service answered ${answer.status}.`,
-      });
+      throw new Problem(
+        {
+          ...PROBLEMS.badRequest,
+          status: answer.status,
+          slug: 'upstream-refused',
+          title: 'Dịch vụ của cơ quan chủ quản từ chối yêu cầu',
+          title_en: 'The custodian service refused the request',
+        },
+        {
+          detail: `Dịch vụ của cơ quan chủ quản trả lời ${answer.status}.`,
+          detail_en: `The custodian service answered ${answer.status}.`,
+        },
+      );
     }
     if (/^application\/([a-z.+-]*\+)?json\b/i.test(answer.contentType)) {
       let parsed: unknown;
@@ -259,12 +339,21 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         throw new Problem(PROBLEMS.badGateway, { detail: 'Dịch vụ trả về JSON không hợp lệ.', detail_en: 'The custodian service returned malformed JSON.' });
       }
       const shaped = shapeUpstreamJson(parsed, a.plan);
-      if (shaped === null) throw new Problem(PROBLEMS.badGateway, { rule: 'R-8.2', detail: 'Không lọc được câu trả lời của dịch vụ theo các trường được cấp.', detail_en: 'The custodian answer cannot be shaped to the granted fields.' });
+      if (shaped === null)
+        throw new Problem(PROBLEMS.badGateway, {
+          rule: 'R-8.2',
+          detail: 'Không lọc được câu trả lời của dịch vụ theo các trường được cấp.',
+          detail_en: 'The custodian answer cannot be shaped to the granted fields.',
+        });
       return protect(a.view, a.token, answer.status, shaped);
     }
     // Content that cannot be shaped leaves only when the grant covers every field of the dataset.
     if (!coversAll(a.plan, a.view.fields) || a.view.secret) {
-      throw new Problem(PROBLEMS.badGateway, { rule: 'R-8.2', detail: 'Câu trả lời không phải JSON nên không lọc được theo các trường được cấp.', detail_en: 'The answer is not JSON, so it cannot be shaped to the granted fields.' });
+      throw new Problem(PROBLEMS.badGateway, {
+        rule: 'R-8.2',
+        detail: 'Câu trả lời không phải JSON nên không lọc được theo các trường được cấp.',
+        detail_en: 'The answer is not JSON, so it cannot be shaped to the granted fields.',
+      });
     }
     return { status: answer.status, contentType: answer.contentType, body: answer.body };
   }
@@ -272,7 +361,8 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   function decodeCursor(cursor: string | undefined): string | undefined {
     if (cursor === undefined) return undefined;
     const key = Buffer.from(cursor, 'base64url').toString('utf8');
-    if (!/^[A-Za-z0-9._:-]{1,200}$/.test(key)) throw new Problem(PROBLEMS.badRequest, { detail: 'Con trỏ phân trang không hợp lệ.', detail_en: 'Invalid pagination cursor.' });
+    if (!/^[A-Za-z0-9._:-]{1,200}$/.test(key))
+      throw new Problem(PROBLEMS.badRequest, { detail: 'Con trỏ phân trang không hợp lệ.', detail_en: 'Invalid pagination cursor.' });
     return key;
   }
 
@@ -291,7 +381,12 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       await deps.sync.records.mayProduce(code, token.agency, token.system);
       const system = await deps.registry.systems.byCode(token.system);
       if (system.sharing_refusal) throw forbidden(system.sharing_refusal.reason, system.sharing_refusal.reason_en, system.sharing_refusal.rule);
-      if (view.secret && req.zone !== 'tslcd') throw forbidden('Dữ liệu mật, tối mật chỉ được truyền qua mạng truyền số liệu chuyên dùng.', 'Secret data travels on the dedicated data network only.', 'R-12.2');
+      if (view.secret && req.zone !== 'tslcd')
+        throw forbidden(
+          'Dữ liệu mật, tối mật chỉ được truyền qua mạng truyền số liệu chuyên dùng.',
+          'Secret data travels on the dedicated data network only.',
+          'R-12.2',
+        );
       return { admitted: { ex, view, token } };
     } catch (err) {
       return { refused: await settle(ex, problemOutcome(deps.problemOf(err), req)) };
@@ -309,10 +404,16 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     ex.fields = view.fields.map((f) => f.name);
     try {
       const producer = { agency: token.agency, system: token.system };
-      return await deps.sync.records.writeAs(`system:${token.system}`, view.dataset.code, writes, (tx: Queryable, result: WriteResult) => {
-        ex.producerAgency = token.agency;
-        return release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now);
-      }, producer);
+      return await deps.sync.records.writeAs(
+        `system:${token.system}`,
+        view.dataset.code,
+        writes,
+        (tx: Queryable, result: WriteResult) => {
+          ex.producerAgency = token.agency;
+          return release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now);
+        },
+        producer,
+      );
     } catch (err) {
       if (err instanceof LogWriteFailed) return logFailure(ex.req, err.cause);
       delete ex.producerAgency; // nothing was stored: the refusal names no producer
@@ -337,7 +438,11 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** One exchange whose success is streamed (an export's download): a refusal is signed and logged as any other. */
-  async function streamed(req: GatewayRequest, form: Form, work: (ex: Exchange) => Promise<StreamedResponse | GatewayResponse>): Promise<StreamedResponse | GatewayResponse> {
+  async function streamed(
+    req: GatewayRequest,
+    form: Form,
+    work: (ex: Exchange) => Promise<StreamedResponse | GatewayResponse>,
+  ): Promise<StreamedResponse | GatewayResponse> {
     const ex = begin(req, form);
     try {
       return await work(ex);
@@ -347,7 +452,13 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   // The feed, the snapshot and exports go through this same pipeline (feeds.ts, exports.ts).
-  const pipeline = { exchange, streamed, authorizeRead, askedFields, protect: (a: Authorized, status: number, value: unknown) => protect(a.view, a.token, status, value) };
+  const pipeline = {
+    exchange,
+    streamed,
+    authorizeRead,
+    askedFields,
+    protect: (a: Authorized, status: number, value: unknown) => protect(a.view, a.token, status, value),
+  };
   const feedReads = createFeedReads(pipeline, deps.sync.feed);
   const exportReads = createExports(pipeline, { feed: deps.sync.feed, store: deps.exports, signer: crypto, append: deps.append, now });
 
@@ -362,7 +473,13 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         if (a.view.dataset.mode === 'proxy') return viaProxy(ex, a, 'GET', `/records/${encodeURIComponent(key)}`, req.query);
         const record = await records.read(code, key);
         if (!record?.data) throw notFound('bản ghi', 'record', key);
-        return protect(a.view, a.token, 200, { dataset: code, key, version: record.version, updated_at: record.written_at, data: shapeRecord(record.data, a.plan) });
+        return protect(a.view, a.token, 200, {
+          dataset: code,
+          key,
+          version: record.version,
+          updated_at: record.written_at,
+          data: shapeRecord(record.data, a.plan),
+        });
       });
     },
 
@@ -372,11 +489,17 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         const a = await authorizeRead(ex, code, askedFields(req.query));
         if (a.view.dataset.mode === 'proxy') return viaProxy(ex, a, 'GET', '/records', req.query);
         const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
-        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_LIST_LIMIT}.`, detail_en: `limit must be 1 to ${MAX_LIST_LIMIT}.` });
+        if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+          throw new Problem(PROBLEMS.badRequest, { detail: `limit phải từ 1 đến ${MAX_LIST_LIMIT}.`, detail_en: `limit must be 1 to ${MAX_LIST_LIMIT}.` });
         const where = Object.fromEntries(Object.entries(req.query).filter(([k]) => !RESERVED_QUERY.has(k)));
         // Filtering on a field one may not read would reveal it one guess at a time (R-8.2).
         const hidden = Object.keys(where).filter((f) => !a.plan.whole.has(f));
-        if (hidden.length) throw forbidden(`Chỉ lọc được theo các trường được cấp; không được: ${hidden.join(', ')}.`, `Filters only on granted fields; not: ${hidden.join(', ')}.`, 'R-8.2');
+        if (hidden.length)
+          throw forbidden(
+            `Chỉ lọc được theo các trường được cấp; không được: ${hidden.join(', ')}.`,
+            `Filters only on granted fields; not: ${hidden.join(', ')}.`,
+            'R-8.2',
+          );
         const rows = await deps.sync.records.listLive(code, { where, limit, after: decodeCursor(req.query.cursor) });
         ex.recordKeys = rows.map((r) => r.key);
         const items = rows.map((r) => ({ key: r.key, version: r.version, updated_at: r.written_at, data: shapeRecord(r.data ?? {}, a.plan) }));
@@ -401,7 +524,10 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     /** A request refused before its handler ran (malformed body or parameters): logged like any other, to the dataset's custodian when known. */
     refuse: (req: GatewayRequest, form: Form, dataset: string | undefined, err: unknown) =>
       exchange(req, form, async (ex) => {
-        if (dataset) await enter(ex, dataset).then(() => authenticate(ex, false)).catch(() => undefined);
+        if (dataset)
+          await enter(ex, dataset)
+            .then(() => authenticate(ex, false))
+            .catch(() => undefined);
         throw err;
       }),
 

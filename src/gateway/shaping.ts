@@ -33,7 +33,12 @@ function maskValue(value: unknown, mask: Mask): unknown {
     case 'last4':
       return s.length <= 4 ? '*'.repeat(s.length) : '*'.repeat(s.length - 4) + s.slice(-4);
     case 'initials':
-      return s.normalize('NFC').split(/\s+/u).filter(Boolean).map((w) => `${[...w][0]}.`).join(' ');
+      return s
+        .normalize('NFC')
+        .split(/\s+/u)
+        .filter(Boolean)
+        .map((w) => `${[...w][0]}.`)
+        .join(' ');
     case 'year':
       return /^\d{4}/.test(s) ? s.slice(0, 4) : null;
   }

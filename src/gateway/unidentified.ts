@@ -92,7 +92,6 @@ export function createUnidentifiedRefusals(opts: UnidentifiedOptions) {
   }
 }
 
-
 /** One entry standing for many refusals: `query` says how many, of which statuses, from which address. */
 function summaryEntry(t: Tally): LedgerEntry {
   const total = [...t.statuses.values()].reduce((a, b) => a + b, 0);

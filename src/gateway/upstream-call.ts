@@ -69,6 +69,9 @@ export function callUpstream(url: URL, req: UpstreamRequest): Promise<UpstreamAn
         fail(err);
       },
     };
-    getGlobalDispatcher().dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null }, handler);
+    getGlobalDispatcher().dispatch(
+      { origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null },
+      handler,
+    );
   });
 }

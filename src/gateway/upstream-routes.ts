@@ -9,30 +9,56 @@ const tags = ['catalog'];
 const security = BearerSecurity;
 const CodeParam = Type.Object({ code: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }) });
 const Service = Type.Object({
-  dataset_code: Type.String(), base_url: Type.String(), auth: Type.String(), timeout_ms: Type.Integer(), version: Type.Integer(), created_at: Timestamp, updated_at: Timestamp,
+  dataset_code: Type.String(),
+  base_url: Type.String(),
+  auth: Type.String(),
+  timeout_ms: Type.Integer(),
+  version: Type.Integer(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
 });
 
 /** R-6.1b: where the custodian's own service for a proxy dataset is. */
 export function upstreamRoutes(upstreams: UpstreamService) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
-    app.put('/datasets/:code/service', {
-      schema: {
-        tags, security, params: CodeParam,
-        summary: 'Khai báo dịch vụ của cơ quan chủ quản / Register the custodian service of a proxy dataset (R-6.1b)',
-        description: 'auth = none, or platform_jwt: each forwarded request carries a 60-second JWT signed by the platform (audience = base_url), verifiable with /.well-known/jwks.json.',
-        body: Type.Object({
-          base_url: Type.String({ maxLength: 2000 }),
-          auth: Type.Union([Type.Literal('none'), Type.Literal('platform_jwt')]),
-          timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
-          reason: Type.Optional(Type.String({ maxLength: 2000 })),
-        }, { additionalProperties: false }),
-        response: { 200: Service, ...errors(400, 401, 403, 404, 422) },
+    app.put(
+      '/datasets/:code/service',
+      {
+        schema: {
+          tags,
+          security,
+          params: CodeParam,
+          summary: 'Khai báo dịch vụ của cơ quan chủ quản / Register the custodian service of a proxy dataset (R-6.1b)',
+          description:
+            'auth = none, or platform_jwt: each forwarded request carries a 60-second JWT signed by the platform (audience = base_url), verifiable with /.well-known/jwks.json.',
+          body: Type.Object(
+            {
+              base_url: Type.String({ maxLength: 2000 }),
+              auth: Type.Union([Type.Literal('none'), Type.Literal('platform_jwt')]),
+              timeout_ms: Type.Optional(Type.Integer({ minimum: 100, maximum: 120_000 })),
+              reason: Type.Optional(Type.String({ maxLength: 2000 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Service, ...errors(400, 401, 403, 404, 422) },
+        },
       },
-    }, async (req) => upstreams.set(principalOf(req), req.params.code, req.body, req.body.reason));
+      async (req) => upstreams.set(principalOf(req), req.params.code, req.body, req.body.reason),
+    );
 
-    app.get('/datasets/:code/service', {
-      schema: { tags, security, params: CodeParam, summary: 'Dịch vụ của cơ quan chủ quản / The custodian service of a proxy dataset', response: { 200: Service, ...errors(401, 404) } },
-    }, async (req) => upstreams.get(principalOf(req), req.params.code));
+    app.get(
+      '/datasets/:code/service',
+      {
+        schema: {
+          tags,
+          security,
+          params: CodeParam,
+          summary: 'Dịch vụ của cơ quan chủ quản / The custodian service of a proxy dataset',
+          response: { 200: Service, ...errors(401, 404) },
+        },
+      },
+      async (req) => upstreams.get(principalOf(req), req.params.code),
+    );
   };
 }

@@ -31,7 +31,11 @@ function checkBaseUrl(raw: string): string {
     throw invalid('/base_url', 'Địa chỉ dịch vụ phải là URL tuyệt đối.', 'The service address must be an absolute URL.');
   }
   if (!/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
-    throw invalid('/base_url', 'Địa chỉ dịch vụ phải là http(s), không có tham số truy vấn, phân đoạn hay mật khẩu.', 'The service address must be http(s) without query, fragment or credentials.');
+    throw invalid(
+      '/base_url',
+      'Địa chỉ dịch vụ phải là http(s), không có tham số truy vấn, phân đoạn hay mật khẩu.',
+      'The service address must be http(s) without query, fragment or credentials.',
+    );
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -49,7 +53,11 @@ export function createUpstreamService(db: Database, clock: Clock, catalog: Catal
   async function requireCustodian(p: Principal, code: string) {
     const d = await catalog.datasets.get(code);
     if (!administers(p, d.custodian_code, 'custodian_admin')) {
-      throw forbidden('Chỉ quản trị viên của cơ quan chủ quản khai báo dịch vụ cung cấp dữ liệu.', "Only the custodian's administrators register the dataset's service.", 'R-4.1');
+      throw forbidden(
+        'Chỉ quản trị viên của cơ quan chủ quản khai báo dịch vụ cung cấp dữ liệu.',
+        "Only the custodian's administrators register the dataset's service.",
+        'R-4.1',
+      );
     }
     return d;
   }
@@ -58,7 +66,10 @@ export function createUpstreamService(db: Database, clock: Clock, catalog: Catal
     async set(p: Principal, code: string, input: ProxyServiceInput, reason?: string): Promise<ProxyService> {
       const d = await requireCustodian(p, code);
       if (d.mode !== 'proxy') {
-        throw new Problem(PROBLEMS.unprocessable, { detail: 'Chỉ bộ dữ liệu ở chế độ proxy mới có dịch vụ của cơ quan chủ quản.', detail_en: 'Only a dataset in proxy mode has a custodian service.' });
+        throw new Problem(PROBLEMS.unprocessable, {
+          detail: 'Chỉ bộ dữ liệu ở chế độ proxy mới có dịch vụ của cơ quan chủ quản.',
+          detail_en: 'Only a dataset in proxy mode has a custodian service.',
+        });
       }
       const base = checkBaseUrl(input.base_url);
       const now = clock.now();

@@ -41,10 +41,15 @@ export function zoneServers(options: http.ServerOptions = {}) {
       return server;
     },
     async close(): Promise<void> {
-      await Promise.all(extra.map((s) => new Promise<void>((resolve) => {
-        s.close(() => resolve());
-        s.closeAllConnections();
-      })));
+      await Promise.all(
+        extra.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
       extra.length = 0;
     },
   };

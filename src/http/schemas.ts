@@ -10,9 +10,7 @@ export const Problem = Type.Object(
     detail: Type.Optional(Type.String()),
     detail_en: Type.Optional(Type.String()),
     rule: Type.Optional(Type.String({ description: 'Requirement id of the regulation rule, e.g. R-13.3' })),
-    errors: Type.Optional(
-      Type.Array(Type.Object({ path: Type.String(), message: Type.String(), message_en: Type.String() })),
-    ),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String(), message_en: Type.String() }))),
     instance: Type.String(),
     request_id: Type.String(),
   },
@@ -68,8 +66,8 @@ export const NullableString = () => Type.Union([Type.String(), Type.Null()]);
  * compared with today's date there — which begins at 17:00 UTC, so at 20:00 UTC it is already tomorrow.
  */
 export const VIETNAM_DATE_RULE =
-  'YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): '
-  + '"today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.';
+  'YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): ' +
+  '"today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.';
 
 /** A date-only request field: `what` is its "vi / en" meaning; the Viet Nam date rule follows. */
 export const VietnamDate = (what: string) => Type.String({ format: 'date', description: `${what}. ${VIETNAM_DATE_RULE}` });

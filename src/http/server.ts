@@ -54,9 +54,7 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
     // Record keys are up to 200 characters; a longer parameter is a 414 (FST_ERR_MAX_PARAM_LENGTH).
     routerOptions: { maxParamLength: 256 },
     // Requests Node's parser refuses (431, 408, 400) are answered as problems too; on /data/v1 signed and logged.
-    clientErrorHandler: clientErrorHandler((r) =>
-      r.url?.startsWith('/data/v1') ? unparsed(r) : Promise.resolve(plainAnswer(r.problem, r.url ?? '/')),
-    ),
+    clientErrorHandler: clientErrorHandler((r) => (r.url?.startsWith('/data/v1') ? unparsed(r) : Promise.resolve(plainAnswer(r.problem, r.url ?? '/')))),
     // A caller's request id is kept (tracing across systems) when it is well-formed.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -92,21 +90,30 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
       // A route whose OpenAPI security needs a signed-in official refuses an anonymous caller here,
       // on the headers, before any of its body is read.
       if (!cookie) return done(signInRequired(request) ? unauthenticated() : undefined);
-      platform.registry.auth.authenticate(cookie).then((principal) => {
-        // R-13.3: a change made with the browser's cookie must prove it comes from the console (CSRF).
-        const refusal = csrfRefusal(request, cookie, platform.config.publicUrl);
-        if (refusal) return done(refusal);
-        request.principal = principal;
-        done();
-      }, (err: unknown) => {
-        // A stale cookie does not stand in the way of a route that also serves anonymous callers.
-        const stale = err instanceof Problem && err.status === 401 && !signInRequired(request);
-        done(stale ? undefined : (err as Error));
-      });
+      platform.registry.auth.authenticate(cookie).then(
+        (principal) => {
+          // R-13.3: a change made with the browser's cookie must prove it comes from the console (CSRF).
+          const refusal = csrfRefusal(request, cookie, platform.config.publicUrl);
+          if (refusal) return done(refusal);
+          request.principal = principal;
+          done();
+        },
+        (err: unknown) => {
+          // A stale cookie does not stand in the way of a route that also serves anonymous callers.
+          const stale = err instanceof Problem && err.status === 401 && !signInRequired(request);
+          done(stale ? undefined : (err as Error));
+        },
+      );
       return;
     }
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
-    if (!m) return done(new Problem(PROBLEMS.unauthenticated, { detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".', detail_en: 'The Authorization header must be "Bearer <token>".' }));
+    if (!m)
+      return done(
+        new Problem(PROBLEMS.unauthenticated, {
+          detail: 'Tiêu đề Authorization phải có dạng "Bearer <token>".',
+          detail_en: 'The Authorization header must be "Bearer <token>".',
+        }),
+      );
     // A connection account's access token, on a route that takes one, is the route's to check.
     if (takesAccessToken(request) && !isSessionToken(m[1]!)) return done();
     platform.registry.auth.authenticate(m[1]!).then((principal) => {
@@ -130,9 +137,12 @@ export async function buildServer(platform: Platform, opts: ServerOptions = {}):
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer' },
           consoleCookie: {
-            type: 'apiKey', in: 'cookie', name: 'lt_session',
-            description: 'Phiên của bảng điều khiển (POST /api/v1/console/session); được chấp nhận trên mọi đường dẫn /api/ thay cho bearer, không trên /data/v1; yêu cầu POST/PUT/PATCH/DELETE phải kèm X-CSRF-Token / '
-              + 'The console\'s session cookie (POST /api/v1/console/session): accepted on every /api/ route in place of the bearer token, never on /data/v1; POST, PUT, PATCH and DELETE must carry X-CSRF-Token.',
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'lt_session',
+            description:
+              'Phiên của bảng điều khiển (POST /api/v1/console/session); được chấp nhận trên mọi đường dẫn /api/ thay cho bearer, không trên /data/v1; yêu cầu POST/PUT/PATCH/DELETE phải kèm X-CSRF-Token / ' +
+              "The console's session cookie (POST /api/v1/console/session): accepted on every /api/ route in place of the bearer token, never on /data/v1; POST, PUT, PATCH and DELETE must carry X-CSRF-Token.",
           },
         },
       },

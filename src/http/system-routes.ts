@@ -9,31 +9,45 @@ import { errors } from './schemas.ts';
 export function systemRoutes(platform: Platform) {
   return async function routes(app: FastifyInstance): Promise<void> {
     const tags = ['system'];
-    app.get('/healthz', { schema: { tags, summary: 'Liveness / Tiến trình còn sống', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+    app.get(
+      '/healthz',
+      { schema: { tags, summary: 'Liveness / Tiến trình còn sống', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+      async () => ({ status: 'ok' as const }),
+    );
 
-    app.get('/readyz', {
-      schema: {
-        tags,
-        summary: 'Readiness: database reachable and migrations current / Sẵn sàng phục vụ',
-        response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String(), migrations: Type.Integer() }), ...errors(503) },
+    app.get(
+      '/readyz',
+      {
+        schema: {
+          tags,
+          summary: 'Readiness: database reachable and migrations current / Sẵn sàng phục vụ',
+          response: { 200: Type.Object({ status: Type.Literal('ready'), database: Type.String(), migrations: Type.Integer() }), ...errors(503) },
+        },
       },
-    }, async () => {
-      try {
-        const pending = await pendingMigrations(platform.db, MIGRATIONS);
-        if (pending.length > 0) {
-          return Promise.reject(new Problem(PROBLEMS.unavailable, {
-            detail: `Còn ${pending.length} bản chuyển đổi CSDL chưa áp dụng: chạy "lienthong migrate".`,
-            detail_en: `${pending.length} migration(s) pending: run "lienthong migrate".`,
-            headers: { 'retry-after': '30' },
-          }));
+      async () => {
+        try {
+          const pending = await pendingMigrations(platform.db, MIGRATIONS);
+          if (pending.length > 0) {
+            return Promise.reject(
+              new Problem(PROBLEMS.unavailable, {
+                detail: `Còn ${pending.length} bản chuyển đổi CSDL chưa áp dụng: chạy "lienthong migrate".`,
+                detail_en: `${pending.length} migration(s) pending: run "lienthong migrate".`,
+                headers: { 'retry-after': '30' },
+              }),
+            );
+          }
+          const applied = await appliedMigrations(platform.db);
+          return { status: 'ready' as const, database: platform.db.driver, migrations: applied.length };
+        } catch (err) {
+          if (err instanceof Problem) throw err;
+          throw new Problem(PROBLEMS.unavailable, {
+            detail: 'Không kết nối được cơ sở dữ liệu.',
+            detail_en: 'The database is unreachable.',
+            headers: { 'retry-after': '5' },
+          });
         }
-        const applied = await appliedMigrations(platform.db);
-        return { status: 'ready' as const, database: platform.db.driver, migrations: applied.length };
-      } catch (err) {
-        if (err instanceof Problem) throw err;
-        throw new Problem(PROBLEMS.unavailable, { detail: 'Không kết nối được cơ sở dữ liệu.', detail_en: 'The database is unreachable.', headers: { 'retry-after': '5' } });
-      }
-    });
+      },
+    );
 
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

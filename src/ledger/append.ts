@@ -49,7 +49,8 @@ function hashed(item: Leafed): Prepared {
   return { ...item, leaf: bytes.subarray(1), hash: sha256(bytes) };
 }
 
-const LOG_UPSERT = 'INSERT INTO ledger_logs (custodian_code, origin, created_at) SELECT c, o, $3 FROM unnest($1::text[], $2::text[]) AS x(c, o) ON CONFLICT DO NOTHING';
+const LOG_UPSERT =
+  'INSERT INTO ledger_logs (custodian_code, origin, created_at) SELECT c, o, $3 FROM unnest($1::text[], $2::text[]) AS x(c, o) ON CONFLICT DO NOTHING';
 
 /**
  * The queue rows (and kept content) in ONE statement, so they are atomic even in autocommit and a
@@ -110,7 +111,13 @@ export function writeInProcess(db: Database): GroupWriter {
   };
 }
 
-const receiptOf = (p: QueuedLeaf, leafHash: string, now: Date): Receipt => ({ id: p.id, log: p.custodian, leaf_hash: leafHash, queued_at: now, leaf_index: null });
+const receiptOf = (p: QueuedLeaf, leafHash: string, now: Date): Receipt => ({
+  id: p.id,
+  log: p.custodian,
+  leaf_hash: leafHash,
+  queued_at: now,
+  leaf_index: null,
+});
 
 /**
  * Appends exchanges to their custodians' logs inside the caller's transaction (R-17.1, R-17.2):
@@ -188,7 +195,13 @@ interface Waiting {
  * separate committed upsert before the first group that needs them; a log that cannot be created
  * (an unknown custodian) rejects only its own callers.
  */
-export function createGroupAppender(db: Database, now: () => Date, known: KnownLogs = new KnownLogs(), options: Partial<GroupAppenderOptions> = {}, writer: GroupWriter = writeInProcess(db)): GroupAppender {
+export function createGroupAppender(
+  db: Database,
+  now: () => Date,
+  known: KnownLogs = new KnownLogs(),
+  options: Partial<GroupAppenderOptions> = {},
+  writer: GroupWriter = writeInProcess(db),
+): GroupAppender {
   const opts = { ...DEFAULT_GROUP_APPENDER_OPTIONS, startWhenIdle: db.driver === 'postgres', ...options };
   let waiting: Waiting[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -249,7 +262,10 @@ export function createGroupAppender(db: Database, now: () => Date, known: KnownL
     const at = now();
     let hashes: Buffer;
     try {
-      hashes = await writer(group.map((w) => w.item), at);
+      hashes = await writer(
+        group.map((w) => w.item),
+        at,
+      );
     } catch (err) {
       for (const w of group) w.reject(err);
       return;

@@ -33,7 +33,14 @@ export interface BundleReport {
   problem: string | null;
 }
 
-export async function buildBundle(q: Queryable, log: string, verifierKey: string, sign: (msg: Uint8Array) => Promise<Uint8Array>, now: Date, upTo?: number): Promise<Bundle> {
+export async function buildBundle(
+  q: Queryable,
+  log: string,
+  verifierKey: string,
+  sign: (msg: Uint8Array) => Promise<Uint8Array>,
+  now: Date,
+  upTo?: number,
+): Promise<Bundle> {
   const entries = await q.query<{ leaf_index: number; leaf: Uint8Array; leaf_hash: Uint8Array }>(
     `SELECT e.leaf_index, q.leaf, q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
       WHERE e.custodian_code = $1 AND ($2::bigint IS NULL OR e.leaf_index < $2) ORDER BY e.leaf_index`,
@@ -49,7 +56,11 @@ export async function buildBundle(q: Queryable, log: string, verifierKey: string
     origin: originOf(log),
     verifier_key: verifierKey,
     exported_at: now.toISOString(),
-    entries: entries.rows.map((e) => (bytes(e.leaf).length > 0 ? { index: Number(e.leaf_index), leaf: bytes(e.leaf).toString('base64') } : { index: Number(e.leaf_index), leaf_hash: bytes(e.leaf_hash).toString('base64') })),
+    entries: entries.rows.map((e) =>
+      bytes(e.leaf).length > 0
+        ? { index: Number(e.leaf_index), leaf: bytes(e.leaf).toString('base64') }
+        : { index: Number(e.leaf_index), leaf_hash: bytes(e.leaf_hash).toString('base64') },
+    ),
     checkpoints: cps.rows.map((c) => ({ tree_size: Number(c.tree_size), note: c.note })),
   };
   const signature = Buffer.from(await sign(Buffer.from(canonicalJson(unsigned), 'utf8'))).toString('base64');
@@ -63,14 +74,21 @@ export function serializeBundle(b: Bundle): Buffer {
 
 /** Checks a bundle file with nothing else: signature, leaves, tree, every checkpoint. */
 export function verifyBundle(file: Uint8Array): BundleReport {
-  const fail = (problem: string, b?: Partial<Bundle>): BundleReport => ({ ok: false, log: b?.log ?? null, entries: b?.entries?.length ?? 0, checkpoints: b?.checkpoints?.length ?? 0, problem });
+  const fail = (problem: string, b?: Partial<Bundle>): BundleReport => ({
+    ok: false,
+    log: b?.log ?? null,
+    entries: b?.entries?.length ?? 0,
+    checkpoints: b?.checkpoints?.length ?? 0,
+    problem,
+  });
   let b: Bundle;
   try {
     b = JSON.parse(Buffer.from(file).toString('utf8')) as Bundle;
   } catch {
     return fail('the file is not JSON');
   }
-  if (b?.format !== BUNDLE_FORMAT || !Array.isArray(b.entries) || !Array.isArray(b.checkpoints) || typeof b.signature !== 'string') return fail('not a Liên Thông ledger bundle', b);
+  if (b?.format !== BUNDLE_FORMAT || !Array.isArray(b.entries) || !Array.isArray(b.checkpoints) || typeof b.signature !== 'string')
+    return fail('not a Liên Thông ledger bundle', b);
   if (!Buffer.from(file).equals(serializeBundle(b))) return fail('the file is not in canonical form (it was edited)', b);
   let verifier;
   try {
@@ -113,7 +131,8 @@ export function verifyBundle(file: Uint8Array): BundleReport {
     tree.push(hash);
     const want = roots.get(i + 1);
     if (want) {
-      if (!Buffer.from(tree.root()).equals(Buffer.from(want))) return fail(`the tree of size ${i + 1} does not match its signed checkpoint (entries up to ${i} altered)`, b);
+      if (!Buffer.from(tree.root()).equals(Buffer.from(want)))
+        return fail(`the tree of size ${i + 1} does not match its signed checkpoint (entries up to ${i} altered)`, b);
     }
   }
   const beyond = b.checkpoints.find((c) => c.tree_size > b.entries.length);

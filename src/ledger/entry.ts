@@ -97,12 +97,30 @@ function responseJson(rs: LedgerEntry['response']): string | null {
 function fastLeaf(log: string, e: LedgerEntry): string | null {
   const { requester: who, request: rq, response: rs } = e;
   const producer = e.producer_agency;
-  if (!has(e, producer === undefined ? 12 : 13) || (producer !== undefined && !isStr(producer)) || !isStr(log) || !isStr(e.requested_at) || !isStr(e.responded_at) || !isStr(e.form) || !strOrNull(e.dataset)
-    || !strOrNull(e.policy_version) || !isStr(e.trace_id) || !isStr(e.gateway_instance)) return null;
+  if (
+    !has(e, producer === undefined ? 12 : 13) ||
+    (producer !== undefined && !isStr(producer)) ||
+    !isStr(log) ||
+    !isStr(e.requested_at) ||
+    !isStr(e.responded_at) ||
+    !isStr(e.form) ||
+    !strOrNull(e.dataset) ||
+    !strOrNull(e.policy_version) ||
+    !isStr(e.trace_id) ||
+    !isStr(e.gateway_instance)
+  )
+    return null;
   if (typeof who !== 'object' || who === null || !has(who, 3) || !strOrNull(who.agency) || !strOrNull(who.system) || !strOrNull(who.account)) return null;
   if (typeof rq !== 'object' || rq === null || !has(rq, 5) || !isStr(rq.method) || !isStr(rq.resource) || !strOrNull(rq.purpose)) return null;
-  if (typeof rs !== 'object' || rs === null || typeof rs.status !== 'number' || !Number.isFinite(rs.status)
-    || !strOrNull(rs.content_sha256) || typeof rs.content_kept !== 'boolean') return null;
+  if (
+    typeof rs !== 'object' ||
+    rs === null ||
+    typeof rs.status !== 'number' ||
+    !Number.isFinite(rs.status) ||
+    !strOrNull(rs.content_sha256) ||
+    typeof rs.content_kept !== 'boolean'
+  )
+    return null;
   const response = responseJson(rs);
   if (response === null) return null;
   const agreements = strings(e.agreement_ids);
@@ -110,12 +128,14 @@ function fastLeaf(log: string, e: LedgerEntry): string | null {
   const fields = strings(rq.fields);
   const query = stringMap(rq.query);
   if (agreements === null || keys === null || fields === null || query === null) return null;
-  return `{"agreement_ids":${agreements},"dataset":${S(e.dataset)},"form":${S(e.form)},"gateway_instance":${S(e.gateway_instance)},"log":${S(log)},`
-    + `"policy_version":${S(e.policy_version)},${producer === undefined ? '' : `"producer_agency":${S(producer)},`}"record_keys":${keys},`
-    + `"request":{"fields":${fields},"method":${S(rq.method)},"purpose":${S(rq.purpose)},"query":${query},"resource":${S(rq.resource)}},`
-    + `"requested_at":${S(e.requested_at)},"requester":{"account":${S(who.account)},"agency":${S(who.agency)},"system":${S(who.system)}},`
-    + `"responded_at":${S(e.responded_at)},"response":${response},`
-    + `"trace_id":${S(e.trace_id)},"v":1}`;
+  return (
+    `{"agreement_ids":${agreements},"dataset":${S(e.dataset)},"form":${S(e.form)},"gateway_instance":${S(e.gateway_instance)},"log":${S(log)},` +
+    `"policy_version":${S(e.policy_version)},${producer === undefined ? '' : `"producer_agency":${S(producer)},`}"record_keys":${keys},` +
+    `"request":{"fields":${fields},"method":${S(rq.method)},"purpose":${S(rq.purpose)},"query":${query},"resource":${S(rq.resource)}},` +
+    `"requested_at":${S(e.requested_at)},"requester":{"account":${S(who.account)},"agency":${S(who.agency)},"system":${S(who.system)}},` +
+    `"responded_at":${S(e.responded_at)},"response":${response},` +
+    `"trace_id":${S(e.trace_id)},"v":1}`
+  );
 }
 
 /** For the tests: the generic canonical form, to compare the fast one with. */

@@ -1,4 +1,3 @@
-
 export { createLedger, type Ledger, DEFAULT_LEDGER_OPTIONS } from './service.ts';
 export { type LedgerEntry } from './entry.ts';
 

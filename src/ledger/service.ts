@@ -6,7 +6,18 @@ import type { Clock } from '../core/clock.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/index.ts';
-import { type AppendItem, DEFAULT_GROUP_APPENDER_OPTIONS, type GroupAppender, type GroupAppenderOptions, type GroupWriter, type Receipt, appendEntry, appendMany, createGroupAppender, writeInProcess } from './append.ts';
+import {
+  type AppendItem,
+  DEFAULT_GROUP_APPENDER_OPTIONS,
+  type GroupAppender,
+  type GroupAppenderOptions,
+  type GroupWriter,
+  type Receipt,
+  appendEntry,
+  appendMany,
+  createGroupAppender,
+  writeInProcess,
+} from './append.ts';
 import { buildBundle, serializeBundle } from './bundle.ts';
 import { sha256 } from './entry.ts';
 import type { LedgerEntry } from './entry.ts';
@@ -133,12 +144,26 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     },
 
     /** R-4.5: who received what, when — searched from the log itself. */
-    async entries(p: Principal, log: string, f: { requester?: string | undefined; dataset?: string | undefined; record_key?: string | undefined; from?: string | undefined; to?: string | undefined; status?: number | undefined; limit: number; after?: number | undefined }) {
+    async entries(
+      p: Principal,
+      log: string,
+      f: {
+        requester?: string | undefined;
+        dataset?: string | undefined;
+        record_key?: string | undefined;
+        from?: string | undefined;
+        to?: string | undefined;
+        status?: number | undefined;
+        limit: number;
+        after?: number | undefined;
+      },
+    ) {
       requireLogAccess(p, log);
       await requireLog(log);
       // The search copies (ledger_search) are written when an entry is sequenced, so the search
       // answers over sequenced entries only: each has its leaf index, hence its proof.
-      const w = new Where().add('s.custodian_code = ?', log)
+      const w = new Where()
+        .add('s.custodian_code = ?', log)
         .addIf(f.requester !== undefined, 's.requester_agency = ?', f.requester)
         .addIf(f.dataset !== undefined, 's.dataset_code = ?', f.dataset)
         .addIf(f.record_key !== undefined, '? = ANY(s.record_keys)', f.record_key)
@@ -173,7 +198,12 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
      * shows. `entry` is null for an archived leaf (its bytes are in the archive bundle, R-17.1).
      * `q`: the caller's transaction, when it reads inside one.
      */
-    async entriesAfter(log: string, position: number, limit: number, q: Queryable = db): Promise<{ leaf_index: number; entry: (LedgerEntry & { log: string }) | null }[]> {
+    async entriesAfter(
+      log: string,
+      position: number,
+      limit: number,
+      q: Queryable = db,
+    ): Promise<{ leaf_index: number; entry: (LedgerEntry & { log: string }) | null }[]> {
       const r = await q.query<{ leaf_index: number; leaf: Uint8Array }>(
         `SELECT e.leaf_index, q.leaf FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id
           WHERE e.custodian_code = $1 AND e.leaf_index >= $2 ORDER BY e.leaf_index LIMIT $3`,
@@ -183,7 +213,8 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     },
 
     /** R-17.1, R-17.2: one exchange durably queued in the caller's transaction, or it throws. */
-    append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> => appendEntry(tx, custodian, entry, clock.now(), content, known),
+    append: (tx: Queryable, custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> =>
+      appendEntry(tx, custodian, entry, clock.now(), content, known),
 
     /** R-17.1, R-17.2: several exchanges queued in the caller's transaction by one statement; receipts in the same order. */
     appendMany: (tx: Queryable, items: readonly AppendItem[]): Promise<Receipt[]> => appendMany(tx, items, clock.now(), known),
@@ -243,7 +274,15 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     /** A receipt: the entry, its leaf index, and its inclusion proof against the newest checkpoint covering it. */
     async receipt(reader: ReceiptReader, id: string) {
       if (!/^[0-9a-f-]{36}$/i.test(id)) throw notFound('biên nhận', 'receipt', id);
-      const r = await db.query<{ custodian_code: string; leaf: Uint8Array; leaf_hash: Uint8Array; queued_at: Date; requester_agency: string | null; requester_system: string | null; leaf_index: number | null }>(
+      const r = await db.query<{
+        custodian_code: string;
+        leaf: Uint8Array;
+        leaf_hash: Uint8Array;
+        queued_at: Date;
+        requester_agency: string | null;
+        requester_system: string | null;
+        leaf_index: number | null;
+      }>(
         `SELECT q.custodian_code, q.leaf, q.leaf_hash, q.queued_at, s.requester_agency, s.requester_system, e.leaf_index
            FROM ledger_queue q LEFT JOIN ledger_entries e ON e.queue_id = q.id
            LEFT JOIN ledger_search s ON s.custodian_code = e.custodian_code AND s.leaf_index = e.leaf_index WHERE q.id = $1`,

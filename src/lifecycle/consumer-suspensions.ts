@@ -127,23 +127,39 @@ export function createConsumerSuspensions(
   }
 
   async function views(rows: ConsumerSuspension[]): Promise<ConsumerSuspensionView[]> {
-    const receipts = await deps.notifications.receivedAt(SUSPENSION_NOTICE_KIND, rows.map((s) => s.id));
-    return Promise.all(rows.map(async (s) => {
-      const received_at = receipts.get(s.id) ?? null;
-      const period = await remedyPeriod(s, received_at);
-      return {
-        ...s, notice_late: s.notified_at > s.notice_due_at, received_at, termination_eligible_from: period.from, remedy_status: period.status,
-        deadline_basis: { notice_due_at: DEADLINE_BASIS.consumerNotice, termination_eligible_from: DEADLINE_BASIS.remedy },
-        deadline_calendar: await calendarDependence(s, received_at, period.from),
-      };
-    }));
+    const receipts = await deps.notifications.receivedAt(
+      SUSPENSION_NOTICE_KIND,
+      rows.map((s) => s.id),
+    );
+    return Promise.all(
+      rows.map(async (s) => {
+        const received_at = receipts.get(s.id) ?? null;
+        const period = await remedyPeriod(s, received_at);
+        return {
+          ...s,
+          notice_late: s.notified_at > s.notice_due_at,
+          received_at,
+          termination_eligible_from: period.from,
+          remedy_status: period.status,
+          deadline_basis: { notice_due_at: DEADLINE_BASIS.consumerNotice, termination_eligible_from: DEADLINE_BASIS.remedy },
+          deadline_calendar: await calendarDependence(s, received_at, period.from),
+        };
+      }),
+    );
   }
 
   /** R-15.3: a calendar-day period rests on its nominal last day and the days off it moved across. */
-  async function calendarDependence(s: ConsumerSuspension, received: Date | null, eligible: string | null): Promise<ConsumerSuspensionView['deadline_calendar']> {
+  async function calendarDependence(
+    s: ConsumerSuspension,
+    received: Date | null,
+    eligible: string | null,
+  ): Promise<ConsumerSuspensionView['deadline_calendar']> {
     return {
       notice_due_at: await deps.calendar.basisBetween(plusDays(vietnamDate(s.found_at), CONSUMER_NOTICE_DAYS - 1), plusDays(vietnamDate(s.notice_due_at), -1)),
-      termination_eligible_from: eligible === null || received === null ? null : await deps.calendar.basisBetween(plusDays(vietnamDate(received), REMEDY_DAYS - 1), plusDays(eligible, -1)),
+      termination_eligible_from:
+        eligible === null || received === null
+          ? null
+          : await deps.calendar.basisBetween(plusDays(vietnamDate(received), REMEDY_DAYS - 1), plusDays(eligible, -1)),
     };
   }
   const view = async (s: ConsumerSuspension) => (await views([s]))[0]!;
@@ -160,9 +176,18 @@ export function createConsumerSuspensions(
     /** R-15.2, R-15.5: suspend one consumer's connection and send it the notice the regulation requires, now. */
     async suspend(p: Principal, input: SuspendInput): Promise<ConsumerSuspensionView> {
       const now = clock.now();
-      if (input.found_at > now) throw new Problem(PROBLEMS.validation, { detail: 'Thời điểm phát hiện vi phạm không được ở tương lai.', detail_en: 'The violation cannot be found in the future.' });
+      if (input.found_at > now)
+        throw new Problem(PROBLEMS.validation, {
+          detail: 'Thời điểm phát hiện vi phạm không được ở tương lai.',
+          detail_en: 'The violation cannot be found in the future.',
+        });
       for (const [k, v] of Object.entries({ violation: input.violation, handling: input.handling, requirements: input.requirements })) {
-        if (!v.trim()) throw new Problem(PROBLEMS.validation, { rule: 'R-15.5', detail: `Thông báo phải nêu ${k === 'violation' ? 'vi phạm' : k === 'handling' ? 'cách xử lý' : 'yêu cầu để duy trì hoặc khôi phục kết nối'}.`, detail_en: `The notice must state the ${k}.` });
+        if (!v.trim())
+          throw new Problem(PROBLEMS.validation, {
+            rule: 'R-15.5',
+            detail: `Thông báo phải nêu ${k === 'violation' ? 'vi phạm' : k === 'handling' ? 'cách xử lý' : 'yêu cầu để duy trì hoặc khôi phục kết nối'}.`,
+            detail_en: `The notice must state the ${k}.`,
+          });
       }
       // (before the transaction: the calendar reads through its own connection, which PGlite's one connection cannot give it inside one)
       const due = await consumerNoticeDueAt(deps.calendar, input.found_at);
@@ -173,21 +198,66 @@ export function createConsumerSuspensions(
         // The custodian writes the three parts once; each language frames them in its own words.
         const reason_vi = `${input.violation}. Cách xử lý: ${input.handling}. Yêu cầu để khôi phục: ${input.requirements}`;
         const reason_en = `${input.violation}. Handling: ${input.handling}. To restore the connection: ${input.requirements}`;
-        const a = await deps.agreements.service.lifecycle(tx, p, input.agreement_id, 'suspend', input.violation, { ground: input.ground, reference }, { reason_vi, reason_en, reference });
+        const a = await deps.agreements.service.lifecycle(
+          tx,
+          p,
+          input.agreement_id,
+          'suspend',
+          input.violation,
+          { ground: input.ground, reference },
+          { reason_vi, reason_en, reference },
+        );
         const r = await tx.query<ConsumerSuspension>(
           `INSERT INTO consumer_suspensions (id, reference, agreement_id, dataset_code, system_code, consumer_code, custodian_code, ground, violation, handling, requirements,
              found_at, notice_due_at, notified_at, created_by, created_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $14) RETURNING ${COLUMNS}`,
-          [id, reference, a.id, a.dataset_code, a.system_code, a.consumer_code, a.custodian_code, input.ground, input.violation, input.handling, input.requirements, input.found_at, due, now, p.username],
+          [
+            id,
+            reference,
+            a.id,
+            a.dataset_code,
+            a.system_code,
+            a.consumer_code,
+            a.custodian_code,
+            input.ground,
+            input.violation,
+            input.handling,
+            input.requirements,
+            input.found_at,
+            due,
+            now,
+            p.username,
+          ],
         );
         // R-15.5 (a), (b): the violation, how it is handled, what keeps or restores the connection.
         await deps.notifications.notify(tx, {
-          agency: a.consumer_code, kind: SUSPENSION_NOTICE_KIND, ref_type: 'consumer_suspension', ref_id: id,
+          agency: a.consumer_code,
+          kind: SUSPENSION_NOTICE_KIND,
+          ref_type: 'consumer_suspension',
+          ref_id: id,
           subject_vi: `Tạm ngừng kết nối của hệ thống ${a.system_code} với bộ dữ liệu "${a.dataset_code}" (${reference})`,
           subject_en: `Connection of ${a.system_code} to "${a.dataset_code}" suspended (${reference})`,
-          payload: { reference, agreement_id: a.id, ground: input.ground, violation: input.violation, handling: input.handling, requirements: input.requirements, found_at: input.found_at, notice_due_at: due },
+          payload: {
+            reference,
+            agreement_id: a.id,
+            ground: input.ground,
+            violation: input.violation,
+            handling: input.handling,
+            requirements: input.requirements,
+            found_at: input.found_at,
+            notice_due_at: due,
+          },
         });
-        await recordEvent(tx, { custodian: a.custodian_code, entity: 'consumer_suspension', id, action: 'suspend', actor: p, at: now, reason: input.violation, details: { reference, agreement_id: a.id, system: a.system_code, ground: input.ground, late: now > due } });
+        await recordEvent(tx, {
+          custodian: a.custodian_code,
+          entity: 'consumer_suspension',
+          id,
+          action: 'suspend',
+          actor: p,
+          at: now,
+          reason: input.violation,
+          details: { reference, agreement_id: a.id, system: a.system_code, ground: input.ground, late: now > due },
+        });
         return r.rows[0]!;
       });
       return view(s);
@@ -200,13 +270,29 @@ export function createConsumerSuspensions(
         if (cur.restored_at) throw conflict('Kết nối đã được khôi phục.', 'The connection has already been restored.');
         await deps.agreements.service.lifecycle(tx, p, cur.agreement_id, 'restore', reason, { reference: cur.reference });
         const now = clock.now();
-        const r = await tx.query<ConsumerSuspension>(`UPDATE consumer_suspensions SET restored_at = $2, restore_reason = $3, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`, [id, now, reason]);
+        const r = await tx.query<ConsumerSuspension>(
+          `UPDATE consumer_suspensions SET restored_at = $2, restore_reason = $3, version = version + 1 WHERE id = $1 RETURNING ${COLUMNS}`,
+          [id, now, reason],
+        );
         await deps.notifications.notify(tx, {
-          agency: cur.consumer_code, kind: 'connection.restored', ref_type: 'consumer_suspension', ref_id: id,
+          agency: cur.consumer_code,
+          kind: 'connection.restored',
+          ref_type: 'consumer_suspension',
+          ref_id: id,
           subject_vi: `Khôi phục kết nối của hệ thống ${cur.system_code} với bộ dữ liệu "${cur.dataset_code}" (${cur.reference})`,
-          subject_en: `Connection of ${cur.system_code} to "${cur.dataset_code}" restored (${cur.reference})`, payload: { reason },
+          subject_en: `Connection of ${cur.system_code} to "${cur.dataset_code}" restored (${cur.reference})`,
+          payload: { reason },
         });
-        await recordEvent(tx, { custodian: cur.custodian_code, entity: 'consumer_suspension', id, action: 'restore', actor: p, at: now, reason, details: { reference: cur.reference } });
+        await recordEvent(tx, {
+          custodian: cur.custodian_code,
+          entity: 'consumer_suspension',
+          id,
+          action: 'restore',
+          actor: p,
+          at: now,
+          reason,
+          details: { reference: cur.reference },
+        });
         return r.rows[0]!;
       });
       return view(s);
@@ -229,7 +315,10 @@ export function createConsumerSuspensions(
 
     /** R-16.1(đ): the suspension of `agreementId` not yet restored, if any (the oldest notice first). */
     async openFor(agreementId: string): Promise<ConsumerSuspensionView | null> {
-      const r = await db.query<ConsumerSuspension>(`SELECT ${COLUMNS} FROM consumer_suspensions WHERE agreement_id = $1 AND restored_at IS NULL ORDER BY notified_at LIMIT 1`, [agreementId]);
+      const r = await db.query<ConsumerSuspension>(
+        `SELECT ${COLUMNS} FROM consumer_suspensions WHERE agreement_id = $1 AND restored_at IS NULL ORDER BY notified_at LIMIT 1`,
+        [agreementId],
+      );
       return r.rows[0] ? view(r.rows[0]) : null;
     },
 
@@ -239,12 +328,21 @@ export function createConsumerSuspensions(
      * agreement can no longer be terminated on ground (đ).
      */
     async remedied(p: Principal, id: string, evidence: string): Promise<ConsumerSuspensionView> {
-      if (!evidence.trim()) throw new Problem(PROBLEMS.validation, { rule: 'R-16.1', detail: 'Phải nêu bằng chứng đã khắc phục vi phạm.', detail_en: 'The evidence of the remedy is required.' });
+      if (!evidence.trim())
+        throw new Problem(PROBLEMS.validation, {
+          rule: 'R-16.1',
+          detail: 'Phải nêu bằng chứng đã khắc phục vi phạm.',
+          detail_en: 'The evidence of the remedy is required.',
+        });
       const s = await commit(async (tx) => {
         const cur = await load(id, tx, true);
         if (!visible(p, cur)) throw notFound('quyết định tạm ngừng', 'suspension', id);
         if (!administers(p, cur.consumer_code, 'consumer_admin') && !administers(p, cur.custodian_code, 'custodian_admin')) {
-          throw forbidden('Chỉ bên khai thác hoặc cơ quan chủ quản dữ liệu được ghi nhận việc khắc phục.', 'Only the consumer or the data custodian records the remedy.', 'R-16.1');
+          throw forbidden(
+            'Chỉ bên khai thác hoặc cơ quan chủ quản dữ liệu được ghi nhận việc khắc phục.',
+            'Only the consumer or the data custodian records the remedy.',
+            'R-16.1',
+          );
         }
         if (cur.restored_at) throw conflict('Kết nối đã được khôi phục.', 'The connection has already been restored.');
         if (cur.remedied_at) throw conflict('Việc khắc phục đã được ghi nhận.', 'The remedy has already been recorded.');
@@ -256,13 +354,25 @@ export function createConsumerSuspensions(
         // The other side learns of it: the custodian decides on restoring, the consumer sees its case recorded.
         for (const agency of [cur.custodian_code, cur.consumer_code].filter((a) => a !== p.agencyCode)) {
           await deps.notifications.notify(tx, {
-            agency, kind: 'connection.remedied', ref_type: 'consumer_suspension', ref_id: id,
+            agency,
+            kind: 'connection.remedied',
+            ref_type: 'consumer_suspension',
+            ref_id: id,
             subject_vi: `Đã khắc phục vi phạm dẫn đến tạm ngừng kết nối ${cur.reference} (hệ thống ${cur.system_code}, bộ dữ liệu "${cur.dataset_code}")`,
             subject_en: `Violation behind suspension ${cur.reference} remedied (${cur.system_code}, "${cur.dataset_code}")`,
             payload: { reference: cur.reference, evidence: evidence.trim(), remedied_by: p.username },
           });
         }
-        await recordEvent(tx, { custodian: cur.custodian_code, entity: 'consumer_suspension', id, action: 'remedied', actor: p, at: now, reason: evidence.trim(), details: { reference: cur.reference } });
+        await recordEvent(tx, {
+          custodian: cur.custodian_code,
+          entity: 'consumer_suspension',
+          id,
+          action: 'remedied',
+          actor: p,
+          at: now,
+          reason: evidence.trim(),
+          details: { reference: cur.reference },
+        });
         return r.rows[0]!;
       });
       return view(s);

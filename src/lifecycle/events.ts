@@ -19,11 +19,31 @@ export interface LifecycleEvent {
 /** Every lifecycle action, in the custodian's history: who, when, why (insert-only table). */
 export async function recordEvent(
   tx: Queryable,
-  e: { custodian: string; entity: string; id: string; action: string; actor: Principal | 'system'; at: Date; reason?: string | undefined; details?: Record<string, unknown> },
+  e: {
+    custodian: string;
+    entity: string;
+    id: string;
+    action: string;
+    actor: Principal | 'system';
+    at: Date;
+    reason?: string | undefined;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await tx.query(
     `INSERT INTO lifecycle_events (id, custodian_code, entity, entity_id, action, actor, actor_agency, at, reason, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-    [newId(), e.custodian, e.entity, e.id, e.action, e.actor === 'system' ? 'system' : e.actor.username, e.actor === 'system' ? null : e.actor.agencyCode, e.at, e.reason ?? null, JSON.stringify(e.details ?? {})],
+    [
+      newId(),
+      e.custodian,
+      e.entity,
+      e.id,
+      e.action,
+      e.actor === 'system' ? 'system' : e.actor.username,
+      e.actor === 'system' ? null : e.actor.agencyCode,
+      e.at,
+      e.reason ?? null,
+      JSON.stringify(e.details ?? {}),
+    ],
   );
 }
 
@@ -47,6 +67,9 @@ export async function listEvents(q: Queryable, f: EventFilter): Promise<Page<Lif
     .addIf(f.from !== undefined, "at >= (?::date)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'", f.from)
     .addIf(f.to !== undefined, "at < (?::date + 1)::timestamp AT TIME ZONE 'Asia/Ho_Chi_Minh'", f.to);
   const total = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM lifecycle_events ${w}`, w.params);
-  const rows = await q.query<LifecycleEvent>(`SELECT * FROM lifecycle_events ${w} ORDER BY at DESC, id DESC LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
+  const rows = await q.query<LifecycleEvent>(
+    `SELECT * FROM lifecycle_events ${w} ORDER BY at DESC, id DESC LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+    w.params,
+  );
   return { items: rows.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
 }

@@ -26,14 +26,21 @@ export interface ServiceBlock {
 }
 
 /** Art. 15–16: stopping a service, suspending a consumer, terminating; the public notice board. */
-export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Catalog; agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar }) {
+export function createLifecycle(
+  db: Database,
+  clock: Clock,
+  deps: { catalog: Catalog; agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar },
+) {
   // The gateway asks on every request: stops not yet ended, read at most once a second, and at once after a local change.
   type Stop = ServiceSuspension & { notice_reference: string | null };
   const cache = createCache<'stops', Stop[]>({ max: 1, ttlMs: 1000 });
   const invalidate = () => cache.invalidate();
   const notices = createNoticeBoard(db, clock);
   const services = createServiceSuspensions(db, clock, {
-    catalog: deps.catalog, calendar: deps.calendar, notifications: deps.notifications, onChange: invalidate,
+    catalog: deps.catalog,
+    calendar: deps.calendar,
+    notifications: deps.notifications,
+    onChange: invalidate,
     consumersOf: (q, dataset, today) => deps.agreements.service.consumersOf(q, dataset, today),
   });
   // R-16.1(b): a force-majeure stop still in effect is what "the connection cannot be restored" rests on.
@@ -45,7 +52,11 @@ export function createLifecycle(db: Database, clock: Clock, deps: { catalog: Cat
   const terminations = createTerminations(db, clock, { ...deps, forceMajeureStop, openSuspension: (id) => consumers.openFor(id) });
 
   const loadStops = async (): Promise<Stop[]> =>
-    (await db.query<Stop>(`SELECT s.*, n.reference AS notice_reference FROM service_suspensions s LEFT JOIN public_notices n ON n.id = s.notice_id WHERE s.ended_at IS NULL`)).rows;
+    (
+      await db.query<Stop>(
+        `SELECT s.*, n.reference AS notice_reference FROM service_suspensions s LEFT JOIN public_notices n ON n.id = s.notice_id WHERE s.ended_at IS NULL`,
+      )
+    ).rows;
   const stops = () => cache.get('stops', loadStops);
 
   return {

@@ -25,7 +25,9 @@ export interface PublicNotice {
   published_by: string;
 }
 
-export type NoticeInput = Pick<PublicNotice, 'custodian_code' | 'dataset_code' | 'kind' | 'title_vi' | 'title_en' | 'body_vi' | 'body_en'> & { corrects?: string | null | undefined };
+export type NoticeInput = Pick<PublicNotice, 'custodian_code' | 'dataset_code' | 'kind' | 'title_vi' | 'title_en' | 'body_vi' | 'body_en'> & {
+  corrects?: string | null | undefined;
+};
 
 const COLUMNS = 'id, reference, custodian_code, dataset_code, kind, title_vi, title_en, body_vi, body_en, corrects, published_at, published_by';
 
@@ -70,25 +72,46 @@ export function createNoticeBoard(db: Database, clock: Clock) {
         if (!administers(p, old.custodian_code, 'custodian_admin')) {
           throw forbidden('Chỉ cơ quan chủ quản đã đăng thông báo được đính chính.', 'Only the custodian that published the notice may correct it.', 'R-15.3');
         }
-        if (!input.body_vi.trim()) throw new Problem(PROBLEMS.validation, { detail: 'Nội dung đính chính không được để trống.', detail_en: 'The correction needs a text.' });
+        if (!input.body_vi.trim())
+          throw new Problem(PROBLEMS.validation, { detail: 'Nội dung đính chính không được để trống.', detail_en: 'The correction needs a text.' });
         const now = clock.now();
-        const notice = await publishNotice(tx, {
-          custodian_code: old.custodian_code, dataset_code: old.dataset_code, kind: 'correction', corrects: old.id,
-          title_vi: `Đính chính ${old.reference}: ${old.title_vi}`, title_en: `Correction of ${old.reference}: ${old.title_en}`, body_vi: input.body_vi, body_en: input.body_en,
-        }, p.username, now);
-        await recordEvent(tx, { custodian: old.custodian_code, entity: 'notice', id: notice.id, action: 'correct', actor: p, at: now, reason: input.reason, details: { corrects: old.reference } });
+        const notice = await publishNotice(
+          tx,
+          {
+            custodian_code: old.custodian_code,
+            dataset_code: old.dataset_code,
+            kind: 'correction',
+            corrects: old.id,
+            title_vi: `Đính chính ${old.reference}: ${old.title_vi}`,
+            title_en: `Correction of ${old.reference}: ${old.title_en}`,
+            body_vi: input.body_vi,
+            body_en: input.body_en,
+          },
+          p.username,
+          now,
+        );
+        await recordEvent(tx, {
+          custodian: old.custodian_code,
+          entity: 'notice',
+          id: notice.id,
+          action: 'correct',
+          actor: p,
+          at: now,
+          reason: input.reason,
+          details: { corrects: old.reference },
+        });
         return notice;
       });
     },
   };
 }
 
-
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** RFC 4287 Atom feed of the board, so agencies and the public can subscribe. */
 export function atomFeed(notices: PublicNotice[], baseUrl: string, updated: Date): string {
-  const entries = notices.map((n) => `  <entry>
+  const entries = notices.map(
+    (n) => `  <entry>
     <id>urn:uuid:${n.id}</id>
     <title>${xml(`${n.reference} — ${n.title_vi}`)}</title>
     <link rel="alternate" type="application/json" href="${xml(`${baseUrl}/api/v1/notices/${n.id}`)}"/>
@@ -97,7 +120,8 @@ export function atomFeed(notices: PublicNotice[], baseUrl: string, updated: Date
     <author><name>${xml(n.custodian_code)}</name></author>
     <category term="${n.kind}"/>${n.corrects ? `\n    <link rel="related" href="${xml(`${baseUrl}/api/v1/notices/${n.corrects}`)}"/>` : ''}
     <content type="text">${xml(`${n.body_vi}\n\n${n.title_en}\n${n.body_en}`)}</content>
-  </entry>`);
+  </entry>`,
+  );
   return `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="vi">
   <id>${xml(`${baseUrl}/api/v1/notices.atom`)}</id>

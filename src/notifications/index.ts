@@ -1,4 +1,3 @@
-
 export { createNotificationService, type NotificationService } from './service.ts';
 
 export { notificationsRuntime } from './runtime.ts';

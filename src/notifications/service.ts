@@ -88,9 +88,15 @@ export function createNotificationService(db: Database, clock: Clock) {
 
     /** Each agency reads its own inbox. */
     async inbox(p: Principal, f: { unread?: boolean | undefined; kind?: string | undefined; limit: number; offset: number }): Promise<Page<Notification>> {
-      const w = new Where().add('agency_code = ?', p.agencyCode).addRawIf(f.unread === true, 'read_at IS NULL').addIf(f.kind !== undefined, 'kind = ?', f.kind);
+      const w = new Where()
+        .add('agency_code = ?', p.agencyCode)
+        .addRawIf(f.unread === true, 'read_at IS NULL')
+        .addIf(f.kind !== undefined, 'kind = ?', f.kind);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications ${w}`, w.params);
-      const rows = await db.query<Notification>(`SELECT ${COLUMNS} FROM notifications ${w} ORDER BY created_at DESC, id DESC LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
+      const rows = await db.query<Notification>(
+        `SELECT ${COLUMNS} FROM notifications ${w} ORDER BY created_at DESC, id DESC LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
+        w.params,
+      );
       return { items: rows.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
@@ -105,7 +111,8 @@ export function createNotificationService(db: Database, clock: Clock) {
 
     /** Sets the agency's webhook; the signing secret is returned once. */
     async setWebhook(p: Principal, url: string): Promise<{ url: string; secret: string }> {
-      if (!administers(p, p.agencyCode, ...ADMIN_ROLES)) throw forbidden('Chỉ quản trị viên của cơ quan được đặt webhook.', "Only the agency's administrators set its webhook.");
+      if (!administers(p, p.agencyCode, ...ADMIN_ROLES))
+        throw forbidden('Chỉ quản trị viên của cơ quan được đặt webhook.', "Only the agency's administrators set its webhook.");
       const secret = 'whsec_' + crypto.randomBytes(24).toString('base64');
       const now = clock.now();
       await db.transaction(async (tx) => {
@@ -120,7 +127,8 @@ export function createNotificationService(db: Database, clock: Clock) {
     },
 
     async disableWebhook(p: Principal): Promise<void> {
-      if (!administers(p, p.agencyCode, ...ADMIN_ROLES)) throw forbidden('Chỉ quản trị viên của cơ quan được tắt webhook.', "Only the agency's administrators disable its webhook.");
+      if (!administers(p, p.agencyCode, ...ADMIN_ROLES))
+        throw forbidden('Chỉ quản trị viên của cơ quan được tắt webhook.', "Only the agency's administrators disable its webhook.");
       await db.transaction(async (tx) => {
         const r = await tx.query('UPDATE agency_webhooks SET active = false, updated_at = $2 WHERE agency_code = $1 AND active', [p.agencyCode, clock.now()]);
         if (r.rowCount === 0) throw notFound('webhook', 'webhook', p.agencyCode);
@@ -129,8 +137,14 @@ export function createNotificationService(db: Database, clock: Clock) {
     },
 
     async webhookStatus(p: Principal) {
-      const hook = await db.query<{ url: string; active: boolean; updated_at: Date }>('SELECT url, active, updated_at FROM agency_webhooks WHERE agency_code = $1', [p.agencyCode]);
-      const counts = await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE agency_code = $1 GROUP BY status', [p.agencyCode]);
+      const hook = await db.query<{ url: string; active: boolean; updated_at: Date }>(
+        'SELECT url, active, updated_at FROM agency_webhooks WHERE agency_code = $1',
+        [p.agencyCode],
+      );
+      const counts = await db.query<{ status: string; n: number }>(
+        'SELECT status, count(*)::int AS n FROM webhook_deliveries WHERE agency_code = $1 GROUP BY status',
+        [p.agencyCode],
+      );
       return { webhook: hook.rows[0] ?? null, deliveries: Object.fromEntries(counts.rows.map((c) => [c.status, c.n])) as Record<string, number> };
     },
 
@@ -155,7 +169,12 @@ export function createNotificationService(db: Database, clock: Clock) {
     try {
       const res = await fetch(d.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-id': d.notification_id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(d.secret, d.notification_id, ts, body) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-id': d.notification_id,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': signWebhook(d.secret, d.notification_id, ts, body),
+        },
         body,
         redirect: 'manual',
         signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -172,8 +191,15 @@ export function createNotificationService(db: Database, clock: Clock) {
     await db.query(
       `UPDATE webhook_deliveries SET attempts = $2, last_status = $3, last_error = $4,
          status = $5, delivered_at = $6, next_attempt_at = $7 WHERE id = $1`,
-      [d.id, attempts, status, error ?? (ok ? null : `HTTP ${status}`), ok ? 'delivered' : next === 'retry' ? 'pending' : 'failed', ok ? clock.now() : null,
-        new Date(clock.now().getTime() + (delay ?? 0) * 1000)],
+      [
+        d.id,
+        attempts,
+        status,
+        error ?? (ok ? null : `HTTP ${status}`),
+        ok ? 'delivered' : next === 'retry' ? 'pending' : 'failed',
+        ok ? clock.now() : null,
+        new Date(clock.now().getTime() + (delay ?? 0) * 1000),
+      ],
     );
   }
 }

@@ -74,7 +74,11 @@ export function createAgencyService(db: Database, clock: Clock) {
   /** For references from other objects: an unknown agency is a 422, not a 404 of the request's own resource. */
   async function requireExisting(code: string, q: Queryable = db, rule?: string): Promise<void> {
     if (!(await exists(code, q))) {
-      throw new Problem(PROBLEMS.unprocessable, { detail: `Cơ quan "${code}" không tồn tại.`, detail_en: `Agency "${code}" does not exist.`, ...(rule && { rule }) });
+      throw new Problem(PROBLEMS.unprocessable, {
+        detail: `Cơ quan "${code}" không tồn tại.`,
+        detail_en: `Agency "${code}" does not exist.`,
+        ...(rule && { rule }),
+      });
     }
   }
 
@@ -110,10 +114,7 @@ export function createAgencyService(db: Database, clock: Clock) {
         .addIf(f.status !== undefined, 'status = ?', f.status)
         .addIf(!!f.q, "search_text LIKE ? ESCAPE '\\'", `%${escapeLike(foldVietnamese(f.q ?? ''))}%`);
       const total = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM agencies ${w}`, w.params);
-      const items = await db.query<Agency>(
-        `SELECT ${COLUMNS} FROM agencies ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`,
-        w.params,
-      );
+      const items = await db.query<Agency>(`SELECT ${COLUMNS} FROM agencies ${w} ORDER BY code LIMIT ${w.next(f.limit)} OFFSET ${w.next(f.offset)}`, w.params);
       return { items: items.rows, total: total.rows[0]!.n, limit: f.limit, offset: f.offset };
     },
 
@@ -157,7 +158,6 @@ export function createAgencyService(db: Database, clock: Clock) {
 }
 
 export type AgencyService = ReturnType<typeof createAgencyService>;
-
 
 /** Insert used by both the API and the seed; `ON CONFLICT DO NOTHING` keeps seeding idempotent. */
 export async function insertAgency(

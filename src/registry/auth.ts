@@ -111,7 +111,13 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
     );
     const until = r.rows[0]?.locked_until;
     if (until && until > now) {
-      await events.record({ kind: 'account_locked', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { until: until.toISOString() } });
+      await events.record({
+        kind: 'account_locked',
+        actor: row.username,
+        username: row.username,
+        clientAddress: meta.clientAddress,
+        detail: { until: until.toISOString() },
+      });
       throw locked(until, now);
     }
     throw new Problem(kind);
@@ -143,7 +149,13 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
       // Locked: 423 whatever the password (right or wrong), so the answer says nothing about it;
       // tries during the lock are not counted and do not extend it.
       if (row.locked_until && row.locked_until > now) {
-        await events.record({ kind: 'sign_in_failed', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { reason: 'locked' } });
+        await events.record({
+          kind: 'sign_in_failed',
+          actor: row.username,
+          username: row.username,
+          clientAddress: meta.clientAddress,
+          detail: { reason: 'locked' },
+        });
         throw locked(row.locked_until, now);
       }
       if (!passwordOk) return fail(row, PROBLEMS.loginFailed, meta);
@@ -151,7 +163,12 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
       let step: number | null = null;
       // R-13.3: level-3 security means a second factor for every role (principal.ts `requiresMfa`).
       if (row.totp_secret || requiresMfa(row.roles)) {
-        if (!row.totp_secret) throw new Problem(PROBLEMS.mfaRequired, { rule: 'R-13.3', detail: 'Tài khoản chưa được cấp khoá TOTP; liên hệ quản trị.', detail_en: 'No TOTP secret is enrolled for this account; contact an administrator.' });
+        if (!row.totp_secret)
+          throw new Problem(PROBLEMS.mfaRequired, {
+            rule: 'R-13.3',
+            detail: 'Tài khoản chưa được cấp khoá TOTP; liên hệ quản trị.',
+            detail_en: 'No TOTP secret is enrolled for this account; contact an administrator.',
+          });
         if (!input.totp) throw new Problem(PROBLEMS.mfaRequired, { rule: 'R-13.3' });
         step = totpStep(row.totp_secret, input.totp, now);
         // A code is valid once: a step not later than the last used one is a replay.
@@ -169,8 +186,17 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
         );
         if (claimed.rowCount === 0) return false;
         const sessionId = newId();
-        await tx.query('INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [sessionId, hash, row.id, now, expiresAt]);
-        await events.record({ kind: 'sign_in_succeeded', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { session_id: sessionId } }, tx);
+        await tx.query('INSERT INTO sessions (id, token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+          sessionId,
+          hash,
+          row.id,
+          now,
+          expiresAt,
+        ]);
+        await events.record(
+          { kind: 'sign_in_succeeded', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { session_id: sessionId } },
+          tx,
+        );
         return true;
       });
       if (!used) throw new Problem(PROBLEMS.mfaInvalid);
@@ -209,7 +235,16 @@ export function createAuthService(db: Database, clock: Clock, sessionTtlSeconds:
       await db.transaction(async (tx) => {
         const r = await tx.query('UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL', [p.sessionId, clock.now()]);
         if (r.rowCount) {
-          await events.record({ kind: 'session_revoked', actor: p.username, username: p.username, clientAddress: meta.clientAddress, detail: { session_id: p.sessionId, reason: 'sign_out' } }, tx);
+          await events.record(
+            {
+              kind: 'session_revoked',
+              actor: p.username,
+              username: p.username,
+              clientAddress: meta.clientAddress,
+              detail: { session_id: p.sessionId, reason: 'sign_out' },
+            },
+            tx,
+          );
         }
       });
       sessions.clear();

@@ -83,11 +83,25 @@ export function createEnrolments(db: Database, clock: Clock, publicUrl: string, 
       const token = 'lte_' + crypto.randomBytes(32).toString('base64url');
       const expiresAt = new Date(now.getTime() + ENROLMENT_TTL_MS);
       await tx.query('UPDATE enrolments SET superseded_at = $2 WHERE user_id = $1 AND completed_at IS NULL AND superseded_at IS NULL', [u.id, now]);
-      await tx.query(
-        'INSERT INTO enrolments (id, token_hash, user_id, purpose, issued_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [newId(), tokenHash(token), u.id, purpose, issuedBy, now, expiresAt],
+      await tx.query('INSERT INTO enrolments (id, token_hash, user_id, purpose, issued_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        newId(),
+        tokenHash(token),
+        u.id,
+        purpose,
+        issuedBy,
+        now,
+        expiresAt,
+      ]);
+      await events.record(
+        {
+          kind: 'enrolment_issued',
+          actor: issuedBy,
+          username: u.username,
+          clientAddress: meta.clientAddress,
+          detail: { purpose, expires_at: expiresAt.toISOString() },
+        },
+        tx,
       );
-      await events.record({ kind: 'enrolment_issued', actor: issuedBy, username: u.username, clientAddress: meta.clientAddress, detail: { purpose, expires_at: expiresAt.toISOString() } }, tx);
       return { url: `${publicUrl}/enrol/${token}`, expires_at: expiresAt };
     },
 
@@ -130,7 +144,10 @@ export function createEnrolments(db: Database, clock: Clock, publicUrl: string, 
         const step = totpStep(row.pending_totp_secret!, code, now);
         if (step === null) {
           const spent = row.failed_attempts + 1 >= ENROLMENT_MAX_ATTEMPTS;
-          await tx.query('UPDATE enrolments SET failed_attempts = failed_attempts + 1, superseded_at = CASE WHEN $2 THEN $3::timestamptz ELSE superseded_at END WHERE id = $1', [row.id, spent, now]);
+          await tx.query(
+            'UPDATE enrolments SET failed_attempts = failed_attempts + 1, superseded_at = CASE WHEN $2 THEN $3::timestamptz ELSE superseded_at END WHERE id = $1',
+            [row.id, spent, now],
+          );
           return 'wrong-code' as const;
         }
         await tx.query(
@@ -141,11 +158,18 @@ export function createEnrolments(db: Database, clock: Clock, publicUrl: string, 
         await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [row.user_id, now]);
         await tx.query('UPDATE enrolments SET completed_at = $2 WHERE id = $1', [row.id, now]);
         await recordChange(tx, { entity: 'user', key: row.username, action: 'complete_enrolment', actor: row.username, at: now });
-        await events.record({ kind: 'enrolment_completed', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { purpose: row.purpose } }, tx);
+        await events.record(
+          { kind: 'enrolment_completed', actor: row.username, username: row.username, clientAddress: meta.clientAddress, detail: { purpose: row.purpose } },
+          tx,
+        );
         return 'done' as const;
       });
       if (outcome === 'wrong-code') {
-        throw invalid('/totp', 'Mã TOTP không đúng: kiểm tra giờ của điện thoại và khoá đã nhập vào ứng dụng xác thực.', 'Wrong TOTP code: check the phone\'s clock and the secret entered in the authenticator app.');
+        throw invalid(
+          '/totp',
+          'Mã TOTP không đúng: kiểm tra giờ của điện thoại và khoá đã nhập vào ứng dụng xác thực.',
+          "Wrong TOTP code: check the phone's clock and the secret entered in the authenticator app.",
+        );
       }
       sessions.clear();
     },

@@ -49,6 +49,10 @@ export function requiresMfa(roles: readonly string[]): boolean {
 /** R-18.2: what only the Central Party Office (the coordinator role) may do. */
 export function requireCoordinator(p: Principal, actionVi: string, actionEn: string): void {
   if (!hasRole(p, 'coordinator')) {
-    throw forbidden(`Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được ${actionVi}.`, `Only the coordinator (Central Party Office) may ${actionEn}.`, 'R-18.2');
+    throw forbidden(
+      `Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được ${actionVi}.`,
+      `Only the coordinator (Central Party Office) may ${actionEn}.`,
+      'R-18.2',
+    );
   }
 }

@@ -10,9 +10,19 @@ export const SystemCode = Type.String({ pattern: '^[A-Z][A-Z0-9-]{1,63}$', descr
 const Username = Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' });
 const Kind = Type.Union(AGENCY_KINDS.map((k) => Type.Literal(k)));
 const Role = Type.Union(ROLES.map((r) => Type.Literal(r)));
-const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], { description: '"internet" hoặc "tslcd" (mạng truyền số liệu chuyên dùng) / "internet", or "tslcd": the dedicated data network (R-12.2)' });
-const SecurityLevel = Type.Integer({ minimum: 1, maximum: 5, description: 'Cấp độ an toàn hệ thống thông tin 1–5; tham gia chia sẻ cần cấp độ 3 trở lên / Information-security level 1–5; sharing requires level 3 or higher (R-13.3)' });
-const EncryptionKey = Type.Union([Type.Object({ kty: Type.String() }, { additionalProperties: true, description: 'Public JWK for JWE (R-11): EC P-256/384/521, RSA ≥ 2048, OKP X25519/X448' }), Type.Null()]);
+const Zone = Type.Union([Type.Literal('internet'), Type.Literal('tslcd')], {
+  description: '"internet" hoặc "tslcd" (mạng truyền số liệu chuyên dùng) / "internet", or "tslcd": the dedicated data network (R-12.2)',
+});
+const SecurityLevel = Type.Integer({
+  minimum: 1,
+  maximum: 5,
+  description:
+    'Cấp độ an toàn hệ thống thông tin 1–5; tham gia chia sẻ cần cấp độ 3 trở lên / Information-security level 1–5; sharing requires level 3 or higher (R-13.3)',
+});
+const EncryptionKey = Type.Union([
+  Type.Object({ kty: Type.String() }, { additionalProperties: true, description: 'Public JWK for JWE (R-11): EC P-256/384/521, RSA ≥ 2048, OKP X25519/X448' }),
+  Type.Null(),
+]);
 const BaseUrl = Type.Union([Type.String({ format: 'uri', maxLength: 2000, pattern: '^https?://' }), Type.Null()]);
 
 export const Agency = Type.Object({
@@ -29,7 +39,14 @@ export const Agency = Type.Object({
 });
 
 export const AgencyCreate = Type.Object(
-  { code: AgencyCode, name_vi: NameVi, name_en: NameEn, kind: Kind, parent_code: Type.Optional(Type.Union([AgencyCode, Type.Null()])), central_office: Type.Optional(Type.Boolean()) },
+  {
+    code: AgencyCode,
+    name_vi: NameVi,
+    name_en: NameEn,
+    kind: Kind,
+    parent_code: Type.Optional(Type.Union([AgencyCode, Type.Null()])),
+    central_office: Type.Optional(Type.Boolean()),
+  },
   { additionalProperties: false },
 );
 
@@ -64,7 +81,11 @@ export const SecurityLevelDecisionCreate = Type.Object(
     decision_number: Type.String({ minLength: 1, maxLength: 100, description: 'Số quyết định / Decision number, e.g. 123/QĐ-VPTW' }),
     decided_on: VietnamDate('Ngày ký quyết định, không sau hôm nay / Date the decision was signed, not after today'),
     issuer: Type.String({ minLength: 1, maxLength: 300, description: 'Cơ quan, người ký quyết định / Who issued the decision' }),
-    document_reference: Type.String({ minLength: 1, maxLength: 500, description: 'Số hồ sơ, đường dẫn văn bản / Reference of the document (file number or link)' }),
+    document_reference: Type.String({
+      minLength: 1,
+      maxLength: 500,
+      description: 'Số hồ sơ, đường dẫn văn bản / Reference of the document (file number or link)',
+    }),
   },
   { additionalProperties: false },
 );
@@ -75,9 +96,15 @@ export const InformationSystem = Type.Object({
   name_vi: Type.String(),
   name_en: Type.String(),
   security_level: Type.Integer({ description: 'Cấp độ chủ quản khai báo / The level the owner declares (R-13.3)' }),
-  approved_security_level: Type.Union([Type.Integer(), Type.Null()], { description: 'Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved (R-13.3)' }),
-  effective_security_level: Type.Union([Type.Integer(), Type.Null()], { description: 'Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one (R-13.3)' }),
-  security_level_pending: Type.Boolean({ description: 'Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision' }),
+  approved_security_level: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Cấp độ đã được phê duyệt bằng quyết định / The level a decision approved (R-13.3)',
+  }),
+  effective_security_level: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Cấp độ có hiệu lực: cấp khai báo, không vượt cấp đã phê duyệt / The level in effect: the declared one, capped by the approved one (R-13.3)',
+  }),
+  security_level_pending: Type.Boolean({
+    description: 'Cấp độ khai báo (≥ 3) đang chờ quyết định phê duyệt / A declared level (≥ 3) waits for its approving decision',
+  }),
   security_level_decision: Type.Union([SecurityLevelDecision, Type.Null()], { description: 'Quyết định gần nhất / The latest decision' }),
   zone: Type.String(),
   base_url: NullableString(),
@@ -91,7 +118,16 @@ export const InformationSystem = Type.Object({
 });
 
 export const SystemCreate = Type.Object(
-  { code: SystemCode, agency_code: AgencyCode, name_vi: NameVi, name_en: NameEn, security_level: SecurityLevel, zone: Zone, base_url: Type.Optional(BaseUrl), encryption_key: Type.Optional(EncryptionKey) },
+  {
+    code: SystemCode,
+    agency_code: AgencyCode,
+    name_vi: NameVi,
+    name_en: NameEn,
+    security_level: SecurityLevel,
+    zone: Zone,
+    base_url: Type.Optional(BaseUrl),
+    encryption_key: Type.Optional(EncryptionKey),
+  },
   { additionalProperties: false },
 );
 
@@ -136,7 +172,8 @@ export const UserCreate = Type.Object(
   },
   {
     additionalProperties: false,
-    description: 'Không có mật khẩu hay khoá TOTP: người được tạo tự đặt qua liên kết kích hoạt / No password or TOTP secret: the official sets their own through the enrolment link',
+    description:
+      'Không có mật khẩu hay khoá TOTP: người được tạo tự đặt qua liên kết kích hoạt / No password or TOTP secret: the official sets their own through the enrolment link',
   },
 );
 

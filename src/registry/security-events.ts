@@ -60,16 +60,25 @@ export function createSecurityEvents(db: Database, clock: Clock) {
   return {
     /** Writes one event, inside the caller's transaction when given one. */
     async record(e: SecurityEventInput, q: Queryable = db): Promise<void> {
-      await q.query(
-        'INSERT INTO security_events (id, at, kind, actor, username, client_address, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [newId(), clock.now(), e.kind, e.actor, e.username.slice(0, 200), e.clientAddress ?? null, JSON.stringify(e.detail ?? {})],
-      );
+      await q.query('INSERT INTO security_events (id, at, kind, actor, username, client_address, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        newId(),
+        clock.now(),
+        e.kind,
+        e.actor,
+        e.username.slice(0, 200),
+        e.clientAddress ?? null,
+        JSON.stringify(e.detail ?? {}),
+      ]);
     },
 
     /** Newest first; coordinator and auditor only (R-18.2: the Central Party Office inspects). */
     async search(p: Principal, f: SecurityEventFilter): Promise<Page<SecurityEvent>> {
       if (!seesEverything(p)) {
-        throw forbidden('Chỉ vai trò điều phối và kiểm tra được xem nhật ký an ninh tài khoản.', 'Only coordinators and auditors read the security events.', 'R-18.2');
+        throw forbidden(
+          'Chỉ vai trò điều phối và kiểm tra được xem nhật ký an ninh tài khoản.',
+          'Only coordinators and auditors read the security events.',
+          'R-18.2',
+        );
       }
       const w = new Where()
         .addIf(f.username !== undefined, 'username = ?', f.username)

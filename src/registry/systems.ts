@@ -72,18 +72,24 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
 function checkEncryptionKey(jwk: PublicJwk | null | undefined): void {
   if (!jwk) return;
   const bad = (vi: string, en: string) => invalid('/encryption_key', vi, en);
-  if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw bad('Chỉ đăng ký khoá công khai; khoá bí mật không được gửi lên.', 'Register the public key only; never send a private key.');
+  if (PRIVATE_MEMBERS.some((m) => m in jwk))
+    throw bad('Chỉ đăng ký khoá công khai; khoá bí mật không được gửi lên.', 'Register the public key only; never send a private key.');
   if (jwk.use !== undefined && jwk.use !== 'enc') throw bad('Khoá phải dùng để mã hoá (use = "enc").', 'The key must be an encryption key (use = "enc").');
   const ok =
     (jwk.kty === 'EC' && ['P-256', 'P-384', 'P-521'].includes(String(jwk.crv)) && typeof jwk.x === 'string' && typeof jwk.y === 'string') ||
     (jwk.kty === 'RSA' && typeof jwk.n === 'string' && typeof jwk.e === 'string' && Buffer.from(jwk.n, 'base64url').length >= 256) ||
     (jwk.kty === 'OKP' && ['X25519', 'X448'].includes(String(jwk.crv)) && typeof jwk.x === 'string');
-  if (!ok) throw bad('Khoá không hợp lệ: cần EC P-256/384/521, RSA ≥ 2048 bit hoặc OKP X25519/X448.', 'Invalid key: EC P-256/384/521, RSA ≥ 2048 bits or OKP X25519/X448 expected.');
+  if (!ok)
+    throw bad(
+      'Khoá không hợp lệ: cần EC P-256/384/521, RSA ≥ 2048 bit hoặc OKP X25519/X448.',
+      'Invalid key: EC P-256/384/521, RSA ≥ 2048 bits or OKP X25519/X448 expected.',
+    );
 }
 
 export type SystemPatch = Partial<Omit<SystemInput, 'code'>> & { status?: SystemStatus | undefined };
 
-const COLUMNS = 'code, agency_code, name_vi, name_en, security_level, approved_security_level, zone, base_url, status, encryption_key, version, created_at, updated_at';
+const COLUMNS =
+  'code, agency_code, name_vi, name_en, security_level, approved_security_level, zone, base_url, status, encryption_key, version, created_at, updated_at';
 const ADMIN_ROLES = ['custodian_admin', 'consumer_admin'] as const;
 
 /**
@@ -131,7 +137,10 @@ function present(row: SystemRow, decision: SecurityLevelDecision | null): Inform
 
 /** Rows with their latest security-level decisions, in one query. */
 async function presentAll(q: Queryable, rows: SystemRow[]): Promise<InformationSystem[]> {
-  const decisions = await latestDecisions(q, rows.map((r) => r.code));
+  const decisions = await latestDecisions(
+    q,
+    rows.map((r) => r.code),
+  );
   return rows.map((r) => present(r, decisions.get(r.code) ?? null));
 }
 
@@ -166,7 +175,10 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
       return row;
     },
 
-    async list(p: Principal, f: { agency?: string | undefined; zone?: string | undefined; status?: string | undefined; limit: number; offset: number }): Promise<Page<InformationSystem>> {
+    async list(
+      p: Principal,
+      f: { agency?: string | undefined; zone?: string | undefined; status?: string | undefined; limit: number; offset: number },
+    ): Promise<Page<InformationSystem>> {
       const w = new Where()
         .addIf(!seesEverything(p), 'agency_code = ?', p.agencyCode)
         .addIf(f.agency !== undefined, 'agency_code = ?', f.agency)
@@ -189,7 +201,18 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
         const r = await tx.query(
           `INSERT INTO information_systems (id, code, agency_code, name_vi, name_en, security_level, zone, base_url, encryption_key, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) ON CONFLICT (code) DO NOTHING`,
-          [newId(), input.code, input.agency_code, nfc(input.name_vi), input.name_en, input.security_level, input.zone, input.base_url ?? null, input.encryption_key ? JSON.stringify(input.encryption_key) : null, now],
+          [
+            newId(),
+            input.code,
+            input.agency_code,
+            nfc(input.name_vi),
+            input.name_en,
+            input.security_level,
+            input.zone,
+            input.base_url ?? null,
+            input.encryption_key ? JSON.stringify(input.encryption_key) : null,
+            now,
+          ],
         );
         if (r.rowCount === 0) throw conflict(`Mã hệ thống "${input.code}" đã tồn tại.`, `System code "${input.code}" already exists.`);
         await recordChange(tx, { entity: 'system', key: input.code, action: 'create', actor: p.username, after: { ...input }, at: now });
@@ -209,15 +232,27 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
           await agencies.requireExisting(patch.agency_code, tx);
         }
         // A suspension is the coordinator's (and, later, the custodian's) decision, not the owner's to lift.
-        const touchesSuspension = patch.status !== undefined && patch.status !== current.status && (patch.status === 'suspended' || current.status === 'suspended');
+        const touchesSuspension =
+          patch.status !== undefined && patch.status !== current.status && (patch.status === 'suspended' || current.status === 'suspended');
         if (touchesSuspension && !hasRole(p, 'coordinator')) {
-          throw forbidden('Chỉ Văn phòng Trung ương Đảng được tạm dừng hoặc khôi phục hệ thống.', 'Only the coordinator suspends a system or lifts its suspension.', 'R-13.3');
+          throw forbidden(
+            'Chỉ Văn phòng Trung ương Đảng được tạm dừng hoặc khôi phục hệ thống.',
+            'Only the coordinator suspends a system or lifts its suspension.',
+            'R-13.3',
+          );
         }
         checkEncryptionKey(patch.encryption_key);
         const clean: Record<string, unknown> = { ...patch };
         if (patch.name_vi !== undefined) clean.name_vi = nfc(patch.name_vi);
         if (patch.encryption_key !== undefined) clean.encryption_key = patch.encryption_key ? JSON.stringify(patch.encryption_key) : null;
-        const out = await updateVersioned<SystemRow>(tx, { table: 'information_systems', keyColumn: 'code', key: code, patch: clean, expectedVersion, now: clock.now() });
+        const out = await updateVersioned<SystemRow>(tx, {
+          table: 'information_systems',
+          keyColumn: 'code',
+          key: code,
+          patch: clean,
+          expectedVersion,
+          now: clock.now(),
+        });
         if (out.status === 'missing') throw notFound('hệ thống thông tin', 'information system', code);
         if (out.status === 'stale') throw staleVersion(out.current.version);
         await recordChange(tx, { entity: 'system', key: code, action: 'update', actor: p.username, before: out.before, after: out.after, at: clock.now() });
@@ -234,14 +269,27 @@ export function createSystemService(db: Database, clock: Clock, agencies: Agency
       checkDecisionDate(input, clock.now());
       return db.transaction(async (tx) => {
         const now = clock.now();
-        const out = await updateVersioned<SystemRow>(tx, { table: 'information_systems', keyColumn: 'code', key: code, patch: { approved_security_level: input.security_level }, expectedVersion, now });
+        const out = await updateVersioned<SystemRow>(tx, {
+          table: 'information_systems',
+          keyColumn: 'code',
+          key: code,
+          patch: { approved_security_level: input.security_level },
+          expectedVersion,
+          now,
+        });
         if (out.status === 'missing') throw notFound('hệ thống thông tin', 'information system', code);
         if (out.status === 'stale') throw staleVersion(out.current.version);
         const d = await insertDecision(tx, code, input, p.username, now);
         const decided = { decision_number: d.decision_number, decided_on: d.decided_on, issuer: d.issuer, document_reference: d.document_reference };
         await recordChange(tx, {
-          entity: 'system', key: code, action: 'security_level_decision', actor: p.username, reason: d.decision_number,
-          before: { approved_security_level: out.before.approved_security_level }, after: { approved_security_level: d.security_level, ...decided }, at: now,
+          entity: 'system',
+          key: code,
+          action: 'security_level_decision',
+          actor: p.username,
+          reason: d.decision_number,
+          before: { approved_security_level: out.before.approved_security_level },
+          after: { approved_security_level: d.security_level, ...decided },
+          at: now,
         });
         return loadPresented(code, tx);
       });

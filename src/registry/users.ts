@@ -9,15 +9,7 @@ import type { AgencyService } from './agencies.ts';
 import type { SessionCache } from './session-cache.ts';
 import { type EnrolmentLink, type Enrolments, NO_PASSWORD } from './enrolments.ts';
 import type { RequestMeta, SecurityEvents } from './security-events.ts';
-import {
-  MIN_PASSWORD_LENGTH,
-  generatePassword,
-  generateTotpSecret,
-  hashPassword,
-  isBase32Secret,
-  totpUri,
-  verifyPassword,
-} from './credentials.ts';
+import { MIN_PASSWORD_LENGTH, generatePassword, generateTotpSecret, hashPassword, isBase32Secret, totpUri, verifyPassword } from './credentials.ts';
 import { type Principal, type Role, SYSTEM_ACTOR, hasRole, requiresMfa, seesEverything } from './principal.ts';
 
 export interface User {
@@ -85,7 +77,11 @@ function checkRoles(agencyCode: string, roles: Role[]): void {
   // R-18.2: coordination and inspection (which see everything) belong to the Central Party Office.
   for (const role of ['coordinator', 'auditor'] as const) {
     if (roles.includes(role) && agencyCode !== COORDINATOR_AGENCY) {
-      throw invalid('/roles', `Vai trò "${role}" chỉ dành cho Văn phòng Trung ương Đảng (VPTW).`, `The "${role}" role belongs to the Central Party Office (VPTW) only.`);
+      throw invalid(
+        '/roles',
+        `Vai trò "${role}" chỉ dành cho Văn phòng Trung ương Đảng (VPTW).`,
+        `The "${role}" role belongs to the Central Party Office (VPTW) only.`,
+      );
     }
   }
 }
@@ -96,7 +92,6 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     if (!r.rows[0]) throw notFound('người dùng', 'user', username);
     return r.rows[0];
   }
-
 
   /**
    * Creates an official with credentials, for the operator at the console of the server: the
@@ -110,7 +105,11 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
       throw invalid('/password', `Mật khẩu phải có ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`, `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
     }
     if (input.totp_secret !== undefined && !isBase32Secret(input.totp_secret)) {
-      throw invalid('/totp_secret', 'Khoá TOTP phải là chuỗi base32 (A–Z, 2–7), ít nhất 16 ký tự.', 'The TOTP secret must be base32 (A–Z, 2–7), at least 16 characters.');
+      throw invalid(
+        '/totp_secret',
+        'Khoá TOTP phải là chuỗi base32 (A–Z, 2–7), ít nhất 16 ký tự.',
+        'The TOTP secret must be base32 (A–Z, 2–7), at least 16 characters.',
+      );
     }
     // R-13.3: every role needs TOTP (principal.ts `requiresMfa`).
     const totpSecret = input.totp_secret ?? (requiresMfa(input.roles) ? generateTotpSecret() : undefined);
@@ -203,7 +202,10 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
     async update(p: Principal, username: string, patch: UserPatch, expectedVersion?: number, meta: RequestMeta = {}): Promise<User> {
       if (!hasRole(p, 'coordinator')) throw forbidden('Chỉ vai trò điều phối được sửa người dùng.', 'Only coordinators change users.');
       if (username === p.username && (patch.status === 'disabled' || (patch.roles && !patch.roles.includes('coordinator')))) {
-        throw new Problem(PROBLEMS.unprocessable, { detail: 'Không thể tự khoá hoặc tự bỏ vai trò điều phối của mình.', detail_en: 'You cannot disable yourself or drop your own coordinator role.' });
+        throw new Problem(PROBLEMS.unprocessable, {
+          detail: 'Không thể tự khoá hoặc tự bỏ vai trò điều phối của mình.',
+          detail_en: 'You cannot disable yourself or drop your own coordinator role.',
+        });
       }
       const updated = await db.transaction(async (tx) => {
         const current = await get(username, tx);
@@ -211,22 +213,55 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         if (patch.agency_code !== undefined) await agencies.requireExisting(patch.agency_code, tx);
         const clean: Record<string, unknown> = { ...patch };
         if (patch.full_name !== undefined) clean.full_name = nfc(patch.full_name);
-        const out = await updateVersioned<{ version: number }>(tx, { table: 'users', keyColumn: 'username', key: username, patch: clean, expectedVersion, now: clock.now() });
+        const out = await updateVersioned<{ version: number }>(tx, {
+          table: 'users',
+          keyColumn: 'username',
+          key: username,
+          patch: clean,
+          expectedVersion,
+          now: clock.now(),
+        });
         if (out.status === 'stale') throw staleVersion(out.current.version);
         const after = await get(username, tx);
-        await recordChange(tx, { entity: 'user', key: username, action: 'update', actor: p.username, before: { ...current }, after: { ...after }, at: clock.now() });
+        await recordChange(tx, {
+          entity: 'user',
+          key: username,
+          action: 'update',
+          actor: p.username,
+          before: { ...current },
+          after: { ...after },
+          at: clock.now(),
+        });
         const rolesChanged = JSON.stringify(current.roles) !== JSON.stringify(after.roles) || current.agency_code !== after.agency_code;
         if (rolesChanged) {
-          await events.record({
-            kind: 'roles_changed', actor: p.username, username, clientAddress: meta.clientAddress,
-            detail: { roles: { from: current.roles, to: after.roles }, agency_code: { from: current.agency_code, to: after.agency_code } },
-          }, tx);
+          await events.record(
+            {
+              kind: 'roles_changed',
+              actor: p.username,
+              username,
+              clientAddress: meta.clientAddress,
+              detail: { roles: { from: current.roles, to: after.roles }, agency_code: { from: current.agency_code, to: after.agency_code } },
+            },
+            tx,
+          );
         }
         // A disabled user or changed roles must not keep old sessions alive.
         if (patch.status === 'disabled' || patch.roles !== undefined || patch.agency_code !== undefined) {
-          const revoked = await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL', [username, clock.now()]);
+          const revoked = await tx.query(
+            'UPDATE sessions SET revoked_at = $2 WHERE user_id = (SELECT id FROM users WHERE username = $1) AND revoked_at IS NULL',
+            [username, clock.now()],
+          );
           if (revoked.rowCount) {
-            await events.record({ kind: 'session_revoked', actor: p.username, username, clientAddress: meta.clientAddress, detail: { sessions: revoked.rowCount, reason: patch.status === 'disabled' ? 'disabled' : 'roles_changed' } }, tx);
+            await events.record(
+              {
+                kind: 'session_revoked',
+                actor: p.username,
+                username,
+                clientAddress: meta.clientAddress,
+                detail: { sessions: revoked.rowCount, reason: patch.status === 'disabled' ? 'disabled' : 'roles_changed' },
+              },
+              tx,
+            );
           }
         }
         return after;
@@ -242,7 +277,11 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         throw invalid('/current_password', 'Mật khẩu hiện tại không đúng.', 'The current password is wrong.');
       }
       if (next.length < MIN_PASSWORD_LENGTH || next === current) {
-        throw invalid('/new_password', `Mật khẩu mới phải khác mật khẩu cũ và có ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`, `The new password must differ from the old one and have at least ${MIN_PASSWORD_LENGTH} characters.`);
+        throw invalid(
+          '/new_password',
+          `Mật khẩu mới phải khác mật khẩu cũ và có ít nhất ${MIN_PASSWORD_LENGTH} ký tự.`,
+          `The new password must differ from the old one and have at least ${MIN_PASSWORD_LENGTH} characters.`,
+        );
       }
       const hashed = await hashPassword(next);
       await db.transaction(async (tx) => {
@@ -271,10 +310,28 @@ export function createUserService(db: Database, clock: Clock, agencies: AgencySe
         );
         const id = r.rows[0]!.id;
         const revoked = await tx.query('UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [id, now]);
-        await recordChange(tx, { entity: 'user', key: username, action: 'reset_credentials', actor: p.username, reason, before: { status: current.status }, after: { status: (await get(username, tx)).status }, at: now });
+        await recordChange(tx, {
+          entity: 'user',
+          key: username,
+          action: 'reset_credentials',
+          actor: p.username,
+          reason,
+          before: { status: current.status },
+          after: { status: (await get(username, tx)).status },
+          at: now,
+        });
         await events.record({ kind: 'credentials_reset', actor: p.username, username, clientAddress: meta.clientAddress, detail: { reason } }, tx);
         if (revoked.rowCount) {
-          await events.record({ kind: 'session_revoked', actor: p.username, username, clientAddress: meta.clientAddress, detail: { sessions: revoked.rowCount, reason: 'credentials_reset' } }, tx);
+          await events.record(
+            {
+              kind: 'session_revoked',
+              actor: p.username,
+              username,
+              clientAddress: meta.clientAddress,
+              detail: { sessions: revoked.rowCount, reason: 'credentials_reset' },
+            },
+            tx,
+          );
         }
         const enrolment = await enrolments.issue(tx, { id, username }, 'reset', p.username, meta);
         return { user: await get(username, tx), enrolment };

@@ -25,7 +25,12 @@ export interface SyncDeps {
 export function createSync(db: Database, clock: Clock, deps: SyncDeps, keys: KeyWrapper) {
   const { catalog } = deps;
   const sealing = createSealing(db, clock, catalog, keys);
-  const producers = createProducerService(db, clock, { catalog, registry: deps.registry, notifications: deps.notifications, lookup: (list, on) => deps.codeLists.lookup(list, on) });
+  const producers = createProducerService(db, clock, {
+    catalog,
+    registry: deps.registry,
+    notifications: deps.notifications,
+    lookup: (list, on) => deps.codeLists.lookup(list, on),
+  });
   const records = createRecordService(db, clock, catalog, sealing, producers);
   return { records, producers, feed: createFeed(db, sealing), quality: createQualityService(db, clock, catalog, records), sealing };
 }

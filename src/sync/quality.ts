@@ -57,7 +57,10 @@ export function createQualityService(db: Database, clock: Clock, catalog: Catalo
       const page = await records.livePage(dataset.code, after, PAGE);
       if (page.length === 0) break;
       for (const r of page) for (const f of fields) if (filled(r.data?.[f.name])) fill.set(f.name, fill.get(f.name)! + 1);
-      const result = await catalog.validate(dataset.code, page.map((r) => r.data));
+      const result = await catalog.validate(
+        dataset.code,
+        page.map((r) => r.data),
+      );
       invalid += result.invalid;
       after = page.at(-1)!.key;
       if (page.length < PAGE) break;
@@ -79,7 +82,12 @@ export function createQualityService(db: Database, clock: Clock, catalog: Catalo
         fields: fields.map((f) => ({ name: f.name, filled_ratio: ratio(fill.get(f.name)!, live) })),
       },
       validity: { ratio: ratio(live - invalid, live), checked: live, invalid_records: invalid },
-      freshness: { last_write_at: last, age_seconds: age, expected_interval_seconds: expected, fresh: age === null || expected === null ? null : age <= expected },
+      freshness: {
+        last_write_at: last,
+        age_seconds: age,
+        expected_interval_seconds: expected,
+        fresh: age === null || expected === null ? null : age <= expected,
+      },
     };
   }
 
@@ -88,7 +96,11 @@ export function createQualityService(db: Database, clock: Clock, catalog: Catalo
     async forDataset(p: Principal, code: string): Promise<QualityFigures> {
       const d = await catalog.datasets.get(code);
       if (!seesEverything(p) && p.agencyCode !== d.custodian_code) {
-        throw forbidden('Chỉ cơ quan chủ quản và Văn phòng Trung ương Đảng xem chất lượng dữ liệu này.', 'Only the custodian and the coordinator see these quality figures.', 'R-18.2');
+        throw forbidden(
+          'Chỉ cơ quan chủ quản và Văn phòng Trung ương Đảng xem chất lượng dữ liệu này.',
+          'Only the custodian and the coordinator see these quality figures.',
+          'R-18.2',
+        );
       }
       return figures(d);
     },

@@ -66,11 +66,13 @@ export type Stored<T> = T & { sealed: Uint8Array | null };
 
 /** Rows with their sealed content opened, the `sealed` column dropped. */
 export async function openRows<T extends StoredRecord>(sealing: Sealing, code: string | ((r: T) => string), rows: Stored<T>[]): Promise<T[]> {
-  return Promise.all(rows.map(async ({ sealed, ...r }) => {
-    if (sealed === null) return r as unknown as T;
-    const data = await sealing.open(typeof code === 'string' ? code : code(r as unknown as T), r.key, r.version, sealed);
-    return { ...r, data } as unknown as T;
-  }));
+  return Promise.all(
+    rows.map(async ({ sealed, ...r }) => {
+      if (sealed === null) return r as unknown as T;
+      const data = await sealing.open(typeof code === 'string' ? code : code(r as unknown as T), r.key, r.version, sealed);
+      return { ...r, data } as unknown as T;
+    }),
+  );
 }
 
 export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing, producers: ProducerService) {
@@ -79,7 +81,10 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
   async function hostedDataset(code: string): Promise<Dataset> {
     const d = await catalog.datasets.get(code);
     if (d.mode !== 'hosted') {
-      throw new Problem(PROBLEMS.unprocessable, { detail: 'Bộ dữ liệu này do cơ quan chủ quản tự phục vụ (proxy), không lưu trên nền tảng.', detail_en: 'This dataset is served by its custodian (proxy), not hosted on the platform.' });
+      throw new Problem(PROBLEMS.unprocessable, {
+        detail: 'Bộ dữ liệu này do cơ quan chủ quản tự phục vụ (proxy), không lưu trên nền tảng.',
+        detail_en: 'This dataset is served by its custodian (proxy), not hosted on the platform.',
+      });
     }
     if (d.status === 'retired') throw new Problem(PROBLEMS.unprocessable, { detail: 'Bộ dữ liệu đã ngừng sử dụng.', detail_en: 'The dataset is retired.' });
     return d;
@@ -90,7 +95,13 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
    * versions name: an official's username, or `system:<code>` for a system writing through the
    * gateway (which has checked it is the custodian's, or an authorised `producer`'s).
    */
-  async function writeAs<T = WriteResult>(writer: string, code: string, writes: RecordWrite[], finish?: (tx: Queryable, result: WriteResult) => Promise<T>, producer?: Producer): Promise<T> {
+  async function writeAs<T = WriteResult>(
+    writer: string,
+    code: string,
+    writes: RecordWrite[],
+    finish?: (tx: Queryable, result: WriteResult) => Promise<T>,
+    producer?: Producer,
+  ): Promise<T> {
     const dataset = await hostedDataset(code);
     // R-4.1: the custodian's own writes name the custodian; another agency's are checked against its authorisations.
     const by = producer && producer.agency !== dataset.custodian_code ? producer : null;
@@ -98,15 +109,27 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     const seen = new Map<string, number>();
     const dupes: FieldViolation[] = [];
     writes.forEach((w, i) => {
-      if (seen.has(w.key)) dupes.push({ path: `/records/${i}/key`, message: `Khoá "${w.key}" lặp lại bản ghi ${seen.get(w.key)}.`, message_en: `Key "${w.key}" repeats record ${seen.get(w.key)}.` });
+      if (seen.has(w.key))
+        dupes.push({
+          path: `/records/${i}/key`,
+          message: `Khoá "${w.key}" lặp lại bản ghi ${seen.get(w.key)}.`,
+          message_en: `Key "${w.key}" repeats record ${seen.get(w.key)}.`,
+        });
       seen.set(w.key, i);
     });
     if (dupes.length) throw refuse(dupes, 'Một lô không được ghi một khoá hai lần.', 'A batch may not write a key twice.');
 
     const upserts = writes.flatMap((w, i) => (w.delete ? [] : [{ i, data: w.data }]));
-    const result = await catalog.validate(code, upserts.map((u) => u.data));
+    const result = await catalog.validate(
+      code,
+      upserts.map((u) => u.data),
+    );
     if (result.violations.length) {
-      const errors = result.violations.map((v) => ({ path: `/records/${upserts[v.record]!.i}/data${v.field ? `/${v.field}` : ''}`, message: v.message, message_en: v.message_en }));
+      const errors = result.violations.map((v) => ({
+        path: `/records/${upserts[v.record]!.i}/data${v.field ? `/${v.field}` : ''}`,
+        message: v.message,
+        message_en: v.message_en,
+      }));
       throw refuse(errors, `${result.invalid} bản ghi không hợp lệ; không có gì được ghi.`, `${result.invalid} invalid record(s); nothing was written.`);
     }
 
@@ -123,29 +146,42 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
         [code, keys],
       );
       const byKey = new Map(current.rows.map((r) => [r.key, r]));
-      const missing = writes.flatMap((w, i) => (w.delete && (!byKey.has(w.key) || byKey.get(w.key)!.deleted) ? [{ path: `/records/${i}/key`, message: `Không có bản ghi "${w.key}" để xoá.`, message_en: `No record "${w.key}" to delete.` }] : []));
+      const missing = writes.flatMap((w, i) =>
+        w.delete && (!byKey.has(w.key) || byKey.get(w.key)!.deleted)
+          ? [{ path: `/records/${i}/key`, message: `Không có bản ghi "${w.key}" để xoá.`, message_en: `No record "${w.key}" to delete.` }]
+          : [],
+      );
       if (missing.length) throw refuse(missing, 'Không thể xoá bản ghi không tồn tại.', 'Cannot delete records that do not exist.');
       if (by) await requireInScope(tx, code, by, writes, current.rows);
 
-      const rows = await Promise.all(writes.map(async (w) => {
-        const version = (byKey.get(w.key)?.version ?? 0) + 1;
-        const sealed = sealIt && !w.delete ? (await sealing.seal(code, w.key, version, w.data)).toString('base64') : null;
-        return {
-          record_key: w.key,
-          version,
-          data: w.delete || sealed ? null : w.data,
-          sealed,
-          deleted: Boolean(w.delete),
-          content_hash: sealed ? SEALED_HASH : contentHash(w.delete ? null : w.data),
-        };
-      }));
+      const rows = await Promise.all(
+        writes.map(async (w) => {
+          const version = (byKey.get(w.key)?.version ?? 0) + 1;
+          const sealed = sealIt && !w.delete ? (await sealing.seal(code, w.key, version, w.data)).toString('base64') : null;
+          return {
+            record_key: w.key,
+            version,
+            data: w.delete || sealed ? null : w.data,
+            sealed,
+            deleted: Boolean(w.delete),
+            content_hash: sealed ? SEALED_HASH : contentHash(w.delete ? null : w.data),
+          };
+        }),
+      );
       try {
         // R-4.3, R-6.1c: the feed positions, taken last so the dataset's feed row stays locked only until the commit.
         const first = await takePositions(tx, code, rows.length);
-        await insertVersions(tx, code, rows.map((r, i) => ({ ...r, position: first + i })), { writer, producer: producerAgency }, now);
+        await insertVersions(
+          tx,
+          code,
+          rows.map((r, i) => ({ ...r, position: first + i })),
+          { writer, producer: producerAgency },
+          now,
+        );
       } catch (err) {
         // Two batches creating the same new key at once: the second loses the primary-key race.
-        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION) throw conflict('Bản ghi vừa được ghi đồng thời bởi một lô khác; hãy gửi lại.', 'A record was written concurrently by another batch; send again.');
+        if (pgErrorCode(err) === PG_UNIQUE_VIOLATION)
+          throw conflict('Bản ghi vừa được ghi đồng thời bởi một lô khác; hãy gửi lại.', 'A record was written concurrently by another batch; send again.');
         throw err;
       }
       const result: WriteResult = { written: rows.length, versions: rows.map((r) => ({ key: r.record_key, version: r.version, deleted: r.deleted })) };
@@ -162,9 +198,15 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
   async function requireInScope(tx: Queryable, code: string, by: Producer, writes: RecordWrite[], rows: Stored<StoredRecord>[]): Promise<void> {
     const grants = await producers.inForce(code, by.agency, by.system, tx);
     if (grants.length === 0) throw notAuthorised();
-    const live = await opened(code, rows.filter((r) => !r.deleted));
+    const live = await opened(
+      code,
+      rows.filter((r) => !r.deleted),
+    );
     const now = new Map(live.map((r) => [r.key, r.data]));
-    const errors = scopeViolations(grants.map((g) => g.scope), writes.map((w, index) => ({ index, key: w.key, next: w.delete ? null : w.data, current: now.get(w.key) ?? null })));
+    const errors = scopeViolations(
+      grants.map((g) => g.scope),
+      writes.map((w, index) => ({ index, key: w.key, next: w.delete ? null : w.data, current: now.get(w.key) ?? null })),
+    );
     if (errors.length) throw outOfScope(errors);
   }
 
@@ -172,7 +214,7 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
   async function filterOpened(code: string, f: { where: Record<string, string>; limit: number; after?: string | undefined }): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
     const wanted = Object.entries(f.where);
-    for (let after = f.after ?? null; ; ) {
+    for (let after = f.after ?? null; ;) {
       const page = await livePage(code, after, FILTER_PAGE);
       for (const r of page) {
         if (wanted.every(([field, value]) => asText(r.data?.[field]) === value)) out.push(r);
@@ -224,22 +266,38 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
         [wanted.map((w) => w.dataset), wanted.map((w) => w.key)],
       );
       // One row that does not open (altered, moved) fails its own reads, not the others of the batch.
-      return Promise.all(r.rows.map((row) => opened(row.dataset, [row]).then((o) => o[0]!, (error: unknown) => ({ ...row, data: null, sealed: undefined, error }))));
+      return Promise.all(
+        r.rows.map((row) =>
+          opened(row.dataset, [row]).then(
+            (o) => o[0]!,
+            (error: unknown) => ({ ...row, data: null, sealed: undefined, error }),
+          ),
+        ),
+      );
     },
 
     /** The gateway's listing: live records in key order, optionally where field = value (fields the gateway checked are granted). */
     async listLive(code: string, f: { where: Record<string, string>; limit: number; after?: string | undefined }): Promise<StoredRecord[]> {
       // Sealed content cannot be filtered by the database: filtered in memory, page by page.
       if (Object.keys(f.where).length && (await sealing.hasKey(code))) return filterOpened(code, f);
-      const w = new Where().add('dataset_code = ?', code).addRawIf(true, 'NOT deleted').addIf(f.after !== undefined, 'record_key > ?', f.after);
+      const w = new Where()
+        .add('dataset_code = ?', code)
+        .addRawIf(true, 'NOT deleted')
+        .addIf(f.after !== undefined, 'record_key > ?', f.after);
       for (const [field, value] of Object.entries(f.where)) w.add(`data ->> ? = ${w.next(value)}`, field);
-      const r = await db.query<Stored<StoredRecord>>(`SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records ${w} ORDER BY record_key LIMIT ${w.next(f.limit)}`, w.params);
+      const r = await db.query<Stored<StoredRecord>>(
+        `SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records ${w} ORDER BY record_key LIMIT ${w.next(f.limit)}`,
+        w.params,
+      );
       return opened(code, r.rows);
     },
 
     async get(p: Principal, code: string, key: string): Promise<StoredRecord> {
       requireCustodian(p, await catalog.datasets.get(code));
-      const r = await db.query<Stored<StoredRecord>>('SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2', [code, key]);
+      const r = await db.query<Stored<StoredRecord>>(
+        'SELECT record_key AS key, version, data, sealed, deleted, written_at FROM records WHERE dataset_code = $1 AND record_key = $2',
+        [code, key],
+      );
       if (!r.rows[0]) throw notFound('bản ghi', 'record', key);
       return (await opened(code, r.rows))[0]!;
     },
@@ -295,8 +353,11 @@ async function takePositions(tx: Queryable, code: string, n: number): Promise<nu
 }
 
 async function insertVersions(
-  tx: Queryable, code: string, rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string; position: number }[],
-  who: { writer: string; producer: string }, now: Date,
+  tx: Queryable,
+  code: string,
+  rows: { record_key: string; version: number; data: unknown; sealed: string | null; deleted: boolean; content_hash: string; position: number }[],
+  who: { writer: string; producer: string },
+  now: Date,
 ): Promise<void> {
   const json = JSON.stringify(rows);
   await tx.query(

@@ -12,7 +12,14 @@ const SYSTEMS = [
   { code: 'VPCP-BAOCAO', agency_code: 'VPCP', name_vi: 'Hệ thống báo cáo', name_en: 'Reporting system', security_level: 2, zone: 'internet' },
   { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 4, zone: 'internet' },
   { code: 'BNCTW-QL', agency_code: 'BNCTW', name_vi: 'Hệ thống quản lý', name_en: 'Management system', security_level: 4, zone: 'tslcd' },
-  { code: 'BTCTW-GHI', agency_code: 'BTCTW', name_vi: 'Hệ thống cập nhật cơ sở dữ liệu đảng viên', name_en: 'Party member database writer', security_level: 3, zone: 'internet' },
+  {
+    code: 'BTCTW-GHI',
+    agency_code: 'BTCTW',
+    name_vi: 'Hệ thống cập nhật cơ sở dữ liệu đảng viên',
+    name_en: 'Party member database writer',
+    security_level: 3,
+    zone: 'internet',
+  },
 ];
 
 for (const driver of DRIVERS) {
@@ -49,7 +56,10 @@ for (const driver of DRIVERS) {
         expect((await req('POST', '/systems', admin, s)).statusCode).toBe(201);
         if (s.security_level >= 3) await env.approveSecurityLevel(s.code, s.security_level); // R-13.3
       }
-      expect((await env.app.inject({ method: 'PATCH', url: '/api/v1/systems/VPCP-CU', headers: { authorization: admin }, payload: { status: 'suspended' } })).statusCode).toBe(200);
+      expect(
+        (await env.app.inject({ method: 'PATCH', url: '/api/v1/systems/VPCP-CU', headers: { authorization: admin }, payload: { status: 'suspended' } }))
+          .statusCode,
+      ).toBe(200);
     });
     afterAll(async () => {
       await env.close();
@@ -58,7 +68,15 @@ for (const driver of DRIVERS) {
 
     it('R-14.1: a consumer admin issues an account; the 256-bit secret is shown once and only its SHA-256 is stored', async () => {
       const { account, client_secret } = await createAccount(vpcp, { system_code: 'VPCP-DHTN', reason: 'Kết nối điều hành' });
-      expect(account).toMatchObject({ system_code: 'VPCP-DHTN', agency_code: 'VPCP', auth_method: 'client_secret', status: 'active', custodian_code: null, issued_by_agency: 'VPCP', created_by: 'qt.vpcp' });
+      expect(account).toMatchObject({
+        system_code: 'VPCP-DHTN',
+        agency_code: 'VPCP',
+        auth_method: 'client_secret',
+        status: 'active',
+        custodian_code: null,
+        issued_by_agency: 'VPCP',
+        created_by: 'qt.vpcp',
+      });
       expect(account.client_id).toMatch(/^ltc_[0-9a-f]{24}$/);
       expect(client_secret).toMatch(/^ltcs_[\w-]{43}$/); // 32 random bytes
       const read = await req('GET', `/accounts/${account.client_id}`, vpcp);
@@ -80,7 +98,11 @@ for (const driver of DRIVERS) {
         const res = await req('POST', '/accounts', vpcp, { system_code, name: 'x', auth_method: 'client_secret' });
         expect(res.statusCode).toBe(422);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(res.json()).toMatchObject({ rule: 'R-13.3', detail: expect.stringMatching(/Không cấp được tài khoản kết nối/), detail_en: expect.stringMatching(/No connection account/) });
+        expect(res.json()).toMatchObject({
+          rule: 'R-13.3',
+          detail: expect.stringMatching(/Không cấp được tài khoản kết nối/),
+          detail_en: expect.stringMatching(/No connection account/),
+        });
       }
       expect((await req('GET', '/accounts?system=VPCP-BAOCAO', admin)).json().total).toBe(0);
     });
@@ -91,10 +113,17 @@ for (const driver of DRIVERS) {
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
       const body = res.json();
       expect(body).toMatchObject({ title: 'Dữ liệu gửi lên không hợp lệ', title_en: 'Request validation failed' });
-      expect(body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['/body/system_code', '/body/name', '/body/auth_method', '/body/surprise']));
+      expect(body.errors.map((e: { path: string }) => e.path)).toEqual(
+        expect.arrayContaining(['/body/system_code', '/body/name', '/body/auth_method', '/body/surprise']),
+      );
       expect(body.errors.every((e: { message: string; message_en: string }) => e.message && e.message_en)).toBe(true);
 
-      const jwksOnSecret = await req('POST', '/accounts', vpcp, { system_code: 'VPCP-DHTN', name: 'x', auth_method: 'client_secret', jwks: { keys: [await publicJwk('ES256', 'k')] } });
+      const jwksOnSecret = await req('POST', '/accounts', vpcp, {
+        system_code: 'VPCP-DHTN',
+        name: 'x',
+        auth_method: 'client_secret',
+        jwks: { keys: [await publicJwk('ES256', 'k')] },
+      });
       expect(jwksOnSecret.statusCode).toBe(400);
       expect(jwksOnSecret.json().errors[0].path).toBe('/body/jwks');
 
@@ -130,7 +159,17 @@ for (const driver of DRIVERS) {
       const res = await req('PUT', `/accounts/${account.client_id}/jwks`, vpcp, { jwks: { keys: bad }, reason: 'Thay khoá' });
       expect(res.statusCode).toBe(400);
       const errors = res.json().errors as { path: string; message: string; message_en: string }[];
-      expect(errors.map((e) => e.path)).toEqual(['/body/jwks/keys/0', '/body/jwks/keys/1', '/body/jwks/keys/2', '/body/jwks/keys/2', '/body/jwks/keys/3', '/body/jwks/keys/4', '/body/jwks/keys/5', '/body/jwks/keys/6', '/body/jwks/keys/8']);
+      expect(errors.map((e) => e.path)).toEqual([
+        '/body/jwks/keys/0',
+        '/body/jwks/keys/1',
+        '/body/jwks/keys/2',
+        '/body/jwks/keys/2',
+        '/body/jwks/keys/3',
+        '/body/jwks/keys/4',
+        '/body/jwks/keys/5',
+        '/body/jwks/keys/6',
+        '/body/jwks/keys/8',
+      ]);
       expect(errors[0]!.message_en).toMatch(/private members \(d\)/);
       expect(errors[1]!.message_en).toMatch(/only PS256/);
       expect(errors[2]!.message_en).toMatch(/private members \(k\)/);
@@ -139,12 +178,18 @@ for (const driver of DRIVERS) {
       expect(errors[5]!.message_en).toMatch(/P-256/);
       expect(errors[8]!.message_en).toMatch(/Duplicate "kid" "dup"/);
 
-      const replaced = await req('PUT', `/accounts/${account.client_id}/jwks`, vpcp, { jwks: { keys: [await publicJwk('EdDSA', 'moi')] }, reason: 'Thay khoá định kỳ' });
+      const replaced = await req('PUT', `/accounts/${account.client_id}/jwks`, vpcp, {
+        jwks: { keys: [await publicJwk('EdDSA', 'moi')] },
+        reason: 'Thay khoá định kỳ',
+      });
       expect(replaced.statusCode).toBe(200);
       expect(replaced.json()).toMatchObject({ version: 2, jwks: { keys: [{ kid: 'moi', kty: 'OKP' }] } });
       expect((await req('POST', `/accounts/${account.client_id}/rotate-secret`, vpcp, { reason: 'không có' })).statusCode).toBe(409);
       const history = (await req('GET', `/accounts/${account.client_id}/history`, vpcp)).json();
-      expect(history.map((h: { action: string; reason: string | null }) => [h.action, h.reason])).toEqual([['create', null], ['set_jwks', 'Thay khoá định kỳ']]);
+      expect(history.map((h: { action: string; reason: string | null }) => [h.action, h.reason])).toEqual([
+        ['create', null],
+        ['set_jwks', 'Thay khoá định kỳ'],
+      ]);
     });
 
     it('rotation keeps the previous secret for the grace period; revocation is final; every change has actor and reason', async () => {
@@ -167,7 +212,9 @@ for (const driver of DRIVERS) {
       expect((await req('POST', `/accounts/${id}/rotate-secret`, vpcp, { reason: 'sau thu hồi' })).statusCode).toBe(409);
       const history = (await req('GET', `/accounts/${id}/history`, auditor)).json();
       expect(history.map((h: { action: string; actor: string; reason: string | null }) => [h.action, h.actor, h.reason])).toEqual([
-        ['create', 'qt.vpcp', null], ['rotate_secret', 'qt.vpcp', 'Đổi định kỳ'], ['revoke', 'qt.vpcp', 'Hệ thống ngừng dùng'],
+        ['create', 'qt.vpcp', null],
+        ['rotate_secret', 'qt.vpcp', 'Đổi định kỳ'],
+        ['revoke', 'qt.vpcp', 'Hệ thống ngừng dùng'],
       ]);
       expect(history[2].changes.status).toEqual({ from: 'active', to: 'revoked' });
       await expect(env.platform.db.query('DELETE FROM connection_accounts')).rejects.toThrow(/refused/);
@@ -211,13 +258,25 @@ for (const driver of DRIVERS) {
       const { account, client_secret } = await createAccount(btctw, { system_code: 'BTCTW-GHI', reason: 'Hệ thống cập nhật dữ liệu đảng viên' });
       expect(account).toMatchObject({ system_code: 'BTCTW-GHI', agency_code: 'BTCTW', issued_by_agency: 'BTCTW', created_by: 'qt.btctw' });
       const token = await env.app.inject({
-        method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: account.client_id, client_secret: client_secret! }).toString(),
       });
       expect(token.statusCode, token.body).toBe(200);
       const write = await env.app.inject({
-        method: 'PUT', url: '/data/v1/can-bo-dang-vien/records/dv-ghi-1', headers: { authorization: `Bearer ${token.json().access_token}` },
-        payload: { member_number: '01.0000091', full_name: 'Nguyễn Văn Ghi', citizen_id: '001085000091', date_of_birth: '1985-01-09', gender: '1', admission_date: '2010-05-19', party_organisation_code: 'DB-01' },
+        method: 'PUT',
+        url: '/data/v1/can-bo-dang-vien/records/dv-ghi-1',
+        headers: { authorization: `Bearer ${token.json().access_token}` },
+        payload: {
+          member_number: '01.0000091',
+          full_name: 'Nguyễn Văn Ghi',
+          citizen_id: '001085000091',
+          date_of_birth: '1985-01-09',
+          gender: '1',
+          admission_date: '2010-05-19',
+          party_organisation_code: 'DB-01',
+        },
       });
       expect(write.statusCode, write.body).toBe(200);
       expect(write.json()).toMatchObject({ written: 1, versions: [{ key: 'dv-ghi-1', version: 1 }] });
@@ -238,7 +297,11 @@ for (const driver of DRIVERS) {
       expect(notCustodian.statusCode).toBe(422);
       expect(notCustodian.json().rule).toBe('R-14.2');
 
-      const created = await req('POST', '/delegations', btctw, { custodian_code: 'BTCTW', operator_code: 'TU01', reason: 'Ủy quyền cấp tài khoản cho hệ thống trung gian' });
+      const created = await req('POST', '/delegations', btctw, {
+        custodian_code: 'BTCTW',
+        operator_code: 'TU01',
+        reason: 'Ủy quyền cấp tài khoản cho hệ thống trung gian',
+      });
       expect(created.statusCode).toBe(201);
       const delegation = created.json();
       expect(delegation).toMatchObject({ custodian_code: 'BTCTW', operator_code: 'TU01', status: 'active', created_by: 'qt.btctw' });
@@ -251,10 +314,21 @@ for (const driver of DRIVERS) {
       // Only the operator's admins issue under it; others do not even see it.
       expect((await req('POST', '/accounts', bnctw, { ...sys, auth_method: 'client_secret', delegation_id: delegation.id })).statusCode).toBe(404);
       expect((await req('POST', '/accounts', btctw, { ...sys, auth_method: 'client_secret', delegation_id: delegation.id })).statusCode).toBe(403);
-      const low = await req('POST', '/accounts', operator, { system_code: 'VPCP-BAOCAO', name: 'x', auth_method: 'client_secret', delegation_id: delegation.id });
+      const low = await req('POST', '/accounts', operator, {
+        system_code: 'VPCP-BAOCAO',
+        name: 'x',
+        auth_method: 'client_secret',
+        delegation_id: delegation.id,
+      });
       expect(low.json()).toMatchObject({ status: 422, rule: 'R-13.3' });
       const { account } = await createAccount(operator, { ...sys, delegation_id: delegation.id });
-      expect(account).toMatchObject({ system_code: 'BNCTW-QL', agency_code: 'BNCTW', custodian_code: 'BTCTW', delegation_id: delegation.id, issued_by_agency: 'TU01' });
+      expect(account).toMatchObject({
+        system_code: 'BNCTW-QL',
+        agency_code: 'BNCTW',
+        custodian_code: 'BTCTW',
+        delegation_id: delegation.id,
+        issued_by_agency: 'TU01',
+      });
       const id = account.client_id;
       // The system's agency, the operator and the custodian see it; the operator and the system's agency manage it.
       for (const who of [bnctw, operator, btctw]) expect((await req('GET', `/accounts/${id}`, who)).statusCode).toBe(200);
@@ -271,7 +345,8 @@ for (const driver of DRIVERS) {
       expect(again.json()).toMatchObject({ status: 422, rule: 'R-14.2' });
       const history = (await req('GET', `/delegations/${delegation.id}/history`, auditor)).json();
       expect(history.map((h: { action: string; actor: string; reason: string }) => [h.action, h.actor, h.reason])).toEqual([
-        ['create', 'qt.btctw', 'Ủy quyền cấp tài khoản cho hệ thống trung gian'], ['revoke', 'qt.btctw', 'Kết thúc ủy quyền'],
+        ['create', 'qt.btctw', 'Ủy quyền cấp tài khoản cho hệ thống trung gian'],
+        ['revoke', 'qt.btctw', 'Kết thúc ủy quyền'],
       ]);
       const accountHistory = (await req('GET', `/accounts/${id}/history`, bnctw)).json();
       expect(accountHistory.at(-1)).toMatchObject({ action: 'revoke', actor: 'qt.btctw', reason: expect.stringContaining('Kết thúc ủy quyền') });
@@ -281,7 +356,18 @@ for (const driver of DRIVERS) {
 
     it('documents every route in the OpenAPI document', async () => {
       const doc = (await env.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-      for (const p of ['/api/v1/accounts', '/api/v1/accounts/{client_id}', '/api/v1/accounts/{client_id}/rotate-secret', '/api/v1/accounts/{client_id}/revoke', '/api/v1/accounts/{client_id}/jwks', '/api/v1/delegations', '/api/v1/delegations/{id}/revoke', '/oauth/token', '/.well-known/jwks.json', '/.well-known/oauth-authorization-server']) {
+      for (const p of [
+        '/api/v1/accounts',
+        '/api/v1/accounts/{client_id}',
+        '/api/v1/accounts/{client_id}/rotate-secret',
+        '/api/v1/accounts/{client_id}/revoke',
+        '/api/v1/accounts/{client_id}/jwks',
+        '/api/v1/delegations',
+        '/api/v1/delegations/{id}/revoke',
+        '/oauth/token',
+        '/.well-known/jwks.json',
+        '/.well-known/oauth-authorization-server',
+      ]) {
         expect(doc.paths, p).toHaveProperty([p]);
       }
       expect(Object.keys(doc.paths['/oauth/token'].post.requestBody.content)).toEqual(['application/x-www-form-urlencoded']);

@@ -46,14 +46,26 @@ for (const driver of DRIVERS) {
       return { clientId: res.json().account.client_id as string, secret: res.json().client_secret as string | undefined };
     };
     const tokenRequest = (body: Record<string, string> | string, headers: Record<string, string> = {}) =>
-      fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: typeof body === 'string' ? body : new URLSearchParams(body) });
+      fetch(`${issuer}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: typeof body === 'string' ? body : new URLSearchParams(body),
+      });
     const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
     const expectOAuthError = async (res: Response, status: number, error: string): Promise<Problem> => {
       expect(res.status).toBe(status);
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(res.headers.get('cache-control')).toBe('no-store');
       const body = (await res.json()) as Problem;
-      expect(body).toMatchObject({ status, error, error_description: expect.any(String), title: expect.any(String), title_en: expect.any(String), detail: expect.any(String), detail_en: expect.any(String) });
+      expect(body).toMatchObject({
+        status,
+        error,
+        error_description: expect.any(String),
+        title: expect.any(String),
+        title_en: expect.any(String),
+        detail: expect.any(String),
+        detail_en: expect.any(String),
+      });
       return body;
     };
     /** openid-client signs assertions with the real time; the platform's clock is set to it. */
@@ -116,7 +128,9 @@ for (const driver of DRIVERS) {
       expect(oidc.status).toBe(200);
       expect(await oidc.json()).toEqual(await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json());
       const { clientId, secret } = await newAccount({});
-      const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretPost(secret!), { execute: [client.allowInsecureRequests] }); // tests only: plain http
+      const config = await client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretPost(secret!), {
+        execute: [client.allowInsecureRequests],
+      }); // tests only: plain http
       expect(config.serverMetadata()).toMatchObject({ issuer, token_endpoint: `${issuer}/oauth/token` });
       const tokens = await client.clientCredentialsGrant(config);
       expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 300 });
@@ -128,7 +142,12 @@ for (const driver of DRIVERS) {
       const tokens = await client.clientCredentialsGrant(config);
       expect(tokens).toMatchObject({ token_type: 'bearer', expires_in: 300, scope: '' }); // no agreement yet: no dataset (R-4.2)
       const remote = jose.createRemoteJWKSet(new URL(`${issuer}/.well-known/jwks.json`));
-      const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, remote, { issuer, audience: 'lienthong-gateway', typ: 'at+jwt', currentDate: env.clock.now() });
+      const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, remote, {
+        issuer,
+        audience: 'lienthong-gateway',
+        typ: 'at+jwt',
+        currentDate: env.clock.now(),
+      });
       expect(protectedHeader.alg).toBe('ES256');
       expect(payload).toMatchObject({ sub: clientId, client_id: clientId, system: 'VPCP-DHTN', agency: 'VPCP', scope: '' });
       expect(payload.exp! - payload.iat!).toBe(300);
@@ -159,8 +178,14 @@ for (const driver of DRIVERS) {
         if (alg !== 'EdDSA') continue;
         // openid-client names Ed25519 signatures "Ed25519" (RFC 9864); the older name "EdDSA" is accepted too.
         const now = Math.floor(env.clock.now().getTime() / 1000);
-        const older = await new jose.SignJWT({ iss: clientId, sub: clientId, aud: issuer, exp: now + 60, jti: crypto.randomUUID() }).setProtectedHeader({ alg: 'EdDSA', kid }).sign(privateKey);
-        const res = await tokenRequest({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: older });
+        const older = await new jose.SignJWT({ iss: clientId, sub: clientId, aud: issuer, exp: now + 60, jti: crypto.randomUUID() })
+          .setProtectedHeader({ alg: 'EdDSA', kid })
+          .sign(privateKey);
+        const res = await tokenRequest({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: older,
+        });
         expect(res.status).toBe(200);
       }
     });
@@ -171,13 +196,21 @@ for (const driver of DRIVERS) {
       const now = Math.floor(env.clock.now().getTime() / 1000);
       const assertion = (claims: jose.JWTPayload = {}, key: CryptoKey = privateKey) =>
         new jose.SignJWT({ iss: clientId, sub: clientId, aud: `${issuer}/oauth/token`, iat: now, exp: now + 60, jti: crypto.randomUUID(), ...claims })
-          .setProtectedHeader({ alg: 'ES256', kid: 'k1' }).sign(key);
-      const send = async (jwt: string) => tokenRequest({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: jwt });
+          .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+          .sign(key);
+      const send = async (jwt: string) =>
+        tokenRequest({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: jwt,
+        });
 
       const once = await assertion({ jti: 'mot-lan' });
       expect((await send(once)).status).toBe(200);
       expect((await expectOAuthError(await send(once), 401, 'invalid_client')).error_description).toMatch(/jti replay/);
-      expect((await expectOAuthError(await send(await assertion({ aud: 'https://elsewhere.example' })), 401, 'invalid_client')).error_description).toMatch(/aud/);
+      expect((await expectOAuthError(await send(await assertion({ aud: 'https://elsewhere.example' })), 401, 'invalid_client')).error_description).toMatch(
+        /aud/,
+      );
       expect((await expectOAuthError(await send(await assertion({ exp: now + 3600 })), 401, 'invalid_client')).error_description).toMatch(/within 300 seconds/);
       expect((await expectOAuthError(await send(await assertion({ exp: now - 120 })), 401, 'invalid_client')).error_description).toMatch(/exp/);
       const stranger = await jose.generateKeyPair('ES256');
@@ -186,7 +219,9 @@ for (const driver of DRIVERS) {
       expect((await send(await assertion({ aud: issuer }))).status).toBe(200);
       // A secret account cannot use an assertion, and an assertion account has no secret.
       const secretAccount = await newAccount({});
-      const wrong = await new jose.SignJWT({ iss: secretAccount.clientId, sub: secretAccount.clientId, aud: issuer, exp: now + 60, jti: 'x' }).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
+      const wrong = await new jose.SignJWT({ iss: secretAccount.clientId, sub: secretAccount.clientId, aud: issuer, exp: now + 60, jti: 'x' })
+        .setProtectedHeader({ alg: 'ES256' })
+        .sign(privateKey);
       expect((await expectOAuthError(await send(wrong), 401, 'invalid_client')).error_description).toMatch(/client_secret/);
       await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'ltcs_doan' }), 401, 'invalid_client');
     });
@@ -200,9 +235,16 @@ for (const driver of DRIVERS) {
       const res = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basic(clientId, secret!) });
       expect(res.headers.get('www-authenticate')).toBe('Basic realm="lienthong"'); // RFC 6749 §5.2, client tried Basic
       const body = await expectOAuthError(res, 401, 'invalid_client');
-      expect(body).toMatchObject({ type: '/problems/unauthenticated', detail: 'Tài khoản kết nối đã bị thu hồi.', error_description: 'The connection account has been revoked.' });
+      expect(body).toMatchObject({
+        type: '/problems/unauthenticated',
+        detail: 'Tài khoản kết nối đã bị thu hồi.',
+        error_description: 'The connection account has been revoked.',
+      });
       await expect(client.clientCredentialsGrant(config)).rejects.toMatchObject({ error: 'invalid_client', status: 401 });
-      await expect(env.platform.accounts.verifyAccessToken(access_token)).rejects.toMatchObject({ status: 401, options: { extra: { error: 'invalid_token' } } });
+      await expect(env.platform.accounts.verifyAccessToken(access_token)).rejects.toMatchObject({
+        status: 401,
+        options: { extra: { error: 'invalid_token' } },
+      });
     });
 
     it('rotation: the old secret works within the grace period, then gets 401 (expired); the new one works', async () => {
@@ -227,16 +269,30 @@ for (const driver of DRIVERS) {
     it('bad token requests → 400 problem+json with an RFC 6749 error and Vietnamese and English details', async () => {
       const { clientId, secret } = await newAccount({});
       const auth = { authorization: basic(clientId, secret!) };
-      expect((await expectOAuthError(await tokenRequest({ grant_type: 'password' }, auth), 400, 'unsupported_grant_type')).detail).toMatch(/client_credentials/);
+      expect((await expectOAuthError(await tokenRequest({ grant_type: 'password' }, auth), 400, 'unsupported_grant_type')).detail).toMatch(
+        /client_credentials/,
+      );
       await expectOAuthError(await tokenRequest({}, auth), 400, 'invalid_request');
       await expectOAuthError(await tokenRequest('grant_type=client_credentials&grant_type=client_credentials', auth), 400, 'invalid_request');
-      const json = await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"grant_type":"client_credentials"}' });
+      const json = await fetch(`${issuer}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...auth },
+        body: '{"grant_type":"client_credentials"}',
+      });
       await expectOAuthError(json, 400, 'invalid_request');
       const xml = await fetch(`${issuer}/oauth/token`, { method: 'POST', headers: { 'content-type': 'text/xml', ...auth }, body: '<x/>' });
       await expectOAuthError(xml, 400, 'invalid_request');
-      await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! }, auth), 400, 'invalid_request');
+      await expectOAuthError(
+        await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! }, auth),
+        400,
+        'invalid_request',
+      );
       await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', scope: 'a\\b' }, auth), 400, 'invalid_scope');
-      const notGranted = await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', scope: 'can-bo-dang-vien' }, auth), 400, 'invalid_scope');
+      const notGranted = await expectOAuthError(
+        await tokenRequest({ grant_type: 'client_credentials', scope: 'can-bo-dang-vien' }, auth),
+        400,
+        'invalid_scope',
+      );
       expect(notGranted.rule).toBe('R-4.2');
       await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials' }), 401, 'invalid_client');
       await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials' }, { authorization: 'Basic !!!' }), 401, 'invalid_client');
@@ -244,13 +300,21 @@ for (const driver of DRIVERS) {
       const plain = await tokenRequest({ grant_type: 'password' }, { ...auth, accept: 'application/json' });
       expect(plain.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(await plain.json()).toMatchObject({ type: '/problems/bad-request', title_en: 'Bad request', error: 'unsupported_grant_type' });
-      await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', client_id: 'ltc_000000000000000000000000', client_secret: 'ltcs_x' }), 401, 'invalid_client');
+      await expectOAuthError(
+        await tokenRequest({ grant_type: 'client_credentials', client_id: 'ltc_000000000000000000000000', client_secret: 'ltcs_x' }),
+        401,
+        'invalid_client',
+      );
     });
 
     it('R-13.3: a system lowered below level 3 after issuance gets no token', async () => {
       const { clientId, secret } = await newAccount({});
       expect((await api('PATCH', '/systems/VPCP-DHTN', admin, { security_level: 2 })).statusCode).toBe(200);
-      const res = await expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! }), 400, 'unauthorized_client');
+      const res = await expectOAuthError(
+        await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! }),
+        400,
+        'unauthorized_client',
+      );
       expect(res.rule).toBe('R-13.3');
       expect((await api('PATCH', '/systems/VPCP-DHTN', admin, { security_level: 3 })).statusCode).toBe(200);
       expect((await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! })).status).toBe(200);
@@ -258,32 +322,48 @@ for (const driver of DRIVERS) {
 
     it('verifyAccessToken refuses expired tokens, tokens of another signer and JWTs that are not access tokens', async () => {
       const { clientId, secret } = await newAccount({});
-      const token = (await (await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! })).json()).access_token as string;
+      const token = (await (await tokenRequest({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret! })).json())
+        .access_token as string;
       env.clock.advance(306_000);
       await expect(env.platform.accounts.verifyAccessToken(token)).rejects.toMatchObject({ status: 401 });
       syncClock();
       const claims = jose.decodeJwt(token);
       const { privateKey } = await jose.generateKeyPair('ES256');
-      const forged = await new jose.SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jose.decodeProtectedHeader(token).kid! }).sign(privateKey);
+      const forged = await new jose.SignJWT(claims)
+        .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: jose.decodeProtectedHeader(token).kid! })
+        .sign(privateKey);
       await expect(env.platform.accounts.verifyAccessToken(forged)).rejects.toMatchObject({ status: 401 });
       await expect(env.platform.accounts.verifyAccessToken('khong-phai-jwt')).rejects.toMatchObject({ status: 401 });
     });
 
-    it('scopes = granted datasets ∩ requested ∩ the delegating custodian\'s datasets (R-4.2, R-14.2; service level, fake grants)', async () => {
-      const grants: Record<string, string[]> = { 'VPCP-DHTN': ['to-chuc-dang', 'ngan-sach', 'can-bo-dang-vien'], 'BNCTW-QL': ['can-bo-dang-vien', 'ngan-sach', 'ky-luat'] };
+    it("scopes = granted datasets ∩ requested ∩ the delegating custodian's datasets (R-4.2, R-14.2; service level, fake grants)", async () => {
+      const grants: Record<string, string[]> = {
+        'VPCP-DHTN': ['to-chuc-dang', 'ngan-sach', 'can-bo-dang-vien'],
+        'BNCTW-QL': ['can-bo-dang-vien', 'ngan-sach', 'ky-luat'],
+      };
       const { registry, catalog } = env.platform;
       const svc = createAccounts(env.platform.db, env.clock, {
-        systems: registry.systems, agencies: registry.agencies, datasets: catalog.datasets, crypto: memoryCryptoProvider(), issuer,
+        systems: registry.systems,
+        agencies: registry.agencies,
+        datasets: catalog.datasets,
+        crypto: memoryCryptoProvider(),
+        issuer,
         grants: { datasetsFor: async (code) => grants[code] ?? [] },
       });
-      const grant = async (clientId: string, secret: string, scope?: string) => svc.oauth.token({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, ...(scope !== undefined && { scope }) }, undefined);
+      const grant = async (clientId: string, secret: string, scope?: string) =>
+        svc.oauth.token({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, ...(scope !== undefined && { scope }) }, undefined);
 
       const direct = await newAccount({});
       expect((await grant(direct.clientId, direct.secret!)).scope).toBe('can-bo-dang-vien ngan-sach to-chuc-dang');
       expect((await grant(direct.clientId, direct.secret!, 'to-chuc-dang khong-co')).scope).toBe('to-chuc-dang');
-      await expect(grant(direct.clientId, direct.secret!, 'khong-co')).rejects.toMatchObject({ status: 400, options: { rule: 'R-4.2', extra: { error: 'invalid_scope' } } });
+      await expect(grant(direct.clientId, direct.secret!, 'khong-co')).rejects.toMatchObject({
+        status: 400,
+        options: { rule: 'R-4.2', extra: { error: 'invalid_scope' } },
+      });
 
-      const delegation = (await api('POST', '/delegations', btctw, { custodian_code: 'BTCTW', operator_code: 'TU01', reason: 'Ủy quyền cho hệ thống trung gian' })).json();
+      const delegation = (
+        await api('POST', '/delegations', btctw, { custodian_code: 'BTCTW', operator_code: 'TU01', reason: 'Ủy quyền cho hệ thống trung gian' })
+      ).json();
       const delegated = await newAccount({ system_code: 'BNCTW-QL', delegation_id: delegation.id }, operator);
       const token = await grant(delegated.clientId, delegated.secret!);
       expect(token.scope).toBe('can-bo-dang-vien ky-luat'); // ngân sách belongs to VPTW, not BTCTW

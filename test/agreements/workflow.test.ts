@@ -9,9 +9,17 @@ import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 // Test clock starts on 2026-03-02 (Viet Nam date).
 const EC_KEY = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', use: 'enc' };
 const request = (over: object = {}) => ({
-  dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
-  legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', requested_fields: ['member_number', 'full_name', 'date_of_birth', 'citizen_id'], forms: ['api'],
-  frequency: 'theo yêu cầu', valid_from: '2026-03-02', valid_to: '2026-12-31', ...over,
+  dataset_code: 'can-bo-dang-vien',
+  system_code: 'VPCP-QLCB',
+  purpose_code: 'to-chuc-can-bo',
+  purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
+  legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+  requested_fields: ['member_number', 'full_name', 'date_of_birth', 'citizen_id'],
+  forms: ['api'],
+  frequency: 'theo yêu cầu',
+  valid_from: '2026-03-02',
+  valid_to: '2026-12-31',
+  ...over,
 });
 
 for (const driver of DRIVERS) {
@@ -35,7 +43,15 @@ for (const driver of DRIVERS) {
       bnctwApprover = await env.userAuth('pd.bnctw', 'BNCTW', ['approver']);
       outsider = await env.userAuth('kt.tu01', 'TU01', ['consumer_admin']);
       const sys = async (code: string, level: number, zone: string, extra: object = {}) => {
-        const r = await call('POST', '/api/v1/systems', consumer, { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra });
+        const r = await call('POST', '/api/v1/systems', consumer, {
+          code,
+          agency_code: 'VPCP',
+          name_vi: `Hệ thống ${code}`,
+          name_en: code,
+          security_level: level,
+          zone,
+          ...extra,
+        });
         if (level >= 3) await env.approveSecurityLevel(code, level); // R-13.3: a decision makes the level count
         return r;
       };
@@ -61,23 +77,41 @@ for (const driver of DRIVERS) {
       expect(a).toMatchObject({ status: 'submitted', consumer_code: 'VPCP', custodian_code: 'BTCTW', second_approval_required: false, kind: 'standard' });
       expect(await inbox(custodian)).toContain('agreement.requested');
 
-      expect((await call('POST', `/api/v1/agreements/${a.id}/request-changes`, custodian, { reason: 'Nêu rõ văn bản giao nhiệm vụ' })).json().status).toBe('changes_requested');
+      expect((await call('POST', `/api/v1/agreements/${a.id}/request-changes`, custodian, { reason: 'Nêu rõ văn bản giao nhiệm vụ' })).json().status).toBe(
+        'changes_requested',
+      );
       expect(await inbox(consumer)).toContain('agreement.changes_requested');
-      const resubmitted = await call('POST', `/api/v1/agreements/${a.id}/resubmit`, consumer, { legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a; Công văn số 12/VPCP' });
+      const resubmitted = await call('POST', `/api/v1/agreements/${a.id}/resubmit`, consumer, {
+        legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a; Công văn số 12/VPCP',
+      });
       expect(resubmitted.json()).toMatchObject({ status: 'submitted', legal_basis: expect.stringContaining('Công văn') });
 
-      const approved = await call('POST', `/api/v1/agreements/${a.id}/approve`, custodian, { granted_fields: ['member_number', 'full_name'], valid_to: '2026-09-30', reason: 'Đủ căn cứ' });
+      const approved = await call('POST', `/api/v1/agreements/${a.id}/approve`, custodian, {
+        granted_fields: ['member_number', 'full_name'],
+        valid_to: '2026-09-30',
+        reason: 'Đủ căn cứ',
+      });
       expect(approved.statusCode).toBe(200);
-      expect(approved.json()).toMatchObject({ status: 'active', effective_status: 'active', granted_fields: ['member_number', 'full_name'], valid_to: '2026-09-30' });
+      expect(approved.json()).toMatchObject({
+        status: 'active',
+        effective_status: 'active',
+        granted_fields: ['member_number', 'full_name'],
+        valid_to: '2026-09-30',
+      });
       expect(await inbox(consumer)).toContain('agreement.approved');
       approvedId = a.id;
 
       const detail = (await call('GET', `/api/v1/agreements/${a.id}`, consumer)).json();
-      expect(detail.events.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual(['submit:kt.vpcp', 'request_changes:cq.btctw', 'resubmit:kt.vpcp', 'approve:cq.btctw']);
+      expect(detail.events.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`)).toEqual([
+        'submit:kt.vpcp',
+        'request_changes:cq.btctw',
+        'resubmit:kt.vpcp',
+        'approve:cq.btctw',
+      ]);
       expect(detail.events[1].reason).toBe('Nêu rõ văn bản giao nhiệm vụ');
     });
 
-    it('R-8.2: only the custodian decides; fields must be the dataset\'s and granted ones a subset of the asked ones', async () => {
+    it("R-8.2: only the custodian decides; fields must be the dataset's and granted ones a subset of the asked ones", async () => {
       const a = (await call('POST', '/api/v1/agreements', consumer, request({ purpose_code: 'bao-cao-thong-ke' }))).json();
       for (const who of [consumer, admin, approver]) expect((await call('POST', `/api/v1/agreements/${a.id}/approve`, who, {})).statusCode).toBe(403);
       const wider = await call('POST', `/api/v1/agreements/${a.id}/approve`, custodian, { granted_fields: ['ethnic_group'] });
@@ -135,10 +169,22 @@ for (const driver of DRIVERS) {
     });
 
     it('R-9.2 / R-10: data of the 4 Central Offices needs an Art. 9.2 request from other agencies', async () => {
-      const tuSys = await call('POST', '/api/v1/systems', outsider, { code: 'TU01-DH', agency_code: 'TU01', name_vi: 'Điều hành', name_en: 'Operations', security_level: 3, zone: 'internet' });
+      const tuSys = await call('POST', '/api/v1/systems', outsider, {
+        code: 'TU01-DH',
+        agency_code: 'TU01',
+        name_vi: 'Điều hành',
+        name_en: 'Operations',
+        security_level: 3,
+        zone: 'internet',
+      });
       expect(tuSys.statusCode).toBe(201);
       await env.approveSecurityLevel('TU01-DH', 3);
-      const body = request({ dataset_code: 'van-ban-co-quan-dang-nha-nuoc', system_code: 'TU01-DH', requested_fields: ['document_id', 'subject'], purpose_code: 'lanh-dao-chi-dao' });
+      const body = request({
+        dataset_code: 'van-ban-co-quan-dang-nha-nuoc',
+        system_code: 'TU01-DH',
+        requested_fields: ['document_id', 'subject'],
+        purpose_code: 'lanh-dao-chi-dao',
+      });
       const standard = await call('POST', '/api/v1/agreements', outsider, body);
       expect(standard.statusCode).toBe(422);
       expect(standard.json().rule).toBe('R-9.2');
@@ -146,7 +192,16 @@ for (const driver of DRIVERS) {
       expect(art92.statusCode).toBe(201);
       expect(art92.json().kind).toBe('art_9_2');
       // A Central Office asks with a standard request.
-      expect((await call('POST', '/api/v1/agreements', consumer, request({ dataset_code: 'van-ban-co-quan-dang-nha-nuoc', requested_fields: ['document_id'], purpose_code: 'phoi-hop-4-van-phong' }))).statusCode).toBe(201);
+      expect(
+        (
+          await call(
+            'POST',
+            '/api/v1/agreements',
+            consumer,
+            request({ dataset_code: 'van-ban-co-quan-dang-nha-nuoc', requested_fields: ['document_id'], purpose_code: 'phoi-hop-4-van-phong' }),
+          )
+        ).statusCode,
+      ).toBe(201);
     });
 
     it('R-14.1: open datasets need no agreement', async () => {
@@ -170,15 +225,20 @@ for (const driver of DRIVERS) {
       expect(refusal).toMatchObject({ rule: 'R-8.2', errors: [expect.objectContaining({ path: '/requested_fields', message_en: 'Fields must not repeat.' })] });
     });
 
-    it('an agency cannot read or act on another agency\'s agreements (every route)', async () => {
+    it("an agency cannot read or act on another agency's agreements (every route)", async () => {
       const id = approvedId;
       expect((await call('GET', `/api/v1/agreements/${id}`, outsider)).statusCode).toBe(404);
       for (const action of ['approve', 'reject', 'request-changes', 'revoke', 'withdraw']) {
-        expect((await call('POST', `/api/v1/agreements/${id}/${action}`, outsider, action === 'approve' ? {} : { reason: 'không liên quan' })).statusCode, action).toBe(404);
+        expect(
+          (await call('POST', `/api/v1/agreements/${id}/${action}`, outsider, action === 'approve' ? {} : { reason: 'không liên quan' })).statusCode,
+          action,
+        ).toBe(404);
       }
       expect((await call('POST', `/api/v1/agreements/${id}/resubmit`, outsider, { frequency: 'x' })).statusCode).toBe(404);
       const listed = (await call('GET', '/api/v1/agreements?limit=200', outsider)).json();
-      expect(listed.items.every((a: { consumer_code: string; custodian_code: string }) => a.consumer_code === 'TU01' || a.custodian_code === 'TU01')).toBe(true);
+      expect(listed.items.every((a: { consumer_code: string; custodian_code: string }) => a.consumer_code === 'TU01' || a.custodian_code === 'TU01')).toBe(
+        true,
+      );
       expect((await call('POST', '/api/v1/decisions', outsider, { system: 'VPCP-QLCB', dataset: 'can-bo-dang-vien' })).statusCode).toBe(404);
       expect((await call('POST', '/api/v1/agreements', outsider, request())).statusCode).toBe(403);
       const all = (await call('GET', '/api/v1/agreements?limit=200', await env.userAuth('kt.vien', 'VPTW', ['auditor']))).json();
@@ -194,7 +254,11 @@ for (const driver of DRIVERS) {
       expect(revoke.json().rule).toBe('R-16.1');
       const noEvidence = await call('POST', `/api/v1/agreements/${approvedId}/terminate`, custodian, { ground: 'a', reason: 'Vi phạm mục đích' });
       expect([noEvidence.statusCode, noEvidence.json().rule]).toEqual([400, 'R-16.1']);
-      const ended = await call('POST', `/api/v1/agreements/${approvedId}/terminate`, custodian, { ground: 'a', reason: 'Vi phạm mục đích', evidence: 'Biên bản kiểm tra số 12/BB-BTCTW ngày 02/3/2026' });
+      const ended = await call('POST', `/api/v1/agreements/${approvedId}/terminate`, custodian, {
+        ground: 'a',
+        reason: 'Vi phạm mục đích',
+        evidence: 'Biên bản kiểm tra số 12/BB-BTCTW ngày 02/3/2026',
+      });
       expect(ended.json()).toMatchObject({ status: 'terminated', ground: 'a', evidence: 'Biên bản kiểm tra số 12/BB-BTCTW ngày 02/3/2026' });
       expect(await decide(q)).toMatchObject({ allow: false, rule: 'R-4.2' });
       expect(await inbox(consumer)).toContain('agreement.terminated');
@@ -211,19 +275,39 @@ for (const driver of DRIVERS) {
       env = await startEnv(driver);
       consumer = await env.userAuth('kt.vpqh', 'VPQH', ['consumer_admin']);
       custodian = await env.userAuth('cq.btctw2', 'BTCTW', ['custodian_admin']);
-      for (const [code, level] of [['VPQH-A', 3], ['VPQH-B', 4], ['VPQH-LOW', 2]] as const) {
-        await env.app.inject({ method: 'POST', url: '/api/v1/systems', headers: { authorization: consumer }, payload: { code, agency_code: 'VPQH', name_vi: code, name_en: code, security_level: level, zone: 'internet' } });
+      for (const [code, level] of [
+        ['VPQH-A', 3],
+        ['VPQH-B', 4],
+        ['VPQH-LOW', 2],
+      ] as const) {
+        await env.app.inject({
+          method: 'POST',
+          url: '/api/v1/systems',
+          headers: { authorization: consumer },
+          payload: { code, agency_code: 'VPQH', name_vi: code, name_en: code, security_level: level, zone: 'internet' },
+        });
         if (level >= 3) await env.approveSecurityLevel(code, level);
       }
       // VPQH-A: member data for personnel work, Mar–Jun 2026; VPQH-B: party organisations for reporting, from 1 Apr 2026.
       const grant = async (key: string, body: object, approveBody: object = {}) => {
         const a = (await env.app.inject({ method: 'POST', url: '/api/v1/agreements', headers: { authorization: consumer }, payload: request(body) })).json();
-        const ok = await env.app.inject({ method: 'POST', url: `/api/v1/agreements/${a.id}/approve`, headers: { authorization: custodian }, payload: approveBody });
+        const ok = await env.app.inject({
+          method: 'POST',
+          url: `/api/v1/agreements/${a.id}/approve`,
+          headers: { authorization: custodian },
+          payload: approveBody,
+        });
         expect(ok.statusCode).toBe(200);
         ids[key] = a.id;
       };
       await grant('A', { system_code: 'VPQH-A', valid_to: '2026-06-30' }, { granted_fields: ['member_number', 'full_name'] });
-      await grant('B', { system_code: 'VPQH-B', dataset_code: 'to-chuc-dang', purpose_code: 'bao-cao-thong-ke', requested_fields: ['organisation_code', 'name', 'member_count'], valid_from: '2026-04-01' });
+      await grant('B', {
+        system_code: 'VPQH-B',
+        dataset_code: 'to-chuc-dang',
+        purpose_code: 'bao-cao-thong-ke',
+        requested_fields: ['organisation_code', 'name', 'member_count'],
+        valid_from: '2026-04-01',
+      });
     });
     afterAll(() => env.close());
 
@@ -232,18 +316,18 @@ for (const driver of DRIVERS) {
         env.platform.agreements.decide({ system, dataset, purpose, fields, at: new Date(`${date}T03:00:00Z`) });
       const cases: [string, string, string | undefined, string[] | undefined, string, boolean | string][] = [
         ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['full_name'], '2026-03-02', true],
-        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', undefined, '2026-06-30', true],             // last day of validity
-        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['full_name'], '2026-07-01', 'R-4.2'],        // expired by itself
-        ['VPQH-A', 'can-bo-dang-vien', 'bao-cao-thong-ke', ['full_name'], '2026-03-02', 'R-5.2'],      // other purpose
-        ['VPQH-A', 'can-bo-dang-vien', undefined, ['full_name'], '2026-03-02', 'R-5.2'],               // no purpose
-        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['citizen_id'], '2026-03-02', 'R-8.2'],      // asked, not granted
-        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['so_tai_khoan'], '2026-03-02', 'R-8.2'],    // not a field at all
-        ['VPQH-A', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-04-02', 'R-4.2'],              // grant is B's, not A's
+        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', undefined, '2026-06-30', true], // last day of validity
+        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['full_name'], '2026-07-01', 'R-4.2'], // expired by itself
+        ['VPQH-A', 'can-bo-dang-vien', 'bao-cao-thong-ke', ['full_name'], '2026-03-02', 'R-5.2'], // other purpose
+        ['VPQH-A', 'can-bo-dang-vien', undefined, ['full_name'], '2026-03-02', 'R-5.2'], // no purpose
+        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['citizen_id'], '2026-03-02', 'R-8.2'], // asked, not granted
+        ['VPQH-A', 'can-bo-dang-vien', 'to-chuc-can-bo', ['so_tai_khoan'], '2026-03-02', 'R-8.2'], // not a field at all
+        ['VPQH-A', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-04-02', 'R-4.2'], // grant is B's, not A's
         ['VPQH-B', 'to-chuc-dang', 'bao-cao-thong-ke', ['name', 'member_count'], '2026-04-01', true], // first day
-        ['VPQH-B', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-03-31', 'R-4.2'],              // not yet in force
+        ['VPQH-B', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-03-31', 'R-4.2'], // not yet in force
         ['VPQH-LOW', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-04-02', 'R-13.3'],
-        ['VPQH-X', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-04-02', 'R-14.1'],              // unknown system
-        ['VPQH-LOW', 'tac-pham', undefined, ['title'], '2026-04-02', true],                            // open data
+        ['VPQH-X', 'to-chuc-dang', 'bao-cao-thong-ke', ['name'], '2026-04-02', 'R-14.1'], // unknown system
+        ['VPQH-LOW', 'tac-pham', undefined, ['title'], '2026-04-02', true], // open data
         ['VPQH-A', 'khong-co', 'to-chuc-can-bo', undefined, '2026-03-02', 'R-4.2'],
       ];
       for (const [system, dataset, purpose, fields, date, expected] of cases) {
@@ -257,10 +341,20 @@ for (const driver of DRIVERS) {
     });
 
     it('R-14.1: an access token carries exactly the datasets the system holds a grant for today', async () => {
-      const created = await env.app.inject({ method: 'POST', url: '/api/v1/accounts', headers: { authorization: consumer }, payload: { system_code: 'VPQH-A', name: 'Tài khoản kết nối A', auth_method: 'client_secret' } });
+      const created = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/accounts',
+        headers: { authorization: consumer },
+        payload: { system_code: 'VPQH-A', name: 'Tài khoản kết nối A', auth_method: 'client_secret' },
+      });
       expect(created.statusCode).toBe(201);
       const { account, client_secret } = created.json();
-      const token = await env.app.inject({ method: 'POST', url: '/oauth/token', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `grant_type=client_credentials&client_id=${account.client_id}&client_secret=${encodeURIComponent(client_secret)}` });
+      const token = await env.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `grant_type=client_credentials&client_id=${account.client_id}&client_secret=${encodeURIComponent(client_secret)}`,
+      });
       expect(token.statusCode).toBe(200);
       const claims = JSON.parse(Buffer.from(token.json().access_token.split('.')[1], 'base64url').toString());
       expect(claims).toMatchObject({ scope: 'can-bo-dang-vien', system: 'VPQH-A', agency: 'VPQH' });
@@ -292,7 +386,9 @@ for (const driver of DRIVERS) {
       const a = (await env.app.inject({ method: 'GET', url: `/api/v1/agreements/${ids.A}`, headers: { authorization: consumer } })).json();
       expect(a.status).toBe('expired');
       expect(a.events.at(-1)).toMatchObject({ action: 'expire', actor: 'system' });
-      const kinds = (await env.app.inject({ method: 'GET', url: '/api/v1/inbox?unread=true&limit=200', headers: { authorization: consumer } })).json().items.map((n: { kind: string }) => n.kind);
+      const kinds = (await env.app.inject({ method: 'GET', url: '/api/v1/inbox?unread=true&limit=200', headers: { authorization: consumer } }))
+        .json()
+        .items.map((n: { kind: string }) => n.kind);
       expect(kinds).toEqual(expect.arrayContaining(['agreement.expiring', 'agreement.expired', 'agreement.approved']));
     });
 
@@ -317,7 +413,14 @@ for (const driver of DRIVERS) {
         expect(set.statusCode).toBe(200);
         const { secret } = set.json();
         expect(secret).toMatch(/^whsec_/);
-        const a = (await env.app.inject({ method: 'POST', url: '/api/v1/agreements', headers: { authorization: consumer }, payload: request({ system_code: 'VPQH-A', valid_from: '2026-07-02', purpose_code: 'quan-ly-nghiep-vu' }) })).json();
+        const a = (
+          await env.app.inject({
+            method: 'POST',
+            url: '/api/v1/agreements',
+            headers: { authorization: consumer },
+            payload: request({ system_code: 'VPQH-A', valid_from: '2026-07-02', purpose_code: 'quan-ly-nghiep-vu' }),
+          })
+        ).json();
         expect(a.status).toBe('submitted');
 
         expect(await env.platform.notifications.deliverDue()).toBe(1);

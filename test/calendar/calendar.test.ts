@@ -16,17 +16,20 @@ import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, useFreshDatabase } from '../helpers/platform.ts';
 
 const principal = (username: string, roles: Principal['roles']): Principal => ({
-  userId: '00000000-0000-0000-0000-000000000001', username, fullName: username, agencyCode: 'VPTW', roles,
-  sessionId: '00000000-0000-0000-0000-000000000002', sessionExpiresAt: new Date(8.64e15),
+  userId: '00000000-0000-0000-0000-000000000001',
+  username,
+  fullName: username,
+  agencyCode: 'VPTW',
+  roles,
+  sessionId: '00000000-0000-0000-0000-000000000002',
+  sessionExpiresAt: new Date(8.64e15),
 });
 const coordinator = principal('dieu.phoi', ['coordinator']);
 const custodian = principal('quan.tri.bo', ['custodian_admin']);
 
 /** Days off (not weekends) of a year, with their reasons. */
 async function daysOff(cal: Calendar, year: number): Promise<string[]> {
-  return (await cal.days(`${year}-01-01`, `${year}-12-31`))
-    .filter((d) => !d.working && d.kind !== 'weekend')
-    .map((d) => `${d.date} ${d.reason}`);
+  return (await cal.days(`${year}-01-01`, `${year}-12-31`)).filter((d) => !d.working && d.kind !== 'weekend').map((d) => `${d.date} ${d.reason}`);
 }
 
 describe('default calendar, Labour Code 2019 Art. 112 (pure)', () => {
@@ -45,11 +48,25 @@ describe('default calendar, Labour Code 2019 Art. 112 (pure)', () => {
   });
 
   it('R-15.3: 2022 default is the published 30/4–3/5 and compensatory 11/4 for Hùng Kings on Sunday 10/4', () => {
-    expect(off(2022).filter((d) => d >= '2022-04-01' && d <= '2022-05-31')).toEqual(['2022-04-10', '2022-04-11', '2022-04-30', '2022-05-01', '2022-05-02', '2022-05-03']);
+    expect(off(2022).filter((d) => d >= '2022-04-01' && d <= '2022-05-31')).toEqual([
+      '2022-04-10',
+      '2022-04-11',
+      '2022-04-30',
+      '2022-05-01',
+      '2022-05-02',
+      '2022-05-03',
+    ]);
   });
 
   it('Tết is the last day of the lunar year and mùng 1–4; a Tết day on a weekend gives a compensatory day after the block', () => {
-    expect(off(2025).filter((d) => d >= '2025-01-20' && d <= '2025-02-10')).toEqual(['2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31', '2025-02-01', '2025-02-03']);
+    expect(off(2025).filter((d) => d >= '2025-01-20' && d <= '2025-02-10')).toEqual([
+      '2025-01-28',
+      '2025-01-29',
+      '2025-01-30',
+      '2025-01-31',
+      '2025-02-01',
+      '2025-02-03',
+    ]);
     expect(off(2026).filter((d) => d >= '2026-02-01' && d <= '2026-02-28')).toEqual(['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20']);
   });
 
@@ -68,7 +85,17 @@ describe('default calendar, Labour Code 2019 Art. 112 (pure)', () => {
       // 2025-02-01 is a Saturday either way: the override corrects its reason (not Tết mùng 4).
       if (d.date !== '2025-02-01') expect(`${d.date} ${d.working}`).toBe(`${d.date} ${!defaultWorking}`);
     }
-    expect(seed.overrides.map((d) => d.date)).toEqual(['2025-01-27', '2025-02-01', '2025-02-03', '2025-04-26', '2025-05-02', '2026-01-02', '2026-01-10', '2026-08-22', '2026-08-31']);
+    expect(seed.overrides.map((d) => d.date)).toEqual([
+      '2025-01-27',
+      '2025-02-01',
+      '2025-02-03',
+      '2025-04-26',
+      '2025-05-02',
+      '2026-01-02',
+      '2026-01-10',
+      '2026-08-22',
+      '2026-08-31',
+    ]);
     expect(seed.overrides.length + seed.confirmations.length).toBe(seed.days.length);
   });
 });
@@ -128,8 +155,26 @@ for (const driver of DRIVERS) {
         '2026-09-01 Quốc khánh (ngày liền kề 1/9)',
         '2026-09-02 Quốc khánh (2/9)',
       ]);
-      expect((await cal.days('2026-02-13', '2026-02-23')).map((d) => d.working)).toEqual([true, false, false, false, false, false, false, false, false, false, true]);
-      expect(await cal.day('2026-04-27')).toMatchObject({ working: false, kind: 'compensatory', legal_basis: 'Khoản 3 Điều 112 Bộ luật Lao động 2019', status: 'computed', source: null });
+      expect((await cal.days('2026-02-13', '2026-02-23')).map((d) => d.working)).toEqual([
+        true,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        false,
+        true,
+      ]);
+      expect(await cal.day('2026-04-27')).toMatchObject({
+        working: false,
+        kind: 'compensatory',
+        legal_basis: 'Khoản 3 Điều 112 Bộ luật Lao động 2019',
+        status: 'computed',
+        source: null,
+      });
       // Quốc khánh 2026: Saturday 29/8 to Wednesday 2/9, Monday 31/8 made up on Saturday 22/8.
       expect((await cal.days('2026-08-28', '2026-09-03')).map((d) => d.working)).toEqual([true, false, false, false, false, false, true]);
     });
@@ -183,17 +228,36 @@ for (const driver of DRIVERS) {
     it('R-15.3: each announced day shows its source; days no text was found for are computed, with the reason', async () => {
       const doc = (d: string) => calendarSeed().days.find((x) => x.date === d)!.source;
       // Corrected days: Tết 2025 is 28 Chạp to mùng 3 (no swap); 2026 adds the Quốc khánh swap.
-      expect(await cal.day('2025-01-27')).toMatchObject({ working: false, reason: 'Tết Nguyên Đán (28 tháng Chạp)', status: 'announced', source: { document: expect.stringContaining('8726/VPCP-KGVX'), date: '2024-11-26' } });
+      expect(await cal.day('2025-01-27')).toMatchObject({
+        working: false,
+        reason: 'Tết Nguyên Đán (28 tháng Chạp)',
+        status: 'announced',
+        source: { document: expect.stringContaining('8726/VPCP-KGVX'), date: '2024-11-26' },
+      });
       expect(await cal.day('2025-02-01')).toMatchObject({ working: false, kind: 'weekend', status: 'announced', source: doc('2025-02-01') });
       expect(await cal.day('2025-02-03')).toMatchObject({ working: true, kind: 'workday', status: 'announced', source: doc('2025-02-03') });
-      expect(await cal.day('2026-08-31')).toMatchObject({ working: false, kind: 'day_off', status: 'announced', source: { document: expect.stringContaining('9441/TB-BNV'), issuer: expect.stringContaining('Bộ Nội vụ'), date: '2025-10-16' } });
-      expect(await cal.day('2026-01-02')).toMatchObject({ working: false, status: 'announced', source: { document: expect.stringContaining('12729/VPCP-KGVX'), date: '2025-12-25' } });
+      expect(await cal.day('2026-08-31')).toMatchObject({
+        working: false,
+        kind: 'day_off',
+        status: 'announced',
+        source: { document: expect.stringContaining('9441/TB-BNV'), issuer: expect.stringContaining('Bộ Nội vụ'), date: '2025-10-16' },
+      });
+      expect(await cal.day('2026-01-02')).toMatchObject({
+        working: false,
+        status: 'announced',
+        source: { document: expect.stringContaining('12729/VPCP-KGVX'), date: '2025-12-25' },
+      });
       // Announced days that agree with the computation keep their computed kind and gain the source.
       expect(await cal.day('2026-02-17')).toMatchObject({ kind: 'holiday', override: false, status: 'announced', source: doc('2026-02-17') });
       expect(await cal.day('2025-09-01')).toMatchObject({ kind: 'holiday', override: false, status: 'announced', source: doc('2025-09-01') });
       // No text found: computed, said so.
       for (const d of ['2025-01-01', '2025-04-07', '2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01']) {
-        expect(await cal.day(d), d).toMatchObject({ working: false, status: 'computed', source: null, status_note: expect.stringContaining('Không tìm được văn bản') });
+        expect(await cal.day(d), d).toMatchObject({
+          working: false,
+          status: 'computed',
+          source: null,
+          status_note: expect.stringContaining('Không tìm được văn bản'),
+        });
       }
       // An ordinary day of an announced year; any day of a year not announced.
       expect(await cal.day('2026-03-03')).toMatchObject({ working: true, status: 'announced', source: null, status_note: null });
@@ -204,22 +268,47 @@ for (const driver of DRIVERS) {
 
     it('R-15.3: a deadline that rests on a computed day says so; one on announced days does not', async () => {
       expect(await cal.workingDeadline('2026-03-02', 5)).toEqual({
-        from: '2026-03-02', n: 5, unit: 'working_days', date: '2026-03-09', legal_basis: expect.stringContaining('Điều 147'), depends_on_computed_days: false, computed_days: [], unannounced_years: [],
+        from: '2026-03-02',
+        n: 5,
+        unit: 'working_days',
+        date: '2026-03-09',
+        legal_basis: expect.stringContaining('Điều 147'),
+        depends_on_computed_days: false,
+        computed_days: [],
+        unannounced_years: [],
       });
       // Tết 2026 is announced: no computed day.
       expect(await cal.workingDeadline('2026-02-13', 5)).toMatchObject({ date: '2026-02-27', depends_on_computed_days: false });
-      expect(await cal.workingDeadline('2026-04-24', 3)).toMatchObject({ date: '2026-05-04', depends_on_computed_days: true, computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'] });
+      expect(await cal.workingDeadline('2026-04-24', 3)).toMatchObject({
+        date: '2026-05-04',
+        depends_on_computed_days: true,
+        computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'],
+      });
       expect(await cal.workingDeadline('2026-12-24', 7)).toMatchObject({ depends_on_computed_days: true, unannounced_years: [2027] });
-      expect(await cal.workingDeadline('2026-05-08', -7)).toMatchObject({ date: '2026-04-24', depends_on_computed_days: true, computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'] });
+      expect(await cal.workingDeadline('2026-05-08', -7)).toMatchObject({
+        date: '2026-04-24',
+        depends_on_computed_days: true,
+        computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'],
+      });
       // A calendar-day period depends on its last day and the days off it moved across, not the days inside.
-      expect(await cal.dayDeadline('2026-04-22', 5)).toMatchObject({ unit: 'days', date: '2026-04-28', depends_on_computed_days: true, computed_days: ['2026-04-27'] });
+      expect(await cal.dayDeadline('2026-04-22', 5)).toMatchObject({
+        unit: 'days',
+        date: '2026-04-28',
+        depends_on_computed_days: true,
+        computed_days: ['2026-04-27'],
+      });
       expect(await cal.dayDeadline('2026-04-20', 20)).toMatchObject({ date: '2026-05-11', depends_on_computed_days: false });
-      expect(await cal.basisBetween('2026-04-20', '2026-05-11')).toMatchObject({ depends_on_computed_days: true, computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'] });
+      expect(await cal.basisBetween('2026-04-20', '2026-05-11')).toMatchObject({
+        depends_on_computed_days: true,
+        computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'],
+      });
     });
 
-    it('R-15.3: a restart corrects shipped rows nobody edited — the wrong 15/2/2025 make-up day is withdrawn, 27/1/2025 rewritten — and keeps the coordinator\'s rows', async () => {
+    it("R-15.3: a restart corrects shipped rows nobody edited — the wrong 15/2/2025 make-up day is withdrawn, 27/1/2025 rewritten — and keeps the coordinator's rows", async () => {
       // Seed rows nobody edited, as a wrong seed wrote them: a restart may correct them.
-      await db.query(`UPDATE calendar_days SET reason_vi = 'Nghỉ hoán đổi trước Tết Ất Tỵ (làm bù Thứ Bảy 15/02/2025)', source_document = NULL, source_issuer = NULL, source_date = NULL, source_url = NULL WHERE day = '2025-01-27'`);
+      await db.query(
+        `UPDATE calendar_days SET reason_vi = 'Nghỉ hoán đổi trước Tết Ất Tỵ (làm bù Thứ Bảy 15/02/2025)', source_document = NULL, source_issuer = NULL, source_date = NULL, source_url = NULL WHERE day = '2025-01-27'`,
+      );
       await db.query(
         `INSERT INTO calendar_days (day, working, reason_vi, reason_en, legal_basis, active, source, created_by, updated_by, created_at, updated_at)
          VALUES ('2025-02-15', true, 'Làm bù cho Thứ Hai 27/01/2025', 'Make-up working day for Monday 27/01/2025', 'Thông báo (chưa đối chiếu số hiệu)', true, 'seed', 'system', 'system', now(), now()),
@@ -250,9 +339,23 @@ for (const driver of DRIVERS) {
       const other = createCalendar(db, clock); // another instance, cache warm before the change
       expect(await other.isWorkingDay('2026-04-29')).toBe(true);
       const source = { document: 'Thông báo số 1/TB-BNV (thử)', issuer: 'Bộ Nội vụ', date: '2026-03-01', url: null };
-      const input = { working: false, reason_vi: 'Nghỉ hoán đổi dịp 30/4 (làm bù Thứ Bảy 09/05/2026)', reason_en: 'Swapped day off (made up on Saturday 09/05/2026)', legal_basis: 'Thông báo số 1/TB-BNV (thử)', source };
+      const input = {
+        working: false,
+        reason_vi: 'Nghỉ hoán đổi dịp 30/4 (làm bù Thứ Bảy 09/05/2026)',
+        reason_en: 'Swapped day off (made up on Saturday 09/05/2026)',
+        legal_basis: 'Thông báo số 1/TB-BNV (thử)',
+        source,
+      };
       await expect(cal.setDay(custodian, '2026-04-29', input)).rejects.toMatchObject({ status: 403 });
-      expect(await cal.setDay(coordinator, '2026-04-29', input, 'Theo thông báo')).toMatchObject({ date: '2026-04-29', working: false, kind: 'day_off', override: true, reason: input.reason_vi, status: 'announced', source });
+      expect(await cal.setDay(coordinator, '2026-04-29', input, 'Theo thông báo')).toMatchObject({
+        date: '2026-04-29',
+        working: false,
+        kind: 'day_off',
+        override: true,
+        reason: input.reason_vi,
+        status: 'announced',
+        source,
+      });
       // R-15.3: a day the coordinator records names its text.
       await expect(cal.setDay(coordinator, '2026-04-28', { ...input, source: null })).rejects.toMatchObject({ status: 400 });
       await expect(cal.setDay(coordinator, '2026-04-28', { ...input, source: { ...source, date: '1/3/2026' } })).rejects.toMatchObject({ status: 400 });
@@ -265,7 +368,9 @@ for (const driver of DRIVERS) {
       await expect(cal.clearDay(coordinator, '2026-04-29')).rejects.toMatchObject({ status: 404 });
       const history = await cal.history('2026-04-29');
       expect(history.map((h) => [h.action, h.actor, h.reason])).toEqual([
-        ['create', 'dieu.phoi', 'Theo thông báo'], ['update', 'dieu.phoi', 'Sửa số hiệu'], ['withdraw', 'dieu.phoi', 'Nhập nhầm'],
+        ['create', 'dieu.phoi', 'Theo thông báo'],
+        ['update', 'dieu.phoi', 'Sửa số hiệu'],
+        ['withdraw', 'dieu.phoi', 'Nhập nhầm'],
       ]);
       expect(history[1]!.changes).toEqual({ legal_basis: { from: 'Thông báo số 1/TB-BNV (thử)', to: 'Thông báo số 2/TB-BNV (thử)' } });
       expect(history[2]!.changes).toEqual({ active: { from: true, to: false } });
@@ -274,7 +379,12 @@ for (const driver of DRIVERS) {
       await cal.clearDay(coordinator, '2025-05-02', 'Thử rút');
       expect(await db.transaction((tx) => seedCalendar(tx, clock.now()))).toBe(0);
       expect(await cal.isWorkingDay('2025-05-02')).toBe(true);
-      await cal.setDay(coordinator, '2025-05-02', calendarSeed().days.find((d) => d.date === '2025-05-02')!, 'Khôi phục');
+      await cal.setDay(
+        coordinator,
+        '2025-05-02',
+        calendarSeed().days.find((d) => d.date === '2025-05-02')!,
+        'Khôi phục',
+      );
       expect((await cal.history('2025-05-02')).map((h) => h.action)).toEqual(['seed', 'withdraw', 'reinstate']);
       await expect(db.query(`DELETE FROM calendar_days WHERE day = '2025-05-02'`)).rejects.toThrow(/hard-deleted/);
     });
@@ -296,8 +406,17 @@ for (const driver of DRIVERS) {
         expect(week.statusCode).toBe(200);
         expect(week.json().working_days).toBe(0);
         expect(week.json().days[4]).toEqual({
-          date: '2025-01-29', working: false, reason: 'Tết Nguyên Đán (mùng 1)', reason_en: 'Lunar New Year (day 1)', kind: 'holiday', legal_basis: 'Khoản 1 Điều 112 Bộ luật Lao động 2019', override: false,
-          status: 'announced', source: calendarSeed().days.find((d) => d.date === '2025-01-29')!.source, status_note: null, status_note_en: null,
+          date: '2025-01-29',
+          working: false,
+          reason: 'Tết Nguyên Đán (mùng 1)',
+          reason_en: 'Lunar New Year (day 1)',
+          kind: 'holiday',
+          legal_basis: 'Khoản 1 Điều 112 Bộ luật Lao động 2019',
+          override: false,
+          status: 'announced',
+          source: calendarSeed().days.find((d) => d.date === '2025-01-29')!.source,
+          status_note: null,
+          status_note_en: null,
         });
         expect(week.json().days[4].source).toMatchObject({ issuer: 'Văn phòng Chính phủ, truyền đạt ý kiến Thủ tướng Chính phủ', date: '2024-11-26' });
         expect((await app.inject({ method: 'GET', url: '/api/v1/calendar?from=2025-01-01&to=2025-12-31' })).json().days).toHaveLength(365);
@@ -309,21 +428,60 @@ for (const driver of DRIVERS) {
         expect((await app.inject({ method: 'GET', url: '/api/v1/calendar?from=2025-13-01&to=2025-12-31' })).statusCode).toBe(400);
         expect((await app.inject({ method: 'GET', url: '/api/v1/calendar?from=2025-01-01' })).statusCode).toBe(400);
 
-        const body = { working: true, reason_vi: 'Làm bù cho Thứ Tư 29/04/2026', reason_en: 'Make-up working day', legal_basis: 'Thông báo (thử)', source: { document: 'Thông báo (thử)', issuer: 'Bộ Nội vụ', date: '2026-03-01' }, reason: 'Thử' };
+        const body = {
+          working: true,
+          reason_vi: 'Làm bù cho Thứ Tư 29/04/2026',
+          reason_en: 'Make-up working day',
+          legal_basis: 'Thông báo (thử)',
+          source: { document: 'Thông báo (thử)', issuer: 'Bộ Nội vụ', date: '2026-03-01' },
+          reason: 'Thử',
+        };
         const { source: _s, ...noSource } = body;
-        expect((await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: noSource, headers: { 'x-test-user': 'coordinator' } })).statusCode).toBe(400);
+        expect(
+          (await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: noSource, headers: { 'x-test-user': 'coordinator' } }))
+            .statusCode,
+        ).toBe(400);
         expect((await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: body })).statusCode).toBe(401);
-        expect((await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: body, headers: { 'x-test-user': 'custodian' } })).statusCode).toBe(403);
-        expect((await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: { ...body, extra: 1 }, headers: { 'x-test-user': 'coordinator' } })).statusCode).toBe(400);
+        expect(
+          (await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: body, headers: { 'x-test-user': 'custodian' } })).statusCode,
+        ).toBe(403);
+        expect(
+          (
+            await app.inject({
+              method: 'PUT',
+              url: '/api/v1/calendar/days/2026-05-09',
+              payload: { ...body, extra: 1 },
+              headers: { 'x-test-user': 'coordinator' },
+            })
+          ).statusCode,
+        ).toBe(400);
         const put = await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-05-09', payload: body, headers: { 'x-test-user': 'coordinator' } });
         expect(put.statusCode).toBe(200);
-        expect(put.json()).toMatchObject({ date: '2026-05-09', working: true, kind: 'makeup', override: true, status: 'announced', source: { ...body.source, url: null } });
+        expect(put.json()).toMatchObject({
+          date: '2026-05-09',
+          working: true,
+          kind: 'makeup',
+          override: true,
+          status: 'announced',
+          source: { ...body.source, url: null },
+        });
 
         // R-15.3: a deadline says when it rests on a computed day.
         const dl = await app.inject({ method: 'GET', url: '/api/v1/calendar/deadline?from=2026-04-24&n=3' });
         expect(dl.statusCode).toBe(200);
-        expect(dl.json()).toMatchObject({ from: '2026-04-24', n: 3, unit: 'working_days', date: '2026-05-04', depends_on_computed_days: true, computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'], unannounced_years: [] });
-        expect((await app.inject({ method: 'GET', url: '/api/v1/calendar/deadline?from=2026-08-20&n=10&unit=days' })).json()).toMatchObject({ date: '2026-09-03', depends_on_computed_days: false });
+        expect(dl.json()).toMatchObject({
+          from: '2026-04-24',
+          n: 3,
+          unit: 'working_days',
+          date: '2026-05-04',
+          depends_on_computed_days: true,
+          computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'],
+          unannounced_years: [],
+        });
+        expect((await app.inject({ method: 'GET', url: '/api/v1/calendar/deadline?from=2026-08-20&n=10&unit=days' })).json()).toMatchObject({
+          date: '2026-09-03',
+          depends_on_computed_days: false,
+        });
         expect((await app.inject({ method: 'GET', url: '/api/v1/calendar/deadline?from=2026-08-20&n=x' })).statusCode).toBe(400);
         expect((await app.inject({ method: 'GET', url: '/api/v1/calendar/days/2026-05-09' })).json()).toMatchObject({ working: true, reason: body.reason_vi });
 
@@ -333,7 +491,9 @@ for (const driver of DRIVERS) {
 
         const del = await app.inject({ method: 'DELETE', url: '/api/v1/calendar/days/2026-05-09?reason=Rút', headers: { 'x-test-user': 'coordinator' } });
         expect(del.json()).toMatchObject({ working: false, kind: 'weekend', override: false });
-        expect((await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-02-30', payload: body, headers: { 'x-test-user': 'coordinator' } })).statusCode).toBe(400);
+        expect(
+          (await app.inject({ method: 'PUT', url: '/api/v1/calendar/days/2026-02-30', payload: body, headers: { 'x-test-user': 'coordinator' } })).statusCode,
+        ).toBe(400);
       } finally {
         await app.close();
       }

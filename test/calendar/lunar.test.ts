@@ -4,7 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
-  dateFromJdn, isoFromLunar, isoToJdn, jdnFromDate, jdnToIso, leapMonthOffset, lunarFromIso, month11Lunation, newMoonJd, tetJdn, weekdayOfJdn,
+  dateFromJdn,
+  isoFromLunar,
+  isoToJdn,
+  jdnFromDate,
+  jdnToIso,
+  leapMonthOffset,
+  lunarFromIso,
+  month11Lunation,
+  newMoonJd,
+  tetJdn,
+  weekdayOfJdn,
 } from '../../src/calendar/lunar.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -19,12 +29,36 @@ const tet = (y: number) => jdnToIso(tetJdn(y));
 const VIETNAM_TET: Record<number, string> = {
   1968: '1968-01-29', // the North's Tết Mậu Thân: a day before China's (30/1), new moon 16:29 UTC
   1985: '1985-01-21', // a month before China's (20/2): the leap month differs (UTC+7 vs UTC+8)
-  2000: '2000-02-05', 2001: '2001-01-24', 2002: '2002-02-12', 2003: '2003-02-01', 2004: '2004-01-22',
-  2005: '2005-02-09', 2006: '2006-01-29', 2007: '2007-02-17', 2008: '2008-02-07', 2009: '2009-01-26',
-  2010: '2010-02-14', 2011: '2011-02-03', 2012: '2012-01-23', 2013: '2013-02-10', 2014: '2014-01-31',
-  2015: '2015-02-19', 2016: '2016-02-08', 2017: '2017-01-28', 2018: '2018-02-16', 2019: '2019-02-05',
-  2020: '2020-01-25', 2021: '2021-02-12', 2022: '2022-02-01', 2023: '2023-01-22', 2024: '2024-02-10',
-  2025: '2025-01-29', 2026: '2026-02-17', 2027: '2027-02-06', 2028: '2028-01-26', 2029: '2029-02-13',
+  2000: '2000-02-05',
+  2001: '2001-01-24',
+  2002: '2002-02-12',
+  2003: '2003-02-01',
+  2004: '2004-01-22',
+  2005: '2005-02-09',
+  2006: '2006-01-29',
+  2007: '2007-02-17',
+  2008: '2008-02-07',
+  2009: '2009-01-26',
+  2010: '2010-02-14',
+  2011: '2011-02-03',
+  2012: '2012-01-23',
+  2013: '2013-02-10',
+  2014: '2014-01-31',
+  2015: '2015-02-19',
+  2016: '2016-02-08',
+  2017: '2017-01-28',
+  2018: '2018-02-16',
+  2019: '2019-02-05',
+  2020: '2020-01-25',
+  2021: '2021-02-12',
+  2022: '2022-02-01',
+  2023: '2023-01-22',
+  2024: '2024-02-10',
+  2025: '2025-01-29',
+  2026: '2026-02-17',
+  2027: '2027-02-06',
+  2028: '2028-01-26',
+  2029: '2029-02-13',
   2030: '2030-02-02', // China: 3/2/2030 (new moon 2/2 16:07 UTC)
 };
 
@@ -36,9 +70,18 @@ const VIETNAM_TET: Record<number, string> = {
  * to well under a minute here; the closest case is 1906, 00:09 in Ha Noi).
  */
 const EDGE_TET: Record<number, string> = {
-  1900: '1900-01-31', 1901: '1901-02-19', 1902: '1902-02-08', 1904: '1904-02-16', 1905: '1905-02-04',
-  1906: '1906-01-25', 1907: '1907-02-13', 1908: '1908-02-02', 1909: '1909-01-22', 1910: '1910-02-10',
-  2099: '2099-01-21', 2100: '2100-02-09',
+  1900: '1900-01-31',
+  1901: '1901-02-19',
+  1902: '1902-02-08',
+  1904: '1904-02-16',
+  1905: '1905-02-04',
+  1906: '1906-01-25',
+  1907: '1907-02-13',
+  1908: '1908-02-02',
+  1909: '1909-01-22',
+  1910: '1910-02-10',
+  2099: '2099-01-21',
+  2100: '2100-02-09',
 };
 
 describe('Vietnamese lunar calendar (UTC+7, 1900–2100)', () => {
@@ -131,7 +174,8 @@ describe('Vietnamese lunar calendar (UTC+7, 1900–2100)', () => {
     fs.writeFileSync(file, script);
     try {
       const outputs = ['UTC', 'Asia/Ho_Chi_Minh', 'America/Los_Angeles', 'Pacific/Kiritimati'].map((TZ) =>
-        execFileSync(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, TZ }, encoding: 'utf8' }).trim());
+        execFileSync(process.execPath, ['--import', 'tsx', file], { env: { ...process.env, TZ }, encoding: 'utf8' }).trim(),
+      );
       expect(new Set(outputs).size).toBe(1);
       expect(JSON.parse(outputs[0]!)[0]).toEqual(['1985-01-21', '2007-02-17', '2025-01-29', '2026-02-17', '2030-02-02']);
     } finally {

@@ -2,7 +2,11 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 
-interface ParsedGroup { number: number; name: string; datasets: { name: string; custodian: string }[] }
+interface ParsedGroup {
+  number: number;
+  name: string;
+  datasets: { name: string; custodian: string }[];
+}
 
 /**
  * Reads the Appendix table straight from the regulation's text, independently

@@ -1,8 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 
-const spec = { fields: [{ name: 'so_quyet_dinh', type: 'string', label_vi: 'Số quyết định', label_en: 'Decision number', personal: 'none', required: true }], frequency: 'daily', format: 'application/json' };
-const newDataset = { code: 'thi-dua-khen-thuong-moi', name_vi: 'Dữ liệu thi đua mới', name_en: 'New emulation data', domain_code: 'to-chuc-xay-dung-dang', custodian_code: 'BTCTW', classification: 'normal', personal_data: false, sharing_spec: spec };
+const spec = {
+  fields: [{ name: 'so_quyet_dinh', type: 'string', label_vi: 'Số quyết định', label_en: 'Decision number', personal: 'none', required: true }],
+  frequency: 'daily',
+  format: 'application/json',
+};
+const newDataset = {
+  code: 'thi-dua-khen-thuong-moi',
+  name_vi: 'Dữ liệu thi đua mới',
+  name_en: 'New emulation data',
+  domain_code: 'to-chuc-xay-dung-dang',
+  custodian_code: 'BTCTW',
+  classification: 'normal',
+  personal_data: false,
+  sharing_spec: spec,
+};
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] catalog: search, filters, pagination, custodian edits`, () => {
@@ -61,26 +74,55 @@ for (const driver of DRIVERS) {
     });
 
     it('R-8.2: a custodian edits its own datasets only; every change keeps who, when and what', async () => {
-      const other = await env.app.inject({ method: 'PATCH', url: '/api/v1/datasets/quyet-dinh-thi-hanh-ky-luat', headers: { authorization: btctw }, payload: { classification: 'normal' } });
+      const other = await env.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/datasets/quyet-dinh-thi-hanh-ky-luat',
+        headers: { authorization: btctw },
+        payload: { classification: 'normal' },
+      });
       expect(other.statusCode).toBe(403);
       expect(other.json().rule).toBe('R-8.2');
-      const consumer = await env.app.inject({ method: 'PATCH', url: '/api/v1/datasets/to-chuc-dang', headers: { authorization: reader }, payload: { classification: 'sensitive' } });
+      const consumer = await env.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/datasets/to-chuc-dang',
+        headers: { authorization: reader },
+        payload: { classification: 'sensitive' },
+      });
       expect(consumer.statusCode).toBe(403);
 
-      const own = await env.app.inject({ method: 'PATCH', url: '/api/v1/datasets/to-chuc-dang', headers: { authorization: btctw, 'if-match': '"1"' }, payload: { classification: 'sensitive', last_reviewed_on: '2026-12-01' } });
+      const own = await env.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/datasets/to-chuc-dang',
+        headers: { authorization: btctw, 'if-match': '"1"' },
+        payload: { classification: 'sensitive', last_reviewed_on: '2026-12-01' },
+      });
       expect(own.statusCode).toBe(200);
       expect(own.json()).toMatchObject({ classification: 'sensitive', last_reviewed_on: '2026-12-01', version: 2 });
-      const takeover = await env.app.inject({ method: 'PATCH', url: '/api/v1/datasets/to-chuc-dang', headers: { authorization: btctw }, payload: { custodian_code: 'VPTW' } });
+      const takeover = await env.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/datasets/to-chuc-dang',
+        headers: { authorization: btctw },
+        payload: { custodian_code: 'VPTW' },
+      });
       expect(takeover.statusCode).toBe(403);
 
       const history = (await get('/api/v1/datasets/to-chuc-dang/history')).json();
       expect(history).toHaveLength(1);
-      expect(history[0]).toMatchObject({ action: 'update', actor: 'chu.quan', changes: { classification: { from: 'normal', to: 'sensitive' }, last_reviewed_on: { from: '2025-11-19', to: '2026-12-01' } } });
+      expect(history[0]).toMatchObject({
+        action: 'update',
+        actor: 'chu.quan',
+        changes: { classification: { from: 'normal', to: 'sensitive' }, last_reviewed_on: { from: '2025-11-19', to: '2026-12-01' } },
+      });
       expect(new Date(history[0].at).toISOString()).toBe(env.clock.now().toISOString());
     });
 
     it('a custodian creates a dataset for itself, not for another agency', async () => {
-      const forOther = await env.app.inject({ method: 'POST', url: '/api/v1/datasets', headers: { authorization: btctw }, payload: { ...newDataset, custodian_code: 'VPTW' } });
+      const forOther = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/datasets',
+        headers: { authorization: btctw },
+        payload: { ...newDataset, custodian_code: 'VPTW' },
+      });
       expect(forOther.statusCode).toBe(403);
       const created = await env.app.inject({ method: 'POST', url: '/api/v1/datasets', headers: { authorization: btctw }, payload: newDataset });
       expect(created.statusCode).toBe(201);
@@ -128,7 +170,12 @@ for (const driver of DRIVERS) {
 
     it('keeps Vietnamese text in NFC whatever the client sends', async () => {
       const decomposed = 'Dữ liệu thử nghiệm tổ hợp'.normalize('NFD');
-      const res = await env.app.inject({ method: 'POST', url: '/api/v1/datasets', headers: { authorization: admin }, payload: { ...newDataset, code: 'nfc-kiem-tra', name_vi: decomposed } });
+      const res = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/datasets',
+        headers: { authorization: admin },
+        payload: { ...newDataset, code: 'nfc-kiem-tra', name_vi: decomposed },
+      });
       expect(res.statusCode).toBe(201);
       expect(res.json().name_vi).toBe(decomposed.normalize('NFC'));
       expect(await codes('/api/v1/datasets?q=to%20hop')).toContain('nfc-kiem-tra');

@@ -34,7 +34,24 @@ for (const driver of DRIVERS) {
     afterAll(() => cleanup());
 
     it('every command has --help', async () => {
-      for (const cmd of [[], ['serve'], ['migrate'], ['status'], ['admin'], ['admin', 'create-user'], ['codelist'], ['codelist', 'import'], ['ledger'], ['ledger', 'verify'], ['report'], ['report', 'verify'], ['calendar'], ['calendar', 'add'], ['keys'], ['keys', 'rotate-kek']]) {
+      for (const cmd of [
+        [],
+        ['serve'],
+        ['migrate'],
+        ['status'],
+        ['admin'],
+        ['admin', 'create-user'],
+        ['codelist'],
+        ['codelist', 'import'],
+        ['ledger'],
+        ['ledger', 'verify'],
+        ['report'],
+        ['report', 'verify'],
+        ['calendar'],
+        ['calendar', 'add'],
+        ['keys'],
+        ['keys', 'rotate-kek'],
+      ]) {
         const { stdout } = await lt(...cmd, '--help');
         expect(stdout).toMatch(/Usage: lienthong/);
       }
@@ -65,7 +82,20 @@ for (const driver of DRIVERS) {
     });
 
     it('admin create-user prints generated secrets once and refuses bad input with a vi/en message', async () => {
-      const { stdout } = await lt('admin', 'create-user', '--username', 'pd.ubkt', '--full-name', 'Nguyễn Văn Duyệt', '--agency', 'UBKTTW', '--role', 'approver', '--role', 'custodian_admin');
+      const { stdout } = await lt(
+        'admin',
+        'create-user',
+        '--username',
+        'pd.ubkt',
+        '--full-name',
+        'Nguyễn Văn Duyệt',
+        '--agency',
+        'UBKTTW',
+        '--role',
+        'approver',
+        '--role',
+        'custodian_admin',
+      );
       expect(stdout).toMatch(/created: pd\.ubkt \(UBKTTW; approver, custodian_admin\)/);
       expect(stdout).toMatch(/password: +\S{24}/);
       expect(stdout).toMatch(/otpauth:\/\/totp\//);
@@ -124,7 +154,15 @@ for (const driver of DRIVERS) {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-first-'));
       const fresh = driver === 'postgres' ? await freshDatabase('postgres') : null;
       await fresh?.db.close();
-      const env = { ...process.env, LIENTHONG_DATA_DIR: dataDir, DATABASE_URL: fresh?.url ?? '', LIENTHONG_LOG_LEVEL: 'warn', PORT: '0', LIENTHONG_ADMIN_PASSWORD: '', LIENTHONG_ADMIN_TOTP_SECRET: '' };
+      const env = {
+        ...process.env,
+        LIENTHONG_DATA_DIR: dataDir,
+        DATABASE_URL: fresh?.url ?? '',
+        LIENTHONG_LOG_LEVEL: 'warn',
+        PORT: '0',
+        LIENTHONG_ADMIN_PASSWORD: '',
+        LIENTHONG_ADMIN_TOTP_SECRET: '',
+      };
       const child = spawn(process.execPath, [BIN, 'serve'], { env });
       try {
         let out = '';

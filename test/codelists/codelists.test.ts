@@ -41,7 +41,23 @@ for (const driver of DRIVERS) {
       const groups = (await env.platform.codeLists.lookup('dan-toc', '2026-01-01'))!;
       expect([...groups.keys()]).toEqual(Array.from({ length: 54 }, (_, i) => String(i + 1).padStart(2, '0')));
       const names = Object.fromEntries([...groups.values()].map((g) => [g.code, g.name_vi]));
-      expect(names).toMatchObject({ '01': 'Kinh', '02': 'Tày', '03': 'Thái', '04': 'Hoa', '05': 'Khơ-me', '06': 'Mường', '07': 'Nùng', '08': 'Hmông', '09': 'Dao', '11': 'Ngái', '17': 'Chăm', '23': 'Bru-Vân Kiều', '44': 'Chứt', '53': 'Ơ Đu', '54': 'Rơ-măm' });
+      expect(names).toMatchObject({
+        '01': 'Kinh',
+        '02': 'Tày',
+        '03': 'Thái',
+        '04': 'Hoa',
+        '05': 'Khơ-me',
+        '06': 'Mường',
+        '07': 'Nùng',
+        '08': 'Hmông',
+        '09': 'Dao',
+        '11': 'Ngái',
+        '17': 'Chăm',
+        '23': 'Bru-Vân Kiều',
+        '44': 'Chứt',
+        '53': 'Ơ Đu',
+        '54': 'Rơ-măm',
+      });
     });
 
     it('ships countries (ISO 3166-1) with Vietnamese names, religions, gender and the platform lists', async () => {
@@ -53,7 +69,9 @@ for (const driver of DRIVERS) {
       expect((await env.platform.codeLists.lookup('ton-giao', '2026-01-01'))!.get('01')!.name_vi).toBe('Phật giáo');
       expect((await env.platform.codeLists.lookup('gioi-tinh', '2026-01-01'))!.get('2')!.name_vi).toBe('Nữ');
       const lists = (await get('/api/v1/code-lists?limit=50')).json();
-      expect(lists.items.map((l: { code: string }) => l.code)).toEqual(expect.arrayContaining(['don-vi-hanh-chinh', 'dan-toc', 'ton-giao', 'quoc-gia', 'gioi-tinh', 'muc-do-phan-loai', 'cap-do-attt', 'loai-co-quan']));
+      expect(lists.items.map((l: { code: string }) => l.code)).toEqual(
+        expect.arrayContaining(['don-vi-hanh-chinh', 'dan-toc', 'ton-giao', 'quoc-gia', 'gioi-tinh', 'muc-do-phan-loai', 'cap-do-attt', 'loai-co-quan']),
+      );
       expect(lists.items.every((l: { legal_basis: string; issuer: string }) => l.legal_basis && l.issuer)).toBe(true);
     });
 
@@ -63,12 +81,34 @@ for (const driver of DRIVERS) {
     });
 
     it('answers a lookup from the version in force on the date; an old version never changes', async () => {
-      expect((await post('/api/v1/code-lists', { code: 'thu-nghiem', name_vi: 'Danh mục thử nghiệm', name_en: 'Test list', issuer: 'VPTW', legal_basis: 'Thử nghiệm' })).statusCode).toBe(201);
-      const v1 = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2025-01-01', items: [{ code: 'A', name_vi: 'Mục A' }, { code: 'B', name_vi: 'Mục B' }] });
+      expect(
+        (
+          await post('/api/v1/code-lists', {
+            code: 'thu-nghiem',
+            name_vi: 'Danh mục thử nghiệm',
+            name_en: 'Test list',
+            issuer: 'VPTW',
+            legal_basis: 'Thử nghiệm',
+          })
+        ).statusCode,
+      ).toBe(201);
+      const v1 = await post('/api/v1/code-lists/thu-nghiem/versions', {
+        effective_from: '2025-01-01',
+        items: [
+          { code: 'A', name_vi: 'Mục A' },
+          { code: 'B', name_vi: 'Mục B' },
+        ],
+      });
       expect(v1.statusCode).toBe(201);
       const before = (await get('/api/v1/code-lists/thu-nghiem/items?on=2025-06-01')).json();
 
-      const v2 = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2026-06-01', items: [{ code: 'B', name_vi: 'Mục B mới' }, { code: 'C', name_vi: 'Mục C' }] });
+      const v2 = await post('/api/v1/code-lists/thu-nghiem/versions', {
+        effective_from: '2026-06-01',
+        items: [
+          { code: 'B', name_vi: 'Mục B mới' },
+          { code: 'C', name_vi: 'Mục C' },
+        ],
+      });
       expect(v2.statusCode).toBe(201);
       expect(v2.json()).toMatchObject({ version_no: 2, item_count: 2 });
 
@@ -91,7 +131,10 @@ for (const driver of DRIVERS) {
       }
       const beforeToday = await post('/api/v1/code-lists/gioi-tinh/versions', { effective_from: '2023-01-01', items: [{ code: 'X', name_vi: 'X' }] });
       expect(beforeToday.statusCode).toBe(422);
-      const orphan = await post('/api/v1/code-lists/thu-nghiem/versions', { effective_from: '2026-07-01', items: [{ code: 'X', name_vi: 'X', parent_code: 'KHONG' }] });
+      const orphan = await post('/api/v1/code-lists/thu-nghiem/versions', {
+        effective_from: '2026-07-01',
+        items: [{ code: 'X', name_vi: 'X', parent_code: 'KHONG' }],
+      });
       expect(orphan.statusCode).toBe(400);
       expect(orphan.json().errors[0].path).toBe('/items/0/parent_code');
       expect((await get('/api/v1/code-lists/thu-nghiem/versions')).json()).toHaveLength(2);
@@ -107,7 +150,10 @@ for (const driver of DRIVERS) {
     it('R-18.2: the coordinator renames a code list or changes its issuer, with If-Match and a history entry', async () => {
       const patch = (url: string, payload: unknown, headers: Record<string, string> = {}, authorization = admin) =>
         env.app.inject({ method: 'PATCH', url, headers: { authorization, ...headers }, payload: payload as string });
-      expect((await post('/api/v1/code-lists', { code: 'doi-ten', name_vi: 'Danh mục cũ', name_en: 'Old list', issuer: 'VPTW', legal_basis: 'Thử nghiệm' })).statusCode).toBe(201);
+      expect(
+        (await post('/api/v1/code-lists', { code: 'doi-ten', name_vi: 'Danh mục cũ', name_en: 'Old list', issuer: 'VPTW', legal_basis: 'Thử nghiệm' }))
+          .statusCode,
+      ).toBe(201);
       const got = await get('/api/v1/code-lists/doi-ten');
       expect(got.headers.etag).toBe('"1"');
 
@@ -130,7 +176,8 @@ for (const driver of DRIVERS) {
 
       const history = (await get('/api/v1/code-lists/doi-ten/history')).json();
       expect(history.at(-1)).toMatchObject({
-        action: 'update', actor: expect.any(String),
+        action: 'update',
+        actor: expect.any(String),
         changes: { name_vi: { from: 'Danh mục cũ', to: 'Danh mục mới' }, issuer: { from: 'VPTW', to: 'Ban Tổ chức Trung ương' } },
       });
       expect(Object.keys(history.at(-1).changes).sort()).toEqual(['issuer', 'name_vi']);
@@ -140,7 +187,10 @@ for (const driver of DRIVERS) {
       const exported = await get('/api/v1/code-lists/dan-toc/export?format=csv&on=2026-01-01');
       expect(exported.statusCode).toBe(200);
       expect(exported.headers['content-type']).toMatch(/^text\/csv/);
-      const lines = exported.body.replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+      const lines = exported.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split(/\r?\n/);
       expect(lines[0]).toBe('code,name_vi,name_en,parent_code,attr.aliases');
       expect(lines).toHaveLength(55);
       const modified = [
@@ -208,7 +258,9 @@ for (const driver of DRIVERS) {
       expect(garbage.statusCode).toBe(400);
       expect((await post('/api/v1/code-lists/dan-toc/imports', 'x', { 'content-type': 'text/plain' })).statusCode).toBe(415);
       expect((await post('/api/v1/code-lists/dan-toc/imports', '"abc"', { 'content-type': 'application/json' })).statusCode).toBe(400);
-      const pending = await env.platform.db.query<{ n: number }>("SELECT count(*)::int AS n FROM code_list_imports WHERE list_code = 'dan-toc' AND status = 'pending'");
+      const pending = await env.platform.db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM code_list_imports WHERE list_code = 'dan-toc' AND status = 'pending'",
+      );
       expect(pending.rows[0]!.n).toBe(0);
     });
   });

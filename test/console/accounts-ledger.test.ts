@@ -12,7 +12,17 @@ import { vietnamDate } from '../../src/core/time.ts';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
-import { fromBase64, leafHash, parseNote, sha256, toBase64, verifyConsistency, verifyInclusion, verifyReceipt, type ReceiptInput } from '../../web/src/ledger/verify.ts';
+import {
+  fromBase64,
+  leafHash,
+  parseNote,
+  sha256,
+  toBase64,
+  verifyConsistency,
+  verifyInclusion,
+  verifyReceipt,
+  type ReceiptInput,
+} from '../../web/src/ledger/verify.ts';
 import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
@@ -20,10 +30,14 @@ const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
 
 const member = (n: number) => ({
-  member_number: `01.00000${n}`, full_name: `Nguyễn Văn ${n}`, citizen_id: `00108500000${n}`, date_of_birth: `1985-01-0${n}`,
-  gender: n % 2 ? '1' : '2', admission_date: '2010-05-19', party_organisation_code: `DB-0${n % 3}`,
+  member_number: `01.00000${n}`,
+  full_name: `Nguyễn Văn ${n}`,
+  citizen_id: `00108500000${n}`,
+  date_of_birth: `1985-01-0${n}`,
+  gender: n % 2 ? '1' : '2',
+  admission_date: '2010-05-19',
+  party_organisation_code: `DB-0${n % 3}`,
 });
-
 
 /** RFC 9162 §2.1.1 and §2.1.4.1 computed the plain way, as the reference for verify.ts. */
 async function mth(leaves: Uint8Array[]): Promise<Uint8Array> {
@@ -92,19 +106,29 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   /** A receipt of the BTCTW log once sequenced and covered by a checkpoint. */
   async function settledReceipt(auth: string): Promise<any> {
     let receipt: any;
-    await expect.poll(async () => {
-      const entries = await ok(call('GET', `/api/v1/ledger/BTCTW/entries?dataset=${DATASET}&limit=5`, auth));
-      if (!entries.items[0]) return false;
-      receipt = await ok(call('GET', `/api/v1/ledger/receipts/${entries.items[0].receipt_id}`, auth));
-      return receipt.leaf_index !== null && receipt.checkpoint !== null;
-    }, { timeout: 30_000, interval: 500 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const entries = await ok(call('GET', `/api/v1/ledger/BTCTW/entries?dataset=${DATASET}&limit=5`, auth));
+          if (!entries.items[0]) return false;
+          receipt = await ok(call('GET', `/api/v1/ledger/receipts/${entries.items[0].receipt_id}`, auth));
+          return receipt.leaf_index !== null && receipt.checkpoint !== null;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(true);
     return receipt;
   }
 
   beforeAll(async () => {
     const port = await freePort();
     [server, browser] = await Promise.all([
-      startServer({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, PORT: String(port), LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}` }),
+      startServer({
+        LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP,
+        PORT: String(port),
+        LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      }),
       launchBrowser(),
     ]);
     // The world, through the HTTP API: a custodian (BTCTW) with a writer system, a consumer (VPCP)
@@ -114,17 +138,30 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
     auditor = await user(admin, 'kiem.tra', 'VPTW', ['auditor']);
     const system = async (who: string, code: string, agency: string) => {
-      await ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
+      await ok(
+        call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }),
+        201,
+      );
       await approveSecurityLevel(admin, code); // R-13.3
     };
     await system(custodian.auth, 'BTCTW-CSDL', 'BTCTW');
     await system(custodian.auth, 'BTCTW-TTDT', 'BTCTW');
     await system(consumer.auth, 'VPCP-QLCB', 'VPCP');
-    const agreement = await ok(call('POST', '/api/v1/agreements', consumer.auth, {
-      dataset_code: DATASET, system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', requested_fields: ['member_number', 'full_name', 'date_of_birth'],
-      purpose_text: 'Phục vụ công tác tổ chức cán bộ', legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', forms: ['api'], frequency: 'theo yêu cầu',
-      valid_from: vietnamDate(new Date()), valid_to: vietnamDate(new Date(Date.now() + 200 * 86_400_000)),
-    }), 201);
+    const agreement = await ok(
+      call('POST', '/api/v1/agreements', consumer.auth, {
+        dataset_code: DATASET,
+        system_code: 'VPCP-QLCB',
+        purpose_code: 'to-chuc-can-bo',
+        requested_fields: ['member_number', 'full_name', 'date_of_birth'],
+        purpose_text: 'Phục vụ công tác tổ chức cán bộ',
+        legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+        forms: ['api'],
+        frequency: 'theo yêu cầu',
+        valid_from: vietnamDate(new Date()),
+        valid_to: vietnamDate(new Date(Date.now() + 200 * 86_400_000)),
+      }),
+      201,
+    );
     await ok(call('POST', `/api/v1/agreements/${agreement.id}/approve`, custodian.auth, {}));
     const account = async (who: string, code: string) => {
       const r = await ok(call('POST', '/api/v1/accounts', who, { system_code: code, name: `Tài khoản ${code}`, auth_method: 'client_secret' }), 201);
@@ -264,7 +301,10 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
       await dialog.getByRole('button', { name: 'Cấp tài khoản' }).click();
       await p.getByTestId('client-secret').waitFor(WAIT);
       const listed = await ok(call('GET', '/api/v1/accounts?system=VPCP-QLCB', consumer.auth));
-      expect(listed.items.find((a: { name: string }) => a.name === 'Theo ủy quyền của Ban Tổ chức')).toMatchObject({ custodian_code: 'BTCTW', issued_by_agency: 'VPCP' });
+      expect(listed.items.find((a: { name: string }) => a.name === 'Theo ủy quyền của Ban Tổ chức')).toMatchObject({
+        custodian_code: 'BTCTW',
+        issued_by_agency: 'VPCP',
+      });
       expect(errors).toEqual([]);
     } finally {
       await other.close();
@@ -278,11 +318,19 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     await page.getByLabel('Bộ dữ liệu (mã)').fill(DATASET);
     await page.getByLabel('Khoá bản ghi').fill('dv-2');
     // Entries are searchable once sequenced (every 250 ms): search again until the row is there.
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: 'Tìm kiếm' }).click();
-      await page.locator('[data-testid="ledger-table"] .ant-spin-spinning').waitFor({ state: 'detached', timeout: 10_000 }).catch(() => undefined);
-      return page.locator('[data-testid="ledger-table"] tbody tr.ant-table-row').count();
-    }, { timeout: 30_000, interval: 500 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Tìm kiếm' }).click();
+          await page
+            .locator('[data-testid="ledger-table"] .ant-spin-spinning')
+            .waitFor({ state: 'detached', timeout: 10_000 })
+            .catch(() => undefined);
+          return page.locator('[data-testid="ledger-table"] tbody tr.ant-table-row').count();
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(1);
     expect(await page.locator('[data-testid="ledger-table"] tbody tr.ant-table-row').textContent()).toContain('VPCP / VPCP-QLCB');
     await page.getByRole('button', { name: /Xem và kiểm tra biên nhận số/ }).click();
     // The page polls until the entry is covered by a checkpoint, then verifies it with WebCrypto.
@@ -298,13 +346,18 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     const before = (await page.getByTestId('consistency').textContent())!;
     const size = Number(/từ kích thước (\d+)/.exec(before)![1]);
     for (const key of ['dv-1', 'dv-2']) expect((await reader.getRecord(DATASET, key)).status).toBe(200);
-    await expect.poll(async () => {
-      await page.getByRole('button', { name: 'Kiểm tra lại với điểm kiểm tra mới nhất' }).click();
-      await page.locator('[data-testid="consistency"]').waitFor(WAIT);
-      const text = (await page.getByTestId('consistency').textContent())!;
-      const to = Number(/đến (\d+)/.exec(text)?.[1] ?? 0);
-      return to > size && (await page.getByTestId('consistency').getAttribute('data-ok')) === 'true';
-    }, { timeout: 30_000, interval: 1000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Kiểm tra lại với điểm kiểm tra mới nhất' }).click();
+          await page.locator('[data-testid="consistency"]').waitFor(WAIT);
+          const text = (await page.getByTestId('consistency').textContent())!;
+          const to = Number(/đến (\d+)/.exec(text)?.[1] ?? 0);
+          return to > size && (await page.getByTestId('consistency').getAttribute('data-ok')) === 'true';
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toBe(true);
     await screenshot(page, 'ledger-receipt');
 
     // English: the same page, the same verdict.
@@ -336,7 +389,10 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
       await p.getByLabel('Nhật ký của cơ quan').click();
       await p.locator('.ant-select-item-option', { hasText: 'BTCTW' }).click();
       await expect.poll(() => p.locator('[data-testid="ledger-table"] tbody tr.ant-table-row').count(), WAIT).toBeGreaterThan(2);
-      await p.getByRole('button', { name: /Xem và kiểm tra biên nhận số/ }).first().click();
+      await p
+        .getByRole('button', { name: /Xem và kiểm tra biên nhận số/ })
+        .first()
+        .click();
       await p.locator('[data-testid="verdict"][data-verified="true"]').waitFor(WAIT);
       expect(await seriousViolations(p)).toEqual([]);
       await screenshot(p, 'ledger');
@@ -351,10 +407,17 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     const keys = await ok(call('GET', '/api/v1/ledger/keys'));
     const vkey = keys.keys.find((k: { log: string }) => k.log === 'BTCTW').verifier_key as string;
     const good = await verifyReceipt(receipt, vkey, 'lienthong/btctw');
-    expect(good.steps.every((s) => s.ok), JSON.stringify(good.steps)).toBe(true);
+    expect(
+      good.steps.every((s) => s.ok),
+      JSON.stringify(good.steps),
+    ).toBe(true);
     expect(good.verified).toBe(true);
 
-    const flip = (b64: string, at = 0) => { const b = fromBase64(b64); b[at]! ^= 0x01; return toBase64(b); };
+    const flip = (b64: string, at = 0) => {
+      const b = fromBase64(b64);
+      b[at]! ^= 0x01;
+      return toBase64(b);
+    };
     const failed = async (r: ReceiptInput, origin = 'lienthong/btctw') => {
       const v = await verifyReceipt(r, vkey, origin);
       expect(v.verified).toBe(false);
@@ -385,7 +448,9 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     expect(parseNote(old.note)?.size).toBe(old.tree_size);
     for (const key of ['dv-2', 'dv-1', 'dv-2']) expect((await reader.getRecord(DATASET, key)).status).toBe(200);
     let latest: { tree_size: number; root_hash: string } = old;
-    await expect.poll(async () => (latest = await ok(call('GET', '/api/v1/ledger/BTCTW/checkpoint'))).tree_size, { timeout: 30_000, interval: 500 }).toBeGreaterThan(old.tree_size);
+    await expect
+      .poll(async () => (latest = await ok(call('GET', '/api/v1/ledger/BTCTW/checkpoint'))).tree_size, { timeout: 30_000, interval: 500 })
+      .toBeGreaterThan(old.tree_size);
     const proof = (await ok(call('GET', `/api/v1/ledger/BTCTW/proof/consistency?from=${old.tree_size}&to=${latest.tree_size}`))).hashes.map(fromBase64);
     expect(await verifyConsistency(old.tree_size, latest.tree_size, proof, fromBase64(old.root_hash), fromBase64(latest.root_hash))).toBe(true);
     expect(await verifyConsistency(old.tree_size, latest.tree_size, proof, fromBase64(flip(old.root_hash)), fromBase64(latest.root_hash))).toBe(false);

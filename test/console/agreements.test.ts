@@ -16,7 +16,11 @@ const EC_KEY = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus
 
 /** Today's date in Viet Nam, DD/MM/YYYY, and its year. */
 function vietnamToday(): { text: string; year: number } {
-  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date()).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date())
+      .map((x) => [x.type, x.value]),
+  );
   return { text: `${p.day}/${p.month}/${p.year}`, year: Number(p.year) };
 }
 
@@ -119,9 +123,18 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
       ['cq.btctw', 'BTCTW', ['custodian_admin']],
       ['cq.bnctw', 'BNCTW', ['custodian_admin', 'approver']],
       ['pd.bnctw', 'BNCTW', ['approver']],
-    ] as const) users.set(username, await user(admin, username, agency, [...roles]));
+    ] as const)
+      users.set(username, await user(admin, username, agency, [...roles]));
     const sys = async (code: string, level: number, zone: string, extra: object = {}) => {
-      const r = await call('POST', '/api/v1/systems', admin, { code, agency_code: 'VPCP', name_vi: `Hệ thống ${code}`, name_en: code, security_level: level, zone, ...extra });
+      const r = await call('POST', '/api/v1/systems', admin, {
+        code,
+        agency_code: 'VPCP',
+        name_vi: `Hệ thống ${code}`,
+        name_en: code,
+        security_level: level,
+        zone,
+        ...extra,
+      });
       expect(r.status, r.text).toBe(201);
       // R-13.3: the coordinator's decision makes the declared level count.
       await approveSecurityLevel(admin, code, level);
@@ -129,7 +142,15 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     await sys('VPCP-QLCB', 3, 'internet');
     await sys('VPCP-MAT', 4, 'tslcd', { encryption_key: EC_KEY });
     // Declared at level 4 with no decision yet: pending, no level in effect (R-13.3).
-    const pending = await call('POST', '/api/v1/systems', admin, { code: 'VPCP-CHO', agency_code: 'VPCP', name_vi: 'Hệ thống VPCP-CHO', name_en: 'VPCP-CHO', security_level: 4, zone: 'tslcd', encryption_key: EC_KEY });
+    const pending = await call('POST', '/api/v1/systems', admin, {
+      code: 'VPCP-CHO',
+      agency_code: 'VPCP',
+      name_vi: 'Hệ thống VPCP-CHO',
+      name_en: 'VPCP-CHO',
+      security_level: 4,
+      zone: 'tslcd',
+      encryption_key: EC_KEY,
+    });
     expect(pending.status, pending.text).toBe(201);
     for (const u of ['kt.vpcp', 'cq.btctw', 'cq.bnctw', 'pd.bnctw']) await signIn(u);
   }, 240_000);

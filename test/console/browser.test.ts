@@ -53,7 +53,10 @@ describe.skipIf(skipBrowser())('console in Chromium: sign-in, language, catalog,
     expect(await page.evaluate(() => JSON.stringify({ ...localStorage }))).not.toMatch(/csrf|token|session/i);
     // The figures and the chart have loaded.
     await page.locator('[data-testid="figure-datasets"] .ant-statistic-content-value').waitFor(WAIT);
-    await page.getByRole('img', { name: /Biểu đồ cột/ }).locator('svg').waitFor(WAIT);
+    await page
+      .getByRole('img', { name: /Biểu đồ cột/ })
+      .locator('svg')
+      .waitFor(WAIT);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'dashboard');
   });

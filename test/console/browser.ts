@@ -50,7 +50,16 @@ export interface ConsoleServer {
 export async function startServer(env: Record<string, string>): Promise<ConsoleServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-console-'));
   const child: ChildProcess = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...process.env, DATABASE_URL: '', LIENTHONG_LISTEN: '', HOST: '127.0.0.1', PORT: '0', LIENTHONG_DATA_DIR: dataDir, LIENTHONG_LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      LIENTHONG_LISTEN: '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LIENTHONG_DATA_DIR: dataDir,
+      LIENTHONG_LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -79,7 +88,10 @@ export async function startServer(env: Record<string, string>): Promise<ConsoleS
       });
     });
     // The console is served by the platform itself (src/console/): its page, not the API's landing page.
-    const page = await fetch(`${url}/signin`, { headers: { accept: 'text/html' } }).then((r) => r.text(), () => '');
+    const page = await fetch(`${url}/signin`, { headers: { accept: 'text/html' } }).then(
+      (r) => r.text(),
+      () => '',
+    );
     if (!page.includes('id="root"')) {
       throw new Error(`${url}/signin is not the console: the server must serve web/dist (src/console/) — is web/dist built (npm run build:web)?`);
     }
@@ -109,7 +121,13 @@ export async function seriousViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help} — ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
 }
 
 /** A full-page screenshot in docs/console/<name>.png. */

@@ -9,8 +9,16 @@ import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolati
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
 const member = (name: string) => ({
-  member_number: '01.765432', full_name: name, citizen_id: '001190012345', date_of_birth: '1990-05-17', gender: '2',
-  ethnic_group: '01', province_code: '01', commune_code: '00004', admission_date: '2015-02-03', party_organisation_code: 'DB-0001',
+  member_number: '01.765432',
+  full_name: name,
+  citizen_id: '001190012345',
+  date_of_birth: '1990-05-17',
+  gender: '2',
+  ethnic_group: '01',
+  province_code: '01',
+  commune_code: '00004',
+  admission_date: '2015-02-03',
+  party_organisation_code: 'DB-0001',
 });
 
 describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (fields, quality R-4.7, history, hosted records) and the data dictionary', () => {
@@ -36,7 +44,10 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
     custodianCookie = session.cookie;
     const custodian = session.headers;
     // One change of the dataset's description (its history), by its custodian.
-    await send('PATCH', `/api/v1/datasets/${DATASET}`, custodian, { description_vi: 'Dữ liệu cán bộ, đảng viên do Ban Tổ chức Trung ương quản lý.', description_en: 'Cadres and party members, kept by the Central Organisation Commission.' });
+    await send('PATCH', `/api/v1/datasets/${DATASET}`, custodian, {
+      description_vi: 'Dữ liệu cán bộ, đảng viên do Ban Tổ chức Trung ương quản lý.',
+      description_en: 'Cadres and party members, kept by the Central Organisation Commission.',
+    });
     // Two versions of one hosted record.
     await send('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoa') }] });
     await send('POST', `/api/v1/datasets/${DATASET}/records`, custodian, { records: [{ key: 'dv-console-1', data: member('Nguyễn Thị Hoà Bình') }] });

@@ -18,22 +18,36 @@ const WAIT = { timeout: 20_000 };
 const DATASET = 'can-bo-dang-vien';
 
 const member = (n: number) => ({
-  member_number: `01.00000${n}`, full_name: `Nguyễn Văn ${n}`, citizen_id: `00108500000${n}`, date_of_birth: `1985-01-0${n}`,
-  gender: n % 2 ? '1' : '2', admission_date: '2010-05-19', party_organisation_code: `DB-0${n % 3}`,
+  member_number: `01.00000${n}`,
+  full_name: `Nguyễn Văn ${n}`,
+  citizen_id: `00108500000${n}`,
+  date_of_birth: `1985-01-0${n}`,
+  gender: n % 2 ? '1' : '2',
+  admission_date: '2010-05-19',
+  party_organisation_code: `DB-0${n % 3}`,
 });
-
 
 describe('dashboard figures', () => {
   it('counts 2xx as served and 4xx/5xx as refused, by dataset, agency and status, with median and p95 latency', () => {
     const e = (status: number, ms: number, agency: string | null = 'VPCP') => ({
-      requested_at: '2026-03-02T01:00:00.000Z', responded_at: new Date(Date.parse('2026-03-02T01:00:00.000Z') + ms).toISOString(),
-      dataset: DATASET, requester: { agency, system: null }, response: { status },
+      requested_at: '2026-03-02T01:00:00.000Z',
+      responded_at: new Date(Date.parse('2026-03-02T01:00:00.000Z') + ms).toISOString(),
+      dataset: DATASET,
+      requester: { agency, system: null },
+      response: { status },
     });
     const f = exchangeFigures([e(200, 10), e(200, 20), e(403, 5, 'UBKTTW'), e(404, 30), e(200, 100, null)], '?');
     expect(f).toMatchObject({ total: 5, served: 3, refused: 2, median: 20, p95: 100 });
     expect(f.byDataset).toEqual([[DATASET, 3, 2]]);
-    expect(f.byConsumer).toEqual([['VPCP', 2, 1], ['UBKTTW', 0, 1], ['?', 1, 0]]);
-    expect(f.byStatus).toEqual([[403, 1], [404, 1]]);
+    expect(f.byConsumer).toEqual([
+      ['VPCP', 2, 1],
+      ['UBKTTW', 0, 1],
+      ['?', 1, 0],
+    ]);
+    expect(f.byStatus).toEqual([
+      [403, 1],
+      [404, 1],
+    ]);
     expect(percentile([], 0.5)).toBeNull();
   });
 });
@@ -65,7 +79,12 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
   beforeAll(async () => {
     const port = await freePort();
     [server, browser] = await Promise.all([
-      startServer({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, PORT: String(port), LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}` }),
+      startServer({
+        LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP,
+        PORT: String(port),
+        LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      }),
       launchBrowser(),
     ]);
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
@@ -73,17 +92,31 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
     coordinator = await user(admin, 'dieu.phoi', 'VPTW', ['coordinator']);
     const system = async (who: string, code: string, agency: string) => {
-      await ok(call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }), 201);
+      await ok(
+        call('POST', '/api/v1/systems', who, { code, agency_code: agency, name_vi: `Hệ thống ${code}`, name_en: code, security_level: 3, zone: 'internet' }),
+        201,
+      );
       await approveSecurityLevel(admin, code); // R-13.3
     };
     await system(custodian.auth, 'BTCTW-CSDL', 'BTCTW');
     await system(consumer.auth, 'VPCP-QLCB', 'VPCP');
     await system(consumer.auth, 'VPCP-TDKT', 'VPCP');
-    const request = (code: string) => ok(call('POST', '/api/v1/agreements', consumer.auth, {
-      dataset_code: DATASET, system_code: code, purpose_code: 'to-chuc-can-bo', requested_fields: ['member_number', 'full_name', 'date_of_birth'],
-      purpose_text: 'Phục vụ công tác tổ chức cán bộ', legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', forms: ['api'], frequency: 'theo yêu cầu',
-      valid_from: vietnamDate(new Date()), valid_to: vietnamDate(new Date(Date.now() + 200 * 86_400_000)),
-    }), 201);
+    const request = (code: string) =>
+      ok(
+        call('POST', '/api/v1/agreements', consumer.auth, {
+          dataset_code: DATASET,
+          system_code: code,
+          purpose_code: 'to-chuc-can-bo',
+          requested_fields: ['member_number', 'full_name', 'date_of_birth'],
+          purpose_text: 'Phục vụ công tác tổ chức cán bộ',
+          legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+          forms: ['api'],
+          frequency: 'theo yêu cầu',
+          valid_from: vietnamDate(new Date()),
+          valid_to: vietnamDate(new Date(Date.now() + 200 * 86_400_000)),
+        }),
+        201,
+      );
     const approved = await request('VPCP-QLCB');
     await ok(call('POST', `/api/v1/agreements/${approved.id}/approve`, custodian.auth, {}));
     pendingId = (await request('VPCP-TDKT')).id; // left awaiting the custodian's review
@@ -114,10 +147,12 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     await server?.stop();
   });
 
-  it('a custodian admin sees the request awaiting review (linked), today\'s exchanges and the checkpoint age', async () => {
+  it("a custodian admin sees the request awaiting review (linked), today's exchanges and the checkpoint age", async () => {
     const page = await signIn(custodian);
     const review = page.getByTestId('tasks-review');
-    await review.waitFor(WAIT).catch(async (e) => { throw new Error(`${e}\n${await page.getByTestId('my-tasks').textContent()}`); });
+    await review.waitFor(WAIT).catch(async (e) => {
+      throw new Error(`${e}\n${await page.getByTestId('my-tasks').textContent()}`);
+    });
     const link = review.getByRole('link', { name: /can-bo-dang-vien — hệ thống VPCP-TDKT/ });
     expect(await link.getAttribute('href')).toBe(`/agreements/${pendingId}`);
 
@@ -134,7 +169,10 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'dashboard-custodian');
 
-    await page.getByRole('radio', { name: '7 ngày' }).check({ force: true }).catch(async () => page.getByText('7 ngày', { exact: true }).click());
+    await page
+      .getByRole('radio', { name: '7 ngày' })
+      .check({ force: true })
+      .catch(async () => page.getByText('7 ngày', { exact: true }).click());
     await page.getByTestId('ex-by-dataset').waitFor(WAIT);
 
     await link.click();
@@ -152,7 +190,10 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     const text = await page.getByTestId('checkpoints').textContent();
     for (const log of logs) expect(text).toContain(log);
     await page.getByTestId('cp-age-BTCTW').waitFor(WAIT);
-    await page.getByTestId('tasks-review').getByRole('link', { name: /VPCP-TDKT/ }).waitFor(WAIT);
+    await page
+      .getByTestId('tasks-review')
+      .getByRole('link', { name: /VPCP-TDKT/ })
+      .waitFor(WAIT);
     await page.getByTestId('ex-total').waitFor(WAIT);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'dashboard');

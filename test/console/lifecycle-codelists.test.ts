@@ -11,7 +11,8 @@ import { type ConsoleServer, launchBrowser, openPage, pickDateTime, screenshot, 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
 
-const vietnamToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const vietnamToday = () =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
 function plusDays(iso: string, n: number): string {
   const d = new Date(`${iso}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + n);
@@ -105,9 +106,17 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     expect(problems).toEqual([]);
   }, 60_000);
 
-  it('shows a force-majeure stop\'s 24-hour notice clock (R-15.4) overdue, publishes its notice and ends the stop', async () => {
+  it("shows a force-majeure stop's 24-hour notice clock (R-15.4) overdue, publishes its notice and ends the stop", async () => {
     const started = new Date(Date.now() - 25 * 3600_000);
-    await ok(call('POST', '/api/v1/service-suspensions', bearer, { kind: 'force_majeure', dataset, starts_at: started.toISOString(), reason: 'Mất điện tại trung tâm dữ liệu' }), 201);
+    await ok(
+      call('POST', '/api/v1/service-suspensions', bearer, {
+        kind: 'force_majeure',
+        dataset,
+        starts_at: started.toISOString(),
+        reason: 'Mất điện tại trung tâm dữ liệu',
+      }),
+      201,
+    );
     await page.reload();
     // The open tab is kept in the URL: the previous test left the consumer suspensions open.
     await page.getByRole('tab', { name: 'Tạm ngừng dịch vụ' }).click();
@@ -161,7 +170,12 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     await expect.poll(() => page.getByTestId('diff-summary').textContent(), WAIT).toContain('Đổi tên: 1');
     expect(await page.getByTestId('diff-summary').textContent()).toContain('Thêm mới: 0');
     expect(await page.getByTestId('diff-summary').textContent()).toContain('Bãi bỏ: 0');
-    expect(await page.locator('.ant-card-small').filter({ has: page.getByTestId('diff-renamed') }).textContent()).toContain(`${oldName} → Tên đã đổi`);
+    expect(
+      await page
+        .locator('.ant-card-small')
+        .filter({ has: page.getByTestId('diff-renamed') })
+        .textContent(),
+    ).toContain(`${oldName} → Tên đã đổi`);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'codelists-import-diff');
 
@@ -177,12 +191,18 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     // The export links work with the console's cookie session; on the new version's date the renamed item is there.
     const href = await page.getByRole('link', { name: 'CSV', exact: true }).getAttribute('href');
     expect(href).toContain('format=csv');
-    const exported = await page.evaluate(async (h) => { const r = await fetch(h); return `${r.status} ${await r.text()}`; }, href!.replace(/on=[\d-]+/, `on=${effective}`));
+    const exported = await page.evaluate(
+      async (h) => {
+        const r = await fetch(h);
+        return `${r.status} ${await r.text()}`;
+      },
+      href!.replace(/on=[\d-]+/, `on=${effective}`),
+    );
     expect(exported).toMatch(/^200 /);
     expect(exported).toContain('Tên đã đổi');
   }, 60_000);
 
-  it('R-18.2: the coordinator changes the list\'s issuer in its edit form (If-Match); the page and the history show the change', async () => {
+  it("R-18.2: the coordinator changes the list's issuer in its edit form (If-Match); the page and the history show the change", async () => {
     await page.goto(`${server.url}/code-lists/gioi-tinh`);
     const before = await send('GET', '/api/v1/code-lists/gioi-tinh', bearer);
     await page.getByRole('button', { name: 'Sửa thông tin danh mục' }).click();
@@ -207,7 +227,10 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
     const tree = page.getByTestId('codelist-tree');
     await expect.poll(() => tree.locator('.ant-tree-treenode').count(), WAIT).toBeGreaterThan(5);
     await tree.locator('.ant-tree-switcher').first().click();
-    await tree.locator('.ant-tree-title', { hasText: /^\d{5} — / }).first().waitFor(WAIT);
+    await tree
+      .locator('.ant-tree-title', { hasText: /^\d{5} — / })
+      .first()
+      .waitFor(WAIT);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'codelists-tree');
     expect(problems).toEqual([]);

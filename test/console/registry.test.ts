@@ -80,19 +80,45 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     ]);
     admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
     // A consumer with a level-3 system asks for a BTCTW dataset: BTCTW's inbox gets the request.
-    const invited = await call('POST', '/api/v1/users', admin, { username: 'kt.vpcp', full_name: 'Trần Văn Khai', agency_code: 'VPCP', roles: ['consumer_admin'] });
+    const invited = await call('POST', '/api/v1/users', admin, {
+      username: 'kt.vpcp',
+      full_name: 'Trần Văn Khai',
+      agency_code: 'VPCP',
+      roles: ['consumer_admin'],
+    });
     const token = new URL(invited.enrolment.url).pathname.replace(/^\/enrol\//, '');
     const view = await call('GET', `/api/v1/enrolments/${token}`, '');
     await call('POST', `/api/v1/enrolments/${token}`, '', { password: 'mat-khau-kt-vpcp-2026', totp: await nextCode(view.totp_secret) });
     const consumer = await login('kt.vpcp', 'mat-khau-kt-vpcp-2026', view.totp_secret);
-    await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-QLCB', agency_code: 'VPCP', name_vi: 'Hệ thống quản lý cán bộ', name_en: 'Cadre management system', security_level: 3, zone: 'internet' });
+    await call('POST', '/api/v1/systems', consumer, {
+      code: 'VPCP-QLCB',
+      agency_code: 'VPCP',
+      name_vi: 'Hệ thống quản lý cán bộ',
+      name_en: 'Cadre management system',
+      security_level: 3,
+      zone: 'internet',
+    });
     // R-13.3: the coordinator's decision makes the declared level count.
     await approveSecurityLevel(admin, 'VPCP-QLCB');
-    await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-CU', agency_code: 'VPCP', name_vi: 'Hệ thống cũ', name_en: 'Old system', security_level: 2, zone: 'internet' });
+    await call('POST', '/api/v1/systems', consumer, {
+      code: 'VPCP-CU',
+      agency_code: 'VPCP',
+      name_vi: 'Hệ thống cũ',
+      name_en: 'Old system',
+      security_level: 2,
+      zone: 'internet',
+    });
     await call('POST', '/api/v1/agreements', consumer, {
-      dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
-      legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', requested_fields: ['member_number', 'full_name'], forms: ['api'],
-      frequency: 'theo yêu cầu', valid_from: vnDate(1), valid_to: vnDate(120),
+      dataset_code: 'can-bo-dang-vien',
+      system_code: 'VPCP-QLCB',
+      purpose_code: 'to-chuc-can-bo',
+      purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
+      legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+      requested_fields: ['member_number', 'full_name'],
+      forms: ['api'],
+      frequency: 'theo yêu cầu',
+      valid_from: vnDate(1),
+      valid_to: vnDate(120),
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
     ({ page, problems } = await openPage(context));

@@ -77,23 +77,44 @@ describe('one language per message: no English words in Vietnamese text, no Viet
     const bad: string[] = [];
     for (const [keyword, params, message] of keywords) {
       const err = Object.assign(new Error('x'), { validation: [{ instancePath: '/a', keyword, params, message }], validationContext: 'body' });
-      for (const e of (toProblem(err).options.errors ?? [])) bad.push(...mixed(e.message, e.message_en));
+      for (const e of toProblem(err).options.errors ?? []) bad.push(...mixed(e.message, e.message_en));
     }
     expect(bad).toEqual([]);
-    const date = Object.assign(new Error('x'), { validation: [{ instancePath: '/valid_from', keyword: 'format', params: { format: 'date' }, message: 'must match format "date"' }] });
-    expect(toProblem(date).options.errors![0]).toMatchObject({ message: expect.stringContaining('lịch Việt Nam'), message_en: expect.stringContaining('Viet Nam, UTC+7') });
+    const date = Object.assign(new Error('x'), {
+      validation: [{ instancePath: '/valid_from', keyword: 'format', params: { format: 'date' }, message: 'must match format "date"' }],
+    });
+    expect(toProblem(date).options.errors![0]).toMatchObject({
+      message: expect.stringContaining('lịch Việt Nam'),
+      message_en: expect.stringContaining('Viet Nam, UTC+7'),
+    });
   });
 
   it('R-4.7, R-3.4: record-validation messages, one for every rule', async () => {
     const field = (over: Partial<ResolvedField>): ResolvedField => ({
-      name: 'f', source: 'dataset', dictionary: null, type: 'string', label_vi: 'Trường thử', label_en: 'Test field', personal: 'none',
-      required: false, format: null, max_length: null, code_list: null, code_list_level: null, parent_field: null, mask: null, ...over,
+      name: 'f',
+      source: 'dataset',
+      dictionary: null,
+      type: 'string',
+      label_vi: 'Trường thử',
+      label_en: 'Test field',
+      personal: 'none',
+      required: false,
+      format: null,
+      max_length: null,
+      code_list: null,
+      code_list_level: null,
+      parent_field: null,
+      mask: null,
+      ...over,
     });
     const fields = [
       field({ name: 'ho_ten', required: true }),
       ...(['integer', 'number', 'boolean', 'date', 'datetime', 'code', 'string'] as const).map((type) => field({ name: `t_${type}`, type })),
       field({ name: 'ngan', max_length: 2 }),
-      field({ name: 'cccd', format: 'cccd' }), field({ name: 'dien_thoai', format: 'phone_vn' }), field({ name: 'thu', format: 'email' }), field({ name: 'web', format: 'url' }),
+      field({ name: 'cccd', format: 'cccd' }),
+      field({ name: 'dien_thoai', format: 'phone_vn' }),
+      field({ name: 'thu', format: 'email' }),
+      field({ name: 'web', format: 'url' }),
       field({ name: 'tinh', type: 'code', code_list: 'don-vi-hanh-chinh', code_list_level: 'province' }),
       field({ name: 'xa', type: 'code', code_list: 'don-vi-hanh-chinh', code_list_level: 'commune', parent_field: 'tinh' }),
       field({ name: 'cap_khac', type: 'code', code_list: 'don-vi-hanh-chinh', code_list_level: 'special_zone' }),
@@ -107,13 +128,40 @@ describe('one language per message: no English words in Vietnamese text, no Viet
     const lookup = async (list: string) => (list === 'don-vi-hanh-chinh' ? items : null);
     const records = [
       'không phải đối tượng',
-      { la: 1, t_integer: 1.5, t_number: 'x', t_boolean: 'x', t_date: '2026-02-30', t_datetime: '2026-03-02', t_code: 1, t_string: 2, ngan: 'abc',
-        cccd: '1', dien_thoai: '1', thu: 'x', web: 'x', tinh: '00004', xa: '01', cap_khac: '01', mat: 'A' },
+      {
+        la: 1,
+        t_integer: 1.5,
+        t_number: 'x',
+        t_boolean: 'x',
+        t_date: '2026-02-30',
+        t_datetime: '2026-03-02',
+        t_code: 1,
+        t_string: 2,
+        ngan: 'abc',
+        cccd: '1',
+        dien_thoai: '1',
+        thu: 'x',
+        web: 'x',
+        tinh: '00004',
+        xa: '01',
+        cap_khac: '01',
+        mat: 'A',
+      },
       { ho_ten: 'A', tinh: '79', xa: '00004' },
     ];
     const violations = await validateRecords(fields, records, { on: '2026-03-03' }, lookup);
     const rules = new Set(violations.map((v) => v.rule));
-    expect([...rules].sort()).toEqual(['code_list', 'code_list_unavailable', 'code_parent', 'format', 'max_length', 'not_object', 'required', 'type', 'unknown_field']);
+    expect([...rules].sort()).toEqual([
+      'code_list',
+      'code_list_unavailable',
+      'code_parent',
+      'format',
+      'max_length',
+      'not_object',
+      'required',
+      'type',
+      'unknown_field',
+    ]);
     expect(violations.flatMap((v) => mixed(v.message, v.message_en))).toEqual([]);
     expect(violations.find((v) => v.field === 'xa' && v.rule === 'code_list')!.message).toContain('(cấp xã)');
   });
@@ -133,8 +181,16 @@ for (const driver of DRIVERS) {
     const call = (method: 'GET' | 'POST', url: string, authorization: string, payload?: unknown) =>
       env.app.inject({ method, url, headers: { authorization }, ...(payload !== undefined && { payload: payload as object }) });
     const request = (purpose_code: string) => ({
-      dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-LOI', purpose_code, purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
-      legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', requested_fields: ['member_number', 'full_name'], forms: ['api'], frequency: 'theo yêu cầu', valid_from: '2026-03-02', valid_to: '2026-12-31',
+      dataset_code: 'can-bo-dang-vien',
+      system_code: 'VPCP-LOI',
+      purpose_code,
+      purpose_text: 'Tra cứu thông tin cán bộ phục vụ công tác tổ chức',
+      legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+      requested_fields: ['member_number', 'full_name'],
+      forms: ['api'],
+      frequency: 'theo yêu cầu',
+      valid_from: '2026-03-02',
+      valid_to: '2026-12-31',
     });
     /** The refusal's texts, checked for a mix; returned for further checks. */
     const refusal = async (res: Awaited<ReturnType<typeof call>>, status: number) => {
@@ -150,7 +206,18 @@ for (const driver of DRIVERS) {
       admin = await env.adminAuth();
       consumer = await env.userAuth('kt.loi', 'VPCP', ['consumer_admin']);
       custodian = await env.userAuth('cq.loi', 'BTCTW', ['custodian_admin']);
-      expect((await call('POST', '/api/v1/systems', consumer, { code: 'VPCP-LOI', agency_code: 'VPCP', name_vi: 'Hệ thống thử lời văn', name_en: 'Wording test system', security_level: 3, zone: 'internet' })).statusCode).toBe(201);
+      expect(
+        (
+          await call('POST', '/api/v1/systems', consumer, {
+            code: 'VPCP-LOI',
+            agency_code: 'VPCP',
+            name_vi: 'Hệ thống thử lời văn',
+            name_en: 'Wording test system',
+            security_level: 3,
+            zone: 'internet',
+          })
+        ).statusCode,
+      ).toBe(201);
       await env.approveSecurityLevel('VPCP-LOI', 3);
     });
     afterAll(() => env.close());
@@ -174,7 +241,12 @@ for (const driver of DRIVERS) {
       const a = (await call('POST', '/api/v1/agreements', consumer, request('kiem-tra-giam-sat'))).json();
       expect((await call('POST', `/api/v1/agreements/${a.id}/approve`, custodian, {})).json().status).toBe('active');
       const s = await call('POST', '/api/v1/consumer-suspensions', custodian, {
-        agreement_id: a.id, ground: 'purpose_violation', violation: 'Used for marketing', handling: 'Connection suspended', requirements: 'A written explanation', found_at: env.clock.now().toISOString(),
+        agreement_id: a.id,
+        ground: 'purpose_violation',
+        violation: 'Used for marketing',
+        handling: 'Connection suspended',
+        requirements: 'A written explanation',
+        found_at: env.clock.now().toISOString(),
       });
       expect(s.statusCode, s.body).toBe(201);
       const d = (await call('POST', '/api/v1/decisions', admin, { system: 'VPCP-LOI', dataset: 'can-bo-dang-vien', purpose: 'kiem-tra-giam-sat' })).json();
@@ -182,9 +254,17 @@ for (const driver of DRIVERS) {
       expect(d.reason).toContain('Cách xử lý: Connection suspended');
       expect(d.reason_en).toContain('Handling: Connection suspended');
       expect(vietnameseIn(d.reason_en)).toEqual([]);
-      const again = await refusal(await call('POST', '/api/v1/consumer-suspensions', custodian, {
-        agreement_id: a.id, ground: 'purpose_violation', violation: 'Again', handling: 'Again', requirements: 'Again', found_at: env.clock.now().toISOString(),
-      }), 409);
+      const again = await refusal(
+        await call('POST', '/api/v1/consumer-suspensions', custodian, {
+          agreement_id: a.id,
+          ground: 'purpose_violation',
+          violation: 'Again',
+          handling: 'Again',
+          requirements: 'Again',
+          found_at: env.clock.now().toISOString(),
+        }),
+        409,
+      );
       expect(again.detail).toContain('Không thể tạm ngừng');
     });
   });

@@ -4,7 +4,10 @@ import { BinaryCopyDecoder, type CopyColumn, copySql, encodeBinaryCopy, sqlLiter
 import { DRIVERS, useFreshDatabase } from '../helpers/platform.ts';
 
 const COLUMNS: CopyColumn[] = [
-  { name: 'id', type: 'uuid' }, { name: 'label', type: 'text' }, { name: 'body', type: 'bytea' }, { name: 'at', type: 'timestamptz' },
+  { name: 'id', type: 'uuid' },
+  { name: 'label', type: 'text' },
+  { name: 'body', type: 'bytea' },
+  { name: 'at', type: 'timestamptz' },
 ];
 
 describe('binary COPY encoding', () => {
@@ -52,9 +55,18 @@ function decodeAll(fields: number, chunks: Buffer[]): (string | null)[][] {
 
 describe('binary COPY decoding', () => {
   const at = new Date('2026-03-02T03:00:00Z');
-  const rows = Array.from({ length: 12 }, (_, n) => [`0192f3a4-5b6c-7d8e-9f00-${String(n).padStart(12, '0')}`, n % 5 ? `Trần ${'x'.repeat(n * 7)}` : null, Buffer.alloc(n * 13, n), at]);
+  const rows = Array.from({ length: 12 }, (_, n) => [
+    `0192f3a4-5b6c-7d8e-9f00-${String(n).padStart(12, '0')}`,
+    n % 5 ? `Trần ${'x'.repeat(n * 7)}` : null,
+    Buffer.alloc(n * 13, n),
+    at,
+  ]);
   const stream = encodeBinaryCopy(COLUMNS, rows);
-  const expected = rows.map(([id, label, body]) => [String(id).replace(/-/g, ''), label === null ? null : Buffer.from(String(label)).toString('hex'), (body as Buffer).toString('hex')]);
+  const expected = rows.map(([id, label, body]) => [
+    String(id).replace(/-/g, ''),
+    label === null ? null : Buffer.from(String(label)).toString('hex'),
+    (body as Buffer).toString('hex'),
+  ]);
 
   it('gives every row and field, NULLs as null, however the stream is cut into chunks', () => {
     const whole = decodeAll(4, [stream]);
@@ -65,7 +77,12 @@ describe('binary COPY decoding', () => {
     for (let cut = 1; cut < stream.length; cut += 1) {
       if (JSON.stringify(decodeAll(4, [stream.subarray(0, cut), stream.subarray(cut)])) !== same) expect.fail(`cut at byte ${cut}`);
     }
-    expect(decodeAll(4, Array.from(stream, (b) => Buffer.of(b)))).toEqual(whole);
+    expect(
+      decodeAll(
+        4,
+        Array.from(stream, (b) => Buffer.of(b)),
+      ),
+    ).toEqual(whole);
   });
 
   it('refuses a stream that is not binary COPY, has other rows, or stops before its trailer', () => {
@@ -90,7 +107,12 @@ for (const driver of DRIVERS) {
       const got: (Buffer | null)[][] = [];
       const d = new BinaryCopyDecoder(3, (buf, at, len) => got.push(Array.from(len, (l, f) => (l < 0 ? null : Buffer.from(buf.subarray(at[f]!, at[f]! + l))))));
       const chunks: number[] = [];
-      await db.transaction((tx) => tx.copyOut(`SELECT n, label, body FROM leaves WHERE label IS DISTINCT FROM ${sqlLiteral("it's")} ORDER BY n`, (c) => (chunks.push(c.length), d.push(c))));
+      await db.transaction((tx) =>
+        tx.copyOut(
+          `SELECT n, label, body FROM leaves WHERE label IS DISTINCT FROM ${sqlLiteral("it's")} ORDER BY n`,
+          (c) => (chunks.push(c.length), d.push(c)),
+        ),
+      );
       d.end();
       expect(got).toHaveLength(2000);
       for (const [k, [n, label, body]] of got.entries()) {
@@ -104,7 +126,13 @@ for (const driver of DRIVERS) {
 
     it('rejects with the server error or the handler error, and the connection carries on', async () => {
       await expect(db.transaction((tx) => tx.copyOut('SELECT n / 0 FROM leaves', () => undefined))).rejects.toThrow(/division by zero/);
-      await expect(db.transaction((tx) => tx.copyOut('SELECT n FROM leaves', () => { throw new Error('handler failed'); }))).rejects.toThrow(/handler failed/);
+      await expect(
+        db.transaction((tx) =>
+          tx.copyOut('SELECT n FROM leaves', () => {
+            throw new Error('handler failed');
+          }),
+        ),
+      ).rejects.toThrow(/handler failed/);
       for (let k = 0; k < 3; k++) expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM leaves')).rows[0]!.n).toBe(2000);
     });
   });
@@ -131,10 +159,12 @@ for (const driver of DRIVERS) {
     it('is one statement: a row that cannot be stored leaves none of the batch behind', async () => {
       const before = (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM copied')).rows[0]!.n;
       const dup = '0192f3a4-5b6c-7d8e-9f00-0000000000ff';
-      await expect(db.copyRows('copied', COLUMNS, [
-        ['0192f3a4-5b6c-7d8e-9f00-aaaaaaaaaaaa', 'new', Buffer.alloc(1), new Date()],
-        [dup, 'already there', Buffer.alloc(1), new Date()],
-      ])).rejects.toThrow(/duplicate key/);
+      await expect(
+        db.copyRows('copied', COLUMNS, [
+          ['0192f3a4-5b6c-7d8e-9f00-aaaaaaaaaaaa', 'new', Buffer.alloc(1), new Date()],
+          [dup, 'already there', Buffer.alloc(1), new Date()],
+        ]),
+      ).rejects.toThrow(/duplicate key/);
       expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM copied')).rows[0]!.n).toBe(before);
       // The connection is fine afterwards.
       expect((await db.query<{ ok: number }>('SELECT 1 AS ok')).rows[0]!.ok).toBe(1);

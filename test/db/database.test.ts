@@ -28,7 +28,17 @@ for (const driver of DRIVERS) {
 
     it('two migrators racing apply each migration exactly once', async () => {
       let runs = 0;
-      const step: Migration = { id: 'scratch/9001_race', module: 'scratch', version: 9001, name: 'race', checksum: sha256('race'), up: async (tx) => { runs++; await tx.query("INSERT INTO scratch (label) VALUES ('race')"); } };
+      const step: Migration = {
+        id: 'scratch/9001_race',
+        module: 'scratch',
+        version: 9001,
+        name: 'race',
+        checksum: sha256('race'),
+        up: async (tx) => {
+          runs++;
+          await tx.query("INSERT INTO scratch (label) VALUES ('race')");
+        },
+      };
       const results = await Promise.all([migrate(db, [...MIGRATIONS, step]), migrate(db, [...MIGRATIONS, step])]);
       expect(results.flat()).toEqual(['scratch/9001_race']);
       expect(runs).toBe(1);
@@ -75,7 +85,8 @@ for (const driver of DRIVERS) {
         return withSnapshotReaders(db, tx, 2, async (readers) => {
           // Committed after the snapshot was taken: neither the transaction nor its readers may see it.
           if (readers.length) await db.query("INSERT INTO scratch (label) VALUES ('after-snapshot')");
-          const count = async (q: Queryable) => (await q.query<{ n: number }>("SELECT count(*)::int AS n FROM scratch WHERE label LIKE '%-snapshot'")).rows[0]!.n;
+          const count = async (q: Queryable) =>
+            (await q.query<{ n: number }>("SELECT count(*)::int AS n FROM scratch WHERE label LIKE '%-snapshot'")).rows[0]!.n;
           return { own: await count(tx), readers: await Promise.all(readers.map(count)), now: readers.length ? await count(db) : null };
         });
       });
@@ -87,7 +98,9 @@ for (const driver of DRIVERS) {
     });
 
     it('parses dates and bigints the same way on both drivers', async () => {
-      const r = await db.query<{ d: string; n: number; t: Date }>("SELECT DATE '2025-11-19' AS d, 9007199254740::bigint AS n, TIMESTAMPTZ '2025-11-19T00:00:00Z' AS t");
+      const r = await db.query<{ d: string; n: number; t: Date }>(
+        "SELECT DATE '2025-11-19' AS d, 9007199254740::bigint AS n, TIMESTAMPTZ '2025-11-19T00:00:00Z' AS t",
+      );
       expect(r.rows[0]).toEqual({ d: '2025-11-19', n: 9007199254740, t: new Date('2025-11-19T00:00:00Z') });
     });
   });

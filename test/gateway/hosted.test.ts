@@ -16,17 +16,28 @@ for (const driver of DRIVERS) {
       const put = await custodian.putRecord('can-bo-dang-vien', 'dv-1', member(1));
       expect(put.status).toBe(200);
       expect(put.data).toEqual({ written: 1, versions: [{ key: 'dv-1', version: 1, deleted: false }] });
-      const batch = await custodian.writeBatch('can-bo-dang-vien', [1, 2, 3, 4].map((n) => ({ key: `dv-${n}`, data: member(n, { province_code: n < 3 ? '01' : '79' }) })));
+      const batch = await custodian.writeBatch(
+        'can-bo-dang-vien',
+        [1, 2, 3, 4].map((n) => ({ key: `dv-${n}`, data: member(n, { province_code: n < 3 ? '01' : '79' }) })),
+      );
       expect((batch.data as { versions: { version: number }[] }).versions.map((v) => v.version)).toEqual([2, 1, 1, 1]);
       const del = await custodian.deleteRecord('can-bo-dang-vien', 'dv-4');
       expect(del.data).toEqual({ written: 1, versions: [{ key: 'dv-4', version: 2, deleted: true }] });
       const history = await w.call('GET', '/api/v1/datasets/can-bo-dang-vien/records/dv-4/versions', w.auth.custodian);
-      expect(history.json().map((v: { version: number; deleted: boolean; written_by: string }) => [v.version, v.deleted, v.written_by])).toEqual([[1, false, 'system:BTCTW-CSDL'], [2, true, 'system:BTCTW-CSDL']]);
+      expect(history.json().map((v: { version: number; deleted: boolean; written_by: string }) => [v.version, v.deleted, v.written_by])).toEqual([
+        [1, false, 'system:BTCTW-CSDL'],
+        [2, true, 'system:BTCTW-CSDL'],
+      ]);
     });
 
     it('R-4.7: an invalid record is refused with every violation listed, and a batch is all-or-nothing', async () => {
       const custodian = w.clients['BTCTW-CSDL'];
-      const err = await refused(custodian.writeBatch('can-bo-dang-vien', [{ key: 'dv-5', data: member(5) }, { key: 'dv-6', data: member(6, { citizen_id: '12', gender: 'X' }) }]));
+      const err = await refused(
+        custodian.writeBatch('can-bo-dang-vien', [
+          { key: 'dv-5', data: member(5) },
+          { key: 'dv-6', data: member(6, { citizen_id: '12', gender: 'X' }) },
+        ]),
+      );
       expect(err.status).toBe(400);
       expect((err.problem.errors as { path: string }[]).map((e) => e.path)).toEqual(['/records/1/data/citizen_id', '/records/1/data/gender']);
       expect(err.receipt).not.toBeNull(); // a refusal is logged and signed too
@@ -34,7 +45,7 @@ for (const driver of DRIVERS) {
       expect(missing.statusCode).toBe(404);
     });
 
-    it('R-4.1: a consumer system cannot write the custodian\'s dataset', async () => {
+    it("R-4.1: a consumer system cannot write the custodian's dataset", async () => {
       const err = await refused(w.clients['VPCP-QLCB'].putRecord('can-bo-dang-vien', 'dv-9', member(9)));
       expect(err.status).toBe(403);
       expect(err.problem.rule).toBe('R-4.1');
@@ -43,7 +54,13 @@ for (const driver of DRIVERS) {
     it('R-8.2: a consumer gets only its granted fields; citizen ID leaves masked to its last 4 digits, other personal fields not at all', async () => {
       const res = await w.clients['VPCP-QLCB'].getRecord('can-bo-dang-vien', 'dv-1');
       expect(res.data).toMatchObject({ dataset: 'can-bo-dang-vien', key: 'dv-1', version: 2 });
-      expect(res.data.data).toEqual({ member_number: '01.000001', full_name: 'Nguyễn Văn 1', date_of_birth: '1985-01-01', province_code: '01', citizen_id: '********0001' });
+      expect(res.data.data).toEqual({
+        member_number: '01.000001',
+        full_name: 'Nguyễn Văn 1',
+        date_of_birth: '1985-01-01',
+        province_code: '01',
+        citizen_id: '********0001',
+      });
       const tk = await w.clients['VPCP-TK'].getRecord('can-bo-dang-vien', 'dv-2');
       expect(tk.data.data).toEqual({ member_number: '01.000002', gender: '2', citizen_id: '********0002' });
     });
@@ -66,7 +83,7 @@ for (const driver of DRIVERS) {
       expect(asked.data.data).toEqual({ full_name: 'Nguyễn Văn 1', citizen_id: '********0001' });
     });
 
-    it('R-5.2: no purpose, or a purpose other than the agreement\'s, is refused; R-8.2: asking for a field not granted is refused', async () => {
+    it("R-5.2: no purpose, or a purpose other than the agreement's, is refused; R-8.2: asking for a field not granted is refused", async () => {
       const c = w.clients['VPCP-QLCB'];
       const none = await refused(c.getRecord('can-bo-dang-vien', 'dv-1', { purpose: '' }));
       expect([none.status, none.problem.rule]).toEqual([403, 'R-5.2']);
@@ -80,7 +97,10 @@ for (const driver of DRIVERS) {
 
     it('answers are JSON: a client that accepts neither JSON nor anything gets 406, logged', async () => {
       const token = await w.clients['VPCP-QLCB'].accessToken();
-      const get = (accept: string) => fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo', accept } });
+      const get = (accept: string) =>
+        fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, {
+          headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo', accept },
+        });
       const xml = await get('application/xml');
       expect(xml.status).toBe(406);
       expect(xml.headers.get('lienthong-receipt')).toBeTruthy();
@@ -99,10 +119,22 @@ for (const driver of DRIVERS) {
     });
 
     it('R-14.1: open data (normal, no personal data) is read without a token — still signed and logged, requester unknown', async () => {
-      const spec = { fields: [{ name: 'so_van_ban', type: 'string', label_vi: 'Số văn bản', label_en: 'Document number', personal: 'none', required: true }], frequency: 'daily', format: 'application/json' };
+      const spec = {
+        fields: [{ name: 'so_van_ban', type: 'string', label_vi: 'Số văn bản', label_en: 'Document number', personal: 'none', required: true }],
+        frequency: 'daily',
+        format: 'application/json',
+      };
       const created = await w.call('POST', '/api/v1/datasets', w.auth.custodian, {
-        code: 'van-ban-cong-khai', name_vi: 'Văn bản công khai', name_en: 'Public documents', domain_code: 'to-chuc-xay-dung-dang', custodian_code: 'BTCTW',
-        classification: 'normal', personal_data: false, auth_required: false, status: 'published', sharing_spec: spec,
+        code: 'van-ban-cong-khai',
+        name_vi: 'Văn bản công khai',
+        name_en: 'Public documents',
+        domain_code: 'to-chuc-xay-dung-dang',
+        custodian_code: 'BTCTW',
+        classification: 'normal',
+        personal_data: false,
+        auth_required: false,
+        status: 'published',
+        sharing_spec: spec,
       });
       expect(created.statusCode, created.body).toBe(201);
       await w.clients['BTCTW-CSDL'].putRecord('van-ban-cong-khai', 'vb-1', { so_van_ban: '01-QĐ/TW' });
@@ -120,7 +152,11 @@ for (const driver of DRIVERS) {
       const nf = await refused(w.clients['VPCP-QLCB'].getRecord('can-bo-dang-vien', 'dv-404'));
       expect(nf.status).toBe(404);
       const token = await w.clients['BTCTW-CSDL'].accessToken();
-      const bad = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { method: 'PUT', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"member_number":' });
+      const bad = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"member_number":',
+      });
       expect(bad.status).toBe(400);
       expect(bad.headers.get('lienthong-log')).toBe('BTCTW');
       expect(bad.headers.get('lienthong-receipt')).toBeTruthy();

@@ -7,8 +7,15 @@ import { DRIVERS } from '../helpers/platform.ts';
 import { type World, refused, startWorld } from './world.ts';
 
 const award = (n: number) => ({
-  award_id: `KT-${n}`, recipient_type: 'individual', recipient_name: `Trần Thị ${n}`, member_number: `01.10000${n}`, award_form: 'Huy hiệu 30 năm tuổi Đảng',
-  decision_number: `${n}-QĐ/TW`, decision_date: '2026-02-03', issuing_body: 'Ban Bí thư', internal_note: 'không chia sẻ',
+  award_id: `KT-${n}`,
+  recipient_type: 'individual',
+  recipient_name: `Trần Thị ${n}`,
+  member_number: `01.10000${n}`,
+  award_form: 'Huy hiệu 30 năm tuổi Đảng',
+  decision_number: `${n}-QĐ/TW`,
+  decision_date: '2026-02-03',
+  issuing_body: 'Ban Bí thư',
+  internal_note: 'không chia sẻ',
 });
 
 /** The custodian's own service (R-6.1b), a real HTTP server that checks the platform's JWT. */
@@ -21,7 +28,13 @@ function startUpstream(jwksUrl: () => string, now: () => Date) {
     seen.push(entry);
     try {
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-      entry.claims = (await jose.jwtVerify(token ?? '', jose.createRemoteJWKSet(new URL(jwksUrl())), { audience: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, typ: 'lienthong-upstream+jwt', currentDate: now() })).payload;
+      entry.claims = (
+        await jose.jwtVerify(token ?? '', jose.createRemoteJWKSet(new URL(jwksUrl())), {
+          audience: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          typ: 'lienthong-upstream+jwt',
+          currentDate: now(),
+        })
+      ).payload;
     } catch {
       res.writeHead(401).end();
       return;
@@ -43,7 +56,11 @@ function startUpstream(jwksUrl: () => string, now: () => Date) {
     seen,
     setBroken: (b: boolean) => (broken = b),
     listen: () => new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`))),
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -54,9 +71,17 @@ for (const driver of DRIVERS) {
     let base: string;
     beforeAll(async () => {
       w = await startWorld(driver);
-      upstream = startUpstream(() => `${w.internet}/.well-known/jwks.json`, () => w.env.clock.now()); // the platform's clock is the test's
+      upstream = startUpstream(
+        () => `${w.internet}/.well-known/jwks.json`,
+        () => w.env.clock.now(),
+      ); // the platform's clock is the test's
       base = await upstream.listen();
-      const set = await w.call('PUT', '/api/v1/datasets/khen-thuong/service', w.auth.custodian, { base_url: base, auth: 'platform_jwt', timeout_ms: 400, reason: 'Dịch vụ khen thưởng' });
+      const set = await w.call('PUT', '/api/v1/datasets/khen-thuong/service', w.auth.custodian, {
+        base_url: base,
+        auth: 'platform_jwt',
+        timeout_ms: 400,
+        reason: 'Dịch vụ khen thưởng',
+      });
       expect(set.statusCode, set.body).toBe(200);
     });
     afterAll(async () => {
@@ -80,7 +105,10 @@ for (const driver of DRIVERS) {
       expect(call.purpose).toBe('to-chuc-can-bo');
       expect(call.claims).toMatchObject({ sub: 'VPCP-QLCB', dataset: 'khen-thuong', purpose: 'to-chuc-can-bo', iss: w.internet });
       const list = await qlcb().listRecords('khen-thuong', { limit: 2 });
-      expect(list.data).toEqual({ items: [award(1), award(2)].map((a) => ({ award_id: a.award_id, recipient_name: a.recipient_name, award_form: a.award_form })), next_cursor: 'abc' });
+      expect(list.data).toEqual({
+        items: [award(1), award(2)].map((a) => ({ award_id: a.award_id, recipient_name: a.recipient_name, award_form: a.award_form })),
+        next_cursor: 'abc',
+      });
       expect(upstream.seen.at(-1)!.path).toBe('/records?limit=2');
     });
 
@@ -94,7 +122,9 @@ for (const driver of DRIVERS) {
       const token = await qlcb().accessToken();
       const calls = upstream.seen.length;
       for (const path of ['service/../../admin', 'service/%2e%2e/%2E%2E/admin', 'records/..']) {
-        const res = await fetch(`${w.internet}/data/v1/khen-thuong/${path}`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo' } });
+        const res = await fetch(`${w.internet}/data/v1/khen-thuong/${path}`, {
+          headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo' },
+        });
         expect([400, 404], `${path} → ${res.status}`).toContain(res.status);
       }
       expect(upstream.seen.length).toBe(calls);
@@ -111,7 +141,7 @@ for (const driver of DRIVERS) {
       expect(JSON.stringify(pdf.problem)).not.toContain('01.100001');
     });
 
-    it('the service\'s own errors are not passed on; a slow service is 504, a failing one 502 — all logged', async () => {
+    it("the service's own errors are not passed on; a slow service is 504, a failing one 502 — all logged", async () => {
       const nf = await refused(qlcb().getRecord('khen-thuong', 'KT-404'));
       expect(nf.status).toBe(404);
       expect(JSON.stringify(nf.problem)).not.toContain('01.100004');
@@ -125,7 +155,10 @@ for (const driver of DRIVERS) {
 
     it('after repeated failures the circuit opens — calls are refused at once with Retry-After, the service is left alone', async () => {
       upstream.setBroken(true);
-      for (let i = 0; i < 6; i++) await qlcb().getRecord('khen-thuong', 'KT-1').catch(() => undefined);
+      for (let i = 0; i < 6; i++)
+        await qlcb()
+          .getRecord('khen-thuong', 'KT-1')
+          .catch(() => undefined);
       const calls = upstream.seen.length;
       const open = await refused(qlcb().getRecord('khen-thuong', 'KT-1'));
       expect(open.status).toBe(502);

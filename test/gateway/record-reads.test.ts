@@ -11,8 +11,21 @@ describe('gateway record reader', () => {
       calls.push(wanted.map(({ dataset, key }) => ({ dataset, key })));
       return wanted.filter((w) => w.key !== 'gone').map((w) => row(w.dataset, w.key));
     });
-    const [a, b, again, gone, other] = await Promise.all([reader.read('ds-a', 'k1'), reader.read('ds-a', 'k2'), reader.read('ds-a', 'k1'), reader.read('ds-a', 'gone'), reader.read('ds-b', 'k1')]);
-    expect(calls).toEqual([[{ dataset: 'ds-a', key: 'k1' }, { dataset: 'ds-a', key: 'k2' }, { dataset: 'ds-a', key: 'gone' }, { dataset: 'ds-b', key: 'k1' }]]);
+    const [a, b, again, gone, other] = await Promise.all([
+      reader.read('ds-a', 'k1'),
+      reader.read('ds-a', 'k2'),
+      reader.read('ds-a', 'k1'),
+      reader.read('ds-a', 'gone'),
+      reader.read('ds-b', 'k1'),
+    ]);
+    expect(calls).toEqual([
+      [
+        { dataset: 'ds-a', key: 'k1' },
+        { dataset: 'ds-a', key: 'k2' },
+        { dataset: 'ds-a', key: 'gone' },
+        { dataset: 'ds-b', key: 'k1' },
+      ],
+    ]);
     expect([a?.data, b?.data, again?.data, gone, other?.data]).toEqual([{ key: 'k1' }, { key: 'k2' }, { key: 'k1' }, null, { key: 'k1' }]);
   });
 

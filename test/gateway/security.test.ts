@@ -13,16 +13,38 @@ const GRANTS: Record<string, { dataset: string; purpose: string; fields: string[
   'VPCP-TK': { dataset: 'can-bo-dang-vien', purpose: 'bao-cao-thong-ke', fields: ['member_number', 'gender'] },
   'VPCP-MAT': { dataset: 'vu-an', purpose: 'kiem-tra-giam-sat', fields: ['case_code', 'case_name'] },
 };
-const DATASETS: Record<string, { key: string; fields: string[]; secret: boolean; masked: Record<string, (v: string) => string>; distinctive: Record<string, string> }> = {
+const DATASETS: Record<
+  string,
+  { key: string; fields: string[]; secret: boolean; masked: Record<string, (v: string) => string>; distinctive: Record<string, string> }
+> = {
   'can-bo-dang-vien': {
-    key: 'dv-1', secret: false,
-    fields: ['member_number', 'full_name', 'citizen_id', 'date_of_birth', 'gender', 'ethnic_group', 'province_code', 'admission_date', 'party_organisation_code'],
+    key: 'dv-1',
+    secret: false,
+    fields: [
+      'member_number',
+      'full_name',
+      'citizen_id',
+      'date_of_birth',
+      'gender',
+      'ethnic_group',
+      'province_code',
+      'admission_date',
+      'party_organisation_code',
+    ],
     masked: { citizen_id: (v) => `********${v.slice(-4)}` },
     // Values that appear nowhere else: if one is in a body, that field leaked.
-    distinctive: { citizen_id: '001085000001', admission_date: '2010-05-19', party_organisation_code: 'DB-01', ethnic_group: '"54"', full_name: 'Nguyễn Văn 1', date_of_birth: '1985-01-01' },
+    distinctive: {
+      citizen_id: '001085000001',
+      admission_date: '2010-05-19',
+      party_organisation_code: 'DB-01',
+      ethnic_group: '"54"',
+      full_name: 'Nguyễn Văn 1',
+      date_of_birth: '1985-01-01',
+    },
   },
   'vu-an': {
-    key: 'va-1', secret: true,
+    key: 'va-1',
+    secret: true,
     fields: ['case_code', 'case_name', 'charges', 'defendants', 'monitoring_level', 'procedural_stage'],
     masked: {},
     distinctive: { charges: 'Tham ô tài sản', defendants: 'Bị can A', case_name: 'Vụ án số 1', procedural_stage: 'Điều tra' },
@@ -44,7 +66,8 @@ for (const driver of DRIVERS) {
     it('authorisation matrix — consumers × datasets × fields × purposes × zones: allowed exactly as granted, and no field outside the grant ever in a body', async () => {
       const clients: Record<string, LienThongClient> = {};
       for (const s of Object.keys(GRANTS) as SystemCode[]) {
-        for (const zone of ['internet', 'tslcd'] as const) clients[`${s}@${zone}`] = w.client(s, { baseUrl: zone === 'tslcd' ? w.tslcd : w.internet, decryptionKey: w.matKey.privateKey });
+        for (const zone of ['internet', 'tslcd'] as const)
+          clients[`${s}@${zone}`] = w.client(s, { baseUrl: zone === 'tslcd' ? w.tslcd : w.internet, decryptionKey: w.matKey.privateKey });
       }
       let served = 0;
       let refused = 0;
@@ -54,7 +77,11 @@ for (const driver of DRIVERS) {
         for (const [dataset, d] of Object.entries(DATASETS)) {
           for (const purpose of PURPOSES) {
             for (const field of [undefined, ...d.fields]) {
-              const expectAllowed = grant.dataset === dataset && grant.purpose === purpose && (field === undefined || grant.fields.includes(field)) && (!d.secret || zone === 'tslcd');
+              const expectAllowed =
+                grant.dataset === dataset &&
+                grant.purpose === purpose &&
+                (field === undefined || grant.fields.includes(field)) &&
+                (!d.secret || zone === 'tslcd');
               const raw = await rawGet(c, dataset, d.key, purpose, field);
               const text = raw.text;
               for (const [f, value] of Object.entries(d.distinctive)) {
@@ -86,14 +113,19 @@ for (const driver of DRIVERS) {
 
     async function rawCall(c: LienThongClient, method: string, path: string, purpose: string | undefined) {
       const base = (c as unknown as { base: string }).base;
-      const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${await c.accessToken().catch(() => 'none')}`, ...(purpose && { 'lienthong-purpose': purpose }) } });
+      const res = await fetch(`${base}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${await c.accessToken().catch(() => 'none')}`, ...(purpose && { 'lienthong-purpose': purpose }) },
+      });
       return { status: res.status, text: await res.text(), headers: res.headers };
     }
 
     async function rawGet(c: LienThongClient, dataset: string, key: string, purpose: string | undefined, field: string | undefined) {
       const base = (c as unknown as { base: string }).base;
       const url = `${base}/data/v1/${dataset}/records/${key}${field ? `?fields=${field}` : ''}`;
-      const res = await fetch(url, { headers: { authorization: `Bearer ${await c.accessToken().catch(() => 'none')}`, ...(purpose && { 'lienthong-purpose': purpose }) } });
+      const res = await fetch(url, {
+        headers: { authorization: `Bearer ${await c.accessToken().catch(() => 'none')}`, ...(purpose && { 'lienthong-purpose': purpose }) },
+      });
       return { status: res.status, text: await res.text(), headers: res.headers };
     }
 
@@ -121,7 +153,10 @@ for (const driver of DRIVERS) {
 
     it('R-5.3: every body is signed (detached JWS over the exact bytes, EdDSA), verified with the published JWKS by an independent RFC 7515 implementation; one changed byte fails', async () => {
       const token = await w.clients['VPCP-QLCB'].accessToken();
-      for (const [url, purpose] of [['/data/v1/can-bo-dang-vien/records/dv-1', 'to-chuc-can-bo'], ['/data/v1/can-bo-dang-vien/records/dv-1', 'sai-muc-dich']]) {
+      for (const [url, purpose] of [
+        ['/data/v1/can-bo-dang-vien/records/dv-1', 'to-chuc-can-bo'],
+        ['/data/v1/can-bo-dang-vien/records/dv-1', 'sai-muc-dich'],
+      ]) {
         const res = await fetch(w.internet + url!, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': purpose! } });
         const body = Buffer.from(await res.arrayBuffer());
         const jws = res.headers.get('x-jws-signature')!;
@@ -132,20 +167,28 @@ for (const driver of DRIVERS) {
       }
     });
 
-    it('R-4.7, R-11, R-12.2: secret data is a JWE only the consumer system\'s key opens, served only on the tslcd listener', async () => {
+    it("R-4.7, R-11, R-12.2: secret data is a JWE only the consumer system's key opens, served only on the tslcd listener", async () => {
       const mat = w.clients['VPCP-MAT'];
       const res = await mat.getRecord('vu-an', 'va-1');
       expect(res.data.data).toEqual({ case_code: 'VA-1', case_name: 'Vụ án số 1' });
       const token = await mat.accessToken();
-      const raw = await fetch(`${w.tslcd}/data/v1/vu-an/records/va-1`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'kiem-tra-giam-sat' } });
+      const raw = await fetch(`${w.tslcd}/data/v1/vu-an/records/va-1`, {
+        headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'kiem-tra-giam-sat' },
+      });
       expect(raw.headers.get('content-type')).toBe('application/jose');
       const jwe = await raw.text();
       expect(jwe.split('.')).toHaveLength(5);
-      expect(JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: 'vpcp-mat-enc-1' });
+      expect(JSON.parse(Buffer.from(jwe.split('.')[0]!, 'base64url').toString())).toMatchObject({
+        alg: 'ECDH-ES+A256KW',
+        enc: 'A256GCM',
+        kid: 'vpcp-mat-enc-1',
+      });
       expect(JSON.parse(await decrypt(jwe, w.matKey.privateKey)).data.case_code).toBe('VA-1');
       const other = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
       await expect(decrypt(jwe, other.privateKey)).rejects.toThrow();
-      const internet = await fetch(`${w.internet}/data/v1/vu-an/records/va-1`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'kiem-tra-giam-sat' } });
+      const internet = await fetch(`${w.internet}/data/v1/vu-an/records/va-1`, {
+        headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'kiem-tra-giam-sat' },
+      });
       expect(internet.status).toBe(403);
       expect((await internet.json()).rule).toBe('R-12.2');
       // The custodian writes secret data on the dedicated network only, too.
@@ -167,9 +210,16 @@ for (const driver of DRIVERS) {
       expect(a.leaf_index).toBeGreaterThanOrEqual(0);
       expect(a.inclusion_proof).toBeInstanceOf(Array);
       expect(a.entry).toMatchObject({
-        form: 'api', dataset: 'can-bo-dang-vien', record_keys: ['dv-1'],
+        form: 'api',
+        dataset: 'can-bo-dang-vien',
+        record_keys: ['dv-1'],
         requester: { agency: 'VPCP', system: 'VPCP-QLCB', account: w.accounts['VPCP-QLCB'].client_id },
-        request: { method: 'GET', resource: '/data/v1/can-bo-dang-vien/records/dv-1', purpose: 'to-chuc-can-bo', fields: ['member_number', 'full_name', 'date_of_birth', 'province_code'] },
+        request: {
+          method: 'GET',
+          resource: '/data/v1/can-bo-dang-vien/records/dv-1',
+          purpose: 'to-chuc-can-bo',
+          fields: ['member_number', 'full_name', 'date_of_birth', 'province_code'],
+        },
         response: { status: 200, content_sha256: served!.content_sha256 },
       });
       expect(a.entry.agreement_ids).toHaveLength(1);
@@ -186,7 +236,9 @@ for (const driver of DRIVERS) {
       await db.query('CREATE TRIGGER lt_test_log_down BEFORE INSERT ON ledger_queue FOR EACH ROW EXECUTE FUNCTION lt_test_log_down()');
       try {
         const token = await w.clients['VPCP-QLCB'].accessToken();
-        const res = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, { headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo' } });
+        const res = await fetch(`${w.internet}/data/v1/can-bo-dang-vien/records/dv-1`, {
+          headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': 'to-chuc-can-bo' },
+        });
         const text = await res.text();
         expect(res.status).toBe(503);
         expect(res.headers.get('lienthong-receipt')).toBeNull();
@@ -205,11 +257,34 @@ for (const driver of DRIVERS) {
 
     it('rate limit: an account over its rate gets 429 with Retry-After, logged; other accounts are not affected', async () => {
       const p = w.env.platform;
-      const slow = createGateway(p.clock, { catalog: p.catalog, sync: p.sync, agreements: p.agreements, accounts: p.accounts, registry: p.registry, ledger: p.ledger, upstreams: p.upstreams, signer: p.gateway.signer, append: (l, e, c) => p.ledger.appendDurable(l, e, c), serviceBlock: p.lifecycle.serviceBlock, problemOf: toProblem, exports: createExportStore(p.db) },
-        { ratePerSecond: 2, unidentifiedPerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet });
+      const slow = createGateway(
+        p.clock,
+        {
+          catalog: p.catalog,
+          sync: p.sync,
+          agreements: p.agreements,
+          accounts: p.accounts,
+          registry: p.registry,
+          ledger: p.ledger,
+          upstreams: p.upstreams,
+          signer: p.gateway.signer,
+          append: (l, e, c) => p.ledger.appendDurable(l, e, c),
+          serviceBlock: p.lifecycle.serviceBlock,
+          problemOf: toProblem,
+          exports: createExportStore(p.db),
+        },
+        { ratePerSecond: 2, unidentifiedPerSecond: 2, coordinatorLog: 'VPTW', maxResponseBytes: 1 << 20, issuer: w.internet },
+      );
       const req = async (system: SystemCode) => ({
-        requestId: crypto.randomUUID(), method: 'GET', path: '/data/v1/can-bo-dang-vien/records/dv-1', query: {}, authorization: `Bearer ${await w.clients[system].accessToken()}`,
-        purpose: GRANTS[system]!.purpose, traceId: 't', zone: 'internet' as const, ip: '127.0.0.1',
+        requestId: crypto.randomUUID(),
+        method: 'GET',
+        path: '/data/v1/can-bo-dang-vien/records/dv-1',
+        query: {},
+        authorization: `Bearer ${await w.clients[system].accessToken()}`,
+        purpose: GRANTS[system]!.purpose,
+        traceId: 't',
+        zone: 'internet' as const,
+        ip: '127.0.0.1',
       });
       const statuses = [];
       for (let i = 0; i < 6; i++) statuses.push((await slow.readRecord(await req('VPCP-QLCB'), 'can-bo-dang-vien', 'dv-1')).status);
@@ -233,8 +308,16 @@ for (const driver of DRIVERS) {
             for (const purpose of PURPOSES) {
               // Every granted field, and one the grant does not cover.
               for (const field of [undefined, d.fields.find((f) => !grant.fields.includes(f))!, ...grant.fields.filter((f) => d.fields.includes(f))]) {
-                const allowed = grant.dataset === dataset && grant.purpose === purpose && (field === undefined || grant.fields.includes(field)) && (!d.secret || zone === 'tslcd');
-                for (const [method, path] of [['GET', 'changes'], ['GET', 'snapshot'], ['POST', 'exports']] as const) {
+                const allowed =
+                  grant.dataset === dataset &&
+                  grant.purpose === purpose &&
+                  (field === undefined || grant.fields.includes(field)) &&
+                  (!d.secret || zone === 'tslcd');
+                for (const [method, path] of [
+                  ['GET', 'changes'],
+                  ['GET', 'snapshot'],
+                  ['POST', 'exports'],
+                ] as const) {
                   const raw = await rawCall(c, method, `/data/v1/${dataset}/${path}${field ? `?fields=${field}` : ''}`, purpose);
                   const text = d.secret && raw.status === 200 ? await decrypt(raw.text, w.matKey.privateKey) : raw.text;
                   for (const [f, value] of Object.entries(d.distinctive)) {

@@ -13,7 +13,11 @@ describe('callUpstream', () => {
       if (req.url === '/large') return void res.end(Buffer.alloc(70_000, 'x'));
       if (req.url === '/echo') {
         const parts: Buffer[] = [];
-        req.on('data', (c: Buffer) => parts.push(c)).on('end', () => res.writeHead(201, { 'content-type': 'text/plain' }).end(`${req.method} ${req.headers['x-who']} ${Buffer.concat(parts).toString()}`));
+        req
+          .on('data', (c: Buffer) => parts.push(c))
+          .on('end', () =>
+            res.writeHead(201, { 'content-type': 'text/plain' }).end(`${req.method} ${req.headers['x-who']} ${Buffer.concat(parts).toString()}`),
+          );
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end('{"a":1}');
@@ -29,11 +33,20 @@ describe('callUpstream', () => {
   const opts = { method: 'GET', headers: {}, timeoutMs: 2000, maxBytes: 65_536 };
 
   it('returns the status, content type and whole body', async () => {
-    expect(await callUpstream(new URL(`${base}/r?q=1`), opts)).toEqual({ status: 200, contentType: 'application/json; charset=utf-8', body: Buffer.from('{"a":1}') });
+    expect(await callUpstream(new URL(`${base}/r?q=1`), opts)).toEqual({
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: Buffer.from('{"a":1}'),
+    });
   });
 
   it('streams a request body through, with the given headers', async () => {
-    const answer = await callUpstream(new URL(`${base}/echo`), { ...opts, method: 'POST', headers: { 'x-who': 'me' }, body: Readable.from([Buffer.from('he'), Buffer.from('llo')]) });
+    const answer = await callUpstream(new URL(`${base}/echo`), {
+      ...opts,
+      method: 'POST',
+      headers: { 'x-who': 'me' },
+      body: Readable.from([Buffer.from('he'), Buffer.from('llo')]),
+    });
     expect([answer.status, answer.contentType, answer.body.toString()]).toEqual([201, 'text/plain', 'POST me hello']);
   });
 

@@ -20,7 +20,12 @@ export const member = (n: number, extra: object = {}) => ({
 });
 
 export const caseRecord = (n: number) => ({
-  case_code: `VA-${n}`, case_name: `Vụ án số ${n}`, charges: 'Tham ô tài sản', defendants: 'Bị can A', monitoring_level: 'BCĐ TW', procedural_stage: 'Điều tra',
+  case_code: `VA-${n}`,
+  case_name: `Vụ án số ${n}`,
+  charges: 'Tham ô tài sản',
+  defendants: 'Bị can A',
+  monitoring_level: 'BCĐ TW',
+  procedural_stage: 'Điều tra',
 });
 
 export type SystemCode = 'BTCTW-CSDL' | 'BNCTW-CSDL' | 'VPCP-QLCB' | 'VPCP-TK' | 'VPCP-MAT';
@@ -48,7 +53,10 @@ export async function startWorld(driver: DriverName, env: Record<string, string>
   const [port, tslcdPort] = [await freePort(), await freePort()];
   const internet = `http://127.0.0.1:${port}`;
   const e = await startEnv(driver, { LIENTHONG_PUBLIC_URL: internet, ...env });
-  const bound = await listenAll(e.app, [{ zone: 'internet', host: '127.0.0.1', port }, { zone: 'tslcd', host: '127.0.0.1', port: tslcdPort }]);
+  const bound = await listenAll(e.app, [
+    { zone: 'internet', host: '127.0.0.1', port },
+    { zone: 'tslcd', host: '127.0.0.1', port: tslcdPort },
+  ]);
   const tslcd = bound[1]!.url;
   const auth = {
     admin: await e.adminAuth(),
@@ -81,19 +89,54 @@ export async function startWorld(driver: DriverName, env: Record<string, string>
   await ok(await call('PATCH', '/api/v1/datasets/khen-thuong', auth.custodian, { mode: 'proxy' }, { 'if-match': String(kt.headers.etag) }));
 
   const agree = async (who: string, body: object, approvers: string[], fields?: string[]) => {
-    const a = await ok(await call('POST', '/api/v1/agreements', who, {
-      purpose_text: 'Phục vụ công tác tổ chức cán bộ', legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a', forms: ['api'], frequency: 'theo yêu cầu',
-      valid_from: '2026-03-02', valid_to: '2026-12-31', ...body,
-    }), 201);
+    const a = await ok(
+      await call('POST', '/api/v1/agreements', who, {
+        purpose_text: 'Phục vụ công tác tổ chức cán bộ',
+        legal_basis: 'Quy định 384-QĐ/TW, Điều 8.1a',
+        forms: ['api'],
+        frequency: 'theo yêu cầu',
+        valid_from: '2026-03-02',
+        valid_to: '2026-12-31',
+        ...body,
+      }),
+      201,
+    );
     for (const approver of approvers) await ok(await call('POST', `/api/v1/agreements/${a.id}/approve`, approver, fields ? { granted_fields: fields } : {}));
   };
-  await agree(auth.consumer, { dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', requested_fields: ['member_number', 'full_name', 'date_of_birth', 'province_code'] }, [auth.custodian]);
-  await agree(auth.consumer, { dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-TK', purpose_code: 'bao-cao-thong-ke', requested_fields: ['member_number', 'gender'] }, [auth.custodian]);
-  await agree(auth.consumer, { dataset_code: 'khen-thuong', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', requested_fields: ['award_id', 'recipient_name', 'award_form'] }, [auth.custodian]);
-  await agree(auth.consumer, { dataset_code: 'vu-an', system_code: 'VPCP-MAT', purpose_code: 'kiem-tra-giam-sat', requested_fields: ['case_code', 'case_name'] }, [auth.bnctw, auth.bnctwApprover]);
+  await agree(
+    auth.consumer,
+    {
+      dataset_code: 'can-bo-dang-vien',
+      system_code: 'VPCP-QLCB',
+      purpose_code: 'to-chuc-can-bo',
+      requested_fields: ['member_number', 'full_name', 'date_of_birth', 'province_code'],
+    },
+    [auth.custodian],
+  );
+  await agree(
+    auth.consumer,
+    { dataset_code: 'can-bo-dang-vien', system_code: 'VPCP-TK', purpose_code: 'bao-cao-thong-ke', requested_fields: ['member_number', 'gender'] },
+    [auth.custodian],
+  );
+  await agree(
+    auth.consumer,
+    { dataset_code: 'khen-thuong', system_code: 'VPCP-QLCB', purpose_code: 'to-chuc-can-bo', requested_fields: ['award_id', 'recipient_name', 'award_form'] },
+    [auth.custodian],
+  );
+  await agree(
+    auth.consumer,
+    { dataset_code: 'vu-an', system_code: 'VPCP-MAT', purpose_code: 'kiem-tra-giam-sat', requested_fields: ['case_code', 'case_name'] },
+    [auth.bnctw, auth.bnctwApprover],
+  );
 
   const accounts = {} as World['accounts'];
-  for (const [code, who] of [['BTCTW-CSDL', auth.custodian], ['BNCTW-CSDL', auth.bnctw], ['VPCP-QLCB', auth.consumer], ['VPCP-TK', auth.consumer], ['VPCP-MAT', auth.consumer]] as const) {
+  for (const [code, who] of [
+    ['BTCTW-CSDL', auth.custodian],
+    ['BNCTW-CSDL', auth.bnctw],
+    ['VPCP-QLCB', auth.consumer],
+    ['VPCP-TK', auth.consumer],
+    ['VPCP-MAT', auth.consumer],
+  ] as const) {
     const created = await ok(await call('POST', '/api/v1/accounts', who, { system_code: code, name: `Tài khoản ${code}`, auth_method: 'client_secret' }), 201);
     accounts[code] = { client_id: created.account.client_id, client_secret: created.client_secret };
   }

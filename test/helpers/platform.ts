@@ -90,7 +90,15 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
   // Keys in a temporary folder, never in the working tree's ./data.
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-keys-'));
   // The server's URL too (as `serve` has it): the sharing log's queue thread connects with it.
-  const config = { ...loadConfig({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP, LIENTHONG_KEY_DIR: keyDir, ...(url ? { DATABASE_URL: url } : {}), ...env }) };
+  const config = {
+    ...loadConfig({
+      LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP,
+      LIENTHONG_KEY_DIR: keyDir,
+      ...(url ? { DATABASE_URL: url } : {}),
+      ...env,
+    }),
+  };
   const platform = await openPlatform(config, { clock, db });
   await ensureFirstAdmin(platform.registry.users, config);
   const app = await buildServer(platform, { logger: false });
@@ -139,7 +147,9 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
     async userAuth(username, agency, roles) {
       const password = `mat-khau-${username}-2025`;
       const res = await app.inject({
-        method: 'POST', url: '/api/v1/users', headers: { authorization: await adminAuth() },
+        method: 'POST',
+        url: '/api/v1/users',
+        headers: { authorization: await adminAuth() },
         payload: { username, full_name: `Cán bộ ${username}`, agency_code: agency, roles },
       });
       if (res.statusCode !== 201) throw new Error(`create user ${username} failed: ${res.statusCode} ${res.body}`);
@@ -148,8 +158,16 @@ export async function startEnv(driver: DriverName, env: Record<string, string> =
     },
     async approveSecurityLevel(code, level) {
       const res = await app.inject({
-        method: 'POST', url: `/api/v1/systems/${code}/security-level-decisions`, headers: { authorization: await adminAuth() },
-        payload: { security_level: level, decision_number: `${level}/QĐ-VPTW`, decided_on: '2026-01-15', issuer: 'Văn phòng Trung ương Đảng', document_reference: `HS-${code}` },
+        method: 'POST',
+        url: `/api/v1/systems/${code}/security-level-decisions`,
+        headers: { authorization: await adminAuth() },
+        payload: {
+          security_level: level,
+          decision_number: `${level}/QĐ-VPTW`,
+          decided_on: '2026-01-15',
+          issuer: 'Văn phòng Trung ương Đảng',
+          document_reference: `HS-${code}`,
+        },
       });
       if (res.statusCode !== 201) throw new Error(`security-level decision for ${code} failed: ${res.statusCode} ${res.body}`);
     },

@@ -8,7 +8,8 @@
  */
 
 /** English words that are not Vietnamese syllables ("to", "an", "do", "in", "ban" are, so they are not listed). */
-const ENGLISH = new Set(`
+const ENGLISH = new Set(
+  `
   the and of is are was were be been must may cannot can should not only with without for from this that these those
   which who when where what has have had will would its it or if than then into onto after before until since at by
   request requests requested response field fields value values list lists code codes level scope date dates today tomorrow
@@ -17,7 +18,10 @@ const ENGLISH = new Set(`
   custodian consumer user users token secret key keys client string integer number boolean object array null true false
   format invalid valid required missing unknown allowed handling violation expired active pending status province commune
   level ward district please run applied see send sent error failed not found sharing requires least most per each
-`.split(/\s+/).filter(Boolean));
+`
+    .split(/\s+/)
+    .filter(Boolean),
+);
 
 /** Letters only Vietnamese writes (English text has none of them). */
 const VIETNAMESE_LETTERS = /[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]/;
@@ -52,7 +56,9 @@ function words(text: string): string[] {
 
 /** English words found in a Vietnamese text. */
 export function englishIn(vi: string): string[] {
-  return words(vi).filter((w) => w !== w.toUpperCase() || w.length === 1).filter((w) => ENGLISH.has(w.toLowerCase()));
+  return words(vi)
+    .filter((w) => w !== w.toUpperCase() || w.length === 1)
+    .filter((w) => ENGLISH.has(w.toLowerCase()));
 }
 
 /** Vietnamese words found in an English text. */
@@ -71,9 +77,11 @@ export function mixed(vi: string, en: string): string[] {
  * parentheses or between commas: "N mục / entries, M điểm / checkpoints") are split first.
  */
 export function mixedUnknown(text: string): string[] {
-  return withoutHoles(text).split(/ \/ |[(),;]| — /).flatMap((part) => {
-    const vi = words(part).filter((w) => VIETNAMESE_LETTERS.test(w) && w[0] === w[0]!.toLowerCase());
-    const en = englishIn(part);
-    return vi.length > 0 && en.length > 0 ? [`mixes ${JSON.stringify(vi.slice(0, 3))} with ${JSON.stringify(en.slice(0, 3))}: ${part}`] : [];
-  });
+  return withoutHoles(text)
+    .split(/ \/ |[(),;]| — /)
+    .flatMap((part) => {
+      const vi = words(part).filter((w) => VIETNAMESE_LETTERS.test(w) && w[0] === w[0]!.toLowerCase());
+      const en = englishIn(part);
+      return vi.length > 0 && en.length > 0 ? [`mixes ${JSON.stringify(vi.slice(0, 3))} with ${JSON.stringify(en.slice(0, 3))}: ${part}`] : [];
+    });
 }

@@ -46,8 +46,19 @@ for (const driver of DRIVERS) {
       isProblem(await call('POST', '/api/v1/users', admin, { username: 'kt.tu01b', full_name: 'X', agency_code: 'TU01', roles: ['auditor'] }), 400);
     });
 
-    it('R-13.3: an owner cannot lift its own system\'s suspension; the coordinator can', async () => {
-      expect((await call('POST', '/api/v1/systems', consumer, { code: 'TU01-HS', agency_code: 'TU01', name_vi: 'Hồ sơ', name_en: 'Records', security_level: 3, zone: 'internet' })).statusCode).toBe(201);
+    it("R-13.3: an owner cannot lift its own system's suspension; the coordinator can", async () => {
+      expect(
+        (
+          await call('POST', '/api/v1/systems', consumer, {
+            code: 'TU01-HS',
+            agency_code: 'TU01',
+            name_vi: 'Hồ sơ',
+            name_en: 'Records',
+            security_level: 3,
+            zone: 'internet',
+          })
+        ).statusCode,
+      ).toBe(201);
       await env.approveSecurityLevel('TU01-HS', 3);
       expect((await call('PATCH', '/api/v1/systems/TU01-HS', admin, { status: 'suspended' })).statusCode).toBe(200);
       const lift = await call('PATCH', '/api/v1/systems/TU01-HS', consumer, { status: 'active' });
@@ -62,7 +73,7 @@ for (const driver of DRIVERS) {
       expect(res.json().rule).toBe('R-14.1');
     });
 
-    it('a user is visible to their agency\'s administrators and to themselves, not to other roles', async () => {
+    it("a user is visible to their agency's administrators and to themselves, not to other roles", async () => {
       const approver = await env.userAuth('pd.tu01', 'TU01', ['approver']);
       expect((await call('GET', '/api/v1/users/kt.tu01', approver)).statusCode).toBe(404);
       expect((await call('GET', '/api/v1/users/pd.tu01', approver)).statusCode).toBe(200);
@@ -71,25 +82,55 @@ for (const driver of DRIVERS) {
     });
 
     it('XLSX export works whatever characters the list name holds', async () => {
-      expect((await call('POST', '/api/v1/code-lists', admin, { code: 'ky-tu-la', name_vi: 'Danh mục A/B [thử]: *?', name_en: 'Odd', issuer: 'VPTW', legal_basis: 'Thử' })).statusCode).toBe(201);
-      expect((await call('POST', '/api/v1/code-lists/ky-tu-la/versions', admin, { effective_from: '2026-01-01', items: [{ code: '1', name_vi: 'Một' }] })).statusCode).toBe(201);
+      expect(
+        (
+          await call('POST', '/api/v1/code-lists', admin, {
+            code: 'ky-tu-la',
+            name_vi: 'Danh mục A/B [thử]: *?',
+            name_en: 'Odd',
+            issuer: 'VPTW',
+            legal_basis: 'Thử',
+          })
+        ).statusCode,
+      ).toBe(201);
+      expect(
+        (await call('POST', '/api/v1/code-lists/ky-tu-la/versions', admin, { effective_from: '2026-01-01', items: [{ code: '1', name_vi: 'Một' }] }))
+          .statusCode,
+      ).toBe(201);
       const x = await call('GET', '/api/v1/code-lists/ky-tu-la/export?format=xlsx&on=2026-02-01', consumer);
       expect(x.statusCode).toBe(200);
     });
 
     it('R-3.4: the commune-in-province rule follows the dictionary, whatever the dataset names its fields', async () => {
-      const spec = { fields: [
-        { name: 'tinh', dictionary: 'province_code', required: true },
-        { name: 'xa', dictionary: 'commune_code', required: true },
-        { name: 'constructor', type: 'string', label_vi: 'Lạ', label_en: 'Odd', personal: 'none', required: false },
-        { name: 'ngay', type: 'date', label_vi: 'Ngày', label_en: 'Date', personal: 'none', required: false },
-      ], frequency: 'daily', format: 'application/json', effective_date_field: 'ngay' };
+      const spec = {
+        fields: [
+          { name: 'tinh', dictionary: 'province_code', required: true },
+          { name: 'xa', dictionary: 'commune_code', required: true },
+          { name: 'constructor', type: 'string', label_vi: 'Lạ', label_en: 'Odd', personal: 'none', required: false },
+          { name: 'ngay', type: 'date', label_vi: 'Ngày', label_en: 'Date', personal: 'none', required: false },
+        ],
+        frequency: 'daily',
+        format: 'application/json',
+        effective_date_field: 'ngay',
+      };
       expect((await call('PATCH', '/api/v1/datasets/vu-viec', custodian, { sharing_spec: spec })).statusCode).toBe(200);
       const fields = (await call('GET', '/api/v1/datasets/vu-viec/fields', consumer)).json();
       expect(fields.find((f: { name: string }) => f.name === 'xa').parent_field).toBe('tinh');
-      const v = (await call('POST', '/api/v1/datasets/vu-viec/validate', consumer, { records: [{ tinh: '79', xa: '00004' }, { tinh: '01', xa: '00004' }, { tinh: '01', xa: '00004', ngay: '2025-06-30' }] })).json();
+      const v = (
+        await call('POST', '/api/v1/datasets/vu-viec/validate', consumer, {
+          records: [
+            { tinh: '79', xa: '00004' },
+            { tinh: '01', xa: '00004' },
+            { tinh: '01', xa: '00004', ngay: '2025-06-30' },
+          ],
+        })
+      ).json();
       // Record 0: Ba Đình is not in Hồ Chí Minh City. Record 2: its own date precedes the 34-province list.
-      expect(v.violations.map((x: { record: number; rule: string }) => `${x.record}:${x.rule}`)).toEqual(['0:code_parent', '2:code_list_unavailable', '2:code_list_unavailable']);
+      expect(v.violations.map((x: { record: number; rule: string }) => `${x.record}:${x.rule}`)).toEqual([
+        '0:code_parent',
+        '2:code_list_unavailable',
+        '2:code_list_unavailable',
+      ]);
     });
 
     it('R-18.2: what a dictionary entry is cannot change under the datasets using it', async () => {

@@ -8,16 +8,26 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 
-interface Parameter { name: string; in: string; required?: boolean; schema?: { default?: unknown } }
-interface Operation { parameters?: Parameter[] }
-interface Document { paths: Record<string, Record<string, Operation>> }
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: { default?: unknown };
+}
+interface Operation {
+  parameters?: Parameter[];
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+}
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Every parameter of every operation, named by where it is: `get /api/v1/datasets query limit`. */
 function parameters(doc: Document): { where: string; p: Parameter }[] {
   return Object.entries(doc.paths).flatMap(([url, item]) =>
-    Object.entries(item).flatMap(([method, op]) => (op.parameters ?? []).map((p) => ({ where: `${method} ${url} ${p.in} ${p.name}`, p }))));
+    Object.entries(item).flatMap(([method, op]) => (op.parameters ?? []).map((p) => ({ where: `${method} ${url} ${p.in} ${p.name}`, p }))),
+  );
 }
 
 /**
@@ -53,8 +63,13 @@ export async function datasetCodes(): Promise<string[]> {
 /** Type-checks the generated types and the usage file with the compiler API: every diagnostic, formatted. */
 function typeCheck(dir: string): string[] {
   const options: ts.CompilerOptions = {
-    target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    strict: true, noEmit: true, skipLibCheck: true, types: [],
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
   };
   const program = ts.createProgram([path.join(dir, 'api.ts'), path.join(dir, 'usage.ts')], options);
   const host: ts.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => dir, getNewLine: () => '\n' };

@@ -23,7 +23,9 @@ for (const driver of DRIVERS) {
       expect(ready.statusCode).toBe(200);
       expect(ready.json()).toEqual({ status: 'ready', database: driver, migrations: MIGRATIONS.length });
 
-      const removed = await env.platform.db.query<{ id: string; checksum: string }>("DELETE FROM schema_migrations WHERE id = 'catalog/0003_catalog' RETURNING id, checksum");
+      const removed = await env.platform.db.query<{ id: string; checksum: string }>(
+        "DELETE FROM schema_migrations WHERE id = 'catalog/0003_catalog' RETURNING id, checksum",
+      );
       const pending = await get('/readyz');
       expect(pending.statusCode).toBe(503);
       expect(pending.json().detail_en).toMatch(/migration/);
@@ -44,10 +46,23 @@ for (const driver of DRIVERS) {
     it('GET /openapi.json documents every API route with schemas and the problem type', async () => {
       const doc = (await get('/openapi.json')).json();
       expect(doc.openapi).toBe('3.1.0');
-      for (const path of ['/api/v1/auth/login', '/api/v1/me', '/api/v1/agencies', '/api/v1/agencies/{code}', '/api/v1/systems', '/api/v1/users', '/api/v1/domains', '/api/v1/datasets', '/api/v1/datasets/{code}', '/readyz']) {
+      for (const path of [
+        '/api/v1/auth/login',
+        '/api/v1/me',
+        '/api/v1/agencies',
+        '/api/v1/agencies/{code}',
+        '/api/v1/systems',
+        '/api/v1/users',
+        '/api/v1/domains',
+        '/api/v1/datasets',
+        '/api/v1/datasets/{code}',
+        '/readyz',
+      ]) {
         expect(doc.paths, path).toHaveProperty([path]);
       }
-      expect(doc.paths['/api/v1/datasets'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['q', 'domain', 'custodian', 'classification', 'status', 'limit', 'offset']));
+      expect(doc.paths['/api/v1/datasets'].get.parameters.map((p: { name: string }) => p.name)).toEqual(
+        expect.arrayContaining(['q', 'domain', 'custodian', 'classification', 'status', 'limit', 'offset']),
+      );
       expect(doc.paths['/api/v1/datasets'].post.requestBody.content['application/json'].schema.required).toContain('custodian_code');
       expect(doc.components.schemas.Problem.properties).toHaveProperty('title_en');
       expect(doc.components.securitySchemes.bearerAuth.scheme).toBe('bearer');
@@ -73,7 +88,7 @@ for (const driver of DRIVERS) {
 
     it('keeps a well-formed caller request id and replaces a malformed one', async () => {
       expect((await get('/healthz', { 'x-request-id': 'trace-abc.123' })).headers['x-request-id']).toBe('trace-abc.123');
-      const replaced = (await get('/khong-co', { 'x-request-id': 'bad id with spaces' }));
+      const replaced = await get('/khong-co', { 'x-request-id': 'bad id with spaces' });
       expect(replaced.headers['x-request-id']).not.toBe('bad id with spaces');
       expect(replaced.json().request_id).toBe(replaced.headers['x-request-id']);
     });

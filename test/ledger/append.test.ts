@@ -8,7 +8,15 @@ import { sampleEntry } from '../helpers/ledger.ts';
 
 const entry = sampleEntry;
 const b = (s: string) => Buffer.from(s, 'base64');
-const auditor: Principal = { userId: 't', username: 't', fullName: 'T', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 't', sessionExpiresAt: new Date('2099-01-01') };
+const auditor: Principal = {
+  userId: 't',
+  username: 't',
+  fullName: 'T',
+  agencyCode: 'VPTW',
+  roles: ['coordinator'],
+  sessionId: 't',
+  sessionExpiresAt: new Date('2099-01-01'),
+};
 
 for (const driver of DRIVERS) {
   describe(`[${driver}] R-17.1, R-17.2: appendMany and the group-commit appender`, () => {
@@ -20,7 +28,14 @@ for (const driver of DRIVERS) {
 
     /** Queue rows, or entries listed in the work list (a row lists every entry of one append statement). */
     const count = async (table: 'ledger_queue' | 'ledger_pending', log: string) =>
-      Number((await env.platform.db.query<{ n: number }>(`SELECT ${table === 'ledger_pending' ? 'COALESCE(sum(cardinality(ids)), 0)' : 'count(*)'}::int AS n FROM ${table} WHERE custodian_code = $1`, [log])).rows[0]!.n);
+      Number(
+        (
+          await env.platform.db.query<{ n: number }>(
+            `SELECT ${table === 'ledger_pending' ? 'COALESCE(sum(cardinality(ids)), 0)' : 'count(*)'}::int AS n FROM ${table} WHERE custodian_code = $1`,
+            [log],
+          )
+        ).rows[0]!.n,
+      );
     /** Sequences everything and signs a checkpoint of the whole log (time-based rule). */
     const settle = async () => {
       await env.platform.ledger.integrateAll();
@@ -55,7 +70,9 @@ for (const driver of DRIVERS) {
       await settle();
       expect(await count('ledger_pending', 'BTCTW')).toBe(0);
       // UUIDv7 ids in call order: the tree keeps the order of the list.
-      const indexes = await env.platform.db.query<{ queue_id: string; leaf_index: number }>("SELECT queue_id, leaf_index FROM ledger_entries WHERE custodian_code = 'BTCTW' ORDER BY leaf_index");
+      const indexes = await env.platform.db.query<{ queue_id: string; leaf_index: number }>(
+        "SELECT queue_id, leaf_index FROM ledger_entries WHERE custodian_code = 'BTCTW' ORDER BY leaf_index",
+      );
       expect(indexes.rows.map((r) => r.queue_id)).toEqual(receipts.map((r) => r.id));
       await expectProvable(receipts.map((r) => r.id));
       // R-4.5: the integrator wrote the search copies from the leaves.
@@ -66,29 +83,38 @@ for (const driver of DRIVERS) {
 
     it('R-17.1: appendMany rolls back with the caller transaction — nothing is queued', async () => {
       const before = await count('ledger_queue', 'BTCTW');
-      await expect(env.platform.db.transaction(async (tx) => {
-        await env.platform.ledger.appendMany(tx, [{ custodian: 'BTCTW', entry: entry(900) }, { custodian: 'BTCTW', entry: entry(901) }]);
-        throw new Error('the exchange failed');
-      })).rejects.toThrow(/exchange failed/);
+      await expect(
+        env.platform.db.transaction(async (tx) => {
+          await env.platform.ledger.appendMany(tx, [
+            { custodian: 'BTCTW', entry: entry(900) },
+            { custodian: 'BTCTW', entry: entry(901) },
+          ]);
+          throw new Error('the exchange failed');
+        }),
+      ).rejects.toThrow(/exchange failed/);
       expect(await count('ledger_queue', 'BTCTW')).toBe(before);
       expect(await count('ledger_pending', 'BTCTW')).toBe(0);
     });
 
     it('R-17.1, R-5.3: 200 concurrent appendDurable callers → every receipt after its commit; no gaps, no duplicates, every receipt provable', async () => {
       const integrating: Promise<number>[] = [];
-      const receipts = await Promise.all(Array.from({ length: 200 }, async (_, n) => {
-        if (n % 50 === 0) integrating.push(env.platform.ledger.integrate('BNCTW')); // the integrator runs meanwhile
-        const r = await env.platform.ledger.appendDurable('BNCTW', entry(n));
-        // Resolved means committed: another connection already sees the row.
-        const seen = await env.platform.db.query('SELECT 1 FROM ledger_queue WHERE id = $1', [r.id]);
-        expect(seen.rows).toHaveLength(1);
-        return r;
-      }));
+      const receipts = await Promise.all(
+        Array.from({ length: 200 }, async (_, n) => {
+          if (n % 50 === 0) integrating.push(env.platform.ledger.integrate('BNCTW')); // the integrator runs meanwhile
+          const r = await env.platform.ledger.appendDurable('BNCTW', entry(n));
+          // Resolved means committed: another connection already sees the row.
+          const seen = await env.platform.db.query('SELECT 1 FROM ledger_queue WHERE id = $1', [r.id]);
+          expect(seen.rows).toHaveLength(1);
+          return r;
+        }),
+      );
       await Promise.all(integrating);
       expect(new Set(receipts.map((r) => r.id)).size).toBe(200);
       await settle();
       expect(await env.platform.ledger.treeSize('BNCTW')).toBe(200);
-      const rows = await env.platform.db.query<{ leaf_index: number; queue_id: string }>("SELECT leaf_index, queue_id FROM ledger_entries WHERE custodian_code = 'BNCTW' ORDER BY leaf_index");
+      const rows = await env.platform.db.query<{ leaf_index: number; queue_id: string }>(
+        "SELECT leaf_index, queue_id FROM ledger_entries WHERE custodian_code = 'BNCTW' ORDER BY leaf_index",
+      );
       expect(rows.rows.map((r) => Number(r.leaf_index))).toEqual(Array.from({ length: 200 }, (_, i) => i));
       expect(new Set(rows.rows.map((r) => r.queue_id))).toEqual(new Set(receipts.map((r) => r.id)));
       await expectProvable(receipts.map((r) => r.id));
@@ -138,7 +164,11 @@ for (const driver of DRIVERS) {
     it('R-17.1: a bad entry or an unknown custodian fails only its own caller', async () => {
       const appender = createGroupAppender(env.platform.db, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5 });
       const good = appender.append('VPTW', entry(1));
-      const mismatch = appender.append('VPTW', entry(2, { response: { status: 200, content_sha256: 'ab'.repeat(32), content_kept: true } }), Buffer.from('other bytes'));
+      const mismatch = appender.append(
+        'VPTW',
+        entry(2, { response: { status: 200, content_sha256: 'ab'.repeat(32), content_kept: true } }),
+        Buffer.from('other bytes'),
+      );
       const unknown = appender.append('KHONGCO', entry(3));
       await expect(mismatch).rejects.toThrow(/content_sha256/);
       await expect(unknown).rejects.toThrow();

@@ -5,7 +5,28 @@ import { prng } from '../../bench/ledger-util.ts';
 
 // Strings that exercise RFC 8785 §3.2.2: escapes, control characters, non-ASCII, astral planes,
 // U+2028, DEL, lone and paired surrogates, and keys whose UTF-16 order differs from code-point order.
-const ODD = ['', 'a', 'Nguyễn Văn A', '"quoted"', 'back\\slash', 'tab\tnew\nline\r', '\u0000\u001f\u007f', '\u2028\u2029', '😀 ', '\uffff', 'z', 'é', 'ﬀ', '𝄞', 'A', '€', '\u0080', '\ud800', 'x\udfff', '\udbff\udc00'];
+const ODD = [
+  '',
+  'a',
+  'Nguyễn Văn A',
+  '"quoted"',
+  'back\\slash',
+  'tab\tnew\nline\r',
+  '\u0000\u001f\u007f',
+  '\u2028\u2029',
+  '😀 ',
+  '\uffff',
+  'z',
+  'é',
+  'ﬀ',
+  '𝄞',
+  'A',
+  '€',
+  '\u0080',
+  '\ud800',
+  'x\udfff',
+  '\udbff\udc00',
+];
 
 function randomEntry(random: () => number): LedgerEntry {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
@@ -23,7 +44,9 @@ function randomEntry(random: () => number): LedgerEntry {
     dataset: orNull(),
     record_keys: list(),
     response: {
-      status: pick([200, 404, 0, -1, 1.5, 1e21, 599]), content_sha256: orNull(), content_kept: random() < 0.5,
+      status: pick([200, 404, 0, -1, 1.5, 1e21, 599]),
+      content_sha256: orNull(),
+      content_kept: random() < 0.5,
       // The gateway's entries also state the length delivered and the refusing rule (reports recount them).
       ...(random() < 0.5 && { bytes: pick([0, 17, 1e21, 65536]), rule: orNull() }),
     },

@@ -55,7 +55,9 @@ for (const driver of DRIVERS) {
       await env.platform.ledger.integrateAll();
       custodian = await env.login('cq.btctw', 'mat-khau-cq.btctw-2025');
       expect(await env.platform.ledger.treeSize('BTCTW')).toBe(40);
-      const rows = await env.platform.db.query<{ leaf_index: number }>("SELECT leaf_index FROM ledger_entries WHERE custodian_code = 'BTCTW' ORDER BY leaf_index");
+      const rows = await env.platform.db.query<{ leaf_index: number }>(
+        "SELECT leaf_index FROM ledger_entries WHERE custodian_code = 'BTCTW' ORDER BY leaf_index",
+      );
       expect(rows.rows.map((r) => Number(r.leaf_index))).toEqual(Array.from({ length: 40 }, (_, i) => i));
     });
 
@@ -95,7 +97,9 @@ for (const driver of DRIVERS) {
       expect(second.tree_size).toBe(300);
       const proof = (await get(`/api/v1/ledger/BTCTW/proof/consistency?from=${first.tree_size}&to=300`)).json();
       expect(verifyConsistency(first.tree_size, 300, proof.hashes.map(b), b(first.root_hash), b(second.root_hash))).toBe(true);
-      const leaf = await env.platform.db.query<{ leaf_hash: Uint8Array }>("SELECT q.leaf_hash FROM ledger_queue q JOIN ledger_entries e ON e.queue_id = q.id WHERE e.custodian_code = 'BTCTW' AND e.leaf_index = 257");
+      const leaf = await env.platform.db.query<{ leaf_hash: Uint8Array }>(
+        "SELECT q.leaf_hash FROM ledger_queue q JOIN ledger_entries e ON e.queue_id = q.id WHERE e.custodian_code = 'BTCTW' AND e.leaf_index = 257",
+      );
       const inc = (await get('/api/v1/ledger/BTCTW/proof/inclusion?index=257&size=300')).json();
       expect(verifyInclusion(leaf.rows[0]!.leaf_hash, 257, 300, inc.hashes.map(b), b(second.root_hash))).toBe(true);
       expect((await get('/api/v1/ledger/BTCTW/proof/inclusion?index=300&size=300')).statusCode).toBe(400);
@@ -145,9 +149,10 @@ for (const driver of DRIVERS) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bundle-'));
       const file = path.join(dir, 'btctw.bundle.json');
       fs.writeFileSync(file, await env.platform.ledger.exportBundle('BTCTW'));
-      const cli = (f: string) => run(process.execPath, [path.resolve(import.meta.dirname, '../../bin/lienthong.mjs'), 'ledger', 'verify', '--bundle', f], {
-        env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LIENTHONG_DATA_DIR: path.join(dir, 'no-data') },
-      });
+      const cli = (f: string) =>
+        run(process.execPath, [path.resolve(import.meta.dirname, '../../bin/lienthong.mjs'), 'ledger', 'verify', '--bundle', f], {
+          env: { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', LIENTHONG_DATA_DIR: path.join(dir, 'no-data') },
+        });
       expect((await cli(file)).stdout).toMatch(/BTCTW: OK — 300/);
       const bad = fs.readFileSync(file);
       bad[bad.length - 40] = bad[bad.length - 40]! ^ 0x02;

@@ -34,9 +34,7 @@ function refPath(m: number, d: Uint8Array[]): Uint8Array[] {
   if (d.length <= 1) return [];
   let k = 1;
   while (k * 2 < d.length) k *= 2;
-  return m < k
-    ? [...refPath(m, d.slice(0, k)), rootFromLeafHashes(d.slice(k))]
-    : [...refPath(m - k, d.slice(k)), rootFromLeafHashes(d.slice(0, k))];
+  return m < k ? [...refPath(m, d.slice(0, k)), rootFromLeafHashes(d.slice(k))] : [...refPath(m - k, d.slice(k)), rootFromLeafHashes(d.slice(0, k))];
 }
 
 function refSubproof(m: number, d: Uint8Array[], b: boolean): Uint8Array[] {
@@ -121,9 +119,15 @@ describe('RFC 9162 Merkle tree: published RFC 6962 reference tree', () => {
   });
 
   it('builds proofs from exactly the complete subtrees transparency-dev/merkle uses', () => {
-    for (const v of ref.inclusionNodes) expect(sortNodes(inclusionNodes(v.index, v.size))).toEqual(sortNodes(v.nodes.map(([level, index]) => ({ level: level!, index: index! }))));
-    for (const v of ref.consistencyNodes) expect(sortNodes(consistencyNodes(v.m, v.n))).toEqual(sortNodes(v.nodes.map(([level, index]) => ({ level: level!, index: index! }))));
-    expect(sortNodes(rootNodes(7))).toEqual([[0, 6], [1, 2], [2, 0]]);
+    for (const v of ref.inclusionNodes)
+      expect(sortNodes(inclusionNodes(v.index, v.size))).toEqual(sortNodes(v.nodes.map(([level, index]) => ({ level: level!, index: index! }))));
+    for (const v of ref.consistencyNodes)
+      expect(sortNodes(consistencyNodes(v.m, v.n))).toEqual(sortNodes(v.nodes.map(([level, index]) => ({ level: level!, index: index! }))));
+    expect(sortNodes(rootNodes(7))).toEqual([
+      [0, 6],
+      [1, 2],
+      [2, 0],
+    ]);
   });
 
   it('rejects the corruptions the CT and transparency-dev verifier tests apply', () => {
@@ -180,7 +184,12 @@ describe('RFC 9162 Merkle tree: published RFC 6962 reference tree', () => {
   it('handles the edge cases of the published verifier tests', () => {
     const e = emptyRoot();
     const some = fromHex('abacaba000000000000000000000000000000000000000000060061e00123456');
-    for (const [i, n] of [[0, 0], [0, 1], [1, 0], [2, 1]] as const) {
+    for (const [i, n] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [2, 1],
+    ] as const) {
       expect(verifyInclusion(some, i, n, [], new Uint8Array(0))).toBe(false);
       expect(verifyInclusion(new Uint8Array(0), i, n, [], e)).toBe(false);
       expect(verifyInclusion(some, i, n, [], e)).toBe(false);

@@ -16,7 +16,10 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -41,8 +44,13 @@ for (const driver of DRIVERS) {
     const http = (path: string, authorization?: string) => fetch(`${w.internet}${path}`, { headers: authorization ? { authorization } : {} });
     const tokenOf = async (system: SystemCode) => {
       const res = await fetch(`${w.internet}/oauth/token`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: w.accounts[system].client_id, client_secret: w.accounts[system].client_secret }),
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: w.accounts[system].client_id,
+          client_secret: w.accounts[system].client_secret,
+        }),
       });
       expect(res.status).toBe(200);
       return `Bearer ${((await res.json()) as { access_token: string }).access_token}`;
@@ -85,8 +93,22 @@ for (const driver of DRIVERS) {
       // 2. The receipt, with the system's own access token.
       const res = await http(`/api/v1/ledger/receipts/${receiptId}`, await tokenOf('VPCP-QLCB'));
       expect(res.status).toBe(200);
-      const rec = (await res.json()) as { log: string; leaf: string; leaf_hash: string; leaf_index: number; entry: Record<string, any>; inclusion_proof: string[]; checkpoint: { tree_size: number; root_hash: string; note: string } };
-      expect(rec.entry).toMatchObject({ log: 'BTCTW', dataset: 'can-bo-dang-vien', record_keys: ['dv-1'], requester: { agency: 'VPCP', system: 'VPCP-QLCB' }, response: { status: 200 } });
+      const rec = (await res.json()) as {
+        log: string;
+        leaf: string;
+        leaf_hash: string;
+        leaf_index: number;
+        entry: Record<string, any>;
+        inclusion_proof: string[];
+        checkpoint: { tree_size: number; root_hash: string; note: string };
+      };
+      expect(rec.entry).toMatchObject({
+        log: 'BTCTW',
+        dataset: 'can-bo-dang-vien',
+        record_keys: ['dv-1'],
+        requester: { agency: 'VPCP', system: 'VPCP-QLCB' },
+        response: { status: 200 },
+      });
       // The log holds the hash of exactly the bytes this system received.
       expect(rec.entry.response.content_sha256).toBe(received);
       // 3. The leaf is the canonical JSON of the entry; its hash is SHA-256(0x00 ‖ leaf).
@@ -104,14 +126,16 @@ for (const driver of DRIVERS) {
       // The public checkpoint and proof agree with the receipt (no session needed to fetch them).
       const latest = (await (await http('/api/v1/ledger/BTCTW/checkpoint')).json()) as { tree_size: number; note: string };
       expect(openCheckpoint(latest.note, keys.keys.find((k) => k.log === 'BTCTW')!.verifier_key).size).toBe(latest.tree_size);
-      const proof = (await (await http(`/api/v1/ledger/BTCTW/proof/inclusion?index=${rec.leaf_index}&size=${rec.checkpoint.tree_size}`)).json()) as { hashes: string[] };
+      const proof = (await (await http(`/api/v1/ledger/BTCTW/proof/inclusion?index=${rec.leaf_index}&size=${rec.checkpoint.tree_size}`)).json()) as {
+        hashes: string[];
+      };
       expect(proof.hashes).toEqual(rec.inclusion_proof);
       // A forged entry does not verify.
       const forged = sha256(Buffer.from([0x00]), Buffer.from(canonical({ ...rec.entry, record_keys: ['dv-2'] })));
       expect(rootFromInclusion(forged, rec.leaf_index, rec.checkpoint.tree_size, rec.inclusion_proof.map(b64))?.equals(root!)).not.toBe(true);
     });
 
-    it('R-17.1, R-4.5: the custodian downloads its log as a signed bundle that verifies offline; a system\'s token and another agency cannot', async () => {
+    it("R-17.1, R-4.5: the custodian downloads its log as a signed bundle that verifies offline; a system's token and another agency cannot", async () => {
       const res = await http('/api/v1/ledger/BTCTW/bundle', w.auth.custodian);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toBe('attachment; filename="lienthong-btctw.bundle"');

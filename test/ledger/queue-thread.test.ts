@@ -23,7 +23,11 @@ describe('a group packed for the queue thread', () => {
       expect(Buffer.from(row[0] as Uint8Array).toString('hex')).toBe(items[i]!.id.replaceAll('-', ''));
       expect(Buffer.from(row[1] as Uint8Array).toString('utf8')).toBe(items[i]!.custodian);
       expect(Buffer.from(row[2] as Uint8Array).equals(here.rows[i]![2] as Buffer)).toBe(true);
-      expect(Buffer.from(row[3] as Uint8Array).equals(Buffer.from(leafHash(leafBytes(items[i]!.custodian, i ? entry(2, { trace_id: 'Nguyễn Văn A 😀' }) : entry(1)))))).toBe(true);
+      expect(
+        Buffer.from(row[3] as Uint8Array).equals(
+          Buffer.from(leafHash(leafBytes(items[i]!.custodian, i ? entry(2, { trace_id: 'Nguyễn Văn A 😀' }) : entry(1)))),
+        ),
+      ).toBe(true);
       expect(row[4]).toBe(at);
     });
   });
@@ -48,12 +52,21 @@ describe.skipIf(!TEST_PG_URL)('[postgres] R-17.1: group commits written by the q
   afterAll(() => env.close());
 
   const copyConnections = async () =>
-    Number((await env.platform.db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1', [QUEUE_THREAD_APPLICATION])).rows[0]!.n);
+    Number(
+      (
+        await env.platform.db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+          [QUEUE_THREAD_APPLICATION],
+        )
+      ).rows[0]!.n,
+    );
 
   it('R-17.1, R-17.2: receipts come after the commit; each leaf hash is SHA-256(0x00 ‖ the stored leaf)', async () => {
     const receipts = await Promise.all(Array.from({ length: 300 }, (_, n) => env.platform.ledger.appendDurable('BTCTW', entry(n))));
     expect(await copyConnections()).toBeGreaterThan(0); // written through the thread's own connections
-    const rows = await env.platform.db.query<{ id: string; leaf: Uint8Array; leaf_hash: Uint8Array }>("SELECT id, leaf, leaf_hash FROM ledger_queue WHERE custodian_code = 'BTCTW'");
+    const rows = await env.platform.db.query<{ id: string; leaf: Uint8Array; leaf_hash: Uint8Array }>(
+      "SELECT id, leaf, leaf_hash FROM ledger_queue WHERE custodian_code = 'BTCTW'",
+    );
     const byId = new Map(rows.rows.map((r) => [r.id, r]));
     expect(byId.size).toBe(300);
     receipts.forEach((r, n) => {
@@ -66,7 +79,11 @@ describe.skipIf(!TEST_PG_URL)('[postgres] R-17.1: group commits written by the q
 
   it('R-17.1: kept content goes with its entry (written on the main thread, in the same statement)', async () => {
     const content = Buffer.from('{"ho_ten":"Nguyễn Văn B"}');
-    const r = await env.platform.ledger.appendDurable('BCT', entry(1, { response: { status: 200, content_sha256: sha256(content).toString('hex'), content_kept: true } }), content);
+    const r = await env.platform.ledger.appendDurable(
+      'BCT',
+      entry(1, { response: { status: 200, content_sha256: sha256(content).toString('hex'), content_kept: true } }),
+      content,
+    );
     const kept = await env.platform.db.query<{ content: Uint8Array }>('SELECT content FROM ledger_content WHERE queue_id = $1', [r.id]);
     expect(Buffer.from(kept.rows[0]!.content).equals(content)).toBe(true);
   });
@@ -78,7 +95,13 @@ describe.skipIf(!TEST_PG_URL)('[postgres] R-17.1: group commits written by the q
       CREATE TRIGGER test_fail_vptw AFTER INSERT ON ledger_queue REFERENCING NEW TABLE AS queued FOR EACH STATEMENT EXECUTE FUNCTION test_fail_vptw();`);
     const thread = startQueueThread({ databaseUrl: url, connections: 2 });
     try {
-      const appender = createGroupAppender(db, () => env.clock.now(), new KnownLogs(), { maxWaitMs: 5, maxBatch: 64 }, (items, at) => thread.write(items, at));
+      const appender = createGroupAppender(
+        db,
+        () => env.clock.now(),
+        new KnownLogs(),
+        { maxWaitMs: 5, maxBatch: 64 },
+        (items, at) => thread.write(items, at),
+      );
       const settled = await Promise.allSettled(Array.from({ length: 20 }, (_, n) => appender.append('VPTW', entry(n))));
       for (const s of settled) {
         expect(s.status).toBe('rejected');
@@ -112,7 +135,14 @@ describe.skipIf(!TEST_PG_URL)('[postgres] R-17.1: group commits written by the q
     await closing;
     for (let i = 0; i < 50 && (await copyConnections()) > before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await copyConnections()).toBe(before);
-    expect((await thread.write(items.map((i) => ({ ...i, id: newId() })), new Date())).length).toBe(50 * 32);
+    expect(
+      (
+        await thread.write(
+          items.map((i) => ({ ...i, id: newId() })),
+          new Date(),
+        )
+      ).length,
+    ).toBe(50 * 32);
     await thread.close();
   });
 });

@@ -5,18 +5,43 @@ import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 import { sampleEntry } from '../helpers/ledger.ts';
 
-const auditor: Principal = { userId: 't', username: 't', fullName: 'T', agencyCode: 'VPTW', roles: ['coordinator'], sessionId: 't', sessionExpiresAt: new Date('2099-01-01') };
+const auditor: Principal = {
+  userId: 't',
+  username: 't',
+  fullName: 'T',
+  agencyCode: 'VPTW',
+  roles: ['coordinator'],
+  sessionId: 't',
+  sessionExpiresAt: new Date('2099-01-01'),
+};
 
 const entry = (n: number, keys: string[], requester: LedgerEntry['requester'], status = 200): LedgerEntry =>
-  sampleEntry(n, { record_keys: keys, requester, dataset: n === 2 ? null : 'can-bo-dang-vien', response: { status, content_sha256: null, content_kept: false } });
+  sampleEntry(n, {
+    record_keys: keys,
+    requester,
+    dataset: n === 2 ? null : 'can-bo-dang-vien',
+    response: { status, content_sha256: null, content_kept: false },
+  });
 
 /** Keys that would break a naive array literal or JSON round trip. */
 const ODD_KEYS = ['a,b', 'quote"d', 'back\\slash', '{brace}', 'Nguyễn', ''];
 
 describe('search columns of a batch of leaves', () => {
-  it('lists record keys flat, with each leaf\'s offset and count (an empty list included)', () => {
-    const c = searchColumns([JSON.stringify({ requested_at: 'x', requester: { agency: null, system: null }, dataset: null, record_keys: [], response: { status: 401 } }), JSON.stringify({ requested_at: 'y', requester: { agency: 'A', system: 'S' }, dataset: 'd', record_keys: ['k1', 'k2'], response: { status: 200 } })]);
-    expect(c).toEqual({ requestedAt: ['x', 'y'], agency: [null, 'A'], system: [null, 'S'], dataset: [null, 'd'], status: [401, 200], keys: ['k1', 'k2'], keysFrom: [0, 0], keysCount: [0, 2] });
+  it("lists record keys flat, with each leaf's offset and count (an empty list included)", () => {
+    const c = searchColumns([
+      JSON.stringify({ requested_at: 'x', requester: { agency: null, system: null }, dataset: null, record_keys: [], response: { status: 401 } }),
+      JSON.stringify({ requested_at: 'y', requester: { agency: 'A', system: 'S' }, dataset: 'd', record_keys: ['k1', 'k2'], response: { status: 200 } }),
+    ]);
+    expect(c).toEqual({
+      requestedAt: ['x', 'y'],
+      agency: [null, 'A'],
+      system: [null, 'S'],
+      dataset: [null, 'd'],
+      status: [401, 200],
+      keys: ['k1', 'k2'],
+      keysFrom: [0, 0],
+      keysCount: [0, 2],
+    });
   });
 });
 
@@ -28,7 +53,7 @@ for (const driver of DRIVERS) {
     });
     afterAll(() => env.close());
 
-    it('R-4.5: every leaf\'s copy says what the leaf says — no keys, odd keys, no requester, no dataset', async () => {
+    it("R-4.5: every leaf's copy says what the leaf says — no keys, odd keys, no requester, no dataset", async () => {
       const { db, ledger } = env.platform;
       const items = [
         entry(0, [], { agency: null, system: null, account: null }, 401),

@@ -26,7 +26,8 @@ for (const driver of DRIVERS) {
         await fn(tx);
       });
     const queueId = async (log: string, index: number) =>
-      (await env.platform.db.query<{ queue_id: string }>('SELECT queue_id FROM ledger_entries WHERE custodian_code = $1 AND leaf_index = $2', [log, index])).rows[0]!.queue_id;
+      (await env.platform.db.query<{ queue_id: string }>('SELECT queue_id FROM ledger_entries WHERE custodian_code = $1 AND leaf_index = $2', [log, index]))
+        .rows[0]!.queue_id;
     /**
      * verify as the CLI runs it, and again in pages of 64 entries (tiles of 256 then straddle
      * pages, and a divergence must be named the same wherever the page boundaries fall).
@@ -40,12 +41,17 @@ for (const driver of DRIVERS) {
 
     it('an untouched log verifies', async () => {
       for (const log of ['BTCTW', 'BNCTW', 'UBKTTW', 'VPTW', 'BCT', 'BTGDVTW', 'VPCP']) expect(await verify(log)).toMatchObject({ ok: true, entries: 300 });
-      for (const log of ['BTCTW', 'BTGDVTW']) expect((await env.platform.ledger.verify(log, undefined, { searchCopies: true, pageSize: 100 }))[0]).toMatchObject({ ok: true, entries: 300 });
+      for (const log of ['BTCTW', 'BTGDVTW'])
+        expect((await env.platform.ledger.verify(log, undefined, { searchCopies: true, pageSize: 100 }))[0]).toMatchObject({ ok: true, entries: 300 });
     });
 
     it('edit a field of entry 17 → divergence at entry 17', async () => {
       const id = await queueId('BTCTW', 17);
-      await asSuperuser((tx) => tx.query("UPDATE ledger_queue SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"status\":200', '\"status\":404'), 'UTF8') WHERE id = $1", [id]));
+      await asSuperuser((tx) =>
+        tx.query("UPDATE ledger_queue SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"status\":200', '\"status\":404'), 'UTF8') WHERE id = $1", [
+          id,
+        ]),
+      );
       expect(await verify('BTCTW')).toMatchObject({ ok: false, divergence: { index: 17, what: expect.stringMatching(/edited/) } });
     });
 
@@ -91,8 +97,14 @@ for (const driver of DRIVERS) {
 
     it('R-4.5: an edited search copy (entry 210) is found when verify checks search copies', async () => {
       await asSuperuser((tx) => tx.query("UPDATE ledger_search SET requester_agency = 'TU01' WHERE custodian_code = 'BTGDVTW' AND leaf_index = 210"));
-      expect((await env.platform.ledger.verify('BTGDVTW', undefined, { searchCopies: true }))[0]).toMatchObject({ ok: false, divergence: { index: 210, what: expect.stringMatching(/search copy/) } });
-      expect((await env.platform.ledger.verify('BTGDVTW', undefined, { searchCopies: true, pageSize: 64 }))[0]).toMatchObject({ ok: false, divergence: { index: 210 } });
+      expect((await env.platform.ledger.verify('BTGDVTW', undefined, { searchCopies: true }))[0]).toMatchObject({
+        ok: false,
+        divergence: { index: 210, what: expect.stringMatching(/search copy/) },
+      });
+      expect((await env.platform.ledger.verify('BTGDVTW', undefined, { searchCopies: true, pageSize: 64 }))[0]).toMatchObject({
+        ok: false,
+        divergence: { index: 210 },
+      });
       // The tree itself is intact: the default verify (what the tree commits to) still passes.
       expect(await verify('BTGDVTW')).toMatchObject({ ok: true });
     });

@@ -17,7 +17,14 @@ const tile = (fill: number) => new Uint8Array(TILE_WIDTH * 32).fill(fill);
 function counting(db: Database): { db: Database; count: () => number } {
   let n = 0;
   return {
-    db: { driver: db.driver, query: (sql, params) => (n++, db.query(sql, params)), transaction: (fn) => db.transaction(fn), exec: (sql) => db.exec(sql), copyRows: (t, c, r) => (n++, db.copyRows(t, c, r)), close: () => db.close() },
+    db: {
+      driver: db.driver,
+      query: (sql, params) => (n++, db.query(sql, params)),
+      transaction: (fn) => db.transaction(fn),
+      exec: (sql) => db.exec(sql),
+      copyRows: (t, c, r) => (n++, db.copyRows(t, c, r)),
+      close: () => db.close(),
+    },
     count: () => n,
   };
 }
@@ -46,7 +53,12 @@ for (const driver of DRIVERS) {
     beforeAll(async () => {
       env = await startEnv(driver);
       const { db, ledger } = env.platform;
-      await db.transaction((tx) => ledger.appendMany(tx, Array.from({ length: size }, (_, n) => ({ custodian: 'BTCTW', entry: entry(n) }))));
+      await db.transaction((tx) =>
+        ledger.appendMany(
+          tx,
+          Array.from({ length: size }, (_, n) => ({ custodian: 'BTCTW', entry: entry(n) })),
+        ),
+      );
       await ledger.integrateAll();
       env.clock.advance(10_000); // a time-based checkpoint covers the last batch
       await ledger.integrateAll();
@@ -56,9 +68,11 @@ for (const driver of DRIVERS) {
     it('after warmTiles a proof asks the database nothing, and every proof is the one the database gives', async () => {
       const { db, ledger } = env.platform;
       const root = Buffer.from((await ledger.checkpoint('BTCTW')).root_hash, 'base64');
-      const leafHashes = (await db.query<{ leaf_hash: Uint8Array }>(
-        "SELECT q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = 'BTCTW' ORDER BY e.leaf_index",
-      )).rows.map((r) => r.leaf_hash);
+      const leafHashes = (
+        await db.query<{ leaf_hash: Uint8Array }>(
+          "SELECT q.leaf_hash FROM ledger_entries e JOIN ledger_queue q ON q.id = e.queue_id WHERE e.custodian_code = 'BTCTW' ORDER BY e.leaf_index",
+        )
+      ).rows.map((r) => r.leaf_hash);
       expect(leafHashes).toHaveLength(size);
 
       const watched = counting(db);
@@ -69,13 +83,26 @@ for (const driver of DRIVERS) {
       for (let i = 0; i < size; i += 7) {
         const proof = await warm.inclusion('BTCTW', i, size);
         expect(proof).toEqual(await ledger.inclusion('BTCTW', i, size));
-        expect(verifyInclusion(leafHashes[i]!, i, size, proof.hashes.map((h) => Buffer.from(h, 'base64')), root)).toBe(true);
+        expect(
+          verifyInclusion(
+            leafHashes[i]!,
+            i,
+            size,
+            proof.hashes.map((h) => Buffer.from(h, 'base64')),
+            root,
+          ),
+        ).toBe(true);
       }
       expect(watched.count()).toBe(before);
     });
 
     it('a cache too small for the log warms what fits, and proofs still come out right', async () => {
-      const small = createLedger(env.platform.db, systemClock, memoryCryptoProvider('EdDSA'), { checkpointEvery: 256, checkpointSeconds: 5, batch: 256, tileCacheBytes: EXPANDED_TILE_BYTES });
+      const small = createLedger(env.platform.db, systemClock, memoryCryptoProvider('EdDSA'), {
+        checkpointEvery: 256,
+        checkpointSeconds: 5,
+        batch: 256,
+        tileCacheBytes: EXPANDED_TILE_BYTES,
+      });
       expect(await small.warmTiles()).toBe(1);
       for (const i of [0, 300, size - 1]) expect(await small.inclusion('BTCTW', i, size)).toEqual(await env.platform.ledger.inclusion('BTCTW', i, size));
     });

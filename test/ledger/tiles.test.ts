@@ -91,7 +91,20 @@ describe('C2SP tlog-tiles: coordinates and paths', () => {
     ]) {
       expect(parseTilePath(tilePath(t))).toEqual(t);
     }
-    for (const bad of ['tile/0/1', 'tile/0/x000/001', 'tile/00/000', 'tile/64/000', 'tile/0/000.p/0', 'tile/0/000.p/256', 'tile/0/000.p/007', 'tile/0/001/002', 'tile/entries/000', 'tile/0/000/', '/tile/0/000', 'tile/-1/000']) {
+    for (const bad of [
+      'tile/0/1',
+      'tile/0/x000/001',
+      'tile/00/000',
+      'tile/64/000',
+      'tile/0/000.p/0',
+      'tile/0/000.p/256',
+      'tile/0/000.p/007',
+      'tile/0/001/002',
+      'tile/entries/000',
+      'tile/0/000/',
+      '/tile/0/000',
+      'tile/-1/000',
+    ]) {
       expect(() => parseTilePath(bad), bad).toThrow();
     }
   });
@@ -137,7 +150,12 @@ describe('C2SP tlog-tiles: building a log incrementally', () => {
       expect(store.reads.sort()).toEqual(partialTiles(size).map(tilePath).sort());
       // …and writes exactly the tiles the new tree has and the old one did not.
       const before = new Set(tilesForSize(size).map(tilePath));
-      expect(result.tiles.map(tilePath).sort()).toEqual(tilesForSize(size + batch).map(tilePath).filter((p) => !before.has(p)).sort());
+      expect(result.tiles.map(tilePath).sort()).toEqual(
+        tilesForSize(size + batch)
+          .map(tilePath)
+          .filter((p) => !before.has(p))
+          .sort(),
+      );
       store.write(result.tiles);
       all.push(...fresh);
       size += batch;
@@ -238,7 +256,11 @@ describe('C2SP tlog-tiles: building a log incrementally', () => {
     expect(expandTile(store.byPath.get('tile/0/000')!).length).toBe(EXPANDED_TILE_BYTES);
     const get = tileNodeAccessor(size, expanded);
     // Every node of a level-0 and of a level-1 tile, at every height inside it.
-    for (const [tileLevel, tileIndex] of [[0, 7], [0, 272], [1, 0]] as const) {
+    for (const [tileLevel, tileIndex] of [
+      [0, 7],
+      [0, 272],
+      [1, 0],
+    ] as const) {
       for (let h = 0; h <= 8; h++) {
         const level = 8 * tileLevel + h;
         const first = (tileIndex * TILE_WIDTH) / 2 ** h;
@@ -290,5 +312,7 @@ function refProof(d: Uint8Array[], m: number): string[] {
   if (d.length <= 1) return [];
   let k = 1;
   while (k * 2 < d.length) k *= 2;
-  return m < k ? [...refProof(d.slice(0, k), m), hex(rootFromLeafHashes(d.slice(k)))] : [...refProof(d.slice(k), m - k), hex(rootFromLeafHashes(d.slice(0, k)))];
+  return m < k
+    ? [...refProof(d.slice(0, k), m), hex(rootFromLeafHashes(d.slice(k)))]
+    : [...refProof(d.slice(k), m - k), hex(rootFromLeafHashes(d.slice(0, k)))];
 }

@@ -17,7 +17,9 @@ for (const driver of DRIVERS) {
       w = await startWorld(driver);
       await w.clients['BTCTW-CSDL'].putRecord('can-bo-dang-vien', 'dv-1', member(1));
       const list = await w.call('GET', '/api/v1/agreements?limit=100', w.auth.consumer);
-      qlcbAgreement = list.json().items.find((a: { system_code: string; dataset_code: string }) => a.system_code === 'VPCP-QLCB' && a.dataset_code === 'can-bo-dang-vien').id;
+      qlcbAgreement = list
+        .json()
+        .items.find((a: { system_code: string; dataset_code: string }) => a.system_code === 'VPCP-QLCB' && a.dataset_code === 'can-bo-dang-vien').id;
       await relogin();
     });
     afterAll(() => w.env.close());
@@ -37,24 +39,50 @@ for (const driver of DRIVERS) {
     const read = (s: SystemCode) => reader(s).getRecord('can-bo-dang-vien', 'dv-1');
     const post = (url: string, who: string, body: object) => w.call('POST', url, who, body);
     /** An agency's inbox messages of one kind, newest first. */
-    const inbox = async (who: string, kind: string) => (await w.call('GET', `/api/v1/inbox?kind=${kind}&limit=100`, who)).json().items as { id: string; subject_vi: string; subject_en: string; ref_id: string; payload: Record<string, unknown> }[];
+    const inbox = async (who: string, kind: string) =>
+      (await w.call('GET', `/api/v1/inbox?kind=${kind}&limit=100`, who)).json().items as {
+        id: string;
+        subject_vi: string;
+        subject_en: string;
+        ref_id: string;
+        payload: Record<string, unknown>;
+      }[];
     /** Webhook deliveries queued for an agency's messages of one kind. */
-    const deliveries = async (agency: string, kind: string) => Number((await w.env.platform.db.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM webhook_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.agency_code = $1 AND n.kind = $2', [agency, kind],
-    )).rows[0]!.n);
+    const deliveries = async (agency: string, kind: string) =>
+      Number(
+        (
+          await w.env.platform.db.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM webhook_deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.agency_code = $1 AND n.kind = $2',
+            [agency, kind],
+          )
+        ).rows[0]!.n,
+      );
 
     it('R-15.3: a planned stop needs its notice 7 working days ahead — refused one day short across the Hùng Kings and 30/4–1/5 holidays, accepted on the boundary', async () => {
       await moveTo('2026-04-22T02:00:00Z'); // Wednesday 22/4/2026, 09:00 in Viet Nam
       const calendar = await w.call('GET', '/api/v1/calendar?from=2026-04-23&to=2026-05-07', admin);
-      const working = calendar.json().days.filter((d: { working: boolean }) => d.working).map((d: { date: string }) => d.date);
+      const working = calendar
+        .json()
+        .days.filter((d: { working: boolean }) => d.working)
+        .map((d: { date: string }) => d.date);
       // 27/4 (Hùng Kings' day falls on Sunday 26/4 → day off in lieu), 30/4 and 1/5 are not working days.
       expect(working).toEqual(['2026-04-23', '2026-04-24', '2026-04-28', '2026-04-29', '2026-05-04', '2026-05-05', '2026-05-06', '2026-05-07']);
-      const body = (starts: string) => ({ kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: starts, expected_restore_at: '2026-05-07T06:00:00+07:00', reason: 'Nâng cấp máy chủ cơ sở dữ liệu' });
+      const body = (starts: string) => ({
+        kind: 'planned',
+        dataset: 'can-bo-dang-vien',
+        starts_at: starts,
+        expected_restore_at: '2026-05-07T06:00:00+07:00',
+        reason: 'Nâng cấp máy chủ cơ sở dữ liệu',
+      });
       const short = await post('/api/v1/service-suspensions', custodian, body('2026-05-06T23:00:00+07:00'));
       expect(short.statusCode).toBe(422);
       expect(short.json()).toMatchObject({ rule: 'R-15.3', earliest_start: '2026-05-07' });
       // R-15.3: the count rests on the Hùng Kings' day, its day in lieu and 30/4–1/5 2026, which no text found announces: it says so.
-      expect(short.json().deadline_calendar).toEqual({ depends_on_computed_days: true, computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'], unannounced_years: [] });
+      expect(short.json().deadline_calendar).toEqual({
+        depends_on_computed_days: true,
+        computed_days: ['2026-04-26', '2026-04-27', '2026-04-30', '2026-05-01'],
+        unannounced_years: [],
+      });
       expect(short.json().detail).toContain('07/05/2026');
       const notCustodian = await post('/api/v1/service-suspensions', consumer, body('2026-05-07T00:00:00+07:00'));
       expect([notCustodian.statusCode, notCustodian.json().rule]).toEqual([403, 'R-15.1']);
@@ -68,14 +96,24 @@ for (const driver of DRIVERS) {
     it('R-15.3: the consumers of the dataset are told of a planned stop in their inbox and by webhook, not only on the board; others are not', async () => {
       expect((await w.call('PUT', '/api/v1/inbox/webhook', consumer, { url: 'http://127.0.0.1:9/lienthong' })).statusCode).toBe(200);
       const announced = await post('/api/v1/service-suspensions', custodian, {
-        kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: '2026-06-01T22:00:00+07:00', expected_restore_at: '2026-06-02T02:00:00+07:00', reason: 'Thay thiết bị lưu trữ',
+        kind: 'planned',
+        dataset: 'can-bo-dang-vien',
+        starts_at: '2026-06-01T22:00:00+07:00',
+        expected_restore_at: '2026-06-02T02:00:00+07:00',
+        reason: 'Thay thiết bị lưu trữ',
       });
       expect(announced.statusCode, announced.body).toBe(201);
       const s = announced.json();
       // VPCP holds agreements in force on the dataset for two systems: one message to the agency.
       const told = (await inbox(consumer, 'service.suspension_planned')).filter((m) => m.ref_id === s.id);
       expect(told).toHaveLength(1);
-      expect(told[0]!.payload).toMatchObject({ suspension_id: s.id, suspension_kind: 'planned', dataset: 'can-bo-dang-vien', notice_reference: s.notice.reference, reason: 'Thay thiết bị lưu trữ' });
+      expect(told[0]!.payload).toMatchObject({
+        suspension_id: s.id,
+        suspension_kind: 'planned',
+        dataset: 'can-bo-dang-vien',
+        notice_reference: s.notice.reference,
+        reason: 'Thay thiết bị lưu trữ',
+      });
       expect(told[0]!.subject_vi).toContain('02/06/2026');
       expect(await deliveries('VPCP', 'service.suspension_planned')).toBeGreaterThanOrEqual(1);
       // BNCTW uses no service of this dataset; the custodian announced it itself.
@@ -103,7 +141,12 @@ for (const driver of DRIVERS) {
     });
 
     it('R-15.4: a force-majeure stop is tracked against its 24-hour notice deadline, refused at the gateway until ended', async () => {
-      const stop = await post('/api/v1/service-suspensions', custodian, { kind: 'force_majeure', dataset: 'can-bo-dang-vien', starts_at: new Date(w.env.clock.now().getTime() - 3 * HOUR).toISOString(), reason: 'Mất điện trung tâm dữ liệu' });
+      const stop = await post('/api/v1/service-suspensions', custodian, {
+        kind: 'force_majeure',
+        dataset: 'can-bo-dang-vien',
+        starts_at: new Date(w.env.clock.now().getTime() - 3 * HOUR).toISOString(),
+        reason: 'Mất điện trung tâm dữ liệu',
+      });
       expect(stop.statusCode, stop.body).toBe(201);
       const s = stop.json();
       expect(new Date(s.notice_due_at).getTime() - new Date(s.starts_at).getTime()).toBe(24 * HOUR);
@@ -120,14 +163,22 @@ for (const driver of DRIVERS) {
 
     it('R-15.4: the consumers are told of a force-majeure stop in their inbox and by webhook when its notice is published, and again when it ends', async () => {
       const stop = await post('/api/v1/service-suspensions', custodian, {
-        kind: 'force_majeure', dataset: 'can-bo-dang-vien', starts_at: new Date(w.env.clock.now().getTime() - HOUR).toISOString(), reason: 'Đứt cáp quang',
+        kind: 'force_majeure',
+        dataset: 'can-bo-dang-vien',
+        starts_at: new Date(w.env.clock.now().getTime() - HOUR).toISOString(),
+        reason: 'Đứt cáp quang',
         publish_notice: { body_vi: 'Đang khắc phục.', body_en: 'Being repaired.' },
       });
       expect(stop.statusCode, stop.body).toBe(201);
       const s = stop.json();
       const told = (await inbox(consumer, 'service.stopped')).filter((m) => m.ref_id === s.id);
       expect(told).toHaveLength(1);
-      expect(told[0]!.payload).toMatchObject({ suspension_kind: 'force_majeure', dataset: 'can-bo-dang-vien', notice_reference: s.notice.reference, reason: 'Đứt cáp quang' });
+      expect(told[0]!.payload).toMatchObject({
+        suspension_kind: 'force_majeure',
+        dataset: 'can-bo-dang-vien',
+        notice_reference: s.notice.reference,
+        reason: 'Đứt cáp quang',
+      });
       expect(await deliveries('VPCP', 'service.stopped')).toBeGreaterThanOrEqual(1);
       const bnctw = await w.env.login('cq.bnctw', 'mat-khau-cq.bnctw-2025');
       expect(await inbox(bnctw, 'service.stopped')).toEqual([]);
@@ -142,14 +193,23 @@ for (const driver of DRIVERS) {
     it('R-15.2, R-15.5: one consumer suspended — told the violation, its handling and what restores it; only it is refused (403); restoration is its own action', async () => {
       const found = new Date(w.env.clock.now().getTime() - 10 * 24 * HOUR).toISOString();
       const res = await post('/api/v1/consumer-suspensions', custodian, {
-        agreement_id: qlcbAgreement, ground: 'purpose_violation', violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại', handling: 'Tạm ngừng kết nối, yêu cầu giải trình', requirements: 'Gửi báo cáo giải trình và cam kết đúng mục đích', found_at: found,
+        agreement_id: qlcbAgreement,
+        ground: 'purpose_violation',
+        violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại',
+        handling: 'Tạm ngừng kết nối, yêu cầu giải trình',
+        requirements: 'Gửi báo cáo giải trình và cam kết đúng mục đích',
+        found_at: found,
       });
       expect(res.statusCode, res.body).toBe(201);
       const s = res.json();
       expect(s).toMatchObject({ notice_late: true, system_code: 'VPCP-QLCB' }); // sent 10 days after the finding: past its 1-day period
       const inbox = (await w.call('GET', '/api/v1/inbox?limit=200', consumer)).json().items;
       const notice = inbox.find((n: { kind: string }) => n.kind === 'connection.suspended');
-      expect(notice.payload).toMatchObject({ violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại', handling: 'Tạm ngừng kết nối, yêu cầu giải trình', requirements: 'Gửi báo cáo giải trình và cam kết đúng mục đích' });
+      expect(notice.payload).toMatchObject({
+        violation: 'Dùng dữ liệu cán bộ cho mục đích thương mại',
+        handling: 'Tạm ngừng kết nối, yêu cầu giải trình',
+        requirements: 'Gửi báo cáo giải trình và cam kết đúng mục đích',
+      });
       const err = await refused(read('VPCP-QLCB'));
       expect([err.status, err.problem.rule]).toEqual([403, 'R-15.2']);
       expect(String(err.problem.detail)).toContain('mục đích thương mại');
@@ -160,9 +220,16 @@ for (const driver of DRIVERS) {
     });
 
     it('R-16.1(đ): termination for an unremedied violation only 30 days after the consumer received its notice; final, and told to the consumer and related agencies (R-16.3)', async () => {
-      const s = (await post('/api/v1/consumer-suspensions', custodian, {
-        agreement_id: qlcbAgreement, ground: 'security_risk', violation: 'Kết nối từ máy chủ nhiễm mã độc', handling: 'Tạm ngừng kết nối', requirements: 'Làm sạch máy chủ, kiểm tra lại an toàn thông tin', found_at: w.env.clock.now().toISOString(),
-      })).json();
+      const s = (
+        await post('/api/v1/consumer-suspensions', custodian, {
+          agreement_id: qlcbAgreement,
+          ground: 'security_risk',
+          violation: 'Kết nối từ máy chủ nhiễm mã độc',
+          handling: 'Tạm ngừng kết nối',
+          requirements: 'Làm sạch máy chủ, kiểm tra lại an toàn thông tin',
+          found_at: w.env.clock.now().toISOString(),
+        })
+      ).json();
       expect(s.notice_late).toBe(false);
       // R-16.1(đ): the 30 days start when the consumer receives the notice — here it reads it at once.
       expect(s.remedy_status).toBe('not_received');
@@ -179,7 +246,10 @@ for (const driver of DRIVERS) {
       expect(early.statusCode).toBe(422);
       expect(early.json()).toMatchObject({ rule: 'R-16.1', eligible_from: '2026-06-09' });
       await moveTo('2026-06-08T10:00:00Z'); // 17:00 on Mon 8/6: the period has not ended
-      expect((await w.call('GET', `/api/v1/agreements/${qlcbAgreement}/termination`, custodian)).json().grounds.find((g: { ground: string }) => g.ground === 'đ').eligible).toBe(false);
+      expect(
+        (await w.call('GET', `/api/v1/agreements/${qlcbAgreement}/termination`, custodian)).json().grounds.find((g: { ground: string }) => g.ground === 'đ')
+          .eligible,
+      ).toBe(false);
       await moveTo('2026-06-08T17:00:00Z'); // 00:00 on 9/6
       const done = await post(`/api/v1/agreements/${qlcbAgreement}/terminate`, custodian, { ground: 'đ', reason: 'Không khắc phục sau 30 ngày' });
       expect(done.statusCode, done.body).toBe(200);
@@ -193,8 +263,20 @@ for (const driver of DRIVERS) {
       // A terminated agreement is never reactivated: a new request is needed.
       expect((await post(`/api/v1/consumer-suspensions/${s.id}/restore`, custodian, { reason: 'thử' })).statusCode).toBe(409);
       expect((await post(`/api/v1/agreements/${qlcbAgreement}/approve`, custodian, {})).statusCode).toBe(409);
-      const history = (await w.call('GET', '/api/v1/lifecycle/events?custodian=BTCTW', custodian)).json().items.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`);
-      expect(history).toEqual(expect.arrayContaining(['schedule:cq.btctw', 'record_stop:cq.btctw', 'publish_notice:cq.btctw', 'end:cq.btctw', 'suspend:cq.btctw', 'restore:cq.btctw', 'terminate:cq.btctw']));
+      const history = (await w.call('GET', '/api/v1/lifecycle/events?custodian=BTCTW', custodian))
+        .json()
+        .items.map((e: { action: string; actor: string }) => `${e.action}:${e.actor}`);
+      expect(history).toEqual(
+        expect.arrayContaining([
+          'schedule:cq.btctw',
+          'record_stop:cq.btctw',
+          'publish_notice:cq.btctw',
+          'end:cq.btctw',
+          'suspend:cq.btctw',
+          'restore:cq.btctw',
+          'terminate:cq.btctw',
+        ]),
+      );
       expect((await w.call('GET', '/api/v1/lifecycle/events?custodian=BTCTW', consumer)).statusCode).toBe(404);
     });
 
@@ -207,7 +289,10 @@ for (const driver of DRIVERS) {
       expect(atom.body).toContain('<feed xmlns="http://www.w3.org/2005/Atom"');
       expect(atom.body).toContain(`urn:uuid:${first.id}`);
       await expect(w.env.platform.db.query("UPDATE public_notices SET body_vi = 'sửa' WHERE id = $1", [first.id])).rejects.toThrow(/refused/);
-      const fix = await post(`/api/v1/notices/${first.id}/corrections`, custodian, { body_vi: 'Thời gian khôi phục dự kiến là 06:00.', body_en: 'Expected back at 06:00.' });
+      const fix = await post(`/api/v1/notices/${first.id}/corrections`, custodian, {
+        body_vi: 'Thời gian khôi phục dự kiến là 06:00.',
+        body_en: 'Expected back at 06:00.',
+      });
       expect(fix.statusCode).toBe(201);
       expect(fix.json()).toMatchObject({ kind: 'correction', corrects: first.id });
       expect((await w.env.app.inject({ method: 'GET', url: `/api/v1/notices/${first.id}` })).json().body_vi).toBe(first.body_vi);

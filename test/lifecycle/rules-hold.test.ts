@@ -17,8 +17,16 @@ for (const driver of DRIVERS) {
     it('R-11: the second approval of secret data is refused to the person who gave the first, even holding both roles', async () => {
       const both = await w.env.userAuth('hai.vai.bnctw', 'BNCTW', ['custodian_admin', 'approver']);
       const a = await post('/api/v1/agreements', w.auth.consumer, {
-        dataset_code: 'vu-an', system_code: 'VPCP-MAT', purpose_code: 'kiem-tra-giam-sat', requested_fields: ['case_code'],
-        purpose_text: 'Kiểm tra, giám sát', legal_basis: 'Quy định 384-QĐ/TW', forms: ['api'], frequency: 'theo yêu cầu', valid_from: '2026-03-02', valid_to: '2026-12-31',
+        dataset_code: 'vu-an',
+        system_code: 'VPCP-MAT',
+        purpose_code: 'kiem-tra-giam-sat',
+        requested_fields: ['case_code'],
+        purpose_text: 'Kiểm tra, giám sát',
+        legal_basis: 'Quy định 384-QĐ/TW',
+        forms: ['api'],
+        frequency: 'theo yêu cầu',
+        valid_from: '2026-03-02',
+        valid_to: '2026-12-31',
       });
       expect(a.statusCode, a.body).toBe(201);
       const id = a.json().id as string;
@@ -30,13 +38,25 @@ for (const driver of DRIVERS) {
     });
 
     it('R-16.1(b): "the connection cannot be restored" only while a force-majeure stop of the dataset is in effect', async () => {
-      const list = (await w.call('GET', '/api/v1/agreements?dataset=can-bo-dang-vien&limit=50', w.auth.custodian)).json().items as { id: string; system_code: string; status: string }[];
+      const list = (await w.call('GET', '/api/v1/agreements?dataset=can-bo-dang-vien&limit=50', w.auth.custodian)).json().items as {
+        id: string;
+        system_code: string;
+        status: string;
+      }[];
       const tk = list.find((a) => a.system_code === 'VPCP-TK' && a.status === 'active')!;
-      const grounds = (await w.call('GET', `/api/v1/agreements/${tk.id}/termination`, w.auth.custodian)).json().grounds as { ground: string; eligible: boolean }[];
+      const grounds = (await w.call('GET', `/api/v1/agreements/${tk.id}/termination`, w.auth.custodian)).json().grounds as {
+        ground: string;
+        eligible: boolean;
+      }[];
       expect(grounds.find((g) => g.ground === 'b')!.eligible).toBe(false);
       const early = await post(`/api/v1/agreements/${tk.id}/terminate`, w.auth.custodian, { ground: 'b', reason: 'Không khôi phục được' });
       expect([early.statusCode, early.json().rule]).toEqual([422, 'R-16.1']);
-      const stop = await post('/api/v1/service-suspensions', w.auth.custodian, { kind: 'force_majeure', dataset: 'can-bo-dang-vien', starts_at: w.env.clock.now().toISOString(), reason: 'Hoả hoạn tại trung tâm dữ liệu' });
+      const stop = await post('/api/v1/service-suspensions', w.auth.custodian, {
+        kind: 'force_majeure',
+        dataset: 'can-bo-dang-vien',
+        starts_at: w.env.clock.now().toISOString(),
+        reason: 'Hoả hoạn tại trung tâm dữ liệu',
+      });
       expect(stop.statusCode, stop.body).toBe(201);
       const ended = await post(`/api/v1/agreements/${tk.id}/terminate`, w.auth.custodian, { ground: 'b', reason: 'Không khôi phục được' });
       expect(ended.statusCode, ended.body).toBe(200);
@@ -44,7 +64,12 @@ for (const driver of DRIVERS) {
     });
 
     it('R-15.3: a planned suspension without its expected restoration time is refused', async () => {
-      const res = await post('/api/v1/service-suspensions', w.auth.custodian, { kind: 'planned', dataset: 'can-bo-dang-vien', starts_at: '2026-06-01T00:00:00+07:00', reason: 'Nâng cấp' });
+      const res = await post('/api/v1/service-suspensions', w.auth.custodian, {
+        kind: 'planned',
+        dataset: 'can-bo-dang-vien',
+        starts_at: '2026-06-01T00:00:00+07:00',
+        reason: 'Nâng cấp',
+      });
       expect(res.statusCode).toBe(400);
       expect(res.json()).toMatchObject({ rule: 'R-15.3', detail_en: 'The expected restoration time is required.' });
     });

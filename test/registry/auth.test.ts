@@ -48,7 +48,12 @@ for (const driver of DRIVERS) {
       expect(new Date(expires_at).getTime() - env.clock.now().getTime()).toBe(3600_000);
       const who = await me(`Bearer ${token}`);
       expect(who.statusCode).toBe(200);
-      expect(who.json()).toMatchObject({ username: 'admin', roles: ['coordinator'], mfa_enabled: true, agency: { code: 'VPTW', name_vi: 'Văn phòng Trung ương Đảng' } });
+      expect(who.json()).toMatchObject({
+        username: 'admin',
+        roles: ['coordinator'],
+        mfa_enabled: true,
+        agency: { code: 'VPTW', name_vi: 'Văn phòng Trung ương Đảng' },
+      });
     });
 
     it('a TOTP code cannot be replayed', async () => {
@@ -61,7 +66,13 @@ for (const driver of DRIVERS) {
     });
 
     it('R-13.3: every role needs TOTP (a custodian administrator too); wrong password → 401 without saying which part was wrong', async () => {
-      const { totp_secret } = await env.platform.registry.users.create('system', { username: 'ktv.btctw', full_name: 'Kiểm thử viên', agency_code: 'BTCTW', roles: ['custodian_admin'], password: 'mat-khau-dung-12' });
+      const { totp_secret } = await env.platform.registry.users.create('system', {
+        username: 'ktv.btctw',
+        full_name: 'Kiểm thử viên',
+        agency_code: 'BTCTW',
+        roles: ['custodian_admin'],
+        password: 'mat-khau-dung-12',
+      });
       expect(totp_secret).toMatch(/^[A-Z2-7]{32}$/);
       const bare = await login({ username: 'ktv.btctw', password: 'mat-khau-dung-12' });
       expect(bare.statusCode).toBe(401);
@@ -76,7 +87,13 @@ for (const driver of DRIVERS) {
     });
 
     it('4 wrong passwords → 401 without the count; the 5th locks: 423 Locked with Retry-After, even for the right password, until the lock expires', async () => {
-      const { totp_secret } = await env.platform.registry.users.create('system', { username: 'bi.khoa', full_name: 'Người bị khoá', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
+      const { totp_secret } = await env.platform.registry.users.create('system', {
+        username: 'bi.khoa',
+        full_name: 'Người bị khoá',
+        agency_code: 'BTCTW',
+        roles: ['consumer_admin'],
+        password: 'mat-khau-dung-12',
+      });
       for (let i = 0; i < 4; i++) {
         const wrong = await login({ username: 'bi.khoa', password: 'sai-sai-sai-sai' });
         expect(wrong.statusCode).toBe(401);
@@ -94,7 +111,12 @@ for (const driver of DRIVERS) {
       for (const res of [right, wrong]) {
         expect(res.statusCode).toBe(423);
         expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(res.json()).toMatchObject({ type: '/problems/account-locked', status: 423, title: 'Tài khoản đang tạm bị khoá', title_en: 'Account temporarily locked' });
+        expect(res.json()).toMatchObject({
+          type: '/problems/account-locked',
+          status: 423,
+          title: 'Tài khoản đang tạm bị khoá',
+          title_en: 'Account temporarily locked',
+        });
         expect(res.headers['retry-after']).toBe(String(14 * 60)); // tries during the lock do not extend it
       }
       // Administrators see the lock on the user's record (the console's users page shows it).
@@ -135,7 +157,12 @@ for (const driver of DRIVERS) {
 
     it('disabling a user ends their sessions', async () => {
       const auth = await env.userAuth('se.bi.khoa', 'BTCTW', ['consumer_admin']);
-      const res = await env.app.inject({ method: 'PATCH', url: '/api/v1/users/se.bi.khoa', headers: { authorization: await env.adminAuth() }, payload: { status: 'disabled' } });
+      const res = await env.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/users/se.bi.khoa',
+        headers: { authorization: await env.adminAuth() },
+        payload: { status: 'disabled' },
+      });
       expect(res.statusCode).toBe(200);
       expect((await me(auth)).statusCode).toBe(401);
     });
@@ -158,7 +185,12 @@ for (const driver of DRIVERS) {
       const old = await env.userAuth('mat.may', 'VPTW', ['approver']);
       const oldSecret = env.totpSecrets.get('mat.may')!;
       const admin = await env.adminAuth();
-      const res = await env.app.inject({ method: 'POST', url: '/api/v1/users/mat.may/reset-credentials', headers: { authorization: admin }, payload: { reason: 'Mất điện thoại xác thực' } });
+      const res = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/users/mat.may/reset-credentials',
+        headers: { authorization: admin },
+        payload: { reason: 'Mất điện thoại xác thực' },
+      });
       expect(res.statusCode).toBe(200);
       expect(JSON.stringify(res.json())).not.toMatch(/password|totp|otpauth/);
       expect(res.json()).toMatchObject({ user: { status: 'pending', mfa_enabled: false }, enrolment: { url: expect.stringMatching(/\/enrol\/lte_/) } });
@@ -170,7 +202,12 @@ for (const driver of DRIVERS) {
       expect(secret).not.toBe(oldSecret);
       expect(await env.login('mat.may', 'mat-khau-moi-mat.may', secret)).toMatch(/^Bearer /);
       const intruder = await env.userAuth('khong.quyen', 'BTCTW', ['custodian_admin']);
-      const denied = await env.app.inject({ method: 'POST', url: '/api/v1/users/admin/reset-credentials', headers: { authorization: intruder }, payload: { reason: 'chiếm quyền' } });
+      const denied = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/users/admin/reset-credentials',
+        headers: { authorization: intruder },
+        payload: { reason: 'chiếm quyền' },
+      });
       expect(denied.statusCode).toBe(403);
       const history = await env.platform.registry.users.history('mat.may');
       expect(history.at(-2)).toMatchObject({ action: 'reset_credentials', actor: 'admin', reason: 'Mất điện thoại xác thực' });
@@ -178,7 +215,13 @@ for (const driver of DRIVERS) {
     });
 
     it('parallel wrong guesses still lock the account (the count is atomic)', async () => {
-      await env.platform.registry.users.create('system', { username: 'song.song', full_name: 'X', agency_code: 'BTCTW', roles: ['consumer_admin'], password: 'mat-khau-dung-12' });
+      await env.platform.registry.users.create('system', {
+        username: 'song.song',
+        full_name: 'X',
+        agency_code: 'BTCTW',
+        roles: ['consumer_admin'],
+        password: 'mat-khau-dung-12',
+      });
       const guesses = await Promise.all(Array.from({ length: 12 }, () => login({ username: 'song.song', password: 'sai-sai-sai-sai' })));
       expect(guesses.every((g) => g.statusCode === 401 || g.statusCode === 423)).toBe(true);
       expect(guesses.some((g) => g.statusCode === 423)).toBe(true);

@@ -14,7 +14,9 @@ for (const driver of DRIVERS) {
     async function consoleSignIn(headers: Record<string, string> = {}) {
       env.clock.advance(31_000);
       const res = await env.app.inject({
-        method: 'POST', url: '/api/v1/console/session', headers,
+        method: 'POST',
+        url: '/api/v1/console/session',
+        headers,
         payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, env.clock.now()) },
       });
       const setCookie = String(res.headers['set-cookie'] ?? '');
@@ -41,7 +43,11 @@ for (const driver of DRIVERS) {
       const tls = await startEnv(driver, { LIENTHONG_PUBLIC_URL: 'https://lienthong.example.vn' });
       try {
         tls.clock.advance(31_000);
-        const res = await tls.app.inject({ method: 'POST', url: '/api/v1/console/session', payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, tls.clock.now()) } });
+        const res = await tls.app.inject({
+          method: 'POST',
+          url: '/api/v1/console/session',
+          payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, tls.clock.now()) },
+        });
         expect(res.statusCode).toBe(200);
         expect(String(res.headers['set-cookie'])).toMatch(/; Secure$/);
       } finally {
@@ -74,7 +80,9 @@ for (const driver of DRIVERS) {
     it('a stale cookie does not block public routes (signing in again, opening an enrolment link)', async () => {
       env.clock.advance(31_000);
       const res = await env.app.inject({
-        method: 'POST', url: '/api/v1/console/session', headers: { cookie: 'lt_session=lts_long_gone' },
+        method: 'POST',
+        url: '/api/v1/console/session',
+        headers: { cookie: 'lt_session=lts_long_gone' },
         payload: { username: 'admin', password: ADMIN_PASSWORD, totp: totpCode(ADMIN_TOTP, env.clock.now()) },
       });
       expect(res.statusCode).toBe(200);
@@ -86,11 +94,19 @@ for (const driver of DRIVERS) {
       const payload = { code: 'CSRF-TEST-1', agency_code: 'VPTW', name_vi: 'Hệ thống thử', name_en: 'Test system', security_level: 3, zone: 'internet' };
       const post = (headers: Record<string, string>, code = payload.code) =>
         env.app.inject({ method: 'POST', url: '/api/v1/systems', headers: { cookie, ...headers }, payload: { ...payload, code } });
-      for (const headers of [{} as Record<string, string>, { 'x-csrf-token': 'sai' }, { 'x-csrf-token': csrf.slice(0, -2) + (csrf.endsWith('AA') ? 'BB' : 'AA') }]) {
+      for (const headers of [
+        {} as Record<string, string>,
+        { 'x-csrf-token': 'sai' },
+        { 'x-csrf-token': csrf.slice(0, -2) + (csrf.endsWith('AA') ? 'BB' : 'AA') },
+      ]) {
         const refused = await post(headers);
         expect(refused.statusCode).toBe(403);
         expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(refused.json()).toMatchObject({ type: '/problems/csrf-failed', title: 'Yêu cầu không mang mã chống giả mạo hợp lệ', title_en: expect.stringMatching(/CSRF/) });
+        expect(refused.json()).toMatchObject({
+          type: '/problems/csrf-failed',
+          title: 'Yêu cầu không mang mã chống giả mạo hợp lệ',
+          title_en: expect.stringMatching(/CSRF/),
+        });
       }
       expect((await env.app.inject({ method: 'GET', url: '/api/v1/systems/CSRF-TEST-1', headers: { cookie } })).statusCode).toBe(404);
       expect((await post({ 'x-csrf-token': csrf })).statusCode).toBe(201);
@@ -100,7 +116,10 @@ for (const driver of DRIVERS) {
       expect((await post({ 'x-csrf-token': other.res.json().csrf_token }, 'CSRF-TEST-2')).statusCode).toBe(403);
       // A bearer token needs no anti-forgery token (scripts).
       const bearer = await env.adminAuth();
-      expect((await env.app.inject({ method: 'POST', url: '/api/v1/systems', headers: { authorization: bearer }, payload: { ...payload, code: 'CSRF-TEST-3' } })).statusCode).toBe(201);
+      expect(
+        (await env.app.inject({ method: 'POST', url: '/api/v1/systems', headers: { authorization: bearer }, payload: { ...payload, code: 'CSRF-TEST-3' } }))
+          .statusCode,
+      ).toBe(201);
     });
 
     it('R-13.3: a cross-site request (Origin: https://evil.example) with the cookie is refused, with or without the token; cross-site sign-in too', async () => {
@@ -109,9 +128,17 @@ for (const driver of DRIVERS) {
       const evil = await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, origin: 'https://evil.example' } });
       expect(evil.statusCode).toBe(403);
       expect(evil.json().type).toBe('/problems/csrf-failed');
-      const evilWithToken = await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, origin: 'https://evil.example', 'x-csrf-token': csrf } });
+      const evilWithToken = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { cookie, origin: 'https://evil.example', 'x-csrf-token': csrf },
+      });
       expect(evilWithToken.statusCode).toBe(403);
-      const fetchMeta = await env.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie, 'sec-fetch-site': 'cross-site', 'x-csrf-token': csrf } });
+      const fetchMeta = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/logout',
+        headers: { cookie, 'sec-fetch-site': 'cross-site', 'x-csrf-token': csrf },
+      });
       expect(fetchMeta.statusCode).toBe(403);
       expect((await env.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } })).statusCode).toBe(200);
       expect((await consoleSignIn({ origin: 'https://evil.example' })).res.statusCode).toBe(403);

@@ -23,11 +23,30 @@ for (const driver of DRIVERS) {
       env.app.inject({ method, url, headers: { authorization, ...headers }, payload: payload as object });
 
     it('seeds the bodies the regulation names and the 34 provincial/city Party committees', async () => {
-      const named = ['BBT', 'VPTW', 'BTCTW', 'BTGDVTW', 'BNCTW', 'BCSCLTW', 'UBKTTW', 'NXBCTQG', 'HVCTQG', 'VPCTN', 'VPCP', 'VPQH', 'BCA', 'BQP', 'BKHCN', 'BCYCP'];
+      const named = [
+        'BBT',
+        'VPTW',
+        'BTCTW',
+        'BTGDVTW',
+        'BNCTW',
+        'BCSCLTW',
+        'UBKTTW',
+        'NXBCTQG',
+        'HVCTQG',
+        'VPCTN',
+        'VPCP',
+        'VPQH',
+        'BCA',
+        'BQP',
+        'BKHCN',
+        'BCYCP',
+      ];
       for (const code of named) expect((await get(`/api/v1/agencies/${code}`, vpcp)).statusCode).toBe(200);
       const provinces = (await get('/api/v1/agencies?kind=provincial_party_committee&limit=200', vpcp)).json();
       expect(provinces.total).toBe(34);
-      expect(provinces.items.map((a: { name_vi: string }) => a.name_vi)).toEqual(expect.arrayContaining(['Thành ủy Hà Nội', 'Tỉnh ủy Cao Bằng', 'Thành ủy Hồ Chí Minh']));
+      expect(provinces.items.map((a: { name_vi: string }) => a.name_vi)).toEqual(
+        expect.arrayContaining(['Thành ủy Hà Nội', 'Tỉnh ủy Cao Bằng', 'Thành ủy Hồ Chí Minh']),
+      );
       const offices = (await get('/api/v1/agencies?central_office=true', vpcp)).json();
       expect(offices.items.map((a: { code: string }) => a.code).sort()).toEqual(['VPCP', 'VPCTN', 'VPQH', 'VPTW']);
       expect((await get('/api/v1/agencies/BCYCP', vpcp)).json().parent_code).toBe('BQP');
@@ -56,12 +75,23 @@ for (const driver of DRIVERS) {
       expect(cycle.statusCode).toBe(422);
 
       const history = (await get('/api/v1/agencies/DUTEST/history', auditor)).json();
-      expect(history.map((h: { action: string; actor: string }) => [h.action, h.actor])).toEqual([['create', 'admin'], ['update', 'admin']]);
+      expect(history.map((h: { action: string; actor: string }) => [h.action, h.actor])).toEqual([
+        ['create', 'admin'],
+        ['update', 'admin'],
+      ]);
       expect(history[1].changes).toEqual({ name_en: { from: 'Test Party Committee', to: 'Renamed' } });
     });
 
     it('R-13.3: a system below security level 3 is registered but flagged as not allowed to share', async () => {
-      const low = await send('POST', '/api/v1/systems', vpcp, { code: 'VPCP-BAOCAO', agency_code: 'VPCP', name_vi: 'Hệ thống báo cáo', name_en: 'Reporting system', security_level: 2, zone: 'internet', base_url: 'https://baocao.vpcp.example' });
+      const low = await send('POST', '/api/v1/systems', vpcp, {
+        code: 'VPCP-BAOCAO',
+        agency_code: 'VPCP',
+        name_vi: 'Hệ thống báo cáo',
+        name_en: 'Reporting system',
+        security_level: 2,
+        zone: 'internet',
+        base_url: 'https://baocao.vpcp.example',
+      });
       expect(low.statusCode).toBe(201);
       expect(low.json()).toMatchObject({ sharing_allowed: false, sharing_refusal: { rule: 'R-13.3' } });
       // Raising the declared level is a claim; the coordinator's decision makes it count (test/registry/security-levels.test.ts).
@@ -72,9 +102,23 @@ for (const driver of DRIVERS) {
     });
 
     it("an agency's admins act only on their own agency's systems; coordinators and auditors see all", async () => {
-      const other = await send('POST', '/api/v1/systems', btctw, { code: 'VPCP-GIA', agency_code: 'VPCP', name_vi: 'Giả mạo', name_en: 'Forged', security_level: 3, zone: 'internet' });
+      const other = await send('POST', '/api/v1/systems', btctw, {
+        code: 'VPCP-GIA',
+        agency_code: 'VPCP',
+        name_vi: 'Giả mạo',
+        name_en: 'Forged',
+        security_level: 3,
+        zone: 'internet',
+      });
       expect(other.statusCode).toBe(403);
-      const own = await send('POST', '/api/v1/systems', btctw, { code: 'BTCTW-QLDV', agency_code: 'BTCTW', name_vi: 'Quản lý đảng viên', name_en: 'Party member management', security_level: 4, zone: 'tslcd' });
+      const own = await send('POST', '/api/v1/systems', btctw, {
+        code: 'BTCTW-QLDV',
+        agency_code: 'BTCTW',
+        name_vi: 'Quản lý đảng viên',
+        name_en: 'Party member management',
+        security_level: 4,
+        zone: 'tslcd',
+      });
       expect(own.statusCode).toBe(201);
       expect((await send('PATCH', '/api/v1/systems/BTCTW-QLDV', vpcp, { security_level: 1 })).statusCode).toBe(404);
       expect((await get('/api/v1/systems/BTCTW-QLDV', vpcp)).statusCode).toBe(404);
@@ -87,12 +131,27 @@ for (const driver of DRIVERS) {
     });
 
     it('rejects bad system input with every violation listed, and stores nothing', async () => {
-      const res = await send('POST', '/api/v1/systems', vpcp, { code: 'bad code', agency_code: 'VPCP', name_vi: '', name_en: 'x', security_level: 9, zone: 'moon', surprise: 1 });
+      const res = await send('POST', '/api/v1/systems', vpcp, {
+        code: 'bad code',
+        agency_code: 'VPCP',
+        name_vi: '',
+        name_en: 'x',
+        security_level: 9,
+        zone: 'moon',
+        surprise: 1,
+      });
       expect(res.statusCode).toBe(400);
       const paths = res.json().errors.map((e: { path: string }) => e.path);
       expect(paths).toEqual(expect.arrayContaining(['/body/code', '/body/name_vi', '/body/security_level', '/body/zone', '/body/surprise']));
       expect(res.json().errors[0].message).toMatch(/[ạ-ỹ]|Giá trị|Trường|Độ dài/);
-      const unknownAgency = await send('POST', '/api/v1/systems', admin, { code: 'XX-1', agency_code: 'KHONGCO', name_vi: 'x', name_en: 'x', security_level: 3, zone: 'internet' });
+      const unknownAgency = await send('POST', '/api/v1/systems', admin, {
+        code: 'XX-1',
+        agency_code: 'KHONGCO',
+        name_vi: 'x',
+        name_en: 'x',
+        security_level: 3,
+        zone: 'internet',
+      });
       expect(unknownAgency.statusCode).toBe(422);
       expect((await get('/api/v1/systems/XX-1', admin)).statusCode).toBe(404);
     });
@@ -108,7 +167,12 @@ for (const driver of DRIVERS) {
       expect(body.user).toMatchObject({ status: 'pending', mfa_enabled: false, roles: ['approver'] });
       expect(JSON.stringify(body)).not.toMatch(/password|totp|otpauth/);
       // An administrator may not choose another official's password or TOTP secret either.
-      const chosen = await send('POST', '/api/v1/users', admin, { ...payload, username: 'pd.chon', password: 'mat-khau-chon-san-1', totp_secret: 'JBSWY3DPEHPK3PXP' });
+      const chosen = await send('POST', '/api/v1/users', admin, {
+        ...payload,
+        username: 'pd.chon',
+        password: 'mat-khau-chon-san-1',
+        totp_secret: 'JBSWY3DPEHPK3PXP',
+      });
       expect(chosen.statusCode).toBe(400);
 
       const coordinatorElsewhere = await send('POST', '/api/v1/users', admin, { ...payload, username: 'dp.sai', roles: ['coordinator'] });

@@ -40,18 +40,39 @@ for (const driver of DRIVERS) {
     });
 
     it('writes a valid batch as version 1 of each record', async () => {
-      const res = await write([{ key: 'dv-1', data: member(1, { ethnic_group: '54' }) }, { key: 'dv-2', data: member(2) }, { key: 'dv-3', data: member(3, { citizen_id: '001085000003' }) }]);
+      const res = await write([
+        { key: 'dv-1', data: member(1, { ethnic_group: '54' }) },
+        { key: 'dv-2', data: member(2) },
+        { key: 'dv-3', data: member(3, { citizen_id: '001085000003' }) },
+      ]);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ written: 3, versions: [{ key: 'dv-1', version: 1, deleted: false }, { key: 'dv-2', version: 1, deleted: false }, { key: 'dv-3', version: 1, deleted: false }] });
+      expect(res.json()).toEqual({
+        written: 3,
+        versions: [
+          { key: 'dv-1', version: 1, deleted: false },
+          { key: 'dv-2', version: 1, deleted: false },
+          { key: 'dv-3', version: 1, deleted: false },
+        ],
+      });
     });
 
     it('a batch with one invalid record is refused whole, every violation listed, nothing written', async () => {
-      const res = await write([{ key: 'dv-1', data: member(1, { full_name: 'Đổi tên' }) }, { key: 'dv-9', data: member(9, { citizen_id: '123', gender: 'X' }) }]);
+      const res = await write([
+        { key: 'dv-1', data: member(1, { full_name: 'Đổi tên' }) },
+        { key: 'dv-9', data: member(9, { citizen_id: '123', gender: 'X' }) },
+      ]);
       expect(res.statusCode).toBe(400);
       expect(res.json().errors.map((e: { path: string }) => e.path)).toEqual(['/records/1/data/citizen_id', '/records/1/data/gender']);
       expect((await get('/api/v1/datasets/can-bo-dang-vien/records/dv-1')).json()).toMatchObject({ version: 1, data: { full_name: 'Đảng viên 1' } });
       expect((await get('/api/v1/datasets/can-bo-dang-vien/records/dv-9')).statusCode).toBe(404);
-      expect((await write([{ key: 'a', data: member(1) }, { key: 'a', data: member(1) }])).statusCode).toBe(400);
+      expect(
+        (
+          await write([
+            { key: 'a', data: member(1) },
+            { key: 'a', data: member(1) },
+          ])
+        ).statusCode,
+      ).toBe(400);
     });
 
     it('updates make new versions and deletes leave tombstones; history is kept with content hashes', async () => {
@@ -61,7 +82,11 @@ for (const driver of DRIVERS) {
       const current = (await get('/api/v1/datasets/can-bo-dang-vien/records/dv-2')).json();
       expect(current).toMatchObject({ version: 3, deleted: true, data: null });
       const versions = (await get('/api/v1/datasets/can-bo-dang-vien/records/dv-2/versions')).json();
-      expect(versions.map((v: { version: number; written_by: string }) => [v.version, v.written_by])).toEqual([[1, 'cn.btctw'], [2, 'cn.btctw'], [3, 'cn.btctw']]);
+      expect(versions.map((v: { version: number; written_by: string }) => [v.version, v.written_by])).toEqual([
+        [1, 'cn.btctw'],
+        [2, 'cn.btctw'],
+        [3, 'cn.btctw'],
+      ]);
       expect(versions[0].content_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(versions[0].content_hash).not.toBe(versions[1].content_hash);
       await expect(env.platform.db.query("UPDATE record_versions SET data = '{}' WHERE record_key = 'dv-2'")).rejects.toThrow(/refused/);
@@ -69,7 +94,10 @@ for (const driver of DRIVERS) {
 
     it("the gateway's batched read returns the live records asked for; deleted and missing ones have no row", async () => {
       const rows = await env.platform.sync.records.readLiveMany([
-        { dataset: 'can-bo-dang-vien', key: 'dv-1' }, { dataset: 'can-bo-dang-vien', key: 'dv-2' }, { dataset: 'can-bo-dang-vien', key: 'dv-404' }, { dataset: 'to-chuc-dang', key: 'dv-1' },
+        { dataset: 'can-bo-dang-vien', key: 'dv-1' },
+        { dataset: 'can-bo-dang-vien', key: 'dv-2' },
+        { dataset: 'can-bo-dang-vien', key: 'dv-404' },
+        { dataset: 'to-chuc-dang', key: 'dv-1' },
       ]);
       expect(rows.map((r) => [r.dataset, r.key, r.version, r.deleted])).toEqual([['can-bo-dang-vien', 'dv-1', 1, false]]);
       expect(rows[0]!.data).toMatchObject({ member_number: '01.000001' });
@@ -97,14 +125,24 @@ for (const driver of DRIVERS) {
       // On-change data promises no interval: freshness is reported, not judged.
       expect(q.freshness).toMatchObject({ age_seconds: 0, expected_interval_seconds: null, fresh: null });
       const dataset = (await get('/api/v1/datasets/can-bo-dang-vien')).json();
-      const daily = await env.app.inject({ method: 'PATCH', url: '/api/v1/datasets/can-bo-dang-vien', headers: { authorization: custodian }, payload: { sharing_spec: { ...dataset.sharing_spec, frequency: 'daily' } } });
+      const daily = await env.app.inject({
+        method: 'PATCH',
+        url: '/api/v1/datasets/can-bo-dang-vien',
+        headers: { authorization: custodian },
+        payload: { sharing_spec: { ...dataset.sharing_spec, frequency: 'daily' } },
+      });
       expect(daily.statusCode).toBe(200);
       expect((await get('/api/v1/datasets/can-bo-dang-vien/quality')).json().freshness).toMatchObject({ expected_interval_seconds: 86400, fresh: true });
 
       // A new version of the ethnic-group list retires code 54 from today: dv-1 is no longer clean.
       const today = vietnamDate(env.clock.now());
       const items = [...(await env.platform.codeLists.lookup('dan-toc', today))!.values()].filter((i) => i.code !== '54');
-      const published = await env.app.inject({ method: 'POST', url: '/api/v1/code-lists/dan-toc/versions', headers: { authorization: admin }, payload: { effective_from: today, items: items.map(({ code, name_vi, name_en }) => ({ code, name_vi, name_en })) } });
+      const published = await env.app.inject({
+        method: 'POST',
+        url: '/api/v1/code-lists/dan-toc/versions',
+        headers: { authorization: admin },
+        payload: { effective_from: today, items: items.map(({ code, name_vi, name_en }) => ({ code, name_vi, name_en })) },
+      });
       expect(published.statusCode).toBe(201);
       env.clock.advance(3 * 24 * 3600_000);
       custodian = await env.login('cn.btctw', 'mat-khau-cn.btctw-2025'); // sessions last 8 hours
@@ -113,7 +151,9 @@ for (const driver of DRIVERS) {
       expect(later.freshness.age_seconds).toBeGreaterThanOrEqual(3 * 24 * 3600);
       expect(later.freshness.fresh).toBe(false);
 
-      const report = (await get('/api/v1/quality?custodian=BTCTW', await env.login('admin', 'mat-khau-quan-tri-2025', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'))).json();
+      const report = (
+        await get('/api/v1/quality?custodian=BTCTW', await env.login('admin', 'mat-khau-quan-tri-2025', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'))
+      ).json();
       expect(report.map((r: { dataset: string }) => r.dataset)).toContain('can-bo-dang-vien');
       expect(report.every((r: { custodian: string }) => r.custodian === 'BTCTW')).toBe(true);
       const empty = report.find((r: { dataset: string }) => r.dataset === 'the-dang-vien');

@@ -169,9 +169,10 @@ for (const driver of DRIVERS) {
         `INSERT INTO record_versions (dataset_code, record_key, version, data, deleted, content_hash, written_by, producer_agency_code, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, $2, 'cq.bnctw', 'BNCTW', now(), 900001)`,
         [JSON.stringify(data), contentHash(data)],
       );
-      await raw(`INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, now(), 900001)`, [
-        JSON.stringify(data),
-      ]);
+      await raw(
+        `INSERT INTO records (dataset_code, record_key, version, data, deleted, written_at, position) VALUES ('vu-an', 'va-7', 1, $1, false, now(), 900001)`,
+        [JSON.stringify(data)],
+      );
       expect(await dump()).toContain('Phạm Văn Cũ');
       // The next start seals them (and, embedded, rewrites the tables so the clear row images go).
       const restarted = createSync(p.db, p.clock, p, fileKeyWrapper(p.config.kekFile));

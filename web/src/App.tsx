@@ -71,40 +71,38 @@ export function App() {
   const { lang } = useI18n();
   return (
     <ConfigProvider locale={ANTD_LOCALES[lang]} theme={THEME}>
-      
-        <BrowserRouter>
-          <Suspense fallback={<Loading />}>
-            <Routes>
-              <Route path="/signin" element={<SignInRoute />} />
-              <Route path="/notices" element={<Notices />} />
-              <Route path="/enrol/:token" element={<Enrol />} />
-              <Route element={<RequireSession />}>
-                <Route index element={<Dashboard />} />
-                <Route path="/catalog" element={<Catalog />} />
-                <Route path={NEW_DATASET_PATH} element={<CatalogDatasetNew />} />
-                <Route path="/catalog/:code" element={<CatalogDataset />} />
-                <Route path="/catalog/:code/edit" element={<CatalogDatasetEdit />} />
-                <Route path="/dictionary" element={<CatalogDictionary />} />
-                <Route path="/dictionary/:name" element={<DictionaryTerm />} />
-                <Route path="/accounts" element={<Accounts />} />
-                <Route path="/ledger" element={<Ledger />} />
-                <Route path="/reports" element={<Reports />} />
-                <Route path="/registry" element={<Registry />} />
-                <Route path="/security-events" element={<RegistrySecurity />} />
-                <Route path="/inbox" element={<RegistryInbox />} />
-                <Route path="/calendar" element={<RegistryCalendar />} />
-                <Route path="/agreements" element={<Agreements />} />
-                <Route path="/agreements/new" element={<AgreementRequest />} />
-                <Route path="/agreements/:id" element={<AgreementDetail />} />
-                <Route path="/lifecycle" element={<Lifecycle />} />
-                <Route path="/code-lists" element={<CodeLists />} />
-                <Route path="/code-lists/:code" element={<CodeListDetail />} />
-                <Route path="*" element={<NotFound />} />
-              </Route>
-            </Routes>
-          </Suspense>
-        </BrowserRouter>
-      
+      <BrowserRouter>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/signin" element={<SignInRoute />} />
+            <Route path="/notices" element={<Notices />} />
+            <Route path="/enrol/:token" element={<Enrol />} />
+            <Route element={<RequireSession />}>
+              <Route index element={<Dashboard />} />
+              <Route path="/catalog" element={<Catalog />} />
+              <Route path={NEW_DATASET_PATH} element={<CatalogDatasetNew />} />
+              <Route path="/catalog/:code" element={<CatalogDataset />} />
+              <Route path="/catalog/:code/edit" element={<CatalogDatasetEdit />} />
+              <Route path="/dictionary" element={<CatalogDictionary />} />
+              <Route path="/dictionary/:name" element={<DictionaryTerm />} />
+              <Route path="/accounts" element={<Accounts />} />
+              <Route path="/ledger" element={<Ledger />} />
+              <Route path="/reports" element={<Reports />} />
+              <Route path="/registry" element={<Registry />} />
+              <Route path="/security-events" element={<RegistrySecurity />} />
+              <Route path="/inbox" element={<RegistryInbox />} />
+              <Route path="/calendar" element={<RegistryCalendar />} />
+              <Route path="/agreements" element={<Agreements />} />
+              <Route path="/agreements/new" element={<AgreementRequest />} />
+              <Route path="/agreements/:id" element={<AgreementDetail />} />
+              <Route path="/lifecycle" element={<Lifecycle />} />
+              <Route path="/code-lists" element={<CodeLists />} />
+              <Route path="/code-lists/:code" element={<CodeListDetail />} />
+              <Route path="*" element={<NotFound />} />
+            </Route>
+          </Routes>
+        </Suspense>
+      </BrowserRouter>
     </ConfigProvider>
   );
 }

@@ -34,13 +34,25 @@ export async function logVerifierKey(crypto: CryptoProvider, origin: string): Pr
 }
 
 /** Signs and stores the checkpoint of a tree (RFC 9162 root) as a C2SP signed note. */
-export async function writeCheckpoint(tx: Queryable, crypto: CryptoProvider, log: string, origin: string, size: number, root: Uint8Array, now: Date): Promise<CheckpointRow> {
+export async function writeCheckpoint(
+  tx: Queryable,
+  crypto: CryptoProvider,
+  log: string,
+  origin: string,
+  size: number,
+  root: Uint8Array,
+  now: Date,
+): Promise<CheckpointRow> {
   const body = formatCheckpoint({ origin, size, rootHash: root });
   const signer = await noteSigner(crypto, origin);
   const note = await signNote(body, signer);
   const { kid } = await crypto.signingKey();
   // The note's signature line holds keyId ‖ signature; the JSON form carries the signature alone.
-  const line = note.slice(body.length + 1).trim().split(' ').at(-1)!;
+  const line = note
+    .slice(body.length + 1)
+    .trim()
+    .split(' ')
+    .at(-1)!;
   const signature = Buffer.from(line, 'base64').subarray(4);
   await tx.query(
     `INSERT INTO ledger_checkpoints (custodian_code, tree_size, root_hash, created_at, key_id, signature, note) VALUES ($1, $2, $3, $4, $5, $6, $7)

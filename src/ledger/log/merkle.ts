@@ -27,9 +27,7 @@ export interface NodeId {
 
 /** One-shot SHA-256 (crypto.hash, Node ≥ 20.12, is ~20% faster on 65-byte inputs); createHash before that. */
 export const sha256: (data: Uint8Array) => Buffer =
-  typeof crypto.hash === 'function'
-    ? (data) => crypto.hash('sha256', data, 'buffer') as Buffer
-    : (data) => crypto.createHash('sha256').update(data).digest();
+  typeof crypto.hash === 'function' ? (data) => crypto.hash('sha256', data, 'buffer') as Buffer : (data) => crypto.createHash('sha256').update(data).digest();
 
 /**
  * 0x00 ‖ leaf in one buffer — the input of the leaf hash (RFC 9162 §2.1.1) — with the leaf a view
@@ -226,7 +224,7 @@ export function consistencyNodes(m: number, n: number): NodeId[] {
  */
 export function memoryAccessor(leafHashes: readonly Uint8Array[]): NodeAccessor {
   const levels: Uint8Array[][] = [[...leafHashes]];
-  for (let below = levels[0]!; below.length > 1; ) {
+  for (let below = levels[0]!; below.length > 1;) {
     const above: Uint8Array[] = [];
     for (let i = 0; i + 1 < below.length; i += 2) above.push(nodeHash(below[i]!, below[i + 1]!));
     levels.push(above);

@@ -101,7 +101,12 @@ function toText(note: string | Uint8Array): string {
 
 /** signed-note §"Ed25519 signatures": key ID = SHA-256(name ‖ 0x0A ‖ 0x01 ‖ 32-byte public key)[:4]. */
 export function ed25519KeyId(name: string, publicKey: Uint8Array): Uint8Array {
-  const digest = crypto.createHash('sha256').update(name, 'utf8').update(Buffer.from([0x0a, ED25519_TYPE])).update(publicKey).digest();
+  const digest = crypto
+    .createHash('sha256')
+    .update(name, 'utf8')
+    .update(Buffer.from([0x0a, ED25519_TYPE]))
+    .update(publicKey)
+    .digest();
   return digest.subarray(0, 4);
 }
 
@@ -159,7 +164,8 @@ export function ed25519Signer(name: string, privateKey: crypto.KeyObject): NoteS
 
 /** Signs `text` (which must end in a newline) with each signer, in order. */
 export async function signNote(text: string, ...signers: NoteSigner[]): Promise<string> {
-  if (text.length === 0 || !text.endsWith('\n') || !isNoteText(text)) throw malformed('text must be non-empty UTF-8 ending in a newline, without control characters');
+  if (text.length === 0 || !text.endsWith('\n') || !isNoteText(text))
+    throw malformed('text must be non-empty UTF-8 ending in a newline, without control characters');
   if (signers.length === 0) throw new Error('a note needs at least one signer');
   const message = Buffer.from(text, 'utf8');
   const lines: string[] = [];
@@ -274,11 +280,7 @@ export function parseCheckpoint(text: string): Checkpoint {
  * Verifies a signed checkpoint: the note's signatures as `openNote`, then its text as a
  * checkpoint, and (if given) that it comes from the expected log.
  */
-export function verifyNote(
-  note: string | Uint8Array,
-  verifiers: readonly (string | NoteVerifier)[],
-  options: { origin?: string } = {},
-): VerifiedCheckpoint {
+export function verifyNote(note: string | Uint8Array, verifiers: readonly (string | NoteVerifier)[], options: { origin?: string } = {}): VerifiedCheckpoint {
   const opened = openNote(note, verifiers);
   const checkpoint = parseCheckpoint(opened.text);
   if (options.origin !== undefined && checkpoint.origin !== options.origin) {

@@ -13,7 +13,11 @@ export interface QueuedLeaf {
 
 /** ledger_queue's columns, in the order `queueRows` writes them. */
 export const QUEUE_COLUMNS: readonly CopyColumn[] = [
-  { name: 'id', type: 'uuid' }, { name: 'custodian_code', type: 'text' }, { name: 'leaf', type: 'bytea' }, { name: 'leaf_hash', type: 'bytea' }, { name: 'queued_at', type: 'timestamptz' },
+  { name: 'id', type: 'uuid' },
+  { name: 'custodian_code', type: 'text' },
+  { name: 'leaf', type: 'bytea' },
+  { name: 'leaf_hash', type: 'bytea' },
+  { name: 'queued_at', type: 'timestamptz' },
 ];
 
 export const HASH_BYTES = 32;

@@ -37,7 +37,9 @@ const writing = new Set<Promise<void>>();
 port.on('message', (m: GroupMessage | 'close') => {
   if (m === 'close') {
     // Groups sent before 'close' are answered first; then the connections end and so does the thread.
-    void Promise.allSettled([...writing]).then(() => db.close()).finally(() => port.close());
+    void Promise.allSettled([...writing])
+      .then(() => db.close())
+      .finally(() => port.close());
     return;
   }
   const p = write(m).then((reply) => port.postMessage(reply, 'hashes' in reply ? [reply.hashes.buffer as ArrayBuffer] : []));

@@ -20,9 +20,7 @@ export interface GroupMessage {
   at: number;
 }
 
-export type ThreadReply =
-  | { seq: number; hashes: Uint8Array }
-  | { seq: number; error: { message: string; code: string | undefined; unavailable: boolean } };
+export type ThreadReply = { seq: number; hashes: Uint8Array } | { seq: number; error: { message: string; code: string | undefined; unavailable: boolean } };
 
 export interface QueueThread {
   /** Writes the group as one statement; resolves with its leaf hashes (32 bytes each, in order) once committed. */

@@ -34,7 +34,8 @@ export async function loadTiles(q: Queryable, log: string, wanted: readonly Tile
     // The usual miss of a proof: one full tile — a primary-key lookup, no join to plan.
     const t = ids[0]!;
     const r = await q.query<{ hashes: Uint8Array }>(
-      'SELECT hashes FROM ledger_tiles WHERE custodian_code = $1 AND level = $2 AND tile_index = $3 AND width = 256', [log, t.level, t.index],
+      'SELECT hashes FROM ledger_tiles WHERE custodian_code = $1 AND level = $2 AND tile_index = $3 AND width = 256',
+      [log, t.level, t.index],
     );
     if (r.rows[0]) {
       const k = key(t.level, t.index, 256);
@@ -64,7 +65,14 @@ export async function loadTiles(q: Queryable, log: string, wanted: readonly Tile
  * A node accessor for proofs over a tree of `size` leaves: it fetches exactly the tiles holding
  * the nodes the proof needs (a handful), then answers from memory — O(log n) work per proof.
  */
-export async function accessorFor(q: Queryable, log: string, size: number, nodes: readonly NodeId[], cache?: TileCache, nodeCache?: NodeCache): Promise<NodeAccessor> {
+export async function accessorFor(
+  q: Queryable,
+  log: string,
+  size: number,
+  nodes: readonly NodeId[],
+  cache?: TileCache,
+  nodeCache?: NodeCache,
+): Promise<NodeAccessor> {
   const tiles = await loadTiles(q, log, tilesForNodes(nodes, size), cache);
   return tileNodeAccessor(size, (l, i, w) => tiles.get(key(l, i, w)), nodeCache);
 }

@@ -64,7 +64,8 @@ export class TileCache {
    */
   async warm(q: Queryable, logs: readonly string[]): Promise<number> {
     const counts = await q.query<{ custodian_code: string; n: number }>(
-      'SELECT custodian_code, count(*)::bigint AS n FROM ledger_tiles WHERE custodian_code = ANY($1) AND width = $2 GROUP BY custodian_code', [logs, TILE_WIDTH],
+      'SELECT custodian_code, count(*)::bigint AS n FROM ledger_tiles WHERE custodian_code = ANY($1) AND width = $2 GROUP BY custodian_code',
+      [logs, TILE_WIDTH],
     );
     const order = counts.rows.map((r) => ({ log: r.custodian_code, n: Number(r.n) })).sort((a, b) => a.n - b.n);
     let room = Math.floor((this.maxBytes - this.bytes) / EXPANDED_TILE_BYTES);

@@ -67,7 +67,7 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
 export function problemMessage(err: unknown, lang: 'vi' | 'en', fallback: string): string {
   if (err instanceof ApiError && err.problem) {
     const p = err.problem;
-    return (lang === 'vi' ? p.detail ?? p.title : p.detail_en ?? p.title_en) ?? fallback;
+    return (lang === 'vi' ? (p.detail ?? p.title) : (p.detail_en ?? p.title_en)) ?? fallback;
   }
   return fallback;
 }

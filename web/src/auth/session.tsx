@@ -64,14 +64,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => setUnauthorizedHandler(null);
   }, [adopt, queryClient]);
 
-  const signIn = useCallback(async (input: SignInInput) => {
-    const body = { username: input.username, password: input.password, ...(input.totp ? { totp: input.totp } : {}) };
-    const next = unwrap(await api.POST('/api/v1/console/session', { body }));
-    queryClient.clear();
-    setExpired(false);
-    adopt(next);
-    return next;
-  }, [adopt, queryClient]);
+  const signIn = useCallback(
+    async (input: SignInInput) => {
+      const body = { username: input.username, password: input.password, ...(input.totp ? { totp: input.totp } : {}) };
+      const next = unwrap(await api.POST('/api/v1/console/session', { body }));
+      queryClient.clear();
+      setExpired(false);
+      adopt(next);
+      return next;
+    },
+    [adopt, queryClient],
+  );
 
   const signOut = useCallback(async () => {
     try {

@@ -10,7 +10,9 @@ export function PublicFrame({ children, wide = false }: { children: ReactNode; w
   return (
     <Layout style={{ minHeight: '100vh', background: '#f5f5f5' }}>
       <Layout.Header style={{ background: '#b71c1c', display: 'flex', alignItems: 'center', gap: 16, padding: '0 16px' }}>
-        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>{t('app.name')}</Link>
+        <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>
+          {t('app.name')}
+        </Link>
         <span style={{ color: '#ffe0e0', flex: 1, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>{t('app.tagline')}</span>
         <LanguageSwitch />
       </Layout.Header>

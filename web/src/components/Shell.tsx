@@ -51,53 +51,85 @@ export function Shell() {
 
   const items: MenuProps['items'] = NAV.filter((n) => !n.roles || n.roles.some((r) => roles.has(r))).map((n) => ({
     key: n.path,
-    label: <Link to={n.path} onClick={() => setDrawer(false)}>{t(n.label)}</Link>,
+    label: (
+      <Link to={n.path} onClick={() => setDrawer(false)}>
+        {t(n.label)}
+      </Link>
+    ),
   }));
   const menu = <Menu mode="inline" selectedKeys={[selectedKey(pathname)]} items={items} style={{ borderInlineEnd: 0 }} />;
 
   // antd's App (message, notification, modal hooks for the pages) lives here, not on the sign-in page's path.
   return (
     <AntApp>
-    <Layout style={{ minHeight: '100vh' }}>
-      {!narrow && (
-        <Layout.Sider width={232} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
-          <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18, color: '#b71c1c' }}>{t('app.name')}</div>
-          <nav aria-label={t('shell.menu')}>{menu}</nav>
-        </Layout.Sider>
-      )}
-      <Layout>
-        <Layout.Header style={{ background: '#fff', padding: '0 16px', borderBottom: '1px solid #f0f0f0', display: 'flex', alignItems: 'center', gap: 12, height: 'auto', minHeight: 64, flexWrap: 'wrap' }}>
-          {narrow && (
-            <>
-              <Button aria-label={t('shell.menu')} aria-expanded={drawer} onClick={() => setDrawer(true)}>☰</Button>
-              <span style={{ fontWeight: 600, color: '#b71c1c' }}>{t('app.name')}</span>
-            </>
-          )}
-          <div style={{ flex: 1 }} />
-          <Space wrap size="middle" align="center">
-            <span data-testid="current-user">
-              <Typography.Text strong>{user.full_name}</Typography.Text>{' '}
-              <Typography.Text type="secondary">({user.username})</Typography.Text>
-            </span>
-            <Tag aria-label={t('shell.agency')} data-testid="current-agency">{agencyCodeOf(user)}</Tag>
-            <span>{user.roles.map((r) => <Tag key={r} color="red">{r in ROLE_LABELS ? t(ROLE_LABELS[r]!) : r}</Tag>)}</span>
-            <InboxBadge />
-            <LanguageSwitch />
-            <Button onClick={async () => { await signOut(); navigate('/signin', { replace: true }); }}>{t('shell.signout')}</Button>
-          </Space>
-        </Layout.Header>
-        <Layout.Content style={{ padding: narrow ? 16 : 24 }}>
-          <main>
-            <Outlet />
-          </main>
-        </Layout.Content>
+      <Layout style={{ minHeight: '100vh' }}>
+        {!narrow && (
+          <Layout.Sider width={232} theme="light" style={{ borderInlineEnd: '1px solid #f0f0f0' }}>
+            <div style={{ padding: '16px 20px', fontWeight: 600, fontSize: 18, color: '#b71c1c' }}>{t('app.name')}</div>
+            <nav aria-label={t('shell.menu')}>{menu}</nav>
+          </Layout.Sider>
+        )}
+        <Layout>
+          <Layout.Header
+            style={{
+              background: '#fff',
+              padding: '0 16px',
+              borderBottom: '1px solid #f0f0f0',
+              display: 'flex',
+              alignItems: 'center',
+              gap: 12,
+              height: 'auto',
+              minHeight: 64,
+              flexWrap: 'wrap',
+            }}
+          >
+            {narrow && (
+              <>
+                <Button aria-label={t('shell.menu')} aria-expanded={drawer} onClick={() => setDrawer(true)}>
+                  ☰
+                </Button>
+                <span style={{ fontWeight: 600, color: '#b71c1c' }}>{t('app.name')}</span>
+              </>
+            )}
+            <div style={{ flex: 1 }} />
+            <Space wrap size="middle" align="center">
+              <span data-testid="current-user">
+                <Typography.Text strong>{user.full_name}</Typography.Text> <Typography.Text type="secondary">({user.username})</Typography.Text>
+              </span>
+              <Tag aria-label={t('shell.agency')} data-testid="current-agency">
+                {agencyCodeOf(user)}
+              </Tag>
+              <span>
+                {user.roles.map((r) => (
+                  <Tag key={r} color="red">
+                    {r in ROLE_LABELS ? t(ROLE_LABELS[r]!) : r}
+                  </Tag>
+                ))}
+              </span>
+              <InboxBadge />
+              <LanguageSwitch />
+              <Button
+                onClick={async () => {
+                  await signOut();
+                  navigate('/signin', { replace: true });
+                }}
+              >
+                {t('shell.signout')}
+              </Button>
+            </Space>
+          </Layout.Header>
+          <Layout.Content style={{ padding: narrow ? 16 : 24 }}>
+            <main>
+              <Outlet />
+            </main>
+          </Layout.Content>
+        </Layout>
+        {narrow && (
+          <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} title={t('app.name')} size={260}>
+            <nav aria-label={t('shell.menu')}>{menu}</nav>
+          </Drawer>
+        )}
       </Layout>
-      {narrow && (
-        <Drawer placement="left" open={drawer} onClose={() => setDrawer(false)} title={t('app.name')} size={260}>
-          <nav aria-label={t('shell.menu')}>{menu}</nav>
-        </Drawer>
-      )}
-    </Layout>
     </AntApp>
   );
 }

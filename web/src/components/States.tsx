@@ -16,7 +16,13 @@ export function LoadError({ error, retry }: { error: unknown; retry?: () => void
       showIcon
       title={t('common.error')}
       description={problemMessage(error, lang, '')}
-      action={retry ? <Button size="small" onClick={retry}>{t('common.retry')}</Button> : undefined}
+      action={
+        retry ? (
+          <Button size="small" onClick={retry}>
+            {t('common.retry')}
+          </Button>
+        ) : undefined
+      }
     />
   );
 }

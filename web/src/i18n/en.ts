@@ -9,7 +9,6 @@ import { dashboardEn } from './areas/dashboard.ts';
 import { catalogEn } from './areas/catalog.ts';
 import { reportsEn } from './areas/reports.ts';
 
-
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
   'app.name': 'Liên Thông',

@@ -247,13 +247,21 @@ export async function verifyReceipt(receipt: ReceiptInput, verifierKey: string, 
   // 5. The inclusion proof leads from that leaf hash to the checkpoint's root.
   const cp = receipt.checkpoint;
   const root = cp ? fromBase64(cp.root_hash) : null;
-  const inclusion = cp !== null && root !== null && receipt.leaf_index !== null && receipt.inclusion_proof !== null && computed !== null
-    && await verifyInclusion(receipt.leaf_index, cp.tree_size, computed, receipt.inclusion_proof.map(fromBase64), root);
+  const inclusion =
+    cp !== null &&
+    root !== null &&
+    receipt.leaf_index !== null &&
+    receipt.inclusion_proof !== null &&
+    computed !== null &&
+    (await verifyInclusion(receipt.leaf_index, cp.tree_size, computed, receipt.inclusion_proof.map(fromBase64), root));
   steps.push({ id: 'inclusion', ok: inclusion });
   // 6a. The signed note says this log, this size and this root.
   const note = cp ? parseNote(cp.note) : null;
-  steps.push({ id: 'checkpoint', ok: note !== null && cp !== null && root !== null && note.origin === origin && note.size === cp.tree_size && equal(note.root, root) });
+  steps.push({
+    id: 'checkpoint',
+    ok: note !== null && cp !== null && root !== null && note.origin === origin && note.size === cp.tree_size && equal(note.root, root),
+  });
   // 6b. The Ed25519 signature of the note verifies with the pinned key.
-  steps.push({ id: 'signature', ok: note !== null && key !== null && await verifyNoteSignature(note, key) });
+  steps.push({ id: 'signature', ok: note !== null && key !== null && (await verifyNoteSignature(note, key)) });
   return { steps, verified: steps.every((s) => s.ok) };
 }

@@ -32,11 +32,25 @@ function JwksField({ id, value, onChange }: { id: string; value?: string; onChan
   const { t } = useI18n();
   return (
     <Space direction="vertical" style={{ width: '100%' }}>
-      <Input.TextArea id={id} rows={6} value={value} onChange={(e) => onChange?.(e.target.value)} placeholder='{"keys": [{"kty": "EC", "crv": "P-256", …}]}' style={{ fontFamily: 'monospace' }} />
+      <Input.TextArea
+        id={id}
+        rows={6}
+        value={value}
+        onChange={(e) => onChange?.(e.target.value)}
+        placeholder='{"keys": [{"kty": "EC", "crv": "P-256", …}]}'
+        style={{ fontFamily: 'monospace' }}
+      />
       <label>
         {t('accounts.jwks.file')}{' '}
-        <input type="file" accept=".json,application/json" aria-label={t('accounts.jwks.file')}
-          onChange={async (e) => { const f = e.target.files?.[0]; if (f) onChange?.(await f.text()); }} />
+        <input
+          type="file"
+          accept=".json,application/json"
+          aria-label={t('accounts.jwks.file')}
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            if (f) onChange?.(await f.text());
+          }}
+        />
       </label>
     </Space>
   );
@@ -50,11 +64,15 @@ function SecretOnce({ secret, clientId }: { secret: string; clientId: string }) 
       <Alert type="warning" showIcon title={t('accounts.secret.warning')} />
       <div>
         <Typography.Text strong>{t('accounts.col.client_id')}: </Typography.Text>
-        <Typography.Text code copyable={{ text: clientId, tooltips: [t('accounts.copy'), t('accounts.copied')] }}>{clientId}</Typography.Text>
+        <Typography.Text code copyable={{ text: clientId, tooltips: [t('accounts.copy'), t('accounts.copied')] }}>
+          {clientId}
+        </Typography.Text>
       </div>
       <div>
         <Typography.Text strong>{t('accounts.secret')}: </Typography.Text>
-        <Typography.Text code data-testid="client-secret" copyable={{ text: secret, tooltips: [t('accounts.copy'), t('accounts.copied')] }}>{secret}</Typography.Text>
+        <Typography.Text code data-testid="client-secret" copyable={{ text: secret, tooltips: [t('accounts.copy'), t('accounts.copied')] }}>
+          {secret}
+        </Typography.Text>
       </div>
     </Space>
   );
@@ -64,11 +82,15 @@ export default function Accounts() {
   const { t } = useI18n();
   return (
     <AccessibleColours>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('accounts.title')}</Typography.Title>
-      <Tabs items={[
-        { key: 'accounts', label: t('accounts.tab.accounts'), children: <AccountList /> },
-        { key: 'delegations', label: t('accounts.tab.delegations'), children: <DelegationList /> },
-      ]} />
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t('accounts.title')}
+      </Typography.Title>
+      <Tabs
+        items={[
+          { key: 'accounts', label: t('accounts.tab.accounts'), children: <AccountList /> },
+          { key: 'delegations', label: t('accounts.tab.delegations'), children: <DelegationList /> },
+        ]}
+      />
     </AccessibleColours>
   );
 }
@@ -101,38 +123,75 @@ function AccountList() {
     { key: 'name', title: t('accounts.col.name'), dataIndex: 'name' },
     { key: 'system', title: t('accounts.col.system'), dataIndex: 'system_code', width: 140 },
     { key: 'method', title: t('accounts.col.method'), width: 150, render: (_, a) => t(`accounts.method.${a.auth_method}` as MessageKey) },
-    { key: 'status', title: t('accounts.col.status'), width: 110, render: (_, a) => <StatusTag tone={a.status === 'active' ? 'good' : 'off'}>{t(`accounts.status.${a.status}` as MessageKey)}</StatusTag> },
+    {
+      key: 'status',
+      title: t('accounts.col.status'),
+      width: 110,
+      render: (_, a) => <StatusTag tone={a.status === 'active' ? 'good' : 'off'}>{t(`accounts.status.${a.status}` as MessageKey)}</StatusTag>,
+    },
     { key: 'created', title: t('accounts.col.created'), width: 150, responsive: ['xl'], render: (_, a) => formatDateTime(a.created_at) },
     {
-      key: 'actions', title: t('accounts.col.actions'), width: 260,
-      render: (_, a) => a.status !== 'active' || !canIssue ? null : (
-        <Space wrap size="small">
-          {a.auth_method === 'client_secret' && <Button size="small" onClick={() => setAction({ kind: 'rotate', account: a })}>{t('accounts.rotate')}</Button>}
-          {a.auth_method === 'private_key_jwt' && <Button size="small" onClick={() => setAction({ kind: 'jwks', account: a })}>{t('accounts.jwks.replace')}</Button>}
-          <Button size="small" danger onClick={() => setAction({ kind: 'revoke', account: a })}>{t('accounts.revoke')}</Button>
-        </Space>
-      ),
+      key: 'actions',
+      title: t('accounts.col.actions'),
+      width: 260,
+      render: (_, a) =>
+        a.status !== 'active' || !canIssue ? null : (
+          <Space wrap size="small">
+            {a.auth_method === 'client_secret' && (
+              <Button size="small" onClick={() => setAction({ kind: 'rotate', account: a })}>
+                {t('accounts.rotate')}
+              </Button>
+            )}
+            {a.auth_method === 'private_key_jwt' && (
+              <Button size="small" onClick={() => setAction({ kind: 'jwks', account: a })}>
+                {t('accounts.jwks.replace')}
+              </Button>
+            )}
+            <Button size="small" danger onClick={() => setAction({ kind: 'revoke', account: a })}>
+              {t('accounts.revoke')}
+            </Button>
+          </Space>
+        ),
     },
   ];
 
   return (
     <>
       {shown && (
-        <Card title={t('accounts.secret.title')} style={{ marginBottom: 16 }} extra={<Button onClick={() => setShown(null)}>{t('accounts.secret.done')}</Button>}>
+        <Card
+          title={t('accounts.secret.title')}
+          style={{ marginBottom: 16 }}
+          extra={<Button onClick={() => setShown(null)}>{t('accounts.secret.done')}</Button>}
+        >
           <SecretOnce secret={shown.secret} clientId={shown.clientId} />
         </Card>
       )}
       <Flex wrap gap={16} align="flex-end" style={{ marginBottom: 16 }}>
         <Form layout="vertical" style={{ flex: '0 1 220px' }}>
           <Form.Item label={t('accounts.filter.status')} htmlFor="accounts-status" style={{ marginBottom: 0 }}>
-            <Select id="accounts-status" allowClear placeholder={t('common.all')} value={status} onChange={(v) => { setStatus(v); setPage(1); }}
-              options={(['active', 'revoked'] as const).map((s) => ({ value: s, label: t(`accounts.status.${s}`) }))} />
+            <Select
+              id="accounts-status"
+              allowClear
+              placeholder={t('common.all')}
+              value={status}
+              onChange={(v) => {
+                setStatus(v);
+                setPage(1);
+              }}
+              options={(['active', 'revoked'] as const).map((s) => ({ value: s, label: t(`accounts.status.${s}`) }))}
+            />
           </Form.Item>
         </Form>
         <div style={{ flex: 1 }} />
-        {canIssue && <Button type="primary" onClick={() => setCreating(true)}>{t('accounts.create')}</Button>}
+        {canIssue && (
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('accounts.create')}
+          </Button>
+        )}
       </Flex>
-      {list.isError ? <LoadError error={list.error} retry={() => void list.refetch()} /> : (
+      {list.isError ? (
+        <LoadError error={list.error} retry={() => void list.refetch()} />
+      ) : (
         <Table<Account>
           rowKey="client_id"
           data-testid="accounts-table"
@@ -141,13 +200,58 @@ function AccountList() {
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('accounts.empty')} /> }}
           scroll={{ x: 1000 }}
-          pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: list.data?.total ?? 0,
+            showSizeChanger: false,
+            showTotal: (n) => t('common.total', { n }),
+            onChange: setPage,
+          }}
         />
       )}
-      {creating && <CreateAccount agency={agency} onClose={() => setCreating(false)} onCreated={(clientId, secret) => { setCreating(false); void refresh(); if (secret) setShown({ clientId, secret }); }} />}
-      {action?.kind === 'rotate' && <RotateSecret account={action.account} onClose={() => setAction(null)} onDone={(secret) => { setAction(null); void refresh(); setShown({ clientId: action.account.client_id, secret }); }} />}
-      {action?.kind === 'jwks' && <ReplaceJwks account={action.account} onClose={() => setAction(null)} onDone={() => { setAction(null); void refresh(); }} />}
-      {action?.kind === 'revoke' && <RevokeAccount account={action.account} onClose={() => setAction(null)} onDone={() => { setAction(null); void refresh(); }} />}
+      {creating && (
+        <CreateAccount
+          agency={agency}
+          onClose={() => setCreating(false)}
+          onCreated={(clientId, secret) => {
+            setCreating(false);
+            void refresh();
+            if (secret) setShown({ clientId, secret });
+          }}
+        />
+      )}
+      {action?.kind === 'rotate' && (
+        <RotateSecret
+          account={action.account}
+          onClose={() => setAction(null)}
+          onDone={(secret) => {
+            setAction(null);
+            void refresh();
+            setShown({ clientId: action.account.client_id, secret });
+          }}
+        />
+      )}
+      {action?.kind === 'jwks' && (
+        <ReplaceJwks
+          account={action.account}
+          onClose={() => setAction(null)}
+          onDone={() => {
+            setAction(null);
+            void refresh();
+          }}
+        />
+      )}
+      {action?.kind === 'revoke' && (
+        <RevokeAccount
+          account={action.account}
+          onClose={() => setAction(null)}
+          onDone={() => {
+            setAction(null);
+            void refresh();
+          }}
+        />
+      )}
     </>
   );
 }
@@ -164,38 +268,91 @@ function CreateAccount({ agency, onClose, onCreated }: { agency: string; onClose
   });
   const systems = useQuery({
     queryKey: ['systems', delegationId ? '*' : agency],
-    queryFn: async () => unwrap(await api.GET('/api/v1/systems', { params: { query: { ...(!delegationId && { agency }), status: 'active', limit: 200, offset: 0 } } })),
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/systems', { params: { query: { ...(!delegationId && { agency }), status: 'active', limit: 200, offset: 0 } } })),
   });
   const create = useMutation({
     mutationFn: async (v: { system_code: string; name: string; auth_method: 'client_secret' | 'private_key_jwt'; jwks?: string; delegation_id?: string }) => {
       const jwks = v.auth_method === 'private_key_jwt' && v.jwks ? parseJwks(v.jwks) : undefined;
-      return unwrap(await api.POST('/api/v1/accounts', { body: { system_code: v.system_code, name: v.name, auth_method: v.auth_method, ...(jwks && { jwks }), ...(v.delegation_id && { delegation_id: v.delegation_id }) } }));
+      return unwrap(
+        await api.POST('/api/v1/accounts', {
+          body: {
+            system_code: v.system_code,
+            name: v.name,
+            auth_method: v.auth_method,
+            ...(jwks && { jwks }),
+            ...(v.delegation_id && { delegation_id: v.delegation_id }),
+          },
+        }),
+      );
     },
     onSuccess: (r) => onCreated(r.account.client_id, r.client_secret),
   });
   const items = systems.data?.items ?? [];
   const offered = delegations.data?.items ?? [];
   return (
-    <Modal open title={t('accounts.create')} onCancel={onClose} okText={t('accounts.create.submit')} cancelText={t('accounts.cancel')}
-      onOk={() => form.submit()} confirmLoading={create.isPending} destroyOnHidden>
+    <Modal
+      open
+      title={t('accounts.create')}
+      onCancel={onClose}
+      okText={t('accounts.create.submit')}
+      cancelText={t('accounts.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={create.isPending}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" initialValues={{ auth_method: 'client_secret' }} onFinish={(v) => create.mutate(v)}>
         {offered.length > 0 && (
           <Form.Item name="delegation_id" label={t('accounts.delegation')} htmlFor="account-delegation" extra={t('accounts.delegation.help')}>
-            <Select id="account-delegation" allowClear placeholder={t('accounts.delegation.none')} onChange={() => form.setFieldValue('system_code', undefined)}
-              options={offered.map((d) => ({ value: d.id, label: t('accounts.delegation.of', { custodian: d.custodian_code }) }))} />
+            <Select
+              id="account-delegation"
+              allowClear
+              placeholder={t('accounts.delegation.none')}
+              onChange={() => form.setFieldValue('system_code', undefined)}
+              options={offered.map((d) => ({ value: d.id, label: t('accounts.delegation.of', { custodian: d.custodian_code }) }))}
+            />
           </Form.Item>
         )}
-        <Form.Item name="system_code" label={t('accounts.col.system')} htmlFor="account-system" rules={[{ required: true, message: t('accounts.required') }]} extra={delegationId ? undefined : t('accounts.system.help', { agency })}>
-          <Select id="account-system" showSearch optionFilterProp="label" loading={systems.isPending} options={items.map((s) => ({ value: s.code, label: `${s.code} — ${lang === 'vi' ? s.name_vi : s.name_en}` }))} />
+        <Form.Item
+          name="system_code"
+          label={t('accounts.col.system')}
+          htmlFor="account-system"
+          rules={[{ required: true, message: t('accounts.required') }]}
+          extra={delegationId ? undefined : t('accounts.system.help', { agency })}
+        >
+          <Select
+            id="account-system"
+            showSearch
+            optionFilterProp="label"
+            loading={systems.isPending}
+            options={items.map((s) => ({ value: s.code, label: `${s.code} — ${lang === 'vi' ? s.name_vi : s.name_en}` }))}
+          />
         </Form.Item>
         <Form.Item name="name" label={t('accounts.col.name')} htmlFor="account-name" rules={[{ required: true, message: t('accounts.required') }]}>
           <Input id="account-name" maxLength={200} />
         </Form.Item>
         <Form.Item name="auth_method" label={t('accounts.col.method')}>
-          <Radio.Group options={[{ value: 'client_secret', label: t('accounts.method.client_secret') }, { value: 'private_key_jwt', label: t('accounts.method.private_key_jwt') }]} />
+          <Radio.Group
+            options={[
+              { value: 'client_secret', label: t('accounts.method.client_secret') },
+              { value: 'private_key_jwt', label: t('accounts.method.private_key_jwt') },
+            ]}
+          />
         </Form.Item>
         {method === 'private_key_jwt' && (
-          <Form.Item name="jwks" label={t('accounts.jwks')} htmlFor="account-jwks" rules={[{ required: true, message: t('accounts.required') }, { validator: async (_, v: string) => { if (v && !parseJwks(v)) throw new Error(t('accounts.jwks.invalid')); } }]}>
+          <Form.Item
+            name="jwks"
+            label={t('accounts.jwks')}
+            htmlFor="account-jwks"
+            rules={[
+              { required: true, message: t('accounts.required') },
+              {
+                validator: async (_, v: string) => {
+                  if (v && !parseJwks(v)) throw new Error(t('accounts.jwks.invalid'));
+                },
+              },
+            ]}
+          >
             <JwksField id="account-jwks" />
           </Form.Item>
         )}
@@ -219,11 +376,25 @@ function RotateSecret({ account, onClose, onDone }: { account: Account; onClose(
   const [form] = Form.useForm();
   const m = useMutation({
     mutationFn: async (v: { reason: string; grace_hours?: number }) =>
-      unwrap(await api.POST('/api/v1/accounts/{client_id}/rotate-secret', { params: { path: { client_id: account.client_id } }, body: { reason: v.reason, ...(v.grace_hours != null && { grace_seconds: Math.round(v.grace_hours * 3600) }) } })),
+      unwrap(
+        await api.POST('/api/v1/accounts/{client_id}/rotate-secret', {
+          params: { path: { client_id: account.client_id } },
+          body: { reason: v.reason, ...(v.grace_hours != null && { grace_seconds: Math.round(v.grace_hours * 3600) }) },
+        }),
+      ),
     onSuccess: (r) => onDone(r.client_secret),
   });
   return (
-    <Modal open title={`${t('accounts.rotate')}: ${account.name}`} onCancel={onClose} okText={t('accounts.rotate')} cancelText={t('accounts.cancel')} onOk={() => form.submit()} confirmLoading={m.isPending} destroyOnHidden>
+    <Modal
+      open
+      title={`${t('accounts.rotate')}: ${account.name}`}
+      onCancel={onClose}
+      okText={t('accounts.rotate')}
+      cancelText={t('accounts.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={m.isPending}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" initialValues={{ grace_hours: 24 }} onFinish={(v) => m.mutate(v)}>
         <Paragraph text={t('accounts.rotate.help')} />
         <Form.Item name="grace_hours" label={t('accounts.rotate.grace')} htmlFor="rotate-grace">
@@ -245,13 +416,40 @@ function ReplaceJwks({ account, onClose, onDone }: { account: Account; onClose()
   const [form] = Form.useForm();
   const m = useMutation({
     mutationFn: async (v: { reason: string; jwks: string }) =>
-      unwrap(await api.PUT('/api/v1/accounts/{client_id}/jwks', { params: { path: { client_id: account.client_id } }, body: { reason: v.reason, jwks: parseJwks(v.jwks) as Jwks } })),
+      unwrap(
+        await api.PUT('/api/v1/accounts/{client_id}/jwks', {
+          params: { path: { client_id: account.client_id } },
+          body: { reason: v.reason, jwks: parseJwks(v.jwks) as Jwks },
+        }),
+      ),
     onSuccess: onDone,
   });
   return (
-    <Modal open title={`${t('accounts.jwks.replace')}: ${account.name}`} onCancel={onClose} okText={t('accounts.save')} cancelText={t('accounts.cancel')} onOk={() => form.submit()} confirmLoading={m.isPending} destroyOnHidden width={640}>
+    <Modal
+      open
+      title={`${t('accounts.jwks.replace')}: ${account.name}`}
+      onCancel={onClose}
+      okText={t('accounts.save')}
+      cancelText={t('accounts.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={m.isPending}
+      destroyOnHidden
+      width={640}
+    >
       <Form form={form} layout="vertical" initialValues={{ jwks: account.jwks ? JSON.stringify(account.jwks, null, 2) : '' }} onFinish={(v) => m.mutate(v)}>
-        <Form.Item name="jwks" label={t('accounts.jwks')} htmlFor="replace-jwks" rules={[{ required: true, message: t('accounts.required') }, { validator: async (_, v: string) => { if (v && !parseJwks(v)) throw new Error(t('accounts.jwks.invalid')); } }]}>
+        <Form.Item
+          name="jwks"
+          label={t('accounts.jwks')}
+          htmlFor="replace-jwks"
+          rules={[
+            { required: true, message: t('accounts.required') },
+            {
+              validator: async (_, v: string) => {
+                if (v && !parseJwks(v)) throw new Error(t('accounts.jwks.invalid'));
+              },
+            },
+          ]}
+        >
           <JwksField id="replace-jwks" />
         </Form.Item>
         <ReasonItem />
@@ -265,11 +463,22 @@ function RevokeAccount({ account, onClose, onDone }: { account: Account; onClose
   const { t } = useI18n();
   const [form] = Form.useForm();
   const m = useMutation({
-    mutationFn: async (v: { reason: string }) => unwrap(await api.POST('/api/v1/accounts/{client_id}/revoke', { params: { path: { client_id: account.client_id } }, body: v })),
+    mutationFn: async (v: { reason: string }) =>
+      unwrap(await api.POST('/api/v1/accounts/{client_id}/revoke', { params: { path: { client_id: account.client_id } }, body: v })),
     onSuccess: onDone,
   });
   return (
-    <Modal open title={`${t('accounts.revoke')}: ${account.name}`} onCancel={onClose} okText={t('accounts.revoke')} okButtonProps={{ danger: true }} cancelText={t('accounts.cancel')} onOk={() => form.submit()} confirmLoading={m.isPending} destroyOnHidden>
+    <Modal
+      open
+      title={`${t('accounts.revoke')}: ${account.name}`}
+      onCancel={onClose}
+      okText={t('accounts.revoke')}
+      okButtonProps={{ danger: true }}
+      cancelText={t('accounts.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={m.isPending}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" onFinish={(v) => m.mutate(v)}>
         <Paragraph text={t('accounts.revoke.help')} />
         <ReasonItem />
@@ -299,16 +508,39 @@ function DelegationList() {
   const columns: TableProps<Delegation>['columns'] = [
     { key: 'custodian', title: t('accounts.del.custodian'), dataIndex: 'custodian_code', width: 140 },
     { key: 'operator', title: t('accounts.del.operator'), dataIndex: 'operator_code', width: 160 },
-    { key: 'status', title: t('accounts.col.status'), width: 110, render: (_, d) => <StatusTag tone={d.status === 'active' ? 'good' : 'off'}>{t(`accounts.status.${d.status}` as MessageKey)}</StatusTag> },
+    {
+      key: 'status',
+      title: t('accounts.col.status'),
+      width: 110,
+      render: (_, d) => <StatusTag tone={d.status === 'active' ? 'good' : 'off'}>{t(`accounts.status.${d.status}` as MessageKey)}</StatusTag>,
+    },
     { key: 'created', title: t('accounts.col.created'), width: 150, render: (_, d) => formatDateTime(d.created_at) },
     { key: 'id', title: t('accounts.del.id'), responsive: ['xl'], render: (_, d) => <Typography.Text code>{d.id}</Typography.Text> },
-    { key: 'actions', title: t('accounts.col.actions'), width: 120, render: (_, d) => d.status === 'active' && canDelegate ? <Button size="small" danger onClick={() => setRevoking(d)}>{t('accounts.revoke')}</Button> : null },
+    {
+      key: 'actions',
+      title: t('accounts.col.actions'),
+      width: 120,
+      render: (_, d) =>
+        d.status === 'active' && canDelegate ? (
+          <Button size="small" danger onClick={() => setRevoking(d)}>
+            {t('accounts.revoke')}
+          </Button>
+        ) : null,
+    },
   ];
   return (
     <>
       <Paragraph text={t('accounts.del.help')} />
-      {canDelegate && <Flex justify="flex-end" style={{ marginBottom: 16 }}><Button type="primary" onClick={() => setCreating(true)}>{t('accounts.del.create')}</Button></Flex>}
-      {list.isError ? <LoadError error={list.error} retry={() => void list.refetch()} /> : (
+      {canDelegate && (
+        <Flex justify="flex-end" style={{ marginBottom: 16 }}>
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('accounts.del.create')}
+          </Button>
+        </Flex>
+      )}
+      {list.isError ? (
+        <LoadError error={list.error} retry={() => void list.refetch()} />
+      ) : (
         <Table<Delegation>
           rowKey="id"
           data-testid="delegations-table"
@@ -317,11 +549,37 @@ function DelegationList() {
           loading={list.isFetching}
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('accounts.del.empty')} /> }}
           scroll={{ x: 900 }}
-          pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: setPage }}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: list.data?.total ?? 0,
+            showSizeChanger: false,
+            showTotal: (n) => t('common.total', { n }),
+            onChange: setPage,
+          }}
         />
       )}
-      {creating && <CreateDelegation agency={agency} coordinator={user.roles.includes('coordinator')} onClose={() => setCreating(false)} onDone={() => { setCreating(false); void refresh(); }} />}
-      {revoking && <RevokeDelegation delegation={revoking} onClose={() => setRevoking(null)} onDone={() => { setRevoking(null); void refresh(); }} />}
+      {creating && (
+        <CreateDelegation
+          agency={agency}
+          coordinator={user.roles.includes('coordinator')}
+          onClose={() => setCreating(false)}
+          onDone={() => {
+            setCreating(false);
+            void refresh();
+          }}
+        />
+      )}
+      {revoking && (
+        <RevokeDelegation
+          delegation={revoking}
+          onClose={() => setRevoking(null)}
+          onDone={() => {
+            setRevoking(null);
+            void refresh();
+          }}
+        />
+      )}
     </>
   );
 }
@@ -331,13 +589,31 @@ function CreateDelegation({ agency, coordinator, onClose, onDone }: { agency: st
   const [form] = Form.useForm();
   const m = useMutation({
     mutationFn: async (v: { custodian_code: string; operator_code: string; reason: string }) =>
-      unwrap(await api.POST('/api/v1/delegations', { body: { ...v, custodian_code: v.custodian_code.trim().toUpperCase(), operator_code: v.operator_code.trim().toUpperCase() } })),
+      unwrap(
+        await api.POST('/api/v1/delegations', {
+          body: { ...v, custodian_code: v.custodian_code.trim().toUpperCase(), operator_code: v.operator_code.trim().toUpperCase() },
+        }),
+      ),
     onSuccess: onDone,
   });
   return (
-    <Modal open title={t('accounts.del.create')} onCancel={onClose} okText={t('accounts.del.create')} cancelText={t('accounts.cancel')} onOk={() => form.submit()} confirmLoading={m.isPending} destroyOnHidden>
+    <Modal
+      open
+      title={t('accounts.del.create')}
+      onCancel={onClose}
+      okText={t('accounts.del.create')}
+      cancelText={t('accounts.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={m.isPending}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" initialValues={{ custodian_code: coordinator ? '' : agency }} onFinish={(v) => m.mutate(v)}>
-        <Form.Item name="custodian_code" label={t('accounts.del.custodian')} htmlFor="del-custodian" rules={[{ required: true, message: t('accounts.required') }]}>
+        <Form.Item
+          name="custodian_code"
+          label={t('accounts.del.custodian')}
+          htmlFor="del-custodian"
+          rules={[{ required: true, message: t('accounts.required') }]}
+        >
           <Input id="del-custodian" disabled={!coordinator} />
         </Form.Item>
         <Form.Item name="operator_code" label={t('accounts.del.operator')} htmlFor="del-operator" rules={[{ required: true, message: t('accounts.required') }]}>
@@ -354,11 +630,22 @@ function RevokeDelegation({ delegation, onClose, onDone }: { delegation: Delegat
   const { t } = useI18n();
   const [form] = Form.useForm();
   const m = useMutation({
-    mutationFn: async (v: { reason: string }) => unwrap(await api.POST('/api/v1/delegations/{id}/revoke', { params: { path: { id: delegation.id } }, body: v })),
+    mutationFn: async (v: { reason: string }) =>
+      unwrap(await api.POST('/api/v1/delegations/{id}/revoke', { params: { path: { id: delegation.id } }, body: v })),
     onSuccess: onDone,
   });
   return (
-    <Modal open title={`${t('accounts.revoke')}: ${delegation.custodian_code} → ${delegation.operator_code}`} onCancel={onClose} okText={t('accounts.revoke')} okButtonProps={{ danger: true }} cancelText={t('accounts.cancel')} onOk={() => form.submit()} confirmLoading={m.isPending} destroyOnHidden>
+    <Modal
+      open
+      title={`${t('accounts.revoke')}: ${delegation.custodian_code} → ${delegation.operator_code}`}
+      onCancel={onClose}
+      okText={t('accounts.revoke')}
+      okButtonProps={{ danger: true }}
+      cancelText={t('accounts.cancel')}
+      onOk={() => form.submit()}
+      confirmLoading={m.isPending}
+      destroyOnHidden
+    >
       <Form form={form} layout="vertical" onFinish={(v) => m.mutate(v)}>
         <Paragraph text={t('accounts.del.revoke.help')} />
         <ReasonItem />

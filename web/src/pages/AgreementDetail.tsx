@@ -1,7 +1,24 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, App as AntApp, Button, Card, Checkbox, DatePicker, Descriptions, Flex, Form, Input, Modal, Radio, Space, Tag, Timeline, Typography } from 'antd';
+import {
+  Alert,
+  App as AntApp,
+  Button,
+  Card,
+  Checkbox,
+  DatePicker,
+  Descriptions,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Radio,
+  Space,
+  Tag,
+  Timeline,
+  Typography,
+} from 'antd';
 import type { Dayjs } from 'dayjs';
 import { api, unwrap } from '../api/client.ts';
 import { agencyCodeOf, useSession } from '../auth/session.tsx';
@@ -15,7 +32,13 @@ import { formatDate, formatDateTime } from '../time.ts';
 type Action = 'approve' | 'approve_secret' | 'reject' | 'request_changes' | 'revoke' | 'withdraw' | 'resubmit' | 'terminate';
 type Ground = 'a' | 'b' | 'c' | 'd' | 'đ';
 
-interface ActionValues { granted_fields?: string[]; valid_to?: Dayjs; reason?: string; ground?: Ground; evidence?: string }
+interface ActionValues {
+  granted_fields?: string[];
+  valid_to?: Dayjs;
+  reason?: string;
+  ground?: Ground;
+  evidence?: string;
+}
 
 /** One agreement: its terms, its history, and the actions the signed-in official may take now. */
 export default function AgreementDetail() {
@@ -48,7 +71,12 @@ export default function AgreementDetail() {
       const reason = v.reason?.trim() ?? '';
       switch (action) {
         case 'approve':
-          return unwrap(await api.POST('/api/v1/agreements/{id}/approve', { params: path, body: { granted_fields: v.granted_fields, ...(v.valid_to && { valid_to: v.valid_to.format('YYYY-MM-DD') }), ...(reason && { reason }) } }));
+          return unwrap(
+            await api.POST('/api/v1/agreements/{id}/approve', {
+              params: path,
+              body: { granted_fields: v.granted_fields, ...(v.valid_to && { valid_to: v.valid_to.format('YYYY-MM-DD') }), ...(reason && { reason }) },
+            }),
+          );
         case 'approve_secret':
           return unwrap(await api.POST('/api/v1/agreements/{id}/approve', { params: path, body: reason ? { reason } : {} }));
         case 'reject':
@@ -62,7 +90,12 @@ export default function AgreementDetail() {
         case 'resubmit':
           return unwrap(await api.POST('/api/v1/agreements/{id}/resubmit', { params: path, body: {} }));
         case 'terminate':
-          return unwrap(await api.POST('/api/v1/agreements/{id}/terminate', { params: path, body: { ground: v.ground!, reason, ...(v.evidence?.trim() && { evidence: v.evidence.trim() }) } }));
+          return unwrap(
+            await api.POST('/api/v1/agreements/{id}/terminate', {
+              params: path,
+              body: { ground: v.ground!, reason, ...(v.evidence?.trim() && { evidence: v.evidence.trim() }) },
+            }),
+          );
       }
     },
     onSuccess: async () => {
@@ -112,27 +145,47 @@ export default function AgreementDetail() {
   return (
     <>
       <Flex justify="space-between" align="center" wrap gap={12} style={{ marginBottom: 16 }}>
-        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>{t('agr.d.title', { dataset: a.dataset_code })}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('agr.d.title', { dataset: a.dataset_code })}
+        </Typography.Title>
         <LinkButton to="/agreements">{t('common.back')}</LinkButton>
       </Flex>
       {act.isError && !open && <ProblemAlert error={act.error} onClose={() => act.reset()} />}
       <Card style={{ marginBottom: 16 }}>
         <Descriptions column={{ xs: 1, md: 2 }} bordered size="small">
-          <Descriptions.Item label={t('agr.col.status')}><StatusTag status={a.effective_status} /></Descriptions.Item>
+          <Descriptions.Item label={t('agr.col.status')}>
+            <StatusTag status={a.effective_status} />
+          </Descriptions.Item>
           <Descriptions.Item label={t('agr.d.kind')}>{label('agr.kind', a.kind)}</Descriptions.Item>
-          <Descriptions.Item label={t('agr.d.dataset')}><Typography.Text code>{a.dataset_code}</Typography.Text></Descriptions.Item>
+          <Descriptions.Item label={t('agr.d.dataset')}>
+            <Typography.Text code>{a.dataset_code}</Typography.Text>
+          </Descriptions.Item>
           <Descriptions.Item label={t('agr.d.custodian')}>{a.custodian_code}</Descriptions.Item>
           <Descriptions.Item label={t('agr.d.consumer')}>{a.consumer_code}</Descriptions.Item>
           <Descriptions.Item label={t('agr.d.system')}>{a.system_code}</Descriptions.Item>
-          <Descriptions.Item label={t('agr.d.purpose')}><Typography.Text code>{a.purpose_code}</Typography.Text> {a.purpose_text}</Descriptions.Item>
+          <Descriptions.Item label={t('agr.d.purpose')}>
+            <Typography.Text code>{a.purpose_code}</Typography.Text> {a.purpose_text}
+          </Descriptions.Item>
           <Descriptions.Item label={t('agr.d.legal_basis')}>{a.legal_basis}</Descriptions.Item>
-          <Descriptions.Item label={t('agr.d.requested')}><span data-testid="requested-fields">{fields(a.requested_fields)}</span></Descriptions.Item>
-          <Descriptions.Item label={t('agr.d.granted')}><span data-testid="granted-fields">{a.granted_fields ? fields(a.granted_fields) : '—'}</span></Descriptions.Item>
+          <Descriptions.Item label={t('agr.d.requested')}>
+            <span data-testid="requested-fields">{fields(a.requested_fields)}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('agr.d.granted')}>
+            <span data-testid="granted-fields">{a.granted_fields ? fields(a.granted_fields) : '—'}</span>
+          </Descriptions.Item>
           <Descriptions.Item label={t('agr.d.forms')}>{a.forms.map((f) => label('agr.form', f)).join(', ')}</Descriptions.Item>
           <Descriptions.Item label={t('agr.d.frequency')}>{a.frequency}</Descriptions.Item>
-          <Descriptions.Item label={t('agr.d.validity')}><span data-testid="validity">{validity(a)}</span></Descriptions.Item>
-          <Descriptions.Item label={t('agr.d.created')}>{a.created_by} · {formatDateTime(a.created_at)}</Descriptions.Item>
-          {a.second_approval_required && <Descriptions.Item label={t('agr.d.second')}>{a.custodian_approved_by ? `${t('agr.d.first_by')}: ${a.custodian_approved_by}` : '—'}</Descriptions.Item>}
+          <Descriptions.Item label={t('agr.d.validity')}>
+            <span data-testid="validity">{validity(a)}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('agr.d.created')}>
+            {a.created_by} · {formatDateTime(a.created_at)}
+          </Descriptions.Item>
+          {a.second_approval_required && (
+            <Descriptions.Item label={t('agr.d.second')}>
+              {a.custodian_approved_by ? `${t('agr.d.first_by')}: ${a.custodian_approved_by}` : '—'}
+            </Descriptions.Item>
+          )}
         </Descriptions>
       </Card>
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('agr.d.actions')}</h2>} style={{ marginBottom: 16 }}>
@@ -141,13 +194,22 @@ export default function AgreementDetail() {
         ) : (
           <Space wrap>
             {actions.map((action) => (
-              <Button key={action} type={action === 'approve' || action === 'approve_secret' ? 'primary' : 'default'} onClick={() => start(action)} loading={action === 'resubmit' && act.isPending}>
+              <Button
+                key={action}
+                type={action === 'approve' || action === 'approve_secret' ? 'primary' : 'default'}
+                onClick={() => start(action)}
+                loading={action === 'resubmit' && act.isPending}
+              >
                 {t(action === 'resubmit' ? 'agr.ev.resubmit' : `agr.act.${action}`)}
               </Button>
             ))}
           </Space>
         )}
-        {actions.includes('revoke') && <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>R-16.1 — {t('agr.act.revoke.help')}</Typography.Paragraph>}
+        {actions.includes('revoke') && (
+          <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
+            R-16.1 — {t('agr.act.revoke.help')}
+          </Typography.Paragraph>
+        )}
       </Card>
       <Card title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('agr.d.history')}</h2>}>
         <Timeline
@@ -157,13 +219,38 @@ export default function AgreementDetail() {
             content: (
               <div>
                 <Typography.Text strong>{label('agr.ev', e.action)}</Typography.Text>{' '}
-                {e.from_status && <><StatusTag status={e.from_status} />→ </>}<StatusTag status={e.to_status} />
-                <div><Typography.Text type="secondary">{formatDateTime(e.at)} · {t('agr.ev.by', { actor: e.actor_agency ? `${e.actor} (${e.actor_agency})` : e.actor })}</Typography.Text></div>
+                {e.from_status && (
+                  <>
+                    <StatusTag status={e.from_status} />→{' '}
+                  </>
+                )}
+                <StatusTag status={e.to_status} />
+                <div>
+                  <Typography.Text type="secondary">
+                    {formatDateTime(e.at)} · {t('agr.ev.by', { actor: e.actor_agency ? `${e.actor} (${e.actor_agency})` : e.actor })}
+                  </Typography.Text>
+                </div>
                 {e.reason && <div>{t('agr.ev.reason', { reason: e.reason })}</div>}
-                {Array.isArray(e.details.granted_fields) && <div>{t('agr.d.granted')}: {(e.details.granted_fields as string[]).join(', ')}</div>}
-                {typeof e.details.valid_to === 'string' && <div>{t('agr.d.validity')}: {formatDate(e.details.valid_to)}</div>}
-                {typeof e.details.ground === 'string' && <div>{t('agr.term.ground')}: ({e.details.ground})</div>}
-                {typeof e.details.evidence === 'string' && <div>{t('agr.term.evidence')}: {e.details.evidence}</div>}
+                {Array.isArray(e.details.granted_fields) && (
+                  <div>
+                    {t('agr.d.granted')}: {(e.details.granted_fields as string[]).join(', ')}
+                  </div>
+                )}
+                {typeof e.details.valid_to === 'string' && (
+                  <div>
+                    {t('agr.d.validity')}: {formatDate(e.details.valid_to)}
+                  </div>
+                )}
+                {typeof e.details.ground === 'string' && (
+                  <div>
+                    {t('agr.term.ground')}: ({e.details.ground})
+                  </div>
+                )}
+                {typeof e.details.evidence === 'string' && (
+                  <div>
+                    {t('agr.term.evidence')}: {e.details.evidence}
+                  </div>
+                )}
               </div>
             ),
           }))}
@@ -183,14 +270,30 @@ export default function AgreementDetail() {
       >
         {act.isError && <ProblemAlert error={act.error} />}
         {/* Initial values on the form itself: a value set before the dialog's form mounts can be lost. */}
-        <Form<ActionValues> form={form} layout="vertical" onFinish={(v) => act.mutate({ action: open!, v })} preserve={false} initialValues={open === 'approve' ? { granted_fields: a.requested_fields } : undefined}>
+        <Form<ActionValues>
+          form={form}
+          layout="vertical"
+          onFinish={(v) => act.mutate({ action: open!, v })}
+          preserve={false}
+          initialValues={open === 'approve' ? { granted_fields: a.requested_fields } : undefined}
+        >
           {open === 'approve' && (
             <>
-              <Form.Item name="granted_fields" label={t('agr.act.grant_fields')} rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.fields.required') }]}>
+              <Form.Item
+                name="granted_fields"
+                label={t('agr.act.grant_fields')}
+                rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.fields.required') }]}
+              >
                 <Checkbox.Group options={a.requested_fields.map((f) => ({ value: f, label: f }))} />
               </Form.Item>
               <Form.Item name="valid_to" label={t('agr.act.valid_to')} extra={validity(a)}>
-                <DatePicker format={DATE_FORMAT} disabledDate={(d) => { const s = d.format('YYYY-MM-DD'); return s < vietnamToday() || s < a.valid_from || s > a.valid_to; }} />
+                <DatePicker
+                  format={DATE_FORMAT}
+                  disabledDate={(d) => {
+                    const s = d.format('YYYY-MM-DD');
+                    return s < vietnamToday() || s < a.valid_from || s > a.valid_to;
+                  }}
+                />
               </Form.Item>
             </>
           )}
@@ -198,7 +301,11 @@ export default function AgreementDetail() {
             <>
               <Alert type="warning" showIcon title={`R-16.1 — ${t('agr.term.final')}`} style={{ marginBottom: 16 }} />
               {termination.isError && <LoadError error={termination.error} />}
-              <Form.Item name="ground" label={t('agr.term.ground')} rules={[{ required: true, message: t('agr.wiz.required', { field: t('agr.term.ground').toLowerCase() }) }]}>
+              <Form.Item
+                name="ground"
+                label={t('agr.term.ground')}
+                rules={[{ required: true, message: t('agr.wiz.required', { field: t('agr.term.ground').toLowerCase() }) }]}
+              >
                 <Radio.Group style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
                   {(termination.data?.grounds ?? []).map((g) => (
                     <Radio key={g.ground} value={g.ground} disabled={!g.eligible}>
@@ -207,13 +314,19 @@ export default function AgreementDetail() {
                       {g.rests_on && <Typography.Text type="secondary"> — {t('agr.term.rests_on', { ref: g.rests_on })}</Typography.Text>}
                       {g.eligible_from && <Typography.Text type="secondary"> — {t('agr.term.from', { date: formatDate(g.eligible_from) })}</Typography.Text>}
                       {g.remedy_status === 'not_received' && <Typography.Text type="secondary"> — {t('lifecycle.cs.not_received')}</Typography.Text>}
-                      {g.remedy_status === 'remedied' && g.remedied_at && <Typography.Text type="secondary"> — {t('lifecycle.cs.remedied.at', { at: formatDateTime(g.remedied_at) })}</Typography.Text>}
+                      {g.remedy_status === 'remedied' && g.remedied_at && (
+                        <Typography.Text type="secondary"> — {t('lifecycle.cs.remedied.at', { at: formatDateTime(g.remedied_at) })}</Typography.Text>
+                      )}
                       {g.suspension && <DeadlineBasis basis={g.deadline_basis} />}
                     </Radio>
                   ))}
                 </Radio.Group>
               </Form.Item>
-              <Form.Item name="evidence" label={t('agr.term.evidence')} rules={[{ required: !!groundView?.evidence_required, whitespace: true, message: t('agr.term.evidence.required') }]}>
+              <Form.Item
+                name="evidence"
+                label={t('agr.term.evidence')}
+                rules={[{ required: !!groundView?.evidence_required, whitespace: true, message: t('agr.term.evidence.required') }]}
+              >
                 <Input maxLength={2000} />
               </Form.Item>
             </>
@@ -221,7 +334,14 @@ export default function AgreementDetail() {
           <Form.Item
             name="reason"
             label={needsReason ? t('agr.act.reason') : t('agr.act.note')}
-            rules={needsReason ? [{ required: true, whitespace: true, message: t('agr.wiz.required', { field: t('agr.act.reason').toLowerCase() }) }, { min: 3, message: t('agr.wiz.min3') }] : []}
+            rules={
+              needsReason
+                ? [
+                    { required: true, whitespace: true, message: t('agr.wiz.required', { field: t('agr.act.reason').toLowerCase() }) },
+                    { min: 3, message: t('agr.wiz.min3') },
+                  ]
+                : []
+            }
           >
             <Input.TextArea rows={3} maxLength={2000} />
           </Form.Item>

@@ -84,10 +84,17 @@ export default function AgreementRequest() {
   const submit = useMutation({
     mutationFn: async (v: Values) => {
       const body: Body = {
-        kind: v.kind, dataset_code: v.dataset_code!, system_code: v.system_code!, purpose_code: v.purpose_code!,
-        purpose_text: v.purpose_text!.trim(), legal_basis: v.legal_basis!.trim(), requested_fields: v.requested_fields,
-        forms: v.forms as Body['forms'], frequency: v.frequency!.trim(),
-        valid_from: v.valid_from!.format('YYYY-MM-DD'), valid_to: v.valid_to!.format('YYYY-MM-DD'),
+        kind: v.kind,
+        dataset_code: v.dataset_code!,
+        system_code: v.system_code!,
+        purpose_code: v.purpose_code!,
+        purpose_text: v.purpose_text!.trim(),
+        legal_basis: v.legal_basis!.trim(),
+        requested_fields: v.requested_fields,
+        forms: v.forms as Body['forms'],
+        frequency: v.frequency!.trim(),
+        valid_from: v.valid_from!.format('YYYY-MM-DD'),
+        valid_to: v.valid_to!.format('YYYY-MM-DD'),
       };
       return unwrap(await api.POST('/api/v1/agreements', { body }));
     },
@@ -117,13 +124,17 @@ export default function AgreementRequest() {
 
   const required = (field: string) => [{ required: true, message: t('agr.wiz.required', { field: field.toLowerCase() }) }];
   const min3 = { min: 3, message: t('agr.wiz.min3') };
-  const stepItems = [t('agr.wiz.step.dataset'), t('agr.wiz.step.fields'), t('agr.wiz.step.purpose'), t('agr.wiz.step.validity'), t('agr.wiz.step.system')].map((title) => ({ title }));
+  const stepItems = [t('agr.wiz.step.dataset'), t('agr.wiz.step.fields'), t('agr.wiz.step.purpose'), t('agr.wiz.step.validity'), t('agr.wiz.step.system')].map(
+    (title) => ({ title }),
+  );
   const allFieldNames = (fields.data ?? []).map((f) => f.name);
   const loadError = datasets.error ?? purposes.error ?? systems.error ?? fields.error;
 
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('agr.wiz.title')}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t('agr.wiz.title')}
+      </Typography.Title>
       <Card>
         <Steps current={step} items={stepItems} size="small" style={{ marginBottom: 24 }} />
         {loadError && <LoadError error={loadError} />}
@@ -146,12 +157,17 @@ export default function AgreementRequest() {
                   onChange={(code: string) => {
                     const d = datasets.data?.items.find((x) => x.code === code) ?? null;
                     setPicked(d);
-                    form.setFieldsValue({ requested_fields: [], kind: d?.audience === 'central_offices' && !ownAgency.data?.central_office ? 'art_9_2' : 'standard' });
+                    form.setFieldsValue({
+                      requested_fields: [],
+                      kind: d?.audience === 'central_offices' && !ownAgency.data?.central_office ? 'art_9_2' : 'standard',
+                    });
                   }}
-                  options={(datasets.data?.items ?? []).filter((d) => d.auth_required).map((d) => ({
-                    value: d.code,
-                    label: `${lang === 'vi' ? d.name_vi : d.name_en} (${d.code}) — ${d.custodian_code}`,
-                  }))}
+                  options={(datasets.data?.items ?? [])
+                    .filter((d) => d.auth_required)
+                    .map((d) => ({
+                      value: d.code,
+                      label: `${lang === 'vi' ? d.name_vi : d.name_en} (${d.code}) — ${d.custodian_code}`,
+                    }))}
                 />
               </Form.Item>
               {picked && (
@@ -162,7 +178,12 @@ export default function AgreementRequest() {
               )}
               {picked?.audience === 'central_offices' && <Alert type="info" showIcon title={`R-9.2 — ${t('agr.wiz.central')}`} style={{ marginBottom: 16 }} />}
               <Form.Item name="kind" label={t('agr.wiz.kind')}>
-                <Radio.Group options={[{ value: 'standard', label: t('agr.kind.standard') }, { value: 'art_9_2', label: t('agr.kind.art_9_2') }]} />
+                <Radio.Group
+                  options={[
+                    { value: 'standard', label: t('agr.kind.standard') },
+                    { value: 'art_9_2', label: t('agr.kind.art_9_2') },
+                  ]}
+                />
               </Form.Item>
             </>
           )}
@@ -172,7 +193,11 @@ export default function AgreementRequest() {
                 <Button onClick={() => form.setFieldsValue({ requested_fields: allFieldNames })}>{t('agr.wiz.fields.all')}</Button>
                 <Button onClick={() => form.setFieldsValue({ requested_fields: [] })}>{t('agr.wiz.fields.none')}</Button>
               </Space>
-              <Form.Item name="requested_fields" label={t('agr.wiz.fields')} rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.fields.required') }]}>
+              <Form.Item
+                name="requested_fields"
+                label={t('agr.wiz.fields')}
+                rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.fields.required') }]}
+              >
                 <Checkbox.Group style={{ display: 'flex', flexDirection: 'column', gap: 6 }}>
                   {(fields.data ?? []).map((f) => (
                     <Checkbox key={f.name} value={f.name}>
@@ -190,7 +215,10 @@ export default function AgreementRequest() {
                 <Select
                   showSearch={{ optionFilterProp: 'label' }}
                   loading={purposes.isPending}
-                  options={(purposes.data?.items ?? []).map((p) => ({ value: p.code, label: `${lang === 'vi' ? p.name_vi : p.name_en ?? p.name_vi} (${p.code})` }))}
+                  options={(purposes.data?.items ?? []).map((p) => ({
+                    value: p.code,
+                    label: `${lang === 'vi' ? p.name_vi : (p.name_en ?? p.name_vi)} (${p.code})`,
+                  }))}
                 />
               </Form.Item>
               <Form.Item name="purpose_text" label={t('agr.wiz.purpose_text')} rules={[...required(t('agr.wiz.purpose_text')), min3]}>
@@ -199,7 +227,11 @@ export default function AgreementRequest() {
               <Form.Item name="legal_basis" label={t('agr.wiz.legal_basis')} rules={[...required(t('agr.wiz.legal_basis')), min3]}>
                 <Input maxLength={1000} />
               </Form.Item>
-              <Form.Item name="forms" label={t('agr.wiz.forms')} rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.required', { field: t('agr.wiz.forms').toLowerCase() }) }]}>
+              <Form.Item
+                name="forms"
+                label={t('agr.wiz.forms')}
+                rules={[{ required: true, type: 'array', min: 1, message: t('agr.wiz.required', { field: t('agr.wiz.forms').toLowerCase() }) }]}
+              >
                 <Checkbox.Group options={FORMS.map((f) => ({ value: f, label: label('agr.form', f) }))} />
               </Form.Item>
               <Form.Item name="frequency" label={t('agr.wiz.frequency')} rules={required(t('agr.wiz.frequency'))}>
@@ -209,7 +241,13 @@ export default function AgreementRequest() {
           )}
           {step === 3 && (
             <Flex wrap gap={16}>
-              <Form.Item name="valid_from" label={t('agr.wiz.valid_from')} extra={t('agr.wiz.dates.help')} rules={required(t('agr.wiz.valid_from'))} style={{ flex: '1 1 260px' }}>
+              <Form.Item
+                name="valid_from"
+                label={t('agr.wiz.valid_from')}
+                extra={t('agr.wiz.dates.help')}
+                rules={required(t('agr.wiz.valid_from'))}
+                style={{ flex: '1 1 260px' }}
+              >
                 <DatePicker format={DATE_FORMAT} style={{ width: '100%' }} disabledDate={(d) => d.format('YYYY-MM-DD') < today} />
               </Form.Item>
               <Form.Item
@@ -231,18 +269,21 @@ export default function AgreementRequest() {
               </Form.Item>
             </Flex>
           )}
-          {step === 4 && (
-            <SystemPicker form={form} systems={systems.data?.items ?? []} loading={systems.isPending} rules={required(t('agr.wiz.system'))} />
-          )}
+          {step === 4 && <SystemPicker form={form} systems={systems.data?.items ?? []} loading={systems.isPending} rules={required(t('agr.wiz.system'))} />}
           <Space>
             {step > 0 && <Button onClick={() => setStep((s) => s - 1)}>{t('agr.wiz.prev')}</Button>}
-            {step < STEP_FIELDS.length - 1
-              ? <Button type="primary" htmlType="submit">{t('agr.wiz.next')}</Button>
-              : <Button type="primary" htmlType="submit" loading={submit.isPending}>{t('agr.wiz.submit')}</Button>}
+            {step < STEP_FIELDS.length - 1 ? (
+              <Button type="primary" htmlType="submit">
+                {t('agr.wiz.next')}
+              </Button>
+            ) : (
+              <Button type="primary" htmlType="submit" loading={submit.isPending}>
+                {t('agr.wiz.submit')}
+              </Button>
+            )}
           </Space>
         </Form>
       </Card>
     </>
   );
 }
-

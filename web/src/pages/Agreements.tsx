@@ -29,11 +29,13 @@ export default function Agreements() {
   const [text, setText] = useState(dataset);
   useEffect(() => setText(dataset), [dataset]);
 
-
   const query: AgreementQuery = {
-    limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE,
-    ...(status && { status }), ...(dataset && { dataset }),
-    ...(role === 'consumer' && agency && { consumer: agency }), ...(role === 'custodian' && agency && { custodian: agency }),
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+    ...(status && { status }),
+    ...(dataset && { dataset }),
+    ...(role === 'consumer' && agency && { consumer: agency }),
+    ...(role === 'custodian' && agency && { custodian: agency }),
   };
   const list = useQuery({
     queryKey: ['agreements', query],
@@ -42,7 +44,15 @@ export default function Agreements() {
   });
 
   const columns: TableProps<Agreement>['columns'] = [
-    { key: 'dataset', title: t('agr.col.dataset'), render: (_, a) => <Link to={`/agreements/${a.id}`} aria-label={`${t('agr.open')} ${a.dataset_code} — ${a.system_code}`}><Typography.Text code>{a.dataset_code}</Typography.Text></Link> },
+    {
+      key: 'dataset',
+      title: t('agr.col.dataset'),
+      render: (_, a) => (
+        <Link to={`/agreements/${a.id}`} aria-label={`${t('agr.open')} ${a.dataset_code} — ${a.system_code}`}>
+          <Typography.Text code>{a.dataset_code}</Typography.Text>
+        </Link>
+      ),
+    },
     { key: 'custodian', title: t('agr.col.custodian'), dataIndex: 'custodian_code', width: 110 },
     { key: 'consumer', title: t('agr.col.consumer'), dataIndex: 'consumer_code', width: 120 },
     { key: 'system', title: t('agr.col.system'), dataIndex: 'system_code', width: 150 },
@@ -54,8 +64,14 @@ export default function Agreements() {
   return (
     <>
       <Flex justify="space-between" align="center" wrap gap={12} style={{ marginBottom: 16 }}>
-        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>{t('agr.title')}</Typography.Title>
-        {canRequest && <LinkButton type="primary" to="/agreements/new">{t('agr.new')}</LinkButton>}
+        <Typography.Title level={1} style={{ fontSize: 24, margin: 0 }}>
+          {t('agr.title')}
+        </Typography.Title>
+        {canRequest && (
+          <LinkButton type="primary" to="/agreements/new">
+            {t('agr.new')}
+          </LinkButton>
+        )}
       </Flex>
       <Card style={{ marginBottom: 16 }}>
         <Form layout="vertical" role="search" aria-label={t('agr.filters')} onSubmitCapture={(e) => e.preventDefault()}>
@@ -87,7 +103,10 @@ export default function Agreements() {
                 placeholder={t('common.all')}
                 value={role}
                 onChange={(v?: string) => update({ role: v })}
-                options={[{ value: 'consumer', label: t('agr.role.consumer') }, { value: 'custodian', label: t('agr.role.custodian') }]}
+                options={[
+                  { value: 'consumer', label: t('agr.role.consumer') },
+                  { value: 'custodian', label: t('agr.role.custodian') },
+                ]}
               />
             </Form.Item>
           </Flex>

@@ -40,8 +40,14 @@ export default function Catalog() {
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);
 
-
-  const query: Query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...(q && { q }), ...(domain && { domain }), ...(classification && { classification }), ...(status && { status }) };
+  const query: Query = {
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+    ...(q && { q }),
+    ...(domain && { domain }),
+    ...(classification && { classification }),
+    ...(status && { status }),
+  };
   const list = useQuery({
     queryKey: ['datasets', query],
     queryFn: async () => unwrap(await api.GET('/api/v1/datasets', { params: { query } })),
@@ -54,11 +60,26 @@ export default function Catalog() {
   };
 
   const columns: TableProps<Dataset>['columns'] = [
-    { key: 'code', title: t('catalog.col.code'), dataIndex: 'code', width: 190, render: (c: string) => <Link to={`/catalog/${c}`}><Typography.Text code>{c}</Typography.Text></Link> },
+    {
+      key: 'code',
+      title: t('catalog.col.code'),
+      dataIndex: 'code',
+      width: 190,
+      render: (c: string) => (
+        <Link to={`/catalog/${c}`}>
+          <Typography.Text code>{c}</Typography.Text>
+        </Link>
+      ),
+    },
     { key: 'name', title: t('catalog.col.name'), render: (_, d) => <Link to={`/catalog/${d.code}`}>{lang === 'vi' ? d.name_vi : d.name_en}</Link> },
     { key: 'custodian', title: t('catalog.col.custodian'), dataIndex: 'custodian_code', width: 110 },
     { key: 'domain', title: t('catalog.col.domain'), width: 220, responsive: ['xxl'], render: (_, d) => domainName(d.domain_code) },
-    { key: 'classification', title: t('catalog.col.classification'), width: 120, render: (_, d) => <Tag color={CLASSIFICATION_COLOR[d.classification]}>{label(t, 'classification', d.classification)}</Tag> },
+    {
+      key: 'classification',
+      title: t('catalog.col.classification'),
+      width: 120,
+      render: (_, d) => <Tag color={CLASSIFICATION_COLOR[d.classification]}>{label(t, 'classification', d.classification)}</Tag>,
+    },
     { key: 'status', title: t('catalog.col.status'), width: 120, responsive: ['md'], render: (_, d) => label(t, 'status', d.status) },
     { key: 'updated', title: t('catalog.col.updated'), width: 150, responsive: ['xxl'], render: (_, d) => formatDateTime(d.updated_at) },
   ];
@@ -66,10 +87,16 @@ export default function Catalog() {
   return (
     <>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('catalog.title')}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+          {t('catalog.title')}
+        </Typography.Title>
         <Space wrap>
           <LinkButton to="/dictionary">{t('catalog.toDictionary')}</LinkButton>
-          {roles.mayCreateDataset && <LinkButton to={NEW_DATASET_PATH} type="primary">{t('dse.add')}</LinkButton>}
+          {roles.mayCreateDataset && (
+            <LinkButton to={NEW_DATASET_PATH} type="primary">
+              {t('dse.add')}
+            </LinkButton>
+          )}
         </Space>
       </Flex>
       <Card style={{ marginBottom: 16 }}>

@@ -32,7 +32,6 @@ export default function CatalogDictionary() {
   const { coordinator } = useCatalogRoles();
   const [creating, setCreating] = useState(false);
 
-
   const query: Query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE, ...(q && { q }), ...(personal && { personal }) };
   const list = useQuery({
     queryKey: ['dictionary', query],
@@ -41,28 +40,79 @@ export default function CatalogDictionary() {
   });
 
   const columns: TableProps<Entry>['columns'] = [
-    { key: 'name', title: t('dict.col.name'), width: 190, render: (_, e) => <Link to={`/dictionary/${e.name}`}><Typography.Text code>{e.name}</Typography.Text></Link> },
     {
-      key: 'label', title: t('dict.col.label'),
+      key: 'name',
+      title: t('dict.col.name'),
+      width: 190,
+      render: (_, e) => (
+        <Link to={`/dictionary/${e.name}`}>
+          <Typography.Text code>{e.name}</Typography.Text>
+        </Link>
+      ),
+    },
+    {
+      key: 'label',
+      title: t('dict.col.label'),
       render: (_, e) => {
         const desc = lang === 'vi' ? e.description_vi : e.description_en;
-        return <>{lang === 'vi' ? e.label_vi : e.label_en}{desc && <><br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>{desc}</Typography.Text></>}</>;
+        return (
+          <>
+            {lang === 'vi' ? e.label_vi : e.label_en}
+            {desc && (
+              <>
+                <br />
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  {desc}
+                </Typography.Text>
+              </>
+            )}
+          </>
+        );
       },
     },
     { key: 'type', title: t('ds.f.type'), width: 110, render: (_, e) => label('ds.type', e.type) },
-    { key: 'format', title: t('ds.f.format'), width: 140, render: (_, e) => [e.format, e.max_length ? `≤ ${e.max_length}` : null].filter(Boolean).join(' · ') || '—' },
-    { key: 'code_list', title: t('ds.f.codeList'), width: 160, render: (_, e) => (e.code_list ? <Link to={`/code-lists/${e.code_list}`}>{e.code_list}{e.code_list_level ? ` (${e.code_list_level})` : ''}</Link> : '—') },
-    { key: 'personal', title: t('ds.f.personal'), width: 130, render: (_, e) => <Tag color={e.personal === 'sensitive' ? 'red' : 'default'}>{label('ds.personalKind', e.personal)}</Tag> },
+    {
+      key: 'format',
+      title: t('ds.f.format'),
+      width: 140,
+      render: (_, e) => [e.format, e.max_length ? `≤ ${e.max_length}` : null].filter(Boolean).join(' · ') || '—',
+    },
+    {
+      key: 'code_list',
+      title: t('ds.f.codeList'),
+      width: 160,
+      render: (_, e) =>
+        e.code_list ? (
+          <Link to={`/code-lists/${e.code_list}`}>
+            {e.code_list}
+            {e.code_list_level ? ` (${e.code_list_level})` : ''}
+          </Link>
+        ) : (
+          '—'
+        ),
+    },
+    {
+      key: 'personal',
+      title: t('ds.f.personal'),
+      width: 130,
+      render: (_, e) => <Tag color={e.personal === 'sensitive' ? 'red' : 'default'}>{label('ds.personalKind', e.personal)}</Tag>,
+    },
     { key: 'status', title: t('catalog.col.status'), width: 110, responsive: ['xl'], render: (_, e) => label('status', e.status) },
   ];
 
   return (
     <>
       <Flex justify="space-between" align="center" wrap gap={8}>
-        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('dict.title')}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+          {t('dict.title')}
+        </Typography.Title>
         <Space wrap>
           <LinkButton to="/catalog">{t('dict.toCatalog')}</LinkButton>
-          {coordinator && <Button type="primary" onClick={() => setCreating(true)}>{t('dict.add')}</Button>}
+          {coordinator && (
+            <Button type="primary" onClick={() => setCreating(true)}>
+              {t('dict.add')}
+            </Button>
+          )}
         </Space>
       </Flex>
       <Drawer open={creating} onClose={() => setCreating(false)} title={t('dict.newTitle')} size={720} destroyOnHidden>
@@ -72,16 +122,31 @@ export default function CatalogDictionary() {
         <Form layout="vertical" role="search" aria-label={t('dict.title')} onSubmitCapture={(e) => e.preventDefault()}>
           <Flex wrap gap={16} align="flex-end">
             <Form.Item label={t('dict.q')} htmlFor="dict-q" style={{ flex: '2 1 280px', marginBottom: 0 }}>
-              <Input.Search id="dict-q" value={text} allowClear enterButton={t('common.search')} onChange={(e) => setText(e.target.value)} onSearch={(v) => update({ q: v.trim() || undefined })} />
+              <Input.Search
+                id="dict-q"
+                value={text}
+                allowClear
+                enterButton={t('common.search')}
+                onChange={(e) => setText(e.target.value)}
+                onSearch={(v) => update({ q: v.trim() || undefined })}
+              />
             </Form.Item>
             <Form.Item label={t('ds.f.personal')} htmlFor="dict-personal" style={{ flex: '1 1 180px', marginBottom: 0 }}>
-              <Select id="dict-personal" allowClear placeholder={t('common.all')} value={personal} onChange={(v?: string) => update({ personal: v })}
-                options={PERSONAL.map((p) => ({ value: p, label: label('ds.personalKind', p) }))} />
+              <Select
+                id="dict-personal"
+                allowClear
+                placeholder={t('common.all')}
+                value={personal}
+                onChange={(v?: string) => update({ personal: v })}
+                options={PERSONAL.map((p) => ({ value: p, label: label('ds.personalKind', p) }))}
+              />
             </Form.Item>
           </Flex>
         </Form>
       </Card>
-      {list.isError ? <Refusal error={list.error} retry={() => void list.refetch()} /> : (
+      {list.isError ? (
+        <Refusal error={list.error} retry={() => void list.refetch()} />
+      ) : (
         <Table<Entry>
           rowKey="name"
           data-testid="dictionary-table"
@@ -91,7 +156,14 @@ export default function CatalogDictionary() {
           locale={{ emptyText: list.isPending ? ' ' : <EmptyState text={t('dict.empty')} /> }}
           scroll={{ x: 900 }}
           tableLayout="fixed"
-          pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, showSizeChanger: false, showTotal: (n) => t('common.total', { n }), onChange: (p) => update({ page: p > 1 ? String(p) : undefined }) }}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: list.data?.total ?? 0,
+            showSizeChanger: false,
+            showTotal: (n) => t('common.total', { n }),
+            onChange: (p) => update({ page: p > 1 ? String(p) : undefined }),
+          }}
         />
       )}
     </>
@@ -116,7 +188,13 @@ function NewTerm({ onCancel }: { onCancel(): void }) {
     },
   });
   return (
-    <DictionaryForm editing={false} initial={{ type: 'string', personal: 'none' }} submitting={create.isPending}
-      error={create.isError && <ProblemAlert error={create.error} testId="term-error" />} onSubmit={(v) => create.mutate(v)} onCancel={onCancel} />
+    <DictionaryForm
+      editing={false}
+      initial={{ type: 'string', personal: 'none' }}
+      submitting={create.isPending}
+      error={create.isError && <ProblemAlert error={create.error} testId="term-error" />}
+      onSubmit={(v) => create.mutate(v)}
+      onCancel={onCancel}
+    />
   );
 }

@@ -38,14 +38,40 @@ const PAGE = 1000;
 const STALE_MS = 10 * 60_000;
 
 interface ServiceSuspension {
-  id: string; kind: 'planned' | 'force_majeure'; dataset_code: string; custodian_code: string;
-  starts_at: string; notice_due_at: string | null; ended_at: string | null; notice: { reference: string } | null; notice_overdue: boolean;
+  id: string;
+  kind: 'planned' | 'force_majeure';
+  dataset_code: string;
+  custodian_code: string;
+  starts_at: string;
+  notice_due_at: string | null;
+  ended_at: string | null;
+  notice: { reference: string } | null;
+  notice_overdue: boolean;
 }
 interface ConsumerSuspension {
-  id: string; reference: string; dataset_code: string; system_code: string; consumer_code: string;
-  notice_due_at: string; notified_at: string | null; restored_at: string | null; notice_late: boolean;
+  id: string;
+  reference: string;
+  dataset_code: string;
+  system_code: string;
+  consumer_code: string;
+  notice_due_at: string;
+  notified_at: string | null;
+  restored_at: string | null;
+  notice_late: boolean;
 }
-function Figure({ title, value, loading, testId, prefix }: { title: string; value: number | string | undefined | null; loading: boolean; testId: string; prefix?: string }) {
+function Figure({
+  title,
+  value,
+  loading,
+  testId,
+  prefix,
+}: {
+  title: string;
+  value: number | string | undefined | null;
+  loading: boolean;
+  testId: string;
+  prefix?: string;
+}) {
   return (
     <Card>
       <Statistic title={title} value={value ?? '—'} loading={loading} data-testid={testId} prefix={prefix} />
@@ -64,7 +90,12 @@ function ago(iso: string, lang: string, now: number): string {
   return rtf.format(Math.round(h / 24), 'day');
 }
 
-interface Task { key: string; to: string; text: string; tag?: { text: string; red: boolean } }
+interface Task {
+  key: string;
+  to: string;
+  text: string;
+  tag?: { text: string; red: boolean };
+}
 
 function TaskGroup({ title, items, testId }: { title: string; items: Task[]; testId: string }) {
   const { t } = useI18n();
@@ -72,12 +103,21 @@ function TaskGroup({ title, items, testId }: { title: string; items: Task[]; tes
   const shown = items.slice(0, 10);
   return (
     <section data-testid={testId}>
-      <h3 style={H3}>{title} <Tag style={DARK}>{items.length}</Tag></h3>
+      <h3 style={H3}>
+        {title} <Tag style={DARK}>{items.length}</Tag>
+      </h3>
       <ul style={{ margin: 0, paddingInlineStart: 20 }}>
         {shown.map((i) => (
           <li key={i.key}>
             <Link to={i.to}>{i.text}</Link>
-            {i.tag && <> <Tag color={i.tag.red ? 'red' : 'gold'} style={DARK}>{i.tag.text}</Tag></>}
+            {i.tag && (
+              <>
+                {' '}
+                <Tag color={i.tag.red ? 'red' : 'gold'} style={DARK}>
+                  {i.tag.text}
+                </Tag>
+              </>
+            )}
           </li>
         ))}
         {items.length > shown.length && <li>{t('dash.tasks.more', { n: items.length - shown.length })}</li>}
@@ -108,7 +148,8 @@ function MyTasks({ user }: { user: ConsoleUser }) {
   const stops = useQuery({
     queryKey: ['service-suspensions', 'open'],
     enabled: lifecycle,
-    queryFn: async () => unwrap(await api.GET('/api/v1/service-suspensions', { params: { query: { open: true } } })) as unknown as { items: ServiceSuspension[] },
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/service-suspensions', { params: { query: { open: true } } })) as unknown as { items: ServiceSuspension[] },
   });
   const cs = useQuery({
     queryKey: ['consumer-suspensions'],
@@ -119,37 +160,83 @@ function MyTasks({ user }: { user: ConsoleUser }) {
   const pending = awaiting.some((q) => q.isPending) || expiring.isPending || (lifecycle && (stops.isPending || cs.isPending));
   const failed = [...awaiting, expiring, ...(lifecycle ? [stops, cs] : [])].find((q) => q.isError);
   if (pending) return <Loading />;
-  if (failed) return <LoadError error={failed.error} retry={() => { for (const q of awaiting) void q.refetch(); void expiring.refetch(); void stops.refetch(); void cs.refetch(); }} />;
+  if (failed)
+    return (
+      <LoadError
+        error={failed.error}
+        retry={() => {
+          for (const q of awaiting) void q.refetch();
+          void expiring.refetch();
+          void stops.refetch();
+          void cs.refetch();
+        }}
+      />
+    );
 
-  const agreementTask = (a: { id: string; dataset_code: string; system_code: string; consumer_code: string }) =>
-    ({ key: a.id, to: `/agreements/${a.id}`, text: t('dash.tasks.agreementItem', { dataset: a.dataset_code, system: a.system_code, consumer: a.consumer_code }) });
+  const agreementTask = (a: { id: string; dataset_code: string; system_code: string; consumer_code: string }) => ({
+    key: a.id,
+    to: `/agreements/${a.id}`,
+    text: t('dash.tasks.agreementItem', { dataset: a.dataset_code, system: a.system_code, consumer: a.consumer_code }),
+  });
   const groups: { key: string; title: MessageKey; items: Task[] }[] = [];
   for (const q of awaiting) {
     const d = q.data!;
-    const title: MessageKey = d.filter.status === 'submitted' ? 'dash.tasks.review' : d.filter.status === 'custodian_approved' ? 'dash.tasks.second' : 'dash.tasks.changes';
+    const title: MessageKey =
+      d.filter.status === 'submitted' ? 'dash.tasks.review' : d.filter.status === 'custodian_approved' ? 'dash.tasks.second' : 'dash.tasks.changes';
     groups.push({ key: title.slice('dash.tasks.'.length), title, items: d.items.map(agreementTask) });
   }
-  const mine = (a: { consumer_code: string; custodian_code: string }) => ALL_LOGS_ROLES.some((r) => roles.has(r)) || a.consumer_code === agency || a.custodian_code === agency;
+  const mine = (a: { consumer_code: string; custodian_code: string }) =>
+    ALL_LOGS_ROLES.some((r) => roles.has(r)) || a.consumer_code === agency || a.custodian_code === agency;
   groups.push({
-    key: 'expiring', title: 'dash.tasks.expiring',
-    items: (expiring.data?.items ?? []).filter((a) => mine(a) && a.valid_to >= today && a.valid_to <= horizon).sort((a, b) => a.valid_to.localeCompare(b.valid_to))
-      .map((a) => ({ ...agreementTask(a), tag: { text: t('dash.tasks.expiringItem', { date: formatDate(a.valid_to) }), red: a.valid_to <= plusDays(today, 7) } })),
+    key: 'expiring',
+    title: 'dash.tasks.expiring',
+    items: (expiring.data?.items ?? [])
+      .filter((a) => mine(a) && a.valid_to >= today && a.valid_to <= horizon)
+      .sort((a, b) => a.valid_to.localeCompare(b.valid_to))
+      .map((a) => ({
+        ...agreementTask(a),
+        tag: { text: t('dash.tasks.expiringItem', { date: formatDate(a.valid_to) }), red: a.valid_to <= plusDays(today, 7) },
+      })),
   });
   if (lifecycle) {
     groups.push({
-      key: 'stops', title: 'dash.tasks.stops',
-      items: (stops.data?.items ?? []).filter((s) => !s.ended_at && (s.notice_overdue || (s.notice_due_at !== null && s.notice === null)))
-        .map((s) => ({ key: s.id, to: '/lifecycle', text: `${s.dataset_code} — ${formatDateTime(s.starts_at)}`, tag: s.notice_overdue ? { text: t('dash.tasks.stopOverdue'), red: true } : { text: t('dash.tasks.stopDue', { at: formatDateTime(s.notice_due_at!) }), red: false } })),
+      key: 'stops',
+      title: 'dash.tasks.stops',
+      items: (stops.data?.items ?? [])
+        .filter((s) => !s.ended_at && (s.notice_overdue || (s.notice_due_at !== null && s.notice === null)))
+        .map((s) => ({
+          key: s.id,
+          to: '/lifecycle',
+          text: `${s.dataset_code} — ${formatDateTime(s.starts_at)}`,
+          tag: s.notice_overdue
+            ? { text: t('dash.tasks.stopOverdue'), red: true }
+            : { text: t('dash.tasks.stopDue', { at: formatDateTime(s.notice_due_at!) }), red: false },
+        })),
     });
     const now = Date.now();
     groups.push({
-      key: 'cs', title: 'dash.tasks.cs',
-      items: (cs.data?.items ?? []).filter((s) => !s.restored_at && (s.notice_late || Date.parse(s.notice_due_at) > now))
-        .map((s) => ({ key: s.id, to: '/lifecycle', text: `${s.reference} — ${s.dataset_code} / ${s.system_code}`, tag: s.notice_late ? { text: t('dash.tasks.csLate'), red: true } : { text: t('dash.tasks.csRunning', { at: formatDateTime(s.notice_due_at) }), red: false } })),
+      key: 'cs',
+      title: 'dash.tasks.cs',
+      items: (cs.data?.items ?? [])
+        .filter((s) => !s.restored_at && (s.notice_late || Date.parse(s.notice_due_at) > now))
+        .map((s) => ({
+          key: s.id,
+          to: '/lifecycle',
+          text: `${s.reference} — ${s.dataset_code} / ${s.system_code}`,
+          tag: s.notice_late
+            ? { text: t('dash.tasks.csLate'), red: true }
+            : { text: t('dash.tasks.csRunning', { at: formatDateTime(s.notice_due_at) }), red: false },
+        })),
     });
   }
   if (groups.every((g) => g.items.length === 0)) return <EmptyState text={t('dash.tasks.empty')} />;
-  return <>{groups.map((g) => <TaskGroup key={g.key} title={t(g.title)} items={g.items} testId={`tasks-${g.key}`} />)}</>;
+  return (
+    <>
+      {groups.map((g) => (
+        <TaskGroup key={g.key} title={t(g.title)} items={g.items} testId={`tasks-${g.key}`} />
+      ))}
+    </>
+  );
 }
 
 type Period = 'today' | '7' | '30';
@@ -169,25 +256,63 @@ function useLogs(user: ConsoleUser) {
   });
 }
 
-function BarChart({ rows, label, t, testId, caption, refusedOnly = false }: { rows: [string, number, number][]; label: string; t: Translate; testId: string; caption: string; refusedOnly?: boolean }) {
-  const option = useMemo<ChartOption>(() => ({
-    grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0 },
-    xAxis: { type: 'value', minInterval: 1 },
-    yAxis: { type: 'category', inverse: true, data: rows.map((r) => r[0]), axisLabel: { width: 180, overflow: 'truncate' } },
-    series: [
-      ...(refusedOnly ? [] : [{ type: 'bar', stack: 'n', name: t('dash.ex.served'), data: rows.map((r) => r[1]), itemStyle: { color: '#2e7d32' } }]),
-      { type: 'bar', stack: 'n', name: t('dash.ex.refused'), data: rows.map((r) => r[2]), itemStyle: { color: '#b71c1c' }, label: { show: refusedOnly, position: 'right' } },
-    ],
-  }), [rows, t, refusedOnly]);
+function BarChart({
+  rows,
+  label,
+  t,
+  testId,
+  caption,
+  refusedOnly = false,
+}: {
+  rows: [string, number, number][];
+  label: string;
+  t: Translate;
+  testId: string;
+  caption: string;
+  refusedOnly?: boolean;
+}) {
+  const option = useMemo<ChartOption>(
+    () => ({
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0 },
+      xAxis: { type: 'value', minInterval: 1 },
+      yAxis: { type: 'category', inverse: true, data: rows.map((r) => r[0]), axisLabel: { width: 180, overflow: 'truncate' } },
+      series: [
+        ...(refusedOnly ? [] : [{ type: 'bar', stack: 'n', name: t('dash.ex.served'), data: rows.map((r) => r[1]), itemStyle: { color: '#2e7d32' } }]),
+        {
+          type: 'bar',
+          stack: 'n',
+          name: t('dash.ex.refused'),
+          data: rows.map((r) => r[2]),
+          itemStyle: { color: '#b71c1c' },
+          label: { show: refusedOnly, position: 'right' },
+        },
+      ],
+    }),
+    [rows, t, refusedOnly],
+  );
   return (
     <div data-testid={testId}>
       <Chart option={option} label={label} height={Math.max(160, 36 * rows.length + 60)} />
       <table className="visually-hidden">
         <caption>{caption}</caption>
-        <thead><tr><th scope="col">{caption}</th>{!refusedOnly && <th scope="col">{t('dash.ex.served')}</th>}<th scope="col">{t('dash.ex.refused')}</th></tr></thead>
-        <tbody>{rows.map((r) => <tr key={r[0]}><th scope="row">{r[0]}</th>{!refusedOnly && <td>{r[1]}</td>}<td>{r[2]}</td></tr>)}</tbody>
+        <thead>
+          <tr>
+            <th scope="col">{caption}</th>
+            {!refusedOnly && <th scope="col">{t('dash.ex.served')}</th>}
+            <th scope="col">{t('dash.ex.refused')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r[0]}>
+              <th scope="row">{r[0]}</th>
+              {!refusedOnly && <td>{r[1]}</td>}
+              <td>{r[2]}</td>
+            </tr>
+          ))}
+        </tbody>
       </table>
     </div>
   );
@@ -208,10 +333,15 @@ function Exchanges({ logs }: { logs: string[] }) {
         let after: number | undefined;
         for (;;) {
           const left = ENTRY_CAP - entries.length;
-          if (left <= 0) { capped = true; break; }
-          const page = unwrap(await api.GET('/api/v1/ledger/{custodian}/entries', {
-            params: { path: { custodian: log }, query: { from, to, limit: Math.min(PAGE, left), ...(after !== undefined && { after }) } },
-          }));
+          if (left <= 0) {
+            capped = true;
+            break;
+          }
+          const page = unwrap(
+            await api.GET('/api/v1/ledger/{custodian}/entries', {
+              params: { path: { custodian: log }, query: { from, to, limit: Math.min(PAGE, left), ...(after !== undefined && { after }) } },
+            }),
+          );
           for (const i of page.items) if (i.entry) entries.push(i.entry as unknown as Entry);
           if (page.next_after === null) break;
           after = page.next_after;
@@ -223,32 +353,70 @@ function Exchanges({ logs }: { logs: string[] }) {
   });
   const figures = useMemo(() => (read.data ? exchangeFigures(read.data.entries, t('dash.ex.unknown')) : null), [read.data, t]);
   const ge = read.data?.capped ? '≥ ' : undefined;
-  const statusRows = useMemo<[string, number, number][]>(() => (figures?.byStatus ?? []).map(([s, n]) => [t('dash.ex.status', { status: s }), 0, n]), [figures, t]);
+  const statusRows = useMemo<[string, number, number][]>(
+    () => (figures?.byStatus ?? []).map(([s, n]) => [t('dash.ex.status', { status: s }), 0, n]),
+    [figures, t],
+  );
 
   return (
     <Card
       title={<h2 style={H2}>{t('dash.ex.title')}</h2>}
       style={{ marginTop: 16 }}
-      extra={<Segmented<Period> aria-label={t('dash.ex.period')} value={period} onChange={setPeriod} options={[{ value: 'today', label: t('dash.ex.today') }, { value: '7', label: t('dash.ex.d7') }, { value: '30', label: t('dash.ex.d30') }]} />}
+      extra={
+        <Segmented<Period>
+          aria-label={t('dash.ex.period')}
+          value={period}
+          onChange={setPeriod}
+          options={[
+            { value: 'today', label: t('dash.ex.today') },
+            { value: '7', label: t('dash.ex.d7') },
+            { value: '30', label: t('dash.ex.d30') },
+          ]}
+        />
+      }
     >
-      {read.isPending ? <Loading /> : read.isError ? <LoadError error={read.error} retry={() => void read.refetch()} /> : (
+      {read.isPending ? (
+        <Loading />
+      ) : read.isError ? (
+        <LoadError error={read.error} retry={() => void read.refetch()} />
+      ) : (
         <>
           <Typography.Paragraph type="secondary">{t('dash.ex.logs', { logs: logs.join(', ') })}</Typography.Paragraph>
           {read.data.capped && <Alert type="warning" showIcon style={{ marginBottom: 16 }} message={t('dash.ex.capped', { n: ENTRY_CAP })} />}
           <Row gutter={[16, 16]}>
-            <Col xs={12} xl={6}><Figure title={t('dash.ex.total')} value={figures!.total} prefix={ge} loading={false} testId="ex-total" /></Col>
-            <Col xs={12} xl={6}><Figure title={t('dash.ex.refused')} value={figures!.refused} prefix={ge} loading={false} testId="ex-refused" /></Col>
-            <Col xs={12} xl={6}><Figure title={t('dash.ex.median')} value={figures!.median} loading={false} testId="ex-median" /></Col>
-            <Col xs={12} xl={6}><Figure title={t('dash.ex.p95')} value={figures!.p95} loading={false} testId="ex-p95" /></Col>
+            <Col xs={12} xl={6}>
+              <Figure title={t('dash.ex.total')} value={figures!.total} prefix={ge} loading={false} testId="ex-total" />
+            </Col>
+            <Col xs={12} xl={6}>
+              <Figure title={t('dash.ex.refused')} value={figures!.refused} prefix={ge} loading={false} testId="ex-refused" />
+            </Col>
+            <Col xs={12} xl={6}>
+              <Figure title={t('dash.ex.median')} value={figures!.median} loading={false} testId="ex-median" />
+            </Col>
+            <Col xs={12} xl={6}>
+              <Figure title={t('dash.ex.p95')} value={figures!.p95} loading={false} testId="ex-p95" />
+            </Col>
           </Row>
-          {figures!.total === 0 ? <EmptyState text={t('dash.ex.none')} /> : (
+          {figures!.total === 0 ? (
+            <EmptyState text={t('dash.ex.none')} />
+          ) : (
             <Row gutter={[16, 16]} style={{ marginTop: 8 }}>
-              <Col xs={24} xl={12}><h3 style={H3}>{t('dash.ex.byDataset')}</h3><BarChart rows={figures!.byDataset} label={t('dash.ex.chartDataset')} caption={t('dash.ex.byDataset')} t={t} testId="ex-by-dataset" /></Col>
-              <Col xs={24} xl={12}><h3 style={H3}>{t('dash.ex.byConsumer')}</h3><BarChart rows={figures!.byConsumer} label={t('dash.ex.chartConsumer')} caption={t('dash.ex.byConsumer')} t={t} testId="ex-by-consumer" /></Col>
+              <Col xs={24} xl={12}>
+                <h3 style={H3}>{t('dash.ex.byDataset')}</h3>
+                <BarChart rows={figures!.byDataset} label={t('dash.ex.chartDataset')} caption={t('dash.ex.byDataset')} t={t} testId="ex-by-dataset" />
+              </Col>
+              <Col xs={24} xl={12}>
+                <h3 style={H3}>{t('dash.ex.byConsumer')}</h3>
+                <BarChart rows={figures!.byConsumer} label={t('dash.ex.chartConsumer')} caption={t('dash.ex.byConsumer')} t={t} testId="ex-by-consumer" />
+              </Col>
               <Col xs={24}>
                 <h3 style={H3}>{t('dash.ex.byStatus')}</h3>
                 <Typography.Paragraph type="secondary">{t('dash.ex.statusNote')}</Typography.Paragraph>
-                {statusRows.length ? <BarChart rows={statusRows} label={t('dash.ex.chartStatus')} caption={t('dash.ex.byStatus')} t={t} testId="ex-by-status" refusedOnly /> : <EmptyState />}
+                {statusRows.length ? (
+                  <BarChart rows={statusRows} label={t('dash.ex.chartStatus')} caption={t('dash.ex.byStatus')} t={t} testId="ex-by-status" refusedOnly />
+                ) : (
+                  <EmptyState />
+                )}
               </Col>
             </Row>
           )}
@@ -275,7 +443,16 @@ function Checkpoints({ logs }: { logs: string[] }) {
   const failed = cps.find((q) => q.isError);
   return (
     <Card title={<h2 style={H2}>{t('dash.cp.title')}</h2>} style={{ marginTop: 16 }}>
-      {cps.some((q) => q.isPending) ? <Loading /> : failed ? <LoadError error={failed.error} retry={() => { for (const q of cps) void q.refetch(); }} /> : (
+      {cps.some((q) => q.isPending) ? (
+        <Loading />
+      ) : failed ? (
+        <LoadError
+          error={failed.error}
+          retry={() => {
+            for (const q of cps) void q.refetch();
+          }}
+        />
+      ) : (
         <Table
           data-testid="checkpoints"
           rowKey="log"
@@ -291,7 +468,14 @@ function Checkpoints({ logs }: { logs: string[] }) {
               render: (_, r) => {
                 if (!r.cp) return '—';
                 const stale = now - Date.parse(r.cp.timestamp) > STALE_MS;
-                return <span data-testid={`cp-age-${r.log}`}>{ago(r.cp.timestamp, lang, now)} <Tag color={stale ? 'red' : 'green'} style={DARK}>{t(stale ? 'dash.cp.stale' : 'dash.cp.fresh')}</Tag></span>;
+                return (
+                  <span data-testid={`cp-age-${r.log}`}>
+                    {ago(r.cp.timestamp, lang, now)}{' '}
+                    <Tag color={stale ? 'red' : 'green'} style={DARK}>
+                      {t(stale ? 'dash.cp.stale' : 'dash.cp.fresh')}
+                    </Tag>
+                  </span>
+                );
               },
             },
           ]}
@@ -330,40 +514,76 @@ export default function Dashboard() {
       grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'value', minInterval: 1 },
-      yAxis: { type: 'category', inverse: true, data: rows.map((d) => (lang === 'vi' ? d.name_vi : d.name_en)), axisLabel: { width: 220, overflow: 'truncate' } },
-      series: [{ type: 'bar', name: t('dashboard.chart.series'), data: rows.map((d) => d.dataset_count), itemStyle: { color: '#b71c1c' }, label: { show: true, position: 'right' } }],
+      yAxis: {
+        type: 'category',
+        inverse: true,
+        data: rows.map((d) => (lang === 'vi' ? d.name_vi : d.name_en)),
+        axisLabel: { width: 220, overflow: 'truncate' },
+      },
+      series: [
+        {
+          type: 'bar',
+          name: t('dashboard.chart.series'),
+          data: rows.map((d) => d.dataset_count),
+          itemStyle: { color: '#b71c1c' },
+          label: { show: true, position: 'right' },
+        },
+      ],
     };
   }, [domains.data, lang, t]);
 
   return (
     <>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('dashboard.title')}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t('dashboard.title')}
+      </Typography.Title>
       <Typography.Paragraph type="secondary">{t('dashboard.welcome', { name: user.full_name })}</Typography.Paragraph>
       <Row gutter={[16, 16]}>
-        <Col xs={24} sm={12} xl={8}><Figure title={t('dashboard.unread')} value={unread.data} loading={unread.isPending} testId="figure-unread" /></Col>
-        <Col xs={24} sm={12} xl={8}><Figure title={t('dashboard.datasets')} value={datasets.data} loading={datasets.isPending} testId="figure-datasets" /></Col>
-        <Col xs={24} sm={12} xl={8}><Figure title={t('dashboard.active')} value={active.data} loading={active.isPending} testId="figure-active" /></Col>
+        <Col xs={24} sm={12} xl={8}>
+          <Figure title={t('dashboard.unread')} value={unread.data} loading={unread.isPending} testId="figure-unread" />
+        </Col>
+        <Col xs={24} sm={12} xl={8}>
+          <Figure title={t('dashboard.datasets')} value={datasets.data} loading={datasets.isPending} testId="figure-datasets" />
+        </Col>
+        <Col xs={24} sm={12} xl={8}>
+          <Figure title={t('dashboard.active')} value={active.data} loading={active.isPending} testId="figure-active" />
+        </Col>
       </Row>
       <Card title={<h2 style={H2}>{t('dash.tasks.title')}</h2>} style={{ marginTop: 16 }} data-testid="my-tasks">
         <MyTasks user={user} />
       </Card>
-      {logs.isError && <div style={{ marginTop: 16 }}><LoadError error={logs.error} retry={() => void logs.refetch()} /></div>}
+      {logs.isError && (
+        <div style={{ marginTop: 16 }}>
+          <LoadError error={logs.error} retry={() => void logs.refetch()} />
+        </div>
+      )}
       {logs.data && logs.data.length > 0 && <Exchanges logs={logs.data} />}
       {logs.data && logs.data.length > 0 && <Checkpoints logs={logs.data} />}
       <Card title={<h2 style={H2}>{t('dashboard.chart.title')}</h2>} style={{ marginTop: 16 }}>
-        {domains.isPending ? <Loading /> : domains.isError ? <LoadError error={domains.error} retry={() => void domains.refetch()} /> : option && domains.data.some((d) => d.dataset_count > 0) ? (
+        {domains.isPending ? (
+          <Loading />
+        ) : domains.isError ? (
+          <LoadError error={domains.error} retry={() => void domains.refetch()} />
+        ) : option && domains.data.some((d) => d.dataset_count > 0) ? (
           <>
             <Chart option={option} label={t('dashboard.chart.label')} height={Math.max(240, 40 * domains.data.filter((d) => d.dataset_count > 0).length)} />
             <table className="visually-hidden">
               <caption>{t('dashboard.chart.title')}</caption>
               <tbody>
-                {domains.data.filter((d) => d.dataset_count > 0).map((d) => (
-                  <tr key={d.code}><th scope="row">{lang === 'vi' ? d.name_vi : d.name_en}</th><td>{d.dataset_count}</td></tr>
-                ))}
+                {domains.data
+                  .filter((d) => d.dataset_count > 0)
+                  .map((d) => (
+                    <tr key={d.code}>
+                      <th scope="row">{lang === 'vi' ? d.name_vi : d.name_en}</th>
+                      <td>{d.dataset_count}</td>
+                    </tr>
+                  ))}
               </tbody>
             </table>
           </>
-        ) : <EmptyState />}
+        ) : (
+          <EmptyState />
+        )}
       </Card>
     </>
   );

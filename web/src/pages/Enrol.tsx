@@ -21,7 +21,10 @@ function QrImage({ uri, alt }: { uri: string; alt: string }) {
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 200 }).then((url) => live && setSrc(url), () => live && setSrc(null));
+    QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 200 }).then(
+      (url) => live && setSrc(url),
+      () => live && setSrc(null),
+    );
     return () => {
       live = false;
     };
@@ -39,7 +42,8 @@ export default function Enrol() {
     retry: false,
   });
   const complete = useMutation({
-    mutationFn: async (v: EnrolForm) => unwrap(await api.POST('/api/v1/enrolments/{token}', { params: { path: { token } }, body: { password: v.password, totp: v.totp } })),
+    mutationFn: async (v: EnrolForm) =>
+      unwrap(await api.POST('/api/v1/enrolments/{token}', { params: { path: { token } }, body: { password: v.password, totp: v.totp } })),
   });
 
   const gone = (e: unknown) => e instanceof ApiError && (e.status === 410 || e.status === 404);
@@ -49,15 +53,31 @@ export default function Enrol() {
     const err = enrolment.error ?? complete.error;
     content = gone(err) ? (
       <Result status="warning" title={t('enrol.expired')} extra={<LinkButton to="/signin">{t('enrol.gotoSignin')}</LinkButton>} />
-    ) : <LoadError error={err} retry={() => void enrolment.refetch()} />;
+    ) : (
+      <LoadError error={err} retry={() => void enrolment.refetch()} />
+    );
   } else if (complete.isSuccess) {
-    content = <Result status="success" title={t('enrol.done')} extra={<LinkButton to="/signin" type="primary">{t('enrol.gotoSignin')}</LinkButton>} />;
+    content = (
+      <Result
+        status="success"
+        title={t('enrol.done')}
+        extra={
+          <LinkButton to="/signin" type="primary">
+            {t('enrol.gotoSignin')}
+          </LinkButton>
+        }
+      />
+    );
   } else {
     const e = enrolment.data;
     content = (
       <>
         <Typography.Paragraph>{t('enrol.intro')}</Typography.Paragraph>
-        <Descriptions size="small" column={1} bordered style={{ marginBottom: 16 }}
+        <Descriptions
+          size="small"
+          column={1}
+          bordered
+          style={{ marginBottom: 16 }}
           items={[
             { key: 'account', label: t('enrol.account'), children: `${e.full_name} (${e.username}) — ${e.agency_code}` },
             { key: 'expires', label: t('enrol.expires', { time: '' }).trim(), children: formatDateTime(e.expires_at) },
@@ -67,9 +87,14 @@ export default function Enrol() {
           <QrImage uri={e.otpauth_uri} alt={t('enrol.qr')} />
         </div>
         <Typography.Paragraph>
-          {t('enrol.secret')}: <Typography.Text code copyable data-testid="enrol-secret">{e.totp_secret}</Typography.Text>
+          {t('enrol.secret')}:{' '}
+          <Typography.Text code copyable data-testid="enrol-secret">
+            {e.totp_secret}
+          </Typography.Text>
         </Typography.Paragraph>
-        {complete.error && <Alert type="error" showIcon role="alert" title={problemMessage(complete.error, lang, t('common.error'))} style={{ marginBottom: 16 }} />}
+        {complete.error && (
+          <Alert type="error" showIcon role="alert" title={problemMessage(complete.error, lang, t('common.error'))} style={{ marginBottom: 16 }} />
+        )}
         <Form<EnrolForm> layout="vertical" requiredMark={false} onFinish={(v) => complete.mutate(v)} disabled={complete.isPending} name="enrol">
           <Form.Item name="password" label={t('enrol.password')} rules={[{ required: true, min: 12, message: t('enrol.short') }]}>
             <Input.Password autoComplete="new-password" />
@@ -78,14 +103,21 @@ export default function Enrol() {
             name="password2"
             label={t('enrol.password2')}
             dependencies={['password']}
-            rules={[{ required: true, message: t('enrol.mismatch') }, ({ getFieldValue }) => ({ validator: (_, v) => (v === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error(t('enrol.mismatch')))) })]}
+            rules={[
+              { required: true, message: t('enrol.mismatch') },
+              ({ getFieldValue }) => ({
+                validator: (_, v) => (v === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error(t('enrol.mismatch')))),
+              }),
+            ]}
           >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
           <Form.Item name="totp" label={t('enrol.totp')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('signin.totp.format') }]}>
             <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} />
           </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={complete.isPending}>{t('enrol.submit')}</Button>
+          <Button type="primary" htmlType="submit" block loading={complete.isPending}>
+            {t('enrol.submit')}
+          </Button>
         </Form>
       </>
     );
@@ -93,7 +125,9 @@ export default function Enrol() {
   return (
     <PublicFrame>
       <Card>
-        <Typography.Title level={1} style={{ fontSize: 22, marginTop: 0 }}>{t('enrol.title')}</Typography.Title>
+        <Typography.Title level={1} style={{ fontSize: 22, marginTop: 0 }}>
+          {t('enrol.title')}
+        </Typography.Title>
         {content}
       </Card>
     </PublicFrame>

@@ -25,7 +25,13 @@ interface Entry {
   agreement_ids?: string[];
   trace_id?: string;
 }
-interface Filters { requester?: string; dataset?: string; record_key?: string; status?: number; range?: [Dayjs | null, Dayjs | null] | null }
+interface Filters {
+  requester?: string;
+  dataset?: string;
+  record_key?: string;
+  status?: number;
+  range?: [Dayjs | null, Dayjs | null] | null;
+}
 const PAGE_SIZE = 20;
 const SEE_ALL = ['coordinator', 'auditor'];
 const origin = (custodian: string) => `lienthong/${custodian.toLowerCase()}`;
@@ -70,25 +76,74 @@ export default function Ledger() {
 
   const columns: TableProps<Item>['columns'] = [
     { key: 'index', title: t('ledger.col.index'), dataIndex: 'leaf_index', width: 90 },
-    { key: 'time', title: t('ledger.col.time'), width: 150, render: (_, i) => (i.entry as Entry | null)?.requested_at ? formatDateTime((i.entry as Entry).requested_at!) : '—' },
-    { key: 'requester', title: t('ledger.col.requester'), width: 200, render: (_, i) => { const e = i.entry as Entry | null; return e?.requester ? `${e.requester.agency ?? ''} / ${e.requester.system ?? ''}` : '—'; } },
+    {
+      key: 'time',
+      title: t('ledger.col.time'),
+      width: 150,
+      render: (_, i) => ((i.entry as Entry | null)?.requested_at ? formatDateTime((i.entry as Entry).requested_at!) : '—'),
+    },
+    {
+      key: 'requester',
+      title: t('ledger.col.requester'),
+      width: 200,
+      render: (_, i) => {
+        const e = i.entry as Entry | null;
+        return e?.requester ? `${e.requester.agency ?? ''} / ${e.requester.system ?? ''}` : '—';
+      },
+    },
     { key: 'dataset', title: t('ledger.col.dataset'), render: (_, i) => (i.entry as Entry | null)?.dataset ?? '—' },
     { key: 'keys', title: t('ledger.col.record_keys'), width: 160, render: (_, i) => ((i.entry as Entry | null)?.record_keys ?? []).join(', ') },
-    { key: 'status', title: t('ledger.col.status'), width: 90, render: (_, i) => { const s = (i.entry as Entry | null)?.response?.status; return s ? <StatusTag tone={s < 400 ? 'good' : 'warn'}>{s}</StatusTag> : '—'; } },
-    { key: 'open', title: t('ledger.col.receipt'), width: 150, render: (_, i) => <Button size="small" onClick={() => setReceiptId(i.receipt_id)} aria-label={t('ledger.open.label', { n: i.leaf_index })}>{t('ledger.open')}</Button> },
+    {
+      key: 'status',
+      title: t('ledger.col.status'),
+      width: 90,
+      render: (_, i) => {
+        const s = (i.entry as Entry | null)?.response?.status;
+        return s ? <StatusTag tone={s < 400 ? 'good' : 'warn'}>{s}</StatusTag> : '—';
+      },
+    },
+    {
+      key: 'open',
+      title: t('ledger.col.receipt'),
+      width: 150,
+      render: (_, i) => (
+        <Button size="small" onClick={() => setReceiptId(i.receipt_id)} aria-label={t('ledger.open.label', { n: i.leaf_index })}>
+          {t('ledger.open')}
+        </Button>
+      ),
+    },
   ];
 
   return (
     <AccessibleColours>
-      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>{t('ledger.title')}</Typography.Title>
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t('ledger.title')}
+      </Typography.Title>
       <Typography.Paragraph type="secondary">{t('ledger.intro')}</Typography.Paragraph>
       <Card style={{ marginBottom: 16 }}>
-        <Form layout="vertical" role="search" aria-label={t('ledger.search')} onFinish={(v: Filters) => { setFilters(v); setCursors([undefined]); }}>
+        <Form
+          layout="vertical"
+          role="search"
+          aria-label={t('ledger.search')}
+          onFinish={(v: Filters) => {
+            setFilters(v);
+            setCursors([undefined]);
+          }}
+        >
           <Flex wrap gap={16} align="flex-end">
             <Form.Item label={t('ledger.log')} htmlFor="ledger-log" style={{ flex: '1 1 160px', marginBottom: 0 }}>
-              <Select id="ledger-log" value={custodian} disabled={!seeAll} loading={keys.isPending}
-                onChange={(v: string) => { setCustodian(v); setCursors([undefined]); setReceiptId(null); }}
-                options={seeAll ? (keys.data?.keys ?? []).map((k) => ({ value: k.log, label: k.log })) : [{ value: own, label: own }]} />
+              <Select
+                id="ledger-log"
+                value={custodian}
+                disabled={!seeAll}
+                loading={keys.isPending}
+                onChange={(v: string) => {
+                  setCustodian(v);
+                  setCursors([undefined]);
+                  setReceiptId(null);
+                }}
+                options={seeAll ? (keys.data?.keys ?? []).map((k) => ({ value: k.log, label: k.log })) : [{ value: own, label: own }]}
+              />
             </Form.Item>
             <Form.Item name="requester" label={t('ledger.f.requester')} htmlFor="ledger-requester" style={{ flex: '1 1 140px', marginBottom: 0 }}>
               <Input id="ledger-requester" placeholder="VPCP" />
@@ -100,17 +155,30 @@ export default function Ledger() {
               <Input id="ledger-record" />
             </Form.Item>
             <Form.Item name="range" label={t('ledger.f.range')} htmlFor="ledger-range" style={{ flex: '1 1 260px', marginBottom: 0 }}>
-              <DatePicker.RangePicker id={{ start: 'ledger-range', end: 'ledger-range-end' }} format="DD/MM/YYYY" allowEmpty={[true, true]}
-                placeholder={[t('ledger.f.from'), t('ledger.f.to')]} aria-label={t('ledger.f.range')} />
+              <DatePicker.RangePicker
+                id={{ start: 'ledger-range', end: 'ledger-range-end' }}
+                format="DD/MM/YYYY"
+                allowEmpty={[true, true]}
+                placeholder={[t('ledger.f.from'), t('ledger.f.to')]}
+                aria-label={t('ledger.f.range')}
+              />
             </Form.Item>
             <Form.Item name="status" label={t('ledger.f.status')} htmlFor="ledger-status" style={{ flex: '0 1 110px', marginBottom: 0 }}>
               <InputNumber id="ledger-status" min={100} max={599} style={{ width: '100%' }} />
             </Form.Item>
-            <Button type="primary" htmlType="submit">{t('common.search')}</Button>
+            <Button type="primary" htmlType="submit">
+              {t('common.search')}
+            </Button>
           </Flex>
         </Form>
       </Card>
-      {!custodian ? (keys.isError ? <LoadError error={keys.error} /> : <EmptyState text={t('ledger.nolog')} />) : list.isError ? (
+      {!custodian ? (
+        keys.isError ? (
+          <LoadError error={keys.error} />
+        ) : (
+          <EmptyState text={t('ledger.nolog')} />
+        )
+      ) : list.isError ? (
         <LoadError error={list.error} retry={() => void list.refetch()} />
       ) : (
         <>
@@ -126,8 +194,12 @@ export default function Ledger() {
             rowClassName={(i) => (i.receipt_id === receiptId ? 'ant-table-row-selected' : '')}
           />
           <Flex gap={8} justify="flex-end" style={{ margin: '12px 0 16px' }}>
-            <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>{t('ledger.prev')}</Button>
-            <Button disabled={list.data?.next_after == null} onClick={() => setCursors((c) => [...c, list.data!.next_after!])}>{t('ledger.next')}</Button>
+            <Button disabled={cursors.length <= 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              {t('ledger.prev')}
+            </Button>
+            <Button disabled={list.data?.next_after == null} onClick={() => setCursors((c) => [...c, list.data!.next_after!])}>
+              {t('ledger.next')}
+            </Button>
           </Flex>
         </>
       )}
@@ -162,7 +234,11 @@ const STEP_LABELS: Record<Step['id'], MessageKey> = {
 
 function Mark({ ok }: { ok: boolean }) {
   const { t } = useI18n();
-  return <span aria-label={ok ? t('ledger.ok') : t('ledger.fail')} style={{ color: ok ? '#237804' : '#a8071a', fontWeight: 700 }}>{ok ? '✓' : '✗'}</span>;
+  return (
+    <span aria-label={ok ? t('ledger.ok') : t('ledger.fail')} style={{ color: ok ? '#237804' : '#a8071a', fontWeight: 700 }}>
+      {ok ? '✓' : '✗'}
+    </span>
+  );
 }
 
 /** One receipt: the entry, then steps 1 and 4–7 of docs/ledger.md run here, in the browser. */
@@ -190,12 +266,20 @@ function ReceiptPanel({ id, custodian, keys }: { id: string; custodian: string; 
       const latest = unwrap(await api.GET('/api/v1/ledger/{custodian}/checkpoint', { params: { path: { custodian } } }));
       const key = await parseVerifierKey(vkey!);
       const note = parseNote(latest.note);
-      const signed = !!key && !!note && note.origin === origin(custodian) && note.size === latest.tree_size && await verifyNoteSignature(note, key);
+      const signed = !!key && !!note && note.origin === origin(custodian) && note.size === latest.tree_size && (await verifyNoteSignature(note, key));
       const from = r!.checkpoint!.tree_size;
-      const proof = from < latest.tree_size
-        ? unwrap(await api.GET('/api/v1/ledger/{custodian}/proof/consistency', { params: { path: { custodian }, query: { from, to: latest.tree_size } } })).hashes
-        : [];
-      const consistent = await verifyConsistency(from, latest.tree_size, proof.map(fromBase64), fromBase64(r!.checkpoint!.root_hash), fromBase64(latest.root_hash));
+      const proof =
+        from < latest.tree_size
+          ? unwrap(await api.GET('/api/v1/ledger/{custodian}/proof/consistency', { params: { path: { custodian }, query: { from, to: latest.tree_size } } }))
+              .hashes
+          : [];
+      const consistent = await verifyConsistency(
+        from,
+        latest.tree_size,
+        proof.map(fromBase64),
+        fromBase64(r!.checkpoint!.root_hash),
+        fromBase64(latest.root_hash),
+      );
       return { from, to: latest.tree_size, signed, consistent };
     },
   });
@@ -213,47 +297,124 @@ function ReceiptPanel({ id, custodian, keys }: { id: string; custodian: string; 
   if (receipt.isError) return <LoadError error={receipt.error} retry={() => void receipt.refetch()} />;
   const e = (r?.entry ?? null) as Entry | null;
   return (
-    <Card title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('ledger.receipt.title')}</h2>} data-testid="receipt" extra={ready ? <Button onClick={download}>{t('ledger.receipt.download')}</Button> : null}>
-      {!r ? <Spin /> : (
+    <Card
+      title={<h2 style={{ fontSize: 18, margin: 0 }}>{t('ledger.receipt.title')}</h2>}
+      data-testid="receipt"
+      extra={ready ? <Button onClick={download}>{t('ledger.receipt.download')}</Button> : null}
+    >
+      {!r ? (
+        <Spin />
+      ) : (
         <Space direction="vertical" style={{ width: '100%' }} size="middle">
-          <Descriptions size="small" bordered column={{ xs: 1, md: 2 }} items={[
-            { key: 'id', label: t('ledger.receipt.id'), children: <Typography.Text code>{r.id}</Typography.Text> },
-            { key: 'index', label: t('ledger.col.index'), children: r.leaf_index ?? t('ledger.pending') },
-            { key: 'time', label: t('ledger.col.time'), children: e?.requested_at ? formatDateTime(e.requested_at) : '—' },
-            { key: 'req', label: t('ledger.col.requester'), children: e?.requester ? `${e.requester.agency} / ${e.requester.system} (${e.requester.account ?? ''})` : '—' },
-            { key: 'dataset', label: t('ledger.col.dataset'), children: e?.dataset ?? '—' },
-            { key: 'keys', label: t('ledger.col.record_keys'), children: (e?.record_keys ?? []).join(', ') },
-            { key: 'purpose', label: t('ledger.receipt.purpose'), children: e?.request?.purpose ?? '—' },
-            { key: 'status', label: t('ledger.col.status'), children: e?.response?.status ?? '—' },
-            { key: 'sha', label: t('ledger.receipt.content'), children: <Typography.Text code style={{ wordBreak: 'break-all' }}>{e?.response?.content_sha256 ?? '—'}</Typography.Text> },
-            { key: 'cp', label: t('ledger.receipt.checkpoint'), children: r.checkpoint ? t('ledger.receipt.checkpoint.value', { size: r.checkpoint.tree_size, time: formatDateTime(r.checkpoint.timestamp) }) : t('ledger.pending') },
-          ]} />
+          <Descriptions
+            size="small"
+            bordered
+            column={{ xs: 1, md: 2 }}
+            items={[
+              { key: 'id', label: t('ledger.receipt.id'), children: <Typography.Text code>{r.id}</Typography.Text> },
+              { key: 'index', label: t('ledger.col.index'), children: r.leaf_index ?? t('ledger.pending') },
+              { key: 'time', label: t('ledger.col.time'), children: e?.requested_at ? formatDateTime(e.requested_at) : '—' },
+              {
+                key: 'req',
+                label: t('ledger.col.requester'),
+                children: e?.requester ? `${e.requester.agency} / ${e.requester.system} (${e.requester.account ?? ''})` : '—',
+              },
+              { key: 'dataset', label: t('ledger.col.dataset'), children: e?.dataset ?? '—' },
+              { key: 'keys', label: t('ledger.col.record_keys'), children: (e?.record_keys ?? []).join(', ') },
+              { key: 'purpose', label: t('ledger.receipt.purpose'), children: e?.request?.purpose ?? '—' },
+              { key: 'status', label: t('ledger.col.status'), children: e?.response?.status ?? '—' },
+              {
+                key: 'sha',
+                label: t('ledger.receipt.content'),
+                children: (
+                  <Typography.Text code style={{ wordBreak: 'break-all' }}>
+                    {e?.response?.content_sha256 ?? '—'}
+                  </Typography.Text>
+                ),
+              },
+              {
+                key: 'cp',
+                label: t('ledger.receipt.checkpoint'),
+                children: r.checkpoint
+                  ? t('ledger.receipt.checkpoint.value', { size: r.checkpoint.tree_size, time: formatDateTime(r.checkpoint.timestamp) })
+                  : t('ledger.pending'),
+              },
+            ]}
+          />
           <section aria-labelledby="verify-title">
-            <h3 id="verify-title" style={{ fontSize: 16 }}>{t('ledger.verify.title')}</h3>
+            <h3 id="verify-title" style={{ fontSize: 16 }}>
+              {t('ledger.verify.title')}
+            </h3>
             <Typography.Paragraph type="secondary">{t('ledger.verify.intro')}</Typography.Paragraph>
             {!ready ? (
               <Alert type="info" showIcon data-testid="verify-waiting" title={t('ledger.verify.waiting')} />
             ) : !vkey ? (
               <Alert type="error" showIcon title={t('ledger.verify.nokey')} />
-            ) : verification.isPending ? <Spin /> : verification.isError ? <LoadError error={verification.error} /> : (
+            ) : verification.isPending ? (
+              <Spin />
+            ) : verification.isError ? (
+              <LoadError error={verification.error} />
+            ) : (
               <>
-                <List size="small" bordered dataSource={verification.data.steps} data-testid="verify-steps"
-                  renderItem={(s) => <List.Item data-testid={`step-${s.id}`} data-ok={String(s.ok)}><Space><Mark ok={s.ok} />{t(STEP_LABELS[s.id])}</Space></List.Item>} />
-                <Alert style={{ marginTop: 12 }} showIcon type={verification.data.verified ? 'success' : 'error'} data-testid="verdict" data-verified={String(verification.data.verified)}
-                  title={verification.data.verified ? t('ledger.verdict.ok') : t('ledger.verdict.fail')} />
+                <List
+                  size="small"
+                  bordered
+                  dataSource={verification.data.steps}
+                  data-testid="verify-steps"
+                  renderItem={(s) => (
+                    <List.Item data-testid={`step-${s.id}`} data-ok={String(s.ok)}>
+                      <Space>
+                        <Mark ok={s.ok} />
+                        {t(STEP_LABELS[s.id])}
+                      </Space>
+                    </List.Item>
+                  )}
+                />
+                <Alert
+                  style={{ marginTop: 12 }}
+                  showIcon
+                  type={verification.data.verified ? 'success' : 'error'}
+                  data-testid="verdict"
+                  data-verified={String(verification.data.verified)}
+                  title={verification.data.verified ? t('ledger.verdict.ok') : t('ledger.verdict.fail')}
+                />
               </>
             )}
           </section>
           {ready && vkey && (
             <section aria-labelledby="consistency-title">
-              <h3 id="consistency-title" style={{ fontSize: 16 }}>{t('ledger.consistency.title')}</h3>
-              {consistency.isPending ? <Spin /> : consistency.isError ? <LoadError error={consistency.error} retry={() => void consistency.refetch()} /> : (
+              <h3 id="consistency-title" style={{ fontSize: 16 }}>
+                {t('ledger.consistency.title')}
+              </h3>
+              {consistency.isPending ? (
+                <Spin />
+              ) : consistency.isError ? (
+                <LoadError error={consistency.error} retry={() => void consistency.refetch()} />
+              ) : (
                 <div data-testid="consistency" data-ok={String(consistency.data.signed && consistency.data.consistent)}>
-                  <List size="small" bordered dataSource={[
-                    { k: 'sig', ok: consistency.data.signed, text: t('ledger.consistency.signed', { size: consistency.data.to }) },
-                    { k: 'proof', ok: consistency.data.consistent, text: t('ledger.consistency.proof', { from: consistency.data.from, to: consistency.data.to }) },
-                  ]} renderItem={(i) => <List.Item><Space><Mark ok={i.ok} />{i.text}</Space></List.Item>} />
-                  <Button style={{ marginTop: 8 }} onClick={() => void consistency.refetch()}>{t('ledger.consistency.again')}</Button>
+                  <List
+                    size="small"
+                    bordered
+                    dataSource={[
+                      { k: 'sig', ok: consistency.data.signed, text: t('ledger.consistency.signed', { size: consistency.data.to }) },
+                      {
+                        k: 'proof',
+                        ok: consistency.data.consistent,
+                        text: t('ledger.consistency.proof', { from: consistency.data.from, to: consistency.data.to }),
+                      },
+                    ]}
+                    renderItem={(i) => (
+                      <List.Item>
+                        <Space>
+                          <Mark ok={i.ok} />
+                          {i.text}
+                        </Space>
+                      </List.Item>
+                    )}
+                  />
+                  <Button style={{ marginTop: 8 }} onClick={() => void consistency.refetch()}>
+                    {t('ledger.consistency.again')}
+                  </Button>
                 </div>
               )}
             </section>

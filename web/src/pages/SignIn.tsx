@@ -61,13 +61,28 @@ export default function SignIn() {
         <h1 style={{ fontSize: 22, marginTop: 0, fontWeight: 600 }}>{t('signin.title')}</h1>
         {expired && !error && <Alert type="info" showIcon title={t('shell.expired')} style={{ marginBottom: 16 }} />}
         {message && (
-          <Alert type={error instanceof ApiError && error.slug === 'mfa-required' ? 'warning' : 'error'} showIcon title={message} role="alert" data-testid="signin-error" style={{ marginBottom: 16 }} />
+          <Alert
+            type={error instanceof ApiError && error.slug === 'mfa-required' ? 'warning' : 'error'}
+            showIcon
+            title={message}
+            role="alert"
+            data-testid="signin-error"
+            style={{ marginBottom: 16 }}
+          />
         )}
         <Form form={form} layout="vertical" onFinish={submit} requiredMark={false} disabled={busy} name="signin">
-          <Form.Item name="username" label={t('signin.username')} rules={[{ required: true, message: t('signin.required', { field: t('signin.username').toLowerCase() }) }]}>
+          <Form.Item
+            name="username"
+            label={t('signin.username')}
+            rules={[{ required: true, message: t('signin.required', { field: t('signin.username').toLowerCase() }) }]}
+          >
             <Input autoComplete="username" autoFocus />
           </Form.Item>
-          <Form.Item name="password" label={t('signin.password')} rules={[{ required: true, message: t('signin.required', { field: t('signin.password').toLowerCase() }) }]}>
+          <Form.Item
+            name="password"
+            label={t('signin.password')}
+            rules={[{ required: true, message: t('signin.required', { field: t('signin.password').toLowerCase() }) }]}
+          >
             <Input.Password autoComplete="current-password" />
           </Form.Item>
           {needTotp && (
@@ -75,12 +90,17 @@ export default function SignIn() {
               name="totp"
               label={t('signin.totp')}
               extra={t('signin.totp.help')}
-              rules={[{ required: true, message: t('signin.totp.format') }, { pattern: /^\d{6}$/, message: t('signin.totp.format') }]}
+              rules={[
+                { required: true, message: t('signin.totp.format') },
+                { pattern: /^\d{6}$/, message: t('signin.totp.format') },
+              ]}
             >
               <Input ref={totpRef} inputMode="numeric" autoComplete="one-time-code" maxLength={6} />
             </Form.Item>
           )}
-          <Button type="primary" htmlType="submit" block loading={busy}>{t('signin.submit')}</Button>
+          <Button type="primary" htmlType="submit" block loading={busy}>
+            {t('signin.submit')}
+          </Button>
         </Form>
         <div style={{ marginTop: 16, textAlign: 'center' }}>
           <Link to="/notices">{t('signin.notices')}</Link>

@@ -15,12 +15,27 @@ export function ProblemAlert({ error, testId }: { error: unknown; testId?: strin
       showIcon
       data-testid={testId}
       role="alert"
-      title={<>{rule && <Tag color="red" data-testid="problem-rule">{rule}</Tag>}{problemMessage(error, lang, fallback)}</>}
-      description={fieldErrors.length > 0 ? (
-        <ul style={{ margin: 0, paddingInlineStart: 18 }}>
-          {fieldErrors.map((e, i) => <li key={i}><code>{e.path}</code> {lang === 'vi' ? e.message : e.message_en}</li>)}
-        </ul>
-      ) : undefined}
+      title={
+        <>
+          {rule && (
+            <Tag color="red" data-testid="problem-rule">
+              {rule}
+            </Tag>
+          )}
+          {problemMessage(error, lang, fallback)}
+        </>
+      }
+      description={
+        fieldErrors.length > 0 ? (
+          <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+            {fieldErrors.map((e, i) => (
+              <li key={i}>
+                <code>{e.path}</code> {lang === 'vi' ? e.message : e.message_en}
+              </li>
+            ))}
+          </ul>
+        ) : undefined
+      }
     />
   );
 }

@@ -9,13 +9,33 @@ export type AgreementWithEvents = paths['/api/v1/agreements/{id}']['get']['respo
 export type AgreementQuery = NonNullable<paths['/api/v1/agreements']['get']['parameters']['query']>;
 export type AgreementStatus = NonNullable<AgreementQuery['status']>;
 
-export const STATUSES: AgreementStatus[] = ['submitted', 'changes_requested', 'custodian_approved', 'active', 'rejected', 'revoked', 'withdrawn', 'expired', 'suspended', 'terminated'];
+export const STATUSES: AgreementStatus[] = [
+  'submitted',
+  'changes_requested',
+  'custodian_approved',
+  'active',
+  'rejected',
+  'revoked',
+  'withdrawn',
+  'expired',
+  'suspended',
+  'terminated',
+];
 export const FORMS = ['api', 'sync', 'push', 'direct'] as const;
 
 // Dark text on a light background: every status meets WCAG AA contrast (antd's preset colours do not).
 const STATUS_COLOR: Record<string, string> = {
-  submitted: '#003a8c', changes_requested: '#614700', custodian_approved: '#391085', active: '#135200', scheduled: '#00474f',
-  rejected: '#820014', revoked: '#820014', withdrawn: '#262626', expired: '#262626', suspended: '#612500', terminated: '#820014',
+  submitted: '#003a8c',
+  changes_requested: '#614700',
+  custodian_approved: '#391085',
+  active: '#135200',
+  scheduled: '#00474f',
+  rejected: '#820014',
+  revoked: '#820014',
+  withdrawn: '#262626',
+  expired: '#262626',
+  suspended: '#612500',
+  terminated: '#820014',
 };
 
 /** A message key built from a value, or the value itself when the catalog has no such key. */
@@ -30,7 +50,14 @@ export function useLabel() {
 /** The status a reader sees today (effective_status: active split into scheduled / expired by the dates). */
 export function StatusTag({ status }: { status: string }) {
   const label = useLabel();
-  return <Tag style={{ color: STATUS_COLOR[status] ?? '#262626', background: '#fafafa', borderColor: STATUS_COLOR[status] ?? '#d9d9d9' }} data-testid="agreement-status">{label('agr.st', status)}</Tag>;
+  return (
+    <Tag
+      style={{ color: STATUS_COLOR[status] ?? '#262626', background: '#fafafa', borderColor: STATUS_COLOR[status] ?? '#d9d9d9' }}
+      data-testid="agreement-status"
+    >
+      {label('agr.st', status)}
+    </Tag>
+  );
 }
 
 export function validity(a: { valid_from: string; valid_to: string }): string {
@@ -41,7 +68,7 @@ export function validity(a: { valid_from: string; valid_to: string }): string {
 export function ProblemAlert({ error, onClose }: { error: unknown; onClose?: () => void }) {
   const { t, lang } = useI18n();
   const rule = error instanceof ApiError ? error.problem?.rule : undefined;
-  const fieldErrors = error instanceof ApiError ? error.problem?.errors ?? [] : [];
+  const fieldErrors = error instanceof ApiError ? (error.problem?.errors ?? []) : [];
   return (
     <Alert
       type="error"
@@ -52,7 +79,11 @@ export function ProblemAlert({ error, onClose }: { error: unknown; onClose?: () 
       description={
         <>
           <div>{problemMessage(error, lang, error instanceof Error ? error.message : t('agr.failed'))}</div>
-          {fieldErrors.map((e) => <div key={e.path}>{e.path}: {lang === 'vi' ? e.message : e.message_en}</div>)}
+          {fieldErrors.map((e) => (
+            <div key={e.path}>
+              {e.path}: {lang === 'vi' ? e.message : e.message_en}
+            </div>
+          ))}
         </>
       }
       closable={onClose ? { onClose } : undefined}

@@ -25,9 +25,16 @@ export function Refusal({ error, retry, type = 'error' }: { error: unknown; retr
       data-testid="refusal"
       title={rule ? `${rule} — ${title}` : title}
       description={problemMessage(error, lang, '')}
-      action={retry && status !== 403 ? <Button size="small" onClick={retry}>{t('common.retry')}</Button> : undefined}
+      action={
+        retry && status !== 403 ? (
+          <Button size="small" onClick={retry}>
+            {t('common.retry')}
+          </Button>
+        ) : undefined
+      }
     />
   );
 }
 
-export const percent = (r: number | null | undefined, lang: 'vi' | 'en') => (r === null || r === undefined ? '—' : `${(r * 100).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 })}%`);
+export const percent = (r: number | null | undefined, lang: 'vi' | 'en') =>
+  r === null || r === undefined ? '—' : `${(r * 100).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 })}%`;

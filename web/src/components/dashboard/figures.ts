@@ -1,8 +1,11 @@
 /** Figures of the dashboard computed in the browser from sharing-log entries (pure, tested under Node). */
 
 export interface Entry {
-  requested_at: string; responded_at: string; dataset: string | null;
-  requester: { agency: string | null; system: string | null }; response: { status: number };
+  requested_at: string;
+  responded_at: string;
+  dataset: string | null;
+  requester: { agency: string | null; system: string | null };
+  response: { status: number };
 }
 
 /** Today's date in Viet Nam, YYYY-MM-DD. */
@@ -22,8 +25,14 @@ export function percentile(sorted: number[], p: number): number | null {
 }
 
 export interface ExchangeFigures {
-  total: number; served: number; refused: number; median: number | null; p95: number | null;
-  byDataset: [string, number, number][]; byConsumer: [string, number, number][]; byStatus: [number, number][];
+  total: number;
+  served: number;
+  refused: number;
+  median: number | null;
+  p95: number | null;
+  byDataset: [string, number, number][];
+  byConsumer: [string, number, number][];
+  byStatus: [number, number][];
 }
 
 /** Served (2xx) and refused (4xx/5xx) exchanges by dataset, consumer agency and status, with latency. */
@@ -37,7 +46,10 @@ export function exchangeFigures(entries: Entry[], unknown: string): ExchangeFigu
     const ok = e.response.status >= 200 && e.response.status < 300;
     if (ok) served++;
     else st.set(e.response.status, (st.get(e.response.status) ?? 0) + 1);
-    for (const [map, key] of [[ds, e.dataset ?? unknown], [ag, e.requester.agency ?? unknown]] as const) {
+    for (const [map, key] of [
+      [ds, e.dataset ?? unknown],
+      [ag, e.requester.agency ?? unknown],
+    ] as const) {
       const v = map.get(key) ?? [0, 0];
       v[ok ? 0 : 1]++;
       map.set(key, v);
@@ -46,10 +58,16 @@ export function exchangeFigures(entries: Entry[], unknown: string): ExchangeFigu
     if (Number.isFinite(ms)) lat.push(ms);
   }
   lat.sort((a, b) => a - b);
-  const rows = (m: Map<string, [number, number]>) => [...m].map(([k, [s, r]]) => [k, s, r] as [string, number, number]).sort((a, b) => b[1] + b[2] - a[1] - a[2]);
+  const rows = (m: Map<string, [number, number]>) =>
+    [...m].map(([k, [s, r]]) => [k, s, r] as [string, number, number]).sort((a, b) => b[1] + b[2] - a[1] - a[2]);
   return {
-    total: entries.length, served, refused: entries.length - served, median: percentile(lat, 0.5), p95: percentile(lat, 0.95),
-    byDataset: rows(ds), byConsumer: rows(ag), byStatus: [...st].sort((a, b) => a[0] - b[0]),
+    total: entries.length,
+    served,
+    refused: entries.length - served,
+    median: percentile(lat, 0.5),
+    p95: percentile(lat, 0.95),
+    byDataset: rows(ds),
+    byConsumer: rows(ag),
+    byStatus: [...st].sort((a, b) => a[0] - b[0]),
   };
 }
-

@@ -29,7 +29,8 @@ export const accountsVi = {
   'accounts.jwks.replace': 'Thay bộ khoá',
   'accounts.secret.title': 'Mật khẩu ứng dụng vừa cấp',
   'accounts.secret': 'Mật khẩu ứng dụng',
-  'accounts.secret.warning': 'Mật khẩu chỉ hiển thị một lần duy nhất. Hãy sao chép và cất giữ an toàn ngay bây giờ: hệ thống chỉ lưu bản băm, không thể hiển thị lại.',
+  'accounts.secret.warning':
+    'Mật khẩu chỉ hiển thị một lần duy nhất. Hãy sao chép và cất giữ an toàn ngay bây giờ: hệ thống chỉ lưu bản băm, không thể hiển thị lại.',
   'accounts.secret.done': 'Tôi đã lưu, ẩn mật khẩu',
   'accounts.copy': 'Sao chép',
   'accounts.copied': 'Đã sao chép',
@@ -83,7 +84,8 @@ export const accountsEn: Record<keyof typeof accountsVi, string> = {
   'accounts.jwks.replace': 'Replace the keys',
   'accounts.secret.title': 'The new client secret',
   'accounts.secret': 'Client secret',
-  'accounts.secret.warning': 'The secret is shown this one time only. Copy it and store it safely now: the platform keeps only its hash and cannot show it again.',
+  'accounts.secret.warning':
+    'The secret is shown this one time only. Copy it and store it safely now: the platform keeps only its hash and cannot show it again.',
   'accounts.secret.done': 'I have stored it, hide the secret',
   'accounts.copy': 'Copy',
   'accounts.copied': 'Copied',
@@ -95,7 +97,7 @@ export const accountsEn: Record<keyof typeof accountsVi, string> = {
   'accounts.reason': 'Reason (kept in the change history)',
   'accounts.reason.min': 'The reason has at least 3 characters',
   'accounts.delegation': 'Issue under a delegation (intermediary operator)',
-  'accounts.delegation.help': 'An account issued under a delegation reaches only the delegating custodian\'s data (R-14.2).',
+  'accounts.delegation.help': "An account issued under a delegation reaches only the delegating custodian's data (R-14.2).",
   'accounts.delegation.none': 'No, for a system of my own agency',
   'accounts.delegation.of': 'Delegation from {custodian}',
   'accounts.del.custodian': 'Custodian agency',

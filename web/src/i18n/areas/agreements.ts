@@ -60,7 +60,8 @@ export const agreementsVi = {
   'agr.wiz.system.level': 'cấp độ có hiệu lực {n}',
   'agr.wiz.system.noLevel': 'chưa có cấp độ có hiệu lực',
   'agr.wiz.system.pending': 'cấp độ {n} chờ phê duyệt',
-  'agr.wiz.system.help': 'Cấp độ ghi bên cạnh là cấp độ an toàn thông tin có hiệu lực: cấp độ khai báo, không vượt cấp độ Văn phòng Trung ương Đảng đã phê duyệt bằng quyết định (R-13.3). Hệ thống có cấp độ đang chờ phê duyệt chỉ được tính theo cấp độ đã phê duyệt: khi chưa có cấp độ 3 trở lên được phê duyệt, hệ thống không nhận được dữ liệu nào, kể cả dữ liệu mật.',
+  'agr.wiz.system.help':
+    'Cấp độ ghi bên cạnh là cấp độ an toàn thông tin có hiệu lực: cấp độ khai báo, không vượt cấp độ Văn phòng Trung ương Đảng đã phê duyệt bằng quyết định (R-13.3). Hệ thống có cấp độ đang chờ phê duyệt chỉ được tính theo cấp độ đã phê duyệt: khi chưa có cấp độ 3 trở lên được phê duyệt, hệ thống không nhận được dữ liệu nào, kể cả dữ liệu mật.',
   'agr.wiz.system.pendingTitle': 'Cấp độ {n} do cơ quan khai báo đang chờ quyết định phê duyệt',
   'agr.wiz.system.pendingCapped': 'Cho đến khi có quyết định phê duyệt, hệ thống được tính theo cấp độ đã phê duyệt {n}.',
   'agr.wiz.required': 'Vui lòng nhập {field}',
@@ -120,7 +121,8 @@ export const agreementsVi = {
   'agr.act.reason': 'Lý do',
   'agr.act.note': 'Ghi chú (không bắt buộc)',
   'agr.act.done': 'Đã cập nhật thoả thuận',
-  'agr.act.revoke.help': 'Chỉ thu hồi được khi chấp thuận chưa có hiệu lực (đang chờ phê duyệt bước hai); thoả thuận đang hiệu lực phải chấm dứt theo Khoản 1 Điều 16.',
+  'agr.act.revoke.help':
+    'Chỉ thu hồi được khi chấp thuận chưa có hiệu lực (đang chờ phê duyệt bước hai); thoả thuận đang hiệu lực phải chấm dứt theo Khoản 1 Điều 16.',
   'agr.term.title': 'Chấm dứt thoả thuận (Khoản 1 Điều 16)',
   'agr.term.ground': 'Căn cứ chấm dứt',
   'agr.term.not_eligible': 'chưa áp dụng được',
@@ -194,7 +196,8 @@ export const agreementsEn: Record<keyof typeof agreementsVi, string> = {
   'agr.wiz.system.level': 'level in effect {n}',
   'agr.wiz.system.noLevel': 'no level in effect',
   'agr.wiz.system.pending': 'level {n} awaiting approval',
-  'agr.wiz.system.help': 'The level shown is the information-security level in effect: the declared one, capped by the level the Central Party Office approved by a decision (R-13.3). A system whose level awaits approval counts at its approved level: until a level of 3 or more is approved it receives no data, secret data included.',
+  'agr.wiz.system.help':
+    'The level shown is the information-security level in effect: the declared one, capped by the level the Central Party Office approved by a decision (R-13.3). A system whose level awaits approval counts at its approved level: until a level of 3 or more is approved it receives no data, secret data included.',
   'agr.wiz.system.pendingTitle': 'The declared level {n} awaits its approving decision',
   'agr.wiz.system.pendingCapped': 'Until a decision approves it, the system counts at its approved level {n}.',
   'agr.wiz.required': 'Please enter {field}',
@@ -254,7 +257,8 @@ export const agreementsEn: Record<keyof typeof agreementsVi, string> = {
   'agr.act.reason': 'Reason',
   'agr.act.note': 'Note (optional)',
   'agr.act.done': 'Agreement updated',
-  'agr.act.revoke.help': 'Only an approval not yet in force (awaiting its second approval) can be revoked; an agreement in force is terminated under Art. 16.1.',
+  'agr.act.revoke.help':
+    'Only an approval not yet in force (awaiting its second approval) can be revoked; an agreement in force is terminated under Art. 16.1.',
   'agr.term.title': 'Terminate the agreement (Art. 16.1)',
   'agr.term.ground': 'Ground for termination',
   'agr.term.not_eligible': 'not applicable now',

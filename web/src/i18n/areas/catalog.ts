@@ -197,7 +197,8 @@ export const catalogVi = {
   'rec.v.message': 'Lỗi',
   'rec.producer': 'Cơ quan tạo ra',
   'prod.title': 'Cơ quan cập nhật dữ liệu',
-  'prod.help': 'Cấp nào phát sinh dữ liệu thì cấp đó cập nhật: cơ quan chủ quản uỷ quyền cho hệ thống của cơ quan khác (ví dụ tỉnh ủy, thành ủy) cập nhật toàn bộ bộ dữ liệu hoặc chỉ các bản ghi trong phạm vi của mình. Mỗi lần cập nhật ghi rõ cơ quan tạo ra dữ liệu.',
+  'prod.help':
+    'Cấp nào phát sinh dữ liệu thì cấp đó cập nhật: cơ quan chủ quản uỷ quyền cho hệ thống của cơ quan khác (ví dụ tỉnh ủy, thành ủy) cập nhật toàn bộ bộ dữ liệu hoặc chỉ các bản ghi trong phạm vi của mình. Mỗi lần cập nhật ghi rõ cơ quan tạo ra dữ liệu.',
   'prod.agency': 'Cơ quan được uỷ quyền',
   'prod.agencyRequired': 'Chọn cơ quan được uỷ quyền',
   'prod.system': 'Hệ thống',
@@ -437,7 +438,8 @@ export const catalogEn: Record<keyof typeof catalogVi, string> = {
   'rec.v.message': 'Error',
   'rec.producer': 'Produced by',
   'prod.title': 'Producers',
-  'prod.help': 'The level where data arises updates it: the custodian authorises systems of other agencies (a provincial Party committee, say) to update the whole dataset or only the records within their scope. Every update names the agency that produced the data.',
+  'prod.help':
+    'The level where data arises updates it: the custodian authorises systems of other agencies (a provincial Party committee, say) to update the whole dataset or only the records within their scope. Every update names the agency that produced the data.',
   'prod.agency': 'Producer agency',
   'prod.agencyRequired': 'Choose the producer agency',
   'prod.system': 'System',

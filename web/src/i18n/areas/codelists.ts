@@ -26,7 +26,8 @@ export const codelistsVi = {
   'codelists.v.published': 'Người ban hành, thời điểm',
   'codelists.required': 'Bắt buộc nhập',
   'codelists.import.title': 'Nhập phiên bản mới từ tệp',
-  'codelists.import.help': 'Chọn tệp CSV, XLSX hoặc JSON có cùng cấu trúc với tệp tải xuống của danh mục. Hệ thống so sánh với phiên bản đang có hiệu lực; chưa ban hành gì cho đến khi xác nhận.',
+  'codelists.import.help':
+    'Chọn tệp CSV, XLSX hoặc JSON có cùng cấu trúc với tệp tải xuống của danh mục. Hệ thống so sánh với phiên bản đang có hiệu lực; chưa ban hành gì cho đến khi xác nhận.',
   'codelists.import.file': 'Tệp danh mục',
   'codelists.import.failed': 'Không thực hiện được',
   'codelists.import.effective': 'Ngày bắt đầu có hiệu lực',
@@ -59,7 +60,8 @@ export const codelistsVi = {
   'codelists.edit.submit': 'Lưu thay đổi',
   'codelists.edit.saved': 'Đã lưu danh mục {code}',
   'codelists.manual.title': 'Ban hành phiên bản mới bằng cách nhập từng mục',
-  'codelists.manual.help': 'Một phiên bản gồm toàn bộ các mục của danh mục: mục nào không có trong phiên bản mới thì bị bãi bỏ. Danh mục trên {max} mục thì nhập từ tệp.',
+  'codelists.manual.help':
+    'Một phiên bản gồm toàn bộ các mục của danh mục: mục nào không có trong phiên bản mới thì bị bãi bỏ. Danh mục trên {max} mục thì nhập từ tệp.',
   'codelists.manual.load': 'Bắt đầu từ các mục của phiên bản {n}',
   'codelists.manual.tooMany': 'Danh mục có hơn {max} mục: hãy nhập phiên bản mới từ tệp.',
   'codelists.manual.code': 'Mã, dòng {n}',
@@ -99,7 +101,8 @@ export const codelistsEn: Record<keyof typeof codelistsVi, string> = {
   'codelists.v.published': 'Published by, at',
   'codelists.required': 'Required',
   'codelists.import.title': 'Import a new version from a file',
-  'codelists.import.help': 'Choose a CSV, XLSX or JSON file laid out like the list\'s download. It is compared with the version in force; nothing is published until you confirm.',
+  'codelists.import.help':
+    "Choose a CSV, XLSX or JSON file laid out like the list's download. It is compared with the version in force; nothing is published until you confirm.",
   'codelists.import.file': 'Code-list file',
   'codelists.import.failed': 'Could not be done',
   'codelists.import.effective': 'In force from',
@@ -132,7 +135,8 @@ export const codelistsEn: Record<keyof typeof codelistsVi, string> = {
   'codelists.edit.submit': 'Save changes',
   'codelists.edit.saved': 'Code list {code} saved',
   'codelists.manual.title': 'Publish a new version item by item',
-  'codelists.manual.help': "A version holds all of the list's items: an item left out of the new version is retired. Lists of more than {max} items are imported from a file.",
+  'codelists.manual.help':
+    "A version holds all of the list's items: an item left out of the new version is retired. Lists of more than {max} items are imported from a file.",
   'codelists.manual.load': "Start from version {n}'s items",
   'codelists.manual.tooMany': 'The list has more than {max} items: import the new version from a file.',
   'codelists.manual.code': 'Code, row {n}',

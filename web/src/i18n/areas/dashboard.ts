@@ -81,7 +81,7 @@ export const dashboardEn: Record<keyof typeof dashboardVi, string> = {
   'dash.ex.chartDataset': 'Bar chart: exchanges served and refused by dataset',
   'dash.ex.chartConsumer': 'Bar chart: exchanges served and refused by consumer agency',
   'dash.ex.chartStatus': 'Bar chart: refusals by response status',
-  'dash.ex.statusNote': 'The log does not keep response bodies, so a refusal\'s rule id is not available here; refusals are grouped by status.',
+  'dash.ex.statusNote': "The log does not keep response bodies, so a refusal's rule id is not available here; refusals are grouped by status.",
   'dash.ex.none': 'No exchanges in this period.',
   'dash.ex.unknown': '(unknown)',
   'dash.ex.status': 'Status {status}',

@@ -20,7 +20,8 @@ export const lifecycleVi = {
   'lifecycle.announce': 'Thông báo tạm ngừng',
   'lifecycle.announced': 'Đã thông báo lịch tạm ngừng',
   'lifecycle.fm.title': 'Ghi nhận sự cố bất khả kháng',
-  'lifecycle.fm.help': 'Sự cố đã xảy ra; thông báo công khai phải đăng trong vòng 24 giờ kể từ khi ngừng (R-15.4). Có thể đăng ngay bằng cách nhập nội dung thông báo, hoặc đăng sau.',
+  'lifecycle.fm.help':
+    'Sự cố đã xảy ra; thông báo công khai phải đăng trong vòng 24 giờ kể từ khi ngừng (R-15.4). Có thể đăng ngay bằng cách nhập nội dung thông báo, hoặc đăng sau.',
   'lifecycle.fm.started': 'Thời điểm ngừng cung cấp',
   'lifecycle.fm.record': 'Ghi nhận sự cố',
   'lifecycle.recorded': 'Đã ghi nhận sự cố',
@@ -73,7 +74,8 @@ export const lifecycleVi = {
   'notices.kind.correction': 'Đính chính',
   'notices.correct': 'Đính chính',
   'notices.correct.title': 'Đính chính thông báo {ref}',
-  'notices.correct.help': 'Thông báo đã đăng không bị sửa: bản đính chính là một thông báo mới, dẫn chiếu thông báo này, được đăng ngay trên bảng thông báo công khai.',
+  'notices.correct.help':
+    'Thông báo đã đăng không bị sửa: bản đính chính là một thông báo mới, dẫn chiếu thông báo này, được đăng ngay trên bảng thông báo công khai.',
   'notices.correct.reason': 'Lý do đính chính (không bắt buộc)',
   'notices.correct.submit': 'Đăng đính chính',
   'notices.correct.done': 'Đã đăng đính chính {ref}',
@@ -92,7 +94,8 @@ export const lifecycleVi = {
   'lifecycle.calendar.title': 'Thời hạn tính theo ngày nghỉ chưa được công bố',
   'lifecycle.calendar.days': 'ngày nghỉ do lịch tự tính {days}',
   'lifecycle.calendar.years': 'năm {years} chưa có thông báo nghỉ lễ chính thức',
-  'lifecycle.calendar.help': 'Ngày nghỉ lễ này do lịch ngày làm việc tự tính, chưa có văn bản chính thức công bố; thời hạn có thể thay đổi khi Chính phủ thông báo lịch nghỉ (R-15.3).',
+  'lifecycle.calendar.help':
+    'Ngày nghỉ lễ này do lịch ngày làm việc tự tính, chưa có văn bản chính thức công bố; thời hạn có thể thay đổi khi Chính phủ thông báo lịch nghỉ (R-15.3).',
   'lifecycle.h.custodian': 'Cơ quan chủ quản',
   'lifecycle.h.entity': 'Đối tượng',
   'lifecycle.h.action': 'Thao tác',
@@ -126,7 +129,8 @@ export const lifecycleEn: Record<keyof typeof lifecycleVi, string> = {
   'lifecycle.tab.consumer': 'Consumer suspensions',
   'lifecycle.planned.title': 'Announce a planned suspension',
   'lifecycle.earliest': 'Announced today, the suspension may start on {date} at the earliest',
-  'lifecycle.earliest.why': 'The announcement day ({today}) is not counted; 7 full working days of the working-day calendar must pass, the 7th being {seventh}.',
+  'lifecycle.earliest.why':
+    'The announcement day ({today}) is not counted; 7 full working days of the working-day calendar must pass, the 7th being {seventh}.',
   'lifecycle.earliest.refused': 'Earliest start: {date}',
   'lifecycle.tooEarly': 'Before the earliest allowed date ({date}): the request will be refused.',
   'lifecycle.refused': 'Request refused',
@@ -210,7 +214,8 @@ export const lifecycleEn: Record<keyof typeof lifecycleVi, string> = {
   'lifecycle.calendar.title': 'Deadline counted on days off not yet announced',
   'lifecycle.calendar.days': 'days off the calendar computed {days}',
   'lifecycle.calendar.years': 'no official announcement of the days off for {years}',
-  'lifecycle.calendar.help': 'These days off were computed by the working-day calendar and no official text has announced them yet; the deadline may move once the Government announces the days off (R-15.3).',
+  'lifecycle.calendar.help':
+    'These days off were computed by the working-day calendar and no official text has announced them yet; the deadline may move once the Government announces the days off (R-15.3).',
   'lifecycle.h.custodian': 'Custodian',
   'lifecycle.h.entity': 'Subject',
   'lifecycle.h.action': 'Action',

@@ -193,7 +193,8 @@ export const registryVi = {
   'calendar.col.source': 'Văn bản thông báo',
   'calendar.source.issued': '{issuer}, ngày {date}',
   'calendar.computed': 'Tính toán, chưa có thông báo',
-  'calendar.computed.year': 'Năm {year} chưa có thông báo nghỉ lễ, Tết của Chính phủ: mọi ngày được tính theo Điều 112 Bộ luật Lao động 2019, thời hạn tính trên các ngày này có thể thay đổi.',
+  'calendar.computed.year':
+    'Năm {year} chưa có thông báo nghỉ lễ, Tết của Chính phủ: mọi ngày được tính theo Điều 112 Bộ luật Lao động 2019, thời hạn tính trên các ngày này có thể thay đổi.',
   'calendar.edit.source_document': 'Số hiệu, tên văn bản',
   'calendar.edit.source_issuer': 'Cơ quan ban hành',
   'calendar.edit.source_date': 'Ngày ban hành',
@@ -395,7 +396,8 @@ export const registryEn: Record<keyof typeof registryVi, string> = {
   'calendar.col.source': 'Announcing document',
   'calendar.source.issued': '{issuer}, dated {date}',
   'calendar.computed': 'Computed, not announced',
-  'calendar.computed.year': 'No Government holiday announcement for {year} is recorded: every day is computed from Labour Code 2019 Art. 112, and deadlines counted on them may change.',
+  'calendar.computed.year':
+    'No Government holiday announcement for {year} is recorded: every day is computed from Labour Code 2019 Art. 112, and deadlines counted on them may change.',
   'calendar.edit.source_document': 'Document number and title',
   'calendar.edit.source_issuer': 'Issuer',
   'calendar.edit.source_date': 'Date of the document',
