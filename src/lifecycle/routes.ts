@@ -234,15 +234,13 @@ export function lifecycleRoutes(lifecycle: Lifecycle, publicUrl: string) {
         },
       },
       async (req, reply) =>
-        reply
-          .code(201)
-          .send(
-            await lifecycle.consumers.suspend(principalOf(req), {
-              ...req.body,
-              ground: req.body.ground as (typeof GROUNDS)[number],
-              found_at: new Date(req.body.found_at),
-            }),
-          ),
+        reply.code(201).send(
+          await lifecycle.consumers.suspend(principalOf(req), {
+            ...req.body,
+            ground: req.body.ground as (typeof GROUNDS)[number],
+            found_at: new Date(req.body.found_at),
+          }),
+        ),
     );
 
     app.get(

@@ -24,7 +24,7 @@ import {
   type ReceiptInput,
 } from '../../web/src/ledger/verify.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -182,16 +182,10 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   });
 
   it('a custodian admin issues a connection account for its own system: the secret is shown once, never again', async () => {
-    await page.goto(`${server.url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill(custodian.username);
-    await page.getByLabel('Mật khẩu').fill(custodian.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
     // The next step's code: the API sign-in of beforeAll used this step's (each step is single-use).
-    await totp.fill(totpCode(custodian.secret, new Date(Date.now() + 30_000)));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+    await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () =>
+      totpCode(custodian.secret, new Date(Date.now() + 30_000)),
+    );
 
     await page.getByRole('link', { name: 'Tài khoản kết nối' }).click();
     await page.getByRole('heading', { name: 'Tài khoản kết nối', level: 1 }).waitFor(WAIT);

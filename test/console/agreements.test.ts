@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 const WAIT = { timeout: 20_000 };
 const EC_KEY = { kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', use: 'enc' };
@@ -39,16 +39,8 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     const { page, problems: own } = await openPage(context);
     problems.push(own);
-    await page.goto(`${server.url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill(username);
-    await page.getByLabel('Mật khẩu').fill(who.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
     // The API sign-in used the current 30-second step; each code is single-use, so take the next one.
-    await totp.fill(totpCode(who.secret, new Date(Date.now() + 30_000)));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+    await signInThroughForm(page, server.url, { username: username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
     pages.set(username, page);
     return page;
   }

@@ -164,3 +164,26 @@ export async function pickDateTime(page: Page, id: string, value: string): Promi
     }
   }
 }
+
+/**
+ * Signs in through the form as an official does: name and password, then the TOTP code that
+ * `code` gives once the form asks for it (a step not yet used: each code is single-use), and
+ * waits for the overview.
+ */
+export async function signInThroughForm(
+  page: Page,
+  url: string,
+  who: { username: string; password: string },
+  code: () => string | Promise<string>,
+): Promise<void> {
+  const wait = { timeout: 30_000 };
+  await page.goto(`${url}/signin`);
+  await page.getByLabel('Tên đăng nhập').fill(who.username);
+  await page.getByLabel('Mật khẩu').fill(who.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  const totp = page.getByLabel('Mã xác thực (6 số)');
+  await totp.waitFor(wait);
+  await totp.fill(await code());
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(wait);
+}

@@ -12,7 +12,7 @@ import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { exchangeFigures, percentile } from '../../web/src/components/dashboard/figures.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 const WAIT = { timeout: 20_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -63,16 +63,8 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
   async function signIn(who: User): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
-    await page.goto(`${server.url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill(who.username);
-    await page.getByLabel('Mật khẩu').fill(who.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
     // The next step's code: the API sign-in of beforeAll used this step's (each step is single-use).
-    await totp.fill(totpCode(who.secret, new Date(Date.now() + 30_000)));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(WAIT);
+    await signInThroughForm(page, server.url, { username: who.username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
     return page;
   }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP, type TestEnv, startEnv } from '../helpers/platform.ts';
-import { launchBrowser, openPage, pickDateTime, screenshot, seriousViolations, skipBrowser } from './browser.ts';
+import { launchBrowser, openPage, pickDateTime, screenshot, seriousViolations, skipBrowser, signInThroughForm } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
@@ -36,17 +36,11 @@ describe.skipIf(skipBrowser())('console in Chromium: deadlines resting on comput
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     ({ page, problems } = await openPage(context));
-    await page.goto(`${url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill('admin');
-    await page.getByLabel('Mật khẩu').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
     // The API session used the clock's current step; each step is single-use, so move to the next one.
-    env.clock.advance(31_000);
-    await totp.fill(totpCode(ADMIN_TOTP, env.clock.now()));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+    await signInThroughForm(page, url, { username: 'admin', password: ADMIN_PASSWORD }, () => {
+      env.clock.advance(31_000);
+      return totpCode(ADMIN_TOTP, env.clock.now());
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -6,7 +6,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, pickDateTime, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import {
+  type ConsoleServer,
+  launchBrowser,
+  openPage,
+  pickDateTime,
+  screenshot,
+  seriousViolations,
+  skipBrowser,
+  startServer,
+  signInThroughForm,
+} from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
@@ -49,15 +59,7 @@ describe.skipIf(skipBrowser())('console in Chromium: suspensions (R-15.3) and sh
 
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     ({ page, problems } = await openPage(context));
-    await page.goto(`${server.url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill('admin');
-    await page.getByLabel('Mật khẩu').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
-    await totp.fill(totpCode(ADMIN_TOTP, new Date()));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+    await signInThroughForm(page, server.url, { username: 'admin', password: ADMIN_PASSWORD }, () => totpCode(ADMIN_TOTP, new Date()));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -10,7 +10,7 @@ import { vietnamDate } from '../../src/core/time.ts';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
@@ -34,16 +34,8 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
     const opened = await openPage(context);
     const p = opened.page;
-    await p.goto(`${server.url}/signin`);
-    await p.getByLabel('Tên đăng nhập').fill(who.username);
-    await p.getByLabel('Mật khẩu').fill(who.password);
-    await p.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = p.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
     // The next step's code: the API sign-in used this step's (each step is single-use).
-    await totp.fill(totpCode(who.secret, new Date(Date.now() + 30_000)));
-    await p.getByRole('button', { name: 'Đăng nhập' }).click();
-    await p.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(WAIT);
+    await signInThroughForm(p, server.url, { username: who.username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
     return opened;
   }
 

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
@@ -49,16 +49,7 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
   }
 
   async function signInUi(p: Page, username: string, password: string, secret: string) {
-    await p.goto(`${server.url}/signin`);
-    await p.getByLabel('Tên đăng nhập').waitFor(WAIT);
-    await p.getByLabel('Tên đăng nhập').fill(username);
-    await p.getByLabel('Mật khẩu').fill(password);
-    await p.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = p.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
-    await totp.fill(await nextCode(secret));
-    await p.getByRole('button', { name: 'Đăng nhập' }).click();
-    await p.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
+    await signInThroughForm(p, server.url, { username, password }, () => nextCode(secret));
   }
 
   /** Picks an option of an antd Select by its title, again if a click landed while the list was still moving. */

@@ -11,7 +11,7 @@ import { totpCode } from '../../src/registry/credentials.ts';
 import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
+import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 const WAIT = { timeout: 20_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -34,15 +34,7 @@ describe.skipIf(skipBrowser())('console: reports and oversight (figures from the
   async function signIn(who: User): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
-    await page.goto(`${server.url}/signin`);
-    await page.getByLabel('Tên đăng nhập').fill(who.username);
-    await page.getByLabel('Mật khẩu').fill(who.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    const totp = page.getByLabel('Mã xác thực (6 số)');
-    await totp.waitFor(WAIT);
-    await totp.fill(totpCode(who.secret, new Date(Date.now() + 30_000)));
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(WAIT);
+    await signInThroughForm(page, server.url, { username: who.username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
     return page;
   }
 
