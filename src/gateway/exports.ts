@@ -130,7 +130,8 @@ export function createExports(p: DownloadPipeline, d: ExportDeps) {
         'R-11',
       );
     const format = (req.query.format ?? 'ndjson') as ExportFormat;
-    if (!FORMATS.has(format)) throw new Problem(PROBLEMS.badRequest, { detail: 'format phải là ndjson hoặc csv.', detail_en: 'format must be ndjson or csv.' });
+    if (!FORMATS.has(format))
+      throw new Problem(PROBLEMS.badRequest, { detail: 'Định dạng (`format`) phải là ndjson hoặc csv.', detail_en: 'format must be ndjson or csv.' });
     const filters = exportFilters(a, req.query);
     const position = await d.feed.head(code);
     const hash = crypto.createHash('sha256');

@@ -235,7 +235,11 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     await openFromList(page, secret, 'vu-an');
     await page.getByRole('button', { name: 'Phê duyệt bước hai' }).click();
     await confirm(page);
-    await expect.poll(() => page.getByTestId('agreement-status').first().textContent(), WAIT).toBe('Đang hiệu lực');
+    // A refusal shown in the dialog is the failure's reason, not a timeout.
+    const refusal = page.getByRole('dialog').getByTestId('agreement-problem');
+    const outcome = async () =>
+      (await refusal.isVisible()) ? `refused: ${await refusal.textContent()}` : await page.getByTestId('agreement-status').first().textContent();
+    await expect.poll(outcome, WAIT).toBe('Đang hiệu lực');
     await expect.poll(() => page.getByTestId('agreement-history').textContent(), WAIT).toContain('Phê duyệt bước hai');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'agreements-second-approval');

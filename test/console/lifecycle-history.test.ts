@@ -27,7 +27,7 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
   let notice: { id: string; reference: string };
   let suspension: { id: string; reference: string };
 
-  const { call, ok, login, user } = consoleApi(() => server.url);
+  const { call, ok, login, user, approveSecurityLevel } = consoleApi(() => server.url);
 
   /** Signs an official in through the sign-in form, in a browser context of their own. */
   async function signIn(who: User): Promise<{ page: Page; problems: string[] }> {
@@ -58,6 +58,7 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
       }),
       201,
     );
+    await approveSecurityLevel(admin, 'VPCP-QLCB'); // R-13.3: the level counts once a decision approves it
     const agreement = await ok(
       call('POST', '/api/v1/agreements', consumer.auth, {
         dataset_code: DATASET,
