@@ -6123,7 +6123,7 @@ export interface paths {
                             revoke_reason: string | null;
                             revoked_at: string | null;
                             revoked_by: string | null;
-                            /** @description null: toàn bộ bộ dữ liệu / the whole dataset */
+                            /** @description Để trống: toàn bộ bộ dữ liệu / null: the whole dataset */
                             scope: {
                                 /** @description Trường của bộ dữ liệu / a field of the dataset */
                                 field: string;
@@ -6131,7 +6131,7 @@ export interface paths {
                                 values: string[];
                             } | null;
                             status: "active" | "expired" | "revoked";
-                            /** @description null: mọi hệ thống của cơ quan / any system of the agency */
+                            /** @description Để trống: mọi hệ thống của cơ quan / null: any system of the agency */
                             system_code: string | null;
                             valid_until: string | null;
                         }[];
@@ -6213,7 +6213,7 @@ export interface paths {
                             revoke_reason: string | null;
                             revoked_at: string | null;
                             revoked_by: string | null;
-                            /** @description null: toàn bộ bộ dữ liệu / the whole dataset */
+                            /** @description Để trống: toàn bộ bộ dữ liệu / null: the whole dataset */
                             scope: {
                                 /** @description Trường của bộ dữ liệu / a field of the dataset */
                                 field: string;
@@ -6221,7 +6221,7 @@ export interface paths {
                                 values: string[];
                             } | null;
                             status: "active" | "expired" | "revoked";
-                            /** @description null: mọi hệ thống của cơ quan / any system of the agency */
+                            /** @description Để trống: mọi hệ thống của cơ quan / null: any system of the agency */
                             system_code: string | null;
                             valid_until: string | null;
                         };
@@ -6324,7 +6324,7 @@ export interface paths {
                             revoke_reason: string | null;
                             revoked_at: string | null;
                             revoked_by: string | null;
-                            /** @description null: toàn bộ bộ dữ liệu / the whole dataset */
+                            /** @description Để trống: toàn bộ bộ dữ liệu / null: the whole dataset */
                             scope: {
                                 /** @description Trường của bộ dữ liệu / a field of the dataset */
                                 field: string;
@@ -6332,7 +6332,7 @@ export interface paths {
                                 values: string[];
                             } | null;
                             status: "active" | "expired" | "revoked";
-                            /** @description null: mọi hệ thống của cơ quan / any system of the agency */
+                            /** @description Để trống: mọi hệ thống của cơ quan / null: any system of the agency */
                             system_code: string | null;
                             valid_until: string | null;
                         };
