@@ -52,16 +52,22 @@ describe.skipIf(skipBrowser())('console registry in Chromium: an official enroll
     await signInThroughForm(p, server.url, { username, password }, () => nextCode(secret));
   }
 
-  /** Picks an option of an antd Select by its title, again if a click landed while the list was still moving. */
+  /**
+   * Picks an option of an antd Select by its title. A click that lands while the list is still
+   * moving, or after it closed again, is retried with the list reopened rather than waited on.
+   */
   async function pick(select: Locator, title: string) {
-    for (let attempt = 0; ; attempt++) {
-      await select.click();
-      const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
-      await option.waitFor(WAIT);
-      await option.click();
-      const chosen = select.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
-      if (((await chosen.textContent()) ?? '').includes(title) || attempt === 2) return;
+    const option = page.locator(`.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option[title="${title}"]`);
+    const chosen = select.locator('xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]');
+    for (let attempt = 0; attempt < 6; attempt++) {
+      if (!(await option.isVisible())) await select.click();
+      const clicked = await option.click({ timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (clicked && ((await chosen.textContent()) ?? '').includes(title)) return;
     }
+    throw new Error(`could not pick "${title}"`);
   }
 
   beforeAll(async () => {
