@@ -15,6 +15,7 @@ export default {
       'src/agreements/decision.ts',
       'src/lifecycle/consumer-suspensions.ts',
       'src/lifecycle/service-suspensions.ts',
+      'src/lifecycle/termination.ts',
       'src/calendar/holidays.ts',
       'src/calendar/service.ts',
       'src/gateway/shaping.ts',
