@@ -10,7 +10,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LienThongClient } from 'lienthong/client';
 import { vietnamDate } from '../../src/core/time.ts';
 import { totpCode } from '../../src/registry/credentials.ts';
-import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import {
   fromBase64,
@@ -24,7 +23,7 @@ import {
   type ReceiptInput,
 } from '../../web/src/ledger/verify.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
+import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -121,16 +120,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   }
 
   beforeAll(async () => {
-    const port = await freePort();
-    [server, browser] = await Promise.all([
-      startServer({
-        LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP,
-        PORT: String(port),
-        LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      }),
-      launchBrowser(),
-    ]);
+    [server, browser] = await startServerAndBrowser({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP });
     // The world, through the HTTP API: a custodian (BTCTW) with a writer system, a consumer (VPCP)
     // with a reader system under an approved agreement, and a few exchanges on the gateway.
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);

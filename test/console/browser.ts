@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'vitest';
+import { freePort } from '../accounts/fixtures.ts';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.LIENTHONG_CHROMIUM ?? '/usr/bin/chromium';
@@ -186,4 +187,13 @@ export async function signInThroughForm(
   await totp.fill(await code());
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor(wait);
+}
+
+/**
+ * A server on a free port whose public URL is that address (links in the inbox and enrolment
+ * point at it), and the browser, started together.
+ */
+export async function startServerAndBrowser(env: Record<string, string>): Promise<[ConsoleServer, Browser]> {
+  const port = await freePort();
+  return Promise.all([startServer({ ...env, PORT: String(port), LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}` }), launchBrowser()]);
 }

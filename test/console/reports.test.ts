@@ -8,10 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { LienThongClient } from 'lienthong/client';
 import { vietnamDate } from '../../src/core/time.ts';
 import { totpCode } from '../../src/registry/credentials.ts';
-import { freePort } from '../accounts/fixtures.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
+import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
 
 const WAIT = { timeout: 20_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -39,16 +38,7 @@ describe.skipIf(skipBrowser())('console: reports and oversight (figures from the
   }
 
   beforeAll(async () => {
-    const port = await freePort();
-    [server, browser] = await Promise.all([
-      startServer({
-        LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP,
-        PORT: String(port),
-        LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      }),
-      launchBrowser(),
-    ]);
+    [server, browser] = await startServerAndBrowser({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP });
     const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
     const custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin']);
     const consumer = await user(admin, 'kt.vpcp', 'VPCP', ['consumer_admin']);
