@@ -60,6 +60,12 @@ export interface LedgerFacts {
   leafBytes: number;
 }
 
+/** Bytes on disk a sequenced entry costs, per table (heap, TOAST and indexes), over every log of the run's database. */
+export interface LogStorage {
+  entries: number;
+  bytesPerEntry: Record<string, number>;
+}
+
 export interface LedgerResults {
   /**
    * The goal's measure, paired: the raw baseline, then `appendDurable` (the gateway's path, group
@@ -77,7 +83,7 @@ export interface LedgerResults {
   batched: AppendRun;
   /** µs per append (or per transaction) for each step, one worker alone */
   appendPhasesUs: Record<string, number>;
-  build: { entries: number; insertS: number; integrateS: number; checkpoints: number; tiles: number; idlePassMs: number };
+  build: { entries: number; insertS: number; integrateS: number; checkpoints: number; tiles: number; idlePassMs: number; storage: LogStorage };
   sequencing: { entries: number; passes: number; seconds: number; atSize: number };
   verify: { entries: number; seconds: number; ok: boolean; checkpoints: number; phases: Record<string, number> };
   inclusion: {
@@ -246,6 +252,8 @@ ${appendTable(r)}
 
 - The log: ${n0(r.build.entries)} entries (real RFC 8785 leaves of the same shape as above), ${r.build.checkpoints} signed checkpoints, ${n0(r.build.tiles)} tile rows;
   then \`VACUUM (ANALYZE)\` and \`CHECKPOINT\`, so what follows runs on a settled database (warm OS cache).
+- Disk a sequenced entry costs once settled (\`pg_total_relation_size\`: heap, TOAST, indexes; every log of the run,
+  ${n0(r.build.storage.entries)} entries): ${storageLine(r.build.storage)}. docs/scale.md multiplies this by national volumes.
 - \`verify\` reads the log in one REPEATABLE READ snapshot, shared by two connections (an exported
   snapshot), in pages of 50,000 leaf indexes streamed as binary COPY (each leaf as its bytes); the
   two connections stream alternate pages, this process hashes every leaf as soon as its row has
@@ -281,4 +289,10 @@ ${[inc.cold, inc.service, inc.inject, inc.tcp]
 
 ${machine(f)}
 `;
+}
+
+function storageLine(s: LogStorage): string {
+  const parts = Object.entries(s.bytesPerEntry).map(([table, b]) => `\`${table}\` ${n0(b)} B`);
+  const total = Object.values(s.bytesPerEntry).reduce((a, b) => a + b, 0);
+  return `**${n0(total)} B an entry** — ${parts.join(', ')}`;
 }

@@ -42,7 +42,7 @@ import { leafHash, sha256 } from '../src/ledger/log/merkle.ts';
 import { createLedger } from '../src/ledger/service.ts';
 import { openPlatform, startBackgroundWork } from '../src/platform.ts';
 import type { InclusionResult } from './ledger-inclusion.ts';
-import { type AppendRun, GOALS, type LedgerResults, appendRatio, ledgerSection } from './ledger-report.ts';
+import { type AppendRun, GOALS, type LedgerResults, type LogStorage, appendRatio, ledgerSection } from './ledger-report.ts';
 import { cpuSnapshot, latencyRun, otherCpu, otherCpuPercent } from './ledger-util.ts';
 import { writeReport } from './report.ts';
 import { serveNodeFlags } from './servers.ts';
@@ -620,6 +620,7 @@ async function buildBigLog(
   await db.exec('VACUUM (ANALYZE) ledger_queue, ledger_entries, ledger_search, ledger_tiles, ledger_checkpoints');
   await db.exec('CHECKPOINT');
   progress(`  VACUUM (ANALYZE) + CHECKPOINT in ${((performance.now() - v0) / 1000).toFixed(1)} s`);
+  const storage = await logStorage(db);
   // What `serve` pays every 250 ms for this log once it is this big, with nothing to do.
   const passes: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -629,7 +630,16 @@ async function buildBigLog(
   }
   const idlePassMs = passes.sort((a, b) => a - b)[1]!;
   progress(`  an integrator pass with an empty queue takes ${idlePassMs.toFixed(0)} ms (median of 3)`);
-  return { entries: size, insertS, integrateS, checkpoints: Number(cps.rows[0]!.n), tiles, idlePassMs };
+  return { entries: size, insertS, integrateS, checkpoints: Number(cps.rows[0]!.n), tiles, idlePassMs, storage };
+}
+
+/** The ledger's tables on disk ÷ the entries sequenced in them: what a log grows by, an entry at a time. */
+async function logStorage(db: Database): Promise<LogStorage> {
+  const tables = ['ledger_entries', 'ledger_search', 'ledger_tiles', 'ledger_checkpoints', 'ledger_queue', 'ledger_content'];
+  const entries = Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM ledger_entries')).rows[0]!.n);
+  const sizes = await db.query<{ t: string; b: string }>('SELECT t, pg_total_relation_size(t::regclass) AS b FROM unnest($1::text[]) AS t', [tables]);
+  const bytesPerEntry = Object.fromEntries(sizes.rows.map((r) => [r.t, Number(r.b) / Math.max(1, entries)]));
+  return { entries, bytesPerEntry };
 }
 
 async function benchVerify(ledger: ReturnType<typeof createLedger>, log: string) {
