@@ -17,7 +17,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = (file: string) => ['--import', 'tsx', path.join(ROOT, 'bench', file)];
 
 export interface GatewayResults {
-  hosted: { bare: Measurement; gateway: Measurement };
+  /** floor: the signed-and-logged minimum (bench/floor-server.ts), on PostgreSQL only */
+  hosted: { bare: Measurement; gateway: Measurement; floor?: Measurement };
   proxy: { bare: Measurement; gateway: Measurement };
   connections: number;
 }
@@ -66,6 +67,8 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
   const bareHosted = await measure('bare Fastify returning the same JSON', `${bare.url}/bare`, {}, load);
   await bare.stop();
 
+  const floor = env.DATABASE_URL ? await measureFloor(start, env.DATABASE_URL, hostedBody, load) : undefined;
+
   const bareProxy = await start({
     name: 'bare proxy',
     args: tsx('bare-proxy.ts'),
@@ -75,5 +78,24 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
   const bareProxied = await measure('bare Fastify → undici proxy', `${bareProxy.url}/proxy/records/${PROXIED.key}`, {}, load);
   await bareProxy.stop();
   await upstream.stop();
-  return { hosted: { bare: bareHosted, gateway: gatewayHosted }, proxy: { bare: bareProxied, gateway: gatewayProxy }, connections: load.connections };
+  return {
+    hosted: { bare: bareHosted, gateway: gatewayHosted, ...(floor && { floor }) },
+    proxy: { bare: bareProxied, gateway: gatewayProxy },
+    connections: load.connections,
+  };
+}
+
+/** The floor of the guarantees (one Ed25519 signature + one row by group commit a response), same body, same database. */
+async function measureFloor(start: Start, databaseUrl: string, body: string, load: LoadOptions): Promise<Measurement> {
+  const floor = await start({
+    name: 'floor (signed and logged)',
+    args: tsx('floor-server.ts'),
+    env: { ...process.env, DATABASE_URL: databaseUrl, FLOOR_BODY: body },
+    readyPattern: /listening on port (\d+)/,
+  });
+  const probe = await fetchOk(`${floor.url}/floor`);
+  if (!probe.headers.get('x-jws-signature') || (await probe.text()) !== body) throw new Error('the floor server answered another body or no signature');
+  const m = await measure('floor: Fastify + Ed25519 JWS + one row by group commit, same JSON', `${floor.url}/floor`, {}, load);
+  await floor.stop();
+  return m;
 }
