@@ -14,13 +14,13 @@
  * start to its heading rendered). Median of BENCH_CONSOLE_ROUNDS (default 5).
  * Writes its section of docs/BENCHMARKS.md between <!-- console:begin --> and <!-- console:end -->.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { totpCode } from '../src/registry/credentials.ts';
 import { launchBrowser, startServer } from '../test/console/browser.ts';
+import { writeSection } from './report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const ROUNDS = Number(process.env.BENCH_CONSOLE_ROUNDS ?? 5);
@@ -179,10 +179,7 @@ async function main() {
       '<!-- console:end -->',
     ].join('\n');
     console.log(section);
-    const file = path.join(ROOT, 'docs/BENCHMARKS.md');
-    const doc = fs.readFileSync(file, 'utf8');
-    const at = /<!-- console:begin -->[\s\S]*<!-- console:end -->/;
-    fs.writeFileSync(file, at.test(doc) ? doc.replace(at, section) : `${doc.trimEnd()}\n\n${section}\n`);
+    writeSection(path.join(ROOT, 'docs/BENCHMARKS.md'), 'console', section);
   } finally {
     await browser.close();
     await server.stop();

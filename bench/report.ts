@@ -157,3 +157,10 @@ export function gatewaySection(
     '',
   ].join('\n');
 }
+
+/** Replaces (or appends) the `<!-- name:begin -->…<!-- name:end -->` section of a report written by a one-off benchmark. */
+export function writeSection(file: string, name: string, section: string): void {
+  const doc = fs.readFileSync(file, 'utf8');
+  const at = new RegExp(`<!-- ${name}:begin -->[\\s\\S]*<!-- ${name}:end -->`);
+  fs.writeFileSync(file, at.test(doc) ? doc.replace(at, () => section) : `${doc.trimEnd()}\n\n${section}\n`);
+}

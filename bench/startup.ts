@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { serveArgs } from './servers.ts';
+import { writeSection } from './report.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -107,10 +108,7 @@ async function main(): Promise<void> {
     '<!-- startup:end -->',
   ].join('\n');
   console.log(section);
-  const file = path.join(ROOT, 'docs/BENCHMARKS.md');
-  const doc = fs.readFileSync(file, 'utf8');
-  const at = /<!-- startup:begin -->[\s\S]*<!-- startup:end -->/;
-  fs.writeFileSync(file, at.test(doc) ? doc.replace(at, section) : `${doc.trimEnd()}\n\n${section}\n`);
+  writeSection(path.join(ROOT, 'docs/BENCHMARKS.md'), 'startup', section);
 }
 
 await main();

@@ -15,11 +15,18 @@ const fromConfig: PlatformSource = async () => {
 /** One log's recount as lines a person reads: OK, or each difference with its key, stored and recounted values. */
 function describeVerification(r: FiguresVerification): string[] {
   if (r.ok) return [`${r.log}: OK — ${r.entries_recounted} mục đã đếm lại / entries recounted (vị trí / position ${r.position})`];
-  const lines = [`${r.log}: SAI LỆCH / DIFFERENCE — ${r.differences.length} số liệu / figures (vị trí / position ${r.position})`];
+  const count = r.differences.length + r.rollup_differences.length;
+  const lines = [`${r.log}: SAI LỆCH / DIFFERENCE — ${count} số liệu / figures (vị trí / position ${r.position})`];
   for (const d of r.differences) {
     const k = d.key;
     const where = [k.day, k.consumer_agency || '-', k.consumer_system || '-', k.dataset_code || '-', k.form, k.status, k.rule || '-'].join(' ');
     lines.push(`  [${where}] ${d.measure}: lưu / stored ${d.stored} ≠ đếm lại / recounted ${d.recounted}`);
+  }
+  for (const d of r.rollup_differences) {
+    const where = Object.values(d.key)
+      .map((v) => v || '-')
+      .join(' ');
+    lines.push(`  ${d.table} [${where}] ${d.measure}: lưu / stored ${d.stored} ≠ cộng từ số liệu ngày / summed from daily ${d.recounted}`);
   }
   return lines;
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Database, Queryable } from '../db/database.ts';
 import type { Ledger } from '../ledger/index.ts';
+import { addToRollups } from './rollups.ts';
 import { BUCKETS, type Figure, KEY_COLUMNS, tally } from './tally.ts';
 
 /**
@@ -17,11 +18,14 @@ const BATCHES_PER_RUN = 20;
 
 const bucketCols = Array.from({ length: BUCKETS }, (_, i) => `lat_b${i}`);
 
-const UPSERT = `INSERT INTO report_daily (custodian_code, ${KEY_COLUMNS.join(', ')}, exchanges, bytes, latency_ms_sum, ${bucketCols.join(', ')}, counted_to)
-  SELECT $1, x.day, x.consumer_agency, x.consumer_system, x.dataset_code, x.form, x.status, x.rule, x.exchanges, x.bytes, x.latency_ms_sum,
-         ${bucketCols.map((_, i) => `(x.buckets->>${i})::bigint`).join(', ')}, $3
+/** A batch's figures as daily rows of `log` ($1), from their JSON ($2). */
+const BATCH_ROWS = `SELECT $1::text AS custodian_code, x.day, x.consumer_agency, x.consumer_system, x.dataset_code, x.form, x.status, x.rule,
+         x.exchanges, x.bytes, x.latency_ms_sum, ${bucketCols.map((c, i) => `(x.buckets->>${i})::bigint AS ${c}`).join(', ')}
     FROM jsonb_to_recordset($2::jsonb) AS x(day date, consumer_agency text, consumer_system text, dataset_code text, form text, status integer, rule text,
-                                            exchanges bigint, bytes bigint, latency_ms_sum bigint, buckets jsonb)
+                                            exchanges bigint, bytes bigint, latency_ms_sum bigint, buckets jsonb)`;
+
+const UPSERT = `INSERT INTO report_daily (custodian_code, ${KEY_COLUMNS.join(', ')}, exchanges, bytes, latency_ms_sum, ${bucketCols.join(', ')}, counted_to)
+  SELECT b.*, $3 FROM (${BATCH_ROWS}) AS b
   ON CONFLICT (custodian_code, ${KEY_COLUMNS.join(', ')}) DO UPDATE SET
     exchanges = report_daily.exchanges + EXCLUDED.exchanges, bytes = report_daily.bytes + EXCLUDED.bytes,
     latency_ms_sum = report_daily.latency_ms_sum + EXCLUDED.latency_ms_sum,
@@ -61,7 +65,11 @@ export function createCounter(db: Database, clock: Clock, ledger: Ledger) {
       const entries = rows.slice(0, n).map((r) => r.entry);
       const { figures, archived } = tally(entries);
       const end = at.position + n;
-      if (figures.size > 0) await tx.query(UPSERT, [log, JSON.stringify([...figures.values()].map(rowOf)), end]);
+      if (figures.size > 0) {
+        const json = JSON.stringify([...figures.values()].map(rowOf));
+        await tx.query(UPSERT, [log, json, end]);
+        await addToRollups(tx, BATCH_ROWS, [log, json]);
+      }
       await recordAccountUse(tx, entries);
       await tx.query('UPDATE report_positions SET position = $2, archived = archived + $3, updated_at = $4 WHERE custodian_code = $1', [
         log,

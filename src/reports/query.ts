@@ -1,6 +1,7 @@
 import { PROBLEMS, Problem } from '../core/errors.ts';
 import type { Queryable } from '../db/database.ts';
 import { type Principal, seesEverything } from '../registry/index.ts';
+import { tableFor } from './rollups.ts';
 import { BUCKETS, quantileMs } from './tally.ts';
 
 /**
@@ -61,6 +62,12 @@ export async function readFigures(q: Queryable, p: Principal, f: FiguresQuery) {
   if (f.to) where.push(`day <= ${arg(f.to)}::date`);
   const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const groups = [...new Set(f.group_by)];
+  const table = tableFor({
+    needsConsumers: !seesEverything(p) || !!f.consumer || groups.includes('consumer_agency') || groups.includes('consumer_system'),
+    byDay: groups.includes('day'),
+    from: f.from,
+    to: f.to,
+  }).table;
   const cols = groups.map((g) => `${GROUPS[g]} AS ${g}`);
   const r = await q.query<Record<string, string | number>>(
     `SELECT ${[
@@ -70,7 +77,7 @@ export async function readFigures(q: Queryable, p: Principal, f: FiguresQuery) {
       'sum(latency_ms_sum)::float8 AS latency_ms_sum',
       ...bucketCols.map((c) => `sum(${c})::float8 AS ${c}`),
     ].join(', ')}
-       FROM report_daily ${cond}${groups.length ? ` GROUP BY ${groups.map((_, i) => i + 1).join(', ')} ORDER BY ${groups.map((_, i) => i + 1).join(', ')}` : ''}
+       FROM ${table} ${cond}${groups.length ? ` GROUP BY ${groups.map((_, i) => i + 1).join(', ')} ORDER BY ${groups.map((_, i) => i + 1).join(', ')}` : ''}
       LIMIT ${MAX_ROWS + 1}`,
     params,
   );

@@ -49,6 +49,15 @@ const Verification = Type.Object({
   entries_recounted: Type.Integer(),
   archived: Type.Integer(),
   differences: Type.Array(Type.Object({ key: Key, measure: Type.String(), stored: Type.Number(), recounted: Type.Number() })),
+  rollup_differences: Type.Array(
+    Type.Object({
+      table: Type.String(),
+      key: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])),
+      measure: Type.String(),
+      stored: Type.Number(),
+      recounted: Type.Number(),
+    }),
+  ),
 });
 
 const Evidence = Type.Object({ label_vi: Type.String(), label_en: Type.String(), href: Type.String() });

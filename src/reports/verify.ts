@@ -2,6 +2,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { BUCKETS, type Figure, type FigureKey, KEY_COLUMNS, keyOf, tally } from './tally.ts';
 import { positionOf } from './figures.ts';
+import { type RollupDifference, checkRollups } from './rollups.ts';
 
 /**
  * The recount (R-18.2, R-17.1): an auditor's check that the stored figures of a log are exactly
@@ -24,6 +25,8 @@ export interface FiguresVerification {
   entries_recounted: number;
   archived: number;
   differences: FigureDifference[];
+  /** Rollup rows that do not add up to the daily figures (rollups.ts). */
+  rollup_differences: RollupDifference[];
 }
 
 /** Entries read per page of the recount. */
@@ -108,6 +111,8 @@ export async function verifyFigures(db: Database, ledger: Ledger, log: string): 
         stored: at.archived,
         recounted: archived,
       });
-    return { log, position: at.position, ok: differences.length === 0, entries_recounted: at.position, archived, differences };
+    const rollupDifferences = await checkRollups(tx, log, recounted, MAX_DIFFERENCES);
+    const ok = differences.length === 0 && rollupDifferences.length === 0;
+    return { log, position: at.position, ok, entries_recounted: at.position, archived, differences, rollup_differences: rollupDifferences };
   });
 }

@@ -182,5 +182,44 @@ for (const driver of DRIVERS) {
       const api = (await w.call('GET', '/api/v1/reports/figures/BTCTW/verify', await w.env.adminAuth())).json();
       expect(api).toMatchObject({ ok: false, differences: [{ key: { day: '2026-03-03', rule: 'R-5.2', status: 403 }, measure: 'exchanges' }] });
     });
+
+    it('R-18.2: dashboards answered from the rollups give the same figures as the daily rows, by month and by day', async () => {
+      // The test before raised one daily figure behind the platform's back: put it back, the recount agrees again.
+      await w.env.platform.db.query(
+        "UPDATE report_daily SET exchanges = exchanges - 7 WHERE custodian_code = 'BTCTW' AND rule = 'R-5.2' AND day = '2026-03-03'",
+      );
+      expect(await w.env.platform.reports.verify('BTCTW')).toMatchObject({ ok: true, rollup_differences: [] });
+      const auth = await w.env.adminAuth();
+      const get = async (query: string) => ((await w.call('GET', `/api/v1/reports/figures?${query}`, auth)).json() as { rows: FigureRow[] }).rows;
+      const key = (r: FigureRow) => JSON.stringify(r.group);
+      const sum = (rows: FigureRow[], by: (r: FigureRow) => string) => {
+        const m = new Map<string, number>();
+        for (const r of rows) m.set(by(r), (m.get(by(r)) ?? 0) + r.exchanges);
+        return m;
+      };
+      // Whole months, not by day, no consumer column: the monthly rollup without consumers answers.
+      const monthly = await get('group_by=custodian,status&from=2026-03-01&to=2026-03-31');
+      // The same question with the consumer system added can only be answered from the daily rows.
+      const daily = await get('group_by=custodian,status,consumer_system&from=2026-03-01&to=2026-03-31');
+      expect(monthly.length).toBeGreaterThan(1);
+      expect(new Map(monthly.map((r) => [key(r), r.exchanges]))).toEqual(sum(daily, (r) => JSON.stringify({ custodian: r.group.custodian, status: r.group.status })));
+      // By day, no consumer column: the daily rollup without consumers, against the daily rows.
+      const byDay = await get('group_by=day,status');
+      const byDayAndSystem = await get('group_by=day,status,consumer_system');
+      expect(new Map(byDay.map((r) => [key(r), r.exchanges]))).toEqual(sum(byDayAndSystem, (r) => JSON.stringify({ day: r.group.day, status: r.group.status })));
+      // A period that is not whole months is answered by day: the same total as the rows of those days.
+      const part = await get('group_by=custodian&from=2026-03-03&to=2026-03-04');
+      const days = (await get('custodian=BTCTW&group_by=day')).filter((r) => r.group.day === '2026-03-03' || r.group.day === '2026-03-04');
+      expect(part.find((r) => r.group.custodian === 'BTCTW')!.exchanges).toBe(days.reduce((a, r) => a + r.exchanges, 0));
+    });
+
+    it('R-18.2: a tampered rollup is caught by the recount, which checks every stored table against the log entries', async () => {
+      await w.env.platform.db.query("UPDATE report_monthly_custodian SET exchanges = exchanges + 3 WHERE custodian_code = 'BTCTW' AND status = 200");
+      const check = await w.env.platform.reports.verify('BTCTW');
+      expect(check.ok).toBe(false);
+      expect(check.differences).toEqual([]);
+      expect(check.rollup_differences.length).toBeGreaterThan(0);
+      expect(check.rollup_differences.every((d) => d.table === 'report_monthly_custodian' && d.measure === 'exchanges' && d.stored - d.recounted === 3)).toBe(true);
+    });
   });
 }

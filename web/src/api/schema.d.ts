@@ -9718,6 +9718,15 @@ export interface paths {
                             log: string;
                             ok: boolean;
                             position: number;
+                            rollup_differences: {
+                                key: {
+                                    [key: string]: string | number;
+                                };
+                                measure: string;
+                                recounted: number;
+                                stored: number;
+                                table: string;
+                            }[];
                         };
                     };
                 };
