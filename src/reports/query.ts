@@ -64,6 +64,7 @@ export async function readFigures(q: Queryable, p: Principal, f: FiguresQuery) {
   const groups = [...new Set(f.group_by)];
   const table = tableFor({
     needsConsumers: !seesEverything(p) || !!f.consumer || groups.includes('consumer_agency') || groups.includes('consumer_system'),
+    needsDatasets: !!f.dataset || groups.includes('dataset'),
     byDay: groups.includes('day'),
     from: f.from,
     to: f.to,

@@ -15,21 +15,25 @@ export interface Rollup {
   grain: 'day' | 'month';
   /** Whether the consumer columns (agency, system) are kept. */
   consumers: boolean;
+  /** Whether the dataset column is kept. */
+  datasets: boolean;
 }
 
 /** Smallest first: the order in which a question tries them. `report_daily` is the figures themselves. */
 export const ROLLUPS: readonly Rollup[] = [
-  { table: 'report_monthly_custodian', grain: 'month', consumers: false },
-  { table: 'report_daily_custodian', grain: 'day', consumers: false },
-  { table: 'report_monthly', grain: 'month', consumers: true },
+  { table: 'report_monthly_totals', grain: 'month', consumers: false, datasets: false },
+  { table: 'report_monthly_custodian', grain: 'month', consumers: false, datasets: true },
+  { table: 'report_daily_totals', grain: 'day', consumers: false, datasets: false },
+  { table: 'report_daily_custodian', grain: 'day', consumers: false, datasets: true },
+  { table: 'report_monthly', grain: 'month', consumers: true, datasets: true },
 ];
-export const DAILY: Rollup = { table: 'report_daily', grain: 'day', consumers: true };
+export const DAILY: Rollup = { table: 'report_daily', grain: 'day', consumers: true, datasets: true };
 
 export const MEASURES = ['exchanges', 'bytes', 'latency_ms_sum', ...Array.from({ length: BUCKETS }, (_, i) => `lat_b${i}`)];
 
 /** The key columns of a rollup, in its primary key's order. */
 export function keyColumns(r: Rollup): string[] {
-  return ['custodian_code', 'day', ...(r.consumers ? ['consumer_agency', 'consumer_system'] : []), 'dataset_code', 'form', 'status', 'rule'];
+  return ['custodian_code', 'day', ...(r.consumers ? ['consumer_agency', 'consumer_system'] : []), ...(r.datasets ? ['dataset_code'] : []), 'form', 'status', 'rule'];
 }
 
 /** The period a daily row falls in, in a rollup (`d` is a date expression). */
@@ -107,12 +111,21 @@ export async function checkRollups(q: Queryable, log: string, recounted: Readonl
 
 /**
  * The smallest table that can answer: it must keep the consumer columns when the question filters
- * or groups by them (or the reader may see only its own consumption), and may count by month only
- * when the question does not group by day and its period is whole months.
+ * or groups by them (or the reader may see only its own consumption), the dataset column when it
+ * filters or groups by dataset, and may count by month only when the question does not group by
+ * day and its period is whole months.
  */
-export function tableFor(q: { needsConsumers: boolean; byDay: boolean; from?: string | undefined; to?: string | undefined }): Rollup {
+export function tableFor(q: {
+  needsConsumers: boolean;
+  needsDatasets: boolean;
+  byDay: boolean;
+  from?: string | undefined;
+  to?: string | undefined;
+}): Rollup {
   const wholeMonths = !q.byDay && (!q.from || q.from.endsWith('-01')) && (!q.to || isLastDayOfMonth(q.to));
-  return ROLLUPS.find((r) => (r.consumers || !q.needsConsumers) && (r.grain === 'day' || wholeMonths)) ?? DAILY;
+  return (
+    ROLLUPS.find((r) => (r.consumers || !q.needsConsumers) && (r.datasets || !q.needsDatasets) && (r.grain === 'day' || wholeMonths)) ?? DAILY
+  );
 }
 
 function isLastDayOfMonth(day: string): boolean {

@@ -203,6 +203,12 @@ for (const driver of DRIVERS) {
       const daily = await get('group_by=custodian,status,consumer_system&from=2026-03-01&to=2026-03-31');
       expect(monthly.length).toBeGreaterThan(1);
       expect(new Map(monthly.map((r) => [key(r), r.exchanges]))).toEqual(sum(daily, (r) => JSON.stringify({ custodian: r.group.custodian, status: r.group.status })));
+      // By dataset over whole months: the monthly rollup with datasets, against the daily rows.
+      const byDataset = await get('group_by=dataset,status&from=2026-03-01&to=2026-03-31');
+      const byDatasetAndSystem = await get('group_by=dataset,status,consumer_system&from=2026-03-01&to=2026-03-31');
+      expect(new Map(byDataset.map((r) => [key(r), r.exchanges]))).toEqual(
+        sum(byDatasetAndSystem, (r) => JSON.stringify({ dataset: r.group.dataset, status: r.group.status })),
+      );
       // By day, no consumer column: the daily rollup without consumers, against the daily rows.
       const byDay = await get('group_by=day,status');
       const byDayAndSystem = await get('group_by=day,status,consumer_system');
