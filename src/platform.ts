@@ -146,7 +146,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
       issuer: config.publicUrl,
     },
   );
-  const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger });
+  const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger, catalog, sync });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),

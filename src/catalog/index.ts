@@ -5,6 +5,7 @@ import type { CodeLists } from '../codelists/index.ts';
 import { vietnamDate } from '../core/time.ts';
 import { createDatasetService } from './datasets.ts';
 import { createDictionaryService } from './dictionary.ts';
+import { createReviewService } from './review.ts';
 import { type Violation, validateRecords } from './validation.ts';
 
 export function createCatalog(db: Database, clock: Clock, agencies: AgencyService, codeLists: CodeLists) {
@@ -13,6 +14,8 @@ export function createCatalog(db: Database, clock: Clock, agencies: AgencyServic
   return {
     datasets,
     dictionary,
+    /** The yearly review of the catalog. */
+    reviews: createReviewService(db, clock, datasets),
     /** The dataset's fields with their dictionary entries applied. */
     async fields(code: string) {
       return dictionary.resolve((await datasets.get(code)).sharing_spec);
@@ -36,5 +39,6 @@ export function createCatalog(db: Database, clock: Clock, agencies: AgencyServic
 export type Catalog = ReturnType<typeof createCatalog>;
 export { type Dataset, type Mask, type ResolvedField, type SharingSpec } from './types.ts';
 export { type DatasetService } from './datasets.ts';
+export { reviewDeadline } from './review.ts';
 
 export { catalogRuntime } from './runtime.ts';

@@ -3,6 +3,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import type { Ledger } from '../ledger/index.ts';
 import { addToRollups } from './rollups.ts';
 import { BUCKETS, type Figure, KEY_COLUMNS, tally } from './tally.ts';
+import { recordAgreementUse } from './log-checks.ts';
 
 /**
  * The daily figures of each custodian's sharing log, kept current incrementally (R-18.2): a job
@@ -71,6 +72,7 @@ export function createCounter(db: Database, clock: Clock, ledger: Ledger) {
         await addToRollups(tx, BATCH_ROWS, [log, json]);
       }
       await recordAccountUse(tx, entries);
+      await recordAgreementUse(tx, log, rows.slice(0, n));
       await tx.query('UPDATE report_positions SET position = $2, archived = archived + $3, updated_at = $4 WHERE custodian_code = $1', [
         log,
         end,

@@ -45,7 +45,7 @@ export interface RunResult {
   opened: number;
   closed: number;
   open_now: number;
-  by_rule: { rule: string; found: number }[];
+  by_rule: { rule: string; subject_type: string | null; found: number; opened: number; closed: number }[];
 }
 
 export function createFindings(db: Database, clock: Clock, rules: readonly ComplianceRule[]) {
@@ -73,7 +73,15 @@ export function createFindings(db: Database, clock: Clock, rules: readonly Compl
     }
   }
 
-  async function openOne(tx: Queryable, rule: string, d: Detected, now: Date): Promise<boolean> {
+  async function openOne(tx: Queryable, rule: string, d: Detected, now: Date, historical: boolean): Promise<boolean> {
+    if (historical) {
+      const done = await tx.query("SELECT 1 FROM report_findings WHERE rule = $1 AND subject_type = $2 AND subject_id = $3 AND status = 'resolved' AND closed_automatically = false", [
+        rule,
+        d.subject_type,
+        d.subject_id,
+      ]);
+      if (done.rows.length > 0) return false;
+    }
     const r = await tx.query(
       `INSERT INTO report_findings (id, rule, severity, owner_agency, subject_type, subject_id, summary_vi, summary_en, evidence, status, opened_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open', $10)
@@ -113,17 +121,25 @@ export function createFindings(db: Database, clock: Clock, rules: readonly Compl
       const byRule: RunResult['by_rule'] = [];
       for (const rule of rules) {
         const found = await rule.detect(db, now);
-        byRule.push({ rule: rule.id, found: found.length });
+        const counts = { rule: rule.id, subject_type: rule.subject_type ?? null, found: found.length, opened: 0, closed: 0 };
+        byRule.push(counts);
         await db.transaction(async (tx) => {
-          const live = (await tx.query<Finding>(`SELECT ${COLUMNS} FROM report_findings WHERE rule = $1 AND status <> 'resolved' FOR UPDATE`, [rule.id])).rows;
+          const live = (
+            await tx.query<Finding>(
+              `SELECT ${COLUMNS} FROM report_findings WHERE rule = $1 AND ($2::text IS NULL OR subject_type = $2) AND status <> 'resolved' FOR UPDATE`,
+              [rule.id, rule.subject_type ?? null],
+            )
+          ).rows;
           const still = new Set(found.map((d) => `${d.subject_type}\u0001${d.subject_id}`));
           for (const f of live) {
             if (still.has(`${f.subject_type}\u0001${f.subject_id}`)) continue;
             await closeGone(tx, f, now);
-            closed++;
+            counts.closed++;
           }
-          for (const d of found) if (await openOne(tx, rule.id, d, now)) opened++;
+          for (const d of found) if (await openOne(tx, rule.id, d, now, rule.historical === true)) counts.opened++;
         });
+        opened += counts.opened;
+        closed += counts.closed;
       }
       const n = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM report_findings WHERE status <> 'resolved'");
       return { opened, closed, open_now: n.rows[0]!.n, by_rule: byRule };

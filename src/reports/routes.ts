@@ -87,7 +87,15 @@ const RunResult = Type.Object({
   opened: Type.Integer(),
   closed: Type.Integer(),
   open_now: Type.Integer(),
-  by_rule: Type.Array(Type.Object({ rule: Type.String(), found: Type.Integer() })),
+  by_rule: Type.Array(
+    Type.Object({
+      rule: Type.String(),
+      subject_type: Type.Union([Type.String(), Type.Null()]),
+      found: Type.Integer(),
+      opened: Type.Integer(),
+      closed: Type.Integer(),
+    }),
+  ),
 });
 const Rule = Type.Object({ id: Type.String(), title_vi: Type.String(), title_en: Type.String() });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -32,7 +32,15 @@ export interface Detected {
 }
 
 export interface ComplianceRule {
+  /** The requirement (R-x.y); several rules may check one requirement, each on its own subject type. */
   id: string;
+  /** When set, a run closes only this rule's findings of this subject type (rules sharing an id do not close each other's). */
+  subject_type?: string;
+  /**
+   * The cause is a past event (an exchange logged, a notice sent late): it cannot go away, so a
+   * finding a person resolved is not opened again for the same subject.
+   */
+  historical?: boolean;
   title_vi: string;
   title_en: string;
   detect(q: Queryable, now: Date): Promise<Detected[]>;
@@ -50,7 +58,7 @@ const UNUSED_ACCOUNT_DAYS = 90;
 const DAY_MS = 86_400_000;
 
 /** The inspection reads as an auditor of the Central Party Office: it sees everything and changes nothing. */
-const INSPECTOR: Principal = {
+export const INSPECTOR: Principal = {
   userId: SYSTEM_ACTOR,
   username: SYSTEM_ACTOR,
   fullName: 'Kiểm tra tự động / Automated inspection',

@@ -2,20 +2,35 @@ import type { Clock } from '../core/clock.ts';
 import { notFound } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import type { Ledger } from '../ledger/index.ts';
+import type { Catalog } from '../catalog/index.ts';
+import type { Sync } from '../sync/index.ts';
+import { createAudits } from './audits/service.ts';
+import { createLogChecks } from './log-checks.ts';
+import { oversightRules } from './oversight-rules.ts';
 import { type Principal, seesEverything } from '../registry/index.ts';
 import { createCounter } from './figures.ts';
 import { createFindings } from './findings.ts';
 import { type FiguresQuery, readFigures } from './query.ts';
-import { type RuleDeps, complianceRules } from './rules.ts';
+import { INSPECTOR, type RuleDeps, complianceRules } from './rules.ts';
 import { verifyFigures } from './verify.ts';
 
 /** Reports and oversight: figures counted from the sharing logs, their recount, compliance findings. */
-export function createReports(db: Database, clock: Clock, deps: RuleDeps & { ledger: Ledger }) {
+export function createReports(db: Database, clock: Clock, deps: RuleDeps & { ledger: Ledger; catalog: Catalog; sync: Sync }) {
   const counter = createCounter(db, clock, deps.ledger);
-  const findings = createFindings(db, clock, complianceRules(deps));
+  const logChecks = createLogChecks(db, clock, deps.ledger);
+  const findings = createFindings(db, clock, [...complianceRules(deps), ...oversightRules({ ...deps, logChecks })]);
+  const audits = createAudits(db, clock, {
+    ...deps,
+    logChecks,
+    openFindings: async (owner) => (await findings.list(INSPECTOR, { owner, limit: 1000, offset: 0 })).items.filter((f) => f.status !== 'resolved'),
+  });
   return {
     counter,
     findings,
+    /** verifications of the sharing logs, recorded. */
+    logChecks,
+    /** data audits. */
+    audits,
 
     /** Figures from the daily aggregates, as of the positions (checkpoint sizes) they are counted up to. */
     figures: (p: Principal, f: FiguresQuery) => readFigures(db, p, f),

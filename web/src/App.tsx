@@ -20,6 +20,8 @@ const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Ledger = lazy(() => import('./pages/Ledger.tsx'));
 const Reports = lazy(() => import('./pages/Reports.tsx'));
+const CatalogReview = lazy(() => import('./pages/CatalogReview.tsx'));
+const Audits = lazy(() => import('./pages/Audits.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
 const Registry = lazy(() => import('./pages/Registry.tsx'));
 const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
@@ -88,6 +90,8 @@ export function App() {
               <Route path="/accounts" element={<Accounts />} />
               <Route path="/ledger" element={<Ledger />} />
               <Route path="/reports" element={<Reports />} />
+              <Route path="/catalog-review" element={<CatalogReview />} />
+              <Route path="/audits" element={<Audits />} />
               <Route path="/registry" element={<Registry />} />
               <Route path="/security-events" element={<RegistrySecurity />} />
               <Route path="/inbox" element={<RegistryInbox />} />

@@ -3210,6 +3210,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/reviews/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rà soát danh mục hằng năm: các bộ dữ liệu cần xác nhận / Yearly catalog review: the datasets to confirm (custodian: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Mã cơ quan, ví dụ BTCTW / Agency code, e.g. BTCTW */
+                    custodian?: string;
+                };
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            created_at: string;
+                            custodian_code: string;
+                            dataset_code: string;
+                            name_en: string;
+                            name_vi: string;
+                            review: {
+                                custodian_code: string;
+                                dataset_code: string;
+                                dataset_version: number;
+                                id: string;
+                                note: string | null;
+                                /** @description confirmed: giữ nguyên / unchanged; changed: đã sửa trong năm rồi xác nhận / edited during the year, then confirmed */
+                                outcome: "confirmed" | "changed";
+                                /** Format: date-time */
+                                reviewed_at: string;
+                                reviewed_by: string;
+                                year: number;
+                            } | null;
+                            status: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/reviews/{year}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tiến độ rà soát theo cơ quan chủ quản / Review progress per custodian (coordinator: all; custodian: its own) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            custodians: {
+                                changed: number;
+                                custodian_code: string;
+                                last_reviewed_at: string | null;
+                                reviewed: number;
+                                total: number;
+                            }[];
+                            /** @description Ngày cuối cùng để rà soát (trước 25/12) / last day of the review, a Viet Nam date */
+                            deadline: string;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code-lists": {
         parameters: {
             query?: never;
@@ -6840,6 +6990,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/datasets/{code}/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các lần rà soát của bộ dữ liệu / Reviews of a dataset */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            custodian_code: string;
+                            dataset_code: string;
+                            dataset_version: number;
+                            id: string;
+                            note: string | null;
+                            /** @description confirmed: giữ nguyên / unchanged; changed: đã sửa trong năm rồi xác nhận / edited during the year, then confirmed */
+                            outcome: "confirmed" | "changed";
+                            /** Format: date-time */
+                            reviewed_at: string;
+                            reviewed_by: string;
+                            year: number;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Xác nhận đặc tả bộ dữ liệu trong kỳ rà soát (R-18.1) / Confirm the dataset specification for the yearly review (custodian administrator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @description Phiên bản bộ dữ liệu đã xem / the dataset version confirmed */
+                        version: number;
+                        /** @description Năm rà soát; mặc định năm nay / review year, default this year */
+                        year?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            custodian_code: string;
+                            dataset_code: string;
+                            dataset_version: number;
+                            id: string;
+                            note: string | null;
+                            /** @description confirmed: giữ nguyên / unchanged; changed: đã sửa trong năm rồi xác nhận / edited during the year, then confirmed */
+                            outcome: "confirmed" | "changed";
+                            /** Format: date-time */
+                            reviewed_at: string;
+                            reviewed_by: string;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/datasets/{code}/service": {
         parameters: {
             query?: never;
@@ -9575,6 +9891,496 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/audits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các cuộc kiểm toán dữ liệu / Data audits (coordinator, auditor: all; custodian: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian?: string;
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                custodian_code: string;
+                                id: string;
+                                ok: boolean;
+                                /** Format: date-time */
+                                opened_at: string;
+                                opened_by: string;
+                                period_from: string;
+                                period_to: string;
+                                sample_size: number;
+                                seen_checkpoint: {
+                                    /** @description SHA-256 gốc cây, base64 / root hash, base64 */
+                                    root_hash: string;
+                                    tree_size: number;
+                                } | null;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Mở cuộc kiểm toán dữ liệu một cơ quan chủ quản (R-18.2) / Open a data audit of a custodian for a period (coordinator, auditor) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Cơ quan chủ quản / custodian */
+                        custodian: string;
+                        /**
+                         * Format: date
+                         * @description Từ ngày / from (inclusive). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.
+                         */
+                        from: string;
+                        /** @default 50 */
+                        sample_size?: number;
+                        seen_checkpoint?: {
+                            /** @description SHA-256 gốc cây, base64 / root hash, base64 */
+                            root_hash: string;
+                            tree_size: number;
+                        };
+                        /**
+                         * Format: date
+                         * @description Đến ngày / to (inclusive). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day.
+                         */
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            custodian_code: string;
+                            id: string;
+                            ok: boolean;
+                            /** Format: date-time */
+                            opened_at: string;
+                            opened_by: string;
+                            period_from: string;
+                            period_to: string;
+                            result: {
+                                consistency: {
+                                    checked: boolean;
+                                    detail_en: string;
+                                    detail_vi: string;
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    from_size: number | null;
+                                    ok: boolean | null;
+                                    to_root_hash: string | null;
+                                    to_size: number;
+                                };
+                                findings: {
+                                    by_rule: {
+                                        count: number;
+                                        ids: string[];
+                                        rule: string;
+                                    }[];
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    open: number;
+                                };
+                                population: {
+                                    entries: number;
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    first_index: number | null;
+                                    last_index: number | null;
+                                    refused: number;
+                                    served: number;
+                                };
+                                quality: {
+                                    completeness: number | null;
+                                    dataset: string;
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    fresh: boolean | null;
+                                    live_records: number;
+                                    validity: number | null;
+                                }[];
+                                sample: {
+                                    items: {
+                                        agreement_ids: string[];
+                                        consumer_agency: string | null;
+                                        consumer_system: string | null;
+                                        dataset: string | null;
+                                        evidence: {
+                                            href: string;
+                                            label_en: string;
+                                            label_vi: string;
+                                        }[];
+                                        fields: string[];
+                                        leaf_index: number;
+                                        ok: boolean;
+                                        problems: {
+                                            code: string;
+                                            en: string;
+                                            vi: string;
+                                        }[];
+                                        receipt_id: string;
+                                        requested_at: string;
+                                    }[];
+                                    size: number;
+                                    violations: number;
+                                };
+                                verification: {
+                                    audit_id: string | null;
+                                    checkpoints: number;
+                                    divergence: {
+                                        index: number | null;
+                                        what: string;
+                                    } | null;
+                                    entries: number;
+                                    id: string;
+                                    log: string;
+                                    ok: boolean;
+                                    /** Format: date-time */
+                                    verified_at: string;
+                                    verified_by: string;
+                                } & {
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                };
+                            };
+                            sample_size: number;
+                            seen_checkpoint: {
+                                /** @description SHA-256 gốc cây, base64 / root hash, base64 */
+                                root_hash: string;
+                                tree_size: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/audits/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kết quả kiểm toán, mọi con số kèm bằng chứng / An audit with its results, each number with its evidence */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            custodian_code: string;
+                            id: string;
+                            ok: boolean;
+                            /** Format: date-time */
+                            opened_at: string;
+                            opened_by: string;
+                            period_from: string;
+                            period_to: string;
+                            result: {
+                                consistency: {
+                                    checked: boolean;
+                                    detail_en: string;
+                                    detail_vi: string;
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    from_size: number | null;
+                                    ok: boolean | null;
+                                    to_root_hash: string | null;
+                                    to_size: number;
+                                };
+                                findings: {
+                                    by_rule: {
+                                        count: number;
+                                        ids: string[];
+                                        rule: string;
+                                    }[];
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    open: number;
+                                };
+                                population: {
+                                    entries: number;
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    first_index: number | null;
+                                    last_index: number | null;
+                                    refused: number;
+                                    served: number;
+                                };
+                                quality: {
+                                    completeness: number | null;
+                                    dataset: string;
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                    fresh: boolean | null;
+                                    live_records: number;
+                                    validity: number | null;
+                                }[];
+                                sample: {
+                                    items: {
+                                        agreement_ids: string[];
+                                        consumer_agency: string | null;
+                                        consumer_system: string | null;
+                                        dataset: string | null;
+                                        evidence: {
+                                            href: string;
+                                            label_en: string;
+                                            label_vi: string;
+                                        }[];
+                                        fields: string[];
+                                        leaf_index: number;
+                                        ok: boolean;
+                                        problems: {
+                                            code: string;
+                                            en: string;
+                                            vi: string;
+                                        }[];
+                                        receipt_id: string;
+                                        requested_at: string;
+                                    }[];
+                                    size: number;
+                                    violations: number;
+                                };
+                                verification: {
+                                    audit_id: string | null;
+                                    checkpoints: number;
+                                    divergence: {
+                                        index: number | null;
+                                        what: string;
+                                    } | null;
+                                    entries: number;
+                                    id: string;
+                                    log: string;
+                                    ok: boolean;
+                                    /** Format: date-time */
+                                    verified_at: string;
+                                    verified_by: string;
+                                } & {
+                                    evidence: {
+                                        href: string;
+                                        label_en: string;
+                                        label_vi: string;
+                                    }[];
+                                };
+                            };
+                            sample_size: number;
+                            seen_checkpoint: {
+                                /** @description SHA-256 gốc cây, base64 / root hash, base64 */
+                                root_hash: string;
+                                tree_size: number;
+                            } | null;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/audits/{id}/report.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Báo cáo kiểm toán (XLSX) / The audit report as a workbook */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/figures": {
         parameters: {
             query?: never;
@@ -10234,13 +11040,155 @@ export interface paths {
                     content: {
                         "application/json": {
                             by_rule: {
+                                closed: number;
                                 found: number;
+                                opened: number;
                                 rule: string;
+                                subject_type: string | null;
                             }[];
                             closed: number;
                             open_now: number;
                             opened: number;
                         };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/logs/{custodian}/verifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các lần kiểm tra nhật ký chia sẻ (R-17.1) / Verifications of a sharing log (custodian of the log, coordinator, auditor) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audit_id: string | null;
+                            checkpoints: number;
+                            divergence: {
+                                index: number | null;
+                                what: string;
+                            } | null;
+                            entries: number;
+                            id: string;
+                            log: string;
+                            ok: boolean;
+                            /** Format: date-time */
+                            verified_at: string;
+                            verified_by: string;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/logs/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Kiểm tra mọi nhật ký chia sẻ ngay (R-17.1) / Verify every sharing log now and record the results (coordinator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            audit_id: string | null;
+                            checkpoints: number;
+                            divergence: {
+                                index: number | null;
+                                what: string;
+                            } | null;
+                            entries: number;
+                            id: string;
+                            log: string;
+                            ok: boolean;
+                            /** Format: date-time */
+                            verified_at: string;
+                            verified_by: string;
+                        }[];
                     };
                 };
                 /** @description Problem details / Lỗi */

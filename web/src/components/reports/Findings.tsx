@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Card, Form, Input, Modal, Segmented, Space, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Form, Input, Modal, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableProps } from 'antd';
 import { api, problemMessage, unwrap } from '../../api/client.ts';
 import type { paths } from '../../api/schema.d.ts';
@@ -23,12 +23,27 @@ export function FindingsPanel() {
   const roles = new Set(user.roles);
   const client = useQueryClient();
   const [status, setStatus] = useState<Status | 'all'>('open');
+  const [rule, setRule] = useState<string | undefined>();
+  const [owner, setOwner] = useState('');
   const [resolving, setResolving] = useState<Finding | null>(null);
   const [form] = Form.useForm<{ reason: string }>();
   const list = useQuery({
-    queryKey: ['report-findings', status],
-    queryFn: async () => unwrap(await api.GET('/api/v1/reports/findings', { params: { query: { limit: 200, ...(status === 'all' ? {} : { status }) } } })),
+    queryKey: ['report-findings', status, rule, owner],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/reports/findings', {
+          params: { query: { limit: 200, ...(status === 'all' ? {} : { status }), ...(rule ? { rule } : {}), ...(owner.trim() ? { owner: owner.trim() } : {}) } },
+        }),
+      ),
   });
+  const rules = useQuery({
+    queryKey: ['report-finding-rules'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/reports/findings/rules')),
+  });
+  const ruleOptions = [...new Map((rules.data ?? []).map((r) => [r.id, lang === 'vi' ? r.title_vi : r.title_en])).entries()].map(([id, title]) => ({
+    value: id,
+    label: `${id} — ${title}`,
+  }));
   const refresh = () => void client.invalidateQueries({ queryKey: ['report-findings'] });
   const fail = (err: unknown) => void message.error(problemMessage(err, lang, t('common.error')));
   const run = useMutation({
@@ -58,6 +73,7 @@ export function FindingsPanel() {
     },
     onError: fail,
   });
+  const seesAll = roles.has('coordinator') || roles.has('auditor');
   // The owner's administrators and the coordinator act; an auditor reads.
   const mayAct = (f: Finding) =>
     roles.has('coordinator') || (f.owner_agency === agencyCodeOf(user) && (roles.has('custodian_admin') || roles.has('consumer_admin')));
@@ -133,6 +149,25 @@ export function FindingsPanel() {
       title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('rep.fnd.title')}</h2>}
       extra={
         <Space wrap>
+          <Select
+            allowClear
+            aria-label={t('rep.fnd.filter.rule')}
+            placeholder={t('rep.fnd.filter.rule')}
+            style={{ width: 200 }}
+            value={rule}
+            onChange={setRule}
+            options={ruleOptions}
+            popupMatchSelectWidth={false}
+          />
+          {seesAll && (
+            <Input.Search
+              allowClear
+              aria-label={t('rep.fnd.filter.owner')}
+              placeholder={t('rep.fnd.filter.owner')}
+              style={{ width: 170 }}
+              onSearch={(v) => setOwner(v)}
+            />
+          )}
           <Segmented<Status | 'all'>
             aria-label={t('rep.fnd.status')}
             value={status}
