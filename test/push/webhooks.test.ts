@@ -83,8 +83,9 @@ for (const driver of DRIVERS) {
       expect(JSON.stringify(entry.json())).toContain(crypto.createHash('sha256').update(d.body).digest('hex'));
       expect(JSON.stringify(entry.json())).toContain('"push"');
 
-      const st = await w.status('VPCP-QLCB', sub.id);
-      expect(st).toMatchObject({ state: 'active', status: { sent_count: 1, consecutive_failures: 0 } });
+      // The status is written once the receiver's answer is in.
+      await until(async () => (await w.status('VPCP-QLCB', sub.id)).status.sent_count === 1, 'the status');
+      expect(await w.status('VPCP-QLCB', sub.id)).toMatchObject({ state: 'active', status: { sent_count: 1, consecutive_failures: 0 } });
       await w.unsubscribe('VPCP-QLCB', sub.id);
     });
 
@@ -125,9 +126,8 @@ for (const driver of DRIVERS) {
         return r.events().length === 2;
       }, 'recovery');
       expect(r.events().map((e) => e.subject)).toEqual(['push-f1', 'push-f2']);
-      const st = await w.status('VPCP-QLCB', sub.id);
-      expect(st.status.consecutive_failures).toBe(0);
-      expect(st.status.sent_count).toBe(2);
+      await until(async () => (await w.status('VPCP-QLCB', sub.id)).status.sent_count === 2, 'the status');
+      expect((await w.status('VPCP-QLCB', sub.id)).status.consecutive_failures).toBe(0);
       await w.unsubscribe('VPCP-QLCB', sub.id);
     });
 
