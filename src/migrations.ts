@@ -9,6 +9,7 @@ import { gatewayModule } from './gateway/module.ts';
 import { ledgerModule } from './ledger/module.ts';
 import { lifecycleModule } from './lifecycle/module.ts';
 import { notificationsModule } from './notifications/module.ts';
+import { pushModule } from './push/module.ts';
 import { registryModule } from './registry/module.ts';
 import { reportsModule } from './reports/module.ts';
 import { syncModule } from './sync/module.ts';
@@ -31,6 +32,7 @@ export const MODULES = [
   calendarModule,
   lifecycleModule,
   gatewayModule,
+  pushModule,
   reportsModule,
 ] as const;
 

@@ -20,6 +20,7 @@ import { MIGRATIONS, MODULES, type ModuleName } from './migrations.ts';
 import { openDatabase } from './db/open.ts';
 import { type NotificationService, createNotificationService, notificationsRuntime } from './notifications/index.ts';
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
+import { type DispatcherOptions, type Push, DEFAULT_DISPATCHER, createPush, pushRuntime } from './push/index.ts';
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
 import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
 
@@ -44,6 +45,8 @@ export interface Platform {
   gateway: Gateway;
   calendar: Calendar;
   lifecycle: Lifecycle;
+  /** Push subscriptions by webhook and their dispatcher (docs/push.md). */
+  push: Push;
   reports: Reports;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed. */
   sealing: SealingStart;
@@ -76,7 +79,10 @@ function joinModules(parts: Record<ModuleName, ModuleRuntime>): PlatformModule[]
 }
 
 /** Composition root: opens the database, prepares it, wires the module services. */
-export async function openPlatform(config: Config, opts: { clock?: Clock; db?: Database } = {}): Promise<Platform> {
+export async function openPlatform(
+  config: Config,
+  opts: { clock?: Clock; db?: Database; push?: Partial<Omit<DispatcherOptions, 'publicUrl'>> } = {},
+): Promise<Platform> {
   const clock = opts.clock ?? systemClock;
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   try {
@@ -146,6 +152,19 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
       issuer: config.publicUrl,
     },
   );
+  const push = createPush(
+    db,
+    clock,
+    { feed: sync.feed, gateway, keyDir: config.keyDir },
+    {
+      ...DEFAULT_DISPATCHER,
+      pollMs: config.pushPollMs,
+      timeoutMs: config.pushTimeoutMs,
+      concurrency: config.pushConcurrency,
+      publicUrl: config.publicUrl,
+      ...opts.push,
+    },
+  );
   const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger, catalog, sync });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
@@ -160,6 +179,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     calendar: calendarRuntime(calendar),
     lifecycle: lifecycleRuntime(lifecycle, config.publicUrl),
     gateway: gatewayRuntime(gateway, upstreams, { recordBodyLimit: config.bodyLimitBytes, bulkBodyLimit: bulkLimit }),
+    push: pushRuntime(push, gateway, opts.push?.pollMs ?? config.pushPollMs),
     reports: reportsRuntime(reports),
   });
   return {
@@ -178,6 +198,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     gateway,
     calendar,
     lifecycle,
+    push,
     reports,
     sealing,
     modules,

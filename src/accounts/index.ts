@@ -21,6 +21,8 @@ export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {
     oauth,
     /** The gateway's check of a bearer token: client, system, agency, dataset scopes, expiry; 401 problem otherwise. */
     verifyAccessToken: oauth.verifyAccessToken,
+    /** Whether a connection account is still active (a cache of at most 1 s; a revocation here is seen at once): push deliveries ask it each time. */
+    isActive: (clientId: string): Promise<boolean> => status.isActive(clientId),
     /** The platform's signing keys, for the sharing log and signed responses too. */
     crypto: deps.crypto,
   };

@@ -9,6 +9,7 @@ import * as jose from 'jose';
 import { type ReceiptRecord, ReceiptError, checkReceiptRecord } from './receipts.ts';
 
 export { ReceiptError, openCheckpoint, parseVerifierKey, rootFromInclusionProof } from './receipts.ts';
+export { type VerifiedWebhook, type WebhookPublicKey, WebhookVerificationError, verifyWebhook } from './webhooks.ts';
 
 export interface ClientOptions {
   /** The platform's base URL, e.g. https://lienthong.example.vn (a tslcd listener for secret data). */

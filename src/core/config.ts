@@ -40,6 +40,10 @@ export interface Config {
   proxyMaxResponseBytes: number;
   /** Memory for sharing-log tiles kept for proofs (ledger/tile-cache.ts). */
   ledgerTileCacheBytes: number;
+  /** Push deliveries (docs/push.md): how often the dispatcher looks for work, a delivery's timeout, deliveries in flight per instance. */
+  pushPollMs: number;
+  pushTimeoutMs: number;
+  pushConcurrency: number;
   /** The web console's build (index.html, assets/), served at `/` when it exists (src/console/static.ts). */
   consoleDir: string;
 }
@@ -118,6 +122,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: int(env, 'LIENTHONG_REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
+    pushPollMs: int(env, 'LIENTHONG_PUSH_POLL_MS', 250, 10, 60_000),
+    pushTimeoutMs: int(env, 'LIENTHONG_PUSH_TIMEOUT_MS', 10_000, 100, 120_000),
+    pushConcurrency: int(env, 'LIENTHONG_PUSH_CONCURRENCY', 64, 1, 10_000),
     consoleDir: path.resolve(optional(env, 'LIENTHONG_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
   };
 }

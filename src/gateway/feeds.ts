@@ -54,7 +54,7 @@ function decode(cursor: string, dataset: string): Record<string, unknown> {
   return c as Record<string, unknown>;
 }
 
-function feedCursor(cursor: string, dataset: string): FeedCursor {
+export function feedCursor(cursor: string, dataset: string): FeedCursor {
   const c = decode(cursor, dataset);
   if (!isPosition(c.p)) throw badCursor();
   return { d: dataset, p: c.p };
@@ -77,7 +77,7 @@ export function requireHosted(a: Authorized): void {
   }
 }
 
-const changeOf = (code: string, a: Authorized) => (c: Change) => ({
+export const changeOf = (code: string, a: Authorized) => (c: Change) => ({
   // Stable: the same change has the same id on every delivery, so a consumer de-duplicates on it.
   id: `${code}:${c.position}`,
   position: c.position,

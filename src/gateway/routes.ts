@@ -57,7 +57,7 @@ const signed = `Every answer — data or refusal — carries \`${SIGNATURE_HEADE
 const purpose = `Header \`${PURPOSE_HEADER}\`: the declared purpose code, which must be the agreement's (R-5.2).`;
 
 /** The gateway request as the service sees it: no Fastify types past this point. */
-function gatewayRequest(req: FastifyRequest): GatewayRequest {
+export function gatewayRequest(req: FastifyRequest): GatewayRequest {
   const header = (name: string) => {
     const v = req.headers[name];
     return typeof v === 'string' ? v : undefined;
@@ -121,7 +121,7 @@ export function refuseUnparsed(gateway: Gateway) {
   };
 }
 
-function send(reply: FastifyReply, res: GatewayResponse): FastifyReply {
+export function send(reply: FastifyReply, res: GatewayResponse): FastifyReply {
   return reply.code(res.status).headers(res.headers).send(res.body);
 }
 

@@ -30,7 +30,9 @@ import {
 import { createProxy } from './proxy.ts';
 import type { ExportStore } from './export-store.ts';
 import { createExports } from './exports.ts';
-import { createFeedReads } from './feeds.ts';
+import { createFeedReads, requireHosted } from './feeds.ts';
+import { type PushSubject, createPushes } from './pushes.ts';
+import type { Zone } from '../core/zones.ts';
 import { createRateLimiter } from '../core/rate-limit.ts';
 import { createUnidentifiedRefusals } from './unidentified.ts';
 import { createRecordReader } from './record-reads.ts';
@@ -241,6 +243,48 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     ex.fields = d.fields;
     ex.agreementIds = d.agreement_ids;
     return { view, token, plan: shapePlan(view.fields, d.fields) };
+  }
+
+  /**
+   * Steps 1–2 for a push delivery (pushes.ts): no token travels, so the subscription's account must
+   * still be active (R-14.1, R-16) and the decision is made again for the subscriber's system, in
+   * the zone the system is registered in (R-12.2: secret data only to a tslcd system).
+   */
+  async function authorizePush(ex: Exchange, s: PushSubject, zone: Zone): Promise<Authorized> {
+    const view = await enter(ex, s.dataset);
+    ex.requester = { agency: s.agency, system: s.system, account: s.account };
+    if (!(await deps.accounts.isActive(s.account)))
+      throw new Problem(PROBLEMS.unauthenticated, {
+        rule: 'R-14.1',
+        detail: 'Tài khoản kết nối đã bị thu hồi.',
+        detail_en: 'The connection account has been revoked.',
+      });
+    await refuseIfStopped(s.dataset);
+    const d = await deps.agreements.decide({
+      system: s.system,
+      dataset: s.dataset,
+      purpose: s.purpose ?? undefined,
+      fields: s.fields ?? undefined,
+      zone,
+      at: clock.now(),
+    });
+    ex.policyVersion = d.policy_version;
+    if (!d.allow) throw forbidden(d.reason, d.reason_en, d.rule);
+    ex.fields = d.fields;
+    ex.agreementIds = d.agreement_ids;
+    // Only `system` of the token is used past this point (protect: whose key to encrypt to).
+    const token: AccessTokenInfo = { client_id: s.account, system: s.system, agency: s.agency, scopes: [s.dataset], exp: new Date(8.64e15), jti: 'push' };
+    return { view, token, plan: shapePlan(view.fields, d.fields) };
+  }
+
+  /** The caller's token and its scope for the dataset, without a decision on the data (nothing is read). */
+  async function identify(ex: Exchange, code: string): Promise<Authorized> {
+    const view = await enter(ex, code);
+    const token = await authenticate(ex, true);
+    throttle(ex, token);
+    if (token && !token.scopes.includes(code))
+      throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
+    return { view, token, plan: shapePlan(view.fields, []) };
   }
 
   /** R-15.3, R-15.4: while a service is stopped for everyone, every consumer gets 503 with the notice and the expected restoration. */
@@ -460,11 +504,46 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     protect: (a: Authorized, status: number, value: unknown) => protect(a.view, a.token, status, value),
   };
   const feedReads = createFeedReads(pipeline, deps.sync.feed);
+  const pushes = createPushes({
+    begin,
+    authorizePush,
+    protect: pipeline.protect,
+    release: (ex, outcome) => release(ex, outcome, crypto, deps.append, now),
+    zoneOf: async (system) => (await deps.registry.systems.byCode(system)).zone,
+  });
   const exportReads = createExports(pipeline, { feed: deps.sync.feed, store: deps.exports, signer: crypto, append: deps.append, now });
 
   return {
     ...feedReads,
     ...exportReads,
+    ...pushes,
+    /**
+     * A subscription's management call (docs/push.md) as an exchange of form `push`: the consumer's
+     * token and the decision for the fields it asks, then `work`; answered signed and logged.
+     */
+    manageSubscription(
+      req: GatewayRequest,
+      code: string,
+      fields: string[] | undefined,
+      work: (a: Authorized & { token: AccessTokenInfo }) => Promise<{ status: number; value: unknown }>,
+      opts: { decide: boolean } = { decide: true },
+    ): Promise<GatewayResponse> {
+      return exchange(req, 'push', async (ex) => {
+        // Reading or deleting one's own subscriptions moves no data: the token (R-14.1) and its scope
+        // suffice, so a suspended consumer still sees why its deliveries stopped.
+        const a = opts.decide ? await authorizeRead(ex, code, fields, false) : await identify(ex, code);
+        if (!a.token)
+          throw new Problem(PROBLEMS.unauthenticated, {
+            rule: 'R-14.1',
+            detail: 'Cần mã truy cập của tài khoản kết nối để đăng ký nhận dữ liệu.',
+            detail_en: 'A connection-account access token is required to subscribe.',
+            headers: { 'www-authenticate': 'Bearer realm="lienthong"' },
+          });
+        requireHosted(a);
+        const r = await work({ ...a, token: a.token });
+        return jsonOutcome(r.status, r.value);
+      });
+    },
     /** GET /data/v1/{dataset}/records/{key} */
     readRecord(req: GatewayRequest, code: string, key: string): Promise<GatewayResponse> {
       return exchange(req, 'api', async (ex) => {

@@ -78,7 +78,20 @@ export function createFeed(db: Database, sealing: Sealing) {
     }
   }
 
-  return { head, changes, snapshotPage, asOf };
+  /**
+   * Where a replay "from a time" starts: just before the first change written at or after `at`
+   * (the head when none), so every such change follows, whatever the order of commits.
+   */
+  async function positionBefore(code: string, at: Date): Promise<number> {
+    const r = await db.query<{ position: number | null }>(
+      'SELECT min(position) AS position FROM record_versions WHERE dataset_code = $1 AND written_at >= $2',
+      [code, at],
+    );
+    const first = r.rows[0]?.position;
+    return first === null || first === undefined ? head(code) : Number(first) - 1;
+  }
+
+  return { head, changes, snapshotPage, asOf, positionBefore };
 }
 
 export type Feed = ReturnType<typeof createFeed>;

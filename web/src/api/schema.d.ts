@@ -123,6 +123,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/.well-known/webhook-keys.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Khoá công khai xác minh webhook / Public keys of webhook signatures
+         * @description JWKS (OKP Ed25519) and the same keys in Standard Webhooks form (whpk_…). During a rotation several keys sign each delivery.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts": {
         parameters: {
             query?: never;
@@ -12007,6 +12044,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Đăng ký nhận dữ liệu các bộ dữ liệu của cơ quan / Subscriptions to the agency’s datasets, with delivery status
+         * @description Custodian administrators see their agency’s datasets; the coordinator and auditors see all.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    dataset?: string;
+                    state?: "active" | "paused" | "disabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Một đăng ký và trạng thái gửi / A subscription and its delivery status */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/systems": {
         parameters: {
             query?: never;
@@ -13750,6 +13894,242 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data/v1/{dataset}/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Các đăng ký của hệ thống / This system’s subscriptions with their delivery status
+         * @description Through the data gateway: the connection account's token, `Lienthong-Purpose` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Đăng ký nhận dữ liệu qua webhook / Subscribe to a dataset’s changes by webhook
+         * @description Through the data gateway: the connection account's token, `Lienthong-Purpose` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange. Deliveries are CloudEvents signed as Standard Webhooks (docs/push.md).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 1: one event per request (structured mode); more: batched mode, up to this many */
+                        batch_max?: number;
+                        /** @description A feed cursor (next_cursor of …/changes): start after it */
+                        cursor?: string;
+                        /** @description Granted fields to send (all granted by default) */
+                        fields?: string[];
+                        /** @description Equality on granted fields (R-8.2): only changes whose field equals the value are sent; deletions always are */
+                        filter?: {
+                            [key: string]: string;
+                        };
+                        start?: "now" | "beginning";
+                        /** @description http(s) address of the receiver */
+                        url: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data/v1/{dataset}/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Một đăng ký và trạng thái gửi / A subscription and its delivery status
+         * @description Through the data gateway: the connection account's token, `Lienthong-Purpose` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Huỷ đăng ký / Delete a subscription
+         * @description Through the data gateway: the connection account's token, `Lienthong-Purpose` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Sửa, tạm dừng, tiếp tục đăng ký / Change, pause or resume a subscription
+         * @description Through the data gateway: the connection account's token, `Lienthong-Purpose` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange. state = paused stops deliveries; state = active resumes them (a disabled subscription too, its failures forgotten).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 1: one event per request (structured mode); more: batched mode, up to this many */
+                        batch_max?: number;
+                        /** @description Granted fields to send (all granted by default) */
+                        fields?: string[];
+                        /** @description Equality on granted fields (R-8.2): only changes whose field equals the value are sent; deletions always are */
+                        filter?: {
+                            [key: string]: string;
+                        };
+                        state?: "active" | "paused";
+                        /** @description http(s) address of the receiver */
+                        url?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/data/v1/{dataset}/subscriptions/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Gửi lại từ một vị trí hoặc thời điểm / Replay from a cursor or a time
+         * @description Through the data gateway: the connection account's token, `Lienthong-Purpose` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange. Only the consumer replays: it decides what it needs again. Events keep their ids.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dataset: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A feed cursor: changes after it are sent again */
+                        cursor?: string;
+                        /**
+                         * Format: date-time
+                         * @description Changes written at or after this time are sent again
+                         */
+                        from?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

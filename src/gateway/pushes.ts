@@ -1,0 +1,108 @@
+import { forbidden } from '../core/errors.ts';
+import type { Zone } from '../core/zones.ts';
+import type { Change } from '../sync/index.ts';
+import type { Exchange, GatewayRequest, GatewayResponse, Outcome } from './exchange.ts';
+import { changeOf, requireHosted } from './feeds.ts';
+import type { Authorized } from './service.ts';
+
+/**
+ * Push deliveries (webhooks, docs/push.md) through the gateway's pipeline: each batch is decided
+ * again — account still active (R-14.1, R-16), service not stopped (R-15.3/15.4), grant, purpose,
+ * fields, consumer suspension (R-15.2), security level, zone of the consumer system (R-12.2) —,
+ * shaped and masked exactly like a feed page, encrypted to the consumer's key when secret (R-11),
+ * signed, and written to the custodian's sharing log with its receipt (R-17.2) before any byte is
+ * sent. The push module formats the events and sends them; it never sees data the grant refuses.
+ */
+export interface PushSubject {
+  subscription: string;
+  dataset: string;
+  system: string;
+  agency: string;
+  account: string;
+  purpose: string | null;
+  /** Fields asked for, within the grant; null = every granted field. */
+  fields: string[] | null;
+  /** Equality filters on granted fields. */
+  filter: Record<string, string>;
+}
+
+/** One change as it may leave: shaped and masked, or (secret data) a compact JWE of it. */
+export interface PushEvent {
+  id: string;
+  position: number;
+  op: 'upsert' | 'delete';
+  changed_at: Date;
+  /** The record key; null when the data is encrypted (the key is inside the JWE). */
+  key: string | null;
+  data: unknown;
+  contentType: 'application/json' | 'application/jose';
+}
+
+export interface PushPipeline {
+  begin(req: GatewayRequest, form: Exchange['form']): Exchange;
+  authorizePush(ex: Exchange, s: PushSubject, zone: Zone): Promise<Authorized>;
+  protect(a: Authorized, status: number, value: unknown): Promise<Outcome>;
+  release(ex: Exchange, outcome: Outcome): Promise<GatewayResponse>;
+  zoneOf(system: string): Promise<Zone>;
+}
+
+const matches = (data: Record<string, unknown>, filter: Record<string, string>) =>
+  Object.entries(filter).every(([f, v]) => data[f] !== undefined && data[f] !== null && String(data[f]) === v);
+
+export function createPushes(p: PushPipeline) {
+  return {
+    /**
+     * Decides, shapes and logs one batch of changes for a subscription. Returns null when none of
+     * the changes passes the filter (nothing to send, nothing logged), else the released answer:
+     * its body is what must be sent, its headers carry the receipt (status 503 when the log could
+     * not take the entry: nothing may be sent). A refusal is thrown as a Problem, never sent.
+     * Deletions always pass the filter: a tombstone has no content to compare.
+     */
+    async pushBatch(
+      s: PushSubject,
+      changes: readonly Change[],
+      render: (events: PushEvent[]) => { contentType: string; body: Buffer },
+      traceId: string,
+    ): Promise<GatewayResponse | null> {
+      const zone = await p.zoneOf(s.system);
+      const req: GatewayRequest = {
+        requestId: traceId,
+        method: 'POST',
+        path: `/data/v1/${s.dataset}/subscriptions/${s.subscription}/deliveries`,
+        query: {},
+        authorization: undefined,
+        purpose: s.purpose ?? undefined,
+        traceId,
+        zone,
+        ip: '',
+      };
+      const ex = p.begin(req, 'push');
+      const a = await p.authorizePush(ex, s, zone);
+      requireHosted(a);
+      // R-8.2: a filter on a field the consumer may not read would reveal it one change at a time.
+      const hidden = Object.keys(s.filter).filter((f) => !a.plan.whole.has(f));
+      if (hidden.length)
+        throw forbidden(
+          `Chỉ lọc được theo các trường được cấp; không được: ${hidden.join(', ')}.`,
+          `Filters only on granted fields; not: ${hidden.join(', ')}.`,
+          'R-8.2',
+        );
+      const chosen = changes.filter((c) => c.deleted || !c.data || matches(c.data, s.filter));
+      if (!chosen.length) return null;
+      ex.recordKeys = chosen.map((c) => c.key);
+      const shape = changeOf(s.dataset, a);
+      const events = await Promise.all(
+        chosen.map(async (c): Promise<PushEvent> => {
+          const shaped = shape(c);
+          const base = { id: shaped.id, position: c.position, op: shaped.op, changed_at: c.written_at };
+          if (!a.view.secret) return { ...base, key: c.key, data: shaped, contentType: 'application/json' };
+          // R-11: only the consumer system's private key opens it; the key travels inside.
+          const sealed = await p.protect(a, 200, shaped);
+          return { ...base, key: null, data: sealed.body.toString('utf8'), contentType: 'application/jose' };
+        }),
+      );
+      const out = render(events);
+      return p.release(ex, { status: 200, contentType: out.contentType, body: out.body });
+    },
+  };
+}
