@@ -21,7 +21,7 @@ import { openDatabase } from './db/open.ts';
 import { type NotificationService, createNotificationService, notificationsRuntime } from './notifications/index.ts';
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
-import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
+import { type SealingStart, type Sync, createNotifier, createSync, natsTransport, syncRuntime } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
 
@@ -90,7 +90,9 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   const notifications = createNotificationService(db, clock);
-  const sync = createSync(db, clock, { catalog, registry, codeLists, notifications }, fileKeyWrapper(config.kekFile));
+  const natsUrl = config.natsUrl;
+  const notifier = natsUrl ? createNotifier(() => natsTransport(natsUrl)) : undefined;
+  const sync = createSync(db, clock, { catalog, registry, codeLists, notifications }, fileKeyWrapper(config.kekFile), notifier);
   // Before anything is served: a missing or wrong KEK stops the start here (sync/sealing.ts).
   let sealing: SealingStart;
   try {
