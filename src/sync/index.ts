@@ -50,7 +50,7 @@ export type Sync = ReturnType<typeof createSync>;
 export { type LiveKey, type LiveRow, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
 export { type SealingStart } from './sealing.ts';
 export { type Change, type Feed } from './feed.ts';
-export { type ChangeEvent, type ChangeListener, type ChangeNotifier, channelTransport, createNotifier, natsTransport } from './notifier.ts';
+export { /** @public */ type ChangeEvent, /** @public */ type ChangeListener, type ChangeNotifier, createNotifier, natsTransport } from './notifier.ts';
 export { RecordBatch } from './routes.ts';
 
 export { syncRuntime } from './runtime.ts';

@@ -5,6 +5,8 @@ import type { Channels, ChannelHandler } from '../db/database.ts';
  * write commits (R-4.3: data shared in real time; docs/sync.md). Only a wake-up hint: a consumer
  * reads the feed by position, so a lost notification costs latency, never data. After its
  * transport was down, a listener gets a catch-up signal (`position: null`) and reads the feed again.
+ * Public: webhook deliveries wake on it too.
+ * @public
  */
 export interface ChangeEvent {
   dataset: string;
@@ -12,6 +14,7 @@ export interface ChangeEvent {
   position: number | null;
 }
 
+/** @public */
 export type ChangeListener = (e: ChangeEvent) => void;
 
 /** How notifications travel between instances: the database's channels (LISTEN/NOTIFY), or NATS. */

@@ -1,7 +1,7 @@
 import { type EventSourceMessage, createParser } from 'eventsource-parser';
 
 /** An event as a test reads it: the SSE fields, the evidence line and the body (a `/changes` page, or a problem). */
-export interface SseEvent {
+interface SseEvent {
   id: string | undefined;
   event: string | undefined;
   meta: { status: number; receipt: string | null; log: string | null; signature: string | null; content_type: string | null };
