@@ -22,7 +22,7 @@ import { type NotificationService, createNotificationService, notificationsRunti
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
 import { type DispatcherOptions, type Push, DEFAULT_DISPATCHER, createPush, pushRuntime } from './push/index.ts';
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
-import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
+import { type SealingStart, type Sync, createNotifier, createSync, natsTransport, syncRuntime } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
 
@@ -96,7 +96,9 @@ export async function openPlatform(
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   const notifications = createNotificationService(db, clock);
-  const sync = createSync(db, clock, { catalog, registry, codeLists, notifications }, fileKeyWrapper(config.kekFile));
+  const natsUrl = config.natsUrl;
+  const notifier = natsUrl ? createNotifier(() => natsTransport(natsUrl)) : undefined;
+  const sync = createSync(db, clock, { catalog, registry, codeLists, notifications }, fileKeyWrapper(config.kekFile), notifier);
   // Before anything is served: a missing or wrong KEK stops the start here (sync/sealing.ts).
   let sealing: SealingStart;
   try {

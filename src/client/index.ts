@@ -2,9 +2,11 @@
  * Liên Thông consumer SDK (`lienthong/client`): gets connection-account tokens, declares the
  * purpose (R-5.2), verifies every answer's signature against the platform's published keys
  * (R-5.3), decrypts secret data sent as JWE (R-4.7, R-11) and keeps each exchange's receipt,
- * the consumer's proof of what it received (R-17). Node.js 20+; depends on `jose` and the global fetch only.
+ * the consumer's proof of what it received (R-17). Node.js 20+; depends on `jose`, `eventsource-parser`
+ * (change streams) and the global fetch only.
  */
 import crypto, { createHash } from 'node:crypto';
+import { type EventSourceMessage, createParser } from 'eventsource-parser';
 import * as jose from 'jose';
 import { type ReceiptRecord, ReceiptError, checkReceiptRecord } from './receipts.ts';
 
@@ -120,6 +122,14 @@ export interface PreparedExport {
    * against the signed manifest (SignatureError if it differs) and the download's receipt kept.
    */
   content(): AsyncGenerator<Uint8Array>;
+}
+
+/** What proves one answer: its status, detached signature, receipt and log (headers, or a stream event's first line). */
+interface StreamEvidence {
+  status: number;
+  signature: string | null;
+  receipt: string | null;
+  log: string | null;
 }
 
 const SNAPSHOT = 'snapshot:';
@@ -300,6 +310,105 @@ export class LienThongClient {
   }
 
   /**
+   * The change feed pushed as it happens (server-sent events, `GET /data/v1/{dataset}/stream`):
+   * every change after `cursor` (a `changes()` cursor, a snapshot's `changes_cursor`, or an item's
+   * `cursor` from here; the feed's start without one), in commit order. Each batch's signature is
+   * verified and its receipt kept, secret data decrypted, like `changes()`. A dropped connection
+   * is opened again with `Last-Event-ID`: no gap, no duplicate. Ends when `signal` aborts; throws
+   * `LienThongError` when the platform ends the stream (`suspended`, `revoked`: R-15, R-16).
+   * fetch, not EventSource: a browser's EventSource cannot send the Authorization header.
+   */
+  async *stream<D = Record<string, unknown>>(
+    dataset: string,
+    o: CallOptions & { cursor?: string; signal?: AbortSignal; reconnectMs?: number } = {},
+  ): AsyncGenerator<FeedEvent<D> & { kind: 'change' }> {
+    if (o.cursor?.startsWith(SNAPSHOT)) throw new Error('stream() follows the change feed: finish the snapshot with changes() first');
+    let lastId = o.cursor?.startsWith(CHANGES) ? o.cursor.slice(CHANGES.length) : o.cursor;
+    let retry = o.reconnectMs ?? 1000;
+    const purpose = o.purpose ?? this.opts.purpose;
+    const url = `${this.base}/data/v1/${dataset}/stream${this.query({}, o)}`;
+    const pause = (ms: number) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        o.signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+      });
+    let renewed = false;
+    while (!o.signal?.aborted) {
+      let res: Response;
+      try {
+        res = await this.http(url, {
+          headers: {
+            authorization: `Bearer ${await this.accessToken()}`,
+            accept: 'text/event-stream',
+            ...(purpose && { 'lienthong-purpose': purpose }),
+            ...(lastId && { 'last-event-id': lastId }),
+          },
+          ...(o.signal && { signal: o.signal }),
+        });
+      } catch {
+        if (o.signal?.aborted) return;
+        await pause(retry);
+        continue;
+      }
+      if (!res.ok || !res.body) {
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        const receipt = await this.verify('GET', url, res, bytes);
+        const problem = JSON.parse(new TextDecoder().decode(bytes) || '{}') as Record<string, unknown>;
+        // The platform's own unavailability (no rule: the database, the log) is waited out; a refusal is final.
+        if (res.status >= 500 && !problem.rule) {
+          await pause(retry);
+          continue;
+        }
+        throw new LienThongError(res.status, problem, receipt);
+      }
+      renewed = false;
+      const events: EventSourceMessage[] = [];
+      const parser = createParser({ onEvent: (e) => events.push(e), onRetry: (ms) => (retry = ms) });
+      const decoder = new TextDecoder();
+      let expired = false;
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+          for (let e = events.shift(); e; e = events.shift()) {
+            const cut = e.data.indexOf('\n');
+            const ev = JSON.parse(e.data.slice(0, cut)) as StreamEvidence & { content_type: string | null };
+            const bytes = new TextEncoder().encode(e.data.slice(cut + 1));
+            const receipt = await this.verifySigned('GET', url, ev, bytes);
+            const text = ev.content_type?.startsWith('application/jose') ? await this.decrypt(bytes) : new TextDecoder().decode(bytes);
+            const body = JSON.parse(text) as Record<string, unknown>;
+            if (e.event === 'changes' && e.id) {
+              if (!receipt) throw new SignatureError('a stream batch carries no signature or receipt');
+              const at = CHANGES + (lastId ?? '');
+              const items = (body as { items: ChangeItem<D>[] }).items;
+              lastId = e.id;
+              yield* items.map((c, i) => ({ kind: 'change' as const, ...c, cursor: i === items.length - 1 ? CHANGES + e.id! : at }));
+            } else if (e.event === 'revoked' && ev.status === 401 && !renewed) {
+              // Perhaps only the token lapsed: once more with a new one; a revoked account is refused at the opening.
+              expired = true;
+              break;
+            } else if (e.event === 'error' && ev.status >= 500 && !body.rule) {
+              break;
+            } else {
+              throw new LienThongError(ev.status, body, receipt);
+            }
+          }
+          if (expired) break;
+        }
+      } catch (err) {
+        if (err instanceof LienThongError || err instanceof SignatureError) throw err;
+        if (o.signal?.aborted) return;
+        // The connection dropped: opened again below from the last event's id.
+      }
+      if (expired) {
+        renewed = true;
+        this.token = null;
+        continue;
+      }
+      await pause(retry);
+    }
+  }
+
+  /**
    * A bulk export (NDJSON or CSV) of a hosted dataset as the grant shapes it: prepared (and logged)
    * at one feed position; the manifest's signature is verified here, and `content()` streams it.
    */
@@ -442,9 +551,18 @@ export class LienThongClient {
   }
 
   /** Checks the detached JWS over the exact bytes; keeps the receipt. A 503 from a failed log carries neither. */
-  private async verify(method: string, url: string, res: Response, bytes: Uint8Array): Promise<Receipt | null> {
-    const signature = res.headers.get('x-jws-signature');
-    const id = res.headers.get('lienthong-receipt');
+  private verify(method: string, url: string, res: Response, bytes: Uint8Array): Promise<Receipt | null> {
+    const h = res.headers;
+    return this.verifySigned(
+      method,
+      url,
+      { status: res.status, signature: h.get('x-jws-signature'), receipt: h.get('lienthong-receipt'), log: h.get('lienthong-log') },
+      bytes,
+    );
+  }
+
+  private async verifySigned(method: string, url: string, ev: StreamEvidence, bytes: Uint8Array): Promise<Receipt | null> {
+    const { signature, receipt: id } = ev;
     if (!signature || !id) return null;
     const [h, empty, s] = signature.split('.');
     if (h === undefined || s === undefined || empty !== '') throw new SignatureError('malformed detached JWS');
@@ -455,10 +573,10 @@ export class LienThongClient {
     }
     const receipt: Receipt = {
       id,
-      log: res.headers.get('lienthong-log') ?? '',
+      log: ev.log ?? '',
       method,
       url,
-      status: res.status,
+      status: ev.status,
       content_sha256: sha256hex(bytes),
       signature,
       received_at: new Date().toISOString(),

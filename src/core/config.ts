@@ -12,6 +12,8 @@ export interface Config {
   port: number;
   /** PostgreSQL server URL; when absent the embedded PGlite database is used. */
   databaseUrl: string | undefined;
+  /** nats://… : change notifications between instances travel on NATS instead of the database's LISTEN/NOTIFY. */
+  natsUrl: string | undefined;
   dataDir: string;
   adminPassword: string | undefined;
   adminTotpSecret: string | undefined;
@@ -104,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     port,
     databaseUrl: optional(env, 'DATABASE_URL'),
+    natsUrl: optional(env, 'NATS_URL'),
     dataDir,
     adminPassword: optional(env, 'LIENTHONG_ADMIN_PASSWORD'),
     adminTotpSecret: optional(env, 'LIENTHONG_ADMIN_TOTP_SECRET'),

@@ -28,6 +28,29 @@ export interface Transaction extends Queryable {
 
 export type DriverName = 'pglite' | 'postgres';
 
+/** What a listener is told: a notification's payload, or that notifications may have been missed. */
+export interface ChannelHandler {
+  onNotify(payload: string): void;
+  /**
+   * The listening connection was lost and is back (or listening started late): notifications sent
+   * meanwhile are lost, so the listener looks again at what it watches (a catch-up signal).
+   */
+  onCatchUp(): void;
+}
+
+/**
+ * Notifications between the platform's instances sharing one database: PostgreSQL LISTEN/NOTIFY
+ * on the server; on PGlite, which one process holds (data-dir lock), in-process events. A
+ * notification is sent after the statements before it have committed and is a hint only: it may
+ * be lost (a connection dropped), never sent before what it announces is visible.
+ */
+export interface Channels {
+  /** Sends `payload` (at most 7,000 bytes) to every listener of `channel` on every instance. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Listens on `channel` until the returned function is called. */
+  listen(channel: string, handler: ChannelHandler): Promise<() => void>;
+}
+
 export interface Database extends Queryable {
   readonly driver: DriverName;
   /**
@@ -43,6 +66,8 @@ export interface Database extends Queryable {
    * multi-row INSERT on PGlite.
    */
   copyRows(table: string, columns: readonly CopyColumn[], rows: readonly (readonly unknown[])[]): Promise<void>;
+  /** Notifications between instances (LISTEN/NOTIFY). */
+  readonly channels: Channels;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ import { OID_DATE, OID_INT8, classify, parseDate, parseInt8 } from './database.t
 import { Mutex } from './mutex.ts';
 import { lockDataDir, makePrivate } from './data-dir.ts';
 import { insertForCopy } from './copy.ts';
+import { localChannels } from './channels.ts';
 
 /** The installed PGlite's version (its package.json is not exported: found beside its entry point). */
 function pgliteVersion(): string {
@@ -74,6 +75,7 @@ export async function openPglite(dataDir: string | undefined): Promise<Database>
 
   return {
     driver: 'pglite',
+    channels: localChannels(),
     query: <T>(sql: string, params?: unknown[]) => {
       guard();
       return mutex.run(async () => toResult(await pg.query<T>(sql, params))).catch(classify);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { postgresChannels } from './channels.ts';
 import { copySql, encodeBinaryCopy } from './copy.ts';
 import type { Database, QueryResult, Transaction } from './database.ts';
 import { OID_DATE, OID_INT8, classify, isUnavailable, parseDate, parseInt8 } from './database.ts';
@@ -61,8 +62,11 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
   };
 
+  const channels = postgresChannels(url, pool);
+
   return {
     driver: 'postgres',
+    channels,
     query: (sql, params) => wrap(pool.query(sql, params as unknown[] | undefined)),
     async transaction(fn) {
       const client = await pool.connect().catch(classify);
@@ -113,6 +117,9 @@ export async function openPostgres(url: string, opts: PostgresOptions = {}): Pro
         release(client, broken);
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      await channels.close();
+      await pool.end();
+    },
   };
 }

@@ -26,6 +26,8 @@ export interface GatewayRequest {
   ip: string;
   /** The Accept header, if any: answers are JSON (or JWE of JSON for secret data). */
   accept?: string | undefined;
+  /** `Last-Event-ID`: where a reconnecting event stream resumes (streams.ts). */
+  lastEventId?: string | undefined;
 }
 
 /** Who asked, once known: filled as the pipeline learns it, logged whatever the outcome. */

@@ -13,7 +13,7 @@ import { shapeRecord } from './shaping.ts';
  */
 export interface Pipeline {
   exchange(req: GatewayRequest, form: Exchange['form'], work: (ex: Exchange) => Promise<Outcome>): Promise<GatewayResponse>;
-  authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate?: boolean): Promise<Authorized>;
+  authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate?: boolean, throttled?: boolean): Promise<Authorized>;
   protect(a: Authorized, status: number, value: unknown): Promise<Outcome>;
   askedFields(q: Record<string, string>): string[] | undefined;
 }
@@ -32,7 +32,7 @@ function pageLimit(q: Record<string, string>): number {
 type FeedCursor = { d: string; p: number };
 type SnapshotCursor = { d: string; at: number; k: string | null };
 
-const encode = (c: FeedCursor | SnapshotCursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
+export const encode = (c: FeedCursor | SnapshotCursor) => Buffer.from(JSON.stringify({ v: 1, ...c })).toString('base64url');
 
 function badCursor(): Problem {
   return new Problem(PROBLEMS.badRequest, {
@@ -54,6 +54,7 @@ function decode(cursor: string, dataset: string): Record<string, unknown> {
   return c as Record<string, unknown>;
 }
 
+/** The feed position a cursor names (a `/changes` or `/stream` cursor, an SSE event id). */
 export function feedCursor(cursor: string, dataset: string): FeedCursor {
   const c = decode(cursor, dataset);
   if (!isPosition(c.p)) throw badCursor();
@@ -88,27 +89,52 @@ export const changeOf = (code: string, a: Authorized) => (c: Change) => ({
   data: c.data ? shapeRecord(c.data, a.plan) : null,
 });
 
+/** What one page of the feed asks: the changes after a position, how many. */
+interface PageAsk {
+  after: number;
+  limit: number;
+}
+
 export function createFeedReads(p: Pipeline, feed: Feed) {
+  /**
+   * One page of changes after `ask.after`, decided, shaped, masked and protected: the body of a
+   * `/changes` answer and of a stream's batch alike (streams.ts), so both send the same bytes.
+   */
+  async function changesPage(
+    ex: Exchange,
+    req: GatewayRequest,
+    code: string,
+    throttled: boolean,
+    ask: () => PageAsk,
+  ): Promise<Outcome & { last: number; count: number }> {
+    const a = await p.authorizeRead(ex, code, p.askedFields(req.query), throttled, throttled);
+    requireHosted(a);
+    // The cursor and the limit are read after the decision: a refused caller learns nothing of them.
+    const { after, limit } = ask();
+    const [rows, head] = await Promise.all([feed.changes(code, after, limit), feed.head(code)]);
+    ex.recordKeys = rows.map((r) => r.key);
+    const last = rows.at(-1)?.position ?? after;
+    const outcome = await p.protect(a, 200, {
+      dataset: code,
+      items: rows.map(changeOf(code, a)),
+      // Always given: a consumer at the end keeps it and asks again later.
+      next_cursor: encode({ d: code, p: last }),
+      head: Math.max(head, last),
+      more: last < head,
+    });
+    return { ...outcome, last, count: rows.length };
+  }
+
   return {
+    changesPage,
     /** GET /data/v1/{dataset}/changes?cursor=&limit=&fields= — changes in commit order after the cursor (from the start without one). */
     changes(req: GatewayRequest, code: string): Promise<GatewayResponse> {
-      return p.exchange(req, 'sync', async (ex) => {
-        const a = await p.authorizeRead(ex, code, p.askedFields(req.query));
-        requireHosted(a);
-        const limit = pageLimit(req.query);
-        const after = req.query.cursor === undefined ? 0 : feedCursor(req.query.cursor, code).p;
-        const [rows, head] = await Promise.all([feed.changes(code, after, limit), feed.head(code)]);
-        ex.recordKeys = rows.map((r) => r.key);
-        const last = rows.at(-1)?.position ?? after;
-        return p.protect(a, 200, {
-          dataset: code,
-          items: rows.map(changeOf(code, a)),
-          // Always given: a consumer at the end keeps it and asks again later.
-          next_cursor: encode({ d: code, p: last }),
-          head: Math.max(head, last),
-          more: last < head,
-        });
-      });
+      return p.exchange(req, 'sync', (ex) =>
+        changesPage(ex, req, code, true, () => ({
+          limit: pageLimit(req.query),
+          after: req.query.cursor === undefined ? 0 : feedCursor(req.query.cursor, code).p,
+        })),
+      );
     },
 
     /**

@@ -11,6 +11,7 @@ import type { RecordWrite } from '../sync/index.ts';
 import { RecordBatch } from '../sync/index.ts';
 import { type GatewayRequest, type GatewayResponse, type StreamedResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
 import type { Gateway, WriteAdmission } from './service.ts';
+import type { StreamOpening, StreamSink } from './streams.ts';
 
 const tags = ['data'];
 const security = [...BearerSecurity, {}];
@@ -74,6 +75,7 @@ export function gatewayRequest(req: FastifyRequest): GatewayRequest {
     zone: zoneOf(req.raw.socket),
     ip: req.ip,
     accept: header('accept'),
+    lastEventId: header('last-event-id'),
   };
 }
 
@@ -128,6 +130,53 @@ export function send(reply: FastifyReply, res: GatewayResponse): FastifyReply {
 /** A held answer, or a streamed one (an export) whose headers already carry its receipt. */
 function sendAny(reply: FastifyReply, res: GatewayResponse | StreamedResponse): FastifyReply {
   return 'stream' in res ? reply.code(res.status).headers(res.headers).send(res.stream) : send(reply, res);
+}
+
+/** The response of a hijacked request as a stream's sink: a write waits for 'drain', so a slow client holds at most one batch here. */
+function sseSink(reply: FastifyReply): StreamSink {
+  const raw = reply.raw;
+  const gone = new AbortController();
+  raw.on('close', () => gone.abort());
+  let blocked = false;
+  return {
+    signal: gone.signal,
+    get blocked() {
+      return blocked;
+    },
+    write(chunk) {
+      if (gone.signal.aborted || raw.destroyed) return Promise.resolve(false);
+      if (raw.write(chunk)) return Promise.resolve(true);
+      blocked = true;
+      return new Promise<boolean>((resolve) => {
+        const done = (ok: boolean) => {
+          blocked = false;
+          raw.off('drain', drained);
+          gone.signal.removeEventListener('abort', closed);
+          resolve(ok);
+        };
+        const drained = () => done(true);
+        const closed = () => done(false);
+        raw.once('drain', drained);
+        gone.signal.addEventListener('abort', closed);
+      });
+    },
+    end() {
+      if (!raw.destroyed && !raw.writableEnded) raw.end();
+    },
+    destroy() {
+      raw.destroy();
+    },
+  };
+}
+
+/** A refusal as any answer; an opened stream writes its head, then its events until it ends. */
+async function sendStream(reply: FastifyReply, res: GatewayResponse | StreamOpening): Promise<FastifyReply | undefined> {
+  if (!('run' in res)) return send(reply, res);
+  reply.hijack();
+  reply.raw.writeHead(res.status, res.headers);
+  reply.raw.flushHeaders();
+  await res.run(sseSink(reply));
+  return undefined;
 }
 
 const admissions = new WeakMap<FastifyRequest, WriteAdmission>();
@@ -225,6 +274,27 @@ export function gatewayRoutes(gateway: Gateway, limits: GatewayRouteOptions) {
         },
       },
       async (req, reply) => send(reply, await gateway.changes(gatewayRequest(req), req.params.dataset)),
+    );
+
+    app.get(
+      '/:dataset/stream',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Luồng sự kiện thay đổi / Change stream (server-sent events)',
+          params: DatasetParam,
+          querystring: Type.Object(
+            {
+              cursor: Type.Optional(Type.String({ maxLength: 1000, description: 'Where to start: a `next_cursor`, `changes_cursor` or event id (opaque)' })),
+              fields: Type.Optional(Fields),
+            },
+            { additionalProperties: false },
+          ),
+          description: `text/event-stream of the change feed after the cursor (\`Last-Event-ID\` header first, then \`?cursor=\`, else the feed's start). Each \`changes\` event is one batch — the body of a \`/changes\` page, shaped the same — as two \`data:\` lines: \`{status, receipt, log, signature, content_type}\` then the exact signed bytes (a compact JWE for secret data); its \`id\` is the cursor after it. A suspension, revocation or termination ends the stream with a \`suspended\` or \`revoked\` event (problem+json) within a second. Comment lines keep it open. ${purpose}`,
+        },
+      },
+      async (req, reply) => sendStream(reply, await gateway.stream(gatewayRequest(req), req.params.dataset)),
     );
 
     app.get(

@@ -33,6 +33,7 @@ import { createExports } from './exports.ts';
 import { createFeedReads, requireHosted } from './feeds.ts';
 import { type PushSubject, createPushes } from './pushes.ts';
 import type { Zone } from '../core/zones.ts';
+import { STREAM_DEFAULTS, type StreamOpening, type StreamOptions, createStreams } from './streams.ts';
 import { createRateLimiter } from '../core/rate-limit.ts';
 import { createUnidentifiedRefusals } from './unidentified.ts';
 import { createRecordReader } from './record-reads.ts';
@@ -70,6 +71,8 @@ export interface GatewayOptions {
   coordinatorLog: string;
   maxResponseBytes: number;
   issuer: string;
+  /** Event streams' timings (streams.ts); defaults when not given. */
+  streams?: Partial<StreamOptions> | undefined;
 }
 
 /** A write whose caller may write the dataset (`admitWrite`): its body may now be read. */
@@ -219,12 +222,13 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** Steps 1–2 for a read: who asks, and what of the dataset they may have. */
-  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate = true): Promise<Authorized> {
+  async function authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate = true, throttled = true): Promise<Authorized> {
     const view = await enter(ex, code);
     // (a custodian service's own paths may answer other types: those pass as they come, see viaProxy)
     if (negotiate) requireAcceptable(ex.req.accept, view.secret);
     const token = await authenticate(ex, view.dataset.auth_required);
-    throttle(ex, token);
+    // (a stream's batches are paced by the feed, not asked for: its opening was counted)
+    if (throttled) throttle(ex, token);
     if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
       throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
     }
@@ -511,10 +515,29 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     release: (ex, outcome) => release(ex, outcome, crypto, deps.append, now),
     zoneOf: async (system) => (await deps.registry.systems.byCode(system)).zone,
   });
+  const streams = createStreams(
+    {
+      ...pipeline,
+      changesPage: feedReads.changesPage,
+      async recheck(req, code) {
+        await authorizeRead(begin(req, 'push'), code, askedFields(req.query), false, false);
+      },
+      async opening(req, work) {
+        const ex = begin(req, 'push');
+        try {
+          return await work(ex);
+        } catch (err) {
+          return settle(ex, problemOutcome(deps.problemOf(err), req));
+        }
+      },
+    },
+    { feed: deps.sync.feed, notifier: deps.sync.notifier, options: { ...STREAM_DEFAULTS, ...opts.streams } },
+  );
   const exportReads = createExports(pipeline, { feed: deps.sync.feed, store: deps.exports, signer: crypto, append: deps.append, now });
 
+  const { changesPage: _page, ...feedRoutes } = feedReads;
   return {
-    ...feedReads,
+    ...feedRoutes,
     ...exportReads,
     ...pushes,
     /**
@@ -544,6 +567,8 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         return jsonOutcome(r.status, r.value);
       });
     },
+    /** GET /data/v1/{dataset}/stream: server-sent events of the change feed (streams.ts). */
+    stream: (req: GatewayRequest, code: string): Promise<StreamOpening | GatewayResponse> => streams.stream(req, code),
     /** GET /data/v1/{dataset}/records/{key} */
     readRecord(req: GatewayRequest, code: string, key: string): Promise<GatewayResponse> {
       return exchange(req, 'api', async (ex) => {
@@ -615,6 +640,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     /** Writes the summaries of refusals counted so far (unidentified.ts). */
     flushSummaries: () => unidentified.flush(),
     async close(): Promise<void> {
+      streams.closeAll();
       clearInterval(summaries);
       await unidentified.flush();
       proxy.close();

@@ -11,6 +11,7 @@ import { Where } from '../db/rows.ts';
 import { SEALED_HASH, type Sealing, isSealedClass } from './sealing.ts';
 import type { ProducerService } from './producers.ts';
 import { outOfScope, scopeViolations } from './scope.ts';
+import type { ChangeNotifier } from './notifier.ts';
 
 /** One write of a batch: a record's new content, or its deletion (a tombstone; history is kept). */
 export type RecordWrite = { key: string; data: Record<string, unknown>; delete?: undefined } | { key: string; delete: true; data?: undefined };
@@ -75,7 +76,7 @@ export async function openRows<T extends StoredRecord>(sealing: Sealing, code: s
   );
 }
 
-export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing, producers: ProducerService) {
+export function createRecordService(db: Database, clock: Clock, catalog: Catalog, sealing: Sealing, producers: ProducerService, notifier?: ChangeNotifier) {
   const opened = <T extends StoredRecord>(code: string | ((r: T) => string), rows: Stored<T>[]) => openRows(sealing, code, rows);
 
   async function hostedDataset(code: string): Promise<Dataset> {
@@ -139,7 +140,8 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
     // A producer's scope is checked on current content, which may be sealed: its key is read here too.
     if (sealIt || (by && (await sealing.hasKey(code)))) await sealing.ready(code);
     const now = clock.now();
-    return db.transaction(async (tx) => {
+    let head = 0;
+    const committed = await db.transaction(async (tx) => {
       const keys = writes.map((w) => w.key);
       const current = await tx.query<Stored<StoredRecord>>(
         `SELECT record_key AS key, version, deleted, written_at, ${by ? 'data, sealed' : 'NULL::jsonb AS data, NULL::bytea AS sealed'} FROM records WHERE dataset_code = $1 AND record_key = ANY($2) FOR UPDATE`,
@@ -171,6 +173,7 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       try {
         // R-4.3, R-6.1c: the feed positions, taken last so the dataset's feed row stays locked only until the commit.
         const first = await takePositions(tx, code, rows.length);
+        head = first + rows.length - 1;
         await insertVersions(
           tx,
           code,
@@ -188,6 +191,9 @@ export function createRecordService(db: Database, clock: Clock, catalog: Catalog
       // The gateway logs the exchange here, so a write and its log entry commit together or not at all.
       return finish ? finish(tx, result) : (result as T);
     });
+    // Committed: every instance learns the feed has moved (a hint; readers go by position).
+    if (head > 0) notifier?.changed(code, head);
+    return committed;
   }
 
   /**

@@ -9,5 +9,6 @@ export function syncRuntime(sync: Sync, bulkLimit: number): ModuleRuntime {
     tags: [{ name: 'hosted-data', description: 'Dữ liệu lưu trên nền tảng / Hosted data (R-6.1a)' }],
     // records of a dataset classified secret after they were written are sealed within a minute.
     jobs: [{ name: 'sealing secret records', periodMs: 60_000, run: () => sync.sealing.sealClear() }],
+    close: () => sync.notifier.close(),
   };
 }

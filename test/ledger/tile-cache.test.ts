@@ -23,6 +23,7 @@ function counting(db: Database): { db: Database; count: () => number } {
       transaction: (fn) => db.transaction(fn),
       exec: (sql) => db.exec(sql),
       copyRows: (t, c, r) => (n++, db.copyRows(t, c, r)),
+      channels: db.channels,
       close: () => db.close(),
     },
     count: () => n,
