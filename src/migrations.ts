@@ -11,6 +11,7 @@ import { lifecycleModule } from './lifecycle/module.ts';
 import { notificationsModule } from './notifications/module.ts';
 import { registryModule } from './registry/module.ts';
 import { reportsModule } from './reports/module.ts';
+import { schedulesModule } from './schedules/module.ts';
 import { syncModule } from './sync/module.ts';
 
 /**
@@ -32,6 +33,7 @@ export const MODULES = [
   lifecycleModule,
   gatewayModule,
   reportsModule,
+  schedulesModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

@@ -21,6 +21,7 @@ import { openDatabase } from './db/open.ts';
 import { type NotificationService, createNotificationService, notificationsRuntime } from './notifications/index.ts';
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
+import { type Schedules, createSchedules, schedulesRuntime } from './schedules/index.ts';
 import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
@@ -45,6 +46,7 @@ export interface Platform {
   calendar: Calendar;
   lifecycle: Lifecycle;
   reports: Reports;
+  schedules: Schedules;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed. */
   sealing: SealingStart;
   /** Every module, dependencies first: where jobs, shutdown, routes and OpenAPI tags are taken from. */
@@ -147,6 +149,15 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     },
   );
   const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger });
+  const schedules = createSchedules(db, clock, {
+    catalog,
+    sync,
+    agreements,
+    registry,
+    upstreams,
+    gateway,
+    serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
+  });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),
@@ -161,6 +172,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     lifecycle: lifecycleRuntime(lifecycle, config.publicUrl),
     gateway: gatewayRuntime(gateway, upstreams, { recordBodyLimit: config.bodyLimitBytes, bulkBodyLimit: bulkLimit }),
     reports: reportsRuntime(reports),
+    schedules: schedulesRuntime(schedules),
   });
   return {
     config,
@@ -179,6 +191,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     calendar,
     lifecycle,
     reports,
+    schedules,
     sealing,
     modules,
     close: async () => {

@@ -1,4 +1,6 @@
-export { createGateway, type Gateway } from './service.ts';
+export { createGateway, type DeliveryParty, type Gateway } from './service.ts';
+export { type DeliveryBatch } from './feeds.ts';
+export { SIGNATURE_HEADER, RECEIPT_HEADER, type GatewayResponse } from './exchange.ts';
 export { createUpstreamService, type UpstreamService } from './upstreams.ts';
 export { refuseBeforeRouting, refuseUnparsed } from './routes.ts';
 export { createExportStore } from './export-store.ts';
