@@ -12,6 +12,7 @@ import { notificationsModule } from './notifications/module.ts';
 import { pushModule } from './push/module.ts';
 import { registryModule } from './registry/module.ts';
 import { reportsModule } from './reports/module.ts';
+import { schedulesModule } from './schedules/module.ts';
 import { syncModule } from './sync/module.ts';
 
 /**
@@ -34,6 +35,7 @@ export const MODULES = [
   gatewayModule,
   pushModule,
   reportsModule,
+  schedulesModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

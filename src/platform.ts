@@ -22,6 +22,7 @@ import { type NotificationService, createNotificationService, notificationsRunti
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
 import { type DispatcherOptions, type Push, DEFAULT_DISPATCHER, createPush, pushRuntime } from './push/index.ts';
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
+import { type Schedules, createSchedules, schedulesRuntime } from './schedules/index.ts';
 import { type SealingStart, type Sync, createNotifier, createSync, natsTransport, syncRuntime } from './sync/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
@@ -48,6 +49,7 @@ export interface Platform {
   /** Push subscriptions by webhook and their dispatcher (docs/push.md). */
   push: Push;
   reports: Reports;
+  schedules: Schedules;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed. */
   sealing: SealingStart;
   /** Every module, dependencies first: where jobs, shutdown, routes and OpenAPI tags are taken from. */
@@ -168,6 +170,15 @@ export async function openPlatform(
     },
   );
   const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger, catalog, sync });
+  const schedules = createSchedules(db, clock, {
+    catalog,
+    sync,
+    agreements,
+    registry,
+    upstreams,
+    gateway,
+    serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
+  });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),
@@ -183,6 +194,7 @@ export async function openPlatform(
     gateway: gatewayRuntime(gateway, upstreams, { recordBodyLimit: config.bodyLimitBytes, bulkBodyLimit: bulkLimit }),
     push: pushRuntime(push, gateway, opts.push?.pollMs ?? config.pushPollMs),
     reports: reportsRuntime(reports),
+    schedules: schedulesRuntime(schedules),
   });
   return {
     config,
@@ -202,6 +214,7 @@ export async function openPlatform(
     lifecycle,
     push,
     reports,
+    schedules,
     sealing,
     modules,
     close: async () => {

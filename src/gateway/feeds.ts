@@ -1,7 +1,8 @@
 import { PROBLEMS, Problem } from '../core/errors.ts';
 import type { Change, Feed } from '../sync/index.ts';
 import type { Exchange, GatewayRequest, GatewayResponse, Outcome } from './exchange.ts';
-import type { Authorized } from './service.ts';
+import { newId } from '../core/ids.ts';
+import type { Authorized, DeliveryParty } from './service.ts';
 import { shapeRecord } from './shaping.ts';
 
 /**
@@ -16,6 +17,17 @@ export interface Pipeline {
   authorizeRead(ex: Exchange, code: string, asked: string[] | undefined, negotiate?: boolean, throttled?: boolean): Promise<Authorized>;
   protect(a: Authorized, status: number, value: unknown): Promise<Outcome>;
   askedFields(q: Record<string, string>): string[] | undefined;
+  ownExchange(req: GatewayRequest, form: Exchange['form'], work: (ex: Exchange) => Promise<Outcome>): Promise<GatewayResponse>;
+  authorizeDelivery(ex: Exchange, code: string, party: DeliveryParty): Promise<Authorized>;
+}
+
+/** One batch of a scheduled delivery: the signed, logged answer to send, and where the feed stands after it. */
+export interface DeliveryBatch {
+  response: GatewayResponse;
+  /** The feed position the batch ends at (the cursor to keep once the consumer has taken it). */
+  position: number;
+  count: number;
+  more: boolean;
 }
 
 const MAX_PAGE = 1000;
@@ -106,11 +118,20 @@ export function createFeedReads(p: Pipeline, feed: Feed) {
     code: string,
     throttled: boolean,
     ask: () => PageAsk,
-  ): Promise<Outcome & { last: number; count: number }> {
+  ): Promise<Outcome & { last: number; count: number; more: boolean }> {
     const a = await p.authorizeRead(ex, code, p.askedFields(req.query), throttled, throttled);
-    requireHosted(a);
     // The cursor and the limit are read after the decision: a refused caller learns nothing of them.
-    const { after, limit } = ask();
+    return pageFor(ex, a, code, ask());
+  }
+
+  /** The page after `after` for a decided caller `a`: the one body of `/changes`, a stream's batch and a scheduled delivery. */
+  async function pageFor(
+    ex: Exchange,
+    a: Authorized,
+    code: string,
+    { after, limit }: PageAsk,
+  ): Promise<Outcome & { last: number; count: number; more: boolean }> {
+    requireHosted(a);
     const [rows, head] = await Promise.all([feed.changes(code, after, limit), feed.head(code)]);
     ex.recordKeys = rows.map((r) => r.key);
     const last = rows.at(-1)?.position ?? after;
@@ -122,11 +143,40 @@ export function createFeedReads(p: Pipeline, feed: Feed) {
       head: Math.max(head, last),
       more: last < head,
     });
-    return { ...outcome, last, count: rows.length };
+    return { ...outcome, last, count: rows.length, more: last < head };
   }
 
   return {
     changesPage,
+    /**
+     * R-6.1c: the changes after `after` for a scheduled delivery to the agreement's consumer — the
+     * same page as `/changes` (decided, shaped and masked to the grant, JWE for secret data on
+     * tslcd only), signed and written to the custodian's sharing log before it is sent (R-17.2).
+     */
+    async deliveryBatch(code: string, party: DeliveryParty, after: number, limit: number): Promise<DeliveryBatch> {
+      let position = after;
+      let count = 0;
+      let more = false;
+      const requestId = newId();
+      const req: GatewayRequest = {
+        requestId,
+        method: 'POST',
+        path: `/data/v1/${code}/changes`,
+        query: { cursor: encode({ d: code, p: after }), limit: String(limit), schedule: party.schedule, endpoint: party.endpoint },
+        authorization: undefined,
+        purpose: party.purpose,
+        traceId: requestId,
+        zone: party.zone,
+        ip: 'scheduled-delivery',
+      };
+      const response = await p.ownExchange(req, 'sync', async (ex) => {
+        const page = await pageFor(ex, await p.authorizeDelivery(ex, code, party), code, { after, limit });
+        ({ last: position, count, more } = page);
+        return page;
+      });
+      return { response, position, count, more };
+    },
+
     /** GET /data/v1/{dataset}/changes?cursor=&limit=&fields= — changes in commit order after the cursor (from the start without one). */
     changes(req: GatewayRequest, code: string): Promise<GatewayResponse> {
       return p.exchange(req, 'sync', (ex) =>

@@ -1,4 +1,6 @@
-export { createGateway, type Gateway } from './service.ts';
+export { createGateway, type DeliveryParty, type Gateway } from './service.ts';
+export { type DeliveryBatch } from './feeds.ts';
+export { SIGNATURE_HEADER, RECEIPT_HEADER, type GatewayResponse } from './exchange.ts';
 export { createUpstreamService, type UpstreamService } from './upstreams.ts';
 export { refuseBeforeRouting, refuseUnparsed } from './routes.ts';
 export { createExportStore } from './export-store.ts';
@@ -6,6 +8,5 @@ export { createExportStore } from './export-store.ts';
 export { gatewayRuntime } from './runtime.ts';
 export type { PushEvent } from './pushes.ts';
 export { gatewayRequest, send as sendGatewayResponse } from './routes.ts';
-export { RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
 export { feedCursor } from './feeds.ts';
 export type { Authorized } from './service.ts';

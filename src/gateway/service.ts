@@ -32,7 +32,6 @@ import type { ExportStore } from './export-store.ts';
 import { createExports } from './exports.ts';
 import { createFeedReads, requireHosted } from './feeds.ts';
 import { type PushSubject, createPushes } from './pushes.ts';
-import type { Zone } from '../core/zones.ts';
 import { STREAM_DEFAULTS, type StreamOpening, type StreamOptions, createStreams } from './streams.ts';
 import { createRateLimiter } from '../core/rate-limit.ts';
 import { createUnidentifiedRefusals } from './unidentified.ts';
@@ -41,6 +40,8 @@ import { type ShapePlan, coversAll, shapePlan, shapeRecord, shapeUpstreamJson } 
 import type { UpstreamService } from './upstreams.ts';
 import type { ServiceBlock } from '../lifecycle/index.ts';
 import { formatVietnamTime } from '../core/time.ts';
+import { newId } from '../core/ids.ts';
+import type { Zone } from '../core/zones.ts';
 
 export interface GatewayDeps {
   catalog: Catalog;
@@ -92,7 +93,21 @@ export interface DatasetView {
 export interface Authorized {
   view: DatasetView;
   token: AccessTokenInfo | null;
+  /** The consumer system the answer is for (its key encrypts secret data): the token's, or a scheduled delivery's. */
+  system: string | null;
   plan: ShapePlan;
+}
+
+/** Who a scheduled delivery (R-6.1c) is for: the consumer system of the agreement, on the zone it is registered in. */
+export interface DeliveryParty {
+  /** The schedule: named in the log entry as the requester's account. */
+  schedule: string;
+  agency: string;
+  system: string;
+  purpose: string;
+  zone: Zone;
+  /** The consumer's endpoint, named in the entry's request. */
+  endpoint: string;
 }
 
 const SECRET = new Set(['secret', 'top_secret']);
@@ -232,11 +247,22 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
       throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
     }
-    await refuseIfStopped(code);
+    return decideRead(ex, view, token, token?.system ?? null, asked);
+  }
+
+  /** The service stop (R-15.1) and the one decision function of agreements, for whoever reads. */
+  async function decideRead(
+    ex: Exchange,
+    view: DatasetView,
+    token: AccessTokenInfo | null,
+    system: string | null,
+    asked: string[] | undefined,
+  ): Promise<Authorized> {
+    await refuseIfStopped(view.dataset.code);
     // The one decision function (agreements): grant, purpose (R-5.2), fields, validity, security level (R-13.3), zone (R-12.2), consumer suspension (R-15.2).
     const d = await deps.agreements.decide({
-      system: token?.system ?? '',
-      dataset: code,
+      system: system ?? '',
+      dataset: view.dataset.code,
       purpose: ex.req.purpose,
       fields: asked,
       zone: ex.req.zone,
@@ -246,7 +272,29 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     if (!d.allow) throw forbidden(d.reason, d.reason_en, d.rule);
     ex.fields = d.fields;
     ex.agreementIds = d.agreement_ids;
-    return { view, token, plan: shapePlan(view.fields, d.fields) };
+    return { view, token, system, plan: shapePlan(view.fields, d.fields) };
+  }
+
+  /**
+   * A scheduled delivery's read (R-6.1c): no token — the platform reads for the agreement's
+   * consumer system, decided exactly as that system's own read on its registered zone would be.
+   */
+  async function authorizeDelivery(ex: Exchange, code: string, party: DeliveryParty): Promise<Authorized> {
+    const view = await enter(ex, code);
+    ex.requester = { agency: party.agency, system: party.system, account: `schedule:${party.schedule}` };
+    return decideRead(ex, view, null, party.system, undefined);
+  }
+
+  /** An exchange the platform makes itself (a scheduled delivery): signed and logged like any other, never counted as an unidentified caller's. */
+  async function ownExchange(req: GatewayRequest, form: Form, work: (ex: Exchange) => Promise<Outcome>): Promise<GatewayResponse> {
+    const ex = begin(req, form);
+    let outcome: Outcome;
+    try {
+      outcome = await work(ex);
+    } catch (err) {
+      outcome = problemOutcome(deps.problemOf(err), req);
+    }
+    return release(ex, outcome, crypto, deps.append, now);
   }
 
   /**
@@ -278,7 +326,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     ex.agreementIds = d.agreement_ids;
     // Only `system` of the token is used past this point (protect: whose key to encrypt to).
     const token: AccessTokenInfo = { client_id: s.account, system: s.system, agency: s.agency, scopes: [s.dataset], exp: new Date(8.64e15), jti: 'push' };
-    return { view, token, plan: shapePlan(view.fields, d.fields) };
+    return { view, token, system: s.system, plan: shapePlan(view.fields, d.fields) };
   }
 
   /** The caller's token and its scope for the dataset, without a decision on the data (nothing is read). */
@@ -288,7 +336,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     throttle(ex, token);
     if (token && !token.scopes.includes(code))
       throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
-    return { view, token, plan: shapePlan(view.fields, []) };
+    return { view, token, system: token?.system ?? null, plan: shapePlan(view.fields, []) };
   }
 
   /** R-15.3, R-15.4: while a service is stopped for everyone, every consumer gets 503 with the notice and the expected restoration. */
@@ -308,10 +356,10 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** Step 5: secret and top-secret content is readable only with the consumer system's private key (R-4.7, R-11). */
-  async function protect(view: DatasetView, token: AccessTokenInfo | null, status: number, value: unknown): Promise<Outcome> {
+  async function protect(view: DatasetView, systemCode: string | null, status: number, value: unknown): Promise<Outcome> {
     const json = jsonOutcome(status, value);
     if (!view.secret) return json;
-    const system = token && (await deps.registry.systems.byCode(token.system));
+    const system = systemCode ? await deps.registry.systems.byCode(systemCode) : null;
     if (!system?.encryption_key)
       throw forbidden(
         'Hệ thống khai thác chưa đăng ký khoá mã hoá; dữ liệu mật không được gửi.',
@@ -347,7 +395,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   /** Forwards to the custodian's service and shapes its answer like a hosted one (R-6.1b). */
   async function viaProxy(
     ex: Exchange,
-    a: { view: DatasetView; token: AccessTokenInfo | null; plan: ShapePlan },
+    a: Authorized,
     method: string,
     path: string,
     query: Record<string, string>,
@@ -393,7 +441,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
           detail: 'Không lọc được câu trả lời của dịch vụ theo các trường được cấp.',
           detail_en: 'The custodian answer cannot be shaped to the granted fields.',
         });
-      return protect(a.view, a.token, answer.status, shaped);
+      return protect(a.view, a.system, answer.status, shaped);
     }
     // Content that cannot be shaped leaves only when the grant covers every field of the dataset.
     if (!coversAll(a.plan, a.view.fields) || a.view.secret) {
@@ -505,7 +553,9 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     streamed,
     authorizeRead,
     askedFields,
-    protect: (a: Authorized, status: number, value: unknown) => protect(a.view, a.token, status, value),
+    protect: (a: Authorized, status: number, value: unknown) => protect(a.view, a.system, status, value),
+    ownExchange,
+    authorizeDelivery,
   };
   const feedReads = createFeedReads(pipeline, deps.sync.feed);
   const pushes = createPushes({
@@ -577,7 +627,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         if (a.view.dataset.mode === 'proxy') return viaProxy(ex, a, 'GET', `/records/${encodeURIComponent(key)}`, req.query);
         const record = await records.read(code, key);
         if (!record?.data) throw notFound('bản ghi', 'record', key);
-        return protect(a.view, a.token, 200, {
+        return protect(a.view, a.system, 200, {
           dataset: code,
           key,
           version: record.version,
@@ -608,7 +658,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         ex.recordKeys = rows.map((r) => r.key);
         const items = rows.map((r) => ({ key: r.key, version: r.version, updated_at: r.written_at, data: shapeRecord(r.data ?? {}, a.plan) }));
         const next = rows.length === limit ? Buffer.from(rows.at(-1)!.key).toString('base64url') : null;
-        return protect(a.view, a.token, 200, { dataset: code, items, next_cursor: next });
+        return protect(a.view, a.system, 200, { dataset: code, items, next_cursor: next });
       });
     },
 
@@ -619,6 +669,15 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         if (a.view.dataset.mode !== 'proxy') throw notFound('dịch vụ', 'service', code);
         return viaProxy(ex, a, req.method, `/${suffix}`, req.query, body);
       });
+    },
+
+    /**
+     * R-6.1c: one page of a scheduled pull from the custodian's registered service — the platform's
+     * own call, through the same timeout, circuit breaker and platform JWT as proxied reads.
+     */
+    async pullPage(code: string, query: Record<string, string>): Promise<{ status: number; contentType: string; body: Buffer }> {
+      const svc = await upstream(await datasetView(code));
+      return proxy.forward(svc, { method: 'GET', path: '/records', query, consumerSystem: null, purpose: undefined, traceId: newId() });
     },
 
     admitWrite,

@@ -1,4 +1,4 @@
-import { Problem, PROBLEMS, forbidden, invalid, notFound } from '../core/errors.ts';
+import { forbidden, invalid, notFound } from '../core/errors.ts';
 import { createCache } from '../core/cache.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Database } from '../db/database.ts';
@@ -64,13 +64,8 @@ export function createUpstreamService(db: Database, clock: Clock, catalog: Catal
 
   return {
     async set(p: Principal, code: string, input: ProxyServiceInput, reason?: string): Promise<ProxyService> {
-      const d = await requireCustodian(p, code);
-      if (d.mode !== 'proxy') {
-        throw new Problem(PROBLEMS.unprocessable, {
-          detail: 'Chỉ bộ dữ liệu ở chế độ proxy mới có dịch vụ của cơ quan chủ quản.',
-          detail_en: 'Only a dataset in proxy mode has a custodian service.',
-        });
-      }
+      // A proxy dataset's service answers consumers' reads (R-6.1b); a hosted dataset's is what scheduled pulls read (R-6.1c).
+      await requireCustodian(p, code);
       const base = checkBaseUrl(input.base_url);
       const now = clock.now();
       const saved = await db.transaction(async (tx) => {

@@ -20,19 +20,19 @@ export interface Rollup {
 }
 
 /** Smallest first: the order in which a question tries them. `report_daily` is the figures themselves. */
-export const ROLLUPS: readonly Rollup[] = [
+const ROLLUPS: readonly Rollup[] = [
   { table: 'report_monthly_totals', grain: 'month', consumers: false, datasets: false },
   { table: 'report_monthly_custodian', grain: 'month', consumers: false, datasets: true },
   { table: 'report_daily_totals', grain: 'day', consumers: false, datasets: false },
   { table: 'report_daily_custodian', grain: 'day', consumers: false, datasets: true },
   { table: 'report_monthly', grain: 'month', consumers: true, datasets: true },
 ];
-export const DAILY: Rollup = { table: 'report_daily', grain: 'day', consumers: true, datasets: true };
+const DAILY: Rollup = { table: 'report_daily', grain: 'day', consumers: true, datasets: true };
 
-export const MEASURES = ['exchanges', 'bytes', 'latency_ms_sum', ...Array.from({ length: BUCKETS }, (_, i) => `lat_b${i}`)];
+const MEASURES = ['exchanges', 'bytes', 'latency_ms_sum', ...Array.from({ length: BUCKETS }, (_, i) => `lat_b${i}`)];
 
 /** The key columns of a rollup, in its primary key's order. */
-export function keyColumns(r: Rollup): string[] {
+function keyColumns(r: Rollup): string[] {
   return ['custodian_code', 'day', ...(r.consumers ? ['consumer_agency', 'consumer_system'] : []), ...(r.datasets ? ['dataset_code'] : []), 'form', 'status', 'rule'];
 }
 

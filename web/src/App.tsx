@@ -33,6 +33,7 @@ const AgreementDetail = lazy(() => import('./pages/AgreementDetail.tsx'));
 const Lifecycle = lazy(() => import('./pages/Lifecycle.tsx'));
 const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
 const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
+const Schedules = lazy(() => import('./pages/Schedules.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -102,6 +103,7 @@ export function App() {
               <Route path="/lifecycle" element={<Lifecycle />} />
               <Route path="/code-lists" element={<CodeLists />} />
               <Route path="/code-lists/:code" element={<CodeListDetail />} />
+              <Route path="/schedules" element={<Schedules />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

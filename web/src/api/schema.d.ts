@@ -11254,6 +11254,1000 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lịch đồng bộ định kỳ / Synchronisation schedules (own agency as custodian or consumer; all for coordinator and auditor) */
+        get: {
+            parameters: {
+                query?: {
+                    dataset?: string;
+                    direction?: "pull" | "deliver";
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                agreement_id: string | null;
+                                consumer_code: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                created_by: string;
+                                cron: string;
+                                cursor: string | null;
+                                custodian_code: string;
+                                dataset_code: string;
+                                /** @description pull | deliver */
+                                direction: string;
+                                endpoint_url: string | null;
+                                id: string;
+                                last_run: {
+                                    cursor_from: string | null;
+                                    cursor_to: string | null;
+                                    deleted: number;
+                                    delivered: number;
+                                    error: string | null;
+                                    error_en: string | null;
+                                    /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                    errors: {
+                                        key: string | null;
+                                        message: string;
+                                        message_en: string;
+                                        path: string;
+                                    }[];
+                                    fetched: number;
+                                    finished_at: string | null;
+                                    id: string;
+                                    /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                    receipts: string[];
+                                    refused: number;
+                                    rule: string | null;
+                                    runner: string;
+                                    schedule_id: string;
+                                    /** Format: date-time */
+                                    started_at: string;
+                                    /** @description running | succeeded | partial | failed | refused | interrupted */
+                                    status: string;
+                                    /** @description schedule | manual */
+                                    trigger: string;
+                                    unchanged: number;
+                                    written: number;
+                                } | null;
+                                mode: string | null;
+                                next_run_at: string | null;
+                                procedure: string;
+                                /** @description active | paused */
+                                status: string;
+                                time_zone: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                version: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Tạo lịch đồng bộ / Create a schedule: pull (custodian) or deliver under a sync agreement (consumer) (R-6.1c)
+         * @description pull: GET <registered service>/records?updated_since=&page= into the hosted dataset, validated like any write. deliver: the feed changes since the last run, shaped by the agreement, POSTed to endpoint_url. See docs/schedules.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Biểu thức cron 5 trường theo giờ Việt Nam (Asia/Ho_Chi_Minh), ví dụ "0 2 * * *" là 02:00 hằng ngày / Five-field cron expression in Viet Nam time, e.g. "0 2 * * *" is 02:00 every day (19:00 UTC) */
+                        cron: string;
+                        dataset_code: string;
+                        /** @enum {string} */
+                        direction: "pull";
+                        /** @description full: toàn bộ, khoá không còn được liệt kê bị xoá / the whole dataset, keys no longer listed are tombstoned; incremental: updated_since */
+                        mode: "full" | "incremental";
+                        /** @description Quy trình đồng bộ / The synchronisation procedure (R-6.1c) */
+                        procedure?: string;
+                    } | {
+                        agreement_id: string;
+                        /** @description Biểu thức cron 5 trường theo giờ Việt Nam (Asia/Ho_Chi_Minh), ví dụ "0 2 * * *" là 02:00 hằng ngày / Five-field cron expression in Viet Nam time, e.g. "0 2 * * *" is 02:00 every day (19:00 UTC) */
+                        cron: string;
+                        /** @enum {string} */
+                        direction: "deliver";
+                        /** @description Địa chỉ nhận của bên khai thác / The consumer endpoint batches are POSTed to */
+                        endpoint_url: string;
+                        /** @description Quy trình đồng bộ / The synchronisation procedure (R-6.1c) */
+                        procedure?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string | null;
+                            consumer_code: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            cron: string;
+                            cursor: string | null;
+                            custodian_code: string;
+                            dataset_code: string;
+                            /** @description pull | deliver */
+                            direction: string;
+                            endpoint_url: string | null;
+                            id: string;
+                            last_run: {
+                                cursor_from: string | null;
+                                cursor_to: string | null;
+                                deleted: number;
+                                delivered: number;
+                                error: string | null;
+                                error_en: string | null;
+                                /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                errors: {
+                                    key: string | null;
+                                    message: string;
+                                    message_en: string;
+                                    path: string;
+                                }[];
+                                fetched: number;
+                                finished_at: string | null;
+                                id: string;
+                                /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                receipts: string[];
+                                refused: number;
+                                rule: string | null;
+                                runner: string;
+                                schedule_id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description running | succeeded | partial | failed | refused | interrupted */
+                                status: string;
+                                /** @description schedule | manual */
+                                trigger: string;
+                                unchanged: number;
+                                written: number;
+                            } | null;
+                            mode: string | null;
+                            next_run_at: string | null;
+                            procedure: string;
+                            /** @description active | paused */
+                            status: string;
+                            time_zone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Một lịch đồng bộ / One schedule */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string | null;
+                            consumer_code: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            cron: string;
+                            cursor: string | null;
+                            custodian_code: string;
+                            dataset_code: string;
+                            /** @description pull | deliver */
+                            direction: string;
+                            endpoint_url: string | null;
+                            id: string;
+                            last_run: {
+                                cursor_from: string | null;
+                                cursor_to: string | null;
+                                deleted: number;
+                                delivered: number;
+                                error: string | null;
+                                error_en: string | null;
+                                /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                errors: {
+                                    key: string | null;
+                                    message: string;
+                                    message_en: string;
+                                    path: string;
+                                }[];
+                                fetched: number;
+                                finished_at: string | null;
+                                id: string;
+                                /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                receipts: string[];
+                                refused: number;
+                                rule: string | null;
+                                runner: string;
+                                schedule_id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description running | succeeded | partial | failed | refused | interrupted */
+                                status: string;
+                                /** @description schedule | manual */
+                                trigger: string;
+                                unchanged: number;
+                                written: number;
+                            } | null;
+                            mode: string | null;
+                            next_run_at: string | null;
+                            procedure: string;
+                            /** @description active | paused */
+                            status: string;
+                            time_zone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Sửa lịch đồng bộ / Change a schedule (cron, procedure, mode, endpoint) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Version the edit is based on, from the ETag */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Biểu thức cron 5 trường theo giờ Việt Nam (Asia/Ho_Chi_Minh), ví dụ "0 2 * * *" là 02:00 hằng ngày / Five-field cron expression in Viet Nam time, e.g. "0 2 * * *" is 02:00 every day (19:00 UTC) */
+                        cron?: string;
+                        /** @description Địa chỉ nhận của bên khai thác / The consumer endpoint batches are POSTed to */
+                        endpoint_url?: string;
+                        /** @description full: toàn bộ, khoá không còn được liệt kê bị xoá / the whole dataset, keys no longer listed are tombstoned; incremental: updated_since */
+                        mode?: "full" | "incremental";
+                        /** @description Quy trình đồng bộ / The synchronisation procedure (R-6.1c) */
+                        procedure?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string | null;
+                            consumer_code: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            cron: string;
+                            cursor: string | null;
+                            custodian_code: string;
+                            dataset_code: string;
+                            /** @description pull | deliver */
+                            direction: string;
+                            endpoint_url: string | null;
+                            id: string;
+                            last_run: {
+                                cursor_from: string | null;
+                                cursor_to: string | null;
+                                deleted: number;
+                                delivered: number;
+                                error: string | null;
+                                error_en: string | null;
+                                /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                errors: {
+                                    key: string | null;
+                                    message: string;
+                                    message_en: string;
+                                    path: string;
+                                }[];
+                                fetched: number;
+                                finished_at: string | null;
+                                id: string;
+                                /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                receipts: string[];
+                                refused: number;
+                                rule: string | null;
+                                runner: string;
+                                schedule_id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description running | succeeded | partial | failed | refused | interrupted */
+                                status: string;
+                                /** @description schedule | manual */
+                                trigger: string;
+                                unchanged: number;
+                                written: number;
+                            } | null;
+                            mode: string | null;
+                            next_run_at: string | null;
+                            procedure: string;
+                            /** @description active | paused */
+                            status: string;
+                            time_zone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tạm dừng lịch / Pause a schedule: no scheduled run starts */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string | null;
+                            consumer_code: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            cron: string;
+                            cursor: string | null;
+                            custodian_code: string;
+                            dataset_code: string;
+                            /** @description pull | deliver */
+                            direction: string;
+                            endpoint_url: string | null;
+                            id: string;
+                            last_run: {
+                                cursor_from: string | null;
+                                cursor_to: string | null;
+                                deleted: number;
+                                delivered: number;
+                                error: string | null;
+                                error_en: string | null;
+                                /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                errors: {
+                                    key: string | null;
+                                    message: string;
+                                    message_en: string;
+                                    path: string;
+                                }[];
+                                fetched: number;
+                                finished_at: string | null;
+                                id: string;
+                                /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                receipts: string[];
+                                refused: number;
+                                rule: string | null;
+                                runner: string;
+                                schedule_id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description running | succeeded | partial | failed | refused | interrupted */
+                                status: string;
+                                /** @description schedule | manual */
+                                trigger: string;
+                                unchanged: number;
+                                written: number;
+                            } | null;
+                            mode: string | null;
+                            next_run_at: string | null;
+                            procedure: string;
+                            /** @description active | paused */
+                            status: string;
+                            time_zone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tiếp tục lịch / Resume a schedule from its next time */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agreement_id: string | null;
+                            consumer_code: string | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            cron: string;
+                            cursor: string | null;
+                            custodian_code: string;
+                            dataset_code: string;
+                            /** @description pull | deliver */
+                            direction: string;
+                            endpoint_url: string | null;
+                            id: string;
+                            last_run: {
+                                cursor_from: string | null;
+                                cursor_to: string | null;
+                                deleted: number;
+                                delivered: number;
+                                error: string | null;
+                                error_en: string | null;
+                                /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                errors: {
+                                    key: string | null;
+                                    message: string;
+                                    message_en: string;
+                                    path: string;
+                                }[];
+                                fetched: number;
+                                finished_at: string | null;
+                                id: string;
+                                /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                receipts: string[];
+                                refused: number;
+                                rule: string | null;
+                                runner: string;
+                                schedule_id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description running | succeeded | partial | failed | refused | interrupted */
+                                status: string;
+                                /** @description schedule | manual */
+                                trigger: string;
+                                unchanged: number;
+                                written: number;
+                            } | null;
+                            mode: string | null;
+                            next_run_at: string | null;
+                            procedure: string;
+                            /** @description active | paused */
+                            status: string;
+                            time_zone: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chạy ngay / Run a schedule now; answers the run with its counts and errors */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cursor_from: string | null;
+                            cursor_to: string | null;
+                            deleted: number;
+                            delivered: number;
+                            error: string | null;
+                            error_en: string | null;
+                            /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                            errors: {
+                                key: string | null;
+                                message: string;
+                                message_en: string;
+                                path: string;
+                            }[];
+                            fetched: number;
+                            finished_at: string | null;
+                            id: string;
+                            /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                            receipts: string[];
+                            refused: number;
+                            rule: string | null;
+                            runner: string;
+                            schedule_id: string;
+                            /** Format: date-time */
+                            started_at: string;
+                            /** @description running | succeeded | partial | failed | refused | interrupted */
+                            status: string;
+                            /** @description schedule | manual */
+                            trigger: string;
+                            unchanged: number;
+                            written: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các lần chạy / Runs of a schedule, newest first: counts, refused records, cursor, receipts */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                cursor_from: string | null;
+                                cursor_to: string | null;
+                                deleted: number;
+                                delivered: number;
+                                error: string | null;
+                                error_en: string | null;
+                                /** @description Bản ghi bị từ chối / Refused records with their keys and reasons */
+                                errors: {
+                                    key: string | null;
+                                    message: string;
+                                    message_en: string;
+                                    path: string;
+                                }[];
+                                fetched: number;
+                                finished_at: string | null;
+                                id: string;
+                                /** @description Biên nhận nhật ký chia sẻ của các lô đã gửi / Sharing-log receipts of the delivered batches (R-17.2) */
+                                receipts: string[];
+                                refused: number;
+                                rule: string | null;
+                                runner: string;
+                                schedule_id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                /** @description running | succeeded | partial | failed | refused | interrupted */
+                                status: string;
+                                /** @description schedule | manual */
+                                trigger: string;
+                                unchanged: number;
+                                written: number;
+                            }[];
+                            limit: number;
+                            offset: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/security-events": {
         parameters: {
             query?: never;
@@ -13874,6 +14868,50 @@ export interface paths {
                     fields?: string;
                     /** @description Page size, 1–1000 (default 100) */
                     limit?: number | string;
+                };
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/data/v1/{dataset}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Luồng sự kiện thay đổi / Change stream (server-sent events)
+         * @description text/event-stream of the change feed after the cursor (`Last-Event-ID` header first, then `?cursor=`, else the feed's start). Each `changes` event is one batch — the body of a `/changes` page, shaped the same — as two `data:` lines: `{status, receipt, log, signature, content_type}` then the exact signed bytes (a compact JWE for secret data); its `id` is the cursor after it. A suspension, revocation or termination ends the stream with a `suspended` or `revoked` event (problem+json) within a second. Comment lines keep it open. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Where to start: a `next_cursor`, `changes_cursor` or event id (opaque) */
+                    cursor?: string;
+                    /** @description Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default */
+                    fields?: string;
                 };
                 header?: never;
                 path: {

@@ -9,6 +9,7 @@ import { dashboardEn } from './areas/dashboard.ts';
 import { catalogEn } from './areas/catalog.ts';
 import { reportsEn } from './areas/reports.ts';
 import { oversightEn } from './areas/oversight.ts';
+import { schedulesEn } from './areas/schedules.ts';
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -119,4 +120,5 @@ export const en: Catalog = {
   ...catalogEn,
   ...reportsEn,
   ...oversightEn,
+  ...schedulesEn,
 };

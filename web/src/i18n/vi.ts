@@ -8,6 +8,7 @@ import { dashboardVi } from './areas/dashboard.ts';
 import { catalogVi } from './areas/catalog.ts';
 import { reportsVi } from './areas/reports.ts';
 import { oversightVi } from './areas/oversight.ts';
+import { schedulesVi } from './areas/schedules.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -119,6 +120,7 @@ export const vi = {
   ...catalogVi,
   ...reportsVi,
   ...oversightVi,
+  ...schedulesVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
