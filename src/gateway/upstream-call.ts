@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { type Dispatcher, getGlobalDispatcher } from 'undici';
+import { Agent, Dispatcher, getGlobalDispatcher } from 'undici';
 
 /** A custodian service's answer, held whole. */
 export interface UpstreamAnswer {
@@ -19,6 +19,18 @@ export interface UpstreamRequest {
 }
 
 export const TOO_LARGE = 'LT_UPSTREAM_TOO_LARGE';
+
+/**
+ * Node's built-in `fetch` makes its own bundled undici the global dispatcher the first time it runs
+ * (anything in the process may call it), and that older version refuses the handler interface used
+ * here ("invalid onError method"). The global dispatcher is taken only when it is this package's.
+ */
+let ownAgent: Agent | null = null;
+function dispatcher(): Dispatcher {
+  const global = getGlobalDispatcher();
+  if (global instanceof Dispatcher) return global;
+  return (ownAgent ??= new Agent());
+}
 
 /**
  * One HTTP call through undici's dispatcher (the same connection pools as `undici.request`),
@@ -69,7 +81,7 @@ export function callUpstream(url: URL, req: UpstreamRequest): Promise<UpstreamAn
         fail(err);
       },
     };
-    getGlobalDispatcher().dispatch(
+    dispatcher().dispatch(
       { origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null },
       handler,
     );

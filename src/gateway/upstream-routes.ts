@@ -18,7 +18,7 @@ const Service = Type.Object({
   updated_at: Timestamp,
 });
 
-/** R-6.1b: where the custodian's own service for a proxy dataset is. */
+/** R-6.1b, R-6.1c: where the custodian's own service is — what proxied reads forward to, what scheduled pulls read. */
 export function upstreamRoutes(upstreams: UpstreamService) {
   return async function routes(base: FastifyInstance): Promise<void> {
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -29,7 +29,8 @@ export function upstreamRoutes(upstreams: UpstreamService) {
           tags,
           security,
           params: CodeParam,
-          summary: 'Khai báo dịch vụ của cơ quan chủ quản / Register the custodian service of a proxy dataset (R-6.1b)',
+          summary:
+            'Khai báo dịch vụ của cơ quan chủ quản / Register the custodian service of a dataset: proxied reads (R-6.1b) or scheduled pulls of a hosted dataset (R-6.1c)',
           description:
             'auth = none, or platform_jwt: each forwarded request carries a 60-second JWT signed by the platform (audience = base_url), verifiable with /.well-known/jwks.json.',
           body: Type.Object(

@@ -1,5 +1,4 @@
 import os from 'node:os';
-import { request } from 'undici';
 import { Problem } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { newId } from '../core/ids.ts';
@@ -232,16 +231,9 @@ export function createRunner(db: Database, clock: Clock, deps: ScheduleDeps, opt
   /** POSTs a batch; null when the endpoint answered 2xx, else what went wrong. */
   async function post(url: string, body: Buffer, headers: Record<string, string>): Promise<string | null> {
     try {
-      const res = await request(url, {
-        method: 'POST',
-        body,
-        headers,
-        headersTimeout: deliveryTimeoutMs,
-        bodyTimeout: deliveryTimeoutMs,
-        signal: AbortSignal.timeout(deliveryTimeoutMs),
-      });
-      await res.body.dump();
-      return res.statusCode >= 200 && res.statusCode < 300 ? null : `HTTP ${res.statusCode}`;
+      const res = await fetch(url, { method: 'POST', body: new Uint8Array(body), headers, redirect: 'manual', signal: AbortSignal.timeout(deliveryTimeoutMs) });
+      await res.arrayBuffer().catch(() => undefined);
+      return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`;
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }

@@ -1,9 +1,11 @@
+import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunner } from '../../src/schedules/runner.ts';
 import type { ScheduleDeps } from '../../src/schedules/index.ts';
 import { nextRun } from '../../src/schedules/cron.ts';
+import { vietnamDate } from '../../src/core/time.ts';
 import { DRIVERS } from '../helpers/platform.ts';
-import { type World, member, startWorld } from '../gateway/world.ts';
+import { type World, caseRecord, member, startWorld } from '../gateway/world.ts';
 import { type Receiver, type SourceService, startReceiver, startSource } from './world.ts';
 
 const ds = 'can-bo-dang-vien';
@@ -251,6 +253,54 @@ for (const driver of DRIVERS) {
       const r2 = (await w.call('GET', `/api/v1/schedules/${deliverId}/runs?limit=1`, await consumer())).json().items[0];
       expect(r2).toMatchObject({ status: 'refused', rule: 'R-16.1', delivered: 0, trigger: 'schedule' });
       expect(receiver.received).toHaveLength(sent);
+    });
+
+    it('R-11, R-12.2: secret data is delivered encrypted to the consumer system key, and only to a system on the tslcd zone', async () => {
+      const bnctw = await w.env.login('cq.bnctw', 'mat-khau-cq.bnctw-2025');
+      const approver = await w.env.login('pd.bnctw', 'mat-khau-pd.bnctw-2025');
+      await w.clients['BNCTW-CSDL'].putRecord('vu-an', 'VA-1', caseRecord(1));
+      const a = await w.call('POST', '/api/v1/agreements', await consumer(), {
+        dataset_code: 'vu-an',
+        system_code: 'VPCP-MAT',
+        purpose_code: 'kiem-tra-giam-sat',
+        purpose_text: 'Đồng bộ vụ án phục vụ kiểm tra, giám sát',
+        legal_basis: 'Quy định 384-QĐ/TW, Điều 11',
+        requested_fields: ['case_code', 'case_name'],
+        forms: ['sync'],
+        frequency: 'hằng ngày',
+        valid_from: vietnamDate(w.env.clock.now()),
+        valid_to: '2026-12-31',
+      });
+      expect(a.statusCode, a.body).toBe(201);
+      for (const who of [bnctw, approver]) expect((await w.call('POST', `/api/v1/agreements/${a.json().id}/approve`, who, {})).statusCode).toBe(200);
+      const s = await w.call('POST', '/api/v1/schedules', await consumer(), {
+        direction: 'deliver',
+        agreement_id: a.json().id,
+        endpoint_url: receiver.url,
+        cron: '0 * * * *',
+      });
+      expect(s.statusCode, s.body).toBe(201);
+      const sent = receiver.received.length;
+      const run = (await w.call('POST', `/api/v1/schedules/${s.json().id}/run`, await consumer())).json();
+      expect(run).toMatchObject({ status: 'succeeded', delivered: 1 });
+      const got = receiver.received[sent]!;
+      expect(got.headers['content-type']).toBe('application/jose');
+      expect(got.body).not.toContain('Vụ án');
+      const { plaintext } = await jose.compactDecrypt(got.body, w.matKey.privateKey);
+      const batch = JSON.parse(new TextDecoder().decode(plaintext)) as { items: { key: string; data: Record<string, unknown> }[] };
+      expect(batch.items.map((i) => i.key)).toEqual(['VA-1']);
+      expect(batch.items[0]!.data).toMatchObject({ case_code: 'VA-1', case_name: 'Vụ án số 1' });
+      expect(batch.items[0]!.data.charges).toBeUndefined();
+
+      // Moved off the dedicated network: the next run is refused, nothing leaves.
+      const sys = await w.call('GET', '/api/v1/systems/VPCP-MAT', await consumer());
+      const moved = await w.call('PATCH', '/api/v1/systems/VPCP-MAT', await consumer(), { zone: 'internet' }, { 'if-match': String(sys.headers.etag) });
+      expect(moved.statusCode, moved.body).toBe(200);
+      await w.clients['BNCTW-CSDL'].putRecord('vu-an', 'VA-2', caseRecord(2));
+      const refused = (await w.call('POST', `/api/v1/schedules/${s.json().id}/run`, await consumer())).json();
+      expect(refused).toMatchObject({ status: 'refused', rule: 'R-12.2', delivered: 0 });
+      expect(receiver.received).toHaveLength(sent + 1);
+      await w.call('POST', `/api/v1/schedules/${s.json().id}/pause`, await consumer(), {});
     });
 
     it('R-6.1c: two runners on one database make each due run once; a run whose runner died is taken over when its lease ends', async () => {

@@ -7252,7 +7252,7 @@ export interface paths {
             };
         };
         /**
-         * Khai báo dịch vụ của cơ quan chủ quản / Register the custodian service of a proxy dataset (R-6.1b)
+         * Khai báo dịch vụ của cơ quan chủ quản / Register the custodian service of a dataset: proxied reads (R-6.1b) or scheduled pulls of a hosted dataset (R-6.1c)
          * @description auth = none, or platform_jwt: each forwarded request carries a 60-second JWT signed by the platform (audience = base_url), verifiable with /.well-known/jwks.json.
          */
         put: {

@@ -1,0 +1,99 @@
+/**
+ * Console page "Đồng bộ định kỳ" (scheduled synchronisation, R-6.1c): a custodian's pull schedule
+ * with its next run in Viet Nam time, "Chạy ngay" against a real source service, the run's counts
+ * and refused records, and "Tạm dừng". Against a real `lienthong serve`, in Chromium, with axe-core.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { nextRun } from '../../src/schedules/cron.ts';
+import { totpCode } from '../../src/registry/credentials.ts';
+import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
+import { type SourceService, startSource } from '../schedules/world.ts';
+import { type User, consoleApi } from './api.ts';
+import { type ConsoleServer, openPage, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
+
+const WAIT = { timeout: 30_000 };
+const DATASET = 'can-bo-dang-vien';
+const member = (n: number, extra: object = {}) => ({
+  member_number: `01.00000${n}`,
+  full_name: `Nguyễn Văn ${n}`,
+  citizen_id: `00108500000${n}`,
+  date_of_birth: `1985-01-0${n}`,
+  gender: n % 2 ? '1' : '2',
+  admission_date: '2010-05-19',
+  party_organisation_code: `DB-0${n % 3}`,
+  ...extra,
+});
+
+/** dd/mm/yyyy HH:mm in Viet Nam's time, as the page shows it. */
+const inVietnam = (d: Date) => {
+  const p = new Date(d.getTime() + 7 * 3600_000).toISOString();
+  return `${p.slice(8, 10)}/${p.slice(5, 7)}/${p.slice(0, 4)} ${p.slice(11, 16)}`;
+};
+
+describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', () => {
+  let server: ConsoleServer;
+  let browser: Browser;
+  let source: SourceService;
+  let custodian: User;
+  const { call, ok, login, user } = consoleApi(() => server.url);
+
+  beforeAll(async () => {
+    [[server, browser], source] = await Promise.all([
+      startServerAndBrowser({ LIENTHONG_ADMIN_PASSWORD: ADMIN_PASSWORD, LIENTHONG_ADMIN_TOTP_SECRET: ADMIN_TOTP }),
+      startSource(),
+    ]);
+    const admin = await login('admin', ADMIN_PASSWORD, ADMIN_TOTP);
+    custodian = await user(admin, 'cq.btctw', 'BTCTW', ['custodian_admin']);
+    source.put('dv-1', member(1));
+    source.put('dv-2', member(2, { citizen_id: 'sai' }));
+    source.put('dv-3', member(3));
+    await ok(call('PUT', `/api/v1/datasets/${DATASET}/service`, custodian.auth, { base_url: source.url, auth: 'none' }));
+    await ok(call('POST', '/api/v1/schedules', custodian.auth, { direction: 'pull', dataset_code: DATASET, mode: 'incremental', cron: '0 2 * * *' }), 201);
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await source?.close();
+  });
+
+  it('R-6.1c: lists the schedule with its next run in Viet Nam time, runs it now, shows the counts and the refused record, pauses it', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
+    const { page, problems } = await openPage(context);
+    await signInThroughForm(page, server.url, custodian, () => totpCode(custodian.secret, new Date(Date.now() + 30_000)));
+    await page.getByRole('link', { name: 'Đồng bộ định kỳ' }).click();
+    await page.getByRole('heading', { name: 'Đồng bộ định kỳ', level: 1 }).waitFor(WAIT);
+    // 02:00 in Hà Nội, whatever the browser's time zone (UTC here).
+    const next = inVietnam(nextRun('0 2 * * *', new Date())!);
+    expect(next.endsWith(' 02:00')).toBe(true);
+    await expect.poll(() => page.getByTestId('next-run').first().textContent(), WAIT).toBe(next);
+    await expect.poll(() => page.getByText('Chưa chạy').count(), WAIT).toBe(1);
+
+    await page.getByRole('button', { name: 'Chạy ngay' }).click();
+    await expect
+      .poll(async () => {
+        const run = (await ok(call('GET', '/api/v1/schedules', custodian.auth))).items[0].last_run;
+        return run && `${run.status} ${run.error_en ?? ''}`;
+      }, WAIT)
+      .toBe('partial ');
+    await expect.poll(() => page.getByTestId('run-status').first().textContent(), WAIT).toBe('Có bản ghi bị từ chối');
+    await page.getByRole('button', { name: 'Các lần chạy' }).click();
+    const drawer = page.getByRole('dialog');
+    await drawer.getByTestId('run-counts').first().waitFor(WAIT);
+    // fetched / written / unchanged / deleted / refused / delivered
+    expect(await drawer.getByTestId('run-counts').first().textContent()).toBe('3 / 2 / 0 / 0 / 1 / 0');
+    await drawer.getByText('Bản ghi bị từ chối (1)').click();
+    await expect.poll(() => drawer.getByTestId('run-errors').textContent(), WAIT).toContain('dv-2');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+
+    await page.getByRole('button', { name: 'Tạm dừng' }).click();
+    await page.getByRole('button', { name: 'Tiếp tục' }).waitFor(WAIT);
+    await expect.poll(() => page.getByTestId('next-run').first().textContent(), WAIT).toBe('—');
+    const listed = await ok(call('GET', '/api/v1/schedules', custodian.auth));
+    expect(listed.items[0]).toMatchObject({ status: 'paused', last_run: { status: 'partial', written: 2, refused: 1 } });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 180_000);
+});
