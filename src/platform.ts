@@ -146,7 +146,14 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
       issuer: config.publicUrl,
     },
   );
-  const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger });
+  const reports = createReports(db, clock, {
+    registry,
+    agreements,
+    lifecycle,
+    accounts,
+    ledger,
+    yearly: { catalog, quality: sync.quality, notifications, calendar, reminderWorkingDays: config.yearlyReminderWorkingDays },
+  });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),

@@ -42,6 +42,8 @@ export interface Config {
   ledgerTileCacheBytes: number;
   /** The web console's build (index.html, assets/), served at `/` when it exists (src/console/static.ts). */
   consoleDir: string;
+  /** Working days before 25/12 the yearly report's reminder reaches each custodian (R-18.1). */
+  yearlyReminderWorkingDays: number;
 }
 
 /** `<repo>/web/dist`, from src/core or dist/core alike. */
@@ -119,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
     consoleDir: path.resolve(optional(env, 'LIENTHONG_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
+    yearlyReminderWorkingDays: int(env, 'LIENTHONG_YEARLY_REMINDER_WORKING_DAYS', 5, 1, 60),
   };
 }

@@ -1,6 +1,7 @@
 import { type ModuleRuntime, routePlugin } from '../core/module.ts';
 import { reportRoutes } from './routes.ts';
 import type { Reports } from './service.ts';
+import { yearlyRoutes } from './yearly/routes.ts';
 
 /**
  * The figures' routes, the counting of new log entries every 2 s (entries are counted once they
@@ -9,11 +10,16 @@ import type { Reports } from './service.ts';
  */
 export function reportsRuntime(reports: Reports): ModuleRuntime {
   return {
-    routes: [{ plugin: routePlugin('reports-routes', reportRoutes(reports)), prefix: '/api/v1' }],
+    routes: [
+      { plugin: routePlugin('reports-routes', reportRoutes(reports)), prefix: '/api/v1' },
+      { plugin: routePlugin('yearly-report-routes', yearlyRoutes(reports.yearly)), prefix: '/api/v1' },
+    ],
     tags: [{ name: 'reports', description: 'Báo cáo, kiểm tra / Reports and oversight (R-18.2): figures from the sharing logs, compliance findings' }],
     jobs: [
       { name: 'report figures', periodMs: 2_000, run: () => reports.counter.countAll() },
       { name: 'compliance checks', periodMs: 15 * 60_000, run: () => reports.findings.run() },
+      // R-18.1: reminders K working days before 25/12, late flags from 26/12 (each sent once).
+      { name: 'yearly report reminders', periodMs: 60 * 60_000, run: () => reports.yearly.remind() },
     ],
   };
 }

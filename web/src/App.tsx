@@ -20,6 +20,7 @@ const Notices = lazy(() => import('./pages/Notices.tsx'));
 const Accounts = lazy(() => import('./pages/Accounts.tsx'));
 const Ledger = lazy(() => import('./pages/Ledger.tsx'));
 const Reports = lazy(() => import('./pages/Reports.tsx'));
+const ReportsYearly = lazy(() => import('./pages/ReportsYearly.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
 const Registry = lazy(() => import('./pages/Registry.tsx'));
 const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
@@ -88,6 +89,7 @@ export function App() {
               <Route path="/accounts" element={<Accounts />} />
               <Route path="/ledger" element={<Ledger />} />
               <Route path="/reports" element={<Reports />} />
+              <Route path="/reports/yearly" element={<ReportsYearly />} />
               <Route path="/registry" element={<Registry />} />
               <Route path="/security-events" element={<RegistrySecurity />} />
               <Route path="/inbox" element={<RegistryInbox />} />

@@ -24,6 +24,7 @@ const NAV: NavItem[] = [
   { path: '/accounts', label: 'nav.accounts', roles: ['custodian_admin', 'consumer_admin', 'coordinator'] },
   { path: '/ledger', label: 'nav.ledger', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/reports', label: 'nav.reports', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/reports/yearly', label: 'nav.yearly', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/registry', label: 'nav.registry', roles: ['coordinator', 'custodian_admin', 'consumer_admin'] },
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },
