@@ -114,7 +114,7 @@ interface Grouped {
 
 /**
  * The year's figures of one log in one statement (GROUPING SETS: totals, by month, dataset,
- * consumer, form, status), under a share lock of the log's counted position so the counting job
+ * consumer, form, status, over the rows summed by month), under a share lock of the log's counted position so the counting job
  * cannot move it between reading the position and reading the rows.
  */
 async function yearFigures(db: Database, log: string, year: number) {
@@ -128,14 +128,21 @@ async function yearFigures(db: Database, log: string, year: number) {
       position: Number(pos.rows[0]?.position ?? 0),
       counted_at: pos.rows[0] ? pos.rows[0].updated_at.toISOString() : null,
     };
+    // By month first (one hash aggregation over the daily rows), then the grouping sets over that
+    // far smaller set: the sets cost one pass each, and over the daily rows six passes were most of the time.
     const r = await tx.query<Grouped>(
-      `SELECT extract(month FROM day)::int AS g_month, dataset_code, consumer_agency, consumer_system, form, status,
-              GROUPING(extract(month FROM day)::int, dataset_code, consumer_agency, consumer_system, form, status)::int AS set_id,
+      `WITH m AS (
+         SELECT extract(month FROM day)::int AS g_month, dataset_code, consumer_agency, consumer_system, form, status,
+                sum(exchanges) AS exchanges, sum(bytes) AS bytes
+           FROM report_daily
+          WHERE custodian_code = $1 AND day >= $2::date AND day <= $3::date
+          GROUP BY 1, 2, 3, 4, 5, 6)
+       SELECT g_month, dataset_code, consumer_agency, consumer_system, form, status,
+              GROUPING(g_month, dataset_code, consumer_agency, consumer_system, form, status)::int AS set_id,
               sum(exchanges)::float8 AS exchanges, sum(bytes)::float8 AS bytes,
               coalesce(sum(exchanges) FILTER (WHERE status >= 400), 0)::float8 AS refused
-         FROM report_daily
-        WHERE custodian_code = $1 AND day >= $2::date AND day <= $3::date
-        GROUP BY GROUPING SETS ((), (extract(month FROM day)::int), (dataset_code), (consumer_agency, consumer_system), (form), (status))`,
+         FROM m
+        GROUP BY GROUPING SETS ((), (g_month), (dataset_code), (consumer_agency, consumer_system), (form), (status))`,
       [log, `${year}-01-01`, `${year}-12-31`],
     );
     return { basis, rows: r.rows };
