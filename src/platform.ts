@@ -169,7 +169,6 @@ export async function openPlatform(
       ...opts.push,
     },
   );
-  const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger, catalog, sync });
   const schedules = createSchedules(db, clock, {
     catalog,
     sync,
@@ -178,6 +177,16 @@ export async function openPlatform(
     upstreams,
     gateway,
     serviceBlock: (dataset, at) => lifecycle.serviceBlock(dataset, at),
+  });
+  const reports = createReports(db, clock, {
+    registry,
+    agreements,
+    lifecycle,
+    accounts,
+    ledger,
+    catalog,
+    sync,
+    yearly: { catalog, quality: sync.quality, notifications, calendar, reminderWorkingDays: config.yearlyReminderWorkingDays },
   });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({

@@ -48,6 +48,8 @@ export interface Config {
   pushConcurrency: number;
   /** The web console's build (index.html, assets/), served at `/` when it exists (src/console/static.ts). */
   consoleDir: string;
+  /** Working days before 25/12 the yearly report's reminder reaches each custodian (R-18.1). */
+  yearlyReminderWorkingDays: number;
 }
 
 /** `<repo>/web/dist`, from src/core or dist/core alike. */
@@ -129,5 +131,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pushTimeoutMs: int(env, 'LIENTHONG_PUSH_TIMEOUT_MS', 10_000, 100, 120_000),
     pushConcurrency: int(env, 'LIENTHONG_PUSH_CONCURRENCY', 64, 1, 10_000),
     consoleDir: path.resolve(optional(env, 'LIENTHONG_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
+    yearlyReminderWorkingDays: int(env, 'LIENTHONG_YEARLY_REMINDER_WORKING_DAYS', 5, 1, 60),
   };
 }

@@ -13,9 +13,14 @@ import { createFindings } from './findings.ts';
 import { type FiguresQuery, readFigures } from './query.ts';
 import { INSPECTOR, type RuleDeps, complianceRules } from './rules.ts';
 import { verifyFigures } from './verify.ts';
+import { type YearlyDeps, createYearlyReports } from './yearly/service.ts';
 
 /** Reports and oversight: figures counted from the sharing logs, their recount, compliance findings. */
-export function createReports(db: Database, clock: Clock, deps: RuleDeps & { ledger: Ledger; catalog: Catalog; sync: Sync }) {
+export function createReports(
+  db: Database,
+  clock: Clock,
+  deps: RuleDeps & { ledger: Ledger; catalog: Catalog; sync: Sync; yearly: Omit<YearlyDeps, 'registry' | 'agreements' | 'lifecycle' | 'ledger'> },
+) {
   const counter = createCounter(db, clock, deps.ledger);
   const logChecks = createLogChecks(db, clock, deps.ledger);
   const findings = createFindings(db, clock, [...complianceRules(deps), ...oversightRules({ ...deps, logChecks })]);
@@ -31,6 +36,8 @@ export function createReports(db: Database, clock: Clock, deps: RuleDeps & { led
     logChecks,
     /** data audits. */
     audits,
+    /** The yearly report of sharing results, submitted to the Central Party Office. */
+    yearly: createYearlyReports(db, clock, { ...deps.yearly, registry: deps.registry, agreements: deps.agreements, lifecycle: deps.lifecycle, ledger: deps.ledger }),
 
     /** Figures from the daily aggregates, as of the positions (checkpoint sizes) they are counted up to. */
     figures: (p: Principal, f: FiguresQuery) => readFigures(db, p, f),

@@ -54,6 +54,7 @@ describe('modules: the platform and the server take everything from one list', (
         ['reports', 'report figures', 2_000],
         ['reports', 'compliance checks', 900_000],
         ['push', 'push deliveries', 250],
+        ['reports', 'yearly report reminders', 3_600_000],
       ]),
     );
     expect(jobs).toHaveLength(7);

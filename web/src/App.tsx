@@ -22,6 +22,7 @@ const Ledger = lazy(() => import('./pages/Ledger.tsx'));
 const Reports = lazy(() => import('./pages/Reports.tsx'));
 const CatalogReview = lazy(() => import('./pages/CatalogReview.tsx'));
 const Audits = lazy(() => import('./pages/Audits.tsx'));
+const ReportsYearly = lazy(() => import('./pages/ReportsYearly.tsx'));
 const Enrol = lazy(() => import('./pages/Enrol.tsx'));
 const Registry = lazy(() => import('./pages/Registry.tsx'));
 const RegistrySecurity = lazy(() => import('./pages/RegistrySecurity.tsx'));
@@ -93,6 +94,7 @@ export function App() {
               <Route path="/reports" element={<Reports />} />
               <Route path="/catalog-review" element={<CatalogReview />} />
               <Route path="/audits" element={<Audits />} />
+              <Route path="/reports/yearly" element={<ReportsYearly />} />
               <Route path="/registry" element={<Registry />} />
               <Route path="/security-events" element={<RegistrySecurity />} />
               <Route path="/inbox" element={<RegistryInbox />} />

@@ -11254,6 +11254,727 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/yearly/{year}/aggregated/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Báo cáo tổng hợp cho Ban Bí thư / The aggregated report over the submitted ones, as XLSX or PDF (Central Party Office) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description xlsx | pdf */
+                    format: "xlsx" | "pdf";
+                    /** @description Năm báo cáo / the report year */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the aggregated report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/yearly/{year}/custodians/{custodian}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Xem trước báo cáo năm / Preview a custodian’s yearly report: its figures with their basis, the deadline, the versions submitted */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian: string;
+                    /** @description Năm báo cáo / the report year */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            content: {
+                                agreements: {
+                                    closed: {
+                                        consumer: string;
+                                        dataset: string;
+                                        id: string;
+                                        status: string;
+                                        system: string;
+                                        valid_from: string;
+                                        valid_to: string;
+                                    }[];
+                                    opened: {
+                                        consumer: string;
+                                        dataset: string;
+                                        id: string;
+                                        status: string;
+                                        system: string;
+                                        valid_from: string;
+                                        valid_to: string;
+                                    }[];
+                                };
+                                basis: {
+                                    counted_at: string | null;
+                                    log: string;
+                                    /** @description Entries [0, position) of the log are counted: the size of a signed checkpoint */
+                                    position: number;
+                                };
+                                by_consumer: {
+                                    bytes: number;
+                                    consumer_agency: string;
+                                    consumer_system: string;
+                                    exchanges: number;
+                                    refused: number;
+                                }[];
+                                by_dataset: {
+                                    bytes: number;
+                                    dataset: string;
+                                    exchanges: number;
+                                    refused: number;
+                                }[];
+                                by_form: {
+                                    bytes: number;
+                                    exchanges: number;
+                                    form: string;
+                                    refused: number;
+                                }[];
+                                by_month: {
+                                    bytes: number;
+                                    exchanges: number;
+                                    month: number;
+                                    refused: number;
+                                }[];
+                                by_status: {
+                                    bytes: number;
+                                    exchanges: number;
+                                    refused: number;
+                                    status: number;
+                                }[];
+                                custodian: {
+                                    code: string;
+                                    name_en: string;
+                                    name_vi: string;
+                                };
+                                datasets: {
+                                    classification: string;
+                                    code: string;
+                                    fields: number;
+                                    format: string;
+                                    frequency: string;
+                                    last_reviewed_on: string | null;
+                                    mode: string;
+                                    name_vi: string;
+                                    spec_complete: boolean;
+                                    status: string;
+                                }[];
+                                findings: {
+                                    opened_at: string;
+                                    rule: string;
+                                    severity: string;
+                                    status: string;
+                                    subject: string;
+                                    summary_en: string;
+                                    summary_vi: string;
+                                }[];
+                                generated_at: string;
+                                incidents: {
+                                    action: string;
+                                    at: string;
+                                    entity: string;
+                                    reason: string | null;
+                                }[];
+                                lifecycle: {
+                                    action: string;
+                                    count: number;
+                                    entity: string;
+                                }[];
+                                period: {
+                                    from: string;
+                                    to: string;
+                                };
+                                quality: {
+                                    completeness: number | null;
+                                    dataset: string;
+                                    fresh: boolean | null;
+                                    live: number;
+                                    validity: number | null;
+                                }[];
+                                totals: {
+                                    bytes: number;
+                                    exchanges: number;
+                                    refused: number;
+                                };
+                                year: number;
+                            };
+                            /** @description Hạn nộp / deadline (25/12). YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            deadline: string;
+                            /** @description Ngày nhắc / the day the reminder is due. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            reminder_on: string;
+                            submissions: {
+                                basis: {
+                                    counted_at: string | null;
+                                    log: string;
+                                    /** @description Entries [0, position) of the log are counted: the size of a signed checkpoint */
+                                    position: number;
+                                };
+                                custodian_code: string;
+                                document_number: string;
+                                id: string;
+                                /** @description Submitted after 25/12 of the year (Viet Nam date) */
+                                late: boolean;
+                                /** @description The custodian's sharing-log entry recording the submission */
+                                log_entry_id: string;
+                                log_leaf_hash: string;
+                                pdf_sha256: string;
+                                reason: string | null;
+                                signer_name: string;
+                                signer_title: string;
+                                /** Format: date-time */
+                                submitted_at: string;
+                                submitted_by: string;
+                                version: number;
+                                xlsx_sha256: string;
+                                year: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/yearly/{year}/custodians/{custodian}/draft/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải bản dự thảo / Download the draft report (not submitted; its number left blank) as XLSX or PDF */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian: string;
+                    /** @description xlsx | pdf */
+                    format: "xlsx" | "pdf";
+                    /** @description Năm báo cáo / the report year */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the draft report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/yearly/{year}/custodians/{custodian}/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Các phiên bản đã nộp / The versions submitted */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian: string;
+                    /** @description Năm báo cáo / the report year */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            basis: {
+                                counted_at: string | null;
+                                log: string;
+                                /** @description Entries [0, position) of the log are counted: the size of a signed checkpoint */
+                                position: number;
+                            };
+                            custodian_code: string;
+                            document_number: string;
+                            id: string;
+                            /** @description Submitted after 25/12 of the year (Viet Nam date) */
+                            late: boolean;
+                            /** @description The custodian's sharing-log entry recording the submission */
+                            log_entry_id: string;
+                            log_leaf_hash: string;
+                            pdf_sha256: string;
+                            reason: string | null;
+                            signer_name: string;
+                            signer_title: string;
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: string;
+                            version: number;
+                            xlsx_sha256: string;
+                            year: number;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Nộp báo cáo năm cho Văn phòng Trung ương Đảng / Submit the yearly report (custodian administrator; a new version is a correction with a reason) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Cơ quan chủ quản / custodian */
+                    custodian: string;
+                    /** @description Năm báo cáo / the report year */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Số văn bản / document number (default: the version) */
+                        document_number?: string;
+                        /** @description Lý do đính chính / why a new version (required from version 2) */
+                        reason?: string;
+                        /** @description Chức vụ người ký / the signer’s position */
+                        signer_title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            basis: {
+                                counted_at: string | null;
+                                log: string;
+                                /** @description Entries [0, position) of the log are counted: the size of a signed checkpoint */
+                                position: number;
+                            };
+                            custodian_code: string;
+                            document_number: string;
+                            id: string;
+                            /** @description Submitted after 25/12 of the year (Viet Nam date) */
+                            late: boolean;
+                            /** @description The custodian's sharing-log entry recording the submission */
+                            log_entry_id: string;
+                            log_leaf_hash: string;
+                            pdf_sha256: string;
+                            reason: string | null;
+                            signer_name: string;
+                            signer_title: string;
+                            /** Format: date-time */
+                            submitted_at: string;
+                            submitted_by: string;
+                            version: number;
+                            xlsx_sha256: string;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/yearly/{year}/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tình hình nộp báo cáo năm / Who has submitted, late, pending, overdue (Central Party Office) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Năm báo cáo / the report year */
+                    year: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            custodians: {
+                                custodian_code: string;
+                                flagged_late_at: string | null;
+                                latest: {
+                                    custodian_code: string;
+                                    document_number: string;
+                                    id: string;
+                                    /** @description Submitted after 25/12 of the year (Viet Nam date) */
+                                    late: boolean;
+                                    /** @description The custodian's sharing-log entry recording the submission */
+                                    log_entry_id: string;
+                                    log_leaf_hash: string;
+                                    pdf_sha256: string;
+                                    reason: string | null;
+                                    signer_name: string;
+                                    signer_title: string;
+                                    /** Format: date-time */
+                                    submitted_at: string;
+                                    submitted_by: string;
+                                    version: number;
+                                    xlsx_sha256: string;
+                                    year: number;
+                                } | null;
+                                name_en: string;
+                                name_vi: string;
+                                reminded_at: string | null;
+                                status: "submitted" | "submitted_late" | "pending" | "overdue";
+                                versions: number;
+                            }[];
+                            /** @description Hạn nộp / deadline. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            deadline: string;
+                            /** @description Ngày nhắc / reminder day. YYYY-MM-DD, ngày theo lịch Việt Nam (UTC+7) / YYYY-MM-DD, a calendar date in Viet Nam (Asia/Ho_Chi_Minh, UTC+7, no daylight saving): "today" there begins at 17:00 UTC, so at 20:00 UTC it is already the next day. */
+                            reminder_on: string;
+                            year: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/yearly/submissions/{id}/{format}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tải bản đã nộp / Download a submitted version, exactly as submitted (its SHA-256 is the recorded one) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description xlsx | pdf */
+                    format: "xlsx" | "pdf";
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the submitted report */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/schedules": {
         parameters: {
             query?: never;

@@ -26,6 +26,7 @@ const NAV: NavItem[] = [
   { path: '/reports', label: 'nav.reports', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/catalog-review', label: 'nav.review', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/audits', label: 'nav.audits', roles: ['custodian_admin', 'coordinator', 'auditor'] },
+  { path: '/reports/yearly', label: 'nav.yearly', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/registry', label: 'nav.registry', roles: ['coordinator', 'custodian_admin', 'consumer_admin'] },
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },

@@ -10,6 +10,7 @@ import { catalogEn } from './areas/catalog.ts';
 import { reportsEn } from './areas/reports.ts';
 import { oversightEn } from './areas/oversight.ts';
 import { schedulesEn } from './areas/schedules.ts';
+import { yearlyEn } from './areas/yearly.ts';
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -121,4 +122,5 @@ export const en: Catalog = {
   ...reportsEn,
   ...oversightEn,
   ...schedulesEn,
+  ...yearlyEn,
 };

@@ -9,6 +9,7 @@ import { catalogVi } from './areas/catalog.ts';
 import { reportsVi } from './areas/reports.ts';
 import { oversightVi } from './areas/oversight.ts';
 import { schedulesVi } from './areas/schedules.ts';
+import { yearlyVi } from './areas/yearly.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -121,6 +122,7 @@ export const vi = {
   ...reportsVi,
   ...oversightVi,
   ...schedulesVi,
+  ...yearlyVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
