@@ -28,6 +28,7 @@ const NAV: NavItem[] = [
   { path: '/security-events', label: 'nav.security', roles: ['coordinator', 'auditor'] },
   { path: '/inbox', label: 'nav.inbox' },
   { path: '/calendar', label: 'nav.calendar' },
+  { path: '/subscriptions', label: 'nav.push', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
 ];

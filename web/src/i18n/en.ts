@@ -8,6 +8,7 @@ import { registryEn } from './areas/registry.ts';
 import { dashboardEn } from './areas/dashboard.ts';
 import { catalogEn } from './areas/catalog.ts';
 import { reportsEn } from './areas/reports.ts';
+import { pushEn } from './areas/push.ts';
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -117,4 +118,5 @@ export const en: Catalog = {
   ...dashboardEn,
   ...catalogEn,
   ...reportsEn,
+  ...pushEn,
 };

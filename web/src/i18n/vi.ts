@@ -7,6 +7,7 @@ import { registryVi } from './areas/registry.ts';
 import { dashboardVi } from './areas/dashboard.ts';
 import { catalogVi } from './areas/catalog.ts';
 import { reportsVi } from './areas/reports.ts';
+import { pushVi } from './areas/push.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -117,6 +118,7 @@ export const vi = {
   ...dashboardVi,
   ...catalogVi,
   ...reportsVi,
+  ...pushVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
