@@ -36,19 +36,19 @@ describe.runIf(TEST_PG_URL)('[postgres] push deliveries shared by several instan
     receivers.push(...rs);
     const subs = [];
     for (const r of rs) subs.push(await w.subscribe('VPCP-QLCB', { url: r.url }));
-    for (let i = 0; i < 30; i++) await w.write(`multi-${i % 10}`, member(1 + (i % 9), { full_name: `Lần ${i}` }));
-    for (const r of rs) await until(() => r.events().length >= 30, 'every change at every receiver');
+    for (let i = 0; i < 12; i++) await w.write(`multi-${i % 5}`, member(1 + (i % 9), { full_name: `Lần ${i}` }));
+    for (const r of rs) await until(() => r.events().length >= 12, 'every change at every receiver', 120_000);
     await new Promise((res) => setTimeout(res, 300));
     for (const r of rs) {
       const ids = r.events().map((e) => String(e.id));
-      expect(ids.length).toBe(30);
-      expect(new Set(ids).size).toBe(30);
+      expect(ids.length).toBe(12);
+      expect(new Set(ids).size).toBe(12);
       // In feed order.
       const positions = ids.map((id) => Number(id.split(':')[1]));
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
     }
     for (const s of subs) await w.unsubscribe('VPCP-QLCB', s.id);
-  });
+  }, 180_000);
 
   it('an instance that stops in the middle of a delivery loses nothing: another takes it over', async () => {
     const r = await startReceiver((n) => (n === 0 ? 'hold' : { status: 204 }));
