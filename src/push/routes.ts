@@ -18,6 +18,32 @@ const Fields = Type.Array(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,63}$' }), {
   description: 'Granted fields to send (all granted by default)',
 });
 const BatchMax = Type.Integer({ minimum: 1, maximum: 1000, description: '1: one event per request (structured mode); more: batched mode, up to this many' });
+const Subscription = Type.Object({
+  id: Type.String(),
+  dataset: Type.String(),
+  system: Type.String(),
+  agency: Type.String(),
+  url: Type.String(),
+  filter: Type.Record(Type.String(), Type.String()),
+  fields: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  batch_max: Type.Integer(),
+  state: Type.Union([Type.Literal('active'), Type.Literal('paused'), Type.Literal('disabled'), Type.Literal('deleted')]),
+  state_reason: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  status: Type.Object({
+    position: Type.Integer({ description: 'The last feed position delivered (or passed over by the filter)' }),
+    sent_count: Type.Integer({ description: 'Events delivered' }),
+    batches_sent: Type.Integer(),
+    last_success_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    last_failure_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    last_failure_reason: Type.Union([Type.String(), Type.Null()]),
+    consecutive_failures: Type.Integer(),
+    next_attempt_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    delivering: Type.Boolean({ description: 'An instance holds a delivery of it now' }),
+  }),
+});
 const tags = ['push'];
 const security = BearerSecurity;
 const data = `Through the data gateway: the connection account's token, \`Lienthong-Purpose\` (R-5.2) and the decision; the answer is signed and logged (R-17.2) like any exchange.`;
@@ -207,7 +233,7 @@ export function officialRoutes(subs: Subscriptions) {
             },
             { additionalProperties: false },
           ),
-          response: { ...errors(400, 401, 403) },
+          response: { 200: Type.Object({ items: Type.Array(Subscription) }), ...errors(400, 401, 403) },
         },
       },
       async (req) => subs.listForOfficial(principalOf(req), req.query),
@@ -220,7 +246,7 @@ export function officialRoutes(subs: Subscriptions) {
           security,
           params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) }),
           summary: 'Một đăng ký và trạng thái gửi / A subscription and its delivery status',
-          response: { ...errors(401, 404) },
+          response: { 200: Subscription, ...errors(401, 404) },
         },
       },
       async (req) => subs.getForOfficial(principalOf(req), req.params.id),

@@ -179,7 +179,7 @@ export function createSubscriptions(db: Database, clock: Clock, deps: { feed: Fe
     async replay(token: AccessTokenInfo, dataset: string, id: string, from: { cursor?: string | undefined; from?: string | undefined }) {
       const s = await own(token, dataset, id);
       if ((from.cursor === undefined) === (from.from === undefined))
-        throw invalid('/', 'Cần đúng một trong hai: cursor hoặc from.', 'Give exactly one of cursor or from.');
+        throw invalid('/', 'Cần đúng một trong hai: `cursor` hoặc `from`.', 'Give exactly one of cursor or from.');
       let position: number;
       if (from.cursor !== undefined) position = feedCursor(from.cursor, dataset).p;
       else {

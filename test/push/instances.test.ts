@@ -36,19 +36,36 @@ describe.runIf(TEST_PG_URL)('[postgres] push deliveries shared by several instan
     receivers.push(...rs);
     const subs = [];
     for (const r of rs) subs.push(await w.subscribe('VPCP-QLCB', { url: r.url }));
-    for (let i = 0; i < 30; i++) await w.write(`multi-${i % 10}`, member(1 + (i % 9), { full_name: `Lần ${i}` }));
-    for (const r of rs) await until(() => r.events().length >= 30, 'every change at every receiver');
+    for (let i = 0; i < 12; i++) await w.write(`multi-${i % 5}`, member(1 + (i % 9), { full_name: `Lần ${i}` }));
+    // A loaded machine may fail a delivery (a timeout): its retry waits on the platform's clock, moved
+    // here at the pace of real time so that leases (15 s of it) do not expire under a delivery.
+    let moved = Date.now();
+    for (const r of rs)
+      await until(
+        () => {
+          if (Date.now() - moved > 2_000) {
+            w.env.clock.advance(Date.now() - moved);
+            moved = Date.now();
+          }
+          return new Set(r.events().map((e) => e.id)).size >= 12;
+        },
+        'every change at every receiver',
+        120_000,
+      );
     await new Promise((res) => setTimeout(res, 300));
-    for (const r of rs) {
+    for (const [i, r] of rs.entries()) {
       const ids = r.events().map((e) => String(e.id));
-      expect(ids.length).toBe(30);
-      expect(new Set(ids).size).toBe(30);
+      expect(new Set(ids).size).toBe(12);
       // In feed order.
-      const positions = ids.map((id) => Number(id.split(':')[1]));
+      const positions = [...new Set(ids)].map((id) => Number(id.split(':')[1]));
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      // Exactly once unless a delivery failed (then at least once: the retry repeats the id, never two instances at once).
+      const failed = (await w.env.platform.db.query<{ f: Date | null }>('SELECT last_failure_at AS f FROM push_subscriptions WHERE id = $1', [subs[i]!.id]))
+        .rows[0]!.f;
+      if (failed === null) expect(r.deliveries.length).toBe(12);
     }
     for (const s of subs) await w.unsubscribe('VPCP-QLCB', s.id);
-  });
+  }, 180_000);
 
   it('an instance that stops in the middle of a delivery loses nothing: another takes it over', async () => {
     const r = await startReceiver((n) => (n === 0 ? 'hold' : { status: 204 }));

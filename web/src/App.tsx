@@ -32,6 +32,7 @@ const Agreements = lazy(() => import('./pages/Agreements.tsx'));
 const AgreementRequest = lazy(() => import('./pages/AgreementRequest.tsx'));
 const AgreementDetail = lazy(() => import('./pages/AgreementDetail.tsx'));
 const Lifecycle = lazy(() => import('./pages/Lifecycle.tsx'));
+const Subscriptions = lazy(() => import('./pages/Subscriptions.tsx'));
 const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
 const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
 const Schedules = lazy(() => import('./pages/Schedules.tsx'));
@@ -103,6 +104,7 @@ export function App() {
               <Route path="/agreements/new" element={<AgreementRequest />} />
               <Route path="/agreements/:id" element={<AgreementDetail />} />
               <Route path="/lifecycle" element={<Lifecycle />} />
+              <Route path="/subscriptions" element={<Subscriptions />} />
               <Route path="/code-lists" element={<CodeLists />} />
               <Route path="/code-lists/:code" element={<CodeListDetail />} />
               <Route path="/schedules" element={<Schedules />} />

@@ -13782,6 +13782,49 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                agency: string;
+                                batch_max: number;
+                                /** Format: date-time */
+                                created_at: string;
+                                dataset: string;
+                                fields: string[] | null;
+                                filter: {
+                                    [key: string]: string;
+                                };
+                                id: string;
+                                state: "active" | "paused" | "disabled" | "deleted";
+                                state_reason: string | null;
+                                status: {
+                                    batches_sent: number;
+                                    consecutive_failures: number;
+                                    /** @description An instance holds a delivery of it now */
+                                    delivering: boolean;
+                                    last_failure_at: string | null;
+                                    last_failure_reason: string | null;
+                                    last_success_at: string | null;
+                                    next_attempt_at: string | null;
+                                    /** @description The last feed position delivered (or passed over by the filter) */
+                                    position: number;
+                                    /** @description Events delivered */
+                                    sent_count: number;
+                                };
+                                system: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                url: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 400: {
                     headers: {
@@ -13838,6 +13881,47 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency: string;
+                            batch_max: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            dataset: string;
+                            fields: string[] | null;
+                            filter: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            state: "active" | "paused" | "disabled" | "deleted";
+                            state_reason: string | null;
+                            status: {
+                                batches_sent: number;
+                                consecutive_failures: number;
+                                /** @description An instance holds a delivery of it now */
+                                delivering: boolean;
+                                last_failure_at: string | null;
+                                last_failure_reason: string | null;
+                                last_success_at: string | null;
+                                next_attempt_at: string | null;
+                                /** @description The last feed position delivered (or passed over by the filter) */
+                                position: number;
+                                /** @description Events delivered */
+                                sent_count: number;
+                            };
+                            system: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            url: string;
+                            version: number;
+                        };
+                    };
+                };
                 /** @description Problem details / Lỗi */
                 401: {
                     headers: {

@@ -32,6 +32,7 @@ const NAV: NavItem[] = [
   { path: '/inbox', label: 'nav.inbox' },
   { path: '/calendar', label: 'nav.calendar' },
   { path: '/schedules', label: 'nav.schedules', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
+  { path: '/subscriptions', label: 'nav.push', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
 ];

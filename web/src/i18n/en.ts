@@ -11,6 +11,7 @@ import { reportsEn } from './areas/reports.ts';
 import { oversightEn } from './areas/oversight.ts';
 import { schedulesEn } from './areas/schedules.ts';
 import { yearlyEn } from './areas/yearly.ts';
+import { pushEn } from './areas/push.ts';
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -123,4 +124,5 @@ export const en: Catalog = {
   ...oversightEn,
   ...schedulesEn,
   ...yearlyEn,
+  ...pushEn,
 };

@@ -10,6 +10,7 @@ import { reportsVi } from './areas/reports.ts';
 import { oversightVi } from './areas/oversight.ts';
 import { schedulesVi } from './areas/schedules.ts';
 import { yearlyVi } from './areas/yearly.ts';
+import { pushVi } from './areas/push.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -123,6 +124,7 @@ export const vi = {
   ...oversightVi,
   ...schedulesVi,
   ...yearlyVi,
+  ...pushVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
