@@ -88,7 +88,14 @@ export function createFindings(db: Database, clock: Clock, rules: readonly Compl
        ON CONFLICT (rule, subject_type, subject_id) WHERE status <> 'resolved' DO NOTHING`,
       [newId(), rule, d.severity, d.owner_agency, d.subject_type, d.subject_id, nfc(d.summary_vi), d.summary_en, JSON.stringify(d.evidence), now],
     );
-    return (r.rowCount ?? 0) > 0;
+    if ((r.rowCount ?? 0) > 0) return true;
+    // Still found, but the cause reads differently now (a log overdue that now fails verification): the finding says what is found today.
+    await tx.query(
+      `UPDATE report_findings SET severity = $4, summary_vi = $5, summary_en = $6, evidence = $7, version = version + 1
+        WHERE rule = $1 AND subject_type = $2 AND subject_id = $3 AND status <> 'resolved' AND (severity <> $4 OR summary_vi <> $5)`,
+      [rule, d.subject_type, d.subject_id, d.severity, nfc(d.summary_vi), d.summary_en, JSON.stringify(d.evidence)],
+    );
+    return false;
   }
 
   /** The cause has gone: the finding resolves itself, saying so. */

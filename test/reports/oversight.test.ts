@@ -13,6 +13,7 @@ interface Finding {
   subject_type: string;
   subject_id: string;
   status: string;
+  severity?: string;
   summary_vi: string;
   closed_by: string | null;
   closed_automatically: boolean | null;
@@ -341,6 +342,25 @@ for (const driver of DRIVERS) {
       expect(late).toMatchObject({ year: 2026, outcome: 'changed' });
       await run();
       expect((await w.call('GET', `/api/v1/reports/findings/${f.id}`, (await as('cq.btctw')))).json()).toMatchObject({ status: 'resolved', closed_automatically: true });
+    });
+
+    it('R-17.1: a sharing log that fails verification (an entry edited behind the platform back) is a high-severity finding', async () => {
+      const db = w.env.platform.db;
+      const { queue_id } = (await db.query<{ queue_id: string }>("SELECT queue_id FROM ledger_entries WHERE custodian_code = 'BTCTW' AND leaf_index = 0")).rows[0]!;
+      await db.transaction(async (tx) => {
+        // As the database superuser, with the immutability triggers switched off.
+        await tx.query("SET LOCAL session_replication_role = 'replica'");
+        await tx.query(
+          "UPDATE ledger_queue SET leaf = convert_to(replace(convert_from(leaf, 'UTF8'), '\"gateway_instance\":\"', '\"gateway_instance\":\"x'), 'UTF8') WHERE id = $1",
+          [queue_id],
+        );
+      });
+      const verified = (await ok(await w.call('POST', '/api/v1/reports/logs/verify', await admin()))) as unknown as { log: string; ok: boolean; divergence: { index: number } }[];
+      expect(verified.find((v) => v.log === 'BTCTW')).toMatchObject({ ok: false, divergence: { index: 0 } });
+      await run();
+      const [f] = await one('R-17.1', 'BTCTW', '&status=open');
+      expect(f).toMatchObject({ owner_agency: 'BTCTW', subject_type: 'sharing_log', severity: 'high' });
+      expect(f!.summary_vi).toMatch(/không đạt/);
     });
   });
 }

@@ -59,7 +59,12 @@ export default function CatalogReview() {
       key: 'progress',
       render: (_, l) => (
         <Space>
-          <Progress percent={l.total ? Math.round((l.reviewed / l.total) * 100) : 0} size="small" style={{ width: 160 }} />
+          <Progress
+            percent={l.total ? Math.round((l.reviewed / l.total) * 100) : 0}
+            size="small"
+            style={{ width: 160 }}
+            aria-label={t('rev.progress.label', { custodian: l.custodian_code })}
+          />
           <span>
             {l.reviewed}/{l.total}
           </span>
