@@ -12799,6 +12799,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/data/v1/{dataset}/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Luồng sự kiện thay đổi / Change stream (server-sent events)
+         * @description text/event-stream of the change feed after the cursor (`Last-Event-ID` header first, then `?cursor=`, else the feed's start). Each `changes` event is one batch — the body of a `/changes` page, shaped the same — as two `data:` lines: `{status, receipt, log, signature, content_type}` then the exact signed bytes (a compact JWE for secret data); its `id` is the cursor after it. A suspension, revocation or termination ends the stream with a `suspended` or `revoked` event (problem+json) within a second. Comment lines keep it open. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Where to start: a `next_cursor`, `changes_cursor` or event id (opaque) */
+                    cursor?: string;
+                    /** @description Granted fields to return, comma-separated (`fields=a,b`, R-8.2); all granted fields by default */
+                    fields?: string;
+                };
+                header?: never;
+                path: {
+                    dataset: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
