@@ -7,15 +7,11 @@
  *   content (the second pass, logged before the first byte), through HTTP with the SDK.
  * Prints a Markdown section; with BENCH_WRITE=1, writes it into docs/BENCHMARKS.md.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { LienThongClient } from '../src/client/index.ts';
-import { writeReport } from './report.ts';
-import { memberOf, startSyncWorld } from './sync-setup.ts';
+import { memberOf, startSyncWorld, writeSection } from './sync-setup.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RECORDS = Number(process.env.BENCH_EXPORT_RECORDS ?? 100_000);
 const RUNS = 3;
 
@@ -87,7 +83,7 @@ async function main(): Promise<void> {
         `Goal: download ≥ 0.5 × COPY and ≥ 100,000 records/s — ${download >= 0.5 * copy && download >= 100_000 ? 'met' : 'not met'}.`,
       ].join('\n') + '\n';
     console.log(`\n${section}`);
-    if (process.env.BENCH_WRITE === '1') writeReport(path.join(ROOT, 'docs', 'BENCHMARKS.md'), 'sync-export', section);
+    if (process.env.BENCH_WRITE === '1') writeSection('sync-export', section);
   } finally {
     await w.close();
   }

@@ -7,14 +7,10 @@
  * Platform, writer and streams share this process and the machine's two cores with PostgreSQL.
  * With BENCH_WRITE=1, writes the section into docs/BENCHMARKS.md.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createParser } from 'eventsource-parser';
 import { LienThongClient } from '../src/client/index.ts';
-import { writeReport } from './report.ts';
-import { memberOf, startSyncWorld } from './sync-setup.ts';
+import { memberOf, startSyncWorld, writeSection } from './sync-setup.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const STREAMS = num('BENCH_STREAMS', 100);
 const RATE = num('BENCH_RATE', 1000);
@@ -108,7 +104,7 @@ async function main(): Promise<void> {
         `Goal: p99 ≤ 250 ms at 1,000 changes/s to 100 streams — ${q(0.99) <= 250 && achieved >= 0.95 * RATE && STREAMS >= 100 ? 'met' : 'not met'} in this run.`,
       ].join('\n') + '\n';
     console.log(`\n${section}`);
-    if (process.env.BENCH_WRITE === '1') writeReport(path.join(ROOT, 'docs', 'BENCHMARKS.md'), 'sync-stream', section);
+    if (process.env.BENCH_WRITE === '1') writeSection('sync-stream', section);
   } finally {
     abort.abort();
     await w.close();

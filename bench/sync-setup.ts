@@ -8,11 +8,22 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig } from '../src/core/config.ts';
 import { buildServer, listenAll } from '../src/http/server.ts';
 import { type Platform, openPlatform } from '../src/platform.ts';
 import { HOSTED, prepareGatewayWorld } from './gateway-setup.ts';
+
+const REPORT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'BENCHMARKS.md');
+
+/** Puts `body` between this benchmark's markers in docs/BENCHMARKS.md (appended the first time), leaving every other part as it is. */
+export function writeSection(name: string, body: string): void {
+  const text = fs.readFileSync(REPORT, 'utf8');
+  const block = `<!-- bench:${name} -->\n${body}<!-- /bench:${name} -->\n`;
+  const re = new RegExp(`<!-- bench:${name} -->\\n[\\s\\S]*?<!-- /bench:${name} -->\\n?`);
+  fs.writeFileSync(REPORT, re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}`);
+}
 
 export const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
