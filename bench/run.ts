@@ -4,12 +4,14 @@
  * docs/BENCHMARKS.md and prints the same table. See the "How measured"
  * section of that file for the method.
  *
- * Then the data gateway (bench/gateway.ts) against its own baselines.
+ * Then the data gateway (bench/gateway.ts) against its own baselines, and on the PostgreSQL server
+ * the bulk export against COPY (bench/export.ts) and the change stream's latency (bench/push-stream.ts).
  *
  * Environment: BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_GATEWAY_CONNECTIONS (default 50), DATABASE_URL (optional: benchmark on PostgreSQL instead of
  * PGlite — point it at a throwaway database, the run creates a user and a session).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -158,7 +160,16 @@ async function main(): Promise<void> {
   const gatewayReport = gatewaySection(gateway, { ...facts, when: new Date() });
   writeReport(REPORT, `gateway-${driver}`, gatewayReport);
   console.log(gatewayReport);
+  // The export and the stream need the PostgreSQL server (COPY is the export's baseline); each runs alone.
+  if (driver === 'postgres') for (const script of ['export.ts', 'push-stream.ts']) runAlone(script);
   console.log(`Written to ${path.relative(process.cwd(), REPORT)}`);
+}
+
+/** A benchmark in a process of its own (it writes its own section of the report). */
+function runAlone(script: string): void {
+  console.log(`\n${script}…`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', script)], { stdio: 'inherit', env: { ...process.env, BENCH_WRITE: '1' } });
+  if (r.status !== 0) throw new Error(`bench/${script} failed (${r.status ?? r.signal})`);
 }
 
 // Ctrl-C or a kill must not leave a server or a data directory behind.

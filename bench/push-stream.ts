@@ -1,0 +1,115 @@
+/**
+ * `npm run bench:stream`: from a write's commit to its server-sent event at the consumer, on the
+ * PostgreSQL server. BENCH_STREAMS (default 100) streams of one consumer account follow
+ * can-bo-dang-vien while writes of BENCH_BATCH (20) records are committed BENCH_RATE (1,000)
+ * changes a second for BENCH_DURATION (10) seconds. The latency of a change is the time from its
+ * write's commit (writeAs resolved) to the event carrying it, for every stream; p50/p99/max.
+ * Platform, writer and streams share this process and the machine's two cores with PostgreSQL.
+ * With BENCH_WRITE=1, writes the section into docs/BENCHMARKS.md.
+ */
+import { createParser } from 'eventsource-parser';
+import { LienThongClient } from '../src/client/index.ts';
+import { memberOf, startSyncWorld, writeSection } from './sync-setup.ts';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const STREAMS = num('BENCH_STREAMS', 100);
+const RATE = num('BENCH_RATE', 1000);
+const BATCH = num('BENCH_BATCH', 20);
+const DURATION_S = num('BENCH_DURATION', 10);
+
+async function main(): Promise<void> {
+  const w = await startSyncWorld();
+  const abort = new AbortController();
+  try {
+    const client = new LienThongClient({ baseUrl: w.url, clientId: w.consumer.clientId, clientSecret: w.consumer.clientSecret, purpose: w.purpose });
+    const token = await client.accessToken();
+    const head = (await w.platform.sync.feed.head(w.dataset)) as number;
+    const { encode } = await import('../src/gateway/feeds.ts');
+    const cursor = encode({ d: w.dataset, p: head });
+    const committed = new Map<string, number>();
+    const latencies: number[] = [];
+    let events = 0;
+    let received = 0;
+    const streams = Array.from({ length: STREAMS }, async () => {
+      const res = await fetch(`${w.url}/data/v1/${w.dataset}/stream?cursor=${cursor}`, {
+        headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': w.purpose, accept: 'text/event-stream' },
+        signal: abort.signal,
+      });
+      if (!res.ok || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
+      const parser = createParser({
+        onEvent: (e) => {
+          if (e.event !== 'changes') return;
+          const now = performance.now();
+          events++;
+          const body = JSON.parse(e.data.slice(e.data.indexOf('\n') + 1)) as { items: { key: string }[] };
+          for (const item of body.items) {
+            const at = committed.get(item.key);
+            if (at !== undefined) latencies.push(now - at);
+            received++;
+          }
+        },
+      });
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
+      } catch {
+        // (aborted at the end)
+      }
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    console.log(`${STREAMS} streams open; writing ${RATE} changes/s in batches of ${BATCH} for ${DURATION_S} s…`);
+    const intervalMs = (1000 * BATCH) / RATE;
+    const started = performance.now();
+    let written = 0;
+    let late = 0;
+    for (let i = 0; performance.now() - started < DURATION_S * 1000; i++) {
+      const due = started + i * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else late++;
+      const keys = Array.from({ length: BATCH }, (_, j) => `ps-${i}-${j}`);
+      await w.platform.sync.records.writeAs(
+        'bench',
+        w.dataset,
+        keys.map((key, j) => ({ key, data: memberOf(i * BATCH + j) })),
+      );
+      const at = performance.now();
+      for (const k of keys) committed.set(k, at);
+      written += BATCH;
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    // Let the streams drain what was written.
+    const until = performance.now() + 30_000;
+    while (received < written * STREAMS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    await Promise.allSettled(streams);
+    latencies.sort((a, b) => a - b);
+    const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+    const ms = (n: number) => `${n.toFixed(0)} ms`;
+    const achieved = written / elapsed;
+    const section =
+      [
+        '## Results: change stream (server-sent events) on the PostgreSQL server',
+        '',
+        `Command: \`npm run bench:stream\` (BENCH_STREAMS=${STREAMS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_DURATION=${DURATION_S}; platform, writer and ${STREAMS} stream readers in one process on 2 cores with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
+        '',
+        '| what | value |',
+        '|---|---:|',
+        `| changes written (achieved rate) | ${written.toLocaleString('en-US')} (${achieved.toFixed(0)}/s; ${late} batches started late) |`,
+        `| changes delivered (all streams) | ${received.toLocaleString('en-US')} of ${(written * STREAMS).toLocaleString('en-US')} in ${events.toLocaleString('en-US')} events (each a signed, logged exchange) |`,
+        `| commit → event, p50 | ${ms(q(0.5))} |`,
+        `| commit → event, p99 | ${ms(q(0.99))} |`,
+        `| commit → event, max | ${ms(latencies.at(-1) ?? NaN)} |`,
+        '',
+        `Goal: p99 ≤ 250 ms at 1,000 changes/s to 100 streams — ${q(0.99) <= 250 && achieved >= 0.95 * RATE && STREAMS >= 100 ? 'met' : 'not met'} in this run.`,
+      ].join('\n') + '\n';
+    console.log(`\n${section}`);
+    if (process.env.BENCH_WRITE === '1') writeSection('sync-stream', section);
+  } finally {
+    abort.abort();
+    await w.close();
+  }
+}
+
+await main();
+process.exit(0);

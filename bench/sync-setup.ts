@@ -1,0 +1,83 @@
+/**
+ * The world of the export and stream benchmarks: a throwaway PostgreSQL database made from
+ * BENCH_DATABASE_URL (or DATABASE_URL, default postgres://postgres@127.0.0.1:5432/postgres) and
+ * dropped at the end, the platform listening on a free port in this process, a consumer account
+ * granted can-bo-dang-vien (bench/gateway-setup.ts).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig } from '../src/core/config.ts';
+import { buildServer, listenAll } from '../src/http/server.ts';
+import { type Platform, openPlatform } from '../src/platform.ts';
+import { HOSTED, prepareGatewayWorld } from './gateway-setup.ts';
+
+const REPORT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'BENCHMARKS.md');
+
+/** Puts `body` between this benchmark's markers in docs/BENCHMARKS.md (appended the first time), leaving every other part as it is. */
+export function writeSection(name: string, body: string): void {
+  const text = fs.readFileSync(REPORT, 'utf8');
+  const block = `<!-- bench:${name} -->\n${body}<!-- /bench:${name} -->\n`;
+  const re = new RegExp(`<!-- bench:${name} -->\\n[\\s\\S]*?<!-- /bench:${name} -->\\n?`);
+  fs.writeFileSync(REPORT, re.test(text) ? text.replace(re, block) : `${text.trimEnd()}\n\n${block}`);
+}
+
+export const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface SyncWorld {
+  platform: Platform;
+  url: string;
+  databaseUrl: string;
+  consumer: { clientId: string; clientSecret: string };
+  dataset: string;
+  purpose: string;
+  close(): Promise<void>;
+}
+
+export const memberOf = (i: number) => ({
+  member_number: `01.${String(i).padStart(6, '0')}`,
+  full_name: `Nguyễn Văn ${i}`,
+  citizen_id: `0010850${String(i).padStart(5, '0')}`.slice(0, 12),
+  date_of_birth: '1985-01-01',
+  gender: i % 2 ? '1' : '2',
+  province_code: '01',
+  admission_date: '2010-05-19',
+  party_organisation_code: 'DB-01',
+});
+
+export async function startSyncWorld(env: Record<string, string> = {}): Promise<SyncWorld> {
+  const name = `lt_bench_${crypto.randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: BASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(BASE_URL);
+  u.pathname = `/${name}`;
+  const databaseUrl = u.toString();
+  const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-keys-'));
+  const config = loadConfig({ DATABASE_URL: databaseUrl, LIENTHONG_KEY_DIR: keyDir, LIENTHONG_RATE_LIMIT_PER_SECOND: '100000', ...env });
+  const consumer = await prepareGatewayWorld(config, 'http://127.0.0.1:9');
+  const platform = await openPlatform(config);
+  const app = await buildServer(platform, { logger: false });
+  const [bound] = await listenAll(app, [{ zone: 'internet', host: '127.0.0.1', port: 0 }]);
+  return {
+    platform,
+    url: bound!.url,
+    databaseUrl,
+    consumer,
+    dataset: HOSTED.dataset,
+    purpose: HOSTED.purpose,
+    async close() {
+      await app.close();
+      await platform.close().catch(() => undefined);
+      const c = new pg.Client({ connectionString: BASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+      fs.rmSync(keyDir, { recursive: true, force: true });
+    },
+  };
+}
