@@ -141,4 +141,30 @@ describe('deadline arithmetic of the working-day calendar (R-15.3, R-15.4, R-15.
     expect((await problem(plain.days('2025-04-02', '2025-04-01'))).status).toBe(400);
     expect((await problem(plain.days('2025-04-01', 'x'))).status).toBe(400);
   });
+
+  it('R-15.3: the first and last days of the calendar are usable; a period only just past them is refused', async () => {
+    // 31/12/2100 is a Friday, a working day; 1/1/1900 a holiday unless an override makes it a working day.
+    expect(await plain.addDays('2100-12-30', 1)).toBe('2100-12-31');
+    expect(await plain.addWorkingDays('2100-12-30', 1)).toBe('2100-12-31');
+    expect(await withOverrides({ '2100-12-30': false }).addDays('2100-12-29', 1)).toBe('2100-12-31');
+    expect((await problem(withOverrides({ '2100-12-31': false }).addDays('2100-12-30', 1))).status).toBe(422);
+    expect(await plain.addDays('1900-01-02', -1)).toBe('1900-01-02');
+    expect(await withOverrides({ '1900-01-01': true }).addWorkingDays('1900-01-02', -1)).toBe('1900-01-01');
+    for (let k = 1; k <= 7; k++) {
+      expect((await problem(plain.addDays('2100-12-31', k))).status).toBe(422);
+      expect((await problem(plain.addWorkingDays('2100-12-31', k))).status).toBe(422);
+      expect((await problem(plain.addDays('1900-01-01', -k))).status).toBe(422);
+    }
+    expect(await plain.basisBetween('2025-01-01', '2045-01-16')).toMatchObject({ depends_on_computed_days: true });
+    expect(await plain.basisBetween('2025-01-01', '2034-01-01')).toMatchObject({ depends_on_computed_days: true });
+  });
+
+  it('R-15.3: a deadline rests only on the days of its own period, and an announced holiday is not a computed one', async () => {
+    // 1/5/2025 is in the Government's announcement; 7/4/2025 (Hùng Kings) is computed.
+    expect(await plain.basisBetween('2025-04-29', '2025-05-02')).toEqual({ depends_on_computed_days: false, computed_days: [], unannounced_years: [] });
+    // Backwards from the holiday itself: the start day is not counted.
+    expect(await plain.workingDeadline('2025-04-07', -1)).toMatchObject({ date: '2025-04-04', depends_on_computed_days: false, computed_days: [] });
+    // A day period from the day after the holiday: the holiday is before the period.
+    expect(await plain.dayDeadline('2025-04-08', 1)).toMatchObject({ date: '2025-04-09', depends_on_computed_days: false, computed_days: [] });
+  });
 });

@@ -39,17 +39,19 @@ const principal = (agencyCode: string, ...roles: Role[]): Principal => ({
 /** A database answering every SELECT with `row`, every UPDATE with `row` changed by `update`. */
 function fakeDb(row: ConsumerSuspension, update: (r: ConsumerSuspension) => ConsumerSuspension = (r) => r) {
   const writes: string[] = [];
+  const params: unknown[][] = [];
   const q: Queryable = {
-    async query<T>(sql: string) {
+    async query<T>(sql: string, values: unknown[] = []) {
       const verb = sql.trim().split(/\s/)[0]!;
       if (verb === 'SELECT') return { rows: [row] as T[], rowCount: 1 };
       writes.push(verb);
+      params.push(values);
       if (verb === 'UPDATE') return { rows: [update(row)] as T[], rowCount: 1 };
       return { rows: [] as T[], rowCount: 1 };
     },
   };
   const db = { ...q, transaction: (fn: (tx: Queryable) => Promise<unknown>) => fn(q) } as unknown as Database;
-  return { db, writes };
+  return { db, writes, params };
 }
 
 function suspension(over: Partial<ConsumerSuspension> = {}): ConsumerSuspension {
@@ -83,18 +85,20 @@ function suspension(over: Partial<ConsumerSuspension> = {}): ConsumerSuspension 
 
 function consumerSuspensions(row: ConsumerSuspension, now: Date, received: Date | null) {
   const notified: string[] = [];
-  const { db, writes } = fakeDb(row, (r) => ({ ...r, remedied_at: now, remedied_by: 'x' }));
+  const payloads: unknown[] = [];
+  const { db, writes, params } = fakeDb(row, (r) => ({ ...r, remedied_at: now, remedied_by: 'x' }));
   const notifications = {
     async receivedAt(_kind: string, ids: string[]) {
       return new Map(received ? ids.map((id) => [id, received]) : []);
     },
-    async notify(_tx: Queryable, n: { agency: string }) {
+    async notify(_tx: Queryable, n: { agency: string; payload: unknown }) {
       notified.push(n.agency);
+      payloads.push(n.payload);
     },
   } as unknown as NotificationService;
   const agreements = { invalidate() {} } as unknown as Agreements;
   const service = createConsumerSuspensions(db, new ManualClock(now), { agreements, notifications, calendar });
-  return { service, notified, writes };
+  return { service, notified, writes, params, payloads };
 }
 
 const coordinator = principal('VPTW', 'coordinator');
@@ -176,6 +180,16 @@ describe('lifecycle rules without a database', () => {
     expect(v.termination_eligible_from).toBe('2025-04-09');
     expect(v.deadline_calendar.termination_eligible_from?.computed_days).toEqual(['2025-04-07']);
     expect((await view(row, null)).deadline_calendar.termination_eligible_from).toBeNull();
+    // Found on Sunday 6/4/2025: the computed holiday the day after the finding is in the notice's basis.
+    const sunday = suspension({ found_at: vn('2025-04-06T10:00:00'), notice_due_at: vn('2025-04-09T00:00:00') });
+    expect((await view(sunday, null)).deadline_calendar.notice_due_at.computed_days).toEqual(['2025-04-07']);
+    // Found Wednesday 14/4/2027, due at the end of Thursday: the (computed) Hùng Kings day 16/4 is after the period.
+    const y2027 = suspension({ found_at: vn('2027-04-14T10:00:00'), notice_due_at: vn('2027-04-16T00:00:00') });
+    const v27 = await view(y2027, vn('2027-03-16T10:00:00'));
+    expect(v27.deadline_calendar.notice_due_at).toEqual({ depends_on_computed_days: true, computed_days: [], unannounced_years: [2027] });
+    // Received 16/3/2027: the 30 days end on Thursday 15/4; the holiday on the 16th, the first day of ground (đ), is not in the period.
+    expect(v27.termination_eligible_from).toBe('2027-04-16');
+    expect(v27.deadline_calendar.termination_eligible_from).toEqual({ depends_on_computed_days: true, computed_days: [], unannounced_years: [2027] });
     expect((await view({ ...row, remedied_at: vn('2025-04-05T00:00:00') }, vn('2025-04-01T10:00:00'))).deadline_calendar.termination_eligible_from).toBeNull();
   });
 
@@ -202,13 +216,23 @@ describe('lifecycle rules without a database', () => {
       expect(v.remedy_status).toBe('remedied');
       expect(s.notified).toEqual(told);
       expect(s.writes).toEqual(['UPDATE', 'INSERT']);
+      // The evidence is recorded trimmed, and the other side is told what was remedied and by whom.
+      expect(s.params[0]!.slice(2)).toEqual([who.username, who.agencyCode, 'Đã sửa']);
+      expect(s.params[1]).toContain('Đã sửa');
+      expect(JSON.stringify(s.params[1])).toContain('TN-2025-00001');
+      expect(s.payloads[0]).toEqual({ reference: 'TN-2025-00001', evidence: 'Đã sửa', remedied_by: who.username });
     }
     for (const done of [{ remedied_at: now }, { restored_at: now }]) {
       expect(
         await refusal(consumerSuspensions(suspension(done), now, null).service.remedied(principal('BNCTW', 'consumer_admin'), row.id, 'Đã sửa')),
       ).toMatchObject({ status: 409 });
     }
-    await expect(consumerSuspensions(row, now, null).service.restore(coordinator, row.id, 'x')).rejects.toThrow(); // no agreements service here
+    // Not yet restored: restoration goes on to the agreement (absent here), it is not refused.
+    expect(
+      await consumerSuspensions(row, now, null)
+        .service.restore(coordinator, row.id, 'x')
+        .catch((e: unknown) => e),
+    ).toBeInstanceOf(TypeError);
     expect(await refusal(consumerSuspensions(suspension({ restored_at: now }), now, null).service.restore(coordinator, row.id, 'x'))).toMatchObject({
       status: 409,
     });
@@ -218,6 +242,7 @@ describe('lifecycle rules without a database', () => {
     const agreementId = '00000000-0000-4000-8000-0000000000a1';
     function terminations(open: Partial<ConsumerSuspensionView> | null, stop: string | null) {
       const told: string[] = [];
+      const payloads: unknown[] = [];
       const lifecycle: unknown[][] = [];
       const { db } = fakeDb(suspension());
       const agreements = {
@@ -233,8 +258,9 @@ describe('lifecycle rules without a database', () => {
         },
       } as unknown as Agreements;
       const notifications = {
-        async notify(_tx: Queryable, n: { agency: string }) {
+        async notify(_tx: Queryable, n: { agency: string; payload: unknown }) {
           told.push(n.agency);
+          payloads.push(n.payload);
         },
       } as unknown as NotificationService;
       const t = createTerminations(db, new ManualClock(vn('2025-04-10T10:00:00')), {
@@ -243,7 +269,7 @@ describe('lifecycle rules without a database', () => {
         openSuspension: async () => (open ? ({ reference: 'TN-2025-00001', ...open } as ConsumerSuspensionView) : null),
         forceMajeureStop: async () => stop,
       });
-      return { t, told, lifecycle };
+      return { t, told, lifecycle, payloads };
     }
     const eligible = async (open: Partial<ConsumerSuspensionView> | null, stop: string | null) =>
       Object.fromEntries((await terminations(open, stop).t.eligibility(coordinator, agreementId)).grounds.map((g) => [g.ground, g.eligible]));
@@ -259,6 +285,8 @@ describe('lifecycle rules without a database', () => {
       expect(e.today).toBe('2025-04-10');
       expect(e.grounds.find((g) => g.ground === 'b')).toMatchObject({ rests_on: 'SC-1', evidence_required: false });
       expect(e.grounds.find((g) => g.ground === 'đ')).toMatchObject({
+        received_at: vn('2025-03-21T00:00:00'),
+        remedied_at: null,
         eligible_from: '2025-04-20',
         suspension: 'TN-2025-00001',
         remedy_status: 'running',
@@ -279,11 +307,18 @@ describe('lifecycle rules without a database', () => {
       expect(await refused(null, 'a')).toMatchObject({ status: 400, rule: 'R-16.1' });
       expect(await refused(null, 'a', '  ')).toMatchObject({ status: 400, rule: 'R-16.1' });
       expect(await refused(null, 'b')).toMatchObject({ status: 422, rule: 'R-16.1' });
+      expect((await refused(null, 'b')).detail).toContain('bất khả kháng');
       expect((await refused(null, 'đ')).detail).toContain('Điều 15 khoản 2');
       expect((await refused({ remedy_status: 'remedied' }, 'đ')).detail).toContain('đã khắc phục');
       expect((await refused({ remedy_status: 'not_received' }, 'đ')).detail).toContain('chưa nhận được');
-      const running = await refused({ remedy_status: 'running', termination_eligible_from: '2025-05-03' }, 'đ');
-      expect(running).toMatchObject({ status: 422, eligible_from: '2025-05-03', remedy_status: 'running' });
+      const running = await refused({ remedy_status: 'running', termination_eligible_from: '2025-05-03', received_at: vn('2025-04-01T10:00:00') }, 'đ');
+      expect(running).toMatchObject({ status: 422, eligible_from: '2025-05-03', remedy_status: 'running', received_at: vn('2025-04-01T10:00:00') });
+      const remedied = vn('2025-04-02T10:00:00');
+      expect((await terminations({ remedy_status: 'remedied', remedied_at: remedied }, null).t.eligibility(coordinator, agreementId)).grounds[4]).toMatchObject(
+        {
+          remedied_at: remedied,
+        },
+      );
       expect(running.detail).toContain('03/05/2025');
       expect((await refused({ remedy_status: 'restored' }, 'đ')).detail).toContain('Điều 15 khoản 2');
     });
@@ -294,6 +329,8 @@ describe('lifecycle rules without a database', () => {
       expect(out).toMatchObject({ ground: 'c', evidence: 'CV-12/2025', reason: 'Theo đề nghị' });
       expect(x.lifecycle[0]!.slice(2, 6)).toEqual([agreementId, 'terminate', 'Theo đề nghị', { ground: 'c', evidence: 'CV-12/2025' }]);
       expect(x.told).toEqual(['BNCTW', 'BTCTW', 'VPTW']);
+      // R-16.3: each party is told the ground, its text, the evidence and the reason.
+      expect(x.payloads[0]).toMatchObject({ ground: 'c', ground_vi: 'Theo yêu cầu của cơ quan có thẩm quyền', evidence: 'CV-12/2025', reason: 'Theo đề nghị' });
       const y = terminations({ remedy_status: 'expired' }, null);
       expect(await y.t.terminate(coordinator, agreementId, 'đ', 'Không khắc phục')).toMatchObject({ ground: 'đ', evidence: 'TN-2025-00001' });
       const z = terminations(null, 'SC-2025-00009');
