@@ -20,6 +20,17 @@ describe('shaping what leaves the gateway (R-8.2)', () => {
     expect(shapeRecord({ citizen_id: '123', birth: 'không rõ', full_name: null }, plan)).toEqual({ citizen_id: '***', birth: null, full_name: null });
     expect(shapeRecord({ citizen_id: '1234' }, plan)).toEqual({ citizen_id: '****' });
     expect(shapeRecord(record, shapePlan(fields, ['code', 'full_name']))).toMatchObject({ full_name: 'Nguyễn  Văn An' });
+    // Only ungranted personal fields with a masking rule are masked; a non-personal field's rule is not used.
+    const withRule = [...fields, field('unit', 'none', 'last4')];
+    expect([...shapePlan(withRule, ['code', 'full_name']).masked.keys()]).toEqual(['citizen_id', 'birth']);
+    expect(Object.keys(shapeRecord({ unit: 'DV-01', note: 'x', citizen_id: '001085000091' }, shapePlan(withRule, [])))).toEqual(['citizen_id']);
+    // Initials are taken from the composed letter; a year only from a value that starts with four digits.
+    expect(shapeRecord({ full_name: 'A\u0301nh  Lê', birth: '19x5-01-01', citizen_id: undefined }, plan)).toEqual({
+      full_name: 'Á. L.',
+      birth: null,
+      citizen_id: undefined,
+    });
+    expect(shapeRecord({ birth: 'năm 1985' }, plan)).toEqual({ birth: null });
   });
 
   it('R-8.2: an answer passes unshaped only when every declared field is granted whole', () => {

@@ -414,6 +414,9 @@ describe('lifecycle rules without a database', () => {
       const ok = await x.s.schedule(custodian, window('2025-04-17T00:00:00'));
       expect(ok).toMatchObject({ kind: 'planned', notice: { reference: 'TB-2025-00001' }, notice_overdue: false, in_force: false, deadline_basis: {} });
       expect(x.told).toEqual(['BNCTW']);
+      // Announced 6/4/2027: the 7th working day is Thursday 15/4; the (computed) Hùng Kings day 16/4 is the earliest start, not a notice day.
+      const y = await refusal(stops(vn('2027-04-06T10:00:00')).s.schedule(custodian, window('2027-04-15T08:00:00')));
+      expect(y).toMatchObject({ earliest_start: '2027-04-16', deadline_calendar: { computed_days: [], unannounced_years: [2027] } });
     });
 
     it('R-15.1, R-15.3: only the custodian schedules, with a restoration time after the start', async () => {
@@ -441,6 +444,11 @@ describe('lifecycle rules without a database', () => {
           status: 403,
         },
       );
+      expect((await stops(now).s.recordStop(custodian, { dataset: 'ds', started_at: now, reason: 'x' })).in_force).toBe(true);
+      const restoreAt = vn('2025-04-11T08:00:00');
+      expect(
+        (await stops(now).s.recordStop(custodian, { dataset: 'ds', started_at: hours(1), reason: 'x', expected_restore_at: restoreAt })).expected_restore_at,
+      ).toEqual(restoreAt);
       const recent = await stops(now).s.recordStop(custodian, { dataset: 'ds', started_at: hours(23), reason: 'Mất điện' });
       expect(recent).toMatchObject({ kind: 'force_majeure', notice_overdue: false, in_force: true, notice: null });
       expect(recent.notice_due_at!.toISOString()).toBe(hours(-1).toISOString());
@@ -454,6 +462,10 @@ describe('lifecycle rules without a database', () => {
       expect(onTime).toMatchObject({ notice_overdue: false, notice: { reference: 'TB-2025-00001' } });
       expect(x.told).toEqual(['BNCTW']);
       expect((await stops(now).s.recordStop(custodian, { dataset: 'ds', started_at: hours(25), reason: 'x', publish_notice: text })).notice_overdue).toBe(true);
+      // Published at the 24th hour exactly: on time.
+      expect((await stops(now).s.recordStop(custodian, { dataset: 'ds', started_at: hours(24), reason: 'x', publish_notice: text })).notice_overdue).toBe(
+        false,
+      );
     });
   });
 });
