@@ -3,6 +3,9 @@
  * mutant is a change to a legal outcome that no test notices. Run by hand (`npm run mutation`,
  * an hour or more on two cores); the report is summarised in docs/MUTATION.md.
  */
+// STRYKER_RUN names a run's reports and sandbox, so that runs over different modules can go side by side.
+const run = process.env.STRYKER_RUN ? `/${process.env.STRYKER_RUN}` : '';
+
 export default {
   testRunner: 'vitest',
   vitest: { configFile: 'vitest.mutation.config.ts', related: false },
@@ -30,9 +33,11 @@ export default {
   timeoutMS: 30_000,
   dryRunTimeoutMinutes: 45,
   reporters: ['clear-text', 'progress', 'json', 'html'],
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: `reports/mutation${run}/mutation.json` },
+  htmlReporter: { fileName: `reports/mutation${run}/mutation.html` },
   incremental: true,
-  incrementalFile: 'reports/mutation/stryker-incremental.json',
-  tempDirName: '.stryker-tmp',
+  incrementalFile: `reports/mutation${run}/stryker-incremental.json`,
+  // Another run's sandbox and the reports are not part of the project copied into this one's.
+  ignorePatterns: ['/.stryker-tmp*', '/reports'],
+  tempDirName: `.stryker-tmp${run.replace('/', '-')}`,
 };

@@ -254,6 +254,22 @@ for (const driver of DRIVERS) {
       expect((await req('GET', '/accounts/ltc_000000000000000000000000', vpcp)).statusCode).toBe(404);
     });
 
+    it("R-14.2: an account the coordinator issued is no delegation — another administrator of the coordinator's office sees it but may not change it", async () => {
+      const { account } = await createAccount(admin, { system_code: 'VPCP-DHTN', name: 'Điều phối cấp' });
+      expect(account).toMatchObject({ agency_code: 'VPCP', issued_by_agency: 'VPTW', delegation_id: null, custodian_code: null });
+      const id = account.client_id;
+      // An administrator of the issuing agency manages an account only as the operator of a delegation (R-14.2).
+      const vptwAdmin = await env.userAuth('qt.vptw', 'VPTW', ['consumer_admin']);
+      expect((await req('GET', `/accounts/${id}`, vptwAdmin)).statusCode).toBe(200);
+      const refused = await req('POST', `/accounts/${id}/rotate-secret`, vptwAdmin, { reason: 'Không ủy quyền' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.json().rule).toBe('R-14.1');
+      expect((await req('POST', `/accounts/${id}/revoke`, vptwAdmin, { reason: 'Không ủy quyền' })).statusCode).toBe(403);
+      // The system's agency and the coordinator do.
+      expect((await req('POST', `/accounts/${id}/rotate-secret`, vpcp, { reason: 'Cơ quan sở hữu đổi' })).statusCode).toBe(200);
+      expect((await req('POST', `/accounts/${id}/revoke`, admin, { reason: 'Điều phối thu hồi' })).statusCode).toBe(200);
+    });
+
     it("R-14.1: a custodian administrator issues, rotates and revokes its own writer system's account, and the system writes through the gateway with it; another agency's system is refused", async () => {
       const { account, client_secret } = await createAccount(btctw, { system_code: 'BTCTW-GHI', reason: 'Hệ thống cập nhật dữ liệu đảng viên' });
       expect(account).toMatchObject({ system_code: 'BTCTW-GHI', agency_code: 'BTCTW', issued_by_agency: 'BTCTW', created_by: 'qt.btctw' });
