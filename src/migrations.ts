@@ -12,6 +12,7 @@ import { notificationsModule } from './notifications/module.ts';
 import { registryModule } from './registry/module.ts';
 import { reportsModule } from './reports/module.ts';
 import { syncModule } from './sync/module.ts';
+import { warehouseModule } from './warehouse/module.ts';
 
 /**
  * The modules of the platform: the one list platform.ts joins with their running parts and
@@ -32,6 +33,7 @@ export const MODULES = [
   lifecycleModule,
   gatewayModule,
   reportsModule,
+  warehouseModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

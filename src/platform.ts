@@ -22,6 +22,7 @@ import { type NotificationService, createNotificationService, notificationsRunti
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
 import { type SealingStart, type Sync, createSync, syncRuntime } from './sync/index.ts';
+import { type Warehouse, createWarehouse, warehouseRuntime } from './warehouse/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
 
@@ -45,6 +46,7 @@ export interface Platform {
   calendar: Calendar;
   lifecycle: Lifecycle;
   reports: Reports;
+  warehouse: Warehouse;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed. */
   sealing: SealingStart;
   /** Every module, dependencies first: where jobs, shutdown, routes and OpenAPI tags are taken from. */
@@ -147,6 +149,14 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     },
   );
   const reports = createReports(db, clock, { registry, agreements, lifecycle, accounts, ledger });
+  const warehouse = createWarehouse(db, clock, config.warehouseFile, {
+    catalog,
+    codeLists,
+    feed: sync.feed,
+    agreements,
+    ledger,
+    coordinatorLog: COORDINATOR_AGENCY,
+  });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),
@@ -161,6 +171,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     lifecycle: lifecycleRuntime(lifecycle, config.publicUrl),
     gateway: gatewayRuntime(gateway, upstreams, { recordBodyLimit: config.bodyLimitBytes, bulkBodyLimit: bulkLimit }),
     reports: reportsRuntime(reports),
+    warehouse: warehouseRuntime(warehouse),
   });
   return {
     config,
@@ -179,6 +190,7 @@ export async function openPlatform(config: Config, opts: { clock?: Clock; db?: D
     calendar,
     lifecycle,
     reports,
+    warehouse,
     sealing,
     modules,
     close: async () => {

@@ -42,6 +42,8 @@ export interface Config {
   ledgerTileCacheBytes: number;
   /** The web console's build (index.html, assets/), served at `/` when it exists (src/console/static.ts). */
   consoleDir: string;
+  /** The shared data warehouse's DuckDB file (R-7.3; docs/warehouse.md), opened on first use; `:memory:` keeps it in memory. */
+  warehouseFile: string;
 }
 
 /** `<repo>/web/dist`, from src/core or dist/core alike. */
@@ -119,5 +121,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
     consoleDir: path.resolve(optional(env, 'LIENTHONG_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
+    warehouseFile: warehouseFile(optional(env, 'LIENTHONG_WAREHOUSE_FILE'), dataDir),
   };
+}
+
+function warehouseFile(value: string | undefined, dataDir: string): string {
+  if (value === ':memory:') return value;
+  return path.resolve(value ?? path.join(dataDir, 'warehouse', 'warehouse.duckdb'));
 }

@@ -53,9 +53,10 @@ describe('modules: the platform and the server take everything from one list', (
         ['sync', 'sealing secret records', 60_000],
         ['reports', 'report figures', 2_000],
         ['reports', 'compliance checks', 900_000],
+        ['warehouse', 'warehouse ingestion', 5_000],
       ]),
     );
-    expect(jobs).toHaveLength(6);
+    expect(jobs).toHaveLength(7);
     const failures: string[] = [];
     const stop = startBackgroundWork(env.platform, (_err, what) => failures.push(what));
     await new Promise((r) => setTimeout(r, 600));
