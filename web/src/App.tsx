@@ -31,6 +31,7 @@ const AgreementDetail = lazy(() => import('./pages/AgreementDetail.tsx'));
 const Lifecycle = lazy(() => import('./pages/Lifecycle.tsx'));
 const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
 const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
+const Warehouse = lazy(() => import('./pages/Warehouse.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -98,6 +99,7 @@ export function App() {
               <Route path="/lifecycle" element={<Lifecycle />} />
               <Route path="/code-lists" element={<CodeLists />} />
               <Route path="/code-lists/:code" element={<CodeListDetail />} />
+              <Route path="/warehouse" element={<Warehouse />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

@@ -30,6 +30,7 @@ const NAV: NavItem[] = [
   { path: '/calendar', label: 'nav.calendar' },
   { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
+  { path: '/warehouse', label: 'nav.warehouse', roles: ['analyst'] },
 ];
 
 function selectedKey(pathname: string): string {

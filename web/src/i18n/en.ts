@@ -8,6 +8,7 @@ import { registryEn } from './areas/registry.ts';
 import { dashboardEn } from './areas/dashboard.ts';
 import { catalogEn } from './areas/catalog.ts';
 import { reportsEn } from './areas/reports.ts';
+import { warehouseEn } from './areas/warehouse.ts';
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -53,6 +54,7 @@ export const en: Catalog = {
   'role.consumer_admin': 'Consumer admin',
   'role.approver': 'Approver',
   'role.auditor': 'Auditor',
+  'role.analyst': 'Analyst',
   'dashboard.title': 'Overview',
   'dashboard.unread': 'Unread notifications',
   'dashboard.datasets': 'Datasets in the catalog',
@@ -117,4 +119,5 @@ export const en: Catalog = {
   ...dashboardEn,
   ...catalogEn,
   ...reportsEn,
+  ...warehouseEn,
 };

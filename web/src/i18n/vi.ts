@@ -7,6 +7,7 @@ import { registryVi } from './areas/registry.ts';
 import { dashboardVi } from './areas/dashboard.ts';
 import { catalogVi } from './areas/catalog.ts';
 import { reportsVi } from './areas/reports.ts';
+import { warehouseVi } from './areas/warehouse.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -52,6 +53,7 @@ export const vi = {
   'role.consumer_admin': 'Quản trị khai thác',
   'role.approver': 'Người phê duyệt',
   'role.auditor': 'Kiểm tra',
+  'role.analyst': 'Phân tích dữ liệu',
   'dashboard.title': 'Tổng quan',
   'dashboard.unread': 'Thông báo chưa đọc',
   'dashboard.datasets': 'Bộ dữ liệu trong danh mục',
@@ -117,6 +119,7 @@ export const vi = {
   ...dashboardVi,
   ...catalogVi,
   ...reportsVi,
+  ...warehouseVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;
