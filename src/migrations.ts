@@ -14,6 +14,7 @@ import { registryModule } from './registry/module.ts';
 import { reportsModule } from './reports/module.ts';
 import { schedulesModule } from './schedules/module.ts';
 import { syncModule } from './sync/module.ts';
+import { warehouseModule } from './warehouse/module.ts';
 
 /**
  * The modules of the platform: the one list platform.ts joins with their running parts and
@@ -36,6 +37,7 @@ export const MODULES = [
   pushModule,
   reportsModule,
   schedulesModule,
+  warehouseModule,
 ] as const;
 
 export type ModuleName = (typeof MODULES)[number]['name'];

@@ -24,6 +24,7 @@ import { type DispatcherOptions, type Push, DEFAULT_DISPATCHER, createPush, push
 import { type Reports, createReports, reportsRuntime } from './reports/index.ts';
 import { type Schedules, createSchedules, schedulesRuntime } from './schedules/index.ts';
 import { type SealingStart, type Sync, createNotifier, createSync, natsTransport, syncRuntime } from './sync/index.ts';
+import { type Warehouse, createWarehouse, warehouseRuntime } from './warehouse/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
 
@@ -50,6 +51,7 @@ export interface Platform {
   push: Push;
   reports: Reports;
   schedules: Schedules;
+  warehouse: Warehouse;
   /** What the start did about sealed data: the KEK in force, whether it was created now, records sealed. */
   sealing: SealingStart;
   /** Every module, dependencies first: where jobs, shutdown, routes and OpenAPI tags are taken from. */
@@ -188,6 +190,14 @@ export async function openPlatform(
     sync,
     yearly: { catalog, quality: sync.quality, notifications, calendar, reminderWorkingDays: config.yearlyReminderWorkingDays },
   });
+  const warehouse = createWarehouse(db, clock, config.warehouseFile, {
+    catalog,
+    codeLists,
+    feed: sync.feed,
+    agreements,
+    ledger,
+    coordinatorLog: COORDINATOR_AGENCY,
+  });
   const bulkLimit = config.bulkBodyLimitBytes;
   const modules = joinModules({
     registry: registryRuntime(registry),
@@ -204,6 +214,7 @@ export async function openPlatform(
     push: pushRuntime(push, gateway, opts.push?.pollMs ?? config.pushPollMs),
     reports: reportsRuntime(reports),
     schedules: schedulesRuntime(schedules),
+    warehouse: warehouseRuntime(warehouse),
   });
   return {
     config,
@@ -224,6 +235,7 @@ export async function openPlatform(
     push,
     reports,
     schedules,
+    warehouse,
     sealing,
     modules,
     close: async () => {

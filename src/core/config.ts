@@ -50,6 +50,8 @@ export interface Config {
   consoleDir: string;
   /** Working days before 25/12 the yearly report's reminder reaches each custodian (R-18.1). */
   yearlyReminderWorkingDays: number;
+  /** The shared data warehouse's DuckDB file (R-7.3; docs/warehouse.md), opened on first use; `:memory:` keeps it in memory. */
+  warehouseFile: string;
 }
 
 /** `<repo>/web/dist`, from src/core or dist/core alike. */
@@ -132,5 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pushConcurrency: int(env, 'LIENTHONG_PUSH_CONCURRENCY', 64, 1, 10_000),
     consoleDir: path.resolve(optional(env, 'LIENTHONG_CONSOLE_DIR') ?? DEFAULT_CONSOLE_DIR),
     yearlyReminderWorkingDays: int(env, 'LIENTHONG_YEARLY_REMINDER_WORKING_DAYS', 5, 1, 60),
+    warehouseFile: warehouseFile(optional(env, 'LIENTHONG_WAREHOUSE_FILE'), dataDir),
   };
+}
+
+function warehouseFile(value: string | undefined, dataDir: string): string {
+  if (value === ':memory:') return value;
+  return path.resolve(value ?? path.join(dataDir, 'warehouse', 'warehouse.duckdb'));
 }

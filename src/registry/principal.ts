@@ -1,7 +1,7 @@
 import { forbidden } from '../core/errors.ts';
 
-/** Roles of officials (R-11 approver, R-18.2 coordinator/inspection). */
-export const ROLES = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor'] as const;
+/** Roles of officials (R-11 approver, R-18.2 coordinator/inspection, R-7.3 analyst of the shared data warehouse). */
+export const ROLES = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor', 'analyst'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

@@ -55,9 +55,12 @@ describe('modules: the platform and the server take everything from one list', (
         ['reports', 'compliance checks', 900_000],
         ['push', 'push deliveries', 250],
         ['reports', 'yearly report reminders', 3_600_000],
+        ['warehouse', 'warehouse ingestion', 5_000],
+        ['reports', 'sharing log verification', 3_600_000],
+        ['schedules', 'scheduled synchronisation', 15_000],
       ]),
     );
-    expect(jobs).toHaveLength(7);
+    expect(jobs).toHaveLength(11);
     const failures: string[] = [];
     const stop = startBackgroundWork(env.platform, (_err, what) => failures.push(what));
     await new Promise((r) => setTimeout(r, 600));

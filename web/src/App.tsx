@@ -36,6 +36,7 @@ const Subscriptions = lazy(() => import('./pages/Subscriptions.tsx'));
 const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
 const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
 const Schedules = lazy(() => import('./pages/Schedules.tsx'));
+const Warehouse = lazy(() => import('./pages/Warehouse.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -108,6 +109,7 @@ export function App() {
               <Route path="/code-lists" element={<CodeLists />} />
               <Route path="/code-lists/:code" element={<CodeListDetail />} />
               <Route path="/schedules" element={<Schedules />} />
+              <Route path="/warehouse" element={<Warehouse />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

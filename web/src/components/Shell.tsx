@@ -35,6 +35,7 @@ const NAV: NavItem[] = [
   { path: '/subscriptions', label: 'nav.push', roles: ['custodian_admin', 'coordinator', 'auditor'] },
   { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
+  { path: '/warehouse', label: 'nav.warehouse', roles: ['analyst'] },
 ];
 
 function selectedKey(pathname: string): string {

@@ -12,6 +12,7 @@ import { oversightEn } from './areas/oversight.ts';
 import { schedulesEn } from './areas/schedules.ts';
 import { yearlyEn } from './areas/yearly.ts';
 import { pushEn } from './areas/push.ts';
+import { warehouseEn } from './areas/warehouse.ts';
 
 /** English messages: exactly the keys of vi.ts (TypeScript refuses a missing or extra key). */
 export const en: Catalog = {
@@ -57,6 +58,7 @@ export const en: Catalog = {
   'role.consumer_admin': 'Consumer admin',
   'role.approver': 'Approver',
   'role.auditor': 'Auditor',
+  'role.analyst': 'Analyst',
   'dashboard.title': 'Overview',
   'dashboard.unread': 'Unread notifications',
   'dashboard.datasets': 'Datasets in the catalog',
@@ -125,4 +127,5 @@ export const en: Catalog = {
   ...schedulesEn,
   ...yearlyEn,
   ...pushEn,
+  ...warehouseEn,
 };

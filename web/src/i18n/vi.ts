@@ -11,6 +11,7 @@ import { oversightVi } from './areas/oversight.ts';
 import { schedulesVi } from './areas/schedules.ts';
 import { yearlyVi } from './areas/yearly.ts';
 import { pushVi } from './areas/push.ts';
+import { warehouseVi } from './areas/warehouse.ts';
 
 /** Vietnamese messages: the console's default language. Placeholders are `{name}`. */
 export const vi = {
@@ -56,6 +57,7 @@ export const vi = {
   'role.consumer_admin': 'Quản trị khai thác',
   'role.approver': 'Người phê duyệt',
   'role.auditor': 'Kiểm tra',
+  'role.analyst': 'Phân tích dữ liệu',
   'dashboard.title': 'Tổng quan',
   'dashboard.unread': 'Thông báo chưa đọc',
   'dashboard.datasets': 'Bộ dữ liệu trong danh mục',
@@ -125,6 +127,7 @@ export const vi = {
   ...schedulesVi,
   ...yearlyVi,
   ...pushVi,
+  ...warehouseVi,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof vi;

@@ -16,7 +16,7 @@ export type Role = NonNullable<NonNullable<paths['/api/v1/users']['get']['parame
 export type Change = paths['/api/v1/agencies/{code}/history']['get']['responses'][200]['content']['application/json'][number];
 export type AgencyKind = NonNullable<NonNullable<paths['/api/v1/agencies']['get']['parameters']['query']>['kind']>;
 
-export const ROLES: Role[] = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor'];
+export const ROLES: Role[] = ['coordinator', 'custodian_admin', 'consumer_admin', 'approver', 'auditor', 'analyst'];
 export const AGENCY_KINDS: AgencyKind[] = [
   'party_leadership',
   'party_central_body',

@@ -1,0 +1,3 @@
+export { createWarehouse, type Warehouse } from './service.ts';
+
+export { warehouseRuntime } from './runtime.ts';

@@ -1,0 +1,243 @@
+import { useMemo, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, Alert, Button, Card, Col, Dropdown, Input, List, Row, Space, Table, Tag, Typography } from 'antd';
+import { api, ApiError, problemMessage, unwrap } from '../api/client.ts';
+import type { paths } from '../api/schema.d.ts';
+import { Chart, type ChartOption } from '../components/Chart.tsx';
+import { LoadError, Loading } from '../components/States.tsx';
+import { useI18n } from '../i18n/index.tsx';
+
+type Answer = paths['/api/v1/warehouse/query']['post']['responses'][200]['content']['application/json'];
+type Format = 'csv' | 'xlsx' | 'parquet';
+
+/** A bar chart of the answer: the first column along x, every numeric column as a series. */
+function chartOf(a: Answer): ChartOption | null {
+  if (a.columns.length < 2 || a.rows.length === 0) return null;
+  const numeric = a.columns.map((_, i) => i).filter((i) => i > 0 && a.rows.every((r) => typeof r[i] === 'number' || r[i] === null));
+  if (numeric.length === 0) return null;
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: {},
+    xAxis: { type: 'category', data: a.rows.map((r) => String(r[0] ?? '')) },
+    yAxis: { type: 'value' },
+    series: numeric.map((i) => ({ type: 'bar', name: a.columns[i]!.name, data: a.rows.map((r) => r[i] as number | null) })),
+  };
+}
+
+/**
+ * The shared data warehouse's SQL page (R-7.3): the schema the analyst may query, an editor,
+ * the answer as a table and a chart, saved queries and exports. Everything is decided by the
+ * server for each request; the page only shows what it is given.
+ */
+export default function Warehouse() {
+  const { t, lang } = useI18n();
+  const { message } = AntApp.useApp();
+  const client = useQueryClient();
+  const [sql, setSql] = useState('');
+  const [answer, setAnswer] = useState<Answer | null>(null);
+  const [queryId, setQueryId] = useState<string | null>(null);
+  const fail = (err: unknown) => void message.error(problemMessage(err, lang, t('common.error')));
+
+  const schema = useQuery({ queryKey: ['warehouse-schema'], queryFn: async () => unwrap(await api.GET('/api/v1/warehouse/schema')) });
+  const saved = useQuery({ queryKey: ['warehouse-saved'], queryFn: async () => unwrap(await api.GET('/api/v1/warehouse/saved-queries')) });
+
+  const run = useMutation({
+    mutationFn: async () => {
+      const id = crypto.randomUUID();
+      setQueryId(id);
+      try {
+        return unwrap(await api.POST('/api/v1/warehouse/query', { body: { sql, query_id: id, limit: 1000 } }));
+      } finally {
+        setQueryId(null);
+      }
+    },
+    onSuccess: setAnswer,
+    onError: (err) => {
+      setAnswer(null);
+      fail(err);
+    },
+  });
+  const cancel = () => {
+    if (queryId) void api.POST('/api/v1/warehouse/queries/{id}/cancel', { params: { path: { id: queryId } } });
+  };
+  const save = useMutation({
+    mutationFn: async (name: string) => unwrap(await api.POST('/api/v1/warehouse/saved-queries', { body: { name, sql } })),
+    onSuccess: () => {
+      message.success(t('wh.saved.done'));
+      void client.invalidateQueries({ queryKey: ['warehouse-saved'] });
+    },
+    onError: fail,
+  });
+  const [name, setName] = useState('');
+  const download = async (format: Format) => {
+    const res = await api.POST('/api/v1/warehouse/exports', { body: { sql, format }, parseAs: 'blob' });
+    if (!res.response.ok) {
+      const problem = (await res.response
+        .clone()
+        .json()
+        .catch(() => undefined)) as ApiError['problem'];
+      return fail(new ApiError(res.response.status, problem, null));
+    }
+    const url = URL.createObjectURL(res.data as Blob);
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `kho-du-lieu.${format}`;
+    a.click();
+    URL.revokeObjectURL(url);
+  };
+
+  const option = useMemo(() => (answer ? chartOf(answer) : null), [answer]);
+
+  return (
+    <>
+      <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+        {t('wh.title')}
+      </Typography.Title>
+      <Typography.Paragraph>{t('wh.intro')}</Typography.Paragraph>
+      <Row gutter={16}>
+        <Col xs={24} lg={7}>
+          <Card title={t('wh.schema')} size="small" style={{ marginBottom: 16 }}>
+            {schema.isPending ? (
+              <Loading />
+            ) : schema.isError ? (
+              <LoadError error={schema.error} retry={() => void schema.refetch()} />
+            ) : schema.data.datasets.length === 0 ? (
+              <Typography.Text>{t('wh.schema.empty')}</Typography.Text>
+            ) : (
+              <div data-testid="warehouse-schema">
+                {schema.data.datasets.map((d) => (
+                  <div key={d.view} style={{ marginBottom: 12 }}>
+                    <Typography.Text strong code>
+                      {d.view}
+                    </Typography.Text>{' '}
+                    <Typography.Text type="secondary">{lang === 'vi' ? d.name_vi : d.name_en}</Typography.Text>
+                    {d.aggregates_only && <Tag color="gold">{t('wh.aggregates', { n: d.min_cell ?? 5 })}</Tag>}
+                    <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
+                      {d.columns.map((c) => (
+                        <li key={c.name}>
+                          <code>{c.name}</code> <Typography.Text type="secondary">{lang === 'vi' ? c.label_vi : c.label_en}</Typography.Text>{' '}
+                          {c.masked && <Tag>{t('wh.masked')}</Tag>}
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                ))}
+                {schema.data.dimensions.length > 0 && (
+                  <>
+                    <Typography.Text strong>{t('wh.dimensions')}</Typography.Text>
+                    <ul style={{ margin: '4px 0 0', paddingLeft: 20 }}>
+                      {schema.data.dimensions.map((d) => (
+                        <li key={d.view}>
+                          <code>{d.view}</code>
+                        </li>
+                      ))}
+                    </ul>
+                  </>
+                )}
+              </div>
+            )}
+          </Card>
+          <Card title={t('wh.saved')} size="small">
+            {saved.isError ? (
+              <LoadError error={saved.error} />
+            ) : (saved.data ?? []).length === 0 ? (
+              <Typography.Text>{t('wh.saved.empty')}</Typography.Text>
+            ) : (
+              <List
+                size="small"
+                dataSource={saved.data ?? []}
+                renderItem={(q) => (
+                  <List.Item
+                    actions={[
+                      <Button key="open" size="small" onClick={() => setSql(q.sql)}>
+                        {t('wh.load')}
+                      </Button>,
+                    ]}
+                  >
+                    {q.name}
+                  </List.Item>
+                )}
+              />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={17}>
+          <Card size="small" style={{ marginBottom: 16 }}>
+            <label htmlFor="warehouse-sql">
+              <Typography.Text strong>{t('wh.sql')}</Typography.Text>
+            </label>
+            <Input.TextArea
+              id="warehouse-sql"
+              value={sql}
+              onChange={(e) => setSql(e.target.value)}
+              autoSize={{ minRows: 6, maxRows: 20 }}
+              style={{ fontFamily: 'monospace', marginTop: 8 }}
+              spellCheck={false}
+            />
+            <Space wrap style={{ marginTop: 12 }}>
+              <Button type="primary" onClick={() => run.mutate()} loading={run.isPending} disabled={!sql.trim()}>
+                {t('wh.run')}
+              </Button>
+              <Button onClick={cancel} disabled={!run.isPending}>
+                {t('wh.cancel')}
+              </Button>
+              <Dropdown
+                disabled={!sql.trim()}
+                menu={{
+                  items: (['csv', 'xlsx', 'parquet'] as const).map((f) => ({ key: f, label: f.toUpperCase() })),
+                  onClick: ({ key }) => void download(key as Format),
+                }}
+              >
+                <Button>{t('wh.export')}</Button>
+              </Dropdown>
+              <Input
+                placeholder={t('wh.saveName')}
+                aria-label={t('wh.saveName')}
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+                style={{ width: 220 }}
+              />
+              <Button onClick={() => save.mutate(name)} disabled={!sql.trim() || !name.trim()} loading={save.isPending}>
+                {t('wh.save')}
+              </Button>
+            </Space>
+          </Card>
+          <Card title={t('wh.result')} size="small">
+            {!answer ? (
+              <Typography.Text>{t('wh.noResult')}</Typography.Text>
+            ) : (
+              <div data-testid="warehouse-result">
+                <Space wrap style={{ marginBottom: 8 }}>
+                  <Tag>{t('wh.rows', { n: answer.rows.length })}</Tag>
+                  <Typography.Text type="secondary">{t('wh.logged', { logs: answer.receipts.map((r) => r.log).join(', ') })}</Typography.Text>
+                </Space>
+                {answer.truncated && <Alert type="warning" showIcon title={t('wh.truncated')} style={{ marginBottom: 8 }} />}
+                <Table
+                  size="small"
+                  rowKey={(_, i) => String(i)}
+                  scroll={{ x: true }}
+                  pagination={{ pageSize: 20, hideOnSinglePage: true }}
+                  dataSource={answer.rows.map((r) => Object.fromEntries(answer.columns.map((c, i) => [c.name, r[i]])))}
+                  columns={answer.columns.map((c) => ({
+                    title: c.name,
+                    dataIndex: c.name,
+                    key: c.name,
+                    render: (v: unknown) => (v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)),
+                  }))}
+                />
+                {option && (
+                  <>
+                    <Typography.Title level={2} style={{ fontSize: 18 }}>
+                      {t('wh.chart')}
+                    </Typography.Title>
+                    <Chart option={option} label={t('wh.chart.label')} />
+                  </>
+                )}
+              </div>
+            )}
+          </Card>
+        </Col>
+      </Row>
+    </>
+  );
+}
