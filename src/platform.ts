@@ -161,7 +161,7 @@ export async function openPlatform(
   const push = createPush(
     db,
     clock,
-    { feed: sync.feed, gateway, keyDir: config.keyDir },
+    { feed: sync.feed, gateway, keyDir: config.keyDir, changes: sync.notifier },
     {
       ...DEFAULT_DISPATCHER,
       pollMs: config.pushPollMs,

@@ -13,6 +13,6 @@ export function pushRuntime(push: Push, gateway: Gateway, pollMs: number): Modul
     ],
     tags: [{ name: 'push', description: 'Đăng ký nhận dữ liệu (webhook) / Push subscriptions (webhooks), R-4.3, R-6.1c' }],
     jobs: [{ name: 'push deliveries', periodMs: pollMs, run: () => push.dispatcher.tick() }],
-    close: () => push.dispatcher.close(),
+    close: () => push.close(),
   };
 }
