@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   await platform.db.query(GENERATE, [YEAR, EXCHANGES]);
   // The rollups, as the counter adds a batch to them (here: every daily row at once).
   await platform.db.transaction((tx) => addToRollups(tx, 'SELECT * FROM report_daily', []));
-  await platform.db.exec('ANALYZE report_daily, report_daily_custodian, report_monthly, report_monthly_custodian');
+  await platform.db.exec('ANALYZE report_daily, report_daily_totals, report_daily_custodian, report_monthly, report_monthly_totals, report_monthly_custodian');
   const facts = (await platform.db.query<{ rows: string; total: string }>('SELECT count(*) AS rows, sum(exchanges) AS total FROM report_daily')).rows[0]!;
   if (Number(facts.total) !== EXCHANGES) throw new Error(`generated ${facts.total} exchanges, not ${EXCHANGES}`);
   console.log(`  ${Number(facts.rows).toLocaleString('en-US')} rows in ${((performance.now() - g0) / 1000).toFixed(1)} s`);

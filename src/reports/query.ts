@@ -13,7 +13,7 @@ import { BUCKETS, quantileMs } from './tally.ts';
 /** What figures may be grouped by, and the column each is. */
 const GROUPS = {
   custodian: 'custodian_code',
-  day: "to_char(day, 'YYYY-MM-DD')",
+  day: 'day',
   consumer_agency: 'consumer_agency',
   consumer_system: 'consumer_system',
   dataset: 'dataset_code',
@@ -69,7 +69,9 @@ export async function readFigures(q: Queryable, p: Principal, f: FiguresQuery) {
     from: f.from,
     to: f.to,
   }).table;
-  const cols = groups.map((g) => `${GROUPS[g]} AS ${g}`);
+  // Grouped by the columns themselves (a date sorts and hashes cheaper than its text), formatted once a group.
+  const cols = groups.map((g) => (g === 'day' ? `to_char(day, 'YYYY-MM-DD') AS day` : `${GROUPS[g]} AS ${g}`));
+  const by = groups.map((g) => GROUPS[g]).join(', ');
   const r = await q.query<Record<string, string | number>>(
     `SELECT ${[
       ...cols,
@@ -78,7 +80,7 @@ export async function readFigures(q: Queryable, p: Principal, f: FiguresQuery) {
       'sum(latency_ms_sum)::float8 AS latency_ms_sum',
       ...bucketCols.map((c) => `sum(${c})::float8 AS ${c}`),
     ].join(', ')}
-       FROM ${table} ${cond}${groups.length ? ` GROUP BY ${groups.map((_, i) => i + 1).join(', ')} ORDER BY ${groups.map((_, i) => i + 1).join(', ')}` : ''}
+       FROM ${table} ${cond}${groups.length ? ` GROUP BY ${by} ORDER BY ${by}` : ''}
       LIMIT ${MAX_ROWS + 1}`,
     params,
   );
