@@ -135,7 +135,7 @@ for (const driver of DRIVERS) {
       const r = await receiver((n) => (n === 0 ? 'hold' : { status: 204 }));
       const sub = await w.subscribe('VPCP-QLCB', { url: r.url });
       await w.write('push-t1', member(4));
-      await until(async () => /timeout/.test((await w.status('VPCP-QLCB', sub.id)).status.last_failure_reason ?? ''), 'a timeout recorded');
+      await until(async () => /timeout/.test((await w.status('VPCP-QLCB', sub.id)).status.last_failure_reason ?? ''), 'a timeout recorded', 45_000);
       r.releaseHeld();
       await until(() => {
         w.env.clock.advance(HOUR);

@@ -7,7 +7,7 @@ export const ds = 'can-bo-dang-vien';
 
 /** The gateway's world (tests/gateway/world.ts) with the background work running: the push dispatcher among it. */
 export async function startPushWorld(driver: DriverName) {
-  const w = await startWorld(driver, { LIENTHONG_PUSH_POLL_MS: '40', LIENTHONG_PUSH_TIMEOUT_MS: '5000' });
+  const w = await startWorld(driver, { LIENTHONG_PUSH_POLL_MS: '40', LIENTHONG_PUSH_TIMEOUT_MS: '10000' });
   const stopWork = startBackgroundWork(w.env.platform, () => undefined);
   return { ...w, ...helpers(w), stopWork };
 }
