@@ -56,6 +56,17 @@ export function retryAfterMs(value: string | undefined, now: Date): number | und
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
+/**
+ * Whichever timer fires first — our signal's, or undici's own connect/headers/body timeouts (its
+ * coarse timers may fire a little before ours) — the receiver did not answer in time.
+ */
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+export function isTimeout(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  return err.name === 'TimeoutError' || err.name === 'AbortError' || (typeof code === 'string' && TIMEOUT_CODES.has(code));
+}
+
 /** Rules whose refusal is temporary: the subscription stays active and is decided again later. */
 const TEMPORARY_RULES = new Set(['R-15.2', 'R-15.3', 'R-15.4', 'R-17.1']);
 
@@ -185,8 +196,7 @@ export function createDispatcher(
       await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
     } catch (err) {
       if (closed) return; // shut down mid-delivery: the lease is given back, another instance sends it again
-      const name = err instanceof Error ? (err.name === 'TimeoutError' || err.name === 'AbortError' ? 'timeout' : err.message) : String(err);
-      return failed(s, `${name === 'timeout' ? `timeout after ${o.timeoutMs} ms` : `network error: ${name}`}`, true);
+      return failed(s, isTimeout(err) ? `timeout after ${o.timeoutMs} ms` : `network error: ${err instanceof Error ? err.message : String(err)}`, true);
     }
     const at = deps.clock.now();
     if (status >= 200 && status < 300) {

@@ -37,5 +37,5 @@ export function createPush(
 
 export type Push = ReturnType<typeof createPush>;
 
-export { DEFAULT_DISPATCHER, type DispatcherOptions, backoff, retryAfterMs } from './dispatcher.ts';
+export { DEFAULT_DISPATCHER, type DispatcherOptions, backoff, isTimeout, retryAfterMs } from './dispatcher.ts';
 export { pushRuntime } from './runtime.ts';
