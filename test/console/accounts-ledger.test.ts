@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LienThongClient } from 'lienthong/client';
 import { vietnamDate } from '../../src/core/time.ts';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import {
   fromBase64,
@@ -172,10 +172,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
   });
 
   it('a custodian admin issues a connection account for its own system: the secret is shown once, never again', async () => {
-    // The next step's code: the API sign-in of beforeAll used this step's (each step is single-use).
-    await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () =>
-      totpCode(custodian.secret, new Date(Date.now() + 30_000)),
-    );
+    await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () => nextCode(custodian.secret));
 
     await page.getByRole('link', { name: 'Tài khoản kết nối' }).click();
     await page.getByRole('heading', { name: 'Tài khoản kết nối', level: 1 }).waitFor(WAIT);
@@ -271,7 +268,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
       await p.getByLabel('Mật khẩu').fill(consumer.password);
       await p.getByRole('button', { name: 'Đăng nhập' }).click();
       await p.getByLabel('Mã xác thực (6 số)').waitFor(WAIT);
-      await p.getByLabel('Mã xác thực (6 số)').fill(totpCode(consumer.secret, new Date(Date.now() + 30_000)));
+      await p.getByLabel('Mã xác thực (6 số)').fill(await nextCode(consumer.secret));
       await p.getByRole('button', { name: 'Đăng nhập' }).click();
       await p.getByRole('heading', { name: 'Tài khoản kết nối', level: 1 }).waitFor(WAIT);
       expect(await p.getByRole('link', { name: 'Nhật ký chia sẻ' }).count()).toBe(0);
@@ -363,7 +360,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
       await p.getByLabel('Mật khẩu').fill(auditor.password);
       await p.getByRole('button', { name: 'Đăng nhập' }).click();
       await p.getByLabel('Mã xác thực (6 số)').waitFor(WAIT);
-      await p.getByLabel('Mã xác thực (6 số)').fill(totpCode(auditor.secret, new Date(Date.now() + 30_000)));
+      await p.getByLabel('Mã xác thực (6 số)').fill(await nextCode(auditor.secret));
       await p.getByRole('button', { name: 'Đăng nhập' }).click();
       await p.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);
       expect(await p.getByRole('link', { name: 'Tài khoản kết nối' }).count()).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
@@ -40,7 +40,7 @@ describe.skipIf(skipBrowser())('console in Chromium: sharing agreements (request
     const { page, problems: own } = await openPage(context);
     problems.push(own);
     // The API sign-in used the current 30-second step; each code is single-use, so take the next one.
-    await signInThroughForm(page, server.url, { username: username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
+    await signInThroughForm(page, server.url, { username: username, password: who.password }, () => nextCode(who.secret));
     pages.set(username, page);
     return page;
   }

@@ -1,4 +1,4 @@
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 
 /** An official of a browser test: signed in through the API (`auth`), able to sign in through the UI too. */
 export interface User {
@@ -56,9 +56,9 @@ export function consoleApi(base: () => string) {
     if (r.status < 200 || r.status > 299) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
     return r.json;
   }
-  /** A bearer session; `at` picks the TOTP step (each step is single-use, so a browser sign-in may need another one). */
-  async function login(username: string, password: string, secret: string, at = new Date()): Promise<string> {
-    const r = await ok(call('POST', '/api/v1/auth/login', undefined, { username, password, totp: totpCode(secret, at) }));
+  /** A bearer session, on the first unused TOTP step not before `from`'s. */
+  async function login(username: string, password: string, secret: string, from?: Date): Promise<string> {
+    const r = await ok(call('POST', '/api/v1/auth/login', undefined, { username, password, totp: await nextCode(secret, from) }));
     return `Bearer ${r.token}`;
   }
   async function user(admin: string, username: string, agency: string, roles: string[]): Promise<User> {
@@ -66,12 +66,12 @@ export function consoleApi(base: () => string) {
     const path = new URL(created.enrolment.url).pathname.replace(/^\/enrol\//, '/api/v1/enrolments/');
     const view = await ok(call('GET', path));
     const password = `mat-khau-${username}-2025`;
-    await ok(call('POST', path, undefined, { password, totp: totpCode(view.totp_secret, new Date(Date.now() - 30_000)) }), 204);
+    await ok(call('POST', path, undefined, { password, totp: await nextCode(view.totp_secret, new Date(Date.now() - 30_000)) }), 204);
     return { username, password, secret: view.totp_secret, auth: await login(username, password, view.totp_secret) };
   }
-  /** The console's cookie session for `who`, on the next TOTP step by default (`user` used the current one). */
-  async function consoleSession(who: User, at = new Date(Date.now() + 30_000)): Promise<ConsoleSession> {
-    const r = await call('POST', '/api/v1/console/session', undefined, { username: who.username, password: who.password, totp: totpCode(who.secret, at) });
+  /** The console's cookie session for `who`, on its first unused TOTP step. */
+  async function consoleSession(who: User): Promise<ConsoleSession> {
+    const r = await call('POST', '/api/v1/console/session', undefined, { username: who.username, password: who.password, totp: await nextCode(who.secret) });
     if (r.status !== 200) throw new Error(`console session of ${who.username}: ${r.status} ${r.text}`);
     const [pair] = (r.headers.get('set-cookie') ?? '').split(';');
     const eq = pair!.indexOf('=');

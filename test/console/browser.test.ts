@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer } from './browser.ts';
 
@@ -42,7 +42,7 @@ describe.skipIf(skipBrowser())('console in Chromium: sign-in, language, catalog,
     await totp.waitFor(WAIT);
     await page.getByTestId('signin-error').waitFor(WAIT);
     await screenshot(page, 'signin-totp');
-    await totp.fill(totpCode(ADMIN_TOTP, new Date()));
+    await totp.fill(await nextCode(ADMIN_TOTP));
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
 
     await page.getByRole('heading', { name: 'Tổng quan' }).waitFor(WAIT);

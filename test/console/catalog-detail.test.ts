@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
@@ -54,7 +54,7 @@ describe.skipIf(skipBrowser())('console in Chromium: a dataset of the catalog (f
 
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     ({ page, problems } = await openPage(context));
-    await signInThroughForm(page, server.url, { username: 'admin', password: ADMIN_PASSWORD }, () => totpCode(ADMIN_TOTP, new Date()));
+    await signInThroughForm(page, server.url, { username: 'admin', password: ADMIN_PASSWORD }, () => nextCode(ADMIN_TOTP));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

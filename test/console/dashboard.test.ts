@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { LienThongClient } from 'lienthong/client';
 import { vietnamDate } from '../../src/core/time.ts';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { exchangeFigures, percentile } from '../../web/src/components/dashboard/figures.ts';
 import { type User, consoleApi } from './api.ts';
@@ -63,7 +63,7 @@ describe.skipIf(skipBrowser())('console: the dashboard (my tasks, exchanges, che
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
     // The next step's code: the API sign-in of beforeAll used this step's (each step is single-use).
-    await signInThroughForm(page, server.url, { username: who.username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
+    await signInThroughForm(page, server.url, { username: who.username, password: who.password }, () => nextCode(who.secret));
     return page;
   }
 

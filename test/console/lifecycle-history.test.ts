@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { vietnamDate } from '../../src/core/time.ts';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
@@ -35,7 +35,7 @@ describe.skipIf(skipBrowser())('console in Chromium: notice corrections, restori
     const opened = await openPage(context);
     const p = opened.page;
     // The next step's code: the API sign-in used this step's (each step is single-use).
-    await signInThroughForm(p, server.url, { username: who.username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
+    await signInThroughForm(p, server.url, { username: who.username, password: who.password }, () => nextCode(who.secret));
     return opened;
   }
 

@@ -1,32 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { totpCode } from '../../src/registry/credentials.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { consoleApi } from './api.ts';
+import { nextCode } from './totp.ts';
 import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
-const STEP = 30_000;
-
-/**
- * TOTP codes are single-use (a step not later than the last one used is a replay) and accepted
- * within ±1 step: each secret gets the current step, or the next one if that was used; a third use
- * within the same step waits for the clock (polled) rather than risk a code at the window's edge.
- */
-const lastStep = new Map<string, number>();
-async function nextCode(secret: string): Promise<string> {
-  for (;;) {
-    const now = Math.floor(Date.now() / STEP);
-    const step = Math.max(now, (lastStep.get(secret) ?? -Infinity) + 1);
-    if (step <= now + 1) {
-      lastStep.set(secret, step);
-      return totpCode(secret, new Date(step * STEP + 1_000));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
 /** A Viet Nam calendar date, `days` from today. */
 function vnDate(days = 0): string {
   return new Date(Date.now() + 7 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);

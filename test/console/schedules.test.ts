@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { nextRun } from '../../src/schedules/cron.ts';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type SourceService, startSource } from '../schedules/world.ts';
 import { type User, consoleApi } from './api.ts';
@@ -61,7 +61,7 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
   it('R-6.1c: lists the schedule with its next run in Viet Nam time, runs it now, shows the counts and the refused record, pauses it', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page, problems } = await openPage(context);
-    await signInThroughForm(page, server.url, custodian, () => totpCode(custodian.secret, new Date(Date.now() + 30_000)));
+    await signInThroughForm(page, server.url, custodian, () => nextCode(custodian.secret));
     await page.getByRole('link', { name: 'Đồng bộ định kỳ' }).click();
     await page.getByRole('heading', { name: 'Đồng bộ định kỳ', level: 1 }).waitFor(WAIT);
     // 02:00 in Hà Nội, whatever the browser's time zone (UTC here).

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { LienThongClient } from 'lienthong/client';
 import { vietnamDate } from '../../src/core/time.ts';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, openPage, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
@@ -97,9 +97,7 @@ describe.skipIf(skipBrowser())('console: push subscriptions and their delivery s
   it("the custodian's official sees the subscription, its state and why; the page has no serious accessibility violation", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
-    await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () =>
-      totpCode(custodian.secret, new Date(Date.now() + 30_000)),
-    );
+    await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () => nextCode(custodian.secret));
     await page.getByRole('link', { name: 'Đăng ký nhận dữ liệu' }).click();
     await page.getByRole('heading', { name: 'Đăng ký nhận dữ liệu', level: 1 }).waitFor(WAIT);
     const state = page.getByTestId(`push-state-${subscription}`);

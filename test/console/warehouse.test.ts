@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { vietnamDate } from '../../src/core/time.ts';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
@@ -81,7 +81,7 @@ describe.skipIf(skipBrowser())('console: shared data warehouse (SQL page, R-7.3)
   it('an analyst sees the granted schema with the mask marked, runs SQL and gets a table and a chart, logged for the custodian', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
-    await signInThroughForm(page, server.url, analyst, () => totpCode(analyst.secret, new Date(Date.now() + 30_000)));
+    await signInThroughForm(page, server.url, analyst, () => nextCode(analyst.secret));
     await page.getByRole('link', { name: 'Kho dữ liệu dùng chung' }).click();
     await page.getByRole('heading', { name: 'Kho dữ liệu dùng chung', level: 1 }).waitFor(WAIT);
     const schema = page.getByTestId('warehouse-schema');

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { totpCode } from '../../src/registry/credentials.ts';
+import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
 import { type ConsoleServer, openPage, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
@@ -23,7 +23,7 @@ describe.skipIf(skipBrowser())('console: the yearly report, submitted to the Cen
   async function signIn(who: User): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
-    await signInThroughForm(page, server.url, { username: who.username, password: who.password }, () => totpCode(who.secret, new Date(Date.now() + 30_000)));
+    await signInThroughForm(page, server.url, { username: who.username, password: who.password }, () => nextCode(who.secret));
     return page;
   }
 
