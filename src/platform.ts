@@ -9,7 +9,9 @@ import { type Catalog, catalogRuntime, createCatalog } from './catalog/index.ts'
 import { type CodeLists, codeListsRuntime, createCodeLists } from './codelists/index.ts';
 import { type Clock, systemClock } from './core/clock.ts';
 import { fileCryptoProvider, publishTogether } from './core/crypto.ts';
+import { createInvalidations } from './core/invalidations.ts';
 import { fileKeyWrapper } from './core/kek-file.ts';
+import { rateLimiters } from './core/rate-limit.ts';
 import type { Config } from './core/config.ts';
 import { type ModuleRuntime, orderModules } from './core/module.ts';
 import type { Database } from './db/database.ts';
@@ -18,6 +20,7 @@ import type { ModuleDeclaration } from './db/modules.ts';
 import { toProblem } from './http/problems.ts';
 import { MIGRATIONS, MODULES, type ModuleName } from './migrations.ts';
 import { openDatabase } from './db/open.ts';
+import { redisBuckets } from './db/redis.ts';
 import { type NotificationService, createNotificationService, notificationsRuntime } from './notifications/index.ts';
 import { COORDINATOR_AGENCY, type Registry, createRegistry, registryRuntime } from './registry/index.ts';
 import { type DispatcherOptions, type Push, DEFAULT_DISPATCHER, createPush, pushRuntime } from './push/index.ts';
@@ -27,6 +30,9 @@ import { type SealingStart, type Sync, createNotifier, createSync, natsTransport
 import { type Warehouse, createWarehouse, warehouseRuntime } from './warehouse/index.ts';
 
 export { MIGRATIONS } from './migrations.ts';
+
+/** How long a start waits for Redis before counting on its own buckets (until Redis answers). */
+const REDIS_WAIT_MS = 2_000;
 
 /** A module of the running platform: its declaration joined with its running parts (core/module.ts). */
 type PlatformModule = ModuleDeclaration<ModuleName> & ModuleRuntime;
@@ -96,7 +102,11 @@ export async function openPlatform(
     if (!opts.db) await db.close().catch(() => undefined);
     throw err;
   }
-  const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds, publicUrl: config.publicUrl });
+  // Several instances are one platform: what one revokes, the others stop believing at once
+  // (core/invalidations.ts), and the rate limits are one per key, not one per instance.
+  const invalidations = createInvalidations(db.channels);
+  await invalidations.start();
+  const registry = createRegistry(db, clock, { sessionTtlSeconds: config.sessionTtlSeconds, publicUrl: config.publicUrl, invalidations });
   const codeLists = createCodeLists(db, clock);
   const catalog = createCatalog(db, clock, registry.agencies, codeLists);
   const notifications = createNotificationService(db, clock);
@@ -111,7 +121,7 @@ export async function openPlatform(
     if (!opts.db) await db.close().catch(() => undefined);
     throw err;
   }
-  const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications });
+  const agreements = createAgreements(db, clock, { registry, catalog, codeLists, notifications, invalidations });
   // Gateway responses are signed with their own Ed25519 key: several times cheaper than
   // ES256 per response; it is published in the same JWKS as the token key.
   const responseSigner = fileCryptoProvider(path.join(config.keyDir, 'responses'), 'EdDSA');
@@ -123,6 +133,7 @@ export async function openPlatform(
     issuer: config.publicUrl,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     grants: { datasetsFor: (system) => agreements.datasetsFor(system) },
+    invalidations,
   });
   // The sharing-log key is separate from the token key, Ed25519 as C2SP signed notes want.
   const ledger = createLedger(db, clock, fileCryptoProvider(path.join(config.keyDir, 'log'), 'EdDSA'), {
@@ -131,8 +142,12 @@ export async function openPlatform(
     queueThreadUrl: db.driver === 'postgres' ? config.databaseUrl : undefined,
   });
   const upstreams = createUpstreamService(db, clock, catalog);
+  // (Redis errors are not the caller's: each instance then keeps its own buckets, core/rate-limit.ts)
+  const buckets = config.redisUrl ? redisBuckets(config.redisUrl, () => undefined) : undefined;
+  await buckets?.ready(REDIS_WAIT_MS);
+  const limits = rateLimiters(buckets);
   const calendar = createCalendar(db, clock);
-  const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar });
+  const lifecycle = createLifecycle(db, clock, { catalog, agreements, notifications, calendar, invalidations });
   const gateway = createGateway(
     clock,
     {
@@ -156,6 +171,7 @@ export async function openPlatform(
       coordinatorLog: COORDINATOR_AGENCY,
       maxResponseBytes: config.proxyMaxResponseBytes,
       issuer: config.publicUrl,
+      limits,
     },
   );
   const push = createPush(
@@ -206,7 +222,7 @@ export async function openPlatform(
     sync: syncRuntime(sync, bulkLimit),
     notifications: notificationsRuntime(notifications),
     agreements: agreementsRuntime(agreements),
-    accounts: accountsRuntime(accounts, config.unidentifiedPerSecond),
+    accounts: accountsRuntime(accounts, config.unidentifiedPerSecond, limits),
     ledger: ledgerRuntime(ledger, accounts.verifyAccessToken),
     calendar: calendarRuntime(calendar),
     lifecycle: lifecycleRuntime(lifecycle, config.publicUrl),
@@ -243,6 +259,8 @@ export async function openPlatform(
       try {
         for (const m of [...modules].reverse()) await m.close?.();
       } finally {
+        invalidations.close();
+        await buckets?.close();
         await db.close();
       }
     },

@@ -1,4 +1,5 @@
 import { createCache } from '../core/cache.ts';
+import type { Invalidations } from '../core/invalidations.ts';
 import { forbidden, notFound } from '../core/errors.ts';
 import type { Queryable } from '../db/database.ts';
 import { type Principal, type Role, administers, seesEverything } from '../registry/index.ts';
@@ -55,10 +56,12 @@ export function requireManager(p: Principal, a: AccountOwnership): void {
 /**
  * The gateway asks "is this account still active?" on every request. The answer is read from the
  * database at most once a second per account, and a revocation on this instance clears it at
- * once: revocation takes effect immediately here and within a second on other instances.
+ * once: revocation takes effect immediately here, on other instances when they hear of it
+ * (core/invalidations.ts), and within a second on them whatever happens to the announcement.
  */
-export function createStatusCache(db: Queryable, ttlMs = 1000) {
+export function createStatusCache(db: Queryable, ttlMs = 1000, invalidations?: Invalidations) {
   const entries = createCache<string, boolean>({ max: 100_000, ttlMs });
+  invalidations?.on('accounts', (clientIds) => entries.invalidate(clientIds));
   const load = async (clientId: string): Promise<boolean> => {
     const r = await db.query<{ status: string }>('SELECT status FROM connection_accounts WHERE client_id = $1', [clientId]);
     return r.rows[0]?.status === 'active';
@@ -67,7 +70,8 @@ export function createStatusCache(db: Queryable, ttlMs = 1000) {
     isActive: (clientId: string): Promise<boolean> => entries.get(clientId, load),
     /** Revoked here: a status read before the revocation (even one still loading) is not believed. */
     forget(clientIds: string[]): void {
-      entries.invalidate(clientIds);
+      if (invalidations) invalidations.changed('accounts', clientIds);
+      else entries.invalidate(clientIds);
     },
   };
 }

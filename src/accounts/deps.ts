@@ -1,6 +1,7 @@
 import type { DatasetService } from '../catalog/index.ts';
 import type { CryptoProvider } from '../core/crypto.ts';
 import { Problem } from '../core/errors.ts';
+import type { Invalidations } from '../core/invalidations.ts';
 import type { AgencyService } from '../registry/index.ts';
 import type { InformationSystem, SystemService } from '../registry/index.ts';
 
@@ -19,6 +20,8 @@ export interface AccountDeps {
   issuer: string;
   accessTokenTtlSeconds?: number | undefined;
   grants: GrantSource;
+  /** Revocations announced to the other instances (core/invalidations.ts). */
+  invalidations?: Invalidations | undefined;
 }
 
 /** A system by code, without authorisation (the token endpoint and delegated issuance act for no official's agency). */

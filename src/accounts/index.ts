@@ -11,7 +11,7 @@ export type { AccessTokenInfo } from './token.ts';
 
 /** Connection accounts, delegated issuance and the OAuth 2.0 token endpoint. */
 export function createAccounts(db: Database, clock: Clock, deps: AccountDeps) {
-  const status = createStatusCache(db);
+  const status = createStatusCache(db, 1000, deps.invalidations);
   const delegations = createDelegationService(db, clock, deps, status);
   const accounts = createAccountService(db, clock, deps, delegations, status);
   const oauth = createTokenService(db, clock, deps, status);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { PROBLEMS, Problem } from '../core/errors.ts';
-import { createRateLimiter } from '../core/rate-limit.ts';
+import type { RateLimiter } from '../core/rate-limit.ts';
 import { errors } from '../http/schemas.ts';
 import type { Accounts } from './index.ts';
 import { invalidRequest, withBasicChallenge } from './oauth-errors.ts';
@@ -54,12 +54,11 @@ function tooManyFailures(wait: number): Problem {
 
 /**
  * OAuth 2.0 token endpoint and discovery documents (no /api/v1 prefix: their paths are fixed by
- * the RFCs). `failuresPerSecond`: failed token requests allowed per client address (burst 5×);
- * past it, 429 with Retry-After before any credential is checked.
+ * the RFCs). `failures`: failed token requests allowed per client address; past it, 429 with
+ * Retry-After before any credential is checked.
  */
-export function oauthRoutes(accounts: Accounts, failuresPerSecond: number) {
+export function oauthRoutes(accounts: Accounts, failures: RateLimiter) {
   const { oauth } = accounts;
-  const failures = createRateLimiter(failuresPerSecond, failuresPerSecond * 5);
   return async function routes(base: FastifyInstance): Promise<void> {
     installFormParser(base);
     const app = base.withTypeProvider<TypeBoxTypeProvider>();
@@ -80,12 +79,12 @@ export function oauthRoutes(accounts: Accounts, failuresPerSecond: number) {
         },
       },
       async (req, reply) => {
-        const wait = failures.peek(req.ip);
+        const wait = await failures.peek(req.ip);
         if (wait > 0) throw tooManyFailures(wait);
         try {
           return await issueToken(req, reply);
         } catch (err) {
-          if (err instanceof Problem && err.status < 500) failures.take(req.ip);
+          if (err instanceof Problem && err.status < 500) await failures.take(req.ip);
           throw err;
         }
       },

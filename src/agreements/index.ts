@@ -1,6 +1,7 @@
 import { notFound } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
 import { vietnamDate } from '../core/time.ts';
+import type { Invalidations } from '../core/invalidations.ts';
 import type { Database } from '../db/database.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
@@ -13,14 +14,18 @@ import { createAgreementService } from './service.ts';
 export function createAgreements(
   db: Database,
   clock: Clock,
-  deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService },
+  deps: { registry: Registry; catalog: Catalog; codeLists: CodeLists; notifications: NotificationService; invalidations?: Invalidations },
 ) {
   const decider = createDecider(db, clock, deps);
-  const service = createAgreementService(db, clock, { ...deps, onChange: decider.invalidate });
+  // A change here is seen here at once and announced to the other instances (core/invalidations.ts).
+  const { invalidations } = deps;
+  invalidations?.on('agreements', decider.invalidate);
+  const invalidate = invalidations ? () => invalidations.changed('agreements') : decider.invalidate;
+  const service = createAgreementService(db, clock, { ...deps, onChange: invalidate });
   return {
     service,
     decide: decider.decide,
-    invalidate: decider.invalidate,
+    invalidate,
 
     /** The decision, for the parties and inspectors to see why a request would pass or fail. */
     async explain(p: Principal, q: DecisionRequest) {

@@ -14,6 +14,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** nats://… : change notifications between instances travel on NATS instead of the database's LISTEN/NOTIFY. */
   natsUrl: string | undefined;
+  /** redis://… : rate limits kept in Redis, shared by every instance (per instance without it). */
+  redisUrl: string | undefined;
   dataDir: string;
   adminPassword: string | undefined;
   adminTotpSecret: string | undefined;
@@ -111,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     databaseUrl: optional(env, 'DATABASE_URL'),
     natsUrl: optional(env, 'NATS_URL'),
+    redisUrl: optional(env, 'REDIS_URL'),
     dataDir,
     adminPassword: optional(env, 'LIENTHONG_ADMIN_PASSWORD'),
     adminTotpSecret: optional(env, 'LIENTHONG_ADMIN_TOTP_SECRET'),

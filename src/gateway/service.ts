@@ -33,7 +33,7 @@ import { createExports } from './exports.ts';
 import { createFeedReads, requireHosted } from './feeds.ts';
 import { type PushSubject, createPushes } from './pushes.ts';
 import { STREAM_DEFAULTS, type StreamOpening, type StreamOptions, createStreams } from './streams.ts';
-import { createRateLimiter } from '../core/rate-limit.ts';
+import { type RateLimiters, rateLimiters } from '../core/rate-limit.ts';
 import { createUnidentifiedRefusals } from './unidentified.ts';
 import { createRecordReader } from './record-reads.ts';
 import { type ShapePlan, coversAll, shapePlan, shapeRecord, shapeUpstreamJson } from './shaping.ts';
@@ -74,6 +74,8 @@ export interface GatewayOptions {
   issuer: string;
   /** Event streams' timings (streams.ts); defaults when not given. */
   streams?: Partial<StreamOptions> | undefined;
+  /** Where the limits' buckets are kept: shared by every instance through Redis, or in this process (the default). */
+  limits?: RateLimiters | undefined;
 }
 
 /** A write whose caller may write the dataset (`admitWrite`): its body may now be read. */
@@ -126,10 +128,10 @@ const RESERVED_QUERY = new Set(['limit', 'cursor', 'fields']);
 
 /** The data plane (R-3.3, R-6.1): authenticate, decide, fetch, shape, protect, log — every exchange. */
 export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOptions) {
-  const limiter = createRateLimiter(opts.ratePerSecond);
+  const limits = opts.limits ?? rateLimiters();
+  const limiter = limits('gateway', opts.ratePerSecond);
   const unidentified = createUnidentifiedRefusals({
-    perSecond: opts.unidentifiedPerSecond,
-    burst: opts.unidentifiedPerSecond * 5,
+    limiter: limits('unidentified', opts.unidentifiedPerSecond, opts.unidentifiedPerSecond * 5),
     append: deps.append,
     now: () => clock.now(),
   });
@@ -177,10 +179,10 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** Signs and logs the outcome; a refusal of an unidentified caller over its address's bound is signed and counted instead (unidentified.ts). */
-  function settle(ex: Exchange, outcome: Outcome): Promise<GatewayResponse> {
+  async function settle(ex: Exchange, outcome: Outcome): Promise<GatewayResponse> {
     // (4xx only: a 503 while the database is away is the platform's state, not the caller's doing)
     if (outcome.status >= 400 && outcome.status < 500 && ex.requester.account === null) {
-      const wait = unidentified.take(ex.req.ip);
+      const wait = await unidentified.take(ex.req.ip);
       if (wait > 0) {
         unidentified.count(ex, outcome.status);
         return signedOnly(problemOutcome(tooManyUnidentified(wait), ex.req), crypto);
@@ -225,8 +227,8 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** One account cannot take the service from the others (an operating limit, not a rule of the regulation: no `rule`). */
-  function throttle(ex: Exchange, token: AccessTokenInfo | null): void {
-    const wait = limiter.take(token ? `account:${token.client_id}` : `ip:${ex.req.ip}`);
+  async function throttle(ex: Exchange, token: AccessTokenInfo | null): Promise<void> {
+    const wait = await limiter.take(token ? `account:${token.client_id}` : `ip:${ex.req.ip}`);
     if (wait > 0) {
       throw new Problem(PROBLEMS.tooManyRequests, {
         detail: `Vượt giới hạn ${opts.ratePerSecond} yêu cầu/giây của tài khoản kết nối; thử lại sau ${wait} giây.`,
@@ -243,7 +245,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     if (negotiate) requireAcceptable(ex.req.accept, view.secret);
     const token = await authenticate(ex, view.dataset.auth_required);
     // (a stream's batches are paced by the feed, not asked for: its opening was counted)
-    if (throttled) throttle(ex, token);
+    if (throttled) await throttle(ex, token);
     if (token && view.dataset.auth_required && !token.scopes.includes(code)) {
       throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
     }
@@ -333,7 +335,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   async function identify(ex: Exchange, code: string): Promise<Authorized> {
     const view = await enter(ex, code);
     const token = await authenticate(ex, true);
-    throttle(ex, token);
+    await throttle(ex, token);
     if (token && !token.scopes.includes(code))
       throw forbidden('Mã truy cập không bao gồm bộ dữ liệu này (phạm vi "scope").', 'The access token does not cover this dataset (scope).', 'R-4.2');
     return { view, token, system: token?.system ?? null, plan: shapePlan(view.fields, []) };
@@ -472,7 +474,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     try {
       const view = await enter(ex, code);
       const token = (await authenticate(ex, true))!;
-      throttle(ex, token);
+      await throttle(ex, token);
       // R-4.1: the custodian's systems, or a producer's the custodian authorised (its scope is checked record by record on commit).
       await deps.sync.records.mayProduce(code, token.agency, token.system);
       const system = await deps.registry.systems.byCode(token.system);

@@ -1,7 +1,7 @@
 import { newId } from '../core/ids.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import { GATEWAY_INSTANCE, type Exchange, type LogAppend } from './exchange.ts';
-import { createRateLimiter } from '../core/rate-limit.ts';
+import type { RateLimiter } from '../core/rate-limit.ts';
 
 /** Distinct (log, address) counts kept between two summaries; past it, addresses share one count per log. */
 const MAX_TALLIES = 10_000;
@@ -18,10 +18,8 @@ interface Tally {
 }
 
 export interface UnidentifiedOptions {
-  /** Refusals of callers without a valid identity logged one by one, per second and client address. */
-  perSecond: number;
-  /** How many may come at once before the rate applies. */
-  burst: number;
+  /** Refusals of callers without a valid identity logged one by one, per client address (a rate and a burst). */
+  limiter: RateLimiter;
   append: LogAppend;
   now: () => Date;
 }
@@ -36,7 +34,7 @@ export interface UnidentifiedOptions {
  * happened (R-17.2) and grows by one entry per address and period however large the flood.
  */
 export function createUnidentifiedRefusals(opts: UnidentifiedOptions) {
-  const limiter = createRateLimiter(opts.perSecond, opts.burst);
+  const { limiter } = opts;
   let tallies = new Map<string, Tally>();
 
   function count(ex: Exchange, status: number): void {

@@ -1,6 +1,7 @@
 import { createCache } from '../core/cache.ts';
 import type { Clock } from '../core/clock.ts';
 import { notFound } from '../core/errors.ts';
+import type { Invalidations } from '../core/invalidations.ts';
 import type { Database } from '../db/database.ts';
 import type { Agreements } from '../agreements/index.ts';
 import type { Catalog } from '../catalog/index.ts';
@@ -29,12 +30,15 @@ export interface ServiceBlock {
 export function createLifecycle(
   db: Database,
   clock: Clock,
-  deps: { catalog: Catalog; agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar },
+  deps: { catalog: Catalog; agreements: Agreements; notifications: NotificationService; calendar: DeadlineCalendar; invalidations?: Invalidations },
 ) {
-  // The gateway asks on every request: stops not yet ended, read at most once a second, and at once after a local change.
+  // The gateway asks on every request: stops not yet ended, read at most once a second, and at once
+  // after a change here or announced by another instance (core/invalidations.ts).
   type Stop = ServiceSuspension & { notice_reference: string | null };
   const cache = createCache<'stops', Stop[]>({ max: 1, ttlMs: 1000 });
-  const invalidate = () => cache.invalidate();
+  const { invalidations } = deps;
+  invalidations?.on('stops', () => cache.invalidate());
+  const invalidate = invalidations ? () => invalidations.changed('stops') : () => cache.invalidate();
   const notices = createNoticeBoard(db, clock);
   const services = createServiceSuspensions(db, clock, {
     catalog: deps.catalog,

@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.ts';
+import type { Invalidations } from '../core/invalidations.ts';
 import type { Database } from '../db/database.ts';
 import { createAgencyService } from './agencies.ts';
 import { createAuthService } from './auth.ts';
@@ -8,10 +9,10 @@ import { createSystemService } from './systems.ts';
 import { createUserService } from './users.ts';
 import { SessionCache } from './session-cache.ts';
 
-export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSeconds: number; publicUrl: string }) {
+export function createRegistry(db: Database, clock: Clock, opts: { sessionTtlSeconds: number; publicUrl: string; invalidations?: Invalidations }) {
   const agencies = createAgencyService(db, clock);
   // Shared: what users revoke, auth stops believing at once (session-cache.ts).
-  const sessions = new SessionCache();
+  const sessions = new SessionCache(10_000, opts.invalidations);
   const securityEvents = createSecurityEvents(db, clock);
   const enrolments = createEnrolments(db, clock, opts.publicUrl, sessions, securityEvents);
   return {
