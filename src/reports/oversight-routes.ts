@@ -5,6 +5,7 @@ import { notFound } from '../core/errors.ts';
 import { principalOf } from '../http/context.ts';
 import { BearerSecurity, NullableString, Pagination, QueryString, Timestamp, VietnamDate, errors, pageOf } from '../http/schemas.ts';
 import { requireCoordinator, seesEverything } from '../registry/index.ts';
+import { auditPdf } from './audits/pdf.ts';
 import { auditWorkbook } from './audits/xlsx.ts';
 import type { Reports } from './service.ts';
 
@@ -204,6 +205,26 @@ export function oversightRoutes(reports: Reports) {
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="kiem-toan-${a.custodian_code}-${a.period_from}-${a.period_to}.xlsx"`)
           .send(await auditWorkbook(a));
+      },
+    );
+
+    app.get(
+      '/reports/audits/:id/report.pdf',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Báo cáo kiểm toán (PDF) / The audit report as a Party document',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+          response: { ...errors(401, 404) },
+        },
+      },
+      async (req, reply) => {
+        const a = await reports.audits.get(principalOf(req), req.params.id);
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `attachment; filename="kiem-toan-${a.custodian_code}-${a.period_from}-${a.period_to}.pdf"`)
+          .send(await auditPdf(a));
       },
     );
   };

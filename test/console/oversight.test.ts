@@ -100,6 +100,8 @@ describe.skipIf(skipBrowser())('console: catalog review and data audits (R-18.1,
     expect(await detail.textContent()).toMatch(/Kiểm tra nhật ký: \d+ mục/);
     const href = await detail.getByRole('link', { name: 'Tải báo cáo (XLSX)' }).getAttribute('href');
     expect(href).toMatch(/\/api\/v1\/reports\/audits\/[0-9a-f-]+\/report\.xlsx$/);
+    const pdf = await detail.getByRole('link', { name: 'Tải báo cáo (PDF)' }).getAttribute('href');
+    expect(pdf).toBe(href!.replace(/\.xlsx$/, '.pdf'));
     expect(await seriousViolations(page)).toEqual([]);
     await page.context().close();
   }, 90_000);

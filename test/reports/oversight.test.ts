@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/index.ts';
 import { DRIVERS } from '../helpers/platform.ts';
@@ -185,6 +186,16 @@ for (const driver of DRIVERS) {
       expect(violations[2]).toBe(1);
       expect(String(violations[3])).toContain(receipt.id);
       expect(String(violations[3])).toContain(`BTCTW#${bad.leaf_index}`);
+
+      // The same report as a Party document of the Office: its text, extracted from the PDF, in Vietnamese with its diacritics.
+      const pdf = await w.call('GET', `/api/v1/reports/audits/${audit.id}/report.pdf`, await admin());
+      expect(pdf.statusCode).toBe(200);
+      expect(pdf.headers['content-type']).toBe('application/pdf');
+      const { text } = await extractText(await getDocumentProxy(new Uint8Array(pdf.rawPayload)), { mergePages: true });
+      const words = text.normalize('NFC').replace(/\s+/g, ' ');
+      for (const heading of ['VĂN PHÒNG TRUNG ƯƠNG ĐẢNG', 'ĐẢNG CỘNG SẢN VIỆT NAM', 'BÁO CÁO', 'Kết quả kiểm toán dữ liệu của BTCTW', 'Giao dịch vi phạm trong mẫu'])
+        expect(words).toContain(heading);
+      expect(words).toContain(receipt.id);
 
       // A checkpoint the log cannot be consistent with: history rewritten.
       const forged = await w.call('POST', '/api/v1/reports/audits', await admin(), {

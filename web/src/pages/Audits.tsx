@@ -88,6 +88,9 @@ export default function Audits() {
           <a href={`/api/v1/reports/audits/${a.id}/report.xlsx`} download>
             {t('aud.download')}
           </a>
+          <a href={`/api/v1/reports/audits/${a.id}/report.pdf`} download>
+            {t('aud.downloadPdf')}
+          </a>
         </Space>
       ),
     },
@@ -173,9 +176,14 @@ export default function Audits() {
           data-testid="audit-detail"
           title={<h2 style={H2}>{t('aud.detail', { custodian: a.custodian_code, from: formatDate(a.period_from), to: formatDate(a.period_to) })}</h2>}
           extra={
-            <a href={`/api/v1/reports/audits/${a.id}/report.xlsx`} download>
-              {t('aud.download')}
-            </a>
+            <Space>
+              <a href={`/api/v1/reports/audits/${a.id}/report.xlsx`} download>
+                {t('aud.download')}
+              </a>
+              <a href={`/api/v1/reports/audits/${a.id}/report.pdf`} download>
+                {t('aud.downloadPdf')}
+              </a>
+            </Space>
           }
         >
           <Descriptions column={1} size="small" style={{ marginBottom: 16 }}>
