@@ -32,7 +32,9 @@ export function warehouseCommand(source: WarehousePlatformSource = fromConfig, o
         if (o.json) out(JSON.stringify(r, null, 2));
         else {
           for (const d of r.manifest.datasets)
-            out(`${d.code}: ${d.rows} dòng / rows, ${r.manifest.files.filter((f) => f.dataset === d.code).length} tệp / files (vị trí / position ${d.position})`);
+            out(
+              `${d.code}: ${d.rows} dòng / rows, ${r.manifest.files.filter((f) => f.dataset === d.code).length} tệp / files (vị trí / position ${d.position})`,
+            );
           out(`Đã xuất / exported ${r.export_id} → ${r.directory} (manifest.json sha256 ${r.manifest_sha256})`);
           out(`Biên nhận nhật ký / log receipts: ${r.receipts.map((x) => `${x.log}:${x.id}`).join(', ') || '-'}`);
         }

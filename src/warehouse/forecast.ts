@@ -36,8 +36,7 @@ const badSeries = (detail: string, detail_en: string) => new Problem(PROBLEMS.ba
  * a period, ordered by period with no repeat, every value a number.
  */
 export function seriesOf(columns: Column[], rows: unknown[][]): Point[] {
-  if (columns.length < 2)
-    throw badSeries('Câu truy vấn phải trả về hai cột (period, value).', 'The query must give two columns (period, value).');
+  if (columns.length < 2) throw badSeries('Câu truy vấn phải trả về hai cột (period, value).', 'The query must give two columns (period, value).');
   const names = columns.map((c) => c.name.toLowerCase());
   const pi = names.includes('period') ? names.indexOf('period') : 0;
   const vi = names.includes('value') ? names.indexOf('value') : 1;
@@ -46,10 +45,7 @@ export function seriesOf(columns: Column[], rows: unknown[][]): Point[] {
     const period = r[pi];
     const value = typeof r[vi] === 'string' ? Number(r[vi]) : r[vi];
     if ((typeof period !== 'string' && typeof period !== 'number') || typeof value !== 'number' || !Number.isFinite(value))
-      throw badSeries(
-        'Mỗi dòng phải có kỳ (period) và giá trị số (value) khác rỗng.',
-        'Every row must have a period and a numeric value, neither empty.',
-      );
+      throw badSeries('Mỗi dòng phải có kỳ (period) và giá trị số (value) khác rỗng.', 'Every row must have a period and a numeric value, neither empty.');
     const last = points.at(-1);
     if (last && !(typeof last.period === typeof period && last.period < period))
       throw badSeries(

@@ -114,16 +114,28 @@ export async function writePartitionedParquet(
       await conn.run(
         `COPY (SELECT *, CAST(_valid_from AS DATE) AS ${PARTITION_COLUMN} FROM ${ident(t.code)}) TO ${literal(dir)} (FORMAT parquet, PARTITION_BY (${PARTITION_COLUMN}), OVERWRITE_OR_IGNORE false)`,
       );
-      const meta = await conn.runAndReadAll(
-        `SELECT file_name, num_rows FROM parquet_file_metadata(${literal(`${dir}/**/*.parquet`)}) ORDER BY file_name`,
-      );
+      const written = fs
+        .readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.parquet'))
+        .map((e) => path.join(e.parentPath, e.name));
+      // A table whose every record was deleted writes no file: it is listed with its schema and no rows.
+      const meta = written.length
+        ? (await conn.runAndReadAll(`SELECT file_name, num_rows FROM parquet_file_metadata([${written.map(literal).join(', ')}]) ORDER BY file_name`)).getRows()
+        : [];
       let rows = 0;
       let bytes = 0;
-      for (const [fileName, numRows] of meta.getRows()) {
+      for (const [fileName, numRows] of meta) {
         const abs = String(fileName);
         const rel = path.relative(out, abs).split(path.sep).join('/');
         const day = new RegExp(`/${PARTITION_COLUMN}=(\\d{4}-\\d{2}-\\d{2})/`).exec(`/${rel}`)?.[1] ?? '';
-        const f: ManifestFile = { path: rel, dataset: t.code, valid_from_date: day, rows: Number(numRows), bytes: fs.statSync(abs).size, sha256: await sha256OfFile(abs) };
+        const f: ManifestFile = {
+          path: rel,
+          dataset: t.code,
+          valid_from_date: day,
+          rows: Number(numRows),
+          bytes: fs.statSync(abs).size,
+          sha256: await sha256OfFile(abs),
+        };
         files.push(f);
         rows += f.rows;
         bytes += f.bytes;

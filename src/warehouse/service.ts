@@ -59,8 +59,7 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
   const ingestion = createIngestion(store, { catalog: deps.catalog, feed: deps.feed, codeLists: deps.codeLists });
   const queries = createQueries({ store, access, ledger: deps.ledger, clock, coordinatorLog: deps.coordinatorLog });
   const saved = createSavedQueries(db, clock);
-  const exportRoot =
-    deps.exportDir ?? (file === ':memory:' ? path.join(os.tmpdir(), 'lienthong-warehouse-exports') : path.join(path.dirname(file), 'exports'));
+  const exportRoot = deps.exportDir ?? (file === ':memory:' ? path.join(os.tmpdir(), 'lienthong-warehouse-exports') : path.join(path.dirname(file), 'exports'));
 
   /**
    * The base tables as partitioned Parquet with a manifest (parquet.ts), written beside `out` and
@@ -95,31 +94,39 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
       let receipts: Receipt[];
       try {
         receipts = await Promise.all(
-          manifest.datasets.map(async (d) => {
-            const files = manifest.files.filter((f) => f.dataset === d.code);
-            const r = await deps.ledger.appendDurable(d.custodian, {
-              requested_at: requestedAt.toISOString(),
-              responded_at: clock.now().toISOString(),
-              form: 'export',
-              requester: { agency: actor.agency, system: null, account: actor.account },
-              request: {
-                method: 'POST',
-                resource,
-                query: { export_id: exportId, format: 'parquet-partitioned', position: String(d.position), rows: String(d.rows), files: String(files.length) },
-                purpose: null,
-                fields: d.columns.map((c) => c.name),
-              },
-              dataset: d.code,
-              record_keys: [],
-              // The manifest names every file with its SHA-256: its own digest stands for all the bytes written.
-              response: { status: 200, content_sha256: digest, content_kept: false, bytes: d.bytes, rule: null },
-              agreement_ids: [],
-              policy_version: null,
-              trace_id: requestId,
-              gateway_instance: `warehouse@${os.hostname()}:${process.pid}`,
-            });
-            return { log: d.custodian, id: r.id };
-          }),
+          manifest.datasets
+            .filter((d) => d.rows > 0)
+            .map(async (d) => {
+              const files = manifest.files.filter((f) => f.dataset === d.code);
+              const r = await deps.ledger.appendDurable(d.custodian, {
+                requested_at: requestedAt.toISOString(),
+                responded_at: clock.now().toISOString(),
+                form: 'export',
+                requester: { agency: actor.agency, system: null, account: actor.account },
+                request: {
+                  method: 'POST',
+                  resource,
+                  query: {
+                    export_id: exportId,
+                    format: 'parquet-partitioned',
+                    position: String(d.position),
+                    rows: String(d.rows),
+                    files: String(files.length),
+                  },
+                  purpose: null,
+                  fields: d.columns.map((c) => c.name),
+                },
+                dataset: d.code,
+                record_keys: [],
+                // The manifest names every file with its SHA-256: its own digest stands for all the bytes written.
+                response: { status: 200, content_sha256: digest, content_kept: false, bytes: d.bytes, rule: null },
+                agreement_ids: [],
+                policy_version: null,
+                trace_id: requestId,
+                gateway_instance: `warehouse@${os.hostname()}:${process.pid}`,
+              });
+              return { log: d.custodian, id: r.id };
+            }),
         );
       } catch {
         throw new Problem(PROBLEMS.unavailable, {
@@ -231,7 +238,14 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
       const json = JSON.stringify(body);
       const sha256 = digestOf(Buffer.from(json));
       const receipts = await queries.log(p, q, e, rel, { digest: sha256, bytes: Buffer.byteLength(json) });
-      return { query_id: e.query_id, ...body, datasets: e.compiled.datasets.map((d) => d.code), suppressed_below: e.compiled.suppression?.minCell ?? null, sha256, receipts };
+      return {
+        query_id: e.query_id,
+        ...body,
+        datasets: e.compiled.datasets.map((d) => d.code),
+        suppressed_below: e.compiled.suppression?.minCell ?? null,
+        sha256,
+        receipts,
+      };
     },
 
     /** An export: the answer as a file, logged with the file's own SHA-256 before it is given. */
