@@ -7,11 +7,11 @@ export const FORECAST_LEVEL = 0.95;
 const Z_95 = 1.959963984540054;
 export const MAX_HORIZON = 36;
 /** Points the model needs: `arima` refuses an ARIMA(0,2,1) fit on fewer (d + max(p + q, 10)). */
-export const MIN_POINTS = 12;
+const MIN_POINTS = 12;
 export const MAX_POINTS = 1000;
 export const MODEL = 'ARIMA(0,2,1)';
 
-export type Period = string | number;
+type Period = string | number;
 export interface Point {
   period: Period;
   value: number;
@@ -66,7 +66,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
  * months (`YYYY-MM`, or dates on one day of the month), or days; `+1`, `+2`… when the periods
  * have no regular step.
  */
-export function nextPeriods(periods: Period[], horizon: number): Period[] {
+function nextPeriods(periods: Period[], horizon: number): Period[] {
   const ks = Array.from({ length: horizon }, (_, i) => i + 1);
   const steps = (xs: number[]) => xs.slice(1).map((x, i) => x - xs[i]!);
   const regular = (xs: number[]) => {

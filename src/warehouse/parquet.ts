@@ -7,10 +7,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type Store, ident, literal } from './store.ts';
 
 /** The date column each dataset's directory is partitioned by: the UTC day a version became valid. */
-export const PARTITION_COLUMN = 'valid_from_date';
+const PARTITION_COLUMN = 'valid_from_date';
 const MANIFEST_FORMAT = 'lienthong-warehouse-parquet/1';
 
-export interface ManifestFile {
+interface ManifestFile {
   /** Relative to the export's root, `/`-separated: `<dataset>/valid_from_date=YYYY-MM-DD/data_N.parquet`. */
   path: string;
   dataset: string;
@@ -20,7 +20,7 @@ export interface ManifestFile {
   sha256: string;
 }
 
-export interface ManifestDataset {
+interface ManifestDataset {
   code: string;
   custodian: string;
   classification: string;
@@ -69,7 +69,7 @@ const sha256OfFile = async (file: string): Promise<string> => {
  */
 export async function writePartitionedParquet(
   s: Store,
-  tables: TableToExport[],
+  candidates: TableToExport[],
   out: string,
   exportId: string,
   takenAt: Date,
@@ -84,12 +84,17 @@ export async function writePartitionedParquet(
   try {
     // The partition's day is a UTC day whatever the machine's zone.
     await conn.run("SET TimeZone = 'UTC'");
-    const positions = await s.exclusive(async () => {
+    const { positions, tables } = await s.exclusive(async () => {
       const got = new Map<string, { position: number; ingested_at: string | null }>();
       const r = await s.writer.runAndReadAll('SELECT dataset, position, ingested_at::VARCHAR AS ingested_at FROM meta.positions');
       for (const row of r.getRowObjectsJS())
         got.set(String(row.dataset), { position: Number(row.position), ingested_at: row.ingested_at === null ? null : String(row.ingested_at) });
-      for (const t of tables) {
+      const present = new Set(
+        (await s.writer.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'base'")).getRows().map((r) => String(r[0])),
+      );
+      // A table dropped since the caller listed it (a dataset reclassified secret, R-4.6) is not exported.
+      const kept = candidates.filter((t) => present.has(t.code));
+      for (const t of kept) {
         const result = await s.writer.stream(`SELECT * FROM base.${ident(t.code)} ORDER BY _position`);
         const names = result.columnNames();
         const types = result.columnTypes();
@@ -99,7 +104,7 @@ export async function writePartitionedParquet(
         app.flushSync();
         app.closeSync();
       }
-      return got;
+      return { positions: got, tables: kept };
     });
 
     fs.mkdirSync(out, { recursive: true, mode: 0o700 });
