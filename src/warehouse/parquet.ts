@@ -86,9 +86,12 @@ export async function writePartitionedParquet(
     await conn.run("SET TimeZone = 'UTC'");
     const { positions, tables } = await s.exclusive(async () => {
       const got = new Map<string, { position: number; ingested_at: string | null }>();
-      const r = await s.writer.runAndReadAll('SELECT dataset, position, ingested_at::VARCHAR AS ingested_at FROM meta.positions');
+      const r = await s.writer.runAndReadAll('SELECT dataset, position, epoch_ms(ingested_at) AS ingested_ms FROM meta.positions');
       for (const row of r.getRowObjectsJS())
-        got.set(String(row.dataset), { position: Number(row.position), ingested_at: row.ingested_at === null ? null : String(row.ingested_at) });
+        got.set(String(row.dataset), {
+          position: Number(row.position),
+          ingested_at: row.ingested_ms === null ? null : new Date(Number(row.ingested_ms)).toISOString(),
+        });
       const present = new Set(
         (await s.writer.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'base'")).getRows().map((r) => String(r[0])),
       );

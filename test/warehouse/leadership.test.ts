@@ -20,7 +20,15 @@ const SERIES_SQL = `SELECT strftime(date_of_birth, '%Y-%m') AS period, count(*) 
 interface Manifest {
   export_id: string;
   taken_at: string;
-  datasets: { code: string; custodian: string; position: number; rows: number; bytes: number; columns: { name: string; type: string }[] }[];
+  datasets: {
+    code: string;
+    custodian: string;
+    position: number;
+    ingested_at: string | null;
+    rows: number;
+    bytes: number;
+    columns: { name: string; type: string }[];
+  }[];
   files: { path: string; dataset: string; valid_from_date: string; rows: number; bytes: number; sha256: string }[];
 }
 interface ExportAnswer {
@@ -175,6 +183,7 @@ for (const driver of DRIVERS) {
         for (const d of m.datasets) {
           const s = status.find((x) => x.dataset === d.code)!;
           expect(d.position, d.code).toBe(s.position);
+          if (d.position > 0) expect(d.ingested_at, d.code).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
           expect(d.rows, d.code).toBe(m.files.filter((f) => f.dataset === d.code).reduce((n, f) => n + f.rows, 0));
           expect(d.columns.map((c) => c.name).slice(0, 5)).toEqual(['_key', '_version', '_position', '_valid_from', '_valid_to']);
         }
