@@ -66,7 +66,7 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
  * months (`YYYY-MM`, or dates on one day of the month), or days; `+1`, `+2`… when the periods
  * have no regular step.
  */
-function nextPeriods(periods: Period[], horizon: number): Period[] {
+export function nextPeriods(periods: Period[], horizon: number): Period[] {
   const ks = Array.from({ length: horizon }, (_, i) => i + 1);
   const steps = (xs: number[]) => xs.slice(1).map((x, i) => x - xs[i]!);
   const regular = (xs: number[]) => {

@@ -265,6 +265,23 @@ for (const driver of DRIVERS) {
           status: 409,
         });
       });
+
+      it('R-7.3, R-4.6: a dataset classified secret after it was ingested is left out of the next export at once, before ingestion drops it', async () => {
+        const d = await w.call('GET', `/api/v1/datasets/${orgs}`, w.auth.custodian);
+        await ok(await w.call('PATCH', `/api/v1/datasets/${orgs}`, w.auth.custodian, { classification: 'secret' }, { 'if-match': String(d.headers.etag) }));
+        try {
+          expect((await w.env.platform.warehouse.status()).map((x) => x.dataset)).toContain(orgs);
+          const again = (await ok(await w.call('POST', '/api/v1/warehouse/parquet-exports', await w.env.adminAuth()), 201)) as ExportAnswer;
+          expect(again.manifest.datasets.map((x) => x.code)).toContain(ds);
+          expect(again.manifest.datasets.map((x) => x.code)).not.toContain(orgs);
+          expect(fs.existsSync(path.join(again.directory, orgs))).toBe(false);
+          expect(again.receipts.every((r) => r.log === 'BTCTW')).toBe(true);
+          expect(again.export_id).not.toBe(exp.export_id);
+        } finally {
+          const now = await w.call('GET', `/api/v1/datasets/${orgs}`, w.auth.custodian);
+          await ok(await w.call('PATCH', `/api/v1/datasets/${orgs}`, w.auth.custodian, { classification: 'normal' }, { 'if-match': String(now.headers.etag) }));
+        }
+      });
     });
 
     describe('forecasting for leadership', () => {
