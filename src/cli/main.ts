@@ -9,6 +9,7 @@ import { ledgerCommand } from './ledger.ts';
 import { migrateCommand, statusCommand } from './database.ts';
 import { reportCommand } from './report.ts';
 import { serveCommand } from './serve.ts';
+import { warehouseCommand } from './warehouse.ts';
 
 const program = new Command('lienthong')
   .description('Liên Thông — nền tảng kết nối, chia sẻ dữ liệu (Quy định 384-QĐ/TW) / data sharing platform')
@@ -24,6 +25,7 @@ program.addCommand(ledgerCommand());
 program.addCommand(reportCommand());
 program.addCommand(calendarCommand());
 program.addCommand(keysCommand());
+program.addCommand(warehouseCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@ import { notFound } from '../core/errors.ts';
 import { principalOf } from '../http/context.ts';
 import { BearerSecurity, IfMatchHeaders, NullableString, Timestamp, errors, versionFromIfMatch } from '../http/schemas.ts';
 import { EXPORT_FORMATS, type ExportFormat } from './exports.ts';
+import { MAX_HORIZON } from './forecast.ts';
 import { MAX_ROWS } from './query.ts';
 import type { Warehouse } from './service.ts';
 
@@ -104,6 +105,72 @@ const ExportBody = Type.Object(
   },
   { additionalProperties: false },
 );
+
+const ForecastBody = Type.Object(
+  {
+    sql: Type.Optional(Sql),
+    saved_query_id: Type.Optional(Type.String({ format: 'uuid' })),
+    params: Type.Optional(Params),
+    as_of: Type.Optional(AsOf),
+    horizon: Type.Integer({ minimum: 1, maximum: MAX_HORIZON, description: 'Số kỳ dự báo / periods to project' }),
+  },
+  { additionalProperties: false, description: 'Câu truy vấn trả về (period, value) theo thứ tự kỳ / a query giving (period, value) rows ordered by period' },
+);
+const Period = Type.Union([Type.String(), Type.Number()]);
+const Forecast = Type.Object({
+  query_id: Type.String(),
+  history: Type.Array(Type.Object({ period: Period, value: Type.Number() })),
+  forecast: Type.Array(
+    Type.Object({
+      period: Period,
+      value: Type.Number(),
+      lower: Type.Number({ description: 'Cận dưới khoảng dự báo / lower bound of the prediction interval' }),
+      upper: Type.Number({ description: 'Cận trên / upper bound' }),
+    }),
+  ),
+  model: Type.String({ description: 'Mô hình / model, e.g. ARIMA(0,2,1)' }),
+  level: Type.Number({ description: 'Mức tin cậy của khoảng / the intervals’ level (0.95)' }),
+  as_of: Type.Union([Type.String(), Type.Null()]),
+  datasets: Type.Array(Type.String()),
+  suppressed_below: Type.Union([Type.Integer(), Type.Null()]),
+  sha256: Type.String({ description: 'SHA-256 của {history, forecast, model, level, as_of} như được ghi nhật ký / as logged' }),
+  receipts: Type.Array(Receipt),
+});
+
+const ParquetExport = Type.Object({
+  export_id: Type.String(),
+  directory: Type.String({ description: 'Thư mục trên máy chủ / directory on the server: exports/<export_id>/ beside the warehouse file' }),
+  manifest_sha256: Type.String({ description: 'SHA-256 của manifest.json, như được ghi nhật ký / as logged (R-17.2)' }),
+  manifest: Type.Object({
+    format: Type.String(),
+    export_id: Type.String(),
+    taken_at: Type.String({ format: 'date-time' }),
+    partitioning: Type.Object({ style: Type.String(), by: Type.Array(Type.String()), column_type: Type.String(), timezone: Type.String() }),
+    datasets: Type.Array(
+      Type.Object({
+        code: Type.String(),
+        custodian: Type.String(),
+        classification: Type.String(),
+        position: Type.Integer({ description: 'Vị trí luồng thay đổi đã nạp / change-feed position the table had reached' }),
+        ingested_at: Type.Union([Type.String(), Type.Null()]),
+        rows: Type.Integer(),
+        bytes: Type.Integer(),
+        columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() })),
+      }),
+    ),
+    files: Type.Array(
+      Type.Object({
+        path: Type.String(),
+        dataset: Type.String(),
+        valid_from_date: Type.String(),
+        rows: Type.Integer(),
+        bytes: Type.Integer(),
+        sha256: Type.String(),
+      }),
+    ),
+  }),
+  receipts: Type.Array(Receipt),
+});
 
 export function warehouseRoutes(wh: Warehouse) {
   return async function routes(base: FastifyInstance): Promise<void> {
@@ -272,6 +339,35 @@ export function warehouseRoutes(wh: Warehouse) {
         },
       },
       async (req) => wh.setPolicy(principalOf(req), req.params.code, req.body),
+    );
+
+    app.post(
+      '/warehouse/forecast',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Dự báo chuỗi số liệu / Forecast a (period, value) series with its 95 % interval (R-7.3; the query runs as /warehouse/query does, logged before the answer, R-17.2)',
+          body: ForecastBody,
+          response: { 200: Forecast, ...errors(400, 401, 403, 404, 409, 422, 503) },
+        },
+      },
+      async (req) => wh.forecast(principalOf(req), req.body, String(req.id)),
+    );
+
+    app.post(
+      '/warehouse/parquet-exports',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            'Xuất toàn bộ bảng thành Parquet phân vùng / Export the whole tables as Parquet partitioned by dataset and date, with a manifest of checksums (coordinator; logged in each custodian’s log first, R-17.2)',
+          response: { 201: ParquetExport, ...errors(401, 403, 409, 503) },
+        },
+      },
+      async (req, reply) => reply.code(201).send(await wh.exportParquetAs(principalOf(req), String(req.id))),
     );
 
     app.post(

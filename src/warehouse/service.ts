@@ -1,3 +1,7 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Agreements } from '../agreements/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
@@ -5,12 +9,14 @@ import type { Clock } from '../core/clock.ts';
 import { Problem, PROBLEMS, forbidden } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import type { Ledger } from '../ledger/index.ts';
-import { type Principal, administers, requireCoordinator } from '../registry/index.ts';
+import { type Principal, administers, hasRole, requireCoordinator } from '../registry/index.ts';
 import type { Feed } from '../sync/index.ts';
 import { DEFAULT_MIN_CELL, createAccess } from './access.ts';
 import { type ExportFormat, CONTENT_TYPES, digestOf, exportBytes } from './exports.ts';
+import { FORECAST_LEVEL, MAX_POINTS, MODEL, forecast, seriesOf } from './forecast.ts';
 import { createIngestion, entersWarehouse } from './ingest.ts';
 import { MAX_EXPORT_ROWS, type ParamValue, type QueryRequest, type Receipt, type Release, answerBody, createQueries } from './query.ts';
+import { type TableToExport, writePartitionedParquet } from './parquet.ts';
 import { createSavedQueries } from './saved.ts';
 import { type Store, ident, openStore } from './store.ts';
 
@@ -21,6 +27,14 @@ export interface WarehouseDeps {
   agreements: Agreements;
   ledger: Pick<Ledger, 'appendDurable'>;
   coordinatorLog: string;
+  /** Where the API's partitioned Parquet exports go; by default `exports/` beside the DuckDB file. */
+  exportDir?: string | undefined;
+}
+
+/** Who takes a partitioned Parquet export: the coordinator through the API, or an operator through the CLI. */
+export interface ExportActor {
+  agency: string;
+  account: string;
 }
 
 /**
@@ -45,6 +59,90 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
   const ingestion = createIngestion(store, { catalog: deps.catalog, feed: deps.feed, codeLists: deps.codeLists });
   const queries = createQueries({ store, access, ledger: deps.ledger, clock, coordinatorLog: deps.coordinatorLog });
   const saved = createSavedQueries(db, clock);
+  const exportRoot = deps.exportDir ?? (file === ':memory:' ? path.join(os.tmpdir(), 'lienthong-warehouse-exports') : path.join(path.dirname(file), 'exports'));
+
+  /**
+   * The base tables as partitioned Parquet with a manifest (parquet.ts), written beside `out` and
+   * renamed to it only once every custodian whose data it holds has the export in its sharing log
+   * (R-17.2: logged before released). Only what enters the warehouse is written — a dataset the
+   * catalog now classifies secret, or no longer hosts, is left out even before the next ingestion
+   * pass drops it (R-7.3, R-4.6).
+   */
+  async function exportTables(actor: ExportActor, target: (exportId: string) => string, resource: string, requestId: string) {
+    const requestedAt = clock.now();
+    const exportId = `${requestedAt.toISOString().replace(/[-:]|\.\d+/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
+    const out = target(exportId);
+    if (fs.existsSync(out) && (!fs.statSync(out).isDirectory() || fs.readdirSync(out).length > 0))
+      throw new Problem(PROBLEMS.conflict, {
+        detail: `Thư mục đích ${out} đã có nội dung; hãy chọn một thư mục mới hoặc rỗng.`,
+        detail_en: `The target ${out} is not an empty directory; choose a new or empty one.`,
+      });
+    const s = await store();
+    const tables: TableToExport[] = [];
+    const inBase = await s.exclusive(async () =>
+      (await s.writer.runAndReadAll("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'base' ORDER BY 1")).getRows().map((r) => String(r[0])),
+    );
+    for (const code of inBase) {
+      const d = await deps.catalog.datasets.get(code).catch(() => null);
+      if (d && entersWarehouse(d)) tables.push({ code, custodian: d.custodian_code, classification: d.classification });
+    }
+    fs.mkdirSync(path.dirname(out), { recursive: true, mode: 0o700 });
+    const staging = path.join(path.dirname(out), `.${path.basename(out)}.partial-${exportId}`);
+    try {
+      const { manifest, manifestBytes } = await writePartitionedParquet(s, tables, staging, exportId, requestedAt);
+      const digest = digestOf(manifestBytes);
+      let receipts: Receipt[];
+      try {
+        receipts = await Promise.all(
+          manifest.datasets
+            .filter((d) => d.rows > 0)
+            .map(async (d) => {
+              const files = manifest.files.filter((f) => f.dataset === d.code);
+              const r = await deps.ledger.appendDurable(d.custodian, {
+                requested_at: requestedAt.toISOString(),
+                responded_at: clock.now().toISOString(),
+                form: 'export',
+                requester: { agency: actor.agency, system: null, account: actor.account },
+                request: {
+                  method: 'POST',
+                  resource,
+                  query: {
+                    export_id: exportId,
+                    format: 'parquet-partitioned',
+                    position: String(d.position),
+                    rows: String(d.rows),
+                    files: String(files.length),
+                  },
+                  purpose: null,
+                  fields: d.columns.map((c) => c.name),
+                },
+                dataset: d.code,
+                record_keys: [],
+                // The manifest names every file with its SHA-256: its own digest stands for all the bytes written.
+                response: { status: 200, content_sha256: digest, content_kept: false, bytes: d.bytes, rule: null },
+                agreement_ids: [],
+                policy_version: null,
+                trace_id: requestId,
+                gateway_instance: `warehouse@${os.hostname()}:${process.pid}`,
+              });
+              return { log: d.custodian, id: r.id };
+            }),
+        );
+      } catch {
+        throw new Problem(PROBLEMS.unavailable, {
+          rule: 'R-17.1',
+          detail: 'Không ghi được nhật ký chia sẻ nên bản xuất không được cung cấp; hãy thử lại sau.',
+          detail_en: 'The sharing log could not record this export, so it is not released; try again later.',
+          headers: { 'retry-after': '5' },
+        });
+      }
+      if (fs.existsSync(out)) fs.rmdirSync(out);
+      fs.renameSync(staging, out);
+      return { export_id: exportId, directory: out, manifest_sha256: digest, manifest, receipts };
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
 
   /** Runs, logs in every custodian's log read, then answers (R-17.2: logged before released). */
   async function answer(p: Principal, q: QueryRequest, rel: Release) {
@@ -97,6 +195,57 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
         { sql: sq.sql, params: saved.values(sq, params) },
         { form: 'api', resource: `/api/v1/warehouse/saved-queries/${id}/${chart ? 'chart' : 'run'}`, requestId, extra: { [kind]: id } },
       );
+    },
+
+    /**
+     * R-7.3: a forecast for leadership — the `(period, value)` series a query gives (through exactly
+     * the path of `/warehouse/query`: the analyst's views, masks, suppression) projected `horizon`
+     * periods ahead with its 95 % interval (forecast.ts), logged like a query before it is given (R-17.2).
+     */
+    async forecast(
+      p: Principal,
+      input: {
+        sql?: string | undefined;
+        saved_query_id?: string | undefined;
+        params?: Record<string, ParamValue> | undefined;
+        as_of?: string | undefined;
+        horizon: number;
+      },
+      requestId: string,
+    ) {
+      let q: QueryRequest;
+      if (input.saved_query_id) {
+        const sq = await saved.get(p, input.saved_query_id);
+        q = { sql: sq.sql, params: saved.values(sq, input.params), as_of: input.as_of, limit: MAX_POINTS };
+      } else if (input.sql) q = { sql: input.sql, params: input.params, as_of: input.as_of, limit: MAX_POINTS };
+      else throw new Problem(PROBLEMS.validation, { detail: 'Cần sql hoặc saved_query_id.', detail_en: 'sql or saved_query_id is required.' });
+      const rel: Release = {
+        form: 'api',
+        resource: '/api/v1/warehouse/forecast',
+        requestId,
+        extra: { forecast: `${MODEL} horizon=${input.horizon}`, ...(input.saved_query_id && { saved: input.saved_query_id }) },
+      };
+      const e = await queries.execute(p, q, rel);
+      if (e.truncated)
+        throw new Problem(PROBLEMS.badRequest, {
+          rule: 'R-7.3',
+          detail: `Chuỗi số liệu dài quá ${MAX_POINTS} điểm.`,
+          detail_en: `The series is longer than ${MAX_POINTS} points.`,
+        });
+      const history = seriesOf(e.columns, e.rows);
+      const projected = await forecast(history, input.horizon);
+      const body = { history, forecast: projected, model: MODEL, level: FORECAST_LEVEL, as_of: e.as_of };
+      const json = JSON.stringify(body);
+      const sha256 = digestOf(Buffer.from(json));
+      const receipts = await queries.log(p, q, e, rel, { digest: sha256, bytes: Buffer.byteLength(json) });
+      return {
+        query_id: e.query_id,
+        ...body,
+        datasets: e.compiled.datasets.map((d) => d.code),
+        suppressed_below: e.compiled.suppression?.minCell ?? null,
+        sha256,
+        receipts,
+      };
     },
 
     /** An export: the answer as a file, logged with the file's own SHA-256 before it is given. */
@@ -178,6 +327,23 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
         return new Map(r.getRowObjectsJson().map((x) => [String(x._key), { version: Number(x._version), row: x as Record<string, unknown> }]));
       });
     },
+
+    /**
+     * R-7.3, R-17.2: the coordinator exports the base tables (not an analyst's views) as
+     * partitioned Parquet into `exports/<export_id>/` on the server, each custodian's log told first.
+     */
+    async exportParquetAs(p: Principal, requestId: string) {
+      if (!hasRole(p, 'coordinator'))
+        throw forbidden(
+          'Chỉ Văn phòng Trung ương Đảng (vai trò điều phối) được xuất toàn bộ bảng của kho dữ liệu.',
+          "Only the coordinator (Central Party Office) may export the warehouse's whole tables.",
+          'R-7.3',
+        );
+      return exportTables({ agency: p.agencyCode, account: p.username }, (id) => path.join(exportRoot, id), '/api/v1/warehouse/parquet-exports', requestId);
+    },
+
+    /** The same export by an operator on the server's machine (`lienthong warehouse export-parquet`), logged the same. */
+    exportParquetTo: (actor: ExportActor, out: string) => exportTables(actor, () => path.resolve(out), 'cli:warehouse export-parquet', crypto.randomUUID()),
 
     async ingestAs(p: Principal) {
       requireCoordinator(p, 'nạp dữ liệu vào kho ngay', 'run the warehouse ingestion now');

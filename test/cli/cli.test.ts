@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,8 @@ for (const driver of DRIVERS) {
         ['calendar', 'add'],
         ['keys'],
         ['keys', 'rotate-kek'],
+        ['warehouse'],
+        ['warehouse', 'export-parquet'],
       ]) {
         const { stdout } = await lt(...cmd, '--help');
         expect(stdout).toMatch(/Usage: lienthong/);
@@ -67,6 +70,27 @@ for (const driver of DRIVERS) {
       expect(status).toMatchObject({ driver, migrations: { applied: MIGRATIONS.map((m) => m.id), pending: [] }, counts: { datasets: 61 } });
       expect(status.counts.agencies).toBeGreaterThanOrEqual(34 + 16);
       expect(JSON.parse((await lt('ledger', 'verify', '--json')).stdout)).toEqual([]); // no exchanges yet: nothing to verify, exit 0
+    });
+
+    it('R-7.3: warehouse export-parquet catches up with the feed and writes the tables with their manifest into a new directory, never secret data', async () => {
+      const out = path.join(env.LIENTHONG_DATA_DIR!, 'parquet-export');
+      const r = JSON.parse((await lt('warehouse', 'export-parquet', '--out', out, '--json')).stdout) as {
+        directory: string;
+        manifest_sha256: string;
+        manifest: { datasets: { code: string; classification: string; rows: number }[]; files: unknown[] };
+      };
+      expect(r.directory).toBe(out);
+      expect(
+        crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(out, 'manifest.json')))
+          .digest('hex'),
+      ).toBe(r.manifest_sha256);
+      // Nothing is hosted yet: every table that enters the warehouse is listed, with no row and no file.
+      expect(r.manifest.datasets.length).toBeGreaterThan(0);
+      expect(new Set(r.manifest.datasets.map((d) => d.classification))).toEqual(new Set(['normal', 'sensitive']));
+      expect(r.manifest.files).toEqual([]);
+      await expect(lt('warehouse', 'export-parquet', '--out', out)).rejects.toMatchObject({ code: 1 });
     });
 
     it('calendar add | working-days: Civil Code deadlines over the working-day calendar, Tết 2026 included (R-15.3)', async () => {

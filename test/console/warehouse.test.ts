@@ -78,7 +78,7 @@ describe.skipIf(skipBrowser())('console: shared data warehouse (SQL page, R-7.3)
     await server?.stop();
   });
 
-  it('an analyst sees the granted schema with the mask marked, runs SQL and gets a table and a chart, logged for the custodian', async () => {
+  it('an analyst sees the granted schema with the mask marked, runs SQL and gets a table and a chart, logged for the custodian, and a forecast with its interval (R-7.3)', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
     await signInThroughForm(page, server.url, analyst, () => nextCode(analyst.secret));
@@ -101,6 +101,18 @@ describe.skipIf(skipBrowser())('console: shared data warehouse (SQL page, R-7.3)
     expect(await result.locator('svg').count()).toBeGreaterThan(0);
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'warehouse');
+
+    // R-7.3: a forecast of a (period, value) series, drawn with its interval and given as figures.
+    const series = `${Array.from({ length: 12 }, (_, i) => `SELECT ${2014 + i} AS period, ${10 + 2 * i + (i % 2)} AS value`).join(' UNION ALL ')} ORDER BY period`;
+    await page.getByLabel('Câu truy vấn SQL').fill(series);
+    await page.getByRole('button', { name: 'Dự báo 6 kỳ' }).click();
+    const forecast = page.getByTestId('warehouse-forecast');
+    await forecast.waitFor(WAIT);
+    const figures = (await forecast.locator('table').textContent()) ?? '';
+    for (const year of ['2026', '2031']) expect(figures).toContain(year);
+    expect(figures).toContain('Cận dưới');
+    expect(await forecast.locator('svg').count()).toBeGreaterThan(0);
+    expect(await seriousViolations(page)).toEqual([]);
     await context.close();
   }, 120_000);
 });

@@ -15516,6 +15516,153 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/warehouse/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dự báo chuỗi số liệu / Forecast a (period, value) series with its 95 % interval (R-7.3; the query runs as /warehouse/query does, logged before the answer, R-17.2) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Câu truy vấn trả về (period, value) theo thứ tự kỳ / a query giving (period, value) rows ordered by period */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description Trả lời theo dữ liệu tại thời điểm này / answer as the data stood at this instant
+                         */
+                        as_of?: string;
+                        /** @description Số kỳ dự báo / periods to project */
+                        horizon: number;
+                        /** @description Giá trị các tham số $ten / values of the $name parameters */
+                        params?: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                        /** Format: uuid */
+                        saved_query_id?: string;
+                        /** @description Một câu lệnh SELECT / one SELECT statement */
+                        sql?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            as_of: string | null;
+                            datasets: string[];
+                            forecast: {
+                                /** @description Cận dưới khoảng dự báo / lower bound of the prediction interval */
+                                lower: number;
+                                period: string | number;
+                                /** @description Cận trên / upper bound */
+                                upper: number;
+                                value: number;
+                            }[];
+                            history: {
+                                period: string | number;
+                                value: number;
+                            }[];
+                            /** @description Mức tin cậy của khoảng / the intervals’ level (0.95) */
+                            level: number;
+                            /** @description Mô hình / model, e.g. ARIMA(0,2,1) */
+                            model: string;
+                            query_id: string;
+                            receipts: {
+                                id: string;
+                                log: string;
+                            }[];
+                            /** @description SHA-256 của {history, forecast, model, level, as_of} như được ghi nhật ký / as logged */
+                            sha256: string;
+                            suppressed_below: number | null;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/warehouse/ingest": {
         parameters: {
             query?: never;
@@ -15560,6 +15707,122 @@ export interface paths {
                 };
                 /** @description Problem details / Lỗi */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warehouse/parquet-exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Xuất toàn bộ bảng thành Parquet phân vùng / Export the whole tables as Parquet partitioned by dataset and date, with a manifest of checksums (coordinator; logged in each custodian’s log first, R-17.2) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Thư mục trên máy chủ / directory on the server: exports/<export_id>/ beside the warehouse file */
+                            directory: string;
+                            export_id: string;
+                            manifest: {
+                                datasets: {
+                                    bytes: number;
+                                    classification: string;
+                                    code: string;
+                                    columns: {
+                                        name: string;
+                                        type: string;
+                                    }[];
+                                    custodian: string;
+                                    ingested_at: string | null;
+                                    /** @description Vị trí luồng thay đổi đã nạp / change-feed position the table had reached */
+                                    position: number;
+                                    rows: number;
+                                }[];
+                                export_id: string;
+                                files: {
+                                    bytes: number;
+                                    dataset: string;
+                                    path: string;
+                                    rows: number;
+                                    sha256: string;
+                                    valid_from_date: string;
+                                }[];
+                                format: string;
+                                partitioning: {
+                                    by: string[];
+                                    column_type: string;
+                                    style: string;
+                                    timezone: string;
+                                };
+                                /** Format: date-time */
+                                taken_at: string;
+                            };
+                            /** @description SHA-256 của manifest.json, như được ghi nhật ký / as logged */
+                            manifest_sha256: string;
+                            receipts: {
+                                id: string;
+                                log: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };

@@ -9,6 +9,55 @@ import { useI18n } from '../i18n/index.tsx';
 
 type Answer = paths['/api/v1/warehouse/query']['post']['responses'][200]['content']['application/json'];
 type Format = 'csv' | 'xlsx' | 'parquet';
+type Forecast = paths['/api/v1/warehouse/forecast']['post']['responses'][200]['content']['application/json'];
+
+/** Periods a forecast asks for from the page. */
+const HORIZON = 6;
+
+/**
+ * The series and its forecast as lines on one axis, the 95 % interval as a band: the lower bound
+ * (no line) with the interval's width stacked on it and shaded.
+ */
+function forecastChartOf(f: Forecast, names: { history: string; forecast: string; band: string }): ChartOption {
+  const before = f.history.map(() => null);
+  const after = f.forecast.map(() => null);
+  const last = f.history.at(-1)?.value ?? null;
+  return {
+    tooltip: { trigger: 'axis' },
+    legend: { data: [names.history, names.forecast, names.band] },
+    xAxis: { type: 'category', data: [...f.history, ...f.forecast].map((p) => String(p.period)) },
+    yAxis: { type: 'value', scale: true },
+    series: [
+      { type: 'line', name: names.history, data: [...f.history.map((p) => p.value), ...after] },
+      {
+        type: 'line',
+        name: names.forecast,
+        lineStyle: { type: 'dashed' },
+        data: [...before.slice(1), last, ...f.forecast.map((p) => p.value)],
+      },
+      {
+        type: 'line',
+        name: 'lower',
+        stack: 'band',
+        stackStrategy: 'all',
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        tooltip: { show: false },
+        data: [...before, ...f.forecast.map((p) => p.lower)],
+      },
+      {
+        type: 'line',
+        name: names.band,
+        stack: 'band',
+        stackStrategy: 'all',
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        areaStyle: { opacity: 0.25 },
+        data: [...before, ...f.forecast.map((p) => p.upper - p.lower)],
+      },
+    ],
+  };
+}
 
 /** A bar chart of the answer: the first column along x, every numeric column as a series. */
 function chartOf(a: Answer): ChartOption | null {
@@ -57,6 +106,15 @@ export default function Warehouse() {
       fail(err);
     },
   });
+  const [forecast, setForecast] = useState<Forecast | null>(null);
+  const project = useMutation({
+    mutationFn: async () => unwrap(await api.POST('/api/v1/warehouse/forecast', { body: { sql, horizon: HORIZON } })),
+    onSuccess: setForecast,
+    onError: (err) => {
+      setForecast(null);
+      fail(err);
+    },
+  });
   const cancel = () => {
     if (queryId) void api.POST('/api/v1/warehouse/queries/{id}/cancel', { params: { path: { id: queryId } } });
   };
@@ -87,6 +145,11 @@ export default function Warehouse() {
   };
 
   const option = useMemo(() => (answer ? chartOf(answer) : null), [answer]);
+  const forecastOption = useMemo(
+    () => (forecast ? forecastChartOf(forecast, { history: t('wh.forecast.history'), forecast: t('wh.forecast.value'), band: t('wh.forecast.band') }) : null),
+    [forecast, t],
+  );
+  const figure = (v: number) => v.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 });
 
   return (
     <>
@@ -181,6 +244,9 @@ export default function Warehouse() {
               <Button onClick={cancel} disabled={!run.isPending}>
                 {t('wh.cancel')}
               </Button>
+              <Button onClick={() => project.mutate()} loading={project.isPending} disabled={!sql.trim()}>
+                {t('wh.forecast', { n: HORIZON })}
+              </Button>
               <Dropdown
                 disabled={!sql.trim()}
                 menu={{
@@ -236,6 +302,26 @@ export default function Warehouse() {
               </div>
             )}
           </Card>
+          {forecast && forecastOption && (
+            <Card title={t('wh.forecast.title', { model: forecast.model, level: Math.round(forecast.level * 100) })} size="small" style={{ marginTop: 16 }}>
+              <div data-testid="warehouse-forecast">
+                <Typography.Paragraph type="secondary">{t('wh.forecast.hint')}</Typography.Paragraph>
+                <Chart option={forecastOption} label={t('wh.forecast.label')} />
+                <Table
+                  size="small"
+                  rowKey={(p) => String(p.period)}
+                  pagination={false}
+                  dataSource={forecast.forecast}
+                  columns={[
+                    { title: t('wh.forecast.period'), dataIndex: 'period', key: 'period', render: (v: string | number) => String(v) },
+                    { title: t('wh.forecast.value'), dataIndex: 'value', key: 'value', render: figure },
+                    { title: t('wh.forecast.lower'), dataIndex: 'lower', key: 'lower', render: figure },
+                    { title: t('wh.forecast.upper'), dataIndex: 'upper', key: 'upper', render: figure },
+                  ]}
+                />
+              </div>
+            </Card>
+          )}
         </Col>
       </Row>
     </>

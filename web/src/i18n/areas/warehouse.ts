@@ -26,6 +26,17 @@ export const warehouseVi = {
   'wh.chart': 'Biểu đồ',
   'wh.chart.label': 'Biểu đồ cột của kết quả truy vấn',
   'wh.noResult': 'Chạy một truy vấn để xem kết quả.',
+  'wh.forecast': 'Dự báo {n} kỳ',
+  'wh.forecast.title': 'Dự báo (mô hình {model}, khoảng dự báo {level}%)',
+  'wh.forecast.hint':
+    'Câu truy vấn phải trả về hai cột period (kỳ) và value (giá trị), sắp xếp theo kỳ, ít nhất 12 kỳ. Dự báo được ghi vào nhật ký chia sẻ như một truy vấn.',
+  'wh.forecast.label': 'Biểu đồ đường của chuỗi số liệu và dự báo, vùng tô là khoảng dự báo',
+  'wh.forecast.history': 'Số liệu',
+  'wh.forecast.value': 'Dự báo',
+  'wh.forecast.band': 'Khoảng dự báo 95%',
+  'wh.forecast.period': 'Kỳ',
+  'wh.forecast.lower': 'Cận dưới',
+  'wh.forecast.upper': 'Cận trên',
 };
 
 export const warehouseEn: Record<keyof typeof warehouseVi, string> = {
@@ -55,4 +66,15 @@ export const warehouseEn: Record<keyof typeof warehouseVi, string> = {
   'wh.chart': 'Chart',
   'wh.chart.label': 'Bar chart of the query result',
   'wh.noResult': 'Run a query to see its result.',
+  'wh.forecast': 'Forecast {n} periods',
+  'wh.forecast.title': 'Forecast (model {model}, {level}% prediction interval)',
+  'wh.forecast.hint':
+    'The query must give two columns, period and value, ordered by period, at least 12 periods. A forecast is written to the sharing log as a query is.',
+  'wh.forecast.label': 'Line chart of the series and its forecast, the shaded band being the prediction interval',
+  'wh.forecast.history': 'Figures',
+  'wh.forecast.value': 'Forecast',
+  'wh.forecast.band': '95% prediction interval',
+  'wh.forecast.period': 'Period',
+  'wh.forecast.lower': 'Lower bound',
+  'wh.forecast.upper': 'Upper bound',
 };
