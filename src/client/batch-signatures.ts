@@ -10,9 +10,7 @@ export const BATCH_SIGNATURE_HEADER = 'lienthong-batch-signature';
 
 const LABEL = Buffer.from('lienthong/batch-signature/v1/ed25519-sha256\0', 'ascii');
 const B64U = '[A-Za-z0-9_-]';
-const FORMAT = new RegExp(
-  `^v=1;kid=(${B64U}{1,255});size=([1-9]\\d{0,9});index=(0|[1-9]\\d{0,9});salt=(${B64U}{22});path=(${B64U}*);sig=(${B64U}{86})$`,
-);
+const FORMAT = new RegExp(`^v=1;kid=(${B64U}{1,255});size=([1-9]\\d{0,9});index=(0|[1-9]\\d{0,9});salt=(${B64U}{22});path=(${B64U}*);sig=(${B64U}{86})$`);
 
 /** The header's fields, decoded. */
 export interface BatchSignatureFields {
@@ -54,7 +52,11 @@ export function batchSignedMessage(f: BatchSignatureFields, body: Uint8Array): B
 }
 
 /** Throws unless `value` proves that the platform's key `keyFor(kid)` signed exactly `body`. */
-export async function verifyBatchSignature(value: string, body: Uint8Array, keyFor: (kid: string) => Promise<crypto.webcrypto.CryptoKey | crypto.KeyObject>): Promise<void> {
+export async function verifyBatchSignature(
+  value: string,
+  body: Uint8Array,
+  keyFor: (kid: string) => Promise<crypto.webcrypto.CryptoKey | crypto.KeyObject>,
+): Promise<void> {
   const f = parseBatchSignature(value);
   const message = batchSignedMessage(f, body);
   const key = await keyFor(f.kid);
