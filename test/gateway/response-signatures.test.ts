@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
+import * as jose from 'jose';
 import { describe, expect, it } from 'vitest';
 import { type CryptoProvider, memoryCryptoProvider } from '../../src/core/crypto.ts';
-import { BATCH_SIGNATURE_HEADER, batchTree, leafHash } from '../../src/gateway/batch-signatures.ts';
+import { BATCH_SIGNATURE_HEADER, batchTree, headerValue, leafHash, signedMessage } from '../../src/gateway/batch-signatures.ts';
 import { batchSigner } from '../../src/gateway/response-signatures.ts';
 import { parseBatchSignature, verifyBatchSignature } from '../../src/client/batch-signatures.ts';
 import { rootFromInclusionProof } from '../../src/client/receipts.ts';
@@ -86,5 +87,24 @@ describe('batch signatures of gateway answers (docs/batch-signatures.md)', () =>
         expect(rootFromInclusionProof(leaves[i]!, i, size, paths[i]!).equals(root)).toBe(true);
       }
     }
+  });
+
+  it('reproduces the worked example of docs/batch-signatures.md (RFC 8032 TEST 1 key, three answers)', async () => {
+    const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
+    const key = crypto.createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]), format: 'der', type: 'pkcs8' });
+    const kid = 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k';
+    const bodies = ['{"n":1}', '{"n":2}', '{"n":3}'].map((b) => Buffer.from(b));
+    const salts = [1, 2, 3].map((n) => Buffer.alloc(16, n));
+    const leaves = bodies.map((b, i) => leafHash(salts[i]!, crypto.hash('sha256', b, 'buffer')));
+    const { root, paths } = batchTree(leaves);
+    expect(root.toString('hex')).toBe('a59e7d70b9cebe8f546efc3f1bd0b9ad08fa51259ce005f1a93e1804ad57d2ed');
+    const signature = crypto.sign(null, signedMessage(kid, 3, root), key);
+    expect(signature.toString('hex')).toBe(
+      '50cf314836f6ff1dd605927789726da519cc7817b64f68f473a9c31681cee25e8a6982ccb02b629f89154f780475717f49ab8f41a3af1e8ceddcd6eaf6819005',
+    );
+    expect(headerValue({ kid, size: 3, index: 2, salt: salts[2]!, path: paths[2]!, signature })).toBe(
+      `v=1;kid=${kid};size=3;index=2;salt=AwMDAwMDAwMDAwMDAwMDAw;path=ZYx8uQL285TACkrPxY920c7K4M7WC87gXXZamVTYOpk;sig=UM8xSDb2_x3WBZJ3iXJtpRnMeBe2T2j0c6nDFoHO4l6KaYLMsCtin4kVT3gEdXF_SauPQaOvHozt3Nbq9oGQBQ`,
+    );
+    expect(kid).toBe(await jose.calculateJwkThumbprint(crypto.createPublicKey(key).export({ format: 'jwk' }) as jose.JWK));
   });
 });
