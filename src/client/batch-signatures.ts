@@ -42,7 +42,7 @@ export function parseBatchSignature(value: string): BatchSignatureFields {
 const sha256 = (...parts: Uint8Array[]) => crypto.createHash('sha256').update(Buffer.concat(parts)).digest();
 
 /** The bytes the platform's key signed for this answer: LABEL ‖ u8 len(kid) ‖ kid ‖ u64be size ‖ root. */
-export function batchSignedMessage(f: BatchSignatureFields, body: Uint8Array): Buffer {
+function batchSignedMessage(f: BatchSignatureFields, body: Uint8Array): Buffer {
   const leaf = sha256(Buffer.from([0x00]), f.salt, sha256(body));
   const root = rootFromInclusionProof(leaf, f.index, f.size, f.path);
   const size = Buffer.alloc(8);

@@ -11,6 +11,8 @@ import * as jose from 'jose';
 import { type ReceiptRecord, ReceiptError, checkReceiptRecord } from './receipts.ts';
 import { BATCH_SIGNATURE_HEADER, verifyBatchSignature } from './batch-signatures.ts';
 
+// A kept answer and its batch signature can be checked again later, offline, with the platform's key.
+export { type BatchSignatureFields, parseBatchSignature, verifyBatchSignature } from './batch-signatures.ts';
 export { ReceiptError, openCheckpoint, parseVerifierKey, rootFromInclusionProof } from './receipts.ts';
 export { type VerifiedWebhook, type WebhookPublicKey, WebhookVerificationError, verifyWebhook } from './webhooks.ts';
 

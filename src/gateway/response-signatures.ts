@@ -17,7 +17,7 @@ export function eachSigner(provider: CryptoProvider): ResponseSigner {
 }
 
 /** Answers one batch signature covers at most: a path of at most 8 hashes (≈ 350 header bytes). */
-export const MAX_BATCH = 256;
+const MAX_BATCH = 256;
 
 interface Waiting {
   digest: Buffer;
