@@ -62,7 +62,7 @@ describe('batch signatures of gateway answers (docs/batch-signatures.md)', () =>
     const { provider, calls } = countingProvider(() => (first ? ((first = false), held) : Promise.resolve()));
     const signer = batchSigner(provider);
     const lone = signer.sign(Buffer.from('first'));
-    await new Promise((r) => setImmediate(r)); // the first batch is now being signed
+    while (calls.length === 0) await new Promise((r) => setImmediate(r)); // the first batch is now being signed
     const later = bodies(3, 'later').map((b) => signer.sign(b));
     expect(calls).toEqual([1]);
     release();
