@@ -2,7 +2,8 @@
  * The data gateway's benchmarks, run by `npm run bench` after the admin-API comparison: the data gateway's
  * full pipeline (token, decision, shaping, signature, durable log entry) against baselines
  * measured in the same run, under the same load (default 50 connections):
- *   1. hosted read  `GET /data/v1/can-bo-dang-vien/records/dv-1`  vs bare Fastify returning the same JSON;
+ *   1. hosted read  `GET /data/v1/can-bo-dang-vien/records/dv-1`  vs bare Fastify returning the same JSON,
+ *      and again on a platform started with LIENTHONG_RESPONSE_SIGNATURES=batch (docs/batch-signatures.md);
  *   2. proxy read   `GET /data/v1/khen-thuong/records/KT-1`        vs a minimal Fastify → undici proxy,
  *      both forwarding to the same upstream process.
  */
@@ -18,7 +19,8 @@ const tsx = (file: string) => ['--import', 'tsx', path.join(ROOT, 'bench', file)
 
 export interface GatewayResults {
   /** floor: the signed-and-logged minimum (bench/floor-server.ts), on PostgreSQL only */
-  hosted: { bare: Measurement; gateway: Measurement; floor?: Measurement };
+  /** gatewayBatch: the same hosted read, answers signed in batches (one Ed25519 signature over a Merkle root) */
+  hosted: { bare: Measurement; gateway: Measurement; gatewayBatch: Measurement; floor?: Measurement };
   proxy: { bare: Measurement; gateway: Measurement };
   connections: number;
 }
@@ -36,19 +38,8 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
   const upstream = await start({ name: 'upstream', args: tsx('upstream-server.ts'), env: process.env, readyPattern: /listening on port (\d+)/ });
   const { clientId, clientSecret } = await prepareGatewayWorld(loadConfig(env), upstream.url);
 
-  const platform = await start({
-    name: 'platform (gateway)',
-    args: serveArgs(),
-    // No rate limit in the way of the load generator's single account; the check itself still runs.
-    env: { ...env, LIENTHONG_RATE_LIMIT_PER_SECOND: '10000000', LIENTHONG_ACCESS_TOKEN_TTL_SECONDS: '3600' },
-    readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/,
-  });
-  const token = await fetchOk(`${platform.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
-  }).then((r) => r.json() as Promise<{ access_token: string }>);
-  const headers = { authorization: `Bearer ${token.access_token}`, 'lienthong-purpose': HOSTED.purpose };
+  const account = { clientId, clientSecret };
+  const { platform, headers } = await startPlatform(start, env, account, 'each');
   const hostedUrl = `${platform.url}/data/v1/${HOSTED.dataset}/records/${HOSTED.key}`;
   const proxyUrl = `${platform.url}/data/v1/${PROXIED.dataset}/records/${PROXIED.key}`;
   const hostedBody = await (await fetchOk(hostedUrl, { headers })).text();
@@ -57,6 +48,7 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
   const gatewayHosted = await measure(`gateway hosted read \`GET /data/v1/${HOSTED.dataset}/records/${HOSTED.key}\``, hostedUrl, headers, load);
   const gatewayProxy = await measure(`gateway proxy read \`GET /data/v1/${PROXIED.dataset}/records/${PROXIED.key}\``, proxyUrl, headers, load);
   await platform.stop();
+  const gatewayBatch = await measureBatchMode(start, env, account, load);
 
   const bare = await start({
     name: 'bare server (same JSON)',
@@ -79,7 +71,7 @@ export async function benchGateway(start: Start, env: NodeJS.ProcessEnv, load: L
   await bareProxy.stop();
   await upstream.stop();
   return {
-    hosted: { bare: bareHosted, gateway: gatewayHosted, ...(floor && { floor }) },
+    hosted: { bare: bareHosted, gateway: gatewayHosted, gatewayBatch, ...(floor && { floor }) },
     proxy: { bare: bareProxied, gateway: gatewayProxy },
     connections: load.connections,
   };
@@ -97,5 +89,39 @@ async function measureFloor(start: Start, databaseUrl: string, body: string, loa
   if (!probe.headers.get('x-jws-signature') || (await probe.text()) !== body) throw new Error('the floor server answered another body or no signature');
   const m = await measure('floor: Fastify + Ed25519 JWS + one row by group commit, same JSON', `${floor.url}/floor`, {}, load);
   await floor.stop();
+  return m;
+}
+
+/** The platform as `npm start` runs it, with its answers signed `each` or in `batch`; and the headers of a consumer's read. */
+async function startPlatform(start: Start, env: NodeJS.ProcessEnv, account: { clientId: string; clientSecret: string }, signatures: 'each' | 'batch') {
+  const platform = await start({
+    name: `platform (gateway, ${signatures} signatures)`,
+    args: serveArgs(),
+    // No rate limit in the way of the load generator's single account; the check itself still runs.
+    env: { ...env, LIENTHONG_RATE_LIMIT_PER_SECOND: '10000000', LIENTHONG_ACCESS_TOKEN_TTL_SECONDS: '3600', LIENTHONG_RESPONSE_SIGNATURES: signatures },
+    readyPattern: /Console:\s+http:\/\/[^\s/]+:(\d+)/,
+  });
+  const token = await fetchOk(`${platform.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: account.clientId, client_secret: account.clientSecret }),
+  }).then((r) => r.json() as Promise<{ access_token: string }>);
+  return { platform, headers: { authorization: `Bearer ${token.access_token}`, 'lienthong-purpose': HOSTED.purpose } };
+}
+
+/** The same hosted read on a platform that signs its answers in batches (docs/batch-signatures.md). */
+async function measureBatchMode(
+  start: Start,
+  env: NodeJS.ProcessEnv,
+  account: { clientId: string; clientSecret: string },
+  load: LoadOptions,
+): Promise<Measurement> {
+  const { platform, headers } = await startPlatform(start, env, account, 'batch');
+  const url = `${platform.url}/data/v1/${HOSTED.dataset}/records/${HOSTED.key}`;
+  const probe = await fetchOk(url, { headers });
+  if (!probe.headers.get('lienthong-batch-signature') || probe.headers.get('x-jws-signature'))
+    throw new Error('the batch-mode gateway did not answer with a batch signature alone');
+  const m = await measure(`gateway hosted read, batch signatures (\`LIENTHONG_RESPONSE_SIGNATURES=batch\`)`, url, headers, load);
+  await platform.stop();
   return m;
 }

@@ -172,6 +172,7 @@ export async function openPlatform(
       maxResponseBytes: config.proxyMaxResponseBytes,
       issuer: config.publicUrl,
       limits,
+      responseSignatures: config.responseSignatures,
     },
   );
   const push = createPush(

@@ -9,7 +9,10 @@ import crypto, { createHash } from 'node:crypto';
 import { type EventSourceMessage, createParser } from 'eventsource-parser';
 import * as jose from 'jose';
 import { type ReceiptRecord, ReceiptError, checkReceiptRecord } from './receipts.ts';
+import { BATCH_SIGNATURE_HEADER, verifyBatchSignature } from './batch-signatures.ts';
 
+// A kept answer and its batch signature can be checked again later, offline, with the platform's key.
+export { type BatchSignatureFields, parseBatchSignature, verifyBatchSignature } from './batch-signatures.ts';
 export { ReceiptError, openCheckpoint, parseVerifierKey, rootFromInclusionProof } from './receipts.ts';
 export { type VerifiedWebhook, type WebhookPublicKey, WebhookVerificationError, verifyWebhook } from './webhooks.ts';
 
@@ -50,8 +53,14 @@ export interface Receipt {
   status: number;
   /** SHA-256 (hex) of the exact bytes received: what the log entry records. */
   content_sha256: string;
-  /** The detached JWS over those bytes, verified. */
+  /**
+   * The platform's signature over those bytes, verified: a JWS (`x-jws-signature`'s detached one, or an
+   * export's signed manifest), or a
+   * batch signature (`lienthong-batch-signature`: the answer's place in a signed Merkle tree,
+   * docs/batch-signatures.md), as `signature_format` says. Either proves the bytes alone.
+   */
   signature: string;
+  signature_format: 'jws' | 'batch';
   received_at: string;
 }
 
@@ -128,6 +137,8 @@ export interface PreparedExport {
 interface StreamEvidence {
   status: number;
   signature: string | null;
+  /** A batch signature's header value, when the answer carries one instead of a JWS. */
+  batch_signature?: string | null;
   receipt: string | null;
   log: string | null;
 }
@@ -458,6 +469,7 @@ export class LienThongClient {
       status: res.status,
       content_sha256: digest,
       signature: jws,
+      signature_format: 'jws',
       received_at: new Date().toISOString(),
     });
   }
@@ -550,25 +562,23 @@ export class LienThongClient {
     return { status: res.status, data: parsed as T, receipt };
   }
 
-  /** Checks the detached JWS over the exact bytes; keeps the receipt. A 503 from a failed log carries neither. */
+  /** Checks the signature over the exact bytes, whichever form it has; keeps the receipt. A 503 from a failed log carries neither. */
   private verify(method: string, url: string, res: Response, bytes: Uint8Array): Promise<Receipt | null> {
     const h = res.headers;
-    return this.verifySigned(
-      method,
-      url,
-      { status: res.status, signature: h.get('x-jws-signature'), receipt: h.get('lienthong-receipt'), log: h.get('lienthong-log') },
-      bytes,
-    );
+    const evidence = { status: res.status, receipt: h.get('lienthong-receipt'), log: h.get('lienthong-log') };
+    return this.verifySigned(method, url, { ...evidence, signature: h.get('x-jws-signature'), batch_signature: h.get(BATCH_SIGNATURE_HEADER) }, bytes);
   }
 
   private async verifySigned(method: string, url: string, ev: StreamEvidence, bytes: Uint8Array): Promise<Receipt | null> {
-    const { signature, receipt: id } = ev;
+    const { receipt: id } = ev;
+    const batch = ev.batch_signature ?? null;
+    const signature = batch ?? ev.signature;
     if (!signature || !id) return null;
-    const [h, empty, s] = signature.split('.');
-    if (h === undefined || s === undefined || empty !== '') throw new SignatureError('malformed detached JWS');
     try {
-      await jose.compactVerify(`${h}.${b64u(bytes)}.${s}`, this.jwks, { algorithms: ['ES256', 'EdDSA'] });
+      if (batch !== null) await verifyBatchSignature(batch, bytes, (kid) => this.jwks({ alg: 'EdDSA', kid }));
+      else await this.verifyJws(signature, bytes);
     } catch (err) {
+      if (err instanceof SignatureError) throw err;
       throw new SignatureError(`the answer's signature does not verify: ${err instanceof Error ? err.message : String(err)}`);
     }
     const receipt: Receipt = {
@@ -579,10 +589,17 @@ export class LienThongClient {
       status: ev.status,
       content_sha256: sha256hex(bytes),
       signature,
+      signature_format: batch !== null ? 'batch' : 'jws',
       received_at: new Date().toISOString(),
     };
     this.receipts.push(receipt);
     return receipt;
+  }
+
+  private async verifyJws(jws: string, bytes: Uint8Array): Promise<void> {
+    const [h, empty, s] = jws.split('.');
+    if (h === undefined || s === undefined || empty !== '') throw new SignatureError('malformed detached JWS');
+    await jose.compactVerify(`${h}.${b64u(bytes)}.${s}`, this.jwks, { algorithms: ['ES256', 'EdDSA'] });
   }
 
   private async decrypt(bytes: Uint8Array): Promise<string> {

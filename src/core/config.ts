@@ -42,6 +42,11 @@ export interface Config {
   requestTimeoutMs: number;
   /** Largest custodian-service answer the gateway takes (it is signed and hashed whole). */
   proxyMaxResponseBytes: number;
+  /**
+   * How gateway answers are signed (R-5.3): `each` — a detached JWS per answer; `batch` — answers
+   * signed together share one Ed25519 signature over a Merkle root (docs/batch-signatures.md).
+   */
+  responseSignatures: ResponseSignatures;
   /** Memory for sharing-log tiles kept for proofs (ledger/tile-cache.ts). */
   ledgerTileCacheBytes: number;
   /** Push deliveries (docs/push.md): how often the dispatcher looks for work, a delivery's timeout, deliveries in flight per instance. */
@@ -54,6 +59,14 @@ export interface Config {
   yearlyReminderWorkingDays: number;
   /** The shared data warehouse's DuckDB file (R-7.3; docs/warehouse.md), opened on first use; `:memory:` keeps it in memory. */
   warehouseFile: string;
+}
+
+export type ResponseSignatures = 'each' | 'batch';
+
+function responseSignatures(env: NodeJS.ProcessEnv): ResponseSignatures {
+  const v = optional(env, 'LIENTHONG_RESPONSE_SIGNATURES') ?? 'each';
+  if (v !== 'each' && v !== 'batch') throw new Error(`LIENTHONG_RESPONSE_SIGNATURES must be each or batch, got "${v}"`);
+  return v;
 }
 
 /** `<repo>/web/dist`, from src/core or dist/core alike. */
@@ -131,6 +144,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: int(env, 'LIENTHONG_HEADERS_TIMEOUT_SECONDS', 10, 1, 600) * 1000,
     requestTimeoutMs: int(env, 'LIENTHONG_REQUEST_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
     proxyMaxResponseBytes: int(env, 'LIENTHONG_PROXY_MAX_RESPONSE_BYTES', 32 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    responseSignatures: responseSignatures(env),
     ledgerTileCacheBytes: int(env, 'LIENTHONG_LEDGER_TILE_CACHE_MB', 128, 1, 65_536) * 2 ** 20,
     pushPollMs: int(env, 'LIENTHONG_PUSH_POLL_MS', 250, 10, 60_000),
     pushTimeoutMs: int(env, 'LIENTHONG_PUSH_TIMEOUT_MS', 10_000, 100, 120_000),

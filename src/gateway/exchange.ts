@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { PROBLEMS, Problem } from '../core/errors.ts';
-import { signDetached, type CryptoProvider } from '../core/crypto.ts';
+import type { ResponseSigner } from './response-signatures.ts';
 import type { LedgerEntry } from '../ledger/index.ts';
 import type { Zone } from '../core/zones.ts';
 
@@ -68,7 +68,7 @@ export interface GatewayResponse {
   body: Buffer;
 }
 
-export const SIGNATURE_HEADER = 'x-jws-signature';
+export { SIGNATURE_HEADER } from './response-signatures.ts';
 export const RECEIPT_HEADER = 'lienthong-receipt';
 const LOG_HEADER = 'lienthong-log';
 export const PURPOSE_HEADER = 'lienthong-purpose';
@@ -93,8 +93,8 @@ export function problemOutcome(p: Problem, req: GatewayRequest): Outcome {
   };
 }
 
-// One-shot hashing (Node ≥ 20.12): no Hash object per response.
-const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'hex');
+// One-shot hashing (Node ≥ 20.12): no Hash object per response; the log takes it in hex, a batch signature's leaf in bytes.
+const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'buffer');
 
 /**
  * The last two steps of every exchange, served or refused: sign the exact bytes that will be
@@ -102,19 +102,20 @@ const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'hex');
  * the response leave, carrying its receipt. If the log cannot take the entry the caller gets a
  * 503 and none of the data (the gateway's rule: nothing leaves unlogged).
  */
-export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProvider, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
+export async function release(ex: Exchange, outcome: Outcome, signer: ResponseSigner, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
   const body = outcome.body;
+  const digest = sha256(body);
   const entry = entryOf(
     ex,
-    { status: outcome.status, digest: sha256(body), kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null },
+    { status: outcome.status, digest: digest.toString('hex'), kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null },
     now,
   );
   const kept = entry.response.content_kept ? body : undefined;
   let receipt: { id: string };
-  let signature: string;
+  let signature: Record<string, string>;
   try {
     // Signing only needs the bytes; both run at once, and both must succeed.
-    [receipt, signature] = await Promise.all([append(ex.log, entry, kept), signDetached(crypto, body)]);
+    [receipt, signature] = await Promise.all([append(ex.log, entry, kept), signer.sign(body, digest)]);
   } catch (err) {
     if (err instanceof LogWriteFailed) throw err; // inside a write's transaction: roll it back
     return logFailure(ex.req, err);
@@ -125,7 +126,7 @@ export async function release(ex: Exchange, outcome: Outcome, crypto: CryptoProv
       ...outcome.headers,
       'content-type': outcome.contentType,
       'content-length': String(body.length),
-      [SIGNATURE_HEADER]: signature,
+      ...signature,
       [RECEIPT_HEADER]: receipt.id,
       [LOG_HEADER]: ex.log,
       'cache-control': 'no-store',
@@ -196,14 +197,14 @@ export async function releaseStream(
  * A refusal that is signed but not logged on its own: one of many from an unidentified caller over
  * its address's bound, counted into a summary entry instead (unidentified.ts). No receipt.
  */
-export async function signedOnly(outcome: Outcome, crypto: CryptoProvider): Promise<GatewayResponse> {
+export async function signedOnly(outcome: Outcome, signer: ResponseSigner): Promise<GatewayResponse> {
   return {
     status: outcome.status,
     headers: {
       ...outcome.headers,
       'content-type': outcome.contentType,
       'content-length': String(outcome.body.length),
-      [SIGNATURE_HEADER]: await signDetached(crypto, outcome.body),
+      ...(await signer.sign(outcome.body)),
       'cache-control': 'no-store',
     },
     body: outcome.body,

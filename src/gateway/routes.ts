@@ -9,6 +9,7 @@ import { zoneOf } from '../http/listeners.ts';
 import { BearerSecurity } from '../http/schemas.ts';
 import type { RecordWrite } from '../sync/index.ts';
 import { RecordBatch } from '../sync/index.ts';
+import { BATCH_SIGNATURE_HEADER } from './batch-signatures.ts';
 import { type GatewayRequest, type GatewayResponse, type StreamedResponse, PURPOSE_HEADER, RECEIPT_HEADER, SIGNATURE_HEADER } from './exchange.ts';
 import type { Gateway, WriteAdmission } from './service.ts';
 import type { StreamOpening, StreamSink } from './streams.ts';
@@ -54,7 +55,7 @@ const ExportQuery = Type.Object(
 const ExportParams = Type.Object({ dataset: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,63}$' }), id: Type.String({ pattern: '^[0-9a-f-]{36}$' }) });
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
-const signed = `Every answer — data or refusal — carries \`${SIGNATURE_HEADER}\` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and \`${RECEIPT_HEADER}\` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.`;
+const signed = `Every answer — data or refusal — carries \`${SIGNATURE_HEADER}\` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, \`${BATCH_SIGNATURE_HEADER}\` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and \`${RECEIPT_HEADER}\` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.`;
 const purpose = `Header \`${PURPOSE_HEADER}\`: the declared purpose code, which must be the agreement's (R-5.2).`;
 
 /** The gateway request as the service sees it: no Fastify types past this point. */

@@ -28,6 +28,8 @@ import {
   signedOnly,
 } from './exchange.ts';
 import { createProxy } from './proxy.ts';
+import { type ResponseSigner, eachSigner, responseSigner } from './response-signatures.ts';
+import type { ResponseSignatures } from '../core/config.ts';
 import type { ExportStore } from './export-store.ts';
 import { createExports } from './exports.ts';
 import { createFeedReads, requireHosted } from './feeds.ts';
@@ -76,6 +78,8 @@ export interface GatewayOptions {
   streams?: Partial<StreamOptions> | undefined;
   /** Where the limits' buckets are kept: shared by every instance through Redis, or in this process (the default). */
   limits?: RateLimiters | undefined;
+  /** How HTTP answers are signed (docs/batch-signatures.md); `each` when not given. */
+  responseSignatures?: ResponseSignatures | undefined;
 }
 
 /** A write whose caller may write the dataset (`admitWrite`): its body may now be read. */
@@ -139,6 +143,10 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   summaries.unref();
   const proxy = createProxy({ crypto: deps.signer, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
   const crypto = deps.signer;
+  // HTTP answers are signed as configured; what the platform sends itself (push deliveries, stream
+  // events, scheduled deliveries) carries its own detached JWS, whose formats name that header.
+  const answers = responseSigner(crypto, opts.responseSignatures ?? 'each');
+  const each = eachSigner(crypto);
   const now = () => clock.now();
   const records = createRecordReader((wanted) => deps.sync.records.readLiveMany(wanted));
 
@@ -167,7 +175,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   }
 
   /** Runs one exchange: whatever `work` answers — data or a refusal — is signed, logged, then released. */
-  async function exchange(req: GatewayRequest, form: Form, work: (ex: Exchange) => Promise<Outcome>): Promise<GatewayResponse> {
+  async function exchange(req: GatewayRequest, form: Form, work: (ex: Exchange) => Promise<Outcome>, signer = answers): Promise<GatewayResponse> {
     const ex = begin(req, form);
     let outcome: Outcome;
     try {
@@ -175,20 +183,20 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     } catch (err) {
       outcome = problemOutcome(deps.problemOf(err), req);
     }
-    return settle(ex, outcome);
+    return settle(ex, outcome, signer);
   }
 
   /** Signs and logs the outcome; a refusal of an unidentified caller over its address's bound is signed and counted instead (unidentified.ts). */
-  async function settle(ex: Exchange, outcome: Outcome): Promise<GatewayResponse> {
+  async function settle(ex: Exchange, outcome: Outcome, signer: ResponseSigner = answers): Promise<GatewayResponse> {
     // (4xx only: a 503 while the database is away is the platform's state, not the caller's doing)
     if (outcome.status >= 400 && outcome.status < 500 && ex.requester.account === null) {
       const wait = await unidentified.take(ex.req.ip);
       if (wait > 0) {
         unidentified.count(ex, outcome.status);
-        return signedOnly(problemOutcome(tooManyUnidentified(wait), ex.req), crypto);
+        return signedOnly(problemOutcome(tooManyUnidentified(wait), ex.req), signer);
       }
     }
-    return release(ex, outcome, crypto, deps.append, now);
+    return release(ex, outcome, signer, deps.append, now);
   }
 
   async function enter(ex: Exchange, code: string): Promise<DatasetView> {
@@ -296,7 +304,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     } catch (err) {
       outcome = problemOutcome(deps.problemOf(err), req);
     }
-    return release(ex, outcome, crypto, deps.append, now);
+    return release(ex, outcome, each, deps.append, now);
   }
 
   /**
@@ -508,14 +516,14 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
         writes,
         (tx: Queryable, result: WriteResult) => {
           ex.producerAgency = token.agency;
-          return release(ex, jsonOutcome(200, result), crypto, strictAppend(tx), now);
+          return release(ex, jsonOutcome(200, result), answers, strictAppend(tx), now);
         },
         producer,
       );
     } catch (err) {
       if (err instanceof LogWriteFailed) return logFailure(ex.req, err.cause);
       delete ex.producerAgency; // nothing was stored: the refusal names no producer
-      return release(ex, problemOutcome(deps.problemOf(err), ex.req), crypto, deps.append, now);
+      return release(ex, problemOutcome(deps.problemOf(err), ex.req), answers, deps.append, now);
     }
   }
 
@@ -564,12 +572,13 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     begin,
     authorizePush,
     protect: pipeline.protect,
-    release: (ex, outcome) => release(ex, outcome, crypto, deps.append, now),
+    release: (ex, outcome) => release(ex, outcome, each, deps.append, now),
     zoneOf: async (system) => (await deps.registry.systems.byCode(system)).zone,
   });
   const streams = createStreams(
     {
       ...pipeline,
+      exchange: (req, form, work) => exchange(req, form, work, each), // an event's evidence line names the JWS
       changesPage: feedReads.changesPage,
       async recheck(req, code) {
         await authorizeRead(begin(req, 'push'), code, askedFields(req.query), false, false);

@@ -9,4 +9,10 @@ describe('configuration from the environment', () => {
       expect(() => loadConfig({ LIENTHONG_LEDGER_TILE_CACHE_MB: bad })).toThrow(/LIENTHONG_LEDGER_TILE_CACHE_MB must be an integer/);
     }
   });
+
+  it('signs gateway answers one by one unless LIENTHONG_RESPONSE_SIGNATURES=batch, and refuses any other value', () => {
+    expect(loadConfig({}).responseSignatures).toBe('each');
+    expect(loadConfig({ LIENTHONG_RESPONSE_SIGNATURES: 'batch' }).responseSignatures).toBe('batch');
+    expect(() => loadConfig({ LIENTHONG_RESPONSE_SIGNATURES: 'merkle' })).toThrow(/LIENTHONG_RESPONSE_SIGNATURES must be each or batch/);
+  });
 });

@@ -16745,7 +16745,7 @@ export interface paths {
         };
         /**
          * Luồng thay đổi / Change feed (commit order, resumable cursor)
-         * @description Changes after the cursor (from the feed's start without one), in commit order: {id, position, key, version, op: upsert|delete, changed_at, data}. `id` is stable: de-duplicate on it. `next_cursor` is always given; `more` says whether the feed has more now. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description Changes after the cursor (from the feed's start without one), in commit order: {id, position, key, version, op: upsert|delete, changed_at, data}. `id` is stable: de-duplicate on it. `next_cursor` is always given; `more` says whether the feed has more now. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         get: {
             parameters: {
@@ -16793,7 +16793,7 @@ export interface paths {
         put?: never;
         /**
          * Chuẩn bị kết xuất / Prepare a bulk export (NDJSON or CSV)
-         * @description Prepares the dataset as of the current feed position, shaped to the grant (`<granted field>=<value>` filters): answers 201 with its id, SHA-256, size and a signed manifest (compact JWS, platform keys). Download it from `content_url`. Not offered for secret data (R-11). Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description Prepares the dataset as of the current feed position, shaped to the grant (`<granted field>=<value>` filters): answers 201 with its id, SHA-256, size and a signed manifest (compact JWS, platform keys). Download it from `content_url`. Not offered for secret data (R-11). Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         post: {
             parameters: {
@@ -16875,7 +16875,7 @@ export interface paths {
         };
         /**
          * Tra cứu bản ghi / List records (granted-field filters, cursor)
-         * @description Any other query parameter `<granted field>=<value>` keeps the records whose field equals the value (hosted datasets); a proxy dataset's service gets the whole query. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description Any other query parameter `<granted field>=<value>` keeps the records whose field equals the value (hosted datasets); a proxy dataset's service gets the whole query. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         get: {
             parameters: {
@@ -16974,7 +16974,7 @@ export interface paths {
         };
         /**
          * Đọc một bản ghi / Read one record
-         * @description Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         get: {
             parameters: {
@@ -17002,7 +17002,7 @@ export interface paths {
         };
         /**
          * Ghi một bản ghi (hệ thống của cơ quan chủ quản) / Write one record (custodian system)
-         * @description The body is the record's data, validated against the dataset's fields and code lists. Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description The body is the record's data, validated against the dataset's fields and code lists. Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         put: {
             parameters: {
@@ -17068,7 +17068,7 @@ export interface paths {
         };
         /**
          * Chuyển tiếp tới dịch vụ của cơ quan chủ quản / Forward to the custodian service (proxy datasets)
-         * @description GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         get: {
             parameters: {
@@ -17094,7 +17094,7 @@ export interface paths {
         put?: never;
         /**
          * Chuyển tiếp tới dịch vụ của cơ quan chủ quản / Forward to the custodian service (proxy datasets)
-         * @description GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description GET and POST are forwarded with the path suffix, query and body; JSON answers are shaped to the granted fields. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         post: {
             parameters: {
@@ -17132,7 +17132,7 @@ export interface paths {
         };
         /**
          * Ảnh chụp nhất quán / Consistent snapshot at one feed position
-         * @description The dataset as of one feed position (`position`, fixed by the first page), in key order, page after page with `next_cursor`; then follow the feed from `changes_cursor`: no gap, no duplicate. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
+         * @description The dataset as of one feed position (`position`, fixed by the first page), in key order, page after page with `next_cursor`; then follow the feed from `changes_cursor`: no gap, no duplicate. Header `lienthong-purpose`: the declared purpose code, which must be the agreement's (R-5.2). Every answer — data or refusal — carries `x-jws-signature` (a detached JWS, RFC 7515 Appendix F, over the exact body bytes; keys at /.well-known/jwks.json) — or, on a platform that signs in batches, `lienthong-batch-signature` (one Ed25519 signature over a Merkle root and this answer's inclusion path, docs/batch-signatures.md) — and `lienthong-receipt` (its sharing-log receipt, GET /api/v1/ledger/receipts/{id}). Secret and top-secret data comes as a compact JWE (application/jose) to the consumer system's registered key, and only on a tslcd listener.
          */
         get: {
             parameters: {
