@@ -114,17 +114,32 @@ export function createDecider(db: Database, clock: Clock, deps: { catalog: Catal
     };
   }
 
+  /**
+   * The snapshot of the current generation, checked at most every POLL_MS. A load that began
+   * before an `invalidate` (a change committed here) answers neither the decisions asked after
+   * it nor the next POLL_MS: each load carries the epoch it began in, and only the current
+   * epoch's load is joined or marks the snapshot as checked. Generations only grow, so a late
+   * load never replaces a newer snapshot.
+   */
+  let epoch = 0;
+  let loadingEpoch = -1;
   async function current(): Promise<Snapshot> {
     const now = Date.now();
     if (snapshot && now - checkedAt < POLL_MS) return snapshot;
-    loading ??= (async () => {
+    if (loading && loadingEpoch === epoch) return loading;
+    const mine = epoch;
+    loadingEpoch = mine;
+    loading = (async () => {
       try {
         const gen = await generation();
-        checkedAt = Date.now();
-        if (!snapshot || snapshot.generation !== gen) snapshot = await load(gen);
-        return snapshot;
+        if (!snapshot || snapshot.generation < gen) {
+          const loaded = await load(gen);
+          if (!snapshot || snapshot.generation < loaded.generation) snapshot = loaded;
+        }
+        if (mine === epoch) checkedAt = Date.now();
+        return snapshot!;
       } finally {
-        loading = null;
+        if (loadingEpoch === mine) loading = null;
       }
     })();
     return loading;
@@ -134,6 +149,7 @@ export function createDecider(db: Database, clock: Clock, deps: { catalog: Catal
     /** Forces the next decision to re-check the generation (same-instance writes are seen at once). */
     invalidate(): void {
       checkedAt = 0;
+      epoch += 1;
     },
 
     async decide(q: DecisionRequest): Promise<Decision> {
