@@ -100,12 +100,21 @@ async function login(baseUrl: string): Promise<string> {
   }
 }
 
+/**
+ * One key-encryption key for the whole run: on PostgreSQL every server of the run opens the same
+ * database, whose sealed datasets the first start sealed with it (a server with another KEK is
+ * refused, as it should be).
+ */
+const kekDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-kek-'));
+cleanups.push(() => fs.rmSync(kekDir, { recursive: true, force: true }));
+
 /** A platform server's environment: a fresh temporary data directory (PGlite) or DATABASE_URL. */
 function platformEnv(): NodeJS.ProcessEnv {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lienthong-bench-'));
   cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
   return {
     ...process.env,
+    LIENTHONG_KEK_FILE: path.join(kekDir, 'kek.key'),
     PORT: '0',
     HOST: '127.0.0.1',
     LIENTHONG_DATA_DIR: dataDir,
