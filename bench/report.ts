@@ -95,18 +95,25 @@ export function section(bare: Measurement, platform: Measurement, f: RunFacts): 
   return `## Results: ${title}\n\n${table(bare, platform)}\n\n${machineFacts(f)}\n`;
 }
 
-const SECTION = /<!-- bench:([\w-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->\n?/g;
+/**
+ * Puts the current header first and `body` between the markers of `name`, in place; every other part
+ * of the file (other drivers' sections, sections other benchmarks write) is kept as it is.
+ */
+export function writeReport(file: string, name: string, body: string): void {
+  let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `${HEADER}\n`;
+  const first = doc.indexOf('<!-- ');
+  doc = `${HEADER}\n${first < 0 ? '' : doc.slice(first)}`;
+  const block = `<!-- bench:${name} -->\n${body}<!-- /bench:${name} -->\n`;
+  const at = new RegExp(`<!-- bench:${name} -->\\n[\\s\\S]*?<!-- /bench:${name} -->\\n?`);
+  fs.writeFileSync(file, at.test(doc) ? doc.replace(at, () => block) : insertInOrder(doc, name, block));
+}
 
-/** Rewrites the file: current header, then every driver's latest section (PGlite first). */
-export function writeReport(file: string, driver: string, body: string): void {
-  const sections = new Map<string, string>();
-  if (fs.existsSync(file)) {
-    for (const m of fs.readFileSync(file, 'utf8').matchAll(SECTION)) sections.set(m[1]!, m[2]!);
+/** A driver's first section goes before the first section ranked after it (PGlite, then PostgreSQL, then the rest). */
+function insertInOrder(doc: string, name: string, block: string): string {
+  for (const m of doc.matchAll(/<!-- bench:([\w-]+) -->/g)) {
+    if (rank(m[1]!) > rank(name)) return `${doc.slice(0, m.index)}${block}\n${doc.slice(m.index)}`;
   }
-  sections.set(driver, body);
-  const order = [...sections.keys()].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-  const blocks = order.map((d) => `<!-- bench:${d} -->\n${sections.get(d)}<!-- /bench:${d} -->\n`);
-  fs.writeFileSync(file, `${HEADER}\n${blocks.join('\n')}`);
+  return `${doc.trimEnd()}\n\n${block}`;
 }
 
 const rank = (driver: string): number => (driver === 'pglite' ? 0 : driver === 'postgres' ? 1 : 2);
