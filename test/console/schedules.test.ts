@@ -1,10 +1,11 @@
 /**
- * Console page "Đồng bộ định kỳ" (scheduled synchronisation, R-6.1c): a custodian's pull schedule
- * with its next run in Viet Nam time, "Chạy ngay" against a real source service, the run's counts
- * and refused records, and "Tạm dừng". Against a real `lienthong serve`, in Chromium, with axe-core.
+ * Console page "Đồng bộ định kỳ" (scheduled synchronisation, R-6.1c): a custodian creates a pull
+ * schedule through the form (a malformed and a server-refused cron first), sees its next run in
+ * Viet Nam time, "Chạy ngay" against a real source service, the run's counts and refused records,
+ * "Tạm dừng", and edits the cron. Against a real `lienthong serve`, in Chromium, with axe-core.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { nextRun } from '../../src/schedules/cron.ts';
 import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
@@ -49,7 +50,6 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
     source.put('dv-2', member(2, { citizen_id: 'sai' }));
     source.put('dv-3', member(3));
     await ok(call('PUT', `/api/v1/datasets/${DATASET}/service`, custodian.auth, { base_url: source.url, auth: 'none' }));
-    await ok(call('POST', '/api/v1/schedules', custodian.auth, { direction: 'pull', dataset_code: DATASET, mode: 'incremental', cron: '0 2 * * *' }), 201);
   }, 240_000);
 
   afterAll(async () => {
@@ -58,12 +58,45 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
     await source?.close();
   });
 
-  it('R-6.1c: lists the schedule with its next run in Viet Nam time, runs it now, shows the counts and the refused record, pauses it', async () => {
+  /** The form: the dataset chosen, a cron of four fields refused here, one the server refuses shown as its problem, then created. */
+  async function createThroughForm(page: Page) {
+    await page.getByText('Chưa có lịch đồng bộ nào').waitFor(WAIT);
+    await page.getByRole('button', { name: 'Tạo lịch đồng bộ' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Tạo lịch đồng bộ' });
+    await dialog.getByLabel('Bộ dữ liệu').click();
+    await page.locator('.ant-select-item-option:visible', { hasText: DATASET }).first().click();
+    const cron = dialog.getByLabel('Lịch chạy (cron)');
+    await cron.fill('0 2 * *');
+    await dialog.getByRole('button', { name: 'Tạo lịch' }).click();
+    await dialog.getByText('Lịch chạy phải có đúng năm trường, cách nhau bởi dấu cách').waitFor(WAIT);
+    await cron.fill('0 25 * * *');
+    await dialog.getByRole('button', { name: 'Tạo lịch' }).click();
+    await dialog.getByTestId('schedule-form-error').waitFor(WAIT);
+    expect((await ok(call('GET', '/api/v1/schedules', custodian.auth))).total).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await cron.fill('0 2 * * *');
+    await dialog.getByLabel('Quy trình đồng bộ').fill('Cán bộ Vụ Tổ chức kiểm tra các bản ghi bị từ chối mỗi sáng.');
+    await dialog.getByRole('button', { name: 'Tạo lịch' }).click();
+    await dialog.waitFor({ state: 'hidden', ...WAIT });
+    const created = (await ok(call('GET', '/api/v1/schedules', custodian.auth))).items;
+    expect(created).toHaveLength(1);
+    expect(created[0]).toMatchObject({
+      direction: 'pull',
+      dataset_code: DATASET,
+      mode: 'incremental',
+      cron: '0 2 * * *',
+      procedure: 'Cán bộ Vụ Tổ chức kiểm tra các bản ghi bị từ chối mỗi sáng.',
+      created_by: custodian.username,
+    });
+  }
+
+  it('R-6.1c: creates a schedule through the form, shows its next run in Viet Nam time, runs it now, shows the counts and the refused record, pauses it, edits its cron', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page, problems } = await openPage(context);
     await signInThroughForm(page, server.url, custodian, () => nextCode(custodian.secret));
     await page.getByRole('link', { name: 'Đồng bộ định kỳ' }).click();
     await page.getByRole('heading', { name: 'Đồng bộ định kỳ', level: 1 }).waitFor(WAIT);
+    await createThroughForm(page);
     // 02:00 in Hà Nội, whatever the browser's time zone (UTC here).
     const next = inVietnam(nextRun('0 2 * * *', new Date())!);
     expect(next.endsWith(' 02:00')).toBe(true);
@@ -93,6 +126,18 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
     await expect.poll(() => page.getByTestId('next-run').first().textContent(), WAIT).toBe('—');
     const listed = await ok(call('GET', '/api/v1/schedules', custodian.auth));
     expect(listed.items[0]).toMatchObject({ status: 'paused', last_run: { status: 'partial', written: 2, refused: 1 } });
+
+    // Edited: the new cron (01:30 on Mondays in Hà Nội) once resumed; the dataset and direction stay.
+    await page.getByRole('button', { name: 'Sửa' }).click();
+    const edit = page.getByRole('dialog', { name: /^Sửa lịch đồng bộ/ });
+    await edit.getByLabel('Lịch chạy (cron)').fill('30 1 * * 1');
+    await edit.getByRole('button', { name: 'Lưu thay đổi' }).click();
+    await edit.waitFor({ state: 'hidden', ...WAIT });
+    await page.getByRole('button', { name: 'Tiếp tục' }).click();
+    const monday = inVietnam(nextRun('30 1 * * 1', new Date())!);
+    await expect.poll(() => page.getByTestId('next-run').first().textContent(), WAIT).toBe(monday);
+    const edited = (await ok(call('GET', '/api/v1/schedules', custodian.auth))).items[0];
+    expect(edited).toMatchObject({ cron: '30 1 * * 1', dataset_code: DATASET, direction: 'pull', status: 'active' });
     expect(problems).toEqual([]);
     await context.close();
   }, 180_000);

@@ -6,11 +6,11 @@ import { api, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { useSession } from '../auth/session.tsx';
 import { ProblemAlert } from '../components/accounts/ProblemAlert.tsx';
+import { type Schedule, ScheduleForm } from '../components/schedules/ScheduleForm.tsx';
 import { EmptyState, LoadError } from '../components/States.tsx';
 import { type MessageKey, useI18n } from '../i18n/index.tsx';
 import { formatDateTime } from '../time.ts';
 
-type Schedule = paths['/api/v1/schedules']['get']['responses'][200]['content']['application/json']['items'][number];
 type Run = paths['/api/v1/schedules/{id}/runs']['get']['responses'][200]['content']['application/json']['items'][number];
 const PAGE_SIZE = 20;
 const ACTING_ROLES = ['custodian_admin', 'consumer_admin', 'coordinator'];
@@ -98,6 +98,7 @@ export default function Schedules() {
   const qc = useQueryClient();
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<Schedule | null>(null);
+  const [form, setForm] = useState<{ editing: Schedule | null } | null>(null);
   const query = { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE };
   const list = useQuery({
     queryKey: ['schedules', query],
@@ -163,6 +164,9 @@ export default function Schedules() {
               <Button size="small" onClick={() => toggle.mutate(s)}>
                 {s.status === 'active' ? t('sched.pause') : t('sched.resume')}
               </Button>
+              <Button size="small" onClick={() => setForm({ editing: s })}>
+                {t('sched.edit')}
+              </Button>
             </>
           )}
         </Space>
@@ -176,6 +180,11 @@ export default function Schedules() {
         {t('sched.title')}
       </Typography.Title>
       <Typography.Paragraph type="secondary">{t('sched.intro')}</Typography.Paragraph>
+      {canAct && (
+        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setForm({ editing: null })}>
+          {t('sched.new')}
+        </Button>
+      )}
       {(runNow.error || toggle.error) && <ProblemAlert error={runNow.error ?? toggle.error} testId="schedule-problem" />}
       {list.error ? (
         <LoadError error={list.error} retry={() => void list.refetch()} />
@@ -193,6 +202,7 @@ export default function Schedules() {
       <Drawer open={open !== null} onClose={() => setOpen(null)} size="large" title={open ? t('sched.runs.title', { id: open.id.slice(-8) }) : ''}>
         {open && <Runs schedule={open} />}
       </Drawer>
+      <ScheduleForm open={form !== null} editing={form?.editing ?? null} onClose={() => setForm(null)} />
     </>
   );
 }
