@@ -173,6 +173,7 @@ export async function openPlatform(
       issuer: config.publicUrl,
       limits,
       responseSignatures: config.responseSignatures,
+      tslcdEgress: config.tslcdEgress,
     },
   );
   const push = createPush(

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Listener, parseListeners } from './zones.ts';
+import { type Listener, parseListeners, tslcdEgress } from './zones.ts';
 
 /**
  * Every setting comes from the environment (12-factor); the README's
@@ -31,6 +31,8 @@ export interface Config {
   /** The OAuth issuer and base of the URLs the platform publishes (token endpoint, JWKS). */
   publicUrl: string;
   accessTokenTtlSeconds: number;
+  /** The address calls carrying secret data to custodians' services leave from (R-12.2); null: none are made. */
+  tslcdEgress: string | null;
   /** Addresses to listen on, each tagged with its network zone (R-12.2); the first is HOST:PORT. */
   listeners: Listener[];
   /** Gateway requests per second per connection account (an operating limit). */
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: publicUrl(env, host, port),
     accessTokenTtlSeconds: int(env, 'LIENTHONG_ACCESS_TOKEN_TTL_SECONDS', 300, 30, 3600),
     listeners,
+    tslcdEgress: tslcdEgress(listeners, optional(env, 'LIENTHONG_TSLCD_EGRESS')),
     rateLimitPerSecond: int(env, 'LIENTHONG_RATE_LIMIT_PER_SECOND', 100, 1, 10_000_000),
     unidentifiedPerSecond: int(env, 'LIENTHONG_UNIDENTIFIED_PER_SECOND', 2, 1, 1_000_000),
     headersTimeoutMs: int(env, 'LIENTHONG_HEADERS_TIMEOUT_SECONDS', 10, 1, 600) * 1000,

@@ -25,3 +25,22 @@ export function parseListeners(spec: string): Listener[] {
   }
   return out;
 }
+
+const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:.]*)$/;
+const WILDCARDS = new Set(['0.0.0.0', '::']);
+
+/**
+ * R-12.2 on the platform's own calls: the address its calls to custodians' services leave from when
+ * they carry secret data — `LIENTHONG_TSLCD_EGRESS`, else the address of its `tslcd` listener when
+ * that is one address (not a wildcard). Null when the platform has no address on the dedicated
+ * network: it then makes no such call.
+ */
+export function tslcdEgress(listeners: readonly Listener[], configured: string | undefined): string | null {
+  if (configured !== undefined) {
+    if (!IP_LITERAL.test(configured) || WILDCARDS.has(configured))
+      throw new Error(`LIENTHONG_TSLCD_EGRESS must be one IP address of this machine on the dedicated network, got "${configured}"`);
+    return configured;
+  }
+  const own = listeners.find((l) => l.zone === 'tslcd' && IP_LITERAL.test(l.host) && !WILDCARDS.has(l.host));
+  return own?.host ?? null;
+}

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import CircuitBreaker from 'opossum';
-import { PROBLEMS, Problem } from '../core/errors.ts';
+import { PROBLEMS, Problem, forbidden } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { type CryptoProvider, signJwt } from '../core/crypto.ts';
 import type { ProxyService } from './upstreams.ts';
@@ -17,6 +17,8 @@ export interface UpstreamCall {
   consumerSystem: string | null;
   purpose: string | undefined;
   traceId: string;
+  /** The dataset is secret or top secret: the call travels on the dedicated network. */
+  secret: boolean;
 }
 
 /** A 5xx answer: counts against the circuit breaker. */
@@ -58,7 +60,7 @@ function originOf(baseUrl: string): string {
  * dataset (opossum): after half of at least 5 calls in 10 s fail, calls are refused at once for
  * 10 s instead of piling up on a service that is down, then one trial call is let through.
  */
-export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxResponseBytes: number; now: () => Date }) {
+export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxResponseBytes: number; now: () => Date; tslcdEgress: string | null }) {
   const breakers = new Map<string, CircuitBreaker<[ProxyService, UpstreamCall, URL], UpstreamAnswer>>();
 
   async function authorization(svc: ProxyService, call: UpstreamCall): Promise<Record<string, string>> {
@@ -95,6 +97,7 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
       body: call.body,
       timeoutMs: svc.timeout_ms,
       maxBytes: deps.maxResponseBytes,
+      localAddress: call.secret ? deps.tslcdEgress! : undefined,
     });
     if (answer.status >= 500) throw new UpstreamFailure(answer.status);
     return answer;
@@ -123,6 +126,14 @@ export function createProxy(deps: { crypto: CryptoProvider; issuer: string; maxR
   return {
     async forward(svc: ProxyService, call: UpstreamCall): Promise<UpstreamAnswer> {
       const url = upstreamUrl(svc, call.path); // a bad path is the consumer's fault: refused before it can count against the circuit
+      // secret data travels on the dedicated network only — so does the platform's own call
+      // that fetches it, leaving from the platform's address on that network; without one, none is made.
+      if (call.secret && deps.tslcdEgress === null)
+        throw forbidden(
+          'Nền tảng chưa có địa chỉ trên mạng truyền số liệu chuyên dùng nên không gọi dịch vụ cung cấp dữ liệu mật, tối mật.',
+          'The platform has no address on the dedicated data network, so it does not call the service of secret data.',
+          'R-12.2',
+        );
       for (const [k, v] of Object.entries(call.query)) url.searchParams.append(k, v);
       try {
         return await breakerFor(svc.dataset_code).fire(svc, call, url);

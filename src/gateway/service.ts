@@ -80,6 +80,8 @@ export interface GatewayOptions {
   limits?: RateLimiters | undefined;
   /** How HTTP answers are signed (docs/batch-signatures.md); `each` when not given. */
   responseSignatures?: ResponseSignatures | undefined;
+  /** The platform's address on the dedicated network, which calls fetching secret data leave from (R-12.2); none when null. */
+  tslcdEgress?: string | null | undefined;
 }
 
 /** A write whose caller may write the dataset (`admitWrite`): its body may now be read. */
@@ -141,7 +143,13 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
   });
   const summaries = setInterval(() => void unidentified.flush(), SUMMARY_PERIOD_MS);
   summaries.unref();
-  const proxy = createProxy({ crypto: deps.signer, issuer: opts.issuer, maxResponseBytes: opts.maxResponseBytes, now: () => clock.now() });
+  const proxy = createProxy({
+    crypto: deps.signer,
+    issuer: opts.issuer,
+    maxResponseBytes: opts.maxResponseBytes,
+    now: () => clock.now(),
+    tslcdEgress: opts.tslcdEgress ?? null,
+  });
   const crypto = deps.signer;
   // HTTP answers are signed as configured; what the platform sends itself (push deliveries, stream
   // events, scheduled deliveries) carries its own detached JWS, whose formats name that header.
@@ -420,6 +428,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
       consumerSystem: a.token?.system ?? null,
       purpose: ex.req.purpose,
       traceId: ex.req.traceId,
+      secret: a.view.secret,
     });
     if (answer.status >= 400) {
       // The service's own error body is not passed on: it is not a record and could carry anything.
@@ -687,8 +696,9 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
      * own call, through the same timeout, circuit breaker and platform JWT as proxied reads.
      */
     async pullPage(code: string, query: Record<string, string>): Promise<{ status: number; contentType: string; body: Buffer }> {
-      const svc = await upstream(await datasetView(code));
-      return proxy.forward(svc, { method: 'GET', path: '/records', query, consumerSystem: null, purpose: undefined, traceId: newId() });
+      const view = await datasetView(code);
+      const svc = await upstream(view);
+      return proxy.forward(svc, { method: 'GET', path: '/records', query, consumerSystem: null, purpose: undefined, traceId: newId(), secret: view.secret });
     },
 
     admitWrite,

@@ -16,6 +16,8 @@ export interface UpstreamRequest {
   timeoutMs: number;
   /** A longer answer ends the call with an error whose code is TOO_LARGE. */
   maxBytes: number;
+  /** The local address the connection leaves from (the dedicated network's, for secret data: R-12.2). */
+  localAddress?: string | undefined;
 }
 
 export const TOO_LARGE = 'LT_UPSTREAM_TOO_LARGE';
@@ -26,7 +28,14 @@ export const TOO_LARGE = 'LT_UPSTREAM_TOO_LARGE';
  * here ("invalid onError method"). The global dispatcher is taken only when it is this package's.
  */
 let ownAgent: Agent | null = null;
-function dispatcher(): Dispatcher {
+/** One pool per local address: a connection bound to one address is never reused from another. */
+const bound = new Map<string, Agent>();
+function dispatcher(localAddress: string | undefined): Dispatcher {
+  if (localAddress !== undefined) {
+    let agent = bound.get(localAddress);
+    if (!agent) bound.set(localAddress, (agent = new Agent({ localAddress })));
+    return agent;
+  }
   const global = getGlobalDispatcher();
   if (global instanceof Dispatcher) return global;
   return (ownAgent ??= new Agent());
@@ -81,7 +90,7 @@ export function callUpstream(url: URL, req: UpstreamRequest): Promise<UpstreamAn
         fail(err);
       },
     };
-    dispatcher().dispatch(
+    dispatcher(req.localAddress).dispatch(
       { origin: url.origin, path: `${url.pathname}${url.search}`, method: req.method as Dispatcher.HttpMethod, headers: req.headers, body: req.body ?? null },
       handler,
     );

@@ -277,6 +277,11 @@ function refusalOf(status: number, body: Buffer): RunStopped {
 
 function asStop(err: unknown): RunStopped {
   if (err instanceof Problem)
-    return new RunStopped('failed', err.options.detail ?? err.kind.title, err.options.detail_en ?? err.kind.title_en, err.options.rule ?? null);
+    return new RunStopped(
+      err.status === 403 ? 'refused' : 'failed',
+      err.options.detail ?? err.kind.title,
+      err.options.detail_en ?? err.kind.title_en,
+      err.options.rule ?? null,
+    );
   return new RunStopped('failed', 'Lỗi khi chạy lịch đồng bộ.', `The run failed: ${err instanceof Error ? err.message : String(err)}`);
 }

@@ -49,10 +49,13 @@ export interface World {
  * custodian systems of BTCTW and BNCTW, consumer systems of VPCP, approved agreements and
  * connection accounts for each.
  */
+export const TSLCD_EGRESS = '127.0.0.2';
+
 export async function startWorld(driver: DriverName, env: Record<string, string> = {}): Promise<World> {
   const [port, tslcdPort] = [await freePort(), await freePort()];
   const internet = `http://127.0.0.1:${port}`;
-  const e = await startEnv(driver, { LIENTHONG_PUBLIC_URL: internet, ...env });
+  // The platform's own address on the dedicated network (R-12.2), which its calls fetching secret data leave from.
+  const e = await startEnv(driver, { LIENTHONG_PUBLIC_URL: internet, LIENTHONG_TSLCD_EGRESS: TSLCD_EGRESS, ...env });
   const bound = await listenAll(e.app, [
     { zone: 'internet', host: '127.0.0.1', port },
     { zone: 'tslcd', host: '127.0.0.1', port: tslcdPort },

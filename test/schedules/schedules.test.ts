@@ -5,7 +5,7 @@ import type { ScheduleDeps } from '../../src/schedules/index.ts';
 import { nextRun } from '../../src/schedules/cron.ts';
 import { vietnamDate } from '../../src/core/time.ts';
 import { DRIVERS } from '../helpers/platform.ts';
-import { type World, caseRecord, member, startWorld } from '../gateway/world.ts';
+import { TSLCD_EGRESS, type World, caseRecord, member, startWorld } from '../gateway/world.ts';
 import { type Receiver, type SourceService, startReceiver, startSource } from './world.ts';
 
 const ds = 'can-bo-dang-vien';
@@ -301,6 +301,28 @@ for (const driver of DRIVERS) {
       expect(refused).toMatchObject({ status: 'refused', rule: 'R-12.2', delivered: 0 });
       expect(receiver.received).toHaveLength(sent + 1);
       await w.call('POST', `/api/v1/schedules/${s.json().id}/pause`, await consumer(), {});
+    });
+
+    it("R-12.2: a pull of secret data leaves from the platform's address on the dedicated network; other pulls do not", async () => {
+      const bnctw = await w.env.login('cq.bnctw', 'mat-khau-cq.bnctw-2025');
+      const secretSource = await startSource();
+      try {
+        secretSource.put('VA-9', caseRecord(9));
+        const svc = await w.call('PUT', '/api/v1/datasets/vu-an/service', bnctw, { base_url: secretSource.url, auth: 'none' });
+        expect(svc.statusCode, svc.body).toBe(200);
+        const s = await w.call('POST', '/api/v1/schedules', bnctw, { direction: 'pull', dataset_code: 'vu-an', mode: 'incremental', cron: '0 3 * * *' });
+        expect(s.statusCode, s.body).toBe(201);
+        const run = (await w.call('POST', `/api/v1/schedules/${s.json().id}/run`, bnctw)).json();
+        expect(run).toMatchObject({ status: 'succeeded', written: 1 });
+        expect(new Set(secretSource.peers)).toEqual(new Set([TSLCD_EGRESS]));
+        expect((await w.env.platform.sync.records.readLiveMany([{ dataset: 'vu-an', key: 'VA-9' }]))[0]?.data).toMatchObject({ case_code: 'VA-9' });
+        // The normal dataset's pulls earlier in this file left from the default address.
+        expect(source.peers.length).toBeGreaterThan(0);
+        expect(source.peers).not.toContain(TSLCD_EGRESS);
+        await w.call('POST', `/api/v1/schedules/${s.json().id}/pause`, bnctw, {});
+      } finally {
+        await secretSource.close();
+      }
     });
 
     it('R-6.1c: two runners on one database make each due run once; a run whose runner died is taken over when its lease ends', async () => {

@@ -8,6 +8,8 @@ export interface SourceService {
   records: Map<string, { seq: number; data: Record<string, unknown> }>;
   /** Every query string the platform sent. */
   queries: URLSearchParams[];
+  /** The address each call came from (R-12.2: secret data's calls leave from the dedicated network's). */
+  peers: string[];
   put(key: string, data: Record<string, unknown>): void;
   remove(key: string): void;
   /** A promise that never settles while set: the service hangs (a runner "dies" waiting on it). */
@@ -22,6 +24,7 @@ export async function startSource(): Promise<SourceService> {
   const records = new Map<string, { seq: number; data: Record<string, unknown> }>();
   const removed = new Map<string, number>();
   const queries: URLSearchParams[] = [];
+  const peers: string[] = [];
   const state = { hang: false };
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -30,6 +33,7 @@ export async function startSource(): Promise<SourceService> {
       return;
     }
     queries.push(url.searchParams);
+    peers.push(req.socket.remoteAddress ?? '');
     if (state.hang) return; // never answers
     const since = Number(url.searchParams.get('updated_since') ?? '0');
     const offset = Number(url.searchParams.get('page') ?? '0');
@@ -49,6 +53,7 @@ export async function startSource(): Promise<SourceService> {
     url: `http://127.0.0.1:${port}`,
     records,
     queries,
+    peers,
     put(key, data) {
       removed.delete(key);
       records.set(key, { seq: ++seq, data });
