@@ -5,7 +5,8 @@
  * section of that file for the method.
  *
  * Then the data gateway (bench/gateway.ts) against its own baselines, and on the PostgreSQL server
- * the bulk export against COPY (bench/export.ts) and the change stream's latency (bench/push-stream.ts).
+ * the bulk export against COPY (bench/export.ts), the change stream's latency (bench/push-stream.ts) and
+ * the webhooks' (bench/push-webhook.ts).
  *
  * Environment: BENCH_DURATION (seconds, default 10), BENCH_CONNECTIONS
  * (default 10), BENCH_GATEWAY_CONNECTIONS (default 50), DATABASE_URL (optional: benchmark on PostgreSQL instead of
@@ -169,8 +170,8 @@ async function main(): Promise<void> {
   const gatewayReport = gatewaySection(gateway, { ...facts, when: new Date() });
   writeReport(REPORT, `gateway-${driver}`, gatewayReport);
   console.log(gatewayReport);
-  // The export and the stream need the PostgreSQL server (COPY is the export's baseline); each runs alone.
-  if (driver === 'postgres') for (const script of ['export.ts', 'push-stream.ts']) runAlone(script);
+  // The export, the stream and the webhooks need the PostgreSQL server (COPY is the export's baseline); each runs alone.
+  if (driver === 'postgres') for (const script of ['export.ts', 'push-stream.ts', 'push-webhook.ts']) runAlone(script);
   console.log(`Written to ${path.relative(process.cwd(), REPORT)}`);
 }
 

@@ -32,6 +32,8 @@ export interface SyncWorld {
   url: string;
   databaseUrl: string;
   consumer: { clientId: string; clientSecret: string };
+  /** Each a consumer system of its own with the same grants (`consumer` is the first). */
+  consumers: { clientId: string; clientSecret: string }[];
   dataset: string;
   purpose: string;
   close(): Promise<void>;
@@ -48,7 +50,7 @@ export const memberOf = (i: number) => ({
   party_organisation_code: 'DB-01',
 });
 
-export async function startSyncWorld(env: Record<string, string> = {}): Promise<SyncWorld> {
+export async function startSyncWorld(env: Record<string, string> = {}, systems = 1): Promise<SyncWorld> {
   const name = `lt_bench_${crypto.randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: BASE_URL });
   await admin.connect();
@@ -59,7 +61,9 @@ export async function startSyncWorld(env: Record<string, string> = {}): Promise<
   const databaseUrl = u.toString();
   const keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lt-bench-keys-'));
   const config = loadConfig({ DATABASE_URL: databaseUrl, LIENTHONG_KEY_DIR: keyDir, LIENTHONG_RATE_LIMIT_PER_SECOND: '100000', ...env });
-  const consumer = await prepareGatewayWorld(config, 'http://127.0.0.1:9');
+  const consumers = [];
+  for (let i = 0; i < systems; i++) consumers.push(await prepareGatewayWorld(config, 'http://127.0.0.1:9'));
+  const consumer = consumers[0]!;
   const platform = await openPlatform(config);
   const app = await buildServer(platform, { logger: false });
   const [bound] = await listenAll(app, [{ zone: 'internet', host: '127.0.0.1', port: 0 }]);
@@ -68,6 +72,7 @@ export async function startSyncWorld(env: Record<string, string> = {}): Promise<
     url: bound!.url,
     databaseUrl,
     consumer,
+    consumers,
     dataset: HOSTED.dataset,
     purpose: HOSTED.purpose,
     async close() {

@@ -1,0 +1,151 @@
+/**
+ * `npm run bench:webhook`: from a write's commit to its webhook delivery at the receiver, on the
+ * PostgreSQL server. BENCH_SUBSCRIPTIONS (default 100) webhook subscriptions — 20 per consumer
+ * system (the platform's limit per system and dataset), so 5 systems for 100 —, each to its own path of one receiving HTTP server in this process, batched mode
+ * (BENCH_BATCH_MAX, default 100 events a request), follow can-bo-dang-vien while writes of
+ * BENCH_BATCH (20) records are committed BENCH_RATE (1,000) changes a second for BENCH_DURATION
+ * (10) seconds. The latency of a change is the time from its write's commit (writeAs resolved) to
+ * the request carrying it, for every subscription; p50/p99/max. Each request is a signed
+ * (Standard Webhooks) and logged (R-17.2) delivery. Platform, writer and receiver share this
+ * process and the machine's two cores with PostgreSQL, as in `bench:stream`.
+ * With BENCH_WRITE=1, writes the section into docs/BENCHMARKS.md.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LienThongClient } from '../src/client/index.ts';
+import { memberOf, startSyncWorld, writeSection } from './sync-setup.ts';
+
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const SUBSCRIPTIONS = num('BENCH_SUBSCRIPTIONS', 100);
+const RATE = num('BENCH_RATE', 1000);
+const BATCH = num('BENCH_BATCH', 20);
+const BATCH_MAX = num('BENCH_BATCH_MAX', 100);
+const DURATION_S = num('BENCH_DURATION', 10);
+/** src/push/service.ts: a system has at most 20 subscriptions per dataset. */
+const PER_SYSTEM = 20;
+
+interface Tally {
+  latencies: number[];
+  requests: number;
+  received: number;
+  duplicates: number;
+}
+
+/** One receiving server: what arrived, when, measured against the commit times. */
+async function startReceiver(committed: Map<string, number>, t: Tally, seen: Set<string>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const now = performance.now();
+      t.requests++;
+      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; subject?: string }[];
+      for (const e of Array.isArray(events) ? events : [events]) {
+        // At-least-once: a retried delivery is counted once per subscription (by event id).
+        const id = `${req.url}|${e.id}`;
+        if (seen.has(id)) {
+          t.duplicates++;
+          continue;
+        }
+        seen.add(id);
+        const at = e.subject === undefined ? undefined : committed.get(e.subject);
+        if (at !== undefined) t.latencies.push(now - at);
+        t.received++;
+      }
+      res.writeHead(204).end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function main(): Promise<void> {
+  const w = await startSyncWorld({}, Math.ceil(SUBSCRIPTIONS / PER_SYSTEM));
+  const committed = new Map<string, number>();
+  const t: Tally = { latencies: [], requests: 0, received: 0, duplicates: 0 };
+  const seen = new Set<string>();
+  const receivers = await Promise.all(Array.from({ length: SUBSCRIPTIONS }, () => startReceiver(committed, t, seen)));
+  try {
+    const tokens = await Promise.all(
+      w.consumers.map((c) => new LienThongClient({ baseUrl: w.url, clientId: c.clientId, clientSecret: c.clientSecret, purpose: w.purpose }).accessToken()),
+    );
+    for (let n = 0; n < SUBSCRIPTIONS; n++) {
+      const token = tokens[Math.floor(n / PER_SYSTEM)]!;
+      const res = await fetch(`${w.url}/data/v1/${w.dataset}/subscriptions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': w.purpose, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: `${receivers[n]!.url}/r/${n}`, batch_max: BATCH_MAX, start: 'now' }),
+      });
+      if (res.status !== 201) throw new Error(`subscribe: ${res.status} ${await res.text()}`);
+    }
+    console.log(`${SUBSCRIPTIONS} subscriptions; writing ${RATE} changes/s in batches of ${BATCH} for ${DURATION_S} s…`);
+    // Open loop: each batch is written when due, not when the one before has committed — a slow
+    // commit must show as latency, not as a lower rate (no coordinated omission).
+    const intervalMs = (1000 * BATCH) / RATE;
+    const started = performance.now();
+    let written = 0;
+    let late = 0;
+    const inFlight = new Set<Promise<void>>();
+    for (let i = 0; performance.now() - started < DURATION_S * 1000; i++) {
+      const due = started + i * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else late++;
+      const keys = Array.from({ length: BATCH }, (_, j) => `wh-${i}-${j}`);
+      const write = w.platform.sync.records
+        .writeAs(
+          'bench',
+          w.dataset,
+          keys.map((key, j) => ({ key, data: memberOf(i * BATCH + j) })),
+        )
+        .then(() => {
+          const at = performance.now();
+          for (const k of keys) committed.set(k, at);
+          written += BATCH;
+        });
+      inFlight.add(write);
+      void write.finally(() => inFlight.delete(write));
+    }
+    await Promise.all(inFlight);
+    const elapsed = (performance.now() - started) / 1000;
+    const until = performance.now() + 60_000;
+    while (t.received < written * SUBSCRIPTIONS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const l = t.latencies.sort((a, b) => a - b);
+    const q = (p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))] ?? NaN;
+    const ms = (n: number) => `${n.toFixed(0)} ms`;
+    const achieved = written / elapsed;
+    const complete = t.received === written * SUBSCRIPTIONS;
+    const section =
+      [
+        '## Results: webhook push on the PostgreSQL server',
+        '',
+        `Command: \`npm run bench:webhook\` (BENCH_SUBSCRIPTIONS=${SUBSCRIPTIONS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_BATCH_MAX=${BATCH_MAX} BENCH_DURATION=${DURATION_S}; platform, writer and the ${SUBSCRIPTIONS} receiving servers in one process on 2 cores with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
+        '',
+        '| what | value |',
+        '|---|---:|',
+        `| changes written (achieved rate, open loop) | ${written.toLocaleString('en-US')} (${achieved.toFixed(0)}/s; ${late} batches started late) |`,
+        `| changes delivered (all subscriptions, de-duplicated) | ${t.received.toLocaleString('en-US')} of ${(written * SUBSCRIPTIONS).toLocaleString('en-US')} in ${t.requests.toLocaleString('en-US')} requests (each signed and logged); ${t.duplicates} duplicates |`,
+        `| commit → webhook received, p50 | ${ms(q(0.5))} |`,
+        `| commit → webhook received, p99 | ${ms(q(0.99))} |`,
+        `| commit → webhook received, max | ${ms(l.at(-1) ?? NaN)} |`,
+        '',
+        `Goal: p99 ≤ 1 s at 1,000 changes/s to 100 subscribers — ${complete && q(0.99) <= 1000 && achieved >= 0.95 * RATE && SUBSCRIPTIONS >= 100 ? 'met' : 'not met'} in this run.`,
+      ].join('\n') + '\n';
+    console.log(`\n${section}`);
+    if (process.env.BENCH_WRITE === '1') writeSection('sync-webhook', section);
+  } finally {
+    await Promise.all(receivers.map((r) => r.close()));
+    await w.close();
+  }
+}
+
+await main();
+process.exit(0);
