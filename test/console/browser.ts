@@ -195,5 +195,13 @@ export async function signInThroughForm(
  */
 export async function startServerAndBrowser(env: Record<string, string>): Promise<[ConsoleServer, Browser]> {
   const port = await freePort();
-  return Promise.all([startServer({ ...env, PORT: String(port), LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}` }), launchBrowser()]);
+  const [server, browser] = await Promise.allSettled([
+    startServer({ ...env, PORT: String(port), LIENTHONG_PUBLIC_URL: `http://127.0.0.1:${port}` }),
+    launchBrowser(),
+  ]);
+  if (server.status === 'fulfilled' && browser.status === 'fulfilled') return [server.value, browser.value];
+  // One of the two failed: the other must not outlive the test file (a server left running holds a port and a core).
+  if (server.status === 'fulfilled') await server.value.stop();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw server.status === 'rejected' ? server.reason : (browser as PromiseRejectedResult).reason;
 }
