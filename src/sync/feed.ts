@@ -1,3 +1,4 @@
+import DataLoader from 'dataloader';
 import type { Database } from '../db/database.ts';
 import { type Stored, type StoredRecord, openRows } from './records.ts';
 import type { Sealing } from './sealing.ts';
@@ -91,7 +92,30 @@ export function createFeed(db: Database, sealing: Sealing) {
     return first === null || first === undefined ? head(code) : Number(first) - 1;
   }
 
-  return { head, changes, snapshotPage, asOf, positionBefore };
+  return { head: perTurn(head, (code) => code), changes: perTurn(changes, (...a) => a.join('\u0000')), snapshotPage, asOf, positionBefore };
+}
+
+/**
+ * The same question asked many times in one turn of the event loop — a hundred streams and
+ * subscriptions woken by one notification, each asking the feed's head and the changes after the
+ * same position — goes to the database once. Calls are gathered until the turn's I/O is done
+ * (setImmediate) and only then asked, so every caller gets an answer read after its call: joining
+ * a query already sent could miss a change committed just before the caller was woken for it.
+ * Nothing is kept once answered (DataLoader without its cache); the answer is shared and read only.
+ */
+function perTurn<A extends unknown[], R>(fn: (...args: A) => Promise<R>, keyOf: (...args: A) => string): (...args: A) => Promise<R> {
+  const loader = new DataLoader<A, R, string>(
+    async (calls) => {
+      const asked = new Map<string, Promise<R>>();
+      for (const args of calls) {
+        const k = keyOf(...args);
+        if (!asked.has(k)) asked.set(k, fn(...args));
+      }
+      return Promise.all(calls.map((args) => asked.get(keyOf(...args))!.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
+    },
+    { cache: false, batchScheduleFn: (run) => setImmediate(run) },
+  );
+  return (...args: A) => loader.load(args);
 }
 
 export type Feed = ReturnType<typeof createFeed>;
