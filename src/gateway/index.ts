@@ -11,4 +11,4 @@ export { gatewayRequest, send as sendGatewayResponse } from './routes.ts';
 export { feedCursor } from './feeds.ts';
 export type { Authorized } from './service.ts';
 /** What of a record may leave: the warehouse applies the same plan to its per-analyst views. */
-export { shapePlan, shapeRecord } from './shaping.ts';
+export { type ShapePlan, shapePlan, shapeRecord } from './shaping.ts';

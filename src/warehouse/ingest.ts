@@ -1,7 +1,7 @@
 import type { Catalog, Dataset, ResolvedField } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
-import { shapePlan, shapeRecord } from '../gateway/index.ts';
-import type { Feed } from '../sync/index.ts';
+import { type ShapePlan, shapePlan, shapeRecord } from '../gateway/index.ts';
+import type { Change, Feed } from '../sync/index.ts';
 import { type Store, ident, literal } from './store.ts';
 
 /** Changes taken from the feed and written to DuckDB in one transaction. */
@@ -68,47 +68,61 @@ export function createIngestion(store: () => Promise<Store>, deps: { catalog: Ca
     return Number(r.getRows()[0]?.[0] ?? 0);
   }
 
+  /** The batch into `meta.stage` through DuckDB's appender: content as JSON text, and as the masks show it. */
+  async function stage(s: Store, changes: readonly Change[], maskOnly: ShapePlan): Promise<void> {
+    const app = await s.writer.createAppender('stage', 'meta');
+    for (const c of changes) {
+      app.appendVarchar(c.key);
+      app.appendInteger(c.version);
+      app.appendBigInt(BigInt(c.position));
+      app.appendVarchar(c.written_at.toISOString());
+      app.appendBoolean(c.deleted || c.data === null);
+      if (c.data) {
+        app.appendVarchar(JSON.stringify(c.data));
+        app.appendVarchar(JSON.stringify(shapeRecord(c.data, maskOnly)));
+      } else {
+        app.appendNull();
+        app.appendNull();
+      }
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+  }
+
   async function ingestDataset(s: Store, d: Dataset): Promise<number> {
     const fields = await deps.catalog.fields(d.code);
     await ensureTable(s, d.code, fields);
     const maskOnly = shapePlan(fields, []);
     const t = `base.${ident(d.code)}`;
-    const typed = fields.map((f) => `TRY_CAST(json_extract_string(_data, ${literal(`$."${f.name}"`)}) AS ${duckType(f)}) AS ${ident(f.name)}`);
-    const masked = fields
-      .filter((f) => maskOnly.masked.has(f.name))
-      .map((f) => `json_extract_string(_masked, ${literal(`$."${f.name}"`)}) AS ${ident(maskedColumn(f.name))}`);
-    const columns = [...fields.map((f) => ident(f.name)), ...fields.filter((f) => maskOnly.masked.has(f.name)).map((f) => ident(maskedColumn(f.name)))];
+    // Each row's JSON is parsed once for all its fields (a list of paths), not once per field.
+    const maskedFields = fields.filter((f) => maskOnly.masked.has(f.name));
+    const paths = (fs: readonly ResolvedField[]) => `[${fs.map((f) => literal(`$."${f.name}"`)).join(', ')}]`;
+    const typed = fields.map((f, i) => `TRY_CAST(_values[${i + 1}] AS ${duckType(f)}) AS ${ident(f.name)}`);
+    const masked = maskedFields.map((f, i) => `_masks[${i + 1}] AS ${ident(maskedColumn(f.name))}`);
+    const extracted = [
+      ...(fields.length ? [`json_extract_string(_data, ${paths(fields)}) AS _values`] : []),
+      ...(maskedFields.length ? [`json_extract_string(_masked, ${paths(maskedFields)}) AS _masks`] : []),
+    ];
+    const columns = [...fields.map((f) => ident(f.name)), ...maskedFields.map((f) => ident(maskedColumn(f.name)))];
     let total = 0;
+    // The next batch is read from the feed while DuckDB writes this one: the two overlap.
+    let next = deps.feed.changes(d.code, await position(s, d.code), BATCH);
     for (;;) {
-      const after = await position(s, d.code);
-      const changes = await deps.feed.changes(d.code, after, BATCH);
+      const changes = await next;
       if (changes.length === 0) return total;
-      const app = await s.writer.createAppender('stage', 'meta');
-      for (const c of changes) {
-        app.appendVarchar(c.key);
-        app.appendInteger(c.version);
-        app.appendBigInt(BigInt(c.position));
-        app.appendVarchar(c.written_at.toISOString());
-        app.appendBoolean(c.deleted || c.data === null);
-        if (c.data) {
-          app.appendVarchar(JSON.stringify(c.data));
-          app.appendVarchar(JSON.stringify(shapeRecord(c.data, maskOnly)));
-        } else {
-          app.appendNull();
-          app.appendNull();
-        }
-        app.endRow();
-      }
-      app.flushSync();
-      app.closeSync();
       const last = changes.at(-1)!.position;
+      next = deps.feed.changes(d.code, last, BATCH);
+      // (awaited on the next turn of the loop; a failure here ends the pass without it)
+      void next.catch(() => undefined);
+      await stage(s, changes, maskOnly);
       await s.writer.run('BEGIN TRANSACTION');
       try {
         await s.writer.run(`UPDATE ${t} SET _valid_to = s.first_at FROM (SELECT _key, min(_at::TIMESTAMPTZ) AS first_at FROM meta.stage GROUP BY _key) s
           WHERE ${t}._key = s._key AND ${t}._valid_to IS NULL`);
         await s.writer.run(`INSERT INTO ${t} (_key, _version, _position, _valid_from, _valid_to${columns.length ? ', ' : ''}${columns.join(', ')})
           SELECT _key, _version, _position, _at::TIMESTAMPTZ, _next${[...typed, ...masked].length ? ', ' : ''}${[...typed, ...masked].join(', ')}
-          FROM (SELECT *, lead(_at::TIMESTAMPTZ) OVER (PARTITION BY _key ORDER BY _position) AS _next FROM meta.stage) WHERE NOT _deleted`);
+          FROM (SELECT *, lead(_at::TIMESTAMPTZ) OVER (PARTITION BY _key ORDER BY _position) AS _next${extracted.map((e) => `, ${e}`).join('')} FROM meta.stage) WHERE NOT _deleted`);
         await s.writer.run(
           `INSERT INTO meta.positions VALUES ($1, $2, now()) ON CONFLICT (dataset) DO UPDATE SET position = excluded.position, ingested_at = excluded.ingested_at`,
           [d.code, last],
