@@ -55,37 +55,40 @@ export default function WarehouseDashboards() {
           </Button>
         }
       >
-        <Table
-          size="small"
-          rowKey="id"
-          dataSource={list.data}
-          locale={{ emptyText: t('whd.empty') }}
-          pagination={{ pageSize: 20, hideOnSinglePage: true }}
-          columns={[
-            { title: t('whd.col.title'), dataIndex: 'title', key: 'title' },
-            { title: t('whd.col.tiles'), key: 'tiles', render: (_: unknown, d: Dashboard) => d.tiles.length },
-            { title: t('whd.col.updated'), key: 'updated', render: (_: unknown, d: Dashboard) => formatDateTime(d.updated_at) },
-            {
-              title: t('whd.col.actions'),
-              key: 'actions',
-              render: (_: unknown, d: Dashboard) => (
-                <Space wrap>
-                  <Button size="small" onClick={() => show(d)}>
-                    {t('whd.view')}
-                  </Button>
-                  <Button size="small" onClick={() => setSearch({ edit: d.id })}>
-                    {t('whd.edit')}
-                  </Button>
-                  <Popconfirm title={t('whd.delete.confirm')} onConfirm={() => remove.mutate(d.id)}>
-                    <Button size="small" danger>
-                      {t('whd.delete')}
+        {list.data.length === 0 ? (
+          <Typography.Text>{t('whd.empty')}</Typography.Text>
+        ) : (
+          <Table
+            size="small"
+            rowKey="id"
+            dataSource={list.data}
+            pagination={{ pageSize: 20, hideOnSinglePage: true }}
+            columns={[
+              { title: t('whd.col.title'), dataIndex: 'title', key: 'title' },
+              { title: t('whd.col.tiles'), key: 'tiles', render: (_: unknown, d: Dashboard) => d.tiles.length },
+              { title: t('whd.col.updated'), key: 'updated', render: (_: unknown, d: Dashboard) => formatDateTime(d.updated_at) },
+              {
+                title: t('whd.col.actions'),
+                key: 'actions',
+                render: (_: unknown, d: Dashboard) => (
+                  <Space wrap>
+                    <Button size="small" onClick={() => show(d)}>
+                      {t('whd.view')}
                     </Button>
-                  </Popconfirm>
-                </Space>
-              ),
-            },
-          ]}
-        />
+                    <Button size="small" onClick={() => setSearch({ edit: d.id })}>
+                      {t('whd.edit')}
+                    </Button>
+                    <Popconfirm title={t('whd.delete.confirm')} onConfirm={() => remove.mutate(d.id)}>
+                      <Button size="small">
+                        {t('whd.delete')}
+                      </Button>
+                    </Popconfirm>
+                  </Space>
+                ),
+              },
+            ]}
+          />
+        )}
       </Card>
     );
 
