@@ -79,9 +79,7 @@ export default function WarehouseDashboards() {
                       {t('whd.edit')}
                     </Button>
                     <Popconfirm title={t('whd.delete.confirm')} onConfirm={() => remove.mutate(d.id)}>
-                      <Button size="small">
-                        {t('whd.delete')}
-                      </Button>
+                      <Button size="small">{t('whd.delete')}</Button>
                     </Popconfirm>
                   </Space>
                 ),
@@ -97,7 +95,7 @@ export default function WarehouseDashboards() {
       <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
         {heading}
       </Typography.Title>
-      <Space wrap style={{ marginBottom: 16 }}>
+      <Space wrap style={{ display: 'flex', marginBottom: 16 }}>
         <LinkButton to="/warehouse">{t('nav.warehouse')}</LinkButton>
         {(viewing || editing) && <Button onClick={() => setSearch({})}>{t('whd.back')}</Button>}
         {shown && <Button onClick={() => setSearch({ edit: shown.id })}>{t('whd.edit')}</Button>}

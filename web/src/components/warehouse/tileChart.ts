@@ -28,7 +28,15 @@ export function tileOption(tile: RefreshedTile): ChartOption | null {
     return {
       tooltip: { trigger: 'item' },
       legend: { type: 'scroll', bottom: 0 },
-      series: [{ type: 'pie', radius: '65%', name: a.columns[ys[0]!]!.name, data: a.rows.map((r, i) => ({ name: categories[i], value: r[ys[0]!] })) }],
+      series: [
+        {
+          type: 'pie',
+          radius: '55%',
+          label: { formatter: '{b}: {c}' },
+          name: a.columns[ys[0]!]!.name,
+          data: a.rows.map((r, i) => ({ name: categories[i], value: r[ys[0]!] })),
+        },
+      ],
     };
   return {
     tooltip: { trigger: 'axis' },
