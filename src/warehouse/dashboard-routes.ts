@@ -71,7 +71,7 @@ export function dashboardRoutes(wh: Warehouse) {
         chart: TileChart,
         width: Type.Integer(),
         saved_query: Type.Union([Type.Object({ name: Type.String(), chart: Type.Union([Chart, Type.Null()]) }), Type.Null()], {
-          description: 'Tên và biểu đồ của truy vấn đã lưu; null khi không còn / the saved query’s name and chart; null when it is gone',
+          description: 'Tên và biểu đồ của truy vấn đã lưu, trống khi truy vấn không còn / the saved query’s name and chart; null when it is gone',
         }),
         result: Type.Union([Answer, Type.Null()]),
         problem: Type.Union([TileProblem, Type.Null()]),

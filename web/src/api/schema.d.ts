@@ -15771,7 +15771,7 @@ export interface paths {
                                     suppressed_below: number | null;
                                     truncated: boolean;
                                 } | null;
-                                /** @description Tên và biểu đồ của truy vấn đã lưu; null khi không còn / the saved query’s name and chart; null when it is gone */
+                                /** @description Tên và biểu đồ của truy vấn đã lưu, trống khi truy vấn không còn / the saved query’s name and chart; null when it is gone */
                                 saved_query: {
                                     chart: {
                                         type: "bar" | "line" | "pie";
