@@ -122,9 +122,7 @@ export function DashboardEditor({ dashboard, onDone }: { dashboard: Dashboard | 
                     <Button disabled={i === tiles.length - 1} onClick={() => move(i, 1)}>
                       {t('whd.tile.down')}
                     </Button>
-                    <Button onClick={() => setTiles((ts) => ts.filter((_, j) => j !== i))}>
-                      {t('whd.tile.remove')}
-                    </Button>
+                    <Button onClick={() => setTiles((ts) => ts.filter((_, j) => j !== i))}>{t('whd.tile.remove')}</Button>
                   </Space>
                 </Card>
               );
