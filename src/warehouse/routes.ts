@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import { notFound } from '../core/errors.ts';
 import { principalOf } from '../http/context.ts';
 import { BearerSecurity, IfMatchHeaders, NullableString, Timestamp, errors, versionFromIfMatch } from '../http/schemas.ts';
+import { dashboardRoutes } from './dashboard-routes.ts';
+import { Answer, Chart, ParamValue, Params, Receipt } from './schemas.ts';
 import { EXPORT_FORMATS, type ExportFormat } from './exports.ts';
 import { MAX_HORIZON } from './forecast.ts';
 import { MAX_ROWS } from './query.ts';
@@ -12,10 +14,6 @@ import type { Warehouse } from './service.ts';
 const security = BearerSecurity;
 const tags = ['warehouse'];
 
-const ParamValue = Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Null()]);
-const Params = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), ParamValue, {
-  description: 'Giá trị các tham số $ten / values of the $name parameters',
-});
 const Sql = Type.String({ minLength: 1, maxLength: 20_000, description: 'Một câu lệnh SELECT / one SELECT statement' });
 const AsOf = Type.String({ format: 'date-time', description: 'Trả lời theo dữ liệu tại thời điểm này / answer as the data stood at this instant' });
 
@@ -30,18 +28,6 @@ const QueryBody = Type.Object(
   },
   { additionalProperties: false },
 );
-const Receipt = Type.Object({ log: Type.String(), id: Type.String() });
-const Answer = Type.Object({
-  query_id: Type.String(),
-  columns: Type.Array(Type.Object({ name: Type.String(), type: Type.String() })),
-  rows: Type.Array(Type.Array(Type.Unknown())),
-  truncated: Type.Boolean(),
-  as_of: Type.Union([Type.String(), Type.Null()]),
-  datasets: Type.Array(Type.String()),
-  suppressed_below: Type.Union([Type.Integer(), Type.Null()], { description: 'Nhóm ít hơn số bản ghi này bị ẩn / groups under this size are withheld' }),
-  sha256: Type.String({ description: 'SHA-256 của {columns, rows, truncated, as_of} như được ghi nhật ký / as logged' }),
-  receipts: Type.Array(Receipt, { description: 'Biên nhận nhật ký chia sẻ của từng cơ quan chủ quản / sharing-log receipts (R-17.2)' }),
-});
 const Column = Type.Object({ name: Type.String(), type: Type.String(), label_vi: Type.String(), label_en: Type.String(), masked: Type.Boolean() });
 const Schema = Type.Object({
   datasets: Type.Array(
@@ -64,11 +50,6 @@ const SavedParameter = Type.Object({
   type: Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('date')]),
   label: Type.Optional(Type.String({ maxLength: 200 })),
   default: Type.Optional(ParamValue),
-});
-const Chart = Type.Object({
-  type: Type.Union([Type.Literal('bar'), Type.Literal('line'), Type.Literal('pie')]),
-  x: Type.String({ maxLength: 200 }),
-  y: Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 10 }),
 });
 const SavedInput = Type.Object(
   {
@@ -385,5 +366,7 @@ export function warehouseRoutes(wh: Warehouse) {
       },
       async (req) => wh.ingestAs(principalOf(req)),
     );
+
+    await dashboardRoutes(wh)(base);
   };
 }

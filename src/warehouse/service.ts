@@ -17,7 +17,8 @@ import { FORECAST_LEVEL, MAX_POINTS, MODEL, forecast, seriesOf } from './forecas
 import { createIngestion, entersWarehouse } from './ingest.ts';
 import { MAX_EXPORT_ROWS, type ParamValue, type QueryRequest, type Receipt, type Release, answerBody, createQueries } from './query.ts';
 import { type TableToExport, writePartitionedParquet } from './parquet.ts';
-import { createSavedQueries } from './saved.ts';
+import { type TileProblem, createDashboards } from './dashboards.ts';
+import { type SavedQuery, createSavedQueries } from './saved.ts';
 import { type Store, ident, openStore } from './store.ts';
 
 export interface WarehouseDeps {
@@ -59,6 +60,7 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
   const ingestion = createIngestion(store, { catalog: deps.catalog, feed: deps.feed, codeLists: deps.codeLists });
   const queries = createQueries({ store, access, ledger: deps.ledger, clock, coordinatorLog: deps.coordinatorLog });
   const saved = createSavedQueries(db, clock);
+  const dashboards = createDashboards(db, clock, saved);
   const exportRoot = deps.exportDir ?? (file === ':memory:' ? path.join(os.tmpdir(), 'lienthong-warehouse-exports') : path.join(path.dirname(file), 'exports'));
 
   /**
@@ -167,6 +169,7 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
     query: (p: Principal, q: QueryRequest, requestId: string) => answer(p, q, { form: 'api', resource: '/api/v1/warehouse/query', requestId }),
     cancel: queries.cancel,
     saved,
+    dashboards,
 
     async schema(p: Principal) {
       const s = await queries.schema(p);
@@ -195,6 +198,45 @@ export function createWarehouse(db: Database, clock: Clock, file: string, deps: 
         { sql: sq.sql, params: saved.values(sq, params) },
         { form: 'api', resource: `/api/v1/warehouse/saved-queries/${id}/${chart ? 'chart' : 'run'}`, requestId, extra: { [kind]: id } },
       );
+    },
+
+    /**
+     * R-7.3, R-17.2: every tile of a dashboard refreshed as its saved query's chart is — the
+     * query path with the runner's grants of now (views, masks, suppression, limits), logged in
+     * the log of each custodian read before its answer is given. Tiles run one after another; a
+     * tile refused or failed (its saved query deleted, its dataset no longer granted, a log that
+     * cannot take the entry…) carries its own problem and the others still answer.
+     */
+    async refreshDashboard(p: Principal, id: string, requestId: string) {
+      const d = await dashboards.get(p, id);
+      const resource = `/api/v1/warehouse/dashboards/${id}/refresh`;
+      const tiles = [];
+      for (const [position, tile] of d.tiles.entries()) {
+        const base = { position, saved_query_id: tile.saved_query_id, chart: tile.chart, width: tile.width };
+        let sq: SavedQuery | null = null;
+        const about = (q: SavedQuery | null): Pick<SavedQuery, 'name' | 'chart'> | null => q && { name: q.name, chart: q.chart };
+        try {
+          sq = await saved.get(p, tile.saved_query_id);
+          const result = await answer(
+            p,
+            { sql: sq.sql, params: saved.values(sq, tile.params) },
+            { form: 'api', resource, requestId, extra: { dashboard: id, tile: String(position), chart: sq.id } },
+          );
+          tiles.push({ ...base, saved_query: about(sq), result, problem: null });
+        } catch (err) {
+          const problem =
+            err instanceof Problem
+              ? err
+              : new Problem(PROBLEMS.internal, { detail: 'Ô này không làm mới được.', detail_en: 'This tile could not be refreshed.' });
+          tiles.push({
+            ...base,
+            saved_query: about(sq),
+            result: null,
+            problem: problem.body(resource, requestId) as TileProblem,
+          });
+        }
+      }
+      return { dashboard_id: d.id, version: d.version, refreshed_at: clock.now(), tiles };
     },
 
     /**

@@ -37,6 +37,7 @@ const CodeLists = lazy(() => import('./pages/CodeLists.tsx'));
 const CodeListDetail = lazy(() => import('./pages/CodeLists.tsx').then((m) => ({ default: m.CodeListDetail })));
 const Schedules = lazy(() => import('./pages/Schedules.tsx'));
 const Warehouse = lazy(() => import('./pages/Warehouse.tsx'));
+const WarehouseDashboards = lazy(() => import('./pages/WarehouseDashboards.tsx'));
 const NotFound = lazy(() => import('./pages/NotFound.tsx'));
 
 /**
@@ -110,6 +111,7 @@ export function App() {
               <Route path="/code-lists/:code" element={<CodeListDetail />} />
               <Route path="/schedules" element={<Schedules />} />
               <Route path="/warehouse" element={<Warehouse />} />
+              <Route path="/warehouse/dashboards" element={<WarehouseDashboards />} />
               <Route path="*" element={<NotFound />} />
             </Route>
           </Routes>

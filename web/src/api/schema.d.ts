@@ -15313,6 +15313,506 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/warehouse/dashboards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Bảng điều khiển của cơ quan / The agency’s dashboards */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            description: string | null;
+                            id: string;
+                            tiles: {
+                                /** @description Cách thể hiện / how the tile is drawn */
+                                chart: "bar" | "line" | "pie" | "table";
+                                /** @description Giá trị các tham số $ten / values of the $name parameters */
+                                params?: {
+                                    [key: string]: string | number | boolean | null;
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description Truy vấn đã lưu của cơ quan / a saved query of the agency
+                                 */
+                                saved_query_id: string;
+                                /** @description Độ rộng trên lưới 24 cột / width on a 24-column grid */
+                                width: number;
+                            }[];
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        }[];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Tạo bảng điều khiển / Create a dashboard from saved queries of the agency */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description Các ô theo thứ tự hiển thị / tiles in display order */
+                        tiles: {
+                            /** @description Cách thể hiện / how the tile is drawn */
+                            chart: "bar" | "line" | "pie" | "table";
+                            /** @description Giá trị các tham số $ten / values of the $name parameters */
+                            params?: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description Truy vấn đã lưu của cơ quan / a saved query of the agency
+                             */
+                            saved_query_id: string;
+                            /** @description Độ rộng trên lưới 24 cột / width on a 24-column grid */
+                            width: number;
+                        }[];
+                        /** @description Tên bảng điều khiển (tiếng Việt) / title (Vietnamese) */
+                        title: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            description: string | null;
+                            id: string;
+                            tiles: {
+                                /** @description Cách thể hiện / how the tile is drawn */
+                                chart: "bar" | "line" | "pie" | "table";
+                                /** @description Giá trị các tham số $ten / values of the $name parameters */
+                                params?: {
+                                    [key: string]: string | number | boolean | null;
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description Truy vấn đã lưu của cơ quan / a saved query of the agency
+                                 */
+                                saved_query_id: string;
+                                /** @description Độ rộng trên lưới 24 cột / width on a 24-column grid */
+                                width: number;
+                            }[];
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/warehouse/dashboards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Một bảng điều khiển / A dashboard */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            description: string | null;
+                            id: string;
+                            tiles: {
+                                /** @description Cách thể hiện / how the tile is drawn */
+                                chart: "bar" | "line" | "pie" | "table";
+                                /** @description Giá trị các tham số $ten / values of the $name parameters */
+                                params?: {
+                                    [key: string]: string | number | boolean | null;
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description Truy vấn đã lưu của cơ quan / a saved query of the agency
+                                 */
+                                saved_query_id: string;
+                                /** @description Độ rộng trên lưới 24 cột / width on a 24-column grid */
+                                width: number;
+                            }[];
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Xoá bảng điều khiển / Delete a dashboard */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Sửa bảng điều khiển / Change a dashboard (the fields given; tiles replaced as a whole) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Version the edit is based on, from the ETag */
+                    "if-match"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string | null;
+                        /** @description Các ô theo thứ tự hiển thị / tiles in display order */
+                        tiles?: {
+                            /** @description Cách thể hiện / how the tile is drawn */
+                            chart: "bar" | "line" | "pie" | "table";
+                            /** @description Giá trị các tham số $ten / values of the $name parameters */
+                            params?: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                            /**
+                             * Format: uuid
+                             * @description Truy vấn đã lưu của cơ quan / a saved query of the agency
+                             */
+                            saved_query_id: string;
+                            /** @description Độ rộng trên lưới 24 cột / width on a 24-column grid */
+                            width: number;
+                        }[];
+                        /** @description Tên bảng điều khiển (tiếng Việt) / title (Vietnamese) */
+                        title?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agency_code: string;
+                            /** Format: date-time */
+                            created_at: string;
+                            created_by: string;
+                            description: string | null;
+                            id: string;
+                            tiles: {
+                                /** @description Cách thể hiện / how the tile is drawn */
+                                chart: "bar" | "line" | "pie" | "table";
+                                /** @description Giá trị các tham số $ten / values of the $name parameters */
+                                params?: {
+                                    [key: string]: string | number | boolean | null;
+                                };
+                                /**
+                                 * Format: uuid
+                                 * @description Truy vấn đã lưu của cơ quan / a saved query of the agency
+                                 */
+                                saved_query_id: string;
+                                /** @description Độ rộng trên lưới 24 cột / width on a 24-column grid */
+                                width: number;
+                            }[];
+                            title: string;
+                            /** Format: date-time */
+                            updated_at: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                412: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/warehouse/dashboards/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Làm mới bảng điều khiển / Refresh a dashboard: each tile’s saved query run as a chart refresh (the runner’s grants of now, logged before its answer, R-17.2), each tile with its answer or its own problem */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dashboard_id: string;
+                            /** Format: date-time */
+                            refreshed_at: string;
+                            tiles: {
+                                /** @description Cách thể hiện / how the tile is drawn */
+                                chart: "bar" | "line" | "pie" | "table";
+                                position: number;
+                                problem: ({
+                                    detail?: string;
+                                    detail_en?: string;
+                                    instance: string;
+                                    request_id: string;
+                                    rule?: string;
+                                    status: number;
+                                    title: string;
+                                    title_en: string;
+                                    type: string;
+                                } & {
+                                    [key: string]: unknown;
+                                }) | null;
+                                result: {
+                                    as_of: string | null;
+                                    columns: {
+                                        name: string;
+                                        type: string;
+                                    }[];
+                                    datasets: string[];
+                                    query_id: string;
+                                    /** @description Biên nhận nhật ký chia sẻ của từng cơ quan chủ quản / sharing-log receipts */
+                                    receipts: {
+                                        id: string;
+                                        log: string;
+                                    }[];
+                                    rows: unknown[][];
+                                    /** @description SHA-256 của {columns, rows, truncated, as_of} như được ghi nhật ký / as logged */
+                                    sha256: string;
+                                    /** @description Nhóm ít hơn số bản ghi này bị ẩn / groups under this size are withheld */
+                                    suppressed_below: number | null;
+                                    truncated: boolean;
+                                } | null;
+                                /** @description Tên và biểu đồ của truy vấn đã lưu, trống khi truy vấn không còn / the saved query’s name and chart; null when it is gone */
+                                saved_query: {
+                                    chart: {
+                                        type: "bar" | "line" | "pie";
+                                        x: string;
+                                        y: string[];
+                                    } | null;
+                                    name: string;
+                                } | null;
+                                saved_query_id: string;
+                                width: number;
+                            }[];
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details / Lỗi */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/warehouse/datasets/{code}/policy": {
         parameters: {
             query?: never;

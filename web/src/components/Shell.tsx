@@ -36,6 +36,7 @@ const NAV: NavItem[] = [
   { path: '/lifecycle', label: 'nav.lifecycle', roles: ['custodian_admin', 'consumer_admin', 'coordinator', 'auditor'] },
   { path: '/code-lists', label: 'nav.codelists' },
   { path: '/warehouse', label: 'nav.warehouse', roles: ['analyst'] },
+  { path: '/warehouse/dashboards', label: 'nav.warehouseDashboards', roles: ['analyst'] },
 ];
 
 function selectedKey(pathname: string): string {

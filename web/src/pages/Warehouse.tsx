@@ -4,6 +4,7 @@ import { App as AntApp, Alert, Button, Card, Col, Dropdown, Input, List, Row, Sp
 import { api, ApiError, problemMessage, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
+import { LinkButton } from '../components/LinkButton.tsx';
 import { LoadError, Loading } from '../components/States.tsx';
 import { useI18n } from '../i18n/index.tsx';
 
@@ -157,6 +158,9 @@ export default function Warehouse() {
         {t('wh.title')}
       </Typography.Title>
       <Typography.Paragraph>{t('wh.intro')}</Typography.Paragraph>
+      <div style={{ marginBottom: 16 }}>
+        <LinkButton to="/warehouse/dashboards">{t('wh.dashboards')}</LinkButton>
+      </div>
       <Row gutter={16}>
         <Col xs={24} lg={7}>
           <Card title={t('wh.schema')} size="small" style={{ marginBottom: 16 }}>
