@@ -98,10 +98,27 @@ describe.skipIf(skipBrowser())('console: warehouse dashboards (R-7.3, R-17.2)', 
     await server?.stop();
   });
 
-  /** Opens an antd select by its label and picks the option that shows `option`. */
+  /**
+   * Opens an antd select by its label and picks the option that shows `option`, among the options
+   * visible now: the list of another select, still closing, holds an option of the same text. Under
+   * load a list can close before the click lands; it is then opened again.
+   */
   async function choose(page: Page, label: string, option: string) {
-    await page.getByLabel(label, { exact: true }).click();
-    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option', { hasText: option }).first().click();
+    const select = page.getByLabel(label, { exact: true });
+    await expect
+      .poll(
+        async () => {
+          if (!(await page.locator('.ant-select-item-option:visible', { hasText: option }).count())) await select.click();
+          await page
+            .locator('.ant-select-item-option:visible', { hasText: option })
+            .first()
+            .click({ timeout: 5_000 })
+            .catch(() => undefined);
+          return (await select.locator('xpath=ancestor::div[contains(@class, "ant-select")][1]').textContent()) ?? '';
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      .toContain(option);
   }
 
   it('an analyst creates a dashboard of two tiles from saved queries, sees both drawn as charts, each logged for the custodian, and refreshes it (R-7.3, R-17.2)', async () => {
