@@ -32,33 +32,18 @@ export interface AsOfRecord {
   updated_at: string;
 }
 
-/** A key of the page and its version as of the position: all null (but the key) when the key did not exist then. */
-type AsOfRow = { key: string; version: number | null; data: Record<string, unknown> | null; sealed: Uint8Array | null; deleted: boolean | null; updated_at: string | null };
+/** `written_at` as `Date#toISOString` writes it (UTC, milliseconds truncated as the driver's Date truncates them). */
+const ISO_WRITTEN_AT = `to_char(written_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
+const AS_OF_COLUMNS = `record_key AS key, version, data, sealed, deleted, position, ${ISO_WRITTEN_AT}`;
+type AsOfRow = AsOfRecord & { sealed: Uint8Array | null; deleted: boolean; position: number };
 
 /**
- * $1 dataset, $2 the last key of the previous page (null: from the start), $3 page size, $4 the
- * position. The page is the next $3 keys of `records` (so a page always moves on, whatever the
- * history); a key whose current version is newer than $4 takes its last version at or before $4
- * from `record_versions` (primary key dataset_code, record_key, version: one index probe).
- * `LIMIT (SELECT $3)`: a limit the planner cannot read makes it plan for a fraction of the rows,
- * so the page walks the primary key in order even where the table has no statistics (PGlite, or
- * a bulk load before ANALYZE); a known limit above its row estimate makes it sort the whole rest
- * of the dataset for every page instead.
+ * A page's limit ($3) as the planner cannot read it, so it plans for a fraction of the rows and
+ * walks the primary key in order even where the table has no statistics (PGlite; a bulk load
+ * before ANALYZE). A known limit above its row estimate makes it sort the whole rest of the
+ * dataset for every page instead: a snapshot or export quadratic in the dataset's size.
  */
-const AS_OF_PAGE = `
-  WITH page AS (
-    SELECT record_key, version, data, sealed, deleted, written_at, position FROM records
-     WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key LIMIT (SELECT $3::int))
-  SELECT p.record_key AS key, o.version, o.data, o.sealed, o.deleted,
-         to_char(o.written_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at
-    FROM page p LEFT JOIN LATERAL (
-      SELECT p.version, p.data, p.sealed, p.deleted, p.written_at WHERE p.position <= $4::bigint
-      UNION ALL
-      (SELECT v.version, v.data, v.sealed, v.deleted, v.written_at FROM record_versions v
-        WHERE p.position > $4::bigint AND v.dataset_code = $1 AND v.record_key = p.record_key AND v.position <= $4::bigint
-        ORDER BY v.version DESC LIMIT 1)
-    ) o ON true
-   ORDER BY p.record_key`;
+const PAGE_LIMIT = 'LIMIT (SELECT $3::int)';
 
 export function createFeed(db: Database, sealing: Sealing) {
   /** The position of the last committed change: 0 for a dataset never written. */
@@ -84,7 +69,7 @@ export function createFeed(db: Database, sealing: Sealing) {
    */
   async function snapshotPage(code: string, at: number, after: string | null, limit: number): Promise<SnapshotPage> {
     const current = await db.query<Stored<Change>>(
-      `SELECT ${COLUMNS} FROM records WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key LIMIT $3`,
+      `SELECT ${COLUMNS} FROM records WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key ${PAGE_LIMIT}`,
       [code, after, limit],
     );
     const newer = current.rows.filter((r) => r.position > at).map((r) => r.key);
@@ -105,26 +90,28 @@ export function createFeed(db: Database, sealing: Sealing) {
     return { items, next_after: current.rows.length === limit ? current.rows.at(-1)!.key : null };
   }
 
-  /**
-   * One page of the dataset as of position `at` in ONE statement: each key of the page with the
-   * version that was its last at `at` (the current row, or the newest older version from its
-   * history), tombstones and keys created later left out. `updated_at` is formatted by the
-   * database as `Date#toISOString` would (UTC, milliseconds, truncated like the driver's Date).
-   */
+  /** snapshotPage for an export: the same records, as the export writes them, with no object made per record. */
   async function asOfPage(code: string, at: number, after: string | null, limit: number): Promise<{ items: AsOfRecord[]; next_after: string | null }> {
-    const r = await db.query<AsOfRow>(AS_OF_PAGE, [code, after, limit, at]);
-    const live = r.rows.filter((row) => row.version !== null && !row.deleted);
-    const items: AsOfRecord[] = live.map((row) => ({ key: row.key, version: row.version!, data: row.data, updated_at: row.updated_at! }));
-    // Sealed content (R-4.7, R-11) is opened here; clear rows take no detour.
-    const sealed = live.flatMap((row, i) => (row.sealed === null ? [] : [i]));
-    if (sealed.length) {
-      await Promise.all(
-        sealed.map(async (i) => {
-          items[i]!.data = await sealing.open(code, live[i]!.key, live[i]!.version!, live[i]!.sealed!);
-        }),
+    const current = await db.query<AsOfRow>(
+      `SELECT ${AS_OF_COLUMNS} FROM records WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key ${PAGE_LIMIT}`,
+      [code, after, limit],
+    );
+    let rows: AsOfRow[] = current.rows;
+    const newer = rows.filter((r) => r.position > at).map((r) => r.key);
+    if (newer.length) {
+      const older = await db.query<AsOfRow>(
+        `SELECT DISTINCT ON (record_key) ${AS_OF_COLUMNS} FROM record_versions
+          WHERE dataset_code = $1 AND record_key = ANY($2) AND position <= $3 ORDER BY record_key, version DESC`,
+        [code, newer, at],
       );
+      const byKey = new Map(older.rows.map((r) => [r.key, r]));
+      rows = rows.flatMap((r) => (r.position <= at ? [r] : (byKey.get(r.key) ?? [])));
     }
-    return { items, next_after: r.rows.length === limit ? r.rows.at(-1)!.key : null };
+    const items = rows.filter((r) => !r.deleted);
+    // Sealed content (R-4.7, R-11) is opened here; clear rows go out as the driver made them.
+    const sealed = items.filter((r) => r.sealed !== null);
+    if (sealed.length) await Promise.all(sealed.map(async (r) => (r.data = await sealing.open(code, r.key, r.version, r.sealed!))));
+    return { items, next_after: current.rows.length === limit ? current.rows.at(-1)!.key : null };
   }
 
   /**
