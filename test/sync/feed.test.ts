@@ -17,7 +17,7 @@ async function asOfAll(feed: Feed, code: string, at: number, pageSize: number) {
 /** The same dataset as of `at` through snapshotPage, the reference reading. */
 async function snapshotAll(feed: Feed, code: string, at: number) {
   const out = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page = await feed.snapshotPage(code, at, after, 3);
     out.push(...page.items.map((r) => ({ key: r.key, version: r.version, data: r.data, updated_at: r.written_at.toISOString() })));
     if (page.next_after === null) return out;
@@ -43,8 +43,15 @@ for (const driver of DRIVERS) {
         { key: 'asof-1', data: member(2, { full_name: 'Đổi tên' }) },
         { key: 'asof-3', delete: true },
       ]);
-      await step([{ key: 'asof-9', data: member(3) }, { key: 'asof-4', data: member(4, { full_name: 'Lần hai' }) }]);
-      await step([{ key: 'asof-4', data: member(4, { full_name: 'Lần ba' }) }, { key: 'asof-3', data: member(5) }, { key: 'asof-0', delete: true }]);
+      await step([
+        { key: 'asof-9', data: member(3) },
+        { key: 'asof-4', data: member(4, { full_name: 'Lần hai' }) },
+      ]);
+      await step([
+        { key: 'asof-4', data: member(4, { full_name: 'Lần ba' }) },
+        { key: 'asof-3', data: member(5) },
+        { key: 'asof-0', delete: true },
+      ]);
       positions.set('can-bo-dang-vien', heads);
       // A secret dataset: its rows are sealed at rest and opened on reading.
       const secret = w.client('BNCTW-CSDL', { baseUrl: w.tslcd });
