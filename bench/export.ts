@@ -7,6 +7,7 @@
  *   content (the second pass, logged before the first byte), through HTTP with the SDK.
  * Prints a Markdown section; with BENCH_WRITE=1, writes it into docs/BENCHMARKS.md.
  */
+import os from 'node:os';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { LienThongClient } from '../src/client/index.ts';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
       [
         '## Results: bulk export (NDJSON) on the PostgreSQL server',
         '',
-        `Command: \`npm run bench:export\` (BENCH_EXPORT_RECORDS=${RECORDS}; PostgreSQL server, platform and client in one process). ${new Date().toISOString().slice(0, 10)}, ${RUNS} runs, medians.`,
+        `Command: \`npm run bench:export\` (BENCH_EXPORT_RECORDS=${RECORDS}; PostgreSQL server, platform and client in one process, Node's \`--max-semi-space-size=64\` as \`npm start\` runs the server). ${new Date().toISOString().slice(0, 10)}, ${RUNS} runs, medians; 1-min load average at the end ${os.loadavg()[0]!.toFixed(2)} on ${os.cpus().length} cores.`,
         '',
         '| what | records/s | vs COPY |',
         '|---|---:|---:|',

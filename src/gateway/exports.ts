@@ -1,11 +1,10 @@
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import { canonicalJson } from '../core/canonical.ts';
 import { type CryptoProvider, signJws } from '../core/crypto.ts';
 import { PROBLEMS, Problem, conflict, forbidden, notFound } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { Feed, StoredRecord } from '../sync/index.ts';
+import type { AsOfRecord, Feed } from '../sync/index.ts';
 import {
   type Exchange,
   type GatewayRequest,
@@ -19,7 +18,7 @@ import {
 import type { ExportFormat, ExportStore, PreparedExport } from './export-store.ts';
 import { type Pipeline, requireHosted } from './feeds.ts';
 import type { Authorized } from './service.ts';
-import { type ShapePlan, shapeRecord } from './shaping.ts';
+import { type ShapePlan, canonicalShaper, shapeRecord } from './shaping.ts';
 
 /**
  * Bulk exports (R-6.1c; docs/sync.md): prepare → log → download by id.
@@ -74,26 +73,30 @@ async function* exportBytes(
   count = { records: 0 },
 ): AsyncGenerator<Buffer> {
   const wanted = Object.entries(e.filters);
+  const kept = (r: AsOfRecord) => wanted.every(([f, v]) => asText(r.data?.[f]) === v);
+  const data = canonicalShaper(plan);
   let first = true;
   for await (const page of feed.asOf(e.dataset_code, e.position, PAGE)) {
-    const rows = page.filter((r) => wanted.every(([f, v]) => asText(r.data?.[f]) === v)).map((r) => ({ r, data: shapeRecord(r.data ?? {}, plan) }));
+    const rows = wanted.length ? page.filter(kept) : page;
     count.records += rows.length;
-    yield Buffer.from(e.format === 'ndjson' ? ndjson(rows) : csv(rows, columns, first));
+    yield Buffer.from(e.format === 'ndjson' ? ndjson(rows, data) : csv(rows, plan, columns, first));
     first = false;
   }
-  if (first && e.format === 'csv') yield Buffer.from(csv([], columns, true));
+  if (first && e.format === 'csv') yield Buffer.from(csv([], plan, columns, true));
 }
 
-type Row = { r: StoredRecord; data: Record<string, unknown> };
-const ndjson = (rows: Row[]) =>
-  rows
-    .map(
-      ({ r, data }) => `{"key":${JSON.stringify(r.key)},"version":${r.version},"updated_at":"${r.written_at.toISOString()}","data":${canonicalJson(data)}}\n`,
-    )
-    .join('');
-const csv = (rows: Row[], columns: string[], header: boolean) =>
+/** One page of NDJSON lines as one string (one Buffer per page, no object per line). */
+function ndjson(rows: AsOfRecord[], data: (d: Record<string, unknown>) => string): string {
+  let out = '';
+  for (const r of rows) out += `{"key":${JSON.stringify(r.key)},"version":${r.version},"updated_at":"${r.updated_at}","data":${data(r.data ?? {})}}\n`;
+  return out;
+}
+const csv = (rows: AsOfRecord[], plan: ShapePlan, columns: string[], header: boolean) =>
   stringify(
-    rows.map(({ r, data }) => [r.key, String(r.version), r.written_at.toISOString(), ...columns.map((c) => cell(data[c]))]),
+    rows.map((r) => {
+      const data = shapeRecord(r.data ?? {}, plan);
+      return [r.key, String(r.version), r.updated_at, ...columns.map((c) => cell(data[c]))];
+    }),
     {
       ...(header && { header: true, columns: ['key', 'version', 'updated_at', ...columns] }),
       record_delimiter: 'windows',

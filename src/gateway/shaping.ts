@@ -1,4 +1,5 @@
 import type { Mask, ResolvedField } from '../catalog/index.ts';
+import { canonicalJson } from '../core/canonical.ts';
 
 /**
  * What of a record may leave (R-4.2, R-8.2, personal-data protection): the granted fields whole;
@@ -54,6 +55,32 @@ export function shapeRecord(data: Record<string, unknown>, plan: ShapePlan): Rec
     }
   }
   return out;
+}
+
+/**
+ * `canonicalJson(shapeRecord(data, plan))` in one pass, for a stream of records (an export). The
+ * members the plan lets out are sorted once, as RFC 8785 orders them (by UTF-16 code units:
+ * JavaScript's default sort; a record's present members keep that order). Text, booleans, null
+ * and finite numbers are written by JSON.stringify, whose forms RFC 8785 adopts; objects and
+ * arrays by canonicalJson; anything else (no JSON data has it) takes the two-step path whole.
+ */
+export function canonicalShaper(plan: ShapePlan): (data: Record<string, unknown>) => string {
+  const members = [...new Set([...plan.whole, ...plan.masked.keys()])]
+    .sort()
+    .map((name) => ({ name, prefix: `${JSON.stringify(name)}:`, mask: plan.whole.has(name) ? undefined : plan.masked.get(name) }));
+  return (data) => {
+    let out = '';
+    for (const m of members) {
+      if (!Object.hasOwn(data, m.name)) continue;
+      const v = m.mask ? maskValue(data[m.name], m.mask) : data[m.name];
+      let json: string;
+      if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) json = JSON.stringify(v);
+      else if (typeof v === 'object') json = v === null ? 'null' : canonicalJson(v);
+      else return canonicalJson(shapeRecord(data, plan));
+      out += out ? `,${m.prefix}${json}` : m.prefix + json;
+    }
+    return `{${out}}`;
+  };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -24,6 +24,28 @@ export interface SnapshotPage {
 
 const COLUMNS = 'record_key AS key, version, data, sealed, deleted, written_at, position';
 
+/** A live record as of a feed position, as an export writes it. */
+export interface AsOfRecord {
+  key: string;
+  version: number;
+  data: Record<string, unknown> | null;
+  /** `written_at` as `Date#toISOString` writes it. */
+  updated_at: string;
+}
+
+/** `written_at` as `Date#toISOString` writes it (UTC, milliseconds truncated as the driver's Date truncates them). */
+const ISO_WRITTEN_AT = `to_char(written_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS updated_at`;
+const AS_OF_COLUMNS = `record_key AS key, version, data, sealed, deleted, position, ${ISO_WRITTEN_AT}`;
+type AsOfRow = AsOfRecord & { sealed: Uint8Array | null; deleted: boolean; position: number };
+
+/**
+ * A page's limit ($3) as the planner cannot read it, so it plans for a fraction of the rows and
+ * walks the primary key in order even where the table has no statistics (PGlite; a bulk load
+ * before ANALYZE). A known limit above its row estimate makes it sort the whole rest of the
+ * dataset for every page instead: a snapshot or export quadratic in the dataset's size.
+ */
+const PAGE_LIMIT = 'LIMIT (SELECT $3::int)';
+
 export function createFeed(db: Database, sealing: Sealing) {
   /** The position of the last committed change: 0 for a dataset never written. */
   async function head(code: string): Promise<number> {
@@ -48,7 +70,7 @@ export function createFeed(db: Database, sealing: Sealing) {
    */
   async function snapshotPage(code: string, at: number, after: string | null, limit: number): Promise<SnapshotPage> {
     const current = await db.query<Stored<Change>>(
-      `SELECT ${COLUMNS} FROM records WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key LIMIT $3`,
+      `SELECT ${COLUMNS} FROM records WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key ${PAGE_LIMIT}`,
       [code, after, limit],
     );
     const newer = current.rows.filter((r) => r.position > at).map((r) => r.key);
@@ -69,13 +91,46 @@ export function createFeed(db: Database, sealing: Sealing) {
     return { items, next_after: current.rows.length === limit ? current.rows.at(-1)!.key : null };
   }
 
-  /** The whole dataset as of `at`, page after page: what an export streams without holding it all. */
-  async function* asOf(code: string, at: number, pageSize = 1000): AsyncGenerator<StoredRecord[]> {
-    for (let after: string | null = null; ;) {
-      const page = await snapshotPage(code, at, after, pageSize);
-      if (page.items.length) yield page.items;
-      if (page.next_after === null) return;
-      after = page.next_after;
+  /** snapshotPage for an export: the same records, as the export writes them, with no object made per record. */
+  async function asOfPage(code: string, at: number, after: string | null, limit: number): Promise<{ items: AsOfRecord[]; next_after: string | null }> {
+    const current = await db.query<AsOfRow>(
+      `SELECT ${AS_OF_COLUMNS} FROM records WHERE dataset_code = $1 AND ($2::text IS NULL OR record_key > $2) ORDER BY record_key ${PAGE_LIMIT}`,
+      [code, after, limit],
+    );
+    let rows: AsOfRow[] = current.rows;
+    const newer = rows.filter((r) => r.position > at).map((r) => r.key);
+    if (newer.length) {
+      const older = await db.query<AsOfRow>(
+        `SELECT DISTINCT ON (record_key) ${AS_OF_COLUMNS} FROM record_versions
+          WHERE dataset_code = $1 AND record_key = ANY($2) AND position <= $3 ORDER BY record_key, version DESC`,
+        [code, newer, at],
+      );
+      const byKey = new Map(older.rows.map((r) => [r.key, r]));
+      rows = rows.flatMap((r) => (r.position <= at ? [r] : (byKey.get(r.key) ?? [])));
+    }
+    const items = rows.filter((r) => !r.deleted);
+    // Sealed content (R-4.7, R-11) is opened here; clear rows go out as the driver made them.
+    const sealed = items.filter((r) => r.sealed !== null);
+    if (sealed.length) await Promise.all(sealed.map(async (r) => (r.data = await sealing.open(code, r.key, r.version, r.sealed!))));
+    return { items, next_after: current.rows.length === limit ? current.rows.at(-1)!.key : null };
+  }
+
+  /**
+   * The whole dataset as of `at`, page after page: what an export streams without holding it all.
+   * The next page is read while the caller works on this one (one page ahead, no more): the
+   * database and the caller overlap, and a caller that stops asking stops the reading.
+   */
+  async function* asOf(code: string, at: number, pageSize = 1000): AsyncGenerator<AsOfRecord[]> {
+    let next: Promise<Awaited<ReturnType<typeof asOfPage>>> | null = asOfPage(code, at, null, pageSize);
+    try {
+      while (next) {
+        const page: Awaited<ReturnType<typeof asOfPage>> = await next;
+        next = page.next_after === null ? null : asOfPage(code, at, page.next_after, pageSize);
+        if (page.items.length) yield page.items;
+      }
+    } finally {
+      // A caller that stopped early leaves at most one read in flight: its failure is nobody's to handle.
+      next?.catch(() => undefined);
     }
   }
 

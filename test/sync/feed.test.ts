@@ -1,73 +1,94 @@
-/**
- * The feed's head and changes, asked many times in one turn of the event loop (a hundred streams
- * woken by one notification), go to the database once; a question asked after that query was sent
- * is asked again, so no caller is answered from before its call. Real database, both drivers.
- */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.ts';
-import { createFeed } from '../../src/sync/feed.ts';
-import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
+import type { Feed } from '../../src/sync/index.ts';
+import { type World, caseRecord, member, startWorld } from '../gateway/world.ts';
+import { DRIVERS } from '../helpers/platform.ts';
 
-const DATASET = 'can-bo-dang-vien';
-const member = (n: number) => ({
-  member_number: `01.00000${n}`,
-  full_name: `Đảng viên ${n}`,
-  date_of_birth: `1985-01-0${n}`,
-  gender: '1',
-  admission_date: '2010-05-19',
-  party_organisation_code: 'DB-01',
-});
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/** Every page of `asOf`, as one list. */
+async function asOfAll(feed: Feed, code: string, at: number, pageSize: number) {
+  const out = [];
+  for await (const page of feed.asOf(code, at, pageSize)) {
+    expect(page.length).toBeGreaterThan(0);
+    expect(page.length).toBeLessThanOrEqual(pageSize);
+    out.push(...page.map((r) => ({ key: r.key, version: r.version, data: r.data, updated_at: r.updated_at })));
+  }
+  return out;
+}
+
+/** The same dataset as of `at` through snapshotPage, the reference reading. */
+async function snapshotAll(feed: Feed, code: string, at: number) {
+  const out = [];
+  for (let after: string | null = null; ;) {
+    const page = await feed.snapshotPage(code, at, after, 3);
+    out.push(...page.items.map((r) => ({ key: r.key, version: r.version, data: r.data, updated_at: r.written_at.toISOString() })));
+    if (page.next_after === null) return out;
+    after = page.next_after;
+  }
+}
 
 for (const driver of DRIVERS) {
-  describe(`[${driver}] feed reads shared within one event-loop turn (R-4.3)`, () => {
-    let env: TestEnv;
-    let queries = 0;
-    let feed: ReturnType<typeof createFeed>;
+  describe(`[${driver}] the dataset as of a feed position, for exports (R-6.1c)`, () => {
+    let w: World;
+    const positions = new Map<string, number[]>();
     beforeAll(async () => {
-      env = await startEnv(driver);
-      const db = env.platform.db;
-      const counting = new Proxy(db, {
-        get: (target, prop) =>
-          prop === 'query'
-            ? (sql: string, params?: unknown[]) => {
-                queries++;
-                return target.query(sql, params);
-              }
-            : Reflect.get(target, prop, target),
-      }) as Database;
-      feed = createFeed(counting, env.platform.sync.sealing);
-      await env.platform.sync.records.writeAs(
-        'test',
-        DATASET,
-        [1, 2, 3].map((n) => ({ key: `dv-${n}`, data: member(n) })),
+      w = await startWorld(driver);
+      const ds = w.clients['BTCTW-CSDL'];
+      const feed = w.env.platform.sync.feed;
+      const heads: number[] = [await feed.head('can-bo-dang-vien')];
+      const step = async (records: Parameters<typeof ds.writeBatch>[1]) => {
+        await ds.writeBatch('can-bo-dang-vien', records);
+        heads.push(await feed.head('can-bo-dang-vien'));
+      };
+      await step(Array.from({ length: 7 }, (_, i) => ({ key: `asof-${i}`, data: member(1 + (i % 9)) })));
+      await step([
+        { key: 'asof-1', data: member(2, { full_name: 'Đổi tên' }) },
+        { key: 'asof-3', delete: true },
+      ]);
+      await step([
+        { key: 'asof-9', data: member(3) },
+        { key: 'asof-4', data: member(4, { full_name: 'Lần hai' }) },
+      ]);
+      await step([
+        { key: 'asof-4', data: member(4, { full_name: 'Lần ba' }) },
+        { key: 'asof-3', data: member(5) },
+        { key: 'asof-0', delete: true },
+      ]);
+      positions.set('can-bo-dang-vien', heads);
+      // A secret dataset: its rows are sealed at rest and opened on reading.
+      const secret = w.client('BNCTW-CSDL', { baseUrl: w.tslcd });
+      const sealedHeads: number[] = [await feed.head('vu-an')];
+      await secret.writeBatch(
+        'vu-an',
+        [1, 2, 3].map((n) => ({ key: `va-${n}`, data: caseRecord(n) })),
       );
+      sealedHeads.push(await feed.head('vu-an'));
+      await secret.writeBatch('vu-an', [{ key: 'va-2', data: { ...caseRecord(2), defendants: 'Người khác' } }]);
+      sealedHeads.push(await feed.head('vu-an'));
+      positions.set('vu-an', sealedHeads);
     });
-    afterAll(() => env.close());
+    afterAll(() => w.env.close());
 
-    it('R-4.3: fifty streams asking the head and the same changes in one turn cost one query each', async () => {
-      queries = 0;
-      const heads = await Promise.all(Array.from({ length: 50 }, () => feed.head(DATASET)));
-      expect(queries).toBe(1);
-      expect(new Set(heads)).toEqual(new Set([heads[0]]));
-      expect(heads[0]).toBeGreaterThanOrEqual(3);
-
-      queries = 0;
-      const pages = await Promise.all(Array.from({ length: 50 }, (_, i) => feed.changes(DATASET, i % 2 ? 0 : 1, 10)));
-      expect(queries).toBe(2); // two distinct questions (after 0 and after 1)
-      expect(pages[1]!.map((c) => c.key)).toEqual(['dv-1', 'dv-2', 'dv-3']);
-      expect(pages[0]!.map((c) => c.key)).toEqual(['dv-2', 'dv-3']);
+    it('R-6.1c: at every position and page size, asOf reads what snapshotPage reads — later versions, deletions and creations left out, sealed rows opened', async () => {
+      const feed = w.env.platform.sync.feed;
+      for (const [code, heads] of positions) {
+        for (const at of heads) {
+          const expected = await snapshotAll(feed, code, at);
+          for (const size of [1, 2, 1000]) expect(await asOfAll(feed, code, at, size), `${code} as of ${at}, pages of ${size}`).toEqual(expected);
+        }
+      }
+      const first = await asOfAll(feed, 'can-bo-dang-vien', positions.get('can-bo-dang-vien')![1]!, 2);
+      expect(first.filter((r) => r.key.startsWith('asof-')).map((r) => [r.key, r.version])).toEqual(Array.from({ length: 7 }, (_, i) => [`asof-${i}`, 1]));
+      expect(first[0]!.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const sealed = await asOfAll(feed, 'vu-an', positions.get('vu-an')![1]!, 2);
+      expect(sealed.find((r) => r.key === 'va-2')!.data).toEqual(caseRecord(2));
     });
 
-    it('R-4.3: a question asked after the shared query was sent is asked again, and sees a change committed in between', async () => {
-      queries = 0;
-      const before = feed.head(DATASET);
-      await nextTurn(); // the first question is on its way
-      await env.platform.sync.records.writeAs('test', DATASET, [{ key: 'dv-4', data: member(4) }]);
-      const after = feed.head(DATASET);
-      const [h1, h2] = await Promise.all([before, after]);
-      expect(queries).toBe(2);
-      expect(h2).toBe(h1 + 1);
+    it('a caller that stops early ends the reading (one page ahead at most, nothing left failing)', async () => {
+      const feed = w.env.platform.sync.feed;
+      const pages = feed.asOf('can-bo-dang-vien', await feed.head('can-bo-dang-vien'), 1);
+      const first = await pages.next();
+      expect(first.done).toBe(false);
+      await pages.return(undefined);
+      expect((await pages.next()).done).toBe(true);
     });
   });
 }
