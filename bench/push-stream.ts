@@ -9,7 +9,7 @@
  */
 import { createParser } from 'eventsource-parser';
 import { LienThongClient } from '../src/client/index.ts';
-import { memberOf, startSyncWorld, writeSection } from './sync-setup.ts';
+import { startSyncWorld, writeOpenLoop, writeSection } from './sync-setup.ts';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const STREAMS = num('BENCH_STREAMS', 100);
@@ -58,35 +58,7 @@ async function main(): Promise<void> {
     });
     await new Promise((r) => setTimeout(r, 1000));
     console.log(`${STREAMS} streams open; writing ${RATE} changes/s in batches of ${BATCH} for ${DURATION_S} s…`);
-    // Open loop: each batch is written when due, not when the one before has committed — a slow
-    // commit must show as latency, not as a lower rate (no coordinated omission).
-    const intervalMs = (1000 * BATCH) / RATE;
-    const started = performance.now();
-    let written = 0;
-    let late = 0;
-    const inFlight = new Set<Promise<void>>();
-    for (let i = 0; performance.now() - started < DURATION_S * 1000; i++) {
-      const due = started + i * intervalMs;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else late++;
-      const keys = Array.from({ length: BATCH }, (_, j) => `ps-${i}-${j}`);
-      const write = w.platform.sync.records
-        .writeAs(
-          'bench',
-          w.dataset,
-          keys.map((key, j) => ({ key, data: memberOf(i * BATCH + j) })),
-        )
-        .then(() => {
-          const at = performance.now();
-          for (const k of keys) committed.set(k, at);
-          written += BATCH;
-        });
-      inFlight.add(write);
-      void write.finally(() => inFlight.delete(write));
-    }
-    await Promise.all(inFlight);
-    const elapsed = (performance.now() - started) / 1000;
+    const { written, late, elapsed } = await writeOpenLoop(w, { prefix: 'ps', rate: RATE, batch: BATCH, seconds: DURATION_S }, committed);
     // Let the streams drain what was written.
     const until = performance.now() + 30_000;
     while (received < written * STREAMS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));

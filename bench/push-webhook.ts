@@ -13,7 +13,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LienThongClient } from '../src/client/index.ts';
-import { memberOf, startSyncWorld, writeSection } from './sync-setup.ts';
+import { startSyncWorld, writeOpenLoop, writeSection } from './sync-setup.ts';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SUBSCRIPTIONS = num('BENCH_SUBSCRIPTIONS', 100);
@@ -87,35 +87,7 @@ async function main(): Promise<void> {
       if (res.status !== 201) throw new Error(`subscribe: ${res.status} ${await res.text()}`);
     }
     console.log(`${SUBSCRIPTIONS} subscriptions; writing ${RATE} changes/s in batches of ${BATCH} for ${DURATION_S} s…`);
-    // Open loop: each batch is written when due, not when the one before has committed — a slow
-    // commit must show as latency, not as a lower rate (no coordinated omission).
-    const intervalMs = (1000 * BATCH) / RATE;
-    const started = performance.now();
-    let written = 0;
-    let late = 0;
-    const inFlight = new Set<Promise<void>>();
-    for (let i = 0; performance.now() - started < DURATION_S * 1000; i++) {
-      const due = started + i * intervalMs;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else late++;
-      const keys = Array.from({ length: BATCH }, (_, j) => `wh-${i}-${j}`);
-      const write = w.platform.sync.records
-        .writeAs(
-          'bench',
-          w.dataset,
-          keys.map((key, j) => ({ key, data: memberOf(i * BATCH + j) })),
-        )
-        .then(() => {
-          const at = performance.now();
-          for (const k of keys) committed.set(k, at);
-          written += BATCH;
-        });
-      inFlight.add(write);
-      void write.finally(() => inFlight.delete(write));
-    }
-    await Promise.all(inFlight);
-    const elapsed = (performance.now() - started) / 1000;
+    const { written, late, elapsed } = await writeOpenLoop(w, { prefix: 'wh', rate: RATE, batch: BATCH, seconds: DURATION_S }, committed);
     const until = performance.now() + 60_000;
     while (t.received < written * SUBSCRIPTIONS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
     const l = t.latencies.sort((a, b) => a - b);

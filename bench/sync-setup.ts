@@ -86,3 +86,42 @@ export async function startSyncWorld(env: Record<string, string> = {}, systems =
     },
   };
 }
+
+/**
+ * Writes `rate` changes a second in batches of `batch` for `seconds`, in an open loop: each batch is
+ * written when due, not when the one before has committed — a slow commit must show as latency, not
+ * as a lower rate (no coordinated omission). `committed` gets each key's commit time.
+ */
+export async function writeOpenLoop(
+  w: SyncWorld,
+  o: { prefix: string; rate: number; batch: number; seconds: number },
+  committed: Map<string, number>,
+): Promise<{ written: number; late: number; elapsed: number }> {
+  const intervalMs = (1000 * o.batch) / o.rate;
+  const started = performance.now();
+  let written = 0;
+  let late = 0;
+  const inFlight = new Set<Promise<void>>();
+  for (let i = 0; performance.now() - started < o.seconds * 1000; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    else late++;
+    const keys = Array.from({ length: o.batch }, (_, j) => `${o.prefix}-${i}-${j}`);
+    const write = w.platform.sync.records
+      .writeAs(
+        'bench',
+        w.dataset,
+        keys.map((key, j) => ({ key, data: memberOf(i * o.batch + j) })),
+      )
+      .then(() => {
+        const at = performance.now();
+        for (const k of keys) committed.set(k, at);
+        written += o.batch;
+      });
+    inFlight.add(write);
+    void write.finally(() => inFlight.delete(write));
+  }
+  await Promise.all(inFlight);
+  return { written, late, elapsed: (performance.now() - started) / 1000 };
+}
