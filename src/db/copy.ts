@@ -119,6 +119,11 @@ export function insertForCopy(table: string, columns: readonly CopyColumn[], row
   return { sql: `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) VALUES ${values.join(', ')}`, params };
 }
 
+/** A `timestamptz` field of a binary COPY row (microseconds since 2000-01-01 UTC), to the millisecond as the driver's Date has it. */
+export function readTimestamptz(buf: Buffer, at: number): Date {
+  return new Date(PG_EPOCH_MS + Number(buf.readBigInt64BE(at) / 1000n));
+}
+
 /** Where each field of a decoded row lies in its buffer: offset and length (−1: NULL). */
 export type CopyRowHandler = (buf: Buffer, at: Int32Array, len: Int32Array) => void;
 

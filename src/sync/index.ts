@@ -49,7 +49,7 @@ export function createSync(db: Database, clock: Clock, deps: SyncDeps, keys: Key
 export type Sync = ReturnType<typeof createSync>;
 export { type LiveKey, type LiveRow, type RecordWrite, type StoredRecord, type WriteResult } from './records.ts';
 export { type SealingStart } from './sealing.ts';
-export { type AsOfRecord, type Change, type Feed } from './feed.ts';
+export { type AsOfRecord, type Change, type Feed, type TextChange } from './feed.ts';
 export { /** @public */ type ChangeEvent, /** @public */ type ChangeListener, type ChangeNotifier, createNotifier, natsTransport } from './notifier.ts';
 export { RecordBatch } from './routes.ts';
 

@@ -1,7 +1,7 @@
 import type { Catalog, Dataset, ResolvedField } from '../catalog/index.ts';
 import type { CodeLists } from '../codelists/index.ts';
 import { type ShapePlan, shapePlan, shapeRecord } from '../gateway/index.ts';
-import type { Change, Feed } from '../sync/index.ts';
+import type { Feed, TextChange } from '../sync/index.ts';
 import { type Store, ident, literal } from './store.ts';
 
 /** Changes taken from the feed and written to DuckDB in one transaction. */
@@ -68,18 +68,20 @@ export function createIngestion(store: () => Promise<Store>, deps: { catalog: Ca
     return Number(r.getRows()[0]?.[0] ?? 0);
   }
 
-  /** The batch into `meta.stage` through DuckDB's appender: content as JSON text, and as the masks show it. */
-  async function stage(s: Store, changes: readonly Change[], maskOnly: ShapePlan): Promise<void> {
+  /** The batch into `meta.stage` through DuckDB's appender: content as the JSON text stored, and as the masks show it. */
+  async function stage(s: Store, changes: readonly TextChange[], maskOnly: ShapePlan): Promise<void> {
     const app = await s.writer.createAppender('stage', 'meta');
     for (const c of changes) {
       app.appendVarchar(c.key);
       app.appendInteger(c.version);
       app.appendBigInt(BigInt(c.position));
       app.appendVarchar(c.written_at.toISOString());
-      app.appendBoolean(c.deleted || c.data === null);
-      if (c.data) {
-        app.appendVarchar(JSON.stringify(c.data));
-        app.appendVarchar(JSON.stringify(shapeRecord(c.data, maskOnly)));
+      app.appendBoolean(c.deleted || c.json === null);
+      if (c.json !== null) {
+        app.appendVarchar(c.json);
+        // Parsed only where a mask needs the values: the gateway's own shaping computes it.
+        if (maskOnly.masked.size) app.appendVarchar(JSON.stringify(shapeRecord(JSON.parse(c.json) as Record<string, unknown>, maskOnly)));
+        else app.appendNull();
       } else {
         app.appendNull();
         app.appendNull();
@@ -107,12 +109,12 @@ export function createIngestion(store: () => Promise<Store>, deps: { catalog: Ca
     const columns = [...fields.map((f) => ident(f.name)), ...maskedFields.map((f) => ident(maskedColumn(f.name)))];
     let total = 0;
     // The next batch is read from the feed while DuckDB writes this one: the two overlap.
-    let next = deps.feed.changes(d.code, await position(s, d.code), BATCH);
+    let next = deps.feed.changesAsText(d.code, await position(s, d.code), BATCH);
     for (;;) {
       const changes = await next;
       if (changes.length === 0) return total;
       const last = changes.at(-1)!.position;
-      next = deps.feed.changes(d.code, last, BATCH);
+      next = deps.feed.changesAsText(d.code, last, BATCH);
       // (awaited on the next turn of the loop; a failure here ends the pass without it)
       void next.catch(() => undefined);
       await stage(s, changes, maskOnly);

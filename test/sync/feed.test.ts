@@ -82,6 +82,28 @@ for (const driver of DRIVERS) {
       expect(sealed.find((r) => r.key === 'va-2')!.data).toEqual(caseRecord(2));
     });
 
+    it('R-7.3: changesAsText gives the changes as changes() does — keys, versions, positions, times, tombstones — with the stored JSON as text, sealed rows opened', async () => {
+      const feed = w.env.platform.sync.feed;
+      for (const code of ['can-bo-dang-vien', 'vu-an']) {
+        for (const [after, limit] of [
+          [0, 1000],
+          [2, 3],
+          [5, 1],
+        ] as const) {
+          const parsed = await feed.changes(code, after, limit);
+          const text = await feed.changesAsText(code, after, limit);
+          expect(text.length, `${code} after ${after}`).toBe(parsed.length);
+          expect(text.map(({ json, ...c }) => ({ ...c, data: json === null ? null : JSON.parse(json) }))).toEqual(
+            parsed.map((c) => ({ key: c.key, version: c.version, position: c.position, written_at: c.written_at, deleted: c.deleted, data: c.data })),
+          );
+        }
+      }
+      const all = await feed.changesAsText('can-bo-dang-vien', 0, 1000);
+      expect(all.some((c) => c.deleted && c.json === null)).toBe(true);
+      const sealed = await feed.changesAsText('vu-an', 0, 1000);
+      expect(JSON.parse(sealed.find((c) => c.key === 'va-1')!.json!)).toEqual(caseRecord(1));
+    });
+
     it('a caller that stops early ends the reading (one page ahead at most, nothing left failing)', async () => {
       const feed = w.env.platform.sync.feed;
       const pages = feed.asOf('can-bo-dang-vien', await feed.head('can-bo-dang-vien'), 1);
