@@ -11,7 +11,7 @@ import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type SourceService, startSource } from '../schedules/world.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, openPage, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
+import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -75,7 +75,10 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
     expect((await ok(call('GET', '/api/v1/schedules', custodian.auth))).total).toBe(0);
     expect(await seriousViolations(page)).toEqual([]);
     await cron.fill('0 2 * * *');
+    // The refusal described what was sent: corrected, it is gone.
+    await expect.poll(() => dialog.getByTestId('schedule-form-error').count(), WAIT).toBe(0);
     await dialog.getByLabel('Quy trình đồng bộ').fill('Cán bộ Vụ Tổ chức kiểm tra các bản ghi bị từ chối mỗi sáng.');
+    await screenshot(page, 'schedules-form');
     await dialog.getByRole('button', { name: 'Tạo lịch' }).click();
     await dialog.waitFor({ state: 'hidden', ...WAIT });
     const created = (await ok(call('GET', '/api/v1/schedules', custodian.auth))).items;
@@ -111,6 +114,7 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
       }, WAIT)
       .toBe('partial ');
     await expect.poll(() => page.getByTestId('run-status').first().textContent(), WAIT).toBe('Có bản ghi bị từ chối');
+    await screenshot(page, 'schedules');
     await page.getByRole('button', { name: 'Các lần chạy' }).click();
     const drawer = page.getByRole('dialog');
     await drawer.getByTestId('run-counts').first().waitFor(WAIT);

@@ -125,7 +125,15 @@ export function ScheduleForm({ open, editing, onClose }: { open: boolean; editin
       width={680}
     >
       <ConfigProvider theme={ERROR_THEME}>
-        <Form form={form} name="schedule" layout="vertical" initialValues={initial} onFinish={(v) => save.mutate(v)} aria-label={title}>
+        <Form
+          form={form}
+          name="schedule"
+          layout="vertical"
+          initialValues={initial}
+          onValuesChange={() => save.isError && save.reset()}
+          onFinish={(v) => save.mutate(v)}
+          aria-label={title}
+        >
           <Form.Item name="direction" label={t('sched.col.direction')}>
             <Radio.Group disabled={!!editing}>
               {allowed.map((d) => (
