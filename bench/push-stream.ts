@@ -4,11 +4,12 @@
  * can-bo-dang-vien while writes of BENCH_BATCH (20) records are committed BENCH_RATE (1,000)
  * changes a second for BENCH_DURATION (10) seconds. The latency of a change is the time from its
  * write's commit (writeAs resolved) to the event carrying it, for every stream; p50/p99/max.
- * Platform, writer and streams share this process and the machine's two cores with PostgreSQL.
+ * Platform and writer share this process; the readers parse on a worker thread of their own
+ * (push-consumers.mjs), as consumers on other machines would; all share two cores with PostgreSQL.
  * With BENCH_WRITE=1, writes the section into docs/BENCHMARKS.md.
  */
-import { createParser } from 'eventsource-parser';
 import { LienThongClient } from '../src/client/index.ts';
+import { startConsumers } from './push-consumers.ts';
 import { startSyncWorld, writeOpenLoop, writeSection } from './sync-setup.ts';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -19,7 +20,6 @@ const DURATION_S = num('BENCH_DURATION', 10);
 
 async function main(): Promise<void> {
   const w = await startSyncWorld();
-  const abort = new AbortController();
   try {
     const client = new LienThongClient({ baseUrl: w.url, clientId: w.consumer.clientId, clientSecret: w.consumer.clientSecret, purpose: w.purpose });
     const token = await client.accessToken();
@@ -27,44 +27,19 @@ async function main(): Promise<void> {
     const { encode } = await import('../src/gateway/feeds.ts');
     const cursor = encode({ d: w.dataset, p: head });
     const committed = new Map<string, number>();
-    const latencies: number[] = [];
-    let events = 0;
-    let received = 0;
-    const streams = Array.from({ length: STREAMS }, async () => {
-      const res = await fetch(`${w.url}/data/v1/${w.dataset}/stream?cursor=${cursor}`, {
-        headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': w.purpose, accept: 'text/event-stream' },
-        signal: abort.signal,
-      });
-      if (!res.ok || !res.body) throw new Error(`stream: ${res.status} ${await res.text()}`);
-      const parser = createParser({
-        onEvent: (e) => {
-          if (e.event !== 'changes') return;
-          const now = performance.now();
-          events++;
-          const body = JSON.parse(e.data.slice(e.data.indexOf('\n') + 1)) as { items: { key: string }[] };
-          for (const item of body.items) {
-            const at = committed.get(item.key);
-            if (at !== undefined) latencies.push(now - at);
-            received++;
-          }
-        },
-      });
-      const decoder = new TextDecoder();
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) parser.feed(decoder.decode(chunk, { stream: true }));
-      } catch {
-        // (aborted at the end)
-      }
+    const consumers = await startConsumers({
+      mode: 'stream',
+      count: STREAMS,
+      url: `${w.url}/data/v1/${w.dataset}/stream?cursor=${cursor}`,
+      token,
+      purpose: w.purpose,
     });
-    await new Promise((r) => setTimeout(r, 1000));
     console.log(`${STREAMS} streams open; writing ${RATE} changes/s in batches of ${BATCH} for ${DURATION_S} s…`);
     const { written, late, elapsed } = await writeOpenLoop(w, { prefix: 'ps', rate: RATE, batch: BATCH, seconds: DURATION_S }, committed);
     // Let the streams drain what was written.
     const until = performance.now() + 30_000;
-    while (received < written * STREAMS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
-    abort.abort();
-    await Promise.allSettled(streams);
-    latencies.sort((a, b) => a - b);
+    while (consumers.received() < written * STREAMS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const { latencies, received, events, duplicates } = await consumers.finish(committed);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
     const ms = (n: number) => `${n.toFixed(0)} ms`;
     const achieved = written / elapsed;
@@ -72,12 +47,12 @@ async function main(): Promise<void> {
       [
         '## Results: change stream (server-sent events) on the PostgreSQL server',
         '',
-        `Command: \`npm run bench:stream\` (BENCH_STREAMS=${STREAMS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_DURATION=${DURATION_S}; platform, writer and ${STREAMS} stream readers in one process on 2 cores with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
+        `Command: \`npm run bench:stream\` (BENCH_STREAMS=${STREAMS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_DURATION=${DURATION_S}; platform and writer in one process, the ${STREAMS} stream readers on a worker thread, 2 cores shared with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
         '',
         '| what | value |',
         '|---|---:|',
         `| changes written (achieved rate, open loop) | ${written.toLocaleString('en-US')} (${achieved.toFixed(0)}/s; ${late} batches started late) |`,
-        `| changes delivered (all streams) | ${received.toLocaleString('en-US')} of ${(written * STREAMS).toLocaleString('en-US')} in ${events.toLocaleString('en-US')} events (each a signed, logged exchange) |`,
+        `| changes delivered (all streams) | ${received.toLocaleString('en-US')} of ${(written * STREAMS).toLocaleString('en-US')} in ${events.toLocaleString('en-US')} events (each a signed, logged exchange); ${duplicates} duplicates |`,
         `| commit → event, p50 | ${ms(q(0.5))} |`,
         `| commit → event, p99 | ${ms(q(0.99))} |`,
         `| commit → event, max | ${ms(latencies.at(-1) ?? NaN)} |`,
@@ -87,7 +62,6 @@ async function main(): Promise<void> {
     console.log(`\n${section}`);
     if (process.env.BENCH_WRITE === '1') writeSection('sync-stream', section);
   } finally {
-    abort.abort();
     await w.close();
   }
 }

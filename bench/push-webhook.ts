@@ -1,18 +1,18 @@
 /**
  * `npm run bench:webhook`: from a write's commit to its webhook delivery at the receiver, on the
  * PostgreSQL server. BENCH_SUBSCRIPTIONS (default 100) webhook subscriptions — 20 per consumer
- * system (the platform's limit per system and dataset), so 5 systems for 100 —, each to its own path of one receiving HTTP server in this process, batched mode
+ * system (the platform's limit per system and dataset), so 5 systems for 100 —, each to its own receiving HTTP server (its own origin) on a worker thread of their own
+ * (push-consumers.mjs), batched mode
  * (BENCH_BATCH_MAX, default 100 events a request), follow can-bo-dang-vien while writes of
  * BENCH_BATCH (20) records are committed BENCH_RATE (1,000) changes a second for BENCH_DURATION
  * (10) seconds. The latency of a change is the time from its write's commit (writeAs resolved) to
  * the request carrying it, for every subscription; p50/p99/max. Each request is a signed
- * (Standard Webhooks) and logged (R-17.2) delivery. Platform, writer and receiver share this
- * process and the machine's two cores with PostgreSQL, as in `bench:stream`.
+ * (Standard Webhooks) and logged (R-17.2) delivery. Platform and writer share this process; all
+ * share the machine's two cores with PostgreSQL, as in `bench:stream`.
  * With BENCH_WRITE=1, writes the section into docs/BENCHMARKS.md.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LienThongClient } from '../src/client/index.ts';
+import { startConsumers } from './push-consumers.ts';
 import { startSyncWorld, writeOpenLoop, writeSection } from './sync-setup.ts';
 
 const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -24,55 +24,10 @@ const DURATION_S = num('BENCH_DURATION', 10);
 /** src/push/service.ts: a system has at most 20 subscriptions per dataset. */
 const PER_SYSTEM = 20;
 
-interface Tally {
-  latencies: number[];
-  requests: number;
-  received: number;
-  duplicates: number;
-}
-
-/** One receiving server: what arrived, when, measured against the commit times. */
-async function startReceiver(committed: Map<string, number>, t: Tally, seen: Set<string>): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const now = performance.now();
-      t.requests++;
-      const events = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; subject?: string }[];
-      for (const e of Array.isArray(events) ? events : [events]) {
-        // At-least-once: a retried delivery is counted once per subscription (by event id).
-        const id = `${req.url}|${e.id}`;
-        if (seen.has(id)) {
-          t.duplicates++;
-          continue;
-        }
-        seen.add(id);
-        const at = e.subject === undefined ? undefined : committed.get(e.subject);
-        if (at !== undefined) t.latencies.push(now - at);
-        t.received++;
-      }
-      res.writeHead(204).end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 async function main(): Promise<void> {
   const w = await startSyncWorld({}, Math.ceil(SUBSCRIPTIONS / PER_SYSTEM));
   const committed = new Map<string, number>();
-  const t: Tally = { latencies: [], requests: 0, received: 0, duplicates: 0 };
-  const seen = new Set<string>();
-  const receivers = await Promise.all(Array.from({ length: SUBSCRIPTIONS }, () => startReceiver(committed, t, seen)));
+  const receivers = await startConsumers({ mode: 'webhook', count: SUBSCRIPTIONS });
   try {
     const tokens = await Promise.all(
       w.consumers.map((c) => new LienThongClient({ baseUrl: w.url, clientId: c.clientId, clientSecret: c.clientSecret, purpose: w.purpose }).accessToken()),
@@ -82,15 +37,16 @@ async function main(): Promise<void> {
       const res = await fetch(`${w.url}/data/v1/${w.dataset}/subscriptions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'lienthong-purpose': w.purpose, 'content-type': 'application/json' },
-        body: JSON.stringify({ url: `${receivers[n]!.url}/r/${n}`, batch_max: BATCH_MAX, start: 'now' }),
+        body: JSON.stringify({ url: receivers.urls[n], batch_max: BATCH_MAX, start: 'now' }),
       });
       if (res.status !== 201) throw new Error(`subscribe: ${res.status} ${await res.text()}`);
     }
     console.log(`${SUBSCRIPTIONS} subscriptions; writing ${RATE} changes/s in batches of ${BATCH} for ${DURATION_S} s…`);
     const { written, late, elapsed } = await writeOpenLoop(w, { prefix: 'wh', rate: RATE, batch: BATCH, seconds: DURATION_S }, committed);
     const until = performance.now() + 60_000;
-    while (t.received < written * SUBSCRIPTIONS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
-    const l = t.latencies.sort((a, b) => a - b);
+    while (receivers.received() < written * SUBSCRIPTIONS && performance.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const t = await receivers.finish(committed);
+    const l = t.latencies;
     const q = (p: number) => l[Math.min(l.length - 1, Math.floor(p * l.length))] ?? NaN;
     const ms = (n: number) => `${n.toFixed(0)} ms`;
     const achieved = written / elapsed;
@@ -99,12 +55,12 @@ async function main(): Promise<void> {
       [
         '## Results: webhook push on the PostgreSQL server',
         '',
-        `Command: \`npm run bench:webhook\` (BENCH_SUBSCRIPTIONS=${SUBSCRIPTIONS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_BATCH_MAX=${BATCH_MAX} BENCH_DURATION=${DURATION_S}; platform, writer and the ${SUBSCRIPTIONS} receiving servers in one process on 2 cores with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
+        `Command: \`npm run bench:webhook\` (BENCH_SUBSCRIPTIONS=${SUBSCRIPTIONS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_BATCH_MAX=${BATCH_MAX} BENCH_DURATION=${DURATION_S}; platform and writer in one process, the ${SUBSCRIPTIONS} receiving servers on a worker thread, 2 cores shared with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
         '',
         '| what | value |',
         '|---|---:|',
         `| changes written (achieved rate, open loop) | ${written.toLocaleString('en-US')} (${achieved.toFixed(0)}/s; ${late} batches started late) |`,
-        `| changes delivered (all subscriptions, de-duplicated) | ${t.received.toLocaleString('en-US')} of ${(written * SUBSCRIPTIONS).toLocaleString('en-US')} in ${t.requests.toLocaleString('en-US')} requests (each signed and logged); ${t.duplicates} duplicates |`,
+        `| changes delivered (all subscriptions, de-duplicated) | ${t.received.toLocaleString('en-US')} of ${(written * SUBSCRIPTIONS).toLocaleString('en-US')} in ${t.events.toLocaleString('en-US')} requests (each signed and logged); ${t.duplicates} duplicates |`,
         `| commit → webhook received, p50 | ${ms(q(0.5))} |`,
         `| commit → webhook received, p99 | ${ms(q(0.99))} |`,
         `| commit → webhook received, max | ${ms(l.at(-1) ?? NaN)} |`,
@@ -114,7 +70,6 @@ async function main(): Promise<void> {
     console.log(`\n${section}`);
     if (process.env.BENCH_WRITE === '1') writeSection('sync-webhook', section);
   } finally {
-    await Promise.all(receivers.map((r) => r.close()));
     await w.close();
   }
 }

@@ -14,6 +14,7 @@ import { loadConfig } from '../src/core/config.ts';
 import { buildServer, listenAll } from '../src/http/server.ts';
 import { type Platform, openPlatform } from '../src/platform.ts';
 import { HOSTED, prepareGatewayWorld } from './gateway-setup.ts';
+import { wallNow } from './push-consumers.ts';
 
 const REPORT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'BENCHMARKS.md');
 
@@ -90,7 +91,7 @@ export async function startSyncWorld(env: Record<string, string> = {}, systems =
 /**
  * Writes `rate` changes a second in batches of `batch` for `seconds`, in an open loop: each batch is
  * written when due, not when the one before has committed — a slow commit must show as latency, not
- * as a lower rate (no coordinated omission). `committed` gets each key's commit time.
+ * as a lower rate (no coordinated omission). `committed` gets each key's commit time (`wallNow`).
  */
 export async function writeOpenLoop(
   w: SyncWorld,
@@ -115,7 +116,7 @@ export async function writeOpenLoop(
         keys.map((key, j) => ({ key, data: memberOf(i * o.batch + j) })),
       )
       .then(() => {
-        const at = performance.now();
+        const at = wallNow();
         for (const k of keys) committed.set(k, at);
         written += o.batch;
       });
