@@ -8,6 +8,8 @@ import { type ChartSpec, type Parameter, type ParamType, type SavedQuery, placeh
 
 const TYPES: ParamType[] = ['text', 'number', 'date'];
 const CHARTS: ChartSpec['type'][] = ['bar', 'line', 'pie'];
+/** The parameter rows line up under their headings. */
+const COLUMN_WIDTHS = { name: 120, type: 130, label: 200, default: 200 };
 
 /** The declared parameters of `sql`: one a placeholder, completed by what the analyst set (a new one is text). */
 function parametersOf(sql: string, set: Record<string, Parameter>): Parameter[] {
@@ -126,9 +128,18 @@ export function SavedQueryForm({
           {t('wh.sq.params')}
         </Typography.Title>
         <Typography.Text type="secondary">{parameters.length ? t('wh.sq.params.hint') : t('wh.sq.params.none')}</Typography.Text>
+        {parameters.length > 0 && (
+          <Flex gap={8} aria-hidden>
+            {(['name', 'type', 'label', 'default'] as const).map((c) => (
+              <Typography.Text key={c} type="secondary" style={{ width: COLUMN_WIDTHS[c] }}>
+                {t(`wh.sq.col.${c}`)}
+              </Typography.Text>
+            ))}
+          </Flex>
+        )}
         {parameters.map((p) => (
           <Flex key={p.name} wrap gap={8} align="center" data-testid={`saved-query-param-${p.name}`}>
-            <Typography.Text code style={{ minWidth: 120 }}>
+            <Typography.Text code style={{ width: COLUMN_WIDTHS.name }}>
               ${p.name}
             </Typography.Text>
             <Select
@@ -136,7 +147,7 @@ export function SavedQueryForm({
               value={p.type}
               options={TYPES.map((k) => ({ value: k, label: t(`wh.sq.type.${k}`) }))}
               onChange={(type: ParamType) => change(p, { type, default: undefined })}
-              style={{ width: 130 }}
+              style={{ width: COLUMN_WIDTHS.type }}
             />
             <Input
               aria-label={t('wh.sq.param.label', { name: p.name })}
@@ -144,7 +155,7 @@ export function SavedQueryForm({
               value={p.label ?? ''}
               maxLength={200}
               onChange={(e) => change(p, { label: e.target.value })}
-              style={{ width: 200 }}
+              style={{ width: COLUMN_WIDTHS.label }}
             />
             <ParamInput
               id={`saved-query-default-${p.name}`}
