@@ -4,7 +4,7 @@ import { newId } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import type { Principal } from '../registry/index.ts';
 import type { ParamValue } from './query.ts';
-import type { SavedQuery } from './saved.ts';
+import { type SavedQuery, checkValue } from './saved.ts';
 
 export const MAX_TILES = 24;
 /** A tile's width in columns of the console's 24-column grid. */
@@ -64,7 +64,7 @@ export function createDashboards(db: Database, clock: Clock, saved: { get(p: Pri
     return r.rows[0];
   }
 
-  /** Each tile names a saved query of the agency, and only parameters that query declares. */
+  /** Each tile names a saved query of the agency, and only parameters that query declares, each value of its type. */
   async function checkTiles(p: Principal, tiles: Tile[]): Promise<Tile[]> {
     const out: Tile[] = [];
     for (const [i, tile] of tiles.entries()) {
@@ -91,6 +91,10 @@ export function createDashboards(db: Database, clock: Clock, saved: { get(p: Pri
           detail_en: `Tile ${i + 1}: the query "${sq.name}" has no parameter ${unknown.join(', ')}.`,
           errors: [{ path: `/tiles/${i}/params`, message: 'Tham số không có trong truy vấn.', message_en: 'Parameter not in the query.' }],
         });
+      for (const param of sq.parameters) {
+        const v = tile.params?.[param.name];
+        if (v !== undefined) checkValue(param, v, `/tiles/${i}/params/${param.name}`);
+      }
       out.push({ saved_query_id: tile.saved_query_id, chart: tile.chart, width: tile.width, ...(tile.params && { params: tile.params }) });
     }
     return out;

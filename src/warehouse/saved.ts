@@ -1,5 +1,5 @@
 import type { Clock } from '../core/clock.ts';
-import { notFound, staleVersion } from '../core/errors.ts';
+import { Problem, PROBLEMS, notFound, staleVersion } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Database } from '../db/database.ts';
 import type { Principal } from '../registry/index.ts';
@@ -40,6 +40,34 @@ export interface SavedInput {
   chart?: Chart | null | undefined;
 }
 
+const KINDS = { text: ['văn bản', 'text'], number: ['số', 'a number'], date: ['ngày dạng YYYY-MM-DD', 'a YYYY-MM-DD date'] } as const;
+
+function fits(type: SavedParameter['type'], v: ParamValue): boolean {
+  if (v === null) return true;
+  if (type === 'text') return typeof v === 'string';
+  if (type === 'number') return typeof v === 'number' ? Number.isFinite(v) : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v));
+  // A day that exists: 2025-02-30 parses to March.
+  return typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v);
+}
+
+/**
+ * Refuses a value that is not of its parameter's declared type. DuckDB binds what it is given, so
+ * text given to a number parameter would compare as NaN and answer nothing, without a word.
+ */
+export function checkValue(param: Pick<SavedParameter, 'name' | 'type'>, v: ParamValue, path: string): void {
+  if (fits(param.type, v)) return;
+  const [vi, en] = KINDS[param.type];
+  throw new Problem(PROBLEMS.validation, {
+    detail: `Tham số ${param.name} phải là ${vi}.`,
+    detail_en: `The parameter ${param.name} must be ${en}.`,
+    errors: [{ path, message: `Phải là ${vi}.`, message_en: `Must be ${en}.` }],
+  });
+}
+
+function checkDefaults(input: SavedInput): void {
+  for (const [i, param] of (input.parameters ?? []).entries()) if (param.default !== undefined) checkValue(param, param.default, `/parameters/${i}/default`);
+}
+
 const COLUMNS = 'id, agency_code, name, description, sql, parameters, chart, created_by, created_at, updated_at, version';
 
 /**
@@ -59,6 +87,7 @@ export function createSavedQueries(db: Database, clock: Clock) {
       return (await db.query<SavedQuery>(`SELECT ${COLUMNS} FROM warehouse_saved_queries WHERE agency_code = $1 ORDER BY name, id`, [p.agencyCode])).rows;
     },
     async create(p: Principal, input: SavedInput): Promise<SavedQuery> {
+      checkDefaults(input);
       const now = clock.now();
       const r = await db.query<SavedQuery>(
         `INSERT INTO warehouse_saved_queries (id, agency_code, name, description, sql, parameters, chart, created_by, created_at, updated_at)
@@ -80,6 +109,7 @@ export function createSavedQueries(db: Database, clock: Clock) {
     async update(p: Principal, id: string, input: SavedInput, expectedVersion?: number): Promise<SavedQuery> {
       const current = await load(p, id);
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw staleVersion(current.version);
+      checkDefaults(input);
       const r = await db.query<SavedQuery>(
         `UPDATE warehouse_saved_queries SET name = $3, description = $4, sql = $5, parameters = $6, chart = $7, updated_at = $8, version = version + 1
           WHERE id = $1 AND agency_code = $2 AND version = $9 RETURNING ${COLUMNS}`,
@@ -102,12 +132,14 @@ export function createSavedQueries(db: Database, clock: Clock) {
       await load(p, id);
       await db.query('DELETE FROM warehouse_saved_queries WHERE id = $1 AND agency_code = $2', [id, p.agencyCode]);
     },
-    /** The values a run binds: those given, else the parameters' defaults. */
+    /** The values a run binds: those given, else the parameters' defaults; each of its declared type. */
     values(q: SavedQuery, given: Record<string, ParamValue> = {}): Record<string, ParamValue> {
       const out: Record<string, ParamValue> = {};
       for (const param of q.parameters) {
         const v = given[param.name] ?? param.default;
-        if (v !== undefined) out[param.name] = param.type === 'number' && typeof v === 'string' && v !== '' ? Number(v) : v;
+        if (v === undefined) continue;
+        checkValue(param, v, `/params/${param.name}`);
+        out[param.name] = param.type === 'number' && typeof v === 'string' ? Number(v) : v;
       }
       return out;
     },

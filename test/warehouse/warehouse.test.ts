@@ -291,6 +291,46 @@ for (const driver of DRIVERS) {
       expect((await w.call('POST', `/api/v1/warehouse/saved-queries/${sq.id}/run`, outsider, {})).statusCode).toBe(404);
     });
 
+    it('R-7.3: a parameter value of the wrong type is refused with a 400 naming it, never bound (text as a number would answer nothing, silently)', async () => {
+      const sq = (await ok(
+        await w.call('POST', '/api/v1/warehouse/saved-queries', analyst, {
+          name: 'Sinh từ ngày',
+          sql: `SELECT member_number FROM ${view} WHERE date_of_birth >= $tu AND length(member_number) > $n ORDER BY 1`,
+          parameters: [
+            { name: 'tu', type: 'date', default: '1985-01-01' },
+            { name: 'n', type: 'number', default: 0 },
+          ],
+        }),
+        201,
+      )) as { id: string; version: number };
+      const run = (params: object) => w.call('POST', `/api/v1/warehouse/saved-queries/${sq.id}/run`, analyst, { params });
+      expect(((await ok(await run({ n: '3' }))) as { rows: unknown[] }).rows).toHaveLength(12);
+      for (const [params, vi, en] of [
+        [{ n: 'abc' }, 'Tham số n phải là số.', 'The parameter n must be a number.'],
+        [{ n: true }, 'Tham số n phải là số.', 'The parameter n must be a number.'],
+        [{ tu: '1985-02-30' }, 'Tham số tu phải là ngày dạng YYYY-MM-DD.', 'The parameter tu must be a YYYY-MM-DD date.'],
+        [{ tu: '03/01/1985' }, 'Tham số tu phải là ngày dạng YYYY-MM-DD.', 'The parameter tu must be a YYYY-MM-DD date.'],
+      ] as const) {
+        const r = await run(params);
+        expect(r.statusCode, r.body).toBe(400);
+        expect(r.json()).toMatchObject({ detail: vi, detail_en: en, errors: [{ path: `/params/${Object.keys(params)[0]}` }] });
+      }
+      // A default of the wrong type is refused when the query is saved, and a tile's value when the dashboard is.
+      const bad = await w.call('PUT', `/api/v1/warehouse/saved-queries/${sq.id}`, analyst, {
+        name: 'Sinh từ ngày',
+        sql: `SELECT member_number FROM ${view} WHERE date_of_birth >= $tu`,
+        parameters: [{ name: 'tu', type: 'date', default: 'hôm qua' }],
+      });
+      expect(bad.statusCode, bad.body).toBe(400);
+      expect(bad.json()).toMatchObject({ errors: [{ path: '/parameters/0/default' }] });
+      const tile = await w.call('POST', '/api/v1/warehouse/dashboards', analyst, {
+        title: 'Sai kiểu',
+        tiles: [{ saved_query_id: sq.id, chart: 'table', width: 12, params: { n: 'nhiều' } }],
+      });
+      expect(tile.statusCode, tile.body).toBe(400);
+      expect(tile.json()).toMatchObject({ detail_en: 'The parameter n must be a number.', errors: [{ path: '/tiles/0/params/n' }] });
+    });
+
     it('R-7.3: the warehouse keeps history — a question can be asked as of an instant', async () => {
       const before = (await answer(analyst, `SELECT full_name FROM ${view} WHERE member_number = '01.10000'`)).rows;
       expect(before).toEqual([['Nguyễn Văn Số0']]);

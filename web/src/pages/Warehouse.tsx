@@ -1,11 +1,16 @@
 import { useMemo, useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Alert, Button, Card, Col, Dropdown, Input, List, Row, Space, Table, Tag, Typography } from 'antd';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { App as AntApp, Alert, Button, Card, Col, Dropdown, Input, Row, Space, Table, Tag, Typography } from 'antd';
 import { api, ApiError, problemMessage, unwrap } from '../api/client.ts';
 import type { paths } from '../api/schema.d.ts';
 import { Chart, type ChartOption } from '../components/Chart.tsx';
 import { LinkButton } from '../components/LinkButton.tsx';
 import { LoadError, Loading } from '../components/States.tsx';
+import type { SavedQuery } from '../components/warehouse/params.ts';
+import { SavedQueriesCard } from '../components/warehouse/SavedQueriesCard.tsx';
+import { SavedQueryForm } from '../components/warehouse/SavedQueryForm.tsx';
+import { SavedQueryRun } from '../components/warehouse/SavedQueryRun.tsx';
+import { answerOption } from '../components/warehouse/tileChart.ts';
 import { useI18n } from '../i18n/index.tsx';
 
 type Answer = paths['/api/v1/warehouse/query']['post']['responses'][200]['content']['application/json'];
@@ -82,14 +87,16 @@ function chartOf(a: Answer): ChartOption | null {
 export default function Warehouse() {
   const { t, lang } = useI18n();
   const { message } = AntApp.useApp();
-  const client = useQueryClient();
   const [sql, setSql] = useState('');
   const [answer, setAnswer] = useState<Answer | null>(null);
+  // The saved query whose run gave the answer: its chart spec draws it.
+  const [answeredBy, setAnsweredBy] = useState<SavedQuery | null>(null);
+  const [running, setRunning] = useState<SavedQuery | null>(null);
+  const [form, setForm] = useState<{ editing: SavedQuery | null } | null>(null);
   const [queryId, setQueryId] = useState<string | null>(null);
   const fail = (err: unknown) => void message.error(problemMessage(err, lang, t('common.error')));
 
   const schema = useQuery({ queryKey: ['warehouse-schema'], queryFn: async () => unwrap(await api.GET('/api/v1/warehouse/schema')) });
-  const saved = useQuery({ queryKey: ['warehouse-saved'], queryFn: async () => unwrap(await api.GET('/api/v1/warehouse/saved-queries')) });
 
   const run = useMutation({
     mutationFn: async () => {
@@ -101,7 +108,10 @@ export default function Warehouse() {
         setQueryId(null);
       }
     },
-    onSuccess: setAnswer,
+    onSuccess: (a) => {
+      setAnswer(a);
+      setAnsweredBy(null);
+    },
     onError: (err) => {
       setAnswer(null);
       fail(err);
@@ -119,15 +129,6 @@ export default function Warehouse() {
   const cancel = () => {
     if (queryId) void api.POST('/api/v1/warehouse/queries/{id}/cancel', { params: { path: { id: queryId } } });
   };
-  const save = useMutation({
-    mutationFn: async (name: string) => unwrap(await api.POST('/api/v1/warehouse/saved-queries', { body: { name, sql } })),
-    onSuccess: () => {
-      message.success(t('wh.saved.done'));
-      void client.invalidateQueries({ queryKey: ['warehouse-saved'] });
-    },
-    onError: fail,
-  });
-  const [name, setName] = useState('');
   const download = async (format: Format) => {
     const res = await api.POST('/api/v1/warehouse/exports', { body: { sql, format }, parseAs: 'blob' });
     if (!res.response.ok) {
@@ -145,7 +146,8 @@ export default function Warehouse() {
     URL.revokeObjectURL(url);
   };
 
-  const option = useMemo(() => (answer ? chartOf(answer) : null), [answer]);
+  const spec = answeredBy?.chart;
+  const option = useMemo(() => (answer ? (spec ? answerOption(answer, spec.type, spec) : chartOf(answer)) : null), [answer, spec]);
   const forecastOption = useMemo(
     () => (forecast ? forecastChartOf(forecast, { history: t('wh.forecast.history'), forecast: t('wh.forecast.value'), band: t('wh.forecast.band') }) : null),
     [forecast, t],
@@ -204,29 +206,14 @@ export default function Warehouse() {
               </div>
             )}
           </Card>
-          <Card title={t('wh.saved')} size="small">
-            {saved.isError ? (
-              <LoadError error={saved.error} />
-            ) : (saved.data ?? []).length === 0 ? (
-              <Typography.Text>{t('wh.saved.empty')}</Typography.Text>
-            ) : (
-              <List
-                size="small"
-                dataSource={saved.data ?? []}
-                renderItem={(q) => (
-                  <List.Item
-                    actions={[
-                      <Button key="open" size="small" onClick={() => setSql(q.sql)}>
-                        {t('wh.load')}
-                      </Button>,
-                    ]}
-                  >
-                    {q.name}
-                  </List.Item>
-                )}
-              />
-            )}
-          </Card>
+          <SavedQueriesCard
+            onOpen={(q) => setSql(q.sql)}
+            onRun={setRunning}
+            onEdit={(q) => setForm({ editing: q })}
+            onDeleted={(id) => {
+              if (running?.id === id) setRunning(null);
+            }}
+          />
         </Col>
         <Col xs={24} lg={17}>
           <Card size="small" style={{ marginBottom: 16 }}>
@@ -260,18 +247,22 @@ export default function Warehouse() {
               >
                 <Button>{t('wh.export')}</Button>
               </Dropdown>
-              <Input
-                placeholder={t('wh.saveName')}
-                aria-label={t('wh.saveName')}
-                value={name}
-                onChange={(e) => setName(e.target.value)}
-                style={{ width: 220 }}
-              />
-              <Button onClick={() => save.mutate(name)} disabled={!sql.trim() || !name.trim()} loading={save.isPending}>
+              <Button onClick={() => setForm({ editing: null })} disabled={!sql.trim()}>
                 {t('wh.save')}
               </Button>
             </Space>
           </Card>
+          {running && (
+            <SavedQueryRun
+              key={`${running.id}/${running.version}`}
+              query={running}
+              onAnswer={(a) => {
+                setAnswer(a);
+                setAnsweredBy(running);
+              }}
+              onClose={() => setRunning(null)}
+            />
+          )}
           <Card title={t('wh.result')} size="small">
             {!answer ? (
               <Typography.Text>{t('wh.noResult')}</Typography.Text>
@@ -300,7 +291,7 @@ export default function Warehouse() {
                     <Typography.Title level={2} style={{ fontSize: 18 }}>
                       {t('wh.chart')}
                     </Typography.Title>
-                    <Chart option={option} label={t('wh.chart.label')} />
+                    <Chart option={option} label={answeredBy?.chart ? t('wh.chart.saved', { name: answeredBy.name }) : t('wh.chart.label')} />
                   </>
                 )}
               </div>
@@ -328,6 +319,17 @@ export default function Warehouse() {
           )}
         </Col>
       </Row>
+      {form && (
+        <SavedQueryForm
+          editing={form.editing}
+          sql={sql}
+          columns={answer?.columns.map((c) => c.name) ?? []}
+          onClose={(q) => {
+            setForm(null);
+            if (q && running?.id === q.id) setRunning(q);
+          }}
+        />
+      )}
     </>
   );
 }

@@ -5,6 +5,7 @@ import { api, problemMessage, unwrap } from '../../api/client.ts';
 import type { paths } from '../../api/schema.d.ts';
 import { useI18n } from '../../i18n/index.tsx';
 import { LoadError, Loading } from '../States.tsx';
+import { TileParams } from './TileParams.tsx';
 
 export type Dashboard = paths['/api/v1/warehouse/dashboards/{id}']['get']['responses'][200]['content']['application/json'];
 type Tile = Dashboard['tiles'][number];
@@ -12,7 +13,8 @@ const CHARTS = ['bar', 'line', 'pie', 'table'] as const;
 
 /**
  * Creates a dashboard or edits one: its title and description, and its tiles — each a saved query
- * of the agency, how it is drawn and its width on the 24-column grid — added, reordered, removed.
+ * of the agency, how it is drawn, its width on the 24-column grid and the values it gives the
+ * query's parameters — added, reordered, removed.
  * The server checks every tile (the saved query must be the agency's) and the version (If-Match).
  */
 export function DashboardEditor({ dashboard, onDone }: { dashboard: Dashboard | null; onDone: (saved: Dashboard | null) => void }) {
@@ -124,6 +126,12 @@ export function DashboardEditor({ dashboard, onDone }: { dashboard: Dashboard | 
                     </Button>
                     <Button onClick={() => setTiles((ts) => ts.filter((_, j) => j !== i))}>{t('whd.tile.remove')}</Button>
                   </Space>
+                  <TileParams
+                    n={n}
+                    parameters={saved.data.find((q) => q.id === tile.saved_query_id)?.parameters ?? []}
+                    values={tile.params}
+                    onChange={(params) => change(i, { params })}
+                  />
                 </Card>
               );
             })}

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Row, Space, Table, Tag, Typography } from 'antd';
 import { ApiError, api, problemMessage, unwrap } from '../../api/client.ts';
 import { useI18n } from '../../i18n/index.tsx';
@@ -7,6 +7,7 @@ import { formatDateTime } from '../../time.ts';
 import { Chart } from '../Chart.tsx';
 import { LoadError, Loading } from '../States.tsx';
 import type { Dashboard } from './DashboardEditor.tsx';
+import { type ParamValue, type SavedQuery, shownValue } from './params.ts';
 import { type Refresh, type RefreshedTile, tileOption } from './tileChart.ts';
 
 function AnswerTable({ tile }: { tile: RefreshedTile }) {
@@ -28,7 +29,17 @@ function AnswerTable({ tile }: { tile: RefreshedTile }) {
   );
 }
 
-function TileCard({ tile }: { tile: RefreshedTile }) {
+/** The value each declared parameter of a tile's saved query took: the tile's own, else the default. */
+function valuesOf(query: SavedQuery | undefined, given: Record<string, ParamValue> | undefined, byDefault: string): string[] {
+  return (query?.parameters ?? []).flatMap((p) => {
+    const own = given?.[p.name];
+    const v = own ?? p.default;
+    if (v === undefined || v === null) return [];
+    return [`${p.label || p.name}: ${shownValue(p, v)}${own === undefined ? ` ${byDefault}` : ''}`];
+  });
+}
+
+function TileCard({ tile, values }: { tile: RefreshedTile; values: string[] }) {
   const { t, lang } = useI18n();
   const option = useMemo(() => tileOption(tile), [tile]);
   const name = tile.saved_query?.name ?? t('whd.tile.missing');
@@ -47,6 +58,11 @@ function TileCard({ tile }: { tile: RefreshedTile }) {
             </>
           )}
           <Space wrap style={{ marginTop: 8 }}>
+            {values.map((v) => (
+              <Tag key={v} data-testid="dashboard-tile-param">
+                {v}
+              </Tag>
+            ))}
             <Tag>{t('wh.rows', { n: tile.result.rows.length })}</Tag>
             {tile.result.receipts.length > 0 && (
               <Typography.Text type="secondary">{t('wh.logged', { logs: tile.result.receipts.map((r) => r.log).join(', ') })}</Typography.Text>
@@ -67,6 +83,7 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
   const { t } = useI18n();
   // The last refresh stays drawn while the next one runs.
   const [data, setData] = useState<Refresh | null>(null);
+  const saved = useQuery({ queryKey: ['warehouse-saved'], queryFn: async () => unwrap(await api.GET('/api/v1/warehouse/saved-queries')) });
   const refresh = useMutation({
     mutationFn: async () => unwrap(await api.POST('/api/v1/warehouse/dashboards/{id}/refresh', { params: { path: { id: dashboard.id } } })),
     onSuccess: setData,
@@ -97,7 +114,14 @@ export function DashboardView({ dashboard }: { dashboard: Dashboard }) {
         <Row gutter={[16, 16]} data-testid="dashboard-grid">
           {data.tiles.map((tile) => (
             <Col key={tile.position} xs={24} lg={tile.width}>
-              <TileCard tile={tile} />
+              <TileCard
+                tile={tile}
+                values={valuesOf(
+                  saved.data?.find((q) => q.id === tile.saved_query_id),
+                  dashboard.tiles[tile.position]?.params,
+                  t('whd.tile.byDefault'),
+                )}
+              />
             </Col>
           ))}
         </Row>
