@@ -5,8 +5,8 @@ import type { SequencedIndex } from './log/index.ts';
  * here, with JSON.parse, rather than by the database: PostgreSQL's per-row JSON extraction (and
  * the sub-select that turns `record_keys` into an array) cost ~50 µs a leaf, three quarters of
  * sequencing. Each leaf's record keys travel as one array literal, which the database parses on
- * its own: slicing each leaf's keys out of one flat array parameter walks the array from its
- * start every row, so a batch cost grew with its square (~20 µs a leaf at 4,096 a batch).
+ * its own: slicing each leaf's keys out of one flat array parameter would walk the array from its
+ * start every row, a batch costing the square of its size (~20 µs a leaf at 4,096 a batch).
  */
 export interface SearchColumns {
   requestedAt: string[];
