@@ -407,7 +407,7 @@ async function settle(db: Database): Promise<void> {
     .catch((err: unknown) => progress(`  (no CHECKPOINT before the measurement: ${err instanceof Error ? err.message : String(err)})`));
 }
 
-type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupShared' | 'groupPaced' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & {
+type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupPaced' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & {
   leafBytes: number;
 };
 
@@ -447,10 +447,11 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
   for (const log of ledgerLogs) await db.transaction((tx) => ledger.append(tx, log, next()));
   for (const log of ledgerLogs) while ((await ledger.treeSize(log)) < 1) await sleep(50);
 
-  // The goal's measure, paired with the baseline round by round (the machine drifts over minutes):
+  // The goals' measures, paired with the baseline round by round (the machine drifts over minutes):
   // the gateway's path — many exchanges in flight, each awaiting its own receipt (group commit) —
-  // with as many entries in flight as the baseline's 10 × 100 rows, the integrator paused (the
-  // append stage alone; the backlog is sequenced after each round, and timed).
+  // with as many entries in flight as the baseline's 10 × 100 rows, first the integrator paused
+  // (the append stage alone; the backlog is sequenced after, and timed), then running in this
+  // process as a lone `serve` runs it (appended and sequenced: does sequencing keep pace?).
   const matched = WORKERS * RAW_BATCH;
   const rounds: LedgerResults['rounds'] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -466,7 +467,17 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
       treeSize: () => ledger.treeSize(LOGS.groupMatched),
       once: async () => void (await ledger.appendDurable(LOGS.groupMatched, next())),
     });
-    rounds.push({ raw, durable });
+    await settle(db);
+    const running = await runWorkload({
+      label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator running, round ${round}`,
+      perTx: 1,
+      workers: matched,
+      log: LOGS.shared,
+      treeSize: () => ledger.treeSize(LOGS.shared),
+      checkpointed: () => checkpointSize(db, LOGS.shared),
+      once: async () => void (await ledger.appendDurable(LOGS.shared, next())),
+    });
+    rounds.push({ raw, durable, running });
   }
   const group = await runWorkload({
     label: `ledger.appendDurable, ${CALLERS} callers, integrator paused`,
@@ -476,16 +487,6 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
     log: LOGS.group,
     treeSize: () => ledger.treeSize(LOGS.group),
     once: async () => void (await ledger.appendDurable(LOGS.group, next())),
-  });
-  // The same as a lone `serve` runs it: the integrator sequencing in this process meanwhile.
-  const groupShared = await runWorkload({
-    label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator running`,
-    perTx: 1,
-    workers: matched,
-    log: LOGS.shared,
-    treeSize: () => ledger.treeSize(LOGS.shared),
-    checkpointed: () => checkpointSize(db, LOGS.shared),
-    once: async () => void (await ledger.appendDurable(LOGS.shared, next())),
   });
   // The gateway at its peak: exchanges arrive at its best rate on this machine, each logged by appendDurable.
   const groupPaced = await runWorkload({
@@ -542,7 +543,7 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
       .map(([p, v]) => `${p} ${v.toFixed(0)} µs`)
       .join('; ')}`,
   );
-  return { rounds, rawSingle, group, groupShared, groupPaced, many, single, batched, leafBytes: leafSize, appendPhasesUs: phases };
+  return { rounds, rawSingle, group, groupPaced, many, single, batched, leafBytes: leafSize, appendPhasesUs: phases };
 }
 
 /**
