@@ -33,18 +33,26 @@ function watchingQueueReads(db: Database): { db: Database; read: string[] } {
 }
 
 describe('HandOff: leaves queued here, for this process’s integrator', () => {
-  it('keeps the newest entries up to its bound, each with its own 32-byte hash', () => {
+  const leaves = (log: string, ids: string[]) => ids.map((id) => ({ id, custodian: log, text: `{"${id}":1}` }));
+  const hashes = (n: number) => new Uint8Array(n * 32).map((_, i) => Math.floor(i / 32));
+
+  it('keeps what it holds when full (the oldest, which a backlog needs first), each leaf with its own 32-byte hash', () => {
     const handOff = new HandOff(2);
-    const hashes = new Uint8Array(3 * 32).map((_, i) => Math.floor(i / 32));
-    handOff.add(
-      ['a', 'b', 'c'].map((id) => ({ id, custodian: 'L', text: `{"${id}":1}` })),
-      hashes,
-    );
+    handOff.add(leaves('L', ['a', 'b', 'c']), hashes(3));
     expect(handOff.size).toBe(2);
-    expect(handOff.get('a')).toBeUndefined();
-    expect(handOff.get('c')).toEqual({ leaf: '{"c":1}', hash: new Uint8Array(32).fill(2) });
-    handOff.drop(['b', 'c']);
-    expect(handOff.size).toBe(0);
+    expect(handOff.get('L', 'c')).toBeUndefined();
+    expect(handOff.get('L', 'b')).toEqual({ leaf: '{"b":1}', hash: new Uint8Array(32).fill(1) });
+    expect(handOff.get('M', 'a')).toBeUndefined();
+  });
+
+  it('drops what is sequenced and, in that log only, what was queued before it (sequenced by another instance)', () => {
+    const handOff = new HandOff();
+    handOff.add(leaves('L', ['1', '2', '3', '4']), hashes(4));
+    handOff.add(leaves('M', ['0']), hashes(1));
+    handOff.drop('L', ['3']);
+    expect(['1', '2', '3', '4'].map((id) => handOff.get('L', id) !== undefined)).toEqual([false, false, false, true]);
+    expect(handOff.get('M', '0')).toBeDefined();
+    expect(handOff.size).toBe(2);
   });
 });
 

@@ -137,7 +137,7 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     if (exists) known.add(log);
     if (grown >= 0) sawSize(log, grown);
     tileCache.addFull(log, written);
-    handOff.drop(sequenced);
+    handOff.drop(log, sequenced);
     return n;
   }
 
@@ -165,7 +165,7 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     const rows: { id: string; leaf_hash: Uint8Array; leaf: string }[] = [];
     const missing: number[] = [];
     ids.forEach((id, i) => {
-      const handed = handOff.get(id);
+      const handed = handOff.get(log, id);
       if (handed) rows[i] = { id, leaf_hash: handed.hash, leaf: handed.leaf };
       else missing.push(i);
     });
