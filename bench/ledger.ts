@@ -18,6 +18,8 @@
  *   BENCH_CALLERS     concurrent callers of the group-commit appender (default 256)
  *   BENCH_ENTRIES     size of the log for verify and proofs (default 1000000)
  *   BENCH_PROOFS      inclusion proofs timed per path (default 2000)
+ *   BENCH_GATEWAY_RATE  exchanges per second of the paced variant: the data gateway's peak on this
+ *                     machine (default 4000; docs/BENCHMARKS.md, "data gateway on PostgreSQL server")
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -39,10 +41,11 @@ import { originOf } from '../src/ledger/log/checkpoints.ts';
 import { type LedgerEntry, leafBytes } from '../src/ledger/entry.ts';
 import { CompactRange } from '../src/ledger/log/compact-range.ts';
 import { leafHash, sha256 } from '../src/ledger/log/merkle.ts';
-import { createLedger } from '../src/ledger/service.ts';
+import { DEFAULT_LEDGER_OPTIONS, createLedger } from '../src/ledger/service.ts';
 import { openPlatform, startBackgroundWork } from '../src/platform.ts';
 import type { InclusionResult } from './ledger-inclusion.ts';
-import { type AppendRun, GOALS, type LedgerResults, type LogStorage, appendRatio, ledgerSection } from './ledger-report.ts';
+import { type AppendRun, GOALS, type LedgerResults, type LogStorage, appendRatio, ledgerSection, sustainedRatio } from './ledger-report.ts';
+import { CheckpointLag } from './ledger-lag.ts';
 import { cpuSnapshot, latencyRun, otherCpu, otherCpuPercent } from './ledger-util.ts';
 import { writeReport } from './report.ts';
 import { serveNodeFlags } from './servers.ts';
@@ -56,6 +59,7 @@ const LOGS = {
   group: 'BNCTW',
   groupMatched: 'BTGDVTW',
   shared: 'BCSCLTW',
+  paced: 'DUCQDTW',
   many: 'UBKTTW',
   single: 'BTCTW',
   batched: 'BCT',
@@ -80,6 +84,7 @@ const WORKERS = positiveInt('BENCH_WORKERS', 10);
 const CALLERS = positiveInt('BENCH_CALLERS', 256);
 const ENTRIES = positiveInt('BENCH_ENTRIES', 1_000_000);
 const PROOFS = positiveInt('BENCH_PROOFS', 2000);
+const GATEWAY_RATE = positiveInt('BENCH_GATEWAY_RATE', 4000);
 const PG_URL = process.env.BENCH_PG_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const masked = (u: string): string => {
@@ -240,6 +245,10 @@ interface Workload {
   treeSize?: () => Promise<number>;
   /** the server's background work (the integrator) stopped while measuring; it drains the backlog after */
   paused?: boolean;
+  /** the log's newest checkpoint size: sample how far it lags behind the appends (CheckpointLag) */
+  checkpointed?: () => Promise<number>;
+  /** calls started per second, all workers together (open loop); unset: each worker as fast as it can */
+  ratePerS?: number;
 }
 
 /** The server's periodic work, exactly as `serve` starts it, paused for the variants that measure the append stage alone. */
@@ -266,8 +275,18 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
   let measuring = false;
   let stop = false;
   const latencies: number[] = [];
+  let slot = performance.now();
+  const paced = async () => {
+    if (!w.ratePerS) return;
+    // The next start time; a backlog of slots older than 50 ms is dropped, not burst through.
+    const now = performance.now();
+    slot = Math.max(slot + 1000 / w.ratePerS, now - 50);
+    if (slot - now > 1) await sleep(slot - now);
+  };
   const worker = async (i: number) => {
     while (!stop) {
+      await paced();
+      if (stop) break;
       const s = performance.now();
       await w.once(i);
       const d = performance.now() - s;
@@ -277,6 +296,14 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
   };
   background.run(!w.paused);
   const size0 = w.treeSize ? await w.treeSize() : 0;
+  const checkpointed = w.checkpointed;
+  const lag =
+    checkpointed &&
+    new CheckpointLag(
+      () => committed,
+      async () => (await checkpointed()) - size0,
+    );
+  lag?.start();
   const workers = w.workers ?? WORKERS;
   const running = Promise.all(Array.from({ length: workers }, (_, i) => worker(i)));
   running.catch(() => (stop = true));
@@ -285,11 +312,14 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
   const s1 = w.treeSize ? await w.treeSize() : 0;
   const m1 = performance.now();
   measuring = true;
+  lag?.record(true);
   for (let left = DURATION_S; left > 0 && !stop; left -= Math.min(left, 5)) await Promise.race([sleep(Math.min(left, 5) * 1000), running]);
   const c2 = committed;
   const m2 = performance.now();
+  lag?.record(false);
   const s2 = w.treeSize ? await w.treeSize() : 0;
   measuring = false;
+  await lag?.stop();
   stop = true;
   await running;
   const stopped = performance.now();
@@ -304,6 +334,7 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
       const l = latencyRun('', latencies);
       return { p50Ms: l.p50Ms, p99Ms: l.p99Ms };
     })(),
+    ...(lag && { checkpointLag: latencyRun('checkpoint lag', lag.lagsMs) }),
   };
   if (w.treeSize) {
     background.run(true); // (already running unless paused: then it starts on the backlog now)
@@ -323,10 +354,17 @@ async function runWorkload(w: Workload): Promise<AppendRun> {
     const afterStart = total - c1;
     run.integrated = { perS: (s2 - s1) / windowS, backlogAtEnd: backlog, drainS, sustainedPerS: afterStart / ((performance.now() - m1) / 1000) };
   }
+  const lagged = run.checkpointLag ? `; checkpoint lag p99 ${run.checkpointLag.p99Ms.toFixed(0)} ms, max ${run.checkpointLag.maxMs.toFixed(0)} ms` : '';
   progress(
-    `  ${w.label}: ${Math.round(run.rowsPerS)} rows/s${run.integrated ? `, sequenced ${Math.round(run.integrated.perS)}/s during, backlog ${run.integrated.backlogAtEnd} drained in ${run.integrated.drainS.toFixed(2)} s` : ''}; p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms per transaction`,
+    `  ${w.label}: ${Math.round(run.rowsPerS)} rows/s${run.integrated ? `, sequenced ${Math.round(run.integrated.perS)}/s during, backlog ${run.integrated.backlogAtEnd} drained in ${run.integrated.drainS.toFixed(2)} s, sustained ${Math.round(run.integrated.sustainedPerS)}/s` : ''}; p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms per transaction${lagged}`,
   );
   return run;
+}
+
+/** The tree size of a log's newest checkpoint (0: none yet). */
+async function checkpointSize(db: Database, log: string): Promise<number> {
+  const r = await db.query<{ n: string }>('SELECT COALESCE(max(tree_size), 0) AS n FROM ledger_checkpoints WHERE custodian_code = $1', [log]);
+  return Number(r.rows[0]!.n);
 }
 
 /** ledger_queue's columns, as the migrations leave them. */
@@ -369,7 +407,7 @@ async function settle(db: Database): Promise<void> {
     .catch((err: unknown) => progress(`  (no CHECKPOINT before the measurement: ${err instanceof Error ? err.message : String(err)})`));
 }
 
-type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupShared' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & {
+type AppendResults = Pick<LedgerResults, 'rounds' | 'rawSingle' | 'group' | 'groupPaced' | 'many' | 'single' | 'batched' | 'appendPhasesUs'> & {
   leafBytes: number;
 };
 
@@ -404,15 +442,16 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
   const next = () => prepared[k++ % prepared.length]!;
   // Each log gets its first entry alone: concurrent *first* appends to a log can collide on
   // ledger_logs' UNIQUE (origin), which `ON CONFLICT (custodian_code)` does not absorb.
-  const ledgerLogs = [LOGS.group, LOGS.groupMatched, LOGS.shared, LOGS.many, LOGS.single, LOGS.batched];
+  const ledgerLogs = [LOGS.group, LOGS.groupMatched, LOGS.shared, LOGS.paced, LOGS.many, LOGS.single, LOGS.batched];
   background.run(true);
   for (const log of ledgerLogs) await db.transaction((tx) => ledger.append(tx, log, next()));
   for (const log of ledgerLogs) while ((await ledger.treeSize(log)) < 1) await sleep(50);
 
-  // The goal's measure, paired with the baseline round by round (the machine drifts over minutes):
+  // The goals' measures, paired with the baseline round by round (the machine drifts over minutes):
   // the gateway's path — many exchanges in flight, each awaiting its own receipt (group commit) —
-  // with as many entries in flight as the baseline's 10 × 100 rows, the integrator paused (the
-  // append stage alone; the backlog is sequenced after each round, and timed).
+  // with as many entries in flight as the baseline's 10 × 100 rows, first the integrator paused
+  // (the append stage alone; the backlog is sequenced after, and timed), then running in this
+  // process as a lone `serve` runs it (appended and sequenced: does sequencing keep pace?).
   const matched = WORKERS * RAW_BATCH;
   const rounds: LedgerResults['rounds'] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -428,7 +467,17 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
       treeSize: () => ledger.treeSize(LOGS.groupMatched),
       once: async () => void (await ledger.appendDurable(LOGS.groupMatched, next())),
     });
-    rounds.push({ raw, durable });
+    await settle(db);
+    const running = await runWorkload({
+      label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator running, round ${round}`,
+      perTx: 1,
+      workers: matched,
+      log: LOGS.shared,
+      treeSize: () => ledger.treeSize(LOGS.shared),
+      checkpointed: () => checkpointSize(db, LOGS.shared),
+      once: async () => void (await ledger.appendDurable(LOGS.shared, next())),
+    });
+    rounds.push({ raw, durable, running });
   }
   const group = await runWorkload({
     label: `ledger.appendDurable, ${CALLERS} callers, integrator paused`,
@@ -439,14 +488,16 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
     treeSize: () => ledger.treeSize(LOGS.group),
     once: async () => void (await ledger.appendDurable(LOGS.group, next())),
   });
-  // The same as a lone `serve` runs it: the integrator sequencing in this process meanwhile.
-  const groupShared = await runWorkload({
-    label: `ledger.appendDurable, ${matched.toLocaleString('en-US')} callers, integrator running`,
+  // The gateway at its peak: exchanges arrive at its best rate on this machine, each logged by appendDurable.
+  const groupPaced = await runWorkload({
+    label: `ledger.appendDurable at ${GATEWAY_RATE.toLocaleString('en-US')} / s (the gateway's peak), integrator running`,
     perTx: 1,
     workers: matched,
-    log: LOGS.shared,
-    treeSize: () => ledger.treeSize(LOGS.shared),
-    once: async () => void (await ledger.appendDurable(LOGS.shared, next())),
+    ratePerS: GATEWAY_RATE,
+    log: LOGS.paced,
+    treeSize: () => ledger.treeSize(LOGS.paced),
+    checkpointed: () => checkpointSize(db, LOGS.paced),
+    once: async () => void (await ledger.appendDurable(LOGS.paced, next())),
   });
   const rawSingle = await runWorkload({
     label: 'raw 1-row INSERT / tx (reference)',
@@ -492,7 +543,7 @@ async function benchAppends(platform: Awaited<ReturnType<typeof openPlatform>>):
       .map(([p, v]) => `${p} ${v.toFixed(0)} µs`)
       .join('; ')}`,
   );
-  return { rounds, rawSingle, group, groupShared, many, single, batched, leafBytes: leafSize, appendPhasesUs: phases };
+  return { rounds, rawSingle, group, groupPaced, many, single, batched, leafBytes: leafSize, appendPhasesUs: phases };
 }
 
 /**
@@ -725,16 +776,16 @@ async function verifyPhases(db: Database, log: string, total: number): Promise<R
 }
 
 /**
- * Sequencing once the log is big, with the server's own settings (batch 256, checkpoint every
- * 256 entries): entries appended through `ledger.append`, then `integrate` until the queue is empty.
+ * Sequencing once the log is big, with the server's own settings (DEFAULT_LEDGER_OPTIONS):
+ * entries queued by \`appendMany\` in caller transactions of 100 — so the integrator reads every
+ * leaf back from the queue (no hand-off) — then \`integrate\` until the queue is empty.
  */
 async function benchSequencingWhenBig(db: Database, server: ReturnType<typeof createLedger>, log: string, size: number) {
-  const n = 10 * 256;
-  progress(`sequencing at ${size.toLocaleString('en-US')} entries: ${n} new entries, server defaults (batch 256)…`);
+  const n = 4 * DEFAULT_LEDGER_OPTIONS.batch;
+  progress(`sequencing at ${size.toLocaleString('en-US')} entries: ${n} new entries, server defaults (batch ${DEFAULT_LEDGER_OPTIONS.batch})…`);
   for (let b = 0; b < n; b += 100) {
-    await db.transaction(async (tx) => {
-      for (let j = b; j < Math.min(n, b + 100); j++) await server.append(tx, log, entry(size + j));
-    });
+    const items = Array.from({ length: Math.min(n, b + 100) - b }, (_, j) => ({ custodian: log, entry: entry(size + b + j) }));
+    await db.transaction((tx) => server.appendMany(tx, items));
   }
   const s = performance.now();
   let done = 0;
@@ -874,8 +925,10 @@ async function main(): Promise<void> {
   console.log(`\n${body}`);
   console.log(`Written to ${path.relative(process.cwd(), REPORT)} (section ${SECTION})`);
   const ratio = appendRatio(results);
+  const kept = sustainedRatio(results);
+  const lagP99 = results.groupPaced.checkpointLag?.p99Ms ?? Number.NaN;
   console.log(
-    `Goals: appends ${ratio >= GOALS.appendRatio ? 'met' : 'NOT met'} (median ${ratio.toFixed(3)}), verify ${verified.ok && verified.seconds <= GOALS.verifyS ? 'met' : 'NOT met'}, inclusion p99 ${inclusion.service.p99Ms <= GOALS.inclusionP99Ms ? 'met' : 'NOT met'}`,
+    `Goals: appends ${ratio >= GOALS.appendRatio ? 'met' : 'NOT met'} (median ${ratio.toFixed(3)}), verify ${verified.ok && verified.seconds <= GOALS.verifyS ? 'met' : 'NOT met'}, inclusion p99 ${inclusion.service.p99Ms <= GOALS.inclusionP99Ms ? 'met' : 'NOT met'}, sequencing keeps pace ${kept >= GOALS.sustainedRatio ? 'met' : 'NOT met'} (${kept.toFixed(3)}), checkpoint lag p99 ${lagP99 <= GOALS.checkpointLagMs ? 'met' : 'NOT met'} (${lagP99.toFixed(0)} ms)`,
   );
 }
 

@@ -43,7 +43,7 @@ export interface LedgerOptions extends LogOptions {
   queueThreadUrl?: string | undefined;
 }
 
-export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = { checkpointEvery: 256, checkpointSeconds: 5, batch: 256 };
+export const DEFAULT_LEDGER_OPTIONS: LedgerOptions = { checkpointEvery: 256, checkpointSeconds: 5, batch: 4096 };
 
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
@@ -83,6 +83,15 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
     const { maxInFlight } = { ...DEFAULT_GROUP_APPENDER_OPTIONS, ...opts.group };
     const thread = (queueThread = startQueueThread({ databaseUrl: opts.queueThreadUrl, connections: maxInFlight }));
     return (items, at) => (items.some((i) => i.content !== null) ? here(items, at) : thread.write(items, at));
+  }
+  /** The group commits, each handed to this process's integrator once committed: it need not read them back. */
+  function handingWriter(): GroupWriter {
+    const write = groupWriter();
+    return async (items, at) => {
+      const hashes = await write(items, at);
+      theLog.handOff(items, hashes);
+      return hashes;
+    };
   }
   /** Custodians see their own log; coordinators and auditors see all (R-4.5, R-18.2). */
   function requireLogAccess(p: Principal, log: string): void {
@@ -226,7 +235,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
      * group's commit failed, and then nothing of it is stored: release data only on resolve.
      */
     appendDurable(custodian: string, entry: LedgerEntry, content?: Uint8Array): Promise<Receipt> {
-      group ??= createGroupAppender(db, () => clock.now(), known, opts.group, groupWriter());
+      group ??= createGroupAppender(db, () => clock.now(), known, opts.group, handingWriter());
       return group.append(custodian, entry, content);
     },
     /**
@@ -234,7 +243,7 @@ export function createLedger(db: Database, clock: Clock, crypto: CryptoProvider,
      * PostgreSQL server, the queue thread with a connection open (`serve` calls it at start).
      */
     async warmUp(): Promise<void> {
-      group ??= createGroupAppender(db, () => clock.now(), known, opts.group, groupWriter());
+      group ??= createGroupAppender(db, () => clock.now(), known, opts.group, handingWriter());
       await queueThread?.warm();
     },
     /** Settles every `appendDurable` call made so far, then stops the queue thread, if any. */

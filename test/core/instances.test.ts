@@ -129,7 +129,12 @@ describe.runIf(TEST_PG_URL)('[postgres] two instances on one database are one pl
     let sequenced = 0;
     let writing = true;
     const integrators = instances.map(async (p) => {
-      while (writing) sequenced += await p.ledger.integrate(log);
+      // (read `sequenced` after the await: `sequenced += await …` would add to the value it had
+      // before the call, losing what the other instance counted meanwhile)
+      while (writing) {
+        const n = await p.ledger.integrate(log);
+        sequenced += n;
+      }
     });
     // Appended through both instances' group commits while both integrate.
     await Promise.all(Array.from({ length: 40 }, (_, i) => instances[i % 2]!.ledger.appendDurable(log, sampleEntry(i))));

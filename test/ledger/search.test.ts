@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LedgerEntry } from '../../src/ledger/entry.ts';
-import { searchColumns } from '../../src/ledger/search.ts';
+import { arrayLiteral, searchColumns } from '../../src/ledger/search.ts';
 import type { Principal } from '../../src/registry/principal.ts';
 import { DRIVERS, type TestEnv, startEnv } from '../helpers/platform.ts';
 import { sampleEntry } from '../helpers/ledger.ts';
@@ -27,7 +27,7 @@ const entry = (n: number, keys: string[], requester: LedgerEntry['requester'], s
 const ODD_KEYS = ['a,b', 'quote"d', 'back\\slash', '{brace}', 'Nguyễn', ''];
 
 describe('search columns of a batch of leaves', () => {
-  it("lists record keys flat, with each leaf's offset and count (an empty list included)", () => {
+  it("gives each leaf's record keys as one array literal (an empty list included)", () => {
     const c = searchColumns([
       JSON.stringify({ requested_at: 'x', requester: { agency: null, system: null }, dataset: null, record_keys: [], response: { status: 401 } }),
       JSON.stringify({ requested_at: 'y', requester: { agency: 'A', system: 'S' }, dataset: 'd', record_keys: ['k1', 'k2'], response: { status: 200 } }),
@@ -38,10 +38,12 @@ describe('search columns of a batch of leaves', () => {
       system: [null, 'S'],
       dataset: [null, 'd'],
       status: [401, 200],
-      keys: ['k1', 'k2'],
-      keysFrom: [0, 0],
-      keysCount: [0, 2],
+      keys: ['{}', '{"k1","k2"}'],
     });
+  });
+
+  it('quotes every key, so odd keys read back as they were', () => {
+    expect(arrayLiteral(ODD_KEYS)).toBe('{"a,b","quote\\"d","back\\\\slash","{brace}","Nguyễn",""}');
   });
 });
 

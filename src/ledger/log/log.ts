@@ -4,7 +4,9 @@ import { PROBLEMS, Problem, notFound } from '../../core/errors.ts';
 import type { Database, Queryable } from '../../db/database.ts';
 import { withSnapshotReaders } from '../../db/snapshot.ts';
 import { type CheckpointRow, latestCheckpoint, logPublicKey, logVerifierKey, noteSigner, originOf, writeCheckpoint } from './checkpoints.ts';
+import { HandOff } from './hand-off.ts';
 import { KnownLogs } from './known-logs.ts';
+import type { QueuedLeaf } from './queue-rows.ts';
 import { consistencyNodes, consistencyProof, inclusionNodes, inclusionProof, rootFromAccessor, rootNodes } from './merkle.ts';
 import { BoundedNodeCache, accessorFor, bytes, loadTiles, writeTiles } from './store.ts';
 import { TileCache } from './tile-cache.ts';
@@ -53,6 +55,7 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
   const nodesOf = (log: string) => nodeCaches.get(log) ?? nodeCaches.set(log, new BoundedNodeCache()).get(log)!;
   /** Logs seen committed (ledger_logs rows are never deleted): no existence query, no upsert, after the first. */
   const known = new KnownLogs();
+  const handOff = new HandOff();
   /**
    * The largest tree size seen committed per log. A log only grows, so a proof asking for a size
    * ≤ this one needs no query to know the size is valid; only a larger size asks the database.
@@ -88,6 +91,7 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
     let grown = -1;
     let exists = false;
     let written: readonly Tile[] = [];
+    let sequenced: readonly string[] = [];
     const n = await db.transaction(async (tx) => {
       const lock = await tx.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [LOCK_NAMESPACE, log]);
       if (!lock.rows[0]!.ok) return 0;
@@ -111,6 +115,7 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
       );
       await writeTiles(tx, log, result.tiles);
       written = result.tiles;
+      const ids = pending.rows.map((p) => p.id);
       // One statement: the entries, the application's rows derived from the leaves, and the work list emptied.
       await tx.query(
         `WITH e AS (INSERT INTO ledger_entries (custodian_code, leaf_index, queue_id, integrated_at)
@@ -121,23 +126,26 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
                     : ''
                 }
          DELETE FROM ledger_pending WHERE custodian_code = $1 AND queue_id = ANY($5::uuid[])`,
-        [log, size, now, pending.rows.map((p) => p.id), pending.lists, ...(index ? index.params(pending.rows.map((p) => p.leaf)) : [])],
+        [log, size, now, ids, pending.lists, ...(index ? index.params(pending.rows.map((p) => p.leaf)) : [])],
       );
       if (due(last, result.size, now)) await writeCheckpoint(tx, crypto, log, originOf(log), result.size, result.root, now);
       grown = result.size;
+      sequenced = ids;
       return pending.rows.length;
     });
     // Committed: the log has (at least) this size.
     if (exists) known.add(log);
     if (grown >= 0) sawSize(log, grown);
     tileCache.addFull(log, written);
+    handOff.drop(log, sequenced);
     return n;
   }
 
   /**
    * The next work-list rows of a log, whole, until they list `opts.batch` entries (at least one
-   * row, however long: a batch write of thousands is sequenced at once), and their queue rows'
-   * leaf hashes in the order listed.
+   * row, however long: a batch write of thousands is sequenced at once), and their leaves and
+   * leaf hashes in the order listed: those this process queued from its hand-off, the others
+   * read from the queue.
    */
   async function nextPending(tx: Queryable, log: string): Promise<{ lists: string[]; rows: { id: string; leaf_hash: Uint8Array; leaf: string }[] }> {
     // Only the rows the batch takes (`before`: entries listed ahead of the row), not every listed id of `batch` rows.
@@ -154,15 +162,39 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
       lists.push(w.queue_id);
       ids.push(...w.ids);
     }
-    if (ids.length === 0) return { lists, rows: [] };
-    // The leaf as text: it is UTF-8 JSON, and the application's index rows are read from it.
-    const rows = await tx.query<{ id: string; leaf_hash: Uint8Array; leaf: string }>(
-      `SELECT q.id, q.leaf_hash, convert_from(q.leaf, 'UTF8') AS leaf FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN ledger_queue q ON q.id = x.id ORDER BY x.ord`,
+    const rows: { id: string; leaf_hash: Uint8Array; leaf: string }[] = [];
+    const missing: number[] = [];
+    ids.forEach((id, i) => {
+      const handed = handOff.get(log, id);
+      if (handed) rows[i] = { id, leaf_hash: handed.hash, leaf: handed.leaf };
+      else missing.push(i);
+    });
+    if (missing.length > 0) {
+      const read = await readQueued(
+        tx,
+        missing.map((i) => ids[i]!),
+      );
+      // Written in one statement with their list: a listed entry missing from the queue is a broken database.
+      if (read.length !== missing.length) throw new Error(`ledger: the work list of ${log} names ${missing.length - read.length} queue rows that do not exist`);
+      missing.forEach((i, k) => (rows[i] = read[k]!));
+    }
+    return { lists, rows };
+  }
+
+  /**
+   * Queue rows by id, in the order given. The leaf as text: it is UTF-8 JSON, and the
+   * application's index rows are read from it. One primary-key probe an id (the OFFSET keeps the
+   * sub-select a probe): for a few thousand ids the planner otherwise hashes the whole queue, a
+   * cost that grows with the log.
+   */
+  async function readQueued(tx: Queryable, ids: readonly string[]): Promise<{ id: string; leaf_hash: Uint8Array; leaf: string }[]> {
+    const r = await tx.query<{ id: string; leaf_hash: Uint8Array; leaf: string }>(
+      `SELECT q.id, q.leaf_hash, q.leaf FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord)
+         CROSS JOIN LATERAL (SELECT q.id, q.leaf_hash, convert_from(q.leaf, 'UTF8') AS leaf FROM ledger_queue q WHERE q.id = x.id OFFSET 0) q
+        ORDER BY x.ord`,
       [ids],
     );
-    // Written in one statement with their list: a listed entry missing from the queue is a broken database.
-    if (rows.rows.length !== ids.length) throw new Error(`ledger: the work list of ${log} names ${ids.length - rows.rows.length} queue rows that do not exist`);
-    return { lists, rows: rows.rows };
+    return r.rows;
   }
 
   function due(last: CheckpointRow | null, size: number, now: Date): boolean {
@@ -186,6 +218,8 @@ export function createLog(db: Database, clock: Clock, crypto: CryptoProvider, op
 
   return {
     known,
+    /** Committed queue rows of this process, for its integrator to take without reading them back (hand-off.ts). */
+    handOff: (items: readonly QueuedLeaf[], hashes: Uint8Array) => handOff.add(items, hashes),
     integrate,
     /** Integrates every log until its queue is empty (the server's loop calls this). */
     async integrateAll(): Promise<number> {
