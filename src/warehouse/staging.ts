@@ -59,7 +59,7 @@ function sqlMask(mask: Mask, s: string): { value: string; inJs: string } {
     case 'year':
       return { value: `CASE WHEN regexp_matches(${s}, '^[0-9]{4}') THEN left(${s}, 4) END`, inJs: 'false' };
     case 'initials':
-      return { value: 'NULL', inJs: 'true' };
+      return { value: 'NULL::VARCHAR', inJs: 'true' };
   }
 }
 
@@ -101,6 +101,12 @@ export function stagingSql(fields: readonly ResolvedField[], plan: ShapePlan): S
   return { create, columns, masked };
 }
 
+/**
+ * A lone half of a surrogate pair — what `last4` leaves of a character above U+FFFF it cuts — as
+ * U+FFFD: DuckDB holds UTF-8 text only, which has no form for it.
+ */
+const wellFormed = (s: string) => s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
 /** The masks SQL cannot provably compute, by the gateway's own shaping, for the rows `_js` marks (usually none). */
 export async function maskInJs(s: Store, changes: readonly TextChange[], staging: Staging, plan: ShapePlan): Promise<void> {
   const rows = (await s.writer.runAndReadAll('SELECT _position FROM temp.stage WHERE _js')).getRows();
@@ -108,9 +114,14 @@ export async function maskInJs(s: Store, changes: readonly TextChange[], staging
   const byPosition = new Map(changes.map((c) => [c.position, c]));
   const lines = rows.map(([p]) => {
     const c = byPosition.get(Number(p))!;
-    return `[${c.position},${JSON.stringify(shapeRecord(JSON.parse(c.json!) as Record<string, unknown>, plan))}]`;
+    const shaped = shapeRecord(JSON.parse(c.json!) as Record<string, unknown>, plan);
+    const masks = staging.masked.map((f) => {
+      const v = shaped[f.name];
+      return typeof v === 'string' ? wellFormed(v) : null;
+    });
+    return JSON.stringify([c.position, masks]);
   });
-  const paths = staging.masked.map((f) => literal(`$[1].${JSON.stringify(f.name)}`)).join(', ');
+  const paths = staging.masked.map((_, k) => literal(`$[1][${k}]`)).join(', ');
   await s.writer.run(
     `UPDATE temp.stage SET ${staging.masked.map((f, k) => `${ident(maskedColumn(f.name))} = j._m[${k + 1}]`).join(', ')}
       FROM (SELECT (_l->>'$[0]')::BIGINT AS _p, json_extract_string(_l, [${paths}]) AS _m FROM unnest(string_split($1, chr(10))) AS u(_l)) j
