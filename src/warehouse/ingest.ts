@@ -3,10 +3,10 @@ import type { CodeLists } from '../codelists/index.ts';
 import { shapePlan } from '../gateway/index.ts';
 import type { Feed } from '../sync/index.ts';
 import { type Store, ident, literal } from './store.ts';
-import { batchLines, duckType, maskInJs, maskedColumn, stagingSql } from './staging.ts';
+import { CLOSE_IN_BATCH, batchLines, duckType, maskInJs, maskedColumn, stagingSql } from './staging.ts';
 
 /** Changes taken from the feed and written to DuckDB in one transaction. */
-const BATCH = 10_000;
+const BATCH = 20_000;
 const HISTORY_COLUMNS = '_key VARCHAR NOT NULL, _version INTEGER NOT NULL, _position BIGINT NOT NULL, _valid_from TIMESTAMPTZ NOT NULL, _valid_to TIMESTAMPTZ';
 /** A dataset's field columns (name, type): each field, then its masked form if it has a mask. */
 const fieldColumns = (fields: readonly ResolvedField[]) =>
@@ -85,6 +85,7 @@ export function createIngestion(store: () => Promise<Store>, deps: { catalog: Ca
       // (awaited on the next turn of the loop; a failure here ends the pass without it)
       void next.catch(() => undefined);
       await s.writer.run(staging.create, [batchLines(changes)]);
+      await s.writer.run(CLOSE_IN_BATCH);
       if (staging.masked.length) await maskInJs(s, changes, staging, maskOnly);
       await transaction(s, async () => {
         await s.writer.run(`UPDATE ${t} SET _valid_to = s.first_at FROM (SELECT _key, min(_valid_from) AS first_at FROM temp.stage GROUP BY _key) s

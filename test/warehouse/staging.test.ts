@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResolvedField } from '../../src/catalog/index.ts';
 import { shapePlan, shapeRecord } from '../../src/gateway/index.ts';
 import type { TextChange } from '../../src/sync/index.ts';
-import { batchLines, maskInJs, maskedColumn, stagingSql } from '../../src/warehouse/staging.ts';
+import { CLOSE_IN_BATCH, batchLines, maskInJs, maskedColumn, stagingSql } from '../../src/warehouse/staging.ts';
 import { type Store, openStore } from '../../src/warehouse/store.ts';
 
 /** The staging of a batch alone, on an in-memory DuckDB: the masks it keeps must be the gateway's, value for value. */
@@ -57,6 +57,7 @@ const textOf = (v: unknown) => (typeof v === 'string' ? v.replace(/[\uD800-\uDBF
 async function stage(s: Store, changes: TextChange[]): Promise<Record<string, unknown>[]> {
   const staging = stagingSql(fields, plan);
   await s.writer.run(staging.create, [batchLines(changes)]);
+  await s.writer.run(CLOSE_IN_BATCH);
   await maskInJs(s, changes, staging, plan);
   return (await s.writer.runAndReadAll('SELECT * FROM temp.stage ORDER BY _position')).getRowObjectsJS();
 }
