@@ -4,7 +4,8 @@ import { forbidden } from '../core/errors.ts';
 import type { Database } from '../db/database.ts';
 import { shapePlan } from '../gateway/index.ts';
 import { type Principal, hasRole } from '../registry/index.ts';
-import { entersWarehouse, maskedColumn } from './ingest.ts';
+import { entersWarehouse } from './ingest.ts';
+import { maskedColumn } from './staging.ts';
 import { viewName } from './store.ts';
 
 /** A column of an analyst's view: a field whole, or a personal field through its mask. */

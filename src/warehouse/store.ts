@@ -10,7 +10,8 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
  * and compiled before they run (compile.ts).
  *
  * Layout: `base."<dataset>"` holds every version of every record of a dataset (valid from/to, for
- * "as of" questions), `dim."<code list>"` the shared code lists, `meta` the feed positions reached.
+ * "as of" questions), `dim."<code list>"` the shared code lists, `meta` the feed positions reached;
+ * a batch being ingested is staged in a temporary table of the writer's connection, never on disk.
  * The default schema `main` stays empty: an unqualified name an analyst writes can only resolve to
  * the views made for them (temp) or DuckDB's own catalog views, which the compiler refuses.
  */
@@ -38,8 +39,7 @@ export async function openStore(file: string): Promise<Store> {
   await writer.run(`CREATE SCHEMA IF NOT EXISTS base; CREATE SCHEMA IF NOT EXISTS dim; CREATE SCHEMA IF NOT EXISTS meta;
     CREATE TABLE IF NOT EXISTS meta.positions (dataset VARCHAR PRIMARY KEY, position BIGINT NOT NULL, ingested_at TIMESTAMPTZ NOT NULL);
     CREATE TABLE IF NOT EXISTS meta.dims (code VARCHAR PRIMARY KEY, checksum VARCHAR NOT NULL);
-    CREATE TABLE IF NOT EXISTS meta.stage (_key VARCHAR, _version INTEGER, _position BIGINT, _at VARCHAR, _deleted BOOLEAN, _data VARCHAR, _masked VARCHAR);
-    DELETE FROM meta.stage;`);
+    DROP TABLE IF EXISTS meta.stage;`);
   let tail: Promise<unknown> = Promise.resolve();
   return {
     instance,
