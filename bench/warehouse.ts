@@ -86,7 +86,8 @@ try {
   const f0 = performance.now();
   let read = 0;
   for (let after = 0; ;) {
-    const page = await world.platform.sync.feed.changesAsText(DATASET, after, 10_000);
+    // (the batch size ingestion reads with, src/warehouse/ingest.ts)
+    const page = await world.platform.sync.feed.changesAsText(DATASET, after, 20_000);
     if (page.length === 0) break;
     read += page.length;
     after = page.at(-1)!.position;
@@ -153,9 +154,9 @@ the ingested ones (${fmt(duckFillSeconds, 1)} s); the PostgreSQL table made from
 four columns, then \`VACUUM ANALYZE\`: ${fmt(pgFillSeconds, 1)} s). PostgreSQL runs with its defaults (parallel workers allowed);
 DuckDB with the warehouse's settings (2 threads, external access locked).
 
-An ingestion pass is the feed's read from PostgreSQL (one binary COPY of 10,000 changes a batch, the
+An ingestion pass is the feed's read from PostgreSQL (one binary COPY of 20,000 changes a batch, the
 content kept as JSON text: \`feed.changesAsText\`, the baseline here) plus the warehouse's own work (staging
-through DuckDB's appender, masks, typed columns, closing the previous versions); the next batch is read
+the batch as one text of JSON lines parsed by one DuckDB statement, masks (in SQL where they equal the gateway's), typed columns, closing the previous versions); the next batch is read
 while DuckDB writes this one, so the pass costs more than the read alone only by what DuckDB and the
 masks take beyond it.
 `;
