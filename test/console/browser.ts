@@ -167,6 +167,29 @@ export async function pickDateTime(page: Page, id: string, value: string): Promi
 }
 
 /**
+ * Opens an antd select by its label and picks the option that shows `option`, among the options
+ * visible now: the list of another select, still closing, holds an option of the same text. Under
+ * load a list can close before the click lands; it is then opened again.
+ */
+export async function chooseOption(page: Page, label: string, option: string): Promise<void> {
+  const select = page.getByLabel(label, { exact: true });
+  await expect
+    .poll(
+      async () => {
+        if (!(await page.locator('.ant-select-item-option:visible', { hasText: option }).count())) await select.click();
+        await page
+          .locator('.ant-select-item-option:visible', { hasText: option })
+          .first()
+          .click({ timeout: 5_000 })
+          .catch(() => undefined);
+        return (await select.locator('xpath=ancestor::div[contains(@class, "ant-select")][1]').textContent()) ?? '';
+      },
+      { timeout: 60_000, interval: 500 },
+    )
+    .toContain(option);
+}
+
+/**
  * Signs in through the form as an official does: name and password, then the TOTP code that
  * `code` gives once the form asks for it (a step not yet used: each code is single-use), and
  * waits for the overview.

@@ -5,11 +5,11 @@
  * `lienthong serve`, in Chromium, with axe-core.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { nextCode } from './totp.ts';
 import type { User } from './api.ts';
 import { type WarehouseWorld, startWarehouseWorld } from './warehouse-world.ts';
-import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm } from './browser.ts';
+import { type ConsoleServer, chooseOption, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const POLL = { timeout: 60_000, intervals: [250, 500, 1000] };
@@ -45,29 +45,6 @@ describe.skipIf(skipBrowser())('console: warehouse dashboards (R-7.3, R-17.2)', 
     await server?.stop();
   });
 
-  /**
-   * Opens an antd select by its label and picks the option that shows `option`, among the options
-   * visible now: the list of another select, still closing, holds an option of the same text. Under
-   * load a list can close before the click lands; it is then opened again.
-   */
-  async function choose(page: Page, label: string, option: string) {
-    const select = page.getByLabel(label, { exact: true });
-    await expect
-      .poll(
-        async () => {
-          if (!(await page.locator('.ant-select-item-option:visible', { hasText: option }).count())) await select.click();
-          await page
-            .locator('.ant-select-item-option:visible', { hasText: option })
-            .first()
-            .click({ timeout: 5_000 })
-            .catch(() => undefined);
-          return (await select.locator('xpath=ancestor::div[contains(@class, "ant-select")][1]').textContent()) ?? '';
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toContain(option);
-  }
-
   it('an analyst creates a dashboard of two tiles from saved queries, sees both drawn as charts, each logged for the custodian, and refreshes it (R-7.3, R-17.2)', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', timezoneId: 'UTC' });
     const { page } = await openPage(context);
@@ -88,9 +65,9 @@ describe.skipIf(skipBrowser())('console: warehouse dashboards (R-7.3, R-17.2)', 
     const second = page.getByTestId('tile-editor-2');
     await second.waitFor(WAIT);
     // Tile 1: by birth date, as a line; tile 2: by gender, as a pie; then swapped so gender comes first.
-    await choose(page, 'Truy vấn của ô 1', 'Đảng viên theo năm sinh');
+    await chooseOption(page, 'Truy vấn của ô 1', 'Đảng viên theo năm sinh');
     await first.getByText('Đường', { exact: true }).click();
-    await choose(page, 'Truy vấn của ô 2', 'Đảng viên theo giới tính');
+    await chooseOption(page, 'Truy vấn của ô 2', 'Đảng viên theo giới tính');
     await second.getByText('Tròn', { exact: true }).click();
     await page.getByLabel('Độ rộng ô 2 (1 đến 24 cột)').fill('8');
     await second.getByRole('button', { name: 'Lên trước' }).click();

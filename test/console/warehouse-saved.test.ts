@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { nextCode } from './totp.ts';
 import type { User } from './api.ts';
 import { type WarehouseWorld, startWarehouseWorld } from './warehouse-world.ts';
-import { type ConsoleServer, openPage, pickDateTime, screenshot, seriousViolations, skipBrowser, signInThroughForm } from './browser.ts';
+import { type ConsoleServer, chooseOption, openPage, pickDateTime, screenshot, seriousViolations, skipBrowser, signInThroughForm } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const SLOW = { timeout: 60_000 };
@@ -38,25 +38,6 @@ describe.skipIf(skipBrowser())('console: saved warehouse queries with parameters
     await server?.stop();
   });
 
-  /** Picks `option` in the antd select labelled `label`, among the options visible now; opened again if its list closed under load. */
-  async function choose(page: Page, label: string, option: string) {
-    const select = page.getByLabel(label, { exact: true });
-    await expect
-      .poll(
-        async () => {
-          if (!(await page.locator('.ant-select-item-option:visible', { hasText: option }).count())) await select.click();
-          await page
-            .locator('.ant-select-item-option:visible', { hasText: option })
-            .first()
-            .click({ timeout: 5_000 })
-            .catch(() => undefined);
-          return (await select.locator('xpath=ancestor::div[contains(@class, "ant-select")][1]').textContent()) ?? '';
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toContain(option);
-  }
-
   const savedQueryCall = (page: Page, method: string) =>
     page.waitForResponse((r) => /\/api\/v1\/warehouse\/saved-queries(\/[^/]+)?$/.test(r.url()) && r.request().method() === method, SLOW);
   const runCall = (page: Page) => page.waitForResponse((r) => /\/api\/v1\/warehouse\/saved-queries\/[^/]+\/run$/.test(r.url()), SLOW);
@@ -75,7 +56,7 @@ describe.skipIf(skipBrowser())('console: saved warehouse queries with parameters
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Tên truy vấn').fill(NAME);
     await dialog.getByTestId('saved-query-param-tu_ngay').waitFor(WAIT);
-    await choose(page, 'Kiểu của tham số tu_ngay', 'Ngày');
+    await chooseOption(page, 'Kiểu của tham số tu_ngay', 'Ngày');
     await dialog.getByLabel('Nhãn của tham số tu_ngay').fill('Sinh từ ngày');
     expect(await seriousViolations(page)).toEqual([]);
     const created = savedQueryCall(page, 'POST');
@@ -156,7 +137,7 @@ describe.skipIf(skipBrowser())('console: saved warehouse queries with parameters
     await add.click();
     const tileEditor = page.getByTestId('tile-editor-1');
     await tileEditor.waitFor(WAIT);
-    await choose(page, 'Truy vấn của ô 1', RENAMED);
+    await chooseOption(page, 'Truy vấn của ô 1', RENAMED);
     await tileEditor.getByText('Bảng', { exact: true }).click();
     await page.getByText('Tham số Sinh từ ngày của ô 1', { exact: true }).waitFor(WAIT);
     expect(await page.locator('#tile-1-param-tu_ngay').getAttribute('placeholder')).toBe('mặc định: 03/01/1985');
