@@ -10,7 +10,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'vitest';
 import { freePort } from '../accounts/fixtures.ts';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 
 const CHROMIUM = process.env.LIENTHONG_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL_HINT = 'install Chromium: apt-get install -y chromium';
@@ -169,14 +169,18 @@ export async function pickDateTime(page: Page, id: string, value: string): Promi
 /**
  * Opens an antd select by its label and picks the option that shows `option`, among the options
  * visible now: the list of another select, still closing, holds an option of the same text. Under
- * load a list can close before the click lands; it is then opened again.
+ * load a list can close before the click lands; it is then opened again. `within.scope` narrows
+ * where the label is looked for; `within.search` is typed into the select first.
  */
-export async function chooseOption(page: Page, label: string, option: string): Promise<void> {
-  const select = page.getByLabel(label, { exact: true });
+export async function chooseOption(page: Page, label: string, option: string, within: { scope?: Page | Locator; search?: string } = {}): Promise<void> {
+  const select = (within.scope ?? page).getByLabel(label, { exact: true });
   await expect
     .poll(
       async () => {
-        if (!(await page.locator('.ant-select-item-option:visible', { hasText: option }).count())) await select.click();
+        if (!(await page.locator('.ant-select-item-option:visible', { hasText: option }).count())) {
+          await select.click();
+          if (within.search) await select.fill(within.search);
+        }
         await page
           .locator('.ant-select-item-option:visible', { hasText: option })
           .first()

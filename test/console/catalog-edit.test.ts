@@ -3,7 +3,17 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, launchBrowser, openPage, screenshot, seriousViolations, skipBrowser, startServer, signInThroughForm } from './browser.ts';
+import {
+  type ConsoleServer,
+  chooseOption,
+  launchBrowser,
+  openPage,
+  screenshot,
+  seriousViolations,
+  skipBrowser,
+  startServer,
+  signInThroughForm,
+} from './browser.ts';
 
 // Generous waits on elements (a loaded 2-core machine), never fixed sleeps.
 const WAIT = { timeout: 30_000 };
@@ -47,31 +57,8 @@ describe.skipIf(skipBrowser())('console in Chromium: creating and editing the ca
   });
 
   /** Opens an antd select by its label (typing `search` when it searches) and picks the option that shows `option`. */
-  /**
-   * Picks `option` in the antd select labelled `label` (typing `search` first), among the options
-   * visible now — a list of another select, still closing, may hold the same text — and checks the
-   * select shows it: under load a list can close before the click lands, and it is opened again.
-   */
-  async function choose(scope: Page | Locator, label: string, option: string, search?: string) {
-    const input = scope.getByLabel(label, { exact: true });
-    const visible = () => page.locator('.ant-select-item-option:visible', { hasText: option });
-    await expect
-      .poll(
-        async () => {
-          if (!(await visible().count())) {
-            await input.click();
-            if (search) await input.fill(search);
-          }
-          await visible()
-            .first()
-            .click({ timeout: 5_000 })
-            .catch(() => undefined);
-          return (await input.locator('xpath=ancestor::div[contains(@class, "ant-select")][1]').textContent()) ?? '';
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-      .toContain(option);
-  }
+  const choose = (scope: Page | Locator, label: string, option: string, search?: string) =>
+    chooseOption(page, label, option, { scope, ...(search !== undefined && { search }) });
 
   /** Types a date into an antd picker and confirms with Enter. */
   async function pickDate(scope: Page | Locator, label: string, iso: string) {
