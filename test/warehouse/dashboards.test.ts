@@ -183,7 +183,8 @@ for (const driver of DRIVERS) {
       // The tile's parameters are bound; the personal field is masked as the gateway masks it (R-8.2).
       expect(b!.rows.map((x) => x[0])).toEqual(['01.10001', '01.100010', '01.100011']);
       expect(b!.rows.every((x) => /^\*{8}\d{4}$/.test(String(x[1])))).toBe(true);
-      expect(JSON.stringify(r)).not.toMatch(/\d{12}/);
+      // Only the answers' values: ids and digests are hex and may hold twelve digits in a row by chance.
+      expect(JSON.stringify(r.tiles.map((t) => t.result!.rows))).not.toMatch(/\d{12}/);
 
       // Each tile: its own entry in BTCTW's log, naming the runner, the dashboard, the tile and its saved query.
       for (const [i, tile] of [a!, b!].entries()) {
