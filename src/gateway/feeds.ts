@@ -3,7 +3,8 @@ import type { Change, Feed } from '../sync/index.ts';
 import type { Exchange, GatewayRequest, GatewayResponse, Outcome } from './exchange.ts';
 import { newId } from '../core/ids.ts';
 import type { Authorized, DeliveryParty } from './service.ts';
-import { shapeRecord } from './shaping.ts';
+import { createCache } from '../core/cache.ts';
+import { planKey, shapeRecord } from './shaping.ts';
 
 /**
  * The change feed and the consistent snapshot of a hosted dataset through the gateway (R-4.3,
@@ -107,33 +108,63 @@ interface PageAsk {
   limit: number;
 }
 
+type Page = Outcome & { last: number; count: number; more: boolean };
+
+/** A page as many readers get it: its protected body, and the keys each reader's log entry names. */
+interface SharedPage {
+  page: Page;
+  keys: string[];
+}
+
+/**
+ * Pages shared by the streams that ask for the same one (streams.ts): a hundred streams of one
+ * grant woken by one write read, shape and serialise its changes once, not a hundred times. Kept
+ * briefly: streams in step ask within a few turns of each other.
+ */
+const SHARED_PAGES = { max: 64, ttlMs: 2_000 };
+
 export function createFeedReads(p: Pipeline, feed: Feed) {
+  const shared = createCache<string, SharedPage>(SHARED_PAGES);
+
   /**
    * One page of changes after `ask.after`, decided, shaped, masked and protected: the body of a
    * `/changes` answer and of a stream's batch alike (streams.ts), so both send the same bytes.
+   * `seenHead`: the feed's head the caller has read since it was woken — a stream's page, which
+   * may then be the one another stream of the same shape was given at that head.
    */
-  async function changesPage(
-    ex: Exchange,
-    req: GatewayRequest,
-    code: string,
-    throttled: boolean,
-    ask: () => PageAsk,
-  ): Promise<Outcome & { last: number; count: number; more: boolean }> {
+  async function changesPage(ex: Exchange, req: GatewayRequest, code: string, throttled: boolean, ask: () => PageAsk, seenHead?: number): Promise<Page> {
     const a = await p.authorizeRead(ex, code, p.askedFields(req.query), throttled, throttled);
     // The cursor and the limit are read after the decision: a refused caller learns nothing of them.
-    return pageFor(ex, a, code, ask());
+    return seenHead === undefined ? pageFor(ex, a, code, ask()) : sharedPage(ex, a, code, ask(), seenHead);
   }
 
   /** The page after `after` for a decided caller `a`: the one body of `/changes`, a stream's batch and a scheduled delivery. */
-  async function pageFor(
-    ex: Exchange,
-    a: Authorized,
-    code: string,
-    { after, limit }: PageAsk,
-  ): Promise<Outcome & { last: number; count: number; more: boolean }> {
+  async function pageFor(ex: Exchange, a: Authorized, code: string, ask: PageAsk): Promise<Page> {
     requireHosted(a);
-    const [rows, head] = await Promise.all([feed.changes(code, after, limit), feed.head(code)]);
-    ex.recordKeys = rows.map((r) => r.key);
+    const [rows, head] = await Promise.all([feed.changes(code, ask.after, ask.limit), feed.head(code)]);
+    const { page, keys } = await protectPage(a, code, ask.after, rows, head);
+    ex.recordKeys = keys;
+    return page;
+  }
+
+  /**
+   * The page after `ask.after` for a caller that has seen the feed at `head`. The page's rows are
+   * read after that head was, so every change up to it is in it (a dataset's changes commit in
+   * position order): any page of the same dataset, position, size, head and shape is as good an
+   * answer, and one is read and shaped for all of them. Secret data is not shared: its JWE is for
+   * one consumer system's key (R-11).
+   */
+  async function sharedPage(ex: Exchange, a: Authorized, code: string, ask: PageAsk, head: number): Promise<Page> {
+    requireHosted(a);
+    if (a.view.secret) return pageFor(ex, a, code, ask);
+    // R-8.2: the shape is part of the key — a page is shared only by readers it shapes alike.
+    const key = [code, ask.after, ask.limit, head, planKey(a.plan)].join('\u0000');
+    const { page, keys } = await shared.get(key, async () => protectPage(a, code, ask.after, await feed.changes(code, ask.after, ask.limit), head));
+    ex.recordKeys = keys;
+    return page;
+  }
+
+  async function protectPage(a: Authorized, code: string, after: number, rows: readonly Change[], head: number): Promise<SharedPage> {
     const last = rows.at(-1)?.position ?? after;
     const outcome = await p.protect(a, 200, {
       dataset: code,
@@ -143,7 +174,7 @@ export function createFeedReads(p: Pipeline, feed: Feed) {
       head: Math.max(head, last),
       more: last < head,
     });
-    return { ...outcome, last, count: rows.length, more: last < head };
+    return { page: { ...outcome, last, count: rows.length, more: last < head }, keys: rows.map((r) => r.key) };
   }
 
   return {

@@ -22,6 +22,14 @@ export function shapePlan(fields: readonly ResolvedField[], granted: readonly st
   return { whole, masked };
 }
 
+/**
+ * Two plans with the same key shape every record alike: the fields let out whole and each masked
+ * field with its mask, in a fixed order (what a page shared by many readers is keyed on).
+ */
+export function planKey(plan: ShapePlan): string {
+  return JSON.stringify([[...plan.whole].sort(), [...plan.masked].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+}
+
 /** True when the plan lets every declared field out whole (a response that cannot be shaped may then pass). */
 export function coversAll(plan: ShapePlan, fields: readonly ResolvedField[]): boolean {
   return fields.every((f) => plan.whole.has(f.name));

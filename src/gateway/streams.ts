@@ -19,6 +19,7 @@ export interface StreamPipeline extends Pipeline {
     code: string,
     throttled: boolean,
     ask: () => { after: number; limit: number },
+    seenHead?: number,
   ): Promise<Outcome & { last: number }>;
   /** Decides a read again without logging it (nothing is sent): throws the refusal. */
   recheck(req: GatewayRequest, code: string): Promise<void>;
@@ -177,7 +178,7 @@ export function createStreams(p: StreamPipeline, deps: { feed: Feed; notifier: C
         let last = from;
         const batchReq: GatewayRequest = { ...req, query: { ...req.query, cursor: encode({ d: code, p: from }) } };
         const res = await p.exchange(batchReq, 'push', async (ex) => {
-          const page = await p.changesPage(ex, batchReq, code, false, () => ({ after: from, limit: o.batch }));
+          const page = await p.changesPage(ex, batchReq, code, false, () => ({ after: from, limit: o.batch }), head);
           last = page.last;
           return page;
         });

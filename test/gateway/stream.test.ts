@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeedEvent } from 'lienthong/client';
 import { DRIVERS } from '../helpers/platform.ts';
 import { type World, member, refused, startWorld } from './world.ts';
-import { openRaw } from './sse.ts';
+import { type RawStream, openRaw } from './sse.ts';
 
 const GRANTED = ['member_number', 'full_name', 'date_of_birth', 'province_code'];
 const ds = 'can-bo-dang-vien';
@@ -104,6 +104,41 @@ for (const driver of DRIVERS) {
           .next(),
       );
       expect([err.status, err.problem.rule, Boolean(err.receipt?.id)]).toEqual([403, 'R-8.2', true]);
+    });
+
+    it('R-8.2, R-17.2: streams of two grants woken by one write each get their own shape; streams of one grant the same bytes, each with its own entry', async () => {
+      const open = async (system: 'VPCP-QLCB' | 'VPCP-TK', purpose: string, n: number) =>
+        Promise.all(Array.from({ length: n }, async () => openRaw(`${w.internet}/data/v1/${ds}/stream`, await headersOf(system, purpose))));
+      const full = await open('VPCP-QLCB', 'to-chuc-can-bo', 3);
+      const less = await open('VPCP-TK', 'bao-cao-thong-ke', 2);
+      // Each reads until the new record's change: the backlog first, then the write every stream is woken by.
+      const write = writer().putRecord(ds, 'st-shared', member(6, { province_code: '79' }));
+      const until = async (raw: RawStream) => {
+        for (;;) {
+          const e = (await raw.next())!;
+          const item = (e.body.items as { key: string; data: Record<string, unknown> }[]).find((c) => c.key === 'st-shared');
+          if (item) return { e, item };
+        }
+      };
+      await write;
+      const got = await Promise.all([...full, ...less].map(until));
+      [...full, ...less].forEach((raw) => raw.close());
+      const expected = { ...pick(member(6, { province_code: '79' }), GRANTED), citizen_id: '********0006' };
+      for (const { item } of got.slice(0, 3)) expect(item.data).toEqual(expected);
+      for (const { item } of got.slice(3)) {
+        expect(Object.keys(item.data).every((k) => ['member_number', 'gender', 'citizen_id'].includes(k))).toBe(true);
+        expect(item.data.full_name).toBeUndefined();
+      }
+      // One grant, one position, one head: one page, byte for byte — but every stream's batch is its own logged exchange.
+      expect(new Set(got.slice(0, 3).map(({ e }) => e.raw)).size).toBe(1);
+      expect(new Set(got.map(({ e }) => e.meta.receipt)).size).toBe(5);
+      for (const { e } of got) {
+        const entry = await w.call('GET', `/api/v1/ledger/receipts/${e.meta.receipt}`, w.auth.admin);
+        expect(entry.statusCode, entry.body).toBe(200);
+        const logged = entry.json() as { entry: { record_keys: string[]; response: { content_sha256: string } } };
+        expect(logged.entry.record_keys).toContain('st-shared');
+        expect(logged.entry.response.content_sha256).toBe(crypto.createHash('sha256').update(e.raw).digest('hex'));
+      }
     });
 
     it('R-11, R-12.2: a secret dataset streams only on tslcd, each batch a JWE to the consumer key', async () => {
