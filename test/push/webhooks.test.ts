@@ -131,6 +131,29 @@ for (const driver of DRIVERS) {
       await w.unsubscribe('VPCP-QLCB', sub.id);
     });
 
+    it('R-8.2: subscriptions of two shapes sent the same changes at once each get their own shape', async () => {
+      const [narrow, wide] = [await receiver(), await receiver()];
+      const a = await w.subscribe('VPCP-QLCB', { url: narrow.url, batch_max: 10, fields: ['member_number'] });
+      const b = await w.subscribe('VPCP-QLCB', { url: wide.url, batch_max: 10 });
+      for (let i = 0; i < 4; i++) await w.write(`push-two${i}`, member(1 + i, { province_code: '79' }));
+      await until(
+        () =>
+          narrow.events().filter((e) => String(e.subject).startsWith('push-two')).length === 4 &&
+          wide.events().filter((e) => String(e.subject).startsWith('push-two')).length === 4,
+        'both',
+      );
+      const data = (r: typeof narrow) =>
+        r
+          .events()
+          .filter((e) => String(e.subject).startsWith('push-two'))
+          .map((e) => (e.data as { data: Record<string, unknown> }).data);
+      // The masked personal field comes with every shape; the narrow one has nothing else granted.
+      for (const d of data(narrow)) expect(Object.keys(d).sort()).toEqual(['citizen_id', 'member_number']);
+      for (const d of data(wide)) expect(d).toMatchObject({ full_name: expect.any(String), province_code: '79' });
+      await w.unsubscribe('VPCP-QLCB', a.id);
+      await w.unsubscribe('VPCP-QLCB', b.id);
+    });
+
     it('a receiver that does not answer in time is a failure (timeout), tried again later', async () => {
       const r = await receiver((n) => (n === 0 ? 'hold' : { status: 204 }));
       const sub = await w.subscribe('VPCP-QLCB', { url: r.url });
