@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { type CryptoProvider, signDetached } from '../core/crypto.ts';
 import type { ResponseSignatures } from '../core/config.ts';
 import { BATCH_SIGNATURE_HEADER, SALT_BYTES, batchTree, headerValue, leafHash, signedMessage } from './batch-signatures.ts';
@@ -11,9 +12,29 @@ export interface ResponseSigner {
   sign(body: Uint8Array, digest?: Buffer): Promise<Record<string, string>>;
 }
 
+/**
+ * Signatures of bytes signed a moment ago, by key and SHA-256 of the bytes: the same bytes sent to
+ * many readers at once (a page shared by a hundred streams, feeds.ts) are signed once — the JWS
+ * header names only the key, so its signature is as good for each of them.
+ */
+const RECENT_SIGNATURES = { max: 256 };
+
 /** One detached JWS per answer (`x-jws-signature`). */
 export function eachSigner(provider: CryptoProvider): ResponseSigner {
-  return { sign: async (body) => ({ [SIGNATURE_HEADER]: await signDetached(provider, body) }) };
+  const recent = new LRUCache<string, Promise<string>>(RECENT_SIGNATURES);
+  return {
+    async sign(body, digest) {
+      const { kid } = await provider.signingKey();
+      const key = `${kid}\u0000${(digest ?? crypto.hash('sha256', body, 'buffer')).toString('base64')}`;
+      let signature = recent.get(key);
+      if (!signature) {
+        recent.set(key, (signature = signDetached(provider, body)));
+        // A failed signature is not kept: the next answer with these bytes tries again.
+        signature.catch(() => recent.delete(key));
+      }
+      return { [SIGNATURE_HEADER]: await signature };
+    },
+  };
 }
 
 /** Answers one batch signature covers at most: a path of at most 8 hashes (≈ 350 header bytes). */

@@ -30,7 +30,7 @@ export interface StreamPipeline extends Pipeline {
 /** Where the stream's bytes go: the HTTP response, with backpressure. */
 export interface StreamSink {
   /** Resolves once the socket took the bytes without over-filling (waits for 'drain'); false once the client is gone. */
-  write(chunk: string): Promise<boolean>;
+  write(chunk: string | Buffer): Promise<boolean>;
   /** Whether a write is waiting for a slow client. */
   readonly blocked: boolean;
   /** Aborted when the client goes away. */
@@ -80,8 +80,11 @@ function refusalEvent(body: Buffer, status: number): string {
   return status === 401 || status === 403 ? 'revoked' : 'error';
 }
 
-/** An answer of the pipeline as one SSE event: a line of its evidence (receipt, log, signature, type), then its exact signed bytes. */
-function sseEvent(event: string, res: GatewayResponse, id?: string): string {
+/**
+ * An answer of the pipeline as one SSE event: a line of its evidence (receipt, log, signature,
+ * type), then its exact signed bytes — copied as bytes, not decoded to text and encoded again.
+ */
+function sseEvent(event: string, res: GatewayResponse, id?: string): Buffer {
   const meta = JSON.stringify({
     status: res.status,
     receipt: res.headers[RECEIPT_HEADER] ?? null,
@@ -90,8 +93,10 @@ function sseEvent(event: string, res: GatewayResponse, id?: string): string {
     content_type: res.headers['content-type'] ?? null,
   });
   // JSON text and compact JWE hold no line break: the body is one `data:` line, byte for byte.
-  return `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${meta}\ndata: ${res.body.toString('utf8')}\n\n`;
+  return Buffer.concat([Buffer.from(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${meta}\ndata: `), res.body, EVENT_END]);
 }
+
+const EVENT_END = Buffer.from('\n\n');
 
 export function createStreams(p: StreamPipeline, deps: { feed: Feed; notifier: ChangeNotifier; options: StreamOptions }) {
   const { feed, notifier, options: o } = deps;
