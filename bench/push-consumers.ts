@@ -10,8 +10,10 @@ export const wallNow = () => performance.timeOrigin + performance.now();
 export type ConsumerSpec = { mode: 'stream'; count: number; url: string; token: string; purpose: string } | { mode: 'webhook'; count: number };
 
 export interface ConsumerTally {
-  /** Commit → receipt of every change each consumer received once, sorted. */
+  /** Commit → receipt of every change of the measured window each consumer received once, sorted. */
   latencies: number[];
+  /** The same for the warm-up's changes. */
+  warmup: number[];
   received: number;
   /** SSE events or webhook requests. */
   events: number;
@@ -29,7 +31,7 @@ interface Finished {
 export async function startConsumers(spec: ConsumerSpec): Promise<{
   urls: string[];
   received(): number;
-  finish(committed: Map<string, number>): Promise<ConsumerTally>;
+  finish(committed: Map<string, number>, warming: Map<string, number>): Promise<ConsumerTally>;
 }> {
   const worker = new Worker(new URL('./push-consumers.mjs', import.meta.url), { workerData: spec });
   let received = 0;
@@ -52,18 +54,22 @@ export async function startConsumers(spec: ConsumerSpec): Promise<{
       if (failure) throw failure;
       return received;
     },
-    async finish(committed) {
+    async finish(committed, warming) {
       const done = new Promise<Finished>((resolve) => worker.on('message', (m: Finished | { progress: number }) => 'keys' in m && resolve(m)));
       worker.postMessage('finish');
       const f = await done;
       await worker.terminate();
       const latencies: number[] = [];
+      const warmup: number[] = [];
       for (let i = 0; i < f.keys.length; i++) {
         const at = committed.get(f.keys[i]!);
         if (at !== undefined) latencies.push(f.at[i]! - at);
+        const warm = warming.get(f.keys[i]!);
+        if (warm !== undefined) warmup.push(f.at[i]! - warm);
       }
       latencies.sort((a, b) => a - b);
-      return { latencies, received: f.received, events: f.events, duplicates: f.duplicates };
+      warmup.sort((a, b) => a - b);
+      return { latencies, warmup, received: f.received, events: f.events, duplicates: f.duplicates };
     },
   };
 }

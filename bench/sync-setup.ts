@@ -89,25 +89,33 @@ export async function startSyncWorld(env: Record<string, string> = {}, systems =
 }
 
 /**
- * Writes `rate` changes a second in batches of `batch` for `seconds`, in an open loop: each batch is
- * written when due, not when the one before has committed — a slow commit must show as latency, not
- * as a lower rate (no coordinated omission). `committed` gets each key's commit time (`wallNow`).
+ * Writes `rate` changes a second in batches of `batch`, in an open loop: each batch is written when
+ * due, not when the one before has committed — a slow commit must show as latency, not as a lower
+ * rate (no coordinated omission). The first `warmup` seconds warm the platform (code compiled,
+ * pools and caches filled, every consumer caught up once) and are not measured; their commit times
+ * go to `warming`. Then `seconds` are measured: `committed` gets each key's commit time
+ * (`wallNow`), and the rate achieved is the measured window's changes ÷ (the window + the time its
+ * last commits took after it).
  */
 export async function writeOpenLoop(
   w: SyncWorld,
-  o: { prefix: string; rate: number; batch: number; seconds: number },
+  o: { prefix: string; rate: number; batch: number; seconds: number; warmup: number },
   committed: Map<string, number>,
-): Promise<{ written: number; late: number; elapsed: number }> {
+  warming: Map<string, number>,
+): Promise<{ written: number; total: number; late: number; elapsed: number }> {
   const intervalMs = (1000 * o.batch) / o.rate;
   const started = performance.now();
+  const measuredFrom = started + o.warmup * 1000;
   let written = 0;
+  let total = 0;
   let late = 0;
   const inFlight = new Set<Promise<void>>();
-  for (let i = 0; performance.now() - started < o.seconds * 1000; i++) {
+  for (let i = 0; performance.now() - measuredFrom < o.seconds * 1000; i++) {
     const due = started + i * intervalMs;
+    const measured = due >= measuredFrom;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    else late++;
+    else if (measured) late++;
     const keys = Array.from({ length: o.batch }, (_, j) => `${o.prefix}-${i}-${j}`);
     const write = w.platform.sync.records
       .writeAs(
@@ -117,12 +125,13 @@ export async function writeOpenLoop(
       )
       .then(() => {
         const at = wallNow();
-        for (const k of keys) committed.set(k, at);
-        written += o.batch;
+        for (const k of keys) (measured ? committed : warming).set(k, at);
+        total += o.batch;
+        if (measured) written += o.batch;
       });
     inFlight.add(write);
     void write.finally(() => inFlight.delete(write));
   }
   await Promise.all(inFlight);
-  return { written, late, elapsed: (performance.now() - started) / 1000 };
+  return { written, total, late, elapsed: (performance.now() - measuredFrom) / 1000 };
 }
