@@ -60,6 +60,8 @@ export interface Outcome {
   headers?: Record<string, string>;
   /** A refusal's rule (the problem's `rule`), logged with the entry so refusals are counted by rule. */
   rule?: string | null;
+  /** The body's SHA-256, when known already (a page sent to many streams is hashed once). */
+  digest?: Buffer;
 }
 
 export interface GatewayResponse {
@@ -104,7 +106,7 @@ const sha256 = (b: Uint8Array) => crypto.hash('sha256', b, 'buffer');
  */
 export async function release(ex: Exchange, outcome: Outcome, signer: ResponseSigner, append: LogAppend, now: () => Date): Promise<GatewayResponse> {
   const body = outcome.body;
-  const digest = sha256(body);
+  const digest = outcome.digest ?? sha256(body);
   const entry = entryOf(
     ex,
     { status: outcome.status, digest: digest.toString('hex'), kept: ex.keepContent && outcome.status < 300, bytes: body.length, rule: outcome.rule ?? null },

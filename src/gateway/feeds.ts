@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { PROBLEMS, Problem } from '../core/errors.ts';
 import type { Change, Feed } from '../sync/index.ts';
 import type { Exchange, GatewayRequest, GatewayResponse, Outcome } from './exchange.ts';
@@ -159,7 +160,10 @@ export function createFeedReads(p: Pipeline, feed: Feed) {
     if (a.view.secret) return pageFor(ex, a, code, ask);
     // the shape is part of the key — a page is shared only by readers it shapes alike.
     const key = [code, ask.after, ask.limit, head, planKey(a.plan)].join('\u0000');
-    const { page, keys } = await shared.get(key, async () => protectPage(a, code, ask.after, await feed.changes(code, ask.after, ask.limit), head));
+    const { page, keys } = await shared.get(key, async () => {
+      const made = await protectPage(a, code, ask.after, await feed.changes(code, ask.after, ask.limit), head);
+      return { ...made, page: { ...made.page, digest: crypto.hash('sha256', made.page.body, 'buffer') } };
+    });
     ex.recordKeys = keys;
     return page;
   }
