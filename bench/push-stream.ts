@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       purpose: w.purpose,
     });
     console.log(`${STREAMS} streams open; writing ${RATE} changes/s in batches of ${BATCH} for ${WARMUP_S} s unmeasured, then ${DURATION_S} s…`);
-    const { written, total, late, elapsed } = await writeOpenLoop(
+    const { written, total, late, achieved, commitP99Ms } = await writeOpenLoop(
       w,
       { prefix: 'ps', rate: RATE, batch: BATCH, seconds: DURATION_S, warmup: WARMUP_S },
       committed,
@@ -49,7 +49,6 @@ async function main(): Promise<void> {
     const { latencies, warmup, received, events, duplicates } = await consumers.finish(committed, warming);
     const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
     const ms = (n: number) => `${n.toFixed(0)} ms`;
-    const achieved = written / elapsed;
     const section =
       [
         '## Results: change stream (server-sent events) on the PostgreSQL server',
@@ -58,14 +57,14 @@ async function main(): Promise<void> {
         '',
         '| what | value |',
         '|---|---:|',
-        `| changes written in the measured window (achieved rate, open loop) | ${written.toLocaleString('en-US')} (${achieved.toFixed(0)}/s; ${late} batches started late) |`,
+        `| changes written in the measured window (achieved rate, open loop) | ${written.toLocaleString('en-US')} (${achieved.toFixed(0)}/s committed in the window; ${late} batches started late; write commit p99 ${commitP99Ms.toFixed(0)} ms) |`,
         `| changes delivered (all streams) | ${received.toLocaleString('en-US')} of ${(total * STREAMS).toLocaleString('en-US')} (warm-up included) in ${events.toLocaleString('en-US')} events (each a signed, logged exchange); ${duplicates} duplicates |`,
         `| commit → event, p50 | ${ms(q(0.5))} |`,
         `| commit → event, p99 | ${ms(q(0.99))} |`,
         `| commit → event, max | ${ms(latencies.at(-1) ?? NaN)} |`,
         `| warm-up (not measured): commit → event, p99 / max | ${ms(warmup[Math.floor(0.99 * warmup.length)] ?? NaN)} / ${ms(warmup.at(-1) ?? NaN)} |`,
         '',
-        `Goal: p99 ≤ 250 ms at 1,000 changes/s to 100 streams — ${q(0.99) <= 250 && achieved >= 0.95 * RATE && STREAMS >= 100 ? 'met' : 'not met'} in this run.`,
+        `Goal: p99 ≤ 250 ms at 1,000 changes/s to 100 streams — ${received === total * STREAMS && q(0.99) <= 250 && achieved >= 0.95 * RATE && STREAMS >= 100 ? 'met' : 'not met'} in this run.`,
       ].join('\n') + '\n';
     console.log(`\n${section}`);
     if (process.env.BENCH_WRITE === '1') writeSection('sync-stream', section);
