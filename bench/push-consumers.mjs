@@ -7,22 +7,23 @@
 // Posts { ready, urls? } once listening or connected, { progress: received } every 100 ms, and on
 // the message 'finish' { keys, at, received, events, duplicates }: every change received (its record
 // key, and when, as performance.timeOrigin + performance.now()) by every consumer, de-duplicated by
-// event id per consumer.
+// feed position (the number in the event id) per consumer.
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createParser } from 'eventsource-parser';
 
 const now = () => performance.timeOrigin + performance.now();
 const tally = { keys: [], at: [], received: 0, events: 0, duplicates: 0 };
-const seen = new Set();
+/** Per consumer, the feed positions it has had (a change's id is `<dataset>:<position>`): numbers, not strings, so the bookkeeping stays light. */
+const seen = [];
 
-function receive(consumer, id, key, at) {
-  const seenKey = `${consumer}|${id}`;
-  if (seen.has(seenKey)) {
+function receive(consumer, position, key, at) {
+  const had = seen[consumer] ?? (seen[consumer] = new Set());
+  if (had.has(position)) {
     tally.duplicates++;
     return;
   }
-  seen.add(seenKey);
+  had.add(position);
   tally.keys.push(key);
   tally.at.push(at);
   tally.received++;
@@ -44,7 +45,7 @@ async function streams({ count, url, token, purpose }) {
         const at = now();
         tally.events++;
         const body = JSON.parse(e.data.slice(e.data.indexOf('\n') + 1));
-        for (const item of body.items) receive(n, item.id, item.key, at);
+        for (const item of body.items) receive(n, item.position, item.key, at);
       },
     });
     const decoder = new TextDecoder();
@@ -68,7 +69,7 @@ async function receivers({ count }) {
           const at = now();
           tally.events++;
           const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          for (const e of Array.isArray(body) ? body : [body]) receive(n, e.id, e.subject, at);
+          for (const e of Array.isArray(body) ? body : [body]) receive(n, Number(e.lienthongposition), e.subject, at);
           res.writeHead(204).end();
         });
       });
