@@ -18,9 +18,11 @@ const RATE = num('BENCH_RATE', 1000);
 const BATCH = num('BENCH_BATCH', 20);
 const DURATION_S = num('BENCH_DURATION', 10);
 const WARMUP_S = num('BENCH_WARMUP', 3);
+/** LIENTHONG_RESPONSE_SIGNATURES (each, the default, or batch: docs/batch-signatures.md), passed to the platform. */
+const SIGNATURES = { LIENTHONG_RESPONSE_SIGNATURES: process.env.LIENTHONG_RESPONSE_SIGNATURES ?? 'each' };
 
 async function main(): Promise<void> {
-  const w = await startSyncWorld();
+  const w = await startSyncWorld(SIGNATURES);
   try {
     const client = new LienThongClient({ baseUrl: w.url, clientId: w.consumer.clientId, clientSecret: w.consumer.clientSecret, purpose: w.purpose });
     const token = await client.accessToken();
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
       [
         '## Results: change stream (server-sent events) on the PostgreSQL server',
         '',
-        `Command: \`npm run bench:stream\` (BENCH_STREAMS=${STREAMS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_DURATION=${DURATION_S} BENCH_WARMUP=${WARMUP_S}; platform and writer in one process, the ${STREAMS} stream readers on a worker thread, 2 cores shared with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
+        `Command: \`npm run bench:stream\` (BENCH_STREAMS=${STREAMS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_DURATION=${DURATION_S} BENCH_WARMUP=${WARMUP_S} LIENTHONG_RESPONSE_SIGNATURES=${SIGNATURES.LIENTHONG_RESPONSE_SIGNATURES}; platform and writer in one process, the ${STREAMS} stream readers on a worker thread, 2 cores shared with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
         '',
         '| what | value |',
         '|---|---:|',

@@ -22,11 +22,13 @@ const BATCH = num('BENCH_BATCH', 20);
 const BATCH_MAX = num('BENCH_BATCH_MAX', 100);
 const DURATION_S = num('BENCH_DURATION', 10);
 const WARMUP_S = num('BENCH_WARMUP', 3);
+/** LIENTHONG_RESPONSE_SIGNATURES (each, the default, or batch: docs/batch-signatures.md), passed to the platform. */
+const SIGNATURES = { LIENTHONG_RESPONSE_SIGNATURES: process.env.LIENTHONG_RESPONSE_SIGNATURES ?? 'each' };
 /** src/push/service.ts: a system has at most 20 subscriptions per dataset. */
 const PER_SYSTEM = 20;
 
 async function main(): Promise<void> {
-  const w = await startSyncWorld({}, Math.ceil(SUBSCRIPTIONS / PER_SYSTEM));
+  const w = await startSyncWorld(SIGNATURES, Math.ceil(SUBSCRIPTIONS / PER_SYSTEM));
   const committed = new Map<string, number>();
   const warming = new Map<string, number>();
   const receivers = await startConsumers({ mode: 'webhook', count: SUBSCRIPTIONS });
@@ -61,7 +63,7 @@ async function main(): Promise<void> {
       [
         '## Results: webhook push on the PostgreSQL server',
         '',
-        `Command: \`npm run bench:webhook\` (BENCH_SUBSCRIPTIONS=${SUBSCRIPTIONS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_BATCH_MAX=${BATCH_MAX} BENCH_DURATION=${DURATION_S} BENCH_WARMUP=${WARMUP_S}; platform and writer in one process, the ${SUBSCRIPTIONS} receiving servers on a worker thread, 2 cores shared with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
+        `Command: \`npm run bench:webhook\` (BENCH_SUBSCRIPTIONS=${SUBSCRIPTIONS} BENCH_RATE=${RATE} BENCH_BATCH=${BATCH} BENCH_BATCH_MAX=${BATCH_MAX} BENCH_DURATION=${DURATION_S} BENCH_WARMUP=${WARMUP_S} LIENTHONG_RESPONSE_SIGNATURES=${SIGNATURES.LIENTHONG_RESPONSE_SIGNATURES}; platform and writer in one process, the ${SUBSCRIPTIONS} receiving servers on a worker thread, 2 cores shared with PostgreSQL). ${new Date().toISOString().slice(0, 10)}.`,
         '',
         '| what | value |',
         '|---|---:|',

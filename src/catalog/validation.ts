@@ -80,6 +80,7 @@ export async function validateRecords(
 ): Promise<Violation[]> {
   const byName = new Map(fields.map((f) => [f.name, f]));
   const out: Violation[] = [];
+  const lookupOnce = onceEach(lookup);
   for (const [i, record] of records.entries()) {
     const at = `/records/${i}`;
     const add = (field: string | null, rule: Rule, message: string, message_en: string) =>
@@ -111,10 +112,24 @@ export async function validateRecords(
       if (typeof v === 'string' && f.max_length !== null && [...v].length > f.max_length)
         add(f.name, 'max_length', `"${f.label_vi}" dài tối đa ${f.max_length} ký tự.`, `"${f.label_en}" has at most ${f.max_length} characters.`);
       if (f.format && typeof v === 'string' && !FORMATS[f.format].test.test(v)) add(f.name, 'format', FORMATS[f.format].vi, FORMATS[f.format].en);
-      if (f.code_list) await checkCode(f, v as string, r, effective, lookup, add);
+      if (f.code_list) await checkCode(f, v as string, r, effective, lookupOnce, add);
     }
   }
   return out;
+}
+
+/**
+ * The code list in force for a list and a date is asked once a batch, not once a record: a write
+ * of a thousand records would otherwise wait for two thousand queries one after the other.
+ */
+function onceEach(lookup: CodeLookup): CodeLookup {
+  const asked = new Map<string, ReturnType<CodeLookup>>();
+  return (list, on) => {
+    const key = `${list}\u0000${on}`;
+    let answer = asked.get(key);
+    if (!answer) asked.set(key, (answer = lookup(list, on)));
+    return answer;
+  };
 }
 
 async function checkCode(

@@ -165,6 +165,9 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     return { dataset, fields: await deps.catalog.dictionary.resolve(dataset.sharing_spec), secret: SECRET.has(dataset.classification) };
   };
   const datasetView = (code: string): Promise<DatasetView> => views.get(code, loadView);
+  // The zone a subscriber system is registered in, for push deliveries: read at most once a second too.
+  const zones = createCache<string, Zone>({ max: 10_000, ttlMs: 1000 });
+  const loadZone = async (system: string): Promise<Zone> => (await deps.registry.systems.byCode(system)).zone;
 
   function begin(req: GatewayRequest, form: Form): Exchange {
     return {
@@ -582,7 +585,7 @@ export function createGateway(clock: Clock, deps: GatewayDeps, opts: GatewayOpti
     authorizePush,
     protect: pipeline.protect,
     release: (ex, outcome) => release(ex, outcome, each, deps.append, now),
-    zoneOf: async (system) => (await deps.registry.systems.byCode(system)).zone,
+    zoneOf: (system) => zones.get(system, loadZone),
   });
   const streams = createStreams(
     {
