@@ -7,6 +7,18 @@ import { Worker } from 'node:worker_threads';
 
 export const wallNow = () => performance.timeOrigin + performance.now();
 
+const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+
+/** The webhook benchmarks' knobs (bench:webhook and its floor), from the environment. */
+export const webhookKnobs = () => ({
+  SUBSCRIPTIONS: num('BENCH_SUBSCRIPTIONS', 100),
+  RATE: num('BENCH_RATE', 1000),
+  BATCH: num('BENCH_BATCH', 20),
+  BATCH_MAX: num('BENCH_BATCH_MAX', 100),
+  DURATION_S: num('BENCH_DURATION', 10),
+  WARMUP_S: num('BENCH_WARMUP', 3),
+});
+
 export type ConsumerSpec = { mode: 'stream'; count: number; url: string; token: string; purpose: string } | { mode: 'webhook'; count: number };
 
 export interface ConsumerTally {

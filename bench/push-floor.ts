@@ -19,16 +19,10 @@ import crypto from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { Agent, request } from 'undici';
-import { startConsumers, wallNow } from './push-consumers.ts';
+import { startConsumers, wallNow, webhookKnobs } from './push-consumers.ts';
 import { BASE_URL, memberOf, writeSection } from './sync-setup.ts';
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SUBSCRIPTIONS = num('BENCH_SUBSCRIPTIONS', 100);
-const RATE = num('BENCH_RATE', 1000);
-const BATCH = num('BENCH_BATCH', 20);
-const BATCH_MAX = num('BENCH_BATCH_MAX', 100);
-const DURATION_S = num('BENCH_DURATION', 10);
-const WARMUP_S = num('BENCH_WARMUP', 3);
+const { SUBSCRIPTIONS, RATE, BATCH, BATCH_MAX, DURATION_S, WARMUP_S } = webhookKnobs();
 const DATASET = 'can-bo-dang-vien';
 const SOURCE = JSON.stringify(`http://127.0.0.1/data/v1/${DATASET}`);
 

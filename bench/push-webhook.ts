@@ -12,16 +12,10 @@
  * With BENCH_WRITE=1, writes the section into docs/BENCHMARKS.md.
  */
 import { LienThongClient } from '../src/client/index.ts';
-import { startConsumers } from './push-consumers.ts';
+import { startConsumers, webhookKnobs } from './push-consumers.ts';
 import { startSyncWorld, writeOpenLoop, writeSection } from './sync-setup.ts';
 
-const num = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
-const SUBSCRIPTIONS = num('BENCH_SUBSCRIPTIONS', 100);
-const RATE = num('BENCH_RATE', 1000);
-const BATCH = num('BENCH_BATCH', 20);
-const BATCH_MAX = num('BENCH_BATCH_MAX', 100);
-const DURATION_S = num('BENCH_DURATION', 10);
-const WARMUP_S = num('BENCH_WARMUP', 3);
+const { SUBSCRIPTIONS, RATE, BATCH, BATCH_MAX, DURATION_S, WARMUP_S } = webhookKnobs();
 /** LIENTHONG_RESPONSE_SIGNATURES (each, the default, or batch: docs/batch-signatures.md), passed to the platform. */
 const SIGNATURES = { LIENTHONG_RESPONSE_SIGNATURES: process.env.LIENTHONG_RESPONSE_SIGNATURES ?? 'each' };
 /** src/push/service.ts: a system has at most 20 subscriptions per dataset. */
