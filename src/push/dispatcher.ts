@@ -87,6 +87,8 @@ export function createDispatcher(
   const leaseMs = o.timeoutMs * 2 + 5_000;
   const agent = new Agent({ connect: { timeout: o.timeoutMs }, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, connections: 4 });
   const inFlight = new Map<string, AbortController>();
+  /** Subscriptions claimed while their previous delivery was still ending (findWork). */
+  const claimedAgain = new Map<string, SubscriptionRow>();
   let ticking: Promise<void> | null = null;
   let again = false;
   let closed = false;
@@ -101,16 +103,27 @@ export function createDispatcher(
     const now = deps.clock.now();
     const claimed = await deps.store.claim(owner, heads, now, new Date(now.getTime() + leaseMs), free);
     for (const s of claimed) {
-      if (closed || inFlight.has(s.id)) continue;
-      const abort = new AbortController();
-      inFlight.set(s.id, abort);
-      void deliver(s, abort.signal)
-        .catch((err: unknown) => log(`push delivery of ${s.id} failed`, err))
-        .finally(() => {
-          inFlight.delete(s.id);
-          wake();
-        });
+      if (closed) continue; // (close gives every lease back)
+      // Claimed in the moment between its last delivery's end being recorded (the lease let go)
+      // and that delivery leaving `inFlight`: the lease is ours again, so it is delivered right
+      // after — skipped, it would sit leased by nobody until the lease ran out.
+      if (inFlight.has(s.id)) claimedAgain.set(s.id, s);
+      else start(s);
     }
+  }
+
+  function start(s: SubscriptionRow): void {
+    const abort = new AbortController();
+    inFlight.set(s.id, abort);
+    void deliver(s, abort.signal)
+      .catch((err: unknown) => log(`push delivery of ${s.id} failed`, err))
+      .finally(() => {
+        inFlight.delete(s.id);
+        const next = claimedAgain.get(s.id);
+        claimedAgain.delete(s.id);
+        if (next && !closed) start(next);
+        wake();
+      });
   }
 
   /** Looks for work now (a write was committed, a delivery ended); calls made while looking run it once more after. */
