@@ -23,7 +23,17 @@ import {
   type ReceiptInput,
 } from '../../web/src/ledger/verify.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
+import {
+  type ConsoleServer,
+  chooseOption,
+  openPage,
+  printPageOnFailure,
+  screenshot,
+  seriousViolations,
+  skipBrowser,
+  signInThroughForm,
+  startServerAndBrowser,
+} from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -170,6 +180,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     await browser?.close();
     await server?.stop();
   });
+  printPageOnFailure(() => page);
 
   it('a custodian admin issues a connection account for its own system: the secret is shown once, never again', async () => {
     await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () => nextCode(custodian.secret));
@@ -181,8 +192,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
 
     await page.getByRole('button', { name: 'Cấp tài khoản mới' }).click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByLabel('Hệ thống thông tin').click();
-    await page.locator('.ant-select-item-option', { hasText: 'BTCTW-TTDT' }).click();
+    await chooseOption(page, 'Hệ thống thông tin', 'BTCTW-TTDT', { scope: dialog });
     await dialog.getByLabel('Tên tài khoản').fill('Cổng thông tin điện tử');
     await dialog.getByRole('button', { name: 'Cấp tài khoản' }).click();
     const shown = page.getByTestId('client-secret');
@@ -234,8 +244,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     const jwk = (k: crypto.KeyObject) => ({ ...k.export({ format: 'jwk' }), kid: 'ttdt-1', use: 'sig', alg: 'ES256' });
     await page.getByRole('button', { name: 'Cấp tài khoản mới' }).click();
     const dialog2 = page.getByRole('dialog');
-    await dialog2.getByLabel('Hệ thống thông tin').click();
-    await page.locator('.ant-select-item-option', { hasText: 'BTCTW-TTDT' }).click();
+    await chooseOption(page, 'Hệ thống thông tin', 'BTCTW-TTDT', { scope: dialog2 });
     await dialog2.getByLabel('Tên tài khoản').fill('Ký bằng khoá riêng');
     await dialog2.getByText('Khoá riêng ký (private_key_jwt)').click();
     await dialog2.getByLabel('Bộ khoá công khai (JWKS)').fill(JSON.stringify({ keys: [jwk(privateKey)] }));
@@ -274,10 +283,8 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
       expect(await p.getByRole('link', { name: 'Nhật ký chia sẻ' }).count()).toBe(0);
       await p.getByRole('button', { name: 'Cấp tài khoản mới' }).click();
       const dialog = p.getByRole('dialog');
-      await dialog.getByLabel('Cấp theo ủy quyền (đơn vị trung gian)').click();
-      await p.locator('.ant-select-item-option', { hasText: 'Ủy quyền của BTCTW' }).click();
-      await dialog.getByLabel('Hệ thống thông tin').click();
-      await p.locator('.ant-select-item-option', { hasText: 'VPCP-QLCB' }).click();
+      await chooseOption(p, 'Cấp theo ủy quyền (đơn vị trung gian)', 'Ủy quyền của BTCTW', { scope: dialog });
+      await chooseOption(p, 'Hệ thống thông tin', 'VPCP-QLCB', { scope: dialog });
       await dialog.getByLabel('Tên tài khoản').fill('Theo ủy quyền của Ban Tổ chức');
       await dialog.getByRole('button', { name: 'Cấp tài khoản' }).click();
       await p.getByTestId('client-secret').waitFor(WAIT);
@@ -367,8 +374,7 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
       await p.getByRole('link', { name: 'Nhật ký chia sẻ' }).click();
       await p.getByRole('heading', { name: 'Nhật ký chia sẻ dữ liệu' }).waitFor(WAIT);
       // The log list comes from the published keys; the first log is chosen, and can be changed.
-      await p.getByLabel('Nhật ký của cơ quan').click();
-      await p.locator('.ant-select-item-option', { hasText: 'BTCTW' }).click();
+      await chooseOption(p, 'Nhật ký của cơ quan', 'BTCTW');
       await expect.poll(() => p.locator('[data-testid="ledger-table"] tbody tr.ant-table-row').count(), WAIT).toBeGreaterThan(2);
       await p
         .getByRole('button', { name: /Xem và kiểm tra biên nhận số/ })

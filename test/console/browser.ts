@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { freePort } from '../accounts/fixtures.ts';
 import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core';
 
@@ -112,6 +112,27 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; p
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return { page, problems };
+}
+
+/**
+ * When a test of the file fails, prints what the page showed: its address, its open dialogs and
+ * its alerts. CI keeps no screenshots, and a timeout alone does not say why a form did not go on.
+ */
+export function printPageOnFailure(page: () => Page | undefined): void {
+  afterEach(async (ctx) => {
+    const p = page();
+    if (ctx.task.result?.state !== 'fail' || !p || p.isClosed()) return;
+    const texts = async (selector: string) =>
+      (
+        await p
+          .locator(selector)
+          .allTextContents()
+          .catch(() => [])
+      ).map((t) => t.slice(0, 500));
+    console.error(
+      `page at failure: ${p.url()}\n dialogs: ${JSON.stringify(await texts('.ant-modal'))}\n alerts: ${JSON.stringify(await texts('[role="alert"], .ant-form-item-explain'))}`,
+    );
+  });
 }
 
 /** axe-core's serious and critical violations (WCAG 2 A/AA), one line each. */

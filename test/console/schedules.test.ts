@@ -11,7 +11,7 @@ import { nextCode } from './totp.ts';
 import { ADMIN_PASSWORD, ADMIN_TOTP } from '../helpers/platform.ts';
 import { type SourceService, startSource } from '../schedules/world.ts';
 import { type User, consoleApi } from './api.ts';
-import { type ConsoleServer, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
+import { type ConsoleServer, chooseOption, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -63,8 +63,7 @@ describe.skipIf(skipBrowser())('console: scheduled synchronisation (R-6.1c)', ()
     await page.getByText('Chưa có lịch đồng bộ nào').waitFor(WAIT);
     await page.getByRole('button', { name: 'Tạo lịch đồng bộ' }).click();
     const dialog = page.getByRole('dialog', { name: 'Tạo lịch đồng bộ' });
-    await dialog.getByLabel('Bộ dữ liệu').click();
-    await page.locator('.ant-select-item-option:visible', { hasText: DATASET }).first().click();
+    await chooseOption(page, 'Bộ dữ liệu', DATASET, { scope: dialog });
     const cron = dialog.getByLabel('Lịch chạy (cron)');
     await cron.fill('0 2 * *');
     await dialog.getByRole('button', { name: 'Tạo lịch' }).click();
