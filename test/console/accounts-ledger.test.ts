@@ -23,17 +23,7 @@ import {
   type ReceiptInput,
 } from '../../web/src/ledger/verify.ts';
 import { type User, consoleApi } from './api.ts';
-import {
-  type ConsoleServer,
-  chooseOption,
-  openPage,
-  printPageOnFailure,
-  screenshot,
-  seriousViolations,
-  skipBrowser,
-  signInThroughForm,
-  startServerAndBrowser,
-} from './browser.ts';
+import { type ConsoleServer, chooseOption, openPage, screenshot, seriousViolations, skipBrowser, signInThroughForm, startServerAndBrowser } from './browser.ts';
 
 const WAIT = { timeout: 30_000 };
 const DATASET = 'can-bo-dang-vien';
@@ -180,7 +170,6 @@ describe.skipIf(skipBrowser())('console: connection accounts and the sharing log
     await browser?.close();
     await server?.stop();
   });
-  printPageOnFailure(() => page);
 
   it('a custodian admin issues a connection account for its own system: the secret is shown once, never again', async () => {
     await signInThroughForm(page, server.url, { username: custodian.username, password: custodian.password }, () => nextCode(custodian.secret));

@@ -106,6 +106,8 @@ export async function startServer(env: Record<string, string>): Promise<ConsoleS
 /** A page that records what the CSP refused and the page's uncaught errors. */
 export async function openPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
+  openPages.add(page);
+  page.on('close', () => openPages.delete(page));
   const problems: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
@@ -115,13 +117,15 @@ export async function openPage(context: BrowserContext): Promise<{ page: Page; p
 }
 
 /**
- * When a test of the file fails, prints what the page showed: its address, its open dialogs and
- * its alerts. CI keeps no screenshots, and a timeout alone does not say why a form did not go on.
+ * When a test fails, prints what each open page showed: its address, its open dialogs and its
+ * alerts. CI keeps no screenshots, and a timeout alone does not say why a form did not go on.
+ * Registered here, on import, so that every browser test file has it.
  */
-export function printPageOnFailure(page: () => Page | undefined): void {
-  afterEach(async (ctx) => {
-    const p = page();
-    if (ctx.task.result?.state !== 'fail' || !p || p.isClosed()) return;
+const openPages = new Set<Page>();
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  for (const p of openPages) {
+    if (p.isClosed()) continue;
     const texts = async (selector: string) =>
       (
         await p
@@ -132,8 +136,8 @@ export function printPageOnFailure(page: () => Page | undefined): void {
     console.error(
       `page at failure: ${p.url()}\n dialogs: ${JSON.stringify(await texts('.ant-modal'))}\n alerts: ${JSON.stringify(await texts('[role="alert"], .ant-form-item-explain'))}`,
     );
-  });
-}
+  }
+});
 
 /** axe-core's serious and critical violations (WCAG 2 A/AA), one line each. */
 export async function seriousViolations(page: Page): Promise<string[]> {
