@@ -88,7 +88,7 @@ export function createDispatcher(
   const agent = new Agent({ connect: { timeout: o.timeoutMs }, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, connections: 4 });
   const inFlight = new Map<string, AbortController>();
   /** Subscriptions claimed while their previous delivery was still ending (findWork). */
-  const claimedAgain = new Map<string, SubscriptionRow>();
+  const claimedAgain = new Map<string, { s: SubscriptionRow; head: number }>();
   let ticking: Promise<void> | null = null;
   let again = false;
   let closed = false;
@@ -107,23 +107,38 @@ export function createDispatcher(
       // Claimed in the moment between its last delivery's end being recorded (the lease let go)
       // and that delivery leaving `inFlight`: the lease is ours again, so it is delivered right
       // after — skipped, it would sit leased by nobody until the lease ran out.
-      if (inFlight.has(s.id)) claimedAgain.set(s.id, s);
-      else start(s);
+      const head = heads.get(s.dataset_code)!;
+      if (inFlight.has(s.id)) claimedAgain.set(s.id, { s, head });
+      else start(s, head);
     }
   }
 
-  function start(s: SubscriptionRow): void {
+  /** `head`: the feed's head when `s` was claimed (its changes up to there exist). */
+  function start(s: SubscriptionRow, head: number): void {
     const abort = new AbortController();
     inFlight.set(s.id, abort);
-    void deliver(s, abort.signal)
+    void deliver(s, head, abort.signal)
       .catch((err: unknown) => log(`push delivery of ${s.id} failed`, err))
       .finally(() => {
         inFlight.delete(s.id);
         const next = claimedAgain.get(s.id);
         claimedAgain.delete(s.id);
-        if (next && !closed) start(next);
+        if (next && !closed) void startAgain(next.s.id, next.head);
         wake();
       });
+  }
+
+  /**
+   * A subscription claimed while its previous delivery was ending is delivered from its row as it
+   * is now: the claim's copy may be older than that delivery's end (a lease that ran out mid-way
+   * is claimed before the end is recorded), and would send its changes again. If that end was
+   * recorded after the claim, it let the lease go too, and the next look for work claims it anew.
+   */
+  async function startAgain(id: string, head: number): Promise<void> {
+    const s = await deps.store.get(id).catch(() => undefined);
+    if (closed || inFlight.has(id)) return;
+    if (s && s.state === 'active' && s.lease_owner === owner && s.lease_expires_at && s.lease_expires_at > deps.clock.now()) start(s, head);
+    else wake();
   }
 
   /** Looks for work now (a write was committed, a delivery ended); calls made while looking run it once more after. */
@@ -147,8 +162,12 @@ export function createDispatcher(
     })();
   }
 
-  async function deliver(s: SubscriptionRow, signal: AbortSignal): Promise<void> {
-    const changes = await deps.feed.changes(s.dataset_code, s.position, s.batch_max);
+  async function deliver(s: SubscriptionRow, head: number, signal: AbortSignal): Promise<void> {
+    const changes = await deps.feed.changes(s.dataset_code, s.position, s.batch_max, head);
+    if (!changes.length) {
+      await deps.store.complete(s, owner, { kind: 'skipped', position: s.position, at: deps.clock.now() });
+      return;
+    }
     const last = changes.at(-1)?.position ?? s.position;
     const traceId = crypto.randomUUID();
     const ctx = { source: `${o.publicUrl}/data/v1/${s.dataset_code}`, subscription: s.id };

@@ -59,6 +59,24 @@ for (const driver of DRIVERS) {
       expect(pages[0]!.map((c) => c.key)).toEqual(['dv-2', 'dv-3']);
     });
 
+    it('R-4.3: changes read once are taken from memory by readers further on; what runs past them is read, with what was committed since', async () => {
+      const head = await feed.head(DATASET);
+      const first = await feed.changes(DATASET, 0, 100);
+      expect(first.map((c) => c.position).at(-1)).toBe(head);
+      queries = 0;
+      // A reader one change behind the head, which it knows: nothing to ask.
+      const known = await feed.changes(DATASET, 1, 100, head);
+      expect(queries).toBe(0);
+      expect(known).toEqual(first.slice(1));
+      // Without the head, the rest is asked after the last change known, and a change committed since is seen.
+      await env.platform.sync.records.writeAs('test', DATASET, [{ key: 'dv-9', data: member(9) }]);
+      queries = 0;
+      const more = await feed.changes(DATASET, 1, 100);
+      expect(queries).toBe(1);
+      expect(more.map((c) => c.key)).toEqual([...first.slice(1).map((c) => c.key), 'dv-9']);
+      expect(more.map((c) => c.position)).toEqual(Array.from({ length: head }, (_, i) => i + 2));
+    });
+
     it('R-4.3: a question asked after the shared query was sent is asked again, and sees a change committed in between', async () => {
       queries = 0;
       const before = feed.head(DATASET);
