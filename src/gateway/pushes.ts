@@ -39,6 +39,12 @@ export interface PushEvent {
   /** The event's data as JSON text: the shaped change, or (secret data) its compact JWE as a JSON string. */
   json: string;
   contentType: 'application/json' | 'application/jose';
+  /**
+   * This event (this object) is given to every subscription that shapes it alike (dataset,
+   * position, shape) and never changes, so it may be encoded once for all of them; absent when
+   * encrypted (for one system only).
+   */
+  readonly shared?: true;
 }
 
 export interface PushPipeline {
@@ -53,20 +59,38 @@ const matches = (data: Record<string, unknown>, filter: Record<string, string>) 
   Object.entries(filter).every(([f, v]) => data[f] !== undefined && data[f] !== null && String(data[f]) === v);
 
 /**
- * A change shaped for a grant, as JSON text, by dataset, position and shape (a position names one
+ * A change shaped for a grant, as its event, by dataset, position and shape (a position names one
  * change of its dataset for good): a hundred subscriptions of one grant shape and serialise a
- * change once. Bounded by the texts' length: a minute or so of changes at a thousand a second.
+ * change once, and the renderer encodes that event once (it knows it by identity). Bounded by the
+ * texts' length: a minute or so of changes at a thousand a second.
  */
-const SHAPED = { max: 100_000, maxSize: 16_000_000, sizeCalculation: (text: string) => text.length };
+const SHAPED = { max: 100_000, maxSize: 16_000_000, sizeCalculation: (e: PushEvent) => e.json.length };
+
+const eventBase = (dataset: string, c: Change) => ({
+  id: `${dataset}:${c.position}`,
+  position: c.position,
+  op: c.deleted ? ('delete' as const) : ('upsert' as const),
+  changed_at: c.written_at,
+});
 
 export function createPushes(p: PushPipeline) {
-  const shaped = new LRUCache<string, string>(SHAPED);
-  /** R-8.2: the shape is part of the key — a text is reused only for readers it shapes alike. */
-  function shapedJson(dataset: string, c: Change, shape: (c: Change) => unknown, plan: string): string {
+  const shaped = new LRUCache<string, PushEvent>(SHAPED);
+  /** R-8.2: the shape is part of the key — an event is reused only for readers it shapes alike. */
+  function clearEvent(dataset: string, c: Change, shape: (c: Change) => unknown, plan: string): PushEvent {
     const key = `${dataset}\u0000${c.position}\u0000${plan}`;
-    let text = shaped.get(key);
-    if (text === undefined) shaped.set(key, (text = JSON.stringify(shape(c))));
-    return text;
+    let e = shaped.get(key);
+    if (e === undefined)
+      shaped.set(
+        key,
+        (e = Object.freeze({ ...eventBase(dataset, c), key: c.key, json: JSON.stringify(shape(c)), contentType: 'application/json', shared: true })),
+      );
+    return e;
+  }
+
+  /** R-11: only the consumer system's private key opens it; the key travels inside. Never shared: the JWE is for one system. */
+  async function sealedEvent(a: Authorized, dataset: string, c: Change, shape: (c: Change) => unknown): Promise<PushEvent> {
+    const sealed = await p.protect(a, 200, shape(c));
+    return { ...eventBase(dataset, c), key: null, json: JSON.stringify(sealed.body.toString('utf8')), contentType: 'application/jose' };
   }
 
   return {
@@ -111,20 +135,9 @@ export function createPushes(p: PushPipeline) {
       ex.recordKeys = chosen.map((c) => c.key);
       const shape = changeOf(s.dataset, a);
       const plan = planKey(a.plan);
-      const events = await Promise.all(
-        chosen.map(async (c): Promise<PushEvent> => {
-          const base = {
-            id: `${s.dataset}:${c.position}`,
-            position: c.position,
-            op: c.deleted ? ('delete' as const) : ('upsert' as const),
-            changed_at: c.written_at,
-          };
-          if (!a.view.secret) return { ...base, key: c.key, json: shapedJson(s.dataset, c, shape, plan), contentType: 'application/json' };
-          // R-11: only the consumer system's private key opens it; the key travels inside. Never shared: the JWE is for one system.
-          const sealed = await p.protect(a, 200, shape(c));
-          return { ...base, key: null, json: JSON.stringify(sealed.body.toString('utf8')), contentType: 'application/jose' };
-        }),
-      );
+      const events = a.view.secret
+        ? await Promise.all(chosen.map((c) => sealedEvent(a, s.dataset, c, shape)))
+        : chosen.map((c) => clearEvent(s.dataset, c, shape, plan));
       const out = render(events);
       return p.release(ex, { status: 200, contentType: out.contentType, body: out.body });
     },

@@ -6,7 +6,7 @@ import { Problem } from '../core/errors.ts';
 import type { Gateway } from '../gateway/index.ts';
 import { RECEIPT_HEADER, SIGNATURE_HEADER } from '../gateway/index.ts';
 import type { Feed } from '../sync/index.ts';
-import { render } from './cloudevents.ts';
+import { createRenderer } from './cloudevents.ts';
 import type { WebhookKeyRing } from './keys.ts';
 import type { SubscriptionRow, SubscriptionStore } from './store.ts';
 
@@ -86,6 +86,7 @@ export function createDispatcher(
   const log = o.log ?? (() => undefined);
   const leaseMs = o.timeoutMs * 2 + 5_000;
   const agent = new Agent({ connect: { timeout: o.timeoutMs }, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs, connections: 4 });
+  const render = createRenderer();
   const inFlight = new Map<string, AbortController>();
   /** Subscriptions claimed while their previous delivery was still ending (findWork). */
   const claimedAgain = new Map<string, { s: SubscriptionRow; head: number }>();

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PushEvent } from '../../src/gateway/index.ts';
-import { render } from '../../src/push/cloudevents.ts';
+import { createRenderer } from '../../src/push/cloudevents.ts';
+
+const render = createRenderer();
 
 const ctx = { source: 'https://lien-thong.example/data/v1/can-bo-"dang"-vien\\', subscription: '01a2-sub' };
 const at = new Date('2026-12-07T01:02:03.004Z');
@@ -51,5 +53,21 @@ describe('CloudEvents 1.0 JSON of push deliveries', () => {
     const parsed = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>[];
     expect(parsed).toStrictEqual([expected(upsert), expected(sealed)]);
     expect('subject' in parsed[1]!).toBe(false);
+  });
+
+  it('an event named by its shape is encoded once for every subscription; each delivery still names its own subscription; an encrypted one is encoded each time', () => {
+    const r = createRenderer();
+    const a = { ...ctx, subscription: 'sub-a' };
+    const b = { ...ctx, subscription: 'sub-b' };
+    const event: PushEvent = { ...upsert, shared: true };
+    const first = r([event], a, true);
+    // The same (unchanging) event again: its kept bytes answer — content changed behind its back would not be seen.
+    (event as { json: string }).json = '{"other":1}';
+    const again = r([event], b, true);
+    const [ea, eb] = [first, again].map((o) => (JSON.parse(o.body.toString('utf8')) as Record<string, unknown>[])[0]!);
+    expect(eb).toStrictEqual({ ...ea, lienthongsubscription: 'sub-b' });
+    expect(ea!.lienthongsubscription).toBe('sub-a');
+    const sealedAgain = r([{ ...sealed, json: JSON.stringify('eyJ.x.y.z.w') }], b, true);
+    expect((JSON.parse(sealedAgain.body.toString('utf8')) as Record<string, unknown>[])[0]!.data).toBe('eyJ.x.y.z.w');
   });
 });
