@@ -172,6 +172,11 @@ export function createDispatcher(
     const last = changes.at(-1)?.position ?? s.position;
     const traceId = crypto.randomUUID();
     const ctx = { source: `${o.publicUrl}/data/v1/${s.dataset_code}`, subscription: s.id };
+    const first = changes[0]!;
+    const id = s.batch_max > 1 ? `${s.dataset_code}:${first.position}-${last}` : `${s.dataset_code}:${first.position}`;
+    const timestamp = Math.floor(deps.clock.now().getTime() / 1000);
+    // Signed (off the event loop) while the gateway writes the log entry; sent only if that succeeds.
+    let signature: Promise<string> | undefined;
     let released;
     try {
       released = await deps.gateway.pushBatch(
@@ -186,7 +191,12 @@ export function createDispatcher(
           filter: s.filter,
         },
         changes,
-        (events) => render(events, ctx, s.batch_max > 1),
+        (events) => {
+          const out = render(events, ctx, s.batch_max > 1);
+          signature = deps.keys.sign(id, timestamp, out.body);
+          signature.catch(() => undefined); // awaited below, unless the log refused
+          return out;
+        },
         traceId,
       );
     } catch (err) {
@@ -201,14 +211,11 @@ export function createDispatcher(
       return failed(s, 'sharing log unavailable (R-17.1)', true);
     }
     const body = released.body;
-    const first = changes[0]!;
-    const id = s.batch_max > 1 ? `${s.dataset_code}:${first.position}-${last}` : `${s.dataset_code}:${first.position}`;
-    const timestamp = Math.floor(deps.clock.now().getTime() / 1000);
     const headers: Record<string, string> = {
       'content-type': released.headers['content-type']!,
       'webhook-id': id,
       'webhook-timestamp': String(timestamp),
-      'webhook-signature': deps.keys.sign(id, timestamp, body),
+      'webhook-signature': await signature!,
       [RECEIPT_HEADER]: released.headers[RECEIPT_HEADER]!,
       [SIGNATURE_HEADER]: released.headers[SIGNATURE_HEADER]!,
       'user-agent': 'LienThong-Webhooks/1',

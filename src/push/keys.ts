@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { signBytes } from '../core/crypto.ts';
 
 /**
  * The platform's webhook signing keys (Standard Webhooks, asymmetric `v1a`: Ed25519). Every
@@ -19,7 +20,7 @@ interface WebhookKey {
 
 export interface WebhookKeyRing {
   /** `v1a,<base64>` signatures of `${id}.${timestamp}.${body}`, one per signing key, space-separated. */
-  sign(id: string, timestamp: number, body: Buffer): string;
+  sign(id: string, timestamp: number, body: Buffer): Promise<string>;
   publicKeys(): WebhookKey[];
 }
 
@@ -58,9 +59,10 @@ export function loadWebhookKeys(dir: string): WebhookKeyRing {
     });
   const signers = keys.filter((k) => k.privateKey);
   return {
-    sign(id, timestamp, body) {
+    async sign(id, timestamp, body) {
       const input = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]);
-      return signers.map((k) => `v1a,${crypto.sign(null, input, k.privateKey!).toString('base64')}`).join(' ');
+      const signatures = await Promise.all(signers.map((k) => signBytes('EdDSA', input, k.privateKey!)));
+      return signatures.map((sig) => `v1a,${sig.toString('base64')}`).join(' ');
     },
     publicKeys: () => keys,
   };

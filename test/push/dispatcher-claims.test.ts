@@ -47,7 +47,7 @@ function harness(claims: SubscriptionRow[][], now: (owner: string) => Subscripti
     },
   };
   const d = createDispatcher(
-    { store, feed, gateway, keys: { sign: () => '', publicKeys: () => [] }, clock: { now: () => new Date() } },
+    { store, feed, gateway, keys: { sign: async () => '', publicKeys: () => [] }, clock: { now: () => new Date() } },
     { ...DEFAULT_DISPATCHER, publicUrl: 'http://platform.test', pollMs: 60_000 },
   );
   owner = d.owner;
