@@ -11,7 +11,7 @@ const BATCH = 'application/cloudevents-batch+json';
 
 const EVENT_TYPES = { upsert: 'vn.lienthong.record.upserted', delete: 'vn.lienthong.record.deleted' } as const;
 
-export interface CloudEventContext {
+interface CloudEventContext {
   /** `<public url>/data/v1/<dataset>` */
   source: string;
   subscription: string;
