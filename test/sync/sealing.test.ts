@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKeyWrapper } from '../../src/core/kek-file.ts';
 import { memoryKeyWrapper } from '../../src/core/sealing.ts';
 import { createSync } from '../../src/sync/index.ts';
+import { createFeed } from '../../src/sync/feed.ts';
 import { contentHash } from '../../src/sync/records.ts';
 import { loadConfig } from '../../src/core/config.ts';
 import { openPlatform } from '../../src/platform.ts';
@@ -91,6 +92,29 @@ for (const driver of DRIVERS) {
       const quality = (await custodian('/quality')).json();
       expect(quality).toMatchObject({ records: { live: 3 }, validity: { checked: 3, invalid_records: 0 } });
       expect(quality.completeness.ratio).toBeGreaterThan(0);
+    });
+
+    it('R-4.7, R-11: the feed keeps no sealed content opened in memory: every read of a secret change is read and opened again', async () => {
+      let queries = 0;
+      const db = w.env.platform.db;
+      const counting = new Proxy(db, {
+        get: (target, prop) =>
+          prop === 'query'
+            ? (sql: string, params?: unknown[]) => {
+                queries++;
+                return target.query(sql, params);
+              }
+            : Reflect.get(target, prop, target),
+      }) as typeof db;
+      const feed = createFeed(counting, w.env.platform.sync.sealing);
+      const head = await feed.head('vu-an');
+      const first = await feed.changes('vu-an', 0, 100, head);
+      expect(first.map((c) => c.key)).toContain('va-1');
+      expect(first.find((c) => c.key === 'va-1')!.data).toMatchObject({ case_code: 'VA-1' });
+      queries = 0;
+      const again = await feed.changes('vu-an', 0, 100, head);
+      expect(queries).toBe(1); // kept, it would cost none
+      expect(again).toEqual(first);
     });
 
     it('R-4.7, R-11: a sealed record moved to another row does not open, and a sealed version cannot be replaced', async () => {
